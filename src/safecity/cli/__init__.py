@@ -1,0 +1,1 @@
+"""The ``safecity`` command-line interface."""

@@ -1,0 +1,20 @@
+"""Entry point of the ``safecity`` command."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="safecity",
+    help="Safe City: Strategic Assessments for Community Safety Partnerships.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+load_app = typer.Typer(help="Load data into the warehouse.", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+
+
+def run() -> None:
+    """Run the command line (the ``safecity`` console script)."""
+    app()

@@ -1,0 +1,1 @@
+"""Configuration shipped as data (YAML) with the package."""

@@ -1,0 +1,1 @@
+"""Data sources, the warehouse, reference data and the synthetic city."""

@@ -1,0 +1,84 @@
+"""The warehouse: one DuckDB file per project folder, reached through Ibis.
+
+Loaders write with SQL on the DuckDB connection inside one transaction per load (atomic);
+readers build Ibis expressions on :attr:`Warehouse.ibis`, so that the same expressions can run
+on another backend (PySpark) for national-scale work.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+
+from safecity.schema.migrations import migrate
+
+WAREHOUSE_ENVIRONMENT_VARIABLE = "SAFECITY_WAREHOUSE"
+DEFAULT_WAREHOUSE_FILE = "safecity.duckdb"
+
+
+def default_warehouse_path() -> Path:
+    """``$SAFECITY_WAREHOUSE`` if set, else ``./safecity.duckdb``."""
+    return Path(os.environ.get(WAREHOUSE_ENVIRONMENT_VARIABLE, DEFAULT_WAREHOUSE_FILE))
+
+
+class Warehouse:
+    """An open warehouse file, migrated to the schema this package knows.
+
+    Parameters
+    ----------
+    path
+        The DuckDB file; created (with its folder) if absent.
+    read_only
+        Open without the right to write (no migrations are run).
+    """
+
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise FileNotFoundError(f"no warehouse at {self.path}: load some data first")
+        self.ibis: Any = ibis.duckdb.connect(str(self.path), read_only=read_only)
+        self.connection: duckdb.DuckDBPyConnection = self.ibis.con
+        if not read_only:
+            migrate(self.connection)
+
+    def close(self) -> None:
+        """Close the file (checkpointing the write-ahead log)."""
+        self.ibis.disconnect()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A transaction that commits on success and rolls back on any exception or Ctrl-C."""
+        self.connection.execute("BEGIN TRANSACTION")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def table_names(self) -> list[str]:
+        """Names of the tables in the warehouse's main schema."""
+        rows = self.connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            " ORDER BY table_name"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def count(self, table: str) -> int:
+        """Number of rows in ``table``."""
+        row = self.connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        return int(row[0]) if row else 0

@@ -1,0 +1,1 @@
+"""Area codes (GSS), vintages and coordinate reference systems."""

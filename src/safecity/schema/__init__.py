@@ -1,0 +1,1 @@
+"""Warehouse schema: table definitions and migrations."""

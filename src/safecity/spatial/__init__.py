@@ -1,0 +1,1 @@
+"""Spatial statistics: hotspots, spatial weights and kernel density (``methods.md`` §6)."""
