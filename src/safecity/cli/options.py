@@ -10,14 +10,17 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from safecity.data.warehouse import WAREHOUSE_ENVIRONMENT_VARIABLE, DEFAULT_WAREHOUSE_FILE
+from safecity.data.warehouse import DEFAULT_WAREHOUSE_FILE, WAREHOUSE_ENVIRONMENT_VARIABLE
 
 WarehouseOption = Annotated[
     Path,
     typer.Option(
         "--warehouse",
         envvar=WAREHOUSE_ENVIRONMENT_VARIABLE,
-        help=f"The warehouse file (default ${WAREHOUSE_ENVIRONMENT_VARIABLE}, else ./{DEFAULT_WAREHOUSE_FILE}).",
+        help=(
+            f"The warehouse file (default ${WAREHOUSE_ENVIRONMENT_VARIABLE}, "
+            f"else ./{DEFAULT_WAREHOUSE_FILE})."
+        ),
         dir_okay=False,
     ),
 ]
