@@ -1,0 +1,47 @@
+"""Why an input row was quarantined: the reasons shared by every loader.
+
+A loader never drops a row silently: each input row is either loaded or written to the
+``quarantine`` table with one of these reasons (and a detail in words), so that per file
+``rows_in == loaded + quarantined`` (see :mod:`safecity.data.load_report`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class QuarantineReason(StrEnum):
+    """The reason an input row was not loaded (the ``quarantine.reason`` column)."""
+
+    UNPARSEABLE_MONTH = "unparseable_month"
+    """A month field that is not ``YYYY-MM``."""
+    MONTH_MISMATCH = "month_mismatch"
+    """A month that differs from the month the file is for (e.g. its name)."""
+    COORDINATES_OUTSIDE_UK = "coordinates_outside_uk"
+    """Longitude/latitude (or easting/northing) outside the United Kingdom's extent."""
+    UNPARSEABLE_COORDINATES = "unparseable_coordinates"
+    """A coordinate that is not a number."""
+    MALFORMED_LSOA_CODE = "malformed_lsoa_code"
+    """An LSOA code that is not a GSS code of the form ``E01``/``W01`` + 6 digits."""
+    MALFORMED_AREA_CODE = "malformed_area_code"
+    """Another area code (ward, district, CSP, force ...) that is not a well-formed GSS code."""
+    UNKNOWN_CRIME_TYPE = "unknown_crime_type"
+    """A crime type that is not in the known classification."""
+    ENCODING_ERROR = "encoding_error"
+    """A row whose bytes are not valid in the file's text encoding."""
+    WRONG_FIELD_COUNT = "wrong_field_count"
+    """A row with more or fewer fields than the header."""
+    UNPARSEABLE_NUMBER = "unparseable_number"
+    """A field that should be a number (count, rank, score, weight) but is not."""
+    UNPARSEABLE_DATE = "unparseable_date"
+    """A field that should be a date or date-time but is not."""
+    MISSING_REQUIRED_VALUE = "missing_required_value"
+    """A required field that is empty."""
+    DUPLICATE_KEY = "duplicate_key"
+    """A row whose key (e.g. area code) already occurred earlier in the same file."""
+    OUT_OF_RANGE = "out_of_range"
+    """A number outside its allowed range (e.g. a decile not in 1..10, a negative count)."""
+    INCONSISTENT_TOTAL = "inconsistent_total"
+    """Parts that do not add up to the total the row states (e.g. ages vs. total population)."""
+    INVALID_GEOMETRY = "invalid_geometry"
+    """A boundary feature whose geometry is missing, not a polygon or cannot be parsed."""
