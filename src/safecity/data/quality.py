@@ -31,6 +31,8 @@ class QuarantineReason(StrEnum):
     """A row whose bytes are not valid in the file's text encoding."""
     WRONG_FIELD_COUNT = "wrong_field_count"
     """A row with more or fewer fields than the header."""
+    MALFORMED_CSV_ROW = "malformed_csv_row"
+    """A row the CSV parser cannot read (e.g. an unterminated or stray quote)."""
     UNPARSEABLE_NUMBER = "unparseable_number"
     """A field that should be a number (count, rank, score, weight) but is not."""
     UNPARSEABLE_DATE = "unparseable_date"
