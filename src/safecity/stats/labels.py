@@ -1,0 +1,126 @@
+"""Named labels used in statistical results (``methods.md`` §0.2, §2, §9).
+
+Every comparison returns one of these :class:`enum.StrEnum` members, never a bare integer, so
+the text an output table carries is the text a report prints.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "BenchmarkMethod",
+    "ComparisonLabel",
+    "FunnelSignificance",
+    "FunnelStatistic",
+    "IntervalMethod",
+    "Polarity",
+    "QuantileAlgorithm",
+    "RateRatioMethod",
+    "SpecialCause",
+    "TrendLabel",
+    "TrendValueType",
+]
+
+
+class Polarity(StrEnum):
+    """Whether a higher value of an indicator is good, bad, or neither (§0.2)."""
+
+    LOW_IS_GOOD = "low_is_good"
+    HIGH_IS_GOOD = "high_is_good"
+    NO_JUDGEMENT = "no_judgement"
+
+
+class ComparisonLabel(StrEnum):
+    """Outcome of comparing an estimate with a benchmark or another estimate (§2.1).
+
+    Fingertips' "Same" is spelt ``Similar`` here, as on the Fingertips web pages.
+    """
+
+    BETTER = "Better"
+    SIMILAR = "Similar"
+    WORSE = "Worse"
+    BEST = "Best"
+    WORST = "Worst"
+    HIGHER = "Higher"
+    LOWER = "Lower"
+    NOT_COMPARED = "Not compared"
+
+
+class BenchmarkMethod(StrEnum):
+    """Fingertips benchmark comparison methods (§2.1)."""
+
+    CI95 = "ci95"
+    """Benchmark inside the 95% interval is Similar (``SingleOverlappingCIsForOneCILevelComparer``)."""
+    CI95_998 = "ci95_998"
+    """Adds Best/Worst beyond the 99.8% interval (``SingleOverlappingCIsForTwoCILevelsComparer``)."""
+
+
+class IntervalMethod(StrEnum):
+    """How a confidence interval was computed (the ``method`` column)."""
+
+    EXACT = "Exact"
+    BYARS = "Byars"
+    WILSON = "Wilson"
+    DOBSON = "Dobson"
+    DOBSON_NON_INDEPENDENT = "Dobson, non-independent events"
+    NOT_CALCULATED = "Not calculated"
+
+
+class RateRatioMethod(StrEnum):
+    """Test and interval for the ratio of two Poisson rates (§2.2a)."""
+
+    EXACT_CONDITIONAL = "exact conditional"
+    LOG_NORMAL = "log-normal"
+
+
+class FunnelStatistic(StrEnum):
+    """Kind of statistic plotted on a funnel (§2.4)."""
+
+    PROPORTION = "proportion"
+    RATIO = "ratio"
+
+
+class FunnelSignificance(StrEnum):
+    """Position of a point relative to funnel control limits (PHEindicatormethods labels)."""
+
+    HIGH_0_001 = "High (0.001)"
+    HIGH_0_025 = "High (0.025)"
+    NOT_SIGNIFICANT = "Not significant"
+    LOW_0_025 = "Low (0.025)"
+    LOW_0_001 = "Low (0.001)"
+
+
+class QuantileAlgorithm(StrEnum):
+    """The two admissible algorithms for grouping areas into quantiles (§3.1)."""
+
+    EQUAL_COUNT = "equal_count"
+    """PHEindicatormethods ``phe_quantile``: groups of (nearly) equal numbers of areas."""
+    VALUE_BOUNDS = "value_bounds"
+    """Fingertips ``QuintilesCalculator``: bounds at PERCENTILE.INC of the values."""
+
+
+class TrendValueType(StrEnum):
+    """Which Fingertips trend formula to apply (§9.2)."""
+
+    GENERAL = "general"
+    PROPORTION = "proportion"
+
+
+class TrendLabel(StrEnum):
+    """Fingertips recent-trend marker (§9.2)."""
+
+    INCREASING = "Increasing"
+    DECREASING = "Decreasing"
+    NO_SIGNIFICANT_CHANGE = "No significant change"
+    CANNOT_BE_CALCULATED = "Cannot be calculated"
+
+
+class SpecialCause(StrEnum):
+    """XmR special-cause rule that flagged a point (§9.3), in priority order."""
+
+    NONE = "None"
+    OUTSIDE_LIMITS = "Outside process limits"
+    TREND = "Trend of 7"
+    TWO_OF_THREE = "Two of three beyond two sigma"
+    SHIFT = "Shift of 7"
