@@ -1,0 +1,592 @@
+"""Loading data.police.uk files into the warehouse, with nothing lost.
+
+Every data row of every file is either loaded (possibly with a data-quality flag) or written to
+``quarantine`` with a reason; per file ``rows_in == loaded + quarantined`` and the load log
+(``load_file``) keeps the reconciliation. The work is done inside DuckDB: one ``read_csv`` over a
+chunk of files (all columns as text, rejected lines captured with ``store_rejects``), validation
+as SQL, British National Grid coordinates computed once per distinct map point.
+
+Atomicity: each chunk of files is loaded in one transaction, so a crash or Ctrl-C leaves every
+file either wholly loaded or not at all. Idempotence: a file whose bytes were loaded before is
+reported ``unchanged``; a re-published file for the same force, month and kind replaces the rows
+of the earlier one, and the log records which file superseded which.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from safecity.data.input_files import (
+    InputFile,
+    decode_header,
+    expand_inputs,
+    read_first_line,
+)
+from safecity.data.load_report import (
+    FileLoadReport,
+    LoadStatus,
+    file_sha256,
+    next_file_id,
+    record_file,
+)
+from safecity.data.police_uk.formats import (
+    FileFormat,
+    FileIdentity,
+    asb_crime_type,
+    force_slug,
+    format_specs,
+    identity_from_name,
+    known_crime_types,
+    recognise_header,
+    united_kingdom_extent,
+    wanted_suffixes,
+)
+from safecity.data.quality import QuarantineReason
+from safecity.data.transcoding import (
+    LEGACY_ENCODING_NOTE,
+    is_legacy_encoded,
+    read_all_bytes,
+    transcode_to_utf8,
+)
+from safecity.data.warehouse import Warehouse
+from safecity.geography.coordinates import to_british_national_grid
+
+CHUNK_BYTES = 256 * 1024 * 1024
+"""Files are loaded in chunks of about this many bytes, one transaction each."""
+
+_REJECT_REASONS = {
+    "MISSING COLUMNS": QuarantineReason.WRONG_FIELD_COUNT,
+    "TOO MANY COLUMNS": QuarantineReason.WRONG_FIELD_COUNT,
+    "INVALID ENCODING": QuarantineReason.ENCODING_ERROR,
+    "INVALID UNICODE": QuarantineReason.ENCODING_ERROR,
+}
+
+ProgressCallback = Callable[[str, int], None]
+"""Called with a file's display path and its size in bytes once it has been dealt with."""
+
+
+@dataclass(slots=True)
+class _PendingFile:
+    source: InputFile
+    file_format: FileFormat
+    header: tuple[str, ...]
+    sha256: str
+    size: int
+    identity: FileIdentity | None
+    file_id: int = 0
+    read_path: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    replaced_file_ids: list[int] = field(default_factory=list)
+
+    @property
+    def dataset_key(self) -> str:
+        assert self.identity is not None
+        return f"{self.file_format.value}/{self.identity.force}/{self.identity.month:%Y-%m}"
+
+
+def load_police_uk(
+    warehouse: Warehouse,
+    *,
+    paths: Iterable[Path],
+    progress: ProgressCallback | None = None,
+) -> list[FileLoadReport]:
+    """Load data.police.uk street, outcomes and stop-and-search files.
+
+    Parameters
+    ----------
+    warehouse
+        The open warehouse to load into.
+    paths
+        Files (``YYYY-MM-<force>-street.csv``, plain or ``.gz``), folders of them, or
+        data.police.uk archive zips (``YYYY-MM/...-street.csv``, ``...-outcomes.csv``,
+        ``...-stop-and-search.csv``).
+    progress
+        Called as each file is finished, with its path and size.
+
+    Returns
+    -------
+    list of FileLoadReport
+        One per file, in the order found: its format, status and reconciliation.
+
+    Raises
+    ------
+    safecity.data.input_files.InputError
+        If a named path does not exist or is not an archive it claims to be.
+    """
+    reports: list[FileLoadReport] = []
+    with expand_inputs(list(paths), suffixes=wanted_suffixes()) as inputs:
+        pending: list[_PendingFile] = []
+        for source in inputs.files:
+            report, candidate = _examine(warehouse.connection, source)
+            if report is not None:
+                reports.append(report)
+                if progress is not None:
+                    progress(source.display_path, source.path.stat().st_size)
+            else:
+                assert candidate is not None
+                pending.append(candidate)
+        reports.extend(_load_pending(warehouse, pending, progress))
+    order = {source.display_path: index for index, source in enumerate(inputs.files)}
+    reports.sort(key=lambda report: order.get(report.path, len(order)))
+    return reports
+
+
+def _examine(
+    connection: duckdb.DuckDBPyConnection, source: InputFile
+) -> tuple[FileLoadReport | None, _PendingFile | None]:
+    """Recognise the file; report it at once if empty, unrecognised or already loaded."""
+    first_line = read_first_line(source.path)
+    sha256 = file_sha256(source.path)
+    if not first_line.strip():
+        return (
+            FileLoadReport(
+                path=source.display_path,
+                format="unknown",
+                status=LoadStatus.SKIPPED,
+                message="empty file: no header and no rows",
+                sha256=sha256,
+            ),
+            None,
+        )
+    header = decode_header(first_line)
+    file_format = recognise_header(header)
+    if file_format is None:
+        return (_rejected_header(source, header, sha256), None)
+    previous = connection.execute(
+        "SELECT file_id, rows_in, loaded, quarantined, reasons, dataset_key FROM load_file"
+        " WHERE sha256 = ? AND format = ? AND status IN ('loaded', 'replaced')"
+        " AND superseded_by IS NULL ORDER BY file_id DESC LIMIT 1",
+        [sha256, file_format.value],
+    ).fetchone()
+    if previous is not None:
+        return (
+            FileLoadReport(
+                path=source.display_path,
+                format=file_format.value,
+                status=LoadStatus.UNCHANGED,
+                rows_in=int(previous[1]),
+                loaded=int(previous[2]),
+                quarantined=int(previous[3]),
+                reasons=json.loads(previous[4]),
+                message=f"identical to file {previous[0]} already loaded: nothing changed",
+                sha256=sha256,
+                dataset_key=previous[5],
+                file_id=int(previous[0]),
+            ),
+            None,
+        )
+    return (
+        None,
+        _PendingFile(
+            source=source,
+            file_format=file_format,
+            header=tuple(header),
+            sha256=sha256,
+            size=source.path.stat().st_size,
+            identity=identity_from_name(source.name),
+        ),
+    )
+
+
+def _rejected_header(source: InputFile, header: list[str], sha256: str) -> FileLoadReport:
+    specs = format_specs()
+    expected = "; ".join(
+        f"{spec.file_format.value}: {', '.join(spec.columns)}" for spec in specs.values()
+    )
+    shown = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
+    return FileLoadReport(
+        path=source.display_path,
+        format="unknown",
+        status=LoadStatus.REJECTED,
+        message=(
+            f"header not recognised as a data.police.uk file; found {len(header)} columns "
+            f"[{shown}]; expected one of: {expected}. Nothing of this file was loaded."
+        ),
+        sha256=sha256,
+    )
+
+
+def _load_pending(
+    warehouse: Warehouse,
+    pending: Sequence[_PendingFile],
+    progress: ProgressCallback | None,
+) -> list[FileLoadReport]:
+    reports: list[FileLoadReport] = []
+    for chunk in _chunks(pending):
+        with warehouse.transaction() as connection:
+            reports.extend(_load_chunk(connection, chunk))
+        if progress is not None:
+            for item in chunk:
+                progress(item.source.display_path, item.size)
+    return reports
+
+
+def _chunks(pending: Sequence[_PendingFile]) -> list[list[_PendingFile]]:
+    """Group files of one kind and header into chunks; a chunk never holds a dataset twice."""
+    groups: dict[tuple[FileFormat, tuple[str, ...]], list[_PendingFile]] = {}
+    for item in pending:
+        groups.setdefault((item.file_format, item.header), []).append(item)
+    chunks: list[list[_PendingFile]] = []
+    for items in groups.values():
+        current: list[_PendingFile] = []
+        current_bytes = 0
+        seen: set[str] = set()
+        for item in items:
+            name_key = (
+                f"{item.identity.force}/{item.identity.month}" if item.identity else item.sha256
+            )
+            if current and (current_bytes + item.size > CHUNK_BYTES or name_key in seen):
+                chunks.append(current)
+                current, current_bytes, seen = [], 0, set()
+            current.append(item)
+            current_bytes += item.size
+            seen.add(name_key)
+        if current:
+            chunks.append(current)
+    return chunks
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _read_csv_sql(paths: Sequence[Path], column_names: Sequence[str], rejects: str) -> str:
+    files = "[" + ", ".join(_sql_text(str(path)) for path in paths) + "]"
+    columns = "{" + ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in column_names) + "}"
+    return (
+        f"read_csv({files}, columns = {columns}, header = true, auto_detect = false,"
+        " delim = ',', quote = '\"', escape = '\"', filename = true, store_rejects = true,"
+        f" rejects_table = '{rejects}_errors', rejects_scan = '{rejects}_scans',"
+        " max_line_size = 10000000)"
+    )
+
+
+def _load_chunk(
+    connection: duckdb.DuckDBPyConnection, chunk: list[_PendingFile]
+) -> list[FileLoadReport]:
+    file_format = chunk[0].file_format
+    spec = format_specs()[file_format]
+    header_names = [_header_to_column(name, spec.columns) for name in chunk[0].header]
+    for item in chunk:
+        item.file_id = next_file_id(connection)
+        item.read_path = item.source.path
+    connection.execute("DROP TABLE IF EXISTS chunk_rejects_errors")
+    connection.execute("DROP TABLE IF EXISTS chunk_rejects_scans")
+    source_paths = [item.source.path for item in chunk]
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE chunk_rows AS SELECT row_number() OVER () AS ordinal, *"
+        f" FROM {_read_csv_sql(source_paths, header_names, 'chunk_rejects')}"
+    )
+    with tempfile.TemporaryDirectory(prefix="safecity-transcoded-") as workspace:
+        _reread_legacy_encoded(connection, chunk, header_names, Path(workspace))
+        _identify_unnamed_files(connection, chunk, file_format)
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE chunk_files (filename VARCHAR, file_id BIGINT,"
+            " force VARCHAR, file_month DATE)"
+        )
+        connection.executemany(
+            "INSERT INTO chunk_files VALUES (?, ?, ?, ?)",
+            [
+                [str(item.read_path), item.file_id, item.identity.force, item.identity.month]
+                for item in chunk
+                if item.identity is not None
+            ],
+        )
+        checks = _row_checks(file_format)
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE chunk_checked AS SELECT r.*, f.file_id, f.force,"
+            " f.file_month, r.ordinal - min(r.ordinal) OVER (PARTITION BY r.filename) + 1"
+            f" AS record_number, {checks} AS reason FROM chunk_rows r JOIN chunk_files f"
+            " USING (filename)"
+        )
+        _replace_earlier_versions(connection, chunk)
+        _insert_rows(connection, file_format)
+        _quarantine_rows(connection, spec.column_names)
+        return _chunk_reports(connection, chunk)
+
+
+def _reread_legacy_encoded(
+    connection: duckdb.DuckDBPyConnection,
+    chunk: list[_PendingFile],
+    header_names: Sequence[str],
+    workspace: Path,
+) -> None:
+    """Re-read as Windows-1252 the files that are not UTF-8 at all (see transcoding)."""
+    suspects = {
+        str(row[0])
+        for row in connection.execute(
+            "SELECT DISTINCT s.file_path FROM chunk_rejects_errors e JOIN chunk_rejects_scans s"
+            " ON s.scan_id = e.scan_id AND s.file_id = e.file_id"
+            " WHERE e.error_type IN ('INVALID ENCODING', 'INVALID UNICODE')"
+        ).fetchall()
+    }
+    for item in chunk:
+        if str(item.source.path) not in suspects:
+            continue
+        if not is_legacy_encoded(read_all_bytes(item.source.path)):
+            continue
+        target = workspace / f"{item.file_id}.csv"
+        transcode_to_utf8(source=item.source.path, target=target)
+        connection.execute("DELETE FROM chunk_rows WHERE filename = ?", [str(item.source.path)])
+        connection.execute(
+            "DELETE FROM chunk_rejects_errors e USING chunk_rejects_scans s"
+            " WHERE s.scan_id = e.scan_id AND s.file_id = e.file_id AND s.file_path = ?",
+            [str(item.source.path)],
+        )
+        connection.execute(
+            "INSERT INTO chunk_rows SELECT (SELECT coalesce(max(ordinal), 0) FROM chunk_rows)"
+            " + row_number() OVER () AS ordinal, *"
+            f" FROM {_read_csv_sql([target], header_names, 'chunk_rejects')}"
+        )
+        item.read_path = target
+        item.notes.append(LEGACY_ENCODING_NOTE)
+
+
+def _header_to_column(header_name: str, columns: Sequence[str]) -> str:
+    for column in columns:
+        if column.lower() == header_name.strip().lower():
+            return re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_")
+    raise AssertionError(f"header {header_name!r} was recognised but has no column")
+
+
+def _identify_unnamed_files(
+    connection: duckdb.DuckDBPyConnection, chunk: list[_PendingFile], file_format: FileFormat
+) -> None:
+    """Month and force for files whose names do not say: the commonest values in the file."""
+    for item in chunk:
+        if item.identity is not None:
+            continue
+        if file_format is FileFormat.STOP_AND_SEARCH:
+            row = connection.execute(
+                "SELECT mode(substr(date, 1, 7)) FROM chunk_rows WHERE filename = ?",
+                [str(item.read_path)],
+            ).fetchone()
+            force = re.sub(r"[^a-z0-9]+", "-", item.source.name.lower().split(".")[0])
+        else:
+            row = connection.execute(
+                "SELECT mode(month), mode(falls_within) FROM chunk_rows WHERE filename = ?",
+                [str(item.read_path)],
+            ).fetchone()
+            force = force_slug(row[1]) if row and row[1] else "unknown"
+        month_text = row[0] if row else None
+        month = (
+            date(int(month_text[:4]), int(month_text[5:7]), 1)
+            if month_text and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month_text)
+            else date(1900, 1, 1)
+        )
+        item.identity = FileIdentity(month=month, force=force)
+
+
+def _row_checks(file_format: FileFormat) -> str:
+    """A SQL ``CASE`` giving each row's quarantine reason, or NULL when the row loads."""
+    extent = united_kingdom_extent()
+    coordinate_checks = (
+        f"WHEN (r.longitude IS NULL) <> (r.latitude IS NULL)"
+        f" THEN '{QuarantineReason.UNPARSEABLE_COORDINATES}'"
+        f" WHEN r.longitude IS NOT NULL AND (try_cast(r.longitude AS DOUBLE) IS NULL"
+        f" OR try_cast(r.latitude AS DOUBLE) IS NULL)"
+        f" THEN '{QuarantineReason.UNPARSEABLE_COORDINATES}'"
+        f" WHEN r.longitude IS NOT NULL AND NOT (try_cast(r.longitude AS DOUBLE) BETWEEN"
+        f" {extent['min_longitude']} AND {extent['max_longitude']} AND"
+        f" try_cast(r.latitude AS DOUBLE) BETWEEN {extent['min_latitude']} AND"
+        f" {extent['max_latitude']}) THEN '{QuarantineReason.COORDINATES_OUTSIDE_UK}'"
+    )
+    if file_format is FileFormat.STOP_AND_SEARCH:
+        return (
+            "CASE WHEN r.date IS NULL OR try_cast(r.date AS TIMESTAMPTZ) IS NULL"
+            f" THEN '{QuarantineReason.UNPARSEABLE_DATE}'"
+            " WHEN strftime(try_cast(r.date AS TIMESTAMPTZ), '%Y-%m')"
+            f" <> strftime(f.file_month, '%Y-%m') THEN '{QuarantineReason.MONTH_MISMATCH}'"
+            f" {coordinate_checks} END"
+        )
+    month_checks = (
+        "WHEN r.month IS NULL OR NOT regexp_full_match(r.month, '[0-9]{4}-(0[1-9]|1[0-2])')"
+        f" THEN '{QuarantineReason.UNPARSEABLE_MONTH}'"
+        " WHEN r.month <> strftime(f.file_month, '%Y-%m')"
+        f" THEN '{QuarantineReason.MONTH_MISMATCH}'"
+    )
+    lsoa_check = (
+        "WHEN r.lsoa_code IS NOT NULL AND NOT regexp_full_match(r.lsoa_code, '[EW]01[0-9]{6}')"
+        f" THEN '{QuarantineReason.MALFORMED_LSOA_CODE}'"
+    )
+    if file_format is FileFormat.OUTCOMES:
+        return f"CASE {month_checks} {coordinate_checks} {lsoa_check} END"
+    crime_types = ", ".join(_sql_text(crime_type) for crime_type in sorted(known_crime_types()))
+    return (
+        f"CASE {month_checks} WHEN r.crime_type IS NULL OR r.crime_type NOT IN ({crime_types})"
+        f" THEN '{QuarantineReason.UNKNOWN_CRIME_TYPE}' {coordinate_checks} {lsoa_check} END"
+    )
+
+
+def _replace_earlier_versions(
+    connection: duckdb.DuckDBPyConnection, chunk: list[_PendingFile]
+) -> None:
+    """Delete the rows of earlier files for the same force, month and kind (re-publication)."""
+    table = _TARGET_TABLES[chunk[0].file_format]
+    for item in chunk:
+        earlier = connection.execute(
+            "SELECT file_id, path, loaded_at FROM load_file WHERE dataset_key = ?"
+            " AND status IN ('loaded', 'replaced') AND superseded_by IS NULL",
+            [item.dataset_key],
+        ).fetchall()
+        for file_id, path, loaded_at in earlier:
+            connection.execute(f"DELETE FROM {table} WHERE file_id = ?", [file_id])
+            connection.execute("DELETE FROM quarantine WHERE file_id = ?", [file_id])
+            connection.execute(
+                "UPDATE load_file SET superseded_by = ? WHERE file_id = ?",
+                [item.file_id, file_id],
+            )
+            item.replaced_file_ids.append(int(file_id))
+            item.notes.append(
+                f"replaces file {file_id} ({path}, loaded {loaded_at:%Y-%m-%d %H:%M})"
+            )
+
+
+_TARGET_TABLES = {
+    FileFormat.STREET: "police_uk_street",
+    FileFormat.OUTCOMES: "police_uk_outcome",
+    FileFormat.STOP_AND_SEARCH: "police_uk_stop_search",
+}
+
+
+def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat) -> None:
+    _compute_grid_references(connection)
+    location = (
+        "c.longitude IS NOT NULL AS has_location,"
+        " try_cast(c.longitude AS DOUBLE) AS longitude,"
+        " try_cast(c.latitude AS DOUBLE) AS latitude, g.easting, g.northing"
+    )
+    grid_join = (
+        " LEFT JOIN chunk_grid g ON g.longitude = try_cast(c.longitude AS DOUBLE)"
+        " AND g.latitude = try_cast(c.latitude AS DOUBLE)"
+    )
+    if file_format is FileFormat.STREET:
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE chunk_repeated AS SELECT file_id, crime_id"
+            " FROM chunk_checked WHERE reason IS NULL AND crime_id IS NOT NULL"
+            " GROUP BY file_id, crime_id HAVING count(*) > 1"
+        )
+        connection.execute(
+            "INSERT INTO police_uk_street BY NAME SELECT c.file_id, c.record_number, c.force,"
+            " c.file_month AS month, c.crime_id, c.reported_by, c.falls_within, "
+            f"{location}, c.location, c.lsoa_code, c.lsoa_name, c.crime_type,"
+            " c.last_outcome_category, c.context,"
+            f" c.crime_type = {_sql_text(asb_crime_type())} AS is_asb,"
+            " p.crime_id IS NOT NULL AS repeated_crime_id"
+            f" FROM chunk_checked c {grid_join}"
+            " LEFT JOIN chunk_repeated p ON p.file_id = c.file_id AND p.crime_id = c.crime_id"
+            " WHERE c.reason IS NULL"
+        )
+    elif file_format is FileFormat.OUTCOMES:
+        connection.execute(
+            "INSERT INTO police_uk_outcome BY NAME SELECT c.file_id, c.record_number, c.force,"
+            " c.file_month AS month, c.crime_id, c.reported_by, c.falls_within, "
+            f"{location}, c.location, c.lsoa_code, c.lsoa_name, c.outcome_type"
+            f" FROM chunk_checked c {grid_join} WHERE c.reason IS NULL"
+        )
+    else:
+        connection.execute(
+            "INSERT INTO police_uk_stop_search BY NAME SELECT c.file_id, c.record_number,"
+            " c.force, c.file_month AS month, c.type AS search_type,"
+            " try_cast(c.date AS TIMESTAMPTZ) AS searched_at, c.part_of_a_policing_operation"
+            " AS part_of_policing_operation, c.policing_operation, "
+            f"{location}, c.gender, c.age_range, c.self_defined_ethnicity,"
+            " c.officer_defined_ethnicity, c.legislation, c.object_of_search, c.outcome,"
+            " c.outcome_linked_to_object_of_search AS outcome_linked_to_object,"
+            " c.removal_of_more_than_just_outer_clothing AS removal_of_outer_clothing"
+            f" FROM chunk_checked c {grid_join} WHERE c.reason IS NULL"
+        )
+
+
+def _compute_grid_references(connection: duckdb.DuckDBPyConnection) -> None:
+    """British National Grid metres for each distinct map point of the chunk's valid rows."""
+    points = connection.execute(
+        "SELECT DISTINCT try_cast(longitude AS DOUBLE) AS longitude,"
+        " try_cast(latitude AS DOUBLE) AS latitude FROM chunk_checked"
+        " WHERE reason IS NULL AND longitude IS NOT NULL"
+    ).fetchnumpy()
+    longitudes = np.asarray(points["longitude"], dtype=np.float64)
+    latitudes = np.asarray(points["latitude"], dtype=np.float64)
+    eastings, northings = to_british_national_grid(longitude=longitudes, latitude=latitudes)
+    grid = pa.table(
+        {
+            "longitude": longitudes,
+            "latitude": latitudes,
+            "easting": eastings,
+            "northing": northings,
+        }
+    )
+    connection.register("chunk_grid_arrow", grid)
+    connection.execute("CREATE OR REPLACE TEMP TABLE chunk_grid AS SELECT * FROM chunk_grid_arrow")
+    connection.unregister("chunk_grid_arrow")
+
+
+def _quarantine_rows(connection: duckdb.DuckDBPyConnection, column_names: Sequence[str]) -> None:
+    raw = "concat_ws(',', " + ", ".join(f"coalesce(c.{name}, '')" for name in column_names) + ")"
+    connection.execute(
+        "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
+        " SELECT c.file_id, NULL, c.reason, 'data row ' || c.record_number || ': ' ||"
+        " c.reason, " + raw + " FROM chunk_checked c WHERE c.reason IS NOT NULL"
+    )
+    cases = " ".join(
+        f"WHEN e.error_type = {_sql_text(error_type)} THEN {_sql_text(reason.value)}"
+        for error_type, reason in _REJECT_REASONS.items()
+    )
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE chunk_rejected AS SELECT DISTINCT ON (f.file_id, e.line)"
+        f" f.file_id, e.line, CASE {cases} ELSE"
+        f" {_sql_text(QuarantineReason.MALFORMED_CSV_ROW.value)} END AS reason,"
+        " e.error_type || ': ' || e.error_message AS detail, e.csv_line AS raw_record"
+        " FROM chunk_rejects_errors e JOIN chunk_rejects_scans s"
+        " ON s.scan_id = e.scan_id AND s.file_id = e.file_id"
+        " JOIN chunk_files f ON f.filename = s.file_path ORDER BY f.file_id, e.line"
+    )
+    connection.execute(
+        "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
+        " SELECT file_id, line, reason, detail, raw_record FROM chunk_rejected"
+    )
+
+
+def _chunk_reports(
+    connection: duckdb.DuckDBPyConnection, chunk: list[_PendingFile]
+) -> list[FileLoadReport]:
+    counts: dict[int, dict[str, int]] = {}
+    loaded: dict[int, int] = {}
+    for file_id, reason, count in connection.execute(
+        "SELECT file_id, reason, count(*) FROM chunk_checked GROUP BY ALL"
+        " UNION ALL SELECT file_id, reason, count(*) FROM chunk_rejected GROUP BY ALL"
+    ).fetchall():
+        if reason is None:
+            loaded[int(file_id)] = loaded.get(int(file_id), 0) + int(count)
+        else:
+            counts.setdefault(int(file_id), {})[str(reason)] = int(count)
+    reports = []
+    for item in chunk:
+        reasons = dict(sorted(counts.get(item.file_id, {}).items()))
+        quarantined = sum(reasons.values())
+        report = FileLoadReport(
+            path=item.source.display_path,
+            format=item.file_format.value,
+            status=LoadStatus.REPLACED if item.replaced_file_ids else LoadStatus.LOADED,
+            rows_in=loaded.get(item.file_id, 0) + quarantined,
+            loaded=loaded.get(item.file_id, 0),
+            quarantined=quarantined,
+            reasons=reasons,
+            message="; ".join(item.notes) or None,
+            sha256=item.sha256,
+            dataset_key=item.dataset_key,
+            file_id=item.file_id,
+        )
+        record_file(connection, report)
+        reports.append(report)
+    return reports
