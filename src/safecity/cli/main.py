@@ -14,6 +14,12 @@ app = typer.Typer(
 load_app = typer.Typer(help="Load data into the warehouse.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 
+from safecity.cli.load_police_uk import load_police_uk_command  # noqa: E402
+from safecity.cli.status import status_command  # noqa: E402
+
+load_app.command("police-uk")(load_police_uk_command)
+app.command("status")(status_command)
+
 
 def run() -> None:
     """Run the command line (the ``safecity`` console script)."""

@@ -1,0 +1,52 @@
+"""``safecity load police-uk``: street, outcomes and stop-and-search files from data.police.uk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, fail
+from safecity.cli.reporting import byte_progress, print_load_reports
+from safecity.data.input_files import InputError
+from safecity.data.load_report import LoadStatus
+from safecity.data.police_uk.loader import load_police_uk
+from safecity.data.warehouse import Warehouse
+
+
+def _size_of(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        if path.is_dir():
+            total += sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+        elif path.exists():
+            total += path.stat().st_size
+    return total
+
+
+def load_police_uk_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Street/outcomes/stop-and-search CSV files (plain or .gz), folders of them, "
+            "or data.police.uk archive zips.",
+        ),
+    ],
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    as_json: JsonOption = False,
+) -> None:
+    """Load data.police.uk files; every row is loaded or quarantined with a reason."""
+    try:
+        with (
+            Warehouse(warehouse) as store,
+            byte_progress(
+                description="Loading police.uk files", total_bytes=_size_of(paths)
+            ) as advance,
+        ):
+            reports = load_police_uk(store, paths=paths, progress=advance)
+    except InputError as error:
+        raise fail(str(error)) from error
+    print_load_reports(reports, as_json=as_json)
+    if any(report.status is LoadStatus.REJECTED for report in reports):
+        raise typer.Exit(code=1)

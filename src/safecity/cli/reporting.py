@@ -1,0 +1,77 @@
+"""Printing load reports: a table for people, JSON for programs, and a progress bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from safecity.cli.options import console, print_json
+from safecity.data.load_report import FileLoadReport, LoadStatus
+
+
+@contextmanager
+def byte_progress(*, description: str, total_bytes: int) -> Iterator[Callable[[str, int], None]]:
+    """A progress bar over ``total_bytes``; yields the callback that advances it.
+
+    The bar is drawn on standard error and only when the work lasts more than a moment.
+    """
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console.__class__(stderr=True),
+        transient=True,
+    )
+    task = progress.add_task(description, total=max(total_bytes, 1))
+    with progress:
+
+        def advance(_path: str, size: int) -> None:
+            progress.advance(task, size)
+
+        yield advance
+
+
+def print_load_reports(reports: Sequence[FileLoadReport], *, as_json: bool) -> None:
+    """Show what each file became: a table (and totals), or the JSON list."""
+    if as_json:
+        print_json([report.as_dict() for report in reports])
+        return
+    table = Table(title="Load summary", show_lines=False)
+    for heading in ("file", "format", "status", "rows in", "loaded", "quarantined", "reasons"):
+        table.add_column(
+            heading, justify="right" if heading.startswith(("rows", "lo", "q")) else "left"
+        )
+    for report in reports:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in report.reasons.items())
+        table.add_row(
+            report.path,
+            report.format,
+            report.status.value,
+            f"{report.rows_in:,}",
+            f"{report.loaded:,}",
+            f"{report.quarantined:,}",
+            reasons or "-",
+        )
+    console.print(table)
+    totals = {
+        "files": len(reports),
+        "rows in": sum(report.rows_in for report in reports),
+        "loaded": sum(report.loaded for report in reports),
+        "quarantined": sum(report.quarantined for report in reports),
+    }
+    console.print(", ".join(f"{name}: {value:,}" for name, value in totals.items()))
+    for report in reports:
+        if report.status in (LoadStatus.REJECTED, LoadStatus.SKIPPED) or report.message:
+            console.print(f"[bold]{report.path}[/]: {report.status.value}: {report.message}")
