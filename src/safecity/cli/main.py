@@ -20,6 +20,10 @@ from safecity.cli.status import status_command  # noqa: E402
 load_app.command("police-uk")(load_police_uk_command)
 app.command("status")(status_command)
 
+from safecity.cli.fetch import fetch_app  # noqa: E402
+
+app.add_typer(fetch_app, name="fetch")
+
 
 def run() -> None:
     """Run the command line (the ``safecity`` console script)."""

@@ -7,6 +7,8 @@ resumable, verified, atomic); :mod:`~safecity.data.fetch.manifest` records what 
 """
 
 from safecity.data.fetch.catalogue import (
+    POLICE_UK_ARCHIVE_SOURCE,
+    POLICE_UK_FORCE_MONTH_SOURCE,
     Catalogue,
     FetchTarget,
     Source,
@@ -31,6 +33,8 @@ from safecity.data.fetch.manifest import MANIFEST_FILE, ManifestEntry, read_mani
 
 __all__ = [
     "MANIFEST_FILE",
+    "POLICE_UK_ARCHIVE_SOURCE",
+    "POLICE_UK_FORCE_MONTH_SOURCE",
     "Catalogue",
     "CatalogueError",
     "ChecksumMismatchError",
