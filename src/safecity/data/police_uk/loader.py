@@ -99,6 +99,7 @@ def load_police_uk(
     *,
     paths: Iterable[Path],
     progress: ProgressCallback | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> list[FileLoadReport]:
     """Load data.police.uk street, outcomes and stop-and-search files.
 
@@ -112,6 +113,8 @@ def load_police_uk(
         ``...-stop-and-search.csv``).
     progress
         Called as each file is finished, with its path and size.
+    chunk_bytes
+        Files are committed in chunks of about this many bytes (one transaction each).
 
     Returns
     -------
@@ -135,7 +138,7 @@ def load_police_uk(
             else:
                 assert candidate is not None
                 pending.append(candidate)
-        reports.extend(_load_pending(warehouse, pending, progress))
+        reports.extend(_load_pending(warehouse, pending, progress, chunk_bytes))
     order = {source.display_path: index for index, source in enumerate(inputs.files)}
     reports.sort(key=lambda report: order.get(report.path, len(order)))
     return reports
@@ -220,9 +223,10 @@ def _load_pending(
     warehouse: Warehouse,
     pending: Sequence[_PendingFile],
     progress: ProgressCallback | None,
+    chunk_bytes: int,
 ) -> list[FileLoadReport]:
     reports: list[FileLoadReport] = []
-    for chunk in _chunks(pending):
+    for chunk in _chunks(pending, chunk_bytes):
         with warehouse.transaction() as connection:
             reports.extend(_load_chunk(connection, chunk))
         if progress is not None:
@@ -231,7 +235,7 @@ def _load_pending(
     return reports
 
 
-def _chunks(pending: Sequence[_PendingFile]) -> list[list[_PendingFile]]:
+def _chunks(pending: Sequence[_PendingFile], chunk_bytes: int) -> list[list[_PendingFile]]:
     """Group files of one kind and header into chunks; a chunk never holds a dataset twice."""
     groups: dict[tuple[FileFormat, tuple[str, ...]], list[_PendingFile]] = {}
     for item in pending:
@@ -245,7 +249,7 @@ def _chunks(pending: Sequence[_PendingFile]) -> list[list[_PendingFile]]:
             name_key = (
                 f"{item.identity.force}/{item.identity.month}" if item.identity else item.sha256
             )
-            if current and (current_bytes + item.size > CHUNK_BYTES or name_key in seen):
+            if current and (current_bytes + item.size > chunk_bytes or name_key in seen):
                 chunks.append(current)
                 current, current_bytes, seen = [], 0, set()
             current.append(item)
