@@ -1,1 +1,63 @@
-"""Spatial statistics: hotspots, spatial weights and kernel density (``methods.md`` §6)."""
+"""Spatial statistics: hotspots, spatial weights and kernel density (``methods.md`` §6).
+
+Pure and vectorised: array-likes and :class:`SpatialWeights` in, a :class:`pandas.DataFrame`
+out, one row per input unit. Classes are named labels (:class:`enum.StrEnum`), never bare
+integers. Methods that measure distances refuse longitude/latitude coordinates
+(:class:`UnprojectedCoordinatesError`); project to British National Grid (EPSG:27700) first.
+See ``docs/spatial-methods.md``.
+"""
+
+from safecity.spatial.errors import (
+    IslandWarning,
+    SpatialInputError,
+    UndefinedStatisticWarning,
+    UnprojectedCoordinatesError,
+)
+from safecity.spatial.getis_ord import GiBin, HotspotType, Significance, gi, gi_bin, gi_star
+from safecity.spatial.global_moran import global_moran
+from safecity.spatial.local_moran import LisaCluster, MoranQuadrant, local_moran
+from safecity.spatial.multiple_testing import (
+    PAdjustment,
+    adjust_p_values,
+    benjamini_hochberg,
+    fdr_cutoff,
+    holm,
+)
+from safecity.spatial.weights import (
+    Contiguity,
+    IslandPolicy,
+    SpatialWeights,
+    distance_band_weights,
+    grid_weights,
+    lattice_weights,
+    queen_weights,
+)
+
+__all__ = [
+    "Contiguity",
+    "GiBin",
+    "HotspotType",
+    "IslandPolicy",
+    "IslandWarning",
+    "LisaCluster",
+    "MoranQuadrant",
+    "PAdjustment",
+    "Significance",
+    "SpatialInputError",
+    "SpatialWeights",
+    "UndefinedStatisticWarning",
+    "UnprojectedCoordinatesError",
+    "adjust_p_values",
+    "benjamini_hochberg",
+    "distance_band_weights",
+    "fdr_cutoff",
+    "gi",
+    "gi_bin",
+    "gi_star",
+    "global_moran",
+    "grid_weights",
+    "holm",
+    "lattice_weights",
+    "local_moran",
+    "queen_weights",
+]
