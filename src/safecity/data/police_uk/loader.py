@@ -23,9 +23,13 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import numpy as np
-import pyarrow as pa
 
+from safecity.data.csv_staging import (
+    create_grid_references,
+    sql_text,
+    stage_csv,
+    staged_rejects_sql,
+)
 from safecity.data.input_files import (
     InputFile,
     decode_header,
@@ -52,24 +56,10 @@ from safecity.data.police_uk.formats import (
     wanted_suffixes,
 )
 from safecity.data.quality import QuarantineReason
-from safecity.data.transcoding import (
-    LEGACY_ENCODING_NOTE,
-    is_legacy_encoded,
-    read_all_bytes,
-    transcode_to_utf8,
-)
 from safecity.data.warehouse import Warehouse
-from safecity.geography.coordinates import to_british_national_grid
 
 CHUNK_BYTES = 256 * 1024 * 1024
 """Files are loaded in chunks of about this many bytes, one transaction each."""
-
-_REJECT_REASONS = {
-    "MISSING COLUMNS": QuarantineReason.WRONG_FIELD_COUNT,
-    "TOO MANY COLUMNS": QuarantineReason.WRONG_FIELD_COUNT,
-    "INVALID ENCODING": QuarantineReason.ENCODING_ERROR,
-    "INVALID UNICODE": QuarantineReason.ENCODING_ERROR,
-}
 
 ProgressCallback = Callable[[str, int], None]
 """Called with a file's display path and its size in bytes once it has been dealt with."""
@@ -260,21 +250,6 @@ def _chunks(pending: Sequence[_PendingFile], chunk_bytes: int) -> list[list[_Pen
     return chunks
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _read_csv_sql(paths: Sequence[Path], column_names: Sequence[str], rejects: str) -> str:
-    files = "[" + ", ".join(_sql_text(str(path)) for path in paths) + "]"
-    columns = "{" + ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in column_names) + "}"
-    return (
-        f"read_csv({files}, columns = {columns}, header = true, auto_detect = false,"
-        " delim = ',', quote = '\"', escape = '\"', filename = true, store_rejects = true,"
-        f" rejects_table = '{rejects}_errors', rejects_scan = '{rejects}_scans',"
-        " max_line_size = 10000000)"
-    )
-
-
 def _load_chunk(
     connection: duckdb.DuckDBPyConnection, chunk: list[_PendingFile]
 ) -> list[FileLoadReport]:
@@ -283,16 +258,17 @@ def _load_chunk(
     header_names = [_header_to_column(name, spec.columns) for name in chunk[0].header]
     for item in chunk:
         item.file_id = next_file_id(connection)
-        item.read_path = item.source.path
-    connection.execute("DROP TABLE IF EXISTS chunk_rejects_errors")
-    connection.execute("DROP TABLE IF EXISTS chunk_rejects_scans")
-    source_paths = [item.source.path for item in chunk]
-    connection.execute(
-        "CREATE OR REPLACE TEMP TABLE chunk_rows AS SELECT row_number() OVER () AS ordinal, *"
-        f" FROM {_read_csv_sql(source_paths, header_names, 'chunk_rejects')}"
-    )
     with tempfile.TemporaryDirectory(prefix="safecity-transcoded-") as workspace:
-        _reread_legacy_encoded(connection, chunk, header_names, Path(workspace))
+        read_as = stage_csv(
+            connection,
+            table="chunk_rows",
+            paths=[item.source.path for item in chunk],
+            column_names=header_names,
+            workspace=Path(workspace),
+        )
+        for item in chunk:
+            item.read_path, notes = read_as[item.source.path]
+            item.notes.extend(notes)
         _identify_unnamed_files(connection, chunk, file_format)
         connection.execute(
             "CREATE OR REPLACE TEMP TABLE chunk_files (filename VARCHAR, file_id BIGINT,"
@@ -317,43 +293,6 @@ def _load_chunk(
         _insert_rows(connection, file_format)
         _quarantine_rows(connection, spec.column_names)
         return _chunk_reports(connection, chunk)
-
-
-def _reread_legacy_encoded(
-    connection: duckdb.DuckDBPyConnection,
-    chunk: list[_PendingFile],
-    header_names: Sequence[str],
-    workspace: Path,
-) -> None:
-    """Re-read as Windows-1252 the files that are not UTF-8 at all (see transcoding)."""
-    suspects = {
-        str(row[0])
-        for row in connection.execute(
-            "SELECT DISTINCT s.file_path FROM chunk_rejects_errors e JOIN chunk_rejects_scans s"
-            " ON s.scan_id = e.scan_id AND s.file_id = e.file_id"
-            " WHERE e.error_type IN ('INVALID ENCODING', 'INVALID UNICODE')"
-        ).fetchall()
-    }
-    for item in chunk:
-        if str(item.source.path) not in suspects:
-            continue
-        if not is_legacy_encoded(read_all_bytes(item.source.path)):
-            continue
-        target = workspace / f"{item.file_id}.csv"
-        transcode_to_utf8(source=item.source.path, target=target)
-        connection.execute("DELETE FROM chunk_rows WHERE filename = ?", [str(item.source.path)])
-        connection.execute(
-            "DELETE FROM chunk_rejects_errors e USING chunk_rejects_scans s"
-            " WHERE s.scan_id = e.scan_id AND s.file_id = e.file_id AND s.file_path = ?",
-            [str(item.source.path)],
-        )
-        connection.execute(
-            "INSERT INTO chunk_rows SELECT (SELECT coalesce(max(ordinal), 0) FROM chunk_rows)"
-            " + row_number() OVER () AS ordinal, *"
-            f" FROM {_read_csv_sql([target], header_names, 'chunk_rejects')}"
-        )
-        item.read_path = target
-        item.notes.append(LEGACY_ENCODING_NOTE)
 
 
 def _header_to_column(header_name: str, columns: Sequence[str]) -> str:
@@ -425,7 +364,7 @@ def _row_checks(file_format: FileFormat) -> str:
     )
     if file_format is FileFormat.OUTCOMES:
         return f"CASE {month_checks} {coordinate_checks} {lsoa_check} END"
-    crime_types = ", ".join(_sql_text(crime_type) for crime_type in sorted(known_crime_types()))
+    crime_types = ", ".join(sql_text(crime_type) for crime_type in sorted(known_crime_types()))
     return (
         f"CASE {month_checks} WHEN r.crime_type IS NULL OR r.crime_type NOT IN ({crime_types})"
         f" THEN '{QuarantineReason.UNKNOWN_CRIME_TYPE}' {coordinate_checks} {lsoa_check} END"
@@ -464,7 +403,13 @@ _TARGET_TABLES = {
 
 
 def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat) -> None:
-    _compute_grid_references(connection)
+    create_grid_references(
+        connection,
+        points_query="SELECT DISTINCT try_cast(longitude AS DOUBLE) AS longitude,"
+        " try_cast(latitude AS DOUBLE) AS latitude FROM chunk_checked"
+        " WHERE reason IS NULL AND longitude IS NOT NULL",
+        table="chunk_grid",
+    )
     location = (
         "c.longitude IS NOT NULL AS has_location,"
         " try_cast(c.longitude AS DOUBLE) AS longitude,"
@@ -485,7 +430,7 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
             " c.file_month AS month, c.crime_id, c.reported_by, c.falls_within, "
             f"{location}, c.location, c.lsoa_code, c.lsoa_name, c.crime_type,"
             " c.last_outcome_category, c.context,"
-            f" c.crime_type = {_sql_text(asb_crime_type())} AS is_asb,"
+            f" c.crime_type = {sql_text(asb_crime_type())} AS is_asb,"
             " p.crime_id IS NOT NULL AS repeated_crime_id"
             f" FROM chunk_checked c {grid_join}"
             " LEFT JOIN chunk_repeated p ON p.file_id = c.file_id AND p.crime_id = c.crime_id"
@@ -512,29 +457,6 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
         )
 
 
-def _compute_grid_references(connection: duckdb.DuckDBPyConnection) -> None:
-    """British National Grid metres for each distinct map point of the chunk's valid rows."""
-    points = connection.execute(
-        "SELECT DISTINCT try_cast(longitude AS DOUBLE) AS longitude,"
-        " try_cast(latitude AS DOUBLE) AS latitude FROM chunk_checked"
-        " WHERE reason IS NULL AND longitude IS NOT NULL"
-    ).fetchnumpy()
-    longitudes = np.asarray(points["longitude"], dtype=np.float64)
-    latitudes = np.asarray(points["latitude"], dtype=np.float64)
-    eastings, northings = to_british_national_grid(longitude=longitudes, latitude=latitudes)
-    grid = pa.table(
-        {
-            "longitude": longitudes,
-            "latitude": latitudes,
-            "easting": eastings,
-            "northing": northings,
-        }
-    )
-    connection.register("chunk_grid_arrow", grid)
-    connection.execute("CREATE OR REPLACE TEMP TABLE chunk_grid AS SELECT * FROM chunk_grid_arrow")
-    connection.unregister("chunk_grid_arrow")
-
-
 def _quarantine_rows(connection: duckdb.DuckDBPyConnection, column_names: Sequence[str]) -> None:
     raw = "concat_ws(',', " + ", ".join(f"coalesce(c.{name}, '')" for name in column_names) + ")"
     connection.execute(
@@ -542,18 +464,9 @@ def _quarantine_rows(connection: duckdb.DuckDBPyConnection, column_names: Sequen
         " SELECT c.file_id, NULL, c.reason, 'data row ' || c.record_number || ': ' ||"
         " c.reason, " + raw + " FROM chunk_checked c WHERE c.reason IS NOT NULL"
     )
-    cases = " ".join(
-        f"WHEN e.error_type = {_sql_text(error_type)} THEN {_sql_text(reason.value)}"
-        for error_type, reason in _REJECT_REASONS.items()
-    )
     connection.execute(
-        "CREATE OR REPLACE TEMP TABLE chunk_rejected AS SELECT DISTINCT ON (f.file_id, e.line)"
-        f" f.file_id, e.line, CASE {cases} ELSE"
-        f" {_sql_text(QuarantineReason.MALFORMED_CSV_ROW.value)} END AS reason,"
-        " e.error_type || ': ' || e.error_message AS detail, e.csv_line AS raw_record"
-        " FROM chunk_rejects_errors e JOIN chunk_rejects_scans s"
-        " ON s.scan_id = e.scan_id AND s.file_id = e.file_id"
-        " JOIN chunk_files f ON f.filename = s.file_path ORDER BY f.file_id, e.line"
+        "CREATE OR REPLACE TEMP TABLE chunk_rejected AS "
+        + staged_rejects_sql(table="chunk_rows", files_table="chunk_files")
     )
     connection.execute(
         "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"

@@ -1,0 +1,156 @@
+"""Reading CSV files into temporary staging tables, with every unreadable line accounted for.
+
+All columns are read as text (validation is the loaders' SQL), rejected lines are captured with
+DuckDB's ``store_rejects`` (wrong field count, bad quoting, invalid UTF-8), and files that are
+not UTF-8 at all are re-read as Windows-1252 (:mod:`safecity.data.transcoding`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from safecity.data.quality import QuarantineReason
+from safecity.data.transcoding import (
+    LEGACY_ENCODING_NOTE,
+    is_legacy_encoded,
+    read_all_bytes,
+    transcode_to_utf8,
+)
+from safecity.geography.coordinates import to_british_national_grid
+
+_REJECT_REASONS = {
+    "MISSING COLUMNS": QuarantineReason.WRONG_FIELD_COUNT,
+    "TOO MANY COLUMNS": QuarantineReason.WRONG_FIELD_COUNT,
+    "INVALID ENCODING": QuarantineReason.ENCODING_ERROR,
+    "INVALID UNICODE": QuarantineReason.ENCODING_ERROR,
+}
+
+
+def sql_text(value: str) -> str:
+    """``value`` as a SQL string literal.
+
+    Examples
+    --------
+    >>> sql_text("O'Brien")
+    "'O''Brien'"
+    """
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_csv_sql(paths: Sequence[Path], column_names: Sequence[str], rejects: str) -> str:
+    """A ``read_csv`` call reading ``paths`` with the given columns, all as text."""
+    files = "[" + ", ".join(sql_text(str(path)) for path in paths) + "]"
+    columns = "{" + ", ".join(f"{sql_text(name)}: 'VARCHAR'" for name in column_names) + "}"
+    return (
+        f"read_csv({files}, columns = {columns}, header = true, auto_detect = false,"
+        " delim = ',', quote = '\"', escape = '\"', filename = true, store_rejects = true,"
+        f" rejects_table = '{rejects}_errors', rejects_scan = '{rejects}_scans',"
+        " max_line_size = 10000000)"
+    )
+
+
+def stage_csv(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    table: str,
+    paths: Sequence[Path],
+    column_names: Sequence[str],
+    workspace: Path,
+) -> dict[Path, tuple[Path, list[str]]]:
+    """Read ``paths`` into the temporary table ``table``.
+
+    The table has ``ordinal`` (the row's position in the read, in file order), ``filename``
+    and the columns as text. Lines DuckDB cannot parse go to ``<table>_rejects_errors``.
+
+    Returns
+    -------
+    dict
+        For each path: the path actually read (a UTF-8 copy in ``workspace`` for a legacy
+        encoded file; that is the ``filename`` in the table) and notes for the load log.
+    """
+    rejects = f"{table}_rejects"
+    connection.execute(f"DROP TABLE IF EXISTS {rejects}_errors")
+    connection.execute(f"DROP TABLE IF EXISTS {rejects}_scans")
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT row_number() OVER () AS ordinal, *"
+        f" FROM {read_csv_sql(paths, column_names, rejects)}"
+    )
+    read_as: dict[Path, tuple[Path, list[str]]] = {path: (path, []) for path in paths}
+    suspects = {
+        str(row[0])
+        for row in connection.execute(
+            f"SELECT DISTINCT s.file_path FROM {rejects}_errors e JOIN {rejects}_scans s"
+            " ON s.scan_id = e.scan_id AND s.file_id = e.file_id"
+            " WHERE e.error_type IN ('INVALID ENCODING', 'INVALID UNICODE')"
+        ).fetchall()
+    }
+    for index, path in enumerate(paths):
+        if str(path) not in suspects or not is_legacy_encoded(read_all_bytes(path)):
+            continue
+        target = workspace / f"{table}-{index}.csv"
+        transcode_to_utf8(source=path, target=target)
+        connection.execute(f"DELETE FROM {table} WHERE filename = ?", [str(path)])
+        connection.execute(
+            f"DELETE FROM {rejects}_errors e USING {rejects}_scans s"
+            " WHERE s.scan_id = e.scan_id AND s.file_id = e.file_id AND s.file_path = ?",
+            [str(path)],
+        )
+        connection.execute(
+            f"INSERT INTO {table} SELECT (SELECT coalesce(max(ordinal), 0) FROM {table})"
+            " + row_number() OVER () AS ordinal, *"
+            f" FROM {read_csv_sql([target], column_names, rejects)}"
+        )
+        read_as[path] = (target, [LEGACY_ENCODING_NOTE])
+    return read_as
+
+
+def staged_rejects_sql(*, table: str, files_table: str, keep_raw: bool = True) -> str:
+    """A query of the lines DuckDB rejected while staging ``table``.
+
+    Columns: ``file_id, line, reason, detail, raw_record`` (one row per rejected line), where
+    ``files_table`` maps ``filename`` (as read) to ``file_id``. With ``keep_raw`` false the raw
+    line is withheld (for files that hold person identifiers).
+    """
+    rejects = f"{table}_rejects"
+    cases = " ".join(
+        f"WHEN e.error_type = {sql_text(error_type)} THEN {sql_text(reason.value)}"
+        for error_type, reason in _REJECT_REASONS.items()
+    )
+    raw = "e.csv_line" if keep_raw else "NULL"
+    return (
+        "SELECT DISTINCT ON (f.file_id, e.line)"
+        f" f.file_id, e.line, CASE {cases} ELSE"
+        f" {sql_text(QuarantineReason.MALFORMED_CSV_ROW.value)} END AS reason,"
+        " e.error_type || ': ' || e.error_message AS detail, " + raw + " AS raw_record"
+        f" FROM {rejects}_errors e JOIN {rejects}_scans s"
+        " ON s.scan_id = e.scan_id AND s.file_id = e.file_id"
+        f" JOIN {files_table} f ON f.filename = s.file_path ORDER BY f.file_id, e.line"
+    )
+
+
+def create_grid_references(
+    connection: duckdb.DuckDBPyConnection, *, points_query: str, table: str
+) -> None:
+    """Create temp ``table`` (longitude, latitude, easting, northing) for the distinct points
+    returned by ``points_query`` (columns ``longitude, latitude`` as DOUBLE)."""
+    points = connection.execute(points_query).fetchnumpy()
+    longitudes = np.asarray(points["longitude"], dtype=np.float64)
+    latitudes = np.asarray(points["latitude"], dtype=np.float64)
+    eastings, northings = to_british_national_grid(longitude=longitudes, latitude=latitudes)
+    grid = pa.table(
+        {"longitude": longitudes, "latitude": latitudes, "easting": eastings, "northing": northings}
+    )
+    view = f"{table}_arrow"
+    connection.register(view, grid)
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {view}")
+    connection.unregister(view)
