@@ -315,8 +315,14 @@ def test_downloads_a_force_month_and_records_it(
 ) -> None:
     target = street_target(server, "2017-04")
     assert target.url == server.url("/police-uk/files/2017-04/2017-04-hampshire-street.csv")
+    reported: list[tuple[int, int | None]] = []
 
-    result = fetch_file(target=target, out_directory=tmp_path, settings=FAST)
+    result = fetch_file(
+        target=target,
+        out_directory=tmp_path,
+        settings=FAST,
+        progress=lambda _target, held, total: reported.append((held, total)),
+    )
 
     original = served_tree.street["2017-04"]
     destination = tmp_path / "2017-04" / "2017-04-hampshire-street.csv"
@@ -336,6 +342,9 @@ def test_downloads_a_force_month_and_records_it(
     assert entry.last_modified.endswith("GMT")
     assert entry.fetched_at.startswith("20")
     assert not list(tmp_path.rglob("*.part*"))
+    assert reported[0] == (0, len(original))
+    assert reported[-1] == (len(original), len(original))
+    assert [held for held, _ in reported] == sorted(held for held, _ in reported)
 
 
 def test_downloads_an_archive_zip_as_served(
@@ -553,6 +562,22 @@ def test_transient_errors_are_retried_within_bounds(
         fetch_file(target=street_target(server, "2017-05"), out_directory=tmp_path, settings=FAST)
     assert raised.value.status == 503
     assert len(server.state.gets(other)) == FAST.attempts
+
+
+def test_no_server_is_retried_then_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    target = url_target(
+        url=f"http://127.0.0.1:{port}/2017-04.zip", filename=None, expected_sha256=None
+    )
+
+    with pytest.raises(FetchError, match=r"after 3 attempt\(s\): no response from") as raised:
+        fetch_file(target=target, out_directory=tmp_path, settings=FAST)
+
+    assert raised.value.status is None
+    assert target.url in str(raised.value)
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 
 def test_a_stalled_response_times_out_and_is_retried(

@@ -18,6 +18,7 @@ import hashlib
 import http.client
 import json
 import os
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -375,6 +376,14 @@ class _Download:
             ) from error
         except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
             reason = error.reason if isinstance(error, urllib.error.URLError) else error
+            if isinstance(reason, ssl.SSLCertVerificationError):
+                raise FetchError(
+                    f"cannot verify the certificate of {self.target.url} "
+                    f"({self.target.description}): {reason}",
+                    url=self.target.url,
+                    status=None,
+                    description=self.target.description,
+                ) from error
             raise _RetryableError(f"no response from {self.target.url}: {reason}") from error
         with response:
             return self._receive(response, offset=offset, progress=progress)
