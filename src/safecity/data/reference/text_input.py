@@ -1,0 +1,129 @@
+"""Reading a reference CSV as published: gzip or not, UTF-8 (with or without BOM) or not.
+
+The file is normalised into a UTF-8 copy that DuckDB's CSV reader can scan with fixed options:
+the header line is taken off (and parsed here), each data record is prefixed with its 1-based
+line number in the original file (the header is line 1), blank lines are dropped, and CRLF line
+ends become LF. Records spanning several lines (a quoted field with a line break) keep their
+first line's number.
+
+Text encoding: a file that is valid UTF-8 is read as such; a file that is mostly UTF-8 but has
+some invalid bytes is kept as UTF-8, so that only the rows with invalid bytes are quarantined
+(``encoding_error``); a file with no UTF-8 multi-byte sequence at all is decoded as Windows-1252
+(the usual non-UTF-8 encoding of spreadsheet exports; Latin-1 for its five undefined bytes).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from safecity.data.reference.errors import UnrecognisedFileError
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(slots=True)
+class NormalisedCsv:
+    """A CSV file ready for DuckDB: its header and a line-numbered UTF-8 body file."""
+
+    header: list[str]
+    body_path: Path
+    records: int
+    """Number of data records written (lines not continuing a quoted field, not blank)."""
+    notes: list[str] = field(default_factory=list)
+    """What was done to read the file (encoding, BOM), for the load report message."""
+
+
+def read_bytes(path: Path) -> tuple[bytes, list[str]]:
+    """The file's content, decompressed if it is gzip; notes on what was done.
+
+    Raises
+    ------
+    UnrecognisedFileError
+        If the file is gzip but corrupt or truncated.
+    """
+    data = path.read_bytes()
+    notes: list[str] = []
+    if data.startswith(_GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as error:
+            raise UnrecognisedFileError(f"corrupt gzip file: {error}") from error
+        notes.append("gzip")
+    return data, notes
+
+
+def to_utf8(data: bytes) -> tuple[bytes, list[str]]:
+    """``data`` as UTF-8 bytes without a BOM, and notes on the encoding found."""
+    notes: list[str] = []
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        notes.append("UTF-8 byte order mark removed")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        notes.append("decoded as UTF-16")
+        return data.decode("utf-16").encode("utf-8"), notes
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        replaced = data.decode("utf-8", errors="replace")
+        has_multibyte_utf8 = any(ord(char) > 0x7F and char != "\ufffd" for char in replaced)
+        if has_multibyte_utf8:
+            notes.append("UTF-8 with invalid bytes: those rows are quarantined")
+            return data, notes
+        text = data.decode("cp1252", errors="replace")
+        if "\ufffd" in text:
+            text = data.decode("latin-1")
+            notes.append("not UTF-8: decoded as Latin-1")
+        else:
+            notes.append("not UTF-8: decoded as Windows-1252")
+        return text.encode("utf-8"), notes
+    return data, notes
+
+
+def parse_header(line: bytes) -> list[str]:
+    """The fields of a CSV header line, trimmed."""
+    text = line.decode("utf-8", errors="replace").rstrip("\r\n")
+    fields = next(csv.reader([text]), [])
+    return [name.strip() for name in fields]
+
+
+def normalise_csv(path: Path, *, work_folder: Path) -> NormalisedCsv:
+    """Read ``path`` (any of the encodings above, gzip or not) into a line-numbered body file.
+
+    Raises
+    ------
+    UnrecognisedFileError
+        If the file is empty, or gzip but corrupt.
+    """
+    raw, notes = read_bytes(path)
+    data, encoding_notes = to_utf8(raw)
+    notes.extend(encoding_notes)
+    lines = data.split(b"\n")
+    header_index = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if header_index is None:
+        raise UnrecognisedFileError("the file is empty: it has no header line")
+    header = parse_header(lines[header_index])
+    body_path = work_folder / "body.csv"
+    records = 0
+    in_quoted_field = False
+    with body_path.open("wb") as body:
+        for index in range(header_index + 1, len(lines)):
+            line = lines[index]
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if not in_quoted_field:
+                if not line.strip():
+                    continue
+                body.write(b"%d," % (index + 1))
+                records += 1
+            body.write(line)
+            body.write(b"\n")
+            if line.count(b'"') % 2 == 1:
+                in_quoted_field = not in_quoted_field
+    if any(line.endswith(b"\r") for line in lines[: header_index + 1]):
+        notes.append("CRLF line ends")
+    return NormalisedCsv(header=header, body_path=body_path, records=records, notes=notes)
