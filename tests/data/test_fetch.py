@@ -16,7 +16,9 @@ import gzip
 import hashlib
 import http.server
 import json
+import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -911,3 +913,58 @@ def test_cli_sources_lists_addresses_and_variables() -> None:
     ]
     assert rows["police-uk-force-month"]["url"] is None
     assert rows["imd2019-file7"]["address"] == "official"
+
+
+def test_console_script_keeps_json_on_stdout(
+    server: LocalServer, served_tree: ServedTree, tmp_path: Path
+) -> None:
+    """The installed ``safecity`` command, in its own process: JSON alone on standard output."""
+    executable = Path(sys.executable).parent / "safecity"
+    environment = {
+        key: value for key, value in os.environ.items() if "proxy" not in key.lower()
+    } | {"SAFECITY_POLICE_UK_BASE_URL": server.url("/police-uk/files")}
+    completed = subprocess.run(
+        [
+            str(executable),
+            "fetch",
+            "police-uk",
+            "--month",
+            "2017-05",
+            "--force",
+            "hampshire",
+            "--out",
+            str(tmp_path),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    [item] = json.loads(completed.stdout)
+    assert item["status"] == "downloaded"
+    assert item["sha256"] == sha256(served_tree.street["2017-05"])
+
+    refused = subprocess.run(
+        [
+            str(executable),
+            "fetch",
+            "police-uk",
+            "--archive",
+            "--force",
+            "hampshire",
+            "--month",
+            "2017-05",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "--archive downloads every force" in refused.stderr
