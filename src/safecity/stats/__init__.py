@@ -1,4 +1,104 @@
 """Public-health-grade statistics for crime indicators (``methods.md``).
 
-Pure functions: array-likes in, a tidy :class:`pandas.DataFrame` out, one row per input.
+Pure functions: array-likes in, a tidy :class:`pandas.DataFrame` out, one row per input (or
+per group for methods that pool rows). Rate- and proportion-style results carry
+``value, lower_ci, upper_ci, confidence, method``; comparisons return
+:class:`~safecity.stats.labels.ComparisonLabel` and other named labels. Invalid input raises
+:class:`~safecity.stats.errors.StatisticsInputError` naming the argument and the row.
+The methods, formulas and references are listed in ``docs/methods.md``.
 """
+
+from safecity.stats.benchmark import compare_intervals, compare_to_benchmark
+from safecity.stats.differences import (
+    chi_square_trend,
+    compare_to_baseline_average,
+    proportion_difference,
+    rate_ratio_test,
+)
+from safecity.stats.errors import StatisticsInputError
+from safecity.stats.funnel import funnel_limits, funnel_significance
+from safecity.stats.harm import (
+    category_mean_weights,
+    crime_severity_score,
+    fine_custody_days,
+    harm_share,
+)
+from safecity.stats.inequality import InequalityValueType, slope_index_of_inequality
+from safecity.stats.labels import (
+    BenchmarkMethod,
+    ComparisonLabel,
+    FunnelSignificance,
+    FunnelStatistic,
+    IntervalMethod,
+    Polarity,
+    QuantileAlgorithm,
+    RateRatioMethod,
+    SpecialCause,
+    TrendLabel,
+    TrendValueType,
+)
+from safecity.stats.proportions import proportion
+from safecity.stats.ranking import quantile_bounds, quantile_groups, rank_areas
+from safecity.stats.rates import crude_rate
+from safecity.stats.repeats import (
+    implied_repeat_means,
+    repeat_concentration,
+    repeat_counts_from_ids,
+)
+from safecity.stats.spc import ImprovementDirection, Variation, xmr_limits
+from safecity.stats.standardised import dsr, indirectly_standardised_ratio, repeat_event_variance
+from safecity.stats.survey import (
+    compare_weighted_proportions,
+    kish_design_effect,
+    margin_of_error,
+    weighted_proportion,
+)
+from safecity.stats.trend import trend_test
+
+__all__ = [
+    "BenchmarkMethod",
+    "ComparisonLabel",
+    "FunnelSignificance",
+    "FunnelStatistic",
+    "ImprovementDirection",
+    "InequalityValueType",
+    "IntervalMethod",
+    "Polarity",
+    "QuantileAlgorithm",
+    "RateRatioMethod",
+    "SpecialCause",
+    "StatisticsInputError",
+    "TrendLabel",
+    "TrendValueType",
+    "Variation",
+    "category_mean_weights",
+    "chi_square_trend",
+    "compare_intervals",
+    "compare_to_baseline_average",
+    "compare_to_benchmark",
+    "compare_weighted_proportions",
+    "crime_severity_score",
+    "crude_rate",
+    "dsr",
+    "fine_custody_days",
+    "funnel_limits",
+    "funnel_significance",
+    "harm_share",
+    "implied_repeat_means",
+    "indirectly_standardised_ratio",
+    "kish_design_effect",
+    "margin_of_error",
+    "proportion",
+    "proportion_difference",
+    "quantile_bounds",
+    "quantile_groups",
+    "rank_areas",
+    "rate_ratio_test",
+    "repeat_concentration",
+    "repeat_counts_from_ids",
+    "repeat_event_variance",
+    "slope_index_of_inequality",
+    "trend_test",
+    "weighted_proportion",
+    "xmr_limits",
+]

@@ -36,7 +36,9 @@ def _polarity(polarity: Polarity | str) -> Polarity:
         return Polarity(polarity)
     except ValueError as error:
         choices = ", ".join(member.value for member in Polarity)
-        raise StatisticsInputError(f"polarity must be one of {choices}; got {polarity!r}") from error
+        raise StatisticsInputError(
+            f"polarity must be one of {choices}; got {polarity!r}"
+        ) from error
 
 
 def _labels(
@@ -129,9 +131,8 @@ def compare_to_benchmark(
         "benchmark": benchmark,
     }
     if two_levels:
-        assert lower_ci_998 is not None and upper_ci_998 is not None
-        columns["lower_ci_998"] = lower_ci_998
-        columns["upper_ci_998"] = upper_ci_998
+        columns["lower_ci_998"] = np.asarray(lower_ci_998, dtype=np.float64)
+        columns["upper_ci_998"] = np.asarray(upper_ci_998, dtype=np.float64)
     inputs = InputArrays(**columns)
     missing = np.zeros(inputs.length, dtype=bool)
     for name in inputs.names:
@@ -152,7 +153,9 @@ def compare_to_benchmark(
     )
     if two_levels:
         with np.errstate(invalid="ignore"):
-            outside_998 = (reference < inputs["lower_ci_998"]) | (reference > inputs["upper_ci_998"])
+            outside_998 = (reference < inputs["lower_ci_998"]) | (
+                reference > inputs["upper_ci_998"]
+            )
         extreme_lower, extreme_higher = _EXTREME[chosen_polarity]
         extreme = outside_998 & ~missing & ~similar
         labels[extreme & lower] = extreme_lower.value

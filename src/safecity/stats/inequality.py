@@ -12,7 +12,6 @@ from scipy import special
 from safecity.stats._validation import FloatArray, InputArrays, normalise_confidence
 from safecity.stats.errors import StatisticsInputError
 
-
 __all__ = ["InequalityValueType", "slope_index_of_inequality"]
 
 MINIMUM_GROUPS = 5
@@ -35,7 +34,7 @@ def _transform(values: FloatArray, value_type: InequalityValueType) -> FloatArra
     if value_type is InequalityValueType.RATE:
         return np.log(values)
     if value_type is InequalityValueType.PROPORTION:
-        return special.logit(values)
+        return np.asarray(special.logit(values), dtype=np.float64)
     return values
 
 
@@ -43,7 +42,7 @@ def _back_transform(values: FloatArray, value_type: InequalityValueType) -> Floa
     if value_type is InequalityValueType.RATE:
         return np.exp(values)
     if value_type is InequalityValueType.PROPORTION:
-        return special.expit(values)
+        return np.asarray(special.expit(values), dtype=np.float64)
     return values
 
 
@@ -165,9 +164,8 @@ def slope_index_of_inequality(
     ...     value=[10.0, 8.0, 6.0, 5.0, 4.0], population=[100, 100, 100, 100, 100],
     ...     standard_error=[0.1] * 5, repetitions=1000, seed=1,
     ... )
-    >>> result[["sii", "rii"]].round(4)
-       sii     rii
-    0 -7.5  0.3333
+    >>> result[["sii", "rii", "intercept"]].iloc[0].round(4).tolist()
+    [-7.5, 0.2754, 10.35]
     """
     level = normalise_confidence(confidence)
     input_level = normalise_confidence(ci_confidence)
@@ -209,7 +207,8 @@ def slope_index_of_inequality(
         inputs.require_not_greater("lower_ci", "upper_ci")
         z = float(special.ndtri(0.5 + input_level / 2.0))
         error_scale = (
-            _transform(inputs["upper_ci"], chosen_type) - _transform(inputs["lower_ci"], chosen_type)
+            _transform(inputs["upper_ci"], chosen_type)
+            - _transform(inputs["lower_ci"], chosen_type)
         ) / (2.0 * z)
     if group is None:
         codes = np.zeros(inputs.length, dtype=np.intp)

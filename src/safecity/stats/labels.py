@@ -51,9 +51,9 @@ class BenchmarkMethod(StrEnum):
     """Fingertips benchmark comparison methods (§2.1)."""
 
     CI95 = "ci95"
-    """Benchmark inside the 95% interval is Similar (``SingleOverlappingCIsForOneCILevelComparer``)."""
+    """Benchmark inside the 95% interval is Similar (Fingertips one-level comparer)."""
     CI95_998 = "ci95_998"
-    """Adds Best/Worst beyond the 99.8% interval (``SingleOverlappingCIsForTwoCILevelsComparer``)."""
+    """Adds Best/Worst beyond the 99.8% interval (Fingertips two-level comparer)."""
 
 
 class IntervalMethod(StrEnum):

@@ -26,7 +26,9 @@ def wilson_limits(
     ``x = 0`` and the upper exactly 1 when ``x = n``. Inputs must already be validated.
     """
     z_squared = z * z
-    spread = z * np.sqrt(np.maximum(z_squared + 4.0 * numerator * (1.0 - numerator / denominator), 0.0))
+    spread = z * np.sqrt(
+        np.maximum(z_squared + 4.0 * numerator * (1.0 - numerator / denominator), 0.0)
+    )
     centre = 2.0 * numerator + z_squared
     scale = 2.0 * (denominator + z_squared)
     lower = np.where(numerator == 0, 0.0, (centre - spread) / scale)

@@ -17,10 +17,8 @@ __all__ = ["quantile_bounds", "quantile_groups", "rank_areas"]
 
 def _min_rank(values: FloatArray, *, descending: bool) -> FloatArray:
     """Rank with ties sharing the smallest rank (R ``ties.method = "min"``)."""
-    ranked: FloatArray = (
-        pd.Series(-values if descending else values).rank(method="min").to_numpy(dtype=np.float64)
-    )
-    return ranked
+    series = pd.Series(-values if descending else values)
+    return np.asarray(series.rank(method="min"), dtype=np.float64)
 
 
 def rank_areas(

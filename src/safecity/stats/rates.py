@@ -79,7 +79,7 @@ def crude_rate(
     lower, upper, use_byars = count_limits(observed, level, critical_value(level))
     method = pd.Categorical.from_codes(
         use_byars.astype(np.int8),
-        categories=[IntervalMethod.EXACT.value, IntervalMethod.BYARS.value],
+        categories=pd.Index([IntervalMethod.EXACT.value, IntervalMethod.BYARS.value]),
     )
     return pd.DataFrame(
         {

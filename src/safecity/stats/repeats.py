@@ -17,7 +17,9 @@ from safecity.stats.proportions import wilson_limits
 __all__ = ["implied_repeat_means", "repeat_concentration", "repeat_counts_from_ids"]
 
 
-def repeat_counts_from_ids(*, ids: npt.ArrayLike, group: npt.ArrayLike | None = None) -> pd.DataFrame:
+def repeat_counts_from_ids(
+    *, ids: npt.ArrayLike, group: npt.ArrayLike | None = None
+) -> pd.DataFrame:
     """Count crimes, distinct victims and repeat victims from one id per crime.
 
     Parameters
@@ -37,10 +39,8 @@ def repeat_counts_from_ids(*, ids: npt.ArrayLike, group: npt.ArrayLike | None = 
 
     Examples
     --------
-    >>> repeat_counts_from_ids(ids=["a", "b", "a", "c", "a", "b"])
-           crimes  victims  repeat_victims  crimes_against_repeat_victims
-    group
-    0           6        3               2                              5
+    >>> repeat_counts_from_ids(ids=["a", "b", "a", "c", "a", "b"]).iloc[0].tolist()
+    [6, 3, 2, 5]
     """
     identifiers = pd.Series(np.asarray(ids, dtype=object).reshape(-1))
     missing = identifiers.isna().to_numpy()
@@ -56,9 +56,9 @@ def repeat_counts_from_ids(*, ids: npt.ArrayLike, group: npt.ArrayLike | None = 
     )
     if keys.size != identifiers.size:
         raise StatisticsInputError("group must have one key per id")
-    per_victim = pd.DataFrame({"group": keys, "id": identifiers}).groupby(
-        ["group", "id"], sort=False
-    ).size()
+    per_victim = (
+        pd.DataFrame({"group": keys, "id": identifiers}).groupby(["group", "id"], sort=False).size()
+    )
     grouped = per_victim.groupby(level="group", sort=False)
     repeat = per_victim[per_victim >= 2].groupby(level="group", sort=False)
     result = pd.DataFrame(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from enum import StrEnum
 
 import numpy as np
@@ -166,7 +167,7 @@ def xmr_limits(
         raise StatisticsInputError(f"rebase_at positions must lie within the {series.size} points")
     bounds = [*starts, series.size]
     pieces: list[pd.DataFrame] = []
-    for period, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+    for period, (start, stop) in enumerate(itertools.pairwise(bounds)):
         segment = series[start:stop]
         columns = _segment(segment, fix_after_n_points, screen_outliers)
         above = segment > columns["mean"]

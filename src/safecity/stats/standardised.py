@@ -27,7 +27,9 @@ def _group_codes(group: npt.ArrayLike | None, length: int) -> tuple[npt.NDArray[
         )
     missing = keys.isna().to_numpy()
     if missing.any():
-        raise StatisticsInputError(f"group must not be missing: row {int(np.flatnonzero(missing)[0])}")
+        raise StatisticsInputError(
+            f"group must not be missing: row {int(np.flatnonzero(missing)[0])}"
+        )
     codes, uniques = pd.factorize(keys, sort=False)
     return codes.astype(np.intp), pd.Index(uniques, name="group")
 
@@ -67,10 +69,8 @@ def repeat_event_variance(
 
     Examples
     --------
-    >>> repeat_event_variance(event_frequency=[1, 2, 3, 4], persons=[75, 16, 4, 2])
-           events  persons  count_variance
-    group
-    0       127.0     97.0           207.0
+    >>> repeat_event_variance(event_frequency=[1, 2, 3, 4], persons=[75, 16, 4, 2]).iloc[0].tolist()
+    [127.0, 97.0, 207.0]
     """
     inputs = InputArrays(event_frequency=event_frequency, persons=persons)
     inputs.require_non_negative("persons")
@@ -144,10 +144,8 @@ def dsr(
     Examples
     --------
     >>> result = dsr([10, 20], [1000, 2000], [1000, 1000], multiplier=1000)
-    >>> result[["count", "value", "method"]]
-           count  value  method
-    group
-    0       30.0   10.0  Dobson
+    >>> float(result["value"].iloc[0]), result["method"].iloc[0]
+    (10.0, 'Dobson')
     """
     level = normalise_confidence(confidence)
     variance_input = count if count_variance is None else count_variance
@@ -171,7 +169,9 @@ def dsr(
         np.bincount(codes, inputs["count_variance"] * weight**2, minlength=size) / total_weight**2
     )
     calculable = total_count >= BYARS_THRESHOLD
-    lower_count, upper_count = byars_limits(np.where(calculable, total_count, np.nan), critical_value(level))
+    lower_count, upper_count = byars_limits(
+        np.where(calculable, total_count, np.nan), critical_value(level)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.sqrt(variance / total_count)
     scale = float(multiplier)

@@ -19,7 +19,9 @@ CI_WIDTH_IN_STANDARD_ERRORS = 3.92
 """Fingertips divides the 95% interval width by 3.92 (2 × 1.96) to get a standard error."""
 
 
-def _general(values: FloatArray, lower: FloatArray, upper: FloatArray, times: FloatArray) -> tuple[float, float]:
+def _general(
+    values: FloatArray, lower: FloatArray, upper: FloatArray, times: FloatArray
+) -> tuple[float, float]:
     """Weighted least-squares slope and its χ² (Fingertips ``TrendMarkerCalculator``)."""
     standard_error = (upper - lower) / CI_WIDTH_IN_STANDARD_ERRORS
     weight = 1.0 / standard_error**2
@@ -34,7 +36,9 @@ def _general(values: FloatArray, lower: FloatArray, upper: FloatArray, times: Fl
     return float(slope), float((slope / slope_error) ** 2)
 
 
-def _proportion(numerator: FloatArray, denominator: FloatArray, times: FloatArray) -> tuple[float, float]:
+def _proportion(
+    numerator: FloatArray, denominator: FloatArray, times: FloatArray
+) -> tuple[float, float]:
     """Cochran–Armitage χ² for trend; the sign of its numerator is the slope's sign."""
     total = denominator.sum()
     successes = numerator.sum()
@@ -129,7 +133,12 @@ def trend_test(
     def fit(keep: npt.NDArray[np.intp]) -> tuple[float, float]:
         rows = recent[keep]
         if chosen is TrendValueType.GENERAL:
-            return _general(inputs["value"][rows], inputs["lower_ci"][rows], inputs["upper_ci"][rows], times[keep])
+            return _general(
+                inputs["value"][rows],
+                inputs["lower_ci"][rows],
+                inputs["upper_ci"][rows],
+                times[keep],
+            )
         return _proportion(inputs["numerator"][rows], inputs["denominator"][rows], times[keep])
 
     everything = np.arange(TREND_POINTS)
