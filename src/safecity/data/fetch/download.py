@@ -29,6 +29,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from safecity import __version__
 from safecity.data.fetch.catalogue import FetchTarget
 from safecity.data.fetch.errors import ChecksumMismatchError, FetchError
 from safecity.data.fetch.manifest import ManifestEntry, read_manifest, record_in_manifest
@@ -74,7 +75,7 @@ class DownloadSettings:
     backoff_seconds: float = 1.0
     max_backoff_seconds: float = 30.0
     chunk_bytes: int = 1 << 16
-    user_agent: str = "safecity-fetch/0.1 (+https://github.com/safecity)"
+    user_agent: str = f"safecity/{__version__} (safecity fetch)"
 
     def __post_init__(self) -> None:
         if self.timeout_seconds <= 0:
