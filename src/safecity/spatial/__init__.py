@@ -7,14 +7,18 @@ integers. Methods that measure distances refuse longitude/latitude coordinates
 See ``docs/spatial-methods.md``.
 """
 
+from safecity.spatial.emerging import HotspotCategory, classify_hotspots
 from safecity.spatial.errors import (
     IslandWarning,
+    SmallBandwidthWarning,
     SpatialInputError,
     UndefinedStatisticWarning,
     UnprojectedCoordinatesError,
 )
 from safecity.spatial.getis_ord import GiBin, HotspotType, Significance, gi, gi_bin, gi_star
 from safecity.spatial.global_moran import global_moran
+from safecity.spatial.grid import count_in_cells, default_cell_size, make_grid
+from safecity.spatial.kde import Kernel, bandwidth_nrd, default_bandwidth, kde_grid, kernel_values
 from safecity.spatial.local_moran import LisaCluster, MoranQuadrant, local_moran
 from safecity.spatial.multiple_testing import (
     PAdjustment,
@@ -36,19 +40,27 @@ from safecity.spatial.weights import (
 __all__ = [
     "Contiguity",
     "GiBin",
+    "HotspotCategory",
     "HotspotType",
     "IslandPolicy",
     "IslandWarning",
+    "Kernel",
     "LisaCluster",
     "MoranQuadrant",
     "PAdjustment",
     "Significance",
+    "SmallBandwidthWarning",
     "SpatialInputError",
     "SpatialWeights",
     "UndefinedStatisticWarning",
     "UnprojectedCoordinatesError",
     "adjust_p_values",
+    "bandwidth_nrd",
     "benjamini_hochberg",
+    "classify_hotspots",
+    "count_in_cells",
+    "default_bandwidth",
+    "default_cell_size",
     "distance_band_weights",
     "fdr_cutoff",
     "gi",
@@ -57,7 +69,10 @@ __all__ = [
     "global_moran",
     "grid_weights",
     "holm",
+    "kde_grid",
+    "kernel_values",
     "lattice_weights",
     "local_moran",
+    "make_grid",
     "queen_weights",
 ]

@@ -24,3 +24,7 @@ class IslandWarning(UserWarning):
 
 class UndefinedStatisticWarning(UserWarning):
     """A statistic is undefined for some units or periods (e.g. every value is equal)."""
+
+
+class SmallBandwidthWarning(UserWarning):
+    """A KDE bandwidth or cell size small enough to show police.uk snap points, not crime."""
