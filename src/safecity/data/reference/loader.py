@@ -173,7 +173,7 @@ def load_reference(
                 path=str(path),
                 format=ReferenceFormat.UNRECOGNISED.value,
                 status=LoadStatus.REJECTED,
-                message=f"not a {kind.value} file: {error}",
+                message=f"not recognised as {kind.value}: {error}",
                 sha256=sha256,
             )
             with warehouse.transaction() as connection:

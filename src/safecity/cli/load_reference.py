@@ -1,0 +1,79 @@
+"""``safecity load reference KIND PATH``: ONS/MHCLG reference files, offence codes, harm weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, fail
+from safecity.cli.reporting import print_load_reports
+from safecity.data.load_report import FileLoadReport, LoadStatus
+from safecity.data.reference import ReferenceFileRejectedError, ReferenceKind, load_reference
+from safecity.data.warehouse import Warehouse
+
+
+def load_reference_command(
+    kind: Annotated[
+        ReferenceKind,
+        typer.Argument(
+            help="What the file holds: lsoa-lookup (LSOA -> ward -> district), csp-lookup "
+            "(district -> CSP -> police force area), population, imd, boundaries (GeoJSON), "
+            "harm-weights, offence-codes.",
+            case_sensitive=False,
+        ),
+    ],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="The file(s): CSV or GeoJSON, plain or .gz.", dir_okay=False),
+    ],
+    *,
+    vintage: Annotated[
+        int | None,
+        typer.Option(help="Year of the area boundaries, when the header does not say it."),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="Year of the figures (e.g. mid-year), when the file name does not say it."
+        ),
+    ] = None,
+    index_name: Annotated[
+        str | None,
+        typer.Option(help="Harm-weight (or deprivation) index name, e.g. 'ONS CSS'."),
+    ] = None,
+    index_version: Annotated[
+        str | None, typer.Option(help="Harm-weight index version, e.g. '2024'.")
+    ] = None,
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    as_json: JsonOption = False,
+) -> None:
+    """Load reference files; every row is loaded or quarantined with a reason.
+
+    A file whose header is not a recognised format of KIND is rejected as a whole (exit code 1).
+    Loading the same file again changes nothing; a newer file of the same kind and vintage
+    replaces the rows of the areas it covers.
+    """
+    reports: list[FileLoadReport] = []
+    try:
+        with Warehouse(warehouse) as store:
+            for path in paths:
+                try:
+                    report = load_reference(
+                        store,
+                        kind=kind,
+                        path=path,
+                        vintage=vintage,
+                        year=year,
+                        index_name=index_name,
+                        index_version=index_version,
+                    )
+                except ReferenceFileRejectedError as rejection:
+                    report = rejection.report
+                reports.append(report)
+    except FileNotFoundError as error:
+        raise fail(str(error)) from error
+    print_load_reports(reports, as_json=as_json)
+    if any(report.status is LoadStatus.REJECTED for report in reports):
+        raise typer.Exit(code=1)
