@@ -19,10 +19,6 @@ from safecity.cli.load_police_uk import load_police_uk_command  # noqa: E402
 from safecity.cli.status import status_command  # noqa: E402
 
 load_app.command("police-uk")(load_police_uk_command)
-
-from safecity.cli.load_reference import load_reference_command  # noqa: E402
-
-load_app.command("reference")(load_reference_command)
 load_app.command("extract")(load_extract_command)
 
 from safecity.cli.load_reference import load_reference_command  # noqa: E402
