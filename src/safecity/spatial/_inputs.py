@@ -29,7 +29,7 @@ def as_float_vector(values: Any, *, name: str) -> FloatArray:
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
         raise SpatialInputError(
-            f"{name} must be finite: row {int(bad[0])} is {array[bad[0]]!r}"
+            f"{name} must be finite: row {int(bad[0])} is {float(array[bad[0]])!r}"
             + (f" ({bad.size} non-finite rows in all)" if bad.size > 1 else "")
         )
     return array
@@ -40,7 +40,7 @@ def require_non_negative(array: FloatArray, *, name: str) -> None:
     negative = np.flatnonzero(array < 0)
     if negative.size:
         raise SpatialInputError(
-            f"{name} must be non-negative: row {int(negative[0])} is {array[negative[0]]!r}"
+            f"{name} must be non-negative: row {int(negative[0])} is {float(array[negative[0]])!r}"
         )
 
 

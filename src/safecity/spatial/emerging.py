@@ -200,7 +200,7 @@ def classify_hotspots(
         cell, period = (int(index) for index in bad[0])
         raise SpatialInputError(
             f"counts must be finite and non-negative: cell row {cell}, period {period} is "
-            f"{table[cell, period]!r}"
+            f"{float(table[cell, period])!r}"
         )
     if periods < 2:
         raise SpatialInputError(f"classify_hotspots needs at least 2 periods, got {periods}")

@@ -216,7 +216,9 @@ def _getis_ord(
     if n < minimum_units:
         raise SpatialInputError(f"{name} needs at least {minimum_units} units, got {n}")
     if np.ptp(x) == 0:
-        raise SpatialInputError(f"{name} is undefined: every value equals {x[0]!r} (zero variance)")
+        raise SpatialInputError(
+            f"{name} is undefined: every value equals {float(x[0])!r} (zero variance)"
+        )
     used = weights.with_self_weight(1.0) if star else weights.without_self_weight()
     matrix = used.matrix
     lag = matrix @ x

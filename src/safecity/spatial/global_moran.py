@@ -79,7 +79,7 @@ def global_moran(
     if n < 3:
         raise SpatialInputError(f"Moran's I needs at least 3 units, got {n}")
     if np.ptp(y) == 0:
-        raise SpatialInputError(f"Moran's I is undefined: every value equals {y[0]!r}")
+        raise SpatialInputError(f"Moran's I is undefined: every value equals {float(y[0])!r}")
     used = weights.without_self_weight()
     if row_standardise:
         used = used.row_standardised()

@@ -157,7 +157,7 @@ def local_moran(
         raise SpatialInputError(f"local Moran's I needs at least 3 units, got {n}")
     if np.ptp(y) == 0:
         raise SpatialInputError(
-            f"local Moran's I is undefined: every value equals {y[0]!r} (zero variance)"
+            f"local Moran's I is undefined: every value equals {float(y[0])!r} (zero variance)"
         )
     used = weights.without_self_weight()
     standardised = used.row_standardised()

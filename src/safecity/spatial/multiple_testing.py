@@ -36,7 +36,7 @@ def _as_p_values(p_values: npt.ArrayLike) -> FloatArray:
     outside = np.flatnonzero(present)[(checked < 0) | (checked > 1)]
     if outside.size:
         raise SpatialInputError(
-            f"p-values must lie in [0, 1]: row {int(outside[0])} is {p[outside[0]]!r}"
+            f"p-values must lie in [0, 1]: row {int(outside[0])} is {float(p[outside[0]])!r}"
         )
     return p
 
