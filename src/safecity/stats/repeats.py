@@ -76,8 +76,8 @@ def repeat_concentration(
     *,
     crimes: npt.ArrayLike,
     victims: npt.ArrayLike,
-    repeat_victims: npt.ArrayLike,
-    crimes_against_repeat_victims: npt.ArrayLike,
+    repeat_victims: npt.ArrayLike | None = None,
+    crimes_against_repeat_victims: npt.ArrayLike | None = None,
     population: npt.ArrayLike | None = None,
     multiplier: float = 1000,
     confidence: float = 0.95,
@@ -96,8 +96,11 @@ def repeat_concentration(
 
     Parameters
     ----------
-    crimes, victims, repeat_victims, crimes_against_repeat_victims : array-like
-        Counts per row (e.g. per crime type); see :func:`repeat_counts_from_ids`.
+    crimes, victims : array-like
+        Crimes ``C`` and distinct victims ``V`` per row (e.g. per crime type; > 0, ``V ≤ C``).
+    repeat_victims, crimes_against_repeat_victims : array-like, optional
+        ``V₂₊`` and ``C(V₂₊)``, needed for the repeat-victim share and definition A; see
+        :func:`repeat_counts_from_ids`. Give both or neither.
     population : array-like, optional
         Resident population for incidence and prevalence.
     multiplier : float
@@ -108,9 +111,11 @@ def repeat_concentration(
     Returns
     -------
     pandas.DataFrame
-        One row per input: the inputs and ``incidence, prevalence, concentration,
-        repeat_victim_share (+ _lower_ci, _upper_ci), repeat_victim_crime_share (+ limits),
-        repeat_crime_share (+ limits), crimes_per_repeat_victim, confidence, multiplier``.
+        One row per input: the inputs and ``incidence, prevalence`` (with a population),
+        ``concentration``, ``repeat_victim_share`` and ``repeat_victim_crime_share`` (with
+        repeat counts; each with ``_lower_ci``/``_upper_ci``), ``repeat_crime_share`` (+
+        limits), ``crimes_per_repeat_victim`` (with repeat counts), ``confidence,
+        multiplier``.
 
     References
     ----------
@@ -120,45 +125,50 @@ def repeat_concentration(
 
     Examples
     --------
-    >>> result = repeat_concentration(
-    ...     crimes=459, victims=250, repeat_victims=50, crimes_against_repeat_victims=259
-    ... )
+    >>> result = repeat_concentration(crimes=459, victims=250)
     >>> round(float(result["repeat_crime_share"].iloc[0]), 4)
     0.4553
     """
     level = normalise_confidence(confidence)
-    columns: dict[str, npt.ArrayLike] = {
-        "crimes": crimes,
-        "victims": victims,
-        "repeat_victims": repeat_victims,
-        "crimes_against_repeat_victims": crimes_against_repeat_victims,
-    }
+    if (repeat_victims is None) != (crimes_against_repeat_victims is None):
+        raise StatisticsInputError(
+            "give both repeat_victims and crimes_against_repeat_victims, or neither"
+        )
+    with_repeats = repeat_victims is not None and crimes_against_repeat_victims is not None
+    columns: dict[str, npt.ArrayLike] = {"crimes": crimes, "victims": victims}
+    if repeat_victims is not None and crimes_against_repeat_victims is not None:
+        columns["repeat_victims"] = repeat_victims
+        columns["crimes_against_repeat_victims"] = crimes_against_repeat_victims
     if population is not None:
         columns["population"] = population
     inputs = InputArrays(**columns)
-    inputs.require_non_negative(
-        "crimes", "victims", "repeat_victims", "crimes_against_repeat_victims"
-    )
-    inputs.require_positive("crimes")
-    inputs.require_positive("victims")
+    inputs.require_positive("crimes", "victims")
     inputs.require_not_greater("victims", "crimes")
-    inputs.require_not_greater("repeat_victims", "victims")
-    inputs.require_not_greater("crimes_against_repeat_victims", "crimes")
     c = inputs["crimes"]
     v = inputs["victims"]
-    v2 = inputs["repeat_victims"]
-    c2 = inputs["crimes_against_repeat_victims"]
-    inputs.fail(
-        "crimes_against_repeat_victims",
-        c2 < 2 * v2,
-        "must be at least twice repeat_victims (each repeat victim has two or more crimes)",
-    )
-    inputs.fail(
-        "crimes_against_repeat_victims",
-        ~np.isclose(c - c2, v - v2),
-        "is inconsistent: crimes − crimes_against_repeat_victims must equal "
-        "victims − repeat_victims (single victims have one crime each)",
-    )
+    shares = [("repeat_crime_share", c - v, c)]
+    if with_repeats:
+        inputs.require_non_negative("repeat_victims", "crimes_against_repeat_victims")
+        inputs.require_not_greater("repeat_victims", "victims")
+        inputs.require_not_greater("crimes_against_repeat_victims", "crimes")
+        v2 = inputs["repeat_victims"]
+        c2 = inputs["crimes_against_repeat_victims"]
+        inputs.fail(
+            "crimes_against_repeat_victims",
+            c2 < 2 * v2,
+            "must be at least twice repeat_victims (each repeat victim has two or more crimes)",
+        )
+        inputs.fail(
+            "crimes_against_repeat_victims",
+            ~np.isclose(c - c2, v - v2),
+            "is inconsistent: crimes − crimes_against_repeat_victims must equal "
+            "victims − repeat_victims (single victims have one crime each)",
+        )
+        shares = [
+            ("repeat_victim_share", v2, v),
+            ("repeat_victim_crime_share", c2, c),
+            *shares,
+        ]
     z = critical_value(level)
     result = pd.DataFrame(inputs.arrays, index=inputs.index)
     scale = float(multiplier)
@@ -167,17 +177,16 @@ def repeat_concentration(
         result["incidence"] = c / inputs["population"] * scale
         result["prevalence"] = v / inputs["population"] * scale
     result["concentration"] = c / v
-    for name, numerator, denominator in (
-        ("repeat_victim_share", v2, v),
-        ("repeat_victim_crime_share", c2, c),
-        ("repeat_crime_share", c - v, c),
-    ):
+    for name, numerator, denominator in shares:
         lower, upper = wilson_limits(numerator, denominator, z)
         result[name] = numerator / denominator
         result[f"{name}_lower_ci"] = lower
         result[f"{name}_upper_ci"] = upper
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result["crimes_per_repeat_victim"] = np.where(v2 > 0, c2 / v2, np.nan)
+    if with_repeats:
+        v2 = inputs["repeat_victims"]
+        c2 = inputs["crimes_against_repeat_victims"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result["crimes_per_repeat_victim"] = np.where(v2 > 0, c2 / v2, np.nan)
     result["confidence"] = level
     result["multiplier"] = scale
     return result
