@@ -97,7 +97,7 @@ def offence_codes_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
     }
     return CsvPlan(
         format=ReferenceFormat.OFFENCE_CLASSIFICATION_CSV,
-        dataset_key=f"reference/{ReferenceKind.OFFENCE_CODES.value}",
+        dataset_key=f"reference/{ReferenceKind.OFFENCE_CODES.value}/home-office-classification",
         checks=tuple(checks),
         unique_key=(f"trim(c{code})",),
         unique_key_label=header[code],
