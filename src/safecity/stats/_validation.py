@@ -105,7 +105,7 @@ class InputArrays:
         if mask.any():
             position = int(np.flatnonzero(mask)[0])
             count = int(mask.sum())
-            value = self.arrays[name][position]
+            value = float(self.arrays[name][position])
             more = f" ({count} rows in all)" if count > 1 else ""
             raise StatisticsInputError(
                 f"{name} {problem}: {value!r} at {self.row_label(position)}{more}"

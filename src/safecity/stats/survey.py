@@ -159,7 +159,7 @@ def weighted_proportion(
     if bad.any():
         position = int(np.flatnonzero(valid)[np.flatnonzero(bad)[0]])
         raise StatisticsInputError(
-            f"response must be 0, 1 or missing: {inputs['response'][position]!r} at "
+            f"response must be 0, 1 or missing: {float(inputs['response'][position])!r} at "
             f"{inputs.row_label(position)}"
         )
     codes, keys = _codes(group, inputs.length)
