@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import shapely
 from pyproj import Transformer
-from shapely import affinity, ops
+from shapely import affinity
 from shapely.geometry import mapping, shape
 from typer.testing import CliRunner
 
@@ -606,7 +607,9 @@ def test_british_national_grid_geojson_is_stored_in_wgs84(
     to_grid = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
     for feature in document["features"]:
         geometry = shape(feature["geometry"])
-        feature["geometry"] = mapping(ops.transform(to_grid.transform, geometry))
+        feature["geometry"] = mapping(
+            shapely.transform(geometry, lambda xy: np.column_stack(to_grid.transform(*xy.T)))
+        )
     document["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}
     grid_path = tmp_path / "wards21_southampton_bng.geojson"
     grid_path.write_text(json.dumps(document))
