@@ -66,11 +66,16 @@ def stage_csv(
     paths: Sequence[Path],
     column_names: Sequence[str],
     workspace: Path,
+    select: str = "r.*",
+    files_table: str | None = None,
 ) -> dict[Path, tuple[Path, list[str]]]:
     """Read ``paths`` into the temporary table ``table``.
 
-    The table has ``ordinal`` (the row's position in the read, in file order), ``filename``
-    and the columns as text. Lines DuckDB cannot parse go to ``<table>_rejects_errors``.
+    Each row read is ``r``: ``ordinal`` (the row's position in the read, in file order),
+    ``filename`` and the columns as text. With ``files_table`` (a table with a ``filename``
+    column, joined as ``f``), ``select`` may derive columns from both in the same pass, so the
+    rows are read and checked at once. Lines DuckDB cannot parse go to
+    ``<table>_rejects_errors``.
 
     Returns
     -------
@@ -81,10 +86,15 @@ def stage_csv(
     rejects = f"{table}_rejects"
     connection.execute(f"DROP TABLE IF EXISTS {rejects}_errors")
     connection.execute(f"DROP TABLE IF EXISTS {rejects}_scans")
-    connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT row_number() OVER () AS ordinal, *"
-        f" FROM {read_csv_sql(paths, column_names, rejects)}"
-    )
+    join = f" JOIN {files_table} f USING (filename)" if files_table else ""
+
+    def rows_of(read_paths: Sequence[Path], first_ordinal: str) -> str:
+        return (
+            f"SELECT {select} FROM (SELECT {first_ordinal} + row_number() OVER () AS ordinal, *"
+            f" FROM {read_csv_sql(read_paths, column_names, rejects)}) r{join}"
+        )
+
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {rows_of(paths, '0')}")
     read_as: dict[Path, tuple[Path, list[str]]] = {path: (path, []) for path in paths}
     suspects = {
         str(row[0])
@@ -105,10 +115,14 @@ def stage_csv(
             " WHERE s.scan_id = e.scan_id AND s.file_id = e.file_id AND s.file_path = ?",
             [str(path)],
         )
+        if files_table:
+            connection.execute(
+                f"UPDATE {files_table} SET filename = ? WHERE filename = ?",
+                [str(target), str(path)],
+            )
+        last = connection.execute(f"SELECT coalesce(max(ordinal), 0) FROM {table}").fetchone()
         connection.execute(
-            f"INSERT INTO {table} SELECT (SELECT coalesce(max(ordinal), 0) FROM {table})"
-            " + row_number() OVER () AS ordinal, *"
-            f" FROM {read_csv_sql([target], column_names, rejects)}"
+            f"INSERT INTO {table} {rows_of([target], str(int(last[0]) if last else 0))}"
         )
         read_as[path] = (target, [LEGACY_ENCODING_NOTE])
     return read_as

@@ -18,6 +18,7 @@ import json
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -60,6 +61,9 @@ from safecity.data.warehouse import Warehouse
 
 CHUNK_BYTES = 256 * 1024 * 1024
 """Files are loaded in chunks of about this many bytes, one transaction each."""
+
+HASHING_THREADS = 4
+"""Files are hashed in parallel threads (hashlib releases the interpreter lock)."""
 
 ProgressCallback = Callable[[str, int], None]
 """Called with a file's display path and its size in bytes once it has been dealt with."""
@@ -119,8 +123,10 @@ def load_police_uk(
     reports: list[FileLoadReport] = []
     with expand_inputs(list(paths), suffixes=wanted_suffixes()) as inputs:
         pending: list[_PendingFile] = []
-        for source in inputs.files:
-            report, candidate = _examine(warehouse.connection, source)
+        with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
+            digests = list(pool.map(file_sha256, [source.path for source in inputs.files]))
+        for source, sha256 in zip(inputs.files, digests, strict=True):
+            report, candidate = _examine(warehouse.connection, source, sha256)
             if report is not None:
                 reports.append(report)
                 if progress is not None:
@@ -135,11 +141,10 @@ def load_police_uk(
 
 
 def _examine(
-    connection: duckdb.DuckDBPyConnection, source: InputFile
+    connection: duckdb.DuckDBPyConnection, source: InputFile, sha256: str
 ) -> tuple[FileLoadReport | None, _PendingFile | None]:
     """Recognise the file; report it at once if empty, unrecognised or already loaded."""
     first_line = read_first_line(source.path)
-    sha256 = file_sha256(source.path)
     if not first_line.strip():
         return (
             FileLoadReport(
@@ -258,41 +263,41 @@ def _load_chunk(
     header_names = [_header_to_column(name, spec.columns) for name in chunk[0].header]
     for item in chunk:
         item.file_id = next_file_id(connection)
+        if item.identity is None:
+            item.identity = _identity_from_content(connection, item, header_names)
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE chunk_files (filename VARCHAR, file_id BIGINT,"
+        " force VARCHAR, file_month DATE)"
+    )
+    connection.executemany(
+        "INSERT INTO chunk_files VALUES (?, ?, ?, ?)",
+        [
+            [str(item.source.path), item.file_id, item.identity.force, item.identity.month]
+            for item in chunk
+            if item.identity is not None
+        ],
+    )
     with tempfile.TemporaryDirectory(prefix="safecity-transcoded-") as workspace:
         read_as = stage_csv(
             connection,
-            table="chunk_rows",
+            table="chunk_checked",
             paths=[item.source.path for item in chunk],
             column_names=header_names,
             workspace=Path(workspace),
+            select=f"r.*, f.file_id, f.force, f.file_month, {_row_checks(file_format)} AS reason",
+            files_table="chunk_files",
         )
-        for item in chunk:
-            item.read_path, notes = read_as[item.source.path]
-            item.notes.extend(notes)
-        _identify_unnamed_files(connection, chunk, file_format)
-        connection.execute(
-            "CREATE OR REPLACE TEMP TABLE chunk_files (filename VARCHAR, file_id BIGINT,"
-            " force VARCHAR, file_month DATE)"
-        )
-        connection.executemany(
-            "INSERT INTO chunk_files VALUES (?, ?, ?, ?)",
-            [
-                [str(item.read_path), item.file_id, item.identity.force, item.identity.month]
-                for item in chunk
-                if item.identity is not None
-            ],
-        )
-        checks = _row_checks(file_format)
-        connection.execute(
-            "CREATE OR REPLACE TEMP TABLE chunk_checked AS SELECT r.*, f.file_id, f.force,"
-            " f.file_month, r.ordinal - min(r.ordinal) OVER (PARTITION BY r.filename) + 1"
-            f" AS record_number, {checks} AS reason FROM chunk_rows r JOIN chunk_files f"
-            " USING (filename)"
-        )
-        _replace_earlier_versions(connection, chunk)
-        _insert_rows(connection, file_format)
-        _quarantine_rows(connection, spec.column_names)
-        return _chunk_reports(connection, chunk)
+    for item in chunk:
+        item.read_path, notes = read_as[item.source.path]
+        item.notes.extend(notes)
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE chunk_start AS SELECT file_id, min(ordinal) - 1 AS offset"
+        " FROM chunk_checked GROUP BY file_id"
+    )
+    _replace_earlier_versions(connection, chunk)
+    _insert_rows(connection, file_format)
+    _quarantine_rows(connection, spec.column_names)
+    return _chunk_reports(connection, chunk)
 
 
 def _header_to_column(header_name: str, columns: Sequence[str]) -> str:
@@ -302,32 +307,26 @@ def _header_to_column(header_name: str, columns: Sequence[str]) -> str:
     raise AssertionError(f"header {header_name!r} was recognised but has no column")
 
 
-def _identify_unnamed_files(
-    connection: duckdb.DuckDBPyConnection, chunk: list[_PendingFile], file_format: FileFormat
-) -> None:
-    """Month and force for files whose names do not say: the commonest values in the file."""
-    for item in chunk:
-        if item.identity is not None:
-            continue
-        if file_format is FileFormat.STOP_AND_SEARCH:
-            row = connection.execute(
-                "SELECT mode(substr(date, 1, 7)) FROM chunk_rows WHERE filename = ?",
-                [str(item.read_path)],
-            ).fetchone()
-            force = re.sub(r"[^a-z0-9]+", "-", item.source.name.lower().split(".")[0])
-        else:
-            row = connection.execute(
-                "SELECT mode(month), mode(falls_within) FROM chunk_rows WHERE filename = ?",
-                [str(item.read_path)],
-            ).fetchone()
-            force = force_slug(row[1]) if row and row[1] else "unknown"
-        month_text = row[0] if row else None
-        month = (
-            date(int(month_text[:4]), int(month_text[5:7]), 1)
-            if month_text and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month_text)
-            else date(1900, 1, 1)
-        )
-        item.identity = FileIdentity(month=month, force=force)
+def _identity_from_content(
+    connection: duckdb.DuckDBPyConnection, item: _PendingFile, header_names: Sequence[str]
+) -> FileIdentity:
+    """Month and force of a file whose name does not say: the commonest values in it."""
+    rows = f"read_csv({sql_text(str(item.source.path))}, header = true, auto_detect = false,"
+    rows += " columns = {" + ", ".join(f"{sql_text(name)}: 'VARCHAR'" for name in header_names)
+    rows += "}, ignore_errors = true)"
+    if item.file_format is FileFormat.STOP_AND_SEARCH:
+        row = connection.execute(f"SELECT mode(substr(date, 1, 7)), NULL FROM {rows}").fetchone()
+        force = re.sub(r"[^a-z0-9]+", "-", item.source.name.lower().split(".")[0])
+    else:
+        row = connection.execute(f"SELECT mode(month), mode(falls_within) FROM {rows}").fetchone()
+        force = force_slug(row[1]) if row and row[1] else "unknown"
+    month_text = row[0] if row else None
+    month = (
+        date(int(month_text[:4]), int(month_text[5:7]), 1)
+        if month_text and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month_text)
+        else date(1900, 1, 1)
+    )
+    return FileIdentity(month=month, force=force)
 
 
 def _row_checks(file_format: FileFormat) -> str:
@@ -416,6 +415,7 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
         " try_cast(c.latitude AS DOUBLE) AS latitude, g.easting, g.northing"
     )
     grid_join = (
+        " JOIN chunk_start o ON o.file_id = c.file_id"
         " LEFT JOIN chunk_grid g ON g.longitude = try_cast(c.longitude AS DOUBLE)"
         " AND g.latitude = try_cast(c.latitude AS DOUBLE)"
     )
@@ -426,7 +426,8 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
             " GROUP BY file_id, crime_id HAVING count(*) > 1"
         )
         connection.execute(
-            "INSERT INTO police_uk_street BY NAME SELECT c.file_id, c.record_number, c.force,"
+            "INSERT INTO police_uk_street BY NAME SELECT c.file_id,"
+            " c.ordinal - o.offset AS record_number, c.force,"
             " c.file_month AS month, c.crime_id, c.reported_by, c.falls_within, "
             f"{location}, c.location, c.lsoa_code, c.lsoa_name, c.crime_type,"
             " c.last_outcome_category, c.context,"
@@ -438,14 +439,16 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
         )
     elif file_format is FileFormat.OUTCOMES:
         connection.execute(
-            "INSERT INTO police_uk_outcome BY NAME SELECT c.file_id, c.record_number, c.force,"
+            "INSERT INTO police_uk_outcome BY NAME SELECT c.file_id,"
+            " c.ordinal - o.offset AS record_number, c.force,"
             " c.file_month AS month, c.crime_id, c.reported_by, c.falls_within, "
             f"{location}, c.location, c.lsoa_code, c.lsoa_name, c.outcome_type"
             f" FROM chunk_checked c {grid_join} WHERE c.reason IS NULL"
         )
     else:
         connection.execute(
-            "INSERT INTO police_uk_stop_search BY NAME SELECT c.file_id, c.record_number,"
+            "INSERT INTO police_uk_stop_search BY NAME SELECT c.file_id,"
+            " c.ordinal - o.offset AS record_number,"
             " c.force, c.file_month AS month, c.type AS search_type,"
             " try_cast(c.date AS TIMESTAMPTZ) AS searched_at, c.part_of_a_policing_operation"
             " AS part_of_policing_operation, c.policing_operation, "
@@ -461,12 +464,13 @@ def _quarantine_rows(connection: duckdb.DuckDBPyConnection, column_names: Sequen
     raw = "concat_ws(',', " + ", ".join(f"coalesce(c.{name}, '')" for name in column_names) + ")"
     connection.execute(
         "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
-        " SELECT c.file_id, NULL, c.reason, 'data row ' || c.record_number || ': ' ||"
-        " c.reason, " + raw + " FROM chunk_checked c WHERE c.reason IS NOT NULL"
+        " SELECT c.file_id, NULL, c.reason, 'data row ' || (c.ordinal - o.offset) || ': ' ||"
+        " c.reason, " + raw + " FROM chunk_checked c JOIN chunk_start o USING (file_id)"
+        " WHERE c.reason IS NOT NULL"
     )
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE chunk_rejected AS "
-        + staged_rejects_sql(table="chunk_rows", files_table="chunk_files")
+        + staged_rejects_sql(table="chunk_checked", files_table="chunk_files")
     )
     connection.execute(
         "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
