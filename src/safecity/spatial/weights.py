@@ -160,11 +160,9 @@ class SpatialWeights:
 
     def with_self_weight(self, value: float = 1.0) -> SpatialWeights:
         """A copy whose diagonal is ``value`` wherever it is not already set (Gi*)."""
-        matrix = self.matrix.tolil()
-        diagonal = matrix.diagonal()
-        missing = diagonal == 0
-        matrix.setdiag(np.where(missing, value, diagonal))
-        return SpatialWeights(matrix=sparse.csr_array(matrix.tocsr()), ids=self.ids)
+        missing = self.matrix.diagonal() == 0
+        added = sparse.diags_array(np.where(missing, value, 0.0), format="csr")
+        return SpatialWeights(matrix=sparse.csr_array(self.matrix + added), ids=self.ids)
 
     def without_self_weight(self) -> SpatialWeights:
         """A copy with a zero diagonal (Gi, local Moran's I)."""
