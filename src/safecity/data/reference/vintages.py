@@ -102,6 +102,8 @@ def reference_vintages(warehouse: Warehouse) -> list[ReferenceHolding]:
             "GROUP BY ALL ORDER BY ALL"
         ).fetchall()
         for row in rows:
+            if int(row[4]) == 0:
+                continue  # an empty table grouped only by constants still yields one row
             holdings.append(
                 ReferenceHolding(
                     kind=kind,
@@ -111,7 +113,7 @@ def reference_vintages(warehouse: Warehouse) -> list[ReferenceHolding]:
                     label=None if row[2] is None else str(row[2]),
                     keys=int(row[3]),
                     rows=int(row[4]),
-                    sources=tuple(str(path) for path in row[5] if path is not None),
+                    sources=tuple(str(path) for path in row[5] or () if path is not None),
                 )
             )
     return holdings
