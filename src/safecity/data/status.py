@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from safecity.data.reference.vintages import reference_vintages
 from safecity.data.warehouse import Warehouse
 
 _COUNTED_TABLES = (
@@ -129,4 +130,17 @@ def warehouse_status(warehouse: Warehouse) -> WarehouseStatus:
         unknown_lsoa_codes=unknown_codes,
         unknown_lsoa_rows=unknown_rows,
         lsoa_lookup_loaded=lookup_loaded,
+        reference=[
+            {
+                "kind": holding.kind.value,
+                "table": holding.table,
+                "vintage": holding.vintage,
+                "year": holding.year,
+                "label": holding.label,
+                "areas or codes": holding.keys,
+                "rows": holding.rows,
+                "source": ", ".join(holding.sources),
+            }
+            for holding in reference_vintages(warehouse)
+        ],
     )
