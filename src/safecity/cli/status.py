@@ -106,11 +106,12 @@ def print_status(status: WarehouseStatus) -> None:
     else:
         console.print("Every LSOA code in the police data is in the loaded lookups.")
     if status.reference:
-        reference = Table(title="Reference data")
-        for heading in status.reference[0]:
-            reference.add_column(str(heading))
+        reference = Table(title="Reference data (sources: --json)")
+        shown = ("kind", "vintage", "year", "label", "areas or codes", "rows")
+        for heading in shown:
+            reference.add_column(heading, overflow="fold")
         for entry in status.reference:
-            reference.add_row(*(str(value) for value in entry.values()))
+            reference.add_row(*("-" if entry[key] is None else f"{entry[key]}" for key in shown))
         console.print(reference)
     else:
         console.print("Reference data: none loaded.")
