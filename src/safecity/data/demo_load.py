@@ -1,0 +1,90 @@
+"""Loading the synthetic demo city through the same loaders as real data.
+
+The demo writes real-format files (:mod:`safecity.data.synthetic`) and loads them with the
+police.uk, reference and force-extract loaders, exactly as an analyst would load real files.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from safecity.data.extract.loader import load_extract
+from safecity.data.extract.pseudonyms import KEY_ENVIRONMENT_VARIABLE, KEY_FILE_ENVIRONMENT_VARIABLE
+from safecity.data.load_report import FileLoadReport
+from safecity.data.police_uk.loader import ProgressCallback, load_police_uk
+from safecity.data.reference.kinds import ReferenceKind
+from safecity.data.reference.loader import load_reference
+from safecity.data.synthetic import DemoDataset
+from safecity.data.warehouse import Warehouse
+
+DEMO_KEY_FILE = Path.home() / ".config" / "safecity" / "demo-pseudonym.key"
+"""Where the demo keeps a generated pseudonymisation key when none is configured."""
+
+_REFERENCE_KINDS = {
+    "lsoa_ward_lad_lookup": ReferenceKind.LSOA_LOOKUP,
+    "lad_csp_pfa_lookup": ReferenceKind.CSP_LOOKUP,
+    "population_by_age": ReferenceKind.POPULATION,
+    "census_population_households": ReferenceKind.POPULATION,
+    "imd_ranks_deciles": ReferenceKind.IMD,
+    "imd_scores": ReferenceKind.IMD,
+    "lsoa_boundaries": ReferenceKind.BOUNDARIES,
+    "ward_boundaries": ReferenceKind.BOUNDARIES,
+    "harm_weights": ReferenceKind.HARM_WEIGHTS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLoad:
+    """What loading the demo did: the reports of every file, and where the key came from."""
+
+    reports: list[FileLoadReport]
+    key_source: str
+
+
+def ensure_demo_key(*, key_file: Path = DEMO_KEY_FILE) -> str:
+    """Make sure a pseudonymisation key is configured; for the demo, create one if not.
+
+    A configured key (``SAFECITY_PSEUDONYM_KEY`` or ``SAFECITY_PSEUDONYM_KEY_FILE``) is used as
+    it is. Otherwise a random key is written (mode 0600) to ``key_file``, in the user's
+    configuration folder, away from the data, and named in this process's environment.
+
+    Returns
+    -------
+    str
+        Where the key comes from, in words.
+    """
+    if os.environ.get(KEY_ENVIRONMENT_VARIABLE):
+        return f"${KEY_ENVIRONMENT_VARIABLE}"
+    if os.environ.get(KEY_FILE_ENVIRONMENT_VARIABLE):
+        return f"${KEY_FILE_ENVIRONMENT_VARIABLE} ({os.environ[KEY_FILE_ENVIRONMENT_VARIABLE]})"
+    if not key_file.is_file():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_hex(32))
+    os.environ[KEY_FILE_ENVIRONMENT_VARIABLE] = str(key_file)
+    return (
+        f"demo key file {key_file} (created for the demo; set ${KEY_ENVIRONMENT_VARIABLE}"
+        " for real data)"
+    )
+
+
+def load_demo(
+    warehouse: Warehouse, *, dataset: DemoDataset, progress: ProgressCallback | None = None
+) -> DemoLoad:
+    """Load every file of a generated demo dataset: police.uk, reference data, force extract."""
+    key_source = ensure_demo_key()
+    reports = load_police_uk(
+        warehouse, paths=[file.path for file in dataset.police_uk_files], progress=progress
+    )
+    for name, path in dataset.reference.as_dict().items():
+        reports.append(load_reference(warehouse, kind=_REFERENCE_KINDS[name], path=path))
+    if dataset.extract is not None:
+        reports.extend(
+            load_extract(
+                warehouse, path=dataset.extract.mapping.parent, mapping_path=dataset.extract.mapping
+            )
+        )
+    return DemoLoad(reports=reports, key_source=key_source)
