@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import esda
+import libpysal
 import numpy as np
 import pytest
 from tests.spatial.conftest import assert_published, read_golden
@@ -114,3 +116,38 @@ def test_h4_global_moran(six_points) -> None:
         ["quantity", "expected", "decimals"]
     ].itertuples(index=False):
         assert_published(result[quantity], expected, decimals)
+
+
+def test_golden_cases_agree_with_esda_to_1e_9(six_points) -> None:
+    table, weights = six_points
+    points = list(zip(table["x"], table["y"], strict=True))
+    values = table["value"].to_numpy(dtype=float)
+    band = libpysal.weights.DistanceBand(points, threshold=15)
+    for star, function in ((True, gi_star), (False, gi)):
+        theirs = esda.G_Local(values, band, transform="B", star=star, permutations=0)
+        ours = function(values=values, weights=weights)
+        np.testing.assert_allclose(ours["gi_z"], theirs.Zs, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ours["g"], theirs.Gs, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ours["expected_g"], theirs.EGs, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ours["variance_g"], theirs.VGs, rtol=1e-9, atol=1e-12)
+    lisa = esda.Moran_Local(values, band, transformation="r", permutations=0)
+    ours_lisa = local_moran(values=values, weights=weights, permutations=0)
+    np.testing.assert_allclose(ours_lisa["local_i"], lisa.Is, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours_lisa["expected_i"], lisa.EI, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours_lisa["variance_i"], lisa.VI, rtol=1e-9, atol=1e-12)
+    moran = esda.Moran(values, band, transformation="r", permutations=0)
+    ours_global = global_moran(values=values, weights=weights).iloc[0]
+    np.testing.assert_allclose(
+        [ours_global["i"], ours_global["variance_i"], ours_global["z"], ours_global["p"]],
+        [moran.I, moran.VI_norm, moran.z_norm, moran.p_norm],
+        rtol=1e-9,
+    )
+
+    grid_counts = read_golden("getis_ord_grid_5x5.csv").sort_values(["row", "col"])["count"]
+    lattice = libpysal.weights.lat2W(5, 5, rook=False)
+    theirs_grid = esda.G_Local(
+        grid_counts.to_numpy(dtype=float), lattice, transform="B", star=True, permutations=0
+    )
+    ours_grid = gi_star(values=grid_counts, weights=lattice_weights(n_rows=5, n_cols=5))
+    np.testing.assert_allclose(ours_grid["gi_z"], theirs_grid.Zs, rtol=1e-9, atol=1e-12)
+    assert fdr_cutoff(ours_grid["p"], alpha=0.05) == esda.fdr(2 * theirs_grid.p_norm, 0.05)
