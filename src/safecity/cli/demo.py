@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, console, print_json
+from safecity.cli.options import (
+    DEFAULT_WAREHOUSE,
+    JsonOption,
+    WarehouseOption,
+    console,
+    error_console,
+    print_json,
+)
 from safecity.cli.reporting import byte_progress, print_load_reports
 from safecity.cli.status import print_status
 from safecity.data.demo_load import load_demo
@@ -27,13 +34,14 @@ def demo_command(
     as_json: JsonOption = False,
 ) -> None:
     """Generate the synthetic demo city, load it, and show the load summary and coverage."""
-    console.print(f"[bold]1/3[/] Generating the synthetic demo city (seed {seed}) in {out}/ ...")
+    say = (error_console if as_json else console).print
+    say(f"[bold]1/3[/] Generating the synthetic demo city (seed {seed}) in {out}/ ...")
     dataset = generate_demo_data(out_dir=out, seed=seed, scale=DemoScale.CITY)
-    console.print(
+    say(
         f"    {len(dataset.police_uk_files)} police.uk files, {dataset.police_uk_rows:,} rows,"
         f" months {dataset.months[0]} to {dataset.months[-1]}; force extract and reference files"
     )
-    console.print(f"[bold]2/3[/] Loading it into {warehouse} ...")
+    say(f"[bold]2/3[/] Loading it into {warehouse} ...")
     total = sum(file.path.stat().st_size for file in dataset.police_uk_files)
     with Warehouse(warehouse) as store:
         with byte_progress(description="Loading police.uk files", total_bytes=total) as advance:

@@ -1,0 +1,49 @@
+"""The README's main job: ``safecity demo`` on a fresh folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_generates_loads_and_reports(tmp_path: Path) -> None:
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("SAFECITY_")
+    }
+    environment["HOME"] = str(tmp_path / "home")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "safecity"), "demo", "--json"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    dataset, load, status = report["dataset"], report["load"], report["status"]
+    street = [entry for entry in load if entry["format"] == "police_uk_street"]
+    assert len(street) == 36
+    assert sum(entry["rows_in"] for entry in street) == dataset["rows"]["police_uk"]
+    assert all(entry["rows_in"] == entry["loaded"] + entry["quarantined"] for entry in load)
+    assert status["table_rows"]["police_uk_street"] == sum(entry["loaded"] for entry in street)
+    assert status["table_rows"]["extract_crime"] == dataset["rows"]["extract_crimes"]
+    assert [coverage["missing_months"] for coverage in status["coverage"]] == [[]]
+    assert status["unknown_lsoa_codes"] == 0
+    kinds = {entry["kind"] for entry in status["reference"]}
+    assert kinds == {
+        "lsoa-lookup",
+        "csp-lookup",
+        "population",
+        "imd",
+        "boundaries",
+        "harm-weights",
+    }
+    # The demo key lives in the user's configuration folder, never beside the warehouse.
+    key_file = tmp_path / "home" / ".config" / "safecity" / "demo-pseudonym.key"
+    assert key_file.is_file()
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert (tmp_path / "safecity.duckdb").is_file()
+    assert not list(tmp_path.glob("*.key"))
