@@ -32,6 +32,10 @@ from safecity.cli.fetch import fetch_app  # noqa: E402
 
 app.add_typer(fetch_app, name="fetch")
 
+from safecity.cli.demo_data import demo_data_command  # noqa: E402
+
+app.command("demo-data")(demo_data_command)
+
 
 def run() -> None:
     """Run the command line (the ``safecity`` console script)."""

@@ -141,14 +141,9 @@ def generate_demo_data(
     mix = load_offence_mix()
     _prepare_folder(out_dir)
     total_steps = month_count + 2
+    done = 0
     if progress:
-        progress("reference files", 0, total_steps)
-    reference = write_reference_files(
-        geography=geography, deprivation=deprivation, population=population, mix=mix,
-        out_dir=out_dir, boundary_name="national" if national else CITY_NAME.lower(),
-    )  # fmt: skip
-    if progress:
-        progress("police.uk files", 1, total_steps)
+        progress("writing", done, total_steps)
 
     sort_rank = np.empty(geography.lsoa_count, dtype=np.int64)
     sort_rank[np.argsort(geography.lsoa_names, kind="stable")] = np.arange(geography.lsoa_count)
@@ -167,12 +162,22 @@ def generate_demo_data(
     batches: list[MonthIncidents] = []
     police_uk_files: list[PoliceUkFile] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for done, (incidents, files) in enumerate(pool.map(one_month, range(month_count)), start=1):
+        reference_future = pool.submit(
+            write_reference_files,
+            geography=geography, deprivation=deprivation, population=population, mix=mix,
+            out_dir=out_dir, boundary_name="national" if national else CITY_NAME.lower(),
+        )  # fmt: skip
+        for incidents, files in pool.map(one_month, range(month_count)):
             police_uk_files += files
             if not national:
                 batches.append(incidents)
+            done += 1
             if progress:
-                progress("police.uk files", 1 + done, total_steps)
+                progress("police.uk files", done, total_steps)
+        reference = reference_future.result()
+        done += 1
+        if progress:
+            progress("reference files", done, total_steps)
 
     extract = None
     if not national:

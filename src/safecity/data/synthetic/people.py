@@ -2,8 +2,8 @@
 
 A share of victims is drawn from small per-LSOA pools of people who are victimised again and
 again (strongly so for domestic abuse), and a share of offenders from per-ward pools of
-prolific offenders; pool draws are skewed (``floor(K * U**2.2)``) so a few people account for
-many crimes. This reproduces the concentration of victimisation reported for England and
+prolific offenders; pools are sized so members average 3-5 crimes, and draws within a pool
+are skewed (``floor(K * U**1.6)``) so a few people account for many crimes. This reproduces the concentration of victimisation reported for England and
 Wales (Farrell and Pease 1993, *Once Bitten, Twice Bitten*, Home Office CPU paper 46; Ignatans
 and Pease 2016) and of offending (Home Office 2001 on prolific offenders). Organisations
 (shops, businesses) are victims of shoplifting and business crime and recur most of all.
@@ -34,13 +34,14 @@ CHILD_VICTIM_CODES = frozenset({"11A"})
 PERSONAL_VIOLENCE_TYPES = frozenset({"Violence and sexual offences", "Robbery", "Public order",
                                      "Theft from the person"})  # fmt: skip
 DOMESTIC_REPEAT_PROBABILITY = 0.5
-OTHER_REPEAT_PROBABILITY = 0.15
+OTHER_REPEAT_PROBABILITY = 0.2
 REPEAT_OFFENDER_PROBABILITY = 0.35
-DOMESTIC_POOL_SIZE = 6
-GENERAL_POOL_SIZE = 16
-WARD_OFFENDER_POOL_SIZE = 30
+DOMESTIC_CRIMES_PER_REPEAT_VICTIM = 4.0
+OTHER_CRIMES_PER_REPEAT_VICTIM = 3.0
+CRIMES_PER_REPEAT_OFFENDER = 5.0
+MINIMUM_POOL_SIZE = 3
 BUSINESSES_PER_LSOA = 8
-POOL_SKEW = 2.2
+POOL_SKEW = 1.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,27 @@ class PeopleRows:
     sex: StrArray
     ethnicity: StrArray
     victim_type: StrArray
+
+
+def _pools(
+    *,
+    cell: IntArray,
+    drawn: BoolArray,
+    cell_count: int,
+    crimes_per_person: npt.NDArray[np.float64],
+    rng: np.random.Generator,
+) -> tuple[IntArray, int, IntArray]:
+    """Repeat-people pools, one per cell, sized so members average ``crimes_per_person``.
+
+    Returns each row's pool member number (meaningful where ``drawn``), the number of pool
+    members, and each member's cell.
+    """
+    draws = np.bincount(cell[drawn], minlength=cell_count)
+    sizes = np.maximum(MINIMUM_POOL_SIZE, np.ceil(draws / crimes_per_person)).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    slot = np.floor(sizes[cell] * rng.random(cell.size) ** POOL_SKEW).astype(np.int64)
+    member_cell = np.repeat(np.arange(cell_count, dtype=np.int64), sizes)
+    return offsets[cell] + slot, int(offsets[-1]), member_cell
 
 
 def _skewed_index(size: int, count: int, rng: np.random.Generator) -> IntArray:
@@ -123,15 +145,15 @@ def draw_victims(
         victim_domestic, DOMESTIC_REPEAT_PROBABILITY, OTHER_REPEAT_PROBABILITY
     )
     from_pool = (rng.random(count) < repeat_probability) & ~child & first_of_crime
-    pool_block = DOMESTIC_POOL_SIZE + GENERAL_POOL_SIZE
-    slot = np.where(
-        victim_domestic,
-        _skewed_index(DOMESTIC_POOL_SIZE, count, rng),
-        DOMESTIC_POOL_SIZE + _skewed_index(GENERAL_POOL_SIZE, count, rng),
-    )
-    pool_number = (lsoa[victim_crime] * 2 + female) * pool_block + slot
-    pool_total = lsoa_count * 2 * pool_block
-    pool_is_domestic = np.arange(pool_total) % pool_block < DOMESTIC_POOL_SIZE
+    cell = (lsoa[victim_crime] * 2 + female) * 2 + victim_domestic
+    cell_count = lsoa_count * 4
+    crimes_per_person = np.where(np.arange(cell_count) % 2 == 1, DOMESTIC_CRIMES_PER_REPEAT_VICTIM,
+                                 OTHER_CRIMES_PER_REPEAT_VICTIM)  # fmt: skip
+    pool_number, pool_total, pool_cell = _pools(
+        cell=cell, drawn=from_pool, cell_count=cell_count,
+        crimes_per_person=crimes_per_person, rng=rng,
+    )  # fmt: skip
+    pool_is_domestic = pool_cell % 2 == 1
     pool_birth_year = np.rint(
         np.where(pool_is_domestic, rng.normal(1990, 10, pool_total), rng.normal(1985, 16, pool_total))
     ).astype(np.int64)
@@ -182,7 +204,7 @@ def draw_offenders(
     """Offender rows for the crimes with a known suspect (one, sometimes two or three each).
 
     A repeat domestic victim's first offender is always the same partner; other offenders are
-    drawn from their ward's prolific offenders with probability 0.35, otherwise new people.
+    drawn from their ward's repeat offenders with probability 0.35, otherwise new people.
     """
     solved = np.flatnonzero(known_suspect)
     extra = rng.choice(3, size=solved.size, p=(0.85, 0.12, 0.03))
@@ -194,13 +216,13 @@ def draw_offenders(
 
     partner_total = int(domestic_pool_victim.max()) + 1 if domestic_pool_victim.size else 0
     partner_total = max(partner_total, 0)
-    ward_pool_total = ward_count * WARD_OFFENDER_POOL_SIZE
     partner = domestic_pool_victim[offender_crime]
     is_partner = first_of_crime & (partner >= 0)
     from_ward_pool = ~is_partner & (rng.random(count) < REPEAT_OFFENDER_PROBABILITY)
-    ward_number = ward[offender_crime] * WARD_OFFENDER_POOL_SIZE + _skewed_index(
-        WARD_OFFENDER_POOL_SIZE, count, rng
-    )
+    ward_number, ward_pool_total, _ = _pools(
+        cell=ward[offender_crime], drawn=from_ward_pool, cell_count=ward_count,
+        crimes_per_person=np.full(ward_count, CRIMES_PER_REPEAT_OFFENDER), rng=rng,
+    )  # fmt: skip
 
     partner_male = rng.random(partner_total) < 0.9
     partner_birth_year = np.rint(rng.normal(1988, 10, partner_total)).astype(np.int64)

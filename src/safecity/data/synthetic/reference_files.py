@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from safecity.data.synthetic.deprivation import DOMAINS, SyntheticDeprivation
@@ -30,6 +31,7 @@ HARM_INDEX_NAME = "Synthetic demo severity index"
 HARM_INDEX_VERSION = "demo-1"
 WGS84_CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
 BYTE_ORDER_MARK = "\ufeff"
+GZIP_LEVEL = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,9 @@ def _write_text(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
     if path.suffix == ".gz":
-        with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped:
+        with path.open("wb") as raw, gzip.GzipFile(
+            filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0
+        ) as zipped:
             zipped.write(data)
     else:
         path.write_bytes(data)
@@ -224,9 +228,11 @@ def _write_census(folder: Path, geography: SyntheticGeography, population: Synth
     )
 
 
-def _ring(corners: np.ndarray) -> list[list[float]]:
-    closed = np.vstack([corners, corners[:1]])
-    return [[round(float(x), 6), round(float(y), 6)] for x, y in closed]
+def _rings(corners: npt.NDArray[np.float64]) -> list[list[list[float]]]:
+    """Closed rings (first corner repeated), coordinates rounded to 6 decimals."""
+    closed = np.round(np.concatenate([corners, corners[:, :1]], axis=1), 6)
+    rings: list[list[list[float]]] = closed.tolist()
+    return rings
 
 
 def _rounded(value: object) -> object:
@@ -243,24 +249,28 @@ def _rounded(value: object) -> object:
 def _write_boundaries(folder: Path, geography: SyntheticGeography, boundary_name: str) -> tuple[Path, Path]:
     """LSOA polygons with their ward and authority, and ward polygons dissolved from them."""
     plan = geography.plan
-    centres = geography.lsoa_centres
+    centres = np.round(geography.lsoa_centres, 5).tolist()
     ward_names = plan.ward_names
+    lsoa_ward = plan.lsoa_ward.tolist()
+    lsoa_lad = plan.lsoa_lad.tolist()
+    lsoa_codes, lsoa_names = geography.lsoa_codes.tolist(), geography.lsoa_names.tolist()
+    ward_codes, lad_codes = geography.ward_codes.tolist(), geography.lad_codes.tolist()
     features = [
         {
             "type": "Feature",
             "properties": {
-                "LSOA11CD": str(geography.lsoa_codes[i]),
-                "LSOA11NM": str(geography.lsoa_names[i]),
-                "WD20CD": str(geography.ward_codes[plan.lsoa_ward[i]]),
-                "WD20NM": ward_names[plan.lsoa_ward[i]],
-                "LAD20CD": str(geography.lad_codes[plan.lsoa_lad[i]]),
-                "LAD20NM": plan.lad_names[plan.lsoa_lad[i]],
-                "LONG": round(float(centres[i, 0]), 5),
-                "LAT": round(float(centres[i, 1]), 5),
+                "LSOA11CD": lsoa_codes[i],
+                "LSOA11NM": lsoa_names[i],
+                "WD20CD": ward_codes[lsoa_ward[i]],
+                "WD20NM": ward_names[lsoa_ward[i]],
+                "LAD20CD": lad_codes[lsoa_lad[i]],
+                "LAD20NM": plan.lad_names[lsoa_lad[i]],
+                "LONG": centres[i][0],
+                "LAT": centres[i][1],
             },
-            "geometry": {"type": "Polygon", "coordinates": [_ring(geography.lsoa_corners[i])]},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
         }
-        for i in range(geography.lsoa_count)
+        for i, ring in enumerate(_rings(geography.lsoa_corners))
     ]
     lsoa_path = _write_text(
         folder / "boundaries" / f"lsoa11_bsc_{boundary_name}.geojson",
