@@ -13,6 +13,7 @@ from safecity.stats.differences import (
     chi_square_trend,
     compare_to_baseline_average,
     proportion_difference,
+    rate_difference,
     rate_ratio_test,
 )
 from safecity.stats.errors import StatisticsInputError
@@ -45,13 +46,19 @@ from safecity.stats.repeats import (
     repeat_concentration,
     repeat_counts_from_ids,
 )
-from safecity.stats.spc import ImprovementDirection, Variation, xmr_limits
+from safecity.stats.spc import ImprovementDirection, Variation, u_chart_limits, xmr_limits
 from safecity.stats.standardised import dsr, indirectly_standardised_ratio, repeat_event_variance
 from safecity.stats.survey import (
     compare_weighted_proportions,
     kish_design_effect,
     margin_of_error,
     weighted_proportion,
+)
+from safecity.stats.timing import (
+    aoristic_hour_of_week,
+    crimes_per_day,
+    hour_of_week_peaks,
+    seasonal_indices,
 )
 from safecity.stats.trend import trend_test
 
@@ -71,6 +78,7 @@ __all__ = [
     "TrendLabel",
     "TrendValueType",
     "Variation",
+    "aoristic_hour_of_week",
     "category_mean_weights",
     "chi_square_trend",
     "compare_intervals",
@@ -78,12 +86,14 @@ __all__ = [
     "compare_to_benchmark",
     "compare_weighted_proportions",
     "crime_severity_score",
+    "crimes_per_day",
     "crude_rate",
     "dsr",
     "fine_custody_days",
     "funnel_limits",
     "funnel_significance",
     "harm_share",
+    "hour_of_week_peaks",
     "implied_repeat_means",
     "indirectly_standardised_ratio",
     "kish_design_effect",
@@ -93,12 +103,15 @@ __all__ = [
     "quantile_bounds",
     "quantile_groups",
     "rank_areas",
+    "rate_difference",
     "rate_ratio_test",
     "repeat_concentration",
     "repeat_counts_from_ids",
     "repeat_event_variance",
+    "seasonal_indices",
     "slope_index_of_inequality",
     "trend_test",
+    "u_chart_limits",
     "weighted_proportion",
     "xmr_limits",
 ]

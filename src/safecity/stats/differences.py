@@ -25,6 +25,7 @@ __all__ = [
     "chi_square_trend",
     "compare_to_baseline_average",
     "proportion_difference",
+    "rate_difference",
     "rate_ratio_test",
 ]
 
@@ -181,6 +182,85 @@ def rate_ratio_test(
     result["significant"] = np.nan_to_num(p_value, nan=1.0) < 1.0 - level
     with np.errstate(invalid="ignore"):
         result["percentage_change"] = np.where(second > 0, (ratio - 1.0) * 100.0, np.nan)
+    return result
+
+
+def rate_difference(
+    *,
+    count: npt.ArrayLike,
+    population: npt.ArrayLike,
+    comparator_count: npt.ArrayLike,
+    comparator_population: npt.ArrayLike,
+    multiplier: float = 1000,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Absolute gap between two rates with a normal-approximation interval.
+
+    ``RD = (O₁/N₁ − O₂/N₂) × M`` with ``SE = √(O₁/N₁² + O₂/N₂²) × M`` (Poisson counts);
+    ``RD ± z·SE``. The companion of the rate ratio for "the gap between the most and least
+    deprived" (§5.2); reliable when both counts are reasonably large (≥ 10).
+
+    Parameters
+    ----------
+    count, population : array-like
+        Events and population of the group being judged (e.g. most deprived quintile).
+    comparator_count, comparator_population : array-like
+        Events and population of the comparator (e.g. least deprived quintile).
+    multiplier : float
+        Rates per this many of the population (default 1,000).
+    confidence : float
+        Confidence level as a fraction.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input: inputs, ``value`` (the difference), ``standard_error, lower_ci,
+        upper_ci, confidence, multiplier, method, significant``.
+
+    References
+    ----------
+    Breslow & Day (1987); ``methods.md`` §5.2.
+
+    Examples
+    --------
+    >>> result = rate_difference(
+    ...     count=300, population=10000, comparator_count=100, comparator_population=10000
+    ... )
+    >>> result[["value", "standard_error"]].iloc[0].round(4).tolist()
+    [20.0, 2.0]
+    """
+    level = normalise_confidence(confidence)
+    inputs = InputArrays(
+        count=count,
+        population=population,
+        comparator_count=comparator_count,
+        comparator_population=comparator_population,
+    )
+    inputs.require_non_negative("count", "comparator_count")
+    inputs.require_positive("population", "comparator_population")
+    scale = float(multiplier)
+    first_population = inputs["population"]
+    second_population = inputs["comparator_population"]
+    difference = (
+        inputs["count"] / first_population - inputs["comparator_count"] / second_population
+    ) * scale
+    standard_error = (
+        np.sqrt(
+            inputs["count"] / first_population**2
+            + inputs["comparator_count"] / second_population**2
+        )
+        * scale
+    )
+    spread = critical_value(level) * standard_error
+    result = pd.DataFrame(inputs.arrays, index=inputs.index)
+    result["value"] = difference
+    result["standard_error"] = standard_error
+    result["lower_ci"] = difference - spread
+    result["upper_ci"] = difference + spread
+    result["confidence"] = level
+    result["multiplier"] = scale
+    result["method"] = "Normal, Poisson counts"
+    result["significant"] = (result["lower_ci"] > 0) | (result["upper_ci"] < 0)
     return result
 
 

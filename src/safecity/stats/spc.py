@@ -13,7 +13,7 @@ from safecity.stats._validation import BoolArray, FloatArray, InputArrays
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import SpecialCause
 
-__all__ = ["ImprovementDirection", "Variation", "xmr_limits"]
+__all__ = ["ImprovementDirection", "Variation", "u_chart_limits", "xmr_limits"]
 
 LIMIT_FACTOR = 2.66
 """Process limits are mean ± 2.66 × mean moving range (3σ for an individuals chart)."""
@@ -212,3 +212,57 @@ def xmr_limits(
     result = pd.concat(pieces, ignore_index=True)
     result.index = inputs.index
     return result
+
+
+def u_chart_limits(*, count: npt.ArrayLike, exposure: npt.ArrayLike) -> pd.DataFrame:
+    """u-chart limits for counts with changing exposure (``methods.md`` §9.3).
+
+    ``ū = Σc/Σn``; for each point ``u_t = c_t/n_t`` with limits ``ū ± 3√(ū/n_t)`` (lower limit
+    floored at 0). Preferable to an XmR chart for monthly crime counts whose exposure (days in
+    month, population) changes; flags points outside their limits.
+
+    Parameters
+    ----------
+    count : array-like
+        Events per period (≥ 0).
+    exposure : array-like
+        Exposure per period (> 0), e.g. days in the month or population in thousands.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period: ``count, exposure, value`` (``u_t``), ``centre, lower_limit,
+        upper_limit, outside_limits``.
+
+    References
+    ----------
+    Montgomery DC (2009). *Introduction to Statistical Quality Control*, 6th edn, §7.3.
+
+    Examples
+    --------
+    >>> chart = u_chart_limits(count=[30, 31, 28, 60], exposure=[30, 31, 28, 30])
+    >>> chart["outside_limits"].tolist()
+    [False, False, False, True]
+    """
+    inputs = InputArrays(count=count, exposure=exposure)
+    inputs.require_non_negative("count")
+    inputs.require_positive("exposure")
+    events = inputs["count"]
+    size = inputs["exposure"]
+    centre = events.sum() / size.sum()
+    spread = 3.0 * np.sqrt(centre / size)
+    value = events / size
+    lower = np.maximum(centre - spread, 0.0)
+    upper = centre + spread
+    return pd.DataFrame(
+        {
+            "count": events,
+            "exposure": size,
+            "value": value,
+            "centre": centre,
+            "lower_limit": lower,
+            "upper_limit": upper,
+            "outside_limits": (value > upper) | (value < lower),
+        },
+        index=inputs.index,
+    )
