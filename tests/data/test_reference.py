@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely import affinity
 from shapely.geometry import mapping, shape
@@ -669,3 +672,67 @@ def test_cli_loads_reference_files_and_reports_json(shared_data: Path, tmp_path:
     assert rejected.exit_code == 1
     assert json.loads(rejected.stdout)[0]["status"] == "rejected"
     assert "total_population" in json.loads(rejected.stdout)[0]["message"]
+
+
+def test_a_quoted_field_with_a_line_break_keeps_line_numbers_right(tmp_path: Path) -> None:
+    path = tmp_path / "lookup.csv"
+    path.write_text(
+        "LSOA11CD,LSOA11NM,WD20CD,WD20NM,LAD20CD,LAD20NM\n"
+        'E01017136,"Southampton\n023A",E05002455,"Bargate, City",E06000045,Southampton\n'
+        "E01017137,Southampton 023B,E05002455,Bargate,E06000045,Southampton,extra\n"
+        "E01017138,Southampton 023C,E05002455,Bargate,E06000045,Southampton\n",
+        encoding="utf-8",
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(warehouse, kind="lsoa-lookup", path=path)  # type: ignore[arg-type]
+        assert (report.rows_in, report.loaded) == (3, 2)
+        assert warehouse.connection.execute(
+            "SELECT line_number, reason FROM quarantine"
+        ).fetchall() == [(4, "wrong_field_count")]
+        assert warehouse.connection.execute(
+            "SELECT lsoa_name, ward_name FROM area_lookup ORDER BY lsoa_code"
+        ).fetchall() == [("Southampton\n023A", "Bargate, City"), ("Southampton 023C", "Bargate")]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=30),
+            st.sampled_from(["ok", "bad_code", "no_ward", "bad_lad", "extra_field"]),
+        ),
+        max_size=40,
+    )
+)
+def test_every_row_is_loaded_or_quarantined(rows: list[tuple[int, str]]) -> None:
+    lines = ["LSOA11CD,LSOA11NM,WD20CD,WD20NM,LAD20CD,LAD20NM"]
+    expected_loaded: set[int] = set()
+    for number, defect in rows:
+        lsoa = f"E0101{number:04d}"
+        fields = [lsoa, f"Area {number}", "E05002455", "Bargate", "E06000045", "Southampton"]
+        if defect == "bad_code":
+            fields[0] = f"X{number}"
+        elif defect == "no_ward":
+            fields[2] = ""
+        elif defect == "bad_lad":
+            fields[4] = "E23000030"
+        elif defect == "extra_field":
+            fields.append("more")
+        elif number not in expected_loaded:
+            expected_loaded.add(number)
+        lines.append(",".join(fields))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "lookup.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with Warehouse(Path(folder) / "w.duckdb") as warehouse:
+            report = load_reference(warehouse, kind=ReferenceKind.LSOA_LOOKUP, path=path)
+            assert report.rows_in == len(rows)
+            assert report.loaded == len(expected_loaded)
+            assert report.quarantined == warehouse.count("quarantine")
+            loaded_codes = {
+                row[0]
+                for row in warehouse.connection.execute(
+                    "SELECT lsoa_code FROM area_lookup"
+                ).fetchall()
+            }
+            assert loaded_codes == {f"E0101{number:04d}" for number in expected_loaded}

@@ -37,7 +37,7 @@ from safecity.data.reference.header import find_area_columns
 from safecity.data.reference.kinds import ReferenceFormat, ReferenceKind
 from safecity.data.reference.options import ReferenceOptions, resolve_vintage
 from safecity.data.reference.replacement import TableInsert, replace_rows
-from safecity.data.reference.text_input import read_bytes
+from safecity.data.reference.text_input import read_bytes, to_utf8
 from safecity.geography.coordinates import CoordinateSystem, to_british_national_grid
 
 EXPECTED_PROPERTIES = (
@@ -121,11 +121,13 @@ class PreparedBoundaries:
 
 
 def _read_collection(path: Path) -> tuple[dict[str, Any], list[str]]:
-    data, notes = read_bytes(path)
-    if not data.strip():
+    raw, notes = read_bytes(path)
+    if not raw.strip():
         raise UnrecognisedFileError("the file is empty")
+    data, encoding_notes = to_utf8(raw)
+    notes.extend(note for note in encoding_notes if "quarantined" not in note)
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UnrecognisedFileError(f"not GeoJSON (JSON in UTF-8): {error}") from error
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":

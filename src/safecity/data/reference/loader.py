@@ -158,6 +158,7 @@ def load_reference(
     ReferenceFileRejectedError
         If the file is not a recognised format of ``kind`` (logged as ``rejected``).
     """
+    kind = ReferenceKind(kind)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
