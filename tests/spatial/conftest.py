@@ -6,10 +6,13 @@ import gzip
 import json
 from pathlib import Path
 
+import libpysal
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
+
+from safecity.spatial import SpatialWeights
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "spatial"
 RTOL = 1e-9
@@ -42,3 +45,15 @@ def read_boundaries(path: Path) -> tuple[np.ndarray, list[str]]:
 def southampton_lsoas(shared_data: Path) -> tuple[np.ndarray, list[str]]:
     """The 148 Southampton LSOA (2011) polygons, longitude/latitude."""
     return read_boundaries(shared_data / "boundaries" / "lsoa11_bsc_southampton.geojson")
+
+
+def to_libpysal(weights: SpatialWeights) -> libpysal.weights.W:
+    """The same weights as a libpysal ``W`` (islands kept, unlike ``W.from_sparse``)."""
+    neighbours = {unit: weights.neighbours(unit).tolist() for unit in range(weights.n)}
+    values = {
+        unit: weights.matrix[[unit], neighbours[unit]].ravel().tolist() if neighbours[unit] else []
+        for unit in range(weights.n)
+    }
+    return libpysal.weights.W(
+        neighbours, values, id_order=list(range(weights.n)), silence_warnings=True
+    )

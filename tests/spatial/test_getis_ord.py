@@ -8,13 +8,13 @@ import esda
 import libpysal
 import numpy as np
 import pytest
-from scipy import sparse
-from tests.spatial.conftest import ATOL, RTOL
+from tests.spatial.conftest import ATOL, RTOL, to_libpysal
 
 from safecity.spatial import (
     Contiguity,
     GiBin,
     HotspotType,
+    IslandWarning,
     PAdjustment,
     Significance,
     SpatialInputError,
@@ -29,7 +29,7 @@ from safecity.spatial import (
 
 
 def _libpysal_weights(weights: SpatialWeights) -> libpysal.weights.W:
-    return libpysal.weights.W.from_sparse(sparse.csr_matrix(weights.matrix))
+    return to_libpysal(weights)
 
 
 def _random_case(seed: int, n: int) -> tuple[np.ndarray, SpatialWeights]:
@@ -231,3 +231,15 @@ def test_invalid_options_are_refused() -> None:
         gi_star(values=[1, 2, 3, 4], weights=weights, significance=Significance.PERMUTATION)
     with pytest.raises(SpatialInputError, match="permutations must be >= 0"):
         gi_star(values=[1, 2, 3, 4], weights=weights, permutations=-1)
+
+
+def test_gi_star_of_an_island_agrees_with_esda() -> None:
+    x = [0, 10, 20, 10, 500]
+    y = [0, 0, 0, 10, 500]
+    values = np.array([4.0, 7.0, 1.0, 3.0, 9.0])
+    with pytest.warns(IslandWarning, match="row 4"):
+        weights = distance_band_weights(x=x, y=y, threshold=15, crs=27700)
+    ours = gi_star(values=values, weights=weights)
+    theirs = esda.G_Local(values, to_libpysal(weights), transform="B", star=True, permutations=0)
+    np.testing.assert_allclose(ours["gi_z"], theirs.Zs, rtol=RTOL, atol=ATOL)
+    assert ours["n_neighbours"].tolist() == [2, 3, 2, 3, 0]

@@ -5,11 +5,9 @@ from __future__ import annotations
 import warnings
 
 import esda
-import libpysal
 import numpy as np
 import pytest
-from scipy import sparse
-from tests.spatial.conftest import ATOL, RTOL
+from tests.spatial.conftest import ATOL, RTOL, to_libpysal
 
 from safecity.spatial import (
     LisaCluster,
@@ -29,7 +27,7 @@ def _case(seed: int, n: int):
         warnings.simplefilter("ignore")
         weights = distance_band_weights(x=x, y=y, threshold=250, crs=27700)
     values = rng.lognormal(1.0, 0.8, n) + 0.01 * x / 1000
-    w = libpysal.weights.W.from_sparse(sparse.csr_matrix(weights.matrix))
+    w = to_libpysal(weights)
     return values, weights, w
 
 

@@ -22,7 +22,7 @@ from scipy import sparse
 from safecity.spatial._inputs import FloatArray
 
 UNITS_PER_CHUNK_BUDGET = 4_000_000
-"""Upper bound on ``units × permutations × max neighbours`` held in memory at once."""
+"""Upper bound on ``units × permutations × neighbours`` held in memory at once."""
 
 
 def conditional_lags(
@@ -62,12 +62,22 @@ def conditional_lags(
     padded = np.zeros((n, max_neighbours), dtype=np.float64)
     slot = np.arange(neighbour_weights.nnz) - np.repeat(neighbour_weights.indptr[:-1], counts)
     padded[np.repeat(np.arange(n), counts), slot] = neighbour_weights.data
-    chunk = max(1, UNITS_PER_CHUNK_BUDGET // (permutations * max_neighbours))
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        units = np.arange(start, stop)
-        shifted = draws[np.newaxis, :, :] + (draws[np.newaxis, :, :] >= units[:, None, None])
-        lags[start:stop] = np.einsum("upk,uk->up", values[shifted], padded[start:stop])
+    below = values[draws]
+    above = values[draws + 1]
+    for cardinality in np.unique(counts[counts > 0]).tolist():
+        group = np.flatnonzero(counts == cardinality)
+        group_draws = draws[:, :cardinality]
+        group_below = below[:, :cardinality]
+        group_above = above[:, :cardinality]
+        chunk = max(1, UNITS_PER_CHUNK_BUDGET // (permutations * cardinality))
+        for start in range(0, group.size, chunk):
+            units = group[start : start + chunk]
+            drawn = np.where(
+                group_draws[np.newaxis, :, :] < units[:, None, None],
+                group_below[np.newaxis, :, :],
+                group_above[np.newaxis, :, :],
+            )
+            lags[units] = np.einsum("upk,uk->up", drawn, padded[units, :cardinality])
     return lags
 
 
