@@ -736,3 +736,31 @@ def test_every_row_is_loaded_or_quarantined(rows: list[tuple[int, str]]) -> None
                 ).fetchall()
             }
             assert loaded_codes == {f"E0101{number:04d}" for number in expected_loaded}
+
+
+def test_records_the_csv_reader_cannot_read_are_quarantined(tmp_path: Path) -> None:
+    path = tmp_path / "lookup.csv"
+    path.write_text(
+        "LSOA11CD,LSOA11NM,WD20CD,WD20NM,LAD20CD,LAD20NM\n"
+        "E01017136,Southampton 023A,E05002455,Bargate,E06000045,Southampton\n"
+        'E01017137,"Southampton" 023B,E05002455,Bargate,E06000045,Southampton\n'
+        "E01017138,Southampton 023C\n"
+        'E01017139,"Southampton 023D,E05002455,Bargate,E06000045,Southampton\n',
+        encoding="utf-8",
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(warehouse, kind=ReferenceKind.LSOA_LOOKUP, path=path)
+        assert (report.rows_in, report.loaded) == (4, 1)
+        quarantined = warehouse.connection.execute(
+            "SELECT line_number, reason, detail FROM quarantine ORDER BY line_number"
+        ).fetchall()
+        assert [(line, reason) for line, reason, _ in quarantined] == [
+            (3, "malformed_csv_row"),
+            (4, "wrong_field_count"),
+            (5, "malformed_csv_row"),
+        ]
+        assert "quote" in quarantined[0][2]  # DuckDB's own words
+        assert quarantined[1][2] == "the header has 6 fields but this record has 2"
+        assert quarantined[2][2] == (
+            "the CSV reader could not read this record (an unterminated quoted field?)"
+        )

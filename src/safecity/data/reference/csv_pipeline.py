@@ -18,7 +18,7 @@ from safecity.data.quality import QuarantineReason
 from safecity.data.reference.kinds import ReferenceFormat
 from safecity.data.reference.replacement import TableInsert, replace_rows
 from safecity.data.reference.row_checks import MACROS, RowCheck, sql_text
-from safecity.data.reference.text_input import NormalisedCsv
+from safecity.data.reference.text_input import NormalisedCsv, raw_records
 
 _REJECT_REASONS = {
     "MISSING COLUMNS": QuarantineReason.WRONG_FIELD_COUNT,
@@ -77,9 +77,41 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: NormalisedCsv) -> None
         " TRY_CAST(split_part(csv_line, ',', 1) AS BIGINT) AS line_number,"
         f" first(CASE CAST(error_type AS VARCHAR) {reason_cases}"
         f" ELSE {sql_text(QuarantineReason.MALFORMED_CSV_ROW.value)} END) AS reason,"
-        " first(error_message) AS detail,"
+        " first(CASE WHEN CAST(error_type AS VARCHAR) IN ('MISSING COLUMNS', 'TOO MANY COLUMNS')"
+        f" THEN 'the header has {width} fields but this record has ' ||"
+        " (TRY_CAST(regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS BIGINT) - 1)"
+        " ELSE error_message END) AS detail,"
         " first(substr(csv_line, strpos(csv_line, ',') + 1)) AS raw_record"
         " FROM ref_rejects GROUP BY ALL"
+    )
+
+
+def _quarantine_unread_records(
+    connection: duckdb.DuckDBPyConnection, source: NormalisedCsv
+) -> None:
+    """Quarantine records DuckDB dropped without a reject entry (an unterminated quote)."""
+    accounted = {
+        int(row[0])
+        for row in connection.execute(
+            "SELECT line_number FROM ref_staged UNION ALL SELECT line_number FROM ref_rejected"
+        ).fetchall()
+        if row[0] is not None
+    }
+    unread = [line for line in source.record_lines if line not in accounted]
+    if not unread:
+        return
+    texts = raw_records(source.body_path, set(unread))
+    connection.executemany(
+        "INSERT INTO ref_rejected VALUES (?, ?, ?, ?)",
+        [
+            [
+                line,
+                QuarantineReason.MALFORMED_CSV_ROW.value,
+                "the CSV reader could not read this record (an unterminated quoted field?)",
+                texts.get(line),
+            ]
+            for line in unread
+        ],
     )
 
 
@@ -130,6 +162,7 @@ def load_csv(
     for macro in MACROS:
         connection.execute(macro)
     _stage(connection, source)
+    _quarantine_unread_records(connection, source)
     _check(connection, plan, len(source.header))
     connection.execute(
         "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record) "
@@ -145,9 +178,10 @@ def load_csv(
     loaded_row = connection.execute("SELECT count(*) FROM ref_valid").fetchone()
     loaded = int(loaded_row[0]) if loaded_row else 0
     rows_in = loaded + sum(reasons.values())
-    if rows_in != source.records:
+    if rows_in != len(source.record_lines):
         raise RuntimeError(
-            f"{source.body_path}: {source.records} records read but {rows_in} accounted for: "
+            f"{source.body_path}: {len(source.record_lines)} records read but {rows_in} "
+            "accounted for: "
             "the CSV reader lost rows"
         )
     replaced: dict[int, int] = {}

@@ -32,8 +32,8 @@ class NormalisedCsv:
 
     header: list[str]
     body_path: Path
-    records: int
-    """Number of data records written (lines not continuing a quoted field, not blank)."""
+    record_lines: list[int]
+    """Line number of each data record written (lines not continuing a quoted field, not blank)."""
     notes: list[str] = field(default_factory=list)
     """What was done to read the file (encoding, BOM), for the load report message."""
 
@@ -108,7 +108,7 @@ def normalise_csv(path: Path, *, work_folder: Path) -> NormalisedCsv:
         raise UnrecognisedFileError("the file is empty: it has no header line")
     header = parse_header(lines[header_index])
     body_path = work_folder / "body.csv"
-    records = 0
+    record_lines: list[int] = []
     in_quoted_field = False
     with body_path.open("wb") as body:
         for index in range(header_index + 1, len(lines)):
@@ -119,11 +119,29 @@ def normalise_csv(path: Path, *, work_folder: Path) -> NormalisedCsv:
                 if not line.strip():
                     continue
                 body.write(b"%d," % (index + 1))
-                records += 1
+                record_lines.append(index + 1)
             body.write(line)
             body.write(b"\n")
             if line.count(b'"') % 2 == 1:
                 in_quoted_field = not in_quoted_field
     if any(line.endswith(b"\r") for line in lines[: header_index + 1]):
         notes.append("CRLF line ends")
-    return NormalisedCsv(header=header, body_path=body_path, records=records, notes=notes)
+    return NormalisedCsv(header=header, body_path=body_path, record_lines=record_lines, notes=notes)
+
+
+def raw_records(body_path: Path, line_numbers: set[int]) -> dict[int, str]:
+    """The text of the records at ``line_numbers`` in a normalised body (prefix removed)."""
+    found: dict[int, list[str]] = {}
+    current: int | None = None
+    in_quoted_field = False
+    with body_path.open("rb") as body:
+        for body_line in body:
+            line = body_line
+            if not in_quoted_field:
+                number_text, _, line = body_line.partition(b",")
+                current = int(number_text)
+            if current in line_numbers:
+                found.setdefault(current, []).append(line.decode("utf-8", errors="replace"))
+            if line.count(b'"') % 2 == 1:
+                in_quoted_field = not in_quoted_field
+    return {number: "".join(parts).rstrip("\n") for number, parts in found.items()}
