@@ -27,6 +27,13 @@ from safecity.spatial.multiple_testing import (
     fdr_cutoff,
     holm,
 )
+from safecity.spatial.periods import (
+    PeriodLength,
+    PeriodUnit,
+    assign_periods,
+    counts_by_period,
+    default_period_length,
+)
 from safecity.spatial.weights import (
     Contiguity,
     IslandPolicy,
@@ -48,6 +55,8 @@ __all__ = [
     "LisaCluster",
     "MoranQuadrant",
     "PAdjustment",
+    "PeriodLength",
+    "PeriodUnit",
     "Significance",
     "SmallBandwidthWarning",
     "SpatialInputError",
@@ -55,12 +64,15 @@ __all__ = [
     "UndefinedStatisticWarning",
     "UnprojectedCoordinatesError",
     "adjust_p_values",
+    "assign_periods",
     "bandwidth_nrd",
     "benjamini_hochberg",
     "classify_hotspots",
     "count_in_cells",
+    "counts_by_period",
     "default_bandwidth",
     "default_cell_size",
+    "default_period_length",
     "distance_band_weights",
     "fdr_cutoff",
     "gi",

@@ -13,6 +13,7 @@ from pyproj import CRS
 from safecity.spatial.errors import SpatialInputError, UnprojectedCoordinatesError
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 CRSLike = CRS | str | int
 """Anything :class:`pyproj.CRS` accepts: ``"EPSG:27700"``, ``27700``, a WKT string or a CRS."""
