@@ -38,6 +38,12 @@ from safecity.stats.labels import (
     TrendLabel,
     TrendValueType,
 )
+from safecity.stats.priority import (
+    combine_priority_scores,
+    comparison_score,
+    quintile_score,
+    trend_score,
+)
 from safecity.stats.proportions import proportion
 from safecity.stats.ranking import quantile_bounds, quantile_groups, rank_areas
 from safecity.stats.rates import crude_rate
@@ -48,6 +54,7 @@ from safecity.stats.repeats import (
 )
 from safecity.stats.spc import ImprovementDirection, Variation, u_chart_limits, xmr_limits
 from safecity.stats.standardised import dsr, indirectly_standardised_ratio, repeat_event_variance
+from safecity.stats.suppression import suppress_counts, suppression_mask
 from safecity.stats.survey import (
     compare_weighted_proportions,
     kish_design_effect,
@@ -81,10 +88,12 @@ __all__ = [
     "aoristic_hour_of_week",
     "category_mean_weights",
     "chi_square_trend",
+    "combine_priority_scores",
     "compare_intervals",
     "compare_to_baseline_average",
     "compare_to_benchmark",
     "compare_weighted_proportions",
+    "comparison_score",
     "crime_severity_score",
     "crimes_per_day",
     "crude_rate",
@@ -102,6 +111,7 @@ __all__ = [
     "proportion_difference",
     "quantile_bounds",
     "quantile_groups",
+    "quintile_score",
     "rank_areas",
     "rate_difference",
     "rate_ratio_test",
@@ -110,6 +120,9 @@ __all__ = [
     "repeat_event_variance",
     "seasonal_indices",
     "slope_index_of_inequality",
+    "suppress_counts",
+    "suppression_mask",
+    "trend_score",
     "trend_test",
     "u_chart_limits",
     "weighted_proportion",

@@ -1,0 +1,201 @@
+"""Crime prioritisation scoring arithmetic (``methods.md`` §8.2).
+
+The scoring rules are the engine defaults of ``methods.md`` §8.2, a design choice rather than
+an external standard (MoRiLE's numeric scales are not published): evidence metrics are mapped
+to scores 1–5, combined by a weighted sum or as harm × likelihood, and ranked with ties broken
+by harm. Every input score is kept in the output so the matrix can be audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from safecity.stats._validation import InputArrays
+from safecity.stats.errors import StatisticsInputError
+from safecity.stats.labels import ComparisonLabel, QuantileAlgorithm, TrendLabel
+from safecity.stats.ranking import quantile_groups
+
+__all__ = [
+    "combine_priority_scores",
+    "comparison_score",
+    "quintile_score",
+    "trend_score",
+]
+
+_TREND_SCORES = {
+    TrendLabel.INCREASING: 5,
+    TrendLabel.NO_SIGNIFICANT_CHANGE: 3,
+    TrendLabel.CANNOT_BE_CALCULATED: 3,
+    TrendLabel.DECREASING: 1,
+}
+_COMPARISON_STEP = {
+    ComparisonLabel.WORSE: 1,
+    ComparisonLabel.WORST: 1,
+    ComparisonLabel.HIGHER: 1,
+    ComparisonLabel.SIMILAR: 0,
+    ComparisonLabel.NOT_COMPARED: 0,
+    ComparisonLabel.BETTER: -1,
+    ComparisonLabel.BEST: -1,
+    ComparisonLabel.LOWER: -1,
+}
+
+
+def quintile_score(*, values: npt.ArrayLike) -> pd.DataFrame:
+    """Score 1–5 by quintile among the issues, 5 for the highest values.
+
+    Equal-count quintiles (PHEindicatormethods ``phe_quantile``, §3.1) of e.g. volume, harm
+    total, public concern or vulnerability share; needs at least five issues.
+
+    Examples
+    --------
+    >>> quintile_score(values=[120, 4000, 900, 35, 2500, 610])["score"].tolist()
+    [1, 5, 3, 1, 4, 2]
+    """
+    result = quantile_groups(
+        values=values, groups=5, algorithm=QuantileAlgorithm.EQUAL_COUNT, invert=False
+    )
+    if result["quantile"].isna().any():
+        raise StatisticsInputError("quintile scores need at least five issues")
+    return pd.DataFrame(
+        {"value": result["value"], "score": result["quantile"].astype(np.int64)},
+        index=result.index,
+    )
+
+
+def trend_score(*, trend: npt.ArrayLike) -> pd.DataFrame:
+    """Score the trend: 5 significant increase, 3 no significant change, 1 significant decrease.
+
+    Takes :class:`TrendLabel` values (from :func:`safecity.stats.trend_test`); "Cannot be
+    calculated" scores 3, because no change has been shown.
+
+    Examples
+    --------
+    >>> trend_score(trend=["Increasing", "No significant change", "Decreasing"])["score"].tolist()
+    [5, 3, 1]
+    """
+    labels = list(np.asarray(trend, dtype=object).reshape(-1))
+    scores = []
+    for position, label in enumerate(labels):
+        try:
+            scores.append(_TREND_SCORES[TrendLabel(label)])
+        except ValueError as error:
+            raise StatisticsInputError(
+                f"trend is not a trend label: {label!r} at row {position}"
+            ) from error
+    return pd.DataFrame({"trend": labels, "score": scores})
+
+
+def comparison_score(
+    *, versus_england: npt.ArrayLike, versus_comparators: npt.ArrayLike
+) -> pd.DataFrame:
+    """Score the comparator position: 5 significantly worse than both, 3 similar, 1 better.
+
+    ``score = 3 + Σ step`` over the two comparisons, with step +1 for Worse/Worst (Higher
+    under no judgement), −1 for Better/Best (Lower) and 0 for Similar or Not compared; so
+    worse than one benchmark and similar to the other scores 4.
+
+    Examples
+    --------
+    >>> comparison_score(
+    ...     versus_england=["Worse", "Similar", "Better", "Worse"],
+    ...     versus_comparators=["Worst", "Similar", "Better", "Similar"],
+    ... )["score"].tolist()
+    [5, 3, 1, 4]
+    """
+    england = list(np.asarray(versus_england, dtype=object).reshape(-1))
+    comparators = list(np.asarray(versus_comparators, dtype=object).reshape(-1))
+    if len(england) != len(comparators):
+        raise StatisticsInputError("versus_england and versus_comparators must have equal length")
+    scores = []
+    for position, pair in enumerate(zip(england, comparators, strict=True)):
+        total = 3
+        for label in pair:
+            try:
+                total += _COMPARISON_STEP[ComparisonLabel(label)]
+            except ValueError as error:
+                raise StatisticsInputError(
+                    f"not a comparison label: {label!r} at row {position}"
+                ) from error
+        scores.append(total)
+    return pd.DataFrame(
+        {"versus_england": england, "versus_comparators": comparators, "score": scores}
+    )
+
+
+def combine_priority_scores(
+    *,
+    scores: pd.DataFrame,
+    weights: Mapping[str, float] | None = None,
+    harm_column: str = "harm",
+    likelihood_columns: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Combine criterion scores into a priority score and rank the issues.
+
+    Default: ``score_i = Σ_c weight_c · s_ic`` over the columns of ``scores`` (weights 1).
+    MoRiLE style, when ``likelihood_columns`` is given: ``harm_i × likelihood_i`` with
+    ``likelihood`` the weighted sum of those columns and ``harm`` the ``harm_column``. Rank 1
+    is the top priority; ties are broken by the harm score (higher first), then keep input
+    order.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        One row per issue (the index names the issue), one column per criterion, finite scores.
+    weights : mapping, optional
+        Weight per criterion column; missing columns weigh 1.
+    harm_column : str
+        Criterion used to break ties (and as harm in the MoRiLE form).
+    likelihood_columns : tuple of str, optional
+        Use the MoRiLE-style product with these columns as likelihood.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input scores plus ``priority_score`` and ``rank``, sorted by rank.
+
+    References
+    ----------
+    ``methods.md`` §8 (engine specification; MoRiLE structure as described by the NPCC).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame(
+    ...     {"volume": [5, 3, 4], "trend": [3, 5, 3], "harm": [2, 4, 5]},
+    ...     index=["shoplifting", "domestic abuse", "robbery"],
+    ... )
+    >>> combine_priority_scores(scores=table)[["priority_score", "rank"]]
+                    priority_score  rank
+    robbery                   12.0     1
+    domestic abuse            12.0     2
+    shoplifting               10.0     3
+    """
+    if harm_column not in scores.columns:
+        raise StatisticsInputError(f"scores has no harm column {harm_column!r}")
+    numeric = InputArrays(**{str(column): scores[column].to_numpy() for column in scores.columns})
+    for column in numeric.names:
+        numeric.require_finite(column)
+    chosen = dict.fromkeys(numeric.names, 1.0)
+    for column, weight in (weights or {}).items():
+        if column not in chosen:
+            raise StatisticsInputError(f"weight given for unknown criterion {column!r}")
+        chosen[column] = float(weight)
+    if likelihood_columns is None:
+        total = sum(chosen[column] * numeric[column] for column in numeric.names)
+    else:
+        unknown = [column for column in likelihood_columns if column not in chosen]
+        if unknown:
+            raise StatisticsInputError(f"unknown likelihood criteria: {unknown}")
+        likelihood = sum(chosen[column] * numeric[column] for column in likelihood_columns)
+        total = numeric[harm_column] * likelihood
+    result = scores.copy()
+    result["priority_score"] = np.asarray(total, dtype=np.float64)
+    order = np.lexsort(
+        (np.arange(len(result)), -numeric[harm_column], -result["priority_score"].to_numpy())
+    )
+    result = result.iloc[order]
+    result["rank"] = np.arange(1, len(result) + 1)
+    return result
