@@ -764,3 +764,55 @@ def test_records_the_csv_reader_cannot_read_are_quarantined(tmp_path: Path) -> N
         assert quarantined[2][2] == (
             "the CSV reader could not read this record (an unterminated quoted field?)"
         )
+
+
+@pytest.mark.realdata
+def test_mhclg_file_7_headers_are_recognised(shared_data: Path, tmp_path: Path) -> None:
+    """IoD2019 File 7 column names, with values taken from the shared ranks and scores files."""
+    with gzip.open(
+        shared_data / "deprivation/imd2019_england_lsoa11_ranks_deciles.csv.gz", "rt"
+    ) as ranks:
+        rank_rows = [line.strip().split(",") for line in list(ranks)[1:3]]
+    with gzip.open(
+        shared_data / "deprivation/imd2019_england_lsoa11_scores.csv.gz", "rt"
+    ) as scores:
+        score_rows = [line.strip().split(",") for line in list(scores)[1:3]]
+    header = [
+        "LSOA code (2011)",
+        "LSOA name (2011)",
+        "Local Authority District code (2019)",
+        "Local Authority District name (2019)",
+        "Index of Multiple Deprivation (IMD) Score",
+        "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+        "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+        "Income Rank (where 1 is most deprived)",
+        "Education, Skills and Training Decile (where 1 is most deprived 10% of LSOAs)",
+        "Children and Young People Sub-domain Score",
+        "Total population: mid 2015 (excluding prisoners)",
+    ]
+    lines = [",".join(f'"{name}"' for name in header)]
+    for rank, score in zip(rank_rows, score_rows, strict=True):
+        assert rank[0] == score[0]
+        lines.append(
+            f"{rank[0]},City of London 001X,E09000001,City of London,{score[1]},{rank[9]},"
+            f"{rank[1]},{rank[10]},{rank[4]},0.1,1500"
+        )
+    path = tmp_path / "File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(warehouse, kind=ReferenceKind.IMD, path=path)
+        assert (report.rows_in, report.loaded) == (2, 2)
+        assert report.message is not None
+        assert "Children and Young People Sub-domain Score" in report.message  # ignored
+        stored = warehouse.connection.execute(
+            "SELECT index_name, area_level, area_vintage, domain, measure, value FROM deprivation "
+            "WHERE area_code = ? ORDER BY domain, measure",
+            [rank_rows[0][0]],
+        ).fetchall()
+    assert stored == [
+        ("IMD2019", "lsoa", 2011, "education", "decile", float(rank_rows[0][4])),
+        ("IMD2019", "lsoa", 2011, "imd", "decile", float(rank_rows[0][1])),
+        ("IMD2019", "lsoa", 2011, "imd", "rank", float(rank_rows[0][9])),
+        ("IMD2019", "lsoa", 2011, "imd", "score", float(score_rows[0][1])),
+        ("IMD2019", "lsoa", 2011, "income", "rank", float(rank_rows[0][10])),
+    ]

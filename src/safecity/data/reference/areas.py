@@ -76,6 +76,18 @@ _AREA_COLUMN = re.compile(
 )
 
 
+_PUBLISHED_AREA_COLUMN = re.compile(
+    r"^(?P<level>lsoa|msoa|ward|local_authority_district)_(?P<role>code|name)_(?P<year>\d{4})$"
+)
+"""MHCLG/ONS spreadsheet style: ``LSOA code (2011)``, ``Local Authority District code (2019)``."""
+_PUBLISHED_LEVELS: dict[str, AreaLevel] = {
+    "lsoa": AreaLevel.LSOA,
+    "msoa": AreaLevel.MSOA,
+    "ward": AreaLevel.WARD,
+    "local_authority_district": AreaLevel.LAD,
+}
+
+
 class ColumnRole(StrEnum):
     """Whether an area column holds codes or names."""
 
@@ -102,7 +114,8 @@ def normalise_header(name: str) -> str:
 
 
 def parse_area_column(name: str) -> AreaColumn | None:
-    """Read an ONS-style area column header (``LSOA11CD``, ``wd21_code``, ``ltla24_name`` ...).
+    """Read an area column header (``LSOA11CD``, ``wd21_code``, ``ltla24_name``, ``LSOA code
+    (2021)`` ...).
 
     Two-digit years are vintages 20YY.
 
@@ -112,10 +125,20 @@ def parse_area_column(name: str) -> AreaColumn | None:
     <ColumnRole.NAME: 'name'>
     >>> parse_area_column("LSOA Code").vintage is None
     True
+    >>> parse_area_column("Local Authority District code (2019)").vintage
+    2019
     >>> parse_area_column("Persons") is None
     True
     """
-    match = _AREA_COLUMN.match(normalise_header(name))
+    normalised = normalise_header(name)
+    published = _PUBLISHED_AREA_COLUMN.match(normalised)
+    if published is not None:
+        return AreaColumn(
+            level=_PUBLISHED_LEVELS[published["level"]],
+            vintage=int(published["year"]),
+            role=ColumnRole(published["role"]),
+        )
+    match = _AREA_COLUMN.match(normalised)
     if match is None:
         return None
     year = match["year"]

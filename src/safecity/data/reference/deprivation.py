@@ -6,7 +6,9 @@ measure is ``rank``, ``decile``, ``score``, ``score_pct`` (a score given as a pe
 ``proportion`` or ``extent`` - e.g. the IoD2019 File 7 ranks and deciles as re-published by the
 ``IMD`` R package (``IMD_decile, Income_rank, ...``), mySociety's scores
 (``imd_score, income_score_pct``) or the File 10 district summaries (``Score, Proportion,
-Extent, Income_Score ...``; a bare measure is the overall index). Ranks count from 1 (most
+Extent, Income_Score ...``; a bare measure is the overall index), or MHCLG's own File 7
+(``LSOA code (2011), Index of Multiple Deprivation (IMD) Score, Income Rank (where 1 is most
+deprived), ...``; sub-domain and population columns are ignored). Ranks count from 1 (most
 deprived); deciles are 1 (most deprived 10%) to 10.
 
 References
@@ -80,6 +82,9 @@ _DOMAIN_NAMES: dict[str, DeprivationDomain] = {
     "living_environment": DeprivationDomain.ENVIRONMENT,
     "idaci": DeprivationDomain.IDACI,
     "idaopi": DeprivationDomain.IDAOPI,
+    "index_of_multiple_deprivation_imd": DeprivationDomain.IMD,
+    "income_deprivation_affecting_children_index_idaci": DeprivationDomain.IDACI,
+    "income_deprivation_affecting_older_people_idaopi": DeprivationDomain.IDAOPI,
 }
 _MEASURE_NAMES: dict[str, DeprivationMeasure] = {
     "rank": DeprivationMeasure.RANK,
@@ -92,6 +97,8 @@ _MEASURE_NAMES: dict[str, DeprivationMeasure] = {
 _MEASURE_COLUMN = re.compile(
     r"^(?:(?P<domain>.+?)_)?(?P<measure>rank|decile|score_pct|score|proportion|extent)$"
 )
+_PUBLISHED_QUALIFIER = re.compile(r"(_where_1_is_most_deprived.*|_rate)$")
+"""File 7's qualifiers: ``Income Rank (where 1 is most deprived)``, ``Income Score (rate)``."""
 EXPECTED_COLUMNS = (
     "an area code column (lsoa11_code, LSOA11CD, ltla19_code ...) and measure columns "
     "<Domain>_rank, <Domain>_decile, <Domain>_score, <Domain>_score_pct, <Domain>_proportion or "
@@ -103,7 +110,8 @@ EXPECTED_COLUMNS = (
 def _measure_columns(header: list[str]) -> dict[int, tuple[DeprivationDomain, DeprivationMeasure]]:
     columns = {}
     for index, name in enumerate(header):
-        match = _MEASURE_COLUMN.match(normalise_header(name))
+        normalised = _PUBLISHED_QUALIFIER.sub("", normalise_header(name))
+        match = _MEASURE_COLUMN.match(normalised)
         if match is None:
             continue
         domain = _DOMAIN_NAMES.get(match["domain"] or "imd")
