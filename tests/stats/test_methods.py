@@ -98,6 +98,12 @@ class TestStandardised:
                 math.sqrt(2) * (independent[column] - independent["value"]), rel=1e-12
             )
 
+    def test_one_band_dsr_reproduces_crude_rate(self) -> None:
+        single = stats.dsr([120], [5000], [5000], multiplier=1000).iloc[0]
+        crude = stats.crude_rate([120], [5000]).iloc[0]
+        for column in ("value", "lower_ci", "upper_ci"):
+            assert single[column] == pytest.approx(crude[column], rel=1e-12)
+
     def test_indirectly_standardised_ratio_uses_poisson_limits(self) -> None:
         result = stats.indirectly_standardised_ratio([5, 65], [10, 50], reference_value=100)
         rates = stats.crude_rate([5, 65], [10, 50], multiplier=100)

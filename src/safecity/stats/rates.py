@@ -47,7 +47,7 @@ def crude_rate(
     pandas.DataFrame
         One row per input: ``count, population, value, lower_ci, upper_ci, confidence,
         multiplier, method`` (``"Exact"`` or ``"Byars"``) and ``unreliable`` (count < 10,
-        ``methods.md`` §0.2). The index is that of ``count`` when it is a Series.
+        ``methods.md`` §0.2). The index is that of the first Series among the inputs.
 
     Raises
     ------

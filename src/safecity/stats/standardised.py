@@ -45,8 +45,10 @@ def repeat_event_variance(
     For persons ``P_f`` with exactly ``f`` events, the count of events ``Σ f·P_f`` has variance
     ``Σ f²·P_f`` (the persons are Poisson, the events are not). This is the non-independent
     events correction of PHEindicatormethods ``calculate_dsr(independent_events = FALSE)``;
-    pass the result as ``count_variance`` to :func:`dsr` (one value per age band) or use it for
-    an over-dispersed crude-rate interval.
+    pass the result as ``count_variance`` to :func:`dsr` (one value per age band). For a crude
+    rate with repeat victims, call :func:`dsr` with one band and ``standard_population`` equal
+    to ``population``: with ``count_variance = count`` that reproduces Byar's interval, and
+    with ``Σ f²·P_f`` it widens it for the clustering of crimes within victims.
 
     Parameters
     ----------
