@@ -442,6 +442,25 @@ class TestTrend:
         )
         assert result["trend"].iloc[0] == TrendLabel.NO_SIGNIFICANT_CHANGE
 
+    def test_one_influential_point_is_not_a_trend(self) -> None:
+        # the last point drives a large chi-square, but without it the slope turns negative
+        result = stats.trend_test(
+            value=[12, 10, 10, 10, 30], lower_ci=[11, 9, 9, 9, 29], upper_ci=[13, 11, 11, 11, 31]
+        ).iloc[0]
+        assert result["chi_square"] > 9.55
+        assert not result["sign_stable"]
+        assert result["trend"] == TrendLabel.NO_SIGNIFICANT_CHANGE
+
+    def test_decreasing_proportion(self) -> None:
+        result = stats.trend_test(
+            numerator=[1367, 1332, 1199, 1023, 994],
+            denominator=[44701, 44064, 42811, 41527, 40299],
+            value_type="proportion",
+        ).iloc[0]
+        assert result["chi_square"] == pytest.approx(47.8967, abs=5e-5)
+        assert result["slope"] < 0
+        assert result["trend"] == TrendLabel.DECREASING
+
     def test_only_the_last_five_points_are_used(self) -> None:
         result = stats.trend_test(
             value=[100, 24.67, 24.6, 28, 30.2, 30.6],

@@ -39,14 +39,31 @@ def _general(
 def _proportion(
     numerator: FloatArray, denominator: FloatArray, times: FloatArray
 ) -> tuple[float, float]:
-    """Cochran–Armitage χ² for trend; the sign of its numerator is the slope's sign."""
+    """Slope of the logit of the proportion on time, and the Cochran–Armitage χ² for trend.
+
+    Fingertips judges the direction of a proportion trend by the ordinary least-squares slope
+    of ``ln(x/(n − x))`` on ``t``; when a point has no events (or only events) its logit is
+    undefined and the sign of the Cochran–Armitage numerator is used instead.
+    """
     total = denominator.sum()
     successes = numerator.sum()
     direction = total * (numerator * times).sum() - successes * (denominator * times).sum()
     spread = total * (denominator * times**2).sum() - (denominator * times).sum() ** 2
     bottom = successes * (total - successes) * spread
     chi_square = float(total * direction**2 / bottom) if bottom > 0 else 0.0
+    if ((numerator > 0) & (numerator < denominator)).all():
+        logit = np.log(numerator / (denominator - numerator))
+        points = times.size
+        slope = (points * (logit * times).sum() - logit.sum() * times.sum()) / (
+            points * (times**2).sum() - times.sum() ** 2
+        )
+        return float(slope), chi_square
     return float(direction), chi_square
+
+
+def _sign(slope: float) -> int:
+    """Fingertips counts a slope of exactly 0 as positive."""
+    return -1 if slope < 0 else 1
 
 
 def trend_test(
@@ -65,9 +82,13 @@ def trend_test(
     (rates etc.): ``se_t = (U_t − L_t)/3.92`` (the 95% interval, as Fingertips), weights
     ``w_t = 1/se_t²``, slope ``β = (S1·S2 − S3·S4)/(S1·S5 − S3²)`` with ``S1 = Σw``,
     ``S2 = Σwyt``, ``S3 = Σwt``, ``S4 = Σwy``, ``S5 = Σwt²``; ``SE = √(S1/(S1·S5 − S3²))``;
-    ``χ² = (β/SE)²``. *Proportions*: the Cochran–Armitage χ² on the counts. Significant when
-    ``χ² > 9.5495`` (χ²₁ at 99.8%) **and** the slope keeps its sign when each point is dropped
-    in turn; fewer than 5 valid points → "Cannot be calculated".
+    ``χ² = (β/SE)²``. *Proportions*: the Cochran–Armitage χ² on the counts, with the slope
+    (for direction) of the logit ``ln(x/(n − x))`` on ``t`` by ordinary least squares.
+    Significant when ``χ² > 9.5495`` (χ²₁ at 99.8%) **and** the slope keeps its sign in all six
+    fits (all points, then each point dropped in turn; a zero slope counts as positive, as in
+    Fingertips); fewer than 5 valid points → "Cannot be calculated". (Fingertips' proportion
+    path never assigns the slope it uses for the marker's direction, so it would label every
+    significant proportion trend "Decreasing"; the logit slope's sign is used here.)
 
     Parameters
     ----------
@@ -81,8 +102,8 @@ def trend_test(
     Returns
     -------
     pandas.DataFrame
-        One row: ``points_used, slope`` (for proportions, the sign-bearing Cochran–Armitage
-        numerator), ``chi_square, critical_value, sign_stable, trend, value_type``.
+        One row: ``points_used, slope`` (for proportions, of the logit), ``chi_square,
+        critical_value, sign_stable, trend, value_type``.
 
     References
     ----------
@@ -143,8 +164,8 @@ def trend_test(
 
     everything = np.arange(TREND_POINTS)
     slope, chi_square = fit(everything)
-    signs = {np.sign(fit(np.delete(everything, dropped))[0]) for dropped in everything}
-    sign_stable = signs == {np.sign(slope)} and slope != 0
+    signs = {_sign(fit(np.delete(everything, dropped))[0]) for dropped in everything}
+    sign_stable = signs == {_sign(slope)}
     row.update(slope=slope, chi_square=chi_square, sign_stable=bool(sign_stable))
     if chi_square > CRITICAL_CHI_SQUARE and sign_stable:
         row["trend"] = (TrendLabel.INCREASING if slope > 0 else TrendLabel.DECREASING).value
