@@ -112,3 +112,10 @@ def test_screening_drops_large_moving_ranges() -> None:
     unscreened = stats.xmr_limits(values=values, screen_outliers=False).iloc[0]
     assert screened["upper_process_limit"] - screened["mean"] == pytest.approx(2.66 * 1.0)
     assert unscreened["upper_process_limit"] > screened["upper_process_limit"]
+
+
+def test_falling_trend_is_flagged_and_oriented_by_its_direction() -> None:
+    tail = [14.0, 13.0, 12.0, 11.5, 10.5, 9.5, 9.0]
+    result = chart([11.0, *tail])
+    assert result["special_cause"].tolist()[-7:] == [SpecialCause.TREND] * 7
+    assert set(result["variation"].tolist()[-7:]) == {Variation.IMPROVEMENT}

@@ -116,8 +116,13 @@ def xmr_limits(
     window of 3 consecutive points on the same side of the mean of which ≥ 2 are in that zone
     (only in-zone points are flagged); (4) part of a run of 7 points on the same side of the
     mean (a point on the mean breaks it). A flagged point is an improvement or a concern by
-    its side (or trend direction) and ``improvement_direction``; with ``neutral`` it is
-    "neither". Limits and rules are computed separately in each period between rebases.
+    the side of the rule that flagged it (above/below the mean, or the direction of a trend)
+    and ``improvement_direction``; with ``neutral`` it is "neither". Limits and rules are
+    computed separately in each period between rebases. Two deliberate differences from
+    NHSRplotthedots: it colours every flagged point by its own side of the mean (so points of
+    a rising trend that lie below the mean show as the opposite of the trend), and its
+    trend helper marks only rising runs; here a trend's points take the trend's direction and
+    falling runs are flagged too, as ``methods.md`` §9.3 states.
 
     Parameters
     ----------
