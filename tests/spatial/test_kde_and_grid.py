@@ -115,3 +115,17 @@ def test_kde_refuses_longitude_latitude_and_bad_weights() -> None:
             bandwidth=300,
             point_weights=[1, -1, 1],
         )
+
+
+def test_count_in_cells_edges_and_points_outside() -> None:
+    grid = make_grid(x=[0, 300, 0, 300], y=[0, 0, 300, 300], cell_size=100, crs=27700)
+    counted = count_in_cells(
+        x=[100, 300, 300, 50, 1000], y=[50, 300, 50, 299.9, 50], grid=grid, crs=27700
+    )
+    by_cell = dict(zip(zip(counted["row"], counted["col"], strict=True), counted["n"], strict=True))
+    assert by_cell[(0, 1)] == 1  # x = 100 lies on an edge: the cell to its right
+    assert by_cell[(2, 2)] == 1  # the top-right corner belongs to the last cell
+    assert by_cell[(0, 2)] == 1  # the right edge of the grid is closed
+    assert by_cell[(2, 0)] == 1
+    assert counted["n"].sum() == 4
+    assert counted.attrs["points_outside"] == 1

@@ -8,7 +8,9 @@ import libpysal
 import numpy as np
 import pytest
 import shapely
+from pyproj import Transformer
 from shapely import box
+from tests.spatial.conftest import read_boundaries
 
 from safecity.spatial import (
     Contiguity,
@@ -142,3 +144,27 @@ def test_row_standardised_and_self_weights() -> None:
     frame = weights.to_frame()
     assert list(frame.columns) == ["focal", "neighbour", "weight"]
     assert len(frame) == weights.matrix.nnz
+
+
+@pytest.mark.realdata
+def test_queen_on_hampshire_lsoas_matches_libpysal_and_nearest_joins_islands(shared_data) -> None:
+    polygons, codes = read_boundaries(
+        shared_data / "boundaries" / "lsoa11_bsc_hampshire_iow.geojson"
+    )
+    assert len(polygons) == 1194
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = queen_weights(polygons, ids=codes)
+        theirs = libpysal.weights.Queen.from_iterable(list(polygons))
+    assert ours.neighbour_sets() == [set(theirs.neighbors[unit]) for unit in range(len(codes))]
+
+    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    projected = shapely.transform(polygons, lambda xy: np.column_stack(to_bng.transform(*xy.T)))
+    far_island = shapely.box(470_000, 70_000, 470_500, 70_500)  # in the sea south of the IoW
+    joined = queen_weights([*projected, far_island], islands=IslandPolicy.NEAREST, crs="EPSG:27700")
+    assert joined.islands.size == 0
+    (nearest,) = joined.neighbours(len(projected))
+    centroids = shapely.centroid(projected)
+    distances = shapely.distance(centroids, shapely.centroid(far_island))
+    assert nearest == int(np.argmin(distances))
+    assert len(projected) in joined.neighbours(nearest)

@@ -15,7 +15,15 @@ from safecity.spatial.errors import (
     UndefinedStatisticWarning,
     UnprojectedCoordinatesError,
 )
-from safecity.spatial.getis_ord import GiBin, HotspotType, Significance, gi, gi_bin, gi_star
+from safecity.spatial.getis_ord import (
+    GiBin,
+    HotspotType,
+    Significance,
+    gi,
+    gi_bin,
+    gi_star,
+    hotspot_type,
+)
 from safecity.spatial.global_moran import global_moran
 from safecity.spatial.grid import count_in_cells, default_cell_size, make_grid
 from safecity.spatial.kde import Kernel, bandwidth_nrd, default_bandwidth, kde_grid, kernel_values
@@ -81,6 +89,7 @@ __all__ = [
     "global_moran",
     "grid_weights",
     "holm",
+    "hotspot_type",
     "kde_grid",
     "kernel_values",
     "lattice_weights",
