@@ -304,6 +304,17 @@ class TestRanking:
         )
         assert result["quantile"].tolist() == [1, 2, 3, 4, 5, 5, 4, 3, 2, 1]
 
+    def test_value_bounds_are_excel_percentile_inc(self) -> None:
+        values = np.random.default_rng(1).normal(size=37)
+        bounds = stats.quantile_bounds(values=values, groups=10)
+        expected = np.percentile(values, np.linspace(0, 100, 11), method="linear")
+        np.testing.assert_allclose(bounds, expected, rtol=0, atol=1e-10)
+
+    def test_value_bounds_need_four_values(self) -> None:
+        assert stats.quantile_bounds(values=[1.0, 2.0, 3.0]).size == 0
+        result = stats.quantile_groups(values=[1.0, 2.0, 3.0], algorithm="value_bounds")
+        assert result["quantile"].isna().all()
+
     def test_value_bound_quintiles(self) -> None:
         result = stats.quantile_groups(
             values=[1.0, 10.8, 10.9, 50.0], algorithm="value_bounds", invert=False

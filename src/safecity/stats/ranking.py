@@ -90,25 +90,46 @@ def rank_areas(
 def quantile_bounds(*, values: npt.ArrayLike, groups: int = 5) -> FloatArray:
     """Value bounds of Fingertips quantiles: Excel ``PERCENTILE.INC`` at 0, 1/Q, …, 1.
 
-    Linear interpolation between order statistics (``numpy.percentile(method="linear")``).
+    As Fingertips ``ValueCategoriesCalculator.GetCategoryBounds``: the minimum, then for
+    ``i = 1 … Q−1`` the percentile at fraction ``i/Q`` by linear interpolation between order
+    statistics (rank ``n = (k − 1)·fraction + 1``), rounded to 10 decimal places to remove
+    floating-point artefacts, then the maximum. Fingertips needs more than three values; with
+    fewer the result is empty and no groups are assigned.
 
     References
     ----------
-    OHID Fingertips ``QuintilesCalculator`` (fingertips-open, commit 6780894); ``methods.md``
-    §3.1.
+    OHID Fingertips ``QuintilesCalculator`` / ``ValueCategoriesCalculator`` (fingertips-open);
+    ``methods.md`` §3.1.
 
     Examples
     --------
-    >>> quantile_bounds(values=range(1, 51)).round(6).tolist()
+    >>> quantile_bounds(values=range(1, 51)).tolist()
     [1.0, 10.8, 20.6, 30.4, 40.2, 50.0]
     """
     inputs = InputArrays(values=values)
     inputs.require_finite("values")
     if groups < 1:
         raise StatisticsInputError(f"groups must be at least 1; got {groups}")
-    positions = np.linspace(0.0, 100.0, groups + 1)
-    bounds: FloatArray = np.percentile(inputs["values"], positions, method="linear")
-    return bounds
+    ordered = np.sort(inputs["values"])
+    count = ordered.size
+    if count <= 3:
+        return np.empty(0, dtype=np.float64)
+    bounds = [float(ordered[0])]
+    step = 1.0 / groups
+    for position in range(1, groups):
+        rank = (count - 1) * (step * position) + 1
+        whole = int(rank)
+        if rank == 1.0:
+            bound = float(ordered[0])
+        elif rank == count:
+            bound = float(ordered[-1])
+        else:
+            fraction = rank - whole
+            interpolated = ordered[whole - 1] + fraction * (ordered[whole] - ordered[whole - 1])
+            bound = round(float(interpolated), 10)
+        bounds.append(bound)
+    bounds.append(float(ordered[-1]))
+    return np.asarray(bounds, dtype=np.float64)
 
 
 def quantile_groups(
@@ -129,7 +150,8 @@ def quantile_groups(
 
     ``value_bounds`` (Fingertips ``QuintilesCalculator``): bounds from :func:`quantile_bounds`;
     the group is the first bound (after the minimum) ≥ the value, so group 1 holds the lowest
-    values; with ``invert`` the order is reversed (``Q + 1 − q``).
+    values; with ``invert`` the order is reversed (``Q + 1 − q``); no groups with three values
+    or fewer.
 
     ``invert=True`` (default for both, as in ``phe_quantile``) makes group 1 the highest values
     — e.g. quintile 1 = most deprived when ranking IMD scores.
@@ -194,6 +216,8 @@ def quantile_groups(
             assigned[assigned == 0] = 1
         else:
             bounds = quantile_bounds(values=subset, groups=groups)
+            if bounds.size == 0:
+                continue
             assigned = np.searchsorted(bounds[1:], subset, side="left") + 1.0
             assigned = np.minimum(assigned, groups)
             if invert:
