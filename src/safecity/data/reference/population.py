@@ -149,6 +149,7 @@ def _single_year_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
                     f"unnest([{count_list}]) AS count FROM ref_valid"
                 ),
                 replace_key=_POPULATION_REPLACE_KEY,
+                keys=f"SELECT DISTINCT {common}, 'persons' AS sex FROM ref_valid",
             ),
             TableInsert(
                 table="population_total",

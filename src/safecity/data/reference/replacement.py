@@ -35,6 +35,9 @@ class TableInsert:
     table: str
     select: str
     replace_key: tuple[str, ...]
+    keys: str | None = None
+    """Optional cheaper SQL for the distinct ``replace_key`` values of ``select`` (e.g. one row
+    per area rather than per area and age)."""
 
 
 def replace_rows(
@@ -49,24 +52,25 @@ def replace_rows(
     """
     if insert.table not in REFERENCE_TABLES:
         raise ValueError(f"{insert.table} is not a reference table")
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE ref_incoming AS {insert.select}")
     keys = ", ".join(insert.replace_key)
+    keys_select = insert.keys or f"SELECT DISTINCT {keys} FROM ({insert.select})"
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE ref_incoming_key AS {keys_select}")
     join = " AND ".join(
-        f"existing.{column} = incoming_key.{column}" for column in insert.replace_key
+        f"existing.{column} = ref_incoming_key.{column}" for column in insert.replace_key
     )
-    incoming_keys = f"(SELECT DISTINCT {keys} FROM ref_incoming) AS incoming_key"
     replaced_rows = connection.execute(
         f"SELECT existing.file_id, count(*) FROM {insert.table} AS existing "
-        f"JOIN {incoming_keys} ON {join} GROUP BY existing.file_id"
+        f"JOIN ref_incoming_key ON {join} GROUP BY existing.file_id"
     ).fetchall()
     if replaced_rows:
         connection.execute(
-            f"DELETE FROM {insert.table} AS existing USING {incoming_keys} WHERE {join}"
+            f"DELETE FROM {insert.table} AS existing USING ref_incoming_key WHERE {join}"
         )
     connection.execute(
-        f"INSERT INTO {insert.table} BY NAME SELECT *, {int(file_id)} AS file_id FROM ref_incoming"
+        f"INSERT INTO {insert.table} BY NAME "
+        f"SELECT *, {int(file_id)} AS file_id FROM ({insert.select})"
     )
-    connection.execute("DROP TABLE ref_incoming")
+    connection.execute("DROP TABLE ref_incoming_key")
     return {int(old_file_id): int(count) for old_file_id, count in replaced_rows}
 
 
