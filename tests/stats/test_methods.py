@@ -77,7 +77,7 @@ class TestStandardised:
         ).iloc[0]
         for column in ("value", "lower_ci", "upper_ci"):
             assert repeated[column] == pytest.approx(independent[column], rel=1e-12)
-        assert repeated["method"] == "Dobson, non-independent events"
+        assert repeated["method"] == stats.IntervalMethod.DOBSON_NON_INDEPENDENT
 
     def test_everyone_with_two_events_widens_interval_by_root_two(self) -> None:
         counts = [10, 20, 30]

@@ -63,7 +63,7 @@ class IntervalMethod(StrEnum):
     BYARS = "Byars"
     WILSON = "Wilson"
     DOBSON = "Dobson"
-    DOBSON_NON_INDEPENDENT = "Dobson, non-independent events"
+    DOBSON_NON_INDEPENDENT = "Dobson, with confidence adjusted for non-independent events"
     NOT_CALCULATED = "Not calculated"
 
 
