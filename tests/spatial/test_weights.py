@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import shapely
 from pyproj import Transformer
+from scipy import sparse
 from shapely import box
 from tests.spatial.conftest import read_boundaries
 
@@ -168,3 +169,13 @@ def test_queen_on_hampshire_lsoas_matches_libpysal_and_nearest_joins_islands(sha
     distances = shapely.distance(centroids, shapely.centroid(far_island))
     assert nearest == int(np.argmin(distances))
     assert len(projected) in joined.neighbours(nearest)
+
+
+def test_spatial_weights_do_not_change_the_callers_matrix() -> None:
+    given = sparse.csr_array(
+        (np.array([0.0, 1.0, 1.0]), (np.array([0, 0, 1]), np.array([0, 1, 0]))), shape=(2, 2)
+    )
+    weights = SpatialWeights(matrix=given)
+    assert given.nnz == 3
+    assert weights.matrix.nnz == 2
+    assert not weights.has_self_weights

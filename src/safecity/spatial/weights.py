@@ -103,7 +103,7 @@ class SpatialWeights:
     ids: tuple[object, ...] | None = None
 
     def __post_init__(self) -> None:
-        matrix = sparse.csr_array(self.matrix, dtype=np.float64)
+        matrix = sparse.csr_array(self.matrix, dtype=np.float64, copy=True)
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
             raise SpatialInputError(f"weights matrix must be square, got shape {matrix.shape}")
         matrix.sum_duplicates()
