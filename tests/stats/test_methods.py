@@ -134,6 +134,17 @@ class TestBenchmark:
         )
         assert result["comparison"].iloc[0] == ComparisonLabel.SIMILAR
 
+    def test_dsr_not_calculated_is_not_compared(self) -> None:
+        tiny = stats.dsr([2, 3], [100, 100], [1000, 1000]).iloc[0]
+        result = stats.compare_to_benchmark(
+            value=[tiny["value"]],
+            lower_ci=[tiny["lower_ci"]],
+            upper_ci=[tiny["upper_ci"]],
+            benchmark=[1000.0],
+            polarity="low_is_good",
+        )
+        assert result["comparison"].iloc[0] == ComparisonLabel.NOT_COMPARED
+
     def test_touching_intervals_overlap(self) -> None:
         result = stats.compare_intervals(
             value=[3.0],
@@ -392,6 +403,15 @@ class TestSurvey:
         assert result.loc["M", "valid_n"] == 2
         assert result.loc["F", "design_effect"] == pytest.approx(3 * 6 / 16)
         assert result.loc["F", "lower_ci"] < 75.0 < result.loc["F", "upper_ci"]
+
+    def test_small_bases_are_flagged(self) -> None:
+        result = stats.weighted_proportion(
+            response=[1, 0] * 20 + [1, 0] * 40 + [1, 0] * 60,
+            weights=[1.0] * 240,
+            group=["a"] * 40 + ["b"] * 80 + ["c"] * 120,
+        )
+        assert result["suppress"].tolist() == [True, False, False]
+        assert result["low_base"].tolist() == [True, True, False]
 
     def test_equal_weights_reduce_to_wilson(self) -> None:
         result = stats.weighted_proportion(response=[1] * 65 + [0] * 35, weights=[1.5] * 100)

@@ -104,6 +104,8 @@ def weighted_proportion(
     group: npt.ArrayLike | None = None,
     multiplier: float = 1,
     confidence: float = 0.95,
+    suppress_base_below: int = 50,
+    flag_base_below: int = 100,
 ) -> pd.DataFrame:
     """Weighted proportion with a Wilson interval on the Kish effective sample size.
 
@@ -111,8 +113,9 @@ def weighted_proportion(
     "don't know", refused, not asked) is excluded from the denominator and the valid ``n``
     is reported. The interval is Wilson's (§1.2) with ``n`` replaced by ``n_eff`` and ``x`` by
     ``p_w·n_eff`` (Korn–Graubard style). For stratified or clustered designs use Taylor
-    linearisation instead (``survey::svymean``). Publish no percentage from an unweighted
-    base under 50 (flag under 100) — ``methods.md`` §10; the base is in ``valid_n``.
+    linearisation instead (``survey::svymean``). Small bases (``methods.md`` §10): a group
+    whose unweighted valid base is under ``suppress_base_below`` (50) is marked ``suppress``
+    (publish no percentage) and one under ``flag_base_below`` (100) ``low_base``.
 
     Parameters
     ----------
@@ -126,13 +129,15 @@ def weighted_proportion(
         1 for a fraction, 100 for a percentage.
     confidence : float
         Confidence level as a fraction.
+    suppress_base_below, flag_base_below : int
+        Unweighted-base thresholds for the ``suppress`` and ``low_base`` flags.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by group: ``valid_n, weighted_numerator, weighted_denominator, value,
         lower_ci, upper_ci, confidence, multiplier, method, design_effect,
-        effective_sample_size``.
+        effective_sample_size, suppress, low_base``.
 
     References
     ----------
@@ -190,6 +195,8 @@ def weighted_proportion(
             "method": WEIGHTED_WILSON,
             "design_effect": design_effect,
             "effective_sample_size": effective,
+            "suppress": count < suppress_base_below,
+            "low_base": count < flag_base_below,
         },
         index=keys,
     )
