@@ -816,3 +816,39 @@ def test_mhclg_file_7_headers_are_recognised(shared_data: Path, tmp_path: Path) 
         ("IMD2019", "lsoa", 2011, "imd", "score", float(score_rows[0][1])),
         ("IMD2019", "lsoa", 2011, "income", "rank", float(rank_rows[0][10])),
     ]
+
+
+def test_a_header_without_vintage_needs_the_vintage_option(tmp_path: Path) -> None:
+    path = tmp_path / "lookup.csv"
+    path.write_text(
+        "LSOA Code,LSOA Name,Ward Code,Ward Name,LAD Code,LAD Name\n"
+        "E01017136,Southampton 023A,E05002455,Bargate,E06000045,Southampton\n",
+        encoding="utf-8",
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        with pytest.raises(ReferenceFileRejectedError, match="give --vintage"):
+            load_reference(warehouse, kind=ReferenceKind.LSOA_LOOKUP, path=path)
+        report = load_reference(warehouse, kind=ReferenceKind.LSOA_LOOKUP, path=path, vintage=2011)
+        assert report.dataset_key == "reference/lsoa-lookup/lsoa2011-ward2011-lad2011"
+        assert warehouse.connection.execute(
+            "SELECT lsoa_code, lsoa_vintage, ward_vintage, lad_vintage FROM area_lookup"
+        ).fetchall() == [("E01017136", 2011, 2011, 2011)]
+
+
+@pytest.mark.realdata
+def test_a_vintage_option_contradicting_the_header_and_a_missing_year_are_refused(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    source = shared_data / "population/population19_ltla19_syoa.csv"
+    unnamed = tmp_path / "district_population.csv"
+    unnamed.write_bytes(source.read_bytes())
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        with pytest.raises(ReferenceFileRejectedError, match="ltla19_code says vintage 2019"):
+            load_reference(warehouse, kind=ReferenceKind.POPULATION, path=source, vintage=2021)
+        with pytest.raises(ReferenceFileRejectedError, match="give --year"):
+            load_reference(warehouse, kind=ReferenceKind.POPULATION, path=unnamed)
+        report = load_reference(warehouse, kind=ReferenceKind.POPULATION, path=unnamed, year=2019)
+        assert report.loaded == 339
+        assert warehouse.connection.execute(
+            "SELECT status, count(*) FROM load_file GROUP BY status ORDER BY status"
+        ).fetchall() == [("loaded", 1), ("rejected", 2)]
