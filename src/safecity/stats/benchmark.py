@@ -179,8 +179,9 @@ def compare_intervals(
 ) -> pd.DataFrame:
     """Compare two estimates by the overlap of their confidence intervals.
 
-    Fingertips ``DoubleOverlappingCIsComparer``: ``Similar`` if the intervals overlap
-    (touching counts as overlap), otherwise the first estimate is higher or lower than the
+    Fingertips ``DoubleOverlappingCIsComparer``: ``Similar`` if the intervals overlap —
+    the lower limit of the higher estimate is at or below the upper limit of the lower one
+    (touching counts as overlap) — otherwise the first estimate is higher or lower than the
     comparator, judged by polarity. Conservative: for equal standard errors non-overlap of two
     95% intervals corresponds to p ≈ 0.006, and overlap does not imply p > 0.05. Missing
     values or limits give ``Not compared``.
@@ -228,10 +229,12 @@ def compare_intervals(
         missing |= np.isnan(inputs[name])
     with np.errstate(invalid="ignore"):
         lower = inputs["value"] < inputs["comparator_value"]
-        overlap = (inputs["lower_ci"] <= inputs["comparator_upper_ci"]) & (
-            inputs["comparator_lower_ci"] <= inputs["upper_ci"]
+        comparator_lower = inputs["comparator_value"] < inputs["value"]
+        similar = np.where(
+            comparator_lower,
+            inputs["lower_ci"] <= inputs["comparator_upper_ci"],
+            inputs["comparator_lower_ci"] <= inputs["upper_ci"],
         )
-    similar = overlap | (inputs["value"] == inputs["comparator_value"])
     lower_label, higher_label = _SIGNIFICANT[chosen_polarity]
     result = pd.DataFrame(inputs.arrays, index=inputs.index)
     result["comparison"] = _labels(
