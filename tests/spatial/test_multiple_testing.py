@@ -16,6 +16,7 @@ from safecity.spatial import (
     benjamini_hochberg,
     fdr_cutoff,
     holm,
+    neighbourhood_adjusted_p,
 )
 
 p_values = st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=40)
@@ -51,7 +52,7 @@ def test_fdr_cutoff_equals_esda_fdr(values, alpha) -> None:
 
 
 def test_holm_matches_r_p_adjust() -> None:
-    # R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") -> 0.030 0.060 0.060 0.020
+    # By hand: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1, then running maximum.
     np.testing.assert_allclose(holm([0.01, 0.04, 0.03, 0.005]), [0.03, 0.06, 0.06, 0.02])
 
 
@@ -71,3 +72,16 @@ def test_out_of_range_p_value_names_the_row() -> None:
         benjamini_hochberg([0.1, 1.5])
     with pytest.raises(SpatialInputError, match="row 0 has no p-value"):
         fdr_cutoff([np.nan, 0.1])
+
+
+def test_neighbourhood_adjustment_is_p_adjust_with_card_plus_one() -> None:
+    # spdep p.adjustSP: p.adjust(p_i, n = card_i + 1), i.e. (card_i + 1)·p_i for one value.
+    adjusted = neighbourhood_adjusted_p(
+        [0.004, 0.03, np.nan], neighbour_counts=[2, 8, 3], method=PAdjustment.HOLM
+    )
+    np.testing.assert_allclose(adjusted[:2], [0.012, 0.27])
+    assert np.isnan(adjusted[2])
+    unchanged = neighbourhood_adjusted_p([0.3], neighbour_counts=[5], method=PAdjustment.NONE)
+    assert unchanged.tolist() == [0.3]
+    with pytest.raises(SpatialInputError, match="row 1 is -1"):
+        neighbourhood_adjusted_p([0.1, 0.2], neighbour_counts=[1, -1], method=PAdjustment.HOLM)

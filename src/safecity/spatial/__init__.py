@@ -34,6 +34,7 @@ from safecity.spatial.multiple_testing import (
     benjamini_hochberg,
     fdr_cutoff,
     holm,
+    neighbourhood_adjusted_p,
 )
 from safecity.spatial.periods import (
     PeriodLength,
@@ -95,5 +96,6 @@ __all__ = [
     "lattice_weights",
     "local_moran",
     "make_grid",
+    "neighbourhood_adjusted_p",
     "queen_weights",
 ]

@@ -197,3 +197,62 @@ def fdr_cutoff(p_values: npt.ArrayLike, *, alpha: float = 0.05) -> float:
     if passing.size == 0:
         return alpha / m
     return float(thresholds[passing[-1]])
+
+
+def neighbourhood_adjusted_p(
+    p_values: npt.ArrayLike, *, neighbour_counts: npt.ArrayLike, method: PAdjustment
+) -> FloatArray:
+    """Adjust each unit's p-value for its own neighbourhood size (``spdep::p.adjustSP``).
+
+    Each p-value is adjusted alone, as R ``p.adjust(p_i, method, n = card_i + 1)`` with
+    ``card_i`` the length of unit i's neighbour list; for one p-value both Holm and
+    Benjamini–Hochberg give ``min(1, n_i · p_i)``. sfhotspot's ``gistar()`` calls it with the
+    neighbour lists after ``include.self``, so there ``card_i`` already counts the cell itself:
+    pass ``weights.matrix`` row lengths (``numpy.diff(weights.matrix.indptr)``) to reproduce it.
+
+    Parameters
+    ----------
+    p_values : array-like
+        Raw p-values in [0, 1]; NaN allowed.
+    neighbour_counts : array-like of int
+        ``card_i`` per unit (non-negative).
+    method : PAdjustment
+        ``HOLM``, ``BENJAMINI_HOCHBERG`` (identical here) or ``NONE``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    SpatialInputError
+        If lengths differ, a count is negative or a p-value is outside [0, 1] (naming the row).
+
+    References
+    ----------
+    Caldas de Castro, M. and Singer, B. H. (2006). *Geographical Analysis* 38(2), 180–208.
+    Bivand, R. and Yu, D. spdep ``p.adjustSP``.
+
+    Examples
+    --------
+    >>> neighbourhood_adjusted_p(
+    ...     [0.01, 0.2], neighbour_counts=[4, 8], method=PAdjustment.HOLM
+    ... ).tolist()
+    [0.05, 1.0]
+    """
+    p = _as_p_values(p_values)
+    counts = as_float_vector(neighbour_counts, name="neighbour_counts")
+    if counts.shape != p.shape:
+        raise SpatialInputError(
+            f"neighbour_counts has {counts.size} rows but there are {p.size} p-values"
+        )
+    negative = np.flatnonzero(counts < 0)
+    if negative.size:
+        raise SpatialInputError(
+            f"neighbour_counts must be non-negative: row {int(negative[0])} is "
+            f"{float(counts[negative[0]])!r}"
+        )
+    if PAdjustment(method) is PAdjustment.NONE:
+        return p.copy()
+    adjusted: FloatArray = np.minimum(1.0, (counts + 1.0) * p)
+    return adjusted
