@@ -67,32 +67,46 @@ class _Quarantined:
         self.raw_records.append(json.dumps(properties, default=str)[:2000])
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    features: list[Any]
+    level: AreaLevel
+    vintage: int
+    code_key: str
+    name_key: str | None
+    crs: CoordinateSystem
+    boundary_set: str | None
+
+
 @dataclass(slots=True)
 class PreparedBoundaries:
     """A parsed boundary file, ready to be written in a transaction."""
 
     format: ReferenceFormat
     dataset_key: str
-    notes: tuple[str, ...]
-    rows_in: int
-    rows: pa.Table
-    quarantined: _Quarantined
+    notes: list[str]
+    layout: _Layout
 
     def load(self, connection: duckdb.DuckDBPyConnection, *, file_id: int) -> LoadOutcome:
-        """Write the boundaries and the quarantine (inside the caller's transaction)."""
+        """Check and convert the features, then write the boundaries and the quarantine.
+
+        Runs inside the caller's transaction; the geometry work is done here rather than when
+        the file is recognised, so that a file loaded before is found unchanged cheaply.
+        """
+        rows, quarantined = _build_rows(self.layout, notes=self.notes)
         quarantine = pa.table(
             {
-                "file_id": pa.array([file_id] * len(self.quarantined.reasons), pa.int64()),
-                "line_number": pa.array([None] * len(self.quarantined.reasons), pa.int64()),
-                "reason": pa.array(self.quarantined.reasons, pa.string()),
-                "detail": pa.array(self.quarantined.details, pa.string()),
-                "raw_record": pa.array(self.quarantined.raw_records, pa.string()),
+                "file_id": pa.array([file_id] * len(quarantined.reasons), pa.int64()),
+                "line_number": pa.array([None] * len(quarantined.reasons), pa.int64()),
+                "reason": pa.array(quarantined.reasons, pa.string()),
+                "detail": pa.array(quarantined.details, pa.string()),
+                "raw_record": pa.array(quarantined.raw_records, pa.string()),
             }
         )
         # DuckDB refuses to register while an earlier result is not fully fetched (fetchone).
         connection.execute("SELECT 1").fetchall()
         connection.register("ref_boundary_quarantine", quarantine)
-        connection.register("ref_boundary_rows", self.rows)
+        connection.register("ref_boundary_rows", rows)
         try:
             connection.execute(
                 "INSERT INTO quarantine BY NAME SELECT * FROM ref_boundary_quarantine"
@@ -110,11 +124,11 @@ class PreparedBoundaries:
             connection.unregister("ref_boundary_quarantine")
             connection.unregister("ref_boundary_rows")
         reasons: dict[str, int] = {}
-        for reason in self.quarantined.reasons:
+        for reason in quarantined.reasons:
             reasons[reason] = reasons.get(reason, 0) + 1
         return LoadOutcome(
-            rows_in=self.rows_in,
-            loaded=self.rows.num_rows,
+            rows_in=len(self.layout.features),
+            loaded=rows.num_rows,
             reasons=dict(sorted(reasons.items())),
             replaced=replaced,
         )
@@ -192,6 +206,27 @@ def prepare_boundaries(path: Path, options: ReferenceOptions) -> PreparedBoundar
     code_key = area.code_header
     name_key = keys[area.name_index] if area.name_index is not None else None
     vintage = resolve_vintage(area.vintage, options, column=code_key)
+    boundary_set = document.get("name")
+    return PreparedBoundaries(
+        format=ReferenceFormat.GEOJSON_BOUNDARIES,
+        dataset_key=f"reference/{ReferenceKind.BOUNDARIES.value}/{level.value}{vintage}",
+        notes=notes,
+        layout=_Layout(
+            features=features,
+            level=level,
+            vintage=vintage,
+            code_key=code_key,
+            name_key=name_key,
+            crs=crs,
+            boundary_set=None if boundary_set is None else str(boundary_set),
+        ),
+    )
+
+
+def _build_rows(layout: _Layout, *, notes: list[str]) -> tuple[pa.Table, _Quarantined]:
+    """Check each feature; the boundary rows (Arrow) and the quarantined features."""
+    features, level, vintage = layout.features, layout.level, layout.vintage
+    code_key, name_key, crs = layout.code_key, layout.name_key, layout.crs
     malformed = (
         QuarantineReason.MALFORMED_LSOA_CODE
         if level is AreaLevel.LSOA
@@ -289,7 +324,6 @@ def prepare_boundaries(path: Path, options: ReferenceOptions) -> PreparedBoundar
     kept_names = [name for name, kept in zip(names, keep, strict=True) if kept]
     count = len(kept_codes)
     centroids = shapely.centroid(bng) if count else np.array([], dtype=object)
-    boundary_set = document.get("name")
     rows = pa.table(
         {
             "area_level": pa.array([level.value] * count, pa.string()),
@@ -302,16 +336,7 @@ def prepare_boundaries(path: Path, options: ReferenceOptions) -> PreparedBoundar
             "centroid_easting": pa.array(shapely.get_x(centroids) if count else [], pa.float64()),
             "centroid_northing": pa.array(shapely.get_y(centroids) if count else [], pa.float64()),
             "area_hectares": pa.array(shapely.area(bng) / 10_000 if count else [], pa.float64()),
-            "boundary_set": pa.array(
-                [str(boundary_set) if boundary_set is not None else None] * count, pa.string()
-            ),
+            "boundary_set": pa.array([layout.boundary_set] * count, pa.string()),
         }
     )
-    return PreparedBoundaries(
-        format=ReferenceFormat.GEOJSON_BOUNDARIES,
-        dataset_key=f"reference/{ReferenceKind.BOUNDARIES.value}/{level.value}{vintage}",
-        notes=tuple(notes),
-        rows_in=len(features),
-        rows=rows,
-        quarantined=quarantined,
-    )
+    return rows, quarantined
