@@ -53,3 +53,5 @@ class QuarantineReason(StrEnum):
     """A victim or offender row whose crime reference is in no loaded crime."""
     INVALID_GEOMETRY = "invalid_geometry"
     """A boundary feature whose geometry is missing, not a polygon or cannot be parsed."""
+    UNKNOWN_CATEGORY = "unknown_category"
+    """A coded field (e.g. sex) whose value is none of the values it may take."""
