@@ -8,7 +8,7 @@ import esda
 import libpysal
 import numpy as np
 import pytest
-from tests.spatial.conftest import ATOL, RTOL, to_libpysal
+from tests.spatial.helpers import ATOL, RTOL, to_libpysal
 
 from safecity.spatial import (
     Contiguity,

@@ -8,7 +8,7 @@ import esda
 import libpysal
 import numpy as np
 import pytest
-from tests.spatial.conftest import assert_published, read_golden
+from tests.spatial.helpers import assert_published, read_golden
 
 from safecity.spatial import (
     benjamini_hochberg,

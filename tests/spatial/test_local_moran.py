@@ -7,7 +7,7 @@ import warnings
 import esda
 import numpy as np
 import pytest
-from tests.spatial.conftest import ATOL, RTOL, to_libpysal
+from tests.spatial.helpers import ATOL, RTOL, to_libpysal
 
 from safecity.spatial import (
     LisaCluster,

@@ -10,7 +10,7 @@ import libpysal
 import numpy as np
 import pandas as pd
 import pytest
-from tests.spatial.conftest import ATOL, RTOL
+from tests.spatial.helpers import ATOL, RTOL
 
 from safecity.spatial import IslandPolicy, gi, gi_star, local_moran, queen_weights
 

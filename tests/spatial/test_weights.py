@@ -11,7 +11,7 @@ import shapely
 from pyproj import Transformer
 from scipy import sparse
 from shapely import box
-from tests.spatial.conftest import read_boundaries
+from tests.spatial.helpers import read_boundaries
 
 from safecity.spatial import (
     Contiguity,
