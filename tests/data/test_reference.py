@@ -852,3 +852,47 @@ def test_a_vintage_option_contradicting_the_header_and_a_missing_year_are_refuse
         assert warehouse.connection.execute(
             "SELECT status, count(*) FROM load_file GROUP BY status ORDER BY status"
         ).fetchall() == [("loaded", 1), ("rejected", 2)]
+
+
+@pytest.mark.realdata
+def test_population_by_sex_keeps_one_row_per_area_and_sex(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    lines = (shared_data / "population/population19_ltla19_syoa.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    southampton = next(line.split(",") for line in lines if line.startswith(SOUTHAMPTON))
+    ages = [int(count) for count in southampton[3:]]
+    # test input: the real persons row split into two made-up halves that add up to it
+    males = [count // 2 for count in ages]
+    females = [count - male for count, male in zip(ages, males, strict=True)]
+
+    def row(sex: str, counts: list[int]) -> str:
+        return ",".join([*southampton[:2], sex, str(sum(counts)), *map(str, counts)])
+
+    path = tmp_path / "population19_ltla19_by_sex.csv"
+    path.write_text(
+        "\n".join(
+            [
+                ",".join([*header[:2], "sex", *header[2:]]),
+                row("Persons", ages),
+                row("1", males),
+                row("F", females),
+                row("X", ages),
+                row("persons", ages),
+            ]
+        )
+        + "\n"
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(warehouse, kind=ReferenceKind.POPULATION, path=path)
+        assert (report.loaded, report.reasons) == (3, {"duplicate_key": 1, "unknown_category": 1})
+        assert warehouse.connection.execute(
+            "SELECT sex, sum(count), count(*) FROM population GROUP BY sex ORDER BY sex"
+        ).fetchall() == [
+            ("female", sum(females), 91),
+            ("male", sum(males), 91),
+            ("persons", 252_520, 91),
+        ]
+        assert warehouse.connection.execute(
+            "SELECT area_code, persons FROM population_total"
+        ).fetchall() == [(SOUTHAMPTON, 252_520)]

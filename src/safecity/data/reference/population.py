@@ -2,10 +2,13 @@
 
 Recognised layouts:
 
-* ONS small-area / district mid-year estimates, persons, one row per area:
+* ONS small-area / district mid-year estimates, one row per area:
   ``<area>_code[, <area>_name], total_population, 0, 1, ..., 89, 90+`` (e.g. SAPE22DT2 as
   re-published by demographr: ``lsoa11_name,lsoa11_code,total_population,0..89,90+``). Ages
   0..89 are single years and ``90+`` is stored as age 90. Each row's ages must sum to its total.
+  The rows are persons, unless the file has a ``sex`` (or ``gender``) column, in which case
+  there is one row per area and sex (persons, male or female; ONS codes 1 and 2 accepted) and
+  the totals table takes the persons rows.
 * Census 2011 LSOA usual residents and households (the ONS KS101/KS105-style extract):
   ``Region code, Region name, Local authority code, Local authority name, MSOA Code, MSOA Name,
   LSOA Code, LSOA Name, , Persons, Persons, Persons, Hectares, Persons per hectare, Households,
@@ -25,6 +28,8 @@ population and households, local authorities and LSOAs*.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from safecity.data.quality import QuarantineReason
 from safecity.data.reference.areas import FINEST_FIRST, AreaLevel, gss_pattern, normalise_header
 from safecity.data.reference.csv_pipeline import CsvPlan
@@ -33,7 +38,15 @@ from safecity.data.reference.header import find_area_columns, ignored_columns_no
 from safecity.data.reference.kinds import ReferenceFormat, ReferenceKind
 from safecity.data.reference.options import ReferenceOptions, resolve_vintage, resolve_year
 from safecity.data.reference.replacement import TableInsert
-from safecity.data.reference.row_checks import RowCheck, area_code, integer, number, required
+from safecity.data.reference.row_checks import (
+    RowCheck,
+    area_code,
+    field,
+    integer,
+    number,
+    required,
+    sql_text,
+)
 
 OPEN_AGE = 90
 """The top, open-ended age band: 90 means 90 and over (column ``90+``)."""
@@ -61,6 +74,34 @@ _POPULATION_REPLACE_KEY = ("area_level", "area_vintage", "year", "sex", "area_co
 _TOTAL_REPLACE_KEY = ("area_level", "area_vintage", "year", "area_code")
 
 
+class Sex(StrEnum):
+    """The ``population.sex`` values."""
+
+    PERSONS = "persons"
+    MALE = "male"
+    FEMALE = "female"
+
+
+_SEX_VALUES: dict[Sex, tuple[str, ...]] = {
+    Sex.PERSONS: ("persons", "person", "all", "all persons", "p", "0"),
+    Sex.MALE: ("male", "males", "m", "1"),
+    Sex.FEMALE: ("female", "females", "f", "2"),
+}
+"""Spellings of each sex in published files (ONS codes 1 = male, 2 = female)."""
+
+
+def _sex_sql(index: int | None) -> str:
+    """SQL for the row's sex: ``persons`` without a sex column; NULL for an unknown value."""
+    if index is None:
+        return sql_text(Sex.PERSONS.value)
+    cases = " ".join(
+        f"WHEN lower(trim(c{index})) IN ({', '.join(sql_text(v) for v in spellings)}) "
+        f"THEN {sql_text(sex.value)}"
+        for sex, spellings in _SEX_VALUES.items()
+    )
+    return f"(CASE {cases} END)"
+
+
 def _age_columns(header: list[str]) -> dict[int, int] | None:
     """Age -> column index, if the header has exactly the columns 0..89 and 90+."""
     ages: dict[int, int] = {}
@@ -86,10 +127,9 @@ def _single_year_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
             f"expected columns {SINGLE_YEAR_COLUMNS} (mid-year estimates by single year of age) "
             f"or the Census 2011 LSOA population and households columns; found {header}"
         )
-    if "sex" in normalised:
-        raise UnrecognisedFileError(
-            "population by sex is not supported: load a persons file (no sex column)"
-        )
+    sex_index = next(
+        (normalised.index(name) for name in ("sex", "gender") if name in normalised), None
+    )
     area = areas[level]
     vintage = resolve_vintage(area.vintage, options, column=area.code_header)
     year = resolve_year(options, what="population estimates")
@@ -112,6 +152,20 @@ def _single_year_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
             ),
         )
     )
+    sex = _sex_sql(sex_index)
+    if sex_index is not None:
+        checks.insert(2, required(sex_index, header[sex_index]))
+        checks.insert(
+            3,
+            RowCheck(
+                reason=QuarantineReason.UNKNOWN_CATEGORY,
+                failed=f"{field(sex_index)} IS NOT NULL AND {sex} IS NULL",
+                detail=(
+                    f"{sql_text(header[sex_index] + ' ')} || '\"' || c{sex_index} || "
+                    "'\" is not persons, male or female'"
+                ),
+            ),
+        )
     plain_numbers = " || '|' || ".join(
         f"coalesce(c{index}, '')" for index in [total_index, *ages.values()]
     )
@@ -119,7 +173,7 @@ def _single_year_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
     fast_pass = (
         f"regexp_full_match(trim(c{area.code_index}), '{gss_pattern(level)}') "
         f"AND regexp_full_match({plain_numbers}, '[0-9]+(\\|[0-9]+)*') "
-        f"AND ({typed_sum}) = TRY_CAST(c{total_index} AS BIGINT)"
+        f"AND ({typed_sum}) = TRY_CAST(c{total_index} AS BIGINT) AND {sex} IS NOT NULL"
     )
     age_list = ", ".join(str(age) for age in range(OPEN_AGE + 1))
     count_list = ", ".join(
@@ -130,31 +184,32 @@ def _single_year_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
         f"{year} AS year"
     )
     used = {area.code_index, total_index, *ages.values()}
-    if area.name_index is not None:
-        used.add(area.name_index)
+    used |= {index for index in (area.name_index, sex_index) if index is not None}
+    by_sex = "" if sex_index is None else "/by-sex"
     return CsvPlan(
         format=ReferenceFormat.ONS_SINGLE_YEAR_OF_AGE,
         dataset_key=(
             f"reference/{ReferenceKind.POPULATION.value}/{ReferenceFormat.ONS_SINGLE_YEAR_OF_AGE.value}"
-            f"/{level.value}{vintage}/{year}"
+            f"/{level.value}{vintage}/{year}{by_sex}"
         ),
         checks=tuple(checks),
-        unique_key=(code,),
-        unique_key_label=area.code_header,
+        unique_key=(code,) if sex_index is None else (code, sex),
+        unique_key_label=area.code_header if sex_index is None else f"{area.code_header} and sex",
         inserts=(
             TableInsert(
                 table="population",
                 select=(
-                    f"SELECT {common}, 'persons' AS sex, unnest([{age_list}]) AS age, "
+                    f"SELECT {common}, {sex} AS sex, unnest([{age_list}]) AS age, "
                     f"unnest([{count_list}]) AS count FROM ref_valid"
                 ),
                 replace_key=_POPULATION_REPLACE_KEY,
-                keys=f"SELECT DISTINCT {common}, 'persons' AS sex FROM ref_valid",
+                keys=f"SELECT DISTINCT {common}, {sex} AS sex FROM ref_valid",
             ),
             TableInsert(
                 table="population_total",
                 select=(
-                    f"SELECT {common}, safecity_integer(c{total_index}) AS persons FROM ref_valid"
+                    f"SELECT {common}, safecity_integer(c{total_index}) AS persons "
+                    f"FROM ref_valid WHERE {sex} = '{Sex.PERSONS.value}'"
                 ),
                 replace_key=_TOTAL_REPLACE_KEY,
             ),
