@@ -43,6 +43,7 @@ from safecity.spatial.periods import (
     counts_by_period,
     default_period_length,
 )
+from safecity.spatial.rates import eb_standardised_rates, empirical_bayes_rates
 from safecity.spatial.weights import (
     Contiguity,
     IslandPolicy,
@@ -83,6 +84,8 @@ __all__ = [
     "default_cell_size",
     "default_period_length",
     "distance_band_weights",
+    "eb_standardised_rates",
+    "empirical_bayes_rates",
     "fdr_cutoff",
     "gi",
     "gi_bin",
