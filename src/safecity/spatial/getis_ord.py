@@ -159,6 +159,29 @@ def hotspot_type(
 ) -> list[HotspotType]:
     """Hot spot if ``direction > 0`` and ``p < alpha``; cold spot if ``direction < 0`` and so.
 
+    Parameters
+    ----------
+    direction : array-like
+        Signed statistic (the Gi* z-score); NaN counts as neither direction.
+    p : array-like
+        The (adjusted) p-values deciding significance; NaN is not significant.
+    alpha : float
+        Significance level. Default 0.05.
+
+    Returns
+    -------
+    list of HotspotType
+
+    Raises
+    ------
+    SpatialInputError
+        If the lengths differ or ``alpha`` is not in (0, 1).
+
+    References
+    ----------
+    Ord, J. K. and Getis, A. (1995). *Geographical Analysis* 27(4), 286–306 (``methods.md``
+    §6.1: hot spot if Gi* > 0 and p < α).
+
     Examples
     --------
     >>> [str(label) for label in hotspot_type(direction=[2.5, -3.0, 2.5], p=[0.01, 0.002, 0.2])]
@@ -167,6 +190,10 @@ def hotspot_type(
     require_probability(alpha, name="alpha")
     direction_array = np.asarray(direction, dtype=np.float64)
     p_array = np.asarray(p, dtype=np.float64)
+    if direction_array.shape != p_array.shape:
+        raise SpatialInputError(
+            f"hotspot_type: {direction_array.size} directions but {p_array.size} p-values"
+        )
     significant = p_array < alpha
     hot = significant & (direction_array > 0)
     cold = significant & (direction_array < 0)
