@@ -150,6 +150,26 @@ def default_bandwidth(
     The mean of :func:`bandwidth_nrd` of x and of y, or, with ``replicate_sfhotspot_quirk``,
     the x bandwidth alone (what sfhotspot v1.0.0 actually returns).
 
+    Parameters
+    ----------
+    x, y : array-like
+        Projected point coordinates.
+    replicate_sfhotspot_quirk : bool
+        Use the x bandwidth only, as sfhotspot's ``mean(a, b)`` call does. Default ``False``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    SpatialInputError
+        If there are fewer than 2 points or coordinates are not finite.
+
+    References
+    ----------
+    Ashby, M. P. J. (2025). sfhotspot v1.0.0, ``R/bandwidth_nrd.R``; Venables and Ripley (2002).
+
     Examples
     --------
     >>> round(default_bandwidth(x=[0, 100, 200, 300], y=[0, 0, 0, 900]), 3)
@@ -169,6 +189,25 @@ def kernel_values(
     *, distance: npt.ArrayLike, bandwidth: float, kernel: Kernel, scaled: bool = False
 ) -> FloatArray:
     """Kernel ``K(d)`` at distances ``d`` (0 beyond the bandwidth), as SpatialKDE.
+
+    Parameters
+    ----------
+    distance : array-like
+        Distances from the evaluation point.
+    bandwidth : float
+        Kernel radius ``h``.
+    kernel : Kernel
+        Kernel shape.
+    scaled : bool
+        Multiply by QGIS's scaling constant (see the module table). Default ``False``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    References
+    ----------
+    Caha, J. SpatialKDE ``src/kde.cpp`` (after QGIS ``qgskde.cpp``); Silverman (1986).
 
     Examples
     --------

@@ -134,6 +134,21 @@ def holm(p_values: npt.ArrayLike) -> FloatArray:
 def adjust_p_values(p_values: npt.ArrayLike, *, method: PAdjustment) -> FloatArray:
     """Adjust p-values with ``method`` (see :class:`PAdjustment`).
 
+    Parameters
+    ----------
+    p_values : array-like
+        Raw p-values in [0, 1]; NaN allowed.
+    method : PAdjustment
+        Benjamini–Hochberg, Holm or none.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    References
+    ----------
+    Benjamini and Hochberg (1995); Holm (1979) — see :func:`benjamini_hochberg`, :func:`holm`.
+
     Examples
     --------
     >>> adjust_p_values([0.5, 0.01], method=PAdjustment.NONE).tolist()

@@ -49,6 +49,10 @@ def conditional_lags(
     -------
     numpy.ndarray
         Shape ``(n, permutations)``.
+
+    References
+    ----------
+    Anselin, L. (1995). *Geographical Analysis* 27(2), 93–115 (conditional randomisation).
     """
     n = values.size
     counts = np.diff(neighbour_weights.indptr)
@@ -83,6 +87,23 @@ def conditional_lags(
 
 def folded_pseudo_p(*, simulated: FloatArray, observed: FloatArray) -> FloatArray:
     """``(min(M, R − M) + 1) / (R + 1)`` with ``M = #(simulated ≥ observed)`` per unit.
+
+    Parameters
+    ----------
+    simulated : numpy.ndarray
+        Simulated statistics, shape ``(n, R)``.
+    observed : numpy.ndarray
+        Observed statistics, shape ``(n,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Folded one-sided pseudo p-values in ``(0, 0.5 + 1/(R+1)]``.
+
+    References
+    ----------
+    Hope, A. C. A. (1968). A simplified Monte Carlo significance test procedure. *JRSS B* 30,
+    582–598; Anselin (1995); ``esda`` ``p_sim``.
 
     Examples
     --------
