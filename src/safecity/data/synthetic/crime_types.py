@@ -69,5 +69,7 @@ PLANTED_RISE_CRIME_TYPE = CrimeType.SHOPLIFTING
 PLANTED_RISE_RATIO = 1.35
 """Shoplifting is 35% higher in the latest 12 months than in the 12 before (all else flat)."""
 
-NATIONAL_ROWS_PER_YEAR = 6_500_000
-"""Police.uk rows (crimes and ASB) a year in the synthetic England and Wales."""
+NATIONAL_ROWS_PER_1000_PER_MONTH = 6_500_000 / 12 / (34_000 * 1_650 / 1_000)
+"""Police.uk rows (crimes and ASB) a month per 1,000 residents at national scale: about 6.5
+million a year for the 34,000 LSOAs of 1,650 residents on average (police.uk publishes about
+that many for England and Wales)."""

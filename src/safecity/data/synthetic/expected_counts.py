@@ -19,7 +19,7 @@ import numpy.typing as npt
 from safecity.data.synthetic.crime_types import (
     ASB_INDEX,
     CRIME_TYPE_MODELS,
-    NATIONAL_ROWS_PER_YEAR,
+    NATIONAL_ROWS_PER_1000_PER_MONTH,
     PLANTED_RISE_CRIME_TYPE,
     PLANTED_RISE_RATIO,
 )
@@ -103,7 +103,7 @@ def expected_counts(
         )
         base[:, column] = raw * (model.monthly_rate_per_1000 * total_population / 1000.0) / raw.sum()
     if national:
-        base *= NATIONAL_ROWS_PER_YEAR / 12.0 / base.sum()
+        base *= NATIONAL_ROWS_PER_1000_PER_MONTH * total_population / 1000.0 / base.sum()
     return ExpectedCounts(base=base, months=months, rise_applies=len(months) >= 2 * RISE_WINDOW_MONTHS)
 
 

@@ -234,6 +234,6 @@ def generate_demo_data(
         seconds=time.perf_counter() - started,
     )
     manifest = dataset.to_json()
-    del manifest["seconds"]
+    del manifest["seconds"], manifest["out_dir"]
     (out_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return dataset

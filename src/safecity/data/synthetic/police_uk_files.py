@@ -101,6 +101,7 @@ def write_police_uk_month(
     row_force = plan.lsoa_force[incidents.lsoa]
     bounds = np.searchsorted(row_force, np.arange(len(plan.force_slugs) + 1))
     header = (",".join(POLICE_UK_COLUMNS) + "\n").encode()
+    is_crime = incidents.is_crime
     written = []
     for force, slug in enumerate(plan.force_slugs):
         start, stop = int(bounds[force]), int(bounds[force + 1])
@@ -110,7 +111,7 @@ def write_police_uk_month(
             sink.write(header)
             if stop > start:
                 pacsv.write_csv(table.slice(start, stop - start), sink, _WRITE_OPTIONS)
-        crimes = int(incidents.is_crime[start:stop].sum())
+        crimes = int(is_crime[start:stop].sum())
         written.append(
             PoliceUkFile(
                 path=path, force_slug=slug, month=month, rows=stop - start,
