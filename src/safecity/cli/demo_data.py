@@ -49,6 +49,7 @@ class _DelayedProgress:
 
 
 def demo_data_command(
+    *,
     seed: Annotated[
         int, typer.Option("--seed", help="Seed: the same seed gives byte-identical files.")
     ] = DEFAULT_SEED,
@@ -129,7 +130,9 @@ def _print_summary(dataset: DemoDataset) -> None:
         )
     else:
         console.print(f"  force extract: skipped ({dataset.extract_skipped_reason})")
-    console.print(f"  reference files: {len(dataset.reference.as_dict())} in {dataset.out_dir / 'reference'}")
+    console.print(
+        f"  reference files: {len(dataset.reference.as_dict())} in {dataset.out_dir / 'reference'}"
+    )
     rise = dataset.planted.rise
     if rise is not None:
         console.print(

@@ -46,9 +46,13 @@ def load_police_forces() -> tuple[PoliceForce, ...]:
                 community_safety_partnerships=int(entry["community_safety_partnerships"]),
             )
         except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"{POLICE_FORCES_FILE}: entry {position} is incomplete: {error}") from error
+            raise ValueError(
+                f"{POLICE_FORCES_FILE}: entry {position} is incomplete: {error}"
+            ) from error
         if not FORCE_SLUG_PATTERN.match(force.slug) or force.slug in seen:
-            raise ValueError(f"{POLICE_FORCES_FILE}: entry {position}: bad or repeated slug {force.slug!r}")
+            raise ValueError(
+                f"{POLICE_FORCES_FILE}: entry {position}: bad or repeated slug {force.slug!r}"
+            )
         if force.population_millions <= 0 or force.community_safety_partnerships < 1:
             raise ValueError(f"{POLICE_FORCES_FILE}: entry {position}: sizes must be positive")
         seen.add(force.slug)

@@ -82,10 +82,11 @@ class AreaPlan:
         """Police force area names (the force name without "Police", "Constabulary", …)."""
         suffixes = (" Police Service", " Constabulary", " Police")
         names = []
-        for name in self.force_names:
+        for force_name in self.force_names:
+            area_name = force_name
             for suffix in suffixes:
-                name = name.removesuffix(suffix)
-            names.append(name)
+                area_name = area_name.removesuffix(suffix)
+            names.append(area_name)
         return tuple(names)
 
 
@@ -104,7 +105,7 @@ def apportion(total: int, weights: npt.NDArray[np.float64], minimum: int) -> Int
     """Split ``total`` in proportion to ``weights`` (largest remainder), each at least ``minimum``.
 
     >>> apportion(10, np.array([1.0, 1.0, 2.0]), 1).tolist()
-    [3, 2, 5]
+    [3, 3, 4]
     """
     if total < minimum * weights.size:
         raise ValueError(f"cannot give {weights.size} parts at least {minimum} each out of {total}")
@@ -113,7 +114,8 @@ def apportion(total: int, weights: npt.NDArray[np.float64], minimum: int) -> Int
     sizes = np.floor(exact).astype(np.int64)
     remainder_order = np.argsort(-(exact - sizes), kind="stable")
     sizes[remainder_order[: spare - int(sizes.sum())]] += 1
-    return sizes + minimum
+    result: IntArray = sizes + minimum
+    return result
 
 
 def city_plan() -> AreaPlan:

@@ -94,6 +94,7 @@ class DemoDataset:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary: files by kind (relative to ``out_dir``), counts and effects."""
         rise = self.planted.rise
+        planted = self.planted
         return {
             "out_dir": str(self.out_dir),
             "seed": self.seed,
@@ -130,7 +131,7 @@ class DemoDataset:
                     for name, (month, amplitude) in self.planted.seasonal_peaks.items()
                 },
                 "night_time_economy_peak": self.planted.night_time_economy_peak,
-                "domestic_repeat_victim_probability": self.planted.domestic_repeat_victim_probability,
+                "domestic_repeat_victim_probability": planted.domestic_repeat_victim_probability,
                 "other_repeat_victim_probability": self.planted.other_repeat_victim_probability,
                 "repeat_offender_probability": self.planted.repeat_offender_probability,
             },

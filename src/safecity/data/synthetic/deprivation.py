@@ -24,14 +24,21 @@ IntArray = npt.NDArray[np.int64]
 
 ENGLAND_LSOA_COUNT = 32_844
 CITY_DECILE_COUNTS = (18, 23, 23, 25, 15, 14, 8, 13, 6, 5)
-"""LSOAs per IMD decile in the 150-LSOA city (shaped like Southampton's 19,24,24,26,15,14,7,14,4,1)."""
+"""LSOAs per IMD decile in the 150-LSOA city (shaped like Southampton's
+19, 24, 24, 26, 15, 14, 7, 14, 4, 1)."""
 SCORE_SCALE = 95.0
 SCORE_BETA_SHAPES = (1.9, 7.0)
 """IMD scores are ``95 * Beta(1.9, 7)`` quantiles of the national rank: mean about 20, long
 right tail, as the real 2019 scores (0.5 to 92.7, mean 21.7)."""
 DOMAINS = (
-    "Income", "Employment", "Education", "Health", "Crime", "Housing_and_Access", "Environment",
-)  # fmt: skip
+    "Income",
+    "Employment",
+    "Education",
+    "Health",
+    "Crime",
+    "Housing_and_Access",
+    "Environment",
+)
 DOMAIN_NOISE = (0.04, 0.06, 0.12, 0.10, 0.12, 0.35, 0.30)
 """Spread of each domain's rank around the IMD rank, as a fraction of the ranking."""
 
@@ -54,19 +61,23 @@ class SyntheticDeprivation:
 
 
 def decile_of_rank(rank: IntArray, ranked_among: int) -> IntArray:
-    """Decile (1 = most deprived tenth) of ranks ``1..ranked_among``.
+    """Decile (1 = most deprived tenth) of ranks ``1..ranked_among``: ``ceil(10 rank / n)``.
 
-    >>> decile_of_rank(np.array([1, 3284, 3285, 32844]), 32844).tolist()
-    [1, 1, 2, 10]
+    As in IoD2019, where decile 1 is ranks 1-3,284 and decile 2 ranks 3,285-6,568.
+
+    >>> decile_of_rank(np.array([1, 3284, 3285, 6568, 6569, 32844]), 32844).tolist()
+    [1, 1, 2, 2, 3, 10]
     """
-    return (rank - 1) * 10 // ranked_among + 1
+    deciles: IntArray = -((-rank * 10) // ranked_among)
+    return deciles
 
 
 def score_of_rank(rank: IntArray, ranked_among: int) -> FloatArray:
     """IMD score of each rank (decreasing in rank), rounded to 3 decimals."""
     upper_tail = (rank - 0.5) / ranked_among
     shape_a, shape_b = SCORE_BETA_SHAPES
-    return np.round(SCORE_SCALE * stats.beta.isf(upper_tail, shape_a, shape_b), 3)
+    scores: FloatArray = np.round(SCORE_SCALE * stats.beta.isf(upper_tail, shape_a, shape_b), 3)
+    return scores
 
 
 def deprivation_propensity(geography: SyntheticGeography, rng: np.random.Generator) -> FloatArray:
@@ -101,9 +112,9 @@ def synthetic_deprivation(
         ranked_among = ENGLAND_LSOA_COUNT
         decile_counts = np.array(CITY_DECILE_COUNTS, dtype=np.int64)
         if decile_counts.sum() != count:
-            decile_counts = np.bincount(
-                np.arange(count) * 10 // count, minlength=10
-            ).astype(np.int64)
+            decile_counts = np.bincount(np.arange(count) * 10 // count, minlength=10).astype(
+                np.int64
+            )
         ranks: list[IntArray] = []
         for decile, needed in enumerate(decile_counts.tolist()):
             low = decile * ranked_among // 10 + 1
@@ -120,8 +131,12 @@ def synthetic_deprivation(
         else:
             domain_rank = np.clip(np.rint(latent * ranked_among), 1, ranked_among).astype(np.int64)
         domain_ranks[domain] = domain_rank
-    income = np.round(np.clip(0.42 * score + rng.normal(0.0, 2.0, count), 0.3, 65.0), 1)
-    employment = np.round(np.clip(0.33 * score + rng.normal(0.0, 1.8, count), 0.5, 50.0), 1)
+    income = np.round(np.clip(0.42 * score + rng.normal(0.0, 2.0, count), 0.3, 65.0), 1).astype(
+        np.float64
+    )
+    employment = np.round(np.clip(0.33 * score + rng.normal(0.0, 1.8, count), 0.5, 50.0), 1).astype(
+        np.float64
+    )
     return SyntheticDeprivation(
         ranked_among=ranked_among,
         imd_rank=rank,

@@ -50,12 +50,16 @@ class ExpectedCounts:
         _, calendar_month = parse_month(self.months[month_index])
         seasonal = np.array(
             [
-                1.0 + model.seasonal_amplitude * math.cos(2 * math.pi * (calendar_month - model.peak_month) / 12)
+                1.0
+                + model.seasonal_amplitude
+                * math.cos(2 * math.pi * (calendar_month - model.peak_month) / 12)
                 for model in CRIME_TYPE_MODELS
             ]
         )
         if self.rise_applies and month_index >= len(self.months) - RISE_WINDOW_MONTHS:
-            rise_type = [model.crime_type for model in CRIME_TYPE_MODELS].index(PLANTED_RISE_CRIME_TYPE)
+            rise_type = [model.crime_type for model in CRIME_TYPE_MODELS].index(
+                PLANTED_RISE_CRIME_TYPE
+            )
             seasonal[rise_type] *= PLANTED_RISE_RATIO
         expected: FloatArray = self.base * seasonal[None, :]
         return expected
@@ -101,15 +105,22 @@ def expected_counts(
             * shared_effect
             * type_effect[:, column]
         )
-        base[:, column] = raw * (model.monthly_rate_per_1000 * total_population / 1000.0) / raw.sum()
+        base[:, column] = (
+            raw * (model.monthly_rate_per_1000 * total_population / 1000.0) / raw.sum()
+        )
     if national:
         base *= NATIONAL_ROWS_PER_1000_PER_MONTH * total_population / 1000.0 / base.sum()
-    return ExpectedCounts(base=base, months=months, rise_applies=len(months) >= 2 * RISE_WINDOW_MONTHS)
+    return ExpectedCounts(
+        base=base, months=months, rise_applies=len(months) >= 2 * RISE_WINDOW_MONTHS
+    )
 
 
 def expected_deprivation_ratio(
-    *, expected: ExpectedCounts, deprivation: SyntheticDeprivation,
-    population: npt.NDArray[np.int64], geography: SyntheticGeography,
+    *,
+    expected: ExpectedCounts,
+    deprivation: SyntheticDeprivation,
+    population: npt.NDArray[np.int64],
+    geography: SyntheticGeography,
 ) -> float:
     """Expected crime rate (excluding ASB and the town-centre LSOAs) in decile 1 over decile 10."""
     ordinary = ~(geography.hotspot | geography.near_hotspot)

@@ -85,9 +85,13 @@ AGGRAVATED_CODES = frozenset({"8P", "105B", "8M", "9B", "58J"})
 """Racially or religiously aggravated offences: race strand (90%) or religion."""
 NIGHT_TIME_HOURS = frozenset({20, 21, 22, 23, 0, 1, 2, 3, 4, 5})
 NIGHT_LIFE_TYPES = frozenset(
-    {CrimeType.VIOLENCE_AND_SEXUAL_OFFENCES, CrimeType.PUBLIC_ORDER, CrimeType.ROBBERY,
-     CrimeType.THEFT_FROM_THE_PERSON}
-)  # fmt: skip
+    {
+        CrimeType.VIOLENCE_AND_SEXUAL_OFFENCES,
+        CrimeType.PUBLIC_ORDER,
+        CrimeType.ROBBERY,
+        CrimeType.THEFT_FROM_THE_PERSON,
+    }
+)
 REFERENCE_PREFIX = "DC"
 
 
@@ -119,14 +123,21 @@ def _gather(batches: list[MonthIncidents]) -> _Crimes:
     crimes = [batch.is_crime for batch in batches]
     return _Crimes(
         month_index=np.concatenate(
-            [np.full(int(mask.sum()), batch.month_index) for batch, mask in zip(batches, crimes, strict=True)]
+            [
+                np.full(int(mask.sum()), batch.month_index)
+                for batch, mask in zip(batches, crimes, strict=True)
+            ]
         ),
         lsoa=np.concatenate([b.lsoa[m] for b, m in zip(batches, crimes, strict=True)]),
         offence=np.concatenate([b.offence[m] for b, m in zip(batches, crimes, strict=True)]),
         point=np.concatenate([b.point[m] for b, m in zip(batches, crimes, strict=True)]),
-        known_suspect=np.concatenate([b.known_suspect[m] for b, m in zip(batches, crimes, strict=True)]),
+        known_suspect=np.concatenate(
+            [b.known_suspect[m] for b, m in zip(batches, crimes, strict=True)]
+        ),
         outcome=np.concatenate([b.outcome[m] for b, m in zip(batches, crimes, strict=True)]),
-        no_location=np.concatenate([b.no_location[m] for b, m in zip(batches, crimes, strict=True)]),
+        no_location=np.concatenate(
+            [b.no_location[m] for b, m in zip(batches, crimes, strict=True)]
+        ),
     )
 
 
@@ -166,7 +177,9 @@ def write_force_extract(
     town_centre = (geography.hotspot | geography.near_hotspot)[crimes.lsoa]
     probability = {flag: values[crimes.offence] for flag, values in mix.probability.items()}
 
-    domestic = rng.random(count) < probability["domestic"] * np.where(geography.hotspot[crimes.lsoa], 0.4, 1.0)
+    domestic = rng.random(count) < probability["domestic"] * np.where(
+        geography.hotspot[crimes.lsoa], 0.4, 1.0
+    )
     night_life = town_centre & ~domestic & np.isin(type_names, [t.value for t in NIGHT_LIFE_TYPES])
     profile = np.array([p.value for p in mix.profile])[crimes.offence]
     profile = np.where(domestic, TimeProfile.DOMESTIC.value, profile)
@@ -177,12 +190,16 @@ def write_force_extract(
         in_month = crimes.month_index == month_index
         for name in np.unique(profile[in_month]):
             chosen = np.flatnonzero(in_month & (profile == name))
-            start[chosen] = sample_minutes(month=month, profile=TimeProfile(str(name)), count=chosen.size, rng=rng)
+            start[chosen] = sample_minutes(
+                month=month, profile=TimeProfile(str(name)), count=chosen.size, rng=rng
+            )
     month_end = np.array(
         [((first_day(m) - EPOCH).days + days_in_month(m)) * MINUTES_PER_DAY - 1 for m in months]
     )[crimes.month_index]
     has_window = rng.random(count) < probability["window"]
-    duration = np.rint(60 * np.clip(np.exp(rng.normal(np.log(5.0), 0.8, count)), 0.5, 72.0)).astype(np.int64)
+    duration = np.rint(60 * np.clip(np.exp(rng.normal(np.log(5.0), 0.8, count)), 0.5, 72.0)).astype(
+        np.int64
+    )
     end = np.minimum(start + duration, month_end)
     has_window &= end > start
     last_known = np.where(has_window, end, start)
@@ -190,13 +207,19 @@ def write_force_extract(
     recorded = np.minimum(last_known // MINUTES_PER_DAY + delay_days, month_end // MINUTES_PER_DAY)
     hour = (start % MINUTES_PER_DAY) // 60
 
-    public_place = (rng.random(count) < probability["public_place"]) & ~(domestic & (rng.random(count) < 0.95))
-    alcohol = rng.random(count) < np.minimum(probability["alcohol"] * np.where(night_life, 2.0, 1.0), 0.9)
+    public_place = (rng.random(count) < probability["public_place"]) & ~(
+        domestic & (rng.random(count) < 0.95)
+    )
+    alcohol = rng.random(count) < np.minimum(
+        probability["alcohol"] * np.where(night_life, 2.0, 1.0), 0.9
+    )
     hate = rng.random(count) < probability["hate"]
     strand = rng.choice(len(HATE_STRANDS), size=count, p=HATE_STRAND_SHARES)
     aggravated = np.isin(codes, list(AGGRAVATED_CODES))
     strand = np.where(aggravated, np.where(rng.random(count) < 0.9, 0, 1), strand)
-    night_time_economy = town_centre & ~domestic & public_place & np.isin(hour, list(NIGHT_TIME_HOURS))
+    night_time_economy = (
+        town_centre & ~domestic & public_place & np.isin(hour, list(NIGHT_TIME_HOURS))
+    )
     flags = {
         "DomesticFlag": domestic,
         "AlcoholFlag": alcohol,
@@ -222,7 +245,9 @@ def write_force_extract(
 
     # References in time order, numbered within each calendar year.
     order = np.lexsort((np.arange(count), start))
-    start_year = (start // MINUTES_PER_DAY).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    start_year = (start // MINUTES_PER_DAY).astype("datetime64[D]").astype("datetime64[Y]").astype(
+        np.int64
+    ) + 1970
     sequence = np.empty(count, dtype=np.int64)
     for year in np.unique(start_year):
         chosen = order[start_year[order] == year]
@@ -234,14 +259,24 @@ def write_force_extract(
 
     ward = geography.plan.lsoa_ward[crimes.lsoa]
     victims, domestic_pool_victim = draw_victims(
-        offence=crimes.offence, lsoa=crimes.lsoa, domestic=domestic, year=start_year,
-        lsoa_count=geography.lsoa_count, mix=mix, rng=rng,
-    )  # fmt: skip
+        offence=crimes.offence,
+        lsoa=crimes.lsoa,
+        domestic=domestic,
+        year=start_year,
+        lsoa_count=geography.lsoa_count,
+        mix=mix,
+        rng=rng,
+    )
     offenders = draw_offenders(
-        offence=crimes.offence, ward=ward, known_suspect=crimes.known_suspect,
-        domestic_pool_victim=domestic_pool_victim, year=start_year,
-        ward_count=len(geography.plan.ward_names), mix=mix, rng=rng,
-    )  # fmt: skip
+        offence=crimes.offence,
+        ward=ward,
+        known_suspect=crimes.known_suspect,
+        domestic_pool_victim=domestic_pool_victim,
+        year=start_year,
+        ward_count=len(geography.plan.ward_names),
+        mix=mix,
+        rng=rng,
+    )
 
     folder = out_dir / EXTRACT_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -262,15 +297,28 @@ def write_force_extract(
         **{name: _flag_text(values) for name, values in flags.items()},
     }
     paths = {name: folder / f"{name}.csv" for name in ("crimes", "victims", "offenders")}
-    _write_csv(paths["crimes"], list(CRIME_COLUMNS), [crime_columns[name][order] for name in CRIME_COLUMNS])
-    _write_csv(paths["victims"], list(VICTIM_COLUMNS), _people_columns(victims, references, victim=True))
-    _write_csv(paths["offenders"], list(OFFENDER_COLUMNS), _people_columns(offenders, references, victim=False))
+    _write_csv(
+        paths["crimes"], list(CRIME_COLUMNS), [crime_columns[name][order] for name in CRIME_COLUMNS]
+    )
+    _write_csv(
+        paths["victims"], list(VICTIM_COLUMNS), _people_columns(victims, references, victim=True)
+    )
+    _write_csv(
+        paths["offenders"],
+        list(OFFENDER_COLUMNS),
+        _people_columns(offenders, references, victim=False),
+    )
     mapping = folder / "mapping.yaml"
     mapping.write_text(_mapping_document(), encoding="utf-8")
     return ExtractFiles(
-        crimes=paths["crimes"], victims=paths["victims"], offenders=paths["offenders"], mapping=mapping,
-        crime_rows=count, victim_rows=int(victims.crime.size), offender_rows=int(offenders.crime.size),
-    )  # fmt: skip
+        crimes=paths["crimes"],
+        victims=paths["victims"],
+        offenders=paths["offenders"],
+        mapping=mapping,
+        crime_rows=count,
+        victim_rows=int(victims.crime.size),
+        offender_rows=int(offenders.crime.size),
+    )
 
 
 def _people_columns(rows: PeopleRows, references: StrArray, *, victim: bool) -> list[StrArray]:
@@ -290,7 +338,11 @@ def _mapping_document() -> str:
         "date_formats": [DATE_FORMAT, "%Y-%m-%d"],
         "true_values": ["Y", "Yes", "1", "TRUE", "true"],
         "false_values": ["N", "No", "0", "FALSE", "false", ""],
-        "columns": {"crimes": CRIME_COLUMNS, "victims": VICTIM_COLUMNS, "offenders": OFFENDER_COLUMNS},
+        "columns": {
+            "crimes": CRIME_COLUMNS,
+            "victims": VICTIM_COLUMNS,
+            "offenders": OFFENDER_COLUMNS,
+        },
     }
     header = (
         "# Mapping of the synthetic Demoshire Constabulary extract's columns (theirs: ours).\n"

@@ -1,4 +1,4 @@
-"""``generate_demo_data``: the synthetic city (or England and Wales), written as real-format files."""
+"""``generate_demo_data``: the synthetic city (or England and Wales) as real-format files."""
 
 from __future__ import annotations
 
@@ -36,12 +36,12 @@ from safecity.data.synthetic.people import (
     OTHER_REPEAT_PROBABILITY,
     REPEAT_OFFENDER_PROBABILITY,
 )
-from safecity.data.synthetic.population import synthetic_population
 from safecity.data.synthetic.police_uk_files import (
     POLICE_UK_FOLDER,
     PoliceUkFile,
     write_police_uk_month,
 )
+from safecity.data.synthetic.population import synthetic_population
 from safecity.data.synthetic.reference_files import REFERENCE_FOLDER, write_reference_files
 from safecity.data.synthetic.scale import (
     DEFAULT_LAST_MONTH,
@@ -124,15 +124,21 @@ def generate_demo_data(
     streams = [np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(8)]
     month_streams = np.random.SeedSequence([seed, 1]).spawn(month_count)
 
-    plan = national_plan(lsoa_count=national_lsoa_count, rng=streams[0]) if national else city_plan()
+    plan = (
+        national_plan(lsoa_count=national_lsoa_count, rng=streams[0]) if national else city_plan()
+    )
     frame = national_frame(plan.lsoa_count) if national else CITY_FRAME
     geography = build_geography(plan=plan, frame=frame, rng=streams[1])
     deprivation = synthetic_deprivation(geography=geography, national=national, rng=streams[2])
     population = synthetic_population(geography=geography, deprivation=deprivation, rng=streams[3])
     expected = expected_counts(
-        geography=geography, deprivation=deprivation, population=population.total,
-        months=period, national=national, rng=streams[4],
-    )  # fmt: skip
+        geography=geography,
+        deprivation=deprivation,
+        population=population.total,
+        months=period,
+        national=national,
+        rng=streams[4],
+    )
     points = build_map_points(
         geography=geography,
         per_lsoa=NATIONAL_MAP_POINTS_PER_LSOA if national else CITY_MAP_POINTS_PER_LSOA,
@@ -150,13 +156,21 @@ def generate_demo_data(
 
     def one_month(month_index: int) -> tuple[MonthIncidents, list[PoliceUkFile]]:
         incidents = draw_month(
-            expected=expected, month_index=month_index, geography=geography, points=points,
-            mix=mix, lsoa_sort_rank=sort_rank, rng=np.random.default_rng(month_streams[month_index]),
-        )  # fmt: skip
+            expected=expected,
+            month_index=month_index,
+            geography=geography,
+            points=points,
+            mix=mix,
+            lsoa_sort_rank=sort_rank,
+            rng=np.random.default_rng(month_streams[month_index]),
+        )
         files = write_police_uk_month(
-            incidents=incidents, month=period[month_index], geography=geography,
-            points=points, out_dir=out_dir,
-        )  # fmt: skip
+            incidents=incidents,
+            month=period[month_index],
+            geography=geography,
+            points=points,
+            out_dir=out_dir,
+        )
         return incidents, files
 
     batches: list[MonthIncidents] = []
@@ -164,9 +178,13 @@ def generate_demo_data(
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         reference_future = pool.submit(
             write_reference_files,
-            geography=geography, deprivation=deprivation, population=population, mix=mix,
-            out_dir=out_dir, boundary_name="national" if national else CITY_NAME.lower(),
-        )  # fmt: skip
+            geography=geography,
+            deprivation=deprivation,
+            population=population,
+            mix=mix,
+            out_dir=out_dir,
+            boundary_name="national" if national else CITY_NAME.lower(),
+        )
         for incidents, files in pool.map(one_month, range(month_count)):
             police_uk_files += files
             if not national:
@@ -182,9 +200,14 @@ def generate_demo_data(
     extract = None
     if not national:
         extract = write_force_extract(
-            batches=batches, months=period, geography=geography, points=points, mix=mix,
-            out_dir=out_dir, rng=streams[6],
-        )  # fmt: skip
+            batches=batches,
+            months=period,
+            geography=geography,
+            points=points,
+            mix=mix,
+            out_dir=out_dir,
+            rng=streams[6],
+        )
     if progress:
         progress("done", total_steps, total_steps)
 
@@ -201,9 +224,11 @@ def generate_demo_data(
         hotspot_multipliers={m.crime_type.value: m.hotspot_multiplier for m in CRIME_TYPE_MODELS},
         rise=rise,
         deprivation_rate_ratio=expected_deprivation_ratio(
-            expected=expected, deprivation=deprivation, population=population.total,
+            expected=expected,
+            deprivation=deprivation,
+            population=population.total,
             geography=geography,
-        ),  # fmt: skip
+        ),
         deprivation_ratios={m.crime_type.value: m.deprivation_ratio for m in CRIME_TYPE_MODELS},
         seasonal_peaks={
             m.crime_type.value: (m.peak_month, m.seasonal_amplitude) for m in CRIME_TYPE_MODELS

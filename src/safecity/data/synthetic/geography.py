@@ -53,9 +53,13 @@ def national_frame(lsoa_count: int) -> GridFrame:
     columns = math.ceil(math.sqrt(lsoa_count * width_km / height_km))
     rows = math.ceil(lsoa_count / columns)
     return GridFrame(
-        west=-2.6, south=51.0, cell_width=2.8 / columns, cell_height=2.5 / rows,
-        columns=columns, rows=rows,
-    )  # fmt: skip
+        west=-2.6,
+        south=51.0,
+        cell_width=2.8 / columns,
+        cell_height=2.5 / rows,
+        columns=columns,
+        rows=rows,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +95,8 @@ class SyntheticGeography:
     @property
     def lsoa_centres(self) -> FloatArray:
         """The centre (mean of the corners) of each LSOA, shape ``(n, 2)``: lon, lat."""
-        return self.lsoa_corners.mean(axis=1)
+        centres: FloatArray = self.lsoa_corners.mean(axis=1)
+        return centres
 
     @property
     def lsoa_area_hectares(self) -> FloatArray:
@@ -101,7 +106,8 @@ class SyntheticGeography:
         x = corners[:, :, 0] * METRES_PER_DEGREE_LATITUDE * np.cos(latitude)[:, None]
         y = corners[:, :, 1] * METRES_PER_DEGREE_LATITUDE
         twice_area = np.sum(x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y, axis=1)
-        return np.abs(twice_area) / 2.0 / 10_000.0
+        hectares: FloatArray = np.abs(twice_area) / 2.0 / 10_000.0
+        return hectares
 
     def points_in_lsoas(self, lsoa: IntArray, u: FloatArray, v: FloatArray) -> FloatArray:
         """Points at unit-square positions ``(u, v)`` mapped bilinearly into LSOAs ``lsoa``.
@@ -111,7 +117,8 @@ class SyntheticGeography:
         """
         corners = self.lsoa_corners[lsoa]
         weights = np.stack([(1 - u) * (1 - v), u * (1 - v), u * v, (1 - u) * v], axis=1)
-        return np.einsum("nk,nkd->nd", weights, corners)
+        points: FloatArray = np.einsum("nk,nkd->nd", weights, corners)
+        return points
 
 
 def hilbert_cells(*, columns: int, rows: int, count: int) -> tuple[IntArray, IntArray]:
@@ -155,15 +162,16 @@ def _grid_vertices(frame: GridFrame, rng: np.random.Generator) -> FloatArray:
     jitter[:, 0, :] = jitter[:, -1, :] = 0.0
     longitude = frame.west + (column_index + jitter[:, :, 0]) * frame.cell_width
     latitude = frame.south + (row_index + jitter[:, :, 1]) * frame.cell_height
-    return np.round(np.stack([longitude, latitude], axis=2), 6)
+    vertices: FloatArray = np.round(np.stack([longitude, latitude], axis=2), 6).astype(np.float64)
+    return vertices
 
 
-def _lsoa_names(plan: AreaPlan) -> tuple[StrArray, StrArray, StrArray]:
+def _lsoa_names(plan: AreaPlan) -> tuple[StrArray, IntArray, StrArray]:
     """LSOA names (``"Demoton 001A"``), MSOA numbers per LSOA, and MSOA names per LSOA."""
     lsoa_lad = plan.lsoa_lad
     starts = np.searchsorted(lsoa_lad, np.arange(len(plan.lad_names)))
     position = np.arange(plan.lsoa_count) - starts[lsoa_lad]
-    msoa_number = position // LSOAS_PER_MSOA + 1
+    msoa_number: IntArray = position // LSOAS_PER_MSOA + 1
     letters = np.array(list("ABCDEFGHIJ"))[position % LSOAS_PER_MSOA]
     lad_names = np.array(plan.lad_names)[lsoa_lad]
     msoa_names = np.char.add(np.char.add(lad_names, " "), np.char.zfill(msoa_number.astype(str), 3))
@@ -202,15 +210,21 @@ def _hotspots(plan: AreaPlan, distance: FloatArray) -> tuple[BoolArray, BoolArra
     return hotspot, near
 
 
-def build_geography(*, plan: AreaPlan, frame: GridFrame, rng: np.random.Generator) -> SyntheticGeography:
+def build_geography(
+    *, plan: AreaPlan, frame: GridFrame, rng: np.random.Generator
+) -> SyntheticGeography:
     """Lay the LSOAs of ``plan`` on the grid ``frame`` and give every area a code and a name."""
     column, row = hilbert_cells(columns=frame.columns, rows=frame.rows, count=plan.lsoa_count)
     vertices = _grid_vertices(frame, rng)
     corners = np.stack(
-        [vertices[column, row], vertices[column + 1, row],
-         vertices[column + 1, row + 1], vertices[column, row + 1]],
+        [
+            vertices[column, row],
+            vertices[column + 1, row],
+            vertices[column + 1, row + 1],
+            vertices[column, row + 1],
+        ],
         axis=1,
-    )  # fmt: skip
+    )
     names, msoa_number, msoa_names = _lsoa_names(plan)
     msoa_keys = plan.lsoa_lad * 10_000 + msoa_number
     _, msoa_index = np.unique(msoa_keys, return_inverse=True)
@@ -226,7 +240,9 @@ def build_geography(*, plan: AreaPlan, frame: GridFrame, rng: np.random.Generato
         msoa_names=msoa_names,
         ward_codes=synthetic_codes(SyntheticEntity.WARD, len(plan.ward_names)),
         lad_codes=synthetic_codes(SyntheticEntity.LOCAL_AUTHORITY, len(plan.lad_names)),
-        csp_codes=synthetic_codes(SyntheticEntity.COMMUNITY_SAFETY_PARTNERSHIP, plan.csp_force.size),
+        csp_codes=synthetic_codes(
+            SyntheticEntity.COMMUNITY_SAFETY_PARTNERSHIP, plan.csp_force.size
+        ),
         force_area_codes=synthetic_codes(SyntheticEntity.POLICE_FORCE_AREA, len(plan.force_slugs)),
         lsoa_corners=corners,
         lsoa_centre_distance=distance,

@@ -37,12 +37,14 @@ SYNTHETIC_CODE_PATTERN = re.compile(r"^E(01|02|05|06|12|22|23)9\d{5}$")
 def synthetic_codes(entity: SyntheticEntity, count: int) -> npt.NDArray[np.str_]:
     """``count`` consecutive synthetic codes for ``entity``, numbered from 1.
 
-    >>> list(synthetic_codes(SyntheticEntity.LSOA, 2))
+    >>> synthetic_codes(SyntheticEntity.LSOA, 2).tolist()
     ['E01900001', 'E01900002']
     """
     if not 0 <= count < 100_000:
         raise ValueError(f"cannot make {count} synthetic {entity.name} codes (at most 99,999)")
-    return np.array([f"{entity.value}{RESERVED_DIGIT}{number:05d}" for number in range(1, count + 1)])
+    return np.array(
+        [f"{entity.value}{RESERVED_DIGIT}{number:05d}" for number in range(1, count + 1)]
+    )
 
 
 CITY_NAME = "Demoton"
@@ -68,18 +70,73 @@ CITY_WARD_NAMES = (
 )
 
 _PLACE_STEMS = (
-    "Quab", "Zorn", "Bliv", "Crum", "Dwel", "Frob", "Glim", "Hax", "Jarv", "Klov", "Mov", "Nib",
-    "Plo", "Quil", "Rasp", "Skov", "Trub", "Vex", "Wib", "Yolm", "Zant", "Brix", "Drav", "Flin",
-    "Grob", "Humb", "Jolt", "Krem",
-)  # fmt: skip
+    "Quab",
+    "Zorn",
+    "Bliv",
+    "Crum",
+    "Dwel",
+    "Frob",
+    "Glim",
+    "Hax",
+    "Jarv",
+    "Klov",
+    "Mov",
+    "Nib",
+    "Plo",
+    "Quil",
+    "Rasp",
+    "Skov",
+    "Trub",
+    "Vex",
+    "Wib",
+    "Yolm",
+    "Zant",
+    "Brix",
+    "Drav",
+    "Flin",
+    "Grob",
+    "Humb",
+    "Jolt",
+    "Krem",
+)
 _PLACE_ENDINGS = (
-    "ton", "ford", "bury", "ham", "ley", "wick", "worth", "field", "stead", "mouth", "by",
-    "minster", "combe", "hurst",
-)  # fmt: skip
+    "ton",
+    "ford",
+    "bury",
+    "ham",
+    "ley",
+    "wick",
+    "worth",
+    "field",
+    "stead",
+    "mouth",
+    "by",
+    "minster",
+    "combe",
+    "hurst",
+)
 _WARD_ENDINGS = (
-    "Central", "North", "South", "East", "West", "Park", "Hill", "Green", "Vale", "Moor",
-    "Heath", "Bridge", "Common", "Fields", "Rise", "Gate", "Cross", "Marsh", "Wood", "End",
-)  # fmt: skip
+    "Central",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Park",
+    "Hill",
+    "Green",
+    "Vale",
+    "Moor",
+    "Heath",
+    "Bridge",
+    "Common",
+    "Fields",
+    "Rise",
+    "Gate",
+    "Cross",
+    "Marsh",
+    "Wood",
+    "End",
+)
 
 
 def invented_place_names(count: int) -> list[str]:

@@ -31,7 +31,11 @@ REPEATED_ID_RATE = 0.001
 RETAIL_CODES = frozenset({"46", "34A", "49A"})
 DRUG_POSSESSION_CODES = frozenset({"92D", "92E"})
 NIGHT_LIFE_TYPES = frozenset(
-    {CrimeType.VIOLENCE_AND_SEXUAL_OFFENCES, CrimeType.PUBLIC_ORDER, CrimeType.THEFT_FROM_THE_PERSON}
+    {
+        CrimeType.VIOLENCE_AND_SEXUAL_OFFENCES,
+        CrimeType.PUBLIC_ORDER,
+        CrimeType.THEFT_FROM_THE_PERSON,
+    }
 )
 
 
@@ -97,11 +101,15 @@ def draw_month(
 
     order, cumulative = _code_chooser(mix)
     offence = np.full(total, -1, dtype=np.int64)
-    position = np.searchsorted(cumulative, crime_type[is_crime] + rng.random(int(is_crime.sum())), side="right")
+    position = np.searchsorted(
+        cumulative, crime_type[is_crime] + rng.random(int(is_crime.sum())), side="right"
+    )
     offence[is_crime] = order[np.minimum(position, order.size - 1)]
 
     street_points = points.per_lsoa - FIRST_STREET_POINT
-    point_in_lsoa = FIRST_STREET_POINT + np.floor(street_points * rng.random(total) ** 1.7).astype(np.int64)
+    point_in_lsoa = FIRST_STREET_POINT + np.floor(street_points * rng.random(total) ** 1.7).astype(
+        np.int64
+    )
     codes = np.array(mix.codes)
     offence_code = np.where(is_crime, codes[np.maximum(offence, 0)], "")
     draw = rng.random(total)
@@ -130,13 +138,28 @@ def draw_month(
     name_rank = np.where(no_location, geography.lsoa_count, lsoa_sort_rank[lsoa])
     force = geography.plan.lsoa_force[lsoa]
     row_order = np.lexsort((crime_type, point, name_rank, force))
-    lsoa, crime_type, offence, point = lsoa[row_order], crime_type[row_order], offence[row_order], point[row_order]
-    known_suspect, outcome, no_location = known_suspect[row_order], outcome[row_order], no_location[row_order]
+    lsoa, crime_type, offence, point = (
+        lsoa[row_order],
+        crime_type[row_order],
+        offence[row_order],
+        point[row_order],
+    )
+    known_suspect, outcome, no_location = (
+        known_suspect[row_order],
+        outcome[row_order],
+        no_location[row_order],
+    )
     force = force[row_order]
     is_crime = crime_type != ASB_INDEX
-    repeat = np.flatnonzero(
-        is_crime[1:] & is_crime[:-1] & (force[1:] == force[:-1]) & (rng.random(max(total - 1, 0)) < REPEATED_ID_RATE)
-    ) + 1
+    repeat = (
+        np.flatnonzero(
+            is_crime[1:]
+            & is_crime[:-1]
+            & (force[1:] == force[:-1])
+            & (rng.random(max(total - 1, 0)) < REPEATED_ID_RATE)
+        )
+        + 1
+    )
     crime_ids[repeat] = crime_ids[repeat - 1]
     return MonthIncidents(
         month_index=month_index,

@@ -27,16 +27,73 @@ FIRST_STREET_POINT = 3
 NO_LOCATION_TEXT = "No Location"
 
 _STREET_STEMS = (
-    "Quarry", "Mill", "Church", "Station", "Orchard", "Meadow", "Victoria", "Albert", "Kings",
-    "Queens", "Park", "Chapel", "Bridge", "Castle", "Market", "Willow", "Ash", "Oak", "Beech",
-    "Elm", "Harbour", "Dock", "Tanner", "Cooper", "Weaver", "Fletcher", "Bishop", "Abbey",
-    "Priory", "Manor", "Grange", "Heath", "Common", "Spring", "Well", "Brook", "Ferry", "Wharf",
-    "Rope", "Canal", "Gas", "Foundry", "Forge", "Kiln", "Malt", "Barley", "Hop", "Linden",
-)  # fmt: skip
+    "Quarry",
+    "Mill",
+    "Church",
+    "Station",
+    "Orchard",
+    "Meadow",
+    "Victoria",
+    "Albert",
+    "Kings",
+    "Queens",
+    "Park",
+    "Chapel",
+    "Bridge",
+    "Castle",
+    "Market",
+    "Willow",
+    "Ash",
+    "Oak",
+    "Beech",
+    "Elm",
+    "Harbour",
+    "Dock",
+    "Tanner",
+    "Cooper",
+    "Weaver",
+    "Fletcher",
+    "Bishop",
+    "Abbey",
+    "Priory",
+    "Manor",
+    "Grange",
+    "Heath",
+    "Common",
+    "Spring",
+    "Well",
+    "Brook",
+    "Ferry",
+    "Wharf",
+    "Rope",
+    "Canal",
+    "Gas",
+    "Foundry",
+    "Forge",
+    "Kiln",
+    "Malt",
+    "Barley",
+    "Hop",
+    "Linden",
+)
 _STREET_TYPES = (
-    "Road", "Street", "Lane", "Close", "Avenue", "Way", "Gardens", "Crescent", "Drive", "Place",
-    "Terrace", "Walk", "Grove", "Court", "Mews", "Row",
-)  # fmt: skip
+    "Road",
+    "Street",
+    "Lane",
+    "Close",
+    "Avenue",
+    "Way",
+    "Gardens",
+    "Crescent",
+    "Drive",
+    "Place",
+    "Terrace",
+    "Walk",
+    "Grove",
+    "Court",
+    "Mews",
+    "Row",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +135,9 @@ def build_map_points(
     names[position == PARKING_POINT] = "Parking Area"
     venue = position == VENUE_POINT
     names[venue] = np.where(
-        hotspot[venue], "Nightclub", np.where(rng.random(int(venue.sum())) < 0.5, "Petrol Station", "Sports/Recreation Area")
+        hotspot[venue],
+        "Nightclub",
+        np.where(rng.random(int(venue.sum())) < 0.5, "Petrol Station", "Sports/Recreation Area"),
     )
     location = np.char.add("On or near ", names.astype(str))
     return MapPoints(

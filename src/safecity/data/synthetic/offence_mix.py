@@ -38,9 +38,16 @@ class TimeProfile(StrEnum):
 
 
 FLAG_NAMES = (
-    "known_offender", "domestic", "alcohol", "drugs", "hate", "bladed", "firearm",
-    "public_place", "window",
-)  # fmt: skip
+    "known_offender",
+    "domestic",
+    "alcohol",
+    "drugs",
+    "hate",
+    "bladed",
+    "firearm",
+    "public_place",
+    "window",
+)
 
 
 @dataclass(frozen=True, slots=True)

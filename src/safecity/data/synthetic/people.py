@@ -2,11 +2,11 @@
 
 A share of victims is drawn from small per-LSOA pools of people who are victimised again and
 again (strongly so for domestic abuse), and a share of offenders from per-ward pools of
-prolific offenders; pools are sized so members average 3-5 crimes, and draws within a pool
-are skewed (``floor(K * U**1.6)``) so a few people account for many crimes. This reproduces the concentration of victimisation reported for England and
-Wales (Farrell and Pease 1993, *Once Bitten, Twice Bitten*, Home Office CPU paper 46; Ignatans
-and Pease 2016) and of offending (Home Office 2001 on prolific offenders). Organisations
-(shops, businesses) are victims of shoplifting and business crime and recur most of all.
+repeat offenders; pools are sized so members average 3-5 crimes, and draws within a pool are
+skewed (``floor(K * U**1.6)``) so a few people account for many crimes. This reproduces the
+concentration of victimisation reported for England and Wales (Farrell and Pease 1993, *Once
+Bitten, Twice Bitten*, Home Office CPU paper 46) and of offending. Organisations (shops,
+businesses) are victims of shoplifting and business crime and recur most of all.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ FEMALE_ONLY_CODES = frozenset({"19C", "20A"})
 MALE_ONLY_CODES = frozenset({"19F", "17A"})
 SEXUAL_OFFENCE_CODES = FEMALE_ONLY_CODES | MALE_ONLY_CODES | {"88E"}
 CHILD_VICTIM_CODES = frozenset({"11A"})
-PERSONAL_VIOLENCE_TYPES = frozenset({"Violence and sexual offences", "Robbery", "Public order",
-                                     "Theft from the person"})  # fmt: skip
+PERSONAL_VIOLENCE_TYPES = frozenset(
+    {"Violence and sexual offences", "Robbery", "Public order", "Theft from the person"}
+)
 DOMESTIC_REPEAT_PROBABILITY = 0.5
 OTHER_REPEAT_PROBABILITY = 0.2
 REPEAT_OFFENDER_PROBABILITY = 0.35
@@ -83,13 +84,18 @@ def _skewed_index(size: int, count: int, rng: np.random.Generator) -> IntArray:
     return index
 
 
-def _normal_ages(mean: float, spread: float, low: int, high: int, count: int, rng: np.random.Generator) -> IntArray:
-    ages: IntArray = np.clip(np.rint(rng.normal(mean, spread, count)), low, high).astype(np.int64)
+def _normal_ages(
+    mean: float, spread: float, limits: tuple[int, int], count: int, rng: np.random.Generator
+) -> IntArray:
+    """Ages from a normal distribution, rounded and clipped to ``limits``."""
+    ages: IntArray = np.clip(np.rint(rng.normal(mean, spread, count)), *limits).astype(np.int64)
     return ages
 
 
 def _ethnicities(shares: tuple[float, ...], count: int, rng: np.random.Generator) -> StrArray:
-    ethnicities: StrArray = np.array(ETHNIC_GROUPS)[rng.choice(len(ETHNIC_GROUPS), size=count, p=shares)]
+    ethnicities: StrArray = np.array(ETHNIC_GROUPS)[
+        rng.choice(len(ETHNIC_GROUPS), size=count, p=shares)
+    ]
     return ethnicities
 
 
@@ -147,27 +153,37 @@ def draw_victims(
     from_pool = (rng.random(count) < repeat_probability) & ~child & first_of_crime
     cell = (lsoa[victim_crime] * 2 + female) * 2 + victim_domestic
     cell_count = lsoa_count * 4
-    crimes_per_person = np.where(np.arange(cell_count) % 2 == 1, DOMESTIC_CRIMES_PER_REPEAT_VICTIM,
-                                 OTHER_CRIMES_PER_REPEAT_VICTIM)  # fmt: skip
+    crimes_per_person = np.where(
+        np.arange(cell_count) % 2 == 1,
+        DOMESTIC_CRIMES_PER_REPEAT_VICTIM,
+        OTHER_CRIMES_PER_REPEAT_VICTIM,
+    )
     pool_number, pool_total, pool_cell = _pools(
-        cell=cell, drawn=from_pool, cell_count=cell_count,
-        crimes_per_person=crimes_per_person, rng=rng,
-    )  # fmt: skip
+        cell=cell,
+        drawn=from_pool,
+        cell_count=cell_count,
+        crimes_per_person=crimes_per_person,
+        rng=rng,
+    )
     pool_is_domestic = pool_cell % 2 == 1
     pool_birth_year = np.rint(
-        np.where(pool_is_domestic, rng.normal(1990, 10, pool_total), rng.normal(1985, 16, pool_total))
+        np.where(
+            pool_is_domestic, rng.normal(1990, 10, pool_total), rng.normal(1985, 16, pool_total)
+        )
     ).astype(np.int64)
     pool_ethnicity = _ethnicities(VICTIM_ETHNICITY_SHARES, pool_total, rng)
 
-    ages = _normal_ages(44, 17, 17, 95, count, rng)
+    ages = _normal_ages(44, 17, (17, 95), count, rng)
     personal = np.isin(_type_names(mix, offence[victim_crime]), list(PERSONAL_VIOLENCE_TYPES))
-    ages[personal] = _normal_ages(31, 14, 10, 90, int(personal.sum()), rng)
-    ages[victim_domestic] = _normal_ages(34, 11, 16, 85, int(victim_domestic.sum()), rng)
-    ages[sexual] = _normal_ages(24, 9, 13, 85, int(sexual.sum()), rng)
+    ages[personal] = _normal_ages(31, 14, (10, 90), int(personal.sum()), rng)
+    ages[victim_domestic] = _normal_ages(34, 11, (16, 85), int(victim_domestic.sum()), rng)
+    ages[sexual] = _normal_ages(24, 9, (13, 85), int(sexual.sum()), rng)
     ages[child] = rng.integers(0, 16, size=int(child.sum()))
     ethnicity = _ethnicities(VICTIM_ETHNICITY_SHARES, count, rng)
     pooled = np.flatnonzero(from_pool)
-    ages[pooled] = np.clip(year[victim_crime[pooled]] - pool_birth_year[pool_number[pooled]], 16, 95)
+    ages[pooled] = np.clip(
+        year[victim_crime[pooled]] - pool_birth_year[pool_number[pooled]], 16, 95
+    )
     ethnicity[pooled] = pool_ethnicity[pool_number[pooled]]
     unknown_sex = ~from_pool & ~sexual & (rng.random(count) < 0.015)
     sex = np.where(unknown_sex, "U", np.where(female, "F", "M"))
@@ -220,9 +236,12 @@ def draw_offenders(
     is_partner = first_of_crime & (partner >= 0)
     from_ward_pool = ~is_partner & (rng.random(count) < REPEAT_OFFENDER_PROBABILITY)
     ward_number, ward_pool_total, _ = _pools(
-        cell=ward[offender_crime], drawn=from_ward_pool, cell_count=ward_count,
-        crimes_per_person=np.full(ward_count, CRIMES_PER_REPEAT_OFFENDER), rng=rng,
-    )  # fmt: skip
+        cell=ward[offender_crime],
+        drawn=from_ward_pool,
+        cell_count=ward_count,
+        crimes_per_person=np.full(ward_count, CRIMES_PER_REPEAT_OFFENDER),
+        rng=rng,
+    )
 
     partner_male = rng.random(partner_total) < 0.9
     partner_birth_year = np.rint(rng.normal(1988, 10, partner_total)).astype(np.int64)
@@ -234,7 +253,7 @@ def draw_offenders(
     male_probability = np.where(type_names == "Shoplifting", 0.65, 0.8)
     male_probability = np.where(np.isin(codes, list(SEXUAL_OFFENCE_CODES)), 0.97, male_probability)
     male = rng.random(count) < male_probability
-    ages = _normal_ages(30, 12, 10, 80, count, rng)
+    ages = _normal_ages(30, 12, (10, 80), count, rng)
     ethnicity = _ethnicities(OFFENDER_ETHNICITY_SHARES, count, rng)
     crime_year = year[offender_crime]
     for chosen, numbers, pool_sex, pool_year, pool_group in (

@@ -23,9 +23,19 @@ from safecity.data.synthetic.map_points import NO_LOCATION_TEXT, MapPoints
 from safecity.data.synthetic.outcomes import POLICE_UK_TEXT
 
 POLICE_UK_COLUMNS = (
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
-)  # fmt: skip
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
 POLICE_UK_FOLDER = "police-uk"
 _WRITE_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65_536)
 
@@ -114,8 +124,11 @@ def write_police_uk_month(
         crimes = int(is_crime[start:stop].sum())
         written.append(
             PoliceUkFile(
-                path=path, force_slug=slug, month=month, rows=stop - start,
+                path=path,
+                force_slug=slug,
+                month=month,
+                rows=stop - start,
                 anti_social_behaviour_rows=stop - start - crimes,
             )
-        )  # fmt: skip
+        )
     return written

@@ -46,7 +46,12 @@ def _age_profiles() -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     students = np.where((age >= 18) & (age <= 24), 1.0, 0.0)
     children = np.where(age <= 15, 1.0, 0.0)
     older = np.where(age >= 65, np.exp(-(age - 65) / 12.0), 0.0)
-    return base / base.sum(), students / students.sum(), children / children.sum(), older / older.sum()
+    return (
+        base / base.sum(),
+        students / students.sum(),
+        children / children.sum(),
+        older / older.sum(),
+    )
 
 
 def synthetic_population(

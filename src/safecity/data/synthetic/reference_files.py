@@ -53,7 +53,9 @@ class ReferenceFiles:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[object]], *, line_end: str = "\n") -> str:
+def _csv_text(
+    header: Sequence[str], rows: Iterable[Sequence[object]], *, line_end: str = "\n"
+) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=line_end)
     writer.writerow(header)
@@ -66,9 +68,12 @@ def _write_text(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
     if path.suffix == ".gz":
-        with path.open("wb") as raw, gzip.GzipFile(
-            filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0
-        ) as zipped:
+        with (
+            path.open("wb") as raw,
+            gzip.GzipFile(
+                filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0
+            ) as zipped,
+        ):
             zipped.write(data)
     else:
         path.write_bytes(data)
@@ -102,11 +107,15 @@ def write_reference_files(
         + _csv_text(
             ("FID", "LSOA11CD", "LSOA11NM", "WD20CD", "WD20NM", "LAD20CD", "LAD20NM"),
             zip(
-                range(1, count + 1), geography.lsoa_codes.tolist(), geography.lsoa_names.tolist(),
-                geography.ward_codes[lsoa_ward].tolist(), ward_names[lsoa_ward].tolist(),
-                geography.lad_codes[lsoa_lad].tolist(), lad_names[lsoa_lad].tolist(),
+                range(1, count + 1),
+                geography.lsoa_codes.tolist(),
+                geography.lsoa_names.tolist(),
+                geography.ward_codes[lsoa_ward].tolist(),
+                ward_names[lsoa_ward].tolist(),
+                geography.lad_codes[lsoa_lad].tolist(),
+                lad_names[lsoa_lad].tolist(),
                 strict=True,
-            ),  # fmt: skip
+            ),
         ),
     )
     csp_names = plan.csp_names
@@ -117,10 +126,13 @@ def write_reference_files(
             ("ltla24_code", "ltla24_name", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"),
             (
                 (
-                    geography.lad_codes[lad], plan.lad_names[lad], geography.csp_codes[csp],
-                    csp_names[csp], geography.force_area_codes[plan.csp_force[csp]],
+                    geography.lad_codes[lad],
+                    plan.lad_names[lad],
+                    geography.csp_codes[csp],
+                    csp_names[csp],
+                    geography.force_area_codes[plan.csp_force[csp]],
                     area_names[plan.csp_force[csp]],
-                )  # fmt: skip
+                )
                 for lad, csp in enumerate(plan.lad_csp.tolist())
             ),
         ),
@@ -129,11 +141,20 @@ def write_reference_files(
     population_file = _write_text(
         folder / "population" / "population19_lsoa11_syoa.csv.gz",
         _csv_text(
-            ("lsoa11_name", "lsoa11_code", "total_population", *map(str, range(AGE_COLUMNS - 1)), "90+"),
+            (
+                "lsoa11_name",
+                "lsoa11_code",
+                "total_population",
+                *map(str, range(AGE_COLUMNS - 1)),
+                "90+",
+            ),
             (
                 (name, code, int(row.sum()), *row.tolist())
                 for name, code, row in zip(
-                    geography.lsoa_names.tolist(), geography.lsoa_codes.tolist(), by_age, strict=True
+                    geography.lsoa_names.tolist(),
+                    geography.lsoa_codes.tolist(),
+                    by_age,
+                    strict=True,
                 )
             ),
         ),
@@ -143,9 +164,12 @@ def write_reference_files(
         folder / "deprivation" / "imd2019_england_lsoa11_ranks_deciles.csv.gz",
         _csv_text(
             (
-                "lsoa11_code", "IMD_decile", *(f"{d}_decile" for d in DOMAINS),
-                "IMD_rank", *(f"{d}_rank" for d in DOMAINS),
-            ),  # fmt: skip
+                "lsoa11_code",
+                "IMD_decile",
+                *(f"{d}_decile" for d in DOMAINS),
+                "IMD_rank",
+                *(f"{d}_rank" for d in DOMAINS),
+            ),
             zip(
                 geography.lsoa_codes.tolist(),
                 deprivation.imd_decile.tolist(),
@@ -161,11 +185,12 @@ def write_reference_files(
         _csv_text(
             ("lsoa11_code", "imd_score", "income_score_pct", "employment_score_pct"),
             zip(
-                geography.lsoa_codes.tolist(), deprivation.imd_score.tolist(),
+                geography.lsoa_codes.tolist(),
+                deprivation.imd_score.tolist(),
                 deprivation.income_score_percent.tolist(),
                 deprivation.employment_score_percent.tolist(),
                 strict=True,
-            ),  # fmt: skip
+            ),
         ),
     )
     lsoa_boundaries, ward_boundaries = _write_boundaries(folder, geography, boundary_name)
@@ -194,34 +219,60 @@ def write_reference_files(
     )
 
 
-def _write_census(folder: Path, geography: SyntheticGeography, population: SyntheticPopulation) -> Path:
+def _write_census(
+    folder: Path, geography: SyntheticGeography, population: SyntheticPopulation
+) -> Path:
     """Census-2011-style persons and households (CRLF, quoted thousands, blank 9th column)."""
     plan = geography.plan
     region_code = synthetic_codes(SyntheticEntity.REGION, 1)[0]
-    lad_names = np.array([f"{name} UA" for name in plan.lad_names])[plan.lsoa_lad]
+    lad_names = np.array([f"{name} UA" for name in plan.lad_names])[plan.lsoa_lad].tolist()
     hectares = np.maximum(1, np.rint(geography.lsoa_area_hectares)).astype(np.int64)
     persons = population.census_persons
+    lad_codes = geography.lad_codes[plan.lsoa_lad].tolist()
+    msoa_codes, msoa_names = geography.msoa_codes.tolist(), geography.msoa_names.tolist()
+    codes, names = geography.lsoa_codes.tolist(), geography.lsoa_names.tolist()
+    totals, areas = persons.tolist(), hectares.tolist()
+    in_households = population.census_household_persons.tolist()
+    households = population.census_households.tolist()
     rows = (
         (
-            region_code, "DEMO REGION", geography.lad_codes[lad], lad_name, msoa_code, msoa_name,
-            code, name, "", _thousands(total), _thousands(households_people),
-            _thousands(total - households_people), _thousands(area),
-            f"{total / area:.1f}", _thousands(households), f"{households_people / households:.1f}",
-        )  # fmt: skip
-        for lad, lad_name, msoa_code, msoa_name, code, name, total, households_people, area, households in zip(
-            plan.lsoa_lad.tolist(), lad_names.tolist(), geography.msoa_codes.tolist(),
-            geography.msoa_names.tolist(), geography.lsoa_codes.tolist(),
-            geography.lsoa_names.tolist(), persons.tolist(),
-            population.census_household_persons.tolist(), hectares.tolist(),
-            population.census_households.tolist(),
-            strict=True,
-        )  # fmt: skip
+            region_code,
+            "DEMO REGION",
+            lad_codes[i],
+            lad_names[i],
+            msoa_codes[i],
+            msoa_names[i],
+            codes[i],
+            names[i],
+            "",
+            _thousands(totals[i]),
+            _thousands(in_households[i]),
+            _thousands(totals[i] - in_households[i]),
+            _thousands(areas[i]),
+            f"{totals[i] / areas[i]:.1f}",
+            _thousands(households[i]),
+            f"{in_households[i] / households[i]:.1f}",
+        )
+        for i in range(geography.lsoa_count)
     )
     header = (
-        "Region code", "Region name", "Local authority code", "Local authority name", "MSOA Code",
-        "MSOA Name", "LSOA Code", "LSOA Name", "", "Persons", "Persons", "Persons", "Hectares",
-        "Persons per hectare", "Households", "Persons per household",
-    )  # fmt: skip
+        "Region code",
+        "Region name",
+        "Local authority code",
+        "Local authority name",
+        "MSOA Code",
+        "MSOA Name",
+        "LSOA Code",
+        "LSOA Name",
+        "",
+        "Persons",
+        "Persons",
+        "Persons",
+        "Hectares",
+        "Persons per hectare",
+        "Households",
+        "Persons per household",
+    )
     return _write_text(
         folder / "population" / "census2011_lsoa11_population_households.csv.gz",
         _csv_text(header, rows, line_end="\r\n"),
@@ -246,7 +297,9 @@ def _rounded(value: object) -> object:
     return value
 
 
-def _write_boundaries(folder: Path, geography: SyntheticGeography, boundary_name: str) -> tuple[Path, Path]:
+def _write_boundaries(
+    folder: Path, geography: SyntheticGeography, boundary_name: str
+) -> tuple[Path, Path]:
     """LSOA polygons with their ward and authority, and ward polygons dissolved from them."""
     plan = geography.plan
     centres = np.round(geography.lsoa_centres, 5).tolist()
@@ -274,9 +327,15 @@ def _write_boundaries(folder: Path, geography: SyntheticGeography, boundary_name
     ]
     lsoa_path = _write_text(
         folder / "boundaries" / f"lsoa11_bsc_{boundary_name}.geojson",
-        json.dumps({"type": "FeatureCollection", "name": f"LSOA_2011_synthetic_{boundary_name}",
-                    "crs": WGS84_CRS, "features": features}),
-    )  # fmt: skip
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "name": f"LSOA_2011_synthetic_{boundary_name}",
+                "crs": WGS84_CRS,
+                "features": features,
+            }
+        ),
+    )
     polygons = shapely.polygons(geography.lsoa_corners)
     ward_starts = np.searchsorted(plan.lsoa_ward, np.arange(len(ward_names) + 1))
     ward_features = []
@@ -286,13 +345,23 @@ def _write_boundaries(folder: Path, geography: SyntheticGeography, boundary_name
         ward_features.append(
             {
                 "type": "Feature",
-                "properties": {"WD20CD": str(geography.ward_codes[ward]), "WD20NM": name, "n_lsoa11": stop - start},
+                "properties": {
+                    "WD20CD": str(geography.ward_codes[ward]),
+                    "WD20NM": name,
+                    "n_lsoa11": stop - start,
+                },
                 "geometry": _rounded(json.loads(shapely.to_geojson(shape))),
             }
         )
     ward_path = _write_text(
         folder / "boundaries" / f"wards20_{boundary_name}_from_lsoa11.geojson",
-        json.dumps({"type": "FeatureCollection", "name": f"Wards_2020_synthetic_{boundary_name}_dissolved_from_LSOA11",
-                    "crs": WGS84_CRS, "features": ward_features}),
-    )  # fmt: skip
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "name": f"Wards_2020_synthetic_{boundary_name}_dissolved_from_LSOA11",
+                "crs": WGS84_CRS,
+                "features": ward_features,
+            }
+        ),
+    )
     return lsoa_path, ward_path

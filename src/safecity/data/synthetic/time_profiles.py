@@ -53,7 +53,10 @@ def hour_of_week_weights(profile: TimeProfile) -> FloatArray:
         weights[[FRIDAY, SATURDAY, SUNDAY]] *= 1.4
     elif profile is TimeProfile.NIGHT_TIME_ECONOMY:
         weights *= 0.05 + 0.3 * _bump(19.0, 3.0)
-        late_evening, small_hours = _bump(23.5, 1.8) * (_HOURS >= 18), _bump(1.0, 1.6) * (_HOURS <= 6)
+        late_evening, small_hours = (
+            _bump(23.5, 1.8) * (_HOURS >= 18),
+            _bump(1.0, 1.6) * (_HOURS <= 6),
+        )
         weights[FRIDAY] += 3.0 * late_evening
         weights[SATURDAY] += 3.5 * late_evening + 3.0 * small_hours
         weights[SUNDAY] += 3.5 * small_hours
