@@ -90,10 +90,10 @@ class AreaPlan:
         return tuple(names)
 
 
-def split_evenly(total: int, parts: int) -> IntArray:
+def split_evenly(*, total: int, parts: int) -> IntArray:
     """Split ``total`` into ``parts`` sizes differing by at most one (larger first).
 
-    >>> split_evenly(10, 3).tolist()
+    >>> split_evenly(total=10, parts=3).tolist()
     [4, 3, 3]
     """
     sizes = np.full(parts, total // parts, dtype=np.int64)
@@ -101,10 +101,10 @@ def split_evenly(total: int, parts: int) -> IntArray:
     return sizes
 
 
-def apportion(total: int, weights: npt.NDArray[np.float64], minimum: int) -> IntArray:
+def apportion(*, total: int, weights: npt.NDArray[np.float64], minimum: int) -> IntArray:
     """Split ``total`` in proportion to ``weights`` (largest remainder), each at least ``minimum``.
 
-    >>> apportion(10, np.array([1.0, 1.0, 2.0]), 1).tolist()
+    >>> apportion(total=10, weights=np.array([1.0, 1.0, 2.0]), minimum=1).tolist()
     [3, 3, 4]
     """
     if total < minimum * weights.size:
@@ -120,7 +120,7 @@ def apportion(total: int, weights: npt.NDArray[np.float64], minimum: int) -> Int
 
 def city_plan() -> AreaPlan:
     """One city, Demoton: 150 LSOAs in 16 wards, one local authority, CSP and force."""
-    ward_sizes = split_evenly(CITY_LSOA_COUNT, len(CITY_WARD_NAMES))
+    ward_sizes = split_evenly(total=CITY_LSOA_COUNT, parts=len(CITY_WARD_NAMES))
     return AreaPlan(
         force_slugs=(CITY_FORCE_SLUG,),
         force_names=(CITY_FORCE_NAME,),
@@ -144,23 +144,23 @@ def national_plan(*, lsoa_count: int, rng: np.random.Generator) -> AreaPlan:
     if lsoa_count < minimum_total:
         raise ValueError(f"a national area needs at least {minimum_total} LSOAs, not {lsoa_count}")
     force_lsoas = apportion(
-        lsoa_count,
-        np.array([force.population_millions for force in forces]),
-        MINIMUM_LSOAS_PER_FORCE,
+        total=lsoa_count,
+        weights=np.array([force.population_millions for force in forces]),
+        minimum=MINIMUM_LSOAS_PER_FORCE,
     )
     csp_force: list[int] = []
     csp_sizes: list[int] = []
     for force_index, (force, lsoas) in enumerate(zip(forces, force_lsoas.tolist(), strict=True)):
         csps = max(1, min(force.community_safety_partnerships, lsoas // MINIMUM_LSOAS_PER_CSP))
         weights = rng.uniform(0.6, 1.4, size=csps)
-        csp_sizes += apportion(lsoas, weights, MINIMUM_LSOAS_PER_CSP).tolist()
+        csp_sizes += apportion(total=lsoas, weights=weights, minimum=MINIMUM_LSOAS_PER_CSP).tolist()
         csp_force += [force_index] * csps
     lad_csp: list[int] = []
     lad_sizes: list[int] = []
     for csp, size in enumerate(csp_sizes):
         if csp % TWO_AUTHORITY_CSP_EVERY == TWO_AUTHORITY_CSP_EVERY // 2 and size >= 20:
             lad_csp += [csp, csp]
-            lad_sizes += split_evenly(size, 2).tolist()
+            lad_sizes += split_evenly(total=size, parts=2).tolist()
         else:
             lad_csp.append(csp)
             lad_sizes.append(size)
@@ -172,7 +172,7 @@ def national_plan(*, lsoa_count: int, rng: np.random.Generator) -> AreaPlan:
         wards = max(1, round(size / NATIONAL_LSOAS_PER_WARD))
         ward_lad += [lad] * wards
         ward_names += invented_ward_names(place=lad_names[lad], count=wards)
-        lsoa_ward_sizes += split_evenly(size, wards).tolist()
+        lsoa_ward_sizes += split_evenly(total=size, parts=wards).tolist()
     return AreaPlan(
         force_slugs=tuple(force.slug for force in forces),
         force_names=tuple(force.name for force in forces),

@@ -10,7 +10,7 @@ _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 CRIME_ID_LENGTH = 64
 
 
-def random_crime_ids(count: int, rng: np.random.Generator) -> npt.NDArray[np.uint8]:
+def random_crime_ids(*, count: int, rng: np.random.Generator) -> npt.NDArray[np.uint8]:
     """``count`` random Crime IDs as a ``(count, 64)`` array of ASCII hex digit bytes."""
     raw = rng.integers(0, 256, size=(count, CRIME_ID_LENGTH // 2), dtype=np.uint8)
     text = np.empty((count, CRIME_ID_LENGTH), dtype=np.uint8)

@@ -57,22 +57,23 @@ class SyntheticDeprivation:
 
     def domain_deciles(self, domain: str) -> IntArray:
         """Deciles of one domain's ranks."""
-        return decile_of_rank(self.domain_ranks[domain], self.ranked_among)
+        return decile_of_rank(rank=self.domain_ranks[domain], ranked_among=self.ranked_among)
 
 
-def decile_of_rank(rank: IntArray, ranked_among: int) -> IntArray:
+def decile_of_rank(*, rank: IntArray, ranked_among: int) -> IntArray:
     """Decile (1 = most deprived tenth) of ranks ``1..ranked_among``: ``ceil(10 rank / n)``.
 
     As in IoD2019, where decile 1 is ranks 1-3,284 and decile 2 ranks 3,285-6,568.
 
-    >>> decile_of_rank(np.array([1, 3284, 3285, 6568, 6569, 32844]), 32844).tolist()
+    >>> ranks = np.array([1, 3284, 3285, 6568, 6569, 32844])
+    >>> decile_of_rank(rank=ranks, ranked_among=32844).tolist()
     [1, 1, 2, 2, 3, 10]
     """
     deciles: IntArray = -((-rank * 10) // ranked_among)
     return deciles
 
 
-def score_of_rank(rank: IntArray, ranked_among: int) -> FloatArray:
+def score_of_rank(*, rank: IntArray, ranked_among: int) -> FloatArray:
     """IMD score of each rank (decreasing in rank), rounded to 3 decimals."""
     upper_tail = (rank - 0.5) / ranked_among
     shape_a, shape_b = SCORE_BETA_SHAPES
@@ -80,7 +81,9 @@ def score_of_rank(rank: IntArray, ranked_among: int) -> FloatArray:
     return scores
 
 
-def deprivation_propensity(geography: SyntheticGeography, rng: np.random.Generator) -> FloatArray:
+def deprivation_propensity(
+    *, geography: SyntheticGeography, rng: np.random.Generator
+) -> FloatArray:
     """How deprived each LSOA is on a latent scale (higher = more deprived).
 
     Falls with distance from the town centre (relative to the authority's radius) and has
@@ -101,7 +104,7 @@ def synthetic_deprivation(
     *, geography: SyntheticGeography, national: bool, rng: np.random.Generator
 ) -> SyntheticDeprivation:
     """Rank, decile and score every LSOA (see the module description)."""
-    propensity = deprivation_propensity(geography, rng)
+    propensity = deprivation_propensity(geography=geography, rng=rng)
     count = geography.lsoa_count
     most_deprived_first = np.argsort(-propensity, kind="stable")
     rank = np.empty(count, dtype=np.int64)
@@ -121,7 +124,7 @@ def synthetic_deprivation(
             high = (decile + 1) * ranked_among // 10
             ranks.append(np.sort(rng.choice(np.arange(low, high + 1), size=needed, replace=False)))
         rank[most_deprived_first] = np.concatenate(ranks)
-    score = score_of_rank(rank, ranked_among)
+    score = score_of_rank(rank=rank, ranked_among=ranked_among)
     domain_ranks: dict[str, IntArray] = {}
     for domain, noise in zip(DOMAINS, DOMAIN_NOISE, strict=True):
         latent = rank / ranked_among + rng.normal(0.0, noise, size=count)
@@ -140,7 +143,7 @@ def synthetic_deprivation(
     return SyntheticDeprivation(
         ranked_among=ranked_among,
         imd_rank=rank,
-        imd_decile=decile_of_rank(rank, ranked_among),
+        imd_decile=decile_of_rank(rank=rank, ranked_among=ranked_among),
         imd_score=score,
         income_score_percent=income,
         employment_score_percent=employment,

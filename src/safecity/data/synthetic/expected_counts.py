@@ -65,10 +65,10 @@ class ExpectedCounts:
         return expected
 
 
-def deprivation_multiplier(decile: npt.NDArray[np.int64], ratio: float) -> FloatArray:
+def deprivation_multiplier(*, decile: npt.NDArray[np.int64], ratio: float) -> FloatArray:
     """``ratio ** ((10 - decile) / 9)``: ``ratio`` in decile 1, 1 in decile 10, geometric between.
 
-    >>> deprivation_multiplier(np.array([1, 10]), 4.0).tolist()
+    >>> deprivation_multiplier(decile=np.array([1, 10]), ratio=4.0).tolist()
     [4.0, 1.0]
     """
     multiplier: FloatArray = ratio ** ((10 - decile) / 9.0)
@@ -100,7 +100,7 @@ def expected_counts(
         )
         raw = (
             population
-            * deprivation_multiplier(deprivation.imd_decile, model.deprivation_ratio)
+            * deprivation_multiplier(decile=deprivation.imd_decile, ratio=model.deprivation_ratio)
             * hotspot
             * shared_effect
             * type_effect[:, column]

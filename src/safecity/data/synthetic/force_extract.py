@@ -237,7 +237,7 @@ def write_force_extract(
     # Exact locations: near the crime's map point, inside its LSOA; none when unlocated.
     u = np.clip(points.u[crimes.point] + rng.normal(0, 0.03, count), 0.02, 0.98)
     v = np.clip(points.v[crimes.point] + rng.normal(0, 0.03, count), 0.02, 0.98)
-    lon_lat = np.round(geography.points_in_lsoas(crimes.lsoa, u, v), 6)
+    lon_lat = np.round(geography.points_in_lsoas(lsoa=crimes.lsoa, u=u, v=v), 6)
     easting, northing = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(
         lon_lat[:, 0], lon_lat[:, 1]
     )

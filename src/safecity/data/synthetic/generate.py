@@ -117,8 +117,13 @@ def generate_demo_data(
         Every file written, by kind, with row counts and the planted effects.
     """
     started = time.perf_counter()
+    scale = DemoScale(scale)
     month_count = DEFAULT_MONTHS[scale] if months is None else months
-    first = add_months(DEFAULT_LAST_MONTH, 1 - month_count) if first_month is None else first_month
+    first = (
+        add_months(DEFAULT_LAST_MONTH, count=1 - month_count)
+        if first_month is None
+        else first_month
+    )
     period = month_sequence(first_month=first, count=month_count)
     national = scale is DemoScale.NATIONAL
     streams = [np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(8)]

@@ -109,7 +109,7 @@ class SyntheticGeography:
         hectares: FloatArray = np.abs(twice_area) / 2.0 / 10_000.0
         return hectares
 
-    def points_in_lsoas(self, lsoa: IntArray, u: FloatArray, v: FloatArray) -> FloatArray:
+    def points_in_lsoas(self, *, lsoa: IntArray, u: FloatArray, v: FloatArray) -> FloatArray:
         """Points at unit-square positions ``(u, v)`` mapped bilinearly into LSOAs ``lsoa``.
 
         For ``0 < u, v < 1`` the point is strictly inside the (convex) LSOA cell.
@@ -228,22 +228,28 @@ def build_geography(
     names, msoa_number, msoa_names = _lsoa_names(plan)
     msoa_keys = plan.lsoa_lad * 10_000 + msoa_number
     _, msoa_index = np.unique(msoa_keys, return_inverse=True)
-    msoa_codes = synthetic_codes(SyntheticEntity.MSOA, int(msoa_index.max()) + 1)[msoa_index]
+    msoa_codes = synthetic_codes(entity=SyntheticEntity.MSOA, count=int(msoa_index.max()) + 1)[
+        msoa_index
+    ]
     distance = _centre_distance(plan, corners.mean(axis=1), frame)
     hotspot, near = _hotspots(plan, distance)
     return SyntheticGeography(
         plan=plan,
         frame=frame,
-        lsoa_codes=synthetic_codes(SyntheticEntity.LSOA, plan.lsoa_count),
+        lsoa_codes=synthetic_codes(entity=SyntheticEntity.LSOA, count=plan.lsoa_count),
         lsoa_names=names,
         msoa_codes=msoa_codes,
         msoa_names=msoa_names,
-        ward_codes=synthetic_codes(SyntheticEntity.WARD, len(plan.ward_names)),
-        lad_codes=synthetic_codes(SyntheticEntity.LOCAL_AUTHORITY, len(plan.lad_names)),
-        csp_codes=synthetic_codes(
-            SyntheticEntity.COMMUNITY_SAFETY_PARTNERSHIP, plan.csp_force.size
+        ward_codes=synthetic_codes(entity=SyntheticEntity.WARD, count=len(plan.ward_names)),
+        lad_codes=synthetic_codes(
+            entity=SyntheticEntity.LOCAL_AUTHORITY, count=len(plan.lad_names)
         ),
-        force_area_codes=synthetic_codes(SyntheticEntity.POLICE_FORCE_AREA, len(plan.force_slugs)),
+        csp_codes=synthetic_codes(
+            entity=SyntheticEntity.COMMUNITY_SAFETY_PARTNERSHIP, count=plan.csp_force.size
+        ),
+        force_area_codes=synthetic_codes(
+            entity=SyntheticEntity.POLICE_FORCE_AREA, count=len(plan.force_slugs)
+        ),
         lsoa_corners=corners,
         lsoa_centre_distance=distance,
         hotspot=hotspot,

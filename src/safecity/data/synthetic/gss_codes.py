@@ -34,10 +34,10 @@ SYNTHETIC_CODE_PATTERN = re.compile(r"^E(01|02|05|06|12|22|23)9\d{5}$")
 """Every synthetic code matches this; no real GSS code does."""
 
 
-def synthetic_codes(entity: SyntheticEntity, count: int) -> npt.NDArray[np.str_]:
+def synthetic_codes(*, entity: SyntheticEntity, count: int) -> npt.NDArray[np.str_]:
     """``count`` consecutive synthetic codes for ``entity``, numbered from 1.
 
-    >>> synthetic_codes(SyntheticEntity.LSOA, 2).tolist()
+    >>> synthetic_codes(entity=SyntheticEntity.LSOA, count=2).tolist()
     ['E01900001', 'E01900002']
     """
     if not 0 <= count < 100_000:

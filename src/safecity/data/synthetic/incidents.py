@@ -133,7 +133,7 @@ def draw_month(
         rng=rng,
     )
     no_location = rng.random(total) < NO_LOCATION_RATE
-    crime_ids = random_crime_ids(total, rng)
+    crime_ids = random_crime_ids(count=total, rng=rng)
 
     name_rank = np.where(no_location, geography.lsoa_count, lsoa_sort_rank[lsoa])
     force = geography.plan.lsoa_force[lsoa]

@@ -123,7 +123,7 @@ def build_map_points(
     lsoa = np.repeat(np.arange(count, dtype=np.int64), per_lsoa)
     u = rng.uniform(0.08, 0.92, size=lsoa.size)
     v = rng.uniform(0.08, 0.92, size=lsoa.size)
-    coordinates = np.round(geography.points_in_lsoas(lsoa, u, v), 6)
+    coordinates = np.round(geography.points_in_lsoas(lsoa=lsoa, u=u, v=v), 6)
     stems = np.array(_STREET_STEMS)[rng.integers(0, len(_STREET_STEMS), size=lsoa.size)]
     kinds = np.array(_STREET_TYPES)[rng.integers(0, len(_STREET_TYPES), size=lsoa.size)]
     names = np.char.add(np.char.add(stems, " "), kinds).astype(object)

@@ -23,7 +23,7 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def add_months(text: str, count: int) -> str:
+def add_months(text: str, *, count: int) -> str:
     """The month ``count`` months after ``text`` (before it when ``count`` is negative)."""
     year, month = parse_month(text)
     index = year * 12 + (month - 1) + count
@@ -35,7 +35,7 @@ def month_sequence(*, first_month: str, count: int) -> tuple[str, ...]:
     if count < 1:
         raise ValueError(f"the number of months must be at least 1, not {count}")
     parse_month(first_month)
-    return tuple(add_months(first_month, offset) for offset in range(count))
+    return tuple(add_months(first_month, count=offset) for offset in range(count))
 
 
 def first_day(text: str) -> date:

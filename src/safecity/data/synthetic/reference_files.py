@@ -224,7 +224,7 @@ def _write_census(
 ) -> Path:
     """Census-2011-style persons and households (CRLF, quoted thousands, blank 9th column)."""
     plan = geography.plan
-    region_code = synthetic_codes(SyntheticEntity.REGION, 1)[0]
+    region_code = synthetic_codes(entity=SyntheticEntity.REGION, count=1)[0]
     lad_names = np.array([f"{name} UA" for name in plan.lad_names])[plan.lsoa_lad].tolist()
     hectares = np.maximum(1, np.rint(geography.lsoa_area_hectares)).astype(np.int64)
     persons = population.census_persons
