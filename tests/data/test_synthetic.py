@@ -591,6 +591,8 @@ def test_tiny_national_has_every_force_and_no_extract(
 
 
 def test_bad_arguments_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="0 or more"):
+        generate_demo_data(out_dir=tmp_path, seed=-1, scale=DemoScale.CITY)
     with pytest.raises(ValueError, match="YYYY-MM"):
         generate_demo_data(out_dir=tmp_path, seed=1, scale=DemoScale.CITY, first_month="2024-13")
     with pytest.raises(ValueError, match="at least 1"):

@@ -115,8 +115,19 @@ def generate_demo_data(
     -------
     DemoDataset
         Every file written, by kind, with row counts and the planted effects.
+
+    Raises
+    ------
+    ValueError
+        For a negative seed, a month not written ``YYYY-MM``, fewer than one month, or a
+        national area too small for 43 forces.
+    FileExistsError
+        When ``out_dir`` holds ``police-uk/``, ``extract/`` or ``reference/`` folders that an
+        earlier ``demo-data`` did not write.
     """
     started = time.perf_counter()
+    if seed < 0:
+        raise ValueError(f"the seed must be a whole number of 0 or more, not {seed}")
     scale = DemoScale(scale)
     month_count = DEFAULT_MONTHS[scale] if months is None else months
     first = (
