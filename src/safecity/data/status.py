@@ -73,9 +73,16 @@ def warehouse_status(warehouse: Warehouse) -> WarehouseStatus:
     connection = warehouse.connection
     tables = set(warehouse.table_names())
     table_rows = {table: warehouse.count(table) for table in _COUNTED_TABLES if table in tables}
-    rows = connection.execute(
-        "SELECT force, month, count(*) FROM police_uk_street GROUP BY ALL ORDER BY ALL"
-    ).fetchall()
+    street = warehouse.ibis.table("police_uk_street")
+    by_force_month = (
+        street.group_by(["force", "month"])
+        .aggregate(rows=street.count())
+        .order_by(["force", "month"])
+    )
+    rows = [
+        (record["force"], record["month"], record["rows"])
+        for record in by_force_month.to_pyarrow().to_pylist()
+    ]
     by_force: dict[str, dict[date, int]] = {}
     for force, month, count in rows:
         by_force.setdefault(str(force), {})[month] = int(count)

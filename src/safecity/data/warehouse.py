@@ -44,14 +44,19 @@ class Warehouse:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():
             raise FileNotFoundError(f"no warehouse at {self.path}: load some data first")
-        self.ibis: Any = ibis.duckdb.connect(str(self.path), read_only=read_only)
-        self.connection: duckdb.DuckDBPyConnection = self.ibis.con
+        self.connection: duckdb.DuckDBPyConnection = duckdb.connect(
+            str(self.path), read_only=read_only
+        )
         if not read_only:
             migrate(self.connection)
+        # Readers get their own cursor (a connection to the same database), so an expression
+        # never trips over a loader's unfinished result; it sees committed data.
+        self.ibis: Any = ibis.duckdb.from_connection(self.connection.cursor())
 
     def close(self) -> None:
         """Close the file (checkpointing the write-ahead log)."""
         self.ibis.disconnect()
+        self.connection.close()
 
     def __enter__(self) -> Warehouse:
         return self
@@ -80,5 +85,5 @@ class Warehouse:
 
     def count(self, table: str) -> int:
         """Number of rows in ``table``."""
-        row = self.connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-        return int(row[0]) if row else 0
+        rows = self.connection.execute(f'SELECT count(*) FROM "{table}"').fetchall()
+        return int(rows[0][0])
