@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
-from safecity.config.files import packaged_yaml
+from safecity.config.packaged_yaml import read_packaged_yaml
 
 _FILE_NAME = re.compile(
     r"^(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-(?P<kind>street|outcomes|stop-and-search)"
@@ -51,9 +52,17 @@ def snake_case(column: str) -> str:
 
 
 @cache
+def _police_uk_config() -> dict[str, Any]:
+    config = read__police_uk_config()
+    if not isinstance(config, dict):
+        raise ValueError("safecity.config/police_uk.yaml is not a YAML mapping")
+    return config
+
+
+@cache
 def format_specs() -> dict[FileFormat, FormatSpec]:
     """Every known police.uk file kind, from ``config/police_uk.yaml``."""
-    config = packaged_yaml("police_uk.yaml")["formats"]
+    config = _police_uk_config()["formats"]
     return {
         file_format: FormatSpec(
             file_format=file_format,
@@ -67,20 +76,20 @@ def format_specs() -> dict[FileFormat, FormatSpec]:
 @cache
 def known_crime_types() -> frozenset[str]:
     """Crime types a street-level file may contain (current and historical categories)."""
-    config = packaged_yaml("police_uk.yaml")["crime_types"]
+    config = _police_uk_config()["crime_types"]
     return frozenset(config["current"]) | frozenset(config["historical"])
 
 
 def asb_crime_type() -> str:
     """The crime type police.uk uses for anti-social behaviour incidents."""
-    return str(packaged_yaml("police_uk.yaml")["asb_crime_type"])
+    return str(_police_uk_config()["asb_crime_type"])
 
 
 def united_kingdom_extent() -> dict[str, float]:
     """The longitude/latitude box accepted as inside the United Kingdom."""
     return {
         key: float(value)
-        for key, value in packaged_yaml("police_uk.yaml")["united_kingdom_extent"].items()
+        for key, value in _police_uk_config()["united_kingdom_extent"].items()
     }
 
 
