@@ -53,7 +53,7 @@ def snake_case(column: str) -> str:
 
 @cache
 def _police_uk_config() -> dict[str, Any]:
-    config = read__police_uk_config()
+    config = read_packaged_yaml("police_uk.yaml")
     if not isinstance(config, dict):
         raise ValueError("safecity.config/police_uk.yaml is not a YAML mapping")
     return config
