@@ -88,8 +88,7 @@ def asb_crime_type() -> str:
 def united_kingdom_extent() -> dict[str, float]:
     """The longitude/latitude box accepted as inside the United Kingdom."""
     return {
-        key: float(value)
-        for key, value in _police_uk_config()["united_kingdom_extent"].items()
+        key: float(value) for key, value in _police_uk_config()["united_kingdom_extent"].items()
     }
 
 
