@@ -162,6 +162,6 @@ def gss_pattern(level: AreaLevel) -> str:
     return "(" + "|".join(ENTITY_CODES[level]) + r")[0-9]{6}"
 
 
-def is_gss_code(code: str, level: AreaLevel) -> bool:
+def is_gss_code(code: str, *, level: AreaLevel) -> bool:
     """Whether ``code`` is a well-formed GSS code of ``level``."""
     return re.fullmatch(gss_pattern(level), code) is not None

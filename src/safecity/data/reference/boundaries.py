@@ -181,7 +181,7 @@ def _to_wgs84(coordinates: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.column_stack([longitude, latitude])
 
 
-def prepare_boundaries(path: Path, options: ReferenceOptions) -> PreparedBoundaries:
+def prepare_boundaries(path: Path, *, options: ReferenceOptions) -> PreparedBoundaries:
     """Parse and check a GeoJSON boundary file (nothing is written yet).
 
     Raises
@@ -205,7 +205,7 @@ def prepare_boundaries(path: Path, options: ReferenceOptions) -> PreparedBoundar
     area = areas[level]
     code_key = area.code_header
     name_key = keys[area.name_index] if area.name_index is not None else None
-    vintage = resolve_vintage(area.vintage, options, column=code_key)
+    vintage = resolve_vintage(area.vintage, options=options, column=code_key)
     boundary_set = document.get("name")
     return PreparedBoundaries(
         format=ReferenceFormat.GEOJSON_BOUNDARIES,
@@ -248,7 +248,7 @@ def _build_rows(layout: _Layout, *, notes: list[str]) -> tuple[pa.Table, _Quaran
                 number, QuarantineReason.MISSING_REQUIRED_VALUE, f"{code_key} is empty", feature
             )
             continue
-        if not is_gss_code(code, level):
+        if not is_gss_code(code, level=level):
             entities = "/".join(ENTITY_CODES[level])
             quarantined.add(
                 number,

@@ -100,7 +100,7 @@ def _quarantine_unread_records(
     unread = [line for line in source.record_lines if line not in accounted]
     if not unread:
         return
-    texts = raw_records(source.body_path, set(unread))
+    texts = raw_records(source.body_path, line_numbers=set(unread))
     connection.executemany(
         "INSERT INTO ref_rejected VALUES (?, ?, ?, ?)",
         [

@@ -122,19 +122,19 @@ def _measure_columns(header: list[str]) -> dict[int, tuple[DeprivationDomain, De
 
 
 def _checks(index: int, label: str, measure: DeprivationMeasure) -> list[RowCheck]:
-    checks = [required(index, label)]
+    checks = [required(index, label=label)]
     if measure is DeprivationMeasure.RANK:
-        return checks + integer(index, label, minimum=1)
+        return checks + integer(index, label=label, minimum=1)
     if measure is DeprivationMeasure.DECILE:
-        return checks + integer(index, label, minimum=1, maximum=10)
+        return checks + integer(index, label=label, minimum=1, maximum=10)
     if measure is DeprivationMeasure.SCORE_PERCENT:
-        return checks + number(index, label, minimum=0, maximum=100)
+        return checks + number(index, label=label, minimum=0, maximum=100)
     if measure in {DeprivationMeasure.PROPORTION, DeprivationMeasure.EXTENT}:
-        return checks + number(index, label, minimum=0, maximum=1)
-    return checks + number(index, label)
+        return checks + number(index, label=label, minimum=0, maximum=1)
+    return checks + number(index, label=label)
 
 
-def deprivation_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
+def deprivation_plan(header: list[str], *, options: ReferenceOptions) -> CsvPlan:
     """The plan for an Indices of Deprivation file (ranks/deciles, scores or summaries)."""
     areas = find_area_columns(header)
     level = next((level for level in FINEST_FIRST if level in areas), None)
@@ -142,7 +142,7 @@ def deprivation_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
     if level is None or not measures:
         raise UnrecognisedFileError(f"expected {EXPECTED_COLUMNS}; found {header}")
     area = areas[level]
-    vintage = resolve_vintage(area.vintage, options, column=area.code_header)
+    vintage = resolve_vintage(area.vintage, options=options, column=area.code_header)
     index_name = options.index_name
     if index_name is None:
         year = options.year or year_from_file_name(options.file_name)
@@ -154,8 +154,8 @@ def deprivation_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
         index_name = f"IMD{year}"
     code = f"trim(c{area.code_index})"
     checks: list[RowCheck] = [
-        required(area.code_index, area.code_header),
-        area_code(area.code_index, area.code_header, level),
+        required(area.code_index, label=area.code_header),
+        area_code(area.code_index, label=area.code_header, level=level),
     ]
     for index, (_, measure) in measures.items():
         checks += _checks(index, header[index], measure)
@@ -199,5 +199,5 @@ def deprivation_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
                 ),
             ),
         ),
-        notes=ignored_columns_note(header, used),
+        notes=ignored_columns_note(header, used=used),
     )

@@ -42,7 +42,7 @@ def find_area_columns(header: list[str]) -> dict[AreaLevel, FoundArea]:
     }
 
 
-def ignored_columns_note(header: list[str], used: set[int]) -> tuple[str, ...]:
+def ignored_columns_note(header: list[str], *, used: set[int]) -> tuple[str, ...]:
     """A report note naming the header's columns that the load does not keep."""
     ignored = [
         name or f"(unnamed column {index + 1})"

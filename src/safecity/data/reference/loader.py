@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -34,7 +34,12 @@ from safecity.data.reference.replacement import mark_superseded
 from safecity.data.reference.text_input import NormalisedCsv, normalise_csv
 from safecity.data.warehouse import Warehouse
 
-PlanMaker = Callable[[list[str], ReferenceOptions], CsvPlan]
+
+class PlanMaker(Protocol):
+    """Makes the plan for a CSV of one kind from its header (raising if not recognised)."""
+
+    def __call__(self, header: list[str], *, options: ReferenceOptions) -> CsvPlan: ...
+
 
 CSV_PLANS: dict[ReferenceKind, PlanMaker] = {
     ReferenceKind.LSOA_LOOKUP: lookups.lsoa_lookup_plan,
@@ -71,9 +76,9 @@ def _prepare(
     kind: ReferenceKind, path: Path, options: ReferenceOptions, work_folder: Path
 ) -> _PreparedCsv | boundaries.PreparedBoundaries:
     if kind is ReferenceKind.BOUNDARIES:
-        return boundaries.prepare_boundaries(path, options)
+        return boundaries.prepare_boundaries(path, options=options)
     source = normalise_csv(path, work_folder=work_folder)
-    plan = CSV_PLANS[kind](source.header, options)
+    plan = CSV_PLANS[kind](source.header, options=options)
     return _PreparedCsv(source=source, plan=plan)
 
 

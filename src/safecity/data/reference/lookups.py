@@ -61,9 +61,13 @@ def _plan(
     unique_levels: int,
 ) -> CsvPlan:
     areas = _levels(header, levels, what=what, expected=expected)
-    vintages = [resolve_vintage(area.vintage, options, column=area.code_header) for area in areas]
-    checks: list[RowCheck] = [required(area.code_index, area.code_header) for area in areas]
-    checks += [area_code(area.code_index, area.code_header, area.level) for area in areas]
+    vintages = [
+        resolve_vintage(area.vintage, options=options, column=area.code_header) for area in areas
+    ]
+    checks: list[RowCheck] = [required(area.code_index, label=area.code_header) for area in areas]
+    checks += [
+        area_code(area.code_index, label=area.code_header, level=area.level) for area in areas
+    ]
     selected = []
     for prefix, area, vintage in zip(prefixes, areas, vintages, strict=True):
         selected += [
@@ -91,11 +95,11 @@ def _plan(
                 replace_key=(*tuple(f"{prefix}_vintage" for prefix in prefixes), f"{first}_code"),
             ),
         ),
-        notes=ignored_columns_note(header, used),
+        notes=ignored_columns_note(header, used=used),
     )
 
 
-def lsoa_lookup_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
+def lsoa_lookup_plan(header: list[str], *, options: ReferenceOptions) -> CsvPlan:
     """The plan for an LSOA -> ward -> district lookup (one row per LSOA)."""
     return _plan(
         header,
@@ -111,7 +115,7 @@ def lsoa_lookup_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
     )
 
 
-def csp_lookup_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
+def csp_lookup_plan(header: list[str], *, options: ReferenceOptions) -> CsvPlan:
     """The plan for a district -> CSP -> police force area lookup.
 
     A district may span several CSPs (after a merger of districts, e.g. E06000060

@@ -64,15 +64,15 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-def offence_codes_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
+def offence_codes_plan(header: list[str], *, options: ReferenceOptions) -> CsvPlan:
     """The plan for an offence classification file (offence code -> group, police.uk category)."""
     columns = _columns(header)
     if "offence_code" not in columns or "offence_group" not in columns:
         raise UnrecognisedFileError(f"expected columns {OFFENCE_CODE_COLUMNS}; found {header}")
     code = columns["offence_code"]
     checks: list[RowCheck] = [
-        required(code, header[code]),
-        required(columns["offence_group"], header[columns["offence_group"]]),
+        required(code, label=header[code]),
+        required(columns["offence_group"], label=header[columns["offence_group"]]),
     ]
     selected = ", ".join(
         f"{name_sql(columns.get(name))} AS {name}"
@@ -108,7 +108,7 @@ def offence_codes_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
                 replace_key=("offence_code",),
             ),
         ),
-        notes=ignored_columns_note(header, used),
+        notes=ignored_columns_note(header, used=used),
     )
 
 
@@ -119,7 +119,7 @@ def _labelled(column: int | None, option: str | None) -> str:
     return f"coalesce(nullif(trim(c{column}), ''), {from_option})"
 
 
-def harm_weights_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
+def harm_weights_plan(header: list[str], *, options: ReferenceOptions) -> CsvPlan:
     """The plan for a harm-weights file; refused without an index name and version."""
     columns = _columns(header)
     if "offence_code" not in columns or "weight" not in columns:
@@ -134,8 +134,11 @@ def harm_weights_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
     code, weight = columns["offence_code"], columns["weight"]
     index_name = _labelled(columns.get("index_name"), options.index_name)
     index_version = _labelled(columns.get("index_version"), options.index_version)
-    checks: list[RowCheck] = [required(code, header[code]), required(weight, header[weight])]
-    checks += number(weight, header[weight], minimum=0)
+    checks: list[RowCheck] = [
+        required(code, label=header[code]),
+        required(weight, label=header[weight]),
+    ]
+    checks += number(weight, label=header[weight], minimum=0)
     for what, sql in (("index_name", index_name), ("index_version", index_version)):
         checks.append(
             RowCheck(
@@ -170,5 +173,5 @@ def harm_weights_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
                 replace_key=("index_name", "index_version", "offence_code"),
             ),
         ),
-        notes=ignored_columns_note(header, used),
+        notes=ignored_columns_note(header, used=used),
     )

@@ -51,7 +51,7 @@ class ReferenceOptions:
         )
 
 
-def resolve_vintage(header_vintage: int | None, options: ReferenceOptions, *, column: str) -> int:
+def resolve_vintage(header_vintage: int | None, *, options: ReferenceOptions, column: str) -> int:
     """The areas' vintage: from the header, else ``--vintage``; a conflict is an error."""
     if header_vintage is not None and options.vintage is not None:
         if header_vintage != options.vintage:

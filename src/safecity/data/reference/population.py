@@ -131,16 +131,16 @@ def _single_year_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
         (normalised.index(name) for name in ("sex", "gender") if name in normalised), None
     )
     area = areas[level]
-    vintage = resolve_vintage(area.vintage, options, column=area.code_header)
+    vintage = resolve_vintage(area.vintage, options=options, column=area.code_header)
     year = resolve_year(options, what="population estimates")
     code = f"trim(c{area.code_index})"
-    checks: list[RowCheck] = [required(area.code_index, area.code_header)]
-    checks.append(area_code(area.code_index, area.code_header, level))
-    checks.append(required(total_index, header[total_index]))
-    checks += integer(total_index, header[total_index], minimum=0)
+    checks: list[RowCheck] = [required(area.code_index, label=area.code_header)]
+    checks.append(area_code(area.code_index, label=area.code_header, level=level))
+    checks.append(required(total_index, label=header[total_index]))
+    checks += integer(total_index, label=header[total_index], minimum=0)
     for age in range(OPEN_AGE + 1):
-        checks.append(required(ages[age], f"age {header[ages[age]]}"))
-        checks += integer(ages[age], f"age {header[ages[age]]}", minimum=0)
+        checks.append(required(ages[age], label=f"age {header[ages[age]]}"))
+        checks += integer(ages[age], label=f"age {header[ages[age]]}", minimum=0)
     age_sum = " + ".join(f"safecity_integer(c{ages[age]})" for age in range(OPEN_AGE + 1))
     checks.append(
         RowCheck(
@@ -154,7 +154,7 @@ def _single_year_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
     )
     sex = _sex_sql(sex_index)
     if sex_index is not None:
-        checks.insert(2, required(sex_index, header[sex_index]))
+        checks.insert(2, required(sex_index, label=header[sex_index]))
         checks.insert(
             3,
             RowCheck(
@@ -214,7 +214,7 @@ def _single_year_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
                 replace_key=_TOTAL_REPLACE_KEY,
             ),
         ),
-        notes=ignored_columns_note(header, used),
+        notes=ignored_columns_note(header, used=used),
         fast_pass=fast_pass,
     )
 
@@ -224,15 +224,15 @@ def _census_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
     vintage = options.vintage if options.vintage is not None else year
     lsoa, persons, in_households, communal, hectares, households = 6, 9, 10, 11, 12, 14
     checks: list[RowCheck] = [
-        required(lsoa, "LSOA Code"),
-        area_code(lsoa, "LSOA Code", AreaLevel.LSOA),
-        required(persons, "Persons (all usual residents)"),
+        required(lsoa, label="LSOA Code"),
+        area_code(lsoa, label="LSOA Code", level=AreaLevel.LSOA),
+        required(persons, label="Persons (all usual residents)"),
     ]
-    checks += integer(persons, "Persons (all usual residents)", minimum=0)
-    checks += integer(in_households, "Persons in households", minimum=0)
-    checks += integer(communal, "Persons in communal establishments", minimum=0)
-    checks += number(hectares, "Hectares", minimum=0)
-    checks += integer(households, "Households", minimum=0)
+    checks += integer(persons, label="Persons (all usual residents)", minimum=0)
+    checks += integer(in_households, label="Persons in households", minimum=0)
+    checks += integer(communal, label="Persons in communal establishments", minimum=0)
+    checks += number(hectares, label="Hectares", minimum=0)
+    checks += integer(households, label="Households", minimum=0)
     checks.append(
         RowCheck(
             reason=QuarantineReason.INCONSISTENT_TOTAL,
@@ -272,12 +272,12 @@ def _census_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
             ),
         ),
         notes=ignored_columns_note(
-            header, {lsoa, persons, in_households, communal, hectares, households, 8}
+            header, used={lsoa, persons, in_households, communal, hectares, households, 8}
         ),
     )
 
 
-def population_plan(header: list[str], options: ReferenceOptions) -> CsvPlan:
+def population_plan(header: list[str], *, options: ReferenceOptions) -> CsvPlan:
     """The plan for a population file (single year of age, or Census 2011 totals)."""
     if tuple(normalise_header(name) for name in header) == CENSUS_2011_HEADER:
         return _census_plan(header, options)

@@ -55,7 +55,7 @@ def _shown(index: int) -> str:
     return f"coalesce('\"' || c{index} || '\"', 'empty')"
 
 
-def required(index: int, label: str) -> RowCheck:
+def required(index: int, *, label: str) -> RowCheck:
     """Field ``index`` (named ``label`` in messages) must not be empty."""
     return RowCheck(
         reason=QuarantineReason.MISSING_REQUIRED_VALUE,
@@ -64,7 +64,7 @@ def required(index: int, label: str) -> RowCheck:
     )
 
 
-def area_code(index: int, label: str, level: AreaLevel) -> RowCheck:
+def area_code(index: int, *, label: str, level: AreaLevel) -> RowCheck:
     """Field ``index``, when present, must be a GSS code of ``level``."""
     reason = (
         QuarantineReason.MALFORMED_LSOA_CODE
@@ -83,7 +83,7 @@ def area_code(index: int, label: str, level: AreaLevel) -> RowCheck:
 
 
 def integer(
-    index: int, label: str, *, minimum: int | None = None, maximum: int | None = None
+    index: int, *, label: str, minimum: int | None = None, maximum: int | None = None
 ) -> list[RowCheck]:
     """Field ``index``, when present, must be a whole number in ``[minimum, maximum]``."""
     checks = [
@@ -98,7 +98,7 @@ def integer(
 
 
 def number(
-    index: int, label: str, *, minimum: float | None = None, maximum: float | None = None
+    index: int, *, label: str, minimum: float | None = None, maximum: float | None = None
 ) -> list[RowCheck]:
     """Field ``index``, when present, must be a number in ``[minimum, maximum]``."""
     checks = [

@@ -129,7 +129,7 @@ def normalise_csv(path: Path, *, work_folder: Path) -> NormalisedCsv:
     return NormalisedCsv(header=header, body_path=body_path, record_lines=record_lines, notes=notes)
 
 
-def raw_records(body_path: Path, line_numbers: set[int]) -> dict[int, str]:
+def raw_records(body_path: Path, *, line_numbers: set[int]) -> dict[int, str]:
     """The text of the records at ``line_numbers`` in a normalised body (prefix removed)."""
     found: dict[int, list[str]] = {}
     current: int | None = None
