@@ -46,7 +46,7 @@ class QuarantineReason(StrEnum):
     INCONSISTENT_TOTAL = "inconsistent_total"
     """Parts that do not add up to the total the row states (e.g. ages vs. total population)."""
     MALFORMED_OFFENCE_CODE = "malformed_offence_code"
-    """A Home Office offence code not of the form ``NNN/NN``, ``NNN`` or ``NNNA``."""
+    """A Home Office offence code not of the form ``8N``, ``105A``, ``8/1`` or ``37.1``."""
     UNPARSEABLE_BOOLEAN = "unparseable_boolean"
     """A flag that is neither one of the mapping's true values nor one of its false values."""
     UNKNOWN_CRIME_REFERENCE = "unknown_crime_reference"

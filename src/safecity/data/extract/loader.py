@@ -327,13 +327,9 @@ def _check_crimes(
         for _, valid in flags.values()
         if valid != "TRUE"
     )
-    offence_pattern = "'^([0-9]{1,3})([A-Z]?)(/([0-9]{1,2}))?$'"
-    normalised_offence = (
-        f"lpad(regexp_extract(upper({offence}), {offence_pattern}, 1), 3, '0')"
-        f" || regexp_extract(upper({offence}), {offence_pattern}, 2)"
-        f" || CASE WHEN regexp_extract(upper({offence}), {offence_pattern}, 4) = '' THEN ''"
-        f" ELSE '/' || lpad(regexp_extract(upper({offence}), {offence_pattern}, 4), 2, '0') END"
-    )
+    offence_pattern = "'^0*([0-9]{1,3})([A-Z]?)(([/.])0*([0-9]{1,2}))?$'"
+    # The Home Office's short form: no leading zeros, e.g. '008N' -> '8N', '008/01' -> '8/1'.
+    normalised_offence = f"regexp_replace(upper({offence}), {offence_pattern}, '\\1\\2\\4\\5')"
     reason = (
         f"CASE WHEN {reference} IS NULL OR {reference} = ''"
         f" THEN '{QuarantineReason.MISSING_REQUIRED_VALUE}'"

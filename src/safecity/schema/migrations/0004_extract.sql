@@ -5,7 +5,7 @@ CREATE TABLE extract_crime (
     file_id                    BIGINT NOT NULL,
     source                     VARCHAR NOT NULL,   -- the mapping's name (the force system)
     crime_reference            VARCHAR NOT NULL,
-    offence_code               VARCHAR NOT NULL,   -- Home Office code, normalised e.g. '008/01', '028E'
+    offence_code               VARCHAR NOT NULL,   -- Home Office short form, e.g. '8N', '28E', '8/1'
     offence_description        VARCHAR,
     committed_from             TIMESTAMP NOT NULL,
     committed_to               TIMESTAMP,
