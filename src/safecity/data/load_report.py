@@ -78,9 +78,8 @@ def file_sha256(path: Path, *, chunk_size: int = 1 << 22) -> str:
 
 def next_file_id(connection: duckdb.DuckDBPyConnection) -> int:
     """A new ``load_file.file_id``."""
-    row = connection.execute("SELECT nextval('load_file_id_sequence')").fetchone()
-    assert row is not None
-    return int(row[0])
+    rows = connection.execute("SELECT nextval('load_file_id_sequence')").fetchall()
+    return int(rows[0][0])
 
 
 def record_file(connection: duckdb.DuckDBPyConnection, report: FileLoadReport) -> int:
