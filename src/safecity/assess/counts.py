@@ -58,8 +58,10 @@ def group_counts_from_categories(
         columns=["crime_type", "group_id"],
     )
     merged = category_counts.merge(pairs, on="crime_type", how="inner")
-    grouped: pd.DataFrame = merged.groupby(
-        ["lsoa_code", "month", "group_id"], dropna=False, as_index=False
-    )["count"].sum()
+    grouped = (
+        merged.groupby(["lsoa_code", "month", "group_id"], dropna=False)["count"]
+        .sum()
+        .reset_index()
+    )
     grouped["count"] = grouped["count"].astype("int64")
     return grouped
