@@ -14,6 +14,7 @@ app = typer.Typer(
 load_app = typer.Typer(help="Load data into the warehouse.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 
+from safecity.cli.assess import assess_command  # noqa: E402
 from safecity.cli.demo import demo_command  # noqa: E402
 from safecity.cli.load_extract import load_extract_command  # noqa: E402
 from safecity.cli.load_police_uk import load_police_uk_command  # noqa: E402
@@ -27,6 +28,7 @@ from safecity.cli.load_reference import load_reference_command  # noqa: E402
 load_app.command("reference")(load_reference_command)
 app.command("status")(status_command)
 app.command("demo")(demo_command)
+app.command("assess")(assess_command)
 
 from safecity.cli.fetch import fetch_app  # noqa: E402
 

@@ -1,0 +1,333 @@
+"""Running an assessment: from the warehouse to the Assessment artefact.
+
+Implemented so far (issue #4): families 1 (volume and rate), 2 (change against the baseline
+and the previous three periods' average; monthly series with XmR limits), 4 (distribution:
+ward and LSOA rates against the area, LSOA quintiles, concentration), 10 (data quality:
+coverage by force and month) and 12 (findings from those). The artefact lists the families not
+yet computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from safecity.assess.artefact import Artefact, write_artefact
+from safecity.assess.counts import group_counts_from_categories, police_uk_category_counts
+from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_groups
+from safecity.assess.denominators import lsoa_denominators
+from safecity.assess.disclosure import DEFAULT_THRESHOLD, public_indicators
+from safecity.assess.extract_counts import (
+    extract_profile_counts,
+    group_counts_from_extract,
+    offence_classification,
+)
+from safecity.assess.families.quality import coverage_table
+from safecity.assess.families.rates import (
+    add_benchmarks,
+    add_change,
+    concentration,
+    counts_by_area,
+    denominators_by_area,
+    finish_indicator_table,
+    lsoa_quintiles,
+    rate_rows,
+)
+from safecity.assess.families.series import monthly_series
+from safecity.assess.findings import (
+    change_findings,
+    findings_table,
+    order_findings,
+    ward_findings,
+)
+from safecity.assess.periods import Period
+from safecity.assess.study_area import StudyArea, resolve_study_area
+from safecity.data.warehouse import Warehouse
+
+NOT_YET_COMPUTED = {
+    "harm": "family 3 (harm) is not implemented in this version",
+    "deprivation": "family 5 (deprivation) is not implemented in this version",
+    "benchmarking": "family 6 (benchmarking against all CSPs) is not implemented in this version",
+    "hotspots": "family 7 (hotspots) is not implemented in this version",
+    "people": "family 8 (victims and offenders) is not implemented in this version",
+    "time": "family 9 (time of day) is not implemented in this version",
+    "priorities": "family 11 (priority scoring) is not implemented in this version",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentResult:
+    """What ``run_assessment`` wrote and found."""
+
+    out_dir: Path
+    manifest_path: Path
+    area: StudyArea
+    period: Period
+    baseline: Period
+    indicators: pd.DataFrame
+    findings: pd.DataFrame
+
+
+def _counts(
+    warehouse: Warehouse, *, area: StudyArea, window: Period, groups: list[CrimeGroup]
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    """Group counts by LSOA and month over ``window``, the source of each group, and skips."""
+    lsoa_codes = area.lsoas["lsoa_code"].tolist()
+    categories = police_uk_category_counts(
+        warehouse.ibis,
+        first_month=window.first_month,
+        last_month=window.last_month,
+        lsoa_codes=lsoa_codes,
+    ).to_pandas()
+    police_uk = group_counts_from_categories(
+        categories, groups=[group for group in groups if group.police_uk_defined()]
+    )
+    profile = extract_profile_counts(
+        warehouse.ibis,
+        first_month=window.first_month,
+        last_month=window.last_month,
+        lsoa_codes=lsoa_codes,
+    ).to_pandas()
+    extract, skipped = group_counts_from_extract(
+        profile, groups=groups, classification=offence_classification(warehouse)
+    )
+    has_extract = not profile.empty
+    sources: dict[str, str] = {}
+    frames = []
+    for group in groups:
+        if has_extract and group.extract is not None and group.id not in skipped:
+            sources[group.id] = DataSource.EXTRACT.value
+            frames.append(extract[extract["group_id"] == group.id])
+        elif group.police_uk_defined() and not police_uk.empty:
+            sources[group.id] = DataSource.POLICE_UK.value
+            skipped.pop(group.id, None)
+            frames.append(police_uk[police_uk["group_id"] == group.id])
+        elif group.id not in skipped:
+            skipped[group.id] = (
+                "needs a force extract (offence codes or flags), which has no crimes for this"
+                " area and period"
+                if group.extract is not None
+                else "no police.uk data for this area and period"
+            )
+    counts = pd.concat(frames, ignore_index=True) if frames else police_uk.iloc[0:0]
+    counts["month"] = pd.to_datetime(counts["month"])
+    return counts, sources, skipped
+
+
+def _period_counts(counts: pd.DataFrame, *, period: Period) -> pd.DataFrame:
+    window = counts[
+        (counts["month"] >= pd.Timestamp(period.first_month))
+        & (counts["month"] <= pd.Timestamp(period.last_month))
+    ]
+    return window
+
+
+def _has_data(counts: pd.DataFrame, period: Period) -> bool:
+    return not _period_counts(counts, period=period).empty
+
+
+def _input_files(warehouse: Warehouse) -> list[dict[str, Any]]:
+    rows = warehouse.connection.execute(
+        "SELECT file_id, path, format, sha256, rows_in, loaded, quarantined, loaded_at"
+        " FROM load_file WHERE status IN ('loaded', 'replaced') AND superseded_by IS NULL"
+        " ORDER BY file_id"
+    ).fetchall()
+    keys = ("file_id", "path", "format", "sha256", "rows_in", "loaded", "quarantined", "loaded_at")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for package in ("safecity", "duckdb", "ibis-framework", "numpy", "scipy", "pandas"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def run_assessment(
+    warehouse: Warehouse,
+    *,
+    area_code: str,
+    period: Period,
+    out_dir: Path,
+    baseline: Period | None = None,
+    crime_groups_path: Path | None = None,
+    suppression_threshold: int = DEFAULT_THRESHOLD,
+) -> AssessmentResult:
+    """Assess ``area_code`` over ``period`` and write the artefact to ``out_dir``.
+
+    Parameters
+    ----------
+    warehouse
+        The loaded warehouse.
+    area_code
+        GSS code of a CSP, local authority or police force area.
+    period
+        The months assessed.
+    out_dir
+        Folder for the artefact.
+    baseline
+        The comparison period; by default the same length immediately before.
+    crime_groups_path
+        A crime-groups YAML file to use instead of the shipped one.
+    suppression_threshold
+        Counts from 1 to this minus one are suppressed in public tables (default 5).
+    """
+    area = resolve_study_area(warehouse, code=area_code)
+    baseline = baseline or period.preceding(count=1)[0]
+    previous = period.preceding(count=3)
+    groups = load_crime_groups(crime_groups_path)
+    earliest = min(previous[-1].first_month, baseline.first_month)
+    window = Period(first_month=earliest, last_month=period.last_month)
+    counts, sources, skipped = _counts(warehouse, area=area, window=window, groups=groups)
+    active = [group for group in groups if group.id in sources]
+
+    denominators = lsoa_denominators(
+        warehouse,
+        lsoa_codes=area.lsoas["lsoa_code"].tolist(),
+        lsoa_vintage=area.lsoa_vintage,
+        year=period.mid_year,
+    )
+    baseline_denominators = lsoa_denominators(
+        warehouse,
+        lsoa_codes=area.lsoas["lsoa_code"].tolist(),
+        lsoa_vintage=area.lsoa_vintage,
+        year=baseline.mid_year,
+    )
+    current = rate_rows(
+        counts=counts_by_area(counts, area=area, period=period),
+        denominators=denominators_by_area(denominators.table, area=area),
+        groups=active,
+        period=period,
+        sources=sources,
+    )
+    previous_counts = [
+        counts_by_area(counts, area=area, period=earlier)
+        .rename(columns={"group_id": "indicator_id"})[["indicator_id", "area_code", "count"]]
+        .rename(columns={"indicator_id": "group_id"})
+        if _has_data(counts, earlier)
+        else pd.DataFrame()
+        for earlier in previous
+    ]
+    indicators = current
+    if _has_data(counts, baseline):
+        baseline_rows = rate_rows(
+            counts=counts_by_area(counts, area=area, period=baseline),
+            denominators=denominators_by_area(baseline_denominators.table, area=area),
+            groups=active,
+            period=baseline,
+            sources=sources,
+        )
+        indicators = add_change(
+            indicators, baseline_rows=baseline_rows, baseline=baseline,
+            previous_counts=previous_counts,
+        )  # fmt: skip
+        if not all(not frame.empty for frame in previous_counts):
+            skipped["three_period_average"] = (
+                "comparison with the previous three periods' average needs data for "
+                + ", ".join(earlier.label for earlier in previous)
+            )
+    else:
+        skipped["change"] = f"no data for the baseline {baseline.label}: change not computed"
+    indicators = add_benchmarks(indicators, area=area)
+    indicators = finish_indicator_table(indicators)
+    indicators.insert(
+        0,
+        "row_id",
+        indicators["indicator_id"] + ":" + indicators["area_code"] + ":" + period.label,
+    )
+    indicators["suppressed"] = False
+    series = monthly_series(counts, area=area, window=window)
+    coverage = coverage_table(warehouse, area=area, window=window)
+    findings = findings_table(
+        order_findings(
+            change_findings(indicators, area_code=area.code)
+            + ward_findings(indicators, area_name=area.name)
+        )
+    )
+    group_table = pd.DataFrame(
+        [
+            {
+                "group_id": group.id,
+                "name": group.name,
+                "source": sources.get(group.id, ""),
+                "computed": group.id in sources,
+                "skipped_reason": skipped.get(group.id, ""),
+            }
+            for group in groups
+        ]
+    )
+    public = public_indicators(indicators, area=area, threshold=suppression_threshold)
+    manifest = {
+        "kind": "safecity-assessment",
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "area": {
+            "code": area.code,
+            "name": area.name,
+            "level": area.level.value,
+            "lsoas": len(area.lsoas),
+            "wards": int(area.lsoas["ward_code"].nunique()),
+        },
+        "parameters": {
+            "period": period.label,
+            "period_months": [f"{period.first_month:%Y-%m}", f"{period.last_month:%Y-%m}"],
+            "baseline": baseline.label,
+            "previous_periods": [earlier.label for earlier in previous],
+            "confidence": 0.95,
+            "rate_multiplier": 1000,
+            "suppression_threshold": suppression_threshold,
+        },
+        "vintages": {
+            "lsoa": area.lsoa_vintage,
+            "ward": area.ward_vintage,
+            "population_year": denominators.population_year,
+            "households_year": denominators.households_year,
+            "population_note": denominators.note,
+            "data_months": sorted({f"{month:%Y-%m}" for month in counts["month"].dt.date.unique()}),
+        },
+        "config": {
+            "crime_groups": str(crime_groups_path or "safecity.config/crime_groups.yaml"),
+            "crime_groups_sha256": hashlib.sha256(
+                crime_groups_path.read_bytes() if crime_groups_path else b""
+            ).hexdigest()
+            if crime_groups_path
+            else "packaged",
+        },
+        "inputs": _input_files(warehouse),
+        "versions": _versions(),
+        "skipped": {**skipped, **NOT_YET_COMPUTED},
+    }
+    artefact = Artefact(
+        tables={
+            "indicators": indicators,
+            "crime_groups": group_table,
+            "lsoa_quintiles": lsoa_quintiles(indicators),
+            "concentration": concentration(indicators),
+            "monthly_series": series,
+            "data_quality_coverage": coverage,
+            "findings": findings,
+        },
+        public_tables={"indicators": public, "findings": findings},
+        manifest=manifest,
+    )
+    manifest_path = write_artefact(artefact, out_dir=out_dir)
+    return AssessmentResult(
+        out_dir=out_dir,
+        manifest_path=manifest_path,
+        area=area,
+        period=period,
+        baseline=baseline,
+        indicators=indicators,
+        findings=findings,
+    )
+
+
+__all__ = ["AssessmentResult", "run_assessment"]

@@ -1,0 +1,1 @@
+"""The figure families of a Strategic Assessment, each computed from aggregated counts."""

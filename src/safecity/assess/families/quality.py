@@ -1,0 +1,51 @@
+"""Family 10 (part): police.uk coverage by force and month for the forces reporting the area.
+
+Each force-month's row count is compared with the force's median month in the window; months
+below 80% of it, or with no file at all, are flagged (``methods.md`` §11.7).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from safecity.assess.periods import Period
+from safecity.assess.study_area import StudyArea
+from safecity.data.warehouse import Warehouse
+
+LOW_COVERAGE_SHARE = 0.8
+
+
+def coverage_table(warehouse: Warehouse, *, area: StudyArea, window: Period) -> pd.DataFrame:
+    """Rows ``force, month, rows, rows_in_area, without_location_pct, present, low_coverage``."""
+    codes = pd.DataFrame({"lsoa_code": area.lsoas["lsoa_code"]})
+    connection = warehouse.connection
+    connection.register("coverage_lsoas", codes)
+    table = connection.execute(
+        "WITH forces AS (SELECT DISTINCT force FROM police_uk_street"
+        " WHERE lsoa_code IN (SELECT lsoa_code FROM coverage_lsoas)"
+        " AND month BETWEEN ? AND ?)"
+        " SELECT s.force, s.month, count(*) AS rows,"
+        " count(*) FILTER (WHERE s.lsoa_code IN (SELECT lsoa_code FROM coverage_lsoas))"
+        " AS rows_in_area,"
+        " 100.0 * count(*) FILTER (WHERE NOT s.has_location) / count(*) AS without_location_pct"
+        " FROM police_uk_street s JOIN forces USING (force)"
+        " WHERE s.month BETWEEN ? AND ? GROUP BY ALL ORDER BY ALL",
+        [window.first_month, window.last_month, window.first_month, window.last_month],
+    ).df()
+    connection.unregister("coverage_lsoas")
+    if table.empty:
+        return table.assign(present=pd.Series(dtype=bool), low_coverage=pd.Series(dtype=bool))
+    grid = pd.MultiIndex.from_product(
+        [sorted(table["force"].unique()), [pd.Timestamp(month) for month in window.months]],
+        names=["force", "month"],
+    ).to_frame(index=False)
+    table["month"] = pd.to_datetime(table["month"])
+    full = grid.merge(table, on=["force", "month"], how="left")
+    full["present"] = full["rows"].notna()
+    full[["rows", "rows_in_area"]] = full[["rows", "rows_in_area"]].fillna(0).astype("int64")
+    median = full[full["present"]].groupby("force")["rows"].median()
+    full["low_coverage"] = ~full["present"] | (
+        full["rows"] < LOW_COVERAGE_SHARE * full["force"].map(median)
+    )
+    full["month"] = full["month"].dt.date
+    return full

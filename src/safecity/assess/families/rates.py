@@ -1,0 +1,329 @@
+"""Families 1, 2 and 4: volume and rate, change, and distribution across wards and LSOAs.
+
+Rates are crude rates per 1,000 residents (per 1,000 households for burglary-type groups) with
+exact Poisson limits below 10 events and Byar's from 10 (``methods.md`` §1.1). Change compares
+the period with the baseline by the exact conditional rate-ratio test (§2.2a) and with the
+previous three periods' average (§2.3). Wards and LSOAs are labelled against the assessed area's
+rate by the Fingertips 95% interval rule (§2.1); LSOAs are grouped in quintiles (§3.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from safecity.assess.crime_groups import CrimeGroup
+from safecity.assess.indicator_columns import INDICATOR_COLUMNS, AreaLevel
+from safecity.assess.periods import Period
+from safecity.assess.study_area import StudyArea
+from safecity.stats import (
+    BenchmarkMethod,
+    Polarity,
+    QuantileAlgorithm,
+    compare_to_baseline_average,
+    compare_to_benchmark,
+    crude_rate,
+    quantile_groups,
+    rate_ratio_test,
+)
+
+RATE_MULTIPLIER = 1000
+CHANGE_TEST = "exact conditional rate-ratio test (methods.md §2.2a)"
+BENCHMARK_RULE = "95% confidence interval against the area's rate (Fingertips, methods.md §2.1)"
+
+
+def counts_by_area(group_counts: pd.DataFrame, *, area: StudyArea, period: Period) -> pd.DataFrame:
+    """Counts in ``period`` by group for the area, each ward and each LSOA.
+
+    Returns ``group_id, area_level, area_code, area_name, count``; every LSOA and ward of the
+    area appears for every group (with 0 where nothing was recorded).
+    """
+    in_period = group_counts[
+        (group_counts["month"] >= pd.Timestamp(period.first_month))
+        & (group_counts["month"] <= pd.Timestamp(period.last_month))
+    ]
+    by_lsoa = in_period.groupby(["group_id", "lsoa_code"])["count"].sum().reset_index()
+    groups = sorted(group_counts["group_id"].unique())
+    lsoas = area.lsoas[["lsoa_code", "lsoa_name", "ward_code", "ward_name"]]
+    grid = pd.MultiIndex.from_product(
+        [groups, lsoas["lsoa_code"]], names=["group_id", "lsoa_code"]
+    ).to_frame(index=False)
+    full = grid.merge(by_lsoa, on=["group_id", "lsoa_code"], how="left").merge(
+        lsoas, on="lsoa_code"
+    )
+    full["count"] = full["count"].fillna(0).astype("int64")
+    lsoa_rows = full.rename(columns={"lsoa_code": "area_code", "lsoa_name": "area_name"})
+    lsoa_rows["area_level"] = AreaLevel.LSOA.value
+    ward_rows = (
+        full.groupby(["group_id", "ward_code", "ward_name"])["count"].sum().reset_index()
+    ).rename(columns={"ward_code": "area_code", "ward_name": "area_name"})
+    ward_rows["area_level"] = AreaLevel.WARD.value
+    area_rows = full.groupby("group_id")["count"].sum().reset_index()
+    area_rows["area_code"] = area.code
+    area_rows["area_name"] = area.name
+    area_rows["area_level"] = area.level.value
+    columns = ["group_id", "area_level", "area_code", "area_name", "count"]
+    return pd.concat(
+        [area_rows[columns], ward_rows[columns], lsoa_rows[columns]], ignore_index=True
+    )
+
+
+def denominators_by_area(lsoa_denominators: pd.DataFrame, *, area: StudyArea) -> pd.DataFrame:
+    """Residents and households for the area, each ward and each LSOA (``area_code`` keyed)."""
+    table = area.lsoas[["lsoa_code", "ward_code"]].merge(
+        lsoa_denominators, on="lsoa_code", how="left"
+    )
+    lsoa = table.rename(columns={"lsoa_code": "area_code"})[
+        ["area_code", "population", "households"]
+    ]
+    ward = (
+        table.groupby("ward_code")[["population", "households"]]
+        .sum(min_count=1)
+        .reset_index()
+        .rename(columns={"ward_code": "area_code"})
+    )
+    whole = pd.DataFrame(
+        {
+            "area_code": [area.code],
+            "population": [table["population"].sum(min_count=1)],
+            "households": [table["households"].sum(min_count=1)],
+        }
+    )
+    return pd.concat([whole, ward, lsoa], ignore_index=True)
+
+
+def rate_rows(
+    *,
+    counts: pd.DataFrame,
+    denominators: pd.DataFrame,
+    groups: Sequence[CrimeGroup],
+    period: Period,
+    sources: dict[str, str],
+) -> pd.DataFrame:
+    """Volume and rate rows (family 1) in the ``indicators`` layout."""
+    by_id = {group.id: group for group in groups}
+    table = counts.merge(denominators, on="area_code", how="left")
+    per_household = table["group_id"].map(lambda group: by_id[group].per_household)
+    has_households = table["households"].notna() & (table["households"] > 0)
+    use_households = per_household & has_households
+    table["denominator"] = np.where(use_households, table["households"], table["population"])
+    table["denominator_type"] = np.where(use_households, "households", "residents")
+    valid = table["denominator"].notna() & (table["denominator"] > 0)
+    rates = pd.DataFrame(index=table.index, columns=["value", "lower_ci", "upper_ci"], dtype=float)
+    methods = pd.Series("", index=table.index)
+    unreliable = pd.Series(False, index=table.index)
+    if valid.any():
+        computed = crude_rate(
+            table.loc[valid, "count"].to_numpy(),
+            table.loc[valid, "denominator"].to_numpy(dtype=float),
+            multiplier=RATE_MULTIPLIER,
+        )
+        computed.index = table.index[valid]
+        rates.loc[valid, ["value", "lower_ci", "upper_ci"]] = computed[
+            ["value", "lower_ci", "upper_ci"]
+        ].to_numpy()
+        methods[valid] = computed["method"].astype(str)
+        unreliable[valid] = computed["unreliable"].astype(bool)
+    table = pd.concat([table, rates], axis=1)
+    table["method"] = methods
+    table["unreliable"] = unreliable
+    table["caveat"] = np.where(valid, "", "no population for this area: rate not computed")
+    table["caveat"] = np.where(
+        per_household & ~has_households & valid,
+        "no household counts loaded: rate per 1,000 residents",
+        table["caveat"],
+    )
+    rows = pd.DataFrame(
+        {
+            "indicator_id": table["group_id"],
+            "indicator_name": table["group_id"].map(lambda group: by_id[group].name),
+            "area_code": table["area_code"],
+            "area_name": table["area_name"],
+            "area_level": table["area_level"],
+            "period": period.label,
+            "source": table["group_id"].map(sources),
+            "numerator": table["count"].astype("int64"),
+            "denominator": table["denominator"],
+            "denominator_type": table["denominator_type"],
+            "multiplier": RATE_MULTIPLIER,
+            "value": table["value"],
+            "lower_ci": table["lower_ci"],
+            "upper_ci": table["upper_ci"],
+            "method": table["method"],
+            "confidence": 0.95,
+            "unreliable": table["unreliable"],
+            "caveat": table["caveat"],
+        }
+    )
+    return rows
+
+
+def add_change(
+    rows: pd.DataFrame,
+    *,
+    baseline_rows: pd.DataFrame,
+    baseline: Period,
+    previous_counts: list[pd.DataFrame],
+) -> pd.DataFrame:
+    """Add change against the baseline (family 2) to the area and ward rows.
+
+    ``previous_counts`` are the counts of the three periods before (latest first); the
+    comparison with their average is added when all three have data.
+    """
+    keys = ["indicator_id", "area_code"]
+    base = baseline_rows[[*keys, "numerator", "denominator", "value"]].rename(
+        columns={
+            "numerator": "baseline_numerator",
+            "denominator": "baseline_denominator",
+            "value": "baseline_value",
+        }
+    )
+    merged = rows.merge(base, on=keys, how="left")
+    merged["baseline_period"] = baseline.label
+    compared = (
+        (merged["area_level"] != AreaLevel.LSOA.value)
+        & (merged["baseline_denominator"] > 0)
+        & (merged["denominator"] > 0)
+    )
+    compared &= (merged["numerator"] + merged["baseline_numerator"]) > 0
+    merged["change_pct"] = np.where(
+        merged["baseline_numerator"] > 0,
+        (merged["numerator"] - merged["baseline_numerator"]) / merged["baseline_numerator"] * 100,
+        np.nan,
+    )
+    for column in ("change_ratio", "change_p_value"):
+        merged[column] = np.nan
+    merged["change_significant"] = pd.array([pd.NA] * len(merged), dtype="boolean")
+    merged["change_test"] = ""
+    if compared.any():
+        test = rate_ratio_test(
+            count=merged.loc[compared, "numerator"].to_numpy(dtype=float),
+            population=merged.loc[compared, "denominator"].to_numpy(dtype=float),
+            comparator_count=merged.loc[compared, "baseline_numerator"].to_numpy(dtype=float),
+            comparator_population=merged.loc[compared, "baseline_denominator"].to_numpy(
+                dtype=float
+            ),
+        )
+        merged.loc[compared, "change_ratio"] = test["value"].to_numpy()
+        merged.loc[compared, "change_p_value"] = test["p_value"].to_numpy()
+        merged.loc[compared, "change_significant"] = test["significant"].to_numpy(dtype=bool)
+        merged.loc[compared, "change_test"] = CHANGE_TEST
+    if len(previous_counts) == 3 and all(not frame.empty for frame in previous_counts):
+        merged = _add_three_period_average(merged, previous_counts)
+    return merged
+
+
+def _add_three_period_average(
+    merged: pd.DataFrame, previous_counts: list[pd.DataFrame]
+) -> pd.DataFrame:
+    keys = ["indicator_id", "area_code"]
+    history = merged[keys].copy()
+    for index, frame in enumerate(previous_counts):
+        renamed = frame.rename(columns={"group_id": "indicator_id", "count": f"previous_{index}"})
+        history = history.merge(renamed[[*keys, f"previous_{index}"]], on=keys, how="left")
+    columns = [f"previous_{index}" for index in range(3)]
+    history[columns] = history[columns].fillna(0)
+    comparable = (
+        ~merged["area_level"].isin([AreaLevel.LSOA.value])
+        & ((history[columns].sum(axis=1) + merged["numerator"]) > 0)
+        & (history[columns].sum(axis=1) > 0)
+    )
+    merged["three_period_average"] = history[columns].mean(axis=1)
+    merged["three_period_ratio"] = np.nan
+    merged["three_period_p_value"] = np.nan
+    merged["three_period_significant"] = pd.array([pd.NA] * len(merged), dtype="boolean")
+    if comparable.any():
+        result = compare_to_baseline_average(
+            count=merged.loc[comparable, "numerator"].to_numpy(dtype=float),
+            baseline_counts=history.loc[comparable, columns].to_numpy(dtype=float),
+        )
+        merged.loc[comparable, "three_period_ratio"] = result["value"].to_numpy()
+        merged.loc[comparable, "three_period_p_value"] = result["p_value"].to_numpy()
+        merged.loc[comparable, "three_period_significant"] = result["significant"].to_numpy(
+            dtype=bool
+        )
+    return merged
+
+
+def add_benchmarks(rows: pd.DataFrame, *, area: StudyArea) -> pd.DataFrame:
+    """Label each ward and LSOA rate against the area's rate (family 4)."""
+    area_rates = rows[rows["area_code"] == area.code][["indicator_id", "value"]].rename(
+        columns={"value": "benchmark_value"}
+    )
+    merged = rows.merge(area_rates, on="indicator_id", how="left")
+    small = merged["area_level"].isin([AreaLevel.WARD.value, AreaLevel.LSOA.value])
+    merged["benchmark_code"] = np.where(small, area.code, "")
+    merged.loc[~small, "benchmark_value"] = np.nan
+    merged["benchmark_label"] = ""
+    merged["benchmark_method"] = ""
+    comparable = small & merged["value"].notna() & merged["benchmark_value"].notna()
+    if comparable.any():
+        labels = compare_to_benchmark(
+            value=merged.loc[comparable, "value"].to_numpy(dtype=float),
+            lower_ci=merged.loc[comparable, "lower_ci"].to_numpy(dtype=float),
+            upper_ci=merged.loc[comparable, "upper_ci"].to_numpy(dtype=float),
+            benchmark=merged.loc[comparable, "benchmark_value"].to_numpy(dtype=float),
+            polarity=Polarity.NO_JUDGEMENT,
+            method=BenchmarkMethod.CI95,
+        )
+        merged.loc[comparable, "benchmark_label"] = labels["comparison"].astype(str).to_numpy()
+        merged.loc[comparable, "benchmark_method"] = BENCHMARK_RULE
+    ranked = merged.copy()
+    for level in (AreaLevel.WARD.value, AreaLevel.LSOA.value):
+        at_level = (merged["area_level"] == level) & merged["value"].notna()
+        ranks = (
+            merged[at_level].groupby("indicator_id")["value"].rank(method="min", ascending=False)
+        )
+        ranked.loc[ranks.index, "rank"] = ranks
+        ranked.loc[ranks.index, "rank_of"] = (
+            merged[at_level].groupby("indicator_id")["value"].transform("count")
+        )
+    return ranked
+
+
+def lsoa_quintiles(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each LSOA's quintile of rate within the area, by group (1 = highest rates)."""
+    lsoa = rows[(rows["area_level"] == AreaLevel.LSOA.value) & rows["value"].notna()].copy()
+    if lsoa.empty:
+        return pd.DataFrame(columns=["indicator_id", "area_code", "value", "quintile", "algorithm"])
+    groups = quantile_groups(
+        values=lsoa["value"].to_numpy(dtype=float),
+        groups=5,
+        algorithm=QuantileAlgorithm.EQUAL_COUNT,
+        invert=True,
+        group_by=lsoa["indicator_id"].to_numpy(),
+    )
+    lsoa["quintile"] = groups["quantile"].to_numpy()
+    lsoa["algorithm"] = groups["algorithm"].astype(str).to_numpy()
+    return lsoa[["indicator_id", "area_code", "area_name", "value", "quintile", "algorithm"]]
+
+
+def concentration(rows: pd.DataFrame) -> pd.DataFrame:
+    """Share of each group's crime in the top 10% of LSOAs by count (family 4)."""
+    lsoa = rows[rows["area_level"] == AreaLevel.LSOA.value]
+    records = []
+    for indicator, frame in lsoa.groupby("indicator_id"):
+        counts = np.sort(frame["numerator"].to_numpy(dtype=float))[::-1]
+        top = max(1, int(np.ceil(0.1 * len(counts))))
+        total = counts.sum()
+        records.append(
+            {
+                "indicator_id": indicator,
+                "lsoas": len(counts),
+                "top_lsoas": top,
+                "top_share_pct": counts[:top].sum() / total * 100 if total > 0 else np.nan,
+                "total": int(total),
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def finish_indicator_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with every ``indicators`` column (missing ones empty), in the documented order."""
+    for column in INDICATOR_COLUMNS:
+        if column not in rows:
+            rows[column] = pd.NA
+    extra = [column for column in rows.columns if column not in INDICATOR_COLUMNS]
+    return rows[[*INDICATOR_COLUMNS, *extra]]

@@ -1,0 +1,93 @@
+"""``safecity assess``: a Strategic Assessment of one area, written as an Assessment artefact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from safecity.assess.denominators import DenominatorError
+from safecity.assess.engine import run_assessment
+from safecity.assess.periods import PeriodError, parse_period
+from safecity.assess.study_area import StudyAreaError
+from safecity.cli.options import (
+    DEFAULT_WAREHOUSE,
+    JsonOption,
+    WarehouseOption,
+    console,
+    fail,
+    print_json,
+)
+from safecity.data.warehouse import Warehouse
+
+
+def assess_command(
+    *,
+    area: Annotated[
+        str, typer.Option("--area", help="GSS code of a CSP, local authority or police force area.")
+    ],
+    period: Annotated[
+        str, typer.Option("--period", help="Months FROM..TO (2020-04..2021-03) or 2020/21.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the Assessment artefact.")],
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", help="Comparison period (default: the one just before)."),
+    ] = None,
+    crime_groups: Annotated[
+        Path | None,
+        typer.Option("--crime-groups", help="A crime-groups YAML to use instead of the default."),
+    ] = None,
+    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    as_json: JsonOption = False,
+) -> None:
+    """Assess an area over a period; write indicators, tables and findings to --out."""
+    try:
+        assessed = parse_period(period)
+        compared = parse_period(baseline) if baseline else None
+    except PeriodError as error:
+        raise fail(str(error)) from error
+    if not warehouse.exists():
+        raise fail(f"no warehouse at {warehouse}: load some data first (safecity load ...)")
+    try:
+        with Warehouse(warehouse) as store:
+            result = run_assessment(
+                store,
+                area_code=area,
+                period=assessed,
+                baseline=compared,
+                out_dir=out,
+                crime_groups_path=crime_groups,
+            )
+    except (StudyAreaError, DenominatorError) as error:
+        raise fail(str(error)) from error
+    if as_json:
+        print_json(
+            {
+                "artefact": str(result.out_dir),
+                "manifest": str(result.manifest_path),
+                "area": {"code": result.area.code, "name": result.area.name},
+                "period": result.period.label,
+                "baseline": result.baseline.label,
+                "indicator_rows": len(result.indicators),
+                "findings": result.findings.to_dict("records"),
+            }
+        )
+        return
+    console.print(
+        f"[bold]{result.area.name}[/] ({result.area.code}), {result.period.label} against "
+        f"{result.baseline.label}: {len(result.indicators):,} indicator rows in {result.out_dir}/"
+    )
+    print_headline_findings(result.findings)
+
+
+def print_headline_findings(findings: pd.DataFrame, *, limit: int = 8) -> None:
+    """The first findings (they come in order of importance), as sentences."""
+    if findings.empty:
+        console.print("No findings.")
+        return
+    console.print("[bold]Headline findings[/]")
+    for sentence in findings.head(limit)["sentence"]:
+        console.print(f"  - {sentence}")
