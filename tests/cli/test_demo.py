@@ -46,4 +46,16 @@ def test_demo_generates_loads_and_reports(tmp_path: Path) -> None:
     assert key_file.is_file()
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert (tmp_path / "safecity.duckdb").is_file()
+    # The main job ends with the assessment of the demo city; the planted rise is found.
+    assessment = report["assessment"]
+    assert (assessment["period"], assessment["baseline"]) == ("2024/25", "2023/24")
+    assert (tmp_path / assessment["artefact"] / "manifest.json").is_file()
+    planted = dataset["planted"]["rise"]
+    rise = next(
+        finding
+        for finding in assessment["findings"]
+        if finding["finding_id"] == "change_" + planted["crime_type"].lower()
+    )
+    assert rise["significant"] is True
+    assert "increase" in rise["sentence"]
     assert not list(tmp_path.glob("*.key"))

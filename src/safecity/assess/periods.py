@@ -97,6 +97,18 @@ class Period:
         return _from_index(middle).year
 
 
+def months_ending(*, last_month: date, count: int = 12) -> Period:
+    """The ``count`` months ending with ``last_month``.
+
+    Examples
+    --------
+    >>> months_ending(last_month=date(2025, 3, 1)).label
+    '2024/25'
+    """
+    single = Period(first_month=last_month, last_month=last_month)
+    return Period(first_month=single.shifted(months=1 - count).first_month, last_month=last_month)
+
+
 def parse_period(text: str) -> Period:
     """Read ``YYYY-MM..YYYY-MM`` or a financial year ``YYYY/YY`` (April to March).
 

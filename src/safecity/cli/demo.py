@@ -7,6 +7,10 @@ from typing import Annotated
 
 import typer
 
+from safecity.assess.engine import run_assessment
+from safecity.assess.periods import months_ending, parse_period
+from safecity.assess.study_area import lsoa_hierarchy
+from safecity.cli.assess import print_headline_findings
 from safecity.cli.options import (
     DEFAULT_WAREHOUSE,
     JsonOption,
@@ -33,20 +37,27 @@ def demo_command(
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: JsonOption = False,
 ) -> None:
-    """Generate the synthetic demo city, load it, and show the load summary and coverage."""
+    """Generate the synthetic demo city, load it, assess it; show the load, coverage, findings."""
     say = (error_console if as_json else console).print
-    say(f"[bold]1/3[/] Generating the synthetic demo city (seed {seed}) in {out}/ ...")
+    say(f"[bold]1/4[/] Generating the synthetic demo city (seed {seed}) in {out}/ ...")
     dataset = generate_demo_data(out_dir=out, seed=seed, scale=DemoScale.CITY)
     say(
         f"    {len(dataset.police_uk_files)} police.uk files, {dataset.police_uk_rows:,} rows,"
         f" months {dataset.months[0]} to {dataset.months[-1]}; force extract and reference files"
     )
-    say(f"[bold]2/3[/] Loading it into {warehouse} ...")
+    say(f"[bold]2/4[/] Loading it into {warehouse} ...")
     total = sum(file.path.stat().st_size for file in dataset.police_uk_files)
     with Warehouse(warehouse) as store:
         with byte_progress(description="Loading police.uk files", total_bytes=total) as advance:
             result = load_demo(store, dataset=dataset, progress=advance)
         status = warehouse_status(store)
+        last = parse_period(f"{dataset.months[-1]}..{dataset.months[-1]}").last_month
+        period = months_ending(last_month=last)
+        area_codes = sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())
+        say(f"[bold]4/4[/] Assessing {area_codes[0]} for {period.label} into {out}/assessment/ ...")
+        assessment = run_assessment(
+            store, area_code=str(area_codes[0]), period=period, out_dir=out / "assessment"
+        )
     if as_json:
         print_json(
             {
@@ -54,10 +65,23 @@ def demo_command(
                 "load": [report.as_dict() for report in result.reports],
                 "pseudonym_key": result.key_source,
                 "status": status.as_dict(),
+                "assessment": {
+                    "artefact": str(assessment.out_dir),
+                    "area": assessment.area.code,
+                    "period": assessment.period.label,
+                    "baseline": assessment.baseline.label,
+                    "findings": assessment.findings.to_dict("records"),
+                },
             }
         )
         return
     print_load_reports(result.reports, as_json=False)
     console.print(f"Pseudonymisation key: {result.key_source}")
-    console.print("[bold]3/3[/] What the warehouse holds now:")
+    console.print("[bold]3/4[/] What the warehouse holds now:")
     print_status(status)
+    console.print(
+        f"[bold]4/4[/] {assessment.area.name} ({assessment.area.code}), {assessment.period.label}"
+        f" against {assessment.baseline.label}: the Assessment artefact is in"
+        f" {assessment.out_dir}/"
+    )
+    print_headline_findings(assessment.findings)

@@ -1,0 +1,238 @@
+"""The assessment engine on a small hand-made city whose every figure is computed here again.
+
+Two wards of two LSOAs each; police.uk street files for two financial years. Expected values
+are computed independently in the test: rates from the counts, Byar's limits from their
+formula, the exact conditional rate-ratio test as a binomial test (methods.md §1.1, §2.2a).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from police_uk_files import STREET_HEADER, street_row
+from scipy import stats
+
+from safecity.assess.engine import run_assessment
+from safecity.assess.periods import parse_period
+from safecity.data.police_uk.loader import load_police_uk
+from safecity.data.reference.kinds import ReferenceKind
+from safecity.data.reference.loader import load_reference
+from safecity.data.warehouse import Warehouse
+
+LSOAS = {
+    # code: (name, ward code, ward name, population)
+    "E01000001": ("Testham 001A", "E05000001", "North", 1500),
+    "E01000002": ("Testham 001B", "E05000001", "North", 1600),
+    "E01000003": ("Testham 002A", "E05000002", "South", 1400),
+    "E01000004": ("Testham 002B", "E05000002", "South", 1500),
+}
+LAD, CSP, PFA = "E06000001", "E22000001", "E23000001"
+# Burglaries per LSOA in 2019/20 (baseline) and 2020/21 (period); ASB only in the period.
+BURGLARY = {
+    "E01000001": (10, 25),
+    "E01000002": (8, 9),
+    "E01000003": (3, 2),
+    "E01000004": (5, 4),
+}
+ASB_2020 = {"E01000001": 6, "E01000002": 1, "E01000003": 0, "E01000004": 3}
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _street_file(folder: Path, month: str, rows: list[list[str]]) -> None:
+    _write_csv(folder / f"{month}-testshire-street.csv", STREET_HEADER, rows)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def assessment(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("fixture")
+    police = folder / "police"
+    police.mkdir()
+    serial = 0
+    for year_index, month in ((0, "2019-06"), (1, "2020-06")):
+        rows = []
+        for code, (name, *_rest) in LSOAS.items():
+            for _ in range(BURGLARY[code][year_index]):
+                serial += 1
+                rows.append(
+                    street_row(
+                        month=month,
+                        crime_id=f"{serial:064x}",
+                        lsoa_code=code,
+                        lsoa_name=name,
+                    )
+                )
+            if year_index == 1:
+                rows.extend(
+                    street_row(
+                        month=month,
+                        crime_type="Anti-social behaviour",
+                        lsoa_code=code,
+                        lsoa_name=name,
+                    )
+                    for _ in range(ASB_2020[code])
+                )
+        _street_file(police, month, rows)
+    lookup = _write_csv(
+        folder / "LSOA11_WD20_LAD20_EW_LU.csv",
+        ["LSOA11CD", "LSOA11NM", "WD20CD", "WD20NM", "LAD20CD", "LAD20NM"],
+        [
+            [code, name, ward, ward_name, LAD, "Testham"]
+            for code, (name, ward, ward_name, _) in LSOAS.items()
+        ],
+    )
+    csp = _write_csv(
+        folder / "lookup_ltla24_csp24_pfa24.csv",
+        ["ltla24_code", "ltla24_name", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"],
+        [[LAD, "Testham", CSP, "Testham CSP", PFA, "Testshire"]],
+    )
+    ages = [*(str(age) for age in range(90)), "90+"]
+    population = _write_csv(
+        folder / "population20_lsoa11_syoa.csv",
+        ["lsoa11_name", "lsoa11_code", "total_population", *ages],
+        [
+            [name, code, people, *([0] * 90), people]
+            for code, (name, _ward, _ward_name, people) in LSOAS.items()
+        ],
+    )
+    warehouse = Warehouse(folder / "w.duckdb")
+    load_police_uk(warehouse, paths=[police])
+    load_reference(warehouse, kind=ReferenceKind.LSOA_LOOKUP, path=lookup)
+    load_reference(warehouse, kind=ReferenceKind.CSP_LOOKUP, path=csp)
+    load_reference(warehouse, kind=ReferenceKind.POPULATION, path=population)
+    out = folder / "artefact"
+    result = run_assessment(warehouse, area_code=CSP, period=parse_period("2020/21"), out_dir=out)
+    warehouse.close()
+    return out, result.indicators
+
+
+def _byars(count: int) -> tuple[float, float]:
+    z = stats.norm.ppf(0.975)
+    lower = count * (1 - 1 / (9 * count) - z / (3 * math.sqrt(count))) ** 3
+    upper = (count + 1) * (1 - 1 / (9 * (count + 1)) + z / (3 * math.sqrt(count + 1))) ** 3
+    return lower, upper
+
+
+def _row(indicators: pd.DataFrame, indicator: str, area: str) -> pd.Series:
+    rows = indicators[(indicators["indicator_id"] == indicator) & (indicators["area_code"] == area)]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_area_burglary_count_rate_and_byars_interval(assessment: tuple[Path, pd.DataFrame]) -> None:
+    _, indicators = assessment
+    row = _row(indicators, "burglary", CSP)
+    count = sum(period for _, period in BURGLARY.values())
+    population = sum(entry[3] for entry in LSOAS.values())
+    lower, upper = _byars(count)
+    assert row["numerator"] == count == 40
+    assert row["denominator"] == population
+    assert row["value"] == pytest.approx(count / population * 1000, rel=1e-12)
+    assert row["lower_ci"] == pytest.approx(lower / population * 1000, rel=1e-9)
+    assert row["upper_ci"] == pytest.approx(upper / population * 1000, rel=1e-9)
+
+
+def test_ward_counts_and_exact_intervals_below_ten(assessment: tuple[Path, pd.DataFrame]) -> None:
+    _, indicators = assessment
+    south = _row(indicators, "burglary", "E05000002")
+    assert south["numerator"] == 6
+    # Exact (Garwood) limits below 10 events: chi-square quantiles.
+    lower = stats.chi2.ppf(0.025, 12) / 2
+    upper = stats.chi2.ppf(0.975, 14) / 2
+    assert south["lower_ci"] == pytest.approx(lower / 2900 * 1000, rel=1e-9)
+    assert south["upper_ci"] == pytest.approx(upper / 2900 * 1000, rel=1e-9)
+    assert bool(south["unreliable"]) is True
+
+
+def test_change_uses_the_exact_conditional_test(assessment: tuple[Path, pd.DataFrame]) -> None:
+    _, indicators = assessment
+    row = _row(indicators, "burglary", CSP)
+    now, before = 40, 26
+    assert row["baseline_numerator"] == before
+    assert row["change_pct"] == pytest.approx((now - before) / before * 100)
+    # Same population in both years: conditional on the total, now ~ Binomial(66, 1/2).
+    expected_p = stats.binomtest(now, now + before, 0.5).pvalue
+    assert row["change_p_value"] == pytest.approx(expected_p, rel=1e-6)
+    assert bool(row["change_significant"]) is bool(expected_p < 0.05)
+    assert "exact conditional" in row["change_test"]
+
+
+def test_wards_are_labelled_against_the_area(assessment: tuple[Path, pd.DataFrame]) -> None:
+    _, indicators = assessment
+    area = _row(indicators, "burglary", CSP)["value"]
+    for ward in ("E05000001", "E05000002"):
+        row = _row(indicators, "burglary", ward)
+        expected = (
+            "Higher" if row["lower_ci"] > area else "Lower" if row["upper_ci"] < area else "Similar"
+        )
+        assert row["benchmark_label"] == expected
+        assert row["benchmark_code"] == CSP
+    # North: 34 burglaries in 3,100 residents; Byar's lower limit 7.6 per 1,000 > 6.7.
+    assert _row(indicators, "burglary", "E05000001")["benchmark_label"] == "Higher"
+
+
+def test_all_crime_excludes_asb_and_asb_is_its_own_indicator(
+    assessment: tuple[Path, pd.DataFrame],
+) -> None:
+    _, indicators = assessment
+    assert _row(indicators, "all_crime", CSP)["numerator"] == 40
+    assert _row(indicators, "asb", CSP)["numerator"] == sum(ASB_2020.values())
+
+
+def test_public_table_suppresses_small_counts_and_what_reveals_them(
+    assessment: tuple[Path, pd.DataFrame],
+) -> None:
+    out, _ = assessment
+    public = pd.read_csv(out / "public" / "indicators.csv")
+    shown = public[public["numerator"].notna()]
+    assert not ((shown["numerator"] > 0) & (shown["numerator"] < 5)).any()
+    # ASB by LSOA within the North ward is 6 and 1: the 1 is suppressed, and so is the 6,
+    # since the ward total is published.
+    north = public[
+        (public["indicator_id"] == "asb") & public["area_code"].isin(["E01000001", "E01000002"])
+    ]
+    assert north["suppressed"].tolist() == [True, True]
+    assert north["value"].isna().all()
+
+
+def test_manifest_records_inputs_vintages_and_what_was_skipped(
+    assessment: tuple[Path, pd.DataFrame],
+) -> None:
+    out, _ = assessment
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["area"] == {
+        "code": CSP,
+        "name": "Testham CSP",
+        "level": "csp",
+        "lsoas": 4,
+        "wards": 2,
+    }
+    assert manifest["parameters"]["baseline"] == "2019/20"
+    assert manifest["vintages"]["lsoa"] == 2011
+    assert manifest["vintages"]["population_year"] == 2020
+    assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
+    assert "domestic_flagged" in manifest["skipped"]
+    assert "three_period_average" in manifest["skipped"]
+    assert set(manifest["tables"]) >= {"indicators", "findings", "monthly_series"}
+
+
+def test_findings_cite_rows_that_exist(assessment: tuple[Path, pd.DataFrame]) -> None:
+    out, indicators = assessment
+    findings = pd.read_csv(out / "findings.csv")
+    assert not findings.empty
+    row_ids = set(indicators["row_id"])
+    for cited in findings["row_ids"]:
+        assert set(str(cited).split(";")) <= row_ids
+    burglary = findings[findings["finding_id"] == "change_burglary"]["sentence"].iloc[0]
+    assert burglary.startswith("There was a 53.8% increase in burglary (40 in 2020/21)")
