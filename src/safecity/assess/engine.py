@@ -1,10 +1,10 @@
 """Running an assessment: from the warehouse to the Assessment artefact.
 
-Implemented so far (issue #4): families 1 (volume and rate), 2 (change against the baseline
-and the previous three periods' average; monthly series with XmR limits), 4 (distribution:
-ward and LSOA rates against the area, LSOA quintiles, concentration), 10 (data quality:
-coverage by force and month) and 12 (findings from those). The artefact lists the families not
-yet computed.
+Families 1 (volume and rate), 2 (change against the baseline and the previous three periods'
+average; monthly series with XmR limits) and 4 (distribution: ward and LSOA rates against the
+area, LSOA quintiles, concentration) make the ``indicators`` table; the other families run from
+:mod:`safecity.assess.families.registry` on the same inputs; findings (family 12) come last.
+The manifest lists every family not yet implemented, and every group skipped, with why.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from safecity.assess.artefact import Artefact, write_artefact
+from safecity.assess.context import AssessmentInputs
 from safecity.assess.counts import group_counts_from_categories, police_uk_category_counts
 from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
@@ -28,7 +29,6 @@ from safecity.assess.extract_counts import (
     group_counts_from_extract,
     offence_classification,
 )
-from safecity.assess.families.quality import coverage_table
 from safecity.assess.families.rates import (
     add_benchmarks,
     add_change,
@@ -39,6 +39,7 @@ from safecity.assess.families.rates import (
     lsoa_quintiles,
     rate_rows,
 )
+from safecity.assess.families.registry import REGISTERED_FAMILIES, unimplemented_families
 from safecity.assess.families.series import monthly_series
 from safecity.assess.findings import (
     change_findings,
@@ -49,16 +50,6 @@ from safecity.assess.findings import (
 from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyArea, resolve_study_area
 from safecity.data.warehouse import Warehouse
-
-NOT_YET_COMPUTED = {
-    "harm": "family 3 (harm) is not implemented in this version",
-    "deprivation": "family 5 (deprivation) is not implemented in this version",
-    "benchmarking": "family 6 (benchmarking against all CSPs) is not implemented in this version",
-    "hotspots": "family 7 (hotspots) is not implemented in this version",
-    "people": "family 8 (victims and offenders) is not implemented in this version",
-    "time": "family 9 (time of day) is not implemented in this version",
-    "priorities": "family 11 (priority scoring) is not implemented in this version",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +152,7 @@ def run_assessment(
     baseline: Period | None = None,
     crime_groups_path: Path | None = None,
     suppression_threshold: int = DEFAULT_THRESHOLD,
+    seed: int = 20221,
 ) -> AssessmentResult:
     """Assess ``area_code`` over ``period`` and write the artefact to ``out_dir``.
 
@@ -180,6 +172,9 @@ def run_assessment(
         A crime-groups YAML file to use instead of the shipped one.
     suppression_threshold
         Counts from 1 to this minus one are suppressed in public tables (default 5).
+    seed
+        Seed for simulations (SII intervals, permutation tests): the same seed, the same
+        artefact.
     """
     area = resolve_study_area(warehouse, code=area_code)
     baseline = baseline or period.preceding(count=1)[0]
@@ -246,11 +241,28 @@ def run_assessment(
     )
     indicators["suppressed"] = False
     series = monthly_series(counts, area=area, window=window)
-    coverage = coverage_table(warehouse, area=area, window=window)
+    inputs = AssessmentInputs(
+        warehouse=warehouse,
+        area=area,
+        period=period,
+        baseline=baseline,
+        window=window,
+        groups=active,
+        sources=sources,
+        counts=counts,
+        denominators=denominators,
+        indicators=indicators,
+        seed=seed,
+    )
+    outputs = {name: family(inputs) for name, family in REGISTERED_FAMILIES.items()}
+    family_findings = [finding for output in outputs.values() for finding in output.findings]
+    for output in outputs.values():
+        skipped.update(output.skipped)
     findings = findings_table(
         order_findings(
             change_findings(indicators, area_code=area.code)
             + ward_findings(indicators, area_name=area.name)
+            + family_findings
         )
     )
     group_table = pd.DataFrame(
@@ -303,7 +315,8 @@ def run_assessment(
         },
         "inputs": _input_files(warehouse),
         "versions": _versions(),
-        "skipped": {**skipped, **NOT_YET_COMPUTED},
+        "skipped": {**skipped, **unimplemented_families()},
+        "families": {name: output.manifest for name, output in outputs.items() if output.manifest},
     }
     artefact = Artefact(
         tables={
@@ -312,10 +325,18 @@ def run_assessment(
             "lsoa_quintiles": lsoa_quintiles(indicators),
             "concentration": concentration(indicators),
             "monthly_series": series,
-            "data_quality_coverage": coverage,
+            **{name: table for output in outputs.values() for name, table in output.tables.items()},
             "findings": findings,
         },
-        public_tables={"indicators": public, "findings": findings},
+        public_tables={
+            "indicators": public,
+            **{
+                name: table
+                for output in outputs.values()
+                for name, table in output.public_tables.items()
+            },
+            "findings": findings,
+        },
         manifest=manifest,
     )
     manifest_path = write_artefact(artefact, out_dir=out_dir)

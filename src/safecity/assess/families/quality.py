@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyArea
 from safecity.data.warehouse import Warehouse
@@ -49,3 +50,28 @@ def coverage_table(warehouse: Warehouse, *, area: StudyArea, window: Period) -> 
     )
     full["month"] = full["month"].dt.date
     return full
+
+
+def data_quality(inputs: AssessmentInputs) -> FamilyOutput:
+    """Family 10: police.uk coverage by force and month, and LSOA vintage mismatches."""
+    coverage = coverage_table(inputs.warehouse, area=inputs.area, window=inputs.window)
+    unknown = inputs.warehouse.connection.execute(
+        "SELECT count(DISTINCT lsoa_code), count(*) FROM police_uk_street"
+        " WHERE month BETWEEN ? AND ? AND lsoa_code IS NOT NULL"
+        " AND lsoa_code NOT IN (SELECT lsoa_code FROM area_lookup)",
+        [inputs.window.first_month, inputs.window.last_month],
+    ).fetchall()[0]
+    summary = pd.DataFrame(
+        [
+            {
+                "measure": "force_months_low_or_missing",
+                "value": int(coverage["low_coverage"].sum()) if not coverage.empty else 0,
+            },
+            {"measure": "lsoa_codes_not_in_lookup", "value": int(unknown[0])},
+            {"measure": "rows_with_lsoa_codes_not_in_lookup", "value": int(unknown[1])},
+        ]
+    )
+    return FamilyOutput(
+        tables={"data_quality_coverage": coverage, "data_quality_summary": summary},
+        public_tables={"data_quality_coverage": coverage.drop(columns=["rows_in_area"])},
+    )

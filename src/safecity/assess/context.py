@@ -1,0 +1,68 @@
+"""What every figure family receives, and what it gives back to the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from safecity.assess.crime_groups import CrimeGroup
+from safecity.assess.denominators import Denominators
+from safecity.assess.findings import Finding
+from safecity.assess.periods import Period
+from safecity.assess.study_area import StudyArea
+from safecity.data.warehouse import Warehouse
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentInputs:
+    """The assessed area and period, and the aggregated data every family starts from.
+
+    Attributes
+    ----------
+    warehouse
+        The open warehouse (read aggregates through ``warehouse.ibis``).
+    area, period, baseline
+        What is assessed, and the comparison period.
+    window
+        From the earliest period compared (three periods back) to the end of ``period``.
+    groups
+        The crime groups computed for this area, with ``sources`` (group id -> ``police_uk``
+        or ``extract``).
+    counts
+        ``lsoa_code, month, group_id, count`` over ``window`` for the area's LSOAs.
+    denominators
+        LSOA residents (and households) for the period.
+    indicators
+        The ``indicators`` rows of families 1, 2 and 4 (``row_id`` first).
+    seed
+        Seed for every simulation (SII intervals, permutation tests).
+    """
+
+    warehouse: Warehouse
+    area: StudyArea
+    period: Period
+    baseline: Period
+    window: Period
+    groups: list[CrimeGroup]
+    sources: dict[str, str]
+    counts: pd.DataFrame
+    denominators: Denominators
+    indicators: pd.DataFrame
+    seed: int
+
+
+@dataclass(slots=True)
+class FamilyOutput:
+    """A family's tables (partner and public), skipped parts with reasons, findings, notes.
+
+    ``public_tables`` must already be disclosure-controlled and never hold person-level rows.
+    ``manifest`` entries are merged into the artefact's manifest under the family's name.
+    """
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    public_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)

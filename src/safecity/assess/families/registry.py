@@ -1,0 +1,40 @@
+"""The figure families the engine runs after families 1, 2 and 4, in order.
+
+Each family is a function ``(AssessmentInputs) -> FamilyOutput`` registered under its name.
+Families of issue #4 not registered here are listed in the artefact's manifest as skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.families.quality import data_quality
+
+FamilyFunction = Callable[[AssessmentInputs], FamilyOutput]
+
+ALL_FAMILIES = {
+    "harm": "family 3: harm (severity score, harm share against volume share)",
+    "deprivation": "family 5: rates by deprivation decile and quintile, ratio, SII/RII",
+    "benchmarking": "family 6: rank among all CSPs, percentile band, England and comparators",
+    "hotspots": "family 7: Gi* hotspots on LSOAs and a grid, emerging/persistent, KDE",
+    "people": "family 8: victims and offenders, repeats, profiles, domestic shares",
+    "time": "family 9: hour-of-week and peaks (aoristic)",
+    "data_quality": "family 10: coverage, missing locations, quarantine, vintages",
+    "priorities": "family 11: MoRiLE-style priority scoring",
+}
+"""Every family the engine knows of, by name, with what it computes."""
+
+REGISTERED_FAMILIES: dict[str, FamilyFunction] = {
+    "data_quality": data_quality,
+}
+"""The families implemented, in the order they run."""
+
+
+def unimplemented_families() -> dict[str, str]:
+    """Families not yet implemented, with a sentence for the manifest's ``skipped``."""
+    return {
+        name: f"{description}: not implemented in this version"
+        for name, description in ALL_FAMILIES.items()
+        if name not in REGISTERED_FAMILIES
+    }
