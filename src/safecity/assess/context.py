@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -13,6 +14,26 @@ from safecity.assess.findings import Finding
 from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyArea
 from safecity.data.warehouse import Warehouse
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentOptions:
+    """User choices that families read (all optional).
+
+    Attributes
+    ----------
+    comparators_path
+        YAML or CSV naming the comparator group (most similar CSPs) by GSS code (family 6).
+    priority_inputs_path
+        YAML of the partnership's inputs to priority scoring: public concern, organisational
+        position (family 11).
+    harm_index
+        Name of the loaded harm-weight index to use (family 3); by default the only one loaded.
+    """
+
+    comparators_path: Path | None = None
+    priority_inputs_path: Path | None = None
+    harm_index: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +59,8 @@ class AssessmentInputs:
         The ``indicators`` rows of families 1, 2 and 4 (``row_id`` first).
     seed
         Seed for every simulation (SII intervals, permutation tests).
+    options
+        The user's choices (comparators, priority inputs, harm index).
     """
 
     warehouse: Warehouse
@@ -51,6 +74,7 @@ class AssessmentInputs:
     denominators: Denominators
     indicators: pd.DataFrame
     seed: int
+    options: AssessmentOptions = field(default_factory=AssessmentOptions)
 
 
 @dataclass(slots=True)

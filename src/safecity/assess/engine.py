@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from safecity.assess.artefact import Artefact, write_artefact
-from safecity.assess.context import AssessmentInputs
+from safecity.assess.context import AssessmentInputs, AssessmentOptions
 from safecity.assess.counts import group_counts_from_categories, police_uk_category_counts
 from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
@@ -143,6 +143,11 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def vars_of(options: AssessmentOptions) -> dict[str, object]:
+    """The options as a mapping (for the manifest)."""
+    return {name: getattr(options, name) for name in options.__slots__}
+
+
 def run_assessment(
     warehouse: Warehouse,
     *,
@@ -153,6 +158,7 @@ def run_assessment(
     crime_groups_path: Path | None = None,
     suppression_threshold: int = DEFAULT_THRESHOLD,
     seed: int = 20221,
+    options: AssessmentOptions | None = None,
 ) -> AssessmentResult:
     """Assess ``area_code`` over ``period`` and write the artefact to ``out_dir``.
 
@@ -175,6 +181,8 @@ def run_assessment(
     seed
         Seed for simulations (SII intervals, permutation tests): the same seed, the same
         artefact.
+    options
+        Comparators, priority inputs and harm index for the families that use them.
     """
     area = resolve_study_area(warehouse, code=area_code)
     baseline = baseline or period.preceding(count=1)[0]
@@ -253,6 +261,7 @@ def run_assessment(
         denominators=denominators,
         indicators=indicators,
         seed=seed,
+        options=options or AssessmentOptions(),
     )
     outputs = {name: family(inputs) for name, family in REGISTERED_FAMILIES.items()}
     family_findings = [finding for output in outputs.values() for finding in output.findings]
@@ -296,6 +305,11 @@ def run_assessment(
             "confidence": 0.95,
             "rate_multiplier": 1000,
             "suppression_threshold": suppression_threshold,
+            "seed": seed,
+            "options": {
+                key: None if value is None else str(value)
+                for key, value in vars_of(options or AssessmentOptions()).items()
+            },
         },
         "vintages": {
             "lsoa": area.lsoa_vintage,

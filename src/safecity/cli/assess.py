@@ -8,6 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from safecity.assess.context import AssessmentOptions
 from safecity.assess.denominators import DenominatorError
 from safecity.assess.engine import run_assessment
 from safecity.assess.periods import PeriodError, parse_period
@@ -40,6 +41,18 @@ def assess_command(
         Path | None,
         typer.Option("--crime-groups", help="A crime-groups YAML to use instead of the default."),
     ] = None,
+    comparators: Annotated[
+        Path | None,
+        typer.Option("--comparators", help="YAML/CSV of the comparator group's CSP codes."),
+    ] = None,
+    priorities: Annotated[
+        Path | None,
+        typer.Option("--priorities", help="YAML of public concern and organisational inputs."),
+    ] = None,
+    harm_index: Annotated[
+        str | None, typer.Option("--harm-index", help="Harm-weight index to use (if several).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for simulations.")] = 20221,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: JsonOption = False,
 ) -> None:
@@ -60,6 +73,12 @@ def assess_command(
                 baseline=compared,
                 out_dir=out,
                 crime_groups_path=crime_groups,
+                seed=seed,
+                options=AssessmentOptions(
+                    comparators_path=comparators,
+                    priority_inputs_path=priorities,
+                    harm_index=harm_index,
+                ),
             )
     except (StudyAreaError, DenominatorError) as error:
         raise fail(str(error)) from error
