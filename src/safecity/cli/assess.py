@@ -53,6 +53,14 @@ def assess_command(
         str | None, typer.Option("--harm-index", help="Harm-weight index to use (if several).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for simulations.")] = 20221,
+    suppression_threshold: Annotated[
+        int,
+        typer.Option(
+            "--suppression-threshold",
+            min=1,
+            help="Public tables suppress counts from 1 to this minus one (default 5).",
+        ),
+    ] = 5,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: JsonOption = False,
 ) -> None:
@@ -74,6 +82,7 @@ def assess_command(
                 out_dir=out,
                 crime_groups_path=crime_groups,
                 seed=seed,
+                suppression_threshold=suppression_threshold,
                 options=AssessmentOptions(
                     comparators_path=comparators,
                     priority_inputs_path=priorities,
