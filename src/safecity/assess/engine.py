@@ -66,12 +66,18 @@ class AssessmentResult:
 
 
 def _counts(
-    warehouse: Warehouse, *, area: StudyArea, window: Period, groups: list[CrimeGroup]
+    warehouse: Warehouse,
+    *,
+    area: StudyArea,
+    window: Period,
+    groups: list[CrimeGroup],
+    backend: Any | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """Group counts by LSOA and month over ``window``, the source of each group, and skips."""
     lsoa_codes = area.lsoas["lsoa_code"].tolist()
+    backend = warehouse.ibis if backend is None else backend
     categories = police_uk_category_counts(
-        warehouse.ibis,
+        backend,
         first_month=window.first_month,
         last_month=window.last_month,
         lsoa_codes=lsoa_codes,
@@ -80,7 +86,7 @@ def _counts(
         categories, groups=[group for group in groups if group.police_uk_defined()]
     )
     profile = extract_profile_counts(
-        warehouse.ibis,
+        backend,
         first_month=window.first_month,
         last_month=window.last_month,
         lsoa_codes=lsoa_codes,
@@ -159,6 +165,7 @@ def run_assessment(
     suppression_threshold: int = DEFAULT_THRESHOLD,
     seed: int = 20221,
     options: AssessmentOptions | None = None,
+    backend: Any | None = None,
 ) -> AssessmentResult:
     """Assess ``area_code`` over ``period`` and write the artefact to ``out_dir``.
 
@@ -183,6 +190,10 @@ def run_assessment(
         artefact.
     options
         Comparators, priority inputs and harm index for the families that use them.
+    backend
+        The Ibis backend the count aggregations run on (default ``warehouse.ibis``, DuckDB);
+        another backend (e.g. PySpark) must hold the same ``police_uk_street`` and extract
+        tables. Lookups, denominators and the study area always come from ``warehouse``.
     """
     area = resolve_study_area(warehouse, code=area_code)
     baseline = baseline or period.preceding(count=1)[0]
@@ -190,7 +201,9 @@ def run_assessment(
     groups = load_crime_groups(crime_groups_path)
     earliest = min(previous[-1].first_month, baseline.first_month)
     window = Period(first_month=earliest, last_month=period.last_month)
-    counts, sources, skipped = _counts(warehouse, area=area, window=window, groups=groups)
+    counts, sources, skipped = _counts(
+        warehouse, area=area, window=window, groups=groups, backend=backend
+    )
     active = [group for group in groups if group.id in sources]
 
     denominators = lsoa_denominators(
