@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.families.deprivation import deprivation
+from safecity.assess.families.harm import harm
 from safecity.assess.families.quality import data_quality
 
 FamilyFunction = Callable[[AssessmentInputs], FamilyOutput]
@@ -26,6 +28,8 @@ ALL_FAMILIES = {
 """Every family the engine knows of, by name, with what it computes."""
 
 REGISTERED_FAMILIES: dict[str, FamilyFunction] = {
+    "harm": harm,
+    "deprivation": deprivation,
     "data_quality": data_quality,
 }
 """The families implemented, in the order they run."""

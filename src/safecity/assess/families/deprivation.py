@@ -1,0 +1,415 @@
+"""Family 5: crime rates by deprivation group, the most-versus-least ratio, SII and RII.
+
+Each LSOA of the area is placed in a group of the loaded Index of Multiple Deprivation (IMD)
+of the same LSOA vintage (``methods.md`` §5.1):
+
+* **national deciles** — the published IMD decile (1 = most deprived 10% of LSOAs in England),
+  or, when only ranks are loaded, ``decile = ⌈10 · rank / n⌉`` with ``n`` the LSOAs ranked;
+* **national quintiles** — ``⌈decile / 2⌉``;
+* **local quintiles** — the area's own LSOAs ranked on the IMD score by the ``equal_count``
+  algorithm (PHEindicatormethods ``phe_quantile``, ``invert`` so quintile 1 = most deprived;
+  on the rank when no score is loaded).
+
+Per group: crude rate per 1,000 residents with Byar's/exact limits (§1.1); the rate ratio of
+the most to the least deprived group by the exact conditional test (§2.2a, §5.2) and the rate
+difference with its normal standard error; the Slope and Relative Indices of Inequality by
+population-weighted least squares with simulated limits (§5.3).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.disclosure import DEFAULT_THRESHOLD
+from safecity.assess.findings import Finding
+from safecity.data.warehouse import Warehouse
+from safecity.stats import (
+    QuantileAlgorithm,
+    crude_rate,
+    quantile_groups,
+    rate_ratio_test,
+    slope_index_of_inequality,
+    suppression_mask,
+)
+
+RATE_MULTIPLIER = 1000
+OVERALL_DOMAIN = "imd"
+SII_REPETITIONS = 10_000
+RATIO_TEST = "exact conditional rate-ratio test (methods.md §2.2a)"
+LOCAL_ALGORITHM = QuantileAlgorithm.EQUAL_COUNT
+
+
+class DeprivationGrouping(StrEnum):
+    """How LSOAs are grouped by deprivation."""
+
+    NATIONAL_DECILE = "national decile"
+    NATIONAL_QUINTILE = "national quintile"
+    LOCAL_QUINTILE = "local quintile"
+
+
+def lsoa_deprivation(
+    warehouse: Warehouse, *, lsoa_codes: Sequence[str], lsoa_vintage: int
+) -> tuple[pd.DataFrame, str, str]:
+    """The overall IMD of the area's LSOAs: ``lsoa_code, decile, score, rank``.
+
+    The index chosen is the one of the LSOA vintage covering most of the area's LSOAs (the
+    newest name among equals). The decile is the published one, else ``⌈10·rank/n⌉`` with ``n``
+    the LSOAs the index ranks. Returns the table, the index name and how the decile was found;
+    an empty table (and an empty name) when no index of that vintage covers the area.
+    """
+    connection = warehouse.connection
+    connection.register("deprivation_lsoas", pd.DataFrame({"lsoa_code": list(lsoa_codes)}))
+    candidates = connection.execute(
+        "SELECT index_name, count(DISTINCT area_code) AS covered FROM deprivation"
+        " WHERE area_level = 'lsoa' AND area_vintage = ? AND domain = ?"
+        " AND area_code IN (SELECT lsoa_code FROM deprivation_lsoas)"
+        " GROUP BY index_name ORDER BY covered DESC, index_name DESC",
+        [lsoa_vintage, OVERALL_DOMAIN],
+    ).fetchall()
+    empty = pd.DataFrame(columns=["lsoa_code", "decile", "score", "rank"])
+    if not candidates:
+        connection.unregister("deprivation_lsoas")
+        return empty, "", ""
+    index_name = str(candidates[0][0])
+    long = connection.execute(
+        "SELECT area_code AS lsoa_code, measure, value FROM deprivation"
+        " WHERE area_level = 'lsoa' AND area_vintage = ? AND domain = ? AND index_name = ?"
+        " AND measure IN ('decile', 'score', 'rank')"
+        " AND area_code IN (SELECT lsoa_code FROM deprivation_lsoas)",
+        [lsoa_vintage, OVERALL_DOMAIN, index_name],
+    ).df()
+    ranked = connection.execute(
+        "SELECT count(DISTINCT area_code) FROM deprivation WHERE area_level = 'lsoa'"
+        " AND area_vintage = ? AND domain = ? AND index_name = ? AND measure = 'rank'",
+        [lsoa_vintage, OVERALL_DOMAIN, index_name],
+    ).fetchall()[0][0]
+    connection.unregister("deprivation_lsoas")
+    wide = long.pivot_table(index="lsoa_code", columns="measure", values="value", aggfunc="first")
+    wide = wide.reindex(columns=["decile", "score", "rank"]).reset_index()
+    wide.columns.name = None
+    decile_source = "published decile"
+    if wide["decile"].isna().any():
+        if wide["rank"].isna().any():
+            return empty, index_name, ""
+        wide["decile"] = np.ceil(10 * wide["rank"] / float(ranked))
+        decile_source = f"⌈10·rank/n⌉ with n = {int(ranked):,} LSOAs ranked"
+    wide["decile"] = wide["decile"].astype("int64")
+    return wide, index_name, decile_source
+
+
+def lsoa_groups(deprivation: pd.DataFrame) -> pd.DataFrame:
+    """Each LSOA's national decile, national quintile and local quintile (long form).
+
+    Returns ``lsoa_code, grouping, group`` (1 = most deprived).
+    """
+    table = deprivation.copy()
+    table["national_quintile"] = np.ceil(table["decile"] / 2).astype("int64")
+    use_score = table["score"].notna().all()
+    local = quantile_groups(
+        values=(table["score"] if use_score else table["rank"]).to_numpy(dtype=float),
+        groups=5,
+        algorithm=LOCAL_ALGORITHM,
+        invert=bool(use_score),
+    )
+    table["local_quintile"] = local["quantile"].to_numpy()
+    frames = [
+        pd.DataFrame(
+            {"lsoa_code": table["lsoa_code"], "grouping": grouping.value, "group": table[column]}
+        )
+        for grouping, column in (
+            (DeprivationGrouping.NATIONAL_DECILE, "decile"),
+            (DeprivationGrouping.NATIONAL_QUINTILE, "national_quintile"),
+            (DeprivationGrouping.LOCAL_QUINTILE, "local_quintile"),
+        )
+    ]
+    result = pd.concat(frames, ignore_index=True)
+    result = result[result["group"].notna()]
+    return result.astype({"group": "int64"}).reset_index(drop=True)
+
+
+def rates_by_group(
+    lsoa_counts: pd.DataFrame, *, groups: pd.DataFrame, population: pd.DataFrame
+) -> pd.DataFrame:
+    """Crime rate per 1,000 residents by deprivation group.
+
+    Parameters
+    ----------
+    lsoa_counts
+        ``group_id, lsoa_code, count`` (every LSOA of the area, zeros included).
+    groups
+        :func:`lsoa_groups`.
+    population
+        ``lsoa_code, population``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group_id, grouping, group, lsoas, count, population, value, lower_ci, upper_ci,
+        method`` (groups with residents only).
+    """
+    table = lsoa_counts.merge(groups, on="lsoa_code").merge(population, on="lsoa_code")
+    summed = (
+        table.groupby(["group_id", "grouping", "group"])
+        .agg(
+            lsoas=("lsoa_code", "nunique"),
+            count=("count", "sum"),
+            population=("population", "sum"),
+        )
+        .reset_index()
+    )
+    summed = summed[summed["population"] > 0].reset_index(drop=True)
+    rates = crude_rate(
+        summed["count"].to_numpy(dtype=float),
+        summed["population"].to_numpy(dtype=float),
+        multiplier=RATE_MULTIPLIER,
+    )
+    summed[["value", "lower_ci", "upper_ci"]] = rates[["value", "lower_ci", "upper_ci"]].to_numpy()
+    summed["method"] = rates["method"].astype(str).to_numpy()
+    summed["count"] = summed["count"].astype("int64")
+    return summed
+
+
+def gaps(rates: pd.DataFrame, *, seed: int, repetitions: int = SII_REPETITIONS) -> pd.DataFrame:
+    """Most-versus-least-deprived ratio and difference, and SII/RII, per group and grouping.
+
+    Returns ``group_id, grouping, groups, most_count, most_population, least_count,
+    least_population, rate_ratio, ratio_lower_ci, ratio_upper_ci, ratio_p_value,
+    ratio_significant, ratio_test, rate_difference, difference_lower_ci,
+    difference_upper_ci, sii, sii_lower_ci, sii_upper_ci, rii, rii_lower_ci, rii_upper_ci,
+    sii_note``. SII/RII need 5 or more groups each with a positive rate (§5.3); otherwise
+    ``sii_note`` says why they are missing.
+    """
+    z = float(scipy_stats.norm.ppf(0.975))
+    rows: list[dict[str, Any]] = []
+    for (group_id, grouping), frame in rates.groupby(["group_id", "grouping"], sort=False):
+        ordered = frame.sort_values("group")
+        most, least = ordered.iloc[0], ordered.iloc[-1]
+        row: dict[str, Any] = {
+            "group_id": group_id,
+            "grouping": grouping,
+            "groups": len(ordered),
+            "most_group": int(most["group"]),
+            "least_group": int(least["group"]),
+            "most_count": int(most["count"]),
+            "most_population": float(most["population"]),
+            "most_rate": float(most["value"]),
+            "least_count": int(least["count"]),
+            "least_population": float(least["population"]),
+            "least_rate": float(least["value"]),
+        }
+        test = rate_ratio_test(
+            count=[row["most_count"]],
+            population=[row["most_population"]],
+            comparator_count=[row["least_count"]],
+            comparator_population=[row["least_population"]],
+        ).iloc[0]
+        row.update(
+            rate_ratio=float(test["value"]) if row["least_count"] > 0 else math.inf,
+            ratio_lower_ci=float(test["lower_ci"]),
+            ratio_upper_ci=float(test["upper_ci"]),
+            ratio_p_value=float(test["p_value"]),
+            ratio_significant=bool(test["significant"]),
+            ratio_test=RATIO_TEST,
+        )
+        difference = row["most_rate"] - row["least_rate"]
+        error = (
+            math.sqrt(
+                row["most_count"] / row["most_population"] ** 2
+                + row["least_count"] / row["least_population"] ** 2
+            )
+            * RATE_MULTIPLIER
+        )
+        row.update(
+            rate_difference=difference,
+            difference_lower_ci=difference - z * error,
+            difference_upper_ci=difference + z * error,
+        )
+        sii_keys = ("sii", "sii_lower_ci", "sii_upper_ci", "rii", "rii_lower_ci", "rii_upper_ci")
+        if len(ordered) < 5 or (ordered["value"] <= 0).any():
+            row.update(dict.fromkeys(sii_keys, np.nan))
+            row["sii_note"] = (
+                "not computed: fewer than 5 deprivation groups with residents"
+                if len(ordered) < 5
+                else "not computed: a deprivation group has no crimes (log-scale simulation)"
+            )
+        else:
+            sii = slope_index_of_inequality(
+                value=ordered["value"].to_numpy(dtype=float),
+                population=ordered["population"].to_numpy(dtype=float),
+                lower_ci=ordered["lower_ci"].to_numpy(dtype=float),
+                upper_ci=ordered["upper_ci"].to_numpy(dtype=float),
+                repetitions=repetitions,
+                seed=seed,
+            ).iloc[0]
+            row.update({key: float(sii[key]) for key in sii_keys})
+            row["sii_note"] = (
+                f"PHE method (methods.md §5.3), {repetitions:,} simulations, seed {seed}"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _grouping_key(grouping: str) -> str:
+    return grouping.replace(" ", "_")
+
+
+def _public_rates(rates: pd.DataFrame) -> pd.DataFrame:
+    public = rates.astype(dict.fromkeys(["count", "value", "lower_ci", "upper_ci"], "object"))
+    public["suppressed"] = False
+    for _, rows in rates.groupby(["group_id", "grouping"], sort=False):
+        mask = suppression_mask(
+            rows["count"].to_numpy(dtype=float), threshold=DEFAULT_THRESHOLD, secondary=True
+        ).to_numpy()[0]
+        public.loc[rows.index[mask], ["count", "value", "lower_ci", "upper_ci"]] = None
+        public.loc[rows.index[mask], "suppressed"] = True
+    return public
+
+
+def _public_gaps(gap_table: pd.DataFrame, public_rates: pd.DataFrame) -> pd.DataFrame:
+    """Gaps with every figure hidden whose group counts are suppressed."""
+    public = gap_table.astype("object")
+    hidden = public_rates[public_rates["suppressed"]]
+    for index, row in gap_table.iterrows():
+        rows = hidden[
+            (hidden["group_id"] == row["group_id"]) & (hidden["grouping"] == row["grouping"])
+        ]
+        if rows.empty:
+            continue
+        keep = {"row_id", "group_id", "grouping", "groups", "most_group", "least_group"}
+        public.loc[index, [column for column in public.columns if column not in keep]] = None
+        public.loc[index, "sii_note"] = f"counts under {DEFAULT_THRESHOLD} suppressed"
+    return public
+
+
+def _finding(row: pd.Series, *, group_name: str, area_name: str, period: str) -> Finding:
+    grouping = str(row["grouping"])
+    where = (
+        f"the most deprived {grouping.split()[1]} of neighbourhoods in {area_name}"
+        if grouping == DeprivationGrouping.LOCAL_QUINTILE.value
+        else f"{area_name}'s neighbourhoods in the most deprived national {grouping.split()[1]}"
+    )
+    ratio = float(row["rate_ratio"])
+    interval = f"95% CI {float(row['ratio_lower_ci']):.2f} to {float(row['ratio_upper_ci']):.2f}"
+    p_value = float(row["ratio_p_value"])
+    test = f"{RATIO_TEST}, " + ("p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}")
+    verdict = (
+        "a statistically significant difference"
+        if bool(row["ratio_significant"])
+        else "not a statistically significant difference"
+    )
+    name = group_name[0].lower() + group_name[1:]
+    sentence = (
+        f"The rate of {name} in {period} was {ratio:.1f} times as high in {where} as in the"
+        f" least deprived (rate ratio {ratio:.2f}, {interval}; {verdict}, {test})."
+    )
+    if not math.isnan(float(row["sii"])):
+        sentence += (
+            f" Across all {int(row['groups'])} groups the slope index of inequality was"
+            f" {float(row['sii']):.1f} per 1,000 (95% CI {float(row['sii_lower_ci']):.1f} to"
+            f" {float(row['sii_upper_ci']):.1f}; negative means higher rates where deprivation"
+            " is greater)."
+        )
+    return Finding(
+        finding_id=f"deprivation_{_grouping_key(grouping)}_{row['group_id']}",
+        topic=str(row["group_id"]),
+        sentence=sentence,
+        row_ids=(str(row["row_id"]),),
+        significant=bool(row["ratio_significant"]),
+    )
+
+
+FINDING_GROUPS = ("all_crime", "asb")
+
+
+def deprivation(inputs: AssessmentInputs) -> FamilyOutput:
+    """Family 5: rates by IMD decile and quintile (national and local), gaps, SII and RII."""
+    lsoa_codes = inputs.area.lsoas["lsoa_code"].tolist()
+    imd, index_name, decile_source = lsoa_deprivation(
+        inputs.warehouse, lsoa_codes=lsoa_codes, lsoa_vintage=inputs.area.lsoa_vintage
+    )
+    if imd.empty:
+        reason = (
+            f"no Index of Multiple Deprivation for LSOA vintage {inputs.area.lsoa_vintage}"
+            " covering this area is loaded (deciles, or ranks, are needed: methods.md §5.1)"
+        )
+        return FamilyOutput(skipped={"deprivation": reason}, manifest={"status": reason})
+    groups = lsoa_groups(imd)
+    period = inputs.period
+    in_period = inputs.counts[
+        (inputs.counts["month"] >= pd.Timestamp(period.first_month))
+        & (inputs.counts["month"] <= pd.Timestamp(period.last_month))
+        & inputs.counts["lsoa_code"].isin(lsoa_codes)
+    ]
+    summed = in_period.groupby(["group_id", "lsoa_code"])["count"].sum()
+    grid = pd.MultiIndex.from_product(
+        [[group.id for group in inputs.groups], lsoa_codes], names=["group_id", "lsoa_code"]
+    )
+    lsoa_counts = summed.reindex(grid, fill_value=0).reset_index()
+    population = inputs.denominators.table[["lsoa_code", "population"]].dropna()
+    rates = rates_by_group(lsoa_counts, groups=groups, population=population)
+    rates.insert(
+        0,
+        "row_id",
+        "deprivation_rate:"
+        + rates["group_id"]
+        + ":"
+        + rates["grouping"].map(_grouping_key)
+        + ":"
+        + rates["group"].astype(str),
+    )
+    gap_table = gaps(rates, seed=inputs.seed)
+    gap_table.insert(
+        0,
+        "row_id",
+        "deprivation_gap:" + gap_table["group_id"] + ":" + gap_table["grouping"].map(_grouping_key),
+    )
+    names = {group.id: group.name for group in inputs.groups}
+    findings = [
+        _finding(row, group_name=names[str(row["group_id"])], area_name=inputs.area.name,
+                 period=period.label)
+        for _, row in gap_table.iterrows()
+        if row["group_id"] in FINDING_GROUPS
+        and row["grouping"] in (DeprivationGrouping.LOCAL_QUINTILE.value,
+                                DeprivationGrouping.NATIONAL_QUINTILE.value)
+        and row["least_count"] > 0
+    ]  # fmt: skip
+    public_rates = _public_rates(rates)
+    lsoa_table = imd.merge(
+        groups.pivot(index="lsoa_code", columns="grouping", values="group").reset_index(),
+        on="lsoa_code",
+    )
+    return FamilyOutput(
+        tables={
+            "deprivation_rates": rates,
+            "deprivation_gaps": gap_table,
+            "deprivation_lsoas": lsoa_table,
+        },
+        public_tables={
+            "deprivation_rates": public_rates,
+            "deprivation_gaps": _public_gaps(gap_table, public_rates),
+            "deprivation_lsoas": lsoa_table,
+        },
+        findings=findings,
+        manifest={
+            "index_name": index_name,
+            "lsoa_vintage": inputs.area.lsoa_vintage,
+            "national_decile": decile_source,
+            "national_quintile": "⌈decile/2⌉ (methods.md §5.1)",
+            "local_quintile": (
+                f"{LOCAL_ALGORITHM.value} (PHEindicatormethods phe_quantile) on the IMD"
+                f" {'score' if imd['score'].notna().all() else 'rank'} of the area's LSOAs,"
+                " quintile 1 = most deprived"
+            ),
+            "rate_ratio_test": RATIO_TEST,
+            "sii_repetitions": SII_REPETITIONS,
+            "seed": inputs.seed,
+        },
+    )
