@@ -11,7 +11,9 @@ from collections.abc import Callable
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.families.deprivation import deprivation
 from safecity.assess.families.harm import harm
+from safecity.assess.families.people import people
 from safecity.assess.families.quality import data_quality
+from safecity.assess.families.time_of_day import time_of_day
 
 FamilyFunction = Callable[[AssessmentInputs], FamilyOutput]
 
@@ -31,6 +33,8 @@ REGISTERED_FAMILIES: dict[str, FamilyFunction] = {
     "harm": harm,
     "deprivation": deprivation,
     "data_quality": data_quality,
+    "people": people,
+    "time": time_of_day,
 }
 """The families implemented, in the order they run."""
 
