@@ -5,8 +5,12 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
-# System packages the project needs at run or test time (Debian names).
+# Debian packages the project needs at run or test time; python3-venv lets us install uv
+# without touching the system Python (Debian's is "externally managed", PEP 668).
 apt_packages=()
+if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  apt_packages+=(python3-venv)
+fi
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -20,8 +24,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-if ! command -v uv >/dev/null 2>&1; then
-  python3 -m pip install --quiet --disable-pip-version-check uv
+# uv, from PyPI, in a private tools environment unless one is already on the PATH.
+if command -v uv >/dev/null 2>&1; then
+  uv_command="uv"
+else
+  if [ ! -x .tools/bin/uv ]; then
+    python3 -m venv .tools
+    .tools/bin/python -m pip install --quiet --disable-pip-version-check uv
+  fi
+  uv_command="$repo_root/.tools/bin/uv"
 fi
-uv sync --frozen --quiet
+# Trust the machine's certificate store (as pip and curl do), not only uv's bundled roots.
+export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-1}"
+"$uv_command" sync --frozen --quiet
 export PATH="$repo_root/.venv/bin:$PATH"
