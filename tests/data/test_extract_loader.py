@@ -72,17 +72,26 @@ def test_an_extract_loads_with_mapped_columns_and_pseudonyms(tmp_path: Path) -> 
 def test_no_identifier_is_stored_in_clear(tmp_path: Path) -> None:
     mapping = write_extract(
         tmp_path / "extract",
-        crimes=[crime("CR1")],
+        crimes=[
+            crime("CR1", Officer="SECRET-OFFICER"),
+            crime("CR2", HOCode="bad", Officer="SECRET-X"),
+        ],
         victims=[
-            ["CR1", "SECRET-VICTIM", "34", "F", "White", "person"],
-            ["CR9", "SECRET-ORPHAN", "40", "M", "White", "person"],
+            ["CR1", "SECRET-VICTIM", "34", "F", "White", "person", "SECRET-NAME-1"],
+            ["CR9", "SECRET-ORPHAN", "40", "M", "White", "person", "SECRET-NAME-2"],
             ["CR1", "SECRET-BROKEN", "40", "M"],
         ],
         offenders=[["CR1", "SECRET-OFFENDER", "old", "M", "White"]],
     )
+    # A column the mapping does not name (here the victim's name) is never kept.
+    victims_file = tmp_path / "extract" / "Victims.csv"
+    lines = victims_file.read_text().splitlines()
+    lines[0] += ",VictimName"
+    victims_file.write_text("\n".join(lines) + "\n")
     database = tmp_path / "w.duckdb"
     with Warehouse(database) as warehouse:
         reports = load_extract(warehouse, path=tmp_path / "extract", mapping_path=mapping)
+        assert reports[0].reasons == {"malformed_offence_code": 1}
         assert reports[1].reasons == {"unknown_crime_reference": 1, "wrong_field_count": 1}
         assert reports[2].reasons == {"unparseable_number": 1}
         dump = "\n".join(

@@ -375,7 +375,7 @@ def _check_crimes(
         f" try_cast({northing} AS DOUBLE) AS given_northing,"
         f" {lsoa} AS lsoa_code, {_column(mapping, item, 'outcome')} AS outcome,"
         f" {flag_values}, {reason} AS reason,"
-        f" {_raw_record_sql(item)} AS raw_record"
+        f" {_raw_record_sql(mapping, item)} AS raw_record"
         " FROM staged_crimes s JOIN extract_files f USING (filename)"
     )
 
@@ -469,7 +469,7 @@ def _check_people(
         f" f.file_id, {reference} AS crime_reference, {person} AS person_id,"
         f" try_cast({age} AS INTEGER) AS age, CASE {sex_cases} END AS sex,"
         f" {ethnicity} AS ethnicity, {victim_type} AS victim_type, {reason} AS reason,"
-        f" p.pseudonym, {_raw_record_sql(item, person_column=person_source)} AS raw_record"
+        f" p.pseudonym, {_raw_record_sql(mapping, item, person_column=person_source)} AS raw_record"
         f" FROM {staging} s JOIN extract_files f USING (filename)"
         f" LEFT JOIN pseudonym p ON p.person_id = {person}",
         [mapping.name],
@@ -526,13 +526,23 @@ def _insert_people(
     )
 
 
-def _raw_record_sql(item: _ExtractFile, *, person_column: str | None = None) -> str:
-    """The staged row's fields joined by commas; a person identifier replaced by its pseudonym."""
+def _raw_record_sql(
+    mapping: ExtractMapping, item: _ExtractFile, *, person_column: str | None = None
+) -> str:
+    """The row's mapped fields as ``column=value`` pairs; a person identifier as its pseudonym.
+
+    Columns the mapping does not name are left out: they may hold anything (names, dates of
+    birth, addresses, officers' notes), and a quarantined row must not keep them in clear.
+    """
     fields = ", ".join(
-        "coalesce(p.pseudonym, '')"
-        if column == person_column
-        else f"coalesce(s.{sql_identifier(column)}, '')"
+        f"{sql_text(column + '=')} || "
+        + (
+            "coalesce(p.pseudonym, '')"
+            if column == person_column
+            else f"coalesce(s.{sql_identifier(column)}, '')"
+        )
         for column in item.header
+        if column in mapping.columns[item.table]
     )
     return f"concat_ws(',', {fields})"
 
