@@ -295,6 +295,31 @@ def test_archive_with_street_outcomes_and_stop_and_search(tmp_path: Path) -> Non
         assert searched == ("Arrest", "Controlled drugs", True)
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Europe/London", "America/New_York"])
+def test_stop_and_search_months_do_not_depend_on_the_time_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    monkeypatch.setenv("TZ", zone)
+    header = (
+        "Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,"
+        "Age range,Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,"
+        "Outcome,Outcome linked to object of search,Removal of more than just outer clothing\n"
+    )
+    rows = "".join(
+        f"Person search,{moment},False,,50.909,-1.404,Male,18-24,,White,,Controlled drugs,"
+        "Arrest,True,False\n"
+        for moment in (
+            "2018-06-01T00:30:00+01:00",  # 23:30 UTC on 31 May: a June search in local time
+            "2018-06-30T23:30:00+00:00",  # 00:30 BST on 1 July, written as June
+        )
+    )
+    path = tmp_path / "2018-06-hampshire-stop-and-search.csv"
+    path.write_text(header + rows)
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_police_uk(warehouse, paths=[path])[0]
+        assert (report.loaded, report.quarantined) == (2, 0)
+
+
 def test_an_interrupted_chunk_leaves_the_warehouse_as_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -347,8 +347,9 @@ def _row_checks(file_format: FileFormat) -> str:
         return (
             "CASE WHEN r.date IS NULL OR try_cast(r.date AS TIMESTAMPTZ) IS NULL"
             f" THEN '{QuarantineReason.UNPARSEABLE_DATE}'"
-            " WHEN strftime(try_cast(r.date AS TIMESTAMPTZ), '%Y-%m')"
-            f" <> strftime(f.file_month, '%Y-%m') THEN '{QuarantineReason.MONTH_MISMATCH}'"
+            # The month as written (local time in the file), whatever this machine's zone.
+            " WHEN substr(r.date, 1, 7) <> strftime(f.file_month, '%Y-%m')"
+            f" THEN '{QuarantineReason.MONTH_MISMATCH}'"
             f" {coordinate_checks} END"
         )
     month_checks = (
