@@ -1,0 +1,394 @@
+"""Every CSP at once: police.uk counts, rates, change and national rank in one pass.
+
+The warehouse aggregates police.uk street data for all LSOAs to LSOA x category (one Ibis
+query per period, ``safecity.assess.counts``); everything after that is vectorised over the
+small CSP x group table. CSPs whose reporting force has a missing or low-coverage month in the
+period (``methods.md`` §11.7: a force-month below 80% of the force's median month, or absent)
+are kept in the table but not ranked, and the reason is given (§3.1: "exclude and list CSPs
+with known data problems; report N actually ranked"). Ranks use 1 = highest rate, ties sharing
+the smallest rank (§3.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from safecity.assess.counts import group_counts_from_categories, police_uk_category_counts
+from safecity.assess.crime_groups import CrimeGroup, load_crime_groups
+from safecity.assess.denominators import lsoa_denominators
+from safecity.assess.families.quality import LOW_COVERAGE_SHARE
+from safecity.assess.indicator_columns import INDICATOR_COLUMNS, AreaLevel
+from safecity.assess.periods import Period
+from safecity.assess.study_area import lsoa_hierarchy
+from safecity.data.warehouse import Warehouse
+from safecity.stats import crude_rate, rank_areas, rate_ratio_test
+
+RATE_MULTIPLIER = 1000
+CHANGE_TEST = "exact conditional rate-ratio test (methods.md §2.2a)"
+RANK_RULE = (
+    "rank by rate among CSPs with complete police.uk coverage, 1 = highest, ties share the "
+    "smallest rank (methods.md §3.1)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CspTable:
+    """Police.uk counts and rates for every CSP and group over one period.
+
+    Attributes
+    ----------
+    rates
+        One row per CSP x group: ``csp_code, csp_name, pfa_code, pfa_name, group_id,
+        group_name, count, population, value, lower_ci, upper_ci, method, unreliable,
+        reporting_force, ranked, exclusion_reason, rank, rank_of, percentile_position, band``.
+    coverage
+        One row per force x month of the period: ``force, month, rows, present,
+        low_coverage``.
+    excluded_forces
+        Forces with a missing or low-coverage month in the period, sorted.
+    population_note
+        Where the populations come from.
+    """
+
+    rates: pd.DataFrame
+    coverage: pd.DataFrame
+    excluded_forces: tuple[str, ...]
+    population_note: str
+
+
+def police_uk_groups(groups: Sequence[CrimeGroup] | None = None) -> list[CrimeGroup]:
+    """The groups that police.uk street data defines (of ``groups``, or the shipped ones)."""
+    chosen = list(groups) if groups is not None else load_crime_groups()
+    return [group for group in chosen if group.police_uk_defined()]
+
+
+def lsoa_group_counts(
+    warehouse: Warehouse, *, period: Period, groups: Sequence[CrimeGroup]
+) -> pd.DataFrame:
+    """Police.uk counts over ``period`` for every LSOA: ``lsoa_code, group_id, count``.
+
+    One aggregation in the warehouse (Crime IDs counted once, ``methods.md`` §11.6) to LSOA x
+    category over the whole period, then categories expanded to groups.
+    """
+    by_month = police_uk_category_counts(
+        warehouse.ibis, first_month=period.first_month, last_month=period.last_month
+    )
+    located = by_month.filter(by_month.lsoa_code.notnull())
+    by_category = (
+        located.group_by(["lsoa_code", "crime_type"])
+        .aggregate(count=located["count"].sum())
+        .to_pandas()
+    )
+    by_category["month"] = pd.Timestamp(period.first_month)
+    counts = group_counts_from_categories(by_category, groups=groups)
+    return counts[["lsoa_code", "group_id", "count"]]
+
+
+def force_coverage(warehouse: Warehouse, *, period: Period) -> pd.DataFrame:
+    """Rows per force and month of ``period`` for every force, with missing or low months.
+
+    The same rule as the data-quality family (``families.quality.coverage_table``): a month is
+    low when absent or below 80% of the force's median month over the months present.
+    """
+    table = warehouse.connection.execute(
+        "SELECT force, month, count(*) AS rows FROM police_uk_street"
+        " WHERE month BETWEEN ? AND ? GROUP BY ALL",
+        [period.first_month, period.last_month],
+    ).df()
+    columns = ["force", "month", "rows", "present", "low_coverage"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    table["month"] = pd.to_datetime(table["month"])
+    grid = pd.MultiIndex.from_product(
+        [sorted(table["force"].unique()), [pd.Timestamp(month) for month in period.months]],
+        names=["force", "month"],
+    ).to_frame(index=False)
+    full = grid.merge(table, on=["force", "month"], how="left")
+    full["present"] = full["rows"].notna()
+    full["rows"] = full["rows"].fillna(0).astype("int64")
+    median = full[full["present"]].groupby("force")["rows"].median()
+    full["low_coverage"] = ~full["present"] | (
+        full["rows"] < LOW_COVERAGE_SHARE * full["force"].map(median)
+    )
+    full["month"] = full["month"].dt.date
+    return full[columns]
+
+
+def csp_reporting_forces(
+    warehouse: Warehouse, *, period: Period, hierarchy: pd.DataFrame
+) -> pd.DataFrame:
+    """The force reporting most police.uk rows in each CSP's LSOAs: ``csp_code, force``.
+
+    British Transport Police and neighbouring forces report a few crimes inside a CSP; the
+    CSP's own force is the one reporting most of its rows.
+    """
+    by_lsoa = warehouse.connection.execute(
+        "SELECT force, lsoa_code, count(*) AS rows FROM police_uk_street"
+        " WHERE month BETWEEN ? AND ? AND lsoa_code IS NOT NULL GROUP BY ALL",
+        [period.first_month, period.last_month],
+    ).df()
+    merged = by_lsoa.merge(hierarchy[["lsoa_code", "csp_code"]], on="lsoa_code")
+    by_csp = merged.groupby(["csp_code", "force"])["rows"].sum().reset_index()
+    by_csp = by_csp.sort_values(["csp_code", "rows", "force"], ascending=[True, False, True])
+    return by_csp.drop_duplicates("csp_code")[["csp_code", "force"]].reset_index(drop=True)
+
+
+def csp_populations(
+    warehouse: Warehouse, *, hierarchy: pd.DataFrame, lsoa_vintage: int, year: int
+) -> tuple[pd.DataFrame, str]:
+    """Residents of every CSP (sum of its LSOAs): ``csp_code, population``, and the source."""
+    denominators = lsoa_denominators(
+        warehouse,
+        lsoa_codes=hierarchy["lsoa_code"].tolist(),
+        lsoa_vintage=lsoa_vintage,
+        year=year,
+    )
+    merged = hierarchy[["lsoa_code", "csp_code"]].merge(
+        denominators.table[["lsoa_code", "population"]], on="lsoa_code", how="left"
+    )
+    merged["population"] = pd.to_numeric(merged["population"], errors="coerce")
+    population = merged.groupby("csp_code")["population"].sum(min_count=1).reset_index()
+    return population, denominators.note
+
+
+def _rank_within_groups(rates: pd.DataFrame) -> pd.DataFrame:
+    """Add ``rank, rank_of, percentile_position, band`` for the ranked rows, group by group."""
+    for column in ("rank", "rank_of", "band"):
+        rates[column] = pd.array([pd.NA] * len(rates), dtype="Int64")
+    rates["percentile_position"] = np.nan
+    ranked = rates[rates["ranked"]]
+    for _group, frame in ranked.groupby("group_id"):
+        result = rank_areas(values=frame["value"].to_numpy(dtype=float), descending=True)
+        rates.loc[frame.index, "rank"] = result["rank"].to_numpy()
+        rates.loc[frame.index, "rank_of"] = result["n_ranked"].to_numpy()
+        rates.loc[frame.index, "percentile_position"] = result["percentile_position"].to_numpy()
+        rates.loc[frame.index, "band"] = result["band"].to_numpy()
+    return rates
+
+
+def csp_table(
+    warehouse: Warehouse, *, period: Period, groups: Sequence[CrimeGroup] | None = None
+) -> CspTable:
+    """Counts, rates with 95% intervals and national ranks for every CSP and police.uk group.
+
+    Parameters
+    ----------
+    warehouse
+        The loaded warehouse (police.uk street data, LSOA and CSP lookups, LSOA populations).
+    period
+        The months counted.
+    groups
+        Crime groups (only police.uk-defined ones are used); by default the shipped groups.
+
+    Returns
+    -------
+    CspTable
+        Rates per 1,000 residents (exact Poisson limits below 10 events, Byar's from 10,
+        ``methods.md`` §1.1) and ranks among the CSPs with complete coverage (§3.1, §11.7).
+    """
+    chosen = police_uk_groups(groups)
+    hierarchy, lsoa_vintage, _ward_vintage, _csp_vintage = lsoa_hierarchy(warehouse)
+    hierarchy = hierarchy[hierarchy["csp_code"].notna()]
+    csps = hierarchy.drop_duplicates("csp_code")[["csp_code", "csp_name", "pfa_code", "pfa_name"]]
+    counts = lsoa_group_counts(warehouse, period=period, groups=chosen)
+    by_csp = (
+        counts.merge(hierarchy[["lsoa_code", "csp_code"]], on="lsoa_code")
+        .groupby(["csp_code", "group_id"])["count"]
+        .sum()
+    )
+    grid = pd.MultiIndex.from_product(
+        [csps["csp_code"], [group.id for group in chosen]], names=["csp_code", "group_id"]
+    )
+    rates = by_csp.reindex(grid, fill_value=0).reset_index()
+    rates["count"] = rates["count"].astype("int64")
+    names = {group.id: group.name for group in chosen}
+    rates["group_name"] = rates["group_id"].map(names)
+    population, note = csp_populations(
+        warehouse, hierarchy=hierarchy, lsoa_vintage=lsoa_vintage, year=period.mid_year
+    )
+    forces = csp_reporting_forces(warehouse, period=period, hierarchy=hierarchy)
+    coverage = force_coverage(warehouse, period=period)
+    excluded_forces = tuple(
+        sorted(coverage.loc[coverage["low_coverage"].astype(bool), "force"].unique())
+    )
+    rates = (
+        rates.merge(csps, on="csp_code", how="left")
+        .merge(population, on="csp_code", how="left")
+        .merge(forces.rename(columns={"force": "reporting_force"}), on="csp_code", how="left")
+    )
+    valid = rates["population"].notna() & (rates["population"] > 0)
+    for column in ("value", "lower_ci", "upper_ci"):
+        rates[column] = np.nan
+    rates["method"] = ""
+    rates["unreliable"] = False
+    if valid.any():
+        computed = crude_rate(
+            rates.loc[valid, "count"].to_numpy(dtype=float),
+            rates.loc[valid, "population"].to_numpy(dtype=float),
+            multiplier=RATE_MULTIPLIER,
+        )
+        computed.index = rates.index[valid]
+        rates.loc[valid, ["value", "lower_ci", "upper_ci"]] = computed[
+            ["value", "lower_ci", "upper_ci"]
+        ].to_numpy()
+        rates.loc[valid, "method"] = computed["method"].astype(str).to_numpy()
+        rates.loc[valid, "unreliable"] = computed["unreliable"].astype(bool).to_numpy()
+    no_data = rates["reporting_force"].isna()
+    low = rates["reporting_force"].isin(excluded_forces)
+    rates["exclusion_reason"] = np.select(
+        [no_data, ~valid, low],
+        [
+            "no police.uk data in the period",
+            "no population loaded",
+            "police.uk coverage: its force ("
+            + rates["reporting_force"].fillna("")
+            + ") has a missing or low month in the period",
+        ],
+        default="",
+    )
+    rates["ranked"] = rates["exclusion_reason"] == ""
+    rates = _rank_within_groups(rates)
+    columns = [
+        "csp_code", "csp_name", "pfa_code", "pfa_name", "group_id", "group_name", "count",
+        "population", "value", "lower_ci", "upper_ci", "method", "unreliable",
+        "reporting_force", "ranked", "exclusion_reason", "rank", "rank_of",
+        "percentile_position", "band",
+    ]  # fmt: skip
+    return CspTable(
+        rates=rates[columns].sort_values(["group_id", "csp_code"]).reset_index(drop=True),
+        coverage=coverage,
+        excluded_forces=excluded_forces,
+        population_note=note,
+    )
+
+
+def assess_all_csps(
+    warehouse: Warehouse,
+    *,
+    period: Period,
+    baseline: Period | None = None,
+    groups: Sequence[CrimeGroup] | None = None,
+) -> pd.DataFrame:
+    """Families 1 and 2 for every CSP and police.uk group, in the ``indicators`` layout.
+
+    Parameters
+    ----------
+    warehouse
+        The loaded warehouse (police.uk street data for all forces, lookups, populations).
+    period
+        The months assessed.
+    baseline
+        The comparison period; by default the same length immediately before.
+    groups
+        Crime groups (police.uk-defined ones are used); by default the shipped groups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row_id`` then :data:`INDICATOR_COLUMNS`, one row per CSP x group, ``area_level``
+        ``csp``: count and crude rate per 1,000 residents with its 95% interval (§1.1),
+        change against the baseline by the exact conditional rate-ratio test (§2.2a; not
+        computed when the baseline has no police.uk data), and ``rank``/``rank_of`` among CSPs
+        with complete police.uk coverage (§3.1; excluded CSPs carry the reason in ``caveat``).
+    """
+    baseline = baseline or period.preceding(count=1)[0]
+    current = csp_table(warehouse, period=period, groups=groups).rates
+    before = csp_table(warehouse, period=baseline, groups=groups).rates
+    keys = ["csp_code", "group_id"]
+    base = before[[*keys, "count", "population", "value", "reporting_force"]].rename(
+        columns={
+            "count": "baseline_numerator",
+            "population": "baseline_denominator",
+            "value": "baseline_value",
+            "reporting_force": "baseline_force",
+        }
+    )
+    table = current.merge(base, on=keys, how="left")
+    has_baseline = bool(before["reporting_force"].notna().any())
+    compared = (
+        has_baseline
+        & table["population"].gt(0)
+        & table["baseline_denominator"].gt(0)
+        & ((table["count"] + table["baseline_numerator"]) > 0)
+    )
+    table["change_pct"] = np.where(
+        table["baseline_numerator"] > 0,
+        (table["count"] - table["baseline_numerator"]) / table["baseline_numerator"] * 100,
+        np.nan,
+    )
+    table["change_ratio"] = np.nan
+    table["change_p_value"] = np.nan
+    table["change_significant"] = pd.array([pd.NA] * len(table), dtype="boolean")
+    table["change_test"] = ""
+    if compared.any():
+        test = rate_ratio_test(
+            count=table.loc[compared, "count"].to_numpy(dtype=float),
+            population=table.loc[compared, "population"].to_numpy(dtype=float),
+            comparator_count=table.loc[compared, "baseline_numerator"].to_numpy(dtype=float),
+            comparator_population=table.loc[compared, "baseline_denominator"].to_numpy(dtype=float),
+        )
+        table.loc[compared, "change_ratio"] = test["value"].to_numpy()
+        table.loc[compared, "change_p_value"] = test["p_value"].to_numpy()
+        table.loc[compared, "change_significant"] = test["significant"].to_numpy(dtype=bool)
+        table.loc[compared, "change_test"] = CHANGE_TEST
+    if not has_baseline:
+        table["change_pct"] = np.nan
+    caveats = table["exclusion_reason"].where(table["exclusion_reason"] == "", "not ranked: ")
+    caveats = caveats + table["exclusion_reason"]
+    rows = pd.DataFrame(
+        {
+            "indicator_id": table["group_id"],
+            "indicator_name": table["group_name"],
+            "area_code": table["csp_code"],
+            "area_name": table["csp_name"],
+            "area_level": AreaLevel.CSP.value,
+            "period": period.label,
+            "source": "police_uk",
+            "numerator": table["count"],
+            "denominator": table["population"],
+            "denominator_type": "residents",
+            "multiplier": RATE_MULTIPLIER,
+            "value": table["value"],
+            "lower_ci": table["lower_ci"],
+            "upper_ci": table["upper_ci"],
+            "method": table["method"],
+            "confidence": 0.95,
+            "baseline_period": baseline.label if has_baseline else "",
+            "baseline_numerator": table["baseline_numerator"] if has_baseline else np.nan,
+            "baseline_denominator": table["baseline_denominator"] if has_baseline else np.nan,
+            "baseline_value": table["baseline_value"] if has_baseline else np.nan,
+            "change_pct": table["change_pct"],
+            "change_ratio": table["change_ratio"],
+            "change_p_value": table["change_p_value"],
+            "change_significant": table["change_significant"],
+            "change_test": table["change_test"],
+            "benchmark_code": "",
+            "benchmark_value": np.nan,
+            "benchmark_label": "",
+            "benchmark_method": "",
+            "rank": table["rank"],
+            "rank_of": table["rank_of"],
+            "suppressed": False,
+            "unreliable": table["unreliable"],
+            "caveat": caveats,
+        }
+    )
+    rows = rows[list(INDICATOR_COLUMNS)]
+    rows.insert(0, "row_id", rows["indicator_id"] + ":" + rows["area_code"] + ":" + period.label)
+    return rows.reset_index(drop=True)
+
+
+__all__ = [
+    "CspTable",
+    "assess_all_csps",
+    "csp_populations",
+    "csp_reporting_forces",
+    "csp_table",
+    "force_coverage",
+    "lsoa_group_counts",
+    "police_uk_groups",
+]
