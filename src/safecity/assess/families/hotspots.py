@@ -1,0 +1,659 @@
+"""Family 7: hot spots — Getis–Ord Gi* on LSOAs and on a grid, emerging/persistent, KDE.
+
+* **LSOAs.** Crimes per LSOA in the period (``inputs.counts``), queen contiguity from the LSOA
+  polygons of the area's LSOA vintage (warehouse table ``boundary``, projected to British
+  National Grid; an LSOA sharing no vertex is joined to its nearest neighbour), Gi* with a
+  self-weight, Benjamini–Hochberg FDR across the area's LSOAs, ArcGIS ``Gi_Bin`` classes from
+  the FDR-adjusted p-values (``methods.md`` §6.1–6.3).
+* **Grid.** Crime locations in BNG metres (:mod:`.hotspots_points`), one grid for the area over
+  all its crime locations, cell side by the sfhotspot rule but at least 100 m (data.police.uk
+  snap points, ``methods.md`` §11.1), queen neighbours with self (sfhotspot ``gistar``), Gi*
+  and BH FDR per group.
+* **Emerging/persistent.** sfhotspot ``hotspot_classify`` on the grid over the months of the
+  period (Gi* per month; Holm across each cell's months; ``methods.md`` §6.6).
+* **KDE.** Quartic kernel density at the grid's cell centres, bandwidth by ``bandwidth.nrd``
+  (``methods.md`` §6.5), at least 250 m on data.police.uk snap points.
+
+References
+----------
+Ord, J. K. and Getis, A. (1995). *Geographical Analysis* 27(4), 286–306.
+Benjamini, Y. and Hochberg, Y. (1995). *JRSS B* 57(1), 289–300.
+Ashby, M. P. J. (2025). sfhotspot v1.0.0 (``hotspot_gistar``, ``hotspot_classify``,
+``hotspot_kde``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.crime_groups import CrimeGroup, DataSource
+from safecity.assess.families.hotspots_points import group_points
+from safecity.assess.findings import Finding
+from safecity.assess.periods import Period
+from safecity.data.warehouse import Warehouse
+from safecity.spatial import (
+    GiBin,
+    HotspotCategory,
+    HotspotType,
+    IslandPolicy,
+    SpatialWeights,
+    classify_hotspots,
+    count_in_cells,
+    counts_by_period,
+    default_bandwidth,
+    default_cell_size,
+    gi_star,
+    grid_weights,
+    kde_grid,
+    make_grid,
+    queen_weights,
+)
+
+BRITISH_NATIONAL_GRID = "EPSG:27700"
+ALPHA = 0.05
+MIN_CELL_SIZE = 100.0
+"""Smallest grid cell on snap-point data, metres (``methods.md`` §11.1)."""
+MIN_SNAP_POINT_BANDWIDTH = 250.0
+"""Smallest KDE bandwidth on data.police.uk snap points, metres (``methods.md`` §6.5)."""
+MIN_MEAN_PER_CELL = 0.5
+"""Grid Gi*, the monthly classification and the KDE need at least this many crimes per cell on
+average in the period (design default, not a published standard): on a nearly empty grid the normal
+approximation of Gi* fails and a cell holding one crime comes out "significant"."""
+
+SNAP_POINT_CAVEAT = (
+    "data.police.uk locations are anonymous snap points: each crime is moved to the nearest of"
+    " over 750,000 map points (a street centre, public place or premises), so crimes stack on"
+    " a few points; never read a location as an address; cells at least 100 m, KDE bandwidth"
+    " at least 250 m (methods.md §11.1)"
+)
+EXTRACT_CAVEAT = "force extract locations as geocoded by the force"
+COUNTS_CAVEAT = (
+    "Gi* on counts, not rates: an LSOA with more residents, shops or night-time venues has"
+    " more crimes for that reason alone (methods.md §6.3)"
+)
+LSOA_TEST = "Getis–Ord Gi*, queen contiguity, 95% after Benjamini–Hochberg FDR"
+GRID_TEST = "Getis–Ord Gi* on {size:g} m grid cells, 95% after Benjamini–Hochberg FDR"
+CLASS_TEST = (
+    "Getis–Ord Gi* in each month on {size:g} m grid cells, Holm-adjusted across each cell's"
+    " months, sfhotspot classification"
+)
+
+_LSOA_PUBLIC_DROP = ["count", "g", "gi_z", "p", "p_fdr"]
+_GRID_PUBLIC_DROP = ["count", "g", "gi_z", "p", "p_fdr"]
+_KDE_PUBLIC_KEEP = [
+    "row_id",
+    "group_id",
+    "period",
+    "cell_id",
+    "x_centre",
+    "y_centre",
+    "kernel",
+    "bandwidth",
+    "density_per_km2",
+    "caveat",
+]
+
+
+@dataclass(slots=True)
+class _Notes:
+    """Skipped parts with reasons, and warnings raised by the spatial methods."""
+
+    skipped: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+
+    @contextmanager
+    def recording(self, part: str) -> Iterator[None]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        messages = sorted({str(warning.message) for warning in caught})
+        if messages:
+            self.warnings.setdefault(part, []).extend(messages)
+
+
+def _caveat(source: str) -> str:
+    return SNAP_POINT_CAVEAT if source == DataSource.POLICE_UK.value else EXTRACT_CAVEAT
+
+
+def _label(value: object) -> str:
+    return str(value)
+
+
+def _bin_code(value: object) -> int:
+    return GiBin(str(value)).arcgis_code
+
+
+def lsoa_polygons_bng(
+    warehouse: Warehouse, *, lsoa_codes: Sequence[str], lsoa_vintage: int
+) -> pd.DataFrame:
+    """The LSOA polygons of ``lsoa_vintage`` in British National Grid: ``lsoa_code, geometry``.
+
+    Boundaries are stored in WGS84 (``geometry_wkb``) and projected with pyproj (OSTN15 where
+    the grid file is installed, else the Helmert fit); identical vertices stay identical, so
+    queen contiguity is unchanged by the projection.
+    """
+    connection = warehouse.connection
+    connection.register("hotspot_lsoas", pd.DataFrame({"lsoa_code": list(lsoa_codes)}))
+    try:
+        rows = connection.execute(
+            "SELECT area_code AS lsoa_code, geometry_wkb FROM boundary"
+            " WHERE area_level = 'lsoa' AND area_vintage = ?"
+            " AND area_code IN (SELECT lsoa_code FROM hotspot_lsoas) ORDER BY area_code",
+            [lsoa_vintage],
+        ).df()
+    finally:
+        connection.unregister("hotspot_lsoas")
+    transformer = pyproj.Transformer.from_crs("EPSG:4326", BRITISH_NATIONAL_GRID, always_xy=True)
+    geometries = shapely.from_wkb([bytes(blob) for blob in rows["geometry_wkb"]])
+    projected = shapely.transform(
+        geometries,
+        lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])),
+    )
+    return pd.DataFrame({"lsoa_code": rows["lsoa_code"], "geometry": projected})
+
+
+def lsoa_hotspots(
+    *,
+    counts: pd.DataFrame,
+    weights: SpatialWeights,
+    lsoas: pd.DataFrame,
+    groups: Sequence[CrimeGroup],
+    sources: dict[str, str],
+    period: Period,
+    skipped: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Gi* of each group's LSOA counts in ``period``, BH FDR across the LSOAs of ``weights``.
+
+    Parameters
+    ----------
+    counts
+        ``lsoa_code, month, group_id, count`` (months outside ``period`` are ignored).
+    weights
+        Queen weights of the LSOAs, with LSOA codes as ids.
+    lsoas
+        ``lsoa_code, lsoa_name, ward_code, ward_name`` of the area.
+    groups, sources
+        The groups to compute, and the source of each.
+    period
+        The months counted.
+    skipped
+        Filled with ``hotspots_lsoa:<group>`` -> reason for groups whose Gi* is undefined.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and LSOA: ``row_id, group_id, group_name, source, period,
+        lsoa_code, lsoa_name, ward_code, ward_name, count, n_neighbours, g, gi_z, p, p_fdr,
+        gi_bin, gi_bin_code, hotspot, test, caveat``.
+    """
+    if weights.ids is None:
+        raise ValueError("lsoa_hotspots: the weights must carry the LSOA codes as ids")
+    codes = [str(code) for code in weights.ids]
+    in_period = counts[
+        (counts["month"] >= pd.Timestamp(period.first_month))
+        & (counts["month"] <= pd.Timestamp(period.last_month))
+    ]
+    totals = in_period.groupby(["group_id", "lsoa_code"])["count"].sum()
+    frames = []
+    for group in groups:
+        values = (
+            totals.xs(group.id, level="group_id").reindex(codes, fill_value=0)
+            if group.id in totals.index.get_level_values("group_id")
+            else pd.Series(0, index=codes)
+        ).astype("int64")
+        if values.nunique() < 2:
+            if skipped is not None:
+                skipped[f"hotspots_lsoa:{group.id}"] = (
+                    f"every LSOA has {int(values.iloc[0])} {group.unit}: Gi* is undefined"
+                )
+            continue
+        result = gi_star(values=values.to_numpy(), weights=weights, alpha=ALPHA, bin_fdr=True)
+        source = sources[group.id]
+        frame = pd.DataFrame(
+            {
+                "group_id": group.id,
+                "group_name": group.name,
+                "source": source,
+                "period": period.label,
+                "lsoa_code": codes,
+                "count": values.to_numpy(),
+                "n_neighbours": result["n_neighbours"].to_numpy(),
+                "g": result["g"].to_numpy(),
+                "gi_z": result["gi_z"].to_numpy(),
+                "p": result["p"].to_numpy(),
+                "p_fdr": result["p_fdr"].to_numpy(),
+                "gi_bin": result["gi_bin"].map(_label).to_numpy(),
+                "gi_bin_code": result["gi_bin"].map(_bin_code).to_numpy(),
+                "hotspot": result["hotspot"].map(_label).to_numpy(),
+                "test": LSOA_TEST,
+                "caveat": f"{_caveat(source)}; {COUNTS_CAVEAT}",
+            }
+        )
+        frames.append(frame)
+    columns = ["lsoa_code", "lsoa_name", "ward_code", "ward_name"]
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True).merge(lsoas[columns], on="lsoa_code", how="left")
+    table.insert(0, "row_id", "hotspots_lsoa:" + table["group_id"] + ":" + table["lsoa_code"])
+    table["row_id"] = table["row_id"] + ":" + period.label
+    order = [
+        "row_id",
+        "group_id",
+        "group_name",
+        "source",
+        "period",
+        *columns,
+        "count",
+        "n_neighbours",
+        "g",
+        "gi_z",
+        "p",
+        "p_fdr",
+        "gi_bin",
+        "gi_bin_code",
+        "hotspot",
+        "test",
+        "caveat",
+    ]
+    return table[order]
+
+
+def area_grid(points: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """One grid over every crime location of the area, and its cell side (metres).
+
+    The side is sfhotspot's automatic size for those locations (shorter bounding-box side / 50,
+    rounded down to 100 m) but never below :data:`MIN_CELL_SIZE`.
+    """
+    locations = points[["x", "y"]].drop_duplicates()
+    size = max(
+        MIN_CELL_SIZE,
+        default_cell_size(x=locations["x"], y=locations["y"], crs=BRITISH_NATIONAL_GRID),
+    )
+    grid = make_grid(x=locations["x"], y=locations["y"], cell_size=size, crs=BRITISH_NATIONAL_GRID)
+    return grid, size
+
+
+def _repeat(points: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    repeats = points["count"].to_numpy(dtype="int64")
+    return (
+        np.repeat(points["x"].to_numpy(dtype=float), repeats),
+        np.repeat(points["y"].to_numpy(dtype=float), repeats),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GridTables:
+    """The grid-level tables of family 7."""
+
+    hotspots: pd.DataFrame
+    classes: pd.DataFrame
+    kde: pd.DataFrame
+
+
+def grid_hotspots(
+    *,
+    points: pd.DataFrame,
+    grid: pd.DataFrame,
+    cell_size: float,
+    groups: Sequence[CrimeGroup],
+    sources: dict[str, str],
+    period: Period,
+    notes: _Notes,
+) -> GridTables:
+    """Gi* per cell, emerging/persistent classes over the months, and KDE, for each group.
+
+    Parameters
+    ----------
+    points
+        ``x, y, month, group_id, count`` in BNG metres (see :mod:`.hotspots_points`).
+    grid, cell_size
+        Cells from :func:`area_grid`.
+    groups, sources
+        The groups to compute, and the source of each.
+    period
+        The months; the classification uses one column per month.
+    notes
+        Collects skipped parts and warnings.
+    """
+    weights = grid_weights(
+        x=grid["x_centre"],
+        y=grid["y_centre"],
+        cell_size=cell_size,
+        ids=grid["cell_id"].tolist(),
+        crs=BRITISH_NATIONAL_GRID,
+    )
+    month_index = {pd.Timestamp(month): index for index, month in enumerate(period.months)}
+    cells = grid[["cell_id", "row", "col", "x_min", "y_min", "x_max", "y_max"]]
+    centres = grid[["x_centre", "y_centre"]]
+    hot_frames, class_frames, kde_frames = [], [], []
+    for group in groups:
+        chosen = points[points["group_id"] == group.id]
+        source = sources[group.id]
+        caveat = _caveat(source)
+        x, y = _repeat(chosen)
+        base = pd.concat([cells, centres], axis=1).assign(
+            group_id=group.id, source=source, period=period.label
+        )
+        if len(x) < MIN_MEAN_PER_CELL * len(grid):
+            reason = (
+                f"{len(x)} located {group.unit} on {len(grid)} cells (fewer than "
+                f"{MIN_MEAN_PER_CELL:g} per cell): Gi* on a nearly empty grid flags cells with a"
+                " single crime; see hotspots_lsoa"
+            )
+            notes.skipped[f"hotspots_grid:{group.id}"] = reason
+            notes.skipped[f"hotspot_classes:{group.id}"] = reason
+            notes.skipped[f"kde_grid:{group.id}"] = reason
+            continue
+        with notes.recording(f"kde_grid:{group.id}"):
+            kde = _kde(points=chosen, grid=grid, source=source)
+        if isinstance(kde, str):
+            notes.skipped[f"kde_grid:{group.id}"] = kde
+        else:
+            kde_frames.append(
+                base[["cell_id", "x_centre", "y_centre", "group_id", "source", "period"]].assign(
+                    kernel=kde["kernel"].map(_label).to_numpy(),
+                    bandwidth=kde["bandwidth"].to_numpy(),
+                    kde=kde["kde"].to_numpy(),
+                    density_per_km2=kde["density_per_km2"].to_numpy(),
+                    expected_per_cell=kde["expected_per_cell"].to_numpy(),
+                    caveat=caveat,
+                )
+            )
+        counted = count_in_cells(x=x, y=y, grid=grid, crs=BRITISH_NATIONAL_GRID)["n"]
+        if counted.nunique() < 2:
+            notes.skipped[f"hotspots_grid:{group.id}"] = (
+                "every cell has the same count: Gi* is undefined"
+            )
+            continue
+        with notes.recording(f"hotspots_grid:{group.id}"):
+            result = gi_star(values=counted.to_numpy(), weights=weights, alpha=ALPHA)
+        hot_frames.append(
+            base.assign(
+                count=counted.to_numpy(),
+                n_neighbours=result["n_neighbours"].to_numpy(),
+                g=result["g"].to_numpy(),
+                gi_z=result["gi_z"].to_numpy(),
+                p=result["p"].to_numpy(),
+                p_fdr=result["p_fdr"].to_numpy(),
+                gi_bin=result["gi_bin"].map(_label).to_numpy(),
+                gi_bin_code=result["gi_bin"].map(_bin_code).to_numpy(),
+                hotspot=result["hotspot"].map(_label).to_numpy(),
+                test=GRID_TEST.format(size=cell_size),
+                caveat=caveat,
+            )
+        )
+        months = chosen["month"].map(month_index).to_numpy(dtype="int64")
+        by_month = counts_by_period(
+            x=x,
+            y=y,
+            period=np.repeat(months, chosen["count"].to_numpy(dtype="int64")),
+            grid=grid,
+            crs=BRITISH_NATIONAL_GRID,
+        )
+        if by_month.shape[1] < period.length:
+            by_month = np.pad(by_month, ((0, 0), (0, period.length - by_month.shape[1])))
+        with notes.recording(f"hotspot_classes:{group.id}"):
+            classes = classify_hotspots(counts=by_month, weights=weights, critical_p=ALPHA)
+        class_frames.append(
+            base[["cell_id", "x_centre", "y_centre", "group_id", "source", "period"]].assign(
+                **{
+                    column: classes[column].to_numpy()
+                    for column in classes.columns
+                    if column not in ("id", "hotspot_category")
+                },
+                hotspot_category=classes["hotspot_category"].map(_label).to_numpy(),
+                test=CLASS_TEST.format(size=cell_size),
+                caveat=caveat,
+            )
+        )
+    return GridTables(
+        hotspots=_with_row_ids(hot_frames, prefix="hotspots_grid", period=period),
+        classes=_with_row_ids(class_frames, prefix="hotspot_classes", period=period),
+        kde=_with_row_ids(kde_frames, prefix="kde_grid", period=period),
+    )
+
+
+def _kde(*, points: pd.DataFrame, grid: pd.DataFrame, source: str) -> pd.DataFrame | str:
+    """KDE at the cell centres, or the reason it cannot be estimated.
+
+    The bandwidth is chosen from every crime (a location counted once per crime); the density
+    sums the kernel over distinct locations weighted by their crimes, which is the same sum.
+    """
+    pooled = pd.DataFrame(points.groupby(["x", "y"], as_index=False)["count"].sum())
+    if len(pooled) < 3 or np.ptp(pooled["x"]) == 0 or np.ptp(pooled["y"]) == 0:
+        return f"{len(pooled)} distinct locations: too few to choose a KDE bandwidth"
+    x, y = _repeat(pooled)
+    bandwidth = default_bandwidth(x=x, y=y)
+    snapped = source == DataSource.POLICE_UK.value
+    if snapped:
+        bandwidth = max(bandwidth, MIN_SNAP_POINT_BANDWIDTH)
+    if not np.isfinite(bandwidth) or bandwidth <= 0:
+        return "the locations' spread gives no positive KDE bandwidth"
+    return kde_grid(
+        x=pooled["x"],
+        y=pooled["y"],
+        point_weights=pooled["count"],
+        grid=grid,
+        bandwidth=bandwidth,
+        crs=BRITISH_NATIONAL_GRID,
+        snapped_points=snapped,
+    )
+
+
+def _with_row_ids(frames: list[pd.DataFrame], *, prefix: str, period: Period) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    table.insert(
+        0,
+        "row_id",
+        prefix + ":" + table["group_id"] + ":" + table["cell_id"].astype(str) + ":" + period.label,
+    )
+    return table
+
+
+def _join(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _lower_first(text: str) -> str:
+    return text[0].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def lsoa_findings(table: pd.DataFrame, *, groups: Sequence[CrimeGroup]) -> list[Finding]:
+    """For each group with hot spots, how many LSOAs and in which wards (citing their rows)."""
+    findings: list[Finding] = []
+    if table.empty:
+        return findings
+    names = {group.id: group.name for group in groups}
+    for group_id, rows in table.groupby("group_id", sort=False):
+        hot = rows[rows["hotspot"] == HotspotType.HOT_SPOT.value]
+        if hot.empty:
+            continue
+        wards = hot.groupby("ward_name", dropna=False).size().sort_values(ascending=False)
+        ward_names = [str(name) for name in wards.index]
+        count = len(hot)
+        noun = (
+            "LSOA is a statistically significant hotspot"
+            if count == 1
+            else ("LSOAs are statistically significant hotspots")
+        )
+        sentence = (
+            f"{count} {noun} of {_lower_first(names[str(group_id)])} ({LSOA_TEST}), "
+            f"in {_join(ward_names)} ward{'s' if len(ward_names) > 1 else ''}."
+        )
+        findings.append(
+            Finding(
+                finding_id=f"hotspots_lsoa_{group_id}",
+                topic=str(group_id),
+                sentence=sentence,
+                row_ids=tuple(
+                    str(row_id) for row_id in hot.sort_values("gi_z", ascending=False)["row_id"]
+                ),
+                significant=True,
+            )
+        )
+    return findings
+
+
+def class_findings(
+    table: pd.DataFrame, *, groups: Sequence[CrimeGroup], cell_size: float
+) -> list[Finding]:
+    """For each group with persistent or emerging hot spot cells, how many (citing their rows)."""
+    findings: list[Finding] = []
+    if table.empty:
+        return findings
+    names = {group.id: group.name for group in groups}
+    wanted = (HotspotCategory.PERSISTENT_HOTSPOT.value, HotspotCategory.EMERGING_HOTSPOT.value)
+    for group_id, rows in table.groupby("group_id", sort=False):
+        parts = []
+        cited: list[str] = []
+        for category in wanted:
+            chosen = rows[rows["hotspot_category"] == category]
+            if not chosen.empty:
+                parts.append(f"{len(chosen)} {category}{'s' if len(chosen) > 1 else ''}")
+                cited.extend(str(row_id) for row_id in chosen["row_id"])
+        if not parts:
+            continue
+        periods = int(rows["periods"].iloc[0])
+        sentence = (
+            f"Of the {cell_size:g} m grid cells, {_join(parts)} of "
+            f"{_lower_first(names[str(group_id)])} were found over the {periods} months "
+            f"({CLASS_TEST.format(size=cell_size)}: persistent = significant hot spot in at "
+            "least 80% of months; emerging = in under 10% of earlier months but at least 10% "
+            "of the latest 20%)."
+        )
+        findings.append(
+            Finding(
+                finding_id=f"hotspot_classes_{group_id}",
+                topic=str(group_id),
+                sentence=sentence,
+                row_ids=tuple(cited),
+                significant=True,
+            )
+        )
+    return findings
+
+
+def _public(table: pd.DataFrame, *, drop: list[str]) -> pd.DataFrame:
+    if table.empty:
+        return table
+    return table.drop(columns=[column for column in drop if column in table.columns])
+
+
+def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
+    """Family 7: Gi* hot spots on LSOAs and a grid, emerging/persistent classes, KDE."""
+    notes = _Notes()
+    output = FamilyOutput()
+    area = inputs.area
+    codes = area.lsoas["lsoa_code"].tolist()
+    manifest: dict[str, Any] = {
+        "snap_point_caveat": SNAP_POINT_CAVEAT,
+        "alpha": ALPHA,
+        "multiple_testing": "Benjamini–Hochberg FDR across the units of each map",
+        "gi_bin": "ArcGIS Gi_Bin from BH-adjusted p-values",
+    }
+
+    polygons = lsoa_polygons_bng(inputs.warehouse, lsoa_codes=codes, lsoa_vintage=area.lsoa_vintage)
+    lsoa_table = pd.DataFrame()
+    if len(polygons) < 3:
+        notes.skipped["hotspots_lsoa"] = (
+            f"{len(polygons)} of the area's {len(codes)} LSOA boundaries of the "
+            f"{area.lsoa_vintage} vintage are loaded (warehouse table boundary); load the LSOA "
+            "boundaries to compute LSOA hot spots"
+        )
+    else:
+        with notes.recording("hotspots_lsoa"):
+            weights = queen_weights(
+                polygons["geometry"].to_numpy(),
+                ids=polygons["lsoa_code"].tolist(),
+                islands=IslandPolicy.NEAREST,
+                crs=BRITISH_NATIONAL_GRID,
+            )
+            lsoa_table = lsoa_hotspots(
+                counts=inputs.counts,
+                weights=weights,
+                lsoas=area.lsoas,
+                groups=inputs.groups,
+                sources=inputs.sources,
+                period=inputs.period,
+                skipped=notes.skipped,
+            )
+        manifest["lsoa"] = {
+            "lsoas_with_boundaries": len(polygons),
+            "lsoas_without_boundaries": sorted(set(codes) - set(polygons["lsoa_code"])),
+            "weights": "queen contiguity on the LSOA polygons (BNG), self-weight added; "
+            "islands joined to the nearest centroid",
+            "values": "crimes per LSOA in the period",
+        }
+
+    located = group_points(
+        inputs.warehouse,
+        lsoa_codes=codes,
+        period=inputs.period,
+        groups=inputs.groups,
+        sources=inputs.sources,
+    )
+    manifest["without_coordinates"] = located.without_coordinates
+    grid_tables = GridTables(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    if located.points[["x", "y"]].drop_duplicates().shape[0] < 3:
+        notes.skipped["hotspots_grid"] = "fewer than 3 distinct crime locations in the period"
+    else:
+        grid, cell_size = area_grid(located.points)
+        grid_tables = grid_hotspots(
+            points=located.points,
+            grid=grid,
+            cell_size=cell_size,
+            groups=inputs.groups,
+            sources=inputs.sources,
+            period=inputs.period,
+            notes=notes,
+        )
+        manifest["grid"] = {
+            "crs": BRITISH_NATIONAL_GRID,
+            "cell_size_m": cell_size,
+            "cells": len(grid),
+            "rule": "sfhotspot set_cell_size (shorter side / 50, rounded down to 100 m), "
+            f"at least {MIN_CELL_SIZE:g} m",
+            "weights": "cells whose centres are within cell_size·√2, self included (binary)",
+            "classification": "sfhotspot hotspot_classify over the period's months "
+            "(hotspot_prop 0.1, persistent_prop 0.8, recent_prop 0.2, Holm across months)",
+            "kde": "quartic kernel at cell centres, bandwidth.nrd (mean of x and y), at least "
+            f"{MIN_SNAP_POINT_BANDWIDTH:g} m on data.police.uk snap points",
+        }
+        output.findings.extend(
+            class_findings(grid_tables.classes, groups=inputs.groups, cell_size=cell_size)
+        )
+    output.findings[:0] = lsoa_findings(lsoa_table, groups=inputs.groups)
+    tables = {
+        "hotspots_lsoa": lsoa_table,
+        "hotspots_grid": grid_tables.hotspots,
+        "hotspot_classes": grid_tables.classes,
+        "kde_grid": grid_tables.kde,
+    }
+    output.tables = {name: table for name, table in tables.items() if not table.empty}
+    public = {
+        "hotspots_lsoa": _public(lsoa_table, drop=_LSOA_PUBLIC_DROP),
+        "hotspots_grid": _public(grid_tables.hotspots, drop=_GRID_PUBLIC_DROP),
+        "hotspot_classes": grid_tables.classes,
+        "kde_grid": grid_tables.kde[_KDE_PUBLIC_KEEP]
+        if not grid_tables.kde.empty
+        else grid_tables.kde,
+    }
+    output.public_tables = {name: table for name, table in public.items() if not table.empty}
+    output.skipped = notes.skipped
+    manifest["warnings"] = notes.warnings
+    output.manifest = manifest
+    return output
