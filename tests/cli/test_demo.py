@@ -45,7 +45,9 @@ def test_demo_generates_loads_and_reports(tmp_path: Path) -> None:
     key_file = tmp_path / "home" / ".config" / "safecity" / "demo-pseudonym.key"
     assert key_file.is_file()
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
-    assert (tmp_path / "safecity.duckdb").is_file()
+    # The demo keeps its own warehouse inside its folder, apart from the user's data.
+    assert (tmp_path / "demo" / "safecity.duckdb").is_file()
+    assert not (tmp_path / "safecity.duckdb").exists()
     # The main job ends with the assessment of the demo city; the planted rise is found.
     assessment = report["assessment"]
     assert (assessment["period"], assessment["baseline"]) == ("2024/25", "2023/24")

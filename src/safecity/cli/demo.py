@@ -12,9 +12,7 @@ from safecity.assess.periods import months_ending, parse_period
 from safecity.assess.study_area import lsoa_hierarchy
 from safecity.cli.assess import print_headline_findings
 from safecity.cli.options import (
-    DEFAULT_WAREHOUSE,
     JsonOption,
-    WarehouseOption,
     console,
     error_console,
     print_json,
@@ -27,6 +25,7 @@ from safecity.data.synthetic import DemoScale, generate_demo_data
 from safecity.data.warehouse import Warehouse
 
 DEFAULT_DEMO_FOLDER = Path("demo")
+DEMO_WAREHOUSE_FILE = "safecity.duckdb"
 
 
 def demo_command(
@@ -34,7 +33,15 @@ def demo_command(
         Path, typer.Option("--out", help="Folder for the generated demo files.")
     ] = DEFAULT_DEMO_FOLDER,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic city.")] = 20221,
-    warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            "--warehouse",
+            help="Warehouse for the demo (default: safecity.duckdb inside --out, so the demo"
+            " never mixes with your own data).",
+            dir_okay=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Generate the synthetic demo city, load it, assess it; show the load, coverage, findings."""
@@ -45,6 +52,7 @@ def demo_command(
         f"    {len(dataset.police_uk_files)} police.uk files, {dataset.police_uk_rows:,} rows,"
         f" months {dataset.months[0]} to {dataset.months[-1]}; force extract and reference files"
     )
+    warehouse = warehouse or out / DEMO_WAREHOUSE_FILE
     say(f"[bold]2/4[/] Loading it into {warehouse} ...")
     total = sum(file.path.stat().st_size for file in dataset.police_uk_files)
     with Warehouse(warehouse) as store:
