@@ -11,6 +11,7 @@ from collections.abc import Callable
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.families.deprivation import deprivation
 from safecity.assess.families.harm import harm
+from safecity.assess.families.hotspots import hotspots
 from safecity.assess.families.people import people
 from safecity.assess.families.quality import data_quality
 from safecity.assess.families.time_of_day import time_of_day
@@ -32,6 +33,7 @@ ALL_FAMILIES = {
 REGISTERED_FAMILIES: dict[str, FamilyFunction] = {
     "harm": harm,
     "deprivation": deprivation,
+    "hotspots": hotspots,
     "data_quality": data_quality,
     "people": people,
     "time": time_of_day,
