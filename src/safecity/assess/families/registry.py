@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.families.benchmarking import benchmarking
 from safecity.assess.families.deprivation import deprivation
 from safecity.assess.families.harm import harm
 from safecity.assess.families.hotspots import hotspots
@@ -33,6 +34,7 @@ ALL_FAMILIES = {
 REGISTERED_FAMILIES: dict[str, FamilyFunction] = {
     "harm": harm,
     "deprivation": deprivation,
+    "benchmarking": benchmarking,
     "hotspots": hotspots,
     "data_quality": data_quality,
     "people": people,
