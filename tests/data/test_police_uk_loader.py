@@ -210,6 +210,10 @@ def test_wrong_header_rejects_the_whole_file_naming_the_expected_columns(tmp_pat
         assert "Crime ID, Month, Reported by, Falls within, Longitude" in report.message
         assert "Nothing of this file was loaded" in report.message
         assert warehouse.count("police_uk_street") == 0
+        # The load log keeps every file, rejected ones included.
+        assert warehouse.connection.execute(
+            "SELECT status, rows_in, message FROM load_file"
+        ).fetchall() == [("rejected", 0, report.message)]
 
 
 def test_encodings_bom_crlf_quotes_and_empty_files(tmp_path: Path) -> None:

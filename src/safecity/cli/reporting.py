@@ -65,13 +65,23 @@ def print_load_reports(reports: Sequence[FileLoadReport], *, as_json: bool) -> N
             reasons or "-",
         )
     console.print(table)
+    changed = [
+        report for report in reports if report.status in (LoadStatus.LOADED, LoadStatus.REPLACED)
+    ]
     totals = {
         "files": len(reports),
-        "rows in": sum(report.rows_in for report in reports),
-        "loaded": sum(report.loaded for report in reports),
-        "quarantined": sum(report.quarantined for report in reports),
+        "rows in": sum(report.rows_in for report in changed),
+        "loaded": sum(report.loaded for report in changed),
+        "quarantined": sum(report.quarantined for report in changed),
     }
-    console.print(", ".join(f"{name}: {value:,}" for name, value in totals.items()))
+    by_status = {
+        status.value: sum(report.status is status for report in reports) for status in LoadStatus
+    }
+    console.print(
+        ", ".join(f"{name}: {value:,}" for name, value in totals.items())
+        + " (new or replaced files); "
+        + ", ".join(f"{count} {status}" for status, count in by_status.items() if count)
+    )
     for report in reports:
         if report.status in (LoadStatus.REJECTED, LoadStatus.SKIPPED) or report.message:
             console.print(f"[bold]{report.path}[/]: {report.status.value}: {report.message}")

@@ -143,6 +143,9 @@ def load_extract(warehouse: Warehouse, *, path: Path, mapping_path: Path) -> lis
         )
     rejected = _check_headers(mapping, files)
     if rejected is not None:
+        with warehouse.transaction() as connection:
+            for report in rejected:
+                record_file(connection, report)
         return rejected
     unchanged = _unchanged(warehouse.connection, files)
     if unchanged is not None:

@@ -128,6 +128,9 @@ def load_police_uk(
         for source, sha256 in zip(inputs.files, digests, strict=True):
             report, candidate = _examine(warehouse.connection, source, sha256)
             if report is not None:
+                if report.status in (LoadStatus.REJECTED, LoadStatus.SKIPPED):
+                    with warehouse.transaction() as connection:
+                        record_file(connection, report)
                 reports.append(report)
                 if progress is not None:
                     progress(source.display_path, source.path.stat().st_size)
