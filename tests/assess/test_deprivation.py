@@ -1,0 +1,225 @@
+"""Family 5 (deprivation): hand-computed groups, rates, ratios and SII; the demo's gradient.
+
+Expected values are computed here independently: quintiles from their definition (⌈decile/2⌉,
+equal-count groups of the area's own LSOAs), the exact conditional rate-ratio test as a
+binomial test, the rate difference's normal interval (methods.md §5.2), and the SII/RII point
+estimates by weighted least squares written out with numpy (methods.md §5.3).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from safecity.assess import engine
+from safecity.assess.engine import run_assessment
+from safecity.assess.families.deprivation import (
+    DeprivationGrouping,
+    deprivation,
+    gaps,
+    lsoa_groups,
+    rates_by_group,
+)
+from safecity.assess.periods import parse_period
+from safecity.data.demo_load import load_demo
+from safecity.data.synthetic import DemoDataset, DemoScale, generate_demo_data
+from safecity.data.warehouse import Warehouse
+
+DEMO_AREA = "E22900001"  # Demoton CSP in the synthetic city.
+
+
+def test_national_quintiles_are_half_deciles_and_local_quintiles_rank_the_area() -> None:
+    imd = pd.DataFrame(
+        {
+            "lsoa_code": [f"L{number:02d}" for number in range(10)],
+            "decile": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+            # Scores not in decile order: local quintiles follow the score (high = deprived).
+            "score": [50.0, 10.0, 45.0, 40.0, 5.0, 30.0, 35.0, 20.0, 25.0, 15.0],
+            "rank": [float(rank) for rank in range(1, 11)],
+        }
+    )
+    groups = lsoa_groups(imd).pivot(index="lsoa_code", columns="grouping", values="group")
+    assert groups[DeprivationGrouping.NATIONAL_QUINTILE.value].tolist() == [
+        1, 1, 2, 2, 3, 3, 4, 4, 5, 5
+    ]  # fmt: skip
+    # Ten LSOAs in five equal-count groups, the two highest scores first.
+    order = imd.sort_values("score", ascending=False)["lsoa_code"].tolist()
+    expected = {code: position // 2 + 1 for position, code in enumerate(order)}
+    local = groups[DeprivationGrouping.LOCAL_QUINTILE.value]
+    assert {code: int(local[code]) for code in local.index} == expected
+
+
+def test_local_quintiles_from_ranks_when_no_score() -> None:
+    imd = pd.DataFrame(
+        {
+            "lsoa_code": ["A", "B", "C", "D", "E"],
+            "decile": [3, 1, 9, 5, 7],
+            "score": [np.nan] * 5,
+            "rank": [9000.0, 100.0, 30000.0, 15000.0, 21000.0],
+        }
+    )
+    groups = lsoa_groups(imd)
+    local = groups[groups["grouping"] == DeprivationGrouping.LOCAL_QUINTILE.value]
+    # Rank 1 is the most deprived LSOA in England: the lowest rank is local quintile 1.
+    assert dict(zip(local["lsoa_code"], local["group"], strict=True)) == {
+        "B": 1, "A": 2, "D": 3, "E": 4, "C": 5
+    }  # fmt: skip
+
+
+COUNTS = [60, 45, 30, 22, 12]
+POPULATIONS = [4000.0, 4200.0, 3900.0, 4100.0, 3800.0]
+
+
+@pytest.fixture(scope="module")
+def quintile_rates() -> pd.DataFrame:
+    lsoa_counts = pd.DataFrame(
+        {"group_id": "all_crime", "lsoa_code": [f"Q{q}" for q in range(1, 6)], "count": COUNTS}
+    )
+    groups = pd.DataFrame(
+        {
+            "lsoa_code": [f"Q{q}" for q in range(1, 6)],
+            "grouping": DeprivationGrouping.LOCAL_QUINTILE.value,
+            "group": [1, 2, 3, 4, 5],
+        }
+    )
+    population = pd.DataFrame(
+        {"lsoa_code": [f"Q{q}" for q in range(1, 6)], "population": POPULATIONS}
+    )
+    return rates_by_group(lsoa_counts, groups=groups, population=population)
+
+
+def test_rates_per_thousand_with_byars_limits(quintile_rates: pd.DataFrame) -> None:
+    z = stats.norm.ppf(0.975)
+    for count, people, row in zip(
+        COUNTS, POPULATIONS, quintile_rates.to_dict("records"), strict=True
+    ):
+        lower = count * (1 - 1 / (9 * count) - z / (3 * math.sqrt(count))) ** 3
+        upper = (count + 1) * (1 - 1 / (9 * (count + 1)) + z / (3 * math.sqrt(count + 1))) ** 3
+        assert row["value"] == pytest.approx(count / people * 1000, rel=1e-12)
+        assert row["lower_ci"] == pytest.approx(lower / people * 1000, rel=1e-9)
+        assert row["upper_ci"] == pytest.approx(upper / people * 1000, rel=1e-9)
+
+
+def test_most_versus_least_ratio_difference_and_sii(quintile_rates: pd.DataFrame) -> None:
+    row = gaps(quintile_rates, seed=11, repetitions=2000).iloc[0]
+    most, least = COUNTS[0], COUNTS[-1]
+    most_people, least_people = POPULATIONS[0], POPULATIONS[-1]
+    assert row["rate_ratio"] == pytest.approx((most / most_people) / (least / least_people))
+    # Exact conditional test: given the total, the most deprived count is binomial.
+    share = most_people / (most_people + least_people)
+    expected = stats.binomtest(most, most + least, share)
+    assert row["ratio_p_value"] == pytest.approx(expected.pvalue, rel=1e-9)
+    interval = expected.proportion_ci(confidence_level=0.95, method="exact")
+    assert row["ratio_lower_ci"] == pytest.approx(
+        interval.low / (1 - interval.low) * least_people / most_people, rel=1e-6
+    )
+    assert bool(row["ratio_significant"]) is True
+    difference = (most / most_people - least / least_people) * 1000
+    error = math.sqrt(most / most_people**2 + least / least_people**2) * 1000
+    assert row["rate_difference"] == pytest.approx(difference)
+    assert row["difference_upper_ci"] == pytest.approx(difference + 1.959963984540054 * error)
+    # SII/RII: weighted least squares of the rate on the cumulative population midpoint.
+    rates = np.array(COUNTS) / np.array(POPULATIONS) * 1000
+    weights = np.array(POPULATIONS) / sum(POPULATIONS)
+    midpoints = np.cumsum(weights) - weights / 2
+    design = np.column_stack([np.sqrt(weights), midpoints * np.sqrt(weights)])
+    (intercept, slope), *_ = np.linalg.lstsq(design, rates * np.sqrt(weights), rcond=None)
+    assert row["sii"] == pytest.approx(slope, rel=1e-9)
+    assert row["rii"] == pytest.approx((intercept + slope) / intercept, rel=1e-9)
+    assert row["sii_lower_ci"] < row["sii"] < row["sii_upper_ci"] < 0
+
+
+def test_zero_in_the_least_deprived_group_gives_no_finite_ratio_or_sii(
+    quintile_rates: pd.DataFrame,
+) -> None:
+    rates = quintile_rates.copy()
+    rates.loc[rates["group"] == 5, ["count", "value"]] = 0
+    row = gaps(rates, seed=1, repetitions=1000).iloc[0]
+    assert math.isinf(row["rate_ratio"])
+    assert math.isnan(row["sii"])
+    assert "no crimes" in row["sii_note"]
+
+
+# The synthetic city: one financial year generated and loaded once for this module.
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoDataset, Path]:
+    folder = tmp_path_factory.mktemp("demo_deprivation")
+    with pytest.MonkeyPatch.context() as patch:
+        # A key in the environment, so the demo writes no key file outside tmp_path.
+        patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
+        patch.setenv("SAFECITY_PSEUDONYM_KEY", "test-key-for-the-deprivation-family")
+        dataset = generate_demo_data(
+            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY,
+            first_month="2023-04", months=24,
+        )  # fmt: skip
+        warehouse = Warehouse(folder / "safecity.duckdb")
+        load_demo(warehouse, dataset=dataset)
+        patch.setattr(engine, "REGISTERED_FAMILIES", {"deprivation": deprivation})
+        run_assessment(
+            warehouse, area_code=DEMO_AREA, period=parse_period("2024/25"), out_dir=folder / "out"
+        )
+        warehouse.close()
+    return dataset, folder / "out"
+
+
+def _gap(out: Path, group: str, grouping: DeprivationGrouping) -> pd.Series:
+    table = pd.read_parquet(out / "deprivation_gaps.parquet")
+    rows = table[(table["group_id"] == group) & (table["grouping"] == grouping.value)]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_demo_planted_gradient_is_found(demo: tuple[DemoDataset, Path]) -> None:
+    dataset, out = demo
+    planted = dataset.planted.deprivation_rate_ratio  # decile 1 over decile 10, all crime
+    assert planted > 3
+    decile = _gap(out, "all_crime", DeprivationGrouping.NATIONAL_DECILE)
+    assert (decile["most_group"], decile["least_group"]) == (1, 10)
+    # The planted ratio excludes the town centre; the observed one includes it, so it is
+    # at least as steep: significantly above 1 and its interval not below the planted ratio.
+    assert bool(decile["ratio_significant"]) is True
+    assert decile["ratio_upper_ci"] > planted
+    for grouping in DeprivationGrouping:
+        row = _gap(out, "all_crime", grouping)
+        assert row["rate_ratio"] > 2.5
+        assert row["sii_upper_ci"] < 0  # higher rates at the deprived end
+    # Planted per crime type: drugs 4.0, bicycle theft 1.0; the found ratios keep that order.
+    drugs = _gap(out, "drugs", DeprivationGrouping.LOCAL_QUINTILE)
+    bicycles = _gap(out, "bicycle_theft", DeprivationGrouping.LOCAL_QUINTILE)
+    assert dataset.planted.deprivation_ratios["Drugs"] > 3
+    assert drugs["rate_ratio"] > 2 * bicycles["rate_ratio"]
+
+
+def test_demo_rates_add_up_and_the_finding_quotes_the_table(
+    demo: tuple[DemoDataset, Path],
+) -> None:
+    _, out = demo
+    rates = pd.read_parquet(out / "deprivation_rates.parquet")
+    indicators = pd.read_parquet(out / "indicators.parquet")
+    total = indicators[
+        (indicators["indicator_id"] == "all_crime") & (indicators["area_code"] == DEMO_AREA)
+    ].iloc[0]
+    for grouping in DeprivationGrouping:
+        rows = rates[(rates["group_id"] == "all_crime") & (rates["grouping"] == grouping.value)]
+        assert rows["count"].sum() == total["numerator"]
+        assert rows["population"].sum() == total["denominator"]
+        assert rows["lsoas"].sum() == 150
+    row = _gap(out, "all_crime", DeprivationGrouping.LOCAL_QUINTILE)
+    findings = pd.read_csv(out / "findings.csv")
+    finding = findings[findings["row_ids"] == row["row_id"]].iloc[0]
+    assert f"{row['rate_ratio']:.1f} times as high" in finding["sentence"]
+    assert (
+        f"95% CI {row['ratio_lower_ci']:.2f} to {row['ratio_upper_ci']:.2f}"
+        in (finding["sentence"])
+    )
+    assert "exact conditional rate-ratio test" in finding["sentence"]
+    public = pd.read_csv(out / "public" / "deprivation_rates.csv")
+    shown = public[public["count"].notna()]
+    assert not ((shown["count"] > 0) & (shown["count"] < 5)).any()

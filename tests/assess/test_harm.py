@@ -1,0 +1,267 @@
+"""Family 3 (harm): hand-computed harm tables, the index choice, and the demo city.
+
+Expected values are computed here from their definitions (methods.md §4.1): harm = Σ w·n,
+the severity score per head (not per 1,000), harm share against volume share, and the
+volume-weighted mean weight of a police.uk category.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from safecity.assess import engine
+from safecity.assess.engine import run_assessment
+from safecity.assess.families.harm import (
+    APPROXIMATION_CAVEAT,
+    HarmIndexError,
+    HarmScope,
+    category_harm,
+    choose_harm_index,
+    harm,
+    harm_by_group,
+    harm_by_offence,
+    harm_rank_by_index,
+)
+from safecity.assess.periods import parse_period
+from safecity.data.demo_load import load_demo
+from safecity.data.synthetic import DemoDataset, DemoScale, generate_demo_data
+from safecity.data.warehouse import Warehouse
+
+DEMO_AREA = "E22900001"
+
+CLASSIFICATION = pd.DataFrame(
+    {
+        "offence_code": ["19C", "105A", "28E", "53A"],
+        "offence_group": [
+            "Sexual offences",
+            "Violence against the person",
+            "Theft offences",
+            "Fraud offences",
+        ],
+        "offence_subgroup": ["Rape offences", "Violence without injury", "Domestic burglary", ""],
+    }
+)
+CATEGORIES = pd.DataFrame(
+    {
+        "offence_code": ["19C", "105A", "28E"],
+        "offence_description": ["Rape", "Assault without injury", "Burglary residential"],
+        "police_uk_category": [
+            "Violence and sexual offences",
+            "Violence and sexual offences",
+            "Burglary",
+        ],
+    }
+)
+WEIGHTS = pd.DataFrame(
+    {
+        "offence_code": ["19C", "105A", "53A"],
+        "weight_description": ["Rape", "Assault without injury", "Fraud"],
+        "weight": [2000.0, 30.0, 5.0],
+    }
+)
+
+
+def test_choose_harm_index_by_name_or_version_and_refuses_ambiguity() -> None:
+    indices = pd.DataFrame(
+        {
+            "index_name": ["CCHI", "ONS CSS", "ONS CSS"],
+            "index_version": ["2016", "2019", "2023"],
+            "offence_codes": [10, 10, 10],
+        }
+    )
+    assert choose_harm_index(indices, requested="CCHI") == ("CCHI", "2016")
+    assert choose_harm_index(indices, requested="ONS CSS@2023") == ("ONS CSS", "2023")
+    with pytest.raises(HarmIndexError, match="2 loaded versions: give one of ONS CSS@2019"):
+        choose_harm_index(indices, requested="ONS CSS")
+    with pytest.raises(HarmIndexError, match="'Home Office' is not loaded; loaded: CCHI@2016"):
+        choose_harm_index(indices, requested="Home Office")
+    with pytest.raises(HarmIndexError, match="3 harm indices are loaded"):
+        choose_harm_index(indices, requested=None)
+    assert choose_harm_index(indices.iloc[:1], requested=None) == ("CCHI", "2016")
+    with pytest.raises(HarmIndexError, match="no harm-weights table is loaded"):
+        choose_harm_index(indices.iloc[:0], requested=None)
+
+
+@pytest.fixture(scope="module")
+def offence_table() -> tuple[pd.DataFrame, dict[str, int]]:
+    counts = pd.DataFrame(
+        {
+            "offence_code": ["19C", "105A", "28E", "53A"],
+            "crimes": [10, 90, 7, 4],
+            "domestic_crimes": [4, 36, 0, 0],
+        }
+    )
+    return harm_by_offence(
+        counts,
+        weights=WEIGHTS,
+        classification=CLASSIFICATION,
+        categories=CATEGORIES,
+        population=1000.0,
+    )
+
+
+def test_harm_share_against_volume_share(
+    offence_table: tuple[pd.DataFrame, dict[str, int]],
+) -> None:
+    table, excluded = offence_table
+    # 28E has no weight in the index, 53A is fraud: both excluded and counted.
+    assert excluded == {"fraud": 4, "no_weight": 7}
+    everything = table[table["scope"] == HarmScope.ALL.value].set_index("offence_code")
+    assert sorted(everything.index) == ["105A", "19C"]
+    total_harm = 10 * 2000.0 + 90 * 30.0  # 22,700
+    rape = everything.loc["19C"]
+    assert rape["harm"] == 20000.0
+    assert rape["harm_share_pct"] == pytest.approx(100 * 20000 / total_harm)  # 88.1%
+    assert rape["volume_share_pct"] == pytest.approx(10.0)
+    assert rape["harm_to_volume"] == pytest.approx((20000 / total_harm) / 0.1)
+    # Severity per head of a population of 1,000: 20,000 / 1,000 = 20, never × 1,000.
+    assert rape["severity_score"] == pytest.approx(20.0)
+    assert rape["row_id"] == "harm_offence:all:19C"
+    domestic = table[table["scope"] == HarmScope.DOMESTIC.value].set_index("offence_code")
+    assert domestic.loc["19C", "harm_share_pct"] == pytest.approx(
+        100 * 4 * 2000 / (4 * 2000 + 36 * 30)
+    )
+    assert domestic.loc["19C", "volume_share_pct"] == pytest.approx(10.0)
+
+
+def test_harm_by_group_sums_offences(offence_table: tuple[pd.DataFrame, dict[str, int]]) -> None:
+    table, _ = offence_table
+    groups = harm_by_group(table, population=1000.0)
+    everything = groups[groups["scope"] == HarmScope.ALL.value].set_index("group")
+    assert everything["harm_share_pct"].sum() == pytest.approx(100.0)
+    assert everything.loc["Violence against the person", "harm"] == 2700.0
+    assert everything.loc["Violence against the person", "severity_score"] == pytest.approx(2.7)
+    assert everything.loc["Sexual offences", "mean_weight"] == 2000.0
+    assert everything["severity_score"].sum() == pytest.approx(22.7)
+
+
+def test_category_approximation_uses_volume_weighted_means() -> None:
+    # methods.md §4.1: a category holding homicide (7,978.79) once and common assault (15)
+    # 999 times has mean weight (7978.79 + 999 × 15) / 1000 = 22.96379, not their plain mean.
+    weights = pd.DataFrame({"offence_code": ["1", "105A"], "weight": [7978.79, 15.0]})
+    categories = pd.DataFrame(
+        {
+            "offence_code": ["1", "105A"],
+            "offence_description": ["Homicide", "Assault without injury"],
+            "police_uk_category": ["Violence and sexual offences"] * 2,
+        }
+    )
+    force_counts = pd.DataFrame({"offence_code": ["1", "105A"], "crimes": [1, 999]})
+    area = pd.DataFrame(
+        {"crime_type": ["Violence and sexual offences", "Bicycle theft"], "crimes": [100, 20]}
+    )
+    table = category_harm(
+        area, force_counts=force_counts, weights=weights, categories=categories, population=500.0
+    ).set_index("group")
+    mean = (7978.79 + 999 * 15.0) / 1000
+    violence = table.loc["Violence and sexual offences"]
+    assert violence["mean_weight"] == pytest.approx(mean)
+    assert violence["harm"] == pytest.approx(100 * mean)
+    assert violence["severity_score"] == pytest.approx(100 * mean / 500)
+    assert violence["harm_share_pct"] == pytest.approx(100.0)
+    assert violence["caveat"] == APPROXIMATION_CAVEAT
+    # No offence code of bicycle theft is weighed: no weight is invented for it.
+    bicycles = table[table.index == "Bicycle theft"].iloc[0]
+    assert math.isnan(float(bicycles["mean_weight"]))
+    assert str(bicycles["scope"]).startswith("not weighted")
+
+
+def test_ranking_by_index_shows_sensitivity() -> None:
+    counts = pd.DataFrame({"offence_code": ["19C", "105A"], "crimes": [10, 900]})
+    ranking = harm_rank_by_index(
+        counts,
+        weights_by_index={
+            "A@1": pd.DataFrame({"offence_code": ["19C", "105A"], "weight": [2000.0, 30.0]}),
+            "B@1": pd.DataFrame({"offence_code": ["19C", "105A"], "weight": [1000.0, 20.0]}),
+        },
+        classification=CLASSIFICATION,
+    )
+    ranks = {(row["index"], row["group"]): row["rank"] for row in ranking.to_dict("records")}
+    # A: 20,000 against 27,000 — violence first; B: 10,000 against 18,000 — violence first.
+    assert ranks[("A@1", "Violence against the person")] == 1
+    assert ranks[("B@1", "Sexual offences")] == 2
+    share = ranking.set_index(["index", "group"]).loc[("B@1", "Sexual offences"), "harm_share_pct"]
+    assert share == pytest.approx(100 * 10000 / 28000)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoDataset, Path, Path]:
+    folder = tmp_path_factory.mktemp("demo_harm")
+    with pytest.MonkeyPatch.context() as patch:
+        # A key in the environment, so the demo writes no key file outside tmp_path.
+        patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
+        patch.setenv("SAFECITY_PSEUDONYM_KEY", "test-key-for-the-harm-family")
+        dataset = generate_demo_data(
+            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY,
+            first_month="2023-04", months=24,
+        )  # fmt: skip
+        warehouse = Warehouse(folder / "safecity.duckdb")
+        load_demo(warehouse, dataset=dataset)
+        patch.setattr(engine, "REGISTERED_FAMILIES", {"harm": harm})
+        run_assessment(
+            warehouse, area_code=DEMO_AREA, period=parse_period("2024/25"), out_dir=folder / "out"
+        )
+        warehouse.close()
+    return dataset, folder / "out", folder / "safecity.duckdb"
+
+
+def test_demo_severity_score_recomputed_from_the_warehouse(
+    demo: tuple[DemoDataset, Path, Path],
+) -> None:
+    _, out, database = demo
+    total = pd.read_parquet(out / "harm_total.parquet").iloc[0]
+    connection = duckdb.connect(str(database), read_only=True)
+    harm_sum, crimes = connection.execute(
+        "SELECT sum(w.weight), count(*) FROM extract_crime c"
+        " JOIN harm_weight w USING (offence_code)"
+        " JOIN area_lookup a ON a.lsoa_code = c.lsoa_code"
+        " JOIN csp_lookup p ON p.lad_code = a.lad_code"
+        " WHERE p.csp_code = ? AND c.committed_from >= DATE '2024-04-01'"
+        " AND c.committed_from < DATE '2025-04-01'",
+        [DEMO_AREA],
+    ).fetchall()[0]
+    connection.close()
+    indicators = pd.read_parquet(out / "indicators.parquet")
+    residents = indicators[
+        (indicators["indicator_id"] == "all_crime") & (indicators["area_code"] == DEMO_AREA)
+    ].iloc[0]["denominator"]
+    assert total["crimes"] == crimes
+    assert total["harm"] == pytest.approx(harm_sum)
+    assert total["population"] == residents
+    assert total["severity_score"] == pytest.approx(harm_sum / residents)  # per head
+    assert total["lower_ci"] < total["severity_score"] < total["upper_ci"]
+    assert total["crimes_excluded_no_weight"] == 0
+    assert total["method"].startswith("offence codes")
+
+
+def test_demo_findings_quote_the_table(demo: tuple[DemoDataset, Path, Path]) -> None:
+    _, out, _ = demo
+    offences = pd.read_parquet(out / "harm_by_offence.parquet")
+    groups = pd.read_parquet(out / "harm_by_group.parquet")
+    for scope in HarmScope:
+        shares = groups[groups["scope"] == scope.value]["harm_share_pct"].sum()
+        assert shares == pytest.approx(100.0)
+    findings = pd.read_csv(out / "findings.csv")
+    domestic = findings[findings["finding_id"] == "harm_share_domestic"].iloc[0]
+    row = offences[offences["row_id"] == domestic["row_ids"]].iloc[0]
+    assert row["scope"] == HarmScope.DOMESTIC.value
+    # Most harmful offence of domestic crime whose harm share exceeds its volume share.
+    candidates = offences[
+        (offences["scope"] == HarmScope.DOMESTIC.value)
+        & (offences["harm_share_pct"] > offences["volume_share_pct"])
+    ]
+    assert row["harm"] == candidates["harm"].max()
+    assert (
+        f"{row['offence_description']} accounted for {row['harm_share_pct']:.1f}% of the harm"
+        in domestic["sentence"]
+    )
+    assert f"yet only {row['volume_share_pct']:.1f}% of the number" in domestic["sentence"]
+    public = pd.read_csv(out / "public" / "harm_by_offence.csv")
+    shown = public[public["crimes"].notna()]
+    assert not ((shown["crimes"] > 0) & (shown["crimes"] < 5)).any()
+    assert public["suppressed"].any()  # the demo has offences with under 5 crimes
