@@ -1,0 +1,366 @@
+"""Family 9 (time) on a hand-made force extract whose hour-of-week weights are recomputed here.
+
+One crime in every hour of one week, twenty alcohol-affected crimes on Saturday night, and a few
+crimes known only within a range of times (spread minute by minute here, independently of the
+library), one whose range is over a week, one whose end is its start; crimes of another
+CSP and after the period must not count. The peaks are checked against the adjusted
+standardised residual computed from its formula (methods.md §9.5). The demo city's planted
+night-time-economy peak (Friday and Saturday, 22:00-03:00) is found.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from extract_files import crime, write_extract
+
+from safecity.assess.context import AssessmentInputs
+from safecity.assess.crime_groups import load_crime_groups
+from safecity.assess.denominators import lsoa_denominators
+from safecity.assess.engine import run_assessment
+from safecity.assess.families.time_of_day import MIN_CRIMES_FOR_PEAKS, time_of_day, time_words
+from safecity.assess.periods import Period, parse_period
+from safecity.assess.study_area import resolve_study_area
+from safecity.data.extract.loader import load_extract
+from safecity.data.reference.kinds import ReferenceKind
+from safecity.data.reference.loader import load_reference
+from safecity.data.warehouse import Warehouse
+
+KEY = "a-test-key-for-the-time-family-01234567"
+LAD, CSP, PFA = "E06000001", "E22000001", "E23000001"
+OTHER_LAD, OTHER_CSP = "E06000002", "E22000002"
+LSOAS = {
+    "E01000001": ("Testham 001A", "E05000001", "North", LAD, 1500),
+    "E01000002": ("Testham 001B", "E05000002", "South", LAD, 1600),
+    "E01000009": ("Otherton 001A", "E05000009", "Far", OTHER_LAD, 1200),
+}
+PERIOD = parse_period("2020/21")
+SUNDAY = datetime(2020, 6, 7)
+FORMAT = "%d/%m/%Y %H:%M"
+
+
+def _crimes() -> list[dict[str, str]]:
+    """Every crime: reference, code, from, to, LSOA, alcohol flag, whether it counts."""
+    rows = []
+    for hour in range(168):
+        start = SUNDAY + timedelta(hours=hour, minutes=17)
+        rows.append({"ref": f"H{hour}", "from": start, "to": None, "alc": "N"})
+    for serial in range(20):
+        start = SUNDAY + timedelta(days=6, hours=23, minutes=serial)  # Saturday 23:00-23:19
+        rows.append({"ref": f"A{serial}", "from": start, "to": None, "alc": "Y"})
+    rows += [
+        # Friday 22:30 to Saturday 00:30: a quarter, a half, a quarter.
+        {"ref": "R1", "from": datetime(2020, 6, 12, 22, 30), "to": datetime(2020, 6, 13, 0, 30)},
+        # Saturday 23:45 to Sunday 01:15: wraps past the end of the week.
+        {"ref": "R2", "from": datetime(2020, 6, 13, 23, 45), "to": datetime(2020, 6, 14, 1, 15)},
+        # Over a week: 1/168 everywhere.
+        {"ref": "R3", "from": datetime(2020, 7, 1, 9, 0), "to": datetime(2020, 7, 10, 9, 0)},
+        # End equal to the start (the loader refuses an end before it): wholly in the start
+        # hour (Wednesday 10:00).
+        {"ref": "R4", "from": datetime(2020, 7, 1, 10, 5), "to": datetime(2020, 7, 1, 10, 5)},
+    ]
+    for row in rows:
+        row.setdefault("alc", "Y" if row["ref"] == "R1" else "N")
+        row.update(code="8N", lsoa="E01000002" if row["ref"].endswith("1") else "E01000001")
+        row["counts"] = True
+    rows += [
+        {"ref": "X1", "from": datetime(2020, 6, 13, 23, 0), "to": None, "alc": "Y",
+         "code": "8N", "lsoa": "E01000009", "counts": False},
+        {"ref": "X2", "from": datetime(2021, 6, 12, 23, 0), "to": None, "alc": "Y",
+         "code": "8N", "lsoa": "E01000001", "counts": False},
+        {"ref": "B1", "from": datetime(2019, 6, 12, 23, 0), "to": None, "alc": "Y",
+         "code": "8N", "lsoa": "E01000001", "counts": False},
+    ]  # fmt: skip
+    return rows
+
+
+CRIMES = _crimes()
+
+
+def _cell(moment: datetime) -> int:
+    """Hour-of-week cell 0-167 with Sunday 00:00 first."""
+    return ((moment.weekday() + 1) % 7) * 24 + moment.hour
+
+
+def _expected_weights(rows: list[dict[str, object]]) -> list[float]:
+    """Aoristic weights spread minute by minute (Ratcliffe 2002), written out independently."""
+    weights = [0.0] * 168
+    for row in rows:
+        start, end = row["from"], row["to"]
+        assert isinstance(start, datetime)
+        if not isinstance(end, datetime) or end <= start:
+            weights[_cell(start)] += 1
+            continue
+        minutes = int((end - start).total_seconds() // 60)
+        if minutes >= 7 * 24 * 60:
+            weights = [weight + 1 / 168 for weight in weights]
+            continue
+        for minute in range(minutes):
+            weights[_cell(start + timedelta(minutes=minute))] += 1 / minutes
+    return weights
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    folder = tmp_path_factory.mktemp("time")
+    mapping = write_extract(
+        folder / "extract",
+        crimes=[
+            crime(
+                str(row["ref"]),
+                HOCode=str(row["code"]),
+                FromDT=row["from"].strftime(FORMAT),  # type: ignore[union-attr]
+                ToDT=row["to"].strftime(FORMAT) if row["to"] else "",  # type: ignore[union-attr]
+                LSOA=str(row["lsoa"]),
+                DA="N",
+                ALC=str(row["alc"]),
+                RecDate="",
+            )
+            for row in CRIMES
+        ],
+        victims=[],
+        offenders=[],
+    )
+    lookup = _write_csv(
+        folder / "LSOA11_WD20_LAD20_EW_LU.csv",
+        ["LSOA11CD", "LSOA11NM", "WD20CD", "WD20NM", "LAD20CD", "LAD20NM"],
+        [
+            [code, name, ward, ward_name, lad, "Testham" if lad == LAD else "Otherton"]
+            for code, (name, ward, ward_name, lad, _) in LSOAS.items()
+        ],
+    )
+    csp = _write_csv(
+        folder / "lookup_ltla24_csp24_pfa24.csv",
+        ["ltla24_code", "ltla24_name", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"],
+        [
+            [LAD, "Testham", CSP, "Testham CSP", PFA, "Testshire"],
+            [OTHER_LAD, "Otherton", OTHER_CSP, "Otherton CSP", PFA, "Testshire"],
+        ],
+    )
+    ages = [*(str(age) for age in range(90)), "90+"]
+    population = _write_csv(
+        folder / "population20_lsoa11_syoa.csv",
+        ["lsoa11_name", "lsoa11_code", "total_population", *ages],
+        [
+            [name, code, people, *([0] * 90), people]
+            for code, (name, _ward, _ward_name, _lad, people) in LSOAS.items()
+        ],
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAFECITY_PSEUDONYM_KEY", KEY)
+        patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
+        store = Warehouse(folder / "w.duckdb")
+        load_reference(store, kind=ReferenceKind.LSOA_LOOKUP, path=lookup)
+        load_reference(store, kind=ReferenceKind.CSP_LOOKUP, path=csp)
+        load_reference(store, kind=ReferenceKind.POPULATION, path=population)
+        reports = load_extract(store, path=folder / "extract", mapping_path=mapping)
+        assert reports[0].loaded == len(CRIMES)
+        yield store
+        store.close()
+
+
+def _inputs(
+    warehouse: Warehouse, *, period: Period = PERIOD, source: str = "extract"
+) -> AssessmentInputs:
+    area = resolve_study_area(warehouse, code=CSP)
+    groups = load_crime_groups()
+    return AssessmentInputs(
+        warehouse=warehouse,
+        area=area,
+        period=period,
+        baseline=period.preceding(count=1)[0],
+        window=period,
+        groups=groups,
+        sources={group.id: source for group in groups if group.extract is not None},
+        counts=pd.DataFrame(columns=["lsoa_code", "month", "group_id", "count"]),
+        denominators=lsoa_denominators(
+            warehouse,
+            lsoa_codes=area.lsoas["lsoa_code"].tolist(),
+            lsoa_vintage=area.lsoa_vintage,
+            year=period.mid_year,
+        ),
+        indicators=pd.DataFrame(),
+        seed=1,
+    )
+
+
+@pytest.fixture(scope="module")
+def output(warehouse: Warehouse) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    result = time_of_day(_inputs(warehouse))
+    assert result.public_tables == {}
+    return result.tables, result.skipped
+
+
+def _group_hours(hours: pd.DataFrame, group_id: str) -> pd.DataFrame:
+    return hours[hours["group_id"] == group_id].sort_values("cell").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("group_id", ["all_crime", "alcohol_affected"])
+def test_hour_of_week_weights_match_a_minute_by_minute_spread(
+    output: tuple[dict[str, pd.DataFrame], dict[str, str]], group_id: str
+) -> None:
+    tables, _ = output
+    rows = [
+        row for row in CRIMES if row["counts"] and (group_id == "all_crime" or row["alc"] == "Y")
+    ]
+    expected = _expected_weights(rows)
+    hours = _group_hours(tables["time_hour_of_week"], group_id)
+    assert len(hours) == 168
+    assert hours["weight"].tolist() == pytest.approx(expected, abs=1e-12)
+    assert hours["weight"].sum() == pytest.approx(len(rows))
+    assert hours["share"].tolist() == pytest.approx([w / len(rows) for w in expected])
+    saturday_23 = hours.iloc[6 * 24 + 23]
+    assert (saturday_23["day"], saturday_23["hour"]) == ("Sat", 23)
+    assert saturday_23["row_id"] == f"time_hour_of_week:{group_id}:168:2020/21"
+
+
+def test_range_crimes_are_spread_as_worked_by_hand(
+    output: tuple[dict[str, pd.DataFrame], dict[str, str]],
+) -> None:
+    tables, _ = output
+    hours = _group_hours(tables["time_hour_of_week"], "alcohol_affected")
+    # Alcohol: the twenty Saturday 23:xx crimes and R1 (Fri 22:30 - Sat 00:30).
+    assert hours.loc[5 * 24 + 22, "weight"] == pytest.approx(0.25)
+    assert hours.loc[5 * 24 + 23, "weight"] == pytest.approx(0.5)
+    assert hours.loc[6 * 24 + 0, "weight"] == pytest.approx(0.25)
+    assert hours.loc[6 * 24 + 23, "weight"] == pytest.approx(20)
+    everything = _group_hours(tables["time_hour_of_week"], "all_crime")
+    # All crime, Sunday 00:00: one crime at 00:17, R2's 60 of 90 minutes, R3's 1/168.
+    assert everything.loc[0, "weight"] == pytest.approx(1 + 60 / 90 + 1 / 168)
+    assert everything.loc[1, "weight"] == pytest.approx(1 + 15 / 90 + 1 / 168)
+    # Wednesday 10:00: one crime, R4 (no range), R3's 1/168.
+    assert everything.loc[3 * 24 + 10, "weight"] == pytest.approx(2 + 1 / 168)
+
+
+def test_peaks_follow_the_adjusted_residual(
+    output: tuple[dict[str, pd.DataFrame], dict[str, str]],
+) -> None:
+    tables, skipped = output
+    hours = _group_hours(tables["time_hour_of_week"], "all_crime")
+    total = hours["weight"].sum()
+    expected = total / 168
+    residuals = (hours["weight"] - expected) / math.sqrt(expected * (1 - 1 / 168))
+    assert hours["adjusted_residual"].tolist() == pytest.approx(residuals.tolist())
+    assert hours["peak"].tolist() == (residuals > 1.959963984540054).tolist()
+    peak_cells = hours.loc[hours["peak"], "cell"].tolist()
+    assert peak_cells == [168]  # Saturday 23:00, with 21.2 crimes against 1.14 expected
+    peaks = tables["time_peaks"]
+    top = peaks[peaks["group_id"] == "all_crime"].iloc[0]
+    assert top["window"] == "Sat 23:00–Sun 00:00"
+    assert top["hours"] == 1
+    assert top["weight"] == pytest.approx(hours.loc[167, "weight"])
+    assert top["share"] == pytest.approx(hours.loc[167, "weight"] / total)
+    assert top["crimes"] == sum(row["counts"] for row in CRIMES)
+    assert top["crimes_with_time_range"] == 3
+    chi_square = (((hours["weight"] - expected) ** 2) / expected).sum()
+    assert top["chi_square"] == pytest.approx(chi_square)
+    assert top["row_id"] == "time_peaks:all_crime:1:2020/21"
+    # Alcohol-affected crimes are fewer than one per hour of the week: no peak test.
+    assert (
+        len([row for row in CRIMES if row["counts"] and row["alc"] == "Y"]) < MIN_CRIMES_FOR_PEAKS
+    )
+    assert "too few for the peak test" in skipped["time_peaks_alcohol_affected"]
+    assert (peaks["group_id"] == "alcohol_affected").sum() == 0
+
+
+def test_finding_names_the_peak_and_the_test(warehouse: Warehouse) -> None:
+    result = time_of_day(_inputs(warehouse))
+    finding = next(item for item in result.findings if item.finding_id == "time_peak_all_crime")
+    assert "late at night at the weekend" in finding.sentence
+    assert "Sat 23:00–Sun 00:00" in finding.sentence
+    assert "adjusted standardised residuals above 1.96" in finding.sentence
+    assert finding.row_ids == ("time_peaks:all_crime:1:2020/21",)
+    assert finding.significant is True
+
+
+def test_time_words() -> None:
+    assert time_words(first_cell=5 * 24 + 22 + 1, hours=6) == "late at night at the weekend"
+    assert time_words(first_cell=2 * 24 + 9 + 1, hours=3) == "on Tuesday"
+    assert (
+        time_words(first_cell=3 * 24 + 22 + 1, hours=4) == "late at night on Wednesday and Thursday"
+    )
+    assert time_words(first_cell=6 * 24 + 11 + 1, hours=8) == "at the weekend"
+
+
+def test_police_uk_only_is_skipped_with_a_reason(warehouse: Warehouse) -> None:
+    result = time_of_day(_inputs(warehouse, source="police_uk"))
+    assert result.tables == {}
+    assert "police.uk gives only the month" in result.skipped["time"]
+    empty = time_of_day(_inputs(warehouse, period=parse_period("2023/24")))
+    assert "time" in empty.skipped
+
+
+def test_the_engine_writes_time_tables_to_partners_only(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    out = tmp_path / "artefact"
+    run_assessment(warehouse, area_code=CSP, period=PERIOD, out_dir=out)
+    hours = pd.read_csv(out / "time_hour_of_week.csv")
+    assert set(hours["group_id"]) >= {"all_crime", "alcohol_affected", "violent_crime"}
+    assert not (out / "public" / "time_hour_of_week.csv").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    time_manifest = manifest["families"]["time"]
+    assert time_manifest["crimes"] == sum(row["counts"] for row in CRIMES)
+    assert time_manifest["flag_completeness"]["flag_alcohol"] == 1.0
+    assert time_manifest["flag_completeness"]["flag_night_time_economy"] == 0.0
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    folder = tmp_path_factory.mktemp("demo")
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("SAFECITY_")
+    }
+    environment["HOME"] = str(folder / "home")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "safecity"), "demo", "--json"],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    return folder / report["assessment"]["artefact"], report
+
+
+def test_demo_night_time_economy_peaks_on_friday_and_saturday_nights(
+    demo: tuple[Path, dict[str, object]],
+) -> None:
+    artefact, report = demo
+    planted = report["dataset"]["planted"]["night_time_economy_peak"]  # type: ignore[index]
+    assert "Friday and Saturday nights, 22:00-03:00" in planted
+    hours = pd.read_csv(artefact / "time_hour_of_week.csv")
+    night = hours[hours["group_id"] == "night_time_economy_violence"].set_index(["day", "hour"])
+    planted_hours = [
+        (day, hour)
+        for first, second in (("Fri", "Sat"), ("Sat", "Sun"))
+        for day, hour in [(first, 22), (first, 23), (second, 0), (second, 1), (second, 2)]
+    ]
+    assert all(bool(night.loc[cell, "peak"]) for cell in planted_hours)
+    peaks = pd.read_csv(artefact / "time_peaks.csv")
+    top_two = peaks[peaks["group_id"] == "night_time_economy_violence"].head(2)
+    assert sorted(window[:3] for window in top_two["window"]) == ["Fri", "Sat"]
+    assert top_two["share"].sum() > 0.5
+    findings = pd.read_csv(artefact / "findings.csv").set_index("finding_id")
+    sentence = findings.loc["time_peak_night_time_economy_violence", "sentence"]
+    assert "late at night at the weekend" in sentence
+    assert not (artefact / "public" / "time_peaks.csv").exists()
