@@ -1,0 +1,636 @@
+"""Family 11: crime priorities — a MoRiLE-shaped scoring matrix fed from the other families.
+
+Each crime group computed for the area is an issue. Its evidence is scored 1–5 on each
+criterion of ``methods.md`` §8.2 (volume, trend, harm, comparator position, vulnerability,
+public concern, organisational position; confidence 1–3 beside them), by the rules and
+weights of ``config/priority_scoring.yaml``; the scores are combined by a weighted sum or as
+harm x likelihood (MoRiLE form) and ranked, ties broken by harm (§8.2). Every score carries
+the evidence behind it: a sentence and the ids of the rows it was read from (``indicators``,
+``benchmarking``, ``harm_by_crime_group``) or the user's input. The ranking is recomputed
+under every loaded harm index, and without harm, to show how much it depends on the index.
+The scales are a design choice, not an external standard (§8.1: MoRiLE's numeric scales are
+not published).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.extract_counts import (
+    extract_profile_counts,
+    group_counts_from_extract,
+    offence_classification,
+)
+from safecity.assess.families.benchmarking import benchmark_rows
+from safecity.assess.families.harm import (
+    HarmIndexError,
+    choose_harm_index,
+    harm_by_crime_group,
+    harm_weights,
+    loaded_harm_indices,
+)
+from safecity.assess.findings import Finding
+from safecity.config.packaged_yaml import read_packaged_yaml
+from safecity.stats import (
+    TrendLabel,
+    combine_priority_scores,
+    comparison_score,
+    quintile_score,
+    trend_score,
+)
+
+
+class Criterion(StrEnum):
+    """The criteria of the scoring matrix (``methods.md`` §8.2)."""
+
+    VOLUME = "volume"
+    TREND = "trend"
+    HARM = "harm"
+    COMPARATOR_POSITION = "comparator_position"
+    VULNERABILITY = "vulnerability"
+    PUBLIC_CONCERN = "public_concern"
+    ORGANISATIONAL_POSITION = "organisational_position"
+    CONFIDENCE = "confidence"
+
+
+USER_CRITERIA = (Criterion.PUBLIC_CONCERN, Criterion.ORGANISATIONAL_POSITION)
+"""Criteria entered by the partnership in the priority inputs file."""
+
+
+class Combination(StrEnum):
+    """How criterion scores make the priority score."""
+
+    WEIGHTED_SUM = "weighted_sum"
+    MORILE = "morile"
+
+
+class PriorityConfigError(ValueError):
+    """A priority scoring or priority inputs file that is not valid, naming the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityScoring:
+    """The scoring rules (``config/priority_scoring.yaml``)."""
+
+    top_n: int
+    combination: Combination
+    likelihood_criteria: tuple[Criterion, ...]
+    weights: Mapping[Criterion, float]
+    missing_score: int
+    reliable_count: int
+    minimum_count: int
+    exclude_groups: tuple[str, ...]
+
+
+def parse_priority_scoring(document: Any, *, origin: str) -> PriorityScoring:
+    """Scoring rules from a parsed YAML document (see ``config/priority_scoring.yaml``).
+
+    Raises
+    ------
+    PriorityConfigError
+        If a key is missing or has the wrong kind of value; the message names it.
+    """
+    if not isinstance(document, dict):
+        raise PriorityConfigError(f"{origin}: expected a mapping")
+    try:
+        weights_raw = document["weights"]
+        thresholds = document["confidence_thresholds"]
+        scoring = PriorityScoring(
+            top_n=int(document["top_n"]),
+            combination=Combination(document["combination"]),
+            likelihood_criteria=tuple(
+                Criterion(name) for name in document.get("likelihood_criteria", [])
+            ),
+            weights={Criterion(name): float(value) for name, value in weights_raw.items()},
+            missing_score=int(document["missing_score"]),
+            reliable_count=int(thresholds["reliable_count"]),
+            minimum_count=int(thresholds["minimum_count"]),
+            exclude_groups=tuple(str(group) for group in document.get("exclude_groups", [])),
+        )
+    except KeyError as error:
+        raise PriorityConfigError(f"{origin}: missing key {error}") from error
+    except (TypeError, ValueError, AttributeError) as error:
+        raise PriorityConfigError(f"{origin}: {error}") from error
+    if scoring.top_n < 1:
+        raise PriorityConfigError(f"{origin}: top_n must be at least 1")
+    if not 1 <= scoring.missing_score <= 5:
+        raise PriorityConfigError(f"{origin}: missing_score must be from 1 to 5")
+    if scoring.combination is Combination.MORILE and not scoring.likelihood_criteria:
+        raise PriorityConfigError(f"{origin}: the morile combination needs likelihood_criteria")
+    return scoring
+
+
+def load_priority_scoring() -> PriorityScoring:
+    """The scoring rules shipped in ``safecity.config/priority_scoring.yaml``."""
+    return parse_priority_scoring(
+        read_packaged_yaml("priority_scoring.yaml"),
+        origin="safecity.config/priority_scoring.yaml",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UserScore:
+    """A score entered by the partnership, with its note."""
+
+    score: int
+    note: str
+
+
+def read_priority_inputs(
+    path: Path, *, known_groups: Sequence[str]
+) -> dict[Criterion, dict[str, UserScore]]:
+    """Public concern and organisational position by crime group, from a YAML file.
+
+    The file maps ``public_concern`` and ``organisational_position`` to crime-group ids, each
+    with a score from 1 to 5 or ``{score: 1-5, note: "..."}``::
+
+        public_concern:
+          asb: {score: 5, note: "Residents' survey 2024: 41% name ASB"}
+          burglary: 4
+        organisational_position:
+          shoplifting: {score: 2, note: "Retail crime plan already funded"}
+
+    Raises
+    ------
+    PriorityConfigError
+        If the file cannot be read, names an unknown criterion or group, or a score is not a
+        whole number from 1 to 5; the message names the entry.
+    """
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise PriorityConfigError(f"{path}: cannot read the priority inputs: {error}") from error
+    if not isinstance(document, dict):
+        raise PriorityConfigError(f"{path}: expected a mapping of criteria to groups")
+    allowed = {criterion.value for criterion in USER_CRITERIA}
+    unknown = sorted(set(document) - allowed)
+    if unknown:
+        raise PriorityConfigError(f"{path}: unknown criteria {unknown}; known: {sorted(allowed)}")
+    result: dict[Criterion, dict[str, UserScore]] = {}
+    for criterion in USER_CRITERIA:
+        entries = document.get(criterion.value) or {}
+        if not isinstance(entries, dict):
+            raise PriorityConfigError(f"{path}: {criterion.value} must map group ids to scores")
+        scores = {}
+        for group, entry in entries.items():
+            where = f"{path}: {criterion.value}.{group}"
+            if group not in known_groups:
+                raise PriorityConfigError(f"{where}: not a crime group computed for this area")
+            score, note = (
+                (entry.get("score"), str(entry.get("note", "")))
+                if isinstance(entry, dict)
+                else (entry, "")
+            )
+            if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+                raise PriorityConfigError(f"{where}: score must be a whole number from 1 to 5")
+            scores[str(group)] = UserScore(score=score, note=note)
+        result[criterion] = scores
+    return result
+
+
+@dataclass(slots=True)
+class CriterionScores:
+    """One criterion's score, evidence sentence and evidence row ids, by issue."""
+
+    score: pd.Series
+    value: pd.Series
+    basis: pd.Series
+    evidence: pd.Series
+
+
+def _criterion(issues: pd.Index, missing: int, reason: str) -> CriterionScores:
+    return CriterionScores(
+        score=pd.Series(missing, index=issues, dtype="int64"),
+        value=pd.Series(np.nan, index=issues, dtype=float),
+        basis=pd.Series(f"not available: {reason}", index=issues, dtype=object),
+        evidence=pd.Series("", index=issues, dtype=object),
+    )
+
+
+def _quintiles(
+    result: CriterionScores, values: pd.Series, *, what: str, evidence: pd.Series
+) -> CriterionScores:
+    """Quintile scores among the issues that have a value (at least five needed)."""
+    present = values.dropna()
+    if len(present) < 5:
+        result.basis[:] = f"not available: {what} known for {len(present)} issue(s), 5 needed"
+        return result
+    scored = quintile_score(values=present.to_numpy(dtype=float))
+    result.score[present.index] = scored["score"].to_numpy()
+    result.value[present.index] = present.to_numpy()
+    for issue in present.index:
+        result.basis[issue] = (
+            f"quintile {int(result.score[issue])} of {len(present)} issues by {what}"
+        )
+        result.evidence[issue] = evidence[issue]
+    return result
+
+
+def _trend(area: pd.DataFrame, scoring: PriorityScoring) -> CriterionScores:
+    result = _criterion(area.index, scoring.missing_score, "no change computed")
+    labels = []
+    for issue, row in zip(area.index.astype(str), area.to_dict("records"), strict=True):
+        significant = row["change_significant"]
+        if pd.isna(significant) or pd.isna(row["change_ratio"]):
+            labels.append(TrendLabel.CANNOT_BE_CALCULATED.value)
+            result.basis[issue] = "change against the baseline not computed"
+            continue
+        if bool(significant):
+            label = TrendLabel.INCREASING if row["change_ratio"] > 1 else TrendLabel.DECREASING
+        else:
+            label = TrendLabel.NO_SIGNIFICANT_CHANGE
+        labels.append(label.value)
+        change = row["change_pct"]
+        change_text = f"{float(change):+.1f}%" if pd.notna(change) else "new"
+        result.basis[issue] = (
+            f"{label.value.lower()}: {change_text} against {row['baseline_period']}, "
+            f"rate ratio {float(row['change_ratio']):.2f}, p = {float(row['change_p_value']):.3g} "
+            f"({row['change_test']})"
+        )
+        result.value[issue] = float(row["change_ratio"])
+        result.evidence[issue] = row["row_id"]
+    result.score[:] = trend_score(trend=labels)["score"].to_numpy()
+    return result
+
+
+def _harm_totals(
+    inputs: AssessmentInputs, *, issues: pd.Index, profile: pd.DataFrame, index: tuple[str, str]
+) -> pd.Series:
+    """Harm (Σ weight x crimes) of each extract-sourced issue under one index."""
+    extract_groups = [
+        group
+        for group in inputs.groups
+        if group.id in issues
+        and group.extract is not None
+        and inputs.sources.get(group.id) == "extract"
+    ]
+    table = harm_by_crime_group(
+        profile,
+        groups=extract_groups,
+        classification=offence_classification(inputs.warehouse),
+        weights=harm_weights(inputs.warehouse, index_name=index[0], index_version=index[1]),
+        population=None,
+    )
+    return table.set_index("group_id")["harm"].reindex(issues)
+
+
+def _vulnerability(
+    inputs: AssessmentInputs, *, area: pd.DataFrame, profile: pd.DataFrame, missing: int
+) -> CriterionScores:
+    result = _criterion(area.index, missing, "needs a force extract with the domestic flag")
+    if profile.empty or profile["flag_domestic"].isna().all():
+        return result
+    groups = [
+        group
+        for group in inputs.groups
+        if group.id in area.index and inputs.sources.get(group.id) == "extract"
+    ]
+    classification = offence_classification(inputs.warehouse)
+    everything, _ = group_counts_from_extract(profile, groups=groups, classification=classification)
+    domestic, _ = group_counts_from_extract(
+        profile[profile["flag_domestic"].fillna(False).astype(bool)],
+        groups=groups,
+        classification=classification,
+    )
+    totals = everything.groupby("group_id")["count"].sum()
+    flagged = domestic.groupby("group_id")["count"].sum().reindex(totals.index, fill_value=0)
+    share = (100 * flagged / totals.where(totals > 0)).reindex(area.index)
+    domestic_row = area["row_id"].get("domestic_flagged", "")
+    evidence = area["row_id"] + (";" + domestic_row if domestic_row else "")
+    result = _quintiles(result, share, what="share of crimes flagged domestic", evidence=evidence)
+    for issue in share.dropna().index:
+        if result.basis[issue].startswith("quintile"):
+            result.basis[issue] += f" ({share[issue]:.1f}% flagged domestic)"
+    return result
+
+
+def _comparator(
+    inputs: AssessmentInputs, *, area: pd.DataFrame, missing: int
+) -> tuple[CriterionScores, dict[str, str]]:
+    table, _national, skipped = benchmark_rows(inputs)
+    reason = skipped.get("benchmarking", "no national police.uk comparison for this group")
+    result = _criterion(area.index, missing, reason)
+    if table.empty:
+        return result, skipped
+    rows = table.set_index("group_id").reindex(area.index).dropna(subset=["benchmark_id"])
+    if rows.empty:
+        return result, skipped
+    scored = comparison_score(
+        versus_england=rows["england_label"].to_numpy(),
+        versus_comparators=rows["comparator_label"].to_numpy(),
+    )
+    for position, issue in enumerate(rows.index):
+        row = rows.loc[issue]
+        result.score[issue] = int(scored["score"].iloc[position])
+        result.basis[issue] = (
+            f"{row['england_label']} than England, {row['comparator_label']} against the "
+            f"comparator group (Fingertips 95% interval rule); ranked {row['rank']} of "
+            f"{row['rank_of']} CSPs"
+        ).replace("Not compared than England", "not compared with England")
+        result.evidence[issue] = row["benchmark_id"]
+    return result, skipped
+
+
+def _confidence_basis(count: float, scoring: PriorityScoring) -> str:
+    if count >= scoring.reliable_count:
+        return f"at least {scoring.reliable_count} events"
+    if count >= scoring.minimum_count:
+        return f"{scoring.minimum_count} to {scoring.reliable_count - 1} events"
+    return f"fewer than {scoring.minimum_count} events (small numbers: low confidence)"
+
+
+def _confidence(area: pd.DataFrame, scoring: PriorityScoring) -> CriterionScores:
+    counts = area["numerator"].astype(float)
+    score = np.where(
+        counts >= scoring.reliable_count, 3, np.where(counts >= scoring.minimum_count, 2, 1)
+    )
+    return CriterionScores(
+        score=pd.Series(score, index=area.index, dtype="int64"),
+        value=counts,
+        basis=pd.Series(
+            [_confidence_basis(float(value), scoring) for value in counts],
+            index=area.index,
+            dtype=object,
+        ),
+        evidence=area["row_id"].astype(object),
+    )
+
+
+def _user(
+    entered: dict[str, UserScore], *, area: pd.DataFrame, missing: int, source: str
+) -> CriterionScores:
+    result = _criterion(area.index, missing, f"not entered in {source}")
+    for issue in area.index:
+        if issue in entered:
+            result.score[issue] = entered[issue].score
+            result.value[issue] = float(entered[issue].score)
+            note = entered[issue].note
+            result.basis[issue] = f"entered by the partnership{': ' + note if note else ''}"
+            result.evidence[issue] = f"input:{source}"
+    return result
+
+
+def _combine(
+    criteria: Mapping[Criterion, CriterionScores], scoring: PriorityScoring
+) -> pd.DataFrame:
+    scores = pd.DataFrame({criterion.value: item.score for criterion, item in criteria.items()})
+    weights = {criterion.value: scoring.weights.get(criterion, 1.0) for criterion in criteria}
+    likelihood = (
+        tuple(criterion.value for criterion in scoring.likelihood_criteria)
+        if scoring.combination is Combination.MORILE
+        else None
+    )
+    return combine_priority_scores(
+        scores=scores,
+        weights=weights,
+        harm_column=Criterion.HARM.value,
+        likelihood_columns=likelihood,
+    )
+
+
+def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> tuple[
+    pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, Any]
+]:  # fmt: skip
+    """The scoring matrix, the sensitivity table, parts skipped, and manifest notes."""
+    skipped: dict[str, str] = {}
+    indicators = inputs.indicators
+    area = indicators[
+        (indicators["area_code"] == inputs.area.code)
+        & ~indicators["indicator_id"].isin(scoring.exclude_groups)
+    ].set_index("indicator_id")
+    if len(area) < 5:
+        skipped["priorities"] = f"priority scoring needs at least five issues; {len(area)} computed"
+        return pd.DataFrame(), pd.DataFrame(), skipped, {}
+    missing = scoring.missing_score
+    criteria: dict[Criterion, CriterionScores] = {}
+    volume = _criterion(area.index, missing, "no count")
+    criteria[Criterion.VOLUME] = _quintiles(
+        volume, area["numerator"].astype(float), what="count", evidence=area["row_id"]
+    )
+    criteria[Criterion.TREND] = _trend(area, scoring)
+    profile = extract_profile_counts(
+        inputs.warehouse.ibis,
+        first_month=inputs.period.first_month,
+        last_month=inputs.period.last_month,
+        lsoa_codes=inputs.area.lsoas["lsoa_code"].tolist(),
+    ).to_pandas()
+    indices = loaded_harm_indices(inputs.warehouse)
+    index_labels = [
+        (str(name), str(version))
+        for name, version in zip(indices["index_name"], indices["index_version"], strict=True)
+    ]
+    harm_reason = "no harm-weights table is loaded"
+    chosen: tuple[str, str] | None = None
+    if index_labels and profile.empty:
+        harm_reason = "harm weights apply to force-extract offence codes; no extract crimes"
+    elif index_labels:
+        try:
+            chosen = choose_harm_index(indices, requested=inputs.options.harm_index)
+        except HarmIndexError as error:
+            harm_reason = str(error)
+
+    def harm_scores(index: tuple[str, str] | None) -> CriterionScores:
+        result = _criterion(area.index, missing, harm_reason)
+        if index is None:
+            return result
+        totals = _harm_totals(inputs, issues=area.index, profile=profile, index=index)
+        for issue in totals[totals.isna()].index:
+            result.basis[issue] = "not available: no offence codes (police.uk-only group)"
+        evidence = "harm_crime_group:" + pd.Series(area.index, index=area.index)
+        scored = _quintiles(result, totals, what=f"harm ({index[0]} {index[1]})", evidence=evidence)
+        for issue in totals.dropna().index:
+            if scored.basis[issue].startswith("quintile"):
+                scored.basis[issue] += f": {totals[issue]:,.1f} weighted crimes"
+        return scored
+
+    criteria[Criterion.HARM] = harm_scores(chosen)
+    if chosen is None:
+        skipped["priorities_harm"] = f"harm scored {missing} for every issue: {harm_reason}"
+    criteria[Criterion.COMPARATOR_POSITION], benchmark_skipped = _comparator(
+        inputs, area=area, missing=missing
+    )
+    if "benchmarking" in benchmark_skipped:
+        skipped["priorities_comparator_position"] = (
+            f"comparator position scored {missing}: {benchmark_skipped['benchmarking']}"
+        )
+    criteria[Criterion.VULNERABILITY] = _vulnerability(
+        inputs, area=area, profile=profile, missing=missing
+    )
+    path = inputs.options.priority_inputs_path
+    if path is None:
+        skipped["priorities_user_inputs"] = (
+            "no priority inputs file (options.priority_inputs_path): public concern and "
+            "organisational position are left out of the score"
+        )
+    else:
+        entered = read_priority_inputs(path, known_groups=list(area.index))
+        for criterion in USER_CRITERIA:
+            criteria[criterion] = _user(
+                entered[criterion], area=area, missing=missing, source=path.name
+            )
+    criteria[Criterion.CONFIDENCE] = _confidence(area, scoring)
+    combined = _combine(criteria, scoring)
+    matrix = _matrix(combined, criteria=criteria, area=area, inputs=inputs, scoring=scoring)
+    scenarios: dict[str, tuple[str, str] | None] = {
+        f"{name} {version}": (name, version) for name, version in index_labels
+    }
+    scenarios["without harm"] = None
+    frames = []
+    for scenario, index in scenarios.items():
+        varied = dict(criteria)
+        varied[Criterion.HARM] = (
+            _criterion(area.index, missing, "without harm")
+            if index is None or profile.empty
+            else harm_scores(index)
+        )
+        ranked = _combine(varied, scoring)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scenario": scenario,
+                    "group_id": ranked.index,
+                    "harm_score": ranked[Criterion.HARM.value].to_numpy(),
+                    "priority_score": ranked["priority_score"].to_numpy(),
+                    "rank": ranked["rank"].to_numpy(),
+                    "in_top": ranked["rank"].to_numpy() <= scoring.top_n,
+                }
+            )
+        )
+    sensitivity = pd.concat(frames, ignore_index=True)
+    notes: dict[str, Any] = {
+        "combination": scoring.combination.value,
+        "weights": {criterion.value: scoring.weights.get(criterion, 1.0) for criterion in criteria},
+        "harm_index": " ".join(chosen) if chosen else None,
+        "top_n": scoring.top_n,
+        "criteria": [criterion.value for criterion in criteria],
+    }
+    return matrix, sensitivity, skipped, notes
+
+
+def _matrix(
+    combined: pd.DataFrame,
+    *,
+    criteria: Mapping[Criterion, CriterionScores],
+    area: pd.DataFrame,
+    inputs: AssessmentInputs,
+    scoring: PriorityScoring,
+) -> pd.DataFrame:
+    issues = combined.index
+    table = pd.DataFrame(
+        {
+            "priority_id": "priority:"
+            + issues
+            + ":"
+            + inputs.area.code
+            + ":"
+            + inputs.period.label,
+            "group_id": issues,
+            "group_name": area.loc[issues, "indicator_name"].to_numpy(),
+            "rank": combined["rank"].to_numpy(),
+            "priority_score": combined["priority_score"].to_numpy(),
+            "in_top": combined["rank"].to_numpy() <= scoring.top_n,
+        }
+    )
+    evidence_all = pd.Series("", index=issues, dtype=object)
+    for criterion, item in criteria.items():
+        table[f"{criterion.value}_score"] = item.score[issues].to_numpy()
+        table[f"{criterion.value}_value"] = item.value[issues].to_numpy()
+        table[f"{criterion.value}_basis"] = item.basis[issues].to_numpy()
+        table[f"{criterion.value}_evidence"] = item.evidence[issues].to_numpy()
+        evidence_all = evidence_all + ";" + item.evidence[issues]
+    table["evidence_row_ids"] = [
+        ";".join(dict.fromkeys(part for part in text.split(";") if part)) for text in evidence_all
+    ]
+    table["count"] = area.loc[issues, "numerator"].to_numpy()
+    return table.reset_index(drop=True)
+
+
+def _names(names: list[str]) -> str:
+    lowered = [name[0].lower() + name[1:] for name in names]
+    if len(lowered) == 1:
+        return lowered[0]
+    return ", ".join(lowered[:-1]) + " and " + lowered[-1]
+
+
+def _public(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Values that could reveal counts under 5 removed: ``*_value`` columns and small rows."""
+    public = matrix.drop(columns=[c for c in matrix.columns if c.endswith("_value")] + ["count"])
+    small = matrix["count"].between(1, 4)
+    for column in ("trend_basis", "harm_basis", "vulnerability_basis"):
+        if column in public:
+            public.loc[small, column] = "counts under 5: suppressed"
+    return public
+
+
+def priorities(inputs: AssessmentInputs) -> FamilyOutput:
+    """Family 11: the scoring matrix, the top N and the ranking's sensitivity to harm."""
+    scoring = load_priority_scoring()
+    matrix, sensitivity, skipped, notes = priority_tables(inputs, scoring=scoring)
+    if matrix.empty:
+        return FamilyOutput(skipped=skipped, manifest={"status": skipped.get("priorities", "")})
+    top = matrix[matrix["in_top"]].sort_values("rank")
+    criteria = [name for name in notes["criteria"] if notes["weights"].get(name, 1.0) != 0]
+    how = (
+        "weighted sum of " if scoring.combination is Combination.WEIGHTED_SUM else "harm x "
+    ) + ", ".join(name.replace("_", " ") for name in criteria)
+    sentence = (
+        f"The top {len(top)} crime priorities for {inputs.area.name} in {inputs.period.label} "
+        f"are {_names(top['group_name'].astype(str).tolist())} (priority scoring matrix, "
+        f"{how} scores; methods.md §8.2)."
+    )
+    findings = [
+        Finding(
+            finding_id="priorities_top",
+            topic="priorities",
+            sentence=sentence,
+            row_ids=tuple(top["priority_id"]),
+        )
+    ]
+    tops = {
+        str(scenario): tuple(sorted(frame.loc[frame["in_top"], "group_id"]))
+        for scenario, frame in sensitivity.groupby("scenario", sort=False)
+    }
+    stable = len(set(tops.values())) == 1
+    notes["top_by_scenario"] = {scenario: list(groups) for scenario, groups in tops.items()}
+    notes["top_stable_across_harm_scenarios"] = stable
+    scenario_text = ", ".join(tops)
+    findings.append(
+        Finding(
+            finding_id="priorities_sensitivity",
+            topic="priorities",
+            sentence=(
+                f"The top {len(top)} are the same under every harm scenario ({scenario_text})."
+                if stable
+                else f"The top {len(top)} change with the harm index ({scenario_text}): see "
+                "the priority sensitivity table."
+            ),
+            row_ids=tuple(top["priority_id"]),
+        )
+    )
+    top_table = top[
+        ["priority_id", "rank", "group_id", "group_name", "priority_score", "evidence_row_ids"]
+    ].reset_index(drop=True)
+    return FamilyOutput(
+        tables={
+            "priority_scores": matrix,
+            "priority_top": top_table,
+            "priority_sensitivity": sensitivity,
+        },
+        public_tables={
+            "priority_scores": _public(matrix),
+            "priority_top": top_table,
+            "priority_sensitivity": sensitivity,
+        },
+        skipped=skipped,
+        findings=findings,
+        manifest=notes,
+    )
