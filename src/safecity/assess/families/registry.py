@@ -14,6 +14,7 @@ from safecity.assess.families.deprivation import deprivation
 from safecity.assess.families.harm import harm
 from safecity.assess.families.hotspots import hotspots
 from safecity.assess.families.people import people
+from safecity.assess.families.priorities import priorities
 from safecity.assess.families.quality import data_quality
 from safecity.assess.families.time_of_day import time_of_day
 
@@ -39,6 +40,7 @@ REGISTERED_FAMILIES: dict[str, FamilyFunction] = {
     "data_quality": data_quality,
     "people": people,
     "time": time_of_day,
+    "priorities": priorities,
 }
 """The families implemented, in the order they run."""
 
