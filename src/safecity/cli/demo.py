@@ -54,7 +54,7 @@ def demo_command(
     )
     warehouse = warehouse or out / DEMO_WAREHOUSE_FILE
     say(f"[bold]2/4[/] Loading it into {warehouse} ...")
-    total = sum(file.path.stat().st_size for file in dataset.police_uk_files)
+    total = 2 * sum(file.path.stat().st_size for file in dataset.police_uk_files)
     with Warehouse(warehouse) as store:
         with byte_progress(description="Loading police.uk files", total_bytes=total) as advance:
             result = load_demo(store, dataset=dataset, progress=advance)

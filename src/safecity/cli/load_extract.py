@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, fail
-from safecity.cli.reporting import print_load_reports
+from safecity.cli.reporting import print_load_reports, working
 from safecity.data.extract.loader import load_extract
 from safecity.data.extract.mapping import MappingError
 from safecity.data.extract.pseudonyms import PseudonymKeyError
@@ -39,7 +39,7 @@ def load_extract_command(
     the warehouse's folder.
     """
     try:
-        with Warehouse(warehouse) as store:
+        with Warehouse(warehouse) as store, working(f"Loading the extract in {path} ..."):
             reports = load_extract(store, path=path, mapping_path=mapping)
     except (MappingError, PseudonymKeyError, InputError) as error:
         raise fail(str(error)) from error

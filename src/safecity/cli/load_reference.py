@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, fail
-from safecity.cli.reporting import print_load_reports
+from safecity.cli.reporting import print_load_reports, working
 from safecity.data.load_report import FileLoadReport, LoadStatus
 from safecity.data.reference import ReferenceFileRejectedError, ReferenceKind, load_reference
 from safecity.data.warehouse import Warehouse
@@ -60,15 +60,16 @@ def load_reference_command(
         with Warehouse(warehouse) as store:
             for path in paths:
                 try:
-                    report = load_reference(
-                        store,
-                        kind=kind,
-                        path=path,
-                        vintage=vintage,
-                        year=year,
-                        index_name=index_name,
-                        index_version=index_version,
-                    )
+                    with working(f"Loading {kind.value} from {path} ..."):
+                        report = load_reference(
+                            store,
+                            kind=kind,
+                            path=path,
+                            vintage=vintage,
+                            year=year,
+                            index_name=index_name,
+                            index_version=index_version,
+                        )
                 except ReferenceFileRejectedError as rejection:
                     report = rejection.report
                 reports.append(report)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import duckdb
 import typer
 
 app = typer.Typer(
@@ -40,5 +43,27 @@ app.command("demo-data")(demo_data_command)
 
 
 def run() -> None:
-    """Run the command line (the ``safecity`` console script)."""
-    app()
+    """Run the command line (the ``safecity`` console script).
+
+    Ctrl-C ends the command with exit code 130 and a sentence instead of a traceback: loads
+    commit whole files in transactions, so what was not finished is simply not there.
+    """
+    try:
+        app()
+    except (KeyboardInterrupt, duckdb.InterruptException) as interruption:
+        _interrupted(interruption)
+    except RuntimeError as error:
+        # DuckDB turns Ctrl-C during a query into this error.
+        if str(error) != "Query interrupted":
+            raise
+        _interrupted(error)
+
+
+def _interrupted(cause: BaseException) -> None:
+    # Straight to the file descriptor: a progress bar may still be holding sys.stderr.
+    os.write(
+        2,
+        b"\ninterrupted: nothing half-done was kept (files not finished are not loaded;"
+        b" run the command again to complete it)\n",
+    )
+    raise SystemExit(130) from cause

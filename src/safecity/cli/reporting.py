@@ -43,6 +43,13 @@ def byte_progress(*, description: str, total_bytes: int) -> Iterator[Callable[[s
         yield advance
 
 
+@contextmanager
+def working(description: str) -> Iterator[None]:
+    """A spinner with the elapsed time on standard error while a step without sizes runs."""
+    with console.__class__(stderr=True).status(description, spinner="dots"):
+        yield
+
+
 def print_load_reports(reports: Sequence[FileLoadReport], *, as_json: bool) -> None:
     """Show what each file became: a table (and totals), or the JSON list."""
     if as_json:
