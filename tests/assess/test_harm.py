@@ -8,6 +8,8 @@ volume-weighted mean weight of a police.uk category.
 from __future__ import annotations
 
 import math
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -15,6 +17,9 @@ import pandas as pd
 import pytest
 
 from safecity.assess import engine
+from safecity.assess.context import AssessmentInputs, AssessmentOptions
+from safecity.assess.crime_groups import load_crime_groups
+from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.engine import run_assessment
 from safecity.assess.families.harm import (
     APPROXIMATION_CAVEAT,
@@ -28,6 +33,8 @@ from safecity.assess.families.harm import (
     harm_rank_by_index,
 )
 from safecity.assess.periods import parse_period
+from safecity.assess.study_area import resolve_study_area
+from safecity.config.offence_codes import load_offence_codes
 from safecity.data.demo_load import load_demo
 from safecity.data.synthetic import DemoDataset, DemoScale, generate_demo_data
 from safecity.data.warehouse import Warehouse
@@ -237,6 +244,19 @@ def test_demo_severity_score_recomputed_from_the_warehouse(
     assert total["lower_ci"] < total["severity_score"] < total["upper_ci"]
     assert total["crimes_excluded_no_weight"] == 0
     assert total["method"].startswith("offence codes")
+    # With police.uk beside the extract, the category approximation is checked against it.
+    check = pd.read_parquet(out / "harm_approximation_check.parquet").set_index(
+        "police_uk_category"
+    )
+    whole = check.loc["All categories"]
+    assert whole["extract_harm"] == pytest.approx(harm_sum)
+    assert whole["error_pct"] == pytest.approx(
+        100 * (whole["approximate_harm"] - harm_sum) / harm_sum
+    )
+    categories = check.drop(index="All categories")
+    assert categories["approximate_harm"].to_numpy() == pytest.approx(
+        (categories["approximate_mean_weight"] * categories["police_uk_crimes"]).to_numpy()
+    )
 
 
 def test_demo_findings_quote_the_table(demo: tuple[DemoDataset, Path, Path]) -> None:
@@ -265,3 +285,108 @@ def test_demo_findings_quote_the_table(demo: tuple[DemoDataset, Path, Path]) -> 
     shown = public[public["crimes"].notna()]
     assert not ((shown["crimes"] > 0) & (shown["crimes"] < 5)).any()
     assert public["suppressed"].any()  # the demo has offences with under 5 crimes
+
+
+# The family on its own, on copies of the demo warehouse changed to make each situation.
+
+
+@pytest.fixture
+def copy(demo: tuple[DemoDataset, Path, Path], tmp_path: Path) -> Iterator[Warehouse]:
+    _, _, database = demo
+    shutil.copy(database, tmp_path / "copy.duckdb")
+    warehouse = Warehouse(tmp_path / "copy.duckdb")
+    yield warehouse
+    warehouse.close()
+
+
+def _inputs(warehouse: Warehouse, *, harm_index: str | None = None) -> AssessmentInputs:
+    area = resolve_study_area(warehouse, code=DEMO_AREA)
+    period = parse_period("2024/25")
+    denominators = lsoa_denominators(
+        warehouse,
+        lsoa_codes=area.lsoas["lsoa_code"].tolist(),
+        lsoa_vintage=area.lsoa_vintage,
+        year=period.mid_year,
+    )
+    return AssessmentInputs(
+        warehouse=warehouse,
+        area=area,
+        period=period,
+        baseline=period.preceding(count=1)[0],
+        window=period,
+        groups=load_crime_groups(),
+        sources={},
+        counts=pd.DataFrame(columns=["lsoa_code", "month", "group_id", "count"]),
+        denominators=denominators,
+        indicators=pd.DataFrame(),
+        seed=1,
+        options=AssessmentOptions(harm_index=harm_index),
+    )
+
+
+def test_no_weights_loaded_says_so_and_invents_none(copy: Warehouse) -> None:
+    copy.connection.execute("DELETE FROM harm_weight")
+    output = harm(_inputs(copy))
+    assert output.tables == {}
+    assert output.findings == []
+    assert "no harm-weights table is loaded" in output.skipped["harm"]
+    assert "never invented" in output.skipped["harm"]
+
+
+def test_several_indices_need_a_choice_and_are_compared(copy: Warehouse) -> None:
+    # A second index that weighs rape at a hundredth of the demo index.
+    copy.connection.execute(
+        "INSERT INTO harm_weight SELECT 'Second index', 'v2', offence_code, offence_description,"
+        " CASE WHEN offence_code IN ('19C', '19F') THEN weight / 100 ELSE weight END, file_id"
+        " FROM harm_weight"
+    )
+    with pytest.raises(HarmIndexError, match=r"2 harm indices are loaded .*Second index@v2"):
+        harm(_inputs(copy))
+    output = harm(_inputs(copy, harm_index="Second index"))
+    total = output.tables["harm_total"].iloc[0]
+    assert (total["index_name"], total["index_version"]) == ("Second index", "v2")
+    ranking = output.tables["harm_rank_by_index"].set_index(["index", "group"])["rank"]
+    assert ranking[("Synthetic demo severity index@demo-1", "Sexual offences")] == 2
+    assert ranking[("Second index@v2", "Sexual offences")] > 2
+
+
+def test_police_uk_only_uses_volume_weighted_category_weights(copy: Warehouse) -> None:
+    # The extract keeps its offence codes (force volumes) but no crime is located in the area.
+    copy.connection.execute("UPDATE extract_crime SET lsoa_code = NULL")
+    inputs = _inputs(copy)
+    output = harm(inputs)
+    total = output.tables["harm_total"].iloc[0]
+    assert total["method"].startswith("police.uk categories")
+    assert "volume-weighted" in total["caveat"]
+    codes = pd.DataFrame(
+        [(code.code, code.police_uk_category) for code in load_offence_codes()],
+        columns=["offence_code", "category"],
+    )
+    connection = copy.connection
+    connection.register("codes", codes)
+    connection.register("area_lsoas", inputs.area.lsoas[["lsoa_code"]])
+    means = connection.execute(
+        "SELECT k.category, sum(w.weight) / count(*) FROM extract_crime c"
+        " JOIN harm_weight w USING (offence_code) JOIN codes k USING (offence_code)"
+        " WHERE c.committed_from >= DATE '2024-04-01' AND c.committed_from < DATE '2025-04-01'"
+        " GROUP BY k.category"
+    ).fetchall()
+    crimes = connection.execute(
+        # One crime per Crime ID per force-month (methods.md §11.6), others row by row.
+        "WITH rows AS (SELECT * FROM police_uk_street WHERE NOT is_asb"
+        " AND month BETWEEN DATE '2024-04-01' AND DATE '2025-03-01'"
+        " AND lsoa_code IN (SELECT lsoa_code FROM area_lsoas)),"
+        " crimes AS (SELECT max(crime_type) AS crime_type FROM rows WHERE crime_id IS NOT NULL"
+        " GROUP BY force, month, crime_id"
+        " UNION ALL SELECT crime_type FROM rows WHERE crime_id IS NULL)"
+        " SELECT crime_type, count(*) FROM crimes GROUP BY crime_type"
+    ).fetchall()
+    mean_weight = dict(means)
+    expected_harm = sum(count * mean_weight[category] for category, count in crimes)
+    by_group = output.tables["harm_by_group"].set_index("group")
+    for category, count in crimes:
+        assert by_group.loc[category, "crimes"] == count
+        assert by_group.loc[category, "mean_weight"] == pytest.approx(mean_weight[category])
+    assert total["crimes"] == sum(count for _, count in crimes)
+    assert total["harm"] == pytest.approx(expected_harm)
+    assert total["severity_score"] == pytest.approx(expected_harm / total["population"])

@@ -395,6 +395,75 @@ def category_harm(
     return result.reset_index(drop=True)
 
 
+def police_uk_crimes(
+    warehouse: Warehouse, *, period: Period, lsoa_codes: Sequence[str]
+) -> pd.DataFrame:
+    """police.uk crimes (not ASB) in ``period`` in the LSOAs: ``crime_type, crimes``."""
+    counts = police_uk_category_counts(
+        warehouse.ibis,
+        first_month=period.first_month,
+        last_month=period.last_month,
+        lsoa_codes=lsoa_codes,
+    ).to_pandas()
+    crimes: pd.DataFrame = (
+        counts[counts["crime_type"] != asb_crime_type()]
+        .groupby("crime_type")["count"]
+        .sum()
+        .reset_index()
+        .rename(columns={"count": "crimes"})
+        .astype({"crimes": "int64"})
+    )
+    return crimes
+
+
+def approximation_check(approximation: pd.DataFrame, *, by_offence: pd.DataFrame) -> pd.DataFrame:
+    """The category approximation against the offence-code harm, by police.uk category.
+
+    ``methods.md`` §4.1 asks for the approximation's error to be reported beside it; with both
+    sources for the same area and period, the offence-code harm is the reference.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row_id, police_uk_category, police_uk_crimes, approximate_mean_weight,
+        approximate_harm, extract_crimes, extract_harm, error_pct`` with a last row for all
+        categories (``error_pct`` = 100 × (approximate − extract) / extract).
+    """
+    extract = (
+        by_offence[by_offence["scope"] == HarmScope.ALL.value]
+        .groupby("police_uk_category")[["crimes", "harm"]]
+        .sum()
+        .rename(columns={"crimes": "extract_crimes", "harm": "extract_harm"})
+    )
+    approximate = approximation.set_index("group")[["crimes", "mean_weight", "harm"]].rename(
+        columns={
+            "crimes": "police_uk_crimes",
+            "mean_weight": "approximate_mean_weight",
+            "harm": "approximate_harm",
+        }
+    )
+    table = approximate.join(extract, how="outer").rename_axis("police_uk_category").reset_index()
+    total = pd.DataFrame(
+        [
+            {
+                "police_uk_category": "All categories",
+                "police_uk_crimes": table["police_uk_crimes"].sum(),
+                "approximate_harm": table["approximate_harm"].sum(),
+                "extract_crimes": table["extract_crimes"].sum(),
+                "extract_harm": table["extract_harm"].sum(),
+            }
+        ]
+    )
+    table = pd.concat([table, total], ignore_index=True)
+    table["error_pct"] = (
+        100
+        * (table["approximate_harm"] - table["extract_harm"])
+        / table["extract_harm"].replace(0, np.nan)
+    )
+    table.insert(0, "row_id", "harm_check:" + table["police_uk_category"].map(_slug))
+    return table
+
+
 def _public(table: pd.DataFrame, *, hidden: Sequence[str], line: str = "scope") -> pd.DataFrame:
     """Crimes from 1 to 4 suppressed with what reveals them; secondary suppression per line."""
     public = table.copy().astype(dict.fromkeys(hidden, "object"))
@@ -521,6 +590,20 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         tables["harm_rank_by_index"] = harm_rank_by_index(
             counts, weights_by_index=weights_by_index, classification=classification
         )
+        police_uk = police_uk_crimes(warehouse, period=inputs.period, lsoa_codes=lsoa_codes)
+        if not police_uk.empty:
+            approximation = category_harm(
+                police_uk,
+                force_counts=extract_offence_counts(
+                    warehouse, period=inputs.period, lsoa_codes=None
+                ),
+                weights=weights,
+                categories=categories,
+                population=population,
+            )
+            tables["harm_approximation_check"] = approximation_check(
+                approximation, by_offence=by_offence
+            )
         for scope in HarmScope:
             finding = _finding_for_scope(
                 by_offence, scope=scope, area_name=inputs.area.name,
@@ -529,19 +612,7 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
             if finding is not None:
                 findings.append(finding)
     else:
-        category_counts = police_uk_category_counts(
-            warehouse.ibis,
-            first_month=inputs.period.first_month,
-            last_month=inputs.period.last_month,
-            lsoa_codes=lsoa_codes,
-        ).to_pandas()
-        category_counts = (
-            category_counts[category_counts["crime_type"] != asb_crime_type()]
-            .groupby("crime_type")["count"]
-            .sum()
-            .reset_index()
-            .rename(columns={"count": "crimes"})
-        )
+        category_counts = police_uk_crimes(warehouse, period=inputs.period, lsoa_codes=lsoa_codes)
         force_counts = extract_offence_counts(warehouse, period=inputs.period, lsoa_codes=None)
         if category_counts.empty:
             skipped["harm"] = "no crimes for the area and period in the extract or police.uk"
