@@ -14,27 +14,28 @@ import csv
 import json
 import math
 import os
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from extract_files import crime, write_extract
 from scipy import stats
 
-from safecity.assess.context import AssessmentInputs
+from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.crime_groups import load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.engine import run_assessment
 from safecity.assess.families.people import age_band, people, public_domestic_shares
 from safecity.assess.periods import Period, parse_period
-from safecity.assess.study_area import resolve_study_area
+from safecity.assess.study_area import lsoa_hierarchy, resolve_study_area
+from safecity.data.demo_load import load_demo
 from safecity.data.extract.loader import load_extract
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
+from safecity.data.synthetic import DemoScale, generate_demo_data
 from safecity.data.warehouse import Warehouse
 
 KEY = "a-test-key-for-the-people-family-0123456"
@@ -161,8 +162,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
         store.close()
 
 
-def _inputs(warehouse: Warehouse, *, period: Period = PERIOD) -> AssessmentInputs:
-    area = resolve_study_area(warehouse, code=CSP)
+def _inputs(
+    warehouse: Warehouse, *, area_code: str = CSP, period: Period = PERIOD
+) -> AssessmentInputs:
+    area = resolve_study_area(warehouse, code=area_code)
     groups = load_crime_groups()
     return AssessmentInputs(
         warehouse=warehouse,
@@ -462,33 +465,33 @@ def test_the_engine_writes_people_tables_to_partners_only(
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[FamilyOutput, dict[str, Any]]:
+    """The demo city's last financial year, generated and loaded; this family run on it."""
     folder = tmp_path_factory.mktemp("demo")
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("SAFECITY_")
-    }
-    environment["HOME"] = str(folder / "home")
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "safecity"), "demo", "--json"],
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    report = json.loads(result.stdout)
-    return folder / report["assessment"]["artefact"], report
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("SAFECITY_")]:
+            patch.delenv(name)
+        patch.setenv("HOME", str(folder / "home"))
+        dataset = generate_demo_data(
+            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY, first_month="2024-04",
+            months=12,
+        )  # fmt: skip
+        with Warehouse(folder / "demo.duckdb") as store:
+            load_demo(store, dataset=dataset)
+            area_code = str(sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())[0])
+            output = people(_inputs(store, area_code=area_code, period=parse_period("2024/25")))
+    return output, dataset.to_json()
 
 
 def test_demo_domestic_victims_repeat_more_than_others(
-    demo: tuple[Path, dict[str, object]],
+    demo: tuple[FamilyOutput, dict[str, Any]],
 ) -> None:
-    artefact, report = demo
-    planted = report["dataset"]["planted"]  # type: ignore[index]
+    output, dataset = demo
+    planted = dataset["planted"]
     assert (
         planted["domestic_repeat_victim_probability"] > planted["other_repeat_victim_probability"]
     )
-    repeats = pd.read_csv(artefact / "people_repeats.csv")
+    repeats = output.tables["people_repeats"]
     domestic = _row(repeats, role="victim", scope="person", group_id="domestic_flagged")
     everyone = _row(repeats, role="victim", scope="person", group_id="all_crime")
     # Wilson intervals apart: domestic victims are significantly more often repeat victims.
@@ -496,7 +499,10 @@ def test_demo_domestic_victims_repeat_more_than_others(
     assert domestic["repeat_person_crime_share"] > everyone["repeat_person_crime_share"]
     # Definition A includes first crimes, definition B does not: A > B whenever repeats exist.
     assert everyone["repeat_person_crime_share"] > everyone["repeat_crime_share"] > 0
-    assert not (artefact / "public" / "people_repeats.csv").exists()
-    findings = pd.read_csv(artefact / "findings.csv")
-    sentence = findings.set_index("finding_id").loc["people_repeat_victims_all_crime", "sentence"]
-    assert f"{100 * everyone['repeat_person_share']:.1f}% of victims experienced more" in sentence
+    assert set(output.public_tables) == {"people_domestic_shares"}
+    finding = next(
+        item for item in output.findings if item.finding_id == "people_repeat_victims_all_crime"
+    )
+    share = f"{100 * everyone['repeat_person_share']:.1f}%"
+    assert f"{share} of victims experienced more than one crime" in finding.sentence
+    assert finding.row_ids == (everyone["row_id"],)

@@ -14,26 +14,27 @@ import csv
 import json
 import math
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from extract_files import crime, write_extract
 
-from safecity.assess.context import AssessmentInputs
+from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.crime_groups import load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.engine import run_assessment
 from safecity.assess.families.time_of_day import MIN_CRIMES_FOR_PEAKS, time_of_day, time_words
 from safecity.assess.periods import Period, parse_period
-from safecity.assess.study_area import resolve_study_area
+from safecity.assess.study_area import lsoa_hierarchy, resolve_study_area
+from safecity.data.demo_load import load_demo
 from safecity.data.extract.loader import load_extract
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
+from safecity.data.synthetic import DemoScale, generate_demo_data
 from safecity.data.warehouse import Warehouse
 
 KEY = "a-test-key-for-the-time-family-01234567"
@@ -178,9 +179,13 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
 
 
 def _inputs(
-    warehouse: Warehouse, *, period: Period = PERIOD, source: str = "extract"
+    warehouse: Warehouse,
+    *,
+    area_code: str = CSP,
+    period: Period = PERIOD,
+    source: str = "extract",
 ) -> AssessmentInputs:
-    area = resolve_study_area(warehouse, code=CSP)
+    area = resolve_study_area(warehouse, code=area_code)
     groups = load_crime_groups()
     return AssessmentInputs(
         warehouse=warehouse,
@@ -324,31 +329,34 @@ def test_the_engine_writes_time_tables_to_partners_only(
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[FamilyOutput, dict[str, Any]]:
+    """The demo city's last financial year, generated and loaded; this family run on it."""
     folder = tmp_path_factory.mktemp("demo")
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("SAFECITY_")
-    }
-    environment["HOME"] = str(folder / "home")
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "safecity"), "demo", "--json"],
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    report = json.loads(result.stdout)
-    return folder / report["assessment"]["artefact"], report
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("SAFECITY_")]:
+            patch.delenv(name)
+        patch.setenv("HOME", str(folder / "home"))
+        dataset = generate_demo_data(
+            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY, first_month="2024-04",
+            months=12,
+        )  # fmt: skip
+        with Warehouse(folder / "demo.duckdb") as store:
+            load_demo(store, dataset=dataset)
+            area_code = str(sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())[0])
+            output = time_of_day(
+                _inputs(store, area_code=area_code, period=parse_period("2024/25"))
+            )
+    return output, dataset.to_json()
 
 
 def test_demo_night_time_economy_peaks_on_friday_and_saturday_nights(
-    demo: tuple[Path, dict[str, object]],
+    demo: tuple[FamilyOutput, dict[str, Any]],
 ) -> None:
-    artefact, report = demo
-    planted = report["dataset"]["planted"]["night_time_economy_peak"]  # type: ignore[index]
-    assert "Friday and Saturday nights, 22:00-03:00" in planted
-    hours = pd.read_csv(artefact / "time_hour_of_week.csv")
+    output, dataset = demo
+    assert (
+        "Friday and Saturday nights, 22:00-03:00" in dataset["planted"]["night_time_economy_peak"]
+    )
+    hours = output.tables["time_hour_of_week"]
     night = hours[hours["group_id"] == "night_time_economy_violence"].set_index(["day", "hour"])
     planted_hours = [
         (day, hour)
@@ -356,11 +364,15 @@ def test_demo_night_time_economy_peaks_on_friday_and_saturday_nights(
         for day, hour in [(first, 22), (first, 23), (second, 0), (second, 1), (second, 2)]
     ]
     assert all(bool(night.loc[cell, "peak"]) for cell in planted_hours)
-    peaks = pd.read_csv(artefact / "time_peaks.csv")
+    peaks = output.tables["time_peaks"]
     top_two = peaks[peaks["group_id"] == "night_time_economy_violence"].head(2)
     assert sorted(window[:3] for window in top_two["window"]) == ["Fri", "Sat"]
     assert top_two["share"].sum() > 0.5
-    findings = pd.read_csv(artefact / "findings.csv").set_index("finding_id")
-    sentence = findings.loc["time_peak_night_time_economy_violence", "sentence"]
-    assert "late at night at the weekend" in sentence
-    assert not (artefact / "public" / "time_peaks.csv").exists()
+    finding = next(
+        item
+        for item in output.findings
+        if item.finding_id == "time_peak_night_time_economy_violence"
+    )
+    assert "late at night at the weekend" in finding.sentence
+    assert finding.significant is True
+    assert output.public_tables == {}
