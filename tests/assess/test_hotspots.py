@@ -421,3 +421,28 @@ def test_demo_grid_hotspots_lie_on_the_planted_lsoas(demo: tuple[Path, dict[str,
         (classes["group_id"] == "all_crime") & (classes["hotspot_category"] == "persistent hotspot")
     ]
     assert len(persistent) > 0
+
+
+def test_one_month_period_has_no_emerging_classification() -> None:
+    month = Period(first_month=date(2024, 4, 1), last_month=date(2024, 4, 1))
+    points = _points(np.random.default_rng(5))
+    points = points[points["month"] == pd.Timestamp("2024-04-01")]
+    grid, cell_size = area_grid(points)
+    notes = _Notes()
+    tables = grid_hotspots(
+        points=points,
+        grid=grid,
+        cell_size=cell_size,
+        groups=[VIOLENCE],
+        sources={"violence": "extract"},
+        period=month,
+        notes=notes,
+    )
+    assert tables.hotspots["count"].sum() == len(points)
+    assert tables.classes.empty
+    assert notes.skipped == {
+        "hotspot_classes:violence": (
+            "the period has 1 month: emerging and persistent hot spots need at least 2"
+        )
+    }
+    assert (tables.kde["caveat"] == "force extract locations as geocoded by the force").all()

@@ -138,7 +138,8 @@ def lsoa_polygons_bng(
 ) -> pd.DataFrame:
     """The LSOA polygons of ``lsoa_vintage`` in British National Grid: ``lsoa_code, geometry``.
 
-    Boundaries are stored in WGS84 (``geometry_wkb``) and projected with pyproj (OSTN15 where
+    When several boundary files give an LSOA, the last loaded is used. Boundaries are stored
+    in WGS84 (``geometry_wkb``) and projected with pyproj (OSTN15 where
     the grid file is installed, else the Helmert fit); identical vertices stay identical, so
     queen contiguity is unchanged by the projection.
     """
@@ -148,7 +149,9 @@ def lsoa_polygons_bng(
         rows = connection.execute(
             "SELECT area_code AS lsoa_code, geometry_wkb FROM boundary"
             " WHERE area_level = 'lsoa' AND area_vintage = ?"
-            " AND area_code IN (SELECT lsoa_code FROM hotspot_lsoas) ORDER BY area_code",
+            " AND area_code IN (SELECT lsoa_code FROM hotspot_lsoas)"
+            " QUALIFY row_number() OVER (PARTITION BY area_code ORDER BY file_id DESC) = 1"
+            " ORDER BY area_code",
             [lsoa_vintage],
         ).df()
     finally:
@@ -392,6 +395,12 @@ def grid_hotspots(
                 caveat=caveat,
             )
         )
+        if period.length < 2:
+            notes.skipped[f"hotspot_classes:{group.id}"] = (
+                f"the period has {period.length} month: emerging and persistent hot spots need"
+                " at least 2"
+            )
+            continue
         months = chosen["month"].map(month_index).to_numpy(dtype="int64")
         by_month = counts_by_period(
             x=x,
