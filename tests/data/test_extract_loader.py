@@ -166,7 +166,13 @@ def test_loading_refuses_without_a_key_or_with_another_key(
         key_file = tmp_path / "key"
         key_file.write_text(KEY)
         monkeypatch.setenv("SAFECITY_PSEUDONYM_KEY_FILE", str(key_file))
-        with pytest.raises(PseudonymKeyError, match="in the warehouse's folder"):
+        with pytest.raises(PseudonymKeyError, match="inside the warehouse's folder"):
+            load_extract(warehouse, path=tmp_path / "x", mapping_path=mapping)
+        nested = tmp_path / "keys" / "deeper" / "key"
+        nested.parent.mkdir(parents=True)
+        nested.write_text(KEY)
+        monkeypatch.setenv("SAFECITY_PSEUDONYM_KEY_FILE", str(nested))
+        with pytest.raises(PseudonymKeyError, match="inside the warehouse's folder"):
             load_extract(warehouse, path=tmp_path / "x", mapping_path=mapping)
         monkeypatch.delenv("SAFECITY_PSEUDONYM_KEY_FILE")
         monkeypatch.setenv("SAFECITY_PSEUDONYM_KEY", KEY)

@@ -46,10 +46,10 @@ def pseudonym_key(*, warehouse_path: Path) -> bytes:
         path = Path(key_file)
         if not path.is_file():
             raise PseudonymKeyError(f"{KEY_FILE_ENVIRONMENT_VARIABLE}={key_file}: no such file")
-        if path.resolve().parent == warehouse_path.resolve().parent:
+        if _kept_with_the_data(key_file=path.resolve(), warehouse=warehouse_path.resolve()):
             raise PseudonymKeyError(
-                f"the key file {path} is in the warehouse's folder: keep it elsewhere, "
-                "never with the data"
+                f"the key file {path} is inside the warehouse's folder: keep it elsewhere "
+                "(e.g. ~/.config/safecity/), never with the data"
             )
         key = path.read_bytes().strip()
     else:
@@ -64,6 +64,19 @@ def pseudonym_key(*, warehouse_path: Path) -> bytes:
             f"the pseudonymisation key is {len(key)} bytes; it must be at least {MINIMUM_KEY_BYTES}"
         )
     return key
+
+
+def _kept_with_the_data(*, key_file: Path, warehouse: Path) -> bool:
+    """True when the key file lies in the warehouse's folder or below it.
+
+    The user's configuration folder (``~/.config``) is allowed even when the warehouse sits in
+    the home folder itself.
+    """
+    if not key_file.is_relative_to(warehouse.parent):
+        return False
+    configuration = (Path.home() / ".config").resolve()
+    in_configuration = key_file.is_relative_to(configuration)
+    return not (in_configuration and not warehouse.parent.is_relative_to(configuration))
 
 
 def pseudonymise(identifiers: Iterable[str], *, key: bytes) -> list[str]:
