@@ -1,0 +1,289 @@
+"""Family 11 (priorities): a toy table of six issues scored by hand, and the demo city.
+
+The toy follows methods.md §8.2 ("a fixed toy table of 6 issues with hand-computed scores"):
+volume by equal-count quintiles (PHEindicatormethods ``phe_quantile``, §3.1), trend 5/3/1 from
+the exact rate-ratio test's verdict, partnership inputs from a YAML file, and the criteria
+without evidence (no harm index, no extract, a local authority that is not ranked among CSPs)
+at the configured missing score, 3. Totals and ranks are recomputed here independently.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from safecity.assess import engine
+from safecity.assess.context import AssessmentInputs, AssessmentOptions
+from safecity.assess.crime_groups import load_crime_groups
+from safecity.assess.denominators import Denominators
+from safecity.assess.engine import run_assessment
+from safecity.assess.families.benchmarking import benchmarking
+from safecity.assess.families.harm import harm
+from safecity.assess.families.priorities import (
+    PriorityConfigError,
+    load_priority_scoring,
+    parse_priority_scoring,
+    priorities,
+    priority_tables,
+    read_priority_inputs,
+)
+from safecity.assess.periods import parse_period
+from safecity.assess.study_area import StudyArea, StudyAreaLevel
+from safecity.config.packaged_yaml import read_packaged_yaml
+from safecity.data.demo_load import load_demo
+from safecity.data.synthetic import DemoScale, generate_demo_data
+from safecity.data.warehouse import Warehouse
+
+AREA = "E06000001"
+ISSUES = ["shoplifting", "burglary", "robbery", "drugs", "vehicle_crime", "asb"]
+COUNTS = [120, 4000, 900, 35, 2500, 610]
+# change_significant, change_ratio: a significant rise, none, a significant fall, not computed.
+CHANGES = [(True, 1.3), (False, 1.05), (True, 0.7), (None, None), (False, 0.97), (True, 1.2)]
+PUBLIC_CONCERN = {"asb": 5, "drugs": 4}
+ORGANISATIONAL_POSITION = {"burglary": 1}
+INPUTS_YAML = """\
+public_concern:
+  asb: {score: 5, note: "Residents' survey: 41% name ASB"}
+  drugs: 4
+organisational_position:
+  burglary: {score: 1, note: "Burglary plan already funded"}
+"""
+
+
+def _indicators() -> pd.DataFrame:
+    names = {group.id: group.name for group in load_crime_groups()}
+    rows = [
+        {
+            "row_id": f"{issue}:{AREA}:2020/21",
+            "indicator_id": issue,
+            "indicator_name": names[issue],
+            "area_code": AREA,
+            "numerator": count,
+            "change_significant": significant,
+            "change_ratio": ratio if ratio is not None else np.nan,
+            "change_pct": (ratio - 1) * 100 if ratio is not None else np.nan,
+            "change_p_value": (0.01 if significant else 0.4) if ratio is not None else np.nan,
+            "baseline_period": "2019/20",
+            "change_test": "exact conditional rate-ratio test (methods.md §2.2a)",
+        }
+        for issue, count, (significant, ratio) in zip(ISSUES, COUNTS, CHANGES, strict=True)
+    ]
+    total = {**rows[0], "row_id": f"all_crime:{AREA}:2020/21", "indicator_id": "all_crime"}
+    total["numerator"] = sum(COUNTS)
+    return pd.DataFrame([total, *rows])
+
+
+def _inputs(warehouse: Warehouse, *, priority_inputs: Path | None) -> AssessmentInputs:
+    period = parse_period("2020/21")
+    groups = [group for group in load_crime_groups() if group.id in {*ISSUES, "all_crime"}]
+    return AssessmentInputs(
+        warehouse=warehouse,
+        area=StudyArea(
+            code=AREA,
+            name="Testham",
+            level=StudyAreaLevel.LOCAL_AUTHORITY,
+            vintage=2020,
+            lsoa_vintage=2011,
+            ward_vintage=2020,
+            lsoas=pd.DataFrame({"lsoa_code": ["E01000001"]}),
+        ),
+        period=period,
+        baseline=period.preceding()[0],
+        window=period,
+        groups=groups,
+        sources={group.id: "police_uk" for group in groups},
+        counts=pd.DataFrame(),
+        denominators=Denominators(
+            table=pd.DataFrame(), population_year=2020, households_year=None, note=""
+        ),
+        indicators=_indicators(),
+        seed=1,
+        options=AssessmentOptions(priority_inputs_path=priority_inputs),
+    )
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory: pytest.TempPathFactory) -> AssessmentInputs:
+    folder = tmp_path_factory.mktemp("toy")
+    inputs_file = folder / "priority-inputs.yaml"
+    inputs_file.write_text(INPUTS_YAML, encoding="utf-8")
+    warehouse = Warehouse(folder / "w.duckdb")
+    yield _inputs(warehouse, priority_inputs=inputs_file)  # type: ignore[misc]
+    warehouse.close()
+
+
+def _volume_scores(values: list[int]) -> list[int]:
+    """Equal-count quintiles, 5 = highest (phe_quantile: q = ⌊(Q+1) − ⌈((k+1) − r)/(k/Q)⌉⌋)."""
+    k = len(values)
+    ranks = [1 + sum(other < value for other in values) for value in values]
+    return [max(1, math.floor(6 - math.ceil(((k + 1) - rank) / (k / 5)))) for rank in ranks]
+
+
+def _trend_scores() -> list[int]:
+    scores = []
+    for significant, ratio in CHANGES:
+        if significant is None or not significant:
+            scores.append(3)
+        else:
+            scores.append(5 if ratio is not None and ratio > 1 else 1)
+    return scores
+
+
+def test_volume_quintiles_by_hand() -> None:
+    assert _volume_scores(COUNTS) == [1, 5, 3, 1, 4, 2]
+
+
+def test_toy_matrix_weighted_sum(toy: AssessmentInputs) -> None:
+    matrix, sensitivity, skipped, _notes = priority_tables(toy, scoring=load_priority_scoring())
+    volume, trend = _volume_scores(COUNTS), _trend_scores()
+    totals = {
+        issue: volume[i]
+        + trend[i]
+        + 3
+        + 3
+        + 3  # harm, comparator, vulnerability: missing
+        + PUBLIC_CONCERN.get(issue, 3)
+        + ORGANISATIONAL_POSITION.get(issue, 3)
+        for i, issue in enumerate(ISSUES)
+    }
+    # Ties broken by harm (all 3 here), then by input order.
+    expected_order = sorted(ISSUES, key=lambda issue: (-totals[issue], ISSUES.index(issue)))
+    assert expected_order[:4] == ["asb", "vehicle_crime", "shoplifting", "burglary"]
+    assert matrix["group_id"].tolist() == expected_order
+    assert matrix["rank"].tolist() == [1, 2, 3, 4, 5, 6]
+    by_issue = matrix.set_index("group_id")
+    for i, issue in enumerate(ISSUES):
+        row = by_issue.loc[issue]
+        assert row["priority_score"] == totals[issue]
+        assert row["volume_score"] == volume[i]
+        assert row["trend_score"] == trend[i]
+        assert row["volume_evidence"] == f"{issue}:{AREA}:2020/21"
+        assert row["harm_score"] == 3
+        assert row["harm_basis"].startswith("not available: no harm-weights table")
+        assert row["comparator_position_basis"].startswith("not available: benchmarking ranks")
+    assert by_issue.loc["asb", "public_concern_basis"].endswith("41% name ASB")
+    assert by_issue.loc["asb", "public_concern_evidence"] == "input:priority-inputs.yaml"
+    assert by_issue.loc["drugs", "trend_basis"] == "change against the baseline not computed"
+    assert by_issue.loc["drugs", "confidence_score"] == 2  # 35 events: 10 to 49
+    assert by_issue.loc["burglary", "confidence_score"] == 3
+    assert "all_crime" not in by_issue.index
+    assert "priorities_harm" in skipped
+    assert set(sensitivity["scenario"]) == {"without harm"}
+
+
+def test_toy_matrix_morile_product(toy: AssessmentInputs) -> None:
+    document = read_packaged_yaml("priority_scoring.yaml")
+    document["combination"] = "morile"
+    scoring = parse_priority_scoring(document, origin="test")
+    matrix, *_ = priority_tables(toy, scoring=scoring)
+    volume, trend = _volume_scores(COUNTS), _trend_scores()
+    # harm x likelihood, likelihood = volume + trend; harm is 3 for every issue.
+    products = {issue: 3 * (volume[i] + trend[i]) for i, issue in enumerate(ISSUES)}
+    expected = sorted(ISSUES, key=lambda issue: (-products[issue], ISSUES.index(issue)))
+    assert matrix["group_id"].tolist() == expected
+    assert matrix.set_index("group_id")["priority_score"].to_dict() == products
+
+
+def test_family_output_top_and_finding(toy: AssessmentInputs) -> None:
+    output = priorities(toy)
+    top = output.tables["priority_top"]
+    assert top["group_id"].tolist() == ["asb", "vehicle_crime", "shoplifting", "burglary"]
+    finding = output.findings[0]
+    assert finding.sentence.startswith(
+        "The top 4 crime priorities for Testham in 2020/21 are anti-social behaviour "
+        "incidents, vehicle crime, shoplifting and burglary"
+    )
+    assert finding.row_ids == tuple(top["priority_id"])
+    assert not any(column.endswith("_value") for column in output.public_tables["priority_scores"])
+
+
+def test_priority_inputs_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "inputs.yaml"
+    path.write_text("public_concern: {asb: 7}\n", encoding="utf-8")
+    with pytest.raises(PriorityConfigError, match=r"public_concern\.asb: score must be"):
+        read_priority_inputs(path, known_groups=["asb"])
+    path.write_text("public_concern: {arson: 2}\n", encoding="utf-8")
+    with pytest.raises(PriorityConfigError, match="arson: not a crime group"):
+        read_priority_inputs(path, known_groups=["asb"])
+    path.write_text("public_worry: {asb: 2}\n", encoding="utf-8")
+    with pytest.raises(PriorityConfigError, match="unknown criteria"):
+        read_priority_inputs(path, known_groups=["asb"])
+
+
+def test_scoring_config_is_checked() -> None:
+    document = read_packaged_yaml("priority_scoring.yaml")
+    assert load_priority_scoring().top_n == document["top_n"] == 4
+    del document["weights"]
+    with pytest.raises(PriorityConfigError, match="missing key 'weights'"):
+        parse_priority_scoring(document, origin="test")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo_priorities")
+    inputs_file = folder / "priority-inputs.yaml"
+    inputs_file.write_text("public_concern: {asb: 5}\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        # A key in the environment, so the demo writes no key file outside tmp_path.
+        patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
+        patch.setenv("SAFECITY_PSEUDONYM_KEY", "test-key-for-the-priorities-family")
+        dataset = generate_demo_data(
+            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY,
+            first_month="2023-04", months=24,
+        )  # fmt: skip
+        warehouse = Warehouse(folder / "safecity.duckdb")
+        load_demo(warehouse, dataset=dataset)
+        patch.setattr(
+            engine,
+            "REGISTERED_FAMILIES",
+            {"harm": harm, "benchmarking": benchmarking, "priorities": priorities},
+        )
+        run_assessment(
+            warehouse,
+            area_code="E22900001",
+            period=parse_period("2024/25"),
+            out_dir=folder / "out",
+            options=AssessmentOptions(priority_inputs_path=inputs_file),
+        )
+        warehouse.close()
+    return folder / "out"
+
+
+def test_demo_planted_shoplifting_rise_scores_top_trend(demo: Path) -> None:
+    matrix = pd.read_parquet(demo / "priority_scores.parquet").set_index("group_id")
+    shoplifting = matrix.loc["shoplifting"]
+    assert shoplifting["trend_score"] == 5
+    assert shoplifting["trend_basis"].startswith("increasing: +")
+    assert shoplifting["trend_evidence"] == "shoplifting:E22900001:2024/25"
+    assert matrix.loc["asb", "public_concern_score"] == 5
+
+
+def test_demo_every_evidence_id_is_a_row_of_the_artefact(demo: Path) -> None:
+    matrix = pd.read_parquet(demo / "priority_scores.parquet")
+    known = set(pd.read_parquet(demo / "indicators.parquet")["row_id"])
+    known |= set(pd.read_parquet(demo / "harm_by_crime_group.parquet")["row_id"])
+    cited = {
+        row_id
+        for text in matrix["evidence_row_ids"]
+        for row_id in str(text).split(";")
+        if row_id and not row_id.startswith("input:")
+    }
+    assert cited
+    assert cited <= known
+    assert any(row_id.startswith("harm_crime_group:") for row_id in cited)
+
+
+def test_demo_top_four_sensitivity_and_benchmark_skip(demo: Path) -> None:
+    top = pd.read_parquet(demo / "priority_top.parquet")
+    assert top["rank"].tolist() == [1, 2, 3, 4]
+    sensitivity = pd.read_parquet(demo / "priority_sensitivity.parquet")
+    assert set(sensitivity["scenario"]) == {"Synthetic demo severity index demo-1", "without harm"}
+    findings = pd.read_parquet(demo / "findings.parquet")
+    assert findings["sentence"].str.startswith("The top 4 crime priorities for Demoton").any()
+    manifest = pd.read_json(demo / "manifest.json", typ="series")
+    # The demo has one CSP: no national ranking, and the manifest says why.
+    assert "only 1 CSP(s) have complete police.uk data" in manifest["skipped"]["benchmarking"]
