@@ -146,14 +146,14 @@ def _ethnicity_label(ethnicity: object) -> str:
     return ethnicity if isinstance(ethnicity, str) and ethnicity in ETHNIC_GROUPS else UNKNOWN
 
 
-def _people_in_scope(people: pd.DataFrame, *, role: PersonRole, scope: str) -> pd.DataFrame:
+def _people_in_scope(records: pd.DataFrame, *, role: PersonRole, scope: str) -> pd.DataFrame:
     if role is PersonRole.OFFENDER or scope == "all":
-        return people
-    return people[people["victim_type"] == scope]
+        return records
+    return records[records["victim_type"] == scope]
 
 
 def repeat_table(
-    people: dict[PersonRole, pd.DataFrame],
+    records_by_role: dict[PersonRole, pd.DataFrame],
     membership: pd.DataFrame,
     *,
     groups: list[CrimeGroup],
@@ -162,12 +162,14 @@ def repeat_table(
     """Repeat victims and offenders per group and scope (the ``people_repeats`` rows)."""
     names = {group.id: group.name for group in groups}
     group_crimes = membership.groupby("group_id")["crime_key"].nunique()
-    wanted = membership[membership["group_id"].isin(REPEAT_GROUPS)]
+    reported = membership[membership["group_id"].isin(REPEAT_GROUPS)]
     frames = []
-    for role, records in people.items():
+    for role, records in records_by_role.items():
         scopes = VICTIM_SCOPES if role is PersonRole.VICTIM else ("all",)
         for scope in scopes:
-            pairs = _people_in_scope(records, role=role, scope=scope).merge(wanted, on="crime_key")
+            pairs = _people_in_scope(records, role=role, scope=scope).merge(
+                reported, on="crime_key"
+            )
             if pairs.empty:
                 continue
             counts = repeat_counts_from_ids(ids=pairs["person"], group=pairs["group_id"])
@@ -220,7 +222,7 @@ def _first_records(pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def profile_table(
-    people: dict[PersonRole, pd.DataFrame],
+    records_by_role: dict[PersonRole, pd.DataFrame],
     membership: pd.DataFrame,
     *,
     groups: list[CrimeGroup],
@@ -233,7 +235,7 @@ def profile_table(
     """
     names = {group.id: group.name for group in groups}
     rows = []
-    for role, records in people.items():
+    for role, records in records_by_role.items():
         scoped = _people_in_scope(records, role=role, scope="person")
         for group_id in PROFILE_GROUPS:
             if group_id not in names:
