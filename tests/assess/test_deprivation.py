@@ -9,6 +9,8 @@ estimates by weighted least squares written out with numpy (methods.md §5.3).
 from __future__ import annotations
 
 import math
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,9 @@ import pytest
 from scipy import stats
 
 from safecity.assess import engine
+from safecity.assess.context import AssessmentInputs
+from safecity.assess.crime_groups import load_crime_groups
+from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.engine import run_assessment
 from safecity.assess.families.deprivation import (
     DeprivationGrouping,
@@ -26,6 +31,7 @@ from safecity.assess.families.deprivation import (
     rates_by_group,
 )
 from safecity.assess.periods import parse_period
+from safecity.assess.study_area import resolve_study_area
 from safecity.data.demo_load import load_demo
 from safecity.data.synthetic import DemoDataset, DemoScale, generate_demo_data
 from safecity.data.warehouse import Warehouse
@@ -143,6 +149,9 @@ def test_zero_in_the_least_deprived_group_gives_no_finite_ratio_or_sii(
     assert math.isinf(row["rate_ratio"])
     assert math.isnan(row["sii"])
     assert "no crimes" in row["sii_note"]
+    # Nothing in either end: no ratio at all.
+    rates.loc[rates["group"] == 1, ["count", "value"]] = 0
+    assert math.isnan(gaps(rates, seed=1, repetitions=1000).iloc[0]["rate_ratio"])
 
 
 # The synthetic city: one financial year generated and loaded once for this module.
@@ -223,3 +232,88 @@ def test_demo_rates_add_up_and_the_finding_quotes_the_table(
     public = pd.read_csv(out / "public" / "deprivation_rates.csv")
     shown = public[public["count"].notna()]
     assert not ((shown["count"] > 0) & (shown["count"] < 5)).any()
+
+
+# The family on its own, on copies of the demo warehouse changed to make each situation.
+
+
+@pytest.fixture
+def copy(demo: tuple[DemoDataset, Path], tmp_path: Path) -> Iterator[Warehouse]:
+    _, out = demo
+    shutil.copy(out.parent / "safecity.duckdb", tmp_path / "copy.duckdb")
+    warehouse = Warehouse(tmp_path / "copy.duckdb")
+    yield warehouse
+    warehouse.close()
+
+
+def _inputs(warehouse: Warehouse) -> AssessmentInputs:
+    area = resolve_study_area(warehouse, code=DEMO_AREA)
+    period = parse_period("2024/25")
+    denominators = lsoa_denominators(
+        warehouse,
+        lsoa_codes=area.lsoas["lsoa_code"].tolist(),
+        lsoa_vintage=area.lsoa_vintage,
+        year=period.mid_year,
+    )
+    lsoa_counts = pd.DataFrame(
+        {
+            "lsoa_code": area.lsoas["lsoa_code"],
+            "month": pd.Timestamp("2024-06-01"),
+            "group_id": "all_crime",
+            "count": range(1, len(area.lsoas) + 1),
+        }
+    )
+    return AssessmentInputs(
+        warehouse=warehouse,
+        area=area,
+        period=period,
+        baseline=period.preceding(count=1)[0],
+        window=period,
+        groups=[group for group in load_crime_groups() if group.id == "all_crime"],
+        sources={"all_crime": "police_uk"},
+        counts=lsoa_counts,
+        denominators=denominators,
+        indicators=pd.DataFrame(),
+        seed=3,
+    )
+
+
+def test_deciles_from_ranks_need_the_whole_ranking(copy: Warehouse) -> None:
+    connection = copy.connection
+    connection.execute("DELETE FROM deprivation WHERE domain = 'imd' AND measure = 'decile'")
+    # The demo loads 150 LSOAs with national ranks up to 32,700: n is unknown.
+    output = deprivation(_inputs(copy))
+    assert output.tables == {}
+    assert "ranking is not loaded whole (150 LSOAs ranked" in output.skipped["deprivation"]
+    # Ranks 1..150 (a complete ranking): decile = ⌈10 · rank / 150⌉.
+    connection.execute(
+        "UPDATE deprivation SET value = ranked.position FROM (SELECT area_code,"
+        " row_number() OVER (ORDER BY value) AS position FROM deprivation"
+        " WHERE domain = 'imd' AND measure = 'rank') AS ranked"
+        " WHERE deprivation.area_code = ranked.area_code AND domain = 'imd' AND measure = 'rank'"
+    )
+    output = deprivation(_inputs(copy))
+    lsoas = output.tables["deprivation_lsoas"]
+    expected = np.ceil(10 * lsoas["rank"] / 150).astype(int)
+    assert lsoas["decile"].tolist() == expected.tolist()
+    assert lsoas["national_decile"].tolist() == expected.tolist()
+    assert output.manifest["national_decile"] == "⌈10·rank/n⌉ with n = 150 LSOAs ranked"
+    rates = output.tables["deprivation_rates"]
+    deciles = rates[rates["grouping"] == DeprivationGrouping.NATIONAL_DECILE.value]
+    assert deciles["lsoas"].tolist() == [15] * 10
+    assert deciles["count"].sum() == sum(range(1, 151))
+
+
+def test_lsoas_without_imd_are_reported(copy: Warehouse) -> None:
+    copy.connection.execute(
+        "DELETE FROM deprivation WHERE area_code IN (SELECT DISTINCT area_code FROM deprivation"
+        " ORDER BY area_code LIMIT 3)"
+    )
+    output = deprivation(_inputs(copy))
+    assert len(output.manifest["lsoas_without_imd"]) == 3
+    assert (
+        "3 of the area's LSOAs have no IMD2019 value"
+        in (output.skipped["deprivation_lsoas_without_imd"])
+    )
+    rates = output.tables["deprivation_rates"]
+    assert rates.groupby("grouping")["lsoas"].sum().tolist() == [147, 147, 147]

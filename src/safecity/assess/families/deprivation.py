@@ -42,7 +42,7 @@ from safecity.stats import (
 
 RATE_MULTIPLIER = 1000
 OVERALL_DOMAIN = "imd"
-SII_REPETITIONS = 10_000
+SII_REPETITIONS = 100_000
 RATIO_TEST = "exact conditional rate-ratio test (methods.md §2.2a)"
 LOCAL_ALGORITHM = QuantileAlgorithm.EQUAL_COUNT
 
@@ -62,8 +62,10 @@ def lsoa_deprivation(
 
     The index chosen is the one of the LSOA vintage covering most of the area's LSOAs (the
     newest name among equals). The decile is the published one, else ``⌈10·rank/n⌉`` with ``n``
-    the LSOAs the index ranks. Returns the table, the index name and how the decile was found;
-    an empty table (and an empty name) when no index of that vintage covers the area.
+    the LSOAs the index ranks (when the whole national ranking is loaded). Returns the table,
+    the index name and how the decile was found; an empty table with an empty name when no
+    index of that vintage covers the area, or with the index name and the reason in words when
+    deciles cannot be found.
     """
     connection = warehouse.connection
     connection.register("deprivation_lsoas", pd.DataFrame({"lsoa_code": list(lsoa_codes)}))
@@ -86,19 +88,26 @@ def lsoa_deprivation(
         " AND area_code IN (SELECT lsoa_code FROM deprivation_lsoas)",
         [lsoa_vintage, OVERALL_DOMAIN, index_name],
     ).df()
-    ranked = connection.execute(
-        "SELECT count(DISTINCT area_code) FROM deprivation WHERE area_level = 'lsoa'"
+    ranked, highest = connection.execute(
+        "SELECT count(DISTINCT area_code), max(value) FROM deprivation WHERE area_level = 'lsoa'"
         " AND area_vintage = ? AND domain = ? AND index_name = ? AND measure = 'rank'",
         [lsoa_vintage, OVERALL_DOMAIN, index_name],
-    ).fetchall()[0][0]
+    ).fetchall()[0]
     connection.unregister("deprivation_lsoas")
     wide = long.pivot_table(index="lsoa_code", columns="measure", values="value", aggfunc="first")
     wide = wide.reindex(columns=["decile", "score", "rank"]).reset_index()
     wide.columns.name = None
     decile_source = "published decile"
     if wide["decile"].isna().any():
-        if wide["rank"].isna().any():
-            return empty, index_name, ""
+        # ⌈10·rank/n⌉ needs n, the LSOAs the index ranks nationally: only known when the whole
+        # ranking is loaded (the highest rank is the number of LSOAs ranked).
+        if wide["rank"].isna().any() or highest is None or float(highest) > float(ranked):
+            problem = (
+                f"{index_name} gives no decile for some of the area's LSOAs, and its national"
+                f" ranking is not loaded whole ({int(ranked):,} LSOAs ranked, highest rank"
+                f" {0 if highest is None else int(highest):,}), so deciles cannot be derived"
+            )
+            return empty, index_name, problem
         wide["decile"] = np.ceil(10 * wide["rank"] / float(ranked))
         decile_source = f"⌈10·rank/n⌉ with n = {int(ranked):,} LSOAs ranked"
     wide["decile"] = wide["decile"].astype("int64")
@@ -212,7 +221,11 @@ def gaps(rates: pd.DataFrame, *, seed: int, repetitions: int = SII_REPETITIONS) 
             comparator_population=[row["least_population"]],
         ).iloc[0]
         row.update(
-            rate_ratio=float(test["value"]) if row["least_count"] > 0 else math.inf,
+            rate_ratio=(
+                math.inf
+                if row["least_count"] == 0 and row["most_count"] > 0
+                else float(test["value"])
+            ),
             ratio_lower_ci=float(test["lower_ci"]),
             ratio_upper_ci=float(test["upper_ci"]),
             ratio_p_value=float(test["p_value"]),
@@ -337,10 +350,13 @@ def deprivation(inputs: AssessmentInputs) -> FamilyOutput:
     )
     if imd.empty:
         reason = (
-            f"no Index of Multiple Deprivation for LSOA vintage {inputs.area.lsoa_vintage}"
+            decile_source
+            if index_name
+            else f"no Index of Multiple Deprivation for LSOA vintage {inputs.area.lsoa_vintage}"
             " covering this area is loaded (deciles, or ranks, are needed: methods.md §5.1)"
         )
         return FamilyOutput(skipped={"deprivation": reason}, manifest={"status": reason})
+    without_imd = sorted(set(lsoa_codes) - set(imd["lsoa_code"]))
     groups = lsoa_groups(imd)
     period = inputs.period
     in_period = inputs.counts[
@@ -383,9 +399,12 @@ def deprivation(inputs: AssessmentInputs) -> FamilyOutput:
     ]  # fmt: skip
     public_rates = _public_rates(rates)
     lsoa_table = imd.merge(
-        groups.pivot(index="lsoa_code", columns="grouping", values="group").reset_index(),
+        groups.pivot(index="lsoa_code", columns="grouping", values="group")
+        .rename(columns=_grouping_key)
+        .reset_index(),
         on="lsoa_code",
     )
+    lsoa_table.columns.name = None
     return FamilyOutput(
         tables={
             "deprivation_rates": rates,
@@ -411,5 +430,14 @@ def deprivation(inputs: AssessmentInputs) -> FamilyOutput:
             "rate_ratio_test": RATIO_TEST,
             "sii_repetitions": SII_REPETITIONS,
             "seed": inputs.seed,
+            "lsoas_without_imd": without_imd,
         },
+        skipped=(
+            {
+                "deprivation_lsoas_without_imd": f"{len(without_imd)} of the area's LSOAs have no"
+                f" {index_name} value and are left out of the deprivation groups"
+            }
+            if without_imd
+            else {}
+        ),
     )
