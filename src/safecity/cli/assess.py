@@ -8,10 +8,12 @@ from typing import Annotated
 import pandas as pd
 import typer
 
+from safecity.assess.all_csps import assess_all_csps
+from safecity.assess.artefact import Artefact, write_artefact
 from safecity.assess.context import AssessmentOptions
 from safecity.assess.denominators import DenominatorError
 from safecity.assess.engine import run_assessment
-from safecity.assess.periods import PeriodError, parse_period
+from safecity.assess.periods import Period, PeriodError, parse_period
 from safecity.assess.study_area import StudyAreaError
 from safecity.cli.options import (
     DEFAULT_WAREHOUSE,
@@ -27,12 +29,21 @@ from safecity.data.warehouse import Warehouse
 def assess_command(
     *,
     area: Annotated[
-        str, typer.Option("--area", help="GSS code of a CSP, local authority or police force area.")
-    ],
+        str | None,
+        typer.Option("--area", help="GSS code of a CSP, local authority or police force area."),
+    ] = None,
     period: Annotated[
         str, typer.Option("--period", help="Months FROM..TO (2020-04..2021-03) or 2020/21.")
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the Assessment artefact.")],
+    all_csps: Annotated[
+        bool,
+        typer.Option(
+            "--all-csps",
+            help="Every CSP at once (volume, rate, change and rank for police.uk groups)"
+            " instead of one --area.",
+        ),
+    ] = False,
     baseline: Annotated[
         str | None,
         typer.Option("--baseline", help="Comparison period (default: the one just before)."),
@@ -72,6 +83,15 @@ def assess_command(
         raise fail(str(error)) from error
     if not warehouse.exists():
         raise fail(f"no warehouse at {warehouse}: load some data first (safecity load ...)")
+    if all_csps == (area is not None):
+        raise fail("give either --area CODE or --all-csps")
+    if all_csps:
+        _assess_all_csps(
+            warehouse=warehouse, period=assessed, baseline=compared, out=out, as_json=as_json,
+            threshold=suppression_threshold,
+        )  # fmt: skip
+        return
+    assert area is not None
     try:
         with Warehouse(warehouse) as store:
             result = run_assessment(
@@ -109,6 +129,53 @@ def assess_command(
         f"{result.baseline.label}: {len(result.indicators):,} indicator rows in {result.out_dir}/"
     )
     print_headline_findings(result.findings)
+
+
+def _assess_all_csps(
+    *,
+    warehouse: Path,
+    period: Period,
+    baseline: Period | None,
+    out: Path,
+    as_json: bool,
+    threshold: int,
+) -> None:
+    with Warehouse(warehouse) as store:
+        try:
+            table = assess_all_csps(store, period=period, baseline=baseline)
+        except (StudyAreaError, DenominatorError) as error:
+            raise fail(str(error)) from error
+    public = table.copy()
+    small = (public["numerator"] > 0) & (public["numerator"] < threshold)
+    hidden = ["numerator", "value", "lower_ci", "upper_ci", "change_pct", "change_ratio"]
+    public = public.astype(dict.fromkeys(hidden, "object"))
+    public.loc[small, hidden] = None
+    public["suppressed"] = small
+    baseline_label = (baseline or period.preceding(count=1)[0]).label
+    write_artefact(
+        Artefact(
+            tables={"indicators": table},
+            public_tables={"indicators": public},
+            manifest={
+                "kind": "safecity-assessment-all-csps",
+                "parameters": {
+                    "period": period.label,
+                    "baseline": baseline_label,
+                    "suppression_threshold": threshold,
+                },
+                "families": "1 (volume and rate) and 2 (change) for every CSP, with ranks (6)",
+            },
+        ),
+        out_dir=out,
+    )
+    csps = int(table["area_code"].nunique())
+    if as_json:
+        print_json({"artefact": str(out), "csps": csps, "rows": len(table), "period": period.label})
+        return
+    console.print(
+        f"{csps} CSPs, {period.label} against {baseline_label}: {len(table):,} indicator rows"
+        f" in {out}/"
+    )
 
 
 def print_headline_findings(findings: pd.DataFrame, *, limit: int = 8) -> None:
