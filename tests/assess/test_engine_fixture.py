@@ -83,6 +83,8 @@ def assessment(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataF
                     )
                     for _ in range(ASB_2020[code])
                 )
+        if year_index == 1:
+            rows.append(street_row(month=month, crime_type="Jaywalking"))  # quarantined
         _street_file(police, month, rows)
     lookup = _write_csv(
         folder / "LSOA11_WD20_LAD20_EW_LU.csv",
@@ -236,3 +238,23 @@ def test_findings_cite_rows_that_exist(assessment: tuple[Path, pd.DataFrame]) ->
         assert set(str(cited).split(";")) <= row_ids
     burglary = findings[findings["finding_id"] == "change_burglary"]["sentence"].iloc[0]
     assert burglary.startswith("There was a 53.8% increase in burglary (40 in 2020/21)")
+
+
+def test_data_quality_reports_coverage_and_quarantine(
+    assessment: tuple[Path, pd.DataFrame],
+) -> None:
+    out, _ = assessment
+    coverage = pd.read_csv(out / "data_quality_coverage.csv")
+    # The window runs from 2017-04 (three years back) to 2021-03; only June 2019 and June
+    # 2020 have files.
+    assert len(coverage) == 48
+    assert sorted(coverage.loc[coverage["present"], "month"]) == ["2019-06-01", "2020-06-01"]
+    # June 2019 has 26 rows, under 80% of the median month (38 = mean of 26 and 50): low too.
+    assert coverage["low_coverage"].sum() == 47
+    quarantine = pd.read_csv(out / "data_quality_quarantine.csv")
+    assert quarantine[["force", "month", "reason", "rows"]].to_dict("records") == [
+        {"force": "testshire", "month": "2020-06", "reason": "unknown_crime_type", "rows": 1}
+    ]
+    summary = dict(pd.read_csv(out / "data_quality_summary.csv").itertuples(index=False))
+    assert summary["rows_quarantined"] == 1
+    assert summary["force_months_low_or_missing"] == 47

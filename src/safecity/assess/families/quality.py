@@ -52,26 +52,60 @@ def coverage_table(warehouse: Warehouse, *, area: StudyArea, window: Period) -> 
     return full
 
 
+def quarantine_table(warehouse: Warehouse, *, forces: list[str], window: Period) -> pd.DataFrame:
+    """Rows quarantined from the live police.uk files of ``forces`` in ``window``, by reason.
+
+    Columns ``force, month, reason, rows``; police.uk files are matched by their dataset key
+    (``<format>/<force>/<YYYY-MM>``).
+    """
+    if not forces:
+        return pd.DataFrame(columns=["force", "month", "reason", "rows"])
+    months = [f"{month:%Y-%m}" for month in window.months]
+    return warehouse.connection.execute(
+        "SELECT split_part(f.dataset_key, '/', 2) AS force, split_part(f.dataset_key, '/', 3)"
+        " AS month, q.reason, count(*) AS rows FROM quarantine q JOIN load_file f USING (file_id)"
+        " WHERE f.superseded_by IS NULL AND f.format LIKE 'police_uk_%'"
+        " AND split_part(f.dataset_key, '/', 2) IN (SELECT unnest(?))"
+        " AND split_part(f.dataset_key, '/', 3) IN (SELECT unnest(?))"
+        " GROUP BY ALL ORDER BY ALL",
+        [forces, months],
+    ).df()
+
+
 def data_quality(inputs: AssessmentInputs) -> FamilyOutput:
-    """Family 10: police.uk coverage by force and month, and LSOA vintage mismatches."""
+    """Family 10: coverage by force and month, quarantined rows, LSOA vintage mismatches."""
     coverage = coverage_table(inputs.warehouse, area=inputs.area, window=inputs.window)
+    forces = sorted(coverage["force"].unique()) if not coverage.empty else []
+    quarantined = quarantine_table(inputs.warehouse, forces=forces, window=inputs.window)
     unknown = inputs.warehouse.connection.execute(
         "SELECT count(DISTINCT lsoa_code), count(*) FROM police_uk_street"
         " WHERE month BETWEEN ? AND ? AND lsoa_code IS NOT NULL"
         " AND lsoa_code NOT IN (SELECT lsoa_code FROM area_lookup)",
         [inputs.window.first_month, inputs.window.last_month],
     ).fetchall()[0]
+    present = coverage[coverage["present"]] if not coverage.empty else coverage
+    without_location = (
+        float((present["rows"] * present["without_location_pct"]).sum() / present["rows"].sum())
+        if not present.empty and present["rows"].sum() > 0
+        else float("nan")
+    )
     summary = pd.DataFrame(
         [
             {
                 "measure": "force_months_low_or_missing",
                 "value": int(coverage["low_coverage"].sum()) if not coverage.empty else 0,
             },
+            {"measure": "rows_without_location_pct", "value": without_location},
+            {"measure": "rows_quarantined", "value": int(quarantined["rows"].sum())},
             {"measure": "lsoa_codes_not_in_lookup", "value": int(unknown[0])},
             {"measure": "rows_with_lsoa_codes_not_in_lookup", "value": int(unknown[1])},
         ]
     )
     return FamilyOutput(
-        tables={"data_quality_coverage": coverage, "data_quality_summary": summary},
+        tables={
+            "data_quality_coverage": coverage,
+            "data_quality_quarantine": quarantined,
+            "data_quality_summary": summary,
+        },
         public_tables={"data_quality_coverage": coverage.drop(columns=["rows_in_area"])},
     )
