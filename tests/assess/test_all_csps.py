@@ -18,7 +18,13 @@ import pytest
 from police_uk_files import STREET_HEADER, street_row
 from scipy import stats
 
-from safecity.assess.all_csps import assess_all_csps, csp_table, force_coverage
+from safecity.assess.all_csps import (
+    assess_all_csps,
+    csp_table,
+    force_coverage,
+    lsoa_category_counts,
+)
+from safecity.assess.counts import police_uk_category_counts
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS
 from safecity.assess.periods import parse_period
 from safecity.data.police_uk.loader import load_police_uk
@@ -230,3 +236,27 @@ def test_without_baseline_data_change_is_not_computed(country: Warehouse) -> Non
     table = assess_all_csps(country, period=PERIOD, baseline=earlier)
     assert table["change_p_value"].isna().all()
     assert (table["baseline_period"] == "").all()
+
+
+def test_fast_counts_equal_the_engine_counts(country: Warehouse) -> None:
+    # The fixture repeats a Crime ID in northshire's May file: both count it once.
+    window = parse_period("2020-03..2020-06")
+    engine_counts = police_uk_category_counts(
+        country.ibis, first_month=window.first_month, last_month=window.last_month
+    ).to_pandas()
+    expected = (
+        engine_counts.dropna(subset=["lsoa_code"])
+        .groupby(["lsoa_code", "crime_type"])["count"]
+        .sum()
+        .sort_index()
+    )
+    fast = (
+        lsoa_category_counts(country, period=window)
+        .to_pandas()
+        .set_index(["lsoa_code", "crime_type"])["count"]
+        .sort_index()
+    )
+    assert fast.to_dict() == expected.to_dict()
+    raw_rows = country.connection.execute("SELECT count(*) FROM police_uk_street").fetchone()
+    assert raw_rows is not None
+    assert int(fast.sum()) == raw_rows[0] - 1

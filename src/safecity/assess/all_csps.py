@@ -1,23 +1,25 @@
 """Every CSP at once: police.uk counts, rates, change and national rank in one pass.
 
 The warehouse aggregates police.uk street data for all LSOAs to LSOA x category (one Ibis
-query per period, ``safecity.assess.counts``); everything after that is vectorised over the
-small CSP x group table. CSPs whose reporting force has a missing or low-coverage month in the
-period (``methods.md`` §11.7: a force-month below 80% of the force's median month, or absent)
-are kept in the table but not ranked, and the reason is given (§3.1: "exclude and list CSPs
-with known data problems; report N actually ranked"). Ranks use 1 = highest rate, ties sharing
-the smallest rank (§3.1).
+query per period, counting as ``safecity.assess.counts`` does); everything after that is
+vectorised over the small CSP x group table. CSPs whose reporting force has a missing or
+low-coverage month in the period (``methods.md`` §11.7: a force-month below 80% of the force's
+median month, or absent) are kept in the table but not ranked, and the reason is given (§3.1:
+"exclude and list CSPs with known data problems; report N actually ranked"). Ranks use
+1 = highest rate, ties sharing the smallest rank (§3.1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
-from safecity.assess.counts import group_counts_from_categories, police_uk_category_counts
+from safecity.assess.counts import group_counts_from_categories
 from safecity.assess.crime_groups import CrimeGroup, load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.families.quality import LOW_COVERAGE_SHARE
@@ -66,23 +68,44 @@ def police_uk_groups(groups: Sequence[CrimeGroup] | None = None) -> list[CrimeGr
     return [group for group in chosen if group.police_uk_defined()]
 
 
+def lsoa_category_counts(warehouse: Warehouse, *, period: Period) -> Any:
+    """An Ibis expression: ``lsoa_code, crime_type, count`` over ``period`` for every LSOA.
+
+    The same counts as :func:`safecity.assess.counts.police_uk_category_counts` summed over
+    the months (a Crime ID counted once per force and month at its located row's LSOA,
+    ``methods.md`` §11.6; ASB and crimes without an ID row by row; rows without an LSOA left
+    out), computed faster: the loader flags every row whose Crime ID occurs more than once in
+    its file (``repeated_crime_id``) and keeps one file per force, month and kind (a
+    re-published file replaces the earlier one), so only the flagged rows need grouping by
+    Crime ID and all others are counted as they are. ``tests/assess/test_all_csps.py`` checks
+    the two give the same counts.
+    """
+    street = warehouse.ibis.table("police_uk_street")
+    in_period = street.filter(
+        (street.month >= ibis.literal(period.first_month))
+        & (street.month <= ibis.literal(period.last_month))
+    )
+    single = in_period.filter(~in_period.repeated_crime_id | in_period.is_asb)
+    repeated = in_period.filter(in_period.repeated_crime_id & ~in_period.is_asb)
+    one_per_id = repeated.group_by(["force", "month", "crime_id"]).aggregate(
+        lsoa_code=repeated.lsoa_code.max(), crime_type=repeated.crime_type.max()
+    )
+    records = single.select("lsoa_code", "crime_type").union(
+        one_per_id.select("lsoa_code", "crime_type"), distinct=False
+    )
+    located = records.filter(records.lsoa_code.notnull())
+    return located.group_by(["lsoa_code", "crime_type"]).aggregate(count=located.count())
+
+
 def lsoa_group_counts(
     warehouse: Warehouse, *, period: Period, groups: Sequence[CrimeGroup]
 ) -> pd.DataFrame:
     """Police.uk counts over ``period`` for every LSOA: ``lsoa_code, group_id, count``.
 
-    One aggregation in the warehouse (Crime IDs counted once, ``methods.md`` §11.6) to LSOA x
-    category over the whole period, then categories expanded to groups.
+    One aggregation in the warehouse to LSOA x category over the whole period
+    (:func:`lsoa_category_counts`), then categories expanded to groups.
     """
-    by_month = police_uk_category_counts(
-        warehouse.ibis, first_month=period.first_month, last_month=period.last_month
-    )
-    located = by_month.filter(by_month.lsoa_code.notnull())
-    by_category = (
-        located.group_by(["lsoa_code", "crime_type"])
-        .aggregate(count=located["count"].sum())
-        .to_pandas()
-    )
+    by_category = lsoa_category_counts(warehouse, period=period).to_pandas()
     by_category["month"] = pd.Timestamp(period.first_month)
     counts = group_counts_from_categories(by_category, groups=groups)
     return counts[["lsoa_code", "group_id", "count"]]
@@ -389,6 +412,7 @@ __all__ = [
     "csp_reporting_forces",
     "csp_table",
     "force_coverage",
+    "lsoa_category_counts",
     "lsoa_group_counts",
     "police_uk_groups",
 ]
