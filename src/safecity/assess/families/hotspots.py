@@ -25,7 +25,7 @@ Ashby, M. P. J. (2025). sfhotspot v1.0.0 (``hotspot_gistar``, ``hotspot_classify
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +65,9 @@ MIN_CELL_SIZE = 100.0
 """Smallest grid cell on snap-point data, metres (``methods.md`` §11.1)."""
 MIN_SNAP_POINT_BANDWIDTH = 250.0
 """Smallest KDE bandwidth on data.police.uk snap points, metres (``methods.md`` §6.5)."""
+KDE_GROUPS = ("all_crime", "asb", "violence_and_sexual_offences", "violent_crime")
+"""Groups given a KDE surface: the headline groups (a surface costs about a second per group on
+a city grid, against milliseconds for Gi*)."""
 MIN_MEAN_PER_CELL = 0.5
 """Grid Gi*, the monthly classification and the KDE need at least this many crimes per cell on
 average in the period (design default, not a published standard): on a nearly empty grid the normal
@@ -312,6 +315,7 @@ def grid_hotspots(
     sources: dict[str, str],
     period: Period,
     notes: _Notes,
+    kde_groups: Collection[str] = KDE_GROUPS,
 ) -> GridTables:
     """Gi* per cell, emerging/persistent classes over the months, and KDE, for each group.
 
@@ -327,6 +331,8 @@ def grid_hotspots(
         The months; the classification uses one column per month.
     notes
         Collects skipped parts and warnings.
+    kde_groups
+        The groups given a KDE surface (default :data:`KDE_GROUPS`).
     """
     weights = grid_weights(
         x=grid["x_centre"],
@@ -355,13 +361,16 @@ def grid_hotspots(
             )
             notes.skipped[f"hotspots_grid:{group.id}"] = reason
             notes.skipped[f"hotspot_classes:{group.id}"] = reason
-            notes.skipped[f"kde_grid:{group.id}"] = reason
+            if group.id in kde_groups:
+                notes.skipped[f"kde_grid:{group.id}"] = reason
             continue
-        with notes.recording(f"kde_grid:{group.id}"):
-            kde = _kde(points=chosen, grid=grid, source=source)
+        kde = None
+        if group.id in kde_groups:
+            with notes.recording(f"kde_grid:{group.id}"):
+                kde = _kde(points=chosen, grid=grid, source=source)
         if isinstance(kde, str):
             notes.skipped[f"kde_grid:{group.id}"] = kde
-        else:
+        elif kde is not None:
             kde_frames.append(
                 base[["cell_id", "x_centre", "y_centre", "group_id", "source", "period"]].assign(
                     kernel=kde["kernel"].map(_label).to_numpy(),
@@ -641,6 +650,7 @@ def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
             "(hotspot_prop 0.1, persistent_prop 0.8, recent_prop 0.2, Holm across months)",
             "kde": "quartic kernel at cell centres, bandwidth.nrd (mean of x and y), at least "
             f"{MIN_SNAP_POINT_BANDWIDTH:g} m on data.police.uk snap points",
+            "kde_groups": [group.id for group in inputs.groups if group.id in KDE_GROUPS],
         }
         output.findings.extend(
             class_findings(grid_tables.classes, groups=inputs.groups, cell_size=cell_size)
