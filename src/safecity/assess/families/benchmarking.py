@@ -22,6 +22,7 @@ import yaml
 
 from safecity.assess.all_csps import CspTable, csp_table, police_uk_groups
 from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.crime_groups import CrimeGroup
 from safecity.assess.findings import Finding
 from safecity.assess.study_area import StudyAreaLevel
 from safecity.stats import (
@@ -149,6 +150,31 @@ def _label(area: pd.DataFrame, benchmark: pd.Series) -> pd.Series:
     return labels
 
 
+_LAST_NATIONAL: dict[tuple[object, ...], CspTable] = {}
+
+
+def national_table(inputs: AssessmentInputs, *, groups: list[CrimeGroup]) -> CspTable:
+    """Every CSP's counts and ranks for the period, computed once per warehouse state.
+
+    Family 11 reads the same table as family 6; the last one computed is kept, keyed by the
+    warehouse file, its load log (any load or replacement changes it), the period and the
+    groups, so a changed warehouse is never served an old table.
+    """
+    load_state = inputs.warehouse.connection.execute(
+        "SELECT count(*), max(file_id), max(loaded_at) FROM load_file"
+    ).fetchone()
+    key = (
+        str(inputs.warehouse.path.resolve()),
+        load_state,
+        inputs.period,
+        tuple(group.id for group in groups),
+    )
+    if key not in _LAST_NATIONAL:
+        _LAST_NATIONAL.clear()
+        _LAST_NATIONAL[key] = csp_table(inputs.warehouse, period=inputs.period, groups=groups)
+    return _LAST_NATIONAL[key]
+
+
 def benchmark_rows(
     inputs: AssessmentInputs,
 ) -> tuple[pd.DataFrame, CspTable | None, dict[str, str]]:
@@ -168,7 +194,7 @@ def benchmark_rows(
     if not groups:
         skipped["benchmarking"] = "no police.uk-defined crime group is computed for this area"
         return empty, None, skipped
-    national = csp_table(inputs.warehouse, period=inputs.period, groups=groups)
+    national = national_table(inputs, groups=groups)
     rates = national.rates
     ranked = rates[rates["ranked"]]
     ranked_csps = ranked["csp_code"].nunique()
