@@ -24,6 +24,7 @@ import shapely
 
 from safecity.assess.crime_groups import CrimeGroup, DataSource
 from safecity.assess.families.hotspots import (
+    KDE_GROUPS,
     SNAP_POINT_CAVEAT,
     _Notes,
     area_grid,
@@ -295,6 +296,7 @@ def test_grid_gi_star_counts_classes_and_kde() -> None:
             sources={"violence": DataSource.POLICE_UK.value},
             period=PERIOD,
             notes=notes,
+            kde_groups=("violence",),
         )
     hot = tables.hotspots.set_index("cell_id").loc[grid["cell_id"]]
     # Counts per cell, binned here by hand on the half-open cells.
@@ -342,6 +344,7 @@ def test_sparse_group_is_not_mapped_on_the_grid() -> None:
         sources={"violence": "police_uk", "asb": "police_uk"},
         period=PERIOD,
         notes=notes,
+        kde_groups=("violence", "asb"),
     )
     assert set(tables.hotspots["group_id"]) == {"violence"}
     assert notes.skipped["hotspots_grid:asb"].startswith(
@@ -421,6 +424,15 @@ def test_demo_grid_hotspots_lie_on_the_planted_lsoas(demo: tuple[Path, dict[str,
         (classes["group_id"] == "all_crime") & (classes["hotspot_category"] == "persistent hotspot")
     ]
     assert len(persistent) > 0
+    # The KDE surfaces of the headline groups peak inside a planted LSOA.
+    kde = pd.read_csv(artefact / "kde_grid.csv")
+    assert set(kde["group_id"]) == set(KDE_GROUPS)
+    for group, surface in kde.groupby("group_id"):
+        peak = surface.sort_values("density_per_km2").iloc[-1]
+        inside = shapely.contains(
+            polygons["geometry"].to_numpy(), shapely.Point(peak["x_centre"], peak["y_centre"])
+        )
+        assert inside.any(), group
 
 
 def test_one_month_period_has_no_emerging_classification() -> None:
@@ -437,6 +449,7 @@ def test_one_month_period_has_no_emerging_classification() -> None:
         sources={"violence": "extract"},
         period=month,
         notes=notes,
+        kde_groups=("violence",),
     )
     assert tables.hotspots["count"].sum() == len(points)
     assert tables.classes.empty
