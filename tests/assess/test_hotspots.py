@@ -26,7 +26,7 @@ from safecity.assess.crime_groups import CrimeGroup, DataSource
 from safecity.assess.families.hotspots import (
     KDE_GROUPS,
     SNAP_POINT_CAVEAT,
-    _Notes,
+    HotspotNotes,
     area_grid,
     grid_hotspots,
     lsoa_hotspots,
@@ -285,7 +285,7 @@ def test_grid_gi_star_counts_classes_and_kde() -> None:
     grid, cell_size = area_grid(points)
     # sfhotspot's rule gives 2,000 m / 50 = 40 m; snap points need at least 100 m.
     assert cell_size == 100.0
-    notes = _Notes()
+    notes = HotspotNotes()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tables = grid_hotspots(
@@ -335,7 +335,7 @@ def test_sparse_group_is_not_mapped_on_the_grid() -> None:
     points = _points(np.random.default_rng(3))
     sparse = points.iloc[:40].assign(group_id="asb")
     grid, cell_size = area_grid(points)
-    notes = _Notes()
+    notes = HotspotNotes()
     tables = grid_hotspots(
         points=pd.concat([points, sparse], ignore_index=True),
         grid=grid,
@@ -440,7 +440,7 @@ def test_one_month_period_has_no_emerging_classification() -> None:
     points = _points(np.random.default_rng(5))
     points = points[points["month"] == pd.Timestamp("2024-04-01")]
     grid, cell_size = area_grid(points)
-    notes = _Notes()
+    notes = HotspotNotes()
     tables = grid_hotspots(
         points=points,
         grid=grid,

@@ -108,14 +108,15 @@ _KDE_PUBLIC_KEEP = [
 
 
 @dataclass(slots=True)
-class _Notes:
-    """Skipped parts with reasons, and warnings raised by the spatial methods."""
+class HotspotNotes:
+    """Skipped parts with reasons, and warnings raised by the spatial methods (by part)."""
 
     skipped: dict[str, str] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)
 
     @contextmanager
     def recording(self, part: str) -> Iterator[None]:
+        """Record the warnings raised inside the block under ``part`` instead of showing them."""
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             yield
@@ -314,7 +315,7 @@ def grid_hotspots(
     groups: Sequence[CrimeGroup],
     sources: dict[str, str],
     period: Period,
-    notes: _Notes,
+    notes: HotspotNotes,
     kde_groups: Collection[str] = KDE_GROUPS,
 ) -> GridTables:
     """Gi* per cell, emerging/persistent classes over the months, and KDE, for each group.
@@ -506,7 +507,7 @@ def lsoa_findings(table: pd.DataFrame, *, groups: Sequence[CrimeGroup]) -> list[
         noun = (
             "LSOA is a statistically significant hotspot"
             if count == 1
-            else ("LSOAs are statistically significant hotspots")
+            else "LSOAs are statistically significant hotspots"
         )
         sentence = (
             f"{count} {noun} of {_lower_first(names[str(group_id)])} ({LSOA_TEST}), "
@@ -573,7 +574,7 @@ def _public(table: pd.DataFrame, *, drop: list[str]) -> pd.DataFrame:
 
 def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
     """Family 7: Gi* hot spots on LSOAs and a grid, emerging/persistent classes, KDE."""
-    notes = _Notes()
+    notes = HotspotNotes()
     output = FamilyOutput()
     area = inputs.area
     codes = area.lsoas["lsoa_code"].tolist()
