@@ -390,3 +390,9 @@ def test_police_uk_only_uses_volume_weighted_category_weights(copy: Warehouse) -
     assert total["crimes"] == sum(count for _, count in crimes)
     assert total["harm"] == pytest.approx(expected_harm)
     assert total["severity_score"] == pytest.approx(expected_harm / total["population"])
+    (finding,) = output.findings
+    row = output.tables["harm_by_group"].set_index("row_id").loc[finding.row_ids[0]]
+    assert finding.sentence.startswith(
+        f"{row['group']} accounted for an estimated {row['harm_share_pct']:.1f}% of the harm"
+    )
+    assert "estimated from police.uk categories" in finding.sentence

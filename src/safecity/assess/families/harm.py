@@ -479,18 +479,32 @@ def _public(table: pd.DataFrame, *, hidden: Sequence[str], line: str = "scope") 
 
 
 def _finding_for_scope(
-    by_offence: pd.DataFrame, *, scope: HarmScope, area_name: str, period: str, index: str
+    table: pd.DataFrame,
+    *,
+    scope: HarmScope,
+    area_name: str,
+    period: str,
+    index: str,
+    name_column: str = "offence_description",
+    estimated: bool = False,
 ) -> Finding | None:
-    rows = by_offence[(by_offence["scope"] == scope.value) & (by_offence["harm_to_volume"] > 1)]
+    """The most harmful row whose harm share exceeds its volume share, in a sentence."""
+    rows = table[(table["scope"] == scope.value) & (table["harm_to_volume"] > 1)]
     if rows.empty:
         return None
-    top = rows.sort_values(["harm", "offence_code"], ascending=[False, True]).iloc[0]
-    description = str(top["offence_description"])
+    top = rows.sort_values(["harm", name_column], ascending=[False, True]).iloc[0]
+    description = str(top[name_column])
+    share = "an estimated " if estimated else ""
+    how = (
+        "; estimated from police.uk categories with volume-weighted mean weights"
+        if estimated
+        else ""
+    )
     sentence = (
-        f"{description} accounted for {float(top['harm_share_pct']):.1f}% of the harm"
+        f"{description} accounted for {share}{float(top['harm_share_pct']):.1f}% of the harm"
         f" (severity) caused by {scope.value} in {area_name} in {period}, yet only"
         f" {float(top['volume_share_pct']):.1f}% of the number of crimes"
-        f" ({int(top['crimes']):,} crimes; harm weights: {index})."
+        f" ({int(top['crimes']):,} crimes; harm weights: {index}{how})."
     )
     key = "all" if scope is HarmScope.ALL else "domestic"
     return Finding(
@@ -639,6 +653,17 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         excluded = {"fraud": 0, "no_weight": int(unweighed["crimes"].sum())}
         score_inputs = by_category[by_category["mean_weight"].notna()]
         score_weights = score_inputs["mean_weight"]
+        finding = _finding_for_scope(
+            by_category,
+            scope=HarmScope.ALL,
+            area_name=inputs.area.name,
+            period=inputs.period.label,
+            index=index_label,
+            name_column="group",
+            estimated=True,
+        )
+        if finding is not None:
+            findings.append(finding)
     tables["harm_by_group"] = by_group
     public["harm_by_group"] = _public(by_group, hidden=["crimes", *shares])
     if population is not None and not score_inputs.empty:
