@@ -282,8 +282,16 @@ def test_demo_top_four_sensitivity_and_benchmark_skip(demo: Path) -> None:
     assert top["rank"].tolist() == [1, 2, 3, 4]
     sensitivity = pd.read_parquet(demo / "priority_sensitivity.parquet")
     assert set(sensitivity["scenario"]) == {"Synthetic demo severity index demo-1", "without harm"}
-    findings = pd.read_parquet(demo / "findings.parquet")
-    assert findings["sentence"].str.startswith("The top 4 crime priorities for Demoton").any()
+    findings = pd.read_parquet(demo / "findings.parquet").set_index("finding_id")
+    assert findings.loc["priorities_top", "sentence"].startswith(
+        "The top 4 crime priorities for Demoton in 2024/25 are "
+    )
     manifest = pd.read_json(demo / "manifest.json", typ="series")
+    stable = manifest["families"]["priorities"]["top_stable_across_harm_scenarios"]
+    tops = sensitivity[sensitivity["in_top"]].groupby("scenario")["group_id"].apply(frozenset)
+    assert stable is (tops.nunique() == 1)
+    sentence = findings.loc["priorities_sensitivity", "sentence"]
+    assert ("are the same under every harm scenario" in sentence) is stable
+    assert "without harm" in sentence
     # The demo has one CSP: no national ranking, and the manifest says why.
     assert "only 1 CSP(s) have complete police.uk data" in manifest["skipped"]["benchmarking"]

@@ -571,6 +571,25 @@ def _public(matrix: pd.DataFrame) -> pd.DataFrame:
     return public
 
 
+def _sensitivity_sentence(sensitivity: pd.DataFrame, *, matrix: pd.DataFrame, top_n: int) -> str:
+    """Whether the top issues are the same under every harm scenario, and if not, each list."""
+    names = dict(zip(matrix["group_id"], matrix["group_name"].astype(str), strict=True))
+    tops = {
+        str(scenario): frame.loc[frame["in_top"]].sort_values("rank")["group_id"].tolist()
+        for scenario, frame in sensitivity.groupby("scenario", sort=False)
+    }
+    if len({tuple(sorted(groups)) for groups in tops.values()}) == 1:
+        return (
+            f"The top {top_n} crime priorities are the same under every harm scenario "
+            f"({', '.join(tops)})."
+        )
+    lists = "; ".join(
+        f"{scenario}: {_names([names[group] for group in groups])}"
+        for scenario, groups in tops.items()
+    )
+    return f"The top {top_n} crime priorities depend on how harm is scored ({lists})."
+
+
 def priorities(inputs: AssessmentInputs) -> FamilyOutput:
     """Family 11: the scoring matrix, the top N and the ranking's sensitivity to harm."""
     scoring = load_priority_scoring()
@@ -579,9 +598,11 @@ def priorities(inputs: AssessmentInputs) -> FamilyOutput:
         return FamilyOutput(skipped=skipped, manifest={"status": skipped.get("priorities", "")})
     top = matrix[matrix["in_top"]].sort_values("rank")
     criteria = [name for name in notes["criteria"] if notes["weights"].get(name, 1.0) != 0]
-    how = (
-        "weighted sum of " if scoring.combination is Combination.WEIGHTED_SUM else "harm x "
-    ) + ", ".join(name.replace("_", " ") for name in criteria)
+    if scoring.combination is Combination.WEIGHTED_SUM:
+        how = "weighted sum of " + ", ".join(name.replace("_", " ") for name in criteria)
+    else:
+        likelihood = " + ".join(criterion.value for criterion in scoring.likelihood_criteria)
+        how = f"harm x ({likelihood.replace('_', ' ')})"
     sentence = (
         f"The top {len(top)} crime priorities for {inputs.area.name} in {inputs.period.label} "
         f"are {_names(top['group_name'].astype(str).tolist())} (priority scoring matrix, "
@@ -602,17 +623,11 @@ def priorities(inputs: AssessmentInputs) -> FamilyOutput:
     stable = len(set(tops.values())) == 1
     notes["top_by_scenario"] = {scenario: list(groups) for scenario, groups in tops.items()}
     notes["top_stable_across_harm_scenarios"] = stable
-    scenario_text = ", ".join(tops)
     findings.append(
         Finding(
             finding_id="priorities_sensitivity",
             topic="priorities",
-            sentence=(
-                f"The top {len(top)} are the same under every harm scenario ({scenario_text})."
-                if stable
-                else f"The top {len(top)} change with the harm index ({scenario_text}): see "
-                "the priority sensitivity table."
-            ),
+            sentence=_sensitivity_sentence(sensitivity, matrix=matrix, top_n=len(top)),
             row_ids=tuple(top["priority_id"]),
         )
     )
