@@ -26,7 +26,9 @@ from safecity.stats.harm import (
 )
 from safecity.stats.inequality import InequalityValueType, slope_index_of_inequality
 from safecity.stats.labels import (
+    AssociationDirection,
     BenchmarkMethod,
+    ChangeStatus,
     ComparisonLabel,
     FunnelSignificance,
     FunnelStatistic,
@@ -70,7 +72,9 @@ from safecity.stats.timing import (
 from safecity.stats.trend import trend_test
 
 __all__ = [
+    "AssociationDirection",
     "BenchmarkMethod",
+    "ChangeStatus",
     "ComparisonLabel",
     "FunnelSignificance",
     "FunnelStatistic",

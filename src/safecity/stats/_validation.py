@@ -20,7 +20,10 @@ __all__ = [
     "FloatArray",
     "InputArrays",
     "critical_value",
+    "label_array",
     "normalise_confidence",
+    "require_multiplier",
+    "set_label_column",
 ]
 
 
@@ -36,6 +39,23 @@ def normalise_confidence(confidence: float) -> float:
         hint = f" (did you mean {value / 100:g}?)" if 1.0 < value < 100.0 else ""
         raise StatisticsInputError(
             f"confidence must be a fraction strictly between 0 and 1, got {confidence!r}{hint}"
+        )
+    return value
+
+
+def require_multiplier(multiplier: float, *, name: str = "multiplier") -> float:
+    """Return ``multiplier`` as a float if it is a positive finite number, else raise."""
+    try:
+        value = float(multiplier)
+    except (TypeError, ValueError) as error:
+        raise StatisticsInputError(
+            f"{name} must be a positive finite number (e.g. 1000 for a rate per 1,000), "
+            f"got {multiplier!r}"
+        ) from error
+    if not (np.isfinite(value) and value > 0.0):
+        raise StatisticsInputError(
+            f"{name} must be a positive finite number (e.g. 1000 for a rate per 1,000), "
+            f"got {multiplier!r}"
         )
     return value
 
@@ -135,3 +155,23 @@ class InputArrays:
             self.arrays[name] > self.arrays[limit_name],
             f"must not exceed {limit_name}",
         )
+
+
+def label_array(labels: object, length: int) -> npt.NDArray[np.object_]:
+    """An object array of ``length`` holding ``labels`` (one enum member, or one per row).
+
+    ``numpy.full`` and ``numpy.asarray`` turn :class:`enum.StrEnum` members into plain strings;
+    slice assignment into an empty object array keeps the members themselves.
+    """
+    array = np.empty(length, dtype=object)
+    array[:] = labels
+    return array
+
+
+def set_label_column(frame: pd.DataFrame, column: str, labels: object) -> None:
+    """Put enum members into ``frame[column]`` as an object column, so pandas keeps them.
+
+    pandas 3 stores a list of :class:`enum.StrEnum` members as its ``str`` dtype (plain
+    strings) unless the column is given ``dtype=object``. An existing column keeps its position.
+    """
+    frame[column] = pd.Series(label_array(labels, len(frame)), index=frame.index, dtype=object)

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from safecity.stats._validation import BoolArray, InputArrays
+from safecity.stats._validation import BoolArray, InputArrays, label_array, set_label_column
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import BenchmarkMethod, ComparisonLabel, Polarity
 
@@ -50,10 +50,10 @@ def _labels(
     lower_label: ComparisonLabel,
     higher_label: ComparisonLabel,
 ) -> npt.NDArray[np.object_]:
-    labels = np.full(length, higher_label.value, dtype=object)
-    labels[lower] = lower_label.value
-    labels[similar] = ComparisonLabel.SIMILAR.value
-    labels[missing] = ComparisonLabel.NOT_COMPARED.value
+    labels = label_array(higher_label, length)
+    labels[lower] = lower_label
+    labels[similar] = ComparisonLabel.SIMILAR
+    labels[missing] = ComparisonLabel.NOT_COMPARED
     return labels
 
 
@@ -99,8 +99,10 @@ def compare_to_benchmark(
     Returns
     -------
     pandas.DataFrame
-        One row per input: the inputs, ``comparison`` (a :class:`ComparisonLabel` value),
-        ``polarity`` and ``method``.
+        One row per input: the inputs, ``comparison`` (a :class:`ComparisonLabel` member),
+        ``polarity`` (:class:`Polarity`) and ``method`` (:class:`BenchmarkMethod`). The label
+        columns hold the enum members themselves (object dtype); they compare equal to their
+        text.
 
     References
     ----------
@@ -114,13 +116,18 @@ def compare_to_benchmark(
     ...     value=[3.3, 3.05], lower_ci=[3.2, 2.7], upper_ci=[3.5, 3.1],
     ...     benchmark=3.0, polarity="low_is_good",
     ... )["comparison"].tolist()
-    ['Worse', 'Similar']
+    [<ComparisonLabel.WORSE: 'Worse'>, <ComparisonLabel.SIMILAR: 'Similar'>]
     """
     chosen_polarity = _polarity(polarity)
     try:
         chosen_method = BenchmarkMethod(method)
     except ValueError as error:
         raise StatisticsInputError(f"unknown benchmark method {method!r}") from error
+    if chosen_method is BenchmarkMethod.CI_OVERLAP:
+        raise StatisticsInputError(
+            "method 'ci_overlap' compares two intervals: use compare_intervals, not "
+            "compare_to_benchmark (which takes 'ci95' or 'ci95_998')"
+        )
     two_levels = chosen_method is BenchmarkMethod.CI95_998
     if two_levels and (lower_ci_998 is None or upper_ci_998 is None):
         raise StatisticsInputError("method 'ci95_998' needs lower_ci_998 and upper_ci_998")
@@ -158,12 +165,12 @@ def compare_to_benchmark(
             )
         extreme_lower, extreme_higher = _EXTREME[chosen_polarity]
         extreme = outside_998 & ~missing & ~similar
-        labels[extreme & lower] = extreme_lower.value
-        labels[extreme & ~lower] = extreme_higher.value
+        labels[extreme & lower] = extreme_lower
+        labels[extreme & ~lower] = extreme_higher
     result = pd.DataFrame(inputs.arrays, index=inputs.index)
-    result["comparison"] = labels
-    result["polarity"] = chosen_polarity.value
-    result["method"] = chosen_method.value
+    set_label_column(result, "comparison", labels)
+    set_label_column(result, "polarity", chosen_polarity)
+    set_label_column(result, "method", chosen_method)
     return result
 
 
@@ -198,8 +205,9 @@ def compare_intervals(
     Returns
     -------
     pandas.DataFrame
-        One row per input: the inputs, ``comparison``, ``polarity`` and ``method``
-        (``"ci_overlap"``).
+        One row per input: the inputs, ``comparison`` (:class:`ComparisonLabel`),
+        ``polarity`` (:class:`Polarity`) and ``method`` (``BenchmarkMethod.CI_OVERLAP``,
+        ``"ci_overlap"``); enum members in object columns.
 
     References
     ----------
@@ -213,7 +221,7 @@ def compare_intervals(
     ...     comparator_value=4.0, comparator_lower_ci=3.5, comparator_upper_ci=4.5,
     ...     polarity="low_is_good",
     ... )["comparison"].tolist()
-    ['Similar', 'Better']
+    [<ComparisonLabel.SIMILAR: 'Similar'>, <ComparisonLabel.BETTER: 'Better'>]
     """
     chosen_polarity = _polarity(polarity)
     inputs = InputArrays(
@@ -237,7 +245,7 @@ def compare_intervals(
         )
     lower_label, higher_label = _SIGNIFICANT[chosen_polarity]
     result = pd.DataFrame(inputs.arrays, index=inputs.index)
-    result["comparison"] = _labels(
+    labels = _labels(
         inputs.length,
         missing=missing,
         similar=similar,
@@ -245,6 +253,7 @@ def compare_intervals(
         lower_label=lower_label,
         higher_label=higher_label,
     )
-    result["polarity"] = chosen_polarity.value
-    result["method"] = "ci_overlap"
+    set_label_column(result, "comparison", labels)
+    set_label_column(result, "polarity", chosen_polarity)
+    set_label_column(result, "method", BenchmarkMethod.CI_OVERLAP)
     return result

@@ -11,14 +11,24 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special, stats
 
+from safecity.stats._binomial import binomial_p_values, clopper_pearson
+from safecity.stats._poisson import BYARS_THRESHOLD
 from safecity.stats._validation import (
     FloatArray,
     InputArrays,
     critical_value,
+    label_array,
     normalise_confidence,
+    require_multiplier,
+    set_label_column,
 )
 from safecity.stats.errors import StatisticsInputError
-from safecity.stats.labels import RateRatioMethod
+from safecity.stats.labels import (
+    AssociationDirection,
+    ChangeStatus,
+    IntervalMethod,
+    RateRatioMethod,
+)
 from safecity.stats.proportions import wilson_limits
 
 __all__ = [
@@ -29,41 +39,7 @@ __all__ = [
     "rate_ratio_test",
 ]
 
-NEWCOMBE_METHOD = "Newcombe hybrid score (method 10)"
-
-
-def _clopper_pearson(
-    successes: FloatArray, trials: FloatArray, confidence: float
-) -> tuple[FloatArray, FloatArray]:
-    """Clopper–Pearson exact limits for a binomial proportion (0 and 1 at the edges)."""
-    alpha = 1.0 - confidence
-    lower = np.zeros_like(successes)
-    upper = np.ones_like(successes)
-    has_successes = successes > 0
-    has_failures = successes < trials
-    lower[has_successes] = special.betaincinv(
-        successes[has_successes],
-        trials[has_successes] - successes[has_successes] + 1.0,
-        alpha / 2.0,
-    )
-    upper[has_failures] = special.betaincinv(
-        successes[has_failures] + 1.0,
-        trials[has_failures] - successes[has_failures],
-        1.0 - alpha / 2.0,
-    )
-    return lower, upper
-
-
-def _binomial_p_values(
-    successes: FloatArray, trials: FloatArray, probability: FloatArray
-) -> FloatArray:
-    """Two-sided exact binomial p-values (``scipy.stats.binomtest``), NaN when no trials."""
-    p_values = np.full(successes.shape, np.nan)
-    for row in np.flatnonzero(trials > 0):
-        p_values[row] = stats.binomtest(
-            round(float(successes[row])), round(float(trials[row])), float(probability[row])
-        ).pvalue
-    return p_values
+NEWCOMBE_METHOD = IntervalMethod.NEWCOMBE
 
 
 def _odds_to_ratio(probability: FloatArray, exposure_ratio: FloatArray) -> FloatArray:
@@ -90,12 +66,20 @@ def rate_ratio_test(
 
     ``RR = (O₁/N₁) / (O₂/N₂)``. Exact conditional (default): given ``T = O₁ + O₂``,
     ``O₁ ~ Binomial(T, π₀)`` with ``π₀ = N₁/(N₁+N₂)`` under equal rates; the p-value is
-    ``scipy.stats.binomtest(O₁, T, π₀)`` (two-sided) and the Clopper–Pearson interval for ``π``
-    is mapped to ``RR = π/(1−π)·N₂/N₁``. Log-normal (large counts, both ≥ 10):
-    ``ln RR ± z·√(1/O₁ + 1/O₂)`` with a Wald z p-value. ``percentage_change`` is
-    ``(RR − 1) × 100`` (on counts when populations are equal); it is NaN when the comparator
-    count is 0 (report "new"). When both counts are 0 nothing can be tested and every
-    statistic is NaN with ``significant = False``.
+    that of ``scipy.stats.binomtest(O₁, T, π₀)`` (two-sided, "minlike": the sum of ``pmf(k)``
+    over every ``k`` with ``pmf(k) ≤ pmf(O₁)·(1 + 1e-7)``), computed for all rows at once with
+    the same binary search for the far tail, and the Clopper–Pearson interval for ``π`` is
+    mapped to ``RR = π/(1−π)·N₂/N₁``. Log-normal: ``ln RR ± z·√(1/O₁ + 1/O₂)`` with a Wald z
+    p-value. §2.2(a) gives it as the *large-count* method (both counts ≥ 10): with either
+    count below 10 the row is computed but flagged ``unreliable = True`` (it is always
+    ``False`` for the exact test, which is valid at any count); with a zero count it is NaN.
+
+    ``percentage_change`` is ``(RR − 1) × 100`` (on counts when populations are equal). It is
+    undefined, and kept NaN, when the comparator count is 0; ``change_status`` then says why
+    (:class:`~safecity.stats.labels.ChangeStatus`): ``"new"`` (events where there were none) or
+    ``"no events"`` (none in either, when every statistic is NaN and ``significant = False``).
+    With a comparator count from 1 to 9 the change is computed but ``change_status`` asks for
+    the counts to be reported alongside (§2.2a); otherwise it is ``"computed"``.
 
     Parameters
     ----------
@@ -112,7 +96,9 @@ def rate_ratio_test(
     -------
     pandas.DataFrame
         One row per input: inputs, ``value`` (the rate ratio), ``lower_ci, upper_ci,
-        confidence, method, p_value, significant, percentage_change``.
+        confidence, method`` (a :class:`RateRatioMethod` member), ``p_value, significant,
+        percentage_change, change_status`` (a :class:`ChangeStatus` member) and
+        ``unreliable``.
 
     References
     ----------
@@ -152,8 +138,8 @@ def rate_ratio_test(
         null_probability = inputs["population"] / (
             inputs["population"] + inputs["comparator_population"]
         )
-        p_value = _binomial_p_values(first, total, null_probability)
-        low_pi, high_pi = _clopper_pearson(first, total, level)
+        p_value = binomial_p_values(first, total, null_probability)
+        low_pi, high_pi = clopper_pearson(first, total, level)
         lower = _odds_to_ratio(low_pi, exposure_ratio)
         upper = _odds_to_ratio(high_pi, exposure_ratio)
     else:
@@ -177,11 +163,18 @@ def rate_ratio_test(
     result["lower_ci"] = lower
     result["upper_ci"] = upper
     result["confidence"] = level
-    result["method"] = chosen.value
+    set_label_column(result, "method", chosen)
     result["p_value"] = p_value
     result["significant"] = np.nan_to_num(p_value, nan=1.0) < 1.0 - level
     with np.errstate(invalid="ignore"):
         result["percentage_change"] = np.where(second > 0, (ratio - 1.0) * 100.0, np.nan)
+    status = label_array(ChangeStatus.COMPUTED, inputs.length)
+    status[second < BYARS_THRESHOLD] = ChangeStatus.SMALL_COMPARATOR
+    status[(second == 0) & (first > 0)] = ChangeStatus.NEW
+    status[nothing] = ChangeStatus.NO_EVENTS
+    set_label_column(result, "change_status", status)
+    small = (first < BYARS_THRESHOLD) | (second < BYARS_THRESHOLD)
+    result["unreliable"] = small if chosen is RateRatioMethod.LOG_NORMAL else np.zeros_like(small)
     return result
 
 
@@ -238,7 +231,7 @@ def rate_difference(
     )
     inputs.require_non_negative("count", "comparator_count")
     inputs.require_positive("population", "comparator_population")
-    scale = float(multiplier)
+    scale = require_multiplier(multiplier)
     first_population = inputs["population"]
     second_population = inputs["comparator_population"]
     difference = (
@@ -259,7 +252,7 @@ def rate_difference(
     result["upper_ci"] = difference + spread
     result["confidence"] = level
     result["multiplier"] = scale
-    result["method"] = "Normal, Poisson counts"
+    set_label_column(result, "method", IntervalMethod.NORMAL_POISSON)
     result["significant"] = (result["lower_ci"] > 0) | (result["upper_ci"] < 0)
     return result
 
@@ -342,7 +335,7 @@ def proportion_difference(
     result["lower_ci"] = lower
     result["upper_ci"] = upper
     result["confidence"] = level
-    result["method"] = NEWCOMBE_METHOD
+    set_label_column(result, "method", IntervalMethod.NEWCOMBE)
     result["significant"] = (lower > 0) | (upper < 0)
     result["z"] = z
     result["p_value"] = 2.0 * special.ndtr(-np.abs(z))
@@ -413,17 +406,23 @@ def chi_square_trend(
         )
     chi_square = total_n * numerator_term**2 / denominator_term
     direction = (
-        "increasing" if numerator_term > 0 else "decreasing" if numerator_term < 0 else "none"
+        AssociationDirection.INCREASING
+        if numerator_term > 0
+        else AssociationDirection.DECREASING
+        if numerator_term < 0
+        else AssociationDirection.NONE
     )
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
             "groups": [inputs.length],
             "chi_square": [chi_square],
             "degrees_of_freedom": [1],
             "p_value": [float(stats.chi2.sf(chi_square, 1))],
-            "direction": [direction],
+            "direction": [direction.value],
         }
     )
+    set_label_column(result, "direction", direction)
+    return result
 
 
 def compare_to_baseline_average(
@@ -519,8 +518,8 @@ def compare_to_baseline_average(
     exposure_ratio = inputs["baseline_exposure"] / inputs["exposure"]
     total = current + base
     null_probability = inputs["exposure"] / (inputs["exposure"] + inputs["baseline_exposure"])
-    p_value = _binomial_p_values(current, total, null_probability)
-    low_pi, high_pi = _clopper_pearson(current, total, level)
+    p_value = binomial_p_values(current, total, null_probability)
+    low_pi, high_pi = clopper_pearson(current, total, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = current / base * exposure_ratio
     nothing = total == 0
@@ -529,7 +528,7 @@ def compare_to_baseline_average(
     for array in (ratio, lower, upper):
         array[nothing] = np.nan
     periods = np.broadcast_to(np.array(baseline.shape[1]), (inputs.length,))
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
             "count": current,
             "baseline_total": base,
@@ -545,3 +544,5 @@ def compare_to_baseline_average(
         },
         index=inputs.index,
     )
+    set_label_column(result, "method", RateRatioMethod.EXACT_CONDITIONAL)
+    return result

@@ -1,8 +1,10 @@
 """Funnel-plot control limits and significance (``methods.md`` §2.4; Spiegelhalter 2005).
 
 Proportions use the PHE/Fingertips closed-form Wilson-type limits around the pooled
-proportion; ratios (observed/expected, e.g. an indirectly standardised ratio, or a rate with
-``E = N × pooled rate``) use Poisson limits: exact below 10 events, Byar's from 10.
+proportion; ratios (observed/expected, e.g. an indirectly standardised ratio) use Poisson
+limits: exact below 10 events, Byar's from 10. Rates (``statistic="rate"``) are ratios with
+``E = N × average rate`` (§2.4: "For rates, E = N·(weighted average rate)"), reported on the
+rate scale.
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ import pandas as pd
 from scipy import special
 
 from safecity.stats._poisson import count_limits, exact_limits
-from safecity.stats._validation import FloatArray, InputArrays
+from safecity.stats._validation import (
+    FloatArray,
+    InputArrays,
+    label_array,
+    require_multiplier,
+    set_label_column,
+)
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import FunnelSignificance, FunnelStatistic
 
@@ -76,6 +84,29 @@ def _count_on_limit(expected: FloatArray, confidence: float, *, lower_side: bool
     return solution
 
 
+def _average_rate(baseline: float | None, *, pooled: float | None = None) -> float:
+    """The average rate (events per unit of denominator) a rate funnel is drawn around."""
+    if baseline is None:
+        if pooled is None:
+            raise StatisticsInputError(
+                "a rate funnel needs baseline: the average rate as events per unit of "
+                "denominator (e.g. Σ counts / Σ population), not scaled by the multiplier"
+            )
+        chosen = pooled
+    else:
+        try:
+            chosen = float(baseline)
+        except (TypeError, ValueError) as error:
+            raise StatisticsInputError(
+                f"baseline must be a positive finite rate; got {baseline!r}"
+            ) from error
+    if not (np.isfinite(chosen) and chosen > 0.0):
+        raise StatisticsInputError(
+            f"a rate funnel needs a positive finite average rate; got {chosen!r}"
+        )
+    return chosen
+
+
 def funnel_limits(
     *,
     denominator: npt.ArrayLike,
@@ -92,6 +123,11 @@ def funnel_limits(
     to ``[0, 100]`` whatever the multiplier; clipping to the multiplier is the same for
     percentages and right for fractions).
 
+    *Rates* (``statistic="rate"``): ``denominator`` is the population ``N`` and ``baseline``
+    the average rate ``r̄`` as events per unit of population (e.g. ``Σ O / Σ N``); the ratio
+    limits below are computed at ``E = N·r̄`` and multiplied by ``r̄ × M``, so they are on the
+    scale of the rate (e.g. per 1,000 with ``multiplier=1000``).
+
     *Ratios* (``statistic="ratio"``): ``denominator`` is the expected count ``E`` and the
     limits are for ``O/E × M`` around 1. The lower limit is ``O*/E`` where ``O*`` is the count
     whose Poisson upper limit (exact below 10, Byar's from 10) equals ``E`` — so a point lies
@@ -106,19 +142,23 @@ def funnel_limits(
     Parameters
     ----------
     denominator : array-like
-        Sample sizes ``n`` (proportions) or expected counts ``E`` (ratios); > 0.
+        Sample sizes ``n`` (proportions), expected counts ``E`` (ratios) or populations ``N``
+        (rates); > 0.
     statistic : FunnelStatistic or str
-        ``"proportion"`` (default) or ``"ratio"``.
+        ``"proportion"`` (default), ``"ratio"`` or ``"rate"``.
     baseline : float, optional
-        Pooled proportion ``p̄`` as a fraction; required for proportions, unused for ratios.
+        Pooled proportion ``p̄`` as a fraction (required for proportions), or the average rate
+        per unit of population (required for rates); unused for ratios.
     multiplier : float
-        100 for percentages (default); 100 also gives ratios as percentages (1 for plain ratios).
+        100 for percentages (default); 100 also gives ratios as percentages (1 for plain
+        ratios); for rates, e.g. 1000 for a rate per 1,000. A positive finite number.
 
     Returns
     -------
     pandas.DataFrame
         One row per denominator: ``denominator, baseline, lower_limit_95, upper_limit_95,
-        lower_limit_998, upper_limit_998, statistic`` (baseline scaled by the multiplier).
+        lower_limit_998, upper_limit_998, statistic`` (baseline scaled by the multiplier;
+        ``statistic`` a :class:`FunnelStatistic` member).
 
     References
     ----------
@@ -134,10 +174,10 @@ def funnel_limits(
     1        56.15434         42.03259
     """
     chosen = _statistic(statistic)
+    scale = require_multiplier(multiplier)
     inputs = InputArrays(denominator=denominator)
     inputs.require_positive("denominator")
     size = inputs["denominator"]
-    scale = float(multiplier)
     columns: dict[str, FloatArray] = {}
     if chosen is FunnelStatistic.PROPORTION:
         if baseline is None or not 0.0 <= float(baseline) <= 1.0:
@@ -153,14 +193,16 @@ def funnel_limits(
             columns[f"upper_limit_{level}"] = np.clip(high * scale, 0.0, scale)
         baseline_value = float(baseline) * scale
     else:
+        average_rate = _average_rate(baseline) if chosen is FunnelStatistic.RATE else 1.0
+        expected = size * average_rate
         for level, probability in _LEVELS.items():
             confidence = 2.0 * probability - 1.0
-            low = _count_on_limit(size, confidence, lower_side=True)
-            high = _count_on_limit(size, confidence, lower_side=False)
-            columns[f"lower_limit_{level}"] = low / size * scale
-            columns[f"upper_limit_{level}"] = high / size * scale
-        baseline_value = scale
-    return pd.DataFrame(
+            low = _count_on_limit(expected, confidence, lower_side=True)
+            high = _count_on_limit(expected, confidence, lower_side=False)
+            columns[f"lower_limit_{level}"] = low / expected * average_rate * scale
+            columns[f"upper_limit_{level}"] = high / expected * average_rate * scale
+        baseline_value = average_rate * scale
+    result = pd.DataFrame(
         {
             "denominator": size,
             "baseline": baseline_value,
@@ -172,6 +214,8 @@ def funnel_limits(
         },
         index=inputs.index,
     )
+    set_label_column(result, "statistic", chosen)
+    return result
 
 
 def funnel_significance(
@@ -190,24 +234,31 @@ def funnel_significance(
     (``assign_funnel_significance`` for ratios): ``numerator`` is observed ``O``,
     ``denominator`` expected ``E``; ``High (0.001)`` when the 99.8% lower limit of ``O/E``
     exceeds 1, ``High (0.025)`` when the 95% lower limit does, and Low symmetrically with the
-    upper limits; limits are exact below 10 events and Byar's from 10.
+    upper limits; limits are exact below 10 events and Byar's from 10. *Rates*
+    (``statistic="rate"``): ``numerator`` is the count ``O``, ``denominator`` the population
+    ``N``, ``baseline`` the average rate per unit of population (default the pooled
+    ``ΣO/ΣN``); the point is classified as the ratio ``O/E`` with ``E = N × baseline`` (§2.4),
+    and ``value`` is the rate ``O/N``.
 
     Parameters
     ----------
     numerator : array-like
-        Successes ``x`` (proportions) or observed counts ``O`` (ratios).
+        Successes ``x`` (proportions) or observed counts ``O`` (ratios, rates).
     denominator : array-like
-        Sample sizes ``n`` (proportions) or expected counts ``E`` (ratios).
+        Sample sizes ``n`` (proportions), expected counts ``E`` (ratios) or populations ``N``
+        (rates).
     statistic : FunnelStatistic or str
-        ``"proportion"`` (default) or ``"ratio"``.
+        ``"proportion"`` (default), ``"ratio"`` or ``"rate"``.
     baseline : float, optional
-        Baseline proportion as a fraction; default the pooled proportion. Unused for ratios.
+        Baseline proportion as a fraction, or average rate per unit of population; default
+        the pooled ``Σx/Σn``. Unused for ratios.
 
     Returns
     -------
     pandas.DataFrame
-        One row per input: ``numerator, denominator, value`` (``x/n`` or ``O/E``),
-        ``baseline, significance, statistic``.
+        One row per input: ``numerator, denominator, value`` (``x/n``, ``O/E`` or ``O/N``),
+        ``baseline, significance`` (a :class:`FunnelSignificance` member) and ``statistic``
+        (a :class:`FunnelStatistic` member).
 
     References
     ----------
@@ -219,7 +270,7 @@ def funnel_significance(
     >>> funnel_significance(
     ...     numerator=[8, 151, 159, 0], denominator=[6.239860227, 106.4429719, 232.9329036,
     ...     240.6273499], statistic="ratio",
-    ... )["significance"].tolist()
+    ... )["significance"].map(str).tolist()
     ['Not significant', 'High (0.001)', 'Low (0.001)', 'Low (0.001)']
     """
     chosen = _statistic(statistic)
@@ -229,7 +280,7 @@ def funnel_significance(
     x = inputs["numerator"]
     n = inputs["denominator"]
     value = x / n
-    labels = np.full(inputs.length, FunnelSignificance.NOT_SIGNIFICANT.value, dtype=object)
+    labels = label_array(FunnelSignificance.NOT_SIGNIFICANT, inputs.length)
     if chosen is FunnelStatistic.PROPORTION:
         inputs.require_not_greater("numerator", "denominator")
         average = float(x.sum() / n.sum()) if baseline is None else float(baseline)
@@ -250,21 +301,26 @@ def funnel_significance(
         low_001 = value < bounds[("998", False)]
         baseline_value = average
     else:
+        if chosen is FunnelStatistic.RATE:
+            baseline_value = _average_rate(baseline, pooled=float(x.sum() / n.sum()))
+            expected = n * baseline_value
+        else:
+            baseline_value = 1.0
+            expected = n
         bounds_by_level = {}
         for level, probability in _LEVELS.items():
             confidence = 2.0 * probability - 1.0
             lower, upper, _ = count_limits(x, confidence, float(special.ndtri(probability)))
-            bounds_by_level[level] = (lower / n, upper / n)
+            bounds_by_level[level] = (lower / expected, upper / expected)
         high_025 = bounds_by_level["95"][0] > 1.0
         high_001 = bounds_by_level["998"][0] > 1.0
         low_025 = bounds_by_level["95"][1] < 1.0
         low_001 = bounds_by_level["998"][1] < 1.0
-        baseline_value = 1.0
-    labels[high_025] = FunnelSignificance.HIGH_0_025.value
-    labels[high_001] = FunnelSignificance.HIGH_0_001.value
-    labels[low_025] = FunnelSignificance.LOW_0_025.value
-    labels[low_001] = FunnelSignificance.LOW_0_001.value
-    return pd.DataFrame(
+    labels[high_025] = FunnelSignificance.HIGH_0_025
+    labels[high_001] = FunnelSignificance.HIGH_0_001
+    labels[low_025] = FunnelSignificance.LOW_0_025
+    labels[low_001] = FunnelSignificance.LOW_0_001
+    result = pd.DataFrame(
         {
             "numerator": x,
             "denominator": n,
@@ -275,3 +331,6 @@ def funnel_significance(
         },
         index=inputs.index,
     )
+    set_label_column(result, "significance", labels)
+    set_label_column(result, "statistic", chosen)
+    return result

@@ -16,8 +16,10 @@ from safecity.stats._validation import (
     InputArrays,
     critical_value,
     normalise_confidence,
+    set_label_column,
 )
 from safecity.stats.errors import StatisticsInputError
+from safecity.stats.labels import IntervalMethod
 
 __all__ = [
     "category_mean_weights",
@@ -111,7 +113,7 @@ def crime_severity_score(
     spread = critical_value(level) * np.sqrt(variance)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_weight = np.where(crimes > 0, harm / crimes, np.nan)
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
             "crimes": crimes,
             "harm": harm,
@@ -121,10 +123,12 @@ def crime_severity_score(
             "upper_ci": (harm + spread) / smallest,
             "confidence": level,
             "mean_weight": mean_weight,
-            "method": "Normal, Poisson counts",
+            "method": IntervalMethod.NORMAL_POISSON.value,
         },
         index=keys,
     )
+    set_label_column(result, "method", IntervalMethod.NORMAL_POISSON)
+    return result
 
 
 def harm_share(

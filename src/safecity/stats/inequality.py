@@ -9,7 +9,12 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from safecity.stats._validation import FloatArray, InputArrays, normalise_confidence
+from safecity.stats._validation import (
+    FloatArray,
+    InputArrays,
+    normalise_confidence,
+    set_label_column,
+)
 from safecity.stats.errors import StatisticsInputError
 
 __all__ = ["InequalityValueType", "slope_index_of_inequality"]
@@ -136,7 +141,8 @@ def slope_index_of_inequality(
         Area key per row; one result row per area. Rows of an area must be in deprivation
         order.
     multiplier : float
-        Multiplies the SII (e.g. 100 for percentages; negative to reverse polarity).
+        Multiplies the SII (e.g. 100 for percentages; negative to reverse polarity, as in
+        PHEindicatormethods). Must be finite and not zero.
     confidence : float
         Level of the SII/RII interval, as a fraction.
     ci_confidence : float
@@ -176,6 +182,17 @@ def slope_index_of_inequality(
     if repetitions < MINIMUM_REPETITIONS:
         raise StatisticsInputError(
             f"repetitions must be at least {MINIMUM_REPETITIONS}; got {repetitions}"
+        )
+    try:
+        scale = float(multiplier)
+    except (TypeError, ValueError) as error:
+        raise StatisticsInputError(
+            f"multiplier must be a finite, non-zero number; got {multiplier!r}"
+        ) from error
+    if not np.isfinite(scale) or scale == 0.0:
+        raise StatisticsInputError(
+            f"multiplier must be a finite, non-zero number (negative reverses polarity); "
+            f"got {multiplier!r}"
         )
     columns: dict[str, npt.ArrayLike] = {"value": value, "population": population}
     if standard_error is not None:
@@ -237,7 +254,7 @@ def slope_index_of_inequality(
                 value_type=chosen_type,
                 repetitions=repetitions,
                 confidence=level,
-                multiplier=float(multiplier),
+                multiplier=scale,
                 generator=generator,
             )
         )
@@ -246,5 +263,5 @@ def slope_index_of_inequality(
     result["confidence"] = level
     result["repetitions"] = repetitions
     result["seed"] = seed
-    result["value_type"] = chosen_type.value
+    set_label_column(result, "value_type", chosen_type)
     return result

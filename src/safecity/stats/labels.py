@@ -9,7 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "AssociationDirection",
     "BenchmarkMethod",
+    "ChangeStatus",
     "ComparisonLabel",
     "FunnelSignificance",
     "FunnelStatistic",
@@ -54,6 +56,8 @@ class BenchmarkMethod(StrEnum):
     """Benchmark inside the 95% interval is Similar (Fingertips one-level comparer)."""
     CI95_998 = "ci95_998"
     """Adds Best/Worst beyond the 99.8% interval (Fingertips two-level comparer)."""
+    CI_OVERLAP = "ci_overlap"
+    """Two estimates by the overlap of their 95% intervals (``compare_intervals`` only)."""
 
 
 class IntervalMethod(StrEnum):
@@ -65,6 +69,33 @@ class IntervalMethod(StrEnum):
     DOBSON = "Dobson"
     DOBSON_NON_INDEPENDENT = "Dobson, with confidence adjusted for non-independent events"
     NOT_CALCULATED = "Not calculated"
+    NEWCOMBE = "Newcombe hybrid score (method 10)"
+    """Difference of two proportions (``proportion_difference``)."""
+    NORMAL_POISSON = "Normal, Poisson counts"
+    """Normal approximation with Poisson count variances (``rate_difference``, harm totals)."""
+    WEIGHTED_WILSON = "Wilson, Kish effective sample size"
+    """Wilson interval on the Kish effective sample size (``weighted_proportion``)."""
+
+
+class AssociationDirection(StrEnum):
+    """Sign of the association in a chi-square test for trend (``chi_square_trend``)."""
+
+    INCREASING = "increasing"
+    DECREASING = "decreasing"
+    NONE = "none"
+
+
+class ChangeStatus(StrEnum):
+    """Whether a percentage change could be computed, and how far to trust it (§2.2a).
+
+    The percentage change is undefined when the comparator count is 0: it is NaN and the
+    status says ``new`` (events where there were none) or ``no events`` (none in either).
+    """
+
+    COMPUTED = "computed"
+    SMALL_COMPARATOR = "comparator count below 10: report the counts alongside"
+    NEW = "new"
+    NO_EVENTS = "no events"
 
 
 class RateRatioMethod(StrEnum):
@@ -79,6 +110,9 @@ class FunnelStatistic(StrEnum):
 
     PROPORTION = "proportion"
     RATIO = "ratio"
+    """Observed / expected counts around 1 (e.g. an indirectly standardised ratio)."""
+    RATE = "rate"
+    """A crude rate around an average rate: the ratio funnel with ``E = N × average rate``."""
 
 
 class FunnelSignificance(StrEnum):

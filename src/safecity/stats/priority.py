@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from safecity.stats._validation import InputArrays
+from safecity.stats._validation import InputArrays, label_array
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import ComparisonLabel, QuantileAlgorithm, TrendLabel
 from safecity.stats.ranking import quantile_groups
@@ -78,15 +78,18 @@ def trend_score(*, trend: npt.ArrayLike) -> pd.DataFrame:
     [5, 3, 1]
     """
     labels = list(np.asarray(trend, dtype=object).reshape(-1))
-    scores = []
+    members: list[TrendLabel] = []
     for position, label in enumerate(labels):
         try:
-            scores.append(_TREND_SCORES[TrendLabel(label)])
+            members.append(TrendLabel(label))
         except ValueError as error:
             raise StatisticsInputError(
                 f"trend is not a trend label: {label!r} at row {position}"
             ) from error
-    return pd.DataFrame({"trend": labels, "score": scores})
+    scores = [_TREND_SCORES[member] for member in members]
+    return pd.DataFrame(
+        {"trend": pd.Series(label_array(members, len(members)), dtype=object), "score": scores}
+    )
 
 
 def comparison_score(
@@ -111,18 +114,26 @@ def comparison_score(
     if len(england) != len(comparators):
         raise StatisticsInputError("versus_england and versus_comparators must have equal length")
     scores = []
+    members: tuple[list[ComparisonLabel], list[ComparisonLabel]] = ([], [])
     for position, pair in enumerate(zip(england, comparators, strict=True)):
         total = 3
-        for label in pair:
+        for side, label in enumerate(pair):
             try:
-                total += _COMPARISON_STEP[ComparisonLabel(label)]
+                member = ComparisonLabel(label)
             except ValueError as error:
                 raise StatisticsInputError(
                     f"not a comparison label: {label!r} at row {position}"
                 ) from error
+            members[side].append(member)
+            total += _COMPARISON_STEP[member]
         scores.append(total)
+    size = len(scores)
     return pd.DataFrame(
-        {"versus_england": england, "versus_comparators": comparators, "score": scores}
+        {
+            "versus_england": pd.Series(label_array(members[0], size), dtype=object),
+            "versus_comparators": pd.Series(label_array(members[1], size), dtype=object),
+            "score": scores,
+        }
     )
 
 

@@ -11,6 +11,8 @@ from safecity.stats._validation import (
     InputArrays,
     critical_value,
     normalise_confidence,
+    require_multiplier,
+    set_label_column,
 )
 from safecity.stats.labels import IntervalMethod
 
@@ -36,6 +38,14 @@ def wilson_limits(
     return lower, upper
 
 
+def _is_full_confidence(confidence: float) -> bool:
+    """True for a confidence level of exactly 1 (100%)."""
+    try:
+        return float(confidence) == 1.0
+    except (TypeError, ValueError):
+        return False
+
+
 def proportion(
     numerator: npt.ArrayLike,
     denominator: npt.ArrayLike,
@@ -46,7 +56,9 @@ def proportion(
     """Proportion ``x / n`` with a Wilson score confidence interval.
 
     ``lower, upper = (2x + z² ∓ z·√(z² + 4x(1 − x/n))) / (2(n + z²))``, scaled by the
-    multiplier (1 for a fraction, 100 for a percentage).
+    multiplier (1 for a fraction, 100 for a percentage). At ``confidence=1`` (100%) the
+    interval is the whole range, ``(0, 1) × multiplier``, as PHEindicatormethods
+    ``phe_proportion`` returns (``methods.md`` §1.2).
 
     Parameters
     ----------
@@ -58,19 +70,20 @@ def proportion(
     multiplier : float, keyword-only
         1 for a fraction, 100 for a percentage.
     confidence : float, keyword-only
-        Confidence level as a fraction.
+        Confidence level as a fraction, strictly above 0 and at most 1.
 
     Returns
     -------
     pandas.DataFrame
         One row per input: ``numerator, denominator, value, lower_ci, upper_ci, confidence,
-        multiplier, method`` (``"Wilson"``).
+        multiplier, method`` (``IntervalMethod.WILSON``, ``"Wilson"``).
 
     Raises
     ------
     StatisticsInputError
         Negative or non-finite numerator, zero/negative/non-finite denominator, or numerator
-        greater than denominator; the message gives the row.
+        greater than denominator (the message gives the row); a multiplier that is not a
+        positive finite number; a confidence level outside (0, 1].
 
     References
     ----------
@@ -86,16 +99,20 @@ def proportion(
     0   0.65  0.552544  0.736357
     1   0.00  0.000000  0.277533
     """
-    level = normalise_confidence(confidence)
+    whole_range = _is_full_confidence(confidence)
+    level = 1.0 if whole_range else normalise_confidence(confidence)
+    scale = require_multiplier(multiplier)
     inputs = InputArrays(numerator=numerator, denominator=denominator)
     inputs.require_non_negative("numerator")
     inputs.require_positive("denominator")
     inputs.require_not_greater("numerator", "denominator")
     x = inputs["numerator"]
     n = inputs["denominator"]
-    lower, upper = wilson_limits(x, n, critical_value(level))
-    scale = float(multiplier)
-    return pd.DataFrame(
+    if whole_range:
+        lower, upper = np.zeros_like(x), np.ones_like(x)
+    else:
+        lower, upper = wilson_limits(x, n, critical_value(level))
+    result = pd.DataFrame(
         {
             "numerator": x,
             "denominator": n,
@@ -108,3 +125,5 @@ def proportion(
         },
         index=inputs.index,
     )
+    set_label_column(result, "method", IntervalMethod.WILSON)
+    return result

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from safecity.stats._validation import FloatArray, InputArrays
+from safecity.stats._validation import FloatArray, InputArrays, set_label_column
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import QuantileAlgorithm
 
@@ -223,7 +223,7 @@ def quantile_groups(
             if invert:
                 assigned = groups + 1 - assigned
         quantile[members] = assigned
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
             "value": data,
             "quantile": pd.array(
@@ -234,3 +234,5 @@ def quantile_groups(
         },
         index=inputs.index,
     )
+    set_label_column(result, "algorithm", chosen)
+    return result

@@ -7,7 +7,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from safecity.stats._poisson import BYARS_THRESHOLD, count_limits
-from safecity.stats._validation import InputArrays, critical_value, normalise_confidence
+from safecity.stats._validation import (
+    InputArrays,
+    critical_value,
+    normalise_confidence,
+    require_multiplier,
+)
 from safecity.stats.labels import IntervalMethod
 
 __all__ = ["crude_rate"]
@@ -46,14 +51,15 @@ def crude_rate(
     -------
     pandas.DataFrame
         One row per input: ``count, population, value, lower_ci, upper_ci, confidence,
-        multiplier, method`` (``"Exact"`` or ``"Byars"``) and ``unreliable`` (count < 10,
-        ``methods.md`` §0.2). The index is that of the first Series among the inputs.
+        multiplier, method`` (categorical whose categories are the :class:`IntervalMethod`
+        members ``Exact`` and ``Byars``) and ``unreliable`` (count < 10, ``methods.md`` §0.2).
+        The index is that of the first Series among the inputs.
 
     Raises
     ------
     StatisticsInputError
-        A count is negative or not finite, or a population is zero, negative or not finite;
-        the message gives the row.
+        A count is negative or not finite, or a population is zero, negative or not finite
+        (the message gives the row); or the multiplier is not a positive finite number.
 
     References
     ----------
@@ -70,16 +76,17 @@ def crude_rate(
     1   65.0  50.163188  82.849139  Byars
     """
     level = normalise_confidence(confidence)
+    rate_multiplier = require_multiplier(multiplier)
     inputs = InputArrays(count=count, population=population)
     inputs.require_non_negative("count")
     inputs.require_positive("population")
     observed = inputs["count"]
     denominator = inputs["population"]
-    scale = float(multiplier) / denominator
+    scale = rate_multiplier / denominator
     lower, upper, use_byars = count_limits(observed, level, critical_value(level))
     method = pd.Categorical.from_codes(
         use_byars.astype(np.int8),
-        categories=pd.Index([IntervalMethod.EXACT.value, IntervalMethod.BYARS.value]),
+        categories=pd.Index([IntervalMethod.EXACT, IntervalMethod.BYARS], dtype=object),
     )
     return pd.DataFrame(
         {
@@ -89,7 +96,7 @@ def crude_rate(
             "lower_ci": lower * scale,
             "upper_ci": upper * scale,
             "confidence": level,
-            "multiplier": float(multiplier),
+            "multiplier": rate_multiplier,
             "method": method,
             "unreliable": observed < BYARS_THRESHOLD,
         },

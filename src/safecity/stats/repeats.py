@@ -10,7 +10,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from safecity.stats._validation import InputArrays, critical_value, normalise_confidence
+from safecity.stats._validation import (
+    InputArrays,
+    critical_value,
+    normalise_confidence,
+    require_multiplier,
+)
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.proportions import wilson_limits
 
@@ -171,7 +176,7 @@ def repeat_concentration(
         ]
     z = critical_value(level)
     result = pd.DataFrame(inputs.arrays, index=inputs.index)
-    scale = float(multiplier)
+    scale = require_multiplier(multiplier)
     if population is not None:
         inputs.require_positive("population")
         result["incidence"] = c / inputs["population"] * scale

@@ -9,7 +9,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from safecity.stats._validation import BoolArray, FloatArray, InputArrays
+from safecity.stats._validation import (
+    BoolArray,
+    FloatArray,
+    InputArrays,
+    label_array,
+    set_label_column,
+)
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import SpecialCause
 
@@ -153,8 +159,10 @@ def xmr_limits(
     Examples
     --------
     >>> chart = xmr_limits(values=[10, 12, 11, 13, 12, 11, 30])
-    >>> chart["special_cause"].iloc[-1], chart["variation"].iloc[-1]
-    ('Outside process limits', 'Special cause concern')
+    >>> chart["special_cause"].iloc[-1]
+    <SpecialCause.OUTSIDE_LIMITS: 'Outside process limits'>
+    >>> chart["variation"].iloc[-1]
+    <Variation.CONCERN: 'Special cause concern'>
     """
     try:
         direction = ImprovementDirection(improvement_direction)
@@ -187,7 +195,7 @@ def xmr_limits(
         two_low = _two_of_three(zone_low, below)
         shift_high = _runs(above, RUN_LENGTH)
         shift_low = _runs(below, RUN_LENGTH)
-        cause = np.full(segment.size, SpecialCause.NONE.value, dtype=object)
+        cause = label_array(SpecialCause.NONE, segment.size)
         high_side = np.zeros(segment.size, dtype=bool)
         flagged = np.zeros(segment.size, dtype=bool)
         rules = (
@@ -199,20 +207,20 @@ def xmr_limits(
         for rule, high, low in rules:
             for mask, is_high in ((high, True), (low, False)):
                 new = mask & ~flagged
-                cause[new] = rule.value
+                cause[new] = rule
                 high_side[new] = is_high
                 flagged |= new
-        variation = np.full(segment.size, Variation.COMMON_CAUSE.value, dtype=object)
+        variation = label_array(Variation.COMMON_CAUSE, segment.size)
         if direction is ImprovementDirection.NEUTRAL:
-            variation[flagged] = Variation.NEITHER.value
+            variation[flagged] = Variation.NEITHER
         else:
             good_high = direction is ImprovementDirection.INCREASE
             improving = flagged & (high_side == good_high)
-            variation[improving] = Variation.IMPROVEMENT.value
-            variation[flagged & ~improving] = Variation.CONCERN.value
+            variation[improving] = Variation.IMPROVEMENT
+            variation[flagged & ~improving] = Variation.CONCERN
         piece = pd.DataFrame({"value": segment, "period": period, **columns})
-        piece["special_cause"] = cause
-        piece["variation"] = variation
+        set_label_column(piece, "special_cause", cause)
+        set_label_column(piece, "variation", variation)
         pieces.append(piece)
     result = pd.concat(pieces, ignore_index=True)
     result.index = inputs.index

@@ -7,7 +7,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from safecity.stats._poisson import BYARS_THRESHOLD, byars_limits, count_limits
-from safecity.stats._validation import InputArrays, critical_value, normalise_confidence
+from safecity.stats._validation import (
+    InputArrays,
+    critical_value,
+    label_array,
+    normalise_confidence,
+    require_multiplier,
+    set_label_column,
+)
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import IntervalMethod
 
@@ -147,7 +154,7 @@ def dsr(
     --------
     >>> result = dsr([10, 20], [1000, 2000], [1000, 1000], multiplier=1000)
     >>> float(result["value"].iloc[0]), result["method"].iloc[0]
-    (10.0, 'Dobson')
+    (10.0, <IntervalMethod.DOBSON: 'Dobson'>)
     """
     level = normalise_confidence(confidence)
     variance_input = count if count_variance is None else count_variance
@@ -159,6 +166,7 @@ def dsr(
     )
     inputs.require_non_negative("count", "count_variance")
     inputs.require_positive("population", "standard_population")
+    scale = require_multiplier(multiplier)
     codes, keys = _group_codes(group, inputs.length)
     size = len(keys)
     observed = inputs["count"]
@@ -176,14 +184,13 @@ def dsr(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.sqrt(variance / total_count)
-    scale = float(multiplier)
     value = np.where(calculable, rate * scale, np.nan)
     lower = np.where(calculable, (rate + spread * (lower_count - total_count)) * scale, np.nan)
     upper = np.where(calculable, (rate + spread * (upper_count - total_count)) * scale, np.nan)
     method_name = (
         IntervalMethod.DOBSON if count_variance is None else IntervalMethod.DOBSON_NON_INDEPENDENT
     )
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
             "count": total_count,
             "population": total_population,
@@ -201,6 +208,10 @@ def dsr(
         },
         index=keys,
     )
+    methods = label_array(IntervalMethod.NOT_CALCULATED, size)
+    methods[calculable] = method_name
+    set_label_column(result, "method", methods)
+    return result
 
 
 def indirectly_standardised_ratio(
@@ -247,13 +258,14 @@ def indirectly_standardised_ratio(
     0  1.4186  Byars
     """
     level = normalise_confidence(confidence)
+    reference = require_multiplier(reference_value, name="reference_value")
     inputs = InputArrays(observed=observed, expected=expected)
     inputs.require_non_negative("observed")
     inputs.require_positive("expected")
     count = inputs["observed"]
-    scale = float(reference_value) / inputs["expected"]
+    scale = reference / inputs["expected"]
     lower, upper, use_byars = count_limits(count, level, critical_value(level))
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
             "observed": count,
             "expected": inputs["expected"],
@@ -261,10 +273,14 @@ def indirectly_standardised_ratio(
             "lower_ci": lower * scale,
             "upper_ci": upper * scale,
             "confidence": level,
-            "reference_value": float(reference_value),
+            "reference_value": reference,
             "method": np.where(
                 use_byars, IntervalMethod.BYARS.value, IntervalMethod.EXACT.value
             ).astype(object),
         },
         index=inputs.index,
     )
+    methods = label_array(IntervalMethod.EXACT, inputs.length)
+    methods[use_byars] = IntervalMethod.BYARS
+    set_label_column(result, "method", methods)
+    return result

@@ -14,9 +14,12 @@ from safecity.stats._validation import (
     InputArrays,
     critical_value,
     normalise_confidence,
+    require_multiplier,
+    set_label_column,
 )
 from safecity.stats.differences import proportion_difference
 from safecity.stats.errors import StatisticsInputError
+from safecity.stats.labels import IntervalMethod
 from safecity.stats.proportions import wilson_limits
 
 __all__ = [
@@ -26,7 +29,7 @@ __all__ = [
     "weighted_proportion",
 ]
 
-WEIGHTED_WILSON = "Wilson, Kish effective sample size"
+WEIGHTED_WILSON = IntervalMethod.WEIGHTED_WILSON
 
 
 def _codes(group: npt.ArrayLike | None, length: int) -> tuple[npt.NDArray[np.intp], pd.Index]:
@@ -181,8 +184,8 @@ def weighted_proportion(
         )
     value = weighted_yes / weighted_all
     lower, upper = wilson_limits(value * effective, effective, critical_value(level))
-    scale = float(multiplier)
-    return pd.DataFrame(
+    scale = require_multiplier(multiplier)
+    result = pd.DataFrame(
         {
             "valid_n": count,
             "weighted_numerator": weighted_yes,
@@ -200,6 +203,8 @@ def weighted_proportion(
         },
         index=keys,
     )
+    set_label_column(result, "method", IntervalMethod.WEIGHTED_WILSON)
+    return result
 
 
 def compare_weighted_proportions(

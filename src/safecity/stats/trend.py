@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from safecity.stats._validation import FloatArray, InputArrays
+from safecity.stats._validation import FloatArray, InputArrays, set_label_column
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import TrendLabel, TrendValueType
 
@@ -61,6 +61,14 @@ def _proportion(
     return float(direction), chi_square
 
 
+def _result(row: dict[str, object], label: TrendLabel, value_type: TrendValueType) -> pd.DataFrame:
+    """The one-row result, with the labels as enum members in object columns."""
+    result = pd.DataFrame([row])
+    set_label_column(result, "trend", label)
+    set_label_column(result, "value_type", value_type)
+    return result
+
+
 def _sign(slope: float) -> int:
     """Fingertips counts a slope of exactly 0 as positive."""
     return -1 if slope < 0 else 1
@@ -103,7 +111,8 @@ def trend_test(
     -------
     pandas.DataFrame
         One row: ``points_used, slope`` (for proportions, of the logit), ``chi_square,
-        critical_value, sign_stable, trend, value_type``.
+        critical_value, sign_stable, trend`` (a :class:`TrendLabel` member) and ``value_type``
+        (a :class:`TrendValueType` member).
 
     References
     ----------
@@ -148,7 +157,7 @@ def trend_test(
         "value_type": chosen.value,
     }
     if recent.size < TREND_POINTS:
-        return pd.DataFrame([row])
+        return _result(row, TrendLabel.CANNOT_BE_CALCULATED, chosen)
     times = np.arange(1.0, TREND_POINTS + 1.0)
 
     def fit(keep: npt.NDArray[np.intp]) -> tuple[float, float]:
@@ -168,7 +177,7 @@ def trend_test(
     sign_stable = signs == {_sign(slope)}
     row.update(slope=slope, chi_square=chi_square, sign_stable=bool(sign_stable))
     if chi_square > CRITICAL_CHI_SQUARE and sign_stable:
-        row["trend"] = (TrendLabel.INCREASING if slope > 0 else TrendLabel.DECREASING).value
+        label = TrendLabel.INCREASING if slope > 0 else TrendLabel.DECREASING
     else:
-        row["trend"] = TrendLabel.NO_SIGNIFICANT_CHANGE.value
-    return pd.DataFrame([row])
+        label = TrendLabel.NO_SIGNIFICANT_CHANGE
+    return _result(row, label, chosen)
