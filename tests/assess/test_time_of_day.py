@@ -10,12 +10,14 @@ night-time-economy peak (Friday and Saturday, 22:00-03:00) is found.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import json
 import math
 import os
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,11 @@ import pytest
 from extract_files import crime, write_extract
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.counts import group_counts_from_categories, police_uk_category_counts
 from safecity.assess.crime_groups import load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.engine import run_assessment
+from safecity.assess.families.seasonality import consecutive_months, seasonality_table
 from safecity.assess.families.time_of_day import MIN_CRIMES_FOR_PEAKS, time_of_day, time_words
 from safecity.assess.periods import Period, parse_period
 from safecity.assess.study_area import lsoa_hierarchy, resolve_study_area
@@ -184,6 +188,7 @@ def _inputs(
     area_code: str = CSP,
     period: Period = PERIOD,
     source: str = "extract",
+    counts: pd.DataFrame | None = None,
 ) -> AssessmentInputs:
     area = resolve_study_area(warehouse, code=area_code)
     groups = load_crime_groups()
@@ -195,7 +200,9 @@ def _inputs(
         window=period,
         groups=groups,
         sources={group.id: source for group in groups if group.extract is not None},
-        counts=pd.DataFrame(columns=["lsoa_code", "month", "group_id", "count"]),
+        counts=pd.DataFrame(columns=["lsoa_code", "month", "group_id", "count"])
+        if counts is None
+        else counts,
         denominators=lsoa_denominators(
             warehouse,
             lsoa_codes=area.lsoas["lsoa_code"].tolist(),
@@ -308,9 +315,10 @@ def test_time_words() -> None:
 def test_police_uk_only_is_skipped_with_a_reason(warehouse: Warehouse) -> None:
     result = time_of_day(_inputs(warehouse, source="police_uk"))
     assert result.tables == {}
-    assert "police.uk gives only the month" in result.skipped["time"]
+    assert "police.uk gives only the month" in result.skipped["time_hour_of_week"]
+    assert "time_hour_of_week" not in result.tables
     empty = time_of_day(_inputs(warehouse, period=parse_period("2023/24")))
-    assert "time" in empty.skipped
+    assert "time_hour_of_week" in empty.skipped
 
 
 def test_the_engine_writes_time_tables_to_partners_only(
@@ -330,22 +338,38 @@ def test_the_engine_writes_time_tables_to_partners_only(
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[FamilyOutput, dict[str, Any]]:
-    """The demo city's last financial year, generated and loaded; this family run on it."""
+    """The demo city's three years generated and loaded; this family run on its last year."""
     folder = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("SAFECITY_")]:
             patch.delenv(name)
         patch.setenv("HOME", str(folder / "home"))
         dataset = generate_demo_data(
-            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY, first_month="2024-04",
-            months=12,
+            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY, first_month="2022-04",
+            months=36,
         )  # fmt: skip
         with Warehouse(folder / "demo.duckdb") as store:
             load_demo(store, dataset=dataset)
             area_code = str(sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())[0])
-            output = time_of_day(
-                _inputs(store, area_code=area_code, period=parse_period("2024/25"))
+            groups = load_crime_groups()
+            area = resolve_study_area(store, code=area_code)
+            categories = police_uk_category_counts(
+                store.ibis,
+                first_month=date(2022, 4, 1),
+                last_month=date(2025, 3, 1),
+                lsoa_codes=area.lsoas["lsoa_code"].tolist(),
+            ).to_pandas()
+            counts = group_counts_from_categories(
+                categories, groups=[group for group in groups if group.police_uk_defined()]
             )
+            counts["month"] = pd.to_datetime(counts["month"])
+            inputs = _inputs(store, area_code=area_code, period=parse_period("2024/25"))
+            # As the engine: police.uk for the groups it defines, the extract for the others.
+            sources = {
+                group.id: "police_uk" if group.police_uk_defined() else "extract"
+                for group in groups
+            }
+            output = time_of_day(replace(inputs, counts=counts, sources=sources))
     return output, dataset.to_json()
 
 
@@ -376,3 +400,80 @@ def test_demo_night_time_economy_peaks_on_friday_and_saturday_nights(
     assert "late at night at the weekend" in finding.sentence
     assert finding.significant is True
     assert output.public_tables == {}
+
+
+def _monthly_counts(per_day: dict[int, int], months: list[date], group_id: str) -> pd.DataFrame:
+    rows = [
+        {
+            "lsoa_code": "E01000001",
+            "month": pd.Timestamp(month),
+            "group_id": group_id,
+            "count": per_day[month.month] * calendar.monthrange(month.year, month.month)[1],
+        }
+        for month in months
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_seasonal_indices_of_an_exactly_periodic_series() -> None:
+    # Crimes per day repeat exactly every year, so the centred 12-month moving average is the
+    # constant mean of the twelve rates and each month's index is its rate over that mean.
+    per_day = {month: 10 + (month == 7) * 6 + (month == 1) * -4 for month in range(1, 13)}
+    months = [date(2021 + (3 + offset) // 12, (3 + offset) % 12 + 1, 1) for offset in range(36)]
+    assert (f"{months[0]:%Y-%m}", f"{months[-1]:%Y-%m}") == ("2021-04", "2024-03")
+    counts = _monthly_counts(per_day, months, "all_crime")
+    groups = [group for group in load_crime_groups() if group.id == "all_crime"]
+    table, not_profiled = seasonality_table(
+        counts, groups=groups, sources={"all_crime": "extract"}, period=parse_period("2023/24")
+    )
+    assert not_profiled == {}
+    mean = sum(per_day.values()) / 12
+    assert table["season"].tolist() == list(range(1, 13))
+    assert table["index"].tolist() == pytest.approx([per_day[m] / mean for m in range(1, 13)])
+    assert table["month_name"].iloc[6] == "July"
+    assert table["crimes"].iloc[0] == counts["count"].sum()
+    assert table["row_id"].iloc[6] == "time_seasonality:all_crime:7:2021-04..2024-03"
+
+
+def test_seasonality_needs_three_years_of_consecutive_months() -> None:
+    per_day = dict.fromkeys(range(1, 13), 20)
+    months = [date(2021 + (3 + offset) // 12, (3 + offset) % 12 + 1, 1) for offset in range(36)]
+    gap = [month for month in months if month != date(2022, 1, 1)]
+    assert consecutive_months(set(gap), last_month=date(2024, 3, 1))[0] == date(2022, 2, 1)
+    groups = [group for group in load_crime_groups() if group.id == "all_crime"]
+    table, not_profiled = seasonality_table(
+        _monthly_counts(per_day, gap, "all_crime"),
+        groups=groups,
+        sources={"all_crime": "police_uk"},
+        period=parse_period("2023/24"),
+    )
+    assert table.empty
+    assert "there are 26" in not_profiled["all_crime"]
+    few = dict.fromkeys(range(1, 13), 0)
+    few[6] = 1  # 3 crimes per June in three years: 90 crimes in 36 months
+    table, not_profiled = seasonality_table(
+        _monthly_counts(few, months, "all_crime"),
+        groups=groups,
+        sources={"all_crime": "police_uk"},
+        period=parse_period("2023/24"),
+    )
+    assert table.empty
+    assert "2.5 crimes a month on average: too few" in not_profiled["all_crime"]
+
+
+def test_demo_seasonal_peaks_are_found(demo: tuple[FamilyOutput, dict[str, Any]]) -> None:
+    output, dataset = demo
+    planted = dataset["planted"]["seasonal_peaks"]
+    seasonal = output.tables["time_seasonality"]
+    for group_id, crime_type in (
+        ("asb", "Anti-social behaviour"),
+        ("bicycle_theft", "Bicycle theft"),
+    ):
+        rows = seasonal[seasonal["group_id"] == group_id]
+        peak = int(rows.loc[rows["index"].idxmax(), "season"])
+        # The strongest planted seasons peak in the planted month or the month beside it.
+        assert abs(peak - planted[crime_type]["month"]) <= 1, (group_id, peak)
+        assert rows["index"].max() > 1 + planted[crime_type]["amplitude"] / 2
+    finding = next(f for f in output.findings if f.finding_id == "time_seasonality_asb")
+    assert "incidents per day peak in July" in finding.sentence
+    assert "descriptive, no test" in finding.sentence

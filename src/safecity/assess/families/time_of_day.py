@@ -17,12 +17,20 @@ are partner tables only; the artefact's public folder has none of them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.crime_groups import CrimeGroup, DataSource
 from safecity.assess.families.extract_records import area_extract_crimes, crime_group_membership
+from safecity.assess.families.seasonality import (
+    MIN_MONTHLY_CRIMES,
+    MONTHS_NEEDED,
+    seasonality_findings,
+    seasonality_table,
+)
 from safecity.assess.findings import Finding
 from safecity.assess.periods import Period
 from safecity.data.extract.mapping import FLAG_COLUMNS
@@ -224,25 +232,40 @@ def peak_findings(peaks: pd.DataFrame) -> list[Finding]:
 
 
 def time_of_day(inputs: AssessmentInputs) -> FamilyOutput:
-    """Family 9: hour-of-week profiles (aoristic) and peak windows of the main groups."""
+    """Family 9: seasonal indices, and hour-of-week profiles (aoristic) with peak windows."""
+    seasonal, not_profiled = seasonality_table(
+        inputs.counts, groups=inputs.groups, sources=inputs.sources, period=inputs.period
+    )
+    tables: dict[str, pd.DataFrame] = {}
+    skipped: dict[str, str] = {}
+    if seasonal.empty:
+        skipped["time_seasonality"] = (
+            f"seasonal indices need {MONTHS_NEEDED} consecutive months of data ending"
+            f" {inputs.period.last_month:%Y-%m} and {MIN_MONTHLY_CRIMES} crimes a month"
+        )
+    else:
+        tables["time_seasonality"] = seasonal
+    findings = seasonality_findings(seasonal)
+    manifest: dict[str, Any] = {"seasonality_not_profiled": not_profiled}
     groups = [
         group
         for group in inputs.groups
         if inputs.sources.get(group.id) == DataSource.EXTRACT and group.id in TIME_GROUPS
     ]
-    reason = (
-        "times of day need a force extract (police.uk gives only the month), which has no"
-        f" crimes for this area and {inputs.period.label}"
+    crimes = (
+        area_extract_crimes(inputs.warehouse, area=inputs.area, period=inputs.period)
+        if groups
+        else pd.DataFrame()
     )
-    if not groups:
-        return FamilyOutput(skipped={"time": reason})
-    crimes = area_extract_crimes(inputs.warehouse, area=inputs.area, period=inputs.period)
     if crimes.empty:
-        return FamilyOutput(skipped={"time": reason})
+        skipped["time_hour_of_week"] = (
+            "times of day need a force extract (police.uk gives only the month), which has no"
+            f" crimes for this area and {inputs.period.label}"
+        )
+        return FamilyOutput(tables=tables, skipped=skipped, findings=findings, manifest=manifest)
     membership, _ = crime_group_membership(inputs.warehouse, crimes, groups=groups)
     hour_tables = []
     peak_tables = []
-    skipped: dict[str, str] = {}
     by_order = sorted(groups, key=lambda group: TIME_GROUPS.index(group.id))
     for group in by_order:
         keys = membership.loc[membership["group_id"] == group.id, "crime_key"]
@@ -257,33 +280,32 @@ def time_of_day(inputs: AssessmentInputs) -> FamilyOutput:
                 f" (needs {MIN_CRIMES_FOR_PEAKS}, one expected per hour of the week)"
             )
             continue
-        with_range = int(
-            (
-                selected["committed_to"].notna()
-                & (selected["committed_to"] > selected["committed_from"])
-            ).sum()
+        ranged = selected["committed_to"].notna() & (
+            selected["committed_to"] > selected["committed_from"]
         )
         peak_tables.append(
             peak_table(
-                hours, crimes=len(selected), crimes_with_time_range=with_range, period=inputs.period
+                hours,
+                crimes=len(selected),
+                crimes_with_time_range=int(ranged.sum()),
+                period=inputs.period,
             )
         )
-    hour_of_week = pd.concat(hour_tables, ignore_index=True) if hour_tables else pd.DataFrame()
-    peaks = (
-        pd.concat([table for table in peak_tables if not table.empty], ignore_index=True)
-        if any(not table.empty for table in peak_tables)
-        else pd.DataFrame(columns=_PEAK_COLUMNS)
+    filled = [table for table in peak_tables if not table.empty]
+    tables["time_hour_of_week"] = pd.concat(hour_tables, ignore_index=True)
+    tables["time_peaks"] = (
+        pd.concat(filled, ignore_index=True) if filled else pd.DataFrame(columns=_PEAK_COLUMNS)
     )
-    manifest = {
-        "crimes": len(crimes),
-        "crimes_with_time_range": int(crimes["committed_to"].notna().sum()),
-        "flag_completeness": {flag: float(crimes[flag].notna().mean()) for flag in FLAG_COLUMNS},
-        "method": "aoristic hour-of-week weights (Ratcliffe 2002); " + PEAK_TEST,
-        "min_crimes_for_peaks": MIN_CRIMES_FOR_PEAKS,
-    }
+    manifest.update(
+        crimes=len(crimes),
+        crimes_with_time_range=int(crimes["committed_to"].notna().sum()),
+        flag_completeness={flag: float(crimes[flag].notna().mean()) for flag in FLAG_COLUMNS},
+        method="aoristic hour-of-week weights (Ratcliffe 2002); " + PEAK_TEST,
+        min_crimes_for_peaks=MIN_CRIMES_FOR_PEAKS,
+    )
     return FamilyOutput(
-        tables={"time_hour_of_week": hour_of_week, "time_peaks": peaks},
+        tables=tables,
         skipped=skipped,
-        findings=peak_findings(peaks),
+        findings=findings + peak_findings(tables["time_peaks"]),
         manifest=manifest,
     )
