@@ -1,4 +1,4 @@
-"""Family 9: when crime happens — aoristic hour-of-week profiles and peak windows.
+"""Family 9: when crime happens — aoristic hour-of-week profiles, peak windows, seasons.
 
 From the force extract only (police.uk gives the month and nothing finer). For each main
 group, the period's crimes are spread over the 168 hours of the week with aoristic weights
@@ -10,6 +10,9 @@ even spread over the week exceeds 1.96, joined into named windows such as
 ``Fri 22:00–Sat 03:00`` (:func:`safecity.stats.timing.hour_of_week_peaks`; ``methods.md``
 §9.5). Peaks are sought only for groups with at least :data:`MIN_CRIMES_FOR_PEAKS` crimes (one
 expected per hour of the week).
+
+Seasonal indices by calendar month (``methods.md`` §9.4) come from the engine's monthly counts
+of either source (:mod:`safecity.assess.families.seasonality`).
 
 The tables are aggregates of crimes, but their hour cells are small and fractional, so they
 are partner tables only; the artefact's public folder has none of them.
