@@ -97,18 +97,34 @@ def lsoa_category_counts(warehouse: Warehouse, *, period: Period) -> Any:
     return located.group_by(["lsoa_code", "crime_type"]).aggregate(count=located.count())
 
 
-def lsoa_group_counts(
-    warehouse: Warehouse, *, period: Period, groups: Sequence[CrimeGroup]
+def csp_group_counts(
+    warehouse: Warehouse,
+    *,
+    period: Period,
+    groups: Sequence[CrimeGroup],
+    hierarchy: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Police.uk counts over ``period`` for every LSOA: ``lsoa_code, group_id, count``.
+    """Police.uk counts over ``period`` for every CSP: ``csp_code, group_id, count``.
 
-    One aggregation in the warehouse to LSOA x category over the whole period
-    (:func:`lsoa_category_counts`), then categories expanded to groups.
+    One aggregation in the warehouse: LSOA x category counts (:func:`lsoa_category_counts`)
+    joined to ``hierarchy`` (``lsoa_code, csp_code``) and summed to CSP x category; then the
+    categories are expanded to groups (a category counts towards every group that includes it).
     """
-    by_category = lsoa_category_counts(warehouse, period=period).to_pandas()
-    by_category["month"] = pd.Timestamp(period.first_month)
-    counts = group_counts_from_categories(by_category, groups=groups)
-    return counts[["lsoa_code", "group_id", "count"]]
+    by_lsoa = lsoa_category_counts(warehouse, period=period)
+    lookup = ibis.memtable(
+        hierarchy[["lsoa_code", "csp_code"]].astype({"lsoa_code": object, "csp_code": object})
+    )
+    joined = by_lsoa.join(lookup, "lsoa_code")
+    by_csp = (
+        joined.group_by(["csp_code", "crime_type"])
+        .aggregate(count=joined["count"].sum())
+        .to_pandas()
+    )
+    # group_counts_from_categories keys its rows by LSOA and month: the CSP stands in for both.
+    keyed = by_csp.rename(columns={"csp_code": "lsoa_code"})
+    keyed["month"] = pd.Timestamp(period.first_month)
+    counts = group_counts_from_categories(keyed, groups=groups)
+    return counts.rename(columns={"lsoa_code": "csp_code"})[["csp_code", "group_id", "count"]]
 
 
 def force_coverage(warehouse: Warehouse, *, period: Period) -> pd.DataFrame:
@@ -217,12 +233,8 @@ def csp_table(
     hierarchy, lsoa_vintage, _ward_vintage, _csp_vintage = lsoa_hierarchy(warehouse)
     hierarchy = hierarchy[hierarchy["csp_code"].notna()]
     csps = hierarchy.drop_duplicates("csp_code")[["csp_code", "csp_name", "pfa_code", "pfa_name"]]
-    counts = lsoa_group_counts(warehouse, period=period, groups=chosen)
-    by_csp = (
-        counts.merge(hierarchy[["lsoa_code", "csp_code"]], on="lsoa_code")
-        .groupby(["csp_code", "group_id"])["count"]
-        .sum()
-    )
+    counts = csp_group_counts(warehouse, period=period, groups=chosen, hierarchy=hierarchy)
+    by_csp = counts.set_index(["csp_code", "group_id"])["count"]
     grid = pd.MultiIndex.from_product(
         [csps["csp_code"], [group.id for group in chosen]], names=["csp_code", "group_id"]
     )
@@ -408,11 +420,11 @@ def assess_all_csps(
 __all__ = [
     "CspTable",
     "assess_all_csps",
+    "csp_group_counts",
     "csp_populations",
     "csp_reporting_forces",
     "csp_table",
     "force_coverage",
     "lsoa_category_counts",
-    "lsoa_group_counts",
     "police_uk_groups",
 ]
