@@ -61,7 +61,7 @@ def public_indicators(
         whole = rows[~rows["area_level"].isin([AreaLevel.WARD.value, AreaLevel.LSOA.value])]
         small = (whole["numerator"] > 0) & (whole["numerator"] < threshold)
         suppressed.loc[whole.index] = small
-    baseline = public["baseline_numerator"].astype(float)
+    baseline = pd.to_numeric(public["baseline_numerator"], errors="coerce").fillna(0)
     small_baseline = (baseline > 0) & (baseline < threshold)
     public = public.astype(dict.fromkeys(_HIDDEN_WITH_COUNT + _HIDDEN_WITH_BASELINE, "object"))
     public.loc[suppressed, list(_HIDDEN_WITH_COUNT)] = None
