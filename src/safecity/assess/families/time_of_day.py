@@ -260,11 +260,12 @@ def time_of_day(inputs: AssessmentInputs) -> FamilyOutput:
         if groups
         else pd.DataFrame()
     )
+    reason = (
+        "times of day need a force extract (police.uk gives only the month), which has no"
+        f" crimes of {', '.join(TIME_GROUPS)} for this area and {inputs.period.label}"
+    )
     if crimes.empty:
-        skipped["time_hour_of_week"] = (
-            "times of day need a force extract (police.uk gives only the month), which has no"
-            f" crimes for this area and {inputs.period.label}"
-        )
+        skipped["time_hour_of_week"] = reason
         return FamilyOutput(tables=tables, skipped=skipped, findings=findings, manifest=manifest)
     membership, _ = crime_group_membership(inputs.warehouse, crimes, groups=groups)
     hour_tables = []
@@ -294,6 +295,9 @@ def time_of_day(inputs: AssessmentInputs) -> FamilyOutput:
                 period=inputs.period,
             )
         )
+    if not hour_tables:
+        skipped["time_hour_of_week"] = reason
+        return FamilyOutput(tables=tables, skipped=skipped, findings=findings, manifest=manifest)
     filled = [table for table in peak_tables if not table.empty]
     tables["time_hour_of_week"] = pd.concat(hour_tables, ignore_index=True)
     tables["time_peaks"] = (
