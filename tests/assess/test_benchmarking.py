@@ -9,9 +9,11 @@ Fingertips labels (methods.md §2.1, §3.1) are computed here again from the cou
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from police_uk_files import STREET_HEADER, street_row
@@ -25,6 +27,7 @@ from safecity.assess.families.benchmarking import (
     benchmarking,
     read_comparators,
 )
+from safecity.assess.families.priorities import load_priority_scoring, priority_tables
 from safecity.assess.periods import parse_period
 from safecity.assess.study_area import resolve_study_area
 from safecity.data.police_uk.loader import load_police_uk
@@ -47,7 +50,8 @@ def _csp(index: int) -> dict[str, object]:
         "pfa": "W15000001" if index == 10 else "E23000001" if index < 10 else "E23000002",
         "population": 1000 + 100 * index,
         # Burglaries per month: (baseline March, April), (period May, June).
-        "burglary": ((index, index + 1), (2 * index, 15 - index)),
+        # Place 5 has a planted high rate in the period, to be labelled against benchmarks.
+        "burglary": ((index, index + 1), (40, 35) if index == 5 else (2 * index, 15 - index)),
         "asb": (0, index % 4),
     }
 
@@ -127,7 +131,7 @@ def build_country(folder: Path) -> Warehouse:
     return warehouse
 
 
-AREA = "E22000003"
+AREA = "E22000005"
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +202,7 @@ def test_rank_among_csps_with_complete_coverage(burglary: tuple[pd.Series, objec
     ranked = [_rate(entry) for entry in CSPS if entry["force"] == "northshire"]
     own = _rate(_entry(AREA))
     expected_rank = 1 + sum(value > own for value in ranked)
-    assert row["count"] == _count(_entry(AREA)) == 18
+    assert row["count"] == _count(_entry(AREA)) == 75
     assert row["rate"] == pytest.approx(own, rel=1e-12)
     assert (row["rank"], row["rank_of"]) == (expected_rank, 10)
     # Ten ranked: band b holds ranks up to floor(b * 0.1 * 10) = b (methods.md §3.1).
@@ -217,10 +221,11 @@ def test_england_is_the_pooled_rate_of_ranked_english_csps(
     assert row["england_count"] == count
     assert row["england_population"] == population
     assert row["england_rate"] == pytest.approx(england, rel=1e-12)
-    lower, upper = (limit / 1300 * 1000 for limit in _byars(18))
+    lower, upper = (limit / 1500 * 1000 for limit in _byars(75))
     # Fingertips rule with low_is_good: interval above the benchmark is Worse.
     expected = "Worse" if lower > england else "Better" if upper < england else "Similar"
     assert row["england_label"] == expected
+    assert expected == "Worse"  # the planted high rate: interval above England
 
 
 def test_comparator_group_pooled_without_the_incomplete_member(
@@ -233,7 +238,7 @@ def test_comparator_group_pooled_without_the_incomplete_member(
     rate = count / population * 1000
     assert row["comparator_count"] == count
     assert row["comparator_rate"] == pytest.approx(rate, rel=1e-12)
-    lower, upper = (limit / 1300 * 1000 for limit in _byars(18))
+    lower, upper = (limit / 1500 * 1000 for limit in _byars(75))
     expected = "Worse" if lower > rate else "Better" if upper < rate else "Similar"
     assert row["comparator_label"] == expected
     assert "E22000011" in row["comparator_members"].split("not pooled")[1]
@@ -260,11 +265,11 @@ def test_finding_states_rank_and_the_rule_and_cites_the_row(
         for f in output.findings
         if f.finding_id == "benchmarking_burglary"  # type: ignore[attr-defined]
     )
-    assert finding.sentence.startswith(f"Place 3 ranked {int(row['rank'])}")
+    assert finding.sentence.startswith(f"Place 5 ranked {int(row['rank'])}")
     assert "of 10 CSPs with complete police.uk data" in finding.sentence
     assert "95% confidence interval" in finding.sentence
     assert finding.row_ids == (row["benchmark_id"],)
-    assert row["benchmark_id"] == "benchmarking:burglary:E22000003:2020-05..2020-06"
+    assert row["benchmark_id"] == "benchmarking:burglary:E22000005:2020-05..2020-06"
 
 
 def test_public_csp_table_hides_small_counts_and_one_more(
@@ -309,3 +314,36 @@ def test_without_comparators_or_for_a_force_area_parts_are_skipped(country: Ware
     assert "is a pfa" in force.skipped["benchmarking"]
     assert force.tables["benchmarking"].empty
     assert not force.findings
+
+
+def test_priorities_score_the_comparator_position_from_these_labels(
+    country: Warehouse, comparator_file: Path
+) -> None:
+    inputs = _inputs(country, comparators=comparator_file)
+    issues = ["burglary", "asb", "robbery", "drugs", "shoplifting", "vehicle_crime"]
+    indicators = pd.DataFrame(
+        {
+            "row_id": [f"{issue}:{AREA}:2020-05..2020-06" for issue in issues],
+            "indicator_id": issues,
+            "indicator_name": issues,
+            "area_code": AREA,
+            "numerator": [10, 20, 30, 40, 50, 60],
+            "change_significant": pd.array([pd.NA] * 6, dtype="boolean"),
+            "change_ratio": np.nan,
+            "change_pct": np.nan,
+            "change_p_value": np.nan,
+            "baseline_period": "",
+            "change_test": "",
+        }
+    )
+    inputs = dataclasses.replace(inputs, indicators=indicators)
+    matrix, *_ = priority_tables(inputs, scoring=load_priority_scoring())
+    labels = benchmarking(inputs).tables["benchmarking"].set_index("group_id")
+    step = {"Worse": 1, "Similar": 0, "Not compared": 0, "Better": -1}
+    for row in matrix.itertuples():
+        england = labels.loc[row.group_id, "england_label"]
+        comparator = labels.loc[row.group_id, "comparator_label"]
+        assert row.comparator_position_score == 3 + step[england] + step[comparator]
+        assert row.comparator_position_evidence == labels.loc[row.group_id, "benchmark_id"]
+        assert f"against England: {england}" in row.comparator_position_basis
+    assert matrix.set_index("group_id").loc["burglary", "comparator_position_score"] == 5

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from safecity.assess.counts import group_counts_from_categories
-from safecity.assess.crime_groups import CrimeGroup, load_crime_groups
+from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.families.quality import LOW_COVERAGE_SHARE
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS, AreaLevel
@@ -382,7 +382,7 @@ def assess_all_csps(
             "area_name": table["csp_name"],
             "area_level": AreaLevel.CSP.value,
             "period": period.label,
-            "source": "police_uk",
+            "source": DataSource.POLICE_UK.value,
             "numerator": table["count"],
             "denominator": table["population"],
             "denominator_type": "residents",

@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.crime_groups import DataSource
 from safecity.assess.extract_counts import (
     extract_profile_counts,
     group_counts_from_extract,
@@ -271,7 +272,7 @@ def _harm_totals(
         for group in inputs.groups
         if group.id in issues
         and group.extract is not None
-        and inputs.sources.get(group.id) == "extract"
+        and inputs.sources.get(group.id) == DataSource.EXTRACT.value
     ]
     table = harm_by_crime_group(
         profile,
@@ -292,7 +293,7 @@ def _vulnerability(
     groups = [
         group
         for group in inputs.groups
-        if group.id in area.index and inputs.sources.get(group.id) == "extract"
+        if group.id in area.index and inputs.sources.get(group.id) == DataSource.EXTRACT.value
     ]
     classification = offence_classification(inputs.warehouse)
     everything, _ = group_counts_from_extract(profile, groups=groups, classification=classification)
@@ -331,11 +332,15 @@ def _comparator(
     for position, issue in enumerate(rows.index):
         row = rows.loc[issue]
         result.score[issue] = int(scored["score"].iloc[position])
+        rank = (
+            f"ranked {int(row['rank'])} of {int(row['rank_of'])} CSPs"
+            if pd.notna(row["rank"])
+            else "not ranked"
+        )
         result.basis[issue] = (
-            f"{row['england_label']} than England, {row['comparator_label']} against the "
-            f"comparator group (Fingertips 95% interval rule); ranked {row['rank']} of "
-            f"{row['rank_of']} CSPs"
-        ).replace("Not compared than England", "not compared with England")
+            f"against England: {row['england_label']}; against the comparator group: "
+            f"{row['comparator_label']} (Fingertips 95% interval rule, low is good); {rank}"
+        )
         result.evidence[issue] = row["benchmark_id"]
     return result, skipped
 
@@ -397,9 +402,11 @@ def _combine(
     )
 
 
-def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> tuple[
-    pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, Any]
-]:  # fmt: skip
+PriorityResult = tuple[pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, Any]]
+"""The scoring matrix, the sensitivity table, parts skipped with reasons, manifest notes."""
+
+
+def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> PriorityResult:
     """The scoring matrix, the sensitivity table, parts skipped, and manifest notes."""
     skipped: dict[str, str] = {}
     indicators = inputs.indicators
