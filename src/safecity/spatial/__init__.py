@@ -43,6 +43,7 @@ from safecity.spatial.periods import (
     counts_by_period,
     default_period_length,
 )
+from safecity.spatial.permutation import DEFAULT_SEED
 from safecity.spatial.rates import eb_standardised_rates, empirical_bayes_rates
 from safecity.spatial.weights import (
     Contiguity,
@@ -55,6 +56,7 @@ from safecity.spatial.weights import (
 )
 
 __all__ = [
+    "DEFAULT_SEED",
     "Contiguity",
     "GiBin",
     "HotspotCategory",

@@ -47,7 +47,7 @@ from safecity.spatial._inputs import (
 )
 from safecity.spatial.errors import SpatialInputError, UndefinedStatisticWarning
 from safecity.spatial.multiple_testing import PAdjustment, adjust_p_values, benjamini_hochberg
-from safecity.spatial.permutation import conditional_lags, folded_pseudo_p
+from safecity.spatial.permutation import DEFAULT_SEED, conditional_lags, folded_pseudo_p
 from safecity.spatial.weights import SpatialWeights
 
 DEFAULT_ALPHA = 0.05
@@ -328,7 +328,7 @@ def gi_star(
     alpha: float = DEFAULT_ALPHA,
     adjustment: PAdjustment = PAdjustment.BENJAMINI_HOCHBERG,
     permutations: int = 0,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
     significance: Significance = Significance.ANALYTIC,
     bin_fdr: bool = False,
 ) -> pd.DataFrame:
@@ -348,8 +348,10 @@ def gi_star(
         across all units of the map.
     permutations : int
         Conditional permutations for pseudo p-values (0, the default, skips them).
-    seed : int or numpy.random.Generator, optional
-        Randomness for the permutations; the same seed gives identical results.
+    seed : int, numpy.random.Generator or None
+        Randomness for the permutations; the same seed gives identical results. Default
+        :data:`~safecity.spatial.permutation.DEFAULT_SEED` (20240101), so two identical calls
+        agree (``methods.md`` §6.4); ``None`` draws fresh OS randomness.
     significance : Significance
         Whether the analytic p-value (default) or the permutation pseudo p-value decides the
         ``hotspot`` column.
@@ -421,7 +423,7 @@ def gi(
     alpha: float = DEFAULT_ALPHA,
     adjustment: PAdjustment = PAdjustment.BENJAMINI_HOCHBERG,
     permutations: int = 0,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
     significance: Significance = Significance.ANALYTIC,
     bin_fdr: bool = False,
 ) -> pd.DataFrame:

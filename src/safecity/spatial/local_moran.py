@@ -31,7 +31,7 @@ from safecity.spatial._inputs import as_float_vector, label_column, require_prob
 from safecity.spatial.errors import SpatialInputError
 from safecity.spatial.getis_ord import DEFAULT_ALPHA
 from safecity.spatial.multiple_testing import PAdjustment, adjust_p_values, benjamini_hochberg
-from safecity.spatial.permutation import conditional_lags, folded_pseudo_p
+from safecity.spatial.permutation import DEFAULT_SEED, conditional_lags, folded_pseudo_p
 from safecity.spatial.weights import SpatialWeights
 
 DEFAULT_PERMUTATIONS = 999
@@ -84,7 +84,7 @@ def local_moran(
     values: npt.ArrayLike,
     weights: SpatialWeights,
     permutations: int = DEFAULT_PERMUTATIONS,
-    seed: int | np.random.Generator | None = None,
+    seed: int | np.random.Generator | None = DEFAULT_SEED,
     alpha: float = DEFAULT_ALPHA,
     adjustment: PAdjustment = PAdjustment.BENJAMINI_HOCHBERG,
 ) -> pd.DataFrame:
@@ -100,8 +100,10 @@ def local_moran(
     permutations : int
         Conditional permutations for the pseudo p-value (default 999; 0 skips them and the
         cluster class then uses the analytic p-value).
-    seed : int or numpy.random.Generator, optional
-        Randomness for the permutations; the same seed gives identical results.
+    seed : int, numpy.random.Generator or None
+        Randomness for the permutations; the same seed gives identical results. Default
+        :data:`~safecity.spatial.permutation.DEFAULT_SEED` (20240101), so two identical calls
+        agree (``methods.md`` §6.4, fixed seed); ``None`` draws fresh OS randomness.
     alpha : float
         Significance level of the cluster class. Default 0.05.
     adjustment : PAdjustment

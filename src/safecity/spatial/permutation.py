@@ -21,6 +21,11 @@ from scipy import sparse
 
 from safecity.spatial._inputs import FloatArray
 
+DEFAULT_SEED = 20240101
+"""Seed used when a caller gives none, so two identical calls give identical pseudo p-values
+(``methods.md`` §6.4: "conditional permutation (``permutations=999``, fixed seed)"). Pass
+``seed=None`` explicitly for fresh operating-system randomness."""
+
 UNITS_PER_CHUNK_BUDGET = 4_000_000
 """Upper bound on ``units × permutations × neighbours`` held in memory at once."""
 

@@ -61,6 +61,11 @@ class IslandPolicy(StrEnum):
     """Join each to its nearest unit by centroid distance (k = 1), in both directions."""
     RAISE = "raise"
     """Refuse: raise :class:`SpatialInputError` naming them."""
+    DROP = "drop"
+    """Drop them from the weights with a warning (:class:`IslandWarning`) naming them; §6.2's
+    "drop with warning". The weights then hold only the other units, in input order, and their
+    ``ids`` say which (the input row positions when no ids were given): pass values for those
+    units only."""
 
 
 class Contiguity(StrEnum):
@@ -256,6 +261,13 @@ def _handle_islands(
     crs: CRSLike | None,
     method: str,
 ) -> SpatialWeights:
+    try:
+        islands = IslandPolicy(islands)
+    except ValueError as error:
+        choices = ", ".join(member.value for member in IslandPolicy)
+        raise SpatialInputError(
+            f"{method}: islands must be one of {choices}; got {islands!r}"
+        ) from error
     island_rows = weights.islands
     if island_rows.size == 0 or weights.n < 2:
         return weights
@@ -265,6 +277,17 @@ def _handle_islands(
         raise SpatialInputError(
             f"{method}: {island_rows.size} unit(s) have no neighbours: {shown}{more}"
         )
+    if islands is IslandPolicy.DROP:
+        keep = np.setdiff1d(np.arange(weights.n), island_rows)
+        warnings.warn(
+            f"{method}: {island_rows.size} unit(s) have no neighbours and are dropped: "
+            f"{shown}{more}; the weights keep the other {keep.size} units (see their ids)",
+            IslandWarning,
+            stacklevel=3,
+        )
+        ids = weights.ids if weights.ids is not None else tuple(range(weights.n))
+        kept = sparse.csr_array(weights.matrix[keep][:, keep])
+        return SpatialWeights(matrix=kept, ids=tuple(ids[int(row)] for row in keep))
     if islands is IslandPolicy.ISOLATE:
         warnings.warn(
             f"{method}: {island_rows.size} unit(s) have no neighbours and are kept isolated: "
@@ -310,7 +333,9 @@ def queen_weights(
         Unique identifiers (e.g. GSS codes) carried into the weights and messages.
     islands : IslandPolicy
         What to do with polygons that share no vertex with any other (default: keep them
-        isolated with an :class:`~safecity.spatial.errors.IslandWarning`).
+        isolated with an :class:`~safecity.spatial.errors.IslandWarning`; ``NEAREST`` joins
+        each to its nearest polygon; ``DROP`` removes them with a warning, and the weights'
+        ``ids`` then name the units kept; ``RAISE`` refuses).
     decimals : int, optional
         Round coordinates to this many decimals before matching vertices, for boundaries whose
         shared vertices differ by floating noise. ``None`` (default) matches exactly, as libpysal.
@@ -321,7 +346,8 @@ def queen_weights(
     Returns
     -------
     SpatialWeights
-        Binary, symmetric, zero diagonal.
+        Binary, symmetric, zero diagonal; with ``islands=IslandPolicy.DROP``, only the units
+        that have neighbours.
 
     Raises
     ------
@@ -401,7 +427,8 @@ def distance_band_weights(
         The coordinates' CRS; must be projected. Without it, coordinates that all lie in
         longitude/latitude ranges are refused.
     islands : IslandPolicy
-        What to do with units that have no neighbour within the band.
+        What to do with units that have no neighbour within the band (see
+        :func:`queen_weights`).
 
     Returns
     -------
