@@ -35,10 +35,15 @@ from safecity.assess.periods import parse_period
 from safecity.assess.study_area import StudyArea, StudyAreaLevel
 from safecity.config.packaged_yaml import read_packaged_yaml
 from safecity.data.demo_load import load_demo
+from safecity.data.reference.kinds import ReferenceKind
+from safecity.data.reference.loader import load_reference
 from safecity.data.synthetic import DemoScale, generate_demo_data
 from safecity.data.warehouse import Warehouse
 
 AREA = "E06000001"
+DEMO_INDEX_NAME = "Synthetic demo severity index"
+DEMO_INDEX = f"{DEMO_INDEX_NAME} demo-1"
+FLAT_INDEX = "Flat test index"
 ISSUES = ["shoplifting", "burglary", "robbery", "drugs", "vehicle_crime", "asb"]
 COUNTS = [120, 4000, 900, 35, 2500, 610]
 # change_significant, change_ratio: a significant rise, none, a significant fall, not computed.
@@ -237,6 +242,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )  # fmt: skip
         warehouse = Warehouse(folder / "safecity.duckdb")
         load_demo(warehouse, dataset=dataset)
+        # A second, flat index (every offence weighs 1): harm is then the number of crimes.
+        demo_weights = pd.read_csv(dataset.reference.harm_weights, dtype={"offence_code": str})
+        flat = demo_weights.assign(weight=1, index_name=FLAT_INDEX, index_version="1")
+        flat.to_csv(folder / "flat-weights.csv", index=False)
+        load_reference(warehouse, kind=ReferenceKind.HARM_WEIGHTS, path=folder / "flat-weights.csv")
         patch.setattr(
             engine,
             "REGISTERED_FAMILIES",
@@ -247,7 +257,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             area_code="E22900001",
             period=parse_period("2024/25"),
             out_dir=folder / "out",
-            options=AssessmentOptions(priority_inputs_path=inputs_file),
+            options=AssessmentOptions(priority_inputs_path=inputs_file, harm_index=DEMO_INDEX_NAME),
         )
         warehouse.close()
     return folder / "out"
@@ -281,7 +291,7 @@ def test_demo_top_four_sensitivity_and_benchmark_skip(demo: Path) -> None:
     top = pd.read_parquet(demo / "priority_top.parquet")
     assert top["rank"].tolist() == [1, 2, 3, 4]
     sensitivity = pd.read_parquet(demo / "priority_sensitivity.parquet")
-    assert set(sensitivity["scenario"]) == {"Synthetic demo severity index demo-1", "without harm"}
+    assert set(sensitivity["scenario"]) == {DEMO_INDEX, f"{FLAT_INDEX} 1", "without harm"}
     findings = pd.read_parquet(demo / "findings.parquet").set_index("finding_id")
     assert findings.loc["priorities_top", "sentence"].startswith(
         "The top 4 crime priorities for Demoton in 2024/25 are "
@@ -295,3 +305,22 @@ def test_demo_top_four_sensitivity_and_benchmark_skip(demo: Path) -> None:
     assert "without harm" in sentence
     # The demo has one CSP: no national ranking, and the manifest says why.
     assert "only 1 CSP(s) have complete police.uk data" in manifest["skipped"]["benchmarking"]
+
+
+def test_demo_harm_scores_match_family_3_and_a_flat_index_by_hand(demo: Path) -> None:
+    matrix = pd.read_parquet(demo / "priority_scores.parquet").set_index("group_id")
+    harm_table = pd.read_parquet(demo / "harm_by_crime_group.parquet").set_index("group_id")
+    groups = pd.read_parquet(demo / "crime_groups.parquet").set_index("group_id")
+    extract_issues = [issue for issue in matrix.index if groups.loc[issue, "source"] == "extract"]
+    # Under the chosen index, each issue's harm is family 3's harm of that crime group.
+    for issue in extract_issues:
+        assert matrix.loc[issue, "harm_value"] == pytest.approx(harm_table.loc[issue, "harm"])
+        assert matrix.loc[issue, "harm_evidence"] == f"harm_crime_group:{issue}"
+    # Under the flat index harm is the count, so the harm score is the count's quintile among
+    # the issues with harm (the extract-sourced ones); the others score the missing score 3.
+    sensitivity = pd.read_parquet(demo / "priority_sensitivity.parquet")
+    flat = sensitivity[sensitivity["scenario"] == f"{FLAT_INDEX} 1"].set_index("group_id")
+    counts = [int(matrix.loc[issue, "count"]) for issue in extract_issues]
+    expected = dict(zip(extract_issues, _volume_scores(counts), strict=True))
+    for issue in matrix.index:
+        assert flat.loc[issue, "harm_score"] == expected.get(issue, 3)
