@@ -9,6 +9,7 @@ at the configured missing score, 3. Totals and ranks are recomputed here indepen
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -203,7 +204,21 @@ def test_family_output_top_and_finding(toy: AssessmentInputs) -> None:
         "incidents, vehicle crime, shoplifting and burglary"
     )
     assert finding.row_ids == tuple(top["priority_id"])
-    assert not any(column.endswith("_value") for column in output.public_tables["priority_scores"])
+    public = output.public_tables["priority_scores"]
+    assert not any(column.endswith("_value") for column in public)
+    assert "count" not in public
+
+
+def test_public_matrix_hides_sentences_revealing_small_baselines(toy: AssessmentInputs) -> None:
+    indicators = toy.indicators.copy()
+    indicators["baseline_numerator"] = 100
+    indicators.loc[indicators["indicator_id"] == "robbery", "baseline_numerator"] = 3
+    output = priorities(dataclasses.replace(toy, indicators=indicators))
+    public = output.public_tables["priority_scores"].set_index("group_id")
+    partner = output.tables["priority_scores"].set_index("group_id")
+    assert public.loc["robbery", "trend_basis"] == "counts under 5: suppressed"
+    assert partner.loc["robbery", "trend_basis"].startswith("decreasing: -30.0%")
+    assert public.loc["shoplifting", "trend_basis"] == partner.loc["shoplifting", "trend_basis"]
 
 
 def test_priority_inputs_are_checked(tmp_path: Path) -> None:

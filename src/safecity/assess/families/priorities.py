@@ -558,6 +558,11 @@ def _matrix(
         ";".join(dict.fromkeys(part for part in text.split(";") if part)) for text in evidence_all
     ]
     table["count"] = area.loc[issues, "numerator"].to_numpy()
+    table["baseline_count"] = (
+        area.loc[issues, "baseline_numerator"].to_numpy()
+        if "baseline_numerator" in area
+        else np.nan
+    )
     return table.reset_index(drop=True)
 
 
@@ -569,9 +574,11 @@ def _names(names: list[str]) -> str:
 
 
 def _public(matrix: pd.DataFrame) -> pd.DataFrame:
-    """Values that could reveal counts under 5 removed: ``*_value`` columns and small rows."""
-    public = matrix.drop(columns=[c for c in matrix.columns if c.endswith("_value")] + ["count"])
-    small = matrix["count"].between(1, 4)
+    """Values that could reveal counts under 5 removed: ``*_value`` columns and counts, and the
+    sentences of issues with 1–4 events in the period or the baseline (a change reveals both)."""
+    hidden = [c for c in matrix.columns if c.endswith("_value")] + ["count", "baseline_count"]
+    public = matrix.drop(columns=hidden)
+    small = matrix["count"].between(1, 4) | matrix["baseline_count"].between(1, 4)
     for column in ("trend_basis", "harm_basis", "vulnerability_basis"):
         if column in public:
             public.loc[small, column] = "counts under 5: suppressed"
