@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as scipy_stats
 
 from safecity import stats
+from safecity.stats._poisson import exact_limits
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "stats"
 
@@ -85,9 +87,50 @@ def test_dsr(row: dict[str, str]) -> None:
         confidence=number(row["confidence"]),
     ).loc[row["area"]]
     tolerance = {"rel_tol": number(row["rel_tol"]), "abs_tol": number(row["abs_tol"])}
+    assert int(result["count"]) == int(bands["count"].sum())
     for column in ("value", "lower_ci", "upper_ci"):
-        assert_close(float(result[column]), number(row[column]), **tolerance)
-    assert result["method"] == row["method"]
+        if row[column]:
+            assert_close(float(result[column]), number(row[column]), **tolerance)
+        else:
+            assert math.isnan(float(result[column])), f"{column} should be NA"
+    assert result["method"] == stats.IntervalMethod(row["method"])
+    assert result["statistic"] == row["statistic"]
+
+
+@pytest.mark.parametrize("row", load("css_scale.csv"))
+def test_crime_severity_score_scale(row: dict[str, str]) -> None:
+    # A population of 100,000 with the published crime rate, every crime at the implied mean
+    # weight: the score is per head (about 10), not per 1,000 (about 10,000).
+    population = 100_000.0
+    crimes = number(row["crimes_per_1000"]) * population / 1000
+    weight = number(row["mean_weight_days"])
+    score = stats.crime_severity_score(count=[crimes], weight=[weight], population=[population])
+    assert_close(
+        float(score["value"].iloc[0]), number(row["css"]), abs_tol=number(row["css_abs_tol"])
+    )
+    implied_weight = number(row["css"]) / (number(row["crimes_per_1000"]) / 1000)
+    assert_close(implied_weight, weight, abs_tol=number(row["weight_abs_tol"]))
+
+
+@pytest.mark.parametrize("row", load("baseline_fixed_expectation.csv"))
+def test_fixed_expectation_contrast(row: dict[str, str]) -> None:
+    """§2.3: treating the baseline mean as fixed gives p = 0.0150; the library's test does not."""
+    count = number(row["count"])
+    expected = number(row["fixed_expectation"])
+    golden = number(row["p_fixed_expectation"])
+    tolerance = number(row["p_abs_tol"])
+    baseline = numbers(row["baseline_counts"])
+    assert expected == sum(baseline) / len(baseline)
+    # Exact (Garwood) limits invert twice the one-sided Poisson tail: at confidence 1 − p the
+    # lower limit for 120 events is the fixed expectation 95.
+    lower, _ = exact_limits(np.array([count]), 1.0 - golden)
+    assert_close(float(lower[0]), expected, abs_tol=0.01)
+    assert_close(
+        2.0 * float(scipy_stats.poisson.sf(count - 1, expected)), golden, abs_tol=tolerance
+    )
+    result = stats.compare_to_baseline_average(count=[count], baseline_counts=[baseline]).iloc[0]
+    assert_close(float(result["p_value"]), number(row["binomial_p_value"]), abs_tol=tolerance)
+    assert float(result["p_value"]) > 2 * golden
 
 
 @pytest.mark.parametrize("row", load("benchmark.csv"))
