@@ -147,7 +147,8 @@ def lsoa_polygons_bng(
     the grid file is installed, else the Helmert fit); identical vertices stay identical, so
     queen contiguity is unchanged by the projection.
     """
-    connection = warehouse.connection
+    # A cursor of its own: an unfinished result on the shared connection does not block it.
+    connection = warehouse.connection.cursor()
     connection.register("hotspot_lsoas", pd.DataFrame({"lsoa_code": list(lsoa_codes)}))
     try:
         rows = connection.execute(
@@ -159,7 +160,7 @@ def lsoa_polygons_bng(
             [lsoa_vintage],
         ).df()
     finally:
-        connection.unregister("hotspot_lsoas")
+        connection.close()
     transformer = pyproj.Transformer.from_crs("EPSG:4326", BRITISH_NATIONAL_GRID, always_xy=True)
     geometries = shapely.from_wkb([bytes(blob) for blob in rows["geometry_wkb"]])
     projected = shapely.transform(

@@ -49,7 +49,8 @@ class GroupPoints:
 def _police_uk_locations(
     warehouse: Warehouse, *, lsoa_codes: Sequence[str], period: Period
 ) -> tuple[pd.DataFrame, int]:
-    connection = warehouse.connection
+    # A cursor of its own: an unfinished result on the shared connection does not block it.
+    connection = warehouse.connection.cursor()
     connection.register("hotspot_lsoas", pd.DataFrame({"lsoa_code": list(lsoa_codes)}))
     try:
         records = connection.execute(
@@ -67,7 +68,7 @@ def _police_uk_locations(
             [period.first_month, period.last_month],
         ).df()
     finally:
-        connection.unregister("hotspot_lsoas")
+        connection.close()
     located = records["easting"].notna() & records["northing"].notna()
     return records[located], int(records.loc[~located, "count"].sum())
 
@@ -75,7 +76,8 @@ def _police_uk_locations(
 def _extract_locations(
     warehouse: Warehouse, *, lsoa_codes: Sequence[str], period: Period
 ) -> tuple[pd.DataFrame, int]:
-    connection = warehouse.connection
+    # A cursor of its own: an unfinished result on the shared connection does not block it.
+    connection = warehouse.connection.cursor()
     connection.register("hotspot_lsoas", pd.DataFrame({"lsoa_code": list(lsoa_codes)}))
     flags = ", ".join(f"c.{flag}" for flag in FLAG_COLUMNS)
     try:
@@ -92,7 +94,7 @@ def _extract_locations(
             [period.first_month, period.last_month],
         ).df()
     finally:
-        connection.unregister("hotspot_lsoas")
+        connection.close()
     located = records["easting"].notna() & records["northing"].notna()
     return records[located], int(records.loc[~located, "count"].sum())
 
