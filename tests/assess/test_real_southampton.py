@@ -59,6 +59,7 @@ def southampton(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         (ReferenceKind.CSP_LOOKUP, "geography/lookup_ltla24_csp24_pfa24.csv"),
         (ReferenceKind.POPULATION, "population/population19_lsoa11_syoa.csv.gz"),
         (ReferenceKind.POPULATION, "population/population20_lsoa11_syoa.csv.gz"),
+        (ReferenceKind.IMD, "deprivation/imd2019_england_lsoa11_ranks_deciles.csv.gz"),
     ):
         load_reference(warehouse, kind=kind, path=shared_data / path)
     result = run_assessment(
@@ -90,7 +91,16 @@ def southampton(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         ]
         for month in ("2017-02", "2022-02")
     }
+    deciles = {
+        row["lsoa11_code"]: int(row["IMD_decile"])
+        for row in _rows(
+            shared_data / "deprivation" / "imd2019_england_lsoa11_ranks_deciles.csv.gz"
+        )
+        if row["lsoa11_code"] in lookup
+    }
     return {
+        "out": folder / "artefact",
+        "deciles": deciles,
         "indicators": result.indicators,
         "lookup": lookup,
         "population": population,
@@ -166,3 +176,46 @@ def test_ward_counts_match_the_files(southampton: dict[str, object]) -> None:
     ]
     assert dict(zip(wards["area_code"], wards["numerator"], strict=True)) == dict(by_ward)
     assert sum(by_ward.values()) == 2795  # SOURCES.md: Southampton 2022-02, excluding ASB
+
+
+def test_rates_by_national_imd_decile_match_the_files(southampton: dict[str, object]) -> None:
+    out = southampton["out"]
+    rows = southampton["rows"]
+    population = southampton["population"]
+    deciles = southampton["deciles"]
+    assert isinstance(out, Path)
+    assert isinstance(rows, dict)
+    assert isinstance(population, dict)
+    assert isinstance(deciles, dict)
+    # SOURCES.md: Southampton's LSOAs by IMD 2019 decile 1..10.
+    assert [list(deciles.values()).count(decile) for decile in range(1, 11)] == [
+        19,
+        24,
+        24,
+        26,
+        15,
+        14,
+        7,
+        14,
+        4,
+        1,
+    ]
+    crimes = Counter(
+        deciles[row["LSOA code"]]
+        for row in rows["2022-02"]
+        if row["Crime type"] != "Anti-social behaviour"
+    )
+    people = Counter()
+    for code, residents in population["20"].items():
+        people[deciles[code]] += residents
+    table = pd.read_csv(out / "deprivation_rates.csv")
+    national = table[(table["group_id"] == "all_crime") & (table["grouping"] == "national decile")]
+    for decile in range(1, 11):
+        row = national[national["group"] == decile].iloc[0]
+        assert row["count"] == crimes[decile]
+        assert row["population"] == people[decile]
+        assert row["value"] == pytest.approx(crimes[decile] / people[decile] * 1000, rel=1e-12)
+    gaps = pd.read_csv(out / "deprivation_gaps.csv")
+    gap = gaps[(gaps["group_id"] == "all_crime") & (gaps["grouping"] == "national decile")].iloc[0]
+    most, least = crimes[1] / people[1], crimes[10] / people[10]
+    assert gap["rate_ratio"] == pytest.approx(most / least, rel=1e-9)
