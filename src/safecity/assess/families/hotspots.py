@@ -356,15 +356,12 @@ def grid_hotspots(
             group_id=group.id, source=source, period=period.label
         )
         if len(x) < MIN_MEAN_PER_CELL * len(grid):
-            reason = (
+            notes.skipped[f"hotspots_grid:{group.id}"] = (
                 f"{len(x)} located {group.unit} on {len(grid)} cells (fewer than "
                 f"{MIN_MEAN_PER_CELL:g} per cell): Gi* on a nearly empty grid flags cells with a"
-                " single crime; see hotspots_lsoa"
+                " single crime, so the grid, its emerging/persistent classes and the KDE are"
+                " not computed; see hotspots_lsoa"
             )
-            notes.skipped[f"hotspots_grid:{group.id}"] = reason
-            notes.skipped[f"hotspot_classes:{group.id}"] = reason
-            if group.id in kde_groups:
-                notes.skipped[f"kde_grid:{group.id}"] = reason
             continue
         kde = None
         if group.id in kde_groups:
