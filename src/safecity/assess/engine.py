@@ -10,6 +10,7 @@ The manifest lists every family not yet implemented, and every group skipped, wi
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -195,6 +196,7 @@ def run_assessment(
         another backend (e.g. PySpark) must hold the same ``police_uk_street`` and extract
         tables. Lookups, denominators and the study area always come from ``warehouse``.
     """
+    started = time.perf_counter()
     area = resolve_study_area(warehouse, code=area_code)
     baseline = baseline or period.preceding(count=1)[0]
     previous = period.preceding(count=3)
@@ -276,7 +278,12 @@ def run_assessment(
         seed=seed,
         options=options or AssessmentOptions(),
     )
-    outputs = {name: family(inputs) for name, family in REGISTERED_FAMILIES.items()}
+    outputs = {}
+    timings = {"families_1_2_4_seconds": round(time.perf_counter() - started, 3)}
+    for name, family in REGISTERED_FAMILIES.items():
+        family_started = time.perf_counter()
+        outputs[name] = family(inputs)
+        timings[f"{name}_seconds"] = round(time.perf_counter() - family_started, 3)
     family_findings = [finding for output in outputs.values() for finding in output.findings]
     for output in outputs.values():
         skipped.update(output.skipped)
@@ -342,6 +349,7 @@ def run_assessment(
         },
         "inputs": _input_files(warehouse),
         "versions": _versions(),
+        "timings": timings,
         "skipped": {**skipped, **unimplemented_families()},
         "families": {name: output.manifest for name, output in outputs.items() if output.manifest},
     }
