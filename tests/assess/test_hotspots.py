@@ -26,6 +26,7 @@ from safecity.assess.crime_groups import CrimeGroup, DataSource
 from safecity.assess.families.hotspots import (
     KDE_GROUPS,
     SNAP_POINT_CAVEAT,
+    SNAP_POINT_NOTE,
     HotspotNotes,
     area_grid,
     grid_hotspots,
@@ -403,7 +404,8 @@ def test_demo_planted_hotspot_lsoas_are_found(demo: tuple[Path, dict[str, object
     assert (public[public["source"] == "police_uk"]["caveat"].str.contains("snap points")).all()
     assert "count" not in pd.read_csv(artefact / "public" / "hotspots_grid.csv").columns
     manifest = json.loads((artefact / "manifest.json").read_text())
-    assert manifest["families"]["hotspots"]["snap_point_caveat"] == SNAP_POINT_CAVEAT
+    assert manifest["families"]["hotspots"]["snap_point_caveat"] == SNAP_POINT_NOTE
+    assert "never read a location as an address" in SNAP_POINT_NOTE
     assert manifest["families"]["hotspots"]["grid"]["cell_size_m"] >= 100
 
 

@@ -73,23 +73,30 @@ MIN_MEAN_PER_CELL = 0.5
 average in the period (design default, not a published standard): on a nearly empty grid the normal
 approximation of Gi* fails and a cell holding one crime comes out "significant"."""
 
-SNAP_POINT_CAVEAT = (
+SNAP_POINT_NOTE = (
     "data.police.uk locations are anonymous snap points: each crime is moved to the nearest of"
     " over 750,000 map points (a street centre, public place or premises), so crimes stack on"
     " a few points; never read a location as an address; cells at least 100 m, KDE bandwidth"
     " at least 250 m (methods.md §11.1)"
 )
+"""The snap-point caveat in full, for the manifest."""
+SNAP_POINT_CAVEAT = (
+    "data.police.uk anonymous snap points (methods.md §11.1): crimes stack on a few points;"
+    " never read a location as an address"
+)
+"""The snap-point caveat of every row from data.police.uk (short: grid tables are long)."""
 EXTRACT_CAVEAT = "force extract locations as geocoded by the force"
 COUNTS_CAVEAT = (
     "Gi* on counts, not rates: an LSOA with more residents, shops or night-time venues has"
     " more crimes for that reason alone (methods.md §6.3)"
 )
 LSOA_TEST = "Getis–Ord Gi*, queen contiguity, 95% after Benjamini–Hochberg FDR"
-GRID_TEST = "Getis–Ord Gi* on {size:g} m grid cells, 95% after Benjamini–Hochberg FDR"
+GRID_TEST = "Getis–Ord Gi*, {size:g} m cells, 95% after BH FDR"
 CLASS_TEST = (
     "Getis–Ord Gi* in each month on {size:g} m grid cells, Holm-adjusted across each cell's"
     " months, sfhotspot classification"
 )
+CLASS_TABLE_TEST = "Gi* per month, {size:g} m cells, Holm across months, sfhotspot classes"
 
 _LSOA_PUBLIC_DROP = ["count", "g", "gi_z", "p", "p_fdr"]
 _GRID_PUBLIC_DROP = ["count", "g", "gi_z", "p", "p_fdr"]
@@ -429,7 +436,7 @@ def grid_hotspots(
                     if column not in ("id", "hotspot_category")
                 },
                 hotspot_category=classes["hotspot_category"].map(_label).to_numpy(),
-                test=CLASS_TEST.format(size=cell_size),
+                test=CLASS_TABLE_TEST.format(size=cell_size),
                 caveat=caveat,
             )
         )
@@ -577,7 +584,7 @@ def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
     area = inputs.area
     codes = area.lsoas["lsoa_code"].tolist()
     manifest: dict[str, Any] = {
-        "snap_point_caveat": SNAP_POINT_CAVEAT,
+        "snap_point_caveat": SNAP_POINT_NOTE,
         "alpha": ALPHA,
         "multiple_testing": "Benjamini–Hochberg FDR across the units of each map",
         "gi_bin": "ArcGIS Gi_Bin from BH-adjusted p-values",
