@@ -424,6 +424,15 @@ def test_demo_grid_hotspots_lie_on_the_planted_lsoas(demo: tuple[Path, dict[str,
     for code in planted:
         inside = shapely.contains(polygons.loc[code, "geometry"], centres)
         assert inside.any(), code
+    # Cells whose centre lies in a planted LSOA are in the area; the hull's corners may not be.
+    cells = grid[grid["group_id"] == "all_crime"]
+    in_planted = shapely.contains_xy(
+        shapely.union_all(polygons["geometry"].to_numpy()),
+        cells["x_centre"].to_numpy(),
+        cells["y_centre"].to_numpy(),
+    )
+    assert cells.loc[in_planted, "in_area"].all()
+    assert cells["in_area"].mean() > 0.5
     classes = pd.read_csv(artefact / "hotspot_classes.csv")
     persistent = classes[
         (classes["group_id"] == "all_crime") & (classes["hotspot_category"] == "persistent hotspot")

@@ -486,6 +486,22 @@ def _with_row_ids(frames: list[pd.DataFrame], *, prefix: str, period: Period) ->
     return table
 
 
+def _with_in_area(tables: GridTables, *, grid: pd.DataFrame, polygons: pd.DataFrame) -> GridTables:
+    """Each grid table with ``in_area``: the cell centre lies in the area's LSOA polygons."""
+    area = shapely.union_all(polygons["geometry"].to_numpy())
+    inside = pd.Series(
+        shapely.contains_xy(area, grid["x_centre"].to_numpy(), grid["y_centre"].to_numpy()),
+        index=grid["cell_id"].to_numpy(),
+    )
+
+    def add(table: pd.DataFrame) -> pd.DataFrame:
+        if table.empty:
+            return table
+        return table.assign(in_area=table["cell_id"].map(inside).to_numpy(dtype=bool))
+
+    return GridTables(add(tables.hotspots), add(tables.classes), add(tables.kde))
+
+
 def _join(names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
@@ -645,8 +661,12 @@ def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
             period=inputs.period,
             notes=notes,
         )
+        if len(polygons) > 0:
+            grid_tables = _with_in_area(grid_tables, grid=grid, polygons=polygons)
         manifest["grid"] = {
             "crs": BRITISH_NATIONAL_GRID,
+            "in_area": "whether the cell centre lies in the area's LSOA polygons (clip maps to"
+            " it; methods.md §6.2); absent when no boundaries are loaded",
             "cell_size_m": cell_size,
             "cells": len(grid),
             "rule": "sfhotspot set_cell_size (shorter side / 50, rounded down to 100 m), "
