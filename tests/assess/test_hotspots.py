@@ -403,6 +403,9 @@ def test_demo_planted_hotspot_lsoas_are_found(demo: tuple[Path, dict[str, object
     assert "gi_z" not in public.columns
     assert (public[public["source"] == "police_uk"]["caveat"].str.contains("snap points")).all()
     assert "count" not in pd.read_csv(artefact / "public" / "hotspots_grid.csv").columns
+    public_kde = pd.read_csv(artefact / "public" / "kde_grid.csv")
+    assert "expected_per_cell" not in public_kde.columns
+    assert {"x_centre", "y_centre", "density_per_km2", "in_area"} <= set(public_kde.columns)
     manifest = json.loads((artefact / "manifest.json").read_text())
     assert manifest["families"]["hotspots"]["snap_point_caveat"] == SNAP_POINT_NOTE
     assert "never read a location as an address" in SNAP_POINT_NOTE

@@ -110,6 +110,7 @@ _KDE_PUBLIC_KEEP = [
     "kernel",
     "bandwidth",
     "density_per_km2",
+    "in_area",
     "caveat",
 ]
 
@@ -693,9 +694,9 @@ def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
         "hotspots_lsoa": _public(lsoa_table, drop=_LSOA_PUBLIC_DROP),
         "hotspots_grid": _public(grid_tables.hotspots, drop=_GRID_PUBLIC_DROP),
         "hotspot_classes": grid_tables.classes,
-        "kde_grid": grid_tables.kde[_KDE_PUBLIC_KEEP]
-        if not grid_tables.kde.empty
-        else grid_tables.kde,
+        "kde_grid": grid_tables.kde[
+            [column for column in _KDE_PUBLIC_KEEP if column in grid_tables.kde.columns]
+        ],
     }
     output.public_tables = {name: table for name, table in public.items() if not table.empty}
     output.skipped = notes.skipped
