@@ -52,6 +52,7 @@ def lsoa_denominators(
         )
     chosen = min(years, key=lambda candidate: (abs(candidate - year), candidate > year))
     codes = pd.DataFrame({"lsoa_code": lsoa_codes})
+    connection.complete()  # nothing may be pending when a frame is registered
     connection.register("assessed_lsoas", codes)
     population = connection.execute(
         "SELECT l.lsoa_code, p.persons AS population FROM assessed_lsoas l LEFT JOIN"

@@ -281,6 +281,9 @@ def run_assessment(
     outputs = {}
     timings = {"families_1_2_4_seconds": round(time.perf_counter() - started, 3)}
     for name, family in REGISTERED_FAMILIES.items():
+        # DuckDB refuses some work while an earlier result is unread (e.g. after fetchone):
+        # each family starts on a connection with nothing pending.
+        warehouse.connection.complete()
         family_started = time.perf_counter()
         outputs[name] = family(inputs)
         timings[f"{name}_seconds"] = round(time.perf_counter() - family_started, 3)

@@ -20,6 +20,7 @@ def coverage_table(warehouse: Warehouse, *, area: StudyArea, window: Period) -> 
     """Rows ``force, month, rows, rows_in_area, without_location_pct, present, low_coverage``."""
     codes = pd.DataFrame({"lsoa_code": area.lsoas["lsoa_code"]})
     connection = warehouse.connection
+    connection.complete()  # nothing may be pending when a frame is registered
     connection.register("coverage_lsoas", codes)
     table = connection.execute(
         "WITH forces AS (SELECT DISTINCT force FROM police_uk_street"
