@@ -6,6 +6,12 @@ period and the baseline, and computes crude rates per 1,000 residents with exact
 below 10 events and Byar's from 10 (``methods.md`` §1.1), and the change against the baseline
 by the exact conditional rate-ratio test (``scipy.stats.binomtest``, ``methods.md`` §2.2a).
 
+The analyst reads only the four street columns the counts need (``usecols``), which makes the
+peer faster, not slower, than reading whole files (about 11 s instead of 6 s for the 13 million
+rows of the synthetic national 24 months). A Crime ID repeated in a force-month is reduced with
+a group-by taking the largest LSOA code and crime type, as the engine does, so that the two
+agree even where the repeated rows disagree.
+
 The rules are those of Safe City's engine, so the two can be compared number for number:
 
 * a crime is counted once per Crime ID per force and month (``methods.md`` §11.6); rows
