@@ -29,7 +29,6 @@ from pyspark.sql import SparkSession
 from safecity.assess.counts import police_uk_category_counts
 from safecity.assess.engine import run_assessment
 from safecity.assess.extract_counts import extract_profile_counts
-from safecity.assess.families import benchmarking
 from safecity.assess.periods import parse_period
 from safecity.data.demo_load import load_demo
 from safecity.data.extract.pseudonyms import KEY_ENVIRONMENT_VARIABLE
@@ -177,9 +176,6 @@ def test_national_csp_indicators_identical(
 ) -> None:
     csp = _largest_csp(national)
     on_duckdb = run_assessment(national, area_code=csp, period=PERIOD, out_dir=tmp_path / "duckdb")
-    # The second run computes everything again rather than reading the national CSP table
-    # family 6 kept from the first run.
-    benchmarking._LAST_NATIONAL.clear()
     on_spark = run_assessment(
         national,
         area_code=csp,
