@@ -35,6 +35,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import sys
@@ -97,6 +98,13 @@ def city_assessment(scratch: Path, *, seed: int) -> float:
         f"{seconds:.2f} s; target < {CITY_TARGET_SECONDS:.0f} s: "
         f"{'MET' if seconds < CITY_TARGET_SECONDS else 'MISSED'}"
     )
+    timings = json.loads(result.manifest_path.read_text(encoding="utf-8")).get("timings", {})
+    if timings:
+        slowest = sorted(timings.items(), key=lambda item: -float(item[1]))
+        print(
+            "    by part (manifest timings): "
+            + ", ".join(f"{name.removesuffix('_seconds')} {value:.2f} s" for name, value in slowest)
+        )
     return seconds
 
 
