@@ -9,13 +9,11 @@ with ties sharing the smallest rank (§3.1).
 
 from __future__ import annotations
 
-import csv
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from police_uk_files import STREET_HEADER, street_row
+from csp_country import build_country, country_csps
 from scipy import stats
 
 from safecity.assess.all_csps import (
@@ -27,109 +25,16 @@ from safecity.assess.all_csps import (
 from safecity.assess.counts import police_uk_category_counts
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS
 from safecity.assess.periods import parse_period
-from safecity.data.police_uk.loader import load_police_uk
-from safecity.data.reference.kinds import ReferenceKind
-from safecity.data.reference.loader import load_reference
 from safecity.data.warehouse import Warehouse
 
 PERIOD = parse_period("2020-05..2020-06")
 BASELINE = parse_period("2020-03..2020-04")
-
-
-def _csp(index: int) -> dict[str, object]:
-    country = "W" if index == 10 else "E"
-    return {
-        "lsoa": f"{country}0100{index:04d}",
-        "lad": f"{country}0600{index:04d}",
-        "csp": f"W1400{index:04d}" if country == "W" else f"E2200{index:04d}",
-        "name": f"Place {index}",
-        "force": "northshire" if index <= 10 else "southshire",
-        "pfa": "W15000001" if index == 10 else "E23000001" if index < 10 else "E23000002",
-        "population": 1000 + 100 * index,
-        # Burglaries per month: (baseline March, April), (period May, June).
-        "burglary": ((index, index + 1), (2 * index, 15 - index)),
-        "asb": (0, index % 4),
-    }
-
-
-CSPS = [_csp(index) for index in range(1, 13)]
-
-
-def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def build_country(folder: Path) -> Warehouse:
-    """Write and load the street files, lookups and populations of the twelve CSPs."""
-    police = folder / "police"
-    police.mkdir()
-    serial = 0
-    months = ["2020-03", "2020-04", "2020-05", "2020-06"]
-    for force in ("northshire", "southshire"):
-        for position, month in enumerate(months):
-            if force == "southshire" and month == "2020-06":
-                continue
-            rows = []
-            for entry in (entry for entry in CSPS if entry["force"] == force):
-                period_index, month_index = divmod(position, 2)
-                burglaries = entry["burglary"][period_index][month_index]  # type: ignore[index]
-                asb = entry["asb"][month_index] if period_index == 1 else 0  # type: ignore[index]
-                for _ in range(burglaries):
-                    serial += 1
-                    rows.append(
-                        street_row(
-                            month=month,
-                            crime_id=f"{serial:064x}",
-                            lsoa_code=str(entry["lsoa"]),
-                            lsoa_name=str(entry["name"]),
-                        )
-                    )
-                rows.extend(
-                    street_row(
-                        month=month,
-                        crime_type="Anti-social behaviour",
-                        lsoa_code=str(entry["lsoa"]),
-                        lsoa_name=str(entry["name"]),
-                    )
-                    for _ in range(asb)
-                )
-            if force == "northshire" and month == "2020-05":
-                rows.append(rows[0])  # police.uk repeats a Crime ID: it counts once
-            _write_csv(police / f"{month}-{force}-street.csv", STREET_HEADER, rows)  # type: ignore[arg-type]
-    lookup = _write_csv(
-        folder / "LSOA11_WD20_LAD20_EW_LU.csv",
-        ["LSOA11CD", "LSOA11NM", "WD20CD", "WD20NM", "LAD20CD", "LAD20NM"],
-        [
-            [e["lsoa"], e["name"], f"E0500{i:04d}", e["name"], e["lad"], e["name"]]
-            for i, e in enumerate(CSPS, start=1)
-        ],
-    )
-    csp = _write_csv(
-        folder / "lookup_ltla24_csp24_pfa24.csv",
-        ["ltla24_code", "ltla24_name", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"],
-        [[e["lad"], e["name"], e["csp"], e["name"], e["pfa"], e["force"]] for e in CSPS],
-    )
-    ages = [*(str(age) for age in range(90)), "90+"]
-    population = _write_csv(
-        folder / "population20_lsoa11_syoa.csv",
-        ["lsoa11_name", "lsoa11_code", "total_population", *ages],
-        [[e["name"], e["lsoa"], e["population"], *([0] * 90), e["population"]] for e in CSPS],
-    )
-    warehouse = Warehouse(folder / "w.duckdb")
-    load_police_uk(warehouse, paths=[police])
-    load_reference(warehouse, kind=ReferenceKind.LSOA_LOOKUP, path=lookup)
-    load_reference(warehouse, kind=ReferenceKind.CSP_LOOKUP, path=csp)
-    load_reference(warehouse, kind=ReferenceKind.POPULATION, path=population)
-    return warehouse
+CSPS = country_csps()
 
 
 @pytest.fixture(scope="module")
 def country(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    warehouse = build_country(tmp_path_factory.mktemp("country"))
+    warehouse = build_country(tmp_path_factory.mktemp("country"), CSPS)
     yield warehouse  # type: ignore[misc]
     warehouse.close()
 
