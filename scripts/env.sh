@@ -11,6 +11,10 @@ apt_packages=()
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   apt_packages+=(python3-venv)
 fi
+# Java runs the PySpark backend (the national-scale parity test).
+if ! command -v java >/dev/null 2>&1; then
+  apt_packages+=(default-jre-headless)
+fi
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
