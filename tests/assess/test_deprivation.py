@@ -16,13 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from demo_city import DEMO_AREA, demo_city
 from scipy import stats
 
-from safecity.assess import engine
 from safecity.assess.context import AssessmentInputs
 from safecity.assess.crime_groups import load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
-from safecity.assess.engine import run_assessment
 from safecity.assess.families.deprivation import (
     DeprivationGrouping,
     deprivation,
@@ -32,11 +31,8 @@ from safecity.assess.families.deprivation import (
 )
 from safecity.assess.periods import parse_period
 from safecity.assess.study_area import resolve_study_area
-from safecity.data.demo_load import load_demo
-from safecity.data.synthetic import DemoDataset, DemoScale, generate_demo_data
+from safecity.data.synthetic import DemoDataset
 from safecity.data.warehouse import Warehouse
-
-DEMO_AREA = "E22900001"  # Demoton CSP in the synthetic city.
 
 
 def test_national_quintiles_are_half_deciles_and_local_quintiles_rank_the_area() -> None:
@@ -159,23 +155,12 @@ def test_zero_in_the_least_deprived_group_gives_no_finite_ratio_or_sii(
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoDataset, Path]:
-    folder = tmp_path_factory.mktemp("demo_deprivation")
-    with pytest.MonkeyPatch.context() as patch:
-        # A key in the environment, so the demo writes no key file outside tmp_path.
-        patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
-        patch.setenv("SAFECITY_PSEUDONYM_KEY", "test-key-for-the-deprivation-family")
-        dataset = generate_demo_data(
-            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY,
-            first_month="2023-04", months=24,
-        )  # fmt: skip
-        warehouse = Warehouse(folder / "safecity.duckdb")
-        load_demo(warehouse, dataset=dataset)
-        patch.setattr(engine, "REGISTERED_FAMILIES", {"deprivation": deprivation})
-        run_assessment(
-            warehouse, area_code=DEMO_AREA, period=parse_period("2024/25"), out_dir=folder / "out"
-        )
-        warehouse.close()
-    return dataset, folder / "out"
+    city = demo_city(
+        tmp_path_factory.mktemp("demo_deprivation"),
+        key="test-key-for-the-deprivation-family",
+        families={"deprivation": deprivation},
+    )
+    return city.dataset, city.out
 
 
 def _gap(out: Path, group: str, grouping: DeprivationGrouping) -> pd.Series:

@@ -15,12 +15,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from demo_city import DEMO_AREA, demo_city
 
-from safecity.assess import engine
 from safecity.assess.context import AssessmentInputs, AssessmentOptions
 from safecity.assess.crime_groups import load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
-from safecity.assess.engine import run_assessment
 from safecity.assess.families.harm import (
     APPROXIMATION_CAVEAT,
     HarmIndexError,
@@ -35,11 +34,8 @@ from safecity.assess.families.harm import (
 from safecity.assess.periods import parse_period
 from safecity.assess.study_area import resolve_study_area
 from safecity.config.offence_codes import load_offence_codes
-from safecity.data.demo_load import load_demo
-from safecity.data.synthetic import DemoDataset, DemoScale, generate_demo_data
+from safecity.data.synthetic import DemoDataset
 from safecity.data.warehouse import Warehouse
-
-DEMO_AREA = "E22900001"
 
 CLASSIFICATION = pd.DataFrame(
     {
@@ -198,23 +194,12 @@ def test_ranking_by_index_shows_sensitivity() -> None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoDataset, Path, Path]:
-    folder = tmp_path_factory.mktemp("demo_harm")
-    with pytest.MonkeyPatch.context() as patch:
-        # A key in the environment, so the demo writes no key file outside tmp_path.
-        patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
-        patch.setenv("SAFECITY_PSEUDONYM_KEY", "test-key-for-the-harm-family")
-        dataset = generate_demo_data(
-            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY,
-            first_month="2023-04", months=24,
-        )  # fmt: skip
-        warehouse = Warehouse(folder / "safecity.duckdb")
-        load_demo(warehouse, dataset=dataset)
-        patch.setattr(engine, "REGISTERED_FAMILIES", {"harm": harm})
-        run_assessment(
-            warehouse, area_code=DEMO_AREA, period=parse_period("2024/25"), out_dir=folder / "out"
-        )
-        warehouse.close()
-    return dataset, folder / "out", folder / "safecity.duckdb"
+    city = demo_city(
+        tmp_path_factory.mktemp("demo_harm"),
+        key="test-key-for-the-harm-family",
+        families={"harm": harm},
+    )
+    return city.dataset, city.out, city.warehouse_path
 
 
 def test_demo_severity_score_recomputed_from_the_warehouse(

@@ -16,12 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from demo_city import demo_city
 
-from safecity.assess import engine
 from safecity.assess.context import AssessmentInputs, AssessmentOptions
 from safecity.assess.crime_groups import load_crime_groups
 from safecity.assess.denominators import Denominators
-from safecity.assess.engine import run_assessment
 from safecity.assess.families.benchmarking import benchmarking
 from safecity.assess.families.harm import harm
 from safecity.assess.families.priorities import (
@@ -35,10 +34,9 @@ from safecity.assess.families.priorities import (
 from safecity.assess.periods import parse_period
 from safecity.assess.study_area import StudyArea, StudyAreaLevel
 from safecity.config.packaged_yaml import read_packaged_yaml
-from safecity.data.demo_load import load_demo
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
-from safecity.data.synthetic import DemoScale, generate_demo_data
+from safecity.data.synthetic import DemoDataset
 from safecity.data.warehouse import Warehouse
 
 AREA = "E06000001"
@@ -247,35 +245,23 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo_priorities")
     inputs_file = folder / "priority-inputs.yaml"
     inputs_file.write_text("public_concern: {asb: 5}\n", encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        # A key in the environment, so the demo writes no key file outside tmp_path.
-        patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
-        patch.setenv("SAFECITY_PSEUDONYM_KEY", "test-key-for-the-priorities-family")
-        dataset = generate_demo_data(
-            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY,
-            first_month="2023-04", months=24,
-        )  # fmt: skip
-        warehouse = Warehouse(folder / "safecity.duckdb")
-        load_demo(warehouse, dataset=dataset)
+
+    def load_flat_index(dataset: DemoDataset, warehouse: Warehouse) -> None:
         # A second, flat index (every offence weighs 1): harm is then the number of crimes.
         demo_weights = pd.read_csv(dataset.reference.harm_weights, dtype={"offence_code": str})
         flat = demo_weights.assign(weight=1, index_name=FLAT_INDEX, index_version="1")
         flat.to_csv(folder / "flat-weights.csv", index=False)
         load_reference(warehouse, kind=ReferenceKind.HARM_WEIGHTS, path=folder / "flat-weights.csv")
-        patch.setattr(
-            engine,
-            "REGISTERED_FAMILIES",
-            {"harm": harm, "benchmarking": benchmarking, "priorities": priorities},
-        )
-        run_assessment(
-            warehouse,
-            area_code="E22900001",
-            period=parse_period("2024/25"),
-            out_dir=folder / "out",
-            options=AssessmentOptions(priority_inputs_path=inputs_file, harm_index=DEMO_INDEX_NAME),
-        )
-        warehouse.close()
-    return folder / "out"
+
+    city = demo_city(
+        folder,
+        key="test-key-for-the-priorities-family",
+        families={"harm": harm, "benchmarking": benchmarking, "priorities": priorities},
+        area_code="E22900001",
+        options=AssessmentOptions(priority_inputs_path=inputs_file, harm_index=DEMO_INDEX_NAME),
+        prepare=load_flat_index,
+    )
+    return city.out
 
 
 def test_demo_planted_shoplifting_rise_scores_top_trend(demo: Path) -> None:
