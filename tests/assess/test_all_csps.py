@@ -76,7 +76,7 @@ def test_counts_rates_and_intervals_match_an_independent_computation(
         count = _expected_period_count(entry)
         if entry["csp"] == CSPS[0]["csp"]:
             assert row["numerator"] == count  # the repeated Crime ID counted once
-        population = int(entry["population"])  # type: ignore[call-overload]
+        population = int(entry["population"])
         lower, upper = _interval(count)
         assert row["numerator"] == count
         assert row["denominator"] == population
@@ -91,7 +91,7 @@ def test_change_is_the_exact_conditional_test(indicators: pd.DataFrame) -> None:
     for entry in CSPS:
         row = burglary.loc[str(entry["csp"])]
         now = _expected_period_count(entry)
-        before = sum(entry["burglary"][0])  # type: ignore[index]
+        before = sum(entry["burglary"][0])
         # The same population in both periods: now ~ Binomial(now + before, 1/2).
         expected = stats.binomtest(now, now + before, 0.5).pvalue
         assert row["baseline_numerator"] == before
@@ -104,7 +104,7 @@ def test_change_is_the_exact_conditional_test(indicators: pd.DataFrame) -> None:
 def test_ranks_exclude_the_force_with_a_missing_month(indicators: pd.DataFrame) -> None:
     burglary = indicators[indicators["indicator_id"] == "burglary"]
     ranked = {
-        str(entry["csp"]): _expected_period_count(entry) / int(entry["population"])  # type: ignore[call-overload]
+        str(entry["csp"]): _expected_period_count(entry) / int(entry["population"])
         for entry in CSPS
         if entry["force"] == "northshire"
     }
@@ -129,7 +129,7 @@ def test_force_coverage_flags_the_missing_month(country: Warehouse) -> None:
 def test_asb_is_its_own_group_and_not_in_all_crime(indicators: pd.DataFrame) -> None:
     by_group = indicators.set_index(["indicator_id", "area_code"])
     for entry in CSPS[:10]:
-        asb = sum(entry["asb"])  # type: ignore[call-overload]
+        asb = sum(entry["asb"])
         assert by_group.loc[("asb", str(entry["csp"])), "numerator"] == asb
         assert by_group.loc[("all_crime", str(entry["csp"])), "numerator"] == (
             _expected_period_count(entry)

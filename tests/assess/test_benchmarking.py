@@ -120,7 +120,7 @@ def test_england_is_the_pooled_rate_of_ranked_english_csps(
     row, _ = burglary
     english = [e for e in CSPS if e["force"] == "northshire" and str(e["csp"]).startswith("E")]
     count = sum(_count(entry) for entry in english)
-    population = sum(int(entry["population"]) for entry in english)  # type: ignore[call-overload]
+    population = sum(int(entry["population"]) for entry in english)
     england = count / population * 1000
     assert row["england_count"] == count
     assert row["england_population"] == population
