@@ -7,7 +7,6 @@ formula, the exact conditional rate-ratio test as a binomial test (methods.md §
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from pathlib import Path
@@ -15,13 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from police_uk_files import STREET_HEADER, street_row
+from reference_files import load_reference_files, write_csv
 from scipy import stats
 
 from safecity.assess.engine import run_assessment
 from safecity.assess.periods import parse_period
 from safecity.data.police_uk.loader import load_police_uk
-from safecity.data.reference.kinds import ReferenceKind
-from safecity.data.reference.loader import load_reference
 from safecity.data.warehouse import Warehouse
 
 LSOAS = {
@@ -42,16 +40,8 @@ BURGLARY = {
 ASB_2020 = {"E01000001": 6, "E01000002": 1, "E01000003": 0, "E01000004": 3}
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def _street_file(folder: Path, month: str, rows: list[list[str]]) -> None:
-    _write_csv(folder / f"{month}-testshire-street.csv", STREET_HEADER, rows)  # type: ignore[arg-type]
+    write_csv(folder / f"{month}-testshire-street.csv", STREET_HEADER, rows)
 
 
 @pytest.fixture(scope="module")
@@ -86,33 +76,20 @@ def assessment(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataF
         if year_index == 1:
             rows.append(street_row(month=month, crime_type="Jaywalking"))  # quarantined
         _street_file(police, month, rows)
-    lookup = _write_csv(
-        folder / "LSOA11_WD20_LAD20_EW_LU.csv",
-        ["LSOA11CD", "LSOA11NM", "WD20CD", "WD20NM", "LAD20CD", "LAD20NM"],
-        [
+    warehouse = Warehouse(folder / "w.duckdb")
+    load_police_uk(warehouse, paths=[police])
+    load_reference_files(
+        warehouse,
+        folder,
+        lsoa_lookup=[
             [code, name, ward, ward_name, LAD, "Testham"]
             for code, (name, ward, ward_name, _) in LSOAS.items()
         ],
-    )
-    csp = _write_csv(
-        folder / "lookup_ltla24_csp24_pfa24.csv",
-        ["ltla24_code", "ltla24_name", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"],
-        [[LAD, "Testham", CSP, "Testham CSP", PFA, "Testshire"]],
-    )
-    ages = [*(str(age) for age in range(90)), "90+"]
-    population = _write_csv(
-        folder / "population20_lsoa11_syoa.csv",
-        ["lsoa11_name", "lsoa11_code", "total_population", *ages],
-        [
-            [name, code, people, *([0] * 90), people]
-            for code, (name, _ward, _ward_name, people) in LSOAS.items()
+        csp_lookup=[[LAD, "Testham", CSP, "Testham CSP", PFA, "Testshire"]],
+        population=[
+            (name, code, people) for code, (name, _ward, _ward_name, people) in LSOAS.items()
         ],
     )
-    warehouse = Warehouse(folder / "w.duckdb")
-    load_police_uk(warehouse, paths=[police])
-    load_reference(warehouse, kind=ReferenceKind.LSOA_LOOKUP, path=lookup)
-    load_reference(warehouse, kind=ReferenceKind.CSP_LOOKUP, path=csp)
-    load_reference(warehouse, kind=ReferenceKind.POPULATION, path=population)
     out = folder / "artefact"
     result = run_assessment(warehouse, area_code=CSP, period=parse_period("2020/21"), out_dir=out)
     warehouse.close()

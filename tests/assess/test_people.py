@@ -10,10 +10,8 @@ found.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
-import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +19,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from demo_city import loaded_demo_city
 from extract_files import crime, write_extract
+from reference_files import TESTHAM_CSP as CSP
+from reference_files import load_two_csps
 from scipy import stats
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
@@ -31,21 +32,10 @@ from safecity.assess.engine import run_assessment
 from safecity.assess.families.people import age_band, people, public_domestic_shares
 from safecity.assess.periods import Period, parse_period
 from safecity.assess.study_area import lsoa_hierarchy, resolve_study_area
-from safecity.data.demo_load import load_demo
 from safecity.data.extract.loader import load_extract
-from safecity.data.reference.kinds import ReferenceKind
-from safecity.data.reference.loader import load_reference
-from safecity.data.synthetic import DemoScale, generate_demo_data
 from safecity.data.warehouse import Warehouse
 
 KEY = "a-test-key-for-the-people-family-0123456"
-LAD, CSP, PFA = "E06000001", "E22000001", "E23000001"
-OTHER_LAD, OTHER_CSP = "E06000002", "E22000002"
-LSOAS = {
-    "E01000001": ("Testham 001A", "E05000001", "North", LAD, 1500),
-    "E01000002": ("Testham 001B", "E05000002", "South", LAD, 1600),
-    "E01000009": ("Otherton 001A", "E05000009", "Far", OTHER_LAD, 1200),
-}
 IN_AREA = ("E01000001", "E01000002")
 
 # Crimes: reference, Home Office code, committed from, LSOA, domestic flag.
@@ -100,45 +90,6 @@ PERIOD = parse_period("2020/21")
 BASELINE = parse_period("2019/20")
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def _load_reference(warehouse: Warehouse, folder: Path) -> None:
-    lookup = _write_csv(
-        folder / "LSOA11_WD20_LAD20_EW_LU.csv",
-        ["LSOA11CD", "LSOA11NM", "WD20CD", "WD20NM", "LAD20CD", "LAD20NM"],
-        [
-            [code, name, ward, ward_name, lad, "Testham" if lad == LAD else "Otherton"]
-            for code, (name, ward, ward_name, lad, _) in LSOAS.items()
-        ],
-    )
-    csp = _write_csv(
-        folder / "lookup_ltla24_csp24_pfa24.csv",
-        ["ltla24_code", "ltla24_name", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"],
-        [
-            [LAD, "Testham", CSP, "Testham CSP", PFA, "Testshire"],
-            [OTHER_LAD, "Otherton", OTHER_CSP, "Otherton CSP", PFA, "Testshire"],
-        ],
-    )
-    ages = [*(str(age) for age in range(90)), "90+"]
-    population = _write_csv(
-        folder / "population20_lsoa11_syoa.csv",
-        ["lsoa11_name", "lsoa11_code", "total_population", *ages],
-        [
-            [name, code, people, *([0] * 90), people]
-            for code, (name, _ward, _ward_name, _lad, people) in LSOAS.items()
-        ],
-    )
-    load_reference(warehouse, kind=ReferenceKind.LSOA_LOOKUP, path=lookup)
-    load_reference(warehouse, kind=ReferenceKind.CSP_LOOKUP, path=csp)
-    load_reference(warehouse, kind=ReferenceKind.POPULATION, path=population)
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     folder = tmp_path_factory.mktemp("people")
@@ -155,7 +106,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
         patch.setenv("SAFECITY_PSEUDONYM_KEY", KEY)
         patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
         store = Warehouse(folder / "w.duckdb")
-        _load_reference(store, folder)
+        load_two_csps(store, folder)
         reports = load_extract(store, path=folder / "extract", mapping_path=mapping)
         assert [report.quarantined for report in reports] == [0, 0, 0]
         yield store
@@ -468,18 +419,9 @@ def test_the_engine_writes_people_tables_to_partners_only(
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[FamilyOutput, dict[str, Any]]:
     """The demo city's last financial year, generated and loaded; this family run on it."""
     folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [name for name in os.environ if name.startswith("SAFECITY_")]:
-            patch.delenv(name)
-        patch.setenv("HOME", str(folder / "home"))
-        dataset = generate_demo_data(
-            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY, first_month="2024-04",
-            months=12,
-        )  # fmt: skip
-        with Warehouse(folder / "demo.duckdb") as store:
-            load_demo(store, dataset=dataset)
-            area_code = str(sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())[0])
-            output = people(_inputs(store, area_code=area_code, period=parse_period("2024/25")))
+    with loaded_demo_city(folder, key=None, first_month="2024-04", months=12) as (dataset, store):
+        area_code = str(sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())[0])
+        output = people(_inputs(store, area_code=area_code, period=parse_period("2024/25")))
     return output, dataset.to_json()
 
 

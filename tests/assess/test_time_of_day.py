@@ -11,10 +11,8 @@ night-time-economy peak (Friday and Saturday, 22:00-03:00) is found.
 from __future__ import annotations
 
 import calendar
-import csv
 import json
 import math
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -23,7 +21,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from demo_city import loaded_demo_city
 from extract_files import crime, write_extract
+from reference_files import TESTHAM_CSP as CSP
+from reference_files import load_two_csps
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.counts import group_counts_from_categories, police_uk_category_counts
@@ -34,21 +35,10 @@ from safecity.assess.families.seasonality import consecutive_months, seasonality
 from safecity.assess.families.time_of_day import MIN_CRIMES_FOR_PEAKS, time_of_day, time_words
 from safecity.assess.periods import Period, parse_period
 from safecity.assess.study_area import lsoa_hierarchy, resolve_study_area
-from safecity.data.demo_load import load_demo
 from safecity.data.extract.loader import load_extract
-from safecity.data.reference.kinds import ReferenceKind
-from safecity.data.reference.loader import load_reference
-from safecity.data.synthetic import DemoScale, generate_demo_data
 from safecity.data.warehouse import Warehouse
 
 KEY = "a-test-key-for-the-time-family-01234567"
-LAD, CSP, PFA = "E06000001", "E22000001", "E23000001"
-OTHER_LAD, OTHER_CSP = "E06000002", "E22000002"
-LSOAS = {
-    "E01000001": ("Testham 001A", "E05000001", "North", LAD, 1500),
-    "E01000002": ("Testham 001B", "E05000002", "South", LAD, 1600),
-    "E01000009": ("Otherton 001A", "E05000009", "Far", OTHER_LAD, 1200),
-}
 PERIOD = parse_period("2020/21")
 SUNDAY = datetime(2020, 6, 7)
 FORMAT = "%d/%m/%Y %H:%M"
@@ -115,14 +105,6 @@ def _expected_weights(rows: list[dict[str, object]]) -> list[float]:
     return weights
 
 
-def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     folder = tmp_path_factory.mktemp("time")
@@ -144,38 +126,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
         victims=[],
         offenders=[],
     )
-    lookup = _write_csv(
-        folder / "LSOA11_WD20_LAD20_EW_LU.csv",
-        ["LSOA11CD", "LSOA11NM", "WD20CD", "WD20NM", "LAD20CD", "LAD20NM"],
-        [
-            [code, name, ward, ward_name, lad, "Testham" if lad == LAD else "Otherton"]
-            for code, (name, ward, ward_name, lad, _) in LSOAS.items()
-        ],
-    )
-    csp = _write_csv(
-        folder / "lookup_ltla24_csp24_pfa24.csv",
-        ["ltla24_code", "ltla24_name", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"],
-        [
-            [LAD, "Testham", CSP, "Testham CSP", PFA, "Testshire"],
-            [OTHER_LAD, "Otherton", OTHER_CSP, "Otherton CSP", PFA, "Testshire"],
-        ],
-    )
-    ages = [*(str(age) for age in range(90)), "90+"]
-    population = _write_csv(
-        folder / "population20_lsoa11_syoa.csv",
-        ["lsoa11_name", "lsoa11_code", "total_population", *ages],
-        [
-            [name, code, people, *([0] * 90), people]
-            for code, (name, _ward, _ward_name, _lad, people) in LSOAS.items()
-        ],
-    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SAFECITY_PSEUDONYM_KEY", KEY)
         patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
         store = Warehouse(folder / "w.duckdb")
-        load_reference(store, kind=ReferenceKind.LSOA_LOOKUP, path=lookup)
-        load_reference(store, kind=ReferenceKind.CSP_LOOKUP, path=csp)
-        load_reference(store, kind=ReferenceKind.POPULATION, path=population)
+        load_two_csps(store, folder)
         reports = load_extract(store, path=folder / "extract", mapping_path=mapping)
         assert reports[0].loaded == len(CRIMES)
         yield store
@@ -340,36 +295,26 @@ def test_the_engine_writes_time_tables_to_partners_only(
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[FamilyOutput, dict[str, Any]]:
     """The demo city's three years generated and loaded; this family run on its last year."""
     folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        for name in [name for name in os.environ if name.startswith("SAFECITY_")]:
-            patch.delenv(name)
-        patch.setenv("HOME", str(folder / "home"))
-        dataset = generate_demo_data(
-            out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY, first_month="2022-04",
-            months=36,
-        )  # fmt: skip
-        with Warehouse(folder / "demo.duckdb") as store:
-            load_demo(store, dataset=dataset)
-            area_code = str(sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())[0])
-            groups = load_crime_groups()
-            area = resolve_study_area(store, code=area_code)
-            categories = police_uk_category_counts(
-                store.ibis,
-                first_month=date(2022, 4, 1),
-                last_month=date(2025, 3, 1),
-                lsoa_codes=area.lsoas["lsoa_code"].tolist(),
-            ).to_pandas()
-            counts = group_counts_from_categories(
-                categories, groups=[group for group in groups if group.police_uk_defined()]
-            )
-            counts["month"] = pd.to_datetime(counts["month"])
-            inputs = _inputs(store, area_code=area_code, period=parse_period("2024/25"))
-            # As the engine: police.uk for the groups it defines, the extract for the others.
-            sources = {
-                group.id: "police_uk" if group.police_uk_defined() else "extract"
-                for group in groups
-            }
-            output = time_of_day(replace(inputs, counts=counts, sources=sources))
+    with loaded_demo_city(folder, key=None, first_month="2022-04", months=36) as (dataset, store):
+        area_code = str(sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())[0])
+        groups = load_crime_groups()
+        area = resolve_study_area(store, code=area_code)
+        categories = police_uk_category_counts(
+            store.ibis,
+            first_month=date(2022, 4, 1),
+            last_month=date(2025, 3, 1),
+            lsoa_codes=area.lsoas["lsoa_code"].tolist(),
+        ).to_pandas()
+        counts = group_counts_from_categories(
+            categories, groups=[group for group in groups if group.police_uk_defined()]
+        )
+        counts["month"] = pd.to_datetime(counts["month"])
+        inputs = _inputs(store, area_code=area_code, period=parse_period("2024/25"))
+        # As the engine: police.uk for the groups it defines, the extract for the others.
+        sources = {
+            group.id: "police_uk" if group.police_uk_defined() else "extract" for group in groups
+        }
+        output = time_of_day(replace(inputs, counts=counts, sources=sources))
     return output, dataset.to_json()
 
 
