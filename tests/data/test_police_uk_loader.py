@@ -105,16 +105,14 @@ def test_loading_the_same_file_twice_changes_nothing(tmp_path: Path, shared_data
     with Warehouse(tmp_path / "w.duckdb") as warehouse:
         first = load_police_uk(warehouse, paths=[source])
         snapshot = warehouse.connection.execute(
-            "SELECT * FROM police_uk_street ORDER BY record_number"
+            "SELECT * FROM police_uk_street ORDER BY ALL"
         ).fetchall()
         second = load_police_uk(warehouse, paths=[source])
         assert [report.status for report in first] == [LoadStatus.LOADED]
         assert [report.status for report in second] == [LoadStatus.UNCHANGED]
         assert second[0].rows_in == first[0].rows_in == 17155
         assert (
-            warehouse.connection.execute(
-                "SELECT * FROM police_uk_street ORDER BY record_number"
-            ).fetchall()
+            warehouse.connection.execute("SELECT * FROM police_uk_street ORDER BY ALL").fetchall()
             == snapshot
         )
 
@@ -174,11 +172,17 @@ def test_bad_rows_are_quarantined_with_their_reason(
         assert (report.rows_in, report.loaded, report.quarantined) == (3, 2, 1)
         assert report.reasons == {reason: 1}
         quarantined = warehouse.connection.execute(
-            "SELECT reason, raw_record FROM quarantine"
+            "SELECT reason, raw_record, detail, line_number FROM quarantine"
         ).fetchall()
         assert len(quarantined) == 1
         assert quarantined[0][0] == reason
         assert quarantined[0][1]
+        # The second data row (line 3, after the header): parser rejects give the line,
+        # failed checks the position among the file's data rows.
+        if reason == "wrong_field_count":
+            assert quarantined[0][3] == 3
+        else:
+            assert quarantined[0][2].startswith("data row 2: ")
 
 
 def test_rows_without_location_load_with_a_flag(tmp_path: Path) -> None:

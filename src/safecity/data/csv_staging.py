@@ -68,10 +68,12 @@ def stage_csv(
     workspace: Path,
     select: str = "r.*",
     files_table: str | None = None,
+    numbered: bool = True,
 ) -> dict[Path, tuple[Path, list[str]]]:
     """Read ``paths`` into the temporary table ``table``.
 
-    Each row read is ``r``: ``ordinal`` (the row's position in the read, in file order),
+    Each row read is ``r``: ``ordinal`` (the row's position in the read, in file order; only
+    when ``numbered``, since numbering makes DuckDB read the files one thread at a time),
     ``filename`` and the columns as text. With ``files_table`` (a table with a ``filename``
     column, joined as ``f``), ``select`` may derive columns from both in the same pass, so the
     rows are read and checked at once. Lines DuckDB cannot parse go to
@@ -89,8 +91,9 @@ def stage_csv(
     join = f" JOIN {files_table} f USING (filename)" if files_table else ""
 
     def rows_of(read_paths: Sequence[Path], first_ordinal: str) -> str:
+        numbering = f"{first_ordinal} + row_number() OVER () AS ordinal, " if numbered else ""
         return (
-            f"SELECT {select} FROM (SELECT {first_ordinal} + row_number() OVER () AS ordinal, *"
+            f"SELECT {select} FROM (SELECT {numbering}*"
             f" FROM {read_csv_sql(read_paths, column_names, rejects)}) r{join}"
         )
 
@@ -120,10 +123,12 @@ def stage_csv(
                 f"UPDATE {files_table} SET filename = ? WHERE filename = ?",
                 [str(target), str(path)],
             )
-        last = connection.execute(f"SELECT coalesce(max(ordinal), 0) FROM {table}").fetchone()
-        connection.execute(
-            f"INSERT INTO {table} {rows_of([target], str(int(last[0]) if last else 0))}"
+        last = (
+            connection.execute(f"SELECT coalesce(max(ordinal), 0) FROM {table}").fetchall()[0][0]
+            if numbered
+            else 0
         )
+        connection.execute(f"INSERT INTO {table} {rows_of([target], str(int(last)))}")
         read_as[path] = (target, [LEGACY_ENCODING_NOTE])
     return read_as
 

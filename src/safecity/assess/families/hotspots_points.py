@@ -59,7 +59,7 @@ def _police_uk_locations(
             " AND lsoa_code IN (SELECT lsoa_code FROM hotspot_lsoas)),"
             " identified AS (SELECT * FROM rows WHERE NOT is_asb AND crime_id IS NOT NULL"
             " QUALIFY row_number() OVER (PARTITION BY force, month, crime_id"
-            " ORDER BY has_location DESC, lsoa_code DESC, file_id, record_number) = 1),"
+            " ORDER BY has_location DESC, lsoa_code DESC, file_id, easting, northing) = 1),"
             " records AS (SELECT easting, northing, month, crime_type FROM identified"
             " UNION ALL SELECT easting, northing, month, crime_type FROM rows"
             " WHERE is_asb OR crime_id IS NULL)"

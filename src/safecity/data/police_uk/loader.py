@@ -284,6 +284,7 @@ def _load_chunk(
             if item.identity is not None
         ],
     )
+    checks = f"r.*, f.file_id, f.force, f.file_month, {_row_checks(file_format)} AS reason"
     with tempfile.TemporaryDirectory(prefix="safecity-transcoded-") as workspace:
         read_as = stage_csv(
             connection,
@@ -291,19 +292,23 @@ def _load_chunk(
             paths=[item.source.path for item in chunk],
             column_names=header_names,
             workspace=Path(workspace),
-            select=f"r.*, f.file_id, f.force, f.file_month, {_row_checks(file_format)} AS reason",
+            select=checks,
             files_table="chunk_files",
+            numbered=False,
         )
-    for item in chunk:
-        item.read_path, notes = read_as[item.source.path]
-        item.notes.extend(notes)
-    connection.execute(
-        "CREATE OR REPLACE TEMP TABLE chunk_start AS SELECT file_id, min(ordinal) - 1 AS offset"
-        " FROM chunk_checked GROUP BY file_id"
-    )
-    _replace_earlier_versions(connection, chunk)
-    _insert_rows(connection, file_format)
-    _quarantine_rows(connection, spec.column_names)
+        for item in chunk:
+            item.read_path, notes = read_as[item.source.path]
+            item.notes.extend(notes)
+        _replace_earlier_versions(connection, chunk)
+        _insert_rows(connection, file_format)
+        _quarantine_rows(
+            connection,
+            chunk=chunk,
+            header_names=header_names,
+            column_names=spec.column_names,
+            checks=checks,
+            workspace=Path(workspace),
+        )
     return _chunk_reports(connection, chunk)
 
 
@@ -410,6 +415,17 @@ _TARGET_TABLES = {
 
 
 def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat) -> None:
+    # Rows carry their file and need no order: let DuckDB write them in parallel.
+    connection.execute("SET preserve_insertion_order = false")
+    try:
+        _insert_rows_in_any_order(connection, file_format)
+    finally:
+        connection.execute("RESET preserve_insertion_order")
+
+
+def _insert_rows_in_any_order(
+    connection: duckdb.DuckDBPyConnection, file_format: FileFormat
+) -> None:
     create_grid_references(
         connection,
         points_query="SELECT DISTINCT try_cast(longitude AS DOUBLE) AS longitude,"
@@ -423,7 +439,6 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
         " try_cast(c.latitude AS DOUBLE) AS latitude, g.easting, g.northing"
     )
     grid_join = (
-        " JOIN chunk_start o ON o.file_id = c.file_id"
         " LEFT JOIN chunk_grid g ON g.longitude = try_cast(c.longitude AS DOUBLE)"
         " AND g.latitude = try_cast(c.latitude AS DOUBLE)"
     )
@@ -434,8 +449,7 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
             " GROUP BY file_id, crime_id HAVING count(*) > 1"
         )
         connection.execute(
-            "INSERT INTO police_uk_street BY NAME SELECT c.file_id,"
-            " c.ordinal - o.offset AS record_number, c.force,"
+            "INSERT INTO police_uk_street BY NAME SELECT c.file_id, c.force,"
             " c.file_month AS month, c.crime_id, c.reported_by, c.falls_within, "
             f"{location}, c.location, c.lsoa_code, c.lsoa_name, c.crime_type,"
             " c.last_outcome_category, c.context,"
@@ -447,8 +461,7 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
         )
     elif file_format is FileFormat.OUTCOMES:
         connection.execute(
-            "INSERT INTO police_uk_outcome BY NAME SELECT c.file_id,"
-            " c.ordinal - o.offset AS record_number, c.force,"
+            "INSERT INTO police_uk_outcome BY NAME SELECT c.file_id, c.force,"
             " c.file_month AS month, c.crime_id, c.reported_by, c.falls_within, "
             f"{location}, c.location, c.lsoa_code, c.lsoa_name, c.outcome_type"
             f" FROM chunk_checked c {grid_join} WHERE c.reason IS NULL"
@@ -456,7 +469,6 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
     else:
         connection.execute(
             "INSERT INTO police_uk_stop_search BY NAME SELECT c.file_id,"
-            " c.ordinal - o.offset AS record_number,"
             " c.force, c.file_month AS month, c.type AS search_type,"
             " try_cast(c.date AS TIMESTAMPTZ) AS searched_at, c.part_of_a_policing_operation"
             " AS part_of_policing_operation, c.policing_operation, "
@@ -468,14 +480,45 @@ def _insert_rows(connection: duckdb.DuckDBPyConnection, file_format: FileFormat)
         )
 
 
-def _quarantine_rows(connection: duckdb.DuckDBPyConnection, column_names: Sequence[str]) -> None:
+def _quarantine_rows(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    chunk: list[_PendingFile],
+    header_names: Sequence[str],
+    column_names: Sequence[str],
+    checks: str,
+    workspace: Path,
+) -> None:
+    """Quarantine the chunk's failed rows, each with its position among its file's data rows.
+
+    The chunk was read unnumbered (numbering rows would read the files one thread at a time);
+    the few files that have failed rows are read again, numbered, to say which rows failed.
+    """
+    failing = {
+        str(row[0])
+        for row in connection.execute(
+            "SELECT DISTINCT filename FROM chunk_checked WHERE reason IS NOT NULL"
+        ).fetchall()
+    }
     raw = "concat_ws(',', " + ", ".join(f"coalesce(c.{name}, '')" for name in column_names) + ")"
-    connection.execute(
-        "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
-        " SELECT c.file_id, NULL, c.reason, 'data row ' || (c.ordinal - o.offset) || ': ' ||"
-        " c.reason, " + raw + " FROM chunk_checked c JOIN chunk_start o USING (file_id)"
-        " WHERE c.reason IS NOT NULL"
-    )
+    for item in chunk:
+        if str(item.read_path) not in failing or item.read_path is None:
+            continue
+        stage_csv(
+            connection,
+            table="file_numbered",
+            paths=[item.read_path],
+            column_names=header_names,
+            workspace=workspace,
+            select=checks,
+            files_table="chunk_files",
+        )
+        connection.execute(
+            "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
+            " SELECT c.file_id, NULL, c.reason, 'data row ' || c.ordinal || ': ' || c.reason, "
+            + raw
+            + " FROM file_numbered c WHERE c.reason IS NOT NULL"
+        )
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE chunk_rejected AS "
         + staged_rejects_sql(table="chunk_checked", files_table="chunk_files")
