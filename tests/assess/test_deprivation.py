@@ -9,19 +9,18 @@ estimates by weighted least squares written out with numpy (methods.md §5.3).
 from __future__ import annotations
 
 import math
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from demo_city import DEMO_AREA, demo_city
+from demo_city import DEMO_AREA, copied_warehouse, demo_city
+from family_inputs import family_inputs
 from scipy import stats
 
 from safecity.assess.context import AssessmentInputs
 from safecity.assess.crime_groups import load_crime_groups
-from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.families.deprivation import (
     DeprivationGrouping,
     deprivation,
@@ -225,21 +224,12 @@ def test_demo_rates_add_up_and_the_finding_quotes_the_table(
 @pytest.fixture
 def copy(demo: tuple[DemoDataset, Path], tmp_path: Path) -> Iterator[Warehouse]:
     _, out = demo
-    shutil.copy(out.parent / "safecity.duckdb", tmp_path / "copy.duckdb")
-    warehouse = Warehouse(tmp_path / "copy.duckdb")
-    yield warehouse
-    warehouse.close()
+    with copied_warehouse(out.parent / "safecity.duckdb", tmp_path) as warehouse:
+        yield warehouse
 
 
 def _inputs(warehouse: Warehouse) -> AssessmentInputs:
     area = resolve_study_area(warehouse, code=DEMO_AREA)
-    period = parse_period("2024/25")
-    denominators = lsoa_denominators(
-        warehouse,
-        lsoa_codes=area.lsoas["lsoa_code"].tolist(),
-        lsoa_vintage=area.lsoa_vintage,
-        year=period.mid_year,
-    )
     lsoa_counts = pd.DataFrame(
         {
             "lsoa_code": area.lsoas["lsoa_code"],
@@ -248,17 +238,13 @@ def _inputs(warehouse: Warehouse) -> AssessmentInputs:
             "count": range(1, len(area.lsoas) + 1),
         }
     )
-    return AssessmentInputs(
-        warehouse=warehouse,
+    return family_inputs(
+        warehouse,
         area=area,
-        period=period,
-        baseline=period.preceding(count=1)[0],
-        window=period,
+        period=parse_period("2024/25"),
         groups=[group for group in load_crime_groups() if group.id == "all_crime"],
         sources={"all_crime": "police_uk"},
         counts=lsoa_counts,
-        denominators=denominators,
-        indicators=pd.DataFrame(),
         seed=3,
     )
 

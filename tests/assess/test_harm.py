@@ -8,18 +8,17 @@ volume-weighted mean weight of a police.uk category.
 from __future__ import annotations
 
 import math
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from demo_city import DEMO_AREA, demo_city
+from demo_city import DEMO_AREA, copied_warehouse, demo_city
+from family_inputs import family_inputs
 
 from safecity.assess.context import AssessmentInputs, AssessmentOptions
 from safecity.assess.crime_groups import load_crime_groups
-from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.families.harm import (
     APPROXIMATION_CAVEAT,
     HarmIndexError,
@@ -278,33 +277,17 @@ def test_demo_findings_quote_the_table(demo: tuple[DemoDataset, Path, Path]) -> 
 @pytest.fixture
 def copy(demo: tuple[DemoDataset, Path, Path], tmp_path: Path) -> Iterator[Warehouse]:
     _, _, database = demo
-    shutil.copy(database, tmp_path / "copy.duckdb")
-    warehouse = Warehouse(tmp_path / "copy.duckdb")
-    yield warehouse
-    warehouse.close()
+    with copied_warehouse(database, tmp_path) as warehouse:
+        yield warehouse
 
 
 def _inputs(warehouse: Warehouse, *, harm_index: str | None = None) -> AssessmentInputs:
-    area = resolve_study_area(warehouse, code=DEMO_AREA)
-    period = parse_period("2024/25")
-    denominators = lsoa_denominators(
+    return family_inputs(
         warehouse,
-        lsoa_codes=area.lsoas["lsoa_code"].tolist(),
-        lsoa_vintage=area.lsoa_vintage,
-        year=period.mid_year,
-    )
-    return AssessmentInputs(
-        warehouse=warehouse,
-        area=area,
-        period=period,
-        baseline=period.preceding(count=1)[0],
-        window=period,
+        area=resolve_study_area(warehouse, code=DEMO_AREA),
+        period=parse_period("2024/25"),
         groups=load_crime_groups(),
         sources={},
-        counts=pd.DataFrame(columns=["lsoa_code", "month", "group_id", "count"]),
-        denominators=denominators,
-        indicators=pd.DataFrame(),
-        seed=1,
         options=AssessmentOptions(harm_index=harm_index),
     )
 

@@ -21,18 +21,16 @@ import pandas as pd
 import pytest
 from demo_city import loaded_demo_city
 from extract_files import crime, write_extract
+from extract_warehouse import extract_warehouse
+from family_inputs import extract_family_inputs
 from reference_files import TESTHAM_CSP as CSP
-from reference_files import load_two_csps
 from scipy import stats
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
-from safecity.assess.crime_groups import load_crime_groups
-from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.engine import run_assessment
 from safecity.assess.families.people import age_band, people, public_domestic_shares
 from safecity.assess.periods import Period, parse_period
-from safecity.assess.study_area import lsoa_hierarchy, resolve_study_area
-from safecity.data.extract.loader import load_extract
+from safecity.assess.study_area import lsoa_hierarchy
 from safecity.data.warehouse import Warehouse
 
 KEY = "a-test-key-for-the-people-family-0123456"
@@ -102,40 +100,15 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
         victims=VICTIMS,
         offenders=OFFENDERS,
     )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SAFECITY_PSEUDONYM_KEY", KEY)
-        patch.delenv("SAFECITY_PSEUDONYM_KEY_FILE", raising=False)
-        store = Warehouse(folder / "w.duckdb")
-        load_two_csps(store, folder)
-        reports = load_extract(store, path=folder / "extract", mapping_path=mapping)
+    with extract_warehouse(folder, key=KEY, mapping_path=mapping) as (store, reports):
         assert [report.quarantined for report in reports] == [0, 0, 0]
         yield store
-        store.close()
 
 
 def _inputs(
     warehouse: Warehouse, *, area_code: str = CSP, period: Period = PERIOD
 ) -> AssessmentInputs:
-    area = resolve_study_area(warehouse, code=area_code)
-    groups = load_crime_groups()
-    return AssessmentInputs(
-        warehouse=warehouse,
-        area=area,
-        period=period,
-        baseline=period.preceding(count=1)[0],
-        window=period,
-        groups=groups,
-        sources={group.id: "extract" for group in groups if group.extract is not None},
-        counts=pd.DataFrame(columns=["lsoa_code", "month", "group_id", "count"]),
-        denominators=lsoa_denominators(
-            warehouse,
-            lsoa_codes=area.lsoas["lsoa_code"].tolist(),
-            lsoa_vintage=area.lsoa_vintage,
-            year=period.mid_year,
-        ),
-        indicators=pd.DataFrame(),
-        seed=1,
-    )
+    return extract_family_inputs(warehouse, area_code=area_code, period=period)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ year with only the families chosen registered.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,3 +101,11 @@ def demo_city(
                 options=options,
             )
     return DemoCity(dataset=dataset, warehouse_path=folder / "safecity.duckdb", out=folder / "out")
+
+
+@contextmanager
+def copied_warehouse(database: Path, folder: Path) -> Iterator[Warehouse]:
+    """A copy of the warehouse file ``database`` in ``folder``, open, to change freely."""
+    shutil.copy(database, folder / "copy.duckdb")
+    with Warehouse(folder / "copy.duckdb") as warehouse:
+        yield warehouse
