@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import count
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,7 @@ import pytest
 from police_uk_files import STREET_HEADER, street_row
 from reference_files import load_reference_files, write_csv
 from scipy import stats
+from street_rows import lsoa_month_rows
 
 from safecity.assess.engine import run_assessment
 from safecity.assess.periods import parse_period
@@ -49,30 +51,20 @@ def assessment(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataF
     folder = tmp_path_factory.mktemp("fixture")
     police = folder / "police"
     police.mkdir()
-    serial = 0
+    serials = count(1)
     for year_index, month in ((0, "2019-06"), (1, "2020-06")):
-        rows = []
-        for code, (name, *_rest) in LSOAS.items():
-            for _ in range(BURGLARY[code][year_index]):
-                serial += 1
-                rows.append(
-                    street_row(
-                        month=month,
-                        crime_id=f"{serial:064x}",
-                        lsoa_code=code,
-                        lsoa_name=name,
-                    )
-                )
-            if year_index == 1:
-                rows.extend(
-                    street_row(
-                        month=month,
-                        crime_type="Anti-social behaviour",
-                        lsoa_code=code,
-                        lsoa_name=name,
-                    )
-                    for _ in range(ASB_2020[code])
-                )
+        rows = [
+            row
+            for code, (name, *_rest) in LSOAS.items()
+            for row in lsoa_month_rows(
+                month=month,
+                lsoa_code=code,
+                lsoa_name=name,
+                burglaries=BURGLARY[code][year_index],
+                asb=ASB_2020[code] if year_index == 1 else 0,
+                serials=serials,
+            )
+        ]
         if year_index == 1:
             rows.append(street_row(month=month, crime_type="Jaywalking"))  # quarantined
         _street_file(police, month, rows)

@@ -2,18 +2,19 @@
 
 Ten CSPs are policed by ``northshire`` (place 10 is Welsh), two by ``southshire``, whose street
 file for June 2020 is missing. Burglaries are planted in March-June 2020 and anti-social
-behaviour in May and June; the May ``northshire`` file repeats one Crime ID, which counts once.
+behaviour in June; the May ``northshire`` file repeats one Crime ID, which counts once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from itertools import count, islice
+from itertools import count
 from pathlib import Path
 from typing import Any
 
-from police_uk_files import STREET_HEADER, street_row
+from police_uk_files import STREET_HEADER
 from reference_files import load_reference_files, write_csv
+from street_rows import lsoa_month_rows
 
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.warehouse import Warehouse
@@ -57,31 +58,20 @@ def _street_rows(
     csps: list[dict[str, Any]], *, force: str, position: int, serials: Iterator[int]
 ) -> list[list[str]]:
     """One force's street rows for month ``MONTHS[position]``, Crime IDs drawn from ``serials``."""
-    month = MONTHS[position]
     period_index, month_index = divmod(position, 2)
-    rows = []
-    for entry in (entry for entry in csps if entry["force"] == force):
-        burglaries = entry["burglary"][period_index][month_index]
-        asb = entry["asb"][month_index] if period_index == 1 else 0
-        for serial in islice(serials, burglaries):
-            rows.append(
-                street_row(
-                    month=month,
-                    crime_id=f"{serial:064x}",
-                    lsoa_code=str(entry["lsoa"]),
-                    lsoa_name=str(entry["name"]),
-                )
-            )
-        rows.extend(
-            street_row(
-                month=month,
-                crime_type="Anti-social behaviour",
-                lsoa_code=str(entry["lsoa"]),
-                lsoa_name=str(entry["name"]),
-            )
-            for _ in range(asb)
+    return [
+        row
+        for entry in csps
+        if entry["force"] == force
+        for row in lsoa_month_rows(
+            month=MONTHS[position],
+            lsoa_code=str(entry["lsoa"]),
+            lsoa_name=str(entry["name"]),
+            burglaries=entry["burglary"][period_index][month_index],
+            asb=entry["asb"][month_index] if period_index == 1 else 0,
+            serials=serials,
         )
-    return rows
+    ]
 
 
 def build_country(folder: Path, csps: list[dict[str, Any]]) -> Warehouse:
