@@ -84,23 +84,33 @@ def next_file_id(connection: duckdb.DuckDBPyConnection) -> int:
 
 def record_file(connection: duckdb.DuckDBPyConnection, report: FileLoadReport) -> int:
     """Write ``report`` to the load log (inside the caller's transaction); return its file id."""
-    if report.file_id is None:
-        report.file_id = next_file_id(connection)
-    connection.execute(
+    record_files(connection, [report])
+    assert report.file_id is not None
+    return report.file_id
+
+
+def record_files(connection: duckdb.DuckDBPyConnection, reports: list[FileLoadReport]) -> None:
+    """Write several reports to the load log in one statement (giving file ids where missing)."""
+    for report in reports:
+        if report.file_id is None:
+            report.file_id = next_file_id(connection)
+    connection.executemany(
         "INSERT INTO load_file (file_id, path, sha256, format, dataset_key, status, rows_in,"
         " loaded, quarantined, reasons, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            report.file_id,
-            report.path,
-            report.sha256 or "",
-            report.format,
-            report.dataset_key,
-            report.status.value,
-            report.rows_in,
-            report.loaded,
-            report.quarantined,
-            json.dumps(report.reasons, sort_keys=True),
-            report.message,
+            [
+                report.file_id,
+                report.path,
+                report.sha256 or "",
+                report.format,
+                report.dataset_key,
+                report.status.value,
+                report.rows_in,
+                report.loaded,
+                report.quarantined,
+                json.dumps(report.reasons, sort_keys=True),
+                report.message,
+            ]
+            for report in reports
         ],
     )
-    return report.file_id
