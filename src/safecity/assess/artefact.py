@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 MANIFEST_FILE = "manifest.json"
 PUBLIC_FOLDER = "public"
@@ -30,8 +33,16 @@ class Artefact:
 def _write_table(table: pd.DataFrame, folder: Path, name: str) -> dict[str, Any]:
     csv_path = folder / f"{name}.csv"
     parquet_path = folder / f"{name}.parquet"
-    table.to_csv(csv_path, index=False)
-    table.to_parquet(parquet_path, index=False)
+    try:
+        arrow_table = pa.Table.from_pandas(table, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # Columns of mixed Python objects: let pandas write them as text.
+        table.to_csv(csv_path, index=False)
+        table.to_parquet(parquet_path, index=False)
+    else:
+        # Arrow writes CSV many times faster than pandas, with full-precision numbers.
+        pa_csv.write_csv(arrow_table, csv_path)
+        pq.write_table(arrow_table, parquet_path)
     return {
         "rows": len(table),
         "columns": list(map(str, table.columns)),
