@@ -333,6 +333,16 @@ def assess_all_csps(
     baseline = baseline or period.preceding(count=1)[0]
     current = csp_table(warehouse, period=period, groups=groups).rates
     before = csp_table(warehouse, period=baseline, groups=groups).rates
+    return indicator_rows(current=current, before=before, period=period, baseline=baseline)
+
+
+def indicator_rows(
+    *, current: pd.DataFrame, before: pd.DataFrame, period: Period, baseline: Period
+) -> pd.DataFrame:
+    """The ``indicators`` rows of :func:`assess_all_csps` from the two periods' CSP tables.
+
+    ``current`` and ``before`` are :attr:`CspTable.rates` of ``period`` and ``baseline``.
+    """
     keys = ["csp_code", "group_id"]
     base = before[[*keys, "count", "population", "value", "reporting_force"]].rename(
         columns={
@@ -425,6 +435,7 @@ __all__ = [
     "csp_reporting_forces",
     "csp_table",
     "force_coverage",
+    "indicator_rows",
     "lsoa_category_counts",
     "police_uk_groups",
 ]

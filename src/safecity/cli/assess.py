@@ -8,7 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from safecity.assess.all_csps import assess_all_csps
+from safecity.assess.all_csps_families import assess_every_csp, public_tables
 from safecity.assess.artefact import Artefact, write_artefact
 from safecity.assess.context import AssessmentOptions
 from safecity.assess.denominators import DenominatorError
@@ -142,9 +142,10 @@ def _assess_all_csps(
 ) -> None:
     with Warehouse(warehouse) as store:
         try:
-            table = assess_all_csps(store, period=period, baseline=baseline)
+            result = assess_every_csp(store, period=period, baseline=baseline)
         except (StudyAreaError, DenominatorError) as error:
             raise fail(str(error)) from error
+    table = result.indicators
     public = table.copy()
     small = (public["numerator"] > 0) & (public["numerator"] < threshold)
     hidden = ["numerator", "value", "lower_ci", "upper_ci", "change_pct", "change_ratio"]
@@ -154,8 +155,11 @@ def _assess_all_csps(
     baseline_label = (baseline or period.preceding(count=1)[0]).label
     write_artefact(
         Artefact(
-            tables={"indicators": table},
-            public_tables={"indicators": public},
+            tables={"indicators": table, **result.tables},
+            public_tables={
+                "indicators": public,
+                **public_tables(result.tables, threshold=threshold),
+            },
             manifest={
                 "kind": "safecity-assessment-all-csps",
                 "parameters": {
@@ -163,19 +167,37 @@ def _assess_all_csps(
                     "baseline": baseline_label,
                     "suppression_threshold": threshold,
                 },
-                "families": "1 (volume and rate) and 2 (change) for every CSP, with ranks (6)",
+                "families": (
+                    "1 (volume and rate) and 2 (change) for every CSP, with England benchmark,"
+                    " rank and band (6); ward and LSOA rates and concentration (4); rates by"
+                    " national IMD decile and quintile with the quintile 1 vs 5 rate ratio (5);"
+                    " police.uk category harm approximation (3)"
+                ),
+                "skipped": result.skipped,
+                **result.manifest,
             },
         ),
         out_dir=out,
     )
     csps = int(table["area_code"].nunique())
     if as_json:
-        print_json({"artefact": str(out), "csps": csps, "rows": len(table), "period": period.label})
+        print_json(
+            {
+                "artefact": str(out),
+                "csps": csps,
+                "rows": len(table),
+                "period": period.label,
+                "tables": sorted(["indicators", *result.tables]),
+                "skipped": result.skipped,
+            }
+        )
         return
     console.print(
         f"{csps} CSPs, {period.label} against {baseline_label}: {len(table):,} indicator rows"
-        f" in {out}/"
+        f" and {len(result.tables)} family tables in {out}/"
     )
+    for part, reason in result.skipped.items():
+        console.print(f"  skipped {part}: {reason}")
 
 
 def print_headline_findings(findings: pd.DataFrame, *, limit: int = 8) -> None:
