@@ -10,11 +10,16 @@ with ties sharing the smallest rank (§3.1).
 from __future__ import annotations
 
 import math
+from itertools import count
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from csp_country import build_country, country_csps
+from csp_country import MONTHS, build_country, country_csps
+from police_uk_files import STREET_HEADER
+from reference_files import load_reference_files, write_csv
 from scipy import stats
+from street_rows import lsoa_month_rows
 
 from safecity.assess.all_csps import (
     assess_all_csps,
@@ -22,9 +27,17 @@ from safecity.assess.all_csps import (
     force_coverage,
     lsoa_category_counts,
 )
+from safecity.assess.all_csps_families import (
+    AllCspsAssessment,
+    assess_every_csp,
+    public_tables,
+)
 from safecity.assess.counts import police_uk_category_counts
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS
 from safecity.assess.periods import parse_period
+from safecity.data.police_uk.loader import load_police_uk
+from safecity.data.reference.kinds import ReferenceKind
+from safecity.data.reference.loader import load_reference
 from safecity.data.warehouse import Warehouse
 
 PERIOD = parse_period("2020-05..2020-06")
@@ -165,3 +178,291 @@ def test_fast_counts_equal_the_engine_counts(country: Warehouse) -> None:
     raw_rows = country.connection.execute("SELECT count(*) FROM police_uk_street").fetchone()
     assert raw_rows is not None
     assert int(fast.sum()) == raw_rows[0] - 1
+
+
+# Families 3-6 for every CSP (safecity.assess.all_csps_families).
+#
+# The same twelve places regrouped into four CSPs with several LSOAs and wards, and IMD deciles
+# for the English LSOAs (the Welsh one has none): CSP A = places 1-5 (wards 1+2, 3+4, 5),
+# B = places 6-9 (wards 6+7, 8+9), C = place 10 (Welsh), D = places 11-12 (southshire, one ward).
+
+FAMILY_CSPS = {
+    "E22000101": (1, 2, 3, 4, 5),
+    "E22000102": (6, 7, 8, 9),
+    "W14000103": (10,),
+    "E22000104": (11, 12),
+}
+WARD_OF = {1: 1, 2: 1, 3: 2, 4: 2, 5: 3, 6: 4, 7: 4, 8: 5, 9: 5, 10: 6, 11: 7, 12: 7}
+DECILE_OF = {1: 1, 2: 10, 3: 2, 4: 9, 5: 5, 6: 2, 7: 9, 8: 4, 9: 6, 11: 1, 12: 10}
+PERIOD_LABEL = "2020-05..2020-06"
+FAMILY_ENTRIES = country_csps(period_burglary={1: (40, 40), 2: (0, 0)})
+"""Place 1 far above its CSP (Higher), place 2 with no burglary in the period (Lower)."""
+
+
+def _csp_of(index: int) -> str:
+    return next(code for code, members in FAMILY_CSPS.items() if index in members)
+
+
+def _build_family_country(folder: Path) -> Warehouse:
+    """Street files as the twelve-CSP country's, lookups grouping the places into four CSPs."""
+    police = folder / "police"
+    police.mkdir()
+    serials = count(1)
+    for force in ("northshire", "southshire"):
+        for position, month in enumerate(MONTHS):
+            if force == "southshire" and month == "2020-06":
+                continue
+            period_index, month_index = divmod(position, 2)
+            rows = [
+                row
+                for entry in FAMILY_ENTRIES
+                if entry["force"] == force
+                for row in lsoa_month_rows(
+                    month=month,
+                    lsoa_code=str(entry["lsoa"]),
+                    lsoa_name=str(entry["name"]),
+                    burglaries=entry["burglary"][period_index][month_index],
+                    asb=entry["asb"][month_index] if period_index == 1 else 0,
+                    serials=serials,
+                )
+            ]
+            write_csv(police / f"{month}-{force}-street.csv", STREET_HEADER, rows)
+    warehouse = Warehouse(folder / "w.duckdb")
+    load_police_uk(warehouse, paths=[police])
+    lads = {code: f"{code[0]}0600{position:04d}" for position, code in enumerate(FAMILY_CSPS, 1)}
+    load_reference_files(
+        warehouse,
+        folder,
+        lsoa_lookup=[
+            [
+                e["lsoa"],
+                e["name"],
+                f"{e['lsoa'][0]}0500{WARD_OF[i]:04d}",
+                f"Ward {WARD_OF[i]}",
+                lads[_csp_of(i)],
+                f"Area {_csp_of(i)}",
+            ]
+            for i, e in enumerate(FAMILY_ENTRIES, start=1)
+        ],
+        csp_lookup=[
+            [
+                lad,
+                f"Area {code}",
+                code,
+                f"CSP {code}",
+                FAMILY_ENTRIES[members[0] - 1]["pfa"],
+                FAMILY_ENTRIES[members[0] - 1]["force"],
+            ]
+            for (code, members), lad in zip(FAMILY_CSPS.items(), lads.values(), strict=True)
+        ],
+        population=[(e["name"], e["lsoa"], e["population"]) for e in FAMILY_ENTRIES],
+    )
+    imd = write_csv(
+        folder / "imd2019_england_lsoa11_ranks_deciles.csv",
+        ["lsoa11_code", "IMD_decile"],
+        [(FAMILY_ENTRIES[i - 1]["lsoa"], decile) for i, decile in DECILE_OF.items()],
+    )
+    load_reference(warehouse, kind=ReferenceKind.IMD, path=imd)
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def family_country(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    warehouse = _build_family_country(tmp_path_factory.mktemp("family_country"))
+    yield warehouse  # type: ignore[misc]
+    warehouse.close()
+
+
+@pytest.fixture(scope="module")
+def families(family_country: Warehouse) -> AllCspsAssessment:
+    return assess_every_csp(family_country, period=PERIOD, baseline=BASELINE)
+
+
+def _burglary(index: int) -> int:
+    return _expected_period_count(FAMILY_ENTRIES[index - 1])
+
+
+def _population(index: int) -> int:
+    return int(FAMILY_ENTRIES[index - 1]["population"])
+
+
+def _expected_label(count: int, population: int, benchmark: float) -> str:
+    """Fingertips 95% rule, no judgement: Similar when the benchmark is inside the interval."""
+    lower, upper = _interval(count)
+    lower, upper = lower / population * 1000, upper / population * 1000
+    if lower <= benchmark <= upper:
+        return "Similar"
+    return "Higher" if lower > benchmark else "Lower"
+
+
+def test_lsoa_and_ward_rates_are_labelled_against_their_own_csp(
+    families: AllCspsAssessment,
+) -> None:
+    table = families.tables["all_csps_wards_lsoas"]
+    burglary = table[table["group_id"] == "burglary"].set_index(["area_level", "area_code"])
+    assert len(burglary) == 12 + 7
+    csp_totals = {
+        code: (sum(_burglary(i) for i in members), sum(_population(i) for i in members))
+        for code, members in FAMILY_CSPS.items()
+    }
+    for index, entry in enumerate(FAMILY_ENTRIES, start=1):
+        row = burglary.loc[("lsoa", str(entry["lsoa"]))]
+        count_, population = _burglary(index), _population(index)
+        csp_count, csp_population = csp_totals[_csp_of(index)]
+        benchmark = csp_count / csp_population * 1000
+        assert row["csp_code"] == _csp_of(index)
+        assert row["count"] == count_
+        assert row["value"] == pytest.approx(count_ / population * 1000, rel=1e-12)
+        assert row["benchmark_value"] == pytest.approx(benchmark, rel=1e-12)
+        assert row["benchmark_label"] == _expected_label(count_, population, benchmark)
+        assert row["row_id"] == f"burglary:{entry['lsoa']}:{PERIOD_LABEL}"
+    assert burglary.loc[("lsoa", str(FAMILY_ENTRIES[0]["lsoa"])), "benchmark_label"] == "Higher"
+    assert burglary.loc[("lsoa", str(FAMILY_ENTRIES[1]["lsoa"])), "benchmark_label"] == "Lower"
+    for ward in set(WARD_OF.values()):
+        members = [i for i, w in WARD_OF.items() if w == ward]
+        code = f"{'W' if members == [10] else 'E'}0500{ward:04d}"
+        row = burglary.loc[("ward", code)]
+        count_ = sum(_burglary(i) for i in members)
+        population = sum(_population(i) for i in members)
+        csp_count, csp_population = csp_totals[_csp_of(members[0])]
+        benchmark = csp_count / csp_population * 1000
+        lower, upper = _interval(count_)
+        assert row["count"] == count_
+        assert row["population"] == population
+        assert row["lower_ci"] == pytest.approx(lower / population * 1000, rel=1e-9)
+        assert row["upper_ci"] == pytest.approx(upper / population * 1000, rel=1e-9)
+        assert row["benchmark_label"] == _expected_label(count_, population, benchmark)
+
+
+def test_concentration_is_the_share_in_the_top_tenth_of_lsoas(
+    families: AllCspsAssessment,
+) -> None:
+    table = families.tables["all_csps_concentration"]
+    burglary = table[table["group_id"] == "burglary"].set_index("csp_code")
+    for code, members in FAMILY_CSPS.items():
+        counts = sorted((_burglary(i) for i in members), reverse=True)
+        top = max(1, math.ceil(0.1 * len(counts)))
+        row = burglary.loc[code]
+        assert row["lsoas"] == len(members)
+        assert row["top_lsoas"] == top
+        assert row["top_count"] == sum(counts[:top])
+        assert row["top_share_pct"] == pytest.approx(100 * sum(counts[:top]) / sum(counts))
+
+
+def test_rates_by_national_decile_and_quintile_within_each_csp(
+    families: AllCspsAssessment,
+) -> None:
+    table = families.tables["all_csps_deprivation"]
+    burglary = table[table["group_id"] == "burglary"]
+    expected: dict[tuple[str, str, int], list[int]] = {}
+    for index, decile in DECILE_OF.items():
+        for grouping, group in (
+            ("national decile", decile),
+            ("national quintile", math.ceil(decile / 2)),
+        ):
+            expected.setdefault((_csp_of(index), grouping, group), []).append(index)
+    found = {
+        (row.csp_code, row.grouping, int(row.deprivation_group)): row
+        for row in burglary.itertuples()
+    }
+    assert set(found) == set(expected)
+    for key, members in expected.items():
+        row = found[key]
+        count_ = sum(_burglary(i) for i in members)
+        population = sum(_population(i) for i in members)
+        assert row.lsoas == len(members)
+        assert row.count == count_
+        assert row.population == population
+        assert row.value == pytest.approx(count_ / population * 1000, rel=1e-12)
+    assert families.manifest["deprivation"]["lsoas_without_decile"] == 1
+    assert "SII" in families.skipped["deprivation_sii_rii"]
+
+
+def test_most_against_least_deprived_quintile_by_the_exact_test(
+    families: AllCspsAssessment,
+) -> None:
+    gaps = families.tables["all_csps_deprivation_gaps"]
+    burglary = gaps[gaps["group_id"] == "burglary"].set_index("csp_code")
+    # Quintile 1 = deciles 1-2, quintile 5 = deciles 9-10: A {1, 3} vs {2, 4}; B {6} vs {7};
+    # D {11} vs {12}; C (Welsh) has no decile at all.
+    assert set(burglary.index) == {"E22000101", "E22000102", "E22000104"}
+    for code, most, least in (
+        ("E22000101", (1, 3), (2, 4)),
+        ("E22000102", (6,), (7,)),
+        ("E22000104", (11,), (12,)),
+    ):
+        row = burglary.loc[code]
+        most_count = sum(_burglary(i) for i in most)
+        least_count = sum(_burglary(i) for i in least)
+        most_population = sum(_population(i) for i in most)
+        least_population = sum(_population(i) for i in least)
+        share = most_population / (most_population + least_population)
+        expected = stats.binomtest(most_count, most_count + least_count, share).pvalue
+        assert row["most_deprived_count"] == most_count
+        assert row["least_deprived_count"] == least_count
+        assert row["rate_ratio"] == pytest.approx(
+            (most_count / most_population) / (least_count / least_population), rel=1e-12
+        )
+        assert row["p_value"] == pytest.approx(expected, rel=1e-9)
+        assert bool(row["significant"]) is bool(expected < 0.05)
+
+
+def test_harm_is_skipped_without_a_harm_index(families: AllCspsAssessment) -> None:
+    assert "all_csps_harm" not in families.tables
+    assert "no harm-weights table is loaded" in families.skipped["harm"]
+
+
+def test_england_benchmark_and_band_for_every_csp(tmp_path: Path) -> None:
+    # Place 1 planted far above England (Worse), place 2 with no burglary (Better).
+    entries = country_csps(period_burglary={1: (60, 60), 2: (0, 0)})
+    with build_country(tmp_path, entries) as warehouse:
+        result = assess_every_csp(warehouse, period=PERIOD, baseline=BASELINE)
+    table = result.tables["all_csps_benchmarking"]
+    burglary = table[table["group_id"] == "burglary"].set_index("csp_code")
+    english_ranked = [e for e in entries if e["force"] == "northshire" and e["csp"][0] == "E"]
+    england_count = sum(_expected_period_count(e) for e in english_ranked)
+    england_population = sum(int(e["population"]) for e in english_ranked)
+    england_rate = england_count / england_population * 1000
+    ranked = sorted(
+        (_expected_period_count(e) / int(e["population"]) for e in entries[:10]), reverse=True
+    )
+    indicators = result.indicators.set_index(["indicator_id", "area_code"])
+    for entry in entries:
+        row = burglary.loc[str(entry["csp"])]
+        count_, population = _expected_period_count(entry), int(entry["population"])
+        lower, upper = _interval(count_)
+        lower, upper = lower / population * 1000, upper / population * 1000
+        label = "Similar" if lower <= england_rate <= upper else (
+            "Worse" if lower > england_rate else "Better"
+        )  # fmt: skip
+        assert row["england_rate"] == pytest.approx(england_rate, rel=1e-12)
+        assert row["england_label"] == label
+        indicator = indicators.loc[("burglary", str(entry["csp"]))]
+        assert indicator["benchmark_value"] == pytest.approx(england_rate, rel=1e-12)
+        assert indicator["benchmark_label"] == label
+        if entry["force"] == "southshire":
+            assert pd.isna(row["band"])
+            assert row["band_description"].startswith("not ranked")
+            continue
+        rank = 1 + sum(value > count_ / population for value in ranked)
+        band = next(b for b in range(1, 11) if rank <= math.floor(b * 0.1 * 10) or b == 10)
+        assert row["rank"] == rank
+        assert row["band"] == band
+    assert burglary.loc[str(entries[0]["csp"]), "england_label"] == "Worse"
+    assert burglary.loc[str(entries[1]["csp"]), "england_label"] == "Better"
+    assert "no harm-weights table" in result.skipped["harm"]
+
+
+def test_public_copies_suppress_counts_from_one_to_four(families: AllCspsAssessment) -> None:
+    public = public_tables(families.tables, threshold=5)
+    lsoas = public["all_csps_wards_lsoas"]
+    partner = families.tables["all_csps_wards_lsoas"]
+    small = (partner["count"] > 0) & (partner["count"] < 5)
+    assert small.any()
+    assert lsoas.loc[small, ["count", "value", "lower_ci", "upper_ci"]].isna().all().all()
+    assert lsoas.loc[~small, "count"].notna().all()
+    assert (lsoas["suppressed"] == small).all()
+    deprivation = public["all_csps_deprivation"]
+    hidden = families.tables["all_csps_deprivation"]["count"].between(1, 4)
+    assert deprivation.loc[hidden, "value"].isna().all()
+    assert deprivation.loc[~hidden, "count"].notna().all()
