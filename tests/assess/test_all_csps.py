@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from csp_country import MONTHS, build_country, country_csps
+from demo_city import loaded_demo_city
 from police_uk_files import STREET_HEADER
 from reference_files import load_reference_files, write_csv
 from scipy import stats
@@ -33,8 +34,17 @@ from safecity.assess.all_csps_families import (
     public_tables,
 )
 from safecity.assess.counts import police_uk_category_counts
+from safecity.assess.families.harm import (
+    category_harm,
+    extract_offence_counts,
+    harm_weights,
+    loaded_harm_indices,
+    offence_categories,
+    police_uk_crimes,
+)
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS
 from safecity.assess.periods import parse_period
+from safecity.assess.study_area import lsoa_hierarchy
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
@@ -466,3 +476,40 @@ def test_public_copies_suppress_counts_from_one_to_four(families: AllCspsAssessm
     hidden = families.tables["all_csps_deprivation"]["count"].between(1, 4)
     assert deprivation.loc[hidden, "value"].isna().all()
     assert deprivation.loc[~hidden, "count"].notna().all()
+
+
+def test_harm_is_the_category_approximation_of_the_single_area_family(tmp_path: Path) -> None:
+    # The demo city has harm weights and a force extract: every CSP's harm must equal what the
+    # single-area helpers give for its LSOAs (engine counts, then category_harm, methods.md §4.1).
+    period = parse_period("2024/25")
+    with loaded_demo_city(tmp_path, key="0" * 64) as (_dataset, warehouse):
+        result = assess_every_csp(warehouse, period=period)
+        harm = result.tables["all_csps_harm"].set_index("csp_code")
+        indices = loaded_harm_indices(warehouse)
+        name, version = str(indices["index_name"].iloc[0]), str(indices["index_version"].iloc[0])
+        weights = harm_weights(warehouse, index_name=name, index_version=version)
+        volumes = extract_offence_counts(warehouse, period=period, lsoa_codes=None)
+        hierarchy = lsoa_hierarchy(warehouse)[0]
+        population = result.indicators.set_index(["indicator_id", "area_code"])["denominator"]
+        for code, lsoas in hierarchy.groupby("csp_code")["lsoa_code"]:
+            crimes = police_uk_crimes(warehouse, period=period, lsoa_codes=lsoas.tolist())
+            expected = category_harm(
+                crimes,
+                force_counts=volumes,
+                weights=weights,
+                categories=offence_categories(warehouse),
+                population=None,
+            )
+            weighed = expected[expected["mean_weight"].notna()]
+            row = harm.loc[code]
+            assert row["crimes"] == int(weighed["crimes"].sum())
+            assert row["harm"] == pytest.approx(float(weighed["harm"].sum()), rel=1e-9)
+            assert row["crimes_excluded_no_weight"] == int(
+                expected.loc[expected["mean_weight"].isna(), "crimes"].sum()
+            )
+            assert row["severity_score"] == pytest.approx(
+                float(weighed["harm"].sum()) / population[("all_crime", code)], rel=1e-9
+            )
+            assert row["index_name"] == name
+    assert len(harm) >= 1
+    assert "harm" not in result.skipped
