@@ -9,6 +9,7 @@ with ties sharing the smallest rank (§3.1).
 
 from __future__ import annotations
 
+import json
 import math
 from itertools import count
 from pathlib import Path
@@ -21,6 +22,7 @@ from police_uk_files import STREET_HEADER
 from reference_files import load_reference_files, write_csv
 from scipy import stats
 from street_rows import lsoa_month_rows
+from typer.testing import CliRunner
 
 from safecity.assess.all_csps import (
     assess_all_csps,
@@ -45,6 +47,7 @@ from safecity.assess.families.harm import (
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS
 from safecity.assess.periods import parse_period
 from safecity.assess.study_area import lsoa_hierarchy
+from safecity.cli.main import app
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
@@ -513,3 +516,30 @@ def test_harm_is_the_category_approximation_of_the_single_area_family(tmp_path: 
             assert row["index_name"] == name
     assert len(harm) >= 1
     assert "harm" not in result.skipped
+
+
+def test_the_all_csps_command_writes_every_family_table(tmp_path: Path) -> None:
+    _build_family_country(tmp_path).close()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        [
+            "assess", "--all-csps", "--period", PERIOD_LABEL, "--baseline", "2020-03..2020-04",
+            "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(out), "--json",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    expected = {
+        "indicators", "all_csps_wards_lsoas", "all_csps_concentration", "all_csps_deprivation",
+        "all_csps_deprivation_gaps",
+    }  # fmt: skip
+    assert set(manifest["tables"]) == expected
+    assert set(manifest["public_tables"]) == expected
+    assert set(manifest["skipped"]) == {"deprivation_sii_rii", "benchmarking", "harm"}
+    public = pd.read_csv(out / "public" / "all_csps_wards_lsoas.csv")
+    small = public[public["suppressed"]]
+    assert not small.empty
+    assert small["count"].isna().all()
+    partner = pd.read_csv(out / "all_csps_wards_lsoas.csv")
+    assert partner.loc[public["suppressed"].to_numpy(), "count"].between(1, 4).all()
