@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -123,8 +124,8 @@ HARM_COLUMNS = (
 )  # fmt: skip
 
 
-class DeprivationGrouping:
-    """Names of the IMD groupings used per CSP (national ones only)."""
+class DeprivationGrouping(StrEnum):
+    """The IMD groupings used per CSP (national ones only)."""
 
     NATIONAL_DECILE = "national decile"
     NATIONAL_QUINTILE = "national quintile"
@@ -175,6 +176,12 @@ def _add_rates(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _no_population_as_missing(table: pd.DataFrame) -> pd.DataFrame:
+    """Population missing (not 0) where none of the summed LSOAs has one; drops the tally."""
+    table["population"] = table["population"].where(table["populations_known"] > 0)
+    return table.drop(columns="populations_known")
+
+
 def lsoa_group_counts(
     category_counts: pd.DataFrame,
     *,
@@ -219,8 +226,13 @@ def ward_and_lsoa_rates(
             ["csp_code", "csp_name", "ward_code", "ward_name", "group_id", "group_name"],
             sort=False,
         )
-        .agg(count=("count", "sum"), population=("population", lambda v: v.sum(min_count=1)))
+        .agg(
+            count=("count", "sum"),
+            population=("population", "sum"),
+            populations_known=("population", "count"),
+        )
         .reset_index()
+        .pipe(_no_population_as_missing)
         .rename(columns={"ward_code": "area_code", "ward_name": "area_name"})
         .assign(area_level=AreaLevel.WARD.value)
     )
@@ -306,12 +318,14 @@ def deprivation_rates(
             .agg(
                 lsoas=("count", "size"),
                 count=("count", "sum"),
-                population=("population", lambda v: v.sum(min_count=1)),
+                population=("population", "sum"),
+                populations_known=("population", "count"),
             )
             .reset_index()
+            .pipe(_no_population_as_missing)
             .rename(columns={column: "deprivation_group"})
         )
-        grouped["grouping"] = grouping
+        grouped["grouping"] = grouping.value
         frames.append(grouped)
     rates = _add_rates(pd.concat(frames, ignore_index=True))
     rates["deprivation_group"] = rates["deprivation_group"].astype("int64")
@@ -327,7 +341,7 @@ def deprivation_rates(
         + rates["deprivation_group"].astype(str)
     )
     rates = rates[list(DEPRIVATION_COLUMNS)]
-    quintiles = rates[rates["grouping"] == DeprivationGrouping.NATIONAL_QUINTILE]
+    quintiles = rates[rates["grouping"] == DeprivationGrouping.NATIONAL_QUINTILE.value]
     most = quintiles[quintiles["deprivation_group"] == MOST_DEPRIVED_QUINTILE]
     least = quintiles[quintiles["deprivation_group"] == LEAST_DEPRIVED_QUINTILE]
     side = ["count", "population", "value"]
