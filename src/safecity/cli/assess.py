@@ -88,7 +88,7 @@ def assess_command(
     if all_csps:
         _assess_all_csps(
             warehouse=warehouse, period=assessed, baseline=compared, out=out, as_json=as_json,
-            threshold=suppression_threshold,
+            threshold=suppression_threshold, harm_index=harm_index,
         )  # fmt: skip
         return
     assert area is not None
@@ -139,10 +139,13 @@ def _assess_all_csps(
     out: Path,
     as_json: bool,
     threshold: int,
+    harm_index: str | None,
 ) -> None:
     with Warehouse(warehouse) as store:
         try:
-            result = assess_every_csp(store, period=period, baseline=baseline)
+            result = assess_every_csp(
+                store, period=period, baseline=baseline, harm_index=harm_index
+            )
         except (StudyAreaError, DenominatorError) as error:
             raise fail(str(error)) from error
     table = result.indicators
