@@ -26,6 +26,7 @@ from safecity.assess.families.quality import LOW_COVERAGE_SHARE
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS, AreaLevel
 from safecity.assess.periods import Period
 from safecity.assess.study_area import lsoa_hierarchy
+from safecity.data.police_uk.formats import force_slug
 from safecity.data.warehouse import Warehouse
 from safecity.stats import crude_rate, rank_areas, rate_ratio_test
 
@@ -160,10 +161,14 @@ def force_coverage(warehouse: Warehouse, *, period: Period) -> pd.DataFrame:
 def csp_reporting_forces(
     warehouse: Warehouse, *, period: Period, hierarchy: pd.DataFrame
 ) -> pd.DataFrame:
-    """The force reporting most police.uk rows in each CSP's LSOAs: ``csp_code, force``.
+    """Each CSP's own force in the police.uk data: ``csp_code, force`` (missing: none loaded).
 
-    British Transport Police and neighbouring forces report a few crimes inside a CSP; the
-    CSP's own force is the one reporting most of its rows.
+    A CSP's own force is the force of its police force area (the lookup's PFA name as a
+    police.uk slug, e.g. "Hampshire" -> ``hampshire``). Neighbouring forces and British
+    Transport Police report a few crimes inside a CSP; those alone never make a CSP's data,
+    so a CSP whose own force is not loaded has none. When no PFA name matches any loaded force
+    (lookups whose names differ from police.uk's), the force reporting most of the CSP's rows
+    is taken instead.
     """
     by_lsoa = warehouse.connection.execute(
         "SELECT force, lsoa_code, count(*) AS rows FROM police_uk_street"
@@ -173,7 +178,20 @@ def csp_reporting_forces(
     merged = by_lsoa.merge(hierarchy[["lsoa_code", "csp_code"]], on="lsoa_code")
     by_csp = merged.groupby(["csp_code", "force"])["rows"].sum().reset_index()
     by_csp = by_csp.sort_values(["csp_code", "rows", "force"], ascending=[True, False, True])
-    return by_csp.drop_duplicates("csp_code")[["csp_code", "force"]].reset_index(drop=True)
+    majority = by_csp.drop_duplicates("csp_code")[["csp_code", "force"]].reset_index(drop=True)
+    own = hierarchy[["csp_code", "pfa_name"]].dropna().drop_duplicates("csp_code")
+    own = own.assign(force=own["pfa_name"].map(_police_uk_slug))
+    loaded = set(by_lsoa["force"].unique())
+    if not own["force"].isin(loaded).any():
+        return majority
+    present = by_csp[["csp_code", "force"]].drop_duplicates()
+    matched = own.merge(present, on=["csp_code", "force"], how="inner")
+    return matched[["csp_code", "force"]].reset_index(drop=True)
+
+
+def _police_uk_slug(force_name: str) -> str:
+    """A force area's name as police.uk's slug ("Devon & Cornwall" -> ``devon-and-cornwall``)."""
+    return force_slug(str(force_name).replace("&", " and "))
 
 
 def csp_populations(
@@ -273,11 +291,13 @@ def csp_table(
         rates.loc[valid, "method"] = computed["method"].astype(str).to_numpy()
         rates.loc[valid, "unreliable"] = computed["unreliable"].astype(bool).to_numpy()
     no_data = rates["reporting_force"].isna()
+    # Without its own force's data a CSP has no rate, not a rate of zero.
+    rates.loc[no_data, ["value", "lower_ci", "upper_ci"]] = np.nan
     low = rates["reporting_force"].isin(excluded_forces)
     rates["exclusion_reason"] = np.select(
         [no_data, ~valid, low],
         [
-            "no police.uk data in the period",
+            "no police.uk data from its own force in the period",
             "no population loaded",
             "police.uk coverage: its force ("
             + rates["reporting_force"].fillna("")
