@@ -92,7 +92,8 @@ SII_SKIPPED = (
     " at once (left out for speed); the single-area assessment gives them (methods.md §5.2)"
 )
 AREA_COLUMNS = (
-    "row_id", "csp_code", "csp_name", "area_level", "area_code", "area_name", "group_id",
+    "row_id", "csp_code", "csp_name", "area_level", "area_code", "area_name", "parent_code",
+    "group_id",
     "group_name", "period", "count", "population", "value", "lower_ci", "upper_ci", "method",
     "unreliable", "benchmark_code", "benchmark_value", "benchmark_label", "benchmark_method",
 )  # fmt: skip
@@ -220,6 +221,7 @@ def ward_and_lsoa_rates(
         area_level=AreaLevel.LSOA.value,
         area_code=lsoa_counts["lsoa_code"],
         area_name=lsoa_counts["lsoa_name"],
+        parent_code=lsoa_counts["ward_code"],
     )
     wards = (
         lsoa_counts.groupby(
@@ -236,9 +238,10 @@ def ward_and_lsoa_rates(
         .rename(columns={"ward_code": "area_code", "ward_name": "area_name"})
         .assign(area_level=AreaLevel.WARD.value)
     )
+    wards["parent_code"] = wards["csp_code"]
     columns = [
-        "csp_code", "csp_name", "area_level", "area_code", "area_name", "group_id",
-        "group_name", "count", "population",
+        "csp_code", "csp_name", "area_level", "area_code", "area_name", "parent_code",
+        "group_id", "group_name", "count", "population",
     ]  # fmt: skip
     table = pd.concat([wards[columns], lsoas[columns]], ignore_index=True)
     table = _add_rates(table)
@@ -673,14 +676,48 @@ PUBLIC_HIDDEN = {
 """Per table: the count column tested and the columns hidden when it is from 1 to 4."""
 
 
-def public_copy(table: pd.DataFrame, *, count: str, hidden: Sequence[str], threshold: int) -> Any:
+SECONDARY_LINES = {
+    "all_csps_wards_lsoas": ("group_id", "area_level", "parent_code"),
+    "all_csps_deprivation": ("csp_code", "group_id", "grouping"),
+}
+"""Lines of cells whose total is published: a CSP's wards, a ward's LSOAs, a CSP's deciles."""
+
+
+def secondary_suppression(
+    table: pd.DataFrame, *, small: pd.Series, count: str, lines: Sequence[str]
+) -> pd.Series:
+    """``small`` plus, in every line with exactly one suppressed cell, its smallest non-zero
+    other cell: the line's total is published, so one hidden cell would be recoverable by
+    subtraction (``methods.md`` §0.2; the one-row case of ``safecity.stats.suppression_mask``).
+    """
+    keys = list(lines)
+    suppressed = small.copy()
+    per_line = suppressed.groupby([table[key] for key in keys]).transform("sum")
+    candidates = table[(per_line == 1) & ~suppressed & (table[count] > 0)]
+    if not candidates.empty:
+        smallest = candidates.groupby(keys)[count].idxmin()
+        suppressed.loc[smallest.to_numpy()] = True
+    return suppressed
+
+
+def public_copy(
+    table: pd.DataFrame,
+    *,
+    count: str,
+    hidden: Sequence[str],
+    threshold: int,
+    lines: Sequence[str] | None = None,
+) -> Any:
     """``table`` with ``hidden`` cleared where ``1 <= table[count] < threshold`` (§0.2).
 
-    Adds ``suppressed``. The deprivation gaps table is published through
+    With ``lines`` (columns naming lines whose totals are published), secondary suppression
+    follows. Adds ``suppressed``. The deprivation gaps table is published through
     :func:`public_gaps` (either side small hides the whole comparison).
     """
     public = table.copy()
     small = (public[count] > 0) & (public[count] < threshold)
+    if lines is not None:
+        small = secondary_suppression(public, small=small, count=count, lines=lines)
     public = public.astype(dict.fromkeys(hidden, "object"))
     public.loc[small, list(hidden)] = None
     public["suppressed"] = small
@@ -711,7 +748,13 @@ def public_tables(tables: dict[str, pd.DataFrame], *, threshold: int) -> dict[st
             public[name] = public_gaps(table, threshold=threshold)
         elif name in PUBLIC_HIDDEN:
             count, hidden = PUBLIC_HIDDEN[name]
-            public[name] = public_copy(table, count=count, hidden=hidden, threshold=threshold)
+            public[name] = public_copy(
+                table,
+                count=count,
+                hidden=hidden,
+                threshold=threshold,
+                lines=SECONDARY_LINES.get(name),
+            )
     return public
 
 
