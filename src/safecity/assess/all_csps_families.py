@@ -61,16 +61,14 @@ from safecity.assess.families.harm import (
     loaded_harm_indices,
     offence_categories,
 )
+from safecity.assess.families.rates import label_against_benchmark
 from safecity.assess.indicator_columns import AreaLevel
 from safecity.assess.periods import Period
 from safecity.assess.study_area import lsoa_hierarchy
 from safecity.data.police_uk.formats import asb_crime_type
 from safecity.data.warehouse import Warehouse
 from safecity.stats import (
-    BenchmarkMethod,
-    Polarity,
     category_mean_weights,
-    compare_to_benchmark,
     crime_severity_score,
     crude_rate,
     rate_ratio_test,
@@ -250,20 +248,7 @@ def ward_and_lsoa_rates(
     )
     table = table.merge(benchmark, on=["csp_code", "group_id"], how="left")
     table["benchmark_code"] = table["csp_code"]
-    table["benchmark_label"] = ""
-    table["benchmark_method"] = ""
-    comparable = table["value"].notna() & table["benchmark_value"].notna()
-    if comparable.any():
-        labels = compare_to_benchmark(
-            value=table.loc[comparable, "value"].to_numpy(dtype=float),
-            lower_ci=table.loc[comparable, "lower_ci"].to_numpy(dtype=float),
-            upper_ci=table.loc[comparable, "upper_ci"].to_numpy(dtype=float),
-            benchmark=table.loc[comparable, "benchmark_value"].to_numpy(dtype=float),
-            polarity=Polarity.NO_JUDGEMENT,
-            method=BenchmarkMethod.CI95,
-        )
-        table.loc[comparable, "benchmark_label"] = labels["comparison"].astype(str).to_numpy()
-        table.loc[comparable, "benchmark_method"] = DISTRIBUTION_RULE
+    label_against_benchmark(table, where=pd.Series(True, index=table.index), rule=DISTRIBUTION_RULE)
     table["period"] = period.label
     table["row_id"] = table["group_id"] + ":" + table["area_code"] + ":" + period.label
     return table[list(AREA_COLUMNS)]

@@ -247,6 +247,30 @@ def _add_three_period_average(
     return merged
 
 
+def label_against_benchmark(table: pd.DataFrame, *, where: pd.Series, rule: str) -> None:
+    """Fill ``benchmark_label`` and ``benchmark_method`` in place for the rows ``where``.
+
+    Each rate's 95% interval is compared with its row's ``benchmark_value`` (Fingertips,
+    methods.md §2.1, polarity no_judgement): ``Higher``, ``Similar`` or ``Lower``. Rows without
+    a value or a benchmark keep empty labels.
+    """
+    table["benchmark_label"] = ""
+    table["benchmark_method"] = ""
+    comparable = where & table["value"].notna() & table["benchmark_value"].notna()
+    if not comparable.any():
+        return
+    labels = compare_to_benchmark(
+        value=table.loc[comparable, "value"].to_numpy(dtype=float),
+        lower_ci=table.loc[comparable, "lower_ci"].to_numpy(dtype=float),
+        upper_ci=table.loc[comparable, "upper_ci"].to_numpy(dtype=float),
+        benchmark=table.loc[comparable, "benchmark_value"].to_numpy(dtype=float),
+        polarity=Polarity.NO_JUDGEMENT,
+        method=BenchmarkMethod.CI95,
+    )
+    table.loc[comparable, "benchmark_label"] = labels["comparison"].astype(str).to_numpy()
+    table.loc[comparable, "benchmark_method"] = rule
+
+
 def add_benchmarks(rows: pd.DataFrame, *, area: StudyArea) -> pd.DataFrame:
     """Label each ward and LSOA rate against the area's rate (family 4)."""
     area_rates = rows[rows["area_code"] == area.code][["indicator_id", "value"]].rename(
@@ -256,20 +280,7 @@ def add_benchmarks(rows: pd.DataFrame, *, area: StudyArea) -> pd.DataFrame:
     small = merged["area_level"].isin([AreaLevel.WARD.value, AreaLevel.LSOA.value])
     merged["benchmark_code"] = np.where(small, area.code, "")
     merged.loc[~small, "benchmark_value"] = np.nan
-    merged["benchmark_label"] = ""
-    merged["benchmark_method"] = ""
-    comparable = small & merged["value"].notna() & merged["benchmark_value"].notna()
-    if comparable.any():
-        labels = compare_to_benchmark(
-            value=merged.loc[comparable, "value"].to_numpy(dtype=float),
-            lower_ci=merged.loc[comparable, "lower_ci"].to_numpy(dtype=float),
-            upper_ci=merged.loc[comparable, "upper_ci"].to_numpy(dtype=float),
-            benchmark=merged.loc[comparable, "benchmark_value"].to_numpy(dtype=float),
-            polarity=Polarity.NO_JUDGEMENT,
-            method=BenchmarkMethod.CI95,
-        )
-        merged.loc[comparable, "benchmark_label"] = labels["comparison"].astype(str).to_numpy()
-        merged.loc[comparable, "benchmark_method"] = BENCHMARK_RULE
+    label_against_benchmark(merged, where=small, rule=BENCHMARK_RULE)
     ranked = merged.copy()
     for level in (AreaLevel.WARD.value, AreaLevel.LSOA.value):
         at_level = (merged["area_level"] == level) & merged["value"].notna()
