@@ -29,6 +29,7 @@ from safecity.cli.main import app
 from safecity.config.offence_codes import load_offence_codes
 from safecity.config.police_forces import load_police_forces
 from safecity.data.demo_load import load_demo
+from safecity.data.extract.mapping import FLAG_COLUMNS
 from safecity.data.load_report import LoadStatus
 from safecity.data.synthetic import DemoDataset, DemoScale, generate_demo_data
 from safecity.data.synthetic.gss_codes import SYNTHETIC_CODE_PATTERN
@@ -52,18 +53,7 @@ OUR_EXTRACT_COLUMNS = {
         "northing",
         "lsoa_code",
         "outcome",
-        "flag_domestic",
-        "flag_alcohol",
-        "flag_drugs",
-        "flag_hate_race",
-        "flag_hate_religion",
-        "flag_hate_sexual_orientation",
-        "flag_hate_disability",
-        "flag_hate_transgender",
-        "flag_weapon_bladed",
-        "flag_weapon_firearm",
-        "flag_public_place",
-        "flag_night_time_economy",
+        *FLAG_COLUMNS,
     },
     "victims": {"crime_reference", "victim_id", "age", "sex", "ethnicity", "victim_type"},
     "offenders": {"crime_reference", "offender_id", "age", "sex", "ethnicity"},

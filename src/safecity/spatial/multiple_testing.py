@@ -7,6 +7,7 @@ one cell (§6.6).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 import numpy as np
@@ -39,6 +40,23 @@ def _as_p_values(p_values: npt.ArrayLike) -> FloatArray:
             f"p-values must lie in [0, 1]: row {int(outside[0])} is {float(p[outside[0]])!r}"
         )
     return p
+
+
+def _adjust_sorted(
+    p_values: npt.ArrayLike, adjust: Callable[[FloatArray], FloatArray]
+) -> FloatArray:
+    """Apply ``adjust`` to the non-missing p-values in ascending order; capped at 1.
+
+    NaN stays NaN and does not count among the ``m`` tests (as R ``p.adjust``).
+    """
+    p = _as_p_values(p_values)
+    adjusted = np.full_like(p, np.nan)
+    present = np.flatnonzero(~np.isnan(p))
+    if present.size == 0:
+        return adjusted
+    order = np.argsort(p[present], kind="stable")
+    adjusted[present[order]] = np.minimum(adjust(p[present][order]), 1.0)
+    return adjusted
 
 
 def benjamini_hochberg(p_values: npt.ArrayLike) -> FloatArray:
@@ -75,17 +93,13 @@ def benjamini_hochberg(p_values: npt.ArrayLike) -> FloatArray:
     >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.2]).round(6).tolist()
     [0.04, 0.053333, 0.053333, 0.2]
     """
-    p = _as_p_values(p_values)
-    adjusted = np.full_like(p, np.nan)
-    present = np.flatnonzero(~np.isnan(p))
-    m = present.size
-    if m == 0:
-        return adjusted
-    order = np.argsort(p[present], kind="stable")
-    ranked = p[present][order] * m / np.arange(1, m + 1)
-    cumulative = np.minimum.accumulate(ranked[::-1])[::-1]
-    adjusted[present[order]] = np.minimum(cumulative, 1.0)
-    return adjusted
+
+    def step_up(ordered: FloatArray) -> FloatArray:
+        m = ordered.size
+        ranked = ordered * m / np.arange(1, m + 1)
+        return np.asarray(np.minimum.accumulate(ranked[::-1])[::-1], dtype=np.float64)
+
+    return _adjust_sorted(p_values, step_up)
 
 
 def holm(p_values: npt.ArrayLike) -> FloatArray:
@@ -119,16 +133,12 @@ def holm(p_values: npt.ArrayLike) -> FloatArray:
     >>> holm([0.01, 0.04, 0.03, 0.2]).round(6).tolist()
     [0.04, 0.09, 0.09, 0.2]
     """
-    p = _as_p_values(p_values)
-    adjusted = np.full_like(p, np.nan)
-    present = np.flatnonzero(~np.isnan(p))
-    m = present.size
-    if m == 0:
-        return adjusted
-    order = np.argsort(p[present], kind="stable")
-    scaled = p[present][order] * (m - np.arange(m))
-    adjusted[present[order]] = np.minimum(np.maximum.accumulate(scaled), 1.0)
-    return adjusted
+
+    def step_down(ordered: FloatArray) -> FloatArray:
+        scaled = ordered * (ordered.size - np.arange(ordered.size))
+        return np.asarray(np.maximum.accumulate(scaled), dtype=np.float64)
+
+    return _adjust_sorted(p_values, step_down)
 
 
 def adjust_p_values(p_values: npt.ArrayLike, *, method: PAdjustment) -> FloatArray:
