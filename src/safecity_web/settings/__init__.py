@@ -1,0 +1,1 @@
+"""Settings by environment: ``development`` (the demo), ``production`` and ``test``."""

@@ -1,0 +1,12 @@
+"""The site's URLs: the public observatory at ``/``, the API at ``/api/v1/``, the partner portal."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("safecity_web.observatory.urls")),
+    path("api/", include("safecity_web.api.urls")),
+    path("accounts/", include("safecity_web.accounts.urls")),
+    path("partners/", include("safecity_web.strategy.urls")),
+]

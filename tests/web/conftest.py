@@ -1,0 +1,40 @@
+"""Web tests run on PostgreSQL: a throwaway cluster per test session unless DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from postgres_cluster import start_cluster
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+) -> Iterator[None]:
+    """Point Django at a throwaway PostgreSQL cluster before the test database is created."""
+    if os.environ.get("DATABASE_URL"):
+        yield
+        return
+    from django.conf import settings
+
+    cluster = start_cluster()
+    database: dict[str, Any] = settings.DATABASES["default"]
+    database.update(
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": "127.0.0.1",
+            "PORT": cluster.port,
+            "USER": "postgres",
+            "PASSWORD": "",
+        }
+    )
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        cluster.stop()
