@@ -1,0 +1,323 @@
+"""The real Safe City site, started for browser tests and benchmarks.
+
+``running_site()`` starts, in order: a throwaway PostgreSQL cluster (``postgres_cluster``) with
+a database of its own; ``python -m safecity_web migrate`` and ``collectstatic``; optionally
+``publish_assessment --assessment DIR --publish`` (the demo Assessment artefact made public);
+a user per role (``WebUser``); and gunicorn serving ``safecity_web.wsgi:application`` on a free
+loopback port. It waits until the server answers and stops everything (gunicorn, the cluster,
+the scratch folder) on leaving.
+
+The site runs with the **production** settings (``safecity_web.settings.production``: DEBUG
+off, manifest static files through WhiteNoise, secure and HTTP-only cookies, HSTS, PostgreSQL),
+with only ``SAFECITY_SSL_REDIRECT=0`` so that plain ``http://127.0.0.1`` is served instead of
+redirected. Browsers treat loopback as a secure context, so Chromium keeps the ``Secure``
+session and CSRF cookies and signing in over plain HTTP works without weakening any setting.
+
+``build_demo_assessment()`` makes the demo city's Assessment artefact with the core (the same
+steps as ``safecity demo``: the synthetic city of seed 20221, loaded, assessed for its latest
+financial year).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+from demo_city import DEMO_AREA, loaded_demo_city
+from postgres_cluster import ThrowawayCluster, start_cluster
+
+from safecity.assess.engine import run_assessment
+from safecity.assess.periods import parse_period
+
+PRODUCTION_SETTINGS = "safecity_web.settings.production"
+DATABASE_NAME = "safecity_web"
+STARTUP_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class WebUser:
+    """A partner-portal account the helper creates (organisation created when missing)."""
+
+    username: str
+    role: str
+    organisation: str
+    organisation_kind: str
+    password: str = field(default_factory=lambda: "pw-" + secrets.token_urlsafe(18), repr=False)
+
+
+def default_users() -> tuple[WebUser, ...]:
+    """One user per role: two organisations of the demo partnership, fresh passwords."""
+    council = ("Demoton City Council", "council")
+    police = ("Demoshire Police", "police")
+    return (
+        WebUser("analyst", "analyst", *council),
+        WebUser("administrator", "administrator", *council),
+        WebUser("board.member", "board_member", *council),
+        WebUser("police.officer", "partner_officer", *police),
+    )
+
+
+@dataclass
+class RunningSite:
+    """A started site: its base URL, database, users and server log."""
+
+    base_url: str
+    database_url: str
+    users: dict[str, WebUser]
+    folder: Path
+    process: subprocess.Popen[bytes]
+
+    def url(self, path: str) -> str:
+        """Absolute URL of ``path`` (which starts with ``/``)."""
+        if not path.startswith("/"):
+            raise ValueError(f"site path {path!r} must start with '/'")
+        return self.base_url + path
+
+    @property
+    def port(self) -> int:
+        """The loopback port gunicorn listens on."""
+        return int(self.base_url.rsplit(":", 1)[1])
+
+    def server_log(self) -> str:
+        """What gunicorn and Django wrote so far (errors and tracebacks), for failure messages."""
+        log = self.folder / "gunicorn.log"
+        return log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _create_database(cluster: ThrowawayCluster) -> str:
+    with psycopg.connect(
+        host="127.0.0.1", port=cluster.port, user="postgres", dbname="postgres", autocommit=True
+    ) as connection:
+        connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    return f"postgres://postgres@127.0.0.1:{cluster.port}/{DATABASE_NAME}"
+
+
+def site_environment(*, database_url: str, static_root: Path, settings: str) -> dict[str, str]:
+    """The environment the site's commands and gunicorn run in (production-style)."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "SAFECITY_")) and name != "DATABASE_URL"
+    }
+    environment.update(
+        {
+            "DJANGO_SETTINGS_MODULE": settings,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": database_url,
+            "SAFECITY_SSL_REDIRECT": "0",
+            "SAFECITY_STATIC_ROOT": str(static_root),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return environment
+
+
+def manage(*arguments: str, environment: dict[str, str], folder: Path) -> str:
+    """Run ``python -m safecity_web ARGUMENTS``; raise with its output when it fails."""
+    command = [sys.executable, "-m", "safecity_web", *arguments]
+    result = subprocess.run(
+        command, cwd=folder, env=environment, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"`{' '.join(command[1:])}` failed with exit code {result.returncode}:\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+_CREATE_USERS = """
+import json, os
+from safecity_web.accounts.models import Organisation, User
+for entry in json.loads(os.environ["SAFECITY_TEST_USERS"]):
+    organisation, _ = Organisation.objects.get_or_create(
+        name=entry["organisation"], defaults={"kind": entry["organisation_kind"]}
+    )
+    user = User(username=entry["username"], role=entry["role"], organisation=organisation,
+                email=entry["username"] + "@example.org")
+    user.set_password(entry["password"])
+    user.full_clean()
+    user.save()
+print(User.objects.count())
+"""
+
+
+def create_users(users: Sequence[WebUser], *, environment: dict[str, str], folder: Path) -> None:
+    """Create ``users`` (and their organisations) in the site's database."""
+    payload = [
+        {
+            "username": user.username,
+            "role": user.role,
+            "organisation": user.organisation,
+            "organisation_kind": user.organisation_kind,
+            "password": user.password,
+        }
+        for user in users
+    ]
+    created = manage(
+        "shell",
+        "-c",
+        _CREATE_USERS,
+        environment={**environment, "SAFECITY_TEST_USERS": json.dumps(payload)},
+        folder=folder,
+    )
+    if int(created.strip().splitlines()[-1]) < len(users):
+        raise RuntimeError(f"creating the test users made only {created.strip()} users")
+
+
+def wait_until_answering(
+    *, port: int, process: subprocess.Popen[bytes], log: Path, timeout: float
+) -> None:
+    """Poll ``GET /`` until the server answers with any HTTP status; raise if it dies or hangs."""
+    deadline = time.monotonic() + timeout
+    last_error = ""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn exited with code {process.returncode} before answering:\n"
+                + log.read_text(encoding="utf-8", errors="replace")
+            )
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            return
+        except OSError as error:
+            last_error = str(error)
+            time.sleep(0.1)
+        finally:
+            connection.close()
+    raise RuntimeError(
+        f"gunicorn did not answer on port {port} within {timeout:.0f} s ({last_error}):\n"
+        + log.read_text(encoding="utf-8", errors="replace")
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running_site(
+    *,
+    assessment: Path | None,
+    users: Sequence[WebUser] | None = None,
+    workers: int = 2,
+    threads: int = 4,
+    settings: str = PRODUCTION_SETTINGS,
+) -> Iterator[RunningSite]:
+    """Start the whole site (database, migrations, static files, users, gunicorn).
+
+    Parameters
+    ----------
+    assessment
+        An Assessment artefact folder to publish (``publish_assessment --publish``), or None
+        for a site with nothing published.
+    users
+        Accounts to create; by default one per role (``default_users()``).
+    workers, threads
+        gunicorn's worker processes and threads per worker.
+    settings
+        The Django settings module; production by default.
+    """
+    users = default_users() if users is None else tuple(users)
+    folder = Path(tempfile.mkdtemp(prefix="safecity-site-"))
+    cluster = start_cluster()
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        database_url = _create_database(cluster)
+        environment = site_environment(
+            database_url=database_url, static_root=folder / "static", settings=settings
+        )
+        manage("migrate", "--noinput", environment=environment, folder=folder)
+        manage("collectstatic", "--noinput", environment=environment, folder=folder)
+        if assessment is not None:
+            manage(
+                "publish_assessment",
+                "--assessment",
+                str(assessment),
+                "--publish",
+                environment=environment,
+                folder=folder,
+            )
+        create_users(users, environment=environment, folder=folder)
+        port = _free_port()
+        log = folder / "gunicorn.log"
+        with log.open("wb") as log_stream:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "safecity_web.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(workers),
+                    "--threads",
+                    str(threads),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=folder,
+                env=environment,
+                stdout=log_stream,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_answering(port=port, process=process, log=log, timeout=STARTUP_TIMEOUT_SECONDS)
+        yield RunningSite(
+            base_url=f"http://127.0.0.1:{port}",
+            database_url=database_url,
+            users={user.username: user for user in users},
+            folder=folder,
+            process=process,
+        )
+    finally:
+        if process is not None:
+            _stop(process)
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def build_demo_assessment(folder: Path) -> Path:
+    """The demo city's Assessment artefact, built with the core in ``folder``; returns its path.
+
+    The same steps as ``safecity demo``: the synthetic city (seed 20221, city scale, 36 months
+    from April 2022) generated and loaded under a throwaway pseudonym key, then its CSP
+    assessed for its latest financial year, 2024/25.
+    """
+    out = folder / "assessment"
+    with loaded_demo_city(folder, key=secrets.token_hex(32), first_month="2022-04", months=36) as (
+        _dataset,
+        warehouse,
+    ):
+        run_assessment(warehouse, area_code=DEMO_AREA, period=parse_period("2024/25"), out_dir=out)
+    if not (out / "manifest.json").is_file():
+        raise RuntimeError(f"the demo assessment wrote no manifest.json in {out}")
+    return out
