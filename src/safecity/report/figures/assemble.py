@@ -1,0 +1,256 @@
+"""The report's figures from an Assessment artefact: the overview's and each theme's.
+
+Every chart is built from the artefact's tables for the artefact's audience (public tables
+are disclosure-controlled); a chart whose table or rows are absent is left out, and a plain
+sentence says which and why (the manifest's ``skipped`` reason when it has one).
+
+References
+----------
+docs/assessment.md (the artefact's tables); Vega-Lite v5 documentation,
+https://vega.github.io/vega-lite/docs/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from safecity.report.artefact_reader import AssessmentArtefact
+from safecity.report.figures.change import change_by_group_chart
+from safecity.report.figures.deprivation import deprivation_gradient_chart
+from safecity.report.figures.figure import Figure, FigureDataError
+from safecity.report.figures.trend import monthly_trend_chart
+from safecity.report.figures.ward_rates import ward_rates_chart
+
+HEADLINE_GROUP = "all_crime"
+"""The crime group of the overview's single-group charts, when the artefact has it."""
+DEPRIVATION_GROUPING = "national decile"
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    artefact: AssessmentArtefact
+    area_code: str
+    area_name: str
+    period: str
+    baseline: str
+    skipped: dict[str, str]
+
+    @classmethod
+    def of(cls, artefact: AssessmentArtefact) -> _Context:
+        manifest = artefact.manifest
+        parameters = manifest.get("parameters", {})
+        return cls(
+            artefact=artefact,
+            area_code=artefact.area_code,
+            area_name=str(manifest["area"].get("name", artefact.area_code)),
+            period=str(parameters.get("period", "")),
+            baseline=str(parameters.get("baseline", "")),
+            skipped={str(key): str(value) for key, value in manifest.get("skipped", {}).items()},
+        )
+
+    def reason(self, *, tables: Sequence[str], skipped_keys: Sequence[str] = ()) -> str:
+        """Why a chart is left out: the manifest's skip reason, else the missing table."""
+        for key in skipped_keys:
+            if key in self.skipped:
+                return self.skipped[key]
+        missing = [name for name in tables if not self.artefact.has_table(name)]
+        if missing:
+            return (
+                f"the artefact has no {' or '.join(missing)} table for the"
+                f" {self.artefact.audience.value} audience"
+            )
+        return "the artefact's tables have no rows for it"
+
+    def group_name(self, group_id: str) -> str:
+        indicators = self.artefact.table("indicators")
+        if indicators is not None:
+            names = indicators.loc[indicators["indicator_id"] == group_id, "indicator_name"]
+            if not names.empty:
+                return str(names.iloc[0])
+        return group_id.replace("_", " ").capitalize()
+
+    def area_rows(self, group_id: str | None = None) -> pd.DataFrame:
+        """The ``indicators`` rows of the assessed area (one per group), or of one group."""
+        indicators = self.artefact.table("indicators")
+        if indicators is None:
+            return pd.DataFrame()
+        rows = indicators[indicators["area_code"] == self.area_code]
+        if group_id is not None:
+            rows = rows[rows["indicator_id"] == group_id]
+        return rows
+
+
+ChartResult = Figure | str
+"""A figure, or the sentence saying why it is left out."""
+
+
+def _left_out(chart: str, reason: str) -> str:
+    reason = reason.rstrip(".")
+    return f"No {chart}: {reason}."
+
+
+def _change(context: _Context) -> ChartResult:
+    chart = "chart of change by crime group"
+    rows = context.area_rows()
+    if rows.empty:
+        return _left_out(chart, context.reason(tables=["indicators"]))
+    has_change = "change_pct" in rows.columns and (
+        rows["change_pct"].notna().any() or rows.get("suppressed", pd.Series(False)).any()
+    )
+    if not has_change:
+        return _left_out(
+            chart,
+            context.reason(tables=["indicators"], skipped_keys=["change"])
+            if "change" in context.skipped
+            else f"no change against {context.baseline or 'a baseline'} was computed",
+        )
+    try:
+        return change_by_group_chart(
+            indicators=rows,
+            area_name=context.area_name,
+            period=context.period,
+            baseline=context.baseline,
+        )
+    except FigureDataError as error:
+        return _left_out(chart, str(error))
+
+
+def _trend(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    chart = f"monthly trend of {name}"
+    series = context.artefact.table("monthly_series")
+    if series is None or series[series["group_id"] == group_id].empty:
+        return _left_out(chart, context.reason(tables=["monthly_series"]))
+    return monthly_trend_chart(
+        series=series,
+        group_id=group_id,
+        group_name=name,
+        area_name=context.area_name,
+        crime_group=crime_group,
+    )
+
+
+def _wards(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    chart = f"ward chart of {name}"
+    indicators = context.artefact.table("indicators")
+    if indicators is None:
+        return _left_out(chart, context.reason(tables=["indicators"]))
+    rows = indicators[indicators["indicator_id"] == group_id]
+    wards = rows[rows["area_level"] == "ward"]
+    area = rows[rows["area_code"] == context.area_code]
+    if wards.empty or area.empty:
+        return _left_out(chart, "the artefact has no ward rates for this group")
+    area_value = pd.to_numeric(area["value"], errors="coerce").iloc[0]
+    if pd.isna(area_value):
+        return _left_out(chart, f"the {context.area_name} rate is suppressed")
+    denominator = str(area["denominator_type"].iloc[0]) if "denominator_type" in area else ""
+    return ward_rates_chart(
+        wards=wards,
+        area_value=float(area_value),
+        area_name=context.area_name,
+        indicator_name=name,
+        period=context.period,
+        group_id=group_id,
+        crime_group=crime_group,
+        denominator_label=denominator
+        if denominator in ("residents", "households")
+        else "residents",
+    )
+
+
+def _deprivation(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    chart = f"deprivation gradient of {name}"
+    rates = context.artefact.table("deprivation_rates")
+    if rates is None:
+        return _left_out(
+            chart, context.reason(tables=["deprivation_rates"], skipped_keys=["deprivation"])
+        )
+    rows = rates[(rates["group_id"] == group_id) & (rates["grouping"] == DEPRIVATION_GROUPING)]
+    if rows.empty:
+        return _left_out(chart, f"the artefact has no {DEPRIVATION_GROUPING} rates for this group")
+    gaps = context.artefact.table("deprivation_gaps")
+    gap = None
+    if gaps is not None:
+        match = gaps[(gaps["group_id"] == group_id) & (gaps["grouping"] == DEPRIVATION_GROUPING)]
+        gap = match.iloc[0] if not match.empty else None
+    return deprivation_gradient_chart(
+        rates=rows,
+        gap=gap,
+        indicator_name=name,
+        area_name=context.area_name,
+        period=context.period,
+        group_id=group_id,
+        grouping=DEPRIVATION_GROUPING,
+        crime_group=crime_group,
+    )
+
+
+GroupChart = Callable[[_Context, str, str | None], ChartResult]
+_GROUP_CHARTS: tuple[GroupChart, ...] = (_trend, _wards, _deprivation)
+
+
+def _collect(results: Sequence[ChartResult]) -> tuple[list[Figure], list[str]]:
+    figures = [result for result in results if isinstance(result, Figure)]
+    left_out = [result for result in results if isinstance(result, str)]
+    return figures, left_out
+
+
+def headline_group(artefact: AssessmentArtefact) -> str | None:
+    """The overview's crime group: all crime when the artefact has it, else the first group."""
+    indicators = artefact.table("indicators")
+    if indicators is None or indicators.empty:
+        return None
+    groups = sorted(set(indicators["indicator_id"].astype(str)))
+    return HEADLINE_GROUP if HEADLINE_GROUP in groups else groups[0]
+
+
+def overview_figures(*, artefact: AssessmentArtefact) -> tuple[list[Figure], list[str]]:
+    """The overview section's figures, and a sentence for each overview chart left out.
+
+    Parameters
+    ----------
+    artefact
+        An Assessment artefact opened for one audience (``open_artefact``).
+
+    Returns
+    -------
+    figures, left_out
+        The figures in the order of the section, and plain sentences naming each chart left
+        out and why.
+    """
+    context = _Context.of(artefact)
+    results: list[ChartResult] = [_change(context)]
+    group = headline_group(artefact)
+    if group is None:
+        results.append(_left_out("crime group charts", context.reason(tables=["indicators"])))
+    else:
+        results.extend(chart(context, group, None) for chart in _GROUP_CHARTS)
+    return _collect(results)
+
+
+def theme_figures(
+    *, artefact: AssessmentArtefact, crime_group: str
+) -> tuple[list[Figure], list[str]]:
+    """One priority theme's figures (trend, ward rates, deprivation, maps) and what is left out.
+
+    Parameters
+    ----------
+    artefact
+        An Assessment artefact opened for one audience.
+    crime_group
+        The theme's crime group id (``indicators.indicator_id``).
+    """
+    context = _Context.of(artefact)
+    if context.area_rows(crime_group).empty:
+        name = context.group_name(crime_group)
+        reason = context.skipped.get(crime_group, "the artefact has no indicators for it")
+        return [], [_left_out(f"charts of {name}", reason)]
+    results: list[ChartResult] = [
+        chart(context, crime_group, crime_group) for chart in _GROUP_CHARTS
+    ]
+    return _collect(results)
