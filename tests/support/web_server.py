@@ -261,7 +261,7 @@ def running_site(
             manage(
                 "publish_assessment",
                 "--assessment",
-                str(assessment),
+                str(assessment.resolve()),
                 "--publish",
                 environment=environment,
                 folder=folder,
