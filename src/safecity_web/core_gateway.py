@@ -1,7 +1,336 @@
 """The one module through which the web application calls the Safe City core.
 
 Views, management commands and the API never import :mod:`safecity` themselves (an
-import-linter contract checks it); they call the functions here.
+import-linter contract checks it); they call the functions here. Everything returned is plain
+Python (dicts, lists, str, int, float, bool, None): no DataFrames or core objects leak out.
+
+Reading an artefact goes through :func:`safecity.report.artefact_reader.open_artefact` with the
+PUBLIC audience, so only the disclosure-controlled copies in ``public/`` are ever read.
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+INDICATORS_TABLE = "indicators"
+FINDINGS_TABLE = "findings"
+ROW_ID_COLUMN = "row_id"
+
+
+class ArtefactUnreadableError(ValueError):
+    """An Assessment artefact that cannot be published: the message says what and where."""
+
+
+@dataclass(slots=True)
+class PublicTable:
+    """One public table of an artefact as plain records."""
+
+    name: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class PublicArtefact:
+    """The public content of an Assessment artefact, as plain Python records.
+
+    ``indicators`` and ``findings`` are the rows of those tables; ``tables`` holds every other
+    public table. Missing values are ``None`` (never NaN).
+    """
+
+    directory: Path
+    manifest: dict[str, Any]
+    area_code: str
+    area_name: str
+    area_level: str
+    period: str
+    baseline: str
+    indicator_columns: list[str]
+    indicators: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    tables: dict[str, PublicTable] = field(default_factory=dict)
+    boundaries: dict[str, Any] | None = None
+
+
+def _plain(value: Any) -> Any:
+    """A cell as plain Python: NaN, NA and NaT become None; NumPy scalars become Python ones.
+
+    Infinite floats (a rate ratio against a zero rate) become the texts ``"Infinity"`` and
+    ``"-Infinity"``, which JSON can hold.
+    """
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, float) and math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    columns = [str(column) for column in frame.columns]
+    return [
+        {column: _plain(cell) for column, cell in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def indicator_columns() -> list[str]:
+    """Every column of the artefact's ``indicators`` table, in order (``row_id`` first)."""
+    from safecity.assess.indicator_columns import INDICATOR_COLUMNS
+
+    return [ROW_ID_COLUMN, *INDICATOR_COLUMNS]
+
+
+def _manifest_text(manifest: dict[str, Any], *keys: str, where: Path) -> str:
+    node: Any = manifest
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            dotted = ".".join(keys)
+            raise ArtefactUnreadableError(
+                f"{where}/manifest.json: no {dotted!r} (not an assessment manifest?)"
+            )
+        node = node[key]
+    if node is None or str(node) == "":
+        raise ArtefactUnreadableError(f"{where}/manifest.json: {'.'.join(keys)!r} is empty")
+    return str(node)
+
+
+def read_public_artefact(*, directory: Path) -> PublicArtefact:
+    """Read the PUBLIC tables, manifest and boundaries of the Assessment artefact in ``directory``.
+
+    Raises
+    ------
+    ArtefactUnreadableError
+        When the folder is not an artefact, its manifest is missing or invalid, or the public
+        ``indicators`` table is missing or lacks columns; the message names the file.
+    """
+    from safecity.report.artefact_reader import ArtefactError, Audience, open_artefact
+
+    directory = Path(directory)
+    try:
+        artefact = open_artefact(directory=directory, audience=Audience.PUBLIC)
+    except ArtefactError as error:
+        raise ArtefactUnreadableError(str(error)) from error
+    manifest = artefact.manifest
+    area_code = _manifest_text(manifest, "area", "code", where=directory)
+    area_name = _manifest_text(manifest, "area", "name", where=directory)
+    area_level = str(manifest["area"].get("level") or "csp")
+    period = _manifest_text(manifest, "parameters", "period", where=directory)
+    baseline = str(manifest.get("parameters", {}).get("baseline") or "")
+    if not isinstance(manifest.get("public_tables"), dict):
+        raise ArtefactUnreadableError(
+            f"{directory}/manifest.json: no 'public_tables'; only disclosure-controlled "
+            "tables are published, and this artefact lists none"
+        )
+    if not artefact.has_table(INDICATORS_TABLE):
+        raise ArtefactUnreadableError(
+            f"{directory}/manifest.json: no public {INDICATORS_TABLE!r} table to publish"
+        )
+    expected = indicator_columns()
+    frames: dict[str, Any] = {}
+    try:
+        for name in artefact.table_names:
+            frames[name] = artefact.table(name)
+    except ArtefactError as error:
+        raise ArtefactUnreadableError(str(error)) from error
+    except (OSError, ValueError) as error:
+        raise ArtefactUnreadableError(
+            f"{directory}/public: a table cannot be read ({error})"
+        ) from error
+    indicators = frames.pop(INDICATORS_TABLE)
+    missing = [column for column in expected if column not in indicators.columns]
+    if missing:
+        raise ArtefactUnreadableError(
+            f"{directory}/public/indicators.parquet: missing columns {', '.join(missing)}"
+        )
+    findings = frames.pop(FINDINGS_TABLE, None)
+    tables = {
+        name: PublicTable(name=name, columns=[str(c) for c in frame.columns], rows=_records(frame))
+        for name, frame in frames.items()
+        if frame is not None
+    }
+    return PublicArtefact(
+        directory=directory,
+        manifest=manifest,
+        area_code=area_code,
+        area_name=area_name,
+        area_level=area_level,
+        period=period,
+        baseline=baseline,
+        indicator_columns=expected,
+        indicators=_records(indicators[expected]),
+        findings=[] if findings is None else _records(findings),
+        tables=tables,
+        boundaries=_boundaries(artefact, directory=directory),
+    )
+
+
+def _boundaries(artefact: Any, *, directory: Path) -> dict[str, Any] | None:
+    try:
+        collection: dict[str, Any] | None = artefact.boundaries()
+    except ValueError as error:
+        raise ArtefactUnreadableError(
+            f"{directory}: boundaries.geojson is not valid JSON ({error})"
+        ) from error
+    if collection is not None and collection.get("type") != "FeatureCollection":
+        raise ArtefactUnreadableError(f"{directory}: boundaries.geojson is not a FeatureCollection")
+    return collection
+
+
+@dataclass(slots=True)
+class Chart:
+    """A chart from the report's Vega-Lite spec builders, as plain data for a template.
+
+    ``columns`` and ``rows`` are the chart's data table (suppressed figures read
+    ``"suppressed"``), the accessible alternative printed beside the chart.
+    """
+
+    chart_id: str
+    title: str
+    alt_text: str
+    spec: dict[str, Any]
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    note: str | None = None
+
+
+class ChartUnavailableError(ValueError):
+    """The data given cannot make the chart (the message says why, for the page)."""
+
+
+def _frame(records: list[dict[str, Any]]) -> Any:
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(records)
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            converted = pd.to_numeric(frame[column], errors="coerce")
+            if converted.notna().sum() == frame[column].notna().sum() and converted.notna().any():
+                frame[column] = converted
+    return frame
+
+
+def _chart(build: Any, **arguments: Any) -> Chart:
+    from safecity.report.figures import FigureDataError, display_table
+
+    try:
+        figure = build(**arguments)
+    except FigureDataError as error:
+        raise ChartUnavailableError(str(error)) from error
+    table = display_table(figure)
+    return Chart(
+        chart_id=figure.figure_id,
+        title=figure.title,
+        alt_text=figure.alt_text,
+        spec=figure.spec,
+        columns=[str(column) for column in table.columns],
+        rows=_records(table),
+        note=figure.note,
+    )
+
+
+def ward_rates_chart(
+    *,
+    wards: list[dict[str, Any]],
+    area_value: float,
+    area_name: str,
+    indicator_name: str,
+    period: str,
+    indicator_id: str,
+    denominator_label: str = "residents",
+) -> Chart:
+    """Ward rates with 95% intervals against the area's rate (the report's ward chart).
+
+    ``wards`` are ward rows with the ``indicators`` column names.
+    """
+    from safecity.report.figures import ward_rates_chart as build
+
+    return _chart(
+        build,
+        wards=_frame(wards),
+        area_value=area_value,
+        area_name=area_name,
+        indicator_name=indicator_name,
+        period=period,
+        group_id=indicator_id,
+        crime_group=indicator_id,
+        denominator_label=denominator_label,
+    )
+
+
+def monthly_trend_chart(
+    *, series: list[dict[str, Any]], indicator_id: str, indicator_name: str, area_name: str
+) -> Chart:
+    """Monthly counts with XmR limits (the report's trend chart) from ``monthly_series`` rows."""
+    from safecity.report.figures import monthly_trend_chart as build
+
+    return _chart(
+        build,
+        series=_frame(series),
+        group_id=indicator_id,
+        group_name=indicator_name,
+        area_name=area_name,
+        crime_group=indicator_id,
+    )
+
+
+def change_by_group_chart(
+    *, indicators: list[dict[str, Any]], area_name: str, period: str, baseline: str
+) -> Chart:
+    """Percentage change by crime group with its significance (the report's change chart)."""
+    from safecity.report.figures import change_by_group_chart as build
+
+    return _chart(
+        build,
+        indicators=_frame(indicators),
+        area_name=area_name,
+        period=period,
+        baseline=baseline,
+    )
+
+
+def deprivation_gradient_chart(
+    *,
+    rates: list[dict[str, Any]],
+    gap: dict[str, Any] | None,
+    indicator_id: str,
+    indicator_name: str,
+    area_name: str,
+    period: str,
+    grouping: str,
+) -> Chart:
+    """Rates by deprivation group with 95% intervals and the gap (the report's gradient chart).
+
+    ``rates`` are ``deprivation_rates`` rows of one group and grouping; ``gap`` the matching
+    ``deprivation_gaps`` row, if any.
+    """
+    import pandas as pd
+
+    from safecity.report.figures import deprivation_gradient_chart as build
+
+    return _chart(
+        build,
+        rates=_frame(rates),
+        gap=None if gap is None else pd.Series(gap),
+        indicator_name=indicator_name,
+        area_name=area_name,
+        period=period,
+        group_id=indicator_id,
+        grouping=grouping,
+        crime_group=indicator_id,
+    )
