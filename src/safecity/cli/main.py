@@ -41,6 +41,10 @@ from safecity.cli.demo_data import demo_data_command  # noqa: E402
 
 app.command("demo-data")(demo_data_command)
 
+from safecity.cli.report import report_command  # noqa: E402
+
+app.command("report")(report_command)
+
 
 def run() -> None:
     """Run the command line (the ``safecity`` console script).

@@ -1,0 +1,279 @@
+"""The report as a document: numbered sections holding blocks of text, figures and tables.
+
+The model holds text only (every number already formatted by :mod:`safecity.report.formatting`),
+so the HTML templates print what they are given and never compute or type a number. Each
+sentence keeps the ids of the artefact rows it cites, and the cited values, so that a test can
+check every printed number against its row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from safecity.report.artefact_reader import Audience
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One value a sentence prints: the artefact row and column it comes from, as printed.
+
+    Attributes
+    ----------
+    row_id
+        The cited row's id (its ``row_id``, or ``priority_id`` in the priority tables).
+    table
+        The artefact table that holds the row.
+    column
+        The column whose value is printed.
+    text
+        The value as printed (formatted by :mod:`safecity.report.formatting`).
+    """
+
+    row_id: str
+    table: str
+    column: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the narrative with the artefact rows it cites.
+
+    ``citations`` lists each value the sentence prints; for a finding written by
+    ``safecity assess`` (``finding_id`` set) the text is the artefact's own and only
+    ``row_ids`` are known.
+    """
+
+    text: str
+    row_ids: tuple[str, ...]
+    citations: tuple[Citation, ...] = ()
+    finding_id: str | None = None
+
+
+class BlockKind(StrEnum):
+    """The kinds of block a section holds (the template macro that prints each)."""
+
+    PARAGRAPH = "paragraph"
+    SENTENCES = "sentences"
+    KEY_FIGURES = "key_figures"
+    TABLE = "table"
+    FIGURE = "figure"
+    NOTE = "note"
+    DEFINITIONS = "definitions"
+    PRIORITIES = "priorities"
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of sentences printed as running text."""
+
+    sentences: tuple[Sentence, ...]
+    kind: BlockKind = BlockKind.PARAGRAPH
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceList:
+    """Sentences printed as a bulleted list (the findings of a theme)."""
+
+    sentences: tuple[Sentence, ...]
+    heading: str | None = None
+    kind: BlockKind = BlockKind.SENTENCES
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFigure:
+    """A headline number in a box: label, value, a line of detail, and what it cites."""
+
+    label: str
+    value: str
+    detail: str
+    citations: tuple[Citation, ...]
+    tone: str = "neutral"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFigures:
+    """A row of key-figure boxes."""
+
+    figures: tuple[KeyFigure, ...]
+    kind: BlockKind = BlockKind.KEY_FIGURES
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell as printed; ``count`` is the published count it shows, if it shows one."""
+
+    text: str
+    count: int | None = None
+    numeric: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A data table with a caption; the first column heads each row (``th scope="row"``)."""
+
+    table_id: str
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    note: str | None = None
+    kind: BlockKind = BlockKind.TABLE
+
+
+@dataclass(frozen=True, slots=True)
+class FigureBlock:
+    """A chart: inline SVG (already made accessible), its title, text alternative and data."""
+
+    figure_id: str
+    title: str
+    alt_text: str
+    svg: str
+    data_table: Table
+    source_table: str
+    note: str | None = None
+    kind: BlockKind = BlockKind.FIGURE
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A note in a box: why something is absent, or a caveat."""
+
+    text: str
+    tone: str = "info"
+    kind: BlockKind = BlockKind.NOTE
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A term and its meaning (glossary) or a name and its description (methods)."""
+
+    term: str
+    meaning: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Definitions:
+    """A definition list."""
+
+    items: tuple[Definition, ...]
+    kind: BlockKind = BlockKind.DEFINITIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """One of the top priorities: its rank, name, score, sentence and evidence table."""
+
+    rank: str
+    name: str
+    score: str
+    sentence: Sentence
+    evidence: Table
+
+
+@dataclass(frozen=True, slots=True)
+class Priorities:
+    """The top priorities with the evidence behind each."""
+
+    priorities: tuple[Priority, ...]
+    kind: BlockKind = BlockKind.PRIORITIES
+
+
+Block = (
+    Paragraph | SentenceList | KeyFigures | Table | FigureBlock | Note | Definitions | Priorities
+)
+
+
+@dataclass(slots=True)
+class Section:
+    """A numbered section (``h2``) or subsection (``h3``) of the report."""
+
+    section_id: str
+    number: str
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
+    person_level: bool = False
+    appendix: bool = False
+
+    def sentences(self) -> list[Sentence]:
+        """Every sentence in the section and its subsections, in document order."""
+        found: list[Sentence] = []
+        for block in self.blocks:
+            found.extend(_block_sentences(block))
+        for subsection in self.subsections:
+            found.extend(subsection.sentences())
+        return found
+
+    def figures(self) -> list[FigureBlock]:
+        """Every figure in the section and its subsections, in document order."""
+        found = [block for block in self.blocks if isinstance(block, FigureBlock)]
+        for subsection in self.subsections:
+            found.extend(subsection.figures())
+        return found
+
+
+def _block_sentences(block: Block) -> list[Sentence]:
+    if isinstance(block, Paragraph | SentenceList):
+        return list(block.sentences)
+    if isinstance(block, Priorities):
+        return [priority.sentence for priority in block.priorities]
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """The title page: what, where, when, for whom."""
+
+    title: str
+    area_name: str
+    area_code: str
+    area_vintage: str
+    period: str
+    period_months: str
+    baseline: str
+    generated_at: str
+    edition: str
+
+
+@dataclass(slots=True)
+class Document:
+    """The whole report, for one audience."""
+
+    cover: Cover
+    audience: Audience
+    marking: str | None
+    sections: list[Section]
+    key_figures: tuple[KeyFigure, ...] = ()
+    language: str = "en-GB"
+    description: str = ""
+
+    @property
+    def title(self) -> str:
+        """The document's title (HTML ``<title>`` and PDF metadata)."""
+        return f"{self.cover.title}: {self.cover.area_name} {self.cover.period}"
+
+    def sentences(self) -> list[Sentence]:
+        """Every sentence of the narrative, in document order (key figures not included)."""
+        found: list[Sentence] = []
+        for section in self.sections:
+            found.extend(section.sentences())
+        return found
+
+    def figures(self) -> list[FigureBlock]:
+        """Every figure of the report, in document order."""
+        found: list[FigureBlock] = []
+        for section in self.sections:
+            found.extend(section.figures())
+        return found
+
+    def section(self, section_id: str) -> Section | None:
+        """The section or subsection with id ``section_id``, if the report has it."""
+        pending = list(self.sections)
+        while pending:
+            section = pending.pop(0)
+            if section.section_id == section_id:
+                return section
+            pending.extend(section.subsections)
+        return None

@@ -1,0 +1,307 @@
+"""Sentences of the report written from artefact rows, each carrying the rows it cites.
+
+Every number a sentence prints is formatted here from one cell of one artefact row, and kept
+as a :class:`~safecity.report.document.Citation` (row id, table, column, text) beside the
+sentence, so the printed figure can be checked against its row. Findings written by
+``safecity assess`` are taken as they are, with their row ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from safecity.report.document import Citation, KeyFigure, Sentence
+from safecity.report.evidence import CitedRow, RowIndex, split_row_ids
+from safecity.report.formatting import (
+    format_change,
+    format_count,
+    format_decimal,
+    format_interval,
+    format_p_value,
+    format_percent,
+    format_rate,
+    format_score,
+    is_missing,
+)
+
+Formatter = Callable[[object], str]
+
+
+@dataclass(slots=True)
+class SentenceBuilder:
+    """Builds one sentence from parts, recording each cited value as it is printed."""
+
+    parts: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    row_ids: list[str] = field(default_factory=list)
+
+    def text(self, words: str) -> SentenceBuilder:
+        """Add plain words."""
+        self.parts.append(words)
+        return self
+
+    def value(self, row: CitedRow, column: str, formatter: Formatter) -> SentenceBuilder:
+        """Add the value of ``column`` in ``row``, formatted, and cite it."""
+        printed = cite(row, column, formatter)
+        self.parts.append(printed.text)
+        self.citations.append(printed)
+        if row.row_id not in self.row_ids:
+            self.row_ids.append(row.row_id)
+        return self
+
+    def build(self) -> Sentence:
+        """The sentence (its parts joined as written)."""
+        return Sentence(
+            text="".join(self.parts), row_ids=tuple(self.row_ids), citations=tuple(self.citations)
+        )
+
+
+def cite(row: CitedRow, column: str, formatter: Formatter) -> Citation:
+    """The value of ``column`` in ``row`` formatted by ``formatter``, as a citation."""
+    return Citation(
+        row_id=row.row_id, table=row.table, column=column, text=formatter(row.values.get(column))
+    )
+
+
+def area_row(index: RowIndex, *, group_id: str, area_code: str, period: str) -> CitedRow | None:
+    """The indicator row of crime group ``group_id`` for the whole area in ``period``."""
+    return index.get(f"{group_id}:{area_code}:{period}")
+
+
+def lower_first(text: str) -> str:
+    """``text`` with its first letter in lower case, unless it starts an acronym (``ASB``)."""
+    if len(text) > 1 and text[:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def significance_phrase(row: CitedRow) -> str:
+    """Whether the change on the baseline was statistically significant, in words."""
+    significant = row.values.get("change_significant")
+    if is_missing(significant):
+        return "not tested"
+    return "statistically significant" if bool(significant) else "not statistically significant"
+
+
+def per_unit(row: CitedRow) -> str:
+    """What the rate counts per: ``"residents"`` or ``"households"``."""
+    unit = row.values.get("denominator_type")
+    return str(unit) if isinstance(unit, str) and unit else "residents"
+
+
+def volume_sentence(row: CitedRow, *, area_name: str, period: str, noun: str) -> Sentence:
+    """``In 2024/25, 29,682 crimes ... were recorded in X: 121.4 per 1,000 residents (CI).``"""
+    builder = SentenceBuilder().text(f"In {period}, ")
+    builder.value(row, "numerator", format_count).text(f" {noun} were recorded in {area_name}: ")
+    builder.value(row, "value", format_rate).text(" per ")
+    builder.value(row, "multiplier", format_count).text(f" {per_unit(row)} (95% confidence ")
+    builder.text("interval ").value(row, "lower_ci", format_rate).text(" to ")
+    builder.value(row, "upper_ci", format_rate).text(").")
+    return builder.build()
+
+
+def change_sentence(row: CitedRow, *, subject: str) -> Sentence | None:
+    """``That is a 2.0% increase on 2023/24 (29,114), statistically significant (test, p).``"""
+    if is_missing(row.values.get("change_pct")):
+        return None
+    builder = SentenceBuilder().text(f"{subject} ")
+    builder.value(row, "change_pct", format_change).text(" on ")
+    builder.value(row, "baseline_period", str).text(" (")
+    builder.value(row, "baseline_numerator", format_count).text("), a change that is ")
+    builder.text(significance_phrase(row)).text(" (")
+    builder.value(row, "change_test", str).text(", ")
+    builder.value(row, "change_p_value", format_p_value).text(").")
+    return builder.build()
+
+
+def harm_sentence(row: CitedRow, *, area_name: str) -> Sentence:
+    """The crime severity score of the area with its interval and the index used."""
+    builder = SentenceBuilder().text("Weighted by the severity of each offence (")
+    builder.value(row, "index_name", str).text(", version ")
+    builder.value(row, "index_version", str).text(f"), crime in {area_name} scored ")
+    builder.value(row, "severity_score", format_decimal).text(" per resident (95% confidence ")
+    builder.text("interval ").value(row, "lower_ci", format_decimal).text(" to ")
+    builder.value(row, "upper_ci", format_decimal).text("); the average crime weighed ")
+    builder.value(row, "mean_weight", format_decimal).text(".")
+    return builder.build()
+
+
+def benchmark_sentences(row: CitedRow, *, area_name: str) -> list[Sentence]:
+    """Position of the area against England and against its comparator partnerships."""
+    found: list[Sentence] = []
+    values = row.values
+    if not is_missing(values.get("england_rate")):
+        builder = SentenceBuilder().text(f"The rate in {area_name} (")
+        builder.value(row, "rate", format_rate).text(" per 1,000) was ")
+        builder.value(row, "england_label", lambda label: lower_first(str(label)))
+        builder.text(" compared with England's ").value(row, "england_rate", format_rate)
+        builder.text(" per 1,000 (").value(row, "label_rule", str).text(").")
+        found.append(builder.build())
+    if not is_missing(values.get("rank")):
+        builder = SentenceBuilder().text(f"{area_name} ranked ")
+        builder.value(row, "rank", format_count).text(" of ").value(row, "rank_of", format_count)
+        builder.text(" partnerships by rate (1 = highest).")
+        found.append(builder.build())
+    if not is_missing(values.get("comparator_rate")):
+        builder = SentenceBuilder().text("Against its comparator partnerships (pooled rate ")
+        builder.value(row, "comparator_rate", format_rate).text(" per 1,000) it was ")
+        builder.value(row, "comparator_label", lambda label: lower_first(str(label))).text(".")
+        found.append(builder.build())
+    return found
+
+
+def key_figure(
+    *, label: str, row: CitedRow, column: str, formatter: Formatter, detail: SentenceBuilder
+) -> KeyFigure:
+    """A key-figure box showing ``column`` of ``row`` with a cited line of detail."""
+    shown = cite(row, column, formatter)
+    line = detail.build()
+    return KeyFigure(
+        label=label, value=shown.text, detail=line.text, citations=(shown, *line.citations)
+    )
+
+
+def headline_key_figures(
+    *, crime: CitedRow | None, harm: CitedRow | None, asb: CitedRow | None
+) -> tuple[KeyFigure, ...]:
+    """The summary's boxes: crimes, rate, change, severity, anti-social behaviour."""
+    boxes: list[KeyFigure] = []
+    if crime is not None:
+        boxes.append(
+            key_figure(
+                label="Recorded crimes",
+                row=crime,
+                column="numerator",
+                formatter=format_count,
+                detail=SentenceBuilder().text("in ").value(crime, "period", str),
+            )
+        )
+        boxes.append(
+            key_figure(
+                label=f"Crimes per 1,000 {per_unit(crime)}",
+                row=crime,
+                column="value",
+                formatter=format_rate,
+                detail=SentenceBuilder()
+                .text("95% CI ")
+                .value(crime, "lower_ci", format_rate)
+                .text(" to ")
+                .value(crime, "upper_ci", format_rate),
+            )
+        )
+        if not is_missing(crime.values.get("change_pct")):
+            boxes.append(
+                key_figure(
+                    label="Change on the baseline",
+                    row=crime,
+                    column="change_pct",
+                    formatter=format_change,
+                    detail=SentenceBuilder()
+                    .text(f"{significance_phrase(crime)}, ")
+                    .value(crime, "change_p_value", format_p_value),
+                )
+            )
+    if harm is not None:
+        boxes.append(
+            key_figure(
+                label="Crime severity per resident",
+                row=harm,
+                column="severity_score",
+                formatter=format_decimal,
+                detail=SentenceBuilder().value(harm, "index_name", str),
+            )
+        )
+    if asb is not None:
+        boxes.append(
+            key_figure(
+                label="Anti-social behaviour incidents",
+                row=asb,
+                column="numerator",
+                formatter=format_count,
+                detail=SentenceBuilder().value(asb, "change_pct", format_change),
+            )
+        )
+    return tuple(boxes)
+
+
+def finding_sentences(findings: pd.DataFrame | None, *, index: RowIndex) -> list[Sentence]:
+    """The artefact's findings as sentences, keeping only those whose rows the audience reads.
+
+    A finding citing a row the audience cannot read (a person-level table in the public
+    audience) is left out, so no section shows what its audience may not see.
+    """
+    if findings is None or findings.empty:
+        return []
+    found: list[Sentence] = []
+    for record in findings.to_dict("records"):
+        row_ids = split_row_ids(record.get("row_ids"))
+        if not row_ids or not index.has_all(row_ids):
+            continue
+        found.append(
+            Sentence(
+                text=" ".join(str(record["sentence"]).split()),
+                row_ids=row_ids,
+                finding_id=str(record["finding_id"]),
+            )
+        )
+    return found
+
+
+def finding_topics(findings: pd.DataFrame | None) -> dict[str, str]:
+    """Finding id -> topic (crime group id, or ``harm``, ``priorities``)."""
+    if findings is None or findings.empty:
+        return {}
+    return {
+        str(finding_id): str(topic)
+        for finding_id, topic in zip(findings["finding_id"], findings["topic"], strict=True)
+    }
+
+
+def evidence_text(row: CitedRow | None, row_id: str) -> tuple[str, tuple[Citation, ...]]:
+    """A cited row of a priority, described with its figures (and what they cite)."""
+    if row is None:
+        return f"row {row_id} is not available to this audience", ()
+    if row.table == "indicators":
+        builder = SentenceBuilder().value(row, "indicator_name", str).text(": ")
+        builder.value(row, "numerator", format_count).text(" in ")
+        builder.value(row, "period", str).text(", ").value(row, "value", format_rate)
+        builder.text(" per 1,000")
+        if not is_missing(row.values.get("change_pct")):
+            builder.text("; ").value(row, "change_pct", format_change).text(" on ")
+            builder.value(row, "baseline_period", str)
+        line = builder.build()
+        return line.text, line.citations
+    if row.table == "harm_by_crime_group":
+        builder = SentenceBuilder().text("Harm of ")
+        builder.value(row, "name", lambda name: lower_first(str(name))).text(": ")
+        builder.value(row, "harm_share_pct", format_percent).text(" of all harm from ")
+        builder.value(row, "volume_share_pct", format_percent).text(" of crimes")
+        line = builder.build()
+        return line.text, line.citations
+    return f"{row.table} row {row_id}", ()
+
+
+PRIORITY_CRITERIA = (
+    ("volume", "Volume"),
+    ("trend", "Trend"),
+    ("harm", "Harm"),
+    ("comparator_position", "Comparator position"),
+    ("vulnerability", "Vulnerability"),
+    ("confidence", "Confidence"),
+)
+
+
+def priority_sentence(top: CitedRow) -> Sentence:
+    """``Violent crime ranks 2 of the priorities with a score of 21.``"""
+    builder = SentenceBuilder().value(top, "group_name", str).text(" ranks ")
+    builder.value(top, "rank", format_count).text(" with a priority score of ")
+    builder.value(top, "priority_score", format_score).text(".")
+    return builder.build()
+
+
+def interval_text(row: CitedRow, lower: str, upper: str) -> str:
+    """The interval of ``row`` from columns ``lower`` and ``upper`` (already formatted)."""
+    return format_interval(row.values.get(lower), row.values.get(upper))

@@ -1,0 +1,193 @@
+"""The report's configuration as data: themes, methods, glossary, caveats and licences.
+
+The YAML files ship inside ``safecity.report`` and are read with :mod:`importlib.resources`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+REPORT_PACKAGE = "safecity.report"
+
+
+def read_report_yaml(file_name: str) -> dict[str, Any]:
+    """Parse the YAML file ``file_name`` shipped in ``safecity.report``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When no such file is shipped.
+    ValueError
+        When the file is not valid YAML or not a mapping (the message names the file).
+    """
+    resource = resources.files(REPORT_PACKAGE).joinpath(file_name)
+    if not resource.is_file():
+        raise FileNotFoundError(f"{REPORT_PACKAGE}/{file_name}: no such configuration file")
+    try:
+        document = yaml.safe_load(resource.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValueError(f"{REPORT_PACKAGE}/{file_name}: not valid YAML: {error}") from error
+    if not isinstance(document, dict):
+        raise ValueError(f"{REPORT_PACKAGE}/{file_name}: expected a mapping at the top level")
+    return document
+
+
+def _entries(file_name: str, key: str) -> list[dict[str, Any]]:
+    document = read_report_yaml(file_name)
+    entries = document.get(key)
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise ValueError(f"{REPORT_PACKAGE}/{file_name}: {key!r} must be a list of mappings")
+    return entries
+
+
+def _text(entry: dict[str, Any], key: str, *, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{where}: {key!r} must be non-empty text (entry {entry})")
+    return " ".join(value.split())
+
+
+def _names(entry: dict[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(str(name) for name in entry.get(key) or ())
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A priority theme: its section title and the crime groups that give it data."""
+
+    theme_id: str
+    title: str
+    groups: tuple[str, ...]
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Method:
+    """A statistical method of the methods appendix and when the artefact used it."""
+
+    method_id: str
+    name: str
+    section: str
+    description: str
+    reference: str
+    tables: tuple[str, ...]
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """A glossary entry; ``needs_tables`` keeps it only when one of those tables is present."""
+
+    term: str
+    meaning: str
+    needs_tables: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Caveat:
+    """A standing caveat, printed when the artefact used ``needs_format`` (or always)."""
+
+    caveat_id: str
+    title: str
+    text: str
+    needs_format: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLicence:
+    """How the inputs of some formats are credited."""
+
+    formats: tuple[str, ...]
+    publisher: str
+    title: str
+    licence: str
+    attribution: str
+
+
+@cache
+def themes() -> tuple[Theme, ...]:
+    """The report's priority themes, in section order (``themes.yaml``)."""
+    where = f"{REPORT_PACKAGE}/themes.yaml"
+    found = tuple(
+        Theme(
+            theme_id=_text(entry, "id", where=where),
+            title=_text(entry, "title", where=where),
+            groups=_names(entry, "groups"),
+            summary=_text(entry, "summary", where=where),
+        )
+        for entry in _entries("themes.yaml", "themes")
+    )
+    for theme in found:
+        if not theme.groups:
+            raise ValueError(f"{where}: theme {theme.theme_id!r} names no crime groups")
+    return found
+
+
+@cache
+def methods() -> tuple[Method, ...]:
+    """The methods the appendix can name (``methods_appendix.yaml``)."""
+    where = f"{REPORT_PACKAGE}/methods_appendix.yaml"
+    return tuple(
+        Method(
+            method_id=_text(entry, "id", where=where),
+            name=_text(entry, "name", where=where),
+            section=_text(entry, "section", where=where),
+            description=_text(entry, "description", where=where),
+            reference=_text(entry, "reference", where=where),
+            tables=_names(entry, "tables"),
+            columns=_names(entry, "columns"),
+        )
+        for entry in _entries("methods_appendix.yaml", "methods")
+    )
+
+
+@cache
+def glossary() -> tuple[GlossaryTerm, ...]:
+    """The glossary terms, in order (``glossary.yaml``)."""
+    where = f"{REPORT_PACKAGE}/glossary.yaml"
+    return tuple(
+        GlossaryTerm(
+            term=_text(entry, "term", where=where),
+            meaning=_text(entry, "meaning", where=where),
+            needs_tables=_names(entry, "needs_tables"),
+        )
+        for entry in _entries("glossary.yaml", "terms")
+    )
+
+
+@cache
+def caveats() -> tuple[Caveat, ...]:
+    """The standing caveats (``caveats.yaml``)."""
+    where = f"{REPORT_PACKAGE}/caveats.yaml"
+    return tuple(
+        Caveat(
+            caveat_id=_text(entry, "id", where=where),
+            title=_text(entry, "title", where=where),
+            text=_text(entry, "text", where=where),
+            needs_format=str(entry["needs_format"]) if entry.get("needs_format") else None,
+        )
+        for entry in _entries("caveats.yaml", "caveats")
+    )
+
+
+@cache
+def source_licences() -> tuple[tuple[SourceLicence, ...], str]:
+    """How each input format is credited, and the Open Government Licence's full name."""
+    where = f"{REPORT_PACKAGE}/licences.yaml"
+    document = read_report_yaml("licences.yaml")
+    found = tuple(
+        SourceLicence(
+            formats=_names(entry, "formats"),
+            publisher=_text(entry, "publisher", where=where),
+            title=_text(entry, "title", where=where),
+            licence=_text(entry, "licence", where=where),
+            attribution=_text(entry, "attribution", where=where),
+        )
+        for entry in _entries("licences.yaml", "sources")
+    )
+    return found, _text(document, "open_government_licence", where=where)

@@ -1,0 +1,232 @@
+"""Write the Strategic Assessment report of an artefact: HTML, PDF, chart files and tables.
+
+``OUT/report.html`` (self-contained), ``OUT/report.pdf``, ``OUT/figures/<id>.svg`` and
+``.png`` for every chart and ``OUT/tables/<id>.csv`` with each chart's data.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+
+from safecity.report.artefact_reader import ArtefactError, Audience, open_artefact
+from safecity.report.assemble import build_document
+from safecity.report.charts import ChartRenderer
+from safecity.report.document import Document
+from safecity.report.figures import Figure, render_png
+from safecity.report.formatting import SUPPRESSED
+from safecity.report.html_output import render_html
+from safecity.report.pdf_output import write_pdf
+from safecity.report.timings import ReportTimings
+
+GENERATED_AT_VARIABLE = "SAFECITY_REPORT_GENERATED_AT"
+"""Environment variable fixing the cover's generated-at date (ISO ``YYYY-MM-DD``)."""
+
+HTML_FILE = "report.html"
+PDF_FILE = "report.pdf"
+FIGURES_FOLDER = "figures"
+TABLES_FOLDER = "tables"
+
+
+class ReportError(ValueError):
+    """The report cannot be written: bad options or an unusable artefact (message says why)."""
+
+
+class OutputFormat(StrEnum):
+    """The document formats the report is written in."""
+
+    HTML = "html"
+    PDF = "pdf"
+
+
+@dataclass(slots=True)
+class ReportResult:
+    """What was written, where, and how long it took."""
+
+    out_dir: Path
+    audience: Audience
+    html_path: Path | None
+    pdf_path: Path | None
+    figure_paths: list[Path] = field(default_factory=list)
+    table_paths: list[Path] = field(default_factory=list)
+    timings: ReportTimings = field(default_factory=ReportTimings)
+    document: Document | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """The result as plain JSON values."""
+        return {
+            "out_dir": str(self.out_dir),
+            "audience": self.audience.value,
+            "html": str(self.html_path) if self.html_path else None,
+            "pdf": str(self.pdf_path) if self.pdf_path else None,
+            "figures": len(self.figure_paths),
+            "tables": len(self.table_paths),
+            "timings": self.timings.as_dict(),
+        }
+
+
+def parse_formats(text: str) -> tuple[OutputFormat, ...]:
+    """The formats named in ``text`` (comma-separated, e.g. ``"html,pdf"``), in that order.
+
+    Raises
+    ------
+    ReportError
+        When ``text`` names no format or one that is not ``html`` or ``pdf``.
+    """
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not names:
+        raise ReportError("--format names no format; give html, pdf or html,pdf")
+    known = {member.value: member for member in OutputFormat}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ReportError(
+            f"--format {text!r}: {', '.join(repr(name) for name in unknown)} is not a report"
+            " format; give html, pdf or html,pdf"
+        )
+    return tuple(dict.fromkeys(known[name] for name in names))
+
+
+def parse_generated_at(text: str | None) -> date:
+    """The cover's generated-at date: ``text``, else ``$SAFECITY_REPORT_GENERATED_AT``, else today.
+
+    Raises
+    ------
+    ReportError
+        When the date given is not an ISO date (``YYYY-MM-DD``).
+    """
+    given = text if text is not None else os.environ.get(GENERATED_AT_VARIABLE)
+    if not given:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(given.strip()[:10])
+    except ValueError as error:
+        source = "--generated-at" if text is not None else f"${GENERATED_AT_VARIABLE}"
+        raise ReportError(f"{source} {given!r} is not a date (expected YYYY-MM-DD)") from error
+
+
+def write_report(
+    *,
+    assessment_dir: Path,
+    out_dir: Path,
+    audience: Audience = Audience.PUBLIC,
+    formats: Iterable[OutputFormat] = (OutputFormat.HTML, OutputFormat.PDF),
+    generated_at: date | None = None,
+) -> ReportResult:
+    """Write the report on the artefact in ``assessment_dir`` for ``audience`` into ``out_dir``.
+
+    Parameters
+    ----------
+    assessment_dir
+        The folder ``safecity assess`` wrote (with ``manifest.json``).
+    out_dir
+        Where to write; created if absent. Chart files of an earlier report there that this
+        report does not have are removed, so the folder always matches the document.
+    audience
+        ``public`` reads only the disclosure-controlled tables and leaves out person-level
+        sections; ``partners`` reads every table and marks the document OFFICIAL-SENSITIVE.
+    formats
+        Which documents to write (the chart files and tables are always written).
+    generated_at
+        The date printed on the cover (default: today, UTC).
+
+    Raises
+    ------
+    ReportError
+        When the artefact folder is missing or not an Assessment artefact.
+    """
+    wanted = tuple(dict.fromkeys(formats))
+    if not wanted:
+        raise ReportError("no output format chosen; give html, pdf or html,pdf")
+    timings = ReportTimings()
+    started = time.perf_counter()
+    try:
+        artefact = open_artefact(directory=Path(assessment_dir), audience=audience)
+    except ArtefactError as error:
+        raise ReportError(str(error)) from error
+    timings.reading_seconds = time.perf_counter() - started
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(f"{out_dir}: exists and is not a folder (give a folder for --out)")
+    renderer = ChartRenderer(artefact=artefact)
+    started = time.perf_counter()
+    document = build_document(
+        artefact=artefact,
+        generated_at=generated_at or datetime.now(UTC).date(),
+        renderer=renderer,
+    )
+    timings.document_seconds = time.perf_counter() - started - renderer.seconds
+    timings.chart_seconds = renderer.seconds
+    result = ReportResult(
+        out_dir=out_dir,
+        audience=audience,
+        html_path=None,
+        pdf_path=None,
+        timings=timings,
+        document=document,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_figures(renderer.rendered, out_dir=out_dir, result=result)
+    started = time.perf_counter()
+    html = render_html(document)
+    timings.template_seconds = time.perf_counter() - started
+    if OutputFormat.HTML in wanted:
+        started = time.perf_counter()
+        result.html_path = out_dir / HTML_FILE
+        result.html_path.write_text(html, encoding="utf-8")
+        timings.files_seconds += time.perf_counter() - started
+    if OutputFormat.PDF in wanted:
+        started = time.perf_counter()
+        result.pdf_path = out_dir / PDF_FILE
+        write_pdf(html=html, path=result.pdf_path)
+        timings.pdf_seconds = time.perf_counter() - started
+    return result
+
+
+def _write_figures(
+    rendered: list[tuple[Figure, str]], *, out_dir: Path, result: ReportResult
+) -> None:
+    figures_dir, tables_dir = out_dir / FIGURES_FOLDER, out_dir / TABLES_FOLDER
+    figures_dir.mkdir(exist_ok=True)
+    tables_dir.mkdir(exist_ok=True)
+    for figure, svg in rendered:
+        started = time.perf_counter()
+        png = render_png(spec=figure.spec)
+        result.timings.chart_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        svg_path = figures_dir / f"{figure.figure_id}.svg"
+        svg_path.write_text(svg, encoding="utf-8")
+        png_path = figures_dir / f"{figure.figure_id}.png"
+        png_path.write_bytes(png)
+        table_path = tables_dir / f"{figure.figure_id}.csv"
+        published_table(figure.data).to_csv(table_path, index=False, lineterminator="\n")
+        result.figure_paths.extend([svg_path, png_path])
+        result.table_paths.append(table_path)
+        result.timings.files_seconds += time.perf_counter() - started
+    written = {path.name for path in [*result.figure_paths, *result.table_paths]}
+    for folder, suffixes in ((figures_dir, (".svg", ".png")), (tables_dir, (".csv",))):
+        for path in folder.iterdir():
+            if path.suffix in suffixes and path.name not in written:
+                path.unlink()
+
+
+def published_table(data: pd.DataFrame) -> pd.DataFrame:
+    """A chart's data as published: missing values on suppressed rows read "suppressed"."""
+    if "suppressed" not in data.columns:
+        return data
+    table = data.copy()
+    hidden = table["suppressed"].fillna(False).astype(bool)
+    for column in table.columns:
+        if column == "suppressed":
+            continue
+        missing = table[column].isna() & hidden
+        if missing.any():
+            table[column] = table[column].astype(object)
+            table.loc[missing, column] = SUPPRESSED
+    return table
