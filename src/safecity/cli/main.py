@@ -45,6 +45,14 @@ from safecity.cli.report import report_command  # noqa: E402
 
 app.command("report")(report_command)
 
+from safecity.cli.serve import serve_command  # noqa: E402
+
+app.command("serve")(serve_command)
+
+from safecity.cli.publish import publish_command  # noqa: E402
+
+app.command("publish")(publish_command)
+
 
 def run() -> None:
     """Run the command line (the ``safecity`` console script).
