@@ -23,11 +23,16 @@ PUBLIC_FOLDER = "public"
 
 @dataclass(slots=True)
 class Artefact:
-    """Tables by name (partner versions), public tables by name, and the manifest."""
+    """Tables by name (partner versions), public tables by name, and the manifest.
+
+    ``shared_files`` (file name -> text, e.g. ``boundaries.geojson``) are written both in the
+    artefact's folder and in ``public/``.
+    """
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     public_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
+    shared_files: dict[str, str] = field(default_factory=dict)
 
 
 def _write_table(table: pd.DataFrame, folder: Path, name: str) -> dict[str, Any]:
@@ -65,6 +70,9 @@ def write_artefact(artefact: Artefact, *, out_dir: Path) -> Path:
         name: _write_table(table, public_dir, name)
         for name, table in artefact.public_tables.items()
     }
+    for name, text in artefact.shared_files.items():
+        for folder in (out_dir, public_dir):
+            (folder / name).write_text(text, encoding="utf-8")
     path = out_dir / MANIFEST_FILE
     path.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
     return path

@@ -10,6 +10,7 @@ can be recovered by subtraction (``methods.md`` §0.2).
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from safecity.assess.indicator_columns import AreaLevel
@@ -74,4 +75,100 @@ def public_indicators(
         ).str.strip("; "),
         public["caveat"],
     )
+    return public
+
+
+def _suppress_lines(
+    counts: npt.NDArray[np.float64], *, lines: list[npt.NDArray[np.bool_]], threshold: int
+) -> npt.NDArray[np.bool_]:
+    """Primary suppression of ``counts``, then secondary within each line until stable.
+
+    A line is a set of cells whose total is published. While a line has exactly one hidden
+    non-zero cell and other non-zero cells shown, its smallest shown non-zero cell is hidden
+    too (methods.md §0.2); lines may overlap, so the rule is applied until nothing changes.
+    """
+    hidden = (counts > 0) & (counts < threshold)
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            in_line = line & (counts > 0)
+            if int((hidden & in_line).sum()) != 1:
+                continue
+            shown = np.flatnonzero(in_line & ~hidden)
+            if shown.size == 0:
+                continue
+            hidden[shown[np.argmin(counts[shown])]] = True
+            changed = True
+    return hidden
+
+
+def public_monthly_series(
+    series: pd.DataFrame,
+    *,
+    published_periods: list[tuple[pd.Timestamp, pd.Timestamp]],
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """A copy of ``monthly_series`` fit to publish: monthly counts from 1 to ``threshold - 1``
+    hidden, with the month's special-cause signal, and secondary suppression.
+
+    Each group's months in each published period (the assessed period, the baseline, the
+    three previous periods together, the whole window of the XmR mean) form a line whose total
+    is published, so no hidden month can be recovered by subtraction. The mean and process
+    limits are kept (they rest on the whole window). A ``suppressed`` column marks the rows.
+
+    Parameters
+    ----------
+    series
+        The partner ``monthly_series`` (``group_id, month, count, ...``).
+    published_periods
+        ``(first_month, last_month)`` of every period whose total is published.
+    threshold
+        Counts from 1 to ``threshold - 1`` are suppressed (default 5).
+    """
+    public = series.copy()
+    suppressed = pd.Series(False, index=public.index)
+    months = pd.to_datetime(public["month"])
+    for _, rows in public.groupby("group_id"):
+        counts = rows["count"].to_numpy(dtype=float)
+        in_rows = months.loc[rows.index]
+        lines = [
+            ((in_rows >= first) & (in_rows <= last)).to_numpy() for first, last in published_periods
+        ]
+        lines.append(np.ones(len(rows), dtype=bool))
+        suppressed.loc[rows.index] = _suppress_lines(counts, lines=lines, threshold=threshold)
+    public["count"] = public["count"].astype("Int64")
+    public.loc[suppressed, "count"] = pd.NA
+    signals = [column for column in ("special_cause", "variation") if column in public.columns]
+    public = public.astype(dict.fromkeys(signals, "object"))
+    public.loc[suppressed, signals] = None
+    public["suppressed"] = suppressed.to_numpy()
+    return public
+
+
+def public_lsoa_quintiles(
+    quintiles: pd.DataFrame, *, public_indicators: pd.DataFrame
+) -> pd.DataFrame:
+    """A copy of ``lsoa_quintiles`` fit to publish: an LSOA whose rate the public
+    ``indicators`` hide (suppressed, no value) has its rate and quintile hidden too.
+
+    The quintile is hidden with the rate because quintile boundaries falling among small
+    counts would narrow the suppressed range. A ``suppressed`` column marks the rows.
+    """
+    lsoas = public_indicators[public_indicators["area_level"] == AreaLevel.LSOA.value]
+    hidden_rows = lsoas[lsoas["suppressed"].astype(bool) & lsoas["value"].isna()]
+    hidden = set(zip(hidden_rows["indicator_id"], hidden_rows["area_code"], strict=True))
+    public = quintiles.copy()
+    suppressed = np.array(
+        [
+            (indicator, code) in hidden
+            for indicator, code in zip(public["indicator_id"], public["area_code"], strict=True)
+        ],
+        dtype=bool,
+    )
+    public["value"] = public["value"].astype(float)
+    public.loc[suppressed, "value"] = np.nan
+    public["quintile"] = public["quintile"].astype("Int64")
+    public.loc[suppressed, "quintile"] = pd.NA
+    public["suppressed"] = suppressed
     return public

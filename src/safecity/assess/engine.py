@@ -10,6 +10,7 @@ The manifest lists every family not yet implemented, and every group skipped, wi
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,11 +21,21 @@ from typing import Any
 import pandas as pd
 
 from safecity.assess.artefact import Artefact, write_artefact
+from safecity.assess.boundaries_export import (
+    BOUNDARIES_FILE,
+    area_boundaries,
+    boundaries_manifest,
+)
 from safecity.assess.context import AssessmentInputs, AssessmentOptions
 from safecity.assess.counts import group_counts_from_categories, police_uk_category_counts
 from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
-from safecity.assess.disclosure import DEFAULT_THRESHOLD, public_indicators
+from safecity.assess.disclosure import (
+    DEFAULT_THRESHOLD,
+    public_indicators,
+    public_lsoa_quintiles,
+    public_monthly_series,
+)
 from safecity.assess.extract_counts import (
     extract_profile_counts,
     group_counts_from_extract,
@@ -263,7 +274,12 @@ def run_assessment(
         indicators["indicator_id"] + ":" + indicators["area_code"] + ":" + period.label,
     )
     indicators["suppressed"] = False
-    series = monthly_series(counts, area=area, window=window)
+    # Months before the first month with any data are not zeros: the series starts there.
+    series_window = window
+    if not counts.empty:
+        first_data = max(window.first_month, counts["month"].min().date().replace(day=1))
+        series_window = Period(first_month=first_data, last_month=window.last_month)
+    series = monthly_series(counts, area=area, window=series_window)
     inputs = AssessmentInputs(
         warehouse=warehouse,
         area=area,
@@ -310,6 +326,21 @@ def run_assessment(
         ]
     )
     public = public_indicators(indicators, area=area, threshold=suppression_threshold)
+    quintiles = lsoa_quintiles(indicators)
+    published_periods = [
+        (pd.Timestamp(first), pd.Timestamp(last))
+        for first, last in (
+            (period.first_month, period.last_month),
+            (baseline.first_month, baseline.last_month),
+            (previous[-1].first_month, previous[0].last_month),
+        )
+    ]
+    boundaries = area_boundaries(warehouse, area=area)
+    if boundaries is None:
+        skipped["boundaries"] = (
+            f"no LSOA boundaries of vintage {area.lsoa_vintage} are loaded for the area:"
+            " no boundaries.geojson, maps are left out (safecity load reference boundaries FILE)"
+        )
     manifest = {
         "kind": "safecity-assessment",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -356,11 +387,13 @@ def run_assessment(
         "skipped": {**skipped, **unimplemented_families()},
         "families": {name: output.manifest for name, output in outputs.items() if output.manifest},
     }
+    if boundaries is not None:
+        manifest["boundaries"] = boundaries_manifest(boundaries)
     artefact = Artefact(
         tables={
             "indicators": indicators,
             "crime_groups": group_table,
-            "lsoa_quintiles": lsoa_quintiles(indicators),
+            "lsoa_quintiles": quintiles,
             "concentration": concentration(indicators),
             "monthly_series": series,
             **{name: table for output in outputs.values() for name, table in output.tables.items()},
@@ -368,6 +401,10 @@ def run_assessment(
         },
         public_tables={
             "indicators": public,
+            "lsoa_quintiles": public_lsoa_quintiles(quintiles, public_indicators=public),
+            "monthly_series": public_monthly_series(
+                series, published_periods=published_periods, threshold=suppression_threshold
+            ),
             **{
                 name: table
                 for output in outputs.values()
@@ -376,6 +413,9 @@ def run_assessment(
             "findings": findings,
         },
         manifest=manifest,
+        shared_files={}
+        if boundaries is None
+        else {BOUNDARIES_FILE: json.dumps(boundaries, separators=(",", ":")) + "\n"},
     )
     manifest_path = write_artefact(artefact, out_dir=out_dir)
     return AssessmentResult(
