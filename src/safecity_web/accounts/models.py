@@ -86,3 +86,60 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+
+
+class SignInAttempt(models.Model):
+    """One attempt to sign in (password or authenticator code), kept for lockout counting.
+
+    ``username`` is stored case-folded so that ``Alice`` and ``alice`` count together; it is
+    recorded whether or not such an account exists.
+    """
+
+    attempted_at = models.DateTimeField()
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "attempted_at"], name="attempt_username_time"),
+            models.Index(fields=["ip_address", "attempted_at"], name="attempt_address_time"),
+        ]
+
+
+class LockoutScope(models.TextChoices):
+    """What a lockout is keyed on."""
+
+    USERNAME = "username", "Username"
+    IP_ADDRESS = "ip_address", "IP address"
+
+
+class Lockout(models.Model):
+    """Sign-in refused for a username or an IP address until ``locked_until``."""
+
+    scope = models.CharField(max_length=20, choices=LockoutScope.choices)
+    key = models.CharField(max_length=150)
+    locked_at = models.DateTimeField()
+    locked_until = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "locked_until"], name="lockout_key_until")]
+
+
+class TwoFactorDevice(models.Model):
+    """A user's TOTP authenticator (RFC 6238); ``secret`` is Fernet-encrypted at rest.
+
+    The device only protects sign-in once ``confirmed_at`` is set (the user has typed a correct
+    code). ``last_used_timestep`` makes every code single-use.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_device")
+    encrypted_secret = models.TextField()
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_timestep = models.BigIntegerField(null=True, blank=True)
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether the authenticator has been confirmed and now guards sign-in."""
+        return self.confirmed_at is not None
