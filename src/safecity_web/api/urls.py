@@ -1,8 +1,32 @@
-"""URLs of the api app."""
+"""URLs of the api app: version 1 under ``/api/v1/``; every route is in the OpenAPI document."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from safecity_web.api.views import (
+    areas,
+    assessments,
+    documentation,
+    downloads,
+    findings,
+    index,
+    indicators,
+    values,
+)
 
 app_name = "api"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("v1/", index.index, name="index"),
+    path("v1/assessments", assessments.assessment_list, name="assessments"),
+    path("v1/assessments/<str:assessment_id>", assessments.assessment_detail, name="assessment"),
+    path("v1/indicators", indicators.indicator_list, name="indicators"),
+    path("v1/indicators/<str:indicator_id>", indicators.indicator_detail, name="indicator"),
+    path("v1/areas", areas.area_list, name="areas"),
+    path("v1/areas/<str:gss_code>", areas.area_detail, name="area"),
+    path("v1/values", values.value_list, name="values"),
+    path("v1/findings", findings.finding_list, name="findings"),
+    path("v1/downloads", downloads.download_list, name="downloads"),
+    path("v1/openapi.json", documentation.openapi_json, name="openapi"),
+    path("v1/docs/", documentation.docs, name="docs"),
+]

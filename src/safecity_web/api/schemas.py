@@ -1,0 +1,351 @@
+"""JSON Schemas (OpenAPI 3.1 / JSON Schema 2020-12) of everything the API answers.
+
+The OpenAPI document's ``components.schemas`` is :data:`COMPONENTS`; the contract tests
+validate real responses against these same objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from safecity_web.api.parameters import GSS_CODE_PATTERN, IDENTIFIER_PATTERN
+from safecity_web.observatory.models import AreaLevel, AssessmentStatus, Polarity
+
+PUBLIC_STATUSES = [AssessmentStatus.PUBLISHED.value, AssessmentStatus.SUPERSEDED.value]
+
+
+def reference(name: str) -> dict[str, str]:
+    """A ``$ref`` to the component schema ``name``."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(type_name: str, description: str) -> dict[str, Any]:
+    """A schema for a value of ``type_name`` that may be null."""
+    return {"type": [type_name, "null"], "description": description}
+
+
+def text(description: str) -> dict[str, Any]:
+    """A schema for a string."""
+    return {"type": "string", "description": description}
+
+
+def url(description: str) -> dict[str, Any]:
+    """A schema for an absolute URL."""
+    return {"type": "string", "format": "uri", "description": description}
+
+
+def closed_object(properties: dict[str, Any], description: str) -> dict[str, Any]:
+    """An object with exactly ``properties``, all required: nothing undocumented is sent."""
+    return {
+        "type": "object",
+        "description": description,
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+GSS_CODE = {"type": "string", "pattern": GSS_CODE_PATTERN, "description": "ONS GSS code."}
+
+ERROR = closed_object(
+    {
+        "error": closed_object(
+            {
+                "code": {
+                    "type": "string",
+                    "enum": [
+                        "invalid_parameter",
+                        "unknown_parameter",
+                        "repeated_parameter",
+                        "not_found",
+                        "method_not_allowed",
+                    ],
+                    "description": "What went wrong, as a stable code.",
+                },
+                "message": text("What is wrong and, where it helps, what would be right."),
+                "parameter": nullable("string", "The parameter at fault, if one is."),
+            },
+            "The error.",
+        )
+    },
+    "Every error the API answers (status 400, 404 or 405).",
+)
+
+COLLECTION_META = {
+    "type": "object",
+    "description": "How many rows match, which page this is, and why the result is empty when "
+    "it is.",
+    "properties": {
+        "total": {"type": "integer", "minimum": 0, "description": "Rows matching the filters."},
+        "page": {"type": "integer", "minimum": 1},
+        "page_size": {"type": "integer", "minimum": 1, "maximum": 500},
+        "pages": {"type": "integer", "minimum": 1},
+        "reason": text(
+            "Present exactly when ``total`` is 0: why nothing matches, e.g. 'unknown area "
+            "E05099999' or 'no published data for E05002462 in 2019/20'."
+        ),
+    },
+    "required": ["total", "page", "page_size", "pages"],
+    "additionalProperties": False,
+    "if": {"properties": {"total": {"const": 0}}},
+    "then": {"required": ["reason"]},
+    "else": {"not": {"required": ["reason"]}},
+}
+
+COLLECTION_LINKS = closed_object(
+    {
+        "self": url("This page."),
+        "first": url("The first page."),
+        "last": url("The last page."),
+        "prev": {"type": ["string", "null"], "format": "uri", "description": "Previous page."},
+        "next": {"type": ["string", "null"], "format": "uri", "description": "Next page."},
+    },
+    "Links to this page and its neighbours; other parameters are kept.",
+)
+
+ASSESSMENT_LINKS = closed_object(
+    {
+        "self": url("This assessment in the API."),
+        "values": url("Its indicator values."),
+        "findings": url("Its findings."),
+    },
+    "Where to read more of the assessment.",
+)
+
+ASSESSMENT = closed_object(
+    {
+        "id": {"type": "integer", "description": "Identifier; the values' ``assessment``."},
+        "area_code": GSS_CODE,
+        "area_name": text("Name of the assessed area."),
+        "area_level": {"type": "string", "enum": list(AreaLevel.values)},
+        "period": text("The assessed period, e.g. 2024/25."),
+        "baseline": nullable("string", "The period changes are measured against."),
+        "status": {
+            "type": "string",
+            "enum": PUBLIC_STATUSES,
+            "description": "published (current) or superseded (archived); drafts never appear.",
+        },
+        "published_at": {"type": ["string", "null"], "format": "date-time"},
+        "artefact_created_at": {"type": ["string", "null"], "format": "date-time"},
+        "confidence": {"type": "number", "description": "Confidence level of the intervals."},
+        "links": ASSESSMENT_LINKS,
+    },
+    "A published Strategic Assessment.",
+)
+
+ASSESSMENT_DETAIL = {
+    **ASSESSMENT,
+    "properties": {
+        **ASSESSMENT["properties"],
+        "provenance": closed_object(
+            {
+                "parameters": {"type": "object", "description": "Period, baseline, settings."},
+                "vintages": {"type": "object", "description": "Geography and data vintages."},
+                "versions": {"type": "object", "description": "Software versions."},
+                "skipped": {
+                    "type": "object",
+                    "description": "What was not computed, and why.",
+                    "additionalProperties": {"type": "string"},
+                },
+            },
+            "From the artefact's manifest.",
+        ),
+    },
+    "required": [*ASSESSMENT["required"], "provenance"],
+}
+
+INDICATOR = closed_object(
+    {
+        "indicator_id": {"type": "string", "pattern": IDENTIFIER_PATTERN},
+        "name": text("Human name."),
+        "definition": nullable("string", "What is counted."),
+        "polarity": {"type": "string", "enum": list(Polarity.values)},
+        "method": nullable("string", "How the value and its interval are computed."),
+        "unit": nullable("string", "What is counted: crimes, incidents."),
+        "denominator_type": nullable("string", "residents or households."),
+        "multiplier": {"type": "integer", "description": "The rate is per this many."},
+        "source": nullable("string", "police_uk or extract."),
+        "caveats": nullable("string", "What to bear in mind."),
+        "headline": {"type": "boolean", "description": "Shown on the home page."},
+        "links": closed_object(
+            {
+                "self": url("This indicator in the API."),
+                "values": url("Its values in the current assessments."),
+                "page": url("Its page on the observatory."),
+                "csv": url("Its values as CSV."),
+                "json": url("Its values as JSON."),
+            },
+            "Where to read more.",
+        ),
+    },
+    "What an indicator measures.",
+)
+
+AREA = closed_object(
+    {
+        "gss_code": GSS_CODE,
+        "name": text("The area's name."),
+        "level": {"type": "string", "enum": list(AreaLevel.values)},
+        "vintage": nullable("string", "Boundary vintage (year)."),
+        "parent_code": {
+            "type": ["string", "null"],
+            "pattern": GSS_CODE_PATTERN,
+            "description": "GSS code of the area it lies in.",
+        },
+        "links": closed_object(
+            {
+                "self": url("This area in the API."),
+                "values": url("Its values in the current assessments."),
+                "children": url("The areas within it."),
+                "parent": {"type": ["string", "null"], "format": "uri"},
+            },
+            "Where to read more.",
+        ),
+    },
+    "A geographic area, by GSS code and vintage.",
+)
+
+NUMBER_OR_NULL = ("number", "null")
+
+VALUE = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's ``id``."},
+        "row_id": text("The artefact row's id: indicator:area:period."),
+        "indicator_id": {"type": "string", "pattern": IDENTIFIER_PATTERN},
+        "indicator_name": text("The indicator's name."),
+        "area_code": GSS_CODE,
+        "area_name": text("The area's name."),
+        "area_level": {"type": "string", "enum": list(AreaLevel.values)},
+        "period": text("e.g. 2024/25."),
+        "source": nullable("string", "police_uk or extract."),
+        "numerator": nullable("number", "The count; null when suppressed."),
+        "denominator": nullable("number", "Residents or households."),
+        "denominator_type": nullable("string", "residents or households."),
+        "multiplier": nullable("integer", "The rate is per this many."),
+        "value": nullable("number", "The rate; null when suppressed (never the number)."),
+        "lower_ci": nullable("number", "Lower confidence limit; null when suppressed."),
+        "upper_ci": nullable("number", "Upper confidence limit; null when suppressed."),
+        "method": nullable("string", "Interval method: Byars, Exact."),
+        "confidence": nullable("number", "Confidence level."),
+        "baseline_period": nullable("string", "The comparison period."),
+        "baseline_numerator": nullable("number", "Count in the baseline period."),
+        "baseline_denominator": nullable("number", "Denominator in the baseline period."),
+        "baseline_value": nullable("number", "Rate in the baseline period."),
+        "change_pct": nullable("number", "Percentage change from the baseline."),
+        "change_ratio": nullable("number", "Rate ratio to the baseline."),
+        "change_p_value": nullable("number", "p-value of the change's test."),
+        "change_significant": nullable(
+            "boolean",
+            "Whether the test found the change significant; null when no test was possible.",
+        ),
+        "change_test": nullable("string", "The test used."),
+        "benchmark_code": {
+            "type": ["string", "null"],
+            "pattern": GSS_CODE_PATTERN,
+            "description": "The area compared with.",
+        },
+        "benchmark_value": nullable("number", "The benchmark's rate."),
+        "benchmark_label": nullable("string", "Higher, Similar or Lower than the benchmark."),
+        "benchmark_method": nullable("string", "How the label was decided."),
+        "rank": nullable("integer", "1 = highest rate."),
+        "rank_of": nullable("integer", "Areas ranked."),
+        "suppressed": {"type": "boolean", "description": "Disclosure control withheld it."},
+        "unreliable": {"type": "boolean", "description": "Count too small for a rate."},
+        "caveat": nullable("string", "What to bear in mind."),
+    },
+    "One indicator's value for one area and period (a row of the public indicators table).",
+)
+
+FINDING = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's ``id``."},
+        "finding_id": text("Stable id, e.g. change_all_crime."),
+        "topic": text("The indicator it is about."),
+        "sentence": text("The finding, one sentence."),
+        "significant": nullable("boolean", "Whether it rests on a significant test."),
+        "row_ids": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The value rows (``row_id``) that evidence it.",
+        },
+    },
+    "A plain-English finding of an assessment.",
+)
+
+DOWNLOAD = closed_object(
+    {
+        "indicator_id": {"type": "string", "pattern": IDENTIFIER_PATTERN},
+        "name": text("The indicator's name."),
+        "csv": url("Every published value of the indicator as CSV."),
+        "json": url("Every published value of the indicator as JSON."),
+    },
+    "Files of an indicator's published values.",
+)
+
+INDEX = closed_object(
+    {
+        "name": text("The API's name."),
+        "version": text("The API version."),
+        "licence": closed_object(
+            {"name": text("Licence name."), "url": url("Licence text.")},
+            "The data's licence.",
+        ),
+        "links": {
+            "type": "object",
+            "description": "Every resource of the API, by name.",
+            "additionalProperties": {"type": "string", "format": "uri"},
+        },
+        "assessments": {
+            "type": "array",
+            "items": reference("Assessment"),
+            "description": "The currently published assessments.",
+        },
+    },
+    "Where everything is.",
+)
+
+
+def collection(item: str) -> dict[str, Any]:
+    """The envelope of a paginated list of ``item``."""
+    return closed_object(
+        {
+            "data": {"type": "array", "items": reference(item)},
+            "meta": reference("CollectionMeta"),
+            "links": reference("CollectionLinks"),
+        },
+        f"A page of {item} rows.",
+    )
+
+
+def single(item: str) -> dict[str, Any]:
+    """The envelope of one ``item``."""
+    return closed_object({"data": reference(item)}, f"One {item}.")
+
+
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "Error": ERROR,
+    "CollectionMeta": COLLECTION_META,
+    "CollectionLinks": COLLECTION_LINKS,
+    "Index": INDEX,
+    "Assessment": ASSESSMENT,
+    "AssessmentDetail": ASSESSMENT_DETAIL,
+    "Indicator": INDICATOR,
+    "Area": AREA,
+    "Value": VALUE,
+    "Finding": FINDING,
+    "Download": DOWNLOAD,
+    "AssessmentList": collection("Assessment"),
+    "AssessmentResponse": single("AssessmentDetail"),
+    "IndicatorList": collection("Indicator"),
+    "IndicatorResponse": single("Indicator"),
+    "AreaList": collection("Area"),
+    "AreaResponse": single("Area"),
+    "ValueList": collection("Value"),
+    "FindingList": collection("Finding"),
+    "DownloadList": collection("Download"),
+    "OpenApiDocument": {
+        "type": "object",
+        "description": "This OpenAPI 3.1 document.",
+        "required": ["openapi", "info", "paths"],
+    },
+}
