@@ -9,4 +9,5 @@ urlpatterns = [
     path("api/", include("safecity_web.api.urls")),
     path("accounts/", include("safecity_web.accounts.urls")),
     path("partners/", include("safecity_web.strategy.urls")),
+    path("statement/", include("safecity_web.strategy.urls_public")),
 ]

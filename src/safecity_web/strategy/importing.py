@@ -1,0 +1,145 @@
+"""Importing a checked strategy file into the database, atomically and idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from safecity_web.accounts.audit import record_event
+from safecity_web.accounts.models import AuditAction, User
+from safecity_web.strategy.bodies import UnmatchedBody, normalise_body_name, organisation_directory
+from safecity_web.strategy.bodies import unmatched_bodies as unmatched_bodies_of
+from safecity_web.strategy.models import (
+    Action,
+    ActionResponsibility,
+    FocusArea,
+    Outcome,
+    OutcomeIndicator,
+    Priority,
+    Strategy,
+)
+from safecity_web.strategy.strategy_file import StrategyFile, parse_strategy
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: the strategy, whether it was new, and bodies left unmatched."""
+
+    strategy: Strategy
+    created: bool
+    unmatched_bodies: list[UnmatchedBody]
+
+
+def _store(*, parsed: StrategyFile, source_name: str, user: User | None) -> Strategy:
+    directory = organisation_directory()
+    strategy = Strategy.objects.create(
+        name=parsed.name,
+        partnership=parsed.partnership,
+        period_start_year=parsed.period_start_year,
+        period_end_year=parsed.period_end_year,
+        source_file_name=source_name[:300],
+        source_sha256=parsed.source_sha256,
+        imported_by=user,
+    )
+    for priority_position, priority_entry in enumerate(parsed.priorities):
+        priority = Priority.objects.create(
+            strategy=strategy,
+            code=priority_entry.code,
+            number=priority_entry.number,
+            title=priority_entry.title,
+            focus_statements=list(priority_entry.focus_statements),
+            position=priority_position,
+        )
+        for area_position, area_entry in enumerate(priority_entry.focus_areas):
+            area = FocusArea.objects.create(
+                priority=priority,
+                code=area_entry.code,
+                title=area_entry.title,
+                responsible_names=list(area_entry.responsible),
+                notes=list(area_entry.notes),
+                position=area_position,
+            )
+            for outcome_position, outcome_entry in enumerate(area_entry.outcomes):
+                outcome = Outcome.objects.create(
+                    focus_area=area,
+                    code=outcome_entry.code,
+                    number=outcome_entry.number,
+                    text=outcome_entry.text,
+                    position=outcome_position,
+                )
+                OutcomeIndicator.objects.bulk_create(
+                    OutcomeIndicator(outcome=outcome, indicator_id=indicator_id)
+                    for indicator_id in dict.fromkeys(outcome_entry.indicator_ids)
+                )
+            for action_position, action_entry in enumerate(area_entry.actions):
+                action = Action.objects.create(
+                    focus_area=area,
+                    code=action_entry.code,
+                    text=action_entry.text,
+                    due_date=action_entry.due_date,
+                    timescale=action_entry.timescale,
+                    position=action_position,
+                )
+                ActionResponsibility.objects.bulk_create(
+                    ActionResponsibility(
+                        action=action,
+                        body_name=name,
+                        organisation=directory.get(normalise_body_name(name)),
+                        position=body_position,
+                    )
+                    for body_position, name in enumerate(action_entry.responsible)
+                )
+    return strategy
+
+
+def import_strategy(
+    *,
+    content: bytes,
+    source_name: str,
+    request: HttpRequest | None = None,
+    user: User | None = None,
+) -> ImportResult:
+    """Check and import a strategy file; the same bytes imported again change nothing.
+
+    The whole file goes in one transaction: an error leaves the database unchanged.
+
+    Raises
+    ------
+    safecity_web.strategy.strategy_file.StrategyFileError
+        When the file is not valid (the message names the YAML path).
+    """
+    parsed = parse_strategy(content=content)
+    acting = user
+    if acting is None and request is not None and request.user.is_authenticated:
+        acting = request.user  # type: ignore[assignment]
+    with transaction.atomic():
+        existing = Strategy.objects.filter(source_sha256=parsed.source_sha256).first()
+        if existing is not None:
+            return ImportResult(
+                strategy=existing,
+                created=False,
+                unmatched_bodies=unmatched_bodies_of(strategy=existing),
+            )
+        strategy = _store(parsed=parsed, source_name=source_name, user=acting)
+        record_event(
+            request=request,
+            user=acting,
+            action=AuditAction.CREATED,
+            subject=strategy,
+            detail=(
+                f"imported strategy {strategy.name!r} from {source_name} "
+                f"(sha256 {parsed.source_sha256}): {len(parsed.priorities)} priorities, "
+                f"{len(parsed.focus_areas)} focus areas, {len(parsed.outcomes)} outcomes, "
+                f"{len(parsed.actions)} actions"
+            ),
+        )
+    return ImportResult(
+        strategy=strategy, created=True, unmatched_bodies=unmatched_bodies_of(strategy=strategy)
+    )
+
+
+def current_strategy() -> Strategy | None:
+    """The most recently imported strategy, or None."""
+    return Strategy.objects.order_by("-imported_at", "-id").first()

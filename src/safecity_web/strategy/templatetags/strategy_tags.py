@@ -1,0 +1,28 @@
+"""Template filters of the strategy pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def date_parts(value: Any) -> list[Any]:
+    """Day, month and year of a date field's value (a date, or the three typed parts)."""
+    if isinstance(value, datetime.date):
+        return [value.day, value.month, value.year]
+    if isinstance(value, list | tuple) and len(value) == 3:
+        return list(value)
+    return ["", "", ""]
+
+
+@register.filter
+def number(value: float | None, places: int = 1) -> str:
+    """A number with thousands separators and ``places`` decimals; a dash for none."""
+    if value is None:
+        return "–"
+    return f"{value:,.{places}f}"
