@@ -50,6 +50,9 @@ class GovukFormMixin:
             _, error_class = _classes_for(field.widget)
             field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {error_class}"
             field.widget.attrs["aria-invalid"] = "true"
+            auto_id = self[name].auto_id  # type: ignore[index]
+            described_by = [f"{auto_id}_helptext"] if field.help_text else []
+            field.widget.attrs["aria-describedby"] = " ".join([*described_by, f"{auto_id}-error"])
 
 
 class SignInForm(GovukFormMixin, forms.Form):

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from safecity_web.accounts.forms import AuditFilterForm
 from safecity_web.accounts.models import AuditEvent, Role
@@ -15,6 +16,7 @@ from safecity_web.accounts.permissions import role_required
 EVENTS_PER_PAGE = 50
 
 
+@require_GET
 @role_required(Role.ADMINISTRATOR)
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Newest events first, 50 a page."""

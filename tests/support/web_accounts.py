@@ -1,0 +1,87 @@
+"""Shared web-test fixtures: partner organisations and one user per role in each.
+
+Make the fixture visible by importing it in your tests' ``conftest.py`` (pytest finds fixtures
+in conftest namespaces), and import the helpers in test modules::
+
+    # tests/web/<yours>/conftest.py
+    from web_accounts import portal_people  # noqa: F401
+
+    # a test module
+    from web_accounts import PASSWORD, PortalPeople, signed_in
+
+``portal_people`` holds two organisations ("own": Southampton City Council, "other": Hampshire
+Constabulary) and a user of every role in each (usernames ``<role>-own`` / ``<role>-other``,
+password :data:`PASSWORD`). ``signed_in(client, user)`` signs a test client in without a form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from safecity_web.accounts.models import Organisation, OrganisationKind, Role, User
+
+PASSWORD = "violet-harbour-lantern-47"
+
+
+def make_organisation(*, name: str, kind: OrganisationKind) -> Organisation:
+    """Create a partner organisation."""
+    return Organisation.objects.create(name=name, kind=kind)
+
+
+def make_user(
+    *,
+    username: str,
+    role: Role,
+    organisation: Organisation | None,
+    password: str = PASSWORD,
+    email: str = "",
+) -> User:
+    """Create an active user with ``role`` in ``organisation`` and a usable password."""
+    user = User(
+        username=username,
+        role=role,
+        organisation=organisation,
+        email=email or f"{username}@example.org",
+    )
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@dataclass
+class PortalPeople:
+    """Two organisations and a user of every role in each."""
+
+    own_organisation: Organisation
+    other_organisation: Organisation
+    own: dict[Role, User]
+    other: dict[Role, User]
+
+    def user(self, role: Role, *, same_organisation: bool = True) -> User:
+        """The user holding ``role`` in the own (default) or the other organisation."""
+        return (self.own if same_organisation else self.other)[role]
+
+
+@pytest.fixture
+def portal_people(db: None) -> PortalPeople:
+    """Southampton City Council (own) and Hampshire Constabulary (other), every role in each."""
+    own = make_organisation(name="Southampton City Council", kind=OrganisationKind.COUNCIL)
+    other = make_organisation(name="Hampshire Constabulary", kind=OrganisationKind.POLICE)
+    return PortalPeople(
+        own_organisation=own,
+        other_organisation=other,
+        own={role: make_user(username=f"{role}-own", role=role, organisation=own) for role in Role},
+        other={
+            role: make_user(username=f"{role}-other", role=role, organisation=other)
+            for role in Role
+        },
+    )
+
+
+def signed_in(client: Client, user: User) -> Client:
+    """``client`` signed in as ``user`` (session created directly, no sign-in form)."""
+    client.force_login(user)
+    return client

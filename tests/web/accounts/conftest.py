@@ -1,0 +1,32 @@
+"""Fixtures for the accounts tests: a clock the tests move by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from web_accounts import portal_people  # noqa: F401  (shared fixture)
+
+from safecity_web.accounts import clock
+
+
+@dataclass
+class ManualClock:
+    """A clock that only moves when the test says so."""
+
+    current: datetime
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def manual_clock(monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """Replace ``safecity_web.accounts.clock.now``; starts at 2026-11-25 09:00:00 UTC."""
+    controlled = ManualClock(current=datetime(2026, 11, 25, 9, 0, 0, tzinfo=UTC))
+    monkeypatch.setattr(clock, "now", controlled.now)
+    return controlled
