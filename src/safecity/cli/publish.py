@@ -52,13 +52,17 @@ def publish_command(
         )
     except KeyboardInterrupt as interruption:
         error_console.print(
-            "\ninterrupted: publishing is one transaction, so nothing half-loaded was kept."
+            "\ninterrupted: publishing is one transaction, so nothing half-loaded was kept.",
+            markup=False,
+            soft_wrap=True,
         )
         raise typer.Exit(code=130) from interruption
     if completed.returncode != 0:
         error_console.print(
             f"error: publishing {assessment} failed (exit code {completed.returncode}); the"
             " site's message is above. A new database needs migrating first: `safecity serve`"
-            " or `python -m safecity_web migrate`."
+            " or `python -m safecity_web migrate`.",
+            markup=False,
+            soft_wrap=True,
         )
     raise typer.Exit(code=completed.returncode)

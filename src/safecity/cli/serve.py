@@ -145,6 +145,9 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> lis
         "-",
         "--graceful-timeout",
         "10",
+        # Gunicorn 24+ opens a control socket in ~/.gunicorn by default; two servers on one
+        # machine (a demo and a test run) would fight over it, and nothing here uses it.
+        "--no-control-socket",
     ]
 
 
@@ -237,14 +240,20 @@ def serve_command(
         if not assessment.is_dir():
             error_console.print(
                 f"error: there is no demo assessment in {assessment}/: run `safecity demo` first"
-                " (it writes demo/assessment), or pass --assessment DIR."
+                " (it writes demo/assessment), or pass --assessment DIR.",
+                markup=False,
+                soft_wrap=True,
             )
             raise typer.Exit(code=1)
         if environment["DATABASE_URL"] == DEMO_DATABASE_URL:
             Path("demo").mkdir(exist_ok=True)
     try:
         check_port_free(host=host, port=port)
-        console.print(f"Migrating the database ({environment['DJANGO_SETTINGS_MODULE']}) ...")
+        console.print(
+            f"Migrating the database ({environment['DJANGO_SETTINGS_MODULE']}) ...",
+            markup=False,
+            soft_wrap=True,
+        )
         run_site_command(
             arguments=["migrate", "--noinput"], environment=environment, step=SiteStep.MIGRATE
         )
@@ -261,24 +270,34 @@ def serve_command(
                 sign_in_url=f"http://{bind_address(host=host, port=port)}/accounts/sign-in/",
             )
     except (PortInUseError, SiteCommandError) as error:
-        error_console.print(f"error: {error}")
+        error_console.print(f"error: {error}", markup=False, soft_wrap=True)
         raise typer.Exit(code=1) from error
     except KeyboardInterrupt as interruption:
-        error_console.print("\ninterrupted before the site started; nothing is being served.")
+        error_console.print(
+            "\ninterrupted before the site started; nothing is being served.",
+            markup=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(code=INTERRUPTED_EXIT_CODE) from interruption
     console.print(
         f"Serving the Safe City site at http://{bind_address(host=host, port=port)}/"
-        " (Ctrl-C stops it)."
+        " (Ctrl-C stops it).",
+        markup=False,
+        soft_wrap=True,
     )
     exit_code = _serve(
         command=gunicorn_command(host=host, port=port, workers=workers, threads=threads),
         environment=environment,
     )
     if exit_code == INTERRUPTED_EXIT_CODE:
-        error_console.print("\nstopped: the site is no longer being served.")
+        error_console.print(
+            "\nstopped: the site is no longer being served.", markup=False, soft_wrap=True
+        )
     elif exit_code != 0:
         error_console.print(
-            f"error: the web server stopped with exit code {exit_code}; its message is above."
+            f"error: the web server stopped with exit code {exit_code}; its message is above.",
+            markup=False,
+            soft_wrap=True,
         )
     raise typer.Exit(code=exit_code)
 
