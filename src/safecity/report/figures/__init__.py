@@ -14,6 +14,7 @@ https://github.com/vega/vl-convert.
 
 from safecity.report.figures.assemble import headline_group, overview_figures, theme_figures
 from safecity.report.figures.change import change_by_group_chart
+from safecity.report.figures.comparators import comparator_chart
 from safecity.report.figures.deprivation import deprivation_gradient_chart
 from safecity.report.figures.figure import (
     SUPPRESSED,
@@ -22,6 +23,8 @@ from safecity.report.figures.figure import (
     FigureKind,
     display_table,
 )
+from safecity.report.figures.grid_maps import hotspot_grid_map, kde_map
+from safecity.report.figures.maps import choropleth_map, hotspot_lsoa_map, lsoa_quintile_map
 from safecity.report.figures.render import render_png, render_svg
 from safecity.report.figures.trend import monthly_trend_chart
 from safecity.report.figures.ward_rates import ward_rates_chart
@@ -32,9 +35,15 @@ __all__ = [
     "FigureDataError",
     "FigureKind",
     "change_by_group_chart",
+    "choropleth_map",
+    "comparator_chart",
     "deprivation_gradient_chart",
     "display_table",
     "headline_group",
+    "hotspot_grid_map",
+    "hotspot_lsoa_map",
+    "kde_map",
+    "lsoa_quintile_map",
     "monthly_trend_chart",
     "overview_figures",
     "render_png",

@@ -12,15 +12,20 @@ https://vega.github.io/vega-lite/docs/.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from safecity.report.artefact_reader import AssessmentArtefact
 from safecity.report.figures.change import change_by_group_chart
+from safecity.report.figures.comparators import comparator_chart, comparator_codes
 from safecity.report.figures.deprivation import deprivation_gradient_chart
 from safecity.report.figures.figure import Figure, FigureDataError
+from safecity.report.figures.grid_maps import hotspot_grid_map, kde_map
+from safecity.report.figures.maps import hotspot_lsoa_map, lsoa_quintile_map
 from safecity.report.figures.trend import monthly_trend_chart
 from safecity.report.figures.ward_rates import ward_rates_chart
 
@@ -34,9 +39,12 @@ class _Context:
     artefact: AssessmentArtefact
     area_code: str
     area_name: str
+    area_level: str
     period: str
     baseline: str
     skipped: dict[str, str]
+    boundaries: dict[str, Any] | None
+    hotspots: dict[str, Any]
 
     @classmethod
     def of(cls, artefact: AssessmentArtefact) -> _Context:
@@ -46,10 +54,36 @@ class _Context:
             artefact=artefact,
             area_code=artefact.area_code,
             area_name=str(manifest["area"].get("name", artefact.area_code)),
+            area_level=str(manifest["area"].get("level", "csp")),
             period=str(parameters.get("period", "")),
             baseline=str(parameters.get("baseline", "")),
             skipped={str(key): str(value) for key, value in manifest.get("skipped", {}).items()},
+            boundaries=artefact.boundaries(),
+            hotspots=dict(manifest.get("families", {}).get("hotspots") or {}),
         )
+
+    def no_boundaries(self) -> str:
+        """Why maps are left out when the artefact has no boundaries."""
+        return self.skipped.get(
+            "boundaries", "the artefact has no boundaries.geojson (older artefact?)"
+        )
+
+    def group_rows(self, table: str, group_id: str, *, column: str = "group_id") -> pd.DataFrame:
+        """Rows of ``table`` for one group (empty when the table is absent)."""
+        frame = self.artefact.table(table)
+        if frame is None or column not in frame.columns:
+            return pd.DataFrame()
+        return frame[frame[column] == group_id]
+
+    def grid_caveat(self, rows: pd.DataFrame) -> str | None:
+        """The snap-point caveat for police.uk locations, else the rows' own caveat."""
+        if "source" in rows.columns and (rows["source"] == "police_uk").any():
+            caveat = self.hotspots.get("snap_point_caveat")
+            if caveat:
+                return str(caveat)
+        if "caveat" in rows.columns and rows["caveat"].notna().any():
+            return str(rows["caveat"].dropna().iloc[0])
+        return None
 
     def reason(self, *, tables: Sequence[str], skipped_keys: Sequence[str] = ()) -> str:
         """Why a chart is left out: the manifest's skip reason, else the missing table."""
@@ -190,8 +224,167 @@ def _deprivation(context: _Context, group_id: str, crime_group: str | None) -> C
     )
 
 
+def _quintile_map(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    chart = f"LSOA quintile map of {name}"
+    if context.boundaries is None:
+        return _left_out(chart, context.no_boundaries())
+    rows = context.group_rows("lsoa_quintiles", group_id, column="indicator_id")
+    if rows.empty:
+        return _left_out(chart, context.reason(tables=["lsoa_quintiles"]))
+    return lsoa_quintile_map(
+        quintiles=rows,
+        boundaries=context.boundaries,
+        indicator_name=name,
+        area_name=context.area_name,
+        period=context.period,
+        group_id=group_id,
+        area_level=context.area_level,
+        crime_group=crime_group,
+    )
+
+
+def _hotspot_lsoas(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    chart = f"LSOA hot spot map of {name}"
+    if context.boundaries is None:
+        return _left_out(chart, context.no_boundaries())
+    rows = context.group_rows("hotspots_lsoa", group_id)
+    if rows.empty:
+        return _left_out(
+            chart,
+            context.reason(
+                tables=["hotspots_lsoa"], skipped_keys=[f"hotspots_lsoa:{group_id}", "hotspots"]
+            ),
+        )
+    return hotspot_lsoa_map(
+        hotspots=rows,
+        boundaries=context.boundaries,
+        group_name=name,
+        area_name=context.area_name,
+        period=context.period,
+        group_id=group_id,
+        area_level=context.area_level,
+        crime_group=crime_group,
+    )
+
+
+def _hotspot_grid(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    chart = f"hot spot grid map of {name}"
+    if context.boundaries is None:
+        return _left_out(chart, context.no_boundaries())
+    rows = context.group_rows("hotspots_grid", group_id)
+    if rows.empty:
+        return _left_out(
+            chart,
+            context.reason(
+                tables=["hotspots_grid"], skipped_keys=[f"hotspots_grid:{group_id}", "hotspots"]
+            ),
+        )
+    return hotspot_grid_map(
+        cells=rows,
+        boundaries=context.boundaries,
+        group_name=name,
+        area_name=context.area_name,
+        period=context.period,
+        group_id=group_id,
+        area_level=context.area_level,
+        crime_group=crime_group,
+        caveat=context.grid_caveat(rows),
+    )
+
+
+def _kde(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    chart = f"kernel density map of {name}"
+    if context.boundaries is None:
+        return _left_out(chart, context.no_boundaries())
+    rows = context.group_rows("kde_grid", group_id)
+    if rows.empty:
+        grid = context.hotspots.get("grid") or {}
+        groups = grid.get("kde_groups") if isinstance(grid, dict) else None
+        if groups and group_id not in groups and f"hotspots_grid:{group_id}" not in context.skipped:
+            return _left_out(
+                chart, "kernel density is computed for " + ", ".join(map(str, groups)) + " only"
+            )
+        return _left_out(
+            chart,
+            context.reason(
+                tables=["kde_grid"], skipped_keys=[f"hotspots_grid:{group_id}", "hotspots"]
+            ),
+        )
+    grid = context.hotspots.get("grid") or {}
+    cell_size = float(grid.get("cell_size_m", 0.0)) if isinstance(grid, dict) else 0.0
+    if not cell_size > 0:
+        return _left_out(chart, "the manifest does not give the grid's cell size")
+    return kde_map(
+        cells=rows,
+        boundaries=context.boundaries,
+        cell_size=cell_size,
+        group_name=name,
+        area_name=context.area_name,
+        period=context.period,
+        group_id=group_id,
+        area_level=context.area_level,
+        crime_group=crime_group,
+        caveat=context.grid_caveat(rows),
+    )
+
+
+def _number(value: object) -> float | None:
+    """A finite number, or ``None`` for missing or non-numeric values."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _comparators(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    chart = f"comparator chart of {name}"
+    summary = context.group_rows("benchmarking", group_id)
+    csps = context.group_rows("benchmarking_csps", group_id)
+    if summary.empty or csps.empty:
+        if context.artefact.has_table("benchmarking") and "benchmarking" not in context.skipped:
+            return _left_out(chart, "benchmarking covers police.uk-defined crime groups only")
+        return _left_out(
+            chart,
+            context.reason(
+                tables=["benchmarking", "benchmarking_csps"], skipped_keys=["benchmarking"]
+            ),
+        )
+    row = summary.iloc[0]
+    members = comparator_codes(row.get("comparator_members"))
+    try:
+        return comparator_chart(
+            csps=csps,
+            area_code=context.area_code,
+            area_name=context.area_name,
+            group_name=name,
+            period=context.period,
+            group_id=group_id,
+            england_rate=_number(row.get("england_rate")),
+            comparators=members,
+            comparator_rate=_number(row.get("comparator_rate")) if members else None,
+            crime_group=crime_group,
+        )
+    except FigureDataError as error:
+        return _left_out(chart, str(error))
+
+
 GroupChart = Callable[[_Context, str, str | None], ChartResult]
-_GROUP_CHARTS: tuple[GroupChart, ...] = (_trend, _wards, _deprivation)
+_GROUP_CHARTS: tuple[GroupChart, ...] = (
+    _trend,
+    _wards,
+    _quintile_map,
+    _deprivation,
+    _hotspot_lsoas,
+    _hotspot_grid,
+    _kde,
+    _comparators,
+)
 
 
 def _collect(results: Sequence[ChartResult]) -> tuple[list[Figure], list[str]]:

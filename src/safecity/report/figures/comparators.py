@@ -1,0 +1,235 @@
+"""The area against other CSPs: ranked rates with 95% intervals, England and comparators.
+
+With a comparator group (e.g. the Home Office most similar CSPs) the chart shows the area and
+its comparators as ranked horizontal bars with whiskers, the pooled comparator rate and the
+England rate as lines. Without one it shows every ranked CSP as a "caterpillar" of points
+with whiskers in rank order, the area marked with a large diamond and named.
+
+References
+----------
+Spiegelhalter, D. J. (2005) Funnel plots for comparing institutional performance, *Statistics
+in Medicine* 24(8):1185-1202 (why ranks need intervals); OHID Fingertips, comparisons with
+England by 95% confidence intervals; methods.md §2.1, §3.1, §3.2. Vega-Lite v5 documentation,
+https://vega.github.io/vega-lite/docs/layer.html.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from safecity.report.figures import palette
+from safecity.report.figures.figure import (
+    Figure,
+    FigureDataError,
+    FigureKind,
+    base_spec,
+    figure_id,
+    format_number,
+    require_columns,
+    spec_records,
+)
+
+THIS_AREA = "This area"
+COMPARATOR = "Comparator"
+OTHER = "Other CSP"
+_ROLE_STYLE = {
+    THIS_AREA: (palette.OKABE_ITO["vermillion"], palette.OKABE_ITO["vermillion"], "diamond"),
+    COMPARATOR: (palette.NEUTRAL, "#BDBDBD", "circle"),
+    OTHER: ("#9E9E9E", "#E0E0E0", "circle"),
+}
+"""Point colour, bar fill and point shape of each role: the area stands out by all three."""
+_DASHES = {"England": [6, 3], "Comparator group": [2, 2]}
+_COLUMNS = ("csp_code", "csp_name", "value", "lower_ci", "upper_ci")
+
+
+def comparator_codes(members: str | None) -> list[str]:
+    """The pooled comparator codes from ``benchmarking.comparator_members`` text."""
+    if not members:
+        return []
+    pooled = str(members).split(";", 1)[0]
+    return sorted(code.strip() for code in pooled.split(",") if code.strip())
+
+
+def comparator_table(
+    csps: pd.DataFrame, *, area_code: str, comparators: Sequence[str]
+) -> pd.DataFrame:
+    """The plotted table: the area and its comparators (or every ranked CSP), highest first."""
+    require_columns(csps, _COLUMNS, where="comparator chart")
+    rows = csps
+    if "ranked" in rows.columns:
+        rows = rows[rows["ranked"].fillna(False).astype(bool) | (rows["csp_code"] == area_code)]
+    if comparators:
+        rows = rows[rows["csp_code"].isin([area_code, *comparators])]
+    columns = [
+        c for c in (*_COLUMNS, "count", "population", "rank", "rank_of") if c in rows.columns
+    ]
+    table = rows.loc[:, columns].copy()
+    for column in ("value", "lower_ci", "upper_ci"):
+        table[column] = pd.to_numeric(table[column], errors="coerce")
+    table = table[table["value"].notna()]
+    table["role"] = [
+        THIS_AREA if code == area_code else COMPARATOR if code in comparators else OTHER
+        for code in table["csp_code"]
+    ]
+    table = table.sort_values(["value", "csp_code"], ascending=[False, True], kind="mergesort")
+    table = table.reset_index(drop=True)
+    table["position"] = range(1, len(table) + 1)
+    return table
+
+
+def comparator_chart(
+    *,
+    csps: pd.DataFrame,
+    area_code: str,
+    area_name: str,
+    group_name: str,
+    period: str,
+    group_id: str,
+    england_rate: float | None,
+    comparators: Sequence[str] = (),
+    comparator_rate: float | None = None,
+    crime_group: str | None = None,
+    source_table: str = "benchmarking_csps",
+) -> Figure:
+    """Rates per 1,000 of the area against its comparators (or all CSPs) with 95% intervals.
+
+    Parameters
+    ----------
+    csps
+        ``benchmarking_csps`` rows of one group: ``csp_code, csp_name, value, lower_ci,
+        upper_ci`` (``ranked``, ``rank``, ``rank_of``, ``count``, ``population``).
+    area_code, area_name, group_name, period, group_id
+        The assessed area, the crime group and the period.
+    england_rate
+        The England rate per 1,000 (``benchmarking.england_rate``), drawn as a line.
+    comparators
+        The comparator CSP codes; none draws every ranked CSP.
+    comparator_rate
+        The pooled comparator rate, drawn as a second line.
+    crime_group, source_table
+        Identity of the figure.
+
+    Raises
+    ------
+    FigureDataError
+        When a column is missing or the area has no rate in the table.
+    """
+    table = comparator_table(csps, area_code=area_code, comparators=comparators)
+    area = table[table["role"] == THIS_AREA]
+    if area.empty:
+        raise FigureDataError(f"comparator chart: {area_code} has no rate for {group_name}")
+    own = area.iloc[0]
+    grouping = "its comparators" if comparators else "all ranked CSPs"
+    title = f"{group_name}: {area_name} against {grouping}, {period}"
+    sentences = [
+        f"Rate of {group_name} per 1,000 residents in {area_name} and {len(table) - 1} other"
+        f" CSPs ({grouping}), {period}, highest first, with 95% confidence intervals."
+        f" {area_name}: {format_number(float(own['value']))}, position {int(own['position'])}"
+        f" of {len(table)}."
+    ]
+    references: list[dict[str, Any]] = []
+    if england_rate is not None and pd.notna(england_rate):
+        sentences.append(f"England: {format_number(float(england_rate))}.")
+        references.append({"line": "England", "rate": float(england_rate)})
+    if comparator_rate is not None and pd.notna(comparator_rate):
+        sentences.append(f"Comparator group (pooled): {format_number(float(comparator_rate))}.")
+        references.append({"line": "Comparator group", "rate": float(comparator_rate)})
+    alt_text = " ".join(sentences)
+    lines = [reference["line"] for reference in references]
+    rate_title = "Rate per 1,000 residents (95% confidence interval)"
+    reference_layer: dict[str, Any] = {
+        "data": {"values": references},
+        "mark": {"type": "rule", "strokeWidth": 1.5, "color": palette.OKABE_ITO["vermillion"]},
+        "encoding": {
+            "strokeDash": {
+                "field": "line",
+                "type": "nominal",
+                "title": "Reference",
+                "scale": {"domain": lines, "range": [_DASHES[line] for line in lines]},
+            },
+        },
+    }
+    roles = [role for role in _ROLE_STYLE if (table["role"] == role).any()]
+    colour = {
+        "field": "role",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": roles, "range": [_ROLE_STYLE[role][0] for role in roles]},
+    }
+    bar_fill = {
+        **colour,
+        "scale": {"domain": roles, "range": [_ROLE_STYLE[role][1] for role in roles]},
+    }
+    shape = {
+        "field": "role",
+        "type": "nominal",
+        "scale": {"domain": roles, "range": [_ROLE_STYLE[role][2] for role in roles]},
+    }
+    layers: list[dict[str, Any]]
+    if comparators or len(table) <= 40:
+        names = table["csp_name"].astype(str).tolist()
+        y = {"field": "csp_name", "type": "nominal", "sort": names, "title": None}
+        layers = [
+            {"mark": {"type": "bar", "stroke": "#222222", "strokeWidth": 0.8,
+                      "height": {"band": 0.7}},
+             "encoding": {"y": y,
+                          "x": {"field": "value", "type": "quantitative", "title": rate_title},
+                          "fill": bar_fill}},
+            {"mark": {"type": "rule", "color": "#000000", "strokeWidth": 1.2},
+             "encoding": {"y": y, "x": {"field": "lower_ci", "type": "quantitative"},
+                          "x2": {"field": "upper_ci"}}},
+            {**reference_layer, "encoding": {**reference_layer["encoding"],
+                                             "x": {"field": "rate", "type": "quantitative"}}},
+        ]  # fmt: skip
+        size = {"width": 460, "height": max(60, 20 * len(table))}
+    else:
+        x = {
+            "field": "position",
+            "type": "quantitative",
+            "title": "CSPs in order of rate (1 = highest)",
+            "scale": {"domain": [0, len(table) + 1], "nice": False},
+        }
+        layers = [
+            {"mark": {"type": "rule", "color": "#9E9E9E", "strokeWidth": 0.8},
+             "encoding": {"x": x, "y": {"field": "lower_ci", "type": "quantitative"},
+                          "y2": {"field": "upper_ci"}}},
+            {"mark": {"type": "point", "filled": True, "opacity": 1},
+             "encoding": {"x": x, "y": {"field": "value", "type": "quantitative",
+                                        "title": rate_title},
+                          "color": colour, "shape": shape,
+                          "size": {"condition": {"test": f"datum.role === '{THIS_AREA}'",
+                                                 "value": 140}, "value": 14}}},
+            {"transform": [{"filter": f"datum.role === '{THIS_AREA}'"}],
+             "mark": {"type": "text", "align": "left", "dx": 8, "dy": -8, "fontSize": 11},
+             "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"},
+                          "text": {"field": "csp_name"}}},
+            {**reference_layer, "encoding": {**reference_layer["encoding"],
+                                             "y": {"field": "rate", "type": "quantitative"}}},
+        ]  # fmt: skip
+        size = {"width": 560, "height": 280}
+    if not references:
+        layers = layers[:-1]
+    spec = base_spec(
+        title=title,
+        subtitle=[
+            f"Whiskers: 95% confidence intervals; dashed line: England"
+            f"{'; dotted line: comparator group' if comparator_rate is not None else ''}.",
+            "Police.uk data; CSPs with incomplete police.uk coverage are not ranked.",
+        ],
+        description=alt_text,
+    )
+    spec.update({**size, "data": {"values": spec_records(table)}, "layer": layers})
+    return Figure(
+        figure_id=figure_id(FigureKind.COMPARATORS, group_id),
+        title=title,
+        alt_text=alt_text,
+        spec=spec,
+        data=table,
+        source_table=source_table,
+        crime_group=crime_group,
+        note="England is the pooled rate of the ranked English CSPs from police.uk data, not"
+        " the ONS figure (methods.md §3.1).",
+    )
