@@ -12,6 +12,7 @@ from safecity_web.accounts.models import Organisation, OrganisationKind
 from safecity_web.strategy.models import ProgressStatus, ProgressUpdate, RagRating
 
 MAX_STRATEGY_FILE_BYTES = 2 * 1024 * 1024
+MINIMUM_YEAR = 1900
 
 
 class DateInputs(forms.MultiWidget):
@@ -39,10 +40,8 @@ class GovukDateField(forms.MultiValueField):
     widget = DateInputs
 
     def __init__(self, **kwargs: Any) -> None:
-        parts = (
-            forms.IntegerField(min_value=1, max_value=31),
-            forms.IntegerField(min_value=1, max_value=12),
-            forms.IntegerField(min_value=1900, max_value=2200),
+        parts = tuple(
+            forms.IntegerField(error_messages={"invalid": "Enter a real date"}) for _ in range(3)
         )
         super().__init__(
             fields=parts,
@@ -60,8 +59,10 @@ class GovukDateField(forms.MultiValueField):
             return None
         day, month, year = data_list
         try:
+            if year < MINIMUM_YEAR:
+                raise ValueError(f"year {year}")
             return datetime.date(year, month, day)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
             raise forms.ValidationError("Enter a real date", code="invalid") from error
 
 
@@ -69,6 +70,13 @@ class ProgressUpdateForm(forms.ModelForm):
     """A new progress update on an action."""
 
     update_date = GovukDateField(label="Date of the update")
+    evidence_link = forms.URLField(
+        label="Link to evidence (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address starting with http:// or https://"},
+    )
 
     class Meta:
         model = ProgressUpdate

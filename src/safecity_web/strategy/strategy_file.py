@@ -192,7 +192,14 @@ def _date(value: Any, path: str) -> datetime.date | None:
     raise StrategyFileError(path=path, problem=f"expected a date as YYYY-MM-DD, found {value!r}")
 
 
+MAX_ID_LENGTH = 40
+
+
 def _unique_code(code: str, path: str, seen: dict[str, str]) -> str:
+    if len(code) > MAX_ID_LENGTH:
+        raise StrategyFileError(
+            path=_join(path, "id"), problem=f"longer than {MAX_ID_LENGTH} characters: {code!r}"
+        )
     if code in seen:
         raise StrategyFileError(path=path, problem=f"id {code!r} is also used at {seen[code]}")
     seen[code] = path
