@@ -65,8 +65,7 @@ class PortalPeople:
         return (self.own if same_organisation else self.other)[role]
 
 
-@pytest.fixture
-def portal_people(db: None) -> PortalPeople:
+def create_portal_people() -> PortalPeople:
     """Southampton City Council (own) and Hampshire Constabulary (other), every role in each."""
     own = make_organisation(name="Southampton City Council", kind=OrganisationKind.COUNCIL)
     other = make_organisation(name="Hampshire Constabulary", kind=OrganisationKind.POLICE)
@@ -79,6 +78,12 @@ def portal_people(db: None) -> PortalPeople:
             for role in Role
         },
     )
+
+
+@pytest.fixture
+def portal_people(db: None) -> PortalPeople:
+    """The organisations and users of :func:`create_portal_people`."""
+    return create_portal_people()
 
 
 def signed_in(client: Client, user: User) -> Client:
