@@ -254,7 +254,8 @@ def _hotspot_lsoas(context: _Context, group_id: str, crime_group: str | None) ->
         return _left_out(
             chart,
             context.reason(
-                tables=["hotspots_lsoa"], skipped_keys=[f"hotspots_lsoa:{group_id}", "hotspots"]
+                tables=["hotspots_lsoa"],
+                skipped_keys=[f"hotspots_lsoa:{group_id}", "hotspots_lsoa", "hotspots"],
             ),
         )
     return hotspot_lsoa_map(
@@ -279,7 +280,8 @@ def _hotspot_grid(context: _Context, group_id: str, crime_group: str | None) -> 
         return _left_out(
             chart,
             context.reason(
-                tables=["hotspots_grid"], skipped_keys=[f"hotspots_grid:{group_id}", "hotspots"]
+                tables=["hotspots_grid"],
+                skipped_keys=[f"hotspots_grid:{group_id}", "hotspots_grid", "hotspots"],
             ),
         )
     return hotspot_grid_map(
@@ -311,7 +313,8 @@ def _kde(context: _Context, group_id: str, crime_group: str | None) -> ChartResu
         return _left_out(
             chart,
             context.reason(
-                tables=["kde_grid"], skipped_keys=[f"hotspots_grid:{group_id}", "hotspots"]
+                tables=["kde_grid"],
+                skipped_keys=[f"hotspots_grid:{group_id}", "hotspots_grid", "hotspots"],
             ),
         )
     grid = context.hotspots.get("grid") or {}
