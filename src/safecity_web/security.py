@@ -2,8 +2,10 @@
 
 ``request.csp_nonce`` is a fresh random value per request; templates put it on their inline
 scripts (``<script nonce="{{ request.csp_nonce }}">``). Scripts run only from this origin or with
-that nonce. Styles allow ``'unsafe-inline'`` because vega-embed and vega-tooltip insert
-``<style>`` elements without a nonce; scripts stay strict. HSTS comes from the production
+that nonce. Styles come only from this origin too: ``static/safecity/init.js`` turns off the
+``<style>`` elements vega-embed and vega-tooltip would inject (``defaultStyle: false``,
+``disableDefaultStyle``), and Vega sets element styles through the CSSOM, which CSP allows;
+no template may use a ``style`` attribute. HSTS comes from the production
 settings (``SECURE_HSTS_SECONDS``), the Referrer-Policy and frame denial from Django's
 ``SecurityMiddleware`` / ``XFrameOptionsMiddleware`` settings. References: W3C Content Security
 Policy Level 3; OWASP Secure Headers Project.
@@ -37,7 +39,7 @@ def content_security_policy(*, nonce: str) -> str:
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{nonce}'",
-        "style-src": "'self' 'unsafe-inline'",
+        "style-src": "'self'",
         "img-src": "'self' data:",
         "font-src": "'self'",
         "connect-src": "'self'",

@@ -42,6 +42,7 @@ def test_csp_directives_and_other_security_headers(client: Client) -> None:
     response = client.get(SIGN_IN)
     directives = _directives(response["Content-Security-Policy"])
     assert directives["default-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
     assert directives["img-src"] == "'self' data:"
     assert directives["object-src"] == "'none'"
     assert directives["base-uri"] == "'none'"
