@@ -186,12 +186,17 @@ class Endpoint:
         values.update(parse_query(request.GET, parameters=self.all_parameters))
         return values
 
-    def example_path(self) -> str:
-        """A request to show in the documentation, path parameters filled in."""
+    def example_path(self, identifiers: Mapping[str, str] | None = None) -> str:
+        """A request to show in the documentation, path parameters filled in.
+
+        A path parameter takes its value from ``identifiers`` (ids that exist in the published
+        data) when it is there, else the parameter's documented example.
+        """
         path = self.full_path
         for parameter in self.all_parameters:
             if parameter.location is ParameterLocation.PATH:
-                path = path.replace("{" + parameter.name + "}", str(parameter.example))
+                value = (identifiers or {}).get(parameter.name, str(parameter.example))
+                path = path.replace("{" + parameter.name + "}", value)
         query = "&".join(f"{name}={value}" for name, value in self.example_arguments.items())
         return f"{path}?{query}" if query else path
 

@@ -1,7 +1,7 @@
 """Read-model rows as the JSON objects the schemas in :mod:`safecity_web.api.schemas` describe.
 
-Blank text is answered as null; a suppressed value never carries its count, rate or interval,
-whatever the row holds.
+Blank text and non-finite numbers are answered as null; a suppressed value never carries its
+count, rate or interval, whatever the row holds.
 """
 
 from __future__ import annotations
@@ -70,8 +70,12 @@ def api_url(request: HttpRequest, name: str, *, query: dict[str, Any] | None = N
 
 
 def optional(value: Any) -> Any:
-    """``value`` with blank text and NaN made null."""
-    if value == "" or (isinstance(value, float) and math.isnan(value)):
+    """``value`` with blank text and non-finite numbers made null.
+
+    JSON has no NaN or infinity: a ratio against a zero baseline (infinite) is answered as
+    null, like a value that could not be computed.
+    """
+    if value == "" or (isinstance(value, float) and not math.isfinite(value)):
         return None
     return value
 

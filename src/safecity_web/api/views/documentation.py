@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from django.urls import resolve
 
 from safecity_web.api import endpoints
-from safecity_web.api.endpoints import Endpoint, MediaType, ParameterLocation
+from safecity_web.api.endpoints import MediaType
 from safecity_web.api.openapi import openapi_document
 from safecity_web.api.queries import current_assessments, current_indicators
 from safecity_web.api.responses import ApiResult, api_view
@@ -45,15 +45,6 @@ def live_path_examples() -> dict[str, str]:
     if indicator is not None:
         examples["indicator_id"] = indicator.indicator_id
     return examples
-
-
-def example_path(endpoint: Endpoint, examples: dict[str, str]) -> str:
-    """The endpoint's example request, with identifiers that exist where there are some."""
-    path = endpoint.example_path()
-    for parameter in endpoint.all_parameters:
-        if parameter.location is ParameterLocation.PATH and parameter.name in examples:
-            path = path.replace(str(parameter.example), examples[parameter.name], 1)
-    return path
 
 
 def example_response(request: HttpRequest, path: str) -> tuple[int, str]:
@@ -95,7 +86,7 @@ def docs(request: HttpRequest) -> HttpResponse:
     sections = []
     for endpoint in endpoints.ENDPOINTS:
         operation = document["paths"][endpoint.path]["get"]
-        path = example_path(endpoint, examples)
+        path = endpoint.example_path(examples)
         section: dict[str, Any] = {
             "anchor": operation["operationId"],
             "path": endpoint.full_path,
