@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -11,9 +13,24 @@ from safecity_web.accounts.models import AuditAction, AuditEvent, User
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The client's IP address as the server saw it (``REMOTE_ADDR``)."""
-    address = request.META.get("REMOTE_ADDR")
-    return str(address) if address else None
+    """The client's IP address, for the audit log and per-address lockout.
+
+    ``REMOTE_ADDR`` unless ``settings.SAFECITY_TRUSTED_PROXIES`` (default 0) says how many
+    reverse proxies in front of the site append to ``X-Forwarded-For``: then the address the
+    outermost trusted proxy saw, counted from the right (addresses further left can be forged
+    by the client). A malformed or too-short header falls back to ``REMOTE_ADDR``.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = int(getattr(settings, "SAFECITY_TRUSTED_PROXIES", 0))
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if proxies > 0 and len(forwarded) >= proxies:
+        candidate = forwarded[-proxies]
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            return str(remote) if remote else None
+    return str(remote) if remote else None
 
 
 def record_event(

@@ -240,3 +240,49 @@ def test_sign_out_is_post_only_and_audited(client: Client, portal_people: Portal
 def test_user_created_after_sign_in_cannot_reuse_a_stale_username_case(client: Client) -> None:
     make_user(username="CaseUser", role=Role.ANALYST, organisation=None)
     assert _sign_in(client, "CaseUser", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "198.51.100.9", "10.0.0.5"),  # no proxy trusted: the header is ignored
+        (1, "198.51.100.9", "198.51.100.9"),
+        (1, "203.0.113.66, 198.51.100.9", "198.51.100.9"),  # leftmost is client-forgeable
+        (2, "203.0.113.66, 198.51.100.9", "203.0.113.66"),
+        (2, "198.51.100.9", "10.0.0.5"),  # fewer entries than proxies
+        (1, "not-an-address", "10.0.0.5"),
+    ],
+)
+def test_client_address_behind_trusted_proxies(settings, proxies, forwarded, expected) -> None:
+    from django.test import RequestFactory
+
+    from safecity_web.accounts.audit import client_address
+
+    settings.SAFECITY_TRUSTED_PROXIES = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
+@pytest.mark.django_db
+def test_lockout_per_address_uses_the_forwarded_client_behind_a_proxy(
+    portal_people: PortalPeople, manual_clock, settings
+) -> None:
+    settings.SAFECITY_TRUSTED_PROXIES = 1
+    proxy = Client(REMOTE_ADDR="10.0.0.5")
+    for number in range(20):
+        _sign_in(proxy, f"guess-{number}", "password123", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert Lockout.objects.get(scope="ip_address").key == "203.0.113.7"
+    # Another client behind the same proxy is not locked out.
+    response = _sign_in(proxy, "analyst-own", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_deactivating_a_user_ends_their_open_session(portal_people: PortalPeople) -> None:
+    user = portal_people.user(Role.ANALYST)
+    client = Client()
+    client.force_login(user)
+    assert client.get(reverse("accounts:account")).status_code == 200
+    user.is_active = False
+    user.save()
+    assert client.get(reverse("accounts:account"))["Location"].startswith(SIGN_IN)
