@@ -33,6 +33,7 @@ class ImportResult:
 
 
 def _store(*, parsed: StrategyFile, source_name: str, user: User | None) -> Strategy:
+    """Write the strategy level by level, one bulk insert per table."""
     directory = organisation_directory()
     strategy = Strategy.objects.create(
         name=parsed.name,
@@ -43,54 +44,79 @@ def _store(*, parsed: StrategyFile, source_name: str, user: User | None) -> Stra
         source_sha256=parsed.source_sha256,
         imported_by=user,
     )
-    for priority_position, priority_entry in enumerate(parsed.priorities):
-        priority = Priority.objects.create(
+    priorities = Priority.objects.bulk_create(
+        Priority(
             strategy=strategy,
-            code=priority_entry.code,
-            number=priority_entry.number,
-            title=priority_entry.title,
-            focus_statements=list(priority_entry.focus_statements),
-            position=priority_position,
+            code=entry.code,
+            number=entry.number,
+            title=entry.title,
+            focus_statements=list(entry.focus_statements),
+            position=position,
         )
-        for area_position, area_entry in enumerate(priority_entry.focus_areas):
-            area = FocusArea.objects.create(
+        for position, entry in enumerate(parsed.priorities)
+    )
+    area_pairs = [
+        (
+            area_entry,
+            FocusArea(
                 priority=priority,
                 code=area_entry.code,
                 title=area_entry.title,
                 responsible_names=list(area_entry.responsible),
                 notes=list(area_entry.notes),
-                position=area_position,
-            )
-            for outcome_position, outcome_entry in enumerate(area_entry.outcomes):
-                outcome = Outcome.objects.create(
-                    focus_area=area,
-                    code=outcome_entry.code,
-                    number=outcome_entry.number,
-                    text=outcome_entry.text,
-                    position=outcome_position,
-                )
-                OutcomeIndicator.objects.bulk_create(
-                    OutcomeIndicator(outcome=outcome, indicator_id=indicator_id)
-                    for indicator_id in dict.fromkeys(outcome_entry.indicator_ids)
-                )
-            for action_position, action_entry in enumerate(area_entry.actions):
-                action = Action.objects.create(
-                    focus_area=area,
-                    code=action_entry.code,
-                    text=action_entry.text,
-                    due_date=action_entry.due_date,
-                    timescale=action_entry.timescale,
-                    position=action_position,
-                )
-                ActionResponsibility.objects.bulk_create(
-                    ActionResponsibility(
-                        action=action,
-                        body_name=name,
-                        organisation=directory.get(normalise_body_name(name)),
-                        position=body_position,
-                    )
-                    for body_position, name in enumerate(action_entry.responsible)
-                )
+                position=position,
+            ),
+        )
+        for priority, priority_entry in zip(priorities, parsed.priorities, strict=True)
+        for position, area_entry in enumerate(priority_entry.focus_areas)
+    ]
+    FocusArea.objects.bulk_create(area for _, area in area_pairs)
+    outcome_pairs = [
+        (
+            outcome_entry,
+            Outcome(
+                focus_area=area,
+                code=outcome_entry.code,
+                number=outcome_entry.number,
+                text=outcome_entry.text,
+                position=position,
+            ),
+        )
+        for area_entry, area in area_pairs
+        for position, outcome_entry in enumerate(area_entry.outcomes)
+    ]
+    Outcome.objects.bulk_create(outcome for _, outcome in outcome_pairs)
+    OutcomeIndicator.objects.bulk_create(
+        OutcomeIndicator(outcome=outcome, indicator_id=indicator_id)
+        for outcome_entry, outcome in outcome_pairs
+        for indicator_id in dict.fromkeys(outcome_entry.indicator_ids)
+    )
+    action_pairs = [
+        (
+            action_entry,
+            Action(
+                focus_area=area,
+                code=action_entry.code,
+                text=action_entry.text,
+                due_date=action_entry.due_date,
+                timescale=action_entry.timescale,
+                position=position,
+            ),
+        )
+        for area_entry, area in area_pairs
+        for position, action_entry in enumerate(area_entry.actions)
+    ]
+    Action.objects.bulk_create(action for _, action in action_pairs)
+    ActionResponsibility.objects.bulk_create(
+        ActionResponsibility(
+            action=action,
+            body_name=name,
+            organisation=directory.get(normalise_body_name(name)),
+            position=position,
+        )
+        for action_entry, action in action_pairs
+        for position, name in enumerate(dict.fromkeys(action_entry.responsible))
+    )
     return strategy
 
 
