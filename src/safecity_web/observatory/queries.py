@@ -130,6 +130,7 @@ def indicators_of(assessment: PublishedAssessment) -> list[Indicator]:
     """The indicators that have rows in the assessment, in display order."""
     ids = (
         IndicatorValue.objects.filter(assessment=assessment, area_code=assessment.area_code)
+        .order_by()
         .values_list("indicator_id", flat=True)
         .distinct()
     )
@@ -175,6 +176,7 @@ def table_groups(assessment: PublishedAssessment, name: str) -> list[str]:
     return sorted(
         PublishedRow.objects.filter(table__assessment=assessment, table__name=name)
         .exclude(group_key="")
+        .order_by("group_key")
         .values_list("group_key", flat=True)
         .distinct()
     )

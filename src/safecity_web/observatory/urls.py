@@ -1,8 +1,72 @@
-"""URLs of the observatory app."""
+"""URLs of the observatory: the current assessment at the root, the archive, draft previews.
+
+Each page of an assessment exists three times: for the currently published assessment
+(``/indicators/...``), for an archived one (``/assessments/<id>/indicators/...``) and for a
+draft in preview (``/preview/<id>/indicators/...``, analysts and administrators only).
+"""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from collections.abc import Callable
+from typing import Any
+
+from django.urls import URLPattern, path
+
+from safecity_web.accounts.models import Role
+from safecity_web.accounts.permissions import role_required
+from safecity_web.observatory.views import (
+    archive,
+    areas,
+    downloads,
+    home,
+    hotspots,
+    indicators,
+    preview,
+)
+from safecity_web.observatory.views.common import Mode
 
 app_name = "observatory"
-urlpatterns: list[object] = []
+
+PAGES: list[tuple[str, Callable[..., Any], str]] = [
+    ("", home.home, "home"),
+    ("indicators/", indicators.indicator_list, "indicators"),
+    ("indicators/<slug:indicator_id>/", indicators.indicator_detail, "indicator"),
+    ("indicators/<slug:indicator_id>/data.csv", downloads.indicator_csv, "indicator-csv"),
+    ("indicators/<slug:indicator_id>/data.json", downloads.indicator_json, "indicator-json"),
+    ("areas/<str:gss_code>/", areas.area_detail, "area"),
+    ("hotspots/", hotspots.hotspots, "hotspots"),
+]
+"""(route, view, name) of every page of an assessment."""
+
+preview_only = role_required(Role.ANALYST, Role.ADMINISTRATOR)
+
+
+def _patterns() -> list[URLPattern]:
+    patterns: list[URLPattern] = []
+    for route, view, name in PAGES:
+        patterns.append(path(route, view, {"mode": Mode.CURRENT}, name=name))
+        patterns.append(
+            path(
+                f"assessments/<int:assessment_id>/{route}",
+                view,
+                {"mode": Mode.ARCHIVE},
+                name="assessment" if name == "home" else f"assessment-{name}",
+            )
+        )
+        patterns.append(
+            path(
+                f"preview/<int:assessment_id>/{route}",
+                preview_only(view),
+                {"mode": Mode.PREVIEW},
+                name="preview" if name == "home" else f"preview-{name}",
+            )
+        )
+    return patterns
+
+
+urlpatterns = [
+    path("assessments/", archive.assessment_archive, name="assessments"),
+    path("preview/", preview.draft_list, name="drafts"),
+    path("preview/<int:assessment_id>/publish/", preview.publish_draft, name="publish"),
+    *_patterns(),
+]

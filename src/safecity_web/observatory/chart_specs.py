@@ -1,0 +1,206 @@
+"""Minimal Vega-Lite v5 map specifications the report's figure builders do not (yet) provide.
+
+Choropleth maps of wards and LSOAs from the assessment's GeoJSON boundaries, the LSOA Gi*
+hotspot map, the grid's emerging/persistent hotspot classes and the KDE surface. Each chart on
+a page is followed by its data table (the accessible alternative); ``description`` carries the
+short text alternative (Vega-Lite docs, "Accessibility").
+
+References
+----------
+Vega-Lite v5 documentation: geoshape, https://vega.github.io/vega-lite/docs/geoshape.html;
+rect, https://vega.github.io/vega-lite/docs/rect.html. ArcGIS Hot Spot Analysis (Getis-Ord
+Gi*) Gi_Bin classes; sfhotspot ``hotspot_classify`` categories.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+MAP_WIDTH = 560
+MAP_HEIGHT = 460
+NO_DATA_COLOUR = "#d8d8d8"
+
+GI_BIN_ORDER = [
+    "hot spot, 99% confidence",
+    "hot spot, 95% confidence",
+    "hot spot, 90% confidence",
+    "not significant",
+    "cold spot, 90% confidence",
+    "cold spot, 95% confidence",
+    "cold spot, 99% confidence",
+]
+GI_BIN_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#f0f0f0", "#d1e5f0", "#67a9cf", "#2166ac"]
+HOTSPOT_CATEGORY_ORDER = [
+    "persistent hotspot",
+    "emerging hotspot",
+    "intermittent hotspot",
+    "former hotspot",
+    "no pattern",
+]
+HOTSPOT_CATEGORY_COLOURS = ["#67001f", "#d6604d", "#f4a582", "#92c5de", "#f0f0f0"]
+
+
+def _base(*, title: str, description: str) -> dict[str, Any]:
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": description,
+        "title": {"text": title, "anchor": "start", "fontSize": 15},
+        "background": "white",
+        "width": MAP_WIDTH,
+        "height": MAP_HEIGHT,
+        "config": {"view": {"stroke": None}, "legend": {"orient": "bottom"}},
+    }
+
+
+def features_of(
+    boundaries: dict[str, Any] | None, *, level: str, codes: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """The boundary features of one level (``ward``, ``lsoa``), optionally only ``codes``."""
+    found = []
+    for feature in (boundaries or {}).get("features", []):
+        properties = feature.get("properties") or {}
+        if properties.get("area_level") != level:
+            continue
+        if codes is not None and properties.get("area_code") not in codes:
+            continue
+        found.append(feature)
+    return found
+
+
+def _joined(
+    features: list[dict[str, Any]], values: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Features with the area's values merged into their properties."""
+    joined = []
+    for feature in features:
+        properties = dict(feature.get("properties") or {})
+        properties.update(values.get(str(properties.get("area_code")), {}))
+        joined.append(
+            {"type": "Feature", "geometry": feature["geometry"], "properties": properties}
+        )
+    return joined
+
+
+def choropleth_spec(
+    *,
+    features: list[dict[str, Any]],
+    values: dict[str, dict[str, Any]],
+    title: str,
+    description: str,
+    value_title: str,
+) -> dict[str, Any]:
+    """A choropleth: areas filled by ``values[code]["value"]``; areas without one in grey.
+
+    ``values`` maps each GSS code to ``{"value": float | None, "label": str, "shown": str}``
+    (``shown`` is the value as the page writes it, "suppressed" included, for the tooltip).
+    """
+    joined = _joined(features, values)
+    spec = _base(title=title, description=description)
+    spec["data"] = {"values": joined, "format": {"type": "json"}}
+    spec["projection"] = {"type": "mercator"}
+    tooltip = [
+        {"field": "properties.area_name", "type": "nominal", "title": "Area"},
+        {"field": "properties.shown", "type": "nominal", "title": value_title},
+        {"field": "properties.label", "type": "nominal", "title": "Compared with the area"},
+    ]
+    spec["layer"] = [
+        {
+            "mark": {"type": "geoshape", "fill": NO_DATA_COLOUR, "stroke": "white"},
+            "encoding": {"tooltip": tooltip},
+        },
+        {
+            "transform": [{"filter": "isValid(datum.properties.value)"}],
+            "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.8},
+            "encoding": {
+                "color": {
+                    "field": "properties.value",
+                    "type": "quantitative",
+                    "title": value_title,
+                    "scale": {"scheme": "blues"},
+                },
+                "tooltip": tooltip,
+            },
+        },
+    ]
+    return spec
+
+
+def gi_bin_map_spec(
+    *,
+    features: list[dict[str, Any]],
+    values: dict[str, dict[str, Any]],
+    title: str,
+    description: str,
+) -> dict[str, Any]:
+    """LSOAs coloured by their Gi* class (hot/cold spot at 90/95/99% confidence)."""
+    spec = _base(title=title, description=description)
+    spec["data"] = {"values": _joined(features, values), "format": {"type": "json"}}
+    spec["projection"] = {"type": "mercator"}
+    spec["mark"] = {"type": "geoshape", "stroke": "#505a5f", "strokeWidth": 0.4}
+    spec["encoding"] = {
+        "color": {
+            "field": "properties.gi_bin",
+            "type": "nominal",
+            "title": "Getis-Ord Gi*",
+            "scale": {"domain": GI_BIN_ORDER, "range": GI_BIN_COLOURS},
+        },
+        "tooltip": [
+            {"field": "properties.area_name", "type": "nominal", "title": "Neighbourhood"},
+            {"field": "properties.ward_name", "type": "nominal", "title": "Ward"},
+            {"field": "properties.gi_bin", "type": "nominal", "title": "Gi* class"},
+        ],
+    }
+    return spec
+
+
+def grid_map_spec(
+    *,
+    cells: list[dict[str, Any]],
+    cell_size: float,
+    colour_field: str,
+    colour_title: str,
+    title: str,
+    description: str,
+    categories: tuple[list[str], list[str]] | None = None,
+) -> dict[str, Any]:
+    """Square grid cells (British National Grid metres, ``x``/``y`` centres) coloured by a field.
+
+    ``categories`` (domain, colours) makes the colour nominal; otherwise it is a sequential
+    quantitative scale.
+    """
+    half = cell_size / 2
+    spec = _base(title=title, description=description)
+    spec["data"] = {"values": cells}
+    if cells:
+        width = max(cell["x"] for cell in cells) - min(cell["x"] for cell in cells) + cell_size
+        height = max(cell["y"] for cell in cells) - min(cell["y"] for cell in cells) + cell_size
+        spec["height"] = round(MAP_WIDTH * height / width) if width > 0 else MAP_HEIGHT
+    spec["transform"] = [
+        {"calculate": f"datum.x - {half}", "as": "x_min"},
+        {"calculate": f"datum.x + {half}", "as": "x_max"},
+        {"calculate": f"datum.y - {half}", "as": "y_min"},
+        {"calculate": f"datum.y + {half}", "as": "y_max"},
+    ]
+    colour: dict[str, Any] = {"field": colour_field, "title": colour_title}
+    if categories is None:
+        colour.update({"type": "quantitative", "scale": {"scheme": "orangered"}})
+    else:
+        colour.update(
+            {"type": "nominal", "scale": {"domain": categories[0], "range": categories[1]}}
+        )
+    axis_off = {"axis": None, "scale": {"zero": False, "nice": False}}
+    spec["mark"] = {"type": "rect"}
+    spec["encoding"] = {
+        "x": {"field": "x_min", "type": "quantitative", **axis_off},
+        "x2": {"field": "x_max"},
+        "y": {"field": "y_min", "type": "quantitative", **axis_off},
+        "y2": {"field": "y_max"},
+        "color": colour,
+        "tooltip": [
+            {"field": colour_field, "title": colour_title},
+            {"field": "x", "type": "quantitative", "title": "Easting (cell centre)"},
+            {"field": "y", "type": "quantitative", "title": "Northing (cell centre)"},
+        ],
+    }
+    return spec

@@ -1,0 +1,1 @@
+"""The observatory's pages, one module per subject."""

@@ -1,0 +1,209 @@
+"""Charts of the observatory's pages, built once per assessment and cached.
+
+Charts the report draws come from its Vega-Lite spec builders (through the core gateway);
+maps come from ``observatory.chart_specs``. Every chart is shown with its data table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+
+from safecity_web import core_gateway
+from safecity_web.observatory import chart_specs, presentation, queries
+from safecity_web.observatory.models import AreaLevel, Indicator, PublishedAssessment
+from safecity_web.observatory.records import chart_cell, value_record
+
+
+@dataclass(slots=True)
+class PageChart:
+    """A chart as a template shows it: spec, text alternative and data table."""
+
+    chart_id: str
+    title: str
+    alt_text: str
+    spec: dict[str, Any]
+    headings: list[str]
+    rows: list[list[Any]]
+    note: str | None = None
+    table_caption: str = ""
+    notes: list[str] = field(default_factory=list)
+    spec_script: SafeString = field(default_factory=lambda: SafeString(""))
+
+    def __post_init__(self) -> None:
+        # Serialised once when built (and cached with the chart), not on every request.
+        # The spec dict itself is dropped: only its script is kept (cached charts stay light).
+        self.spec_script = json_script(self.spec, f"spec-{self.chart_id}")
+        self.spec = {}
+
+    @property
+    def spec_id(self) -> str:
+        """The id of the ``<script type="application/json">`` holding the spec."""
+        return f"spec-{self.chart_id}"
+
+
+def heading(column: str) -> str:
+    """A column name as a table heading (``lower_ci`` -> ``Lower ci``)."""
+    return column.replace("_", " ").capitalize()
+
+
+def from_gateway(chart: core_gateway.Chart, *, columns: list[str] | None = None) -> PageChart:
+    """A gateway chart as a page chart (its data table as formatted text)."""
+    shown = [column for column in (columns or chart.columns) if column in chart.columns]
+    return PageChart(
+        chart_id=chart.chart_id,
+        title=chart.title,
+        alt_text=chart.alt_text,
+        spec=chart.spec,
+        headings=[heading(column) for column in shown],
+        rows=[[chart_cell(column, row.get(column)) for column in shown] for row in chart.rows],
+        note=chart.note,
+        table_caption=f"Data for the chart: {chart.title}",
+    )
+
+
+def change_chart(assessment: PublishedAssessment) -> PageChart | str:
+    """Change against the baseline by indicator for the assessed area (or why there is none)."""
+
+    def build() -> PageChart | str:
+        rows = [value_record(row) for row in queries.area_rows(assessment)]
+        try:
+            chart = core_gateway.change_by_group_chart(
+                indicators=rows,
+                area_name=assessment.area_name,
+                period=assessment.period,
+                baseline=assessment.baseline,
+            )
+        except core_gateway.ChartUnavailableError as error:
+            return f"No change chart: {error}"
+        return from_gateway(chart)
+
+    return queries.cached(assessment, "change-chart", build)
+
+
+def ward_chart(
+    assessment: PublishedAssessment, indicator: Indicator, *, area_value: float | None
+) -> PageChart | str:
+    """Ward rates with intervals against the area's rate (or why there is none)."""
+
+    def build() -> PageChart | str:
+        wards = queries.indicator_rows(assessment, indicator, level=AreaLevel.WARD)
+        if not wards:
+            return "No ward chart: the assessment has no ward values for this indicator."
+        if area_value is None:
+            return "No ward chart: the area's own value is suppressed or not available."
+        try:
+            chart = core_gateway.ward_rates_chart(
+                wards=[value_record(row) for row in wards],
+                area_value=area_value,
+                area_name=assessment.area_name,
+                indicator_name=indicator.name,
+                period=assessment.period,
+                indicator_id=indicator.indicator_id,
+                denominator_label=indicator.denominator_type or "residents",
+            )
+        except core_gateway.ChartUnavailableError as error:
+            return f"No ward chart: {error}"
+        return from_gateway(chart)
+
+    return queries.cached(assessment, f"ward-chart:{indicator.indicator_id}", build)
+
+
+def trend_chart(assessment: PublishedAssessment, indicator: Indicator) -> PageChart | str:
+    """Monthly counts with XmR limits from the public ``monthly_series`` (or why not)."""
+
+    def build() -> PageChart | str:
+        table = queries.table_rows(assessment, "monthly_series", group_key=indicator.indicator_id)
+        if table is None:
+            return (
+                "No monthly trend: this assessment did not publish a public monthly series, so "
+                "the change between the two periods below is the trend shown."
+            )
+        rows = [row for row in table.rows if row.get("area_code") in (None, assessment.area_code)]
+        if not rows:
+            return "No monthly trend: the monthly series has no months for this indicator."
+        try:
+            chart = core_gateway.monthly_trend_chart(
+                series=rows,
+                indicator_id=indicator.indicator_id,
+                indicator_name=indicator.name,
+                area_name=assessment.area_name,
+            )
+        except core_gateway.ChartUnavailableError as error:
+            return f"No monthly trend: {error}"
+        return from_gateway(chart)
+
+    return queries.cached(assessment, f"trend-chart:{indicator.indicator_id}", build)
+
+
+def choropleth(
+    assessment: PublishedAssessment, indicator: Indicator, *, level: AreaLevel
+) -> PageChart | str:
+    """A map of the indicator's rates by ward or LSOA (or why there is none)."""
+
+    def build() -> PageChart | str:
+        boundaries = queries.boundaries(assessment)
+        level_name = "ward" if level is AreaLevel.WARD else "neighbourhood (LSOA)"
+        if boundaries is None:
+            return (
+                f"No {level_name} map: this assessment was published without boundaries "
+                "(the artefact has no boundaries.geojson). The table has every value."
+            )
+        rows = queries.indicator_rows(assessment, indicator, level=level)
+        features = chart_specs.features_of(boundaries, level=level.value)
+        if not rows or not features:
+            return f"No {level_name} map: the assessment has no {level_name} boundaries or values."
+        values = {
+            row.area_code: {
+                "value": row.value,
+                "shown": presentation.format_rate(row.value, suppressed=row.suppressed),
+                "label": presentation.benchmark_label(row).text,
+            }
+            for row in rows
+        }
+        shown = [row for row in rows if row.value is not None]
+        highest = max(shown, key=lambda row: row.value or 0.0, default=None)
+        lowest = min(shown, key=lambda row: row.value or 0.0, default=None)
+        per = f"per {indicator.multiplier:,} {indicator.denominator_type or 'residents'}"
+        description = f"Map of {indicator.name.lower()} {per} by {level_name}, {assessment.period}."
+        if highest is not None and lowest is not None:
+            description += (
+                f" Highest: {highest.area_name} ({presentation.format_rate(highest.value)});"
+                f" lowest: {lowest.area_name} ({presentation.format_rate(lowest.value)})."
+            )
+        suppressed = sum(1 for row in rows if row.suppressed)
+        if suppressed:
+            description += f" {suppressed} areas are suppressed (shown grey)."
+        title = f"{indicator.name} {per} by {level_name}, {assessment.period}"
+        spec = chart_specs.choropleth_spec(
+            features=features,
+            values=values,
+            title=title,
+            description=description,
+            value_title=f"Rate {per}",
+        )
+        return PageChart(
+            chart_id=f"map-{level.value}-{indicator.indicator_id}",
+            title=title,
+            alt_text=description,
+            spec=spec,
+            headings=["Area", "GSS code", "Rate", "95% confidence interval", "Compared with"],
+            rows=[
+                [
+                    row.area_name,
+                    row.area_code,
+                    presentation.format_rate(row.value, suppressed=row.suppressed),
+                    presentation.format_interval(
+                        row.lower_ci, row.upper_ci, suppressed=row.suppressed
+                    ),
+                    presentation.benchmark_label(row).text,
+                ]
+                for row in rows
+            ],
+            table_caption=f"Data for the map: {title}",
+        )
+
+    return queries.cached(assessment, f"map:{level.value}:{indicator.indicator_id}", build)

@@ -1,0 +1,133 @@
+"""Downloads of an indicator's values: every column of every row, CSV and JSON.
+
+Suppressed figures read ``suppressed`` in the CSV and are ``null`` in the JSON (with the row's
+``suppressed`` true); never 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from safecity_web.observatory import presentation, queries
+from safecity_web.observatory.records import indicator_columns, value_record
+from safecity_web.observatory.views.common import (
+    Mode,
+    NoPublishedAssessmentError,
+    resolve_assessment,
+)
+from safecity_web.observatory.views.indicators import indicator_of
+
+FLAG_COLUMNS = frozenset({"suppressed", "unreliable", "change_significant"})
+
+
+def _rows(
+    mode: Mode, assessment_id: int | None, indicator_id: str
+) -> tuple[Any, Any, list[dict[str, Any]]]:
+    try:
+        assessment = resolve_assessment(mode=mode, assessment_id=assessment_id)
+    except NoPublishedAssessmentError as error:
+        from django.http import Http404
+
+        raise Http404("No assessment has been published yet") from error
+    indicator = indicator_of(assessment, indicator_id)
+    columns = indicator_columns()
+    rows = [
+        value_record(row, columns=columns)
+        for row in queries.values(assessment).filter(indicator=indicator).order_by("id")
+    ]
+    return assessment, indicator, rows
+
+
+def _filename(assessment: Any, indicator_id: str, extension: str) -> str:
+    period = assessment.period.replace("/", "-")
+    return f"{assessment.area_code}-{period}-{indicator_id}.{extension}"
+
+
+def _csv_cell(column: str, value: Any, *, suppressed: bool) -> str:
+    if value is None:
+        return presentation.SUPPRESSED if suppressed and column not in FLAG_COLUMNS else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    return str(value)
+
+
+def indicator_csv(
+    request: HttpRequest,
+    indicator_id: str,
+    mode: Mode = Mode.CURRENT,
+    assessment_id: int | None = None,
+) -> HttpResponse:
+    """All values of the indicator as CSV (the artefact's columns, in order)."""
+    assessment, _, rows = _rows(mode, assessment_id, indicator_id)
+    columns = indicator_columns()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(assessment, indicator_id, "csv")}"'
+    )
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            [
+                _csv_cell(column, row[column], suppressed=bool(row["suppressed"]))
+                for column in columns
+            ]
+        )
+    return response
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
+def indicator_json(
+    request: HttpRequest,
+    indicator_id: str,
+    mode: Mode = Mode.CURRENT,
+    assessment_id: int | None = None,
+) -> HttpResponse:
+    """All values of the indicator as JSON: the assessment, the indicator and every row."""
+    assessment, indicator, rows = _rows(mode, assessment_id, indicator_id)
+    document = {
+        "assessment": {
+            "id": assessment.pk,
+            "area_code": assessment.area_code,
+            "area_name": assessment.area_name,
+            "period": assessment.period,
+            "baseline": assessment.baseline,
+            "status": assessment.status,
+            "published_at": assessment.published_at.isoformat()
+            if assessment.published_at
+            else None,
+        },
+        "indicator": {
+            "indicator_id": indicator.indicator_id,
+            "name": indicator.name,
+            "definition": indicator.definition,
+            "polarity": indicator.polarity,
+            "unit": indicator.unit,
+            "multiplier": indicator.multiplier,
+            "denominator_type": indicator.denominator_type,
+        },
+        "notes": (
+            "Suppressed figures (counts under the disclosure threshold and what could reveal "
+            "them) are null, with suppressed true; they are never zero."
+        ),
+        "columns": indicator_columns(),
+        "rows": [{key: _json_value(value) for key, value in row.items()} for row in rows],
+    }
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = (
+        f'inline; filename="{_filename(assessment, indicator_id, "json")}"'
+    )
+    return response

@@ -1,0 +1,42 @@
+"""The observatory's home page: headline indicators of the published assessment."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from safecity_web.observatory import queries
+from safecity_web.observatory.views import charts
+from safecity_web.observatory.views.common import (
+    Mode,
+    NoPublishedAssessmentError,
+    page_context,
+    resolve_assessment,
+)
+
+FINDINGS_SHOWN = 8
+
+
+def no_assessment(request: HttpRequest) -> HttpResponse:
+    """The page shown while nothing is published: says why, and how to publish."""
+    return render(request, "observatory/no_assessment.html", {}, status=200)
+
+
+def home(
+    request: HttpRequest, mode: Mode = Mode.CURRENT, assessment_id: int | None = None
+) -> HttpResponse:
+    """Headline indicators: latest value, interval, change and its significance and test."""
+    try:
+        assessment = resolve_assessment(mode=mode, assessment_id=assessment_id)
+    except NoPublishedAssessmentError:
+        return no_assessment(request)
+    findings = [finding for finding in queries.findings(assessment) if finding.significant]
+    context = page_context(
+        request,
+        mode=mode,
+        assessment=assessment,
+        headline_rows=queries.headline_rows(assessment),
+        findings=findings[:FINDINGS_SHOWN],
+        change_chart=charts.change_chart(assessment),
+    )
+    return render(request, "observatory/home.html", context)

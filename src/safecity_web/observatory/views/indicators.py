@@ -1,0 +1,94 @@
+"""Indicator pages: the list, and one page per indicator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from safecity_web.observatory import queries
+from safecity_web.observatory.models import AreaLevel, Indicator, PublishedAssessment
+from safecity_web.observatory.views import charts
+from safecity_web.observatory.views.common import (
+    Mode,
+    NoPublishedAssessmentError,
+    page_context,
+    resolve_assessment,
+)
+from safecity_web.observatory.views.home import no_assessment
+
+
+def indicator_list(
+    request: HttpRequest, mode: Mode = Mode.CURRENT, assessment_id: int | None = None
+) -> HttpResponse:
+    """Every indicator of the assessment with the area's value, interval and change."""
+    try:
+        assessment = resolve_assessment(mode=mode, assessment_id=assessment_id)
+    except NoPublishedAssessmentError:
+        return no_assessment(request)
+    context = page_context(
+        request, mode=mode, assessment=assessment, rows=queries.area_rows(assessment)
+    )
+    return render(request, "observatory/indicator_list.html", context)
+
+
+def indicator_of(assessment: PublishedAssessment, indicator_id: str) -> Indicator:
+    """The indicator, if the assessment has it (else 404)."""
+    indicator = Indicator.objects.filter(indicator_id=indicator_id).first()
+    if indicator is None or not queries.values(assessment).filter(indicator=indicator).exists():
+        raise Http404(f"No indicator {indicator_id!r} in this assessment")
+    return indicator
+
+
+def comparisons(assessment: PublishedAssessment, indicator: Indicator) -> dict[str, Any]:
+    """England and comparator benchmarking of the indicator, or why there is none."""
+    benchmarking = queries.table_rows(assessment, "benchmarking", group_key=indicator.indicator_id)
+    skipped = (queries.manifest(assessment).get("skipped") or {}).get("benchmarking")
+    rows = benchmarking.rows if benchmarking is not None else []
+    reason = ""
+    if not rows:
+        reason = (
+            f"No comparison with England or comparator areas in this assessment: {skipped}"
+            if skipped
+            else "No comparison with England or comparator areas: the assessment has no "
+            "benchmarking rows for this indicator."
+        )
+    return {"benchmark_rows": rows, "benchmark_reason": reason}
+
+
+def indicator_detail(
+    request: HttpRequest,
+    indicator_id: str,
+    mode: Mode = Mode.CURRENT,
+    assessment_id: int | None = None,
+) -> HttpResponse:
+    """Definition, polarity, method, caveats; trend; comparisons; ward table; map; downloads."""
+    try:
+        assessment = resolve_assessment(mode=mode, assessment_id=assessment_id)
+    except NoPublishedAssessmentError:
+        return no_assessment(request)
+    indicator = indicator_of(assessment, indicator_id)
+    area_row = (
+        queries.values(assessment)
+        .filter(indicator=indicator, area_code=assessment.area_code)
+        .first()
+    )
+    wards = queries.indicator_rows(assessment, indicator, level=AreaLevel.WARD)
+    area_value = area_row.value if area_row is not None else None
+    context = page_context(
+        request,
+        mode=mode,
+        assessment=assessment,
+        indicator=indicator,
+        area_row=area_row,
+        wards=wards,
+        suppressed_wards=sum(1 for row in wards if row.suppressed),
+        trend_chart=charts.trend_chart(assessment, indicator),
+        ward_chart=charts.ward_chart(assessment, indicator, area_value=area_value),
+        ward_map=charts.choropleth(assessment, indicator, level=AreaLevel.WARD),
+        lsoa_map=charts.choropleth(assessment, indicator, level=AreaLevel.LSOA),
+        findings=queries.findings(assessment, topic=indicator.indicator_id),
+        **comparisons(assessment, indicator),
+    )
+    return render(request, "observatory/indicator_detail.html", context)
