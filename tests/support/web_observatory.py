@@ -23,6 +23,9 @@ from typing import Any
 import pytest
 from web_server import build_demo_assessment
 
+from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
+from safecity_web.observatory.publishing import load_draft, publish
+
 PUBLIC = "public"
 
 
@@ -33,8 +36,6 @@ def demo_artefact(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _load_and_publish(directory: Path) -> int:
-    from safecity_web.observatory.publishing import load_draft, publish
-
     return publish(load_draft(directory=directory), user=None).pk
 
 
@@ -48,8 +49,6 @@ def published_demo_id(django_db_setup: None, django_db_blocker: Any, demo_artefa
 @pytest.fixture
 def published_demo(published_demo_id: int, db: None, demo_artefact: Path) -> Any:
     """The published demo assessment (loaded again if a transactional test flushed it)."""
-    from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
-
     found = PublishedAssessment.objects.filter(pk=published_demo_id).first()
     if found is None or found.status != AssessmentStatus.PUBLISHED:
         found = PublishedAssessment.objects.get(pk=_load_and_publish(demo_artefact))
