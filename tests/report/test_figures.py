@@ -299,6 +299,18 @@ def test_kde_map_is_the_in_area_density(
     assert figure.data["density_per_km2"].tolist() == rows["density_per_km2"].tolist()
     peak = float(rows["density_per_km2"].max())
     assert f"{peak:,.1f} crimes per km²" in figure.alt_text
+    # Seven equal-interval classes from the smallest to the largest density.
+    low = float(rows["density_per_km2"].min())
+    step = (peak - low) / 7
+    expected = [min(int((value - low) // step) + 1, 7) for value in rows["density_per_km2"]]
+    assert figure.data["density_class"].tolist() == expected
+    # The map draws runs of same-class neighbours in a row: together exactly the cells.
+    runs = _spec_values(figure)
+    assert sum(run["cells"] for run in runs) == len(rows)
+    assert len(runs) < len(rows) / 5
+    cell = float(partners.manifest["families"]["hotspots"]["grid"]["cell_size_m"])
+    area_drawn = sum((run["x_max"] - run["x_min"]) * (run["y_max"] - run["y_min"]) for run in runs)
+    assert math.isclose(area_drawn, len(rows) * cell * cell)
 
 
 @pytest.mark.parametrize("figure_id", OVERVIEW_IDS)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from safecity.report.figures import palette
@@ -223,13 +224,25 @@ def hotspot_grid_map(
     )
 
 
-_SEAM_METRES = 8.0
-"""Each density square is drawn this much larger on every side (under a pixel on a city map),
-so that no hairline seams of anti-aliasing show between neighbouring squares."""
+DENSITY_CLASSES = 7
+"""Equal-interval classes of density on the map (a classed map reads better than a continuous
+ramp, and lets neighbouring cells of one class be drawn as one rectangle)."""
+
+
+def _short(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
 
 
 def kde_table(cells: pd.DataFrame) -> pd.DataFrame:
-    """The plotted table of a density map: the in-area cells, by cell id."""
+    """The plotted table of a density map: the in-area cells by id, with their density class.
+
+    Classes are equal intervals of density from the smallest to the largest in-area value
+    (``density_class`` 1 = lowest, with its label ``density_range``).
+    """
     require_columns(
         cells, ("cell_id", "x_centre", "y_centre", "density_per_km2"), where="kernel density map"
     )
@@ -239,8 +252,57 @@ def kde_table(cells: pd.DataFrame) -> pd.DataFrame:
         for column in ("cell_id", "x_centre", "y_centre", "bandwidth", "density_per_km2")
         if column in inside.columns
     ]
-    table = inside.loc[:, columns].sort_values("cell_id", kind="mergesort")
+    table = inside.loc[:, columns].sort_values("cell_id", kind="mergesort").copy()
+    density = table["density_per_km2"].to_numpy(dtype=float)
+    if table.empty:
+        table["density_class"] = pd.Series(dtype="int64")
+        table["density_range"] = pd.Series(dtype="str")
+        return table.reset_index(drop=True)
+    edges = np.linspace(density.min(), density.max(), DENSITY_CLASSES + 1)
+    classes = np.clip(np.digitize(density, edges[1:-1], right=False), 0, DENSITY_CLASSES - 1)
+    labels = [
+        f"{_short(edges[index])}\u2013{_short(edges[index + 1])}"
+        for index in range(DENSITY_CLASSES)
+    ]
+    table["density_class"] = classes + 1
+    table["density_range"] = [labels[index] for index in classes]
     return table.reset_index(drop=True)
+
+
+def density_runs(table: pd.DataFrame, *, cell_size: float) -> pd.DataFrame:
+    """Runs of neighbouring cells in a grid row with the same density class, as rectangles.
+
+    What the map draws: one rectangle per run instead of one per cell, so that a city's map
+    has hundreds of marks, not thousands (an SVG of thousands of rectangles is slow to lay out
+    in a PDF). Each run keeps its row's ``y`` extent and its first and last cells' ``x``.
+    """
+    ordered = table.sort_values(["y_centre", "x_centre"], kind="mergesort")
+    half = cell_size / 2
+    rows: list[dict[str, Any]] = []
+    for _, line in ordered.groupby("y_centre", sort=True):
+        row_centre = float(line["y_centre"].iloc[0])
+        xs = line["x_centre"].to_numpy(dtype=float)
+        classes = line["density_class"].to_numpy()
+        ranges = line["density_range"].to_numpy()
+        breaks = np.flatnonzero((np.abs(np.diff(xs) - cell_size) > 1e-6) | (np.diff(classes) != 0))
+        starts = np.concatenate([[0], breaks + 1])
+        ends = np.concatenate([breaks, [len(xs) - 1]])
+        for start, end in zip(starts, ends, strict=True):
+            rows.append(
+                {
+                    "x_min": float(xs[start]) - half,
+                    "x_max": float(xs[end]) + half,
+                    "y_min": row_centre - half,
+                    "y_max": row_centre + half,
+                    "density_class": int(classes[start]),
+                    "density_range": str(ranges[start]),
+                    "cells": int(end - start + 1),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["x_min", "x_max", "y_min", "y_max", "density_class", "density_range", "cells"],
+    )
 
 
 def kde_map(
@@ -299,38 +361,43 @@ def kde_map(
         f" British National Grid {int(peak['x_centre'])} E, {int(peak['y_centre'])} N."
     )
     title = f"{group_name}: kernel density, {period}"
-    half = cell_size / 2
-    drawn = half + _SEAM_METRES
-    extent = (
-        float(table["x_centre"].min() - half),
-        float(table["y_centre"].min() - half),
-        float(table["x_centre"].max() + half),
-        float(table["y_centre"].max() + half),
-    )
+    runs = density_runs(table, cell_size=cell_size)
+    labels = [
+        label
+        for _, label in sorted(
+            set(zip(table["density_class"], table["density_range"], strict=True))
+        )
+    ]
+    colours = [palette.VIRIDIS_7[int(index) - 1] for index in sorted(set(table["density_class"]))]
     spec = _grid_spec(
-        table=table,
-        extent=extent,
-        transforms=[
-            {"calculate": f"datum.x_centre - {drawn}", "as": "x_min"},
-            {"calculate": f"datum.x_centre + {drawn}", "as": "x_max"},
-            {"calculate": f"datum.y_centre - {drawn}", "as": "y_min"},
-            {"calculate": f"datum.y_centre + {drawn}", "as": "y_max"},
-        ],
+        table=runs,
+        extent=_extent(runs),
         boundaries=boundaries,
         area_level=area_level,
         title=title,
         subtitle=[
-            f"{area_name}: crimes per km², quartic kernel{bandwidth}; darker = more crime per km².",
+            f"{area_name}: crimes per km², quartic kernel{bandwidth}, on"
+            f" {format_number(cell_size, digits=0)} m cells;",
+            f"{DENSITY_CLASSES} equal-interval classes, darker = more crime per km².",
         ],
         alt_text=alt_text,
         cell_encoding={
             "fill": {
-                "field": "density_per_km2",
-                "type": "quantitative",
+                "field": "density_range",
+                "type": "ordinal",
                 "title": "Crimes per km²",
-                "scale": {"range": list(palette.VIRIDIS_RANGE)},
-                "legend": {"orient": "right", "format": ",.0f", "type": "gradient"},
+                "sort": labels,
+                "scale": {"domain": labels, "range": colours},
+                "legend": {"orient": "right"},
             },
+            "stroke": {
+                "field": "density_range",
+                "type": "ordinal",
+                "sort": labels,
+                "scale": {"domain": labels, "range": colours},
+                "legend": None,
+            },
+            "strokeWidth": {"value": 0.5},
         },
     )
     return Figure(

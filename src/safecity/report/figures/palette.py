@@ -76,3 +76,6 @@ SPECIAL_CAUSE_SHAPES: Final = {
     "Common cause variation": "circle",
 }
 """Point shapes so that the signal is readable without colour."""
+
+VIRIDIS_7: Final = ("#FDE725", "#8FD744", "#35B779", "#21908D", "#31688E", "#443A83", "#440154")
+"""Viridis at seven equal steps, light to dark (classed density maps: darker = denser)."""
