@@ -41,23 +41,20 @@ class GovukDateField(forms.MultiValueField):
 
     def __init__(self, **kwargs: Any) -> None:
         parts = tuple(
-            forms.IntegerField(error_messages={"invalid": "Enter a real date"}) for _ in range(3)
+            forms.IntegerField(required=False, error_messages={"invalid": "Enter a real date"})
+            for _ in range(3)
         )
-        super().__init__(
-            fields=parts,
-            require_all_fields=True,
-            error_messages={
-                "incomplete": "Enter a day, month and year",
-                "invalid": "Enter a real date",
-            },
-            **kwargs,
-        )
+        messages = {"incomplete": "Enter a day, month and year", "invalid": "Enter a real date"}
+        messages.update(kwargs.pop("error_messages", {}))
+        super().__init__(fields=parts, require_all_fields=False, error_messages=messages, **kwargs)
 
     def compress(self, data_list: list[Any]) -> datetime.date | None:
         """Make the date, or say it is not a real date."""
         if not data_list:
             return None
         day, month, year = data_list
+        if None in (day, month, year):
+            raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
         try:
             if year < MINIMUM_YEAR:
                 raise ValueError(f"year {year}")
@@ -69,7 +66,10 @@ class GovukDateField(forms.MultiValueField):
 class ProgressUpdateForm(forms.ModelForm):
     """A new progress update on an action."""
 
-    update_date = GovukDateField(label="Date of the update")
+    update_date = GovukDateField(
+        label="Date of the update",
+        error_messages={"required": "Enter the date of the update"},
+    )
     evidence_link = forms.URLField(
         label="Link to evidence (optional)",
         required=False,
@@ -89,7 +89,17 @@ class ProgressUpdateForm(forms.ModelForm):
             "evidence_link": "Link to evidence (optional)",
         }
         error_messages = {
+            "status": {
+                "required": "Select the action's status",
+                "invalid_choice": "Select the action's status",
+            },
+            "rag": {
+                "required": "Select a RAG rating",
+                "invalid_choice": "Select a RAG rating: red, amber or green",
+            },
+            "narrative": {"required": "Describe what has happened since the last update"},
             "percent_complete": {
+                "required": "Enter the percentage complete",
                 "min_value": "Percentage complete must be between 0 and 100",
                 "max_value": "Percentage complete must be between 0 and 100",
                 "invalid": "Percentage complete must be a whole number, like 40",
@@ -193,8 +203,14 @@ class OutcomeIndicatorForm(forms.Form):
 class StatementAssembleForm(forms.Form):
     """The period an annual statement covers."""
 
-    period_start = GovukDateField(label="Start of the period")
-    period_end = GovukDateField(label="End of the period")
+    period_start = GovukDateField(
+        label="Start of the period",
+        error_messages={"required": "Enter the date the period starts"},
+    )
+    period_end = GovukDateField(
+        label="End of the period",
+        error_messages={"required": "Enter the date the period ends"},
+    )
 
     def clean(self) -> dict[str, Any]:
         """The period must end after it starts."""

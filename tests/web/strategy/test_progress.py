@@ -158,8 +158,8 @@ def test_a_saved_update_cannot_be_edited(
         ({"percent_complete": "101"}, "Percentage complete must be between 0 and 100"),
         ({"percent_complete": "-5"}, "Percentage complete must be between 0 and 100"),
         ({"percent_complete": "forty"}, "Percentage complete must be a whole number, like 40"),
-        ({"rag": "purple"}, "Select a valid choice. purple is not one of the available choices."),
-        ({"status": "finished"}, "Select a valid choice. finished is not one of the available"),
+        ({"rag": "purple"}, "Select a RAG rating: red, amber or green"),
+        ({"status": "finished"}, "Select the action&#x27;s status"),
         ({"evidence_link": "javascript:alert(1)"}, "Enter a web address starting with http://"),
         ({"evidence_link": "ftp://example.org/file"}, "Enter a web address starting with http://"),
         (
@@ -171,7 +171,12 @@ def test_a_saved_update_cannot_be_edited(
         ({"update_date_year": "25"}, "Enter a real date"),
         ({"update_date_day": "x"}, "Enter a real date"),
         ({"update_date_year": "2999"}, "The date of the update must be today or in the past"),
-        ({"narrative": ""}, "This field is required."),
+        ({"narrative": ""}, "Describe what has happened since the last update"),
+        (
+            {"update_date_day": "", "update_date_month": "", "update_date_year": ""},
+            "Enter the date of the update",
+        ),
+        ({"update_date_month": ""}, "Enter a day, month and year"),
     ],
 )
 def test_invalid_updates_are_refused_with_a_message(
