@@ -46,9 +46,22 @@ class LinkedIndicator:
 
     indicator_id: str
     name: str
+    polarity: str
     polarity_label: str
     value: IndicatorValue | None
     label: ChangeLabel | None
+
+    @property
+    def tag_class(self) -> str:
+        """GOV.UK tag colour: red for a significant change for the worse, green for the better,
+        grey otherwise (the label's words say the direction; colour is never the only cue)."""
+        if self.label not in {ChangeLabel.SIGNIFICANT_INCREASE, ChangeLabel.SIGNIFICANT_DECREASE}:
+            return "govuk-tag--grey"
+        if self.polarity == Polarity.NO_JUDGEMENT:
+            return "govuk-tag--blue"
+        increase = self.label is ChangeLabel.SIGNIFICANT_INCREASE
+        worse = increase if self.polarity == Polarity.LOW_IS_GOOD else not increase
+        return "govuk-tag--red" if worse else "govuk-tag--green"
 
     @property
     def is_known(self) -> bool:
@@ -84,6 +97,7 @@ def linked_indicators(*, outcome: Outcome) -> list[LinkedIndicator]:
             LinkedIndicator(
                 indicator_id=indicator_id,
                 name=indicator.name if indicator is not None else "",
+                polarity=indicator.polarity if indicator is not None else "",
                 polarity_label=(
                     Polarity(indicator.polarity).label if indicator is not None else ""
                 ),

@@ -51,11 +51,14 @@ def test_outcome_shows_latest_published_value_ci_and_significance(
 
     client.force_login(users["board_member"])
     page = client.get(outcome_url(outcome)).content.decode()
-    assert "Violence against the person" in page
+    assert (
+        '<a class="govuk-link" href="/indicators/violence_against_the_person/">Violence against the person</a>'
+        in page
+    )
     assert "2024/25" in page
     assert "27.5 per 1,000" in page
     assert "26.3 to 28.7" in page  # the interval 27.5 ± 1.2
-    assert "Significant decrease" in page
+    assert '<strong class="govuk-tag govuk-tag--green">Significant decrease</strong>' in page
     assert "-8.3% since 2023/24" in page
     assert SIGNIFICANT_TEST in page
     assert "99.9" not in page  # the draft stays unseen
@@ -71,6 +74,7 @@ def test_non_significant_and_unpublished_indicators(
         OutcomeIndicator.objects.create(outcome=outcome, indicator_id=indicator_id)
     unknown, burglary = linked_indicators(outcome=outcome)  # in indicator_id order
     assert burglary.label is ChangeLabel.NO_SIGNIFICANT_CHANGE
+    assert burglary.tag_class == "govuk-tag--grey"
     assert burglary.value is not None
     assert burglary.value.value == 4.1
     assert (unknown.is_known, unknown.value, unknown.label) == (False, None, None)
