@@ -51,6 +51,7 @@ from safecity.report.formatting import (
     format_rate,
     format_score,
     format_share,
+    format_signed_percent,
     is_missing,
 )
 from safecity.report.narrative import (
@@ -132,7 +133,11 @@ def build_document(
         baseline=str(parameters.get("baseline", "")),
         threshold=int(parameters.get("suppression_threshold", 5)),
     )
-    findings = finding_sentences(artefact.table("findings"), index=context.index)
+    findings = finding_sentences(
+        artefact.table("findings"),
+        index=context.index,
+        drop_suppressed=context.audience is Audience.PUBLIC,
+    )
     topics = finding_topics(artefact.table("findings"))
     person_level = [sentence for sentence in findings if _is_person_level(sentence, context)]
     general = [sentence for sentence in findings if sentence not in person_level]
@@ -172,6 +177,7 @@ def build_document(
         period_months=period_months,
         baseline=context.baseline,
         generated_at=format_date(generated_at),
+        generated_at_iso=generated_at.isoformat(),
         edition=edition,
     )
     return Document(
@@ -180,6 +186,7 @@ def build_document(
         marking=MARKING if context.audience is Audience.PARTNERS else None,
         sections=sections,
         key_figures=key_figures,
+        contents_detail=("summary", "data-quality"),
         description=(
             f"Strategic Assessment of crime and anti-social behaviour in {context.area_name}"
             f" ({context.area_code}), {context.period} against {context.baseline}."
@@ -494,7 +501,7 @@ def _theme(
                     label=f"Change on {context.baseline}",
                     row=row,
                     column="change_pct",
-                    formatter=format_change,
+                    formatter=format_signed_percent,
                     detail=SentenceBuilder()
                     .text(f"{significance_phrase(row)}, ")
                     .value(row, "change_p_value", format_p_value),
@@ -970,7 +977,7 @@ def _sources(context: ReportContext) -> Section:
         blocks=[
             Paragraph(sentences=(statement, produced)),
             Table(
-                table_id="sources",
+                table_id="sources-table",
                 caption="Data sources of this assessment",
                 columns=("Source", "Files", "Rows", "Licence", "Attribution"),
                 rows=tuple(rows),

@@ -234,6 +234,7 @@ class Cover:
     period_months: str
     baseline: str
     generated_at: str
+    generated_at_iso: str
     edition: str
 
 
@@ -248,6 +249,8 @@ class Document:
     key_figures: tuple[KeyFigure, ...] = ()
     language: str = "en-GB"
     description: str = ""
+    contents_detail: tuple[str, ...] = ()
+    """Sections whose subsections the contents list shows too."""
 
     @property
     def title(self) -> str:

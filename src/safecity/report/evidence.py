@@ -31,6 +31,8 @@ class RowIndex:
 
     artefact: AssessmentArtefact
     positions: dict[str, tuple[str, int]] = field(default_factory=dict)
+    suppressed: set[str] = field(default_factory=set)
+    """Ids of the rows disclosure control suppressed (``suppressed`` true)."""
 
     def get(self, row_id: str) -> CitedRow | None:
         """The row with id ``row_id``, or ``None`` when the audience has no such row."""
@@ -73,6 +75,10 @@ def index_rows(artefact: AssessmentArtefact) -> RowIndex:
         id_column = next((column for column in ROW_ID_COLUMNS if column in frame.columns), None)
         if id_column is None:
             continue
-        for position, row_id in enumerate(frame[id_column].astype(str).tolist()):
+        ids = frame[id_column].astype(str)
+        for position, row_id in enumerate(ids.tolist()):
             index.positions.setdefault(row_id, (name, position))
+        if "suppressed" in frame.columns:
+            flags = frame["suppressed"].astype("boolean").fillna(False).astype(bool)
+            index.suppressed.update(ids[flags.to_numpy()].tolist())
     return index

@@ -86,6 +86,14 @@ def format_change(value: object) -> str:
     return f"{magnitude} {'increase' if number > 0 else 'decrease'}"
 
 
+def format_signed_percent(value: object) -> str:
+    """A percentage change with its sign: ``2.03`` -> ``"+2.0%"``, ``-1.36`` -> ``"-1.4%"``."""
+    if is_missing(value):
+        return MISSING
+    text = format_percent(value)
+    return text if text.startswith("-") or text == "0.0%" else f"+{text}"
+
+
 def format_p_value(value: object) -> str:
     """A p-value as ``"p = 0.019"`` (three significant figures) or ``"p < 0.001"``."""
     if is_missing(value):

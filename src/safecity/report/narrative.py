@@ -24,6 +24,7 @@ from safecity.report.formatting import (
     format_percent,
     format_rate,
     format_score,
+    format_signed_percent,
     is_missing,
 )
 
@@ -195,10 +196,10 @@ def headline_key_figures(
         if not is_missing(crime.values.get("change_pct")):
             boxes.append(
                 key_figure(
-                    label="Change on the baseline",
+                    label=f"Change on {crime.values.get('baseline_period')}",
                     row=crime,
                     column="change_pct",
-                    formatter=format_change,
+                    formatter=format_signed_percent,
                     detail=SentenceBuilder()
                     .text(f"{significance_phrase(crime)}, ")
                     .value(crime, "change_p_value", format_p_value),
@@ -227,11 +228,15 @@ def headline_key_figures(
     return tuple(boxes)
 
 
-def finding_sentences(findings: pd.DataFrame | None, *, index: RowIndex) -> list[Sentence]:
+def finding_sentences(
+    findings: pd.DataFrame | None, *, index: RowIndex, drop_suppressed: bool
+) -> list[Sentence]:
     """The artefact's findings as sentences, keeping only those whose rows the audience reads.
 
     A finding citing a row the audience cannot read (a person-level table in the public
-    audience) is left out, so no section shows what its audience may not see.
+    audience) is left out, so no section shows what its audience may not see. With
+    ``drop_suppressed`` (the public audience), so is a finding citing a row that disclosure
+    control suppressed: its sentence would print the count the table hides.
     """
     if findings is None or findings.empty:
         return []
@@ -239,6 +244,8 @@ def finding_sentences(findings: pd.DataFrame | None, *, index: RowIndex) -> list
     for record in findings.to_dict("records"):
         row_ids = split_row_ids(record.get("row_ids"))
         if not row_ids or not index.has_all(row_ids):
+            continue
+        if drop_suppressed and not index.suppressed.isdisjoint(row_ids):
             continue
         found.append(
             Sentence(
