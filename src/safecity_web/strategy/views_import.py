@@ -76,7 +76,12 @@ def body_link(request: HttpRequest) -> HttpResponse:
     """Link an unmatched body to an existing organisation (administrators)."""
     form = LinkBodyForm(request.POST)
     if not form.is_valid():
-        return render(request, "strategy/bodies.html", _bodies_context(link_form=form), status=400)
+        return render(
+            request,
+            "strategy/bodies.html",
+            _bodies_context(link_form=form, failed_body=form.data.get("body_name", "")),
+            status=400,
+        )
     name = form.cleaned_data["body_name"]
     organisation = form.cleaned_data["organisation"]
     with transaction.atomic():
@@ -98,7 +103,10 @@ def body_create_organisation(request: HttpRequest) -> HttpResponse:
     form = CreateOrganisationForm(request.POST)
     if not form.is_valid():
         return render(
-            request, "strategy/bodies.html", _bodies_context(create_form=form), status=400
+            request,
+            "strategy/bodies.html",
+            _bodies_context(create_form=form, failed_body=form.data.get("body_name", "")),
+            status=400,
         )
     name = form.cleaned_data["body_name"]
     with transaction.atomic():

@@ -294,3 +294,25 @@ def test_only_administrators_manage_bodies(
     assert not ActionResponsibility.objects.filter(
         body_name="Better Care Southampton Board", organisation__isnull=False
     ).exists()
+
+
+def test_body_forms_show_errors_inline(
+    client: Any, users: dict[str, Any], imported_strategy: Strategy
+) -> None:
+    client.force_login(users["administrator"])
+    response = client.post(
+        reverse("strategy:body-link"), {"body_name": "Hate Crime Network", "organisation": ""}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<a href="#id_organisation">Choose the organisation this body belongs to</a>' in page
+    assert 'id="id_organisation-error"' in page
+    response = client.post(
+        reverse("strategy:body-create-organisation"),
+        {"body_name": "Hate Crime Network", "name": COUNCIL.upper(), "kind": "council"},
+    )
+    assert response.status_code == 400
+    assert "An organisation with this name exists: link the body to it instead" in (
+        response.content.decode()
+    )
+    assert Organisation.objects.count() == 3

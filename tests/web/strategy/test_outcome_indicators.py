@@ -52,8 +52,8 @@ def test_outcome_shows_latest_published_value_ci_and_significance(
     client.force_login(users["board_member"])
     page = client.get(outcome_url(outcome)).content.decode()
     assert (
-        '<a class="govuk-link" href="/indicators/violence_against_the_person/">Violence against the person</a>'
-        in page
+        '<a class="govuk-link" href="/indicators/violence_against_the_person/">'
+        "Violence against the person</a>" in page
     )
     assert "2024/25" in page
     assert "27.5 per 1,000" in page
