@@ -127,6 +127,7 @@ def test_serve_demo_seeds_users_publishes_and_prints_the_analyst_sign_in(tmp_pat
             "-m",
             "safecity_web",
             "shell",
+            "--no-imports",
             "-c",
             "from safecity_web.accounts.models import User\n"
             "from safecity_web.observatory.models import PublishedAssessment\n"

@@ -1,0 +1,117 @@
+"""``demo_site``: the demo partnership's organisations, a user per role, strategy and publishing."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from web_assets_cli import STRATEGY_FILE, demo_artefact
+
+from safecity_web.accounts.models import Organisation, OrganisationKind, Role, User
+from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
+from safecity_web.strategy.models import ActionResponsibility, Strategy
+
+SIGN_IN = re.compile(
+    r"Sign in as analyst@demo / (\S+) at http://127\.0\.0\.1:8000/accounts/sign-in/"
+)
+
+
+def _strategy_file() -> Path:
+    """The reference strategy in ../shared/strategy (skips locally when absent, fails in CI)."""
+    if not STRATEGY_FILE.is_file():
+        message = f"reference strategy not found at {STRATEGY_FILE}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return STRATEGY_FILE
+
+
+def _run_demo_site(*arguments: str) -> str:
+    output = io.StringIO()
+    call_command("demo_site", *arguments, stdout=output)
+    return output.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_site_seeds_partners_users_strategy_and_publishes() -> None:
+    artefact = demo_artefact()
+    strategy_file = _strategy_file()
+    output = _run_demo_site("--assessment", str(artefact), "--strategy", str(strategy_file))
+
+    assert set(Organisation.objects.values_list("kind", flat=True)) == set(OrganisationKind.values)
+    assert Organisation.objects.count() == 7
+    users = {
+        user.username: (user.role, user.organisation.kind if user.organisation else None)
+        for user in User.objects.all()
+    }
+    assert users == {
+        "analyst@demo": (Role.ANALYST, OrganisationKind.COUNCIL),
+        "administrator@demo": (Role.ADMINISTRATOR, OrganisationKind.COUNCIL),
+        "board.member@demo": (Role.BOARD_MEMBER, OrganisationKind.POLICE),
+        "officer@demo": (Role.PARTNER_OFFICER, OrganisationKind.FIRE),
+    }
+    for user in User.objects.all():
+        shown = re.search(rf"^  {re.escape(user.username)} .* (\S+)$", output, re.MULTILINE)
+        assert shown is not None, output
+        assert user.check_password(shown.group(1))
+        assert not user.is_staff
+        assert not user.is_superuser
+
+    sign_in = SIGN_IN.search(output)
+    assert sign_in is not None, output
+    assert User.objects.get(username="analyst@demo").check_password(sign_in.group(1))
+
+    published = PublishedAssessment.objects.get(status=AssessmentStatus.PUBLISHED)
+    assert (published.area_code, published.area_name, published.period) == (
+        "E22900001",
+        "Demoton",
+        "2024/25",
+    )
+    assert PublishedAssessment.objects.count() == 1
+
+    assert Strategy.objects.count() == 1
+    linked = set(
+        ActionResponsibility.objects.filter(organisation__isnull=False).values_list(
+            "organisation__name", flat=True
+        )
+    )
+    # The organisations are named as the strategy's bodies, so its actions link to them.
+    assert {
+        "Hampshire and Isle of Wight Constabulary",
+        "Southampton City Council",
+        "Probation Service",
+        "GO! Southampton",
+    } <= linked
+
+
+@pytest.mark.django_db
+def test_demo_site_run_again_changes_passwords_and_publishes_nothing_new() -> None:
+    artefact = demo_artefact()
+    first = SIGN_IN.search(_run_demo_site("--assessment", str(artefact)))
+    second_output = _run_demo_site("--assessment", str(artefact))
+    second = SIGN_IN.search(second_output)
+    assert first is not None
+    assert second is not None
+    assert first.group(1) != second.group(1)
+    analyst = User.objects.get(username="analyst@demo")
+    assert analyst.check_password(second.group(1))
+    assert not analyst.check_password(first.group(1))
+    assert "already published" in second_output
+    assert PublishedAssessment.objects.count() == 1
+    assert User.objects.count() == 4
+    assert Organisation.objects.count() == 7
+    # Without --strategy the action plan is skipped with a note.
+    assert "No --strategy given" in second_output
+    assert Strategy.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_demo_site_without_the_assessment_folder_says_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match=r"no such folder; run `safecity demo` first"):
+        _run_demo_site("--assessment", str(tmp_path / "missing"))
+    assert User.objects.count() == 0
