@@ -1,0 +1,35 @@
+"""Delete sign-in attempts and ended lockouts older than a retention period.
+
+Sign-in attempts hold IP addresses (personal data under UK GDPR); they are needed only for the
+lockout window, so a daily ``python -m safecity_web prune_sign_in_attempts`` keeps 30 days by
+default. The audit log is not touched: its retention is the partnership's policy.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from safecity_web.accounts import clock
+from safecity_web.accounts.models import Lockout, SignInAttempt
+
+
+class Command(BaseCommand):
+    help = "Delete sign-in attempts and ended lockouts older than --older-than-days (30)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--older-than-days", type=int, default=30)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        days: int = options["older_than_days"]
+        if days < 1:
+            raise CommandError(f"--older-than-days must be at least 1, got {days}")
+        cutoff = clock.now() - timedelta(days=days)
+        attempts, _ = SignInAttempt.objects.filter(attempted_at__lt=cutoff).delete()
+        lockouts, _ = Lockout.objects.filter(locked_until__lt=cutoff).delete()
+        self.stdout.write(
+            f"deleted {attempts} sign-in attempts and {lockouts} lockouts "
+            f"from before {cutoff.isoformat()}"
+        )
