@@ -141,3 +141,10 @@ def record_success(*, username: str, ip_address: str | None, now: datetime) -> N
         ip_address=ip_address,
         succeeded=True,
     )
+
+
+def end_username_lockouts(*, username: str, now: datetime) -> int:
+    """End the username's current lockouts (after a password reset proves the mailbox)."""
+    return Lockout.objects.filter(
+        scope=LockoutScope.USERNAME, key=normalise_username(username), locked_until__gt=now
+    ).update(locked_until=now)

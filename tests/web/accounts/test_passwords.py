@@ -108,3 +108,19 @@ def test_password_change_keeps_the_user_signed_in_and_audits(
     assert user.check_password(NEW_PASSWORD)
     assert client.get(reverse("accounts:account")).status_code == 200
     assert AuditEvent.objects.get(action=AuditAction.EDITED).detail == "changed own password"
+
+
+@pytest.mark.django_db
+def test_password_reset_ends_a_username_lockout(
+    client: Client, portal_people: PortalPeople, manual_clock
+) -> None:
+    user = portal_people.user(Role.BOARD_MEMBER)
+    sign_in = reverse("accounts:sign-in")
+    for attempt in range(5):
+        response = client.post(sign_in, {"username": user.username, "password": f"no {attempt}"})
+    assert "Sign-in is paused" in response.content.decode()
+    client.post(reverse("accounts:password-reset"), {"email": user.email})
+    form_url = client.get(_reset_link(mail.outbox[0]))["Location"]
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client.post(sign_in, {"username": user.username, "password": NEW_PASSWORD})
+    assert response.status_code == 302

@@ -9,12 +9,14 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import reverse_lazy
 
+from safecity_web.accounts import clock
 from safecity_web.accounts.audit import record_event
 from safecity_web.accounts.forms import (
     GovukPasswordChangeForm,
     GovukPasswordResetForm,
     GovukSetPasswordForm,
 )
+from safecity_web.accounts.lockout import end_username_lockouts
 from safecity_web.accounts.models import AuditAction
 
 
@@ -44,6 +46,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         """Save the password and record the reset against the user."""
         response = super().form_valid(form)
+        # The emailed link proves the mailbox, so a lockout of the username ends here.
+        end_username_lockouts(username=form.user.get_username(), now=clock.now())
         record_event(
             request=self.request,
             action=AuditAction.PASSWORD_RESET,
