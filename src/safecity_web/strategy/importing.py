@@ -152,6 +152,7 @@ def import_strategy(
         record_event(
             request=request,
             user=acting,
+            username="" if acting is not None else "command line",
             action=AuditAction.CREATED,
             subject=strategy,
             detail=(

@@ -316,3 +316,41 @@ def test_body_forms_show_errors_inline(
         response.content.decode()
     )
     assert Organisation.objects.count() == 3
+
+
+def test_indicators_due_dates_and_action_bodies_from_the_file(
+    organisations: dict[str, Any],
+) -> None:
+    content = f"""
+document: {{title: Small strategy}}
+partnership: {{name: Small partnership}}
+period: {{start_year: 2024, end_year: 2026}}
+priorities:
+  - id: P1
+    title: Safer streets
+    focus_areas:
+      - id: P1.F1
+        title: Reduce burglary
+        responsible: [{POLICE}, Neighbourhood Watch]
+        outcomes:
+          - {{id: P1.F1.O1, number: 1, text: Fewer burglaries., indicators: [residential_burglary]}}
+        actions:
+          - {{id: P1.F1.A1, text: Target hardening., due_date: 2025-03-31, timescale: Year 1}}
+          - {{id: P1.F1.A2, text: Street lighting review., responsible: [{COUNCIL}]}}
+""".encode()
+    result = importing.import_strategy(content=content, source_name="small.yaml")
+    outcome = Outcome.objects.get(code="P1.F1.O1")
+    assert list(outcome.indicator_links.values_list("indicator_id", flat=True)) == [
+        "residential_burglary"
+    ]
+    first, second = Action.objects.order_by("position")
+    assert (first.due_date.isoformat(), first.timescale) == ("2025-03-31", "Year 1")
+    assert [
+        (link.body_name, link.organisation) for link in first.responsibilities.order_by("position")
+    ] == [(POLICE, organisations["police"]), ("Neighbourhood Watch", None)]
+    assert [(link.body_name, link.organisation) for link in second.responsibilities.all()] == [
+        (COUNCIL, organisations["council"])
+    ]
+    assert [body.name for body in result.unmatched_bodies] == ["Neighbourhood Watch"]
+    event = AuditEvent.objects.get(object_type="strategy.Strategy")
+    assert (event.user, event.username) == (None, "command line")
