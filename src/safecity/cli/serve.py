@@ -38,6 +38,7 @@ WSGI_APPLICATION = "safecity_web.wsgi:application"
 DEVELOPMENT_SETTINGS = "safecity_web.settings.development"
 DEMO_DATABASE_URL = "sqlite:///demo/web.sqlite3"
 DEMO_ASSESSMENT = Path("demo") / "assessment"
+DEMO_STATIC_ROOT = str(Path("demo") / "staticfiles")
 DEMO_ANALYST = "analyst@demo"
 STRATEGY_FILE_NAME = "southampton-safe-city-strategy-2022-2027.yaml"
 SHUTDOWN_SECONDS = 15.0
@@ -235,7 +236,11 @@ def serve_command(
     DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS); without them, the development settings and SQLite.
     Ctrl-C stops the server.
     """
-    environment = site_environment(overrides={"DATABASE_URL": DEMO_DATABASE_URL} if demo else {})
+    environment = site_environment(
+        overrides={"DATABASE_URL": DEMO_DATABASE_URL, "SAFECITY_STATIC_ROOT": DEMO_STATIC_ROOT}
+        if demo
+        else {}
+    )
     if demo:
         if not assessment.is_dir():
             error_console.print(

@@ -51,6 +51,8 @@ TREND_SPEC = {
     ],
     "mark": {"type": "line", "point": True, "tooltip": True},
     "encoding": {
+        # An empty channel: Vega-Lite warns "Dropping {} from channel" - never to the console.
+        "color": {},
         "x": {"field": "year", "type": "ordinal", "title": "Financial year"},
         "y": {
             "field": "rate",

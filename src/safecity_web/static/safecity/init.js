@@ -37,11 +37,29 @@ async function loadVega() {
   for (const script of VEGA_SCRIPTS) {
     await import(new URL(script, import.meta.url).href);
   }
-  const { vega, vegaEmbed } = globalThis;
-  if (typeof vegaEmbed !== "function" || typeof vega?.expressionInterpreter !== "object") {
-    throw new Error("vega-embed or vega-interpreter did not load");
+  const { vega, vegaLite, vegaEmbed } = globalThis;
+  if (
+    typeof vegaEmbed !== "function" ||
+    typeof vegaLite?.compile !== "function" ||
+    typeof vega?.expressionInterpreter !== "object"
+  ) {
+    throw new Error("vega-embed, vega-lite or vega-interpreter did not load");
   }
-  return { vega, vegaEmbed };
+  return { vega, vegaLite, vegaEmbed };
+}
+
+/**
+ * The Vega spec to embed: Vega-Lite specs (no $schema, or a vega-lite one) are compiled here
+ * with a silent logger, because vega-embed would compile them with Vega-Lite's default logger,
+ * which writes authoring warnings to the reader's console.
+ */
+function vegaSpec(libraries, spec) {
+  const schema = typeof spec.$schema === "string" ? spec.$schema : "";
+  if (/\/schema\/vega\/v\d/.test(schema)) {
+    return spec;
+  }
+  const logger = libraries.vega.logger(libraries.vega.None);
+  return libraries.vegaLite.compile(spec, { logger }).spec;
 }
 
 /** The parsed spec named by the chart's data-spec-id, or null if absent or not JSON. */
@@ -100,6 +118,7 @@ async function renderCharts() {
     defaultStyle: false,
     tooltip: { disableDefaultStyle: true },
     logLevel: libraries.vega.None,
+    mode: "vega",
   };
   for (const chart of charts) {
     const spec = readSpec(chart);
@@ -108,7 +127,7 @@ async function renderCharts() {
       continue;
     }
     try {
-      await libraries.vegaEmbed(chart, spec, options);
+      await libraries.vegaEmbed(chart, vegaSpec(libraries, spec), options);
       labelChart(chart, spec);
       chart.classList.add(RENDERED_CLASS);
     } catch {

@@ -97,7 +97,7 @@ class Command(BaseCommand):
         for demo_user in DEMO_USERS:
             self.stdout.write(
                 f"  {demo_user.username:<20} {demo_user.role.label:<16} "
-                f"{demo_user.organisation:<45} {passwords[demo_user.username]}"
+                f"{demo_user.organisation:<52} {passwords[demo_user.username]}"
             )
         self.stdout.write("")
         self.stdout.write(
