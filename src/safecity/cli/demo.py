@@ -17,15 +17,19 @@ from safecity.cli.options import (
     error_console,
     print_json,
 )
+from safecity.cli.report import print_report_written
 from safecity.cli.reporting import byte_progress, print_load_reports
 from safecity.cli.status import print_status
 from safecity.data.demo_load import load_demo
 from safecity.data.status import warehouse_status
 from safecity.data.synthetic import DemoScale, generate_demo_data
 from safecity.data.warehouse import Warehouse
+from safecity.report.artefact_reader import Audience
+from safecity.report.writer import parse_generated_at, write_report
 
 DEFAULT_DEMO_FOLDER = Path("demo")
 DEMO_WAREHOUSE_FILE = "safecity.duckdb"
+DEMO_REPORT_FOLDER = "report"
 
 
 def demo_command(
@@ -66,6 +70,13 @@ def demo_command(
         assessment = run_assessment(
             store, area_code=str(area_codes[0]), period=period, out_dir=out / "assessment"
         )
+    say(f"Writing the Strategic Assessment report into {out}/{DEMO_REPORT_FOLDER}/ ...")
+    report = write_report(
+        assessment_dir=assessment.out_dir,
+        out_dir=out / DEMO_REPORT_FOLDER,
+        audience=Audience.PUBLIC,
+        generated_at=parse_generated_at(None),
+    )
     if as_json:
         print_json(
             {
@@ -80,6 +91,7 @@ def demo_command(
                     "baseline": assessment.baseline.label,
                     "findings": assessment.findings.to_dict("records"),
                 },
+                "report": report.as_dict(),
             }
         )
         return
@@ -93,3 +105,8 @@ def demo_command(
         f" {assessment.out_dir}/"
     )
     print_headline_findings(assessment.findings)
+    console.print(
+        "[bold]The report[/] (public edition; `safecity report --audience partners` writes the"
+        " partners' edition):"
+    )
+    print_report_written(report)
