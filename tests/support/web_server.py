@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,9 +59,14 @@ class WebUser:
 
 
 def default_users() -> tuple[WebUser, ...]:
-    """One user per role: two organisations of the demo partnership, fresh passwords."""
-    council = ("Demoton City Council", "council")
-    police = ("Demoshire Police", "police")
+    """One user per role, fresh passwords, in two organisations of the partnership.
+
+    The organisations are named as responsible bodies in the reference strategy
+    (``../shared/strategy/southampton-safe-city-strategy-2022-2027.yaml``), so importing it
+    links their actions to them.
+    """
+    council = ("Southampton City Council", "council")
+    police = ("Hampshire and Isle of Wight Constabulary", "police")
     return (
         WebUser("analyst", "analyst", *council),
         WebUser("administrator", "administrator", *council),
@@ -134,16 +139,40 @@ def site_environment(*, database_url: str, static_root: Path, settings: str) -> 
 
 def manage(*arguments: str, environment: dict[str, str], folder: Path) -> str:
     """Run ``python -m safecity_web ARGUMENTS``; raise with its output when it fails."""
-    command = [sys.executable, "-m", "safecity_web", *arguments]
-    result = subprocess.run(
-        command, cwd=folder, env=environment, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"`{' '.join(command[1:])}` failed with exit code {result.returncode}:\n"
-            f"{result.stdout}\n{result.stderr}"
+    return BackgroundCommand(arguments, environment=environment, folder=folder).finish()
+
+
+class BackgroundCommand:
+    """``python -m safecity_web ARGUMENTS`` started now; ``finish()`` waits and checks it."""
+
+    def __init__(
+        self, arguments: Sequence[str], *, environment: dict[str, str], folder: Path
+    ) -> None:
+        self.command = [sys.executable, "-m", "safecity_web", *arguments]
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=folder,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-    return result.stdout
+
+    def finish(self) -> str:
+        """Wait for the command; its standard output, or RuntimeError with everything it said."""
+        stdout, stderr = self.process.communicate()
+        if self.process.returncode != 0:
+            raise RuntimeError(
+                f"`{' '.join(self.command[1:])}` failed with exit code "
+                f"{self.process.returncode}:\n{stdout}\n{stderr}"
+            )
+        return stdout
+
+    def stop(self) -> None:
+        """End the command if it still runs (on an error elsewhere)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
 
 
 _CREATE_USERS = """
@@ -226,8 +255,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def running_site(
     *,
-    assessment: Path | None,
+    assessment: Path | Callable[[], Path] | None,
     users: Sequence[WebUser] | None = None,
+    strategy: Path | None = None,
     workers: int = 2,
     threads: int = 4,
     settings: str = PRODUCTION_SETTINGS,
@@ -237,10 +267,14 @@ def running_site(
     Parameters
     ----------
     assessment
-        An Assessment artefact folder to publish (``publish_assessment --publish``), or None
-        for a site with nothing published.
+        An Assessment artefact folder to publish (``publish_assessment --publish``), a
+        function that builds one (called while the migrations and ``collectstatic`` run, which
+        saves their time), or None for a site with nothing published.
     users
         Accounts to create; by default one per role (``default_users()``).
+    strategy
+        A strategy YAML file to import (``import_strategy``) after the users and their
+        organisations exist, or None.
     workers, threads
         gunicorn's worker processes and threads per worker.
     settings
@@ -250,23 +284,40 @@ def running_site(
     folder = Path(tempfile.mkdtemp(prefix="safecity-site-"))
     cluster = start_cluster()
     process: subprocess.Popen[bytes] | None = None
+    background: list[BackgroundCommand] = []
     try:
         database_url = _create_database(cluster)
         environment = site_environment(
             database_url=database_url, static_root=folder / "static", settings=settings
         )
-        manage("migrate", "--noinput", environment=environment, folder=folder)
-        manage("collectstatic", "--noinput", environment=environment, folder=folder)
-        if assessment is not None:
-            manage(
-                "publish_assessment",
-                "--assessment",
-                str(assessment.resolve()),
-                "--publish",
+        # collectstatic needs no database and migrate no static files: both run at once.
+        static = BackgroundCommand(
+            ["collectstatic", "--noinput"], environment=environment, folder=folder
+        )
+        migrate = BackgroundCommand(
+            ["migrate", "--noinput"], environment=environment, folder=folder
+        )
+        background += [static, migrate]
+        artefact = assessment() if callable(assessment) else assessment
+        migrate.finish()
+        # Publishing touches only the observatory's tables: the accounts and the strategy are
+        # created meanwhile.
+        publish = None
+        if artefact is not None:
+            publish = BackgroundCommand(
+                ["publish_assessment", "--assessment", str(artefact.resolve()), "--publish"],
                 environment=environment,
                 folder=folder,
             )
+            background.append(publish)
         create_users(users, environment=environment, folder=folder)
+        if strategy is not None:
+            manage(
+                "import_strategy", str(strategy.resolve()), environment=environment, folder=folder
+            )
+        if publish is not None:
+            publish.finish()
+        static.finish()
         port = _free_port()
         log = folder / "gunicorn.log"
         with log.open("wb") as log_stream:
@@ -299,6 +350,8 @@ def running_site(
             process=process,
         )
     finally:
+        for command in background:
+            command.stop()
         if process is not None:
             _stop(process)
         cluster.stop()

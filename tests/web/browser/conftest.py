@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import (
@@ -49,19 +50,54 @@ CHROMIUM_FLAGS = [
 ]
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+SOUTHAMPTON_STRATEGY = "southampton-safe-city-strategy-2022-2027.yaml"
 
 
 @pytest.fixture(scope="session")
 def demo_assessment(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo city's Assessment artefact, built with the core once per session."""
-    return build_demo_assessment(tmp_path_factory.mktemp("demo-assessment"))
+    """The demo city's Assessment artefact folder (built by the ``site`` fixture)."""
+    return tmp_path_factory.getbasetemp() / "browser-demo" / "assessment"
 
 
 @pytest.fixture(scope="session")
-def site(demo_assessment: Path) -> Iterator[RunningSite]:
-    """The whole site (gunicorn, production settings, PostgreSQL), the demo published."""
-    with running_site(assessment=demo_assessment) as running:
+def strategy_file(request: pytest.FixtureRequest) -> Path | None:
+    """The reference strategy beside the shared data, or None when the data are absent.
+
+    Only the portal tests need it; they ask for ``shared_data`` themselves, which skips them
+    locally (and fails them under CI) when it is missing.
+    """
+    try:
+        shared_data: Path = request.getfixturevalue("shared_data")
+    except pytest.skip.Exception:
+        return None
+    return shared_data.parent / "strategy" / SOUTHAMPTON_STRATEGY
+
+
+@pytest.fixture(scope="session")
+def site(demo_assessment: Path, strategy_file: Path | None) -> Iterator[RunningSite]:
+    """The whole site (gunicorn, production settings, PostgreSQL): the demo city's assessment
+    built with the core (while the migrations run) and published, a user per role, the
+    reference strategy imported when the shared data are present."""
+    folder = demo_assessment.parent
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def build() -> Path:
+        built = build_demo_assessment(folder)
+        assert built == demo_assessment
+        return built
+
+    with running_site(assessment=build, strategy=strategy_file) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def published_assessment_id(site: RunningSite) -> int:
+    """Id of the published demo assessment, as the API lists it."""
+    response = httpx.get(site.url("/api/v1/assessments"), timeout=30)
+    response.raise_for_status()
+    published = [item for item in response.json()["data"] if item["status"] == "published"]
+    assert len(published) == 1, f"expected one published assessment: {published}"
+    return int(published[0]["id"])
 
 
 @pytest.fixture(scope="module")

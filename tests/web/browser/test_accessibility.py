@@ -1,0 +1,71 @@
+"""axe-core on every kind of public page and the sign-in page: no serious or critical violation.
+
+axe-core is the copy bundled by axe-playwright-python (no network). Each page is scanned after
+its charts have rendered and with every "Show the data" details element opened, so the charts'
+SVG and the data tables behind them are scanned too. The page's own Content-Security-Policy
+stays on: axe is evaluated through the DevTools protocol, which CSP does not restrict.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHARTS_SETTLED = """() => Array.from(document.querySelectorAll('div.safecity-chart[data-spec-id]'))
+    .every(chart => chart.classList.contains('safecity-chart--rendered')
+                 || chart.classList.contains('safecity-chart--failed'))"""
+OPEN_DETAILS = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
+
+PAGES = {
+    "home": "/",
+    "indicator list": "/indicators/",
+    "indicator page": "/indicators/all_crime/",
+    "area page (CSP)": "/areas/{csp}/",
+    "area page (ward)": "/areas/{ward}/",
+    "hotspot maps": "/hotspots/",
+    "assessment archive": "/assessments/",
+    "archived assessment": "/assessments/{assessment_id}/",
+    "archived indicator page": "/assessments/{assessment_id}/indicators/all_crime/",
+    "API documentation": "/api/v1/docs/",
+    "sign-in page": "/accounts/sign-in/",
+}
+
+
+def _codes(assessment: Path) -> dict[str, str]:
+    table = pd.read_csv(assessment / "public" / "indicators.csv", dtype={"area_code": str})
+    wards = table.loc[table["area_level"] == "ward", "area_code"].sort_values()
+    csp = table.loc[table["area_level"] == "csp", "area_code"].iloc[0]
+    return {"csp": str(csp), "ward": str(wards.iloc[0])}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_serious_accessibility_violation(
+    name: str, guarded, assert_accessible, demo_assessment: Path, published_assessment_id: int
+) -> None:
+    path = PAGES[name].format(**_codes(demo_assessment), assessment_id=published_assessment_id)
+    page = guarded.page
+    guarded.goto(path)
+    page.wait_for_function(CHARTS_SETTLED, timeout=30_000)
+    page.evaluate(OPEN_DETAILS)
+    assert_accessible(page)
+    guarded.assert_clean()
+
+
+def test_sign_in_error_page_has_no_serious_accessibility_violation(
+    guarded, assert_accessible
+) -> None:
+    """The sign-in form after a wrong password: error summary and inline error."""
+    page = guarded.page
+    guarded.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill("nobody-by-this-name")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert "not correct" in summary.inner_text()
+    assert_accessible(page)
+    guarded.assert_clean()
