@@ -7,6 +7,7 @@ import socket
 import subprocess
 from pathlib import Path
 
+import pytest
 from web_assets_cli import (
     SAFECITY,
     demo_artefact,
@@ -45,6 +46,8 @@ def test_serve_migrates_serves_the_site_and_stops_on_ctrl_c(tmp_path: Path) -> N
         finally:
             server.kill()
     assert exit_code == 130, server.output()
+    with pytest.raises(ConnectionRefusedError):  # gunicorn stopped with the command
+        http_get(port=port, path="/")
     output = _one_line(server.output())
     assert f"Serving the Safe City site at http://127.0.0.1:{port}/" in output
     assert "stopped: the site is no longer being served." in output

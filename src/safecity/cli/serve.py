@@ -166,27 +166,36 @@ def find_demo_strategy(*, start: Path) -> Path | None:
 
 
 def _serve(*, command: Sequence[str], environment: Mapping[str, str]) -> int:
-    """Run gunicorn in the foreground; Ctrl-C or SIGTERM stops it. Returns the exit code."""
-    process = subprocess.Popen(command, env=environment)
+    """Run gunicorn until it ends or is stopped; returns its exit code (130 after Ctrl-C).
 
-    def forward_terminate(signal_number: int, frame: FrameType | None) -> None:
-        process.send_signal(signal.SIGTERM)
+    Gunicorn runs in a session of its own, so the terminal's Ctrl-C reaches only this process,
+    which asks gunicorn's master to shut down gracefully (SIGTERM: requests in progress are
+    finished). A SIGINT delivered to the workers as well would leave gthread workers to be
+    killed after the graceful timeout. SIGTERM and SIGHUP to this process are passed on too.
+    """
+    process = subprocess.Popen(command, env=environment, start_new_session=True)
 
-    previous = signal.signal(signal.SIGTERM, forward_terminate)
+    def stop_gracefully(signal_number: int, frame: FrameType | None) -> None:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+
+    previous = {
+        handled: signal.signal(handled, stop_gracefully)
+        for handled in (signal.SIGTERM, signal.SIGHUP)
+    }
     try:
         return process.wait()
     except KeyboardInterrupt:
-        # The terminal sends SIGINT to gunicorn too; forward it for a `kill -INT` on us alone.
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+        stop_gracefully(signal.SIGINT, None)
         try:
             process.wait(timeout=SHUTDOWN_SECONDS)
-        except subprocess.TimeoutExpired:
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):  # a second Ctrl-C: no waiting
             process.kill()
             process.wait()
         return INTERRUPTED_EXIT_CODE
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for handled, handler in previous.items():
+            signal.signal(handled, handler)
 
 
 def serve_command(
