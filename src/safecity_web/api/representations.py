@@ -120,11 +120,12 @@ def assessment_detail_object(
 
 
 def indicator_download_urls(request: HttpRequest, indicator_id: str) -> dict[str, str]:
-    """The observatory's page and files of an indicator."""
+    """The observatory's page and files of an indicator (its currently published values)."""
+    arguments = {"indicator_id": indicator_id}
     return {
-        "page": request.build_absolute_uri(f"/indicators/{indicator_id}/"),
-        "csv": request.build_absolute_uri(f"/indicators/{indicator_id}/data.csv"),
-        "json": request.build_absolute_uri(f"/indicators/{indicator_id}/data.json"),
+        "page": request.build_absolute_uri(reverse("observatory:indicator", kwargs=arguments)),
+        "csv": request.build_absolute_uri(reverse("observatory:indicator-csv", kwargs=arguments)),
+        "json": request.build_absolute_uri(reverse("observatory:indicator-json", kwargs=arguments)),
     }
 
 
