@@ -76,7 +76,7 @@ def result_response(request: HttpRequest, result: ApiResult) -> HttpResponse:
     """``result`` as JSON with caching validators, or 304 when the client's copy is current."""
     content = json_bytes(result.body)
     etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-    last_modified = result.last_modified.timestamp() if result.last_modified else None
+    last_modified = int(result.last_modified.timestamp()) if result.last_modified else None
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         response = HttpResponse(content, content_type=JSON_CONTENT_TYPE)

@@ -26,8 +26,8 @@ def test_following_next_visits_every_row_once(total: int, page_size: int) -> Non
     page = 1
     visited = 0
     while True:
-        request = factory.get("/api/v1/values", {"area": "E05002462", "page": page,
-                                                "page_size": page_size})  # fmt: skip
+        query = {"area": "E05002462", "page": str(page), "page_size": str(page_size)}
+        request = factory.get("/api/v1/values", query)
         result = paginate(request, rows=rows, total=total, page=page, page_size=page_size)
         visited += 1
         seen.extend(result.rows)

@@ -39,7 +39,7 @@ def accepted_by_schema(parameter: Parameter, raw: str) -> bool:
         if raw not in ("true", "false"):
             return False
         value = raw == "true"
-    return Draft202012Validator(parameter.schema()).is_valid(value)
+    return bool(Draft202012Validator(parameter.schema()).is_valid(value))
 
 
 def accepted_by_parse(parameter: Parameter, raw: str) -> bool:

@@ -72,7 +72,7 @@ def test_values_equal_the_artefact_public_rows_and_pages_cover_them_once(
             expected = (
                 None if record["suppressed"] and column in SUPPRESSED_FIELDS else plain(value)
             )
-            assert answered[column] == expected, (record["row_id"], column)
+            assert answered[str(column)] == expected, (record["row_id"], column)
         assert set(answered) == {"assessment", *record}
 
 
@@ -130,6 +130,24 @@ def test_a_superseded_assessment_is_read_by_naming_it(
     assert {row["assessment"] for row in body["data"]} == {published_demo.superseded_id}
     listed = get(client, "/api/v1/assessments?status=superseded")["data"]
     assert [assessment["id"] for assessment in listed] == [published_demo.superseded_id]
+
+
+@pytest.mark.django_db
+def test_an_empty_result_points_to_the_assessment_that_has_the_data(
+    published_demo: PublishedDemo, client: Client
+) -> None:
+    from safecity_web.observatory.models import IndicatorValue, PublishedAssessment
+
+    older = published_demo.superseded_id
+    PublishedAssessment.objects.filter(pk=older).update(period="2023/24")
+    IndicatorValue.objects.filter(assessment_id=older).update(period="2023/24")
+    body = get(client, f"/api/v1/values?area={WARD}&period=2023/24")
+    assert body["meta"]["reason"] == (
+        f"no published data for {WARD} in 2023/24; assessment {older} (superseded, 2023/24) "
+        f"has them: add assessment={older}"
+    )
+    body = get(client, f"/api/v1/values?area={WARD}&period=2023/24&assessment={older}")
+    assert body["meta"]["total"] == int((published_demo.indicators["area_code"] == WARD).sum())
 
 
 @pytest.mark.django_db
