@@ -440,6 +440,9 @@ def theme_figures(
         An Assessment artefact opened for one audience.
     crime_group
         The theme's crime group id (``indicators.indicator_id``).
+
+    Figure ids end with the group id, as the overview's do: a theme for the overview's own
+    group (:func:`headline_group`) would repeat the overview's ids.
     """
     context = _Context.of(artefact)
     if context.area_rows(crime_group).empty:
