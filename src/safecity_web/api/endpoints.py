@@ -67,7 +67,7 @@ def gss_parameter(
 
 ASSESSMENT = Parameter(
     name="assessment",
-    description="Only this published or superseded assessment (its ``id``); without it, the "
+    description="Only this published or superseded assessment (its `id`); without it, the "
     "currently published assessments.",
     expected="a whole number from 1 (an assessment's id)",
     kind=ParameterKind.INTEGER,
@@ -76,7 +76,7 @@ ASSESSMENT = Parameter(
 )
 INDICATOR = Parameter(
     name="indicator",
-    description="Only this indicator (its ``indicator_id``).",
+    description="Only this indicator (its `indicator_id`).",
     expected="an indicator id: lower-case letters, digits and underscores, e.g. all_crime",
     pattern=IDENTIFIER_PATTERN,
     example="all_crime",
@@ -113,7 +113,7 @@ STATUS = Parameter(
 )
 TOPIC = Parameter(
     name="topic",
-    description="Only findings about this indicator (its ``indicator_id``).",
+    description="Only findings about this indicator (its `indicator_id`).",
     expected="an indicator id: lower-case letters, digits and underscores, e.g. all_crime",
     pattern=IDENTIFIER_PATTERN,
     example="all_crime",
@@ -145,7 +145,7 @@ ASSESSMENT_ID = Parameter(
 )
 
 EMPTY_REASON_TEXT = (
-    " An empty result is never bare: ``meta.reason`` says why nothing matches (an unknown "
+    " An empty result is never bare: `meta.reason` says why nothing matches (an unknown "
     "area or indicator, no published data for the period, nothing published yet)."
 )
 
@@ -299,7 +299,7 @@ VALUES = Endpoint(
     summary="Indicator values",
     description="Values of indicators for areas and periods, with confidence intervals, change "
     "from the baseline and its test, benchmark label and rank. A value withheld by "
-    "small-number suppression is answered as ``value: null, suppressed: true``: its count, "
+    "small-number suppression is answered as `value: null, suppressed: true`: its count, "
     "rate and interval are never sent." + EMPTY_REASON_TEXT,
     tag=Tag.VALUES,
     response="ValueList",

@@ -49,7 +49,7 @@ def operation(endpoint: Endpoint) -> dict[str, Any]:
     if endpoint.all_parameters:
         responses["400"] = error_response(
             "A parameter is unknown, repeated or not of the documented form; "
-            "``error.parameter`` names it."
+            "`error.parameter` names it."
         )
     if endpoint.not_found:
         responses["404"] = error_response("Nothing published has this identifier.")
@@ -75,9 +75,9 @@ def openapi_document(*, server_url: str = API_PREFIX) -> dict[str, Any]:
             "summary": "Published community safety indicators, areas, values and findings.",
             "description": "Read-only open data from the partnership's published Strategic "
             "Assessments: only public, disclosure-controlled tables are served, and drafts "
-            "never appear. Responses are JSON, paginated with ``page`` and ``page_size``, "
-            "carry ``ETag`` and ``Last-Modified`` for caching and "
-            "``Access-Control-Allow-Origin: *``.",
+            "never appear. Responses are JSON, paginated with `page` and `page_size`, "
+            "carry `ETag` and `Last-Modified` for caching and "
+            "`Access-Control-Allow-Origin: *`.",
             "license": {"name": LICENCE["name"], "url": LICENCE["url"]},
         },
         "servers": [{"url": server_url}],

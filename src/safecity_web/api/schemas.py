@@ -81,7 +81,7 @@ COLLECTION_META = {
         "page_size": {"type": "integer", "minimum": 1, "maximum": 500},
         "pages": {"type": "integer", "minimum": 1},
         "reason": text(
-            "Present exactly when ``total`` is 0: why nothing matches, e.g. 'unknown area "
+            "Present exactly when `total` is 0: why nothing matches, e.g. 'unknown area "
             "E05099999' or 'no published data for E05002462 in 2019/20'."
         ),
     },
@@ -114,7 +114,7 @@ ASSESSMENT_LINKS = closed_object(
 
 ASSESSMENT = closed_object(
     {
-        "id": {"type": "integer", "description": "Identifier; the values' ``assessment``."},
+        "id": {"type": "integer", "description": "Identifier; the values' `assessment`."},
         "area_code": GSS_CODE,
         "area_name": text("Name of the assessed area."),
         "area_level": {"type": "string", "enum": list(AreaLevel.values)},
@@ -209,7 +209,7 @@ NUMBER_OR_NULL = ("number", "null")
 
 VALUE = closed_object(
     {
-        "assessment": {"type": "integer", "description": "The assessment's ``id``."},
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
         "row_id": text("The artefact row's id: indicator:area:period."),
         "indicator_id": {"type": "string", "pattern": IDENTIFIER_PATTERN},
         "indicator_name": text("The indicator's name."),
@@ -258,7 +258,7 @@ VALUE = closed_object(
 
 FINDING = closed_object(
     {
-        "assessment": {"type": "integer", "description": "The assessment's ``id``."},
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
         "finding_id": text("Stable id, e.g. change_all_crime."),
         "topic": text("The indicator it is about."),
         "sentence": text("The finding, one sentence."),
@@ -266,7 +266,7 @@ FINDING = closed_object(
         "row_ids": {
             "type": "array",
             "items": {"type": "string"},
-            "description": "The value rows (``row_id``) that evidence it.",
+            "description": "The value rows (`row_id`) that evidence it.",
         },
     },
     "A plain-English finding of an assessment.",

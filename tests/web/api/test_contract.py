@@ -199,3 +199,6 @@ def test_docs_page_lists_every_endpoint_with_parameters_and_real_examples(
     assert f"<code>curl 'http://testserver/api/v1/assessments/{current}'</code>" in page
     assert "&quot;area_name&quot;: &quot;Demoton&quot;" in page
     assert "Example response (status 200)" in page
+    assert "says why nothing matches" in page
+    assert "<code>meta.reason</code>" in page
+    assert "`" not in page
