@@ -14,7 +14,9 @@ demo_artefact, published_demo, published_demo_id  # noqa: F401``.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -75,3 +77,43 @@ def copy_artefact(source: Path, destination: Path, *, tables: Iterable[str] | No
             break
     (destination / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return destination
+
+
+# Reading the observatory's HTML in tests: an element by id, its text, table cells, specs.
+
+
+def element(page: str, element_id: str) -> str:
+    """The outer HTML of the element with ``id`` (its tag closed at the matching depth)."""
+    start = page.index(f'id="{element_id}"')
+    open_at = page.rindex("<", 0, start)
+    tag = re.match(r"<(\w+)", page[open_at:]).group(1)  # type: ignore[union-attr]
+    depth, position = 0, open_at
+    pattern = re.compile(rf"<(/?){tag}\b[^>]*>")
+    for match in pattern.finditer(page, open_at):
+        depth += -1 if match.group(1) else 1
+        position = match.end()
+        if depth == 0:
+            break
+    return page[open_at:position]
+
+
+def text(fragment: str) -> str:
+    """The visible text of an HTML fragment, whitespace collapsed."""
+    without_scripts = re.sub(r"<script.*?</script>", " ", fragment, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", without_scripts))).strip()
+
+
+def cells(row: str) -> list[str]:
+    """The text of each th/td cell of a table row."""
+    return [text(cell) for cell in re.findall(r"<t[hd]\b.*?</t[hd]>", row, flags=re.S)]
+
+
+def spec(page: str, spec_id: str) -> dict[str, Any]:
+    """The Vega-Lite spec embedded in ``<script id="spec_id" type="application/json">``."""
+    match = re.search(
+        rf'<script id="{re.escape(spec_id)}" type="application/json">(.*?)</script>',
+        page,
+        flags=re.S,
+    )
+    assert match is not None, f"no spec {spec_id}"
+    return json.loads(match.group(1))

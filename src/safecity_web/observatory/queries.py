@@ -120,9 +120,9 @@ def indicator_rows(
 ) -> list[IndicatorValue]:
     """Rows of one indicator at one level (wards, LSOAs), by area name."""
     return list(
-        IndicatorValue.objects.filter(
-            assessment=assessment, indicator=indicator, area_level=level
-        ).order_by("area_name", "area_code")
+        IndicatorValue.objects.filter(assessment=assessment, indicator=indicator, area_level=level)
+        .select_related("indicator")
+        .order_by("area_name", "area_code")
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from safecity_web.observatory import presentation, queries
+from safecity_web.observatory.publishing import FLOAT_COLUMNS, INTEGER_COLUMNS
 from safecity_web.observatory.records import indicator_columns, value_record
 from safecity_web.observatory.views.common import (
     Mode,
@@ -21,7 +22,8 @@ from safecity_web.observatory.views.common import (
 )
 from safecity_web.observatory.views.indicators import indicator_of
 
-FLAG_COLUMNS = frozenset({"suppressed", "unreliable", "change_significant"})
+WITHHELD_COLUMNS = frozenset(FLOAT_COLUMNS) | frozenset(INTEGER_COLUMNS)
+"""Number columns: on a suppressed row, a missing number there was withheld."""
 
 
 def _rows(
@@ -49,7 +51,7 @@ def _filename(assessment: Any, indicator_id: str, extension: str) -> str:
 
 def _csv_cell(column: str, value: Any, *, suppressed: bool) -> str:
     if value is None:
-        return presentation.SUPPRESSED if suppressed and column not in FLAG_COLUMNS else ""
+        return presentation.SUPPRESSED if suppressed and column in WITHHELD_COLUMNS else ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
