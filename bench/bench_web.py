@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import sys
 import tempfile
@@ -89,11 +90,13 @@ def endpoints(assessment: Path) -> list[Endpoint]:
         Endpoint("indicator page", f"/indicators/{indicator}/"),
         Endpoint("area page (CSP)", f"/areas/{csp}/"),
         Endpoint("area page (ward)", f"/areas/{ward}/"),
-        Endpoint("hotspot map", "/hotspots/"),
-        Endpoint("indicator CSV", f"/indicators/{indicator}/download.csv"),
+        Endpoint("hotspot maps", "/hotspots/"),
+        Endpoint("archive", "/assessments/"),
+        Endpoint("indicator CSV", f"/indicators/{indicator}/data.csv"),
         Endpoint("API indicators", "/api/v1/indicators"),
         Endpoint("API values", f"/api/v1/values?indicator={indicator}&area_level=ward"),
         Endpoint("API area", f"/api/v1/areas/{ward}"),
+        Endpoint("API findings", "/api/v1/findings?significant=true"),
     ]
 
 
@@ -278,6 +281,11 @@ def main() -> None:
                 f"{arguments.workers} workers x {arguments.threads} threads, production settings,"
                 f" PostgreSQL; published {manifest['area']['name']} "
                 f"{manifest['parameters']['period']}"
+            )
+            load = os.getloadavg()
+            print(
+                f"load average before measuring: {load[0]:.2f} (1 min), {load[1]:.2f} (5 min) on "
+                f"{os.cpu_count()} CPUs; clients, server and PostgreSQL share them"
             )
             baseline_mix = [Endpoint(STATIC_BASELINE, STATIC_BASELINE)]
             warm_up(site, [*baseline_mix, *mix])
