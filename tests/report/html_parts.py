@@ -133,7 +133,10 @@ def pdf_pages(path: Path) -> int:
 
 
 def comparable(text: str) -> str:
-    """Text as compared between HTML and PDF: whitespace and hyphenation at line ends removed."""
-    text = text.replace("\u00ad", "")
-    text = re.sub(r"-\s*\n\s*", "-", text)
+    """Text as compared between HTML and PDF: no whitespace and no hyphens.
+
+    A line may break after a hyphen ("rate-" / "ratio"), and ``pdftotext`` then joins the two
+    parts without it, as if the hyphen were hyphenation; so hyphens are dropped on both sides.
+    """
+    text = text.replace("\u00ad", "").replace("-", "").replace("\u2011", "")
     return re.sub(r"\s+", "", text)

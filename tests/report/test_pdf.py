@@ -62,5 +62,5 @@ def test_pdf_metadata_title_language_and_tags(partners_report: ReportResult) -> 
     assert reader.metadata.title == "Strategic Assessment: Demoton 2024/25"
     catalog = reader.trailer["/Root"]
     assert catalog["/Lang"] == "en-GB"
-    assert catalog["/MarkInfo"]["/Marked"] is True
+    assert bool(catalog["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in catalog

@@ -249,36 +249,38 @@ def _summary(
     boxes = headline_key_figures(crime=crime, harm=harm, asb=asb)
     if boxes:
         section.blocks.append(KeyFigures(figures=boxes))
-    sentences: list[Sentence] = []
+    paragraphs: list[list[Sentence]] = []
     if crime is not None:
-        sentences.append(
+        crime_sentences = [
             volume_sentence(
                 crime,
                 area_name=context.area_name,
                 period=context.period,
                 noun="crimes (police recorded crime, excluding anti-social behaviour)",
             )
-        )
+        ]
         change = change_sentence(crime, subject="That is a")
         if change is not None:
-            sentences.append(change)
+            crime_sentences.append(change)
+        paragraphs.append(crime_sentences)
     if harm is not None:
-        sentences.append(harm_sentence(harm, area_name=context.area_name))
+        paragraphs.append([harm_sentence(harm, area_name=context.area_name)])
     if asb is not None:
-        sentences.append(
+        asb_sentences = [
             volume_sentence(
                 asb,
                 area_name=context.area_name,
                 period=context.period,
                 noun="anti-social behaviour incidents",
             )
-        )
+        ]
         change = change_sentence(asb, subject="For anti-social behaviour that is a")
         if change is not None:
-            sentences.append(change)
-    if sentences:
+            asb_sentences.append(change)
+        paragraphs.append(asb_sentences)
+    for sentences in paragraphs:
         section.blocks.append(Paragraph(sentences=tuple(sentences)))
-    else:
+    if not paragraphs:
         section.blocks.append(
             Note(text="The artefact has no all-crime indicator for the area and period.")
         )
