@@ -356,3 +356,22 @@ def test_a_builder_given_the_wrong_table_names_the_missing_columns(
             period="2024/25",
             group_id="all_crime",
         )
+
+
+def test_public_deprivation_gradient_marks_hidden_deciles_and_withholds_the_ratio(
+    public: AssessmentArtefact,
+) -> None:
+    figures, _ = theme_figures(artefact=public, crime_group="hate_crime_transgender")
+    figure = next(f for f in figures if f.figure_id.startswith("deprivation-gradient"))
+    rates = _table(public, "deprivation_rates")
+    rows = rates[
+        (rates["group_id"] == "hate_crime_transgender") & (rates["grouping"] == "national decile")
+    ].sort_values("group")
+    hidden = rows["value"].isna().to_numpy()
+    assert hidden.any()
+    assert (figure.data.loc[hidden, "label"] == SUPPRESSED).all()
+    assert (figure.data.loc[~hidden, "label"] == "").all()
+    plotted = [value["value"] for value in _spec_values(figure)]
+    assert [value is None for value in plotted] == hidden.tolist()
+    subtitle = figure.spec["title"]["subtitle"]
+    assert "not published" in " ".join(subtitle)

@@ -14,6 +14,7 @@ https://vega.github.io/vega-lite/docs/bar.html.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -70,9 +71,16 @@ def _wrap(sentence: str) -> list[str]:
 def ratio_sentence(gap: pd.Series | None, *, grouping: str) -> str:
     """The most/least deprived rate ratio in words, or why it is not given."""
     unit = grouping.rsplit(maxsplit=1)[-1]
-    if gap is None or is_missing(gap.get("rate_ratio")):
-        return f"Ratio of the most to the least deprived {unit}: not published (small counts)."
-    ratio = float(gap["rate_ratio"])
+    if gap is None:
+        return f"The artefact gives no ratio of the most to the least deprived {unit}."
+    raw = pd.to_numeric(pd.Series([gap.get("rate_ratio")]), errors="coerce").iloc[0]
+    if pd.notna(raw) and math.isinf(float(raw)):
+        return f"The least deprived {unit} had no crimes: the ratio is not defined."
+    if pd.isna(raw):
+        hidden = bool(gap.get("suppressed", False)) or is_missing(gap.get("least_count"))
+        why = "not published (small counts)" if hidden else "not computed"
+        return f"Ratio of the most to the least deprived {unit}: {why}."
+    ratio = float(raw)
     significant = gap.get("ratio_significant")
     verdict = (
         "a statistically significant difference"
@@ -85,8 +93,6 @@ def ratio_sentence(gap: pd.Series | None, *, grouping: str) -> str:
             f", 95% CI {format_number(float(gap['ratio_lower_ci']), digits=2)} to"
             f" {format_number(float(gap['ratio_upper_ci']), digits=2)}"
         )
-    if ratio == float("inf"):
-        return f"The least deprived {unit} had no crimes: the ratio is not defined."
     return (
         f"Most deprived {unit}: {format_number(ratio, digits=2)} times the rate of the least"
         f" deprived (rate ratio{interval}; {verdict}, exact conditional test)."

@@ -193,6 +193,7 @@ def monthly_trend_chart(
                         {"field": "month", "type": "temporal", "format": "%B %Y"},
                         {"field": "count", "format": ","},
                         {"field": "variation"},
+                        {"field": "special_cause", "title": "Rule"},
                     ],
                 },
             },
