@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 STATIC = Path(__file__).resolve().parents[3] / "src" / "safecity_web" / "static"
@@ -49,18 +50,28 @@ TREND_SPEC = {
         {"filter": "datum.households > 0"},
         {"calculate": "1000 * datum.count / datum.households", "as": "rate"},
     ],
-    "mark": {"type": "line", "point": True, "tooltip": True},
-    "encoding": {
-        # An empty channel: Vega-Lite warns "Dropping {} from channel" - never to the console.
-        "color": {},
-        "x": {"field": "year", "type": "ordinal", "title": "Financial year"},
-        "y": {
-            "field": "rate",
-            "type": "quantitative",
-            "title": "Rate",
-            "axis": {"labelExpr": "format(datum.value, '.2f') + ' per 1,000'", "tickCount": 3},
+    "layer": [
+        {
+            "mark": {"type": "line", "point": True, "tooltip": True},
+            "encoding": {
+                # An empty channel: Vega-Lite warns "Dropping {} from channel" - never to the
+                # console.
+                "color": {},
+                "x": {"field": "year", "type": "ordinal", "title": "Financial year"},
+                "y": {
+                    "field": "rate",
+                    "type": "quantitative",
+                    "title": "Rate",
+                    "axis": {
+                        "labelExpr": "format(datum.value, '.2f') + ' per 1,000'",
+                        "tickCount": 3,
+                    },
+                },
+            },
         },
-    },
+        # A reference line: a mark Vega labels with no name of its own (axe svg-img-alt).
+        {"mark": {"type": "rule"}, "encoding": {"y": {"datum": 3}}},
+    ],
 }
 
 # Vega-Lite rejects an unknown mark type: vega-embed's promise rejects.
@@ -152,6 +163,11 @@ def test_charts_render_under_a_strict_csp_and_failures_leave_the_table(page_url:
             label = svg.get_attribute("aria-label")
             texts = svg.locator("text").all_text_contents()
             broken_children = page.locator("div[data-spec-id='spec-broken'] *").count()
+            violations = [
+                (violation["id"], violation["impact"])
+                for violation in Axe().run(page).response["violations"]
+                if violation["impact"] in {"serious", "critical"}
+            ]
             tables_visible = [
                 page.locator(f"#table-{name}").is_visible()
                 for name in ("trend", "broken", "absent")
@@ -159,6 +175,8 @@ def test_charts_render_under_a_strict_csp_and_failures_leave_the_table(page_url:
         finally:
             browser.close()
     assert messages == []
+    # Vega's per-mark roles are removed inside the one labelled image (axe svg-img-alt).
+    assert violations == []
     assert role == "img"
     assert label == TREND_SPEC["description"]
     # The filter dropped the year with no households; labelExpr and calculate were interpreted:

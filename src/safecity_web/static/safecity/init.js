@@ -59,7 +59,9 @@ function vegaSpec(libraries, spec) {
     return spec;
   }
   const logger = libraries.vega.logger(libraries.vega.None);
-  return libraries.vegaLite.compile(spec, { logger }).spec;
+  // aria: false - the chart is one image (role="img", labelled below); Vega-Lite's per-mark
+  // roles would each need a name of their own (axe: svg-img-alt) and repeat the data table.
+  return libraries.vegaLite.compile(spec, { logger, config: { aria: false } }).spec;
 }
 
 /** The parsed spec named by the chart's data-spec-id, or null if absent or not JSON. */
@@ -78,7 +80,8 @@ function readSpec(chart) {
 /**
  * Gives the rendered SVG its text alternative: the spec's description as role="img" and
  * aria-label; without a description the SVG is hidden from assistive technology and the data
- * table that follows the chart is the alternative.
+ * table that follows the chart is the alternative. Roles Vega gave to parts of the chart are
+ * removed: inside one image they are presentational, and unnamed they fail axe's svg-img-alt.
  */
 function labelChart(chart, spec) {
   const svg = chart.querySelector("svg");
@@ -86,6 +89,11 @@ function labelChart(chart, spec) {
     return;
   }
   svg.setAttribute("focusable", "false");
+  for (const part of svg.querySelectorAll("[role], [aria-label], [aria-roledescription]")) {
+    part.removeAttribute("role");
+    part.removeAttribute("aria-label");
+    part.removeAttribute("aria-roledescription");
+  }
   if (typeof spec.description === "string" && spec.description.trim() !== "") {
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-label", spec.description.trim());
