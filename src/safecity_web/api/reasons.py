@@ -160,7 +160,10 @@ def assessments_reason(filters: dict[str, Any]) -> str:
 
 def indicators_reason(filters: dict[str, Any]) -> str:
     """Why ``/indicators`` or ``/downloads`` with ``filters`` matched nothing."""
-    first = scope_reason(None) or unknown_indicator_reason(filters.get("indicator"))
+    indicator = filters.get("indicator")
+    first = scope_reason(None) or unknown_indicator_reason(indicator)
     if first is not None:
         return first
-    return f"no published data for indicator {filters.get('indicator')} in the current assessments"
+    if indicator is None:
+        return "no indicator has values in the current assessments"
+    return f"no published data for indicator {indicator} in the current assessments"
