@@ -38,3 +38,16 @@ def django_db_modify_db_settings(
 
         connections.close_all()
         cluster.stop()
+
+
+# --- Shared fixture (added by the API engineer): the demo Assessment artefact -------------------
+@pytest.fixture(scope="session")
+def demo_artefact(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo city's Assessment artefact (a ``Path``), built by the core once per session.
+
+    Defined here so that every web test folder shares one build (about 40 s); a folder's own
+    ``demo_artefact`` fixture, if it keeps one, overrides it and builds again.
+    """
+    from web_server import build_demo_assessment
+
+    return build_demo_assessment(tmp_path_factory.mktemp("web-demo"))

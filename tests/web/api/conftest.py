@@ -1,7 +1,7 @@
 """Published demo data for the API tests: the demo artefact built once, published per module.
 
-``demo_artefact`` builds the demo city's Assessment artefact with the core once per session
-(``web_server.build_demo_assessment``); ``api_artefact`` is its copy without the grid tables
+``demo_artefact`` (``tests/web/conftest.py``) is the demo city's Assessment artefact, built
+with the core once per session; ``api_artefact`` is its copy without the grid tables
 the API does not serve (``web_api.api_copy``). ``published_demo`` publishes it
 (``web_api.publish_demo``: superseded, current and draft assessments); the rows are committed
 for the module's tests and deleted afterwards, with the audit events publishing wrote, so other
@@ -16,13 +16,6 @@ from typing import Any
 
 import pytest
 from web_api import PublishedDemo, api_copy, publish_demo, remove_published
-from web_server import build_demo_assessment
-
-
-@pytest.fixture(scope="session")
-def demo_artefact(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo city's Assessment artefact, built by the core once per test session."""
-    return build_demo_assessment(tmp_path_factory.mktemp("api-demo"))
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +33,9 @@ def published_demo(
 
     with django_db_blocker.unblock():
         last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        # Start from an empty read model: another folder's session fixture may have committed
+        # an assessment (the observatory's reloads its own when it finds it gone).
+        remove_published(audit_events_after=last_event)
         try:
             yield publish_demo(api_artefact)
         finally:
