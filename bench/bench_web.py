@@ -282,6 +282,10 @@ def main() -> None:
                 f" PostgreSQL; published {manifest['area']['name']} "
                 f"{manifest['parameters']['period']}"
             )
+            print(
+                "    start-up steps (some at the same time): "
+                + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in site.timings.items())
+            )
             load = os.getloadavg()
             print(
                 f"load average before measuring: {load[0]:.2f} (1 min), {load[1]:.2f} (5 min) on "

@@ -30,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -85,6 +86,8 @@ class RunningSite:
     users: dict[str, WebUser]
     folder: Path
     process: subprocess.Popen[bytes]
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds each start-up step took by itself (some ran at the same time)."""
 
     def url(self, path: str) -> str:
         """Absolute URL of ``path`` (which starts with ``/``)."""
@@ -144,12 +147,21 @@ def manage(*arguments: str, environment: dict[str, str], folder: Path) -> str:
 
 
 class BackgroundCommand:
-    """``python -m safecity_web ARGUMENTS`` started now; ``finish()`` waits and checks it."""
+    """``python -m safecity_web ARGUMENTS`` started now; ``finish()`` waits and checks it.
+
+    A thread collects the output as it comes (so a full pipe never blocks the command) and
+    notes when the command ended: ``seconds`` is its own run time, whenever ``finish()`` is
+    called.
+    """
 
     def __init__(
         self, arguments: Sequence[str], *, environment: dict[str, str], folder: Path
     ) -> None:
         self.command = [sys.executable, "-m", "safecity_web", *arguments]
+        self.name = str(arguments[0])
+        self.seconds = 0.0
+        self._output = ("", "")
+        started = time.perf_counter()
         self.process = subprocess.Popen(
             self.command,
             cwd=folder,
@@ -159,9 +171,17 @@ class BackgroundCommand:
             text=True,
         )
 
+        def collect() -> None:
+            self._output = self.process.communicate()
+            self.seconds = time.perf_counter() - started
+
+        self._collector = threading.Thread(target=collect, daemon=True)
+        self._collector.start()
+
     def finish(self) -> str:
         """Wait for the command; its standard output, or RuntimeError with everything it said."""
-        stdout, stderr = self.process.communicate()
+        self._collector.join()
+        stdout, stderr = self._output
         if self.process.returncode != 0:
             raise RuntimeError(
                 f"`{' '.join(self.command[1:])}` failed with exit code "
@@ -173,7 +193,7 @@ class BackgroundCommand:
         """End the command if it still runs (on an error elsewhere)."""
         if self.process.poll() is None:
             self.process.kill()
-            self.process.communicate()
+        self._collector.join()
 
 
 _CREATE_USERS = """
@@ -300,7 +320,13 @@ def running_site(
             ["migrate", "--noinput"], environment=environment, folder=folder
         )
         background += [static, migrate]
-        artefact = assessment() if callable(assessment) else assessment
+        timings: dict[str, float] = {}
+        if callable(assessment):
+            started = time.perf_counter()
+            artefact: Path | None = assessment()
+            timings["build assessment"] = time.perf_counter() - started
+        else:
+            artefact = assessment
         migrate.finish()
         # Publishing touches only the observatory's tables: the accounts and the strategy are
         # created meanwhile.
@@ -312,14 +338,18 @@ def running_site(
                 folder=folder,
             )
             background.append(publish)
+        started = time.perf_counter()
         create_users(users, environment=environment, folder=folder)
         if strategy is not None:
             manage(
                 "import_strategy", str(strategy.resolve()), environment=environment, folder=folder
             )
+        timings["users and strategy"] = time.perf_counter() - started
         if publish is not None:
             publish.finish()
         static.finish()
+        timings.update({command.name: command.seconds for command in background})
+        started = time.perf_counter()
         port = _free_port()
         log = folder / "gunicorn.log"
         with log.open("wb") as log_stream:
@@ -344,12 +374,14 @@ def running_site(
                 stderr=subprocess.STDOUT,
             )
         wait_until_answering(port=port, process=process, log=log, timeout=STARTUP_TIMEOUT_SECONDS)
+        timings["gunicorn"] = time.perf_counter() - started
         yield RunningSite(
             base_url=f"http://127.0.0.1:{port}",
             database_url=database_url,
             users={user.username: user for user in users},
             folder=folder,
             process=process,
+            timings=timings,
         )
     finally:
         for command in background:

@@ -18,18 +18,24 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.slow
 
 
+def sign_in(guarded, *, username: str, password: str) -> None:
+    """Open the portal anonymously, get sent to the sign-in page, sign in there."""
+    page = guarded.page
+    guarded.goto("/partners/")
+    expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next=/partners/$"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(guarded.site.url("/partners/"))
+
+
 def test_analyst_reports_progress_on_an_action(
     guarded, assert_accessible, shared_data: Path
 ) -> None:
     page = guarded.page
     analyst = guarded.site.users["analyst"]
 
-    # The portal needs an account: an anonymous visitor is sent to the sign-in page.
-    guarded.goto("/partners/")
-    expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next=/partners/$"))
-    page.get_by_label("Username").fill(analyst.username)
-    page.get_by_label("Password").fill(analyst.password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(guarded, username=analyst.username, password=analyst.password)
 
     # Back on the portal, signed in, with the analyst's organisation and role.
     expect(page).to_have_url(guarded.site.url("/partners/"))
@@ -87,4 +93,40 @@ def test_analyst_reports_progress_on_an_action(
     page.goto(guarded.site.url("/partners/"))
     expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next=/partners/$"))
     assert "sessionid" not in {cookie["name"] for cookie in page.context.cookies()}
+    guarded.assert_clean()
+
+
+def test_analyst_publishes_the_annual_public_statement(
+    guarded, assert_accessible, shared_data: Path
+) -> None:
+    page = guarded.page
+    analyst = guarded.site.users["analyst"]
+    sign_in(guarded, username=analyst.username, password=analyst.password)
+
+    # Assemble a draft from the published assessment and the action plan.
+    page.get_by_role("link", name="Write the annual public statement").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Annual public statement")
+    assert_accessible(page)
+    page.get_by_role("button", name="Assemble draft").click()
+    expect(page.get_by_text("Draft statement assembled")).to_be_visible()
+    # The draft quotes the published assessment's area.
+    expect(page.locator(".govuk-inset-text").first).to_contain_text("Demoton")
+    assert_accessible(page)
+
+    # Edit the title (a new version), then publish it.
+    title = "Safe City annual statement 2024/25 (browser test)"
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    page.get_by_role("button", name="Publish this version").click()
+
+    # The public page shows it, with a PDF; it passes axe like every public page.
+    expect(page).to_have_url(guarded.site.url("/statement/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    assert_accessible(page)
+    pdf_link = page.locator("a[href$='statement.pdf']").first
+    pdf = page.request.get(guarded.site.url(pdf_link.get_attribute("href") or ""))
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
     guarded.assert_clean()
