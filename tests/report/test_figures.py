@@ -106,6 +106,12 @@ def test_overview_has_every_chart_with_data_and_says_why_comparators_are_left_ou
         + reason.rstrip(".")
         + "."
     ]
+    again, _ = overview_figures(
+        artefact=open_artefact(directory=partners.directory, audience=Audience.PARTNERS)
+    )
+    assert [json.dumps(figure.spec) for figure in again] == [
+        json.dumps(figure.spec) for figure in figures.values()
+    ]
     for figure in figures.values():
         assert figure.crime_group is None
         assert json.loads(json.dumps(figure.spec)) == figure.spec  # plain JSON, inline data
