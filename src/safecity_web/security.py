@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 NONCE_BYTES = 18
 PERMISSIONS_POLICY = ", ".join(
@@ -52,7 +53,10 @@ def content_security_policy(*, nonce: str) -> str:
 
 
 class SecurityHeadersMiddleware:
-    """Set ``request.csp_nonce`` and add CSP and Permissions-Policy headers to the response."""
+    """Set ``request.csp_nonce``; add CSP and Permissions-Policy headers to every response.
+
+    Responses to signed-in users that set no ``Cache-Control`` get ``private, no-cache``.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -63,4 +67,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce=nonce))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            # A signed-in user's pages are theirs alone: no shared cache may keep them.
+            patch_cache_control(response, private=True, no_cache=True)
         return response

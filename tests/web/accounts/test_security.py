@@ -157,3 +157,15 @@ def test_check_deploy_fails_with_a_weak_secret_key(tmp_path) -> None:
     )
     assert result.returncode != 0
     assert "security.W009" in result.stderr
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_are_not_kept_by_shared_caches(
+    client: Client, portal_people: PortalPeople
+) -> None:
+    assert "Cache-Control" not in client.get(SIGN_IN.replace("sign-in/", "password-reset/"))
+    client.force_login(portal_people.own["analyst"])
+    cache_control = client.get(reverse("accounts:account"))["Cache-Control"]
+    assert set(cache_control.replace(" ", "").split(",")) >= {"private", "no-cache"}
+    setup = client.get(reverse("accounts:two-factor"))["Cache-Control"]
+    assert "no-store" in setup

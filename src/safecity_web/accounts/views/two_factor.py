@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from safecity_web.accounts.two_factor import (
 WRONG_CODE = "The code is not correct. Enter the code your app shows now"
 
 
+@never_cache
 @sensitive_post_parameters("code")
 @role_required(*Role)
 def two_factor(request: HttpRequest) -> HttpResponse:
