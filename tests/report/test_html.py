@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from tests.report.html_parts import GENERATED_AT, Element, parse_html
 
-from safecity.report.artefact_reader import Audience
+from safecity.report.artefact_reader import Audience, open_artefact
+from safecity.report.figures import overview_figures, render_png
 from safecity.report.writer import OutputFormat, ReportResult, write_report
 
 
@@ -78,8 +79,15 @@ def test_html_structure_is_accessible(audience: str, request: pytest.FixtureRequ
     assert len(every_id) == len(set(every_id))
 
 
-def test_every_chart_has_its_files_and_data_table(partners_report: ReportResult) -> None:
+def test_every_chart_has_its_files_and_data_table(
+    partners_report: ReportResult, demo_artefact: Path
+) -> None:
     _, page = _page(partners_report)
+    # The PNG (rasterised from the SVG) is the figures module's own rendering, byte for byte.
+    artefact = open_artefact(directory=demo_artefact, audience=Audience.PARTNERS)
+    first = overview_figures(artefact=artefact)[0][0]
+    png = partners_report.out_dir / "figures" / f"{first.figure_id}.png"
+    assert png.read_bytes() == render_png(spec=first.spec)
     figures = page.find_all("figure")
     assert len(figures) == len(partners_report.table_paths)
     for figure in figures:

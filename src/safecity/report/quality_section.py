@@ -1,0 +1,161 @@
+"""Data quality and caveats: standing caveats, coverage, disclosure, parts not computed."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from safecity.report.artefact_reader import Audience, open_artefact
+from safecity.report.context import (
+    ReportContext,
+)
+from safecity.report.document import (
+    Cell,
+    Definition,
+    Definitions,
+    Section,
+    Sentence,
+    SentenceList,
+    Table,
+)
+from safecity.report.formatting import (
+    format_count,
+    format_month,
+    format_percent,
+)
+from safecity.report.report_config import (
+    caveats,
+)
+
+
+def _input_formats(context: ReportContext) -> set[str]:
+    inputs = context.artefact.manifest.get("inputs") or []
+    return {str(entry.get("format")) for entry in inputs if isinstance(entry, dict)}
+
+
+def data_quality_section(context: ReportContext) -> Section:
+    section = Section(section_id="data-quality", number="", title="Data quality and caveats")
+    formats = _input_formats(context)
+    standing = [
+        Definition(term=caveat.title, meaning=caveat.text)
+        for caveat in caveats()
+        if caveat.needs_format is None or caveat.needs_format in formats
+    ]
+    section.blocks.append(Definitions(items=tuple(standing)))
+    measured: list[Sentence] = []
+    coverage = context.artefact.table("data_quality_coverage")
+    if coverage is not None and not coverage.empty:
+        poor = coverage[(~coverage["present"].astype(bool)) | coverage["low_coverage"].astype(bool)]
+        if poor.empty:
+            measured.append(
+                Sentence(
+                    text="Every force supplied data for every month the assessment used"
+                    " (no missing or low months).",
+                    row_ids=(),
+                )
+            )
+        for force, months in poor.groupby("force", sort=True)["month"]:
+            spans = _month_spans(sorted(months.tolist()))
+            measured.append(
+                Sentence(
+                    text=f"{force}: {format_count(len(months))} months with no or low police.uk"
+                    f" data ({'; '.join(spans)}); these months are masked, not counted as zero.",
+                    row_ids=(),
+                )
+            )
+    summary = context.artefact.table("data_quality_summary")
+    if summary is not None and not summary.empty:
+        values = dict(zip(summary["measure"].astype(str), summary["value"], strict=True))
+        if "rows_without_location_pct" in values:
+            measured.append(
+                Sentence(
+                    text=f"{format_percent(values['rows_without_location_pct'])} of the"
+                    " police.uk rows had no location and could not be placed in a neighbourhood.",
+                    row_ids=(),
+                )
+            )
+        if "rows_quarantined" in values:
+            measured.append(
+                Sentence(
+                    text=f"{format_count(values['rows_quarantined'])} rows were quarantined at"
+                    " load (malformed or duplicated).",
+                    row_ids=(),
+                )
+            )
+    suppressed = _suppressed_cells(context)
+    if suppressed is not None:
+        measured.append(suppressed)
+    vintages = context.artefact.manifest.get("vintages", {})
+    if isinstance(vintages, dict) and vintages.get("population_note"):
+        measured.append(Sentence(text=f"Populations: {vintages['population_note']}.", row_ids=()))
+    if measured:
+        section.subsections.append(
+            Section(
+                section_id="data-quality-measured",
+                number="",
+                title="Coverage and disclosure",
+                blocks=[SentenceList(sentences=tuple(measured))],
+            )
+        )
+    skipped = context.artefact.manifest.get("skipped") or {}
+    if isinstance(skipped, dict) and skipped:
+        rows = tuple(
+            (Cell(text=str(part).replace("_", " ").replace(":", ": ")), Cell(text=str(reason)))
+            for part, reason in sorted(skipped.items())
+        )
+        section.subsections.append(
+            Section(
+                section_id="data-quality-skipped",
+                number="",
+                title="Parts not computed",
+                blocks=[
+                    Table(
+                        table_id="skipped",
+                        caption="Parts of the assessment not computed, and why",
+                        columns=("Part", "Why"),
+                        rows=rows,
+                    )
+                ],
+            )
+        )
+    return section
+
+
+def _month_spans(months: list[object]) -> list[str]:
+    """Consecutive months as ``"April 2021 to March 2022"`` spans."""
+    stamps = [pd.Timestamp(str(month)) for month in months]
+    spans: list[list[pd.Timestamp]] = []
+    for stamp in stamps:
+        if (
+            spans
+            and (stamp.year * 12 + stamp.month) - (spans[-1][-1].year * 12 + spans[-1][-1].month)
+            == 1
+        ):
+            spans[-1].append(stamp)
+        else:
+            spans.append([stamp])
+    return [
+        format_month(span[0].date())
+        if len(span) == 1
+        else f"{format_month(span[0].date())} to {format_month(span[-1].date())}"
+        for span in spans
+    ]
+
+
+def _suppressed_cells(context: ReportContext) -> Sentence | None:
+    public = (
+        context.artefact
+        if context.audience is Audience.PUBLIC
+        else open_artefact(directory=context.artefact.directory, audience=Audience.PUBLIC)
+    )
+    indicators = public.table("indicators")
+    if indicators is None or "suppressed" not in indicators.columns:
+        return None
+    suppressed = int(indicators["suppressed"].fillna(False).astype(bool).sum())
+    edition = "this edition" if context.audience is Audience.PUBLIC else "the public edition"
+    return Sentence(
+        text=f"Disclosure control: {format_count(suppressed)} of the"
+        f" {format_count(len(indicators))} rows of the indicator table in {edition} are suppressed"
+        f" (counts from 1 to {format_count(context.threshold - 1)}, and figures that would reveal"
+        " them by subtraction).",
+        row_ids=(),
+    )
