@@ -70,6 +70,7 @@ def test_post_without_csrf_token_is_rejected(portal_people: PortalPeople) -> Non
     client = Client(enforce_csrf_checks=True)
     response = client.post(SIGN_IN, {"username": "analyst-own", "password": PASSWORD})
     assert response.status_code == 403
+    assert "Sorry, there is a problem with the form" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # With the token from the form, the same post succeeds.
     page = client.get(SIGN_IN).content.decode()
@@ -169,3 +170,15 @@ def test_signed_in_pages_are_not_kept_by_shared_caches(
     assert set(cache_control.replace(" ", "").split(",")) >= {"private", "no-cache"}
     setup = client.get(reverse("accounts:two-factor"))["Cache-Control"]
     assert "no-store" in setup
+
+
+@pytest.mark.django_db
+def test_permission_denied_page_is_a_govuk_page(
+    client: Client, portal_people: PortalPeople
+) -> None:
+    client.force_login(portal_people.own["board_member"])
+    response = client.get(reverse("accounts:audit-log"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert '<h1 class="govuk-heading-l">You do not have permission to view this page</h1>' in html
+    assert "needs the role" not in html  # the audit log has the reason, the page does not
