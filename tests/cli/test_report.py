@@ -60,6 +60,10 @@ def test_bad_format_and_audience_are_clear_errors(small_artefact: Path, tmp_path
 
 def test_report_writes_html_charts_and_tables(small_artefact: Path, tmp_path: Path) -> None:
     out = tmp_path / "report"
+    # A PDF and a chart left by an earlier run would not match this report: they go.
+    (out / "figures").mkdir(parents=True)
+    (out / "report.pdf").write_bytes(b"%PDF-1.7 earlier run")
+    (out / "figures" / "hotspot-map-earlier.svg").write_text("<svg/>", encoding="utf-8")
     result = runner.invoke(
         app,
         [
@@ -72,6 +76,7 @@ def test_report_writes_html_charts_and_tables(small_artefact: Path, tmp_path: Pa
     assert written["html"] == str(out / "report.html")
     assert written["pdf"] is None
     assert not (out / "report.pdf").exists()
+    assert not (out / "figures" / "hotspot-map-earlier.svg").exists()
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<title>Strategic Assessment: Demoton 2024/25</title>" in html
     assert "31 January 2026" in html

@@ -129,8 +129,9 @@ def write_report(
     assessment_dir
         The folder ``safecity assess`` wrote (with ``manifest.json``).
     out_dir
-        Where to write; created if absent. Chart files of an earlier report there that this
-        report does not have are removed, so the folder always matches the document.
+        Where to write; created if absent. Files of an earlier report there that this report
+        does not write (charts it lacks, a format not asked for) are removed, so the folder
+        always matches the document.
     audience
         ``public`` reads only the disclosure-controlled tables and leaves out person-level
         sections; ``partners`` reads every table and marks the document OFFICIAL-SENSITIVE.
@@ -189,6 +190,10 @@ def write_report(
         result.pdf_path = out_dir / PDF_FILE
         write_pdf(html=html, path=result.pdf_path)
         timings.pdf_seconds = time.perf_counter() - started
+    for output_format, name in ((OutputFormat.HTML, HTML_FILE), (OutputFormat.PDF, PDF_FILE)):
+        if output_format not in wanted:
+            # A document of an earlier run would no longer match the charts and tables.
+            (out_dir / name).unlink(missing_ok=True)
     return result
 
 
