@@ -258,13 +258,26 @@ PUBLIC = {
 }
 
 
-def _url_names(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+def _url_callbacks(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
-            yield from _url_names(pattern.url_patterns, namespace)
+            yield from _url_callbacks(pattern.url_patterns, namespace)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{prefix}{pattern.name}"
+            yield f"{prefix}{pattern.name}", pattern.callback
+
+
+def _checks_role(view: Any) -> bool:
+    """Whether ``role_required`` wraps the view, under any other decorators."""
+    while view is not None:
+        code = getattr(view, "__code__", None)
+        if (
+            code is not None
+            and code.co_qualname == "role_required.<locals>.decorate.<locals>.checked"
+        ):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
 
 
 def _needs_guarding(name: str) -> bool:
@@ -277,12 +290,20 @@ def _needs_guarding(name: str) -> bool:
 
 
 def test_every_portal_preview_and_accounts_url_is_in_the_matrix() -> None:
-    names = set(_url_names(get_resolver().url_patterns))
+    names = {name for name, _ in _url_callbacks(get_resolver().url_patterns)}
     guarded = {name for name in names if _needs_guarding(name)}
     covered = {row.name for row in MATRIX}
     assert guarded - covered - PUBLIC == set(), "add these URL names to the permission matrix"
     assert covered - names == set(), "the matrix names URLs that no longer exist"
     assert names >= PUBLIC
+
+
+def test_every_role_checked_view_anywhere_is_in_the_matrix() -> None:
+    role_checked = {
+        name for name, view in _url_callbacks(get_resolver().url_patterns) if _checks_role(view)
+    }
+    assert "accounts:audit-log" in role_checked  # the detection works
+    assert role_checked - {row.name for row in MATRIX} == set()
 
 
 def _request(client: Client, row: Guarded, url: str) -> Any:
