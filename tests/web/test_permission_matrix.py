@@ -2,7 +2,8 @@
 
 One row per URL name: who may use it, whether a partner's organisation matters, and what an
 allowed request returns. Each request runs in a savepoint that is rolled back, so a POST by one
-role does not change what the next role sees. A guard test fails when the portal
+role does not change what the next role sees; every 403 must write exactly one
+permission-denied audit event (and nothing else may). A guard test fails when the portal
 (``strategy:``), the draft preview/publish pages (``observatory:preview*``, ``drafts``,
 ``publish``) or ``accounts:`` gain a URL name this table does not cover.
 """
@@ -21,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from web_accounts import PortalPeople, create_portal_people
 
-from safecity_web.accounts.models import Role
+from safecity_web.accounts.models import AuditAction, AuditEvent, Role
 
 ALL_ROLES = frozenset(Role)
 ADMINISTRATOR = frozenset({Role.ADMINISTRATOR})
@@ -306,11 +307,13 @@ def test_every_role_checked_view_anywhere_is_in_the_matrix() -> None:
     assert role_checked - {row.name for row in MATRIX} == set()
 
 
-def _request(client: Client, row: Guarded, url: str) -> Any:
+def _request(client: Client, row: Guarded, url: str) -> tuple[Any, int]:
+    """The response, and how many permission denials it audit-logged (then rolled back)."""
     with transaction.atomic():
         response = getattr(client, row.method)(url, row.data)
+        denials = AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
         transaction.set_rollback(True)
-    return response
+    return response, denials
 
 
 @pytest.fixture
@@ -322,7 +325,7 @@ def people(db: None) -> PortalPeople:
 def test_role_and_organisation_decide_access(row: Guarded, people: PortalPeople) -> None:
     world = World(people)
     url = reverse(row.name, kwargs=row.kwargs(world))
-    anonymous = _request(Client(), row, url)
+    anonymous, _ = _request(Client(), row, url)
     assert anonymous.status_code == 302, f"anonymous {row.method.upper()} {url}"
     assert anonymous["Location"].startswith(f"{reverse('accounts:sign-in')}?next=")
 
@@ -331,9 +334,12 @@ def test_role_and_organisation_decide_access(row: Guarded, people: PortalPeople)
         for same_organisation in (True, False):
             client = Client()
             client.force_login(people.user(role, same_organisation=same_organisation))
-            status = _request(client, row, url).status_code
+            response, denials = _request(client, row, url)
+            status = response.status_code
             expected = row.expected(role=role, same_organisation=same_organisation)
+            where = "own" if same_organisation else "other"
+            if (status == 403) != (denials == 1):
+                wrong.append(f"{role.value} ({where} organisation): {status}, {denials} denials")
             if status != expected:
-                where = "own" if same_organisation else "other"
                 wrong.append(f"{role.value} ({where} organisation): {status}, expected {expected}")
     assert wrong == [], f"{row.method.upper()} {url}"
