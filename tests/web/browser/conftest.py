@@ -37,7 +37,7 @@ from playwright.sync_api import (
     Route,
     sync_playwright,
 )
-from web_server import RunningSite, build_demo_assessment, running_site
+from web_server import RunningSite, running_site
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -54,9 +54,10 @@ SOUTHAMPTON_STRATEGY = "southampton-safe-city-strategy-2022-2027.yaml"
 
 
 @pytest.fixture(scope="session")
-def demo_assessment(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo city's Assessment artefact folder (built by the ``site`` fixture)."""
-    return tmp_path_factory.getbasetemp() / "browser-demo" / "assessment"
+def demo_assessment(site: RunningSite, request: pytest.FixtureRequest) -> Path:
+    """The demo city's Assessment artefact folder that the ``site`` published."""
+    artefact: Path = request.getfixturevalue("demo_artefact")
+    return artefact
 
 
 @pytest.fixture(scope="session")
@@ -74,19 +75,20 @@ def strategy_file(request: pytest.FixtureRequest) -> Path | None:
 
 
 @pytest.fixture(scope="session")
-def site(demo_assessment: Path, strategy_file: Path | None) -> Iterator[RunningSite]:
-    """The whole site (gunicorn, production settings, PostgreSQL): the demo city's assessment
-    built with the core (while the migrations run) and published, a user per role, the
-    reference strategy imported when the shared data are present."""
-    folder = demo_assessment.parent
-    folder.mkdir(parents=True, exist_ok=True)
+def site(request: pytest.FixtureRequest, strategy_file: Path | None) -> Iterator[RunningSite]:
+    """The whole site (gunicorn, production settings, PostgreSQL) with the demo published.
 
-    def build() -> Path:
-        built = build_demo_assessment(folder)
-        assert built == demo_assessment
+    The demo city's assessment is the session's shared ``demo_artefact`` (built by the core
+    once per session, ``tests/web/conftest.py``); when no other test built it yet, it is built
+    while the site's migrations and ``collectstatic`` run. A user per role is created and the
+    reference strategy imported when the shared data are present.
+    """
+
+    def artefact() -> Path:
+        built: Path = request.getfixturevalue("demo_artefact")
         return built
 
-    with running_site(assessment=build, strategy=strategy_file) as running:
+    with running_site(assessment=artefact, strategy=strategy_file) as running:
         yield running
 
 

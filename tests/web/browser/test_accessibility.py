@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 CHARTS_SETTLED = """() => Array.from(document.querySelectorAll('div.safecity-chart[data-spec-id]'))
     .every(chart => chart.classList.contains('safecity-chart--rendered')

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 INDICATOR = "all_crime"
 CHARTS_SETTLED = """() => Array.from(document.querySelectorAll('div.safecity-chart[data-spec-id]'))
