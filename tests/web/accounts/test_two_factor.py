@@ -217,3 +217,20 @@ def test_secret_is_encrypted_at_rest(
     settings.SECRET_KEY_FALLBACKS = []
     with pytest.raises(SecretDecryptionError, match="cannot be decrypted"):
         decrypt_secret(stored)
+
+
+@pytest.mark.django_db
+def test_authenticator_reset_between_the_two_steps_restarts_sign_in(
+    client: Client, portal_people: PortalPeople, manual_clock
+) -> None:
+    user = portal_people.user(Role.ANALYST)
+    client.force_login(user)
+    _set_up(client, manual_clock)
+    client.post(reverse("accounts:sign-out"))
+    client.post(SIGN_IN, {"username": user.username, "password": PASSWORD})
+    TwoFactorDevice.objects.filter(user=user).delete()
+    assert client.get(CODE)["Location"] == SIGN_IN
+    assert "_auth_user_id" not in client.session
+    assert (
+        client.post(SIGN_IN, {"username": user.username, "password": PASSWORD}).status_code == 302
+    )

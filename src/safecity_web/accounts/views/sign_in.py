@@ -157,16 +157,18 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.info(request, "Sign in again: enter your username and password first.")
         return redirect("accounts:sign-in")
+    device = confirmed_device(user)
+    if device is None:  # an administrator reset the authenticator meanwhile
+        _forget_pending(request)
+        messages.info(request, "Sign in again: your authenticator app has been reset.")
+        return redirect("accounts:sign-in")
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         username = user.get_username()
-        device = confirmed_device(user)
         if _is_locked(request, username=username, now=now):
             _forget_pending(request)
             form.add_error(None, locked_message())
-        elif device is not None and verify_code(
-            device=device, code=form.cleaned_data["code"], now=now
-        ):
+        elif verify_code(device=device, code=form.cleaned_data["code"], now=now):
             backend = request.session[PENDING_BACKEND]
             next_url = request.session.get(PENDING_NEXT, "")
             _forget_pending(request)
