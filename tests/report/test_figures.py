@@ -47,6 +47,7 @@ OVERVIEW_IDS = [
     "deprivation-gradient-all_crime",
     "hotspot-map-lsoa-all_crime",
     "hotspot-map-grid-all_crime",
+    "hotspot-map-classes-all_crime",
     "kde-map-all_crime",
 ]
 
@@ -293,6 +294,23 @@ def test_hotspot_maps_are_the_gi_classes_of_the_artefact(
     assert grid_map.note == partners.manifest["families"]["hotspots"]["snap_point_caveat"] or (
         grid_map.note == cells["caveat"].iloc[0]
     )
+
+
+def test_classes_map_is_the_in_area_cells_with_a_pattern(
+    overview: tuple[dict[str, Figure], list[str]], partners: AssessmentArtefact
+) -> None:
+    figure = overview[0]["hotspot-map-classes-all_crime"]
+    classes = _table(partners, "hotspot_classes")
+    rows = classes[
+        (classes["group_id"] == "all_crime")
+        & classes["in_area"]
+        & (classes["hotspot_category"] != "no pattern")
+    ].sort_values("cell_id")
+    assert figure.data["cell_id"].tolist() == rows["cell_id"].tolist()
+    assert figure.data["hotspot_category"].tolist() == rows["hotspot_category"].tolist()
+    persistent = int((rows["hotspot_category"] == "persistent hotspot").sum())
+    assert persistent > 0
+    assert f"{persistent} persistent hotspot" in figure.alt_text
 
 
 def test_kde_map_is_the_in_area_density(

@@ -23,7 +23,7 @@ from safecity.report.figures.figure import (
     FigureKind,
     display_table,
 )
-from safecity.report.figures.grid_maps import hotspot_grid_map, kde_map
+from safecity.report.figures.grid_maps import hotspot_classes_map, hotspot_grid_map, kde_map
 from safecity.report.figures.maps import choropleth_map, hotspot_lsoa_map, lsoa_quintile_map
 from safecity.report.figures.render import render_png, render_svg
 from safecity.report.figures.trend import monthly_trend_chart
@@ -40,6 +40,7 @@ __all__ = [
     "deprivation_gradient_chart",
     "display_table",
     "headline_group",
+    "hotspot_classes_map",
     "hotspot_grid_map",
     "hotspot_lsoa_map",
     "kde_map",

@@ -24,7 +24,7 @@ from safecity.report.figures.change import change_by_group_chart
 from safecity.report.figures.comparators import comparator_chart, comparator_codes
 from safecity.report.figures.deprivation import deprivation_gradient_chart
 from safecity.report.figures.figure import Figure, FigureDataError
-from safecity.report.figures.grid_maps import hotspot_grid_map, kde_map
+from safecity.report.figures.grid_maps import hotspot_classes_map, hotspot_grid_map, kde_map
 from safecity.report.figures.maps import hotspot_lsoa_map, lsoa_quintile_map
 from safecity.report.figures.trend import monthly_trend_chart
 from safecity.report.figures.ward_rates import ward_rates_chart
@@ -297,6 +297,47 @@ def _hotspot_grid(context: _Context, group_id: str, crime_group: str | None) -> 
     )
 
 
+def _grid_cell_size(context: _Context) -> float:
+    grid = context.hotspots.get("grid") or {}
+    return float(grid.get("cell_size_m", 0.0)) if isinstance(grid, dict) else 0.0
+
+
+def _hotspot_classes(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    chart = f"map of emerging and persistent hot spots of {name}"
+    if context.boundaries is None:
+        return _left_out(chart, context.no_boundaries())
+    rows = context.group_rows("hotspot_classes", group_id)
+    if rows.empty:
+        return _left_out(
+            chart,
+            context.reason(
+                tables=["hotspot_classes"],
+                skipped_keys=[
+                    f"hotspots_grid:{group_id}",
+                    "hotspot_classes",
+                    "hotspots_grid",
+                    "hotspots",
+                ],
+            ),
+        )
+    cell_size = _grid_cell_size(context)
+    if not cell_size > 0:
+        return _left_out(chart, "the manifest does not give the grid's cell size")
+    return hotspot_classes_map(
+        cells=rows,
+        boundaries=context.boundaries,
+        cell_size=cell_size,
+        group_name=name,
+        area_name=context.area_name,
+        period=context.period,
+        group_id=group_id,
+        area_level=context.area_level,
+        crime_group=crime_group,
+        caveat=context.grid_caveat(rows),
+    )
+
+
 def _kde(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
     name = context.group_name(group_id)
     chart = f"kernel density map of {name}"
@@ -385,6 +426,7 @@ _GROUP_CHARTS: tuple[GroupChart, ...] = (
     _deprivation,
     _hotspot_lsoas,
     _hotspot_grid,
+    _hotspot_classes,
     _kde,
     _comparators,
 )

@@ -410,3 +410,136 @@ def kde_map(
         crime_group=crime_group,
         note=caveat,
     )
+
+
+EMERGING = ("emerging hotspot", "emerging coldspot")
+
+
+def hotspot_classes_map(
+    *,
+    cells: pd.DataFrame,
+    boundaries: dict[str, Any],
+    cell_size: float,
+    group_name: str,
+    area_name: str,
+    period: str,
+    group_id: str,
+    area_level: str = "csp",
+    crime_group: str | None = None,
+    caveat: str | None = None,
+    source_table: str = "hotspot_classes",
+) -> Figure:
+    """Grid cells by how their hot or cold spot status developed over the period's months.
+
+    The sfhotspot classes (persistent, emerging, former, intermittent hot or cold spot;
+    mixed) from Gi* per month with Holm adjustment across months; cells with no pattern are
+    not drawn. Emerging cells have a thick black outline and cold cells a dashed one, so the
+    classes are told apart without colour.
+
+    Parameters
+    ----------
+    cells
+        The ``hotspot_classes`` rows of one group: ``cell_id, x_centre, y_centre,
+        hotspot_category`` (``in_area``, ``periods``, ``recent_periods``,
+        ``significant_hot``, ``significant_cold``).
+    boundaries
+        The artefact's boundaries (for the outlines).
+    cell_size
+        The grid's cell side in metres.
+    group_name, area_name, period, group_id, area_level, crime_group, source_table
+        Texts and identity of the figure.
+    caveat
+        Caveat printed under the map (snap points).
+
+    Raises
+    ------
+    FigureDataError
+        When a column is missing, the cell size is not positive or a class is unknown.
+    """
+    require_columns(
+        cells, ("cell_id", "x_centre", "y_centre", "hotspot_category"), where="hot spot classes"
+    )
+    if not cell_size > 0:
+        raise FigureDataError(f"hot spot classes map: cell size must be positive, got {cell_size}")
+    inside = _in_area(cells)
+    categories = palette.HOTSPOT_CATEGORY_COLOURS
+    unknown = sorted(set(inside["hotspot_category"].astype(str)) - set(categories) - {"no pattern"})
+    if unknown:
+        raise FigureDataError(f"hot spot classes map: unknown classes {', '.join(unknown)}")
+    drawn = inside[inside["hotspot_category"].isin(list(categories))]
+    columns = [
+        column
+        for column in ("cell_id", "x_centre", "y_centre", "hotspot_category", "periods",
+                       "recent_periods", "significant_hot", "significant_cold")
+        if column in drawn.columns
+    ]  # fmt: skip
+    table = drawn.loc[:, columns].sort_values("cell_id", kind="mergesort").reset_index(drop=True)
+    counts = {label: int((table["hotspot_category"] == label).sum()) for label in categories}
+    present = [label for label in categories if counts[label]]
+    months = ""
+    if "periods" in inside.columns and not inside.empty:
+        months = f" over {int(inside['periods'].iloc[0])} months"
+    listed = ", ".join(f"{counts[label]} {label}" for label in present) or "none"
+    alt_text = (
+        f"Map of {area_name} on {format_number(cell_size, digits=0)} m cells showing how hot"
+        f" and cold spots of {group_name} developed{months} of {period}: of {len(inside)}"
+        f" cells in the area, {listed} cells (Gi* each month, Holm-adjusted across months,"
+        " sfhotspot classes); the other cells show no pattern."
+    )
+    half = cell_size / 2
+    extent = (
+        float(inside["x_centre"].min() - half) if not inside.empty else 0.0,
+        float(inside["y_centre"].min() - half) if not inside.empty else 0.0,
+        float(inside["x_centre"].max() + half) if not inside.empty else 0.0,
+        float(inside["y_centre"].max() + half) if not inside.empty else 0.0,
+    )
+    emerging = " || ".join(f"datum.hotspot_category === '{label}'" for label in EMERGING)
+    cold = " || ".join(
+        f"datum.hotspot_category === '{label}'" for label in categories if "coldspot" in label
+    )
+    title = f"{group_name}: emerging and persistent hot spots, {period}"
+    spec = _grid_spec(
+        table=table,
+        extent=extent,
+        transforms=[
+            {"calculate": f"datum.x_centre - {half}", "as": "x_min"},
+            {"calculate": f"datum.x_centre + {half}", "as": "x_max"},
+            {"calculate": f"datum.y_centre - {half}", "as": "y_min"},
+            {"calculate": f"datum.y_centre + {half}", "as": "y_max"},
+        ],
+        boundaries=boundaries,
+        area_level=area_level,
+        title=title,
+        subtitle=[
+            f"{area_name}: {format_number(cell_size, digits=0)} m cells classed by their Gi*"
+            " hot/cold spot months (sfhotspot).",
+            "Thick black outline: emerging; dashed outline: cold spot classes.",
+        ],
+        alt_text=alt_text,
+        cell_encoding={
+            "fill": {
+                "field": "hotspot_category",
+                "type": "nominal",
+                "title": "Class",
+                "scale": {"domain": present, "range": [categories[label] for label in present]},
+                "legend": {"orient": "right", "labelLimit": 220},
+            },
+            "stroke": {"condition": {"test": emerging, "value": "#000000"}, "value": "#555555"}
+            if emerging
+            else {"value": "#555555"},
+            "strokeWidth": {"condition": {"test": emerging, "value": 1.4}, "value": 0.3},
+            "strokeDash": {"condition": {"test": cold, "value": [2, 1]}, "value": [1, 0]}
+            if cold
+            else {"value": [1, 0]},
+        },
+    )
+    return Figure(
+        figure_id=figure_id(FigureKind.HOTSPOT_MAP, "classes", group_id),
+        title=title,
+        alt_text=alt_text,
+        spec=spec,
+        data=table,
+        source_table=source_table,
+        crime_group=crime_group,
+        note=caveat,
+    )

@@ -79,3 +79,17 @@ SPECIAL_CAUSE_SHAPES: Final = {
 
 VIRIDIS_7: Final = ("#FDE725", "#8FD744", "#35B779", "#21908D", "#31688E", "#443A83", "#440154")
 """Viridis at seven equal steps, light to dark (classed density maps: darker = denser)."""
+
+HOTSPOT_CATEGORY_COLOURS: Final = {
+    "persistent hotspot": "#B35806",
+    "intermittent hotspot": "#F1A340",
+    "emerging hotspot": "#FDB863",
+    "former hotspot": "#FEE0B6",
+    "mixed hot/coldspot": "#999999",
+    "former coldspot": "#D1E5F0",
+    "emerging coldspot": "#92C5DE",
+    "intermittent coldspot": "#67A9CF",
+    "persistent coldspot": "#2166AC",
+}
+"""Emerging/persistent classes (sfhotspot): orange hot, blue cold, darker = more persistent;
+emerging cells also get a thick black outline, cold cells a dashed one."""
