@@ -67,6 +67,7 @@ def test_without_boundaries_no_file_is_written_and_every_map_says_why(
         f"No deprivation gradient of {HEADLINE}: {deprivation_reason}.",
         f"No LSOA hot spot map of {HEADLINE}: {maps_reason}.",
         f"No hot spot grid map of {HEADLINE}: {maps_reason}.",
+        f"No map of emerging and persistent hot spots of {HEADLINE}: {maps_reason}.",
         f"No kernel density map of {HEADLINE}: {maps_reason}.",
     ]
     assert "no LSOA boundaries of vintage 2011" in maps_reason
