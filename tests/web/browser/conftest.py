@@ -35,6 +35,7 @@ from playwright.sync_api import (
     Request,
     Response,
     Route,
+    expect,
     sync_playwright,
 )
 from web_server import RunningSite, running_site
@@ -49,6 +50,8 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+# Playwright's assertions wait 5 s by default; the machine may be busy with other test runs.
+expect.set_options(timeout=15_000)
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 SOUTHAMPTON_STRATEGY = "southampton-safe-city-strategy-2022-2027.yaml"
 

@@ -26,6 +26,7 @@ PAGES = {
     "indicator page": "/indicators/all_crime/",
     "area page (CSP)": "/areas/{csp}/",
     "area page (ward)": "/areas/{ward}/",
+    "area page (LSOA)": "/areas/{lsoa}/",
     "hotspot maps": "/hotspots/",
     "assessment archive": "/assessments/",
     "archived assessment": "/assessments/{assessment_id}/",
@@ -37,9 +38,10 @@ PAGES = {
 
 def _codes(assessment: Path) -> dict[str, str]:
     table = pd.read_csv(assessment / "public" / "indicators.csv", dtype={"area_code": str})
-    wards = table.loc[table["area_level"] == "ward", "area_code"].sort_values()
-    csp = table.loc[table["area_level"] == "csp", "area_code"].iloc[0]
-    return {"csp": str(csp), "ward": str(wards.iloc[0])}
+    return {
+        level: str(table.loc[table["area_level"] == level, "area_code"].sort_values().iloc[0])
+        for level in ("csp", "ward", "lsoa")
+    }
 
 
 @pytest.mark.parametrize("name", list(PAGES))
