@@ -334,3 +334,164 @@ def deprivation_gradient_chart(
         grouping=grouping,
         crime_group=indicator_id,
     )
+
+
+def ward_comparison_map(
+    *,
+    wards: list[dict[str, Any]],
+    boundaries: dict[str, Any],
+    indicator_id: str,
+    indicator_name: str,
+    area_name: str,
+    period: str,
+    per: str,
+) -> Chart:
+    """Wards shaded by their rate against the area's (Higher, Similar, Lower; suppressed white,
+    dashed): the report's choropleth builder with its benchmark colours.
+
+    ``wards`` are ward rows of ``indicators`` (``area_code, area_name, value,
+    benchmark_label, suppressed``).
+    """
+    from safecity.report.figures import SUPPRESSED, palette
+    from safecity.report.figures.maps import choropleth_map
+
+    frame = _frame(wards)
+    labels = []
+    for row in wards:
+        if row.get("value") is None:
+            labels.append(SUPPRESSED)
+        else:
+            label = row.get("benchmark_label")
+            labels.append(label if label in palette.BENCHMARK_COLOURS else "Similar")
+    frame["comparison"] = labels
+    classes = {**palette.BENCHMARK_COLOURS, SUPPRESSED: palette.MISSING_FILL}
+    counts = {label: labels.count(label) for label in classes}
+    alt_text = (
+        f"Map of the {len(wards)} wards of {area_name} shaded by how their rate of "
+        f"{indicator_name.lower()} {per} in {period} compares with the {area_name} rate: "
+        f"{counts['Higher']} significantly higher, {counts['Similar']} similar, "
+        f"{counts['Lower']} significantly lower"
+        + (f", {counts[SUPPRESSED]} suppressed." if counts[SUPPRESSED] else ".")
+    )
+    return _chart(
+        choropleth_map,
+        values=frame,
+        boundaries=boundaries,
+        class_column="comparison",
+        classes=classes,
+        title=f"{indicator_name}: wards compared with {area_name}, {period}",
+        subtitle=[f"Rate {per}; 95% confidence interval against the {area_name} rate."],
+        alt_text=alt_text,
+        chart_id=f"ward-map-{indicator_id}",
+        legend_title=f"Compared with {area_name}",
+        source_table="indicators",
+        crime_group=indicator_id,
+        solid_classes=("Higher",),
+        tooltip=[
+            {"field": "area_name", "title": "Ward"},
+            {"field": "value", "title": f"Rate {per}", "format": ",.1f"},
+            {"field": "comparison", "title": f"Compared with {area_name}"},
+        ],
+    )
+
+
+def lsoa_quintile_map(
+    *,
+    quintiles: list[dict[str, Any]],
+    boundaries: dict[str, Any],
+    indicator_id: str,
+    indicator_name: str,
+    area_name: str,
+    period: str,
+) -> Chart:
+    """LSOAs shaded by quintile of their rate (the report's map), from ``lsoa_quintiles`` rows."""
+    from safecity.report.figures import lsoa_quintile_map as build
+
+    return _chart(
+        build,
+        quintiles=_frame(quintiles),
+        boundaries=boundaries,
+        indicator_name=indicator_name,
+        area_name=area_name,
+        period=period,
+        group_id=indicator_id,
+        crime_group=indicator_id,
+    )
+
+
+def hotspot_lsoa_map(
+    *,
+    hotspots: list[dict[str, Any]],
+    boundaries: dict[str, Any],
+    group_id: str,
+    group_name: str,
+    area_name: str,
+    period: str,
+) -> Chart:
+    """LSOAs by Getis-Ord Gi* class (the report's map), from ``hotspots_lsoa`` rows."""
+    from safecity.report.figures import hotspot_lsoa_map as build
+
+    return _chart(
+        build,
+        hotspots=_frame(hotspots),
+        boundaries=boundaries,
+        group_name=group_name,
+        area_name=area_name,
+        period=period,
+        group_id=group_id,
+        crime_group=group_id,
+    )
+
+
+def hotspot_grid_map(
+    *,
+    cells: list[dict[str, Any]],
+    boundaries: dict[str, Any],
+    group_id: str,
+    group_name: str,
+    area_name: str,
+    period: str,
+    caveat: str | None,
+) -> Chart:
+    """Grid cells that are Gi* hot or cold spots (the report's map), from ``hotspots_grid``."""
+    from safecity.report.figures import hotspot_grid_map as build
+
+    return _chart(
+        build,
+        cells=_frame(cells),
+        boundaries=boundaries,
+        group_name=group_name,
+        area_name=area_name,
+        period=period,
+        group_id=group_id,
+        crime_group=group_id,
+        caveat=caveat,
+    )
+
+
+def kde_map(
+    *,
+    cells: list[dict[str, Any]],
+    boundaries: dict[str, Any],
+    cell_size: float,
+    group_id: str,
+    group_name: str,
+    area_name: str,
+    period: str,
+    caveat: str | None,
+) -> Chart:
+    """Kernel density of crime per km² (the report's map), from ``kde_grid`` rows."""
+    from safecity.report.figures import kde_map as build
+
+    return _chart(
+        build,
+        cells=_frame(cells),
+        boundaries=boundaries,
+        cell_size=cell_size,
+        group_name=group_name,
+        area_name=area_name,
+        period=period,
+        group_id=group_id,
+        crime_group=group_id,
+        caveat=caveat,
+    )

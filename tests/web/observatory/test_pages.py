@@ -174,17 +174,23 @@ def test_indicator_page_shows_values_metadata_wards_comparisons_and_downloads(
     assert 'href="/indicators/all_crime/data.csv"' in html
     assert 'href="/indicators/all_crime/data.json"' in html
     if published_demo.boundaries is not None:
-        ward_map = spec(html, "spec-map-ward-all_crime")
-        features = ward_map["data"]["values"]
-        assert len(features) == 16
-        by_code = {
-            feature["properties"]["area_code"]: feature["properties"] for feature in features
-        }
+        # the report's choropleth: wards shaded by their comparison with the area
+        ward_map = json.dumps(spec(html, "spec-ward-map-all_crime"))
         for ward in wards.itertuples():
-            assert by_code[ward.area_code]["value"] == pytest.approx(ward.value, rel=1e-12)
-            assert by_code[ward.area_code]["shown"] == rate(ward.value)
-        lsoa_map = spec(html, "spec-map-lsoa-all_crime")
-        assert len(lsoa_map["data"]["values"]) == 150
+            assert f'"{ward.area_code}"' in ward_map
+        counts = wards["benchmark_label"].value_counts()
+        assert (
+            f"{counts.get('Higher', 0)} significantly higher, {counts.get('Similar', 0)} similar, "
+            f"{counts.get('Lower', 0)} significantly lower" in html
+        )
+        quintiles = Path(published_demo.source_directory) / "public" / "lsoa_quintiles.parquet"
+        lsoa_map = spec(
+            html,
+            "spec-lsoa-quintile-map-all_crime"
+            if quintiles.is_file()
+            else "spec-map-lsoa-all_crime",
+        )
+        assert lsoa_map["$schema"].startswith("https://vega.github.io/schema/vega-lite/v5")
     else:
         assert "published without boundaries" in html
     assert ("spec-monthly-trend-all_crime" in html) or ("No monthly trend" in html)
@@ -306,11 +312,21 @@ def test_hotspot_page_shows_gi_classes_grid_classes_and_density(
     kde = pd.read_parquet(demo_artefact / "public" / "kde_grid.parquet")
     kde = kde[(kde["group_id"] == "all_crime") & kde["in_area"]]
     if len(kde):
-        assert f"highest {kde['density_per_km2'].max():,.1f} per km²" in html
+        assert "The 10 densest cells (British National Grid)" in html
+        assert f"{kde['density_per_km2'].max():,.1f}" in text(html)
+        assert "spec-kde-map-all_crime" in html
+    grid_cells = pd.read_parquet(demo_artefact / "public" / "hotspots_grid.parquet")
+    hot_cells = grid_cells[
+        (grid_cells["group_id"] == "all_crime") & grid_cells["gi_bin"].str.startswith("hot")
+    ]
+    if len(hot_cells):
+        assert "spec-hotspot-map-grid-all_crime" in html
+        assert "Grid cells that are hot or cold spots" in html
     other = page(client, "/hotspots/?group=asb")
     assert 'value="asb" selected' in other
     unknown = page(client, "/hotspots/?group=unknown_group")
-    assert 'There is no hotspot analysis for "unknown_group"' in unknown
+    assert 'There is no hotspot analysis for "unknown_group"; showing all_crime' in text(unknown)
+    assert 'class="govuk-error-message"' in unknown
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from safecity_web.observatory.models import (
 from safecity_web.observatory.views.common import (
     Mode,
     NoPublishedAssessmentError,
+    lazy,
     page_context,
     resolve_assessment,
 )
@@ -151,6 +152,7 @@ def area_detail(
     rows = list(
         queries.values(assessment)
         .filter(area_code=gss_code)
+        .select_related("area__parent")
         .order_by("indicator__display_order", "indicator__name")
     )
     if not rows:
@@ -158,23 +160,36 @@ def area_detail(
     level = AreaLevel(rows[0].area_level)
     compare_level = AreaLevel.WARD if level in (AreaLevel.CSP, AreaLevel.WARD) else level
     compared_with = "wards" if compare_level is AreaLevel.WARD else "neighbourhoods"
-    spread_by_indicator = spreads(assessment, level=compare_level)
     area = rows[0].area
-    children: list[tuple[str, str]] = []
-    if level is AreaLevel.CSP:
-        children = list(
-            queries.values(assessment)
-            .filter(area_level=AreaLevel.WARD)
-            .values_list("area_code", "area_name")
-            .distinct()
-            .order_by("area_name")
-        )
-    elif level is AreaLevel.WARD:
-        children = list(
-            Area.objects.filter(parent=area, level=AreaLevel.LSOA)
-            .values_list("gss_code", "name")
-            .order_by("name")
-        )
+
+    def child_areas() -> list[tuple[str, str]]:
+        if level is AreaLevel.CSP:
+            return list(
+                queries.values(assessment)
+                .filter(area_level=AreaLevel.WARD)
+                .values_list("area_code", "area_name")
+                .distinct()
+                .order_by("area_name")
+            )
+        if level is AreaLevel.WARD:
+            return list(
+                Area.objects.filter(parent=area, level=AreaLevel.LSOA)
+                .values_list("gss_code", "name")
+                .order_by("name")
+            )
+        return []
+
+    def spine_rows() -> list[SpineRow]:
+        spread_by_indicator = spreads(assessment, level=compare_level)
+        return [
+            _spine(
+                row,
+                spread_by_indicator.get(row.indicator.indicator_id),
+                compared_with=compared_with,
+            )
+            for row in rows
+        ]
+
     context = page_context(
         request,
         mode=mode,
@@ -185,15 +200,8 @@ def area_detail(
         level=level,
         level_label=level.label,
         compared_with=compared_with,
-        spine_rows=[
-            _spine(
-                row,
-                spread_by_indicator.get(row.indicator.indicator_id),
-                compared_with=compared_with,
-            )
-            for row in rows
-        ],
-        children=children,
+        spine_rows=lazy(spine_rows),
+        children=lazy(child_areas),
         parent=area.parent if level is not AreaLevel.CSP else None,
         spine_width=SPINE_WIDTH,
     )

@@ -6,6 +6,7 @@ maps come from ``observatory.chart_specs``. Every chart is shown with its data t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,18 +51,35 @@ def heading(column: str) -> str:
     return column.replace("_", " ").capitalize()
 
 
-def from_gateway(chart: core_gateway.Chart, *, columns: list[str] | None = None) -> PageChart:
-    """A gateway chart as a page chart (its data table as formatted text)."""
+def from_gateway(
+    chart: core_gateway.Chart,
+    *,
+    columns: list[str] | None = None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+    order: Callable[[dict[str, Any]], Any] | None = None,
+    limit: int | None = None,
+    caption: str | None = None,
+) -> PageChart:
+    """A gateway chart as a page chart (its data table as formatted text).
+
+    ``keep``, ``order`` and ``limit`` shorten a table of thousands of map cells to the rows
+    a reader needs (say so in ``caption``).
+    """
     shown = [column for column in (columns or chart.columns) if column in chart.columns]
+    rows = [row for row in chart.rows if keep is None or keep(row)]
+    if order is not None:
+        rows.sort(key=order)
+    if limit is not None:
+        rows = rows[:limit]
     return PageChart(
         chart_id=chart.chart_id,
         title=chart.title,
         alt_text=chart.alt_text,
         spec=chart.spec,
         headings=[heading(column) for column in shown],
-        rows=[[chart_cell(column, row.get(column)) for column in shown] for row in chart.rows],
+        rows=[[chart_cell(column, row.get(column)) for column in shown] for row in rows],
         note=chart.note,
-        table_caption=f"Data for the chart: {chart.title}",
+        table_caption=caption or f"Data for the chart: {chart.title}",
     )
 
 
@@ -142,7 +160,11 @@ def trend_chart(assessment: PublishedAssessment, indicator: Indicator) -> PageCh
 def choropleth(
     assessment: PublishedAssessment, indicator: Indicator, *, level: AreaLevel
 ) -> PageChart | str:
-    """A map of the indicator's rates by ward or LSOA (or why there is none)."""
+    """A map of the indicator by ward (against the area) or LSOA (quintiles), or why none.
+
+    The report's map builders draw it; without an LSOA quintile table the LSOA map falls back
+    to the observatory's own rate choropleth (``chart_specs``).
+    """
 
     def build() -> PageChart | str:
         boundaries = queries.boundaries(assessment)
@@ -153,57 +175,98 @@ def choropleth(
                 "(the artefact has no boundaries.geojson). The table has every value."
             )
         rows = queries.indicator_rows(assessment, indicator, level=level)
-        features = chart_specs.features_of(boundaries, level=level.value)
-        if not rows or not features:
-            return f"No {level_name} map: the assessment has no {level_name} boundaries or values."
-        values = {
-            row.area_code: {
-                "value": row.value,
-                "shown": presentation.format_rate(row.value, suppressed=row.suppressed),
-                "label": presentation.benchmark_label(row).text,
-            }
-            for row in rows
-        }
-        shown = [row for row in rows if row.value is not None]
-        highest = max(shown, key=lambda row: row.value or 0.0, default=None)
-        lowest = min(shown, key=lambda row: row.value or 0.0, default=None)
+        if not rows:
+            return f"No {level_name} map: the assessment has no {level_name} values."
         per = f"per {indicator.multiplier:,} {indicator.denominator_type or 'residents'}"
-        description = f"Map of {indicator.name.lower()} {per} by {level_name}, {assessment.period}."
-        if highest is not None and lowest is not None:
-            description += (
-                f" Highest: {highest.area_name} ({presentation.format_rate(highest.value)});"
-                f" lowest: {lowest.area_name} ({presentation.format_rate(lowest.value)})."
+        try:
+            if level is AreaLevel.WARD:
+                chart = core_gateway.ward_comparison_map(
+                    wards=[value_record(row) for row in rows],
+                    boundaries=boundaries,
+                    indicator_id=indicator.indicator_id,
+                    indicator_name=indicator.name,
+                    area_name=assessment.area_name,
+                    period=assessment.period,
+                    per=per,
+                )
+                return from_gateway(
+                    chart, columns=["area_code", "area_name", "value", "comparison"]
+                )
+            quintiles = queries.table_rows(
+                assessment, "lsoa_quintiles", group_key=indicator.indicator_id
             )
-        suppressed = sum(1 for row in rows if row.suppressed)
-        if suppressed:
-            description += f" {suppressed} areas are suppressed (shown grey)."
-        title = f"{indicator.name} {per} by {level_name}, {assessment.period}"
-        spec = chart_specs.choropleth_spec(
+            if quintiles is not None and quintiles.rows:
+                chart = core_gateway.lsoa_quintile_map(
+                    quintiles=quintiles.rows,
+                    boundaries=boundaries,
+                    indicator_id=indicator.indicator_id,
+                    indicator_name=indicator.name,
+                    area_name=assessment.area_name,
+                    period=assessment.period,
+                )
+                return from_gateway(chart)
+        except core_gateway.ChartUnavailableError as error:
+            return f"No {level_name} map: {error}"
+        return rate_choropleth(assessment, indicator, rows=rows, level=level, per=per)
+
+    return queries.cached(assessment, f"map:{level.value}:{indicator.indicator_id}", build)
+
+
+def rate_choropleth(
+    assessment: PublishedAssessment,
+    indicator: Indicator,
+    *,
+    rows: list[Any],
+    level: AreaLevel,
+    per: str,
+) -> PageChart | str:
+    """The observatory's own map of rates (when the report's quintile table is not published)."""
+    level_name = "ward" if level is AreaLevel.WARD else "neighbourhood (LSOA)"
+    features = chart_specs.features_of(queries.boundaries(assessment), level=level.value)
+    if not features:
+        return f"No {level_name} map: the boundaries have no {level_name} outlines."
+    values = {
+        row.area_code: {
+            "value": row.value,
+            "shown": presentation.format_rate(row.value, suppressed=row.suppressed),
+            "label": presentation.benchmark_label(row).text,
+        }
+        for row in rows
+    }
+    shown = [row for row in rows if row.value is not None]
+    highest = max(shown, key=lambda row: row.value or 0.0, default=None)
+    lowest = min(shown, key=lambda row: row.value or 0.0, default=None)
+    description = f"Map of {indicator.name.lower()} {per} by {level_name}, {assessment.period}."
+    if highest is not None and lowest is not None:
+        description += (
+            f" Highest: {highest.area_name} ({presentation.format_rate(highest.value)});"
+            f" lowest: {lowest.area_name} ({presentation.format_rate(lowest.value)})."
+        )
+    suppressed = sum(1 for row in rows if row.suppressed and row.value is None)
+    if suppressed:
+        description += f" {suppressed} areas are suppressed (shown grey)."
+    title = f"{indicator.name} {per} by {level_name}, {assessment.period}"
+    return PageChart(
+        chart_id=f"map-{level.value}-{indicator.indicator_id}",
+        title=title,
+        alt_text=description,
+        spec=chart_specs.choropleth_spec(
             features=features,
             values=values,
             title=title,
             description=description,
             value_title=f"Rate {per}",
-        )
-        return PageChart(
-            chart_id=f"map-{level.value}-{indicator.indicator_id}",
-            title=title,
-            alt_text=description,
-            spec=spec,
-            headings=["Area", "GSS code", "Rate", "95% confidence interval", "Compared with"],
-            rows=[
-                [
-                    row.area_name,
-                    row.area_code,
-                    presentation.format_rate(row.value, suppressed=row.suppressed),
-                    presentation.format_interval(
-                        row.lower_ci, row.upper_ci, suppressed=row.suppressed
-                    ),
-                    presentation.benchmark_label(row).text,
-                ]
-                for row in rows
-            ],
-            table_caption=f"Data for the map: {title}",
-        )
-
-    return queries.cached(assessment, f"map:{level.value}:{indicator.indicator_id}", build)
+        ),
+        headings=["Area", "GSS code", "Rate", "95% confidence interval", "Compared with"],
+        rows=[
+            [
+                row.area_name,
+                row.area_code,
+                presentation.format_rate(row.value, suppressed=row.suppressed),
+                presentation.format_interval(row.lower_ci, row.upper_ci, suppressed=row.suppressed),
+                presentation.benchmark_label(row).text,
+            ]
+            for row in rows
+        ],
+        table_caption=f"Data for the map: {title}",
+    )

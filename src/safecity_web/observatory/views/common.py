@@ -8,10 +8,12 @@ A page shows the currently published assessment (``/``), an archived one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from safecity_web.observatory import queries
 from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
@@ -64,7 +66,12 @@ def base_path(*, mode: Mode, assessment: PublishedAssessment) -> str:
 def page_context(
     request: HttpRequest, *, mode: Mode, assessment: PublishedAssessment, **extra: Any
 ) -> dict[str, Any]:
-    """The context every page of an assessment gets."""
+    """The context every page of an assessment gets.
+
+    The page body is cached per assessment, status and ``page_key`` (the path) in the
+    template, so expensive values should be passed wrapped in :func:`lazy` (built only when
+    the cached body is missing).
+    """
     current = queries.current_assessment() if mode is not Mode.CURRENT else assessment
     return {
         "assessment": assessment,
@@ -74,5 +81,11 @@ def page_context(
         "is_archive": mode is Mode.ARCHIVE,
         "current_assessment": current,
         "is_current": current is not None and current.pk == assessment.pk,
+        "page_key": request.path,
         **extra,
     }
+
+
+def lazy(build: Callable[[], Any]) -> Any:
+    """A context value computed on first use (not at all when the page body is cached)."""
+    return SimpleLazyObject(build)

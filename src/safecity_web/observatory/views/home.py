@@ -10,6 +10,7 @@ from safecity_web.observatory.views import charts
 from safecity_web.observatory.views.common import (
     Mode,
     NoPublishedAssessmentError,
+    lazy,
     page_context,
     resolve_assessment,
 )
@@ -30,13 +31,16 @@ def home(
         assessment = resolve_assessment(mode=mode, assessment_id=assessment_id)
     except NoPublishedAssessmentError:
         return no_assessment(request)
-    findings = [finding for finding in queries.findings(assessment) if finding.significant]
     context = page_context(
         request,
         mode=mode,
         assessment=assessment,
-        headline_rows=queries.headline_rows(assessment),
-        findings=findings[:FINDINGS_SHOWN],
-        change_chart=charts.change_chart(assessment),
+        headline_rows=lazy(lambda: queries.headline_rows(assessment)),
+        findings=lazy(
+            lambda: [finding for finding in queries.findings(assessment) if finding.significant][
+                :FINDINGS_SHOWN
+            ]
+        ),
+        change_chart=lazy(lambda: charts.change_chart(assessment)),
     )
     return render(request, "observatory/home.html", context)

@@ -8,12 +8,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from safecity_web import core_gateway
 from safecity_web.observatory import chart_specs, queries
 from safecity_web.observatory.models import PublishedAssessment
-from safecity_web.observatory.views.charts import PageChart
+from safecity_web.observatory.views.charts import PageChart, from_gateway
 from safecity_web.observatory.views.common import (
     Mode,
     NoPublishedAssessmentError,
+    lazy,
     page_context,
     resolve_assessment,
 )
@@ -21,11 +23,15 @@ from safecity_web.observatory.views.home import no_assessment
 
 DEFAULT_GROUP = "all_crime"
 DEFAULT_CELL_SIZE = 100.0
-KDE_TOP_CELLS = 10
 NO_PATTERN = "no pattern"
-KDE_STRIDE = 2
-"""The KDE map draws every other cell each way (cells twice the size): the surface is smooth,
-and the page stays light. The data table lists the densest cells at full resolution."""
+KDE_TOP_CELLS = 10
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _grid_settings(assessment: PublishedAssessment) -> tuple[float, str]:
@@ -60,40 +66,28 @@ def lsoa_map(assessment: PublishedAssessment, group: str) -> dict[str, Any]:
         summary = [[label, counts.get(label, 0)] for label in chart_specs.GI_BIN_ORDER]
         group_name = str(rows[0].get("group_name") or group)
         test = str(rows[0].get("test") or "")
-        description = (
-            f"Map of {len(rows)} neighbourhoods (LSOAs) by Getis-Ord Gi* class for "
-            f"{group_name.lower()}: {counts.get('hot spot, 99% confidence', 0)} hot spots at "
-            f"99% confidence, {counts.get('hot spot, 95% confidence', 0)} at 95%."
-        )
         boundaries = queries.boundaries(assessment)
         chart: PageChart | None = None
         reason = ""
-        features = chart_specs.features_of(boundaries, level="lsoa")
-        if features:
-            values = {
-                str(row["lsoa_code"]): {
-                    "gi_bin": row.get("gi_bin"),
-                    "ward_name": row.get("ward_name"),
-                }
-                for row in rows
-            }
-            title = f"Neighbourhood hotspots (Gi*): {group_name}, {assessment.period}"
-            chart = PageChart(
-                chart_id=f"hotspot-lsoa-{group}",
-                title=title,
-                alt_text=description,
-                spec=chart_specs.gi_bin_map_spec(
-                    features=features, values=values, title=title, description=description
-                ),
-                headings=["Gi* class", "Neighbourhoods"],
-                rows=summary,
-                table_caption=f"Data for the map: {title}",
-            )
-        else:
+        if boundaries is None:
             reason = (
                 "No neighbourhood map: this assessment was published without boundaries "
                 "(no boundaries.geojson); the tables list every hot spot."
             )
+        else:
+            try:
+                chart = from_gateway(
+                    core_gateway.hotspot_lsoa_map(
+                        hotspots=rows,
+                        boundaries=boundaries,
+                        group_id=group,
+                        group_name=group_name,
+                        area_name=assessment.area_name,
+                        period=assessment.period,
+                    )
+                )
+            except core_gateway.ChartUnavailableError as error:
+                reason = f"No neighbourhood map: {error}"
         return {
             "chart": chart,
             "reason": reason,
@@ -107,11 +101,13 @@ def lsoa_map(assessment: PublishedAssessment, group: str) -> dict[str, Any]:
     return queries.cached(assessment, f"hotspot-lsoa:{group}", build)
 
 
-def grid_maps(assessment: PublishedAssessment, group: str) -> dict[str, Any]:
-    """Grid hotspot classes and the KDE surface of the group (or why there are none)."""
+def grid_maps(
+    assessment: PublishedAssessment, group: str, *, names: dict[str, str]
+) -> dict[str, Any]:
+    """Grid Gi* hot spots, hotspot classes over the months and the KDE surface of the group."""
 
     def build() -> dict[str, Any]:
-        cell_size, _ = _grid_settings(assessment)
+        cell_size, snap_caveat = _grid_settings(assessment)
         skipped = _skipped(assessment, f"hotspots_grid:{group}")
         result: dict[str, Any] = {}
         classes = queries.table_rows(assessment, "hotspot_classes", group_key=group)
@@ -169,56 +165,54 @@ def grid_maps(assessment: PublishedAssessment, group: str) -> dict[str, Any]:
             result["classes_reason"] = "No grid hotspot classes for this crime group" + (
                 f": {skipped}" if skipped else "."
             )
+        boundaries = queries.boundaries(assessment)
+        group_name = names.get(group, group)
+        grid = queries.table_rows(assessment, "hotspots_grid", group_key=group)
         kde = queries.table_rows(assessment, "kde_grid", group_key=group)
-        kde_rows = [row for row in (kde.rows if kde else []) if row.get("in_area") is not False]
-        if kde_rows:
-            x_min = min(float(row["x_centre"]) for row in kde_rows)
-            y_min = min(float(row["y_centre"]) for row in kde_rows)
-            cells = [
-                {
-                    "x": round(row["x_centre"] + cell_size / 2),
-                    "y": round(row["y_centre"] + cell_size / 2),
-                    "density": round(float(row["density_per_km2"]), 1),
-                }
-                for row in kde_rows
-                if round((row["x_centre"] - x_min) / cell_size) % KDE_STRIDE == 0
-                and round((row["y_centre"] - y_min) / cell_size) % KDE_STRIDE == 0
-            ]
-            top = sorted(kde_rows, key=lambda row: -(row.get("density_per_km2") or 0.0))
-            bandwidth = float(kde_rows[0].get("bandwidth") or 0.0)
-            title = f"Crime density (kernel density estimate), {assessment.period}"
-            description = (
-                f"Density of crimes per square kilometre on {len(kde_rows):,} cells of "
-                f"{cell_size:,.0f} m, drawn on cells of {cell_size * KDE_STRIDE:,.0f} m "
-                f"({kde_rows[0].get('kernel')} kernel, bandwidth {bandwidth:,.0f} m); highest "
-                f"{float(top[0]['density_per_km2']):,.1f} per km²."
-            )
-            result["kde"] = PageChart(
-                chart_id=f"kde-{group}",
-                title=title,
-                alt_text=description,
-                spec=chart_specs.grid_map_spec(
-                    cells=cells,
-                    cell_size=cell_size * KDE_STRIDE,
-                    colour_field="density",
-                    colour_title="Crimes per km²",
-                    title=title,
-                    description=description,
-                ),
-                headings=["Cell centre easting", "Cell centre northing", "Crimes per km²"],
-                rows=[
-                    [
-                        f"{row['x_centre']:,.0f}",
-                        f"{row['y_centre']:,.0f}",
-                        f"{float(row['density_per_km2']):,.1f}",
-                    ]
-                    for row in top[:KDE_TOP_CELLS]
-                ],
-                table_caption=f"The {KDE_TOP_CELLS} densest cells (British National Grid)",
-            )
-        else:
-            result["kde_reason"] = "No density surface for this crime group" + (
-                f": {skipped}" if skipped else "."
+        for key, table, build_map in (
+            ("grid", grid, core_gateway.hotspot_grid_map),
+            ("kde", kde, core_gateway.kde_map),
+        ):
+            label = "grid hot spots" if key == "grid" else "density surface"
+            if table is None or not table.rows:
+                result[f"{key}_reason"] = f"No {label} for this crime group" + (
+                    f": {skipped}" if skipped else "."
+                )
+                continue
+            if boundaries is None:
+                result[f"{key}_reason"] = (
+                    f"No {label} map: this assessment was published without boundaries."
+                )
+                continue
+            arguments: dict[str, Any] = {
+                "cells": table.rows,
+                "boundaries": boundaries,
+                "group_id": group,
+                "group_name": group_name,
+                "area_name": assessment.area_name,
+                "period": assessment.period,
+                "caveat": snap_caveat or None,
+            }
+            if key == "kde":
+                arguments["cell_size"] = cell_size
+            try:
+                figure = build_map(**arguments)
+            except core_gateway.ChartUnavailableError as error:
+                result[f"{key}_reason"] = f"No {label} map: {error}"
+                continue
+            result[key] = (
+                from_gateway(
+                    figure,
+                    keep=lambda row: str(row.get("gi_bin", "")).startswith(("hot", "cold")),
+                    caption="Grid cells that are hot or cold spots (British National Grid)",
+                )
+                if key == "grid"
+                else from_gateway(
+                    figure,
+                    order=lambda row: -_number(row.get("density_per_km2")),
+                    limit=KDE_TOP_CELLS,
+                    caption=f"The {KDE_TOP_CELLS} densest cells (British National Grid)",
+                )
             )
         return result
 
@@ -259,10 +253,11 @@ def hotspots(
         groups=[(key, names.get(key, key)) for key in groups],
         group=group,
         unknown_group=requested if requested and requested not in groups else "",
-        lsoa=lsoa_map(assessment, group)
+        page_key=f"{request.path}?group={group}",
+        lsoa=lazy(lambda: lsoa_map(assessment, group))
         if group
         else {"reason": "No hotspot analysis in this assessment."},
-        grid=grid_maps(assessment, group) if group else {},
+        grid=lazy(lambda: grid_maps(assessment, group, names=names) if group else {}),
         snap_caveat=snap_caveat,
     )
     return render(request, "observatory/hotspots.html", context)

@@ -13,6 +13,7 @@ from safecity_web.observatory.views import charts
 from safecity_web.observatory.views.common import (
     Mode,
     NoPublishedAssessmentError,
+    lazy,
     page_context,
     resolve_assessment,
 )
@@ -28,7 +29,7 @@ def indicator_list(
     except NoPublishedAssessmentError:
         return no_assessment(request)
     context = page_context(
-        request, mode=mode, assessment=assessment, rows=queries.area_rows(assessment)
+        request, mode=mode, assessment=assessment, rows=lazy(lambda: queries.area_rows(assessment))
     )
     return render(request, "observatory/indicator_list.html", context)
 
@@ -69,13 +70,14 @@ def indicator_detail(
     except NoPublishedAssessmentError:
         return no_assessment(request)
     indicator = indicator_of(assessment, indicator_id)
-    area_row = (
-        queries.values(assessment)
-        .filter(indicator=indicator, area_code=assessment.area_code)
-        .first()
+    area_row = lazy(
+        lambda: (
+            queries.values(assessment)
+            .filter(indicator=indicator, area_code=assessment.area_code)
+            .first()
+        )
     )
-    wards = queries.indicator_rows(assessment, indicator, level=AreaLevel.WARD)
-    area_value = area_row.value if area_row is not None else None
+    wards = lazy(lambda: queries.indicator_rows(assessment, indicator, level=AreaLevel.WARD))
     context = page_context(
         request,
         mode=mode,
@@ -83,12 +85,18 @@ def indicator_detail(
         indicator=indicator,
         area_row=area_row,
         wards=wards,
-        suppressed_wards=sum(1 for row in wards if row.suppressed),
-        trend_chart=charts.trend_chart(assessment, indicator),
-        ward_chart=charts.ward_chart(assessment, indicator, area_value=area_value),
-        ward_map=charts.choropleth(assessment, indicator, level=AreaLevel.WARD),
-        lsoa_map=charts.choropleth(assessment, indicator, level=AreaLevel.LSOA),
-        findings=queries.findings(assessment, topic=indicator.indicator_id),
-        **comparisons(assessment, indicator),
+        suppressed_wards=lazy(
+            lambda: sum(1 for row in wards if row.suppressed and row.value is None)
+        ),
+        trend_chart=lazy(lambda: charts.trend_chart(assessment, indicator)),
+        ward_chart=lazy(
+            lambda: charts.ward_chart(
+                assessment, indicator, area_value=area_row.value if area_row else None
+            )
+        ),
+        ward_map=lazy(lambda: charts.choropleth(assessment, indicator, level=AreaLevel.WARD)),
+        lsoa_map=lazy(lambda: charts.choropleth(assessment, indicator, level=AreaLevel.LSOA)),
+        findings=lazy(lambda: queries.findings(assessment, topic=indicator.indicator_id)),
+        comparison=lazy(lambda: comparisons(assessment, indicator)),
     )
     return render(request, "observatory/indicator_detail.html", context)
