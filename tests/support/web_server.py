@@ -1,11 +1,12 @@
 """The real Safe City site, started for browser tests and benchmarks.
 
-``running_site()`` starts, in order: a throwaway PostgreSQL cluster (``postgres_cluster``) with
-a database of its own; ``python -m safecity_web migrate`` and ``collectstatic``; optionally
-``publish_assessment --assessment DIR --publish`` (the demo Assessment artefact made public);
-a user per role (``WebUser``); and gunicorn serving ``safecity_web.wsgi:application`` on a free
-loopback port. It waits until the server answers and stops everything (gunicorn, the cluster,
-the scratch folder) on leaving.
+``running_site()`` starts: a throwaway PostgreSQL cluster (``postgres_cluster``) with a
+database of its own; ``python -m safecity_web migrate`` and ``collectstatic`` (at the same time,
+while the assessment is built if a builder was given); optionally ``publish_assessment
+--assessment DIR --publish`` (the demo Assessment artefact made public) while a user per role
+(``WebUser``) is created and a strategy imported; and gunicorn serving
+``safecity_web.wsgi:application`` on a free loopback port. It waits until the server answers
+and stops everything (gunicorn, the cluster, the scratch folder) on leaving.
 
 The site runs with the **production** settings (``safecity_web.settings.production``: DEBUG
 off, manifest static files through WhiteNoise, secure and HTTP-only cookies, HSTS, PostgreSQL),
