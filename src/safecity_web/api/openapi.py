@@ -32,28 +32,30 @@ def error_response(description: str) -> dict[str, Any]:
 def operation(endpoint: Endpoint) -> dict[str, Any]:
     """The OpenAPI Operation Object of ``endpoint``."""
     if endpoint.media_type is MediaType.HTML:
-        success: dict[str, Any] = {
-            "description": endpoint.summary,
-            "content": {MediaType.HTML.value: {"schema": {"type": "string"}}},
+        responses: dict[str, Any] = {
+            "200": {
+                "description": endpoint.summary,
+                "content": {MediaType.HTML.value: {"schema": {"type": "string"}}},
+            }
         }
     else:
-        success = {
-            "description": endpoint.summary,
-            "headers": {
-                "ETag": {"schema": {"type": "string"}, "description": "Validator of the body."},
-                "Access-Control-Allow-Origin": {"schema": {"const": "*"}},
+        responses = {
+            "200": {
+                "description": endpoint.summary,
+                "headers": {
+                    "ETag": {"schema": {"type": "string"}, "description": "Validator of the body."},
+                    "Access-Control-Allow-Origin": {"schema": {"const": "*"}},
+                },
+                "content": {MediaType.JSON.value: {"schema": reference(endpoint.response)}},
             },
-            "content": {MediaType.JSON.value: {"schema": reference(endpoint.response)}},
+            "400": error_response(
+                "A parameter is unknown, repeated or not of the documented form; "
+                "`error.parameter` names it."
+            ),
         }
-    responses: dict[str, Any] = {"200": success}
-    if endpoint.all_parameters:
-        responses["400"] = error_response(
-            "A parameter is unknown, repeated or not of the documented form; "
-            "`error.parameter` names it."
-        )
-    if endpoint.not_found:
-        responses["404"] = error_response("Nothing published has this identifier.")
-    responses["405"] = error_response("The API is read-only: GET, HEAD and OPTIONS only.")
+        if endpoint.not_found:
+            responses["404"] = error_response("Nothing published has this identifier.")
+        responses["405"] = error_response("The API is read-only: GET, HEAD and OPTIONS only.")
     return {
         "operationId": endpoint.operation_id,
         "summary": endpoint.summary,

@@ -164,14 +164,16 @@ def test_every_documented_error_answers_the_error_schema(
             assert response.status_code == 400, url
             body = check_against_document(document, path=path, url=url, response=response)
             assert body["error"]["parameter"] == parameter["name"]
-        if operation["parameters"]:
+        if "400" in operation["responses"]:
             response = client.get(f"{base}?colour=blue")
             body = check_against_document(document, path=path, url=base, response=response)
-            assert body["error"] == {
-                "code": "unknown_parameter",
-                "message": body["error"]["message"],
-                "parameter": "colour",
-            }
+            assert (body["error"]["code"], body["error"]["parameter"]) == (
+                "unknown_parameter",
+                "colour",
+            )
+            assert body["error"]["message"].startswith(
+                "unknown parameter 'colour'; this endpoint takes: "
+            )
         if "text/html" not in operation["responses"]["200"]["content"]:
             response = client.post(base)
             assert response.status_code == 405

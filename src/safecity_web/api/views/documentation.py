@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.test import RequestFactory
 from django.urls import resolve
+from django.views.decorators.http import require_safe
 
 from safecity_web.api import endpoints
 from safecity_web.api.endpoints import MediaType
@@ -79,6 +80,7 @@ def type_text(schema: dict[str, Any]) -> str:
     return ", ".join(words)
 
 
+@require_safe
 def docs(request: HttpRequest) -> HttpResponse:
     """The human documentation page, GOV.UK styled, built from the OpenAPI document."""
     document = openapi_document(server_url=request.build_absolute_uri(endpoints.API_PREFIX))
