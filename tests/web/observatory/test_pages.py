@@ -194,6 +194,16 @@ def test_indicator_page_shows_values_metadata_wards_comparisons_and_downloads(
     else:
         assert "published without boundaries" in html
     assert ("spec-monthly-trend-all_crime" in html) or ("No monthly trend" in html)
+    # the report's deprivation gradient by national decile, with the gap's rate ratio
+    rates = pd.read_parquet(
+        Path(published_demo.source_directory) / "public" / "deprivation_rates.parquet"
+    )
+    deciles = rates[(rates["group_id"] == "all_crime") & (rates["grouping"] == "national decile")]
+    if len(deciles):
+        gradient = spec(html, "spec-deprivation-gradient-all_crime")
+        assert "decile" in json.dumps(gradient).lower()
+    else:
+        assert "No deprivation gradient" in html
 
 
 def _rows(table: str) -> list[str]:

@@ -270,3 +270,49 @@ def rate_choropleth(
         ],
         table_caption=f"Data for the map: {title}",
     )
+
+
+DEPRIVATION_GROUPING = "national decile"
+
+
+def deprivation_chart(assessment: PublishedAssessment, indicator: Indicator) -> PageChart | str:
+    """Rates by national IMD decile with the most/least deprived gap (or why there is none)."""
+
+    def build() -> PageChart | str:
+        rates = queries.table_rows(
+            assessment, "deprivation_rates", group_key=indicator.indicator_id
+        )
+        rows = [
+            row
+            for row in (rates.rows if rates else [])
+            if row.get("grouping") == DEPRIVATION_GROUPING
+        ]
+        if not rows:
+            return (
+                "No deprivation gradient: this assessment published no rates by deprivation "
+                "decile for this indicator."
+            )
+        gaps = queries.table_rows(assessment, "deprivation_gaps", group_key=indicator.indicator_id)
+        gap = next(
+            (
+                row
+                for row in (gaps.rows if gaps else [])
+                if row.get("grouping") == DEPRIVATION_GROUPING
+            ),
+            None,
+        )
+        try:
+            chart = core_gateway.deprivation_gradient_chart(
+                rates=rows,
+                gap=gap,
+                indicator_id=indicator.indicator_id,
+                indicator_name=indicator.name,
+                area_name=assessment.area_name,
+                period=assessment.period,
+                grouping=DEPRIVATION_GROUPING,
+            )
+        except core_gateway.ChartUnavailableError as error:
+            return f"No deprivation gradient: {error}"
+        return from_gateway(chart)
+
+    return queries.cached(assessment, f"deprivation-chart:{indicator.indicator_id}", build)

@@ -96,6 +96,7 @@ def indicator_detail(
         ),
         ward_map=lazy(lambda: charts.choropleth(assessment, indicator, level=AreaLevel.WARD)),
         lsoa_map=lazy(lambda: charts.choropleth(assessment, indicator, level=AreaLevel.LSOA)),
+        deprivation_chart=lazy(lambda: charts.deprivation_chart(assessment, indicator)),
         findings=lazy(lambda: queries.findings(assessment, topic=indicator.indicator_id)),
         comparison=lazy(lambda: comparisons(assessment, indicator)),
     )
