@@ -130,3 +130,20 @@ def test_analyst_publishes_the_annual_public_statement(
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF-")
     guarded.assert_clean()
+
+
+def test_administrator_reads_the_audit_log(guarded, assert_accessible) -> None:
+    """Sign-ins are audited, and an administrator can filter the log to see them."""
+    page = guarded.page
+    administrator = guarded.site.users["administrator"]
+    sign_in(guarded, username=administrator.username, password=administrator.password)
+    guarded.goto("/accounts/audit/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
+    page.get_by_label("Action").select_option(label="Signed in")
+    page.get_by_label("Username").fill(administrator.username)
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(rf"username={administrator.username}"))
+    rows = page.locator("table tbody tr")
+    expect(rows.filter(has_text="Signed in").first).to_contain_text(administrator.username)
+    assert_accessible(page)
+    guarded.assert_clean()
