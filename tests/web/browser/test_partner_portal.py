@@ -147,3 +147,38 @@ def test_administrator_reads_the_audit_log(guarded, assert_accessible) -> None:
     expect(rows.filter(has_text="Signed in").first).to_contain_text(administrator.username)
     assert_accessible(page)
     guarded.assert_clean()
+
+
+def test_board_member_signs_in_by_keyboard_and_reads_the_plan(guarded, shared_data: Path) -> None:
+    """Keyboard only: skip link, the two fields and the button, in tab order; board members
+    read the action plan but get no progress form."""
+    page = guarded.page
+    member = guarded.site.users["board.member"]
+    guarded.goto("/accounts/sign-in/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")
+    focused_name = "() => document.activeElement && document.activeElement.name"
+    for _ in range(10):  # past the main content's links to the first field
+        page.keyboard.press("Tab")
+        if page.evaluate(focused_name) == "username":
+            break
+    expect(page.get_by_label("Username")).to_be_focused()
+    page.keyboard.type(member.username)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password")).to_be_focused()
+    page.keyboard.type(member.password)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(guarded.site.url("/partners/"))
+    expect(page.get_by_text(f"{member.organisation} · Board member")).to_be_visible()
+
+    page.get_by_role("link", name="Strategy and action plan").click()
+    page.locator("a[href^='/partners/strategy/priorities/']").first.click()
+    page.locator("a[href^='/partners/strategy/focus-areas/']").first.click()
+    page.locator("a[href^='/partners/strategy/actions/']").first.click()
+    expect(page.get_by_role("heading", name="Progress updates")).to_be_visible()
+    expect(page.get_by_role("button", name="Add progress update")).to_have_count(0)
+    expect(
+        page.get_by_text("Board members can read the action plan but not update it.")
+    ).to_be_visible()
+    guarded.assert_clean()
