@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from safecity_web.accounts.audit import record_event
@@ -120,6 +120,12 @@ def _store(*, parsed: StrategyFile, source_name: str, user: User | None) -> Stra
     return strategy
 
 
+def _already_imported(strategy: Strategy) -> ImportResult:
+    return ImportResult(
+        strategy=strategy, created=False, unmatched_bodies=unmatched_bodies_of(strategy=strategy)
+    )
+
+
 def import_strategy(
     *,
     content: bytes,
@@ -140,28 +146,31 @@ def import_strategy(
     acting = user
     if acting is None and request is not None and request.user.is_authenticated:
         acting = request.user  # type: ignore[assignment]
-    with transaction.atomic():
-        existing = Strategy.objects.filter(source_sha256=parsed.source_sha256).first()
-        if existing is not None:
-            return ImportResult(
-                strategy=existing,
-                created=False,
-                unmatched_bodies=unmatched_bodies_of(strategy=existing),
+    existing = Strategy.objects.filter(source_sha256=parsed.source_sha256).first()
+    if existing is not None:
+        return _already_imported(existing)
+    try:
+        with transaction.atomic():
+            strategy = _store(parsed=parsed, source_name=source_name, user=acting)
+            record_event(
+                request=request,
+                user=acting,
+                username="" if acting is not None else "command line",
+                action=AuditAction.CREATED,
+                subject=strategy,
+                detail=(
+                    f"imported strategy {strategy.name!r} from {source_name} "
+                    f"(sha256 {parsed.source_sha256}): {len(parsed.priorities)} priorities, "
+                    f"{len(parsed.focus_areas)} focus areas, {len(parsed.outcomes)} outcomes, "
+                    f"{len(parsed.actions)} actions"
+                ),
             )
-        strategy = _store(parsed=parsed, source_name=source_name, user=acting)
-        record_event(
-            request=request,
-            user=acting,
-            username="" if acting is not None else "command line",
-            action=AuditAction.CREATED,
-            subject=strategy,
-            detail=(
-                f"imported strategy {strategy.name!r} from {source_name} "
-                f"(sha256 {parsed.source_sha256}): {len(parsed.priorities)} priorities, "
-                f"{len(parsed.focus_areas)} focus areas, {len(parsed.outcomes)} outcomes, "
-                f"{len(parsed.actions)} actions"
-            ),
-        )
+    except IntegrityError:
+        # The same file imported at the same moment by someone else: theirs stands.
+        concurrent = Strategy.objects.filter(source_sha256=parsed.source_sha256).first()
+        if concurrent is None:
+            raise
+        return _already_imported(concurrent)
     return ImportResult(
         strategy=strategy, created=True, unmatched_bodies=unmatched_bodies_of(strategy=strategy)
     )

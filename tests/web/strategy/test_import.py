@@ -354,3 +354,36 @@ priorities:
     assert [body.name for body in result.unmatched_bodies] == ["Neighbourhood Watch"]
     event = AuditEvent.objects.get(object_type="strategy.Strategy")
     assert (event.user, event.username) == (None, "command line")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_file_imported_twice_at_once_gives_one_strategy(
+    southampton_strategy_path: Path,
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    content = southampton_strategy_path.read_bytes()
+    start = threading.Barrier(2)
+    results: list[Any] = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            results.append(importing.import_strategy(content=content, source_name="same.yaml"))
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(result.created for result in results) == [False, True]
+    assert {result.strategy.pk for result in results} == {Strategy.objects.get().pk}
+    assert Action.objects.count() == 150
