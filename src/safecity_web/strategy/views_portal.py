@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -13,6 +14,8 @@ from safecity_web.strategy.access import PORTAL_ROLES, STATEMENT_ROLES
 from safecity_web.strategy.bodies import unmatched_bodies
 from safecity_web.strategy.importing import current_strategy
 from safecity_web.strategy.queries import organisation_actions, rag_counts, strategy_actions
+
+ACTIONS_PER_PAGE = 25
 
 
 @role_required(*PORTAL_ROLES)
@@ -32,8 +35,10 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         context["action_count"] = all_actions.count()
         if user.organisation is not None:
             mine = organisation_actions(strategy=strategy, organisation=user.organisation)
-            context["my_actions"] = list(mine)
             context["my_rag_counts"] = rag_counts(mine)
+            context["my_actions_page"] = Paginator(mine, ACTIONS_PER_PAGE).get_page(
+                request.GET.get("page")
+            )
         if user.has_role(Role.ADMINISTRATOR):
             context["unmatched_count"] = len(unmatched_bodies(strategy=strategy))
     return render(request, "strategy/portal_home.html", context)

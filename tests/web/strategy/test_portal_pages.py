@@ -89,8 +89,18 @@ def test_home_shows_my_organisations_actions_and_rag_counts(
     assert response.status_code == 200
     page = response.content.decode()
     assert f"Actions {POLICE} is responsible for" in page
-    for code in police_codes:
+    # The strategy names the Constabulary for 67 actions: 25 a page.
+    assert len(police_codes) == 67
+    shown = {action.code for action in response.context["my_actions_page"]}
+    assert len(shown) == 25
+    for code in shown:
         assert f">{code}</a>" in page
+    assert f"(1 to 25 of {len(police_codes)})" in page
+    assert 'aria-label="Pagination"' in page
+    pages = [client.get(reverse("strategy:home"), {"page": number}) for number in (2, 3)]
+    for later in pages:
+        shown |= {action.code for action in later.context["my_actions_page"]}
+    assert shown == police_codes
     assert ">P1.F1.A1</a>" not in page  # a council board's action
     rag_rows = response.context["my_rag_counts"]
     assert [(row.label, row.count) for row in rag_rows] == [
