@@ -7,10 +7,12 @@ Suppressed figures read ``suppressed`` in the CSV and are ``null`` in the JSON (
 from __future__ import annotations
 
 import csv
+import io
+import json
 import math
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from safecity_web.observatory import presentation, queries
 from safecity_web.observatory.publishing import FLOAT_COLUMNS, INTEGER_COLUMNS
@@ -26,22 +28,20 @@ WITHHELD_COLUMNS = frozenset(FLOAT_COLUMNS) | frozenset(INTEGER_COLUMNS)
 """Number columns: on a suppressed row, a missing number there was withheld."""
 
 
-def _rows(
-    mode: Mode, assessment_id: int | None, indicator_id: str
-) -> tuple[Any, Any, list[dict[str, Any]]]:
+def _resolve(mode: Mode, assessment_id: int | None, indicator_id: str) -> tuple[Any, Any]:
     try:
         assessment = resolve_assessment(mode=mode, assessment_id=assessment_id)
     except NoPublishedAssessmentError as error:
-        from django.http import Http404
-
         raise Http404("No assessment has been published yet") from error
-    indicator = indicator_of(assessment, indicator_id)
+    return assessment, indicator_of(assessment, indicator_id)
+
+
+def _rows(assessment: Any, indicator: Any) -> list[dict[str, Any]]:
     columns = indicator_columns()
-    rows = [
+    return [
         value_record(row, columns=columns)
         for row in queries.values(assessment).filter(indicator=indicator).order_by("id")
     ]
-    return assessment, indicator, rows
 
 
 def _filename(assessment: Any, indicator_id: str, extension: str) -> str:
@@ -61,6 +61,21 @@ def _csv_cell(column: str, value: Any, *, suppressed: bool) -> str:
     return str(value)
 
 
+def _csv_text(assessment: Any, indicator: Any) -> str:
+    columns = indicator_columns()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in _rows(assessment, indicator):
+        writer.writerow(
+            [
+                _csv_cell(column, row[column], suppressed=bool(row["suppressed"]))
+                for column in columns
+            ]
+        )
+    return buffer.getvalue()
+
+
 def indicator_csv(
     request: HttpRequest,
     indicator_id: str,
@@ -68,21 +83,14 @@ def indicator_csv(
     assessment_id: int | None = None,
 ) -> HttpResponse:
     """All values of the indicator as CSV (the artefact's columns, in order)."""
-    assessment, _, rows = _rows(mode, assessment_id, indicator_id)
-    columns = indicator_columns()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    assessment, indicator = _resolve(mode, assessment_id, indicator_id)
+    body = queries.cached(
+        assessment, f"csv:{indicator_id}", lambda: _csv_text(assessment, indicator)
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{_filename(assessment, indicator_id, "csv")}"'
     )
-    writer = csv.writer(response, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(
-            [
-                _csv_cell(column, row[column], suppressed=bool(row["suppressed"]))
-                for column in columns
-            ]
-        )
     return response
 
 
@@ -92,15 +100,8 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def indicator_json(
-    request: HttpRequest,
-    indicator_id: str,
-    mode: Mode = Mode.CURRENT,
-    assessment_id: int | None = None,
-) -> HttpResponse:
-    """All values of the indicator as JSON: the assessment, the indicator and every row."""
-    assessment, indicator, rows = _rows(mode, assessment_id, indicator_id)
-    document = {
+def _json_document(assessment: Any, indicator: Any) -> dict[str, Any]:
+    return {
         "assessment": {
             "id": assessment.pk,
             "area_code": assessment.area_code,
@@ -108,9 +109,9 @@ def indicator_json(
             "period": assessment.period,
             "baseline": assessment.baseline,
             "status": assessment.status,
-            "published_at": assessment.published_at.isoformat()
-            if assessment.published_at
-            else None,
+            "published_at": (
+                assessment.published_at.isoformat() if assessment.published_at else None
+            ),
         },
         "indicator": {
             "indicator_id": indicator.indicator_id,
@@ -126,9 +127,27 @@ def indicator_json(
             "them) are null, with suppressed true; they are never zero."
         ),
         "columns": indicator_columns(),
-        "rows": [{key: _json_value(value) for key, value in row.items()} for row in rows],
+        "rows": [
+            {key: _json_value(value) for key, value in row.items()}
+            for row in _rows(assessment, indicator)
+        ],
     }
-    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+
+
+def indicator_json(
+    request: HttpRequest,
+    indicator_id: str,
+    mode: Mode = Mode.CURRENT,
+    assessment_id: int | None = None,
+) -> HttpResponse:
+    """All values of the indicator as JSON: the assessment, the indicator and every row."""
+    assessment, indicator = _resolve(mode, assessment_id, indicator_id)
+    body = queries.cached(
+        assessment,
+        f"json:{indicator_id}",
+        lambda: json.dumps(_json_document(assessment, indicator), ensure_ascii=False),
+    )
+    response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = (
         f'inline; filename="{_filename(assessment, indicator_id, "json")}"'
     )
