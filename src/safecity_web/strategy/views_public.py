@@ -24,6 +24,8 @@ def _published(version_id: int | None) -> StatementVersion:
 @require_GET
 def public_statement(request: HttpRequest, version_id: int | None = None) -> HttpResponse:
     """The annual public statement page (latest published, or an earlier version)."""
+    if version_id is None and latest_published_statement() is None:
+        return render(request, "strategy/public_statement_none.html", status=404)
     version = _published(version_id)
     latest = latest_published_statement()
     return render(

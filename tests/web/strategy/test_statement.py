@@ -128,7 +128,10 @@ def test_edit_publish_public_page_and_pdf(
 ) -> None:
     client.force_login(users["analyst"])
     draft = assemble(client)
-    assert client.get(reverse("strategy-public:statement")).status_code == 404
+    nothing_yet = client.get(reverse("strategy-public:statement"))
+    assert nothing_yet.status_code == 404
+    assert "has not published an annual statement yet" in nothing_yet.content.decode()
+    assert client.get(reverse("strategy-public:statement-pdf")).status_code == 404
     text = (
         "Crime fell in Test City this year.\n\n## What we did\n\n"
         "- Relaunched the online 101 form.\n- <script>alert('x')</script> was typed here.\n"
