@@ -3,7 +3,9 @@
 Policy (settings ``SAFECITY_LOCKOUT``, a dict; defaults follow NCSC password guidance of
 throttling rather than permanent lock): ``failures_per_username`` failures for one username
 (5), or ``failures_per_ip_address`` failures from one address (20; offices share addresses),
-within ``window`` (15 minutes) lock that username or address for ``duration`` (15 minutes).
+within ``window`` (15 minutes) lock that username or address for ``duration`` (15 minutes),
+doubled for every earlier lockout of the same key in the last 24 hours, up to
+``longest_duration`` (24 hours) — so guessing an authenticator code or a password stays slow.
 Failures before a lockout ended, or before a successful sign-in for the username, are not
 counted again. A locked username is refused whether or not the account exists, so the
 response reveals nothing about which accounts exist.
@@ -28,12 +30,15 @@ class LockoutPolicy:
     failures_per_ip_address: int = 20
     window: timedelta = timedelta(minutes=15)
     duration: timedelta = timedelta(minutes=15)
+    longest_duration: timedelta = timedelta(hours=24)
 
     def __post_init__(self) -> None:
         if self.failures_per_username < 1 or self.failures_per_ip_address < 1:
             raise ValueError("SAFECITY_LOCKOUT: failure thresholds must be at least 1")
         if self.window <= timedelta(0) or self.duration <= timedelta(0):
             raise ValueError("SAFECITY_LOCKOUT: window and duration must be positive")
+        if self.longest_duration < self.duration:
+            raise ValueError("SAFECITY_LOCKOUT: longest_duration must be at least duration")
 
 
 def current_policy() -> LockoutPolicy:
@@ -66,14 +71,26 @@ def locked_until(*, username: str, ip_address: str | None, now: datetime) -> dat
 
 
 def _last_lockout_end(*, scope: LockoutScope, key: str, now: datetime) -> datetime | None:
+    """Just before the last ended lockout ended: failures from its last instant on count."""
     end: datetime | None = Lockout.objects.filter(
         scope=scope, key=key, locked_until__lte=now
     ).aggregate(end=Max("locked_until"))["end"]
-    return end
+    return None if end is None else end - timedelta(microseconds=1)
 
 
 def _counting_from(*, candidates: list[datetime | None]) -> datetime:
     return max(moment for moment in candidates if moment is not None)
+
+
+ESCALATION_MEMORY = timedelta(hours=24)
+
+
+def _lock(*, scope: LockoutScope, key: str, now: datetime, policy: LockoutPolicy) -> Lockout:
+    earlier = Lockout.objects.filter(
+        scope=scope, key=key, locked_at__gt=now - ESCALATION_MEMORY, locked_at__lte=now
+    ).count()
+    duration = min(policy.duration * 2 ** min(earlier, 16), policy.longest_duration)
+    return Lockout.objects.create(scope=scope, key=key, locked_at=now, locked_until=now + duration)
 
 
 def record_failure(
@@ -102,14 +119,7 @@ def record_failure(
         username=key, succeeded=False, attempted_at__gt=since, attempted_at__lte=now
     ).count()
     if failures >= policy.failures_per_username:
-        created.append(
-            Lockout.objects.create(
-                scope=LockoutScope.USERNAME,
-                key=key,
-                locked_at=now,
-                locked_until=now + policy.duration,
-            )
-        )
+        created.append(_lock(scope=LockoutScope.USERNAME, key=key, now=now, policy=policy))
 
     if ip_address:
         since = _counting_from(
@@ -123,12 +133,7 @@ def record_failure(
         ).count()
         if failures >= policy.failures_per_ip_address:
             created.append(
-                Lockout.objects.create(
-                    scope=LockoutScope.IP_ADDRESS,
-                    key=ip_address,
-                    locked_at=now,
-                    locked_until=now + policy.duration,
-                )
+                _lock(scope=LockoutScope.IP_ADDRESS, key=ip_address, now=now, policy=policy)
             )
     return created
 

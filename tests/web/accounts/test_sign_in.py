@@ -208,9 +208,37 @@ def test_lockout_policy_comes_from_settings(
     settings.SAFECITY_LOCKOUT = {"failures_per_username": 2, "duration": timedelta(minutes=1)}
     _sign_in(client, "analyst-own", "wrong 1")
     response = _sign_in(client, "analyst-own", "wrong 2")
-    assert "Wait 1 minutes" in response.content.decode()
+    assert "Wait 1 minute, then try again" in response.content.decode()
     manual_clock.advance(minutes=1)
     assert _sign_in(client, "analyst-own", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_repeated_lockouts_double_in_length(client: Client, portal_people, manual_clock) -> None:
+    lengths = []
+    for _ in range(3):
+        for attempt in range(5):
+            response = _sign_in(client, "analyst-own", f"wrong {attempt}")
+        lockout = Lockout.objects.latest("id")
+        lengths.append(lockout.locked_until - lockout.locked_at)
+        minutes = int(lengths[-1].total_seconds() // 60)
+        assert f"Wait {minutes} minutes" in response.content.decode()
+        manual_clock.current = lockout.locked_until
+    assert lengths == [timedelta(minutes=15), timedelta(minutes=30), timedelta(minutes=60)]
+    # A day later the length starts again at 15 minutes.
+    manual_clock.advance(hours=24)
+    for attempt in range(5):
+        _sign_in(client, "analyst-own", f"wrong {attempt}")
+    lockout = Lockout.objects.latest("id")
+    assert lockout.locked_until - lockout.locked_at == timedelta(minutes=15)
+
+
+@pytest.mark.django_db
+def test_locked_message_counts_down(client: Client, portal_people, manual_clock) -> None:
+    for attempt in range(5):
+        _sign_in(client, "analyst-own", f"wrong {attempt}")
+    manual_clock.advance(minutes=14, seconds=1)
+    assert "Wait 1 minute, then" in _sign_in(client, "analyst-own", PASSWORD).content.decode()
 
 
 @pytest.mark.django_db

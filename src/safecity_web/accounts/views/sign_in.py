@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,6 @@ from safecity_web.accounts import clock
 from safecity_web.accounts.audit import client_address, record_event
 from safecity_web.accounts.forms import CodeForm, SignInForm
 from safecity_web.accounts.lockout import (
-    current_policy,
     locked_until,
     record_failure,
     record_success,
@@ -40,12 +40,13 @@ WRONG_CREDENTIALS = "The username or password is not correct"
 WRONG_CODE = "The code is not correct, or it has already been used. Enter the latest code"
 
 
-def locked_message() -> str:
+def locked_message(*, until: datetime, now: datetime) -> str:
     """The same message for every locked username, whether or not the account exists."""
-    minutes = int(current_policy().duration.total_seconds() // 60)
+    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+    unit = "minute" if minutes == 1 else "minutes"
     return (
         "Sign-in is paused after too many failed attempts. "
-        f"Wait {minutes} minutes, then try again, or reset your password."
+        f"Wait {minutes} {unit}, then try again, or reset your password."
     )
 
 
@@ -57,8 +58,10 @@ def _safe_next(request: HttpRequest, candidate: str) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def _record_failure(request: HttpRequest, *, username: str, now: datetime, detail: str) -> bool:
-    """Count a failure, audit it (and any lockout it triggers); whether it locked."""
+def _record_failure(
+    request: HttpRequest, *, username: str, now: datetime, detail: str
+) -> datetime | None:
+    """Count a failure, audit it (and any lockout it triggers); when a new lockout ends."""
     record_event(
         request=request, action=AuditAction.SIGN_IN_FAILED, username=username, detail=detail
     )
@@ -70,20 +73,21 @@ def _record_failure(request: HttpRequest, *, username: str, now: datetime, detai
             username=username,
             detail=f"{lockout.get_scope_display()} locked until {lockout.locked_until.isoformat()}",
         )
-    return bool(lockouts)
+    return max((lockout.locked_until for lockout in lockouts), default=None)
 
 
-def _is_locked(request: HttpRequest, *, username: str, now: datetime) -> bool:
+def _locked_until(request: HttpRequest, *, username: str, now: datetime) -> datetime | None:
+    """When the lockout covering this username or the client's address ends (audited)."""
     until = locked_until(username=username, ip_address=client_address(request), now=now)
     if until is None:
-        return False
+        return None
     record_event(
         request=request,
         action=AuditAction.LOCKED_OUT,
         username=username,
         detail="sign-in refused while locked",
     )
-    return True
+    return until
 
 
 def _complete_sign_in(
@@ -105,17 +109,21 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username: str = form.cleaned_data["username"]
         now = clock.now()
-        if _is_locked(request, username=username, now=now):
-            form.add_error(None, locked_message())
+        until = _locked_until(request, username=username, now=now)
+        if until is not None:
+            form.add_error(None, locked_message(until=until, now=now))
         else:
             user: Any = authenticate(
                 request, username=username, password=form.cleaned_data["password"]
             )
             if user is None:
-                locked = _record_failure(
+                until = _record_failure(
                     request, username=username, now=now, detail="wrong username or password"
                 )
-                form.add_error(None, locked_message() if locked else WRONG_CREDENTIALS)
+                form.add_error(
+                    None,
+                    WRONG_CREDENTIALS if until is None else locked_message(until=until, now=now),
+                )
             elif confirmed_device(user) is None:
                 return _complete_sign_in(
                     request, user=user, next_url=next_url, now=now, detail="password"
@@ -165,9 +173,10 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         username = user.get_username()
-        if _is_locked(request, username=username, now=now):
+        until = _locked_until(request, username=username, now=now)
+        if until is not None:
             _forget_pending(request)
-            form.add_error(None, locked_message())
+            form.add_error(None, locked_message(until=until, now=now))
         elif verify_code(device=device, code=form.cleaned_data["code"], now=now):
             backend = request.session[PENDING_BACKEND]
             next_url = request.session.get(PENDING_NEXT, "")
@@ -180,13 +189,15 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 now=now,
                 detail="password and authenticator code",
             )
-        elif _record_failure(
-            request, username=username, now=now, detail="wrong authenticator code"
-        ):
-            _forget_pending(request)
-            form.add_error(None, locked_message())
         else:
-            form.add_error("code", WRONG_CODE)
+            until = _record_failure(
+                request, username=username, now=now, detail="wrong authenticator code"
+            )
+            if until is None:
+                form.add_error("code", WRONG_CODE)
+            else:
+                _forget_pending(request)
+                form.add_error(None, locked_message(until=until, now=now))
     return render(request, "accounts/sign_in_code.html", {"form": form})
 
 
