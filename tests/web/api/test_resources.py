@@ -277,6 +277,8 @@ def test_a_draft_is_an_unknown_assessment(published_demo: PublishedDemo, client:
     assert [assessment["id"] for assessment in index["assessments"]] == [published_demo.current_id]
     areas = every_row(client, "/api/v1/areas?page_size=500")[0]
     assert DRAFT_ONLY_AREA not in {area["gss_code"] for area in areas}
+    levels = [area["level"] for area in areas]
+    assert levels == ["csp"] + ["ward"] * 16 + ["lsoa"] * (len(areas) - 17)
     assert len(areas) == published_demo.indicators["area_code"].nunique()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest
 
 from safecity_web.api import endpoints
@@ -11,11 +12,19 @@ from safecity_web.api.reasons import areas_reason
 from safecity_web.api.representations import area_object
 from safecity_web.api.responses import ApiResult, api_view
 from safecity_web.api.views.listing import collection_result
+from safecity_web.observatory.models import AreaLevel
+
+LEVEL_ORDER = Case(
+    *(When(level=level, then=Value(position)) for position, level in enumerate(AreaLevel.values)),
+    default=Value(len(AreaLevel.values)),
+    output_field=IntegerField(),
+)
+"""Areas are listed from the largest level to the smallest (AreaLevel's order)."""
 
 
 @api_view
 def area_list(request: HttpRequest) -> ApiResult:
-    """Areas with values in a public assessment, by level then code."""
+    """Areas with values in a public assessment, largest level first, then by code."""
     filters = endpoints.AREAS.parse(request, {})
     rows = public_areas().select_related("parent")
     if filters["level"] is not None:
@@ -25,7 +34,7 @@ def area_list(request: HttpRequest) -> ApiResult:
     return collection_result(
         request,
         filters=filters,
-        rows=rows.order_by("level", "gss_code", "vintage", "pk"),
+        rows=rows.order_by(LEVEL_ORDER, "gss_code", "vintage", "pk"),
         represent=lambda area: area_object(request, area),
         reason=lambda: areas_reason(filters),
     )
