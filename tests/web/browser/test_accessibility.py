@@ -2,7 +2,8 @@
 
 axe-core is the copy bundled by axe-playwright-python (no network). Each page is scanned after
 its charts have rendered and with every "Show the data" details element opened, so the charts'
-SVG and the data tables behind them are scanned too. The page's own Content-Security-Policy
+SVG and the data tables behind them are scanned too. An archived assessment's pages use the same
+templates as the current one's, so only its home page is scanned. The page's own Content-Security-Policy
 stays on: axe is evaluated through the DevTools protocol, which CSP does not restrict.
 """
 
@@ -30,7 +31,6 @@ PAGES = {
     "hotspot maps": "/hotspots/",
     "assessment archive": "/assessments/",
     "archived assessment": "/assessments/{assessment_id}/",
-    "archived indicator page": "/assessments/{assessment_id}/indicators/all_crime/",
     "API documentation": "/api/v1/docs/",
     "sign-in page": "/accounts/sign-in/",
 }
