@@ -2,9 +2,10 @@
 
 axe-core is the copy bundled by axe-playwright-python (no network). Each page is scanned after
 its charts have rendered and with every "Show the data" details element opened, so the charts'
-SVG and the data tables behind them are scanned too. An archived assessment's pages use the same
-templates as the current one's, so only its home page is scanned. The page's own Content-Security-Policy
-stays on: axe is evaluated through the DevTools protocol, which CSP does not restrict.
+SVG and the data tables behind them are scanned too. An archived assessment's pages use the
+same templates as the current one's, so only its home page is scanned. The page's own
+Content-Security-Policy stays on: axe is evaluated through the DevTools protocol, which CSP does
+not restrict.
 """
 
 from __future__ import annotations
