@@ -203,4 +203,11 @@ def test_docs_page_lists_every_endpoint_with_parameters_and_real_examples(
     assert "Example response (status 200)" in page
     assert "says why nothing matches" in page
     assert "<code>meta.reason</code>" in page
+    assert "Example of an error (status 400)" in page
+    assert (
+        "&quot;message&quot;: &quot;page_size=&#x27;1000&#x27; is not valid: page_size must be "
+        "a whole number from 1 to 500&quot;"
+    ) in page
+    assert "Example of an empty result (status 200)" in page
+    assert "&quot;reason&quot;: &quot;unknown area E05099999&quot;" in page
     assert "`" not in page

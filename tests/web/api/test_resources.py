@@ -396,6 +396,11 @@ def test_caching_validators_and_cors(published_demo: PublishedDemo, client: Clie
     published_at = PublishedAssessment.objects.get(pk=published_demo.current_id).published_at
     assert response["Last-Modified"] == http_date(published_at.timestamp())
     etag = response["ETag"]
+    unchanged = client.get(
+        "/api/v1/values?indicator=all_crime&area_level=ward",
+        HTTP_IF_MODIFIED_SINCE=response["Last-Modified"],
+    )
+    assert unchanged.status_code == 304
     again = client.get(
         "/api/v1/values?indicator=all_crime&area_level=ward", HTTP_IF_NONE_MATCH=etag
     )

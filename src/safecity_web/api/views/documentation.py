@@ -24,6 +24,10 @@ from safecity_web.api.responses import ApiResult, api_view
 
 EXAMPLE_ROWS = 2
 """Rows of a collection shown in an example response."""
+ERROR_EXAMPLE = "/values?page_size=1000"
+"""A request the API refuses, to show the error envelope."""
+EMPTY_EXAMPLE = "/values?area=E05099999"
+"""A request that matches nothing, to show an empty result's reason."""
 
 
 @api_view
@@ -104,8 +108,16 @@ def docs(request: HttpRequest) -> HttpResponse:
         if endpoint.media_type is MediaType.JSON and endpoint is not endpoints.OPENAPI:
             section["example_status"], section["example_response"] = example_response(request, path)
         sections.append(section)
+    special = {}
+    for name, path in (("error", ERROR_EXAMPLE), ("empty", EMPTY_EXAMPLE)):
+        status, response = example_response(request, endpoints.API_PREFIX + path)
+        special[name] = {
+            "url": request.build_absolute_uri(endpoints.API_PREFIX + path),
+            "status": status,
+            "response": response,
+        }
     return render(
         request,
         "api/docs.html",
-        {"document": document, "sections": sections, "tags": document["tags"]},
+        {"document": document, "sections": sections, "tags": document["tags"], **special},
     )
