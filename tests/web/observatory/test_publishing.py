@@ -213,6 +213,15 @@ def test_a_draft_is_hidden_until_published_then_supersedes(
     assert "Publish this assessment" in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert f'action="/preview/{draft.pk}/publish/"' in html
+    # every page of the draft previews under /preview/<id>/; tables the light copy lacks say why
+    indicator = client.get(f"/preview/{draft.pk}/indicators/all_crime/").content.decode()
+    assert f'href="/preview/{draft.pk}/indicators/all_crime/data.csv"' in indicator
+    assert "No monthly trend: this assessment did not publish a public monthly series" in indicator
+    assert "No deprivation gradient: this assessment published no rates" in indicator
+    hotspots = client.get(f"/preview/{draft.pk}/hotspots/").content.decode()
+    assert "No grid hot spots for this crime group" in hotspots
+    assert client.get(f"/preview/{draft.pk}/areas/E05900002/").status_code == 200
+    assert client.get(f"/preview/{draft.pk}/publish/").status_code == 405
 
     response = client.post(f"/preview/{draft.pk}/publish/")
     assert response.status_code == 302
