@@ -87,6 +87,6 @@ def print_report_written(result: ReportResult) -> None:
         f" their data as CSV in {result.out_dir / 'tables'}/"
     )
     console.print(
-        f"  {timings.total_seconds:.1f} s (charts {timings.chart_seconds:.1f} s, templating"
+        f"  {timings.wall_seconds:.1f} s (charts {timings.chart_seconds:.1f} s, templating"
         f" {timings.template_seconds:.2f} s, PDF {timings.pdf_seconds:.1f} s)"
     )

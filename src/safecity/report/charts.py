@@ -8,6 +8,7 @@ chart's data into a printed table.
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ def figure_block(figure: Figure, *, svg: str) -> FigureBlock:
             title=figure.title,
             description=figure.alt_text,
         ),
+        image_uri="data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode(),
         data_table=data_table(figure),
         source_table=figure.source_table,
         note=figure.note,

@@ -123,12 +123,18 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class FigureBlock:
-    """A chart: inline SVG (already made accessible), its title, text alternative and data."""
+    """A chart: inline SVG (already made accessible), its title, text alternative and data.
+
+    ``image_uri`` is the same SVG as a ``data:`` URI, which the print version of the page
+    (the PDF) shows as an image: WeasyPrint lays out an SVG image several times faster than
+    the same SVG inline, whose every element it would style as part of the HTML.
+    """
 
     figure_id: str
     title: str
     alt_text: str
     svg: str
+    image_uri: str
     data_table: Table
     source_table: str
     note: str | None = None

@@ -36,7 +36,13 @@ def stylesheet() -> str:
     return resource.read_text(encoding="utf-8")
 
 
-def render_html(document: Document) -> str:
-    """The HTML text of ``document``: the same document always gives the same text."""
+def render_html(document: Document, *, for_print: bool = False) -> str:
+    """The HTML text of ``document``: the same document always gives the same text.
+
+    ``for_print`` gives the page the PDF is laid out from: the same page with each chart as
+    an SVG image (with its text alternative as ``alt``) instead of inline SVG, and without the
+    collapsed data tables under the charts, which print hides anyway (their data are in
+    ``tables/``).
+    """
     template = _environment().get_template(TEMPLATE)
-    return template.render(document=document, css=stylesheet())
+    return template.render(document=document, css=stylesheet(), for_print=for_print)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -149,7 +150,7 @@ def write_report(
     if not wanted:
         raise ReportError("no output format chosen; give html, pdf or html,pdf")
     timings = ReportTimings()
-    started = time.perf_counter()
+    wall_started = started = time.perf_counter()
     try:
         artefact = open_artefact(directory=Path(assessment_dir), audience=audience)
     except ArtefactError as error:
@@ -176,37 +177,59 @@ def write_report(
         document=document,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_figures(renderer.rendered, out_dir=out_dir, result=result)
-    started = time.perf_counter()
-    html = render_html(document)
-    timings.template_seconds = time.perf_counter() - started
-    if OutputFormat.HTML in wanted:
+    # The chart files (PNG rasterising, mostly native code) are written in a second thread
+    # while this one templates and lays out the PDF.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        files = pool.submit(write_chart_files, renderer.rendered, out_dir=out_dir)
         started = time.perf_counter()
-        result.html_path = out_dir / HTML_FILE
-        result.html_path.write_text(html, encoding="utf-8")
-        timings.files_seconds += time.perf_counter() - started
-    if OutputFormat.PDF in wanted:
-        started = time.perf_counter()
-        result.pdf_path = out_dir / PDF_FILE
-        write_pdf(html=html, path=result.pdf_path)
-        timings.pdf_seconds = time.perf_counter() - started
+        html = render_html(document)
+        print_html = render_html(document, for_print=True) if OutputFormat.PDF in wanted else ""
+        timings.template_seconds = time.perf_counter() - started
+        if OutputFormat.HTML in wanted:
+            started = time.perf_counter()
+            result.html_path = out_dir / HTML_FILE
+            result.html_path.write_text(html, encoding="utf-8")
+            timings.files_seconds += time.perf_counter() - started
+        if OutputFormat.PDF in wanted:
+            started = time.perf_counter()
+            result.pdf_path = out_dir / PDF_FILE
+            write_pdf(html=print_html, path=result.pdf_path)
+            timings.pdf_seconds = time.perf_counter() - started
+        written = files.result()
+    result.figure_paths, result.table_paths = written.figure_paths, written.table_paths
+    timings.chart_seconds += written.png_seconds
+    timings.files_seconds += written.files_seconds
     for output_format, name in ((OutputFormat.HTML, HTML_FILE), (OutputFormat.PDF, PDF_FILE)):
         if output_format not in wanted:
             # A document of an earlier run would no longer match the charts and tables.
             (out_dir / name).unlink(missing_ok=True)
+    timings.wall_seconds = time.perf_counter() - wall_started
     return result
 
 
-def _write_figures(
-    rendered: list[tuple[Figure, str]], *, out_dir: Path, result: ReportResult
-) -> None:
+@dataclass(slots=True)
+class ChartFiles:
+    """The chart files written, and the time spent rasterising and writing them."""
+
+    figure_paths: list[Path] = field(default_factory=list)
+    table_paths: list[Path] = field(default_factory=list)
+    png_seconds: float = 0.0
+    files_seconds: float = 0.0
+
+
+def write_chart_files(rendered: list[tuple[Figure, str]], *, out_dir: Path) -> ChartFiles:
+    """Write each chart as ``figures/<id>.svg`` and ``.png`` and its data as ``tables/<id>.csv``.
+
+    Files of an earlier report in those folders that this report does not have are removed.
+    """
+    written = ChartFiles()
     figures_dir, tables_dir = out_dir / FIGURES_FOLDER, out_dir / TABLES_FOLDER
     figures_dir.mkdir(exist_ok=True)
     tables_dir.mkdir(exist_ok=True)
     for figure, svg in rendered:
         started = time.perf_counter()
         png = svg_png(svg)
-        result.timings.chart_seconds += time.perf_counter() - started
+        written.png_seconds += time.perf_counter() - started
         started = time.perf_counter()
         svg_path = figures_dir / f"{figure.figure_id}.svg"
         svg_path.write_text(svg, encoding="utf-8")
@@ -214,14 +237,15 @@ def _write_figures(
         png_path.write_bytes(png)
         table_path = tables_dir / f"{figure.figure_id}.csv"
         published_table(figure.data).to_csv(table_path, index=False, lineterminator="\n")
-        result.figure_paths.extend([svg_path, png_path])
-        result.table_paths.append(table_path)
-        result.timings.files_seconds += time.perf_counter() - started
-    written = {path.name for path in [*result.figure_paths, *result.table_paths]}
+        written.figure_paths.extend([svg_path, png_path])
+        written.table_paths.append(table_path)
+        written.files_seconds += time.perf_counter() - started
+    names = {path.name for path in [*written.figure_paths, *written.table_paths]}
     for folder, suffixes in ((figures_dir, (".svg", ".png")), (tables_dir, (".csv",))):
         for path in folder.iterdir():
-            if path.suffix in suffixes and path.name not in written:
+            if path.suffix in suffixes and path.name not in names:
                 path.unlink()
+    return written
 
 
 def svg_png(svg: str) -> bytes:
