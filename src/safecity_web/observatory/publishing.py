@@ -8,11 +8,12 @@ area superseded, atomically, and writes the audit log.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -267,11 +268,33 @@ def _first_of(row: dict[str, Any], columns: Iterable[str]) -> str:
     return ""
 
 
+def _copy_rows(stored: PublishedTable, rows: list[dict[str, Any]]) -> None:
+    """Write a table's rows with PostgreSQL's COPY (several times faster than INSERT)."""
+    table = PublishedRow._meta.db_table
+    statement = (
+        f'COPY "{table}" ("table_id", "position", "group_key", "area_code", "values") FROM STDIN'
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for position, row in enumerate(rows):
+            copy.write_row(
+                (
+                    stored.pk,
+                    position,
+                    _first_of(row, GROUP_KEY_COLUMNS),
+                    _first_of(row, AREA_CODE_COLUMNS)[:9],
+                    json.dumps(row, ensure_ascii=False),
+                )
+            )
+
+
 def _load_tables(artefact: core_gateway.PublicArtefact, *, assessment: PublishedAssessment) -> None:
     for name, table in sorted(artefact.tables.items()):
         stored = PublishedTable.objects.create(
             assessment=assessment, name=name, columns=table.columns, row_count=len(table.rows)
         )
+        if connection.vendor == "postgresql":
+            _copy_rows(stored, table.rows)
+            continue
         PublishedRow.objects.bulk_create(
             (
                 PublishedRow(
