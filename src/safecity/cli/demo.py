@@ -105,8 +105,5 @@ def demo_command(
         f" {assessment.out_dir}/"
     )
     print_headline_findings(assessment.findings)
-    console.print(
-        "[bold]The report[/] (public edition; `safecity report --audience partners` writes the"
-        " partners' edition):"
-    )
+    console.print("[bold]The Strategic Assessment report[/] (public edition):")
     print_report_written(report)

@@ -81,12 +81,12 @@ def print_report_written(result: ReportResult) -> None:
     timings = result.timings
     for label, path in (("HTML", result.html_path), ("PDF", result.pdf_path)):
         if path is not None:
-            console.print(f"  {label:<5} {path}")
+            console.print(f"  {label:<7} {path}")
     console.print(
-        f"  {len(result.table_paths)} charts as SVG and PNG in {result.out_dir / 'figures'}/,"
-        f" their data as CSV in {result.out_dir / 'tables'}/"
+        f"  {'Charts':<7} {len(result.table_paths)}: {result.out_dir / 'figures'}/ (SVG, PNG),"
+        f" {result.out_dir / 'tables'}/ (CSV)"
     )
     console.print(
-        f"  {timings.wall_seconds:.1f} s (charts {timings.chart_seconds:.1f} s, templating"
-        f" {timings.template_seconds:.2f} s, PDF {timings.pdf_seconds:.1f} s)"
+        f"  {'Time':<7} {timings.wall_seconds:.1f} s (charts {timings.chart_seconds:.1f} s,"
+        f" templating {timings.template_seconds:.1f} s, PDF {timings.pdf_seconds:.1f} s)"
     )
