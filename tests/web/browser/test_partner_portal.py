@@ -86,10 +86,13 @@ def test_analyst_reports_progress_on_an_action(
     expect(page.get_by_text("No progress has been reported yet.")).to_have_count(0)
     assert_accessible(page)
 
-    # Sign out from the account page; the portal then asks for a sign-in again.
-    guarded.goto("/accounts/")
+    # Sign out through the header's account link; the portal then asks for a sign-in again.
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="Account and sign out"
+    ).click()
+    expect(page).to_have_url(guarded.site.url("/accounts/"))
     page.get_by_role("button", name="Sign out").click()
-    guarded.goto("/accounts/sign-in/")
+    expect(page.get_by_role("link", name="Partner sign in")).to_be_visible()
     page.goto(guarded.site.url("/partners/"))
     expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next=/partners/$"))
     assert "sessionid" not in {cookie["name"] for cookie in page.context.cookies()}
