@@ -131,25 +131,38 @@ def harm_sentence(row: CitedRow, *, area_name: str) -> Sentence:
 
 
 def benchmark_sentences(row: CitedRow, *, area_name: str) -> list[Sentence]:
-    """Position of the area against England and against its comparator partnerships."""
+    """Position of the area against England and against its comparator partnerships.
+
+    The labels are the artefact's (``Better``, ``Similar``, ``Worse`` by the Fingertips rule
+    its ``label_rule`` names); a comparison the artefact did not make is not mentioned.
+    """
     found: list[Sentence] = []
     values = row.values
-    if not is_missing(values.get("england_rate")):
-        builder = SentenceBuilder().text(f"The rate in {area_name} (")
+    compared = {"", "not compared"}
+    if (
+        not is_missing(values.get("england_rate"))
+        and str(values.get("england_label", "")).lower() not in compared
+    ):
+        builder = SentenceBuilder().text("Compared with England's rate of ")
+        builder.value(row, "england_rate", format_rate).text(
+            f" per 1,000, the rate in {area_name} ("
+        )
         builder.value(row, "rate", format_rate).text(" per 1,000) was ")
-        builder.value(row, "england_label", lambda label: lower_first(str(label)))
-        builder.text(" compared with England's ").value(row, "england_rate", format_rate)
-        builder.text(" per 1,000 (").value(row, "label_rule", str).text(").")
+        builder.value(row, "england_label", lambda label: str(label).lower()).text(" (")
+        builder.value(row, "label_rule", str).text(").")
         found.append(builder.build())
     if not is_missing(values.get("rank")):
         builder = SentenceBuilder().text(f"{area_name} ranked ")
         builder.value(row, "rank", format_count).text(" of ").value(row, "rank_of", format_count)
         builder.text(" partnerships by rate (1 = highest).")
         found.append(builder.build())
-    if not is_missing(values.get("comparator_rate")):
-        builder = SentenceBuilder().text("Against its comparator partnerships (pooled rate ")
+    if (
+        not is_missing(values.get("comparator_rate"))
+        and str(values.get("comparator_label", "")).lower() not in compared
+    ):
+        builder = SentenceBuilder().text("Compared with its comparator partnerships (pooled rate ")
         builder.value(row, "comparator_rate", format_rate).text(" per 1,000) it was ")
-        builder.value(row, "comparator_label", lambda label: lower_first(str(label))).text(".")
+        builder.value(row, "comparator_label", lambda label: str(label).lower()).text(".")
         found.append(builder.build())
     return found
 
