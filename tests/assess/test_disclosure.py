@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from safecity.assess.disclosure import public_indicators
+from safecity.assess.disclosure import public_findings, public_indicators
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS
 from safecity.assess.study_area import StudyArea, StudyAreaLevel
 
@@ -82,3 +82,35 @@ def test_rows_without_a_baseline_are_handled() -> None:
     public = public_indicators(rows, area=AREA)
     assert public["suppressed"].tolist() == [True]
     assert public["numerator"].isna().all()
+
+
+def test_public_findings_drop_those_citing_suppressed_or_unpublished_rows() -> None:
+    findings = pd.DataFrame(
+        {
+            "finding_id": ["shown", "suppressed_ward", "baseline_only", "person_level", "priority"],
+            "row_ids": [
+                "robbery:E22000001:2024/25",
+                "robbery:E22000001:2024/25;robbery:E05000001:2024/25",
+                "robbery:E05000002:2024/25",
+                "people_repeats:victim:person:robbery:2024/25",
+                "priority:robbery:E22000001:2024/25",
+            ],
+        }
+    )
+    indicators = pd.DataFrame(
+        {
+            "row_id": [
+                "robbery:E22000001:2024/25",
+                "robbery:E05000001:2024/25",
+                "robbery:E05000002:2024/25",
+            ],
+            # The second ward's count is shown but its baseline (quoted by a change finding)
+            # was withheld, so its row is flagged too.
+            "suppressed": [False, True, True],
+        }
+    )
+    priorities = pd.DataFrame({"priority_id": ["priority:robbery:E22000001:2024/25"]})
+    public = public_findings(
+        findings, public_tables={"indicators": indicators, "priority_top": priorities}
+    )
+    assert public["finding_id"].tolist() == ["shown", "priority"]

@@ -172,3 +172,50 @@ def public_lsoa_quintiles(
     public.loc[suppressed, "quintile"] = pd.NA
     public["suppressed"] = suppressed
     return public
+
+
+ROW_ID_COLUMNS = ("row_id", "priority_id")
+"""Columns that identify a row of a table, as cited in ``findings.row_ids``."""
+
+
+def _citable_rows(public_tables: dict[str, pd.DataFrame]) -> tuple[set[str], set[str]]:
+    """Row ids published in ``public_tables``, and those of them marked suppressed."""
+    published: set[str] = set()
+    suppressed: set[str] = set()
+    for table in public_tables.values():
+        for column in ROW_ID_COLUMNS:
+            if column not in table.columns:
+                continue
+            ids = table[column].astype(str)
+            published.update(ids)
+            if "suppressed" in table.columns:
+                flagged = table["suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+                suppressed.update(ids[flagged])
+    return published, suppressed
+
+
+def public_findings(
+    findings: pd.DataFrame, *, public_tables: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """The findings fit to publish: those whose every cited row is public and not suppressed.
+
+    A finding quotes the counts of the rows it cites, so it is published only when each of
+    those rows is itself in a public table (never a person-level or time-of-week table) and
+    not suppressed there, directly or by secondary suppression (``methods.md`` §0.2).
+
+    >>> findings = pd.DataFrame({"finding_id": ["a", "b", "c"],
+    ...                          "row_ids": ["x:1", "x:1;x:2", "people:1"]})
+    >>> table = pd.DataFrame({"row_id": ["x:1", "x:2"], "suppressed": [False, True]})
+    >>> public_findings(findings, public_tables={"indicators": table})["finding_id"].tolist()
+    ['a']
+    """
+    published, suppressed = _citable_rows(public_tables)
+
+    def publishable(row_ids: object) -> bool:
+        cited = [row_id for row_id in str(row_ids).split(";") if row_id]
+        return bool(cited) and all(
+            row_id in published and row_id not in suppressed for row_id in cited
+        )
+
+    keep = findings["row_ids"].map(publishable).to_numpy(dtype=bool)
+    return findings.loc[keep].reset_index(drop=True)

@@ -32,6 +32,7 @@ from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_grou
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.disclosure import (
     DEFAULT_THRESHOLD,
+    public_findings,
     public_indicators,
     public_lsoa_quintiles,
     public_monthly_series,
@@ -389,6 +390,19 @@ def run_assessment(
     }
     if boundaries is not None:
         manifest["boundaries"] = boundaries_manifest(boundaries)
+    public_tables = {
+        "indicators": public,
+        "lsoa_quintiles": public_lsoa_quintiles(quintiles, public_indicators=public),
+        "monthly_series": public_monthly_series(
+            series, published_periods=published_periods, threshold=suppression_threshold
+        ),
+        **{
+            name: table
+            for output in outputs.values()
+            for name, table in output.public_tables.items()
+        },
+    }
+    public_tables["findings"] = public_findings(findings, public_tables=public_tables)
     artefact = Artefact(
         tables={
             "indicators": indicators,
@@ -399,19 +413,7 @@ def run_assessment(
             **{name: table for output in outputs.values() for name, table in output.tables.items()},
             "findings": findings,
         },
-        public_tables={
-            "indicators": public,
-            "lsoa_quintiles": public_lsoa_quintiles(quintiles, public_indicators=public),
-            "monthly_series": public_monthly_series(
-                series, published_periods=published_periods, threshold=suppression_threshold
-            ),
-            **{
-                name: table
-                for output in outputs.values()
-                for name, table in output.public_tables.items()
-            },
-            "findings": findings,
-        },
+        public_tables=public_tables,
         manifest=manifest,
         shared_files={}
         if boundaries is None
