@@ -18,7 +18,7 @@ fi
 # The report: WeasyPrint renders PDF with Pango and needs fonts; poppler-utils gives the tests
 # pdftotext/pdftoppm. The web app: PostgreSQL (the tests start a throwaway cluster with its
 # initdb/pg_ctl) and Chromium for the browser tests (Playwright cannot download browsers here).
-apt_packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils chromium)
+apt_packages+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt_packages+=(postgresql)
 fi
