@@ -1,4 +1,4 @@
-"""axe-core on every kind of public page and the sign-in page: no serious or critical violation.
+"""axe-core on every kind of public page and the sign-in pages: no serious or critical violation.
 
 axe-core is the copy bundled by axe-playwright-python (no network). Each page is scanned after
 its charts have rendered and with every "Show the data" details element opened, so the charts'
@@ -35,6 +35,7 @@ PAGES = {
     "archived assessment": "/assessments/{assessment_id}/",
     "API documentation": "/api/v1/docs/",
     "sign-in page": "/accounts/sign-in/",
+    "password reset page": "/accounts/password-reset/",
 }
 
 
