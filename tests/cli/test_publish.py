@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import psycopg
+import pytest
 from web_assets_cli import SAFECITY, demo_artefact, site_environment, throwaway_database
 
 
@@ -32,8 +33,10 @@ def _assessments(database_url: str) -> list[tuple[str, str, str]]:
     return [(str(area), str(period), str(status)) for area, period, status in rows]
 
 
-def test_publish_loads_a_draft_then_publishes_the_demo_assessment(tmp_path: Path) -> None:
-    artefact = demo_artefact()
+def test_publish_loads_a_draft_then_publishes_the_demo_assessment(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    artefact = demo_artefact(tmp_path_factory)
     with throwaway_database() as database_url:
         environment = site_environment(folder=tmp_path, database_url=database_url)
         migrate = _run(

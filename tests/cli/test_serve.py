@@ -97,8 +97,10 @@ def test_serve_says_when_migrating_fails(tmp_path: Path) -> None:
     )
 
 
-def test_serve_demo_seeds_users_publishes_and_prints_the_analyst_sign_in(tmp_path: Path) -> None:
-    artefact = demo_artefact()
+def test_serve_demo_seeds_users_publishes_and_prints_the_analyst_sign_in(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    artefact = demo_artefact(tmp_path_factory)
     port = free_port()
     # No DATABASE_URL: the demo uses SQLite in demo/web.sqlite3 under the working folder.
     environment = site_environment(folder=tmp_path, database_url=None)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from demo_city import demo_city
+from shared_demo import shared_demo_artefact
 from tests.report.html_parts import GENERATED_AT
 
-from safecity.assess.engine import REGISTERED_FAMILIES
 from safecity.report.artefact_reader import Audience
 from safecity.report.writer import OutputFormat, ReportResult, write_report
 
@@ -20,9 +19,7 @@ from safecity.report.writer import OutputFormat, ReportResult, write_report
 @pytest.fixture(scope="session")
 def demo_artefact(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Assessment artefact of the demo city (every family)."""
-    folder = tmp_path_factory.mktemp("report-demo-city")
-    city = demo_city(folder, key="0" * 64, families=REGISTERED_FAMILIES)
-    return city.out
+    return shared_demo_artefact(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

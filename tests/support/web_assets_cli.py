@@ -1,22 +1,19 @@
 """Helpers for the tests of ``safecity serve``/``publish`` and the ``demo_site`` command.
 
-``demo_artefact()`` builds the demo city's Assessment artefact once per test process (with the
-core, as ``safecity demo`` does) and removes it at exit. ``throwaway_database()`` starts a
+``demo_artefact(tmp_path_factory)`` gives the demo city's Assessment artefact, built once per
+test run (see ``shared_demo``). ``throwaway_database()`` starts a
 PostgreSQL cluster with a database of its own. ``ServeProcess`` runs ``safecity serve`` in its
 own process group so that a test can stop it with Ctrl-C (SIGINT) as a terminal would.
 """
 
 from __future__ import annotations
 
-import atexit
 import http.client
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+import pytest
 from postgres_cluster import start_cluster
-from web_server import build_demo_assessment
+from shared_demo import shared_demo_artefact
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 SAFECITY = Path(sys.executable).with_name("safecity")
@@ -37,13 +35,9 @@ STARTUP_SECONDS = 90.0
 _artefact_cache: dict[str, Path] = {}
 
 
-def demo_artefact() -> Path:
-    """The demo city's Assessment artefact (built on first use, deleted when tests end)."""
-    if "path" not in _artefact_cache:
-        folder = Path(tempfile.mkdtemp(prefix="safecity-demo-artefact-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        _artefact_cache["path"] = build_demo_assessment(folder)
-    return _artefact_cache["path"]
+def demo_artefact(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo city's Assessment artefact, shared by the whole test run (read-only)."""
+    return shared_demo_artefact(tmp_path_factory)
 
 
 def free_port() -> int:

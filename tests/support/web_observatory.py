@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_server import build_demo_assessment
+from shared_demo import shared_demo_artefact
 
 from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
 from safecity_web.observatory.publishing import load_draft, publish
@@ -34,7 +34,7 @@ PUBLIC = "public"
 @pytest.fixture(scope="session")
 def demo_artefact(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo city's Assessment artefact, built with the core once per session."""
-    return build_demo_assessment(tmp_path_factory.mktemp("observatory-demo"))
+    return shared_demo_artefact(tmp_path_factory)
 
 
 def _load_and_publish(directory: Path) -> int:

@@ -48,6 +48,6 @@ def demo_artefact(tmp_path_factory: pytest.TempPathFactory) -> Any:
     Defined here so that every web test folder shares one build (about 40 s); a folder's own
     ``demo_artefact`` fixture, if it keeps one, overrides it and builds again.
     """
-    from web_server import build_demo_assessment
+    from shared_demo import shared_demo_artefact
 
-    return build_demo_assessment(tmp_path_factory.mktemp("web-demo"))
+    return shared_demo_artefact(tmp_path_factory)

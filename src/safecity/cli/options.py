@@ -41,5 +41,6 @@ def print_json(payload: Any) -> None:
 
 def fail(message: str, *, exit_code: int = 2) -> typer.Exit:
     """Print ``message`` as an error and return the exit to raise."""
-    error_console.print(f"[bold red]error:[/] {message}")
+    # soft_wrap: a long path must stay whole (and copyable), not be broken across lines.
+    error_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     return typer.Exit(code=exit_code)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from web_assets_cli import STRATEGY_FILE, demo_artefact
+from web_assets_cli import STRATEGY_FILE
 
 from safecity_web.accounts.models import Organisation, OrganisationKind, Role, User
 from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
@@ -38,8 +38,10 @@ def _run_demo_site(*arguments: str) -> str:
 
 
 @pytest.mark.django_db
-def test_demo_site_seeds_partners_users_strategy_publishes_and_runs_again() -> None:
-    artefact = demo_artefact()
+def test_demo_site_seeds_partners_users_strategy_publishes_and_runs_again(
+    demo_artefact: Path,
+) -> None:
+    artefact = demo_artefact
     strategy_file = _strategy_file()
     output = _run_demo_site("--assessment", str(artefact), "--strategy", str(strategy_file))
 
