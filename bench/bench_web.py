@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
-from web_server import RunningSite, build_demo_assessment, running_site
+from shared_demo import build_demo_assessment
+from web_server import RunningSite, running_site
 
 P95_TARGET_MS = 300.0
 STATIC_BASELINE = "/static/safecity/site.css"

@@ -1,7 +1,7 @@
 """Observatory test fixtures: the demo Assessment artefact, built once per test session.
 
 ``demo_artefact`` builds the demo city's artefact with the core's assessment engine
-(``web_server.build_demo_assessment``: synthetic city, seed 20221, assessed for 2024/25) in a
+(``shared_demo.build_demo_assessment``: synthetic city, seed 20221, assessed for 2024/25) in a
 session temp folder. ``published_demo`` is that artefact loaded and published in the test
 database, once per session (committed outside the tests' transactions, so every test sees it
 and rolls back its own changes); it is loaded again if a transactional test flushed it.

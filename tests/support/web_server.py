@@ -14,9 +14,7 @@ with only ``SAFECITY_SSL_REDIRECT=0`` so that plain ``http://127.0.0.1`` is serv
 redirected. Browsers treat loopback as a secure context, so Chromium keeps the ``Secure``
 session and CSRF cookies and signing in over plain HTTP works without weakening any setting.
 
-``build_demo_assessment()`` makes the demo city's Assessment artefact with the core (the same
-steps as ``safecity demo``: the synthetic city of seed 20221, loaded, assessed for its latest
-financial year).
+The demo city's Assessment artefact comes from ``shared_demo`` (built once per test run).
 """
 
 from __future__ import annotations
@@ -39,11 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-from demo_city import DEMO_AREA, loaded_demo_city
 from postgres_cluster import ThrowawayCluster, start_cluster
-
-from safecity.assess.engine import run_assessment
-from safecity.assess.periods import parse_period
 
 PRODUCTION_SETTINGS = "safecity_web.settings.production"
 DATABASE_NAME = "safecity_web"
@@ -391,21 +385,3 @@ def running_site(
             _stop(process)
         cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def build_demo_assessment(folder: Path) -> Path:
-    """The demo city's Assessment artefact, built with the core in ``folder``; returns its path.
-
-    The same steps as ``safecity demo``: the synthetic city (seed 20221, city scale, 36 months
-    from April 2022) generated and loaded under a throwaway pseudonym key, then its CSP
-    assessed for its latest financial year, 2024/25.
-    """
-    out = folder / "assessment"
-    with loaded_demo_city(folder, key=secrets.token_hex(32), first_month="2022-04", months=36) as (
-        _dataset,
-        warehouse,
-    ):
-        run_assessment(warehouse, area_code=DEMO_AREA, period=parse_period("2024/25"), out_dir=out)
-    if not (out / "manifest.json").is_file():
-        raise RuntimeError(f"the demo assessment wrote no manifest.json in {out}")
-    return out
