@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from weasyprint import HTML  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
 PDF_VARIANT = "pdf/ua-1"
 
 
@@ -28,6 +25,11 @@ def write_pdf(*, html: str, path: Path) -> None:
     given and nothing else is fetched: a fetcher allowing only ``data:`` URIs, and failing
     the PDF on any other, makes sure of it.
     """
+    # Imported here: WeasyPrint takes about a second to import, and every `safecity` command
+    # would otherwise pay it at start-up.
+    from weasyprint import HTML  # type: ignore[import-untyped]  # noqa: PLC0415
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]  # noqa: PLC0415
+
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
     document = HTML(string=html, url_fetcher=fetcher)
     document.write_pdf(
