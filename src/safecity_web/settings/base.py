@@ -73,6 +73,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A reset link is a password: valid for two hours (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "/partners/"
 

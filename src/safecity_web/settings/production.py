@@ -46,3 +46,17 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+EMAIL_HOST = os.environ.get("SAFECITY_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SAFECITY_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SAFECITY_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SAFECITY_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("SAFECITY_EMAIL_TLS", "1") == "1"
+# How many reverse proxies (TLS terminator, load balancer) sit in front of the site: the client
+# address for lockout and the audit log is read that many hops from the right of X-Forwarded-For.
+SAFECITY_TRUSTED_PROXIES = int(os.environ.get("SAFECITY_TRUSTED_PROXIES", "0"))
+# Fernet keys for authenticator secrets, newest first, from a secret store apart from the
+# database (without them the key is derived from DJANGO_SECRET_KEY).
+SAFECITY_TOTP_KEYS = [
+    key.strip() for key in os.environ.get("SAFECITY_TOTP_KEYS", "").split(",") if key.strip()
+]
