@@ -263,7 +263,7 @@ def change_by_group_chart(
                 },
                 {
                     "mark": {"type": "rule", "color": "#222222"},
-                    "encoding": {"x": {"datum": 0}, "y": {}},
+                    "encoding": {"x": {"datum": 0}},  # spans the whole height
                 },
                 {
                     "mark": {
