@@ -35,6 +35,7 @@ from safecity.report.figures.change import (
     NO_SIGNIFICANT_CHANGE,
     SIGNIFICANT_DECREASE,
     SIGNIFICANT_INCREASE,
+    change_by_group_chart,
 )
 from safecity.report.figures.figure import signed_percent
 
@@ -153,21 +154,31 @@ def test_change_chart_rows_are_the_area_rows_of_indicators(
 
 
 def test_public_change_chart_labels_a_suppressed_change_and_does_not_plot_it(
-    public_overview: tuple[dict[str, Figure], list[str]], public: AssessmentArtefact
+    public: AssessmentArtefact,
 ) -> None:
     indicators = _table(public, "indicators")
-    area = indicators[indicators["area_code"] == AREA]
-    hidden = area[area["suppressed"].astype(bool) & area["change_pct"].isna()]
-    assert not hidden.empty  # the demo's transgender hate crime has 1-4 crimes
-    figure = public_overview[0]["change-by-crime-group"]
-    rows = figure.data[figure.data["indicator_id"].isin(hidden["indicator_id"])]
-    assert len(rows) == len(hidden)
+    area = indicators[(indicators["area_code"] == AREA) & indicators["change_pct"].notna()].copy()
+    # The demo city's area-level counts are all 5 or more, so withhold the two smallest groups'
+    # figures as disclosure control does for a count from 1 to 4 (counts, change and label
+    # blanked, suppressed set) and check the chart shows a gap and says so.
+    hidden_ids = area.nsmallest(2, "numerator")["indicator_id"].tolist()
+    hidden = area["indicator_id"].isin(hidden_ids)
+    blanked = ["numerator", "baseline_numerator", "change_pct", "change_ratio", "change_p_value"]
+    area = area.astype(dict.fromkeys([*blanked, "change_significant"], "object"))
+    area.loc[hidden, [*blanked, "change_significant"]] = None
+    area["suppressed"] = hidden
+    figure = change_by_group_chart(
+        indicators=area, area_name="Demoton", period="2024/25", baseline="2023/24"
+    )
+    rows = figure.data[figure.data["indicator_id"].isin(hidden_ids)]
+    assert len(rows) == 2
     assert (rows["label"] == SUPPRESSED).all()
     assert rows["change_pct"].isna().all()
     plotted = {value["indicator_id"]: value for value in _spec_values(figure)}
-    for group in hidden["indicator_id"]:
+    for group in hidden_ids:
         assert plotted[group]["change_pct"] is None  # a gap in the chart, not a zero bar
-    assert f"{len(hidden)} change(s) are suppressed" in figure.alt_text
+    assert "2 change(s) are suppressed" in figure.alt_text
+    assert len(figure.data) == len(area)
 
 
 def test_trend_is_the_monthly_series_with_its_xmr_limits(
@@ -185,7 +196,9 @@ def test_trend_is_the_monthly_series_with_its_xmr_limits(
         pd.Timestamp(month).strftime("%Y-%m-%d") for month in rows["month"]
     ]
     # The series starts at the first month with data (the demo city starts in April 2023).
-    assert figure.data["month"].iloc[0] == "2023-04-01"
+    # The shared demo city starts in April 2022 (shared_demo.build_demo_assessment): the series
+    # starts at its first month with data, with no months padded in before it.
+    assert figure.data["month"].iloc[0] == "2022-04-01"
     assert figure.data["count"].min() > 0
     mean = float(rows["mean"].iloc[0])
     assert f"The mean was {round(mean):,}" in figure.alt_text
