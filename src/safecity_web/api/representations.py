@@ -13,45 +13,10 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 from django.urls import reverse
 
+from safecity_web.core_gateway import indicator_columns
 from safecity_web.observatory.models import Area, Indicator, PublishedAssessment
 
-VALUE_FIELDS = (
-    "row_id",
-    "indicator_id",
-    "indicator_name",
-    "area_code",
-    "area_name",
-    "area_level",
-    "period",
-    "source",
-    "numerator",
-    "denominator",
-    "denominator_type",
-    "multiplier",
-    "value",
-    "lower_ci",
-    "upper_ci",
-    "method",
-    "confidence",
-    "baseline_period",
-    "baseline_numerator",
-    "baseline_denominator",
-    "baseline_value",
-    "change_pct",
-    "change_ratio",
-    "change_p_value",
-    "change_significant",
-    "change_test",
-    "benchmark_code",
-    "benchmark_value",
-    "benchmark_label",
-    "benchmark_method",
-    "rank",
-    "rank_of",
-    "suppressed",
-    "unreliable",
-    "caveat",
-)
+VALUE_FIELDS = tuple(indicator_columns())
 """The columns of the artefact's public ``indicators`` table, in its order."""
 
 SUPPRESSED_FIELDS = ("numerator", "value", "lower_ci", "upper_ci")
