@@ -244,23 +244,33 @@ def _quintile_map(context: _Context, group_id: str, crime_group: str | None) -> 
     )
 
 
-def _hotspot_lsoas(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
-    name = context.group_name(group_id)
-    chart = f"LSOA hot spot map of {name}"
+def _map_rows(
+    context: _Context, *, chart: str, table: str, group_id: str, skipped_keys: Sequence[str]
+) -> tuple[pd.DataFrame, dict[str, Any]] | str:
+    """The group's rows of ``table`` and the boundaries for a map, or why the map is left out."""
     if context.boundaries is None:
         return _left_out(chart, context.no_boundaries())
-    rows = context.group_rows("hotspots_lsoa", group_id)
+    rows = context.group_rows(table, group_id)
     if rows.empty:
-        return _left_out(
-            chart,
-            context.reason(
-                tables=["hotspots_lsoa"],
-                skipped_keys=[f"hotspots_lsoa:{group_id}", "hotspots_lsoa", "hotspots"],
-            ),
-        )
+        return _left_out(chart, context.reason(tables=[table], skipped_keys=skipped_keys))
+    return rows, context.boundaries
+
+
+def _hotspot_lsoas(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+    name = context.group_name(group_id)
+    found = _map_rows(
+        context,
+        chart=f"LSOA hot spot map of {name}",
+        table="hotspots_lsoa",
+        group_id=group_id,
+        skipped_keys=[f"hotspots_lsoa:{group_id}", "hotspots_lsoa", "hotspots"],
+    )
+    if isinstance(found, str):
+        return found
+    rows, boundaries = found
     return hotspot_lsoa_map(
         hotspots=rows,
-        boundaries=context.boundaries,
+        boundaries=boundaries,
         group_name=name,
         area_name=context.area_name,
         period=context.period,
@@ -272,21 +282,19 @@ def _hotspot_lsoas(context: _Context, group_id: str, crime_group: str | None) ->
 
 def _hotspot_grid(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
     name = context.group_name(group_id)
-    chart = f"hot spot grid map of {name}"
-    if context.boundaries is None:
-        return _left_out(chart, context.no_boundaries())
-    rows = context.group_rows("hotspots_grid", group_id)
-    if rows.empty:
-        return _left_out(
-            chart,
-            context.reason(
-                tables=["hotspots_grid"],
-                skipped_keys=[f"hotspots_grid:{group_id}", "hotspots_grid", "hotspots"],
-            ),
-        )
+    found = _map_rows(
+        context,
+        chart=f"hot spot grid map of {name}",
+        table="hotspots_grid",
+        group_id=group_id,
+        skipped_keys=[f"hotspots_grid:{group_id}", "hotspots_grid", "hotspots"],
+    )
+    if isinstance(found, str):
+        return found
+    rows, boundaries = found
     return hotspot_grid_map(
         cells=rows,
-        boundaries=context.boundaries,
+        boundaries=boundaries,
         group_name=name,
         area_name=context.area_name,
         period=context.period,
@@ -305,28 +313,22 @@ def _grid_cell_size(context: _Context) -> float:
 def _hotspot_classes(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
     name = context.group_name(group_id)
     chart = f"map of emerging and persistent hot spots of {name}"
-    if context.boundaries is None:
-        return _left_out(chart, context.no_boundaries())
-    rows = context.group_rows("hotspot_classes", group_id)
-    if rows.empty:
-        return _left_out(
-            chart,
-            context.reason(
-                tables=["hotspot_classes"],
-                skipped_keys=[
-                    f"hotspots_grid:{group_id}",
-                    "hotspot_classes",
-                    "hotspots_grid",
-                    "hotspots",
-                ],
-            ),
-        )
+    found = _map_rows(
+        context,
+        chart=chart,
+        table="hotspot_classes",
+        group_id=group_id,
+        skipped_keys=[f"hotspots_grid:{group_id}", "hotspot_classes", "hotspots_grid", "hotspots"],
+    )
+    if isinstance(found, str):
+        return found
+    rows, boundaries = found
     cell_size = _grid_cell_size(context)
     if not cell_size > 0:
         return _left_out(chart, "the manifest does not give the grid's cell size")
     return hotspot_classes_map(
         cells=rows,
-        boundaries=context.boundaries,
+        boundaries=boundaries,
         cell_size=cell_size,
         group_name=name,
         area_name=context.area_name,
@@ -358,8 +360,7 @@ def _kde(context: _Context, group_id: str, crime_group: str | None) -> ChartResu
                 skipped_keys=[f"hotspots_grid:{group_id}", "hotspots_grid", "hotspots"],
             ),
         )
-    grid = context.hotspots.get("grid") or {}
-    cell_size = float(grid.get("cell_size_m", 0.0)) if isinstance(grid, dict) else 0.0
+    cell_size = _grid_cell_size(context)
     if not cell_size > 0:
         return _left_out(chart, "the manifest does not give the grid's cell size")
     return kde_map(
