@@ -178,6 +178,34 @@ def key_figure(
     )
 
 
+def rate_key_figure(*, row: CitedRow, label: str) -> KeyFigure:
+    """A key-figure box of ``row``'s rate with its 95% confidence interval."""
+    return key_figure(
+        label=label,
+        row=row,
+        column="value",
+        formatter=format_rate,
+        detail=SentenceBuilder()
+        .text("95% CI ")
+        .value(row, "lower_ci", format_rate)
+        .text(" to ")
+        .value(row, "upper_ci", format_rate),
+    )
+
+
+def change_key_figure(*, row: CitedRow, label: str) -> KeyFigure:
+    """A key-figure box of ``row``'s change, its significance (test named) and p-value."""
+    return key_figure(
+        label=label,
+        row=row,
+        column="change_pct",
+        formatter=format_signed_percent,
+        detail=SentenceBuilder()
+        .text(f"{significance_phrase(row)}, ")
+        .value(row, "change_p_value", format_p_value),
+    )
+
+
 def headline_key_figures(
     *, crime: CitedRow | None, harm: CitedRow | None, asb: CitedRow | None
 ) -> tuple[KeyFigure, ...]:
@@ -193,29 +221,11 @@ def headline_key_figures(
                 detail=SentenceBuilder().text("in ").value(crime, "period", str),
             )
         )
-        boxes.append(
-            key_figure(
-                label=f"Crimes per 1,000 {per_unit(crime)}",
-                row=crime,
-                column="value",
-                formatter=format_rate,
-                detail=SentenceBuilder()
-                .text("95% CI ")
-                .value(crime, "lower_ci", format_rate)
-                .text(" to ")
-                .value(crime, "upper_ci", format_rate),
-            )
-        )
+        boxes.append(rate_key_figure(row=crime, label=f"Crimes per 1,000 {per_unit(crime)}"))
         if not is_missing(crime.values.get("change_pct")):
             boxes.append(
-                key_figure(
-                    label=f"Change on {crime.values.get('baseline_period')}",
-                    row=crime,
-                    column="change_pct",
-                    formatter=format_signed_percent,
-                    detail=SentenceBuilder()
-                    .text(f"{significance_phrase(crime)}, ")
-                    .value(crime, "change_p_value", format_p_value),
+                change_key_figure(
+                    row=crime, label=f"Change on {crime.values.get('baseline_period')}"
                 )
             )
     if harm is not None:

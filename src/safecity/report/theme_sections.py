@@ -26,17 +26,16 @@ from safecity.report.formatting import (
     format_change,
     format_count,
     format_interval,
-    format_p_value,
     format_rate,
-    format_signed_percent,
     is_missing,
 )
 from safecity.report.narrative import (
     SentenceBuilder,
     area_row,
+    change_key_figure,
     key_figure,
     lower_first,
-    significance_phrase,
+    rate_key_figure,
     volume_sentence,
 )
 from safecity.report.report_config import (
@@ -139,30 +138,12 @@ def _theme(
                 formatter=_count_or_suppressed,
                 detail=SentenceBuilder().value(row, "indicator_name", str),
             ),
-            key_figure(
-                label=f"Per 1,000 {row.values.get('denominator_type') or 'residents'}",
-                row=row,
-                column="value",
-                formatter=format_rate,
-                detail=SentenceBuilder()
-                .text("95% CI ")
-                .value(row, "lower_ci", format_rate)
-                .text(" to ")
-                .value(row, "upper_ci", format_rate),
+            rate_key_figure(
+                row=row, label=f"Per 1,000 {row.values.get('denominator_type') or 'residents'}"
             ),
         ]
         if not is_missing(row.values.get("change_pct")):
-            boxes.append(
-                key_figure(
-                    label=f"Change on {context.baseline}",
-                    row=row,
-                    column="change_pct",
-                    formatter=format_signed_percent,
-                    detail=SentenceBuilder()
-                    .text(f"{significance_phrase(row)}, ")
-                    .value(row, "change_p_value", format_p_value),
-                )
-            )
+            boxes.append(change_key_figure(row=row, label=f"Change on {context.baseline}"))
         intro.append(KeyFigures(figures=tuple(boxes)))
         sentences = [Sentence(text=theme.summary, row_ids=())]
         if not is_missing(row.values.get("numerator")):
