@@ -1,8 +1,10 @@
 """The assessment engine on a small hand-made city whose every figure is computed here again.
 
-Two wards of two LSOAs each; police.uk street files for two financial years. Expected values
-are computed independently in the test: rates from the counts, Byar's limits from their
-formula, the exact conditional rate-ratio test as a binomial test (methods.md §1.1, §2.2a).
+Two wards of two LSOAs each; police.uk street files for June 2019 and June 2020, assessed as
+June 2020 against June 2019. Expected values are computed independently in the test: annual
+rates from the counts and the time at risk (residents x 1 month / 12), Byar's limits from
+their formula, the exact conditional rate-ratio test as a binomial test (methods.md §0.2a,
+§1.1, §2.2a).
 """
 
 from __future__ import annotations
@@ -83,7 +85,13 @@ def assessment(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataF
         ],
     )
     out = folder / "artefact"
-    result = run_assessment(warehouse, area_code=CSP, period=parse_period("2020/21"), out_dir=out)
+    result = run_assessment(
+        warehouse,
+        area_code=CSP,
+        period=parse_period("2020-06..2020-06"),
+        baseline=parse_period("2019-06..2019-06"),
+        out_dir=out,
+    )
     warehouse.close()
     return out, result.indicators
 
@@ -107,11 +115,14 @@ def test_area_burglary_count_rate_and_byars_interval(assessment: tuple[Path, pd.
     count = sum(period for _, period in BURGLARY.values())
     population = sum(entry[3] for entry in LSOAS.values())
     lower, upper = _byars(count)
+    years_at_risk = population * 1 / 12  # one month of data: an annual rate (methods.md §0.2a)
     assert row["numerator"] == count == 40
     assert row["denominator"] == population
-    assert row["value"] == pytest.approx(count / population * 1000, rel=1e-12)
-    assert row["lower_ci"] == pytest.approx(lower / population * 1000, rel=1e-9)
-    assert row["upper_ci"] == pytest.approx(upper / population * 1000, rel=1e-9)
+    assert (row["months_in_period"], row["months_with_data"]) == (1, 1)
+    assert row["exposure"] == pytest.approx(years_at_risk, rel=1e-12)
+    assert row["value"] == pytest.approx(count / years_at_risk * 1000, rel=1e-12)
+    assert row["lower_ci"] == pytest.approx(lower / years_at_risk * 1000, rel=1e-9)
+    assert row["upper_ci"] == pytest.approx(upper / years_at_risk * 1000, rel=1e-9)
 
 
 def test_ward_counts_and_exact_intervals_below_ten(assessment: tuple[Path, pd.DataFrame]) -> None:
@@ -121,8 +132,8 @@ def test_ward_counts_and_exact_intervals_below_ten(assessment: tuple[Path, pd.Da
     # Exact (Garwood) limits below 10 events: chi-square quantiles.
     lower = stats.chi2.ppf(0.025, 12) / 2
     upper = stats.chi2.ppf(0.975, 14) / 2
-    assert south["lower_ci"] == pytest.approx(lower / 2900 * 1000, rel=1e-9)
-    assert south["upper_ci"] == pytest.approx(upper / 2900 * 1000, rel=1e-9)
+    assert south["lower_ci"] == pytest.approx(lower / (2900 / 12) * 1000, rel=1e-9)
+    assert south["upper_ci"] == pytest.approx(upper / (2900 / 12) * 1000, rel=1e-9)
     assert bool(south["unreliable"]) is True
 
 
@@ -131,6 +142,9 @@ def test_change_uses_the_exact_conditional_test(assessment: tuple[Path, pd.DataF
     row = _row(indicators, "burglary", CSP)
     now, before = 40, 26
     assert row["baseline_numerator"] == before
+    assert (row["change_numerator"], row["change_baseline_numerator"]) == (now, before)
+    assert (row["change_months"], row["change_baseline_months"]) == (1, 1)
+    assert row["change_basis"] == ""
     assert row["change_pct"] == pytest.approx((now - before) / before * 100)
     # Same population in both years: conditional on the total, now ~ Binomial(66, 1/2).
     expected_p = stats.binomtest(now, now + before, 0.5).pvalue
@@ -149,7 +163,8 @@ def test_wards_are_labelled_against_the_area(assessment: tuple[Path, pd.DataFram
         )
         assert row["benchmark_label"] == expected
         assert row["benchmark_code"] == CSP
-    # North: 34 burglaries in 3,100 residents; Byar's lower limit 7.6 per 1,000 > 6.7.
+    # North: 34 burglaries in 3,100 residents in one month; Byar's lower limit 91.5 per 1,000
+    # a year > 80.0.
     assert _row(indicators, "burglary", "E05000001")["benchmark_label"] == "Higher"
 
 
@@ -189,12 +204,25 @@ def test_manifest_records_inputs_vintages_and_what_was_skipped(
         "lsoas": 4,
         "wards": 2,
     }
-    assert manifest["parameters"]["baseline"] == "2019/20"
+    assert manifest["parameters"]["baseline"] == "2019-06..2019-06"
     assert manifest["vintages"]["lsoa"] == 2011
     assert manifest["vintages"]["population_year"] == 2020
     assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
-    assert "domestic_flagged" in manifest["skipped"]
-    assert "three_period_average" in manifest["skipped"]
+    assert manifest["skipped"]["domestic_flagged"] == (
+        "not assessed: needs a force record-level extract (offence codes, flags, victims),"
+        " and none is loaded for Testham CSP"
+    )
+    # The three months before June 2020 have no data: no comparison with their average.
+    assert manifest["skipped"]["three_period_average:police_uk"].startswith(
+        "comparison with the previous three periods' average not made: only 0 of the 1 months"
+    )
+    assert manifest["coverage"]["sources"]["police_uk"] == {
+        "suppliers": ["testshire"],
+        "months": "2019-06;2020-06",
+        "low_months": "2019-06",
+        "period_months": 1,
+        "baseline_months": 1,
+    }
     assert set(manifest["tables"]) >= {"indicators", "findings", "monthly_series"}
 
 
@@ -206,7 +234,11 @@ def test_findings_cite_rows_that_exist(assessment: tuple[Path, pd.DataFrame]) ->
     for cited in findings["row_ids"]:
         assert set(str(cited).split(";")) <= row_ids
     burglary = findings[findings["finding_id"] == "change_burglary"]["sentence"].iloc[0]
-    assert burglary.startswith("There was a 53.8% increase in burglary (40 in 2020/21)")
+    assert burglary == (
+        "There was a 53.8% increase in burglary (40 in June 2020) compared with June 2019 (26),"
+        " not a statistically significant change (an exact test comparing the two rates,"
+        f" p = {stats.binomtest(40, 66, 0.5).pvalue:.2g})."
+    )
 
 
 def test_data_quality_reports_coverage_and_quarantine(
@@ -214,16 +246,16 @@ def test_data_quality_reports_coverage_and_quarantine(
 ) -> None:
     out, _ = assessment
     coverage = pd.read_csv(out / "data_quality_coverage.csv")
-    # The window runs from 2017-04 (three years back) to 2021-03; only June 2019 and June
+    # The window runs from the baseline, June 2019, to June 2020; only June 2019 and June
     # 2020 have files.
-    assert len(coverage) == 48
+    assert len(coverage) == 13
     assert sorted(coverage.loc[coverage["present"], "month"]) == ["2019-06-01", "2020-06-01"]
     # June 2019 has 26 rows, under 80% of the median month (38 = mean of 26 and 50): low too.
-    assert coverage["low_coverage"].sum() == 47
+    assert coverage["low_coverage"].sum() == 12
     quarantine = pd.read_csv(out / "data_quality_quarantine.csv")
     assert quarantine[["force", "month", "reason", "rows"]].to_dict("records") == [
         {"force": "testshire", "month": "2020-06", "reason": "unknown_crime_type", "rows": 1}
     ]
     summary = dict(pd.read_csv(out / "data_quality_summary.csv").itertuples(index=False))
     assert summary["rows_quarantined"] == 1
-    assert summary["force_months_low_or_missing"] == 47
+    assert summary["force_months_low_or_missing"] == 12

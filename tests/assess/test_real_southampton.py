@@ -144,14 +144,15 @@ def test_counts_rates_and_change_by_crime_type(
     assert _value(indicators, group, SOUTHAMPTON_CSP, "numerator") == now
     assert _value(indicators, group, SOUTHAMPTON_CSP, "baseline_numerator") == before
     assert _value(indicators, group, SOUTHAMPTON_CSP, "denominator") == people_now == 252_872
+    # One month of data: an annual rate on a twelfth of a year at risk (methods.md §0.2a).
     assert _value(indicators, group, SOUTHAMPTON_CSP, "value") == pytest.approx(
-        now / people_now * 1000, rel=1e-12
+        now / (people_now / 12) * 1000, rel=1e-12
     )
     assert _value(indicators, group, SOUTHAMPTON_CSP, "change_pct") == pytest.approx(
         (now - before) / before * 100
     )
     # Exact conditional test: given the total, the count now is binomial with p = r / (1 + r),
-    # where r is the ratio of the populations (methods.md §2.2a).
+    # where r is the ratio of the exposures: populations x one month each (methods.md §2.2a).
     share = people_now / (people_now + people_before)
     expected = stats.binomtest(now, now + before, share).pvalue
     assert _value(indicators, group, SOUTHAMPTON_CSP, "change_p_value") == pytest.approx(
@@ -214,7 +215,10 @@ def test_rates_by_national_imd_decile_match_the_files(southampton: dict[str, obj
         row = national[national["group"] == decile].iloc[0]
         assert row["count"] == crimes[decile]
         assert row["population"] == people[decile]
-        assert row["value"] == pytest.approx(crimes[decile] / people[decile] * 1000, rel=1e-12)
+        # One month of data: an annual rate on residents x 1/12 (methods.md §0.2a).
+        assert row["value"] == pytest.approx(
+            crimes[decile] / (people[decile] / 12) * 1000, rel=1e-12
+        )
     gaps = pd.read_csv(out / "deprivation_gaps.csv")
     gap = gaps[(gaps["group_id"] == "all_crime") & (gaps["grouping"] == "national decile")].iloc[0]
     most, least = crimes[1] / people[1], crimes[10] / people[10]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from safecity.assess.coverage import Coverage, load_coverage_rule
 from safecity.assess.crime_groups import CrimeGroup
 from safecity.assess.denominators import Denominators
 from safecity.assess.findings import Finding
@@ -61,6 +62,9 @@ class AssessmentInputs:
         Seed for every simulation (SII intervals, permutation tests).
     options
         The user's choices (comparators, priority inputs, harm index).
+    coverage
+        Months with data by source and the comparison rule (methods.md §0.2a): rates use
+        ``coverage.exposure_fraction(source, period)`` of a year at risk.
     """
 
     warehouse: Warehouse
@@ -75,6 +79,17 @@ class AssessmentInputs:
     indicators: pd.DataFrame
     seed: int
     options: AssessmentOptions = field(default_factory=AssessmentOptions)
+    coverage: Coverage = field(default_factory=lambda: Coverage(rule=load_coverage_rule()))
+
+    def exposure_fraction(self, group_id: str) -> float:
+        """Years at risk in the period for ``group_id``'s source (months with data / 12).
+
+        Without coverage information (a hand-built input) a whole period of data is assumed.
+        """
+        source = self.sources.get(group_id)
+        if source is None or not self.coverage.by_source:
+            return self.period.length / 12.0
+        return self.coverage.exposure_fraction(source, self.period)
 
 
 @dataclass(slots=True)

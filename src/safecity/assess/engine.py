@@ -28,6 +28,13 @@ from safecity.assess.boundaries_export import (
 )
 from safecity.assess.context import AssessmentInputs, AssessmentOptions
 from safecity.assess.counts import group_counts_from_categories, police_uk_category_counts
+from safecity.assess.coverage import (
+    Coverage,
+    CoverageRule,
+    area_coverage,
+    month_span_code,
+    month_span_words,
+)
 from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.disclosure import (
@@ -45,6 +52,7 @@ from safecity.assess.extract_counts import (
 from safecity.assess.families.rates import (
     add_benchmarks,
     add_change,
+    add_three_period_average,
     concentration,
     counts_by_area,
     denominators_by_area,
@@ -65,6 +73,10 @@ from safecity.assess.study_area import StudyArea, resolve_study_area
 from safecity.data.warehouse import Warehouse
 
 
+class AssessmentDataError(ValueError):
+    """The warehouse holds no crime data the assessment could rest on, saying what to load."""
+
+
 @dataclass(frozen=True, slots=True)
 class AssessmentResult:
     """What ``run_assessment`` wrote and found."""
@@ -78,15 +90,48 @@ class AssessmentResult:
     findings: pd.DataFrame
 
 
+SOURCE_NEEDS = {
+    DataSource.POLICE_UK.value: "data.police.uk street files",
+    DataSource.EXTRACT.value: "a force record-level extract (offence codes, flags, victims)",
+}
+
+
+def _not_assessed(group: CrimeGroup, *, coverage: Coverage, period: Period, area: StudyArea) -> str:
+    """Why ``group`` cannot be assessed: the source it needs and what is loaded of it."""
+    needs = []
+    if group.extract is not None:
+        needs.append(DataSource.EXTRACT.value)
+    if group.police_uk_defined():
+        needs.append(DataSource.POLICE_UK.value)
+    reasons = []
+    for source in needs:
+        if DataSource(source) not in coverage.by_source:
+            reasons.append(f"{SOURCE_NEEDS[source]}, and none is loaded for {area.name}")
+        else:
+            reasons.append(
+                f"{SOURCE_NEEDS[source]}, which has no month of {period.label} for {area.name}"
+                f" (months with data: {month_span_words(coverage.months(source))})"
+            )
+    return "not assessed: needs " + "; or ".join(reasons)
+
+
 def _counts(
     warehouse: Warehouse,
     *,
     area: StudyArea,
     window: Period,
+    period: Period,
     groups: list[CrimeGroup],
+    coverage: Coverage,
     backend: Any | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
-    """Group counts by LSOA and month over ``window``, the source of each group, and skips."""
+    """Group counts by LSOA and month over ``window``, the source of each group, and skips.
+
+    A group is computed from the force extract when it is defined for it and the extract has
+    data for a month of ``period``, otherwise from police.uk when it is defined for police.uk
+    and police.uk has such a month; otherwise it is "not assessed" with the source it needs
+    (absent is never zero, methods.md §0.2a). Only months with data are kept.
+    """
     lsoa_codes = area.lsoas["lsoa_code"].tolist()
     backend = warehouse.ibis if backend is None else backend
     categories = police_uk_category_counts(
@@ -104,42 +149,55 @@ def _counts(
         last_month=window.last_month,
         lsoa_codes=lsoa_codes,
     ).to_pandas()
-    extract, skipped = group_counts_from_extract(
+    extract, flag_skips = group_counts_from_extract(
         profile, groups=groups, classification=offence_classification(warehouse)
     )
-    has_extract = not profile.empty
+    has_extract = bool(coverage.months_in(DataSource.EXTRACT, period))
+    has_police_uk = bool(coverage.months_in(DataSource.POLICE_UK, period))
     sources: dict[str, str] = {}
+    skipped: dict[str, str] = {}
     frames = []
     for group in groups:
-        if has_extract and group.extract is not None and group.id not in skipped:
+        if has_extract and group.extract is not None and group.id not in flag_skips:
             sources[group.id] = DataSource.EXTRACT.value
             frames.append(extract[extract["group_id"] == group.id])
-        elif group.police_uk_defined() and not police_uk.empty:
+        elif group.police_uk_defined() and has_police_uk:
             sources[group.id] = DataSource.POLICE_UK.value
-            skipped.pop(group.id, None)
             frames.append(police_uk[police_uk["group_id"] == group.id])
-        elif group.id not in skipped:
-            skipped[group.id] = (
-                "needs a force extract (offence codes or flags), which has no crimes for this"
-                " area and period"
-                if group.extract is not None
-                else "no police.uk data for this area and period"
-            )
+        elif has_extract and group.id in flag_skips:
+            skipped[group.id] = f"not assessed: {flag_skips[group.id]}"
+        else:
+            skipped[group.id] = _not_assessed(group, coverage=coverage, period=period, area=area)
     counts = pd.concat(frames, ignore_index=True) if frames else police_uk.iloc[0:0]
     counts["month"] = pd.to_datetime(counts["month"])
-    return counts, sources, skipped
+    kept = pd.Series(False, index=counts.index)
+    for source in set(sources.values()):
+        months = [pd.Timestamp(month) for month in coverage.months(source)]
+        of_source = counts["group_id"].map(sources) == source
+        kept |= of_source & counts["month"].isin(months)
+    return counts[kept].reset_index(drop=True), sources, skipped
 
 
-def _period_counts(counts: pd.DataFrame, *, period: Period) -> pd.DataFrame:
-    window = counts[
-        (counts["month"] >= pd.Timestamp(period.first_month))
-        & (counts["month"] <= pd.Timestamp(period.last_month))
-    ]
-    return window
-
-
-def _has_data(counts: pd.DataFrame, period: Period) -> bool:
-    return not _period_counts(counts, period=period).empty
+def _coverage_manifest(coverage: Coverage, *, period: Period, baseline: Period) -> dict[str, Any]:
+    """Months with data by source, in the period and baseline, and the rule (for the manifest)."""
+    return {
+        "rule": {
+            "minimum_share_of_months": coverage.rule.minimum_share_of_months,
+            "extract_month_minimum_share": coverage.rule.extract_month_minimum_share,
+            "low_month_share": coverage.rule.low_month_share,
+            "low_months_are_missing": coverage.rule.low_months_are_missing,
+        },
+        "sources": {
+            source.value: {
+                "suppliers": list(found.suppliers),
+                "months": month_span_code(found.months),
+                "low_months": month_span_code(found.low_months),
+                "period_months": len(coverage.months_in(source, period)),
+                "baseline_months": len(coverage.months_in(source, baseline)),
+            }
+            for source, found in coverage.by_source.items()
+        },
+    }
 
 
 def _input_files(warehouse: Warehouse) -> list[dict[str, Any]]:
@@ -179,6 +237,7 @@ def run_assessment(
     seed: int = 20221,
     options: AssessmentOptions | None = None,
     backend: Any | None = None,
+    coverage_rule: CoverageRule | None = None,
 ) -> AssessmentResult:
     """Assess ``area_code`` over ``period`` and write the artefact to ``out_dir``.
 
@@ -207,6 +266,14 @@ def run_assessment(
         The Ibis backend the count aggregations run on (default ``warehouse.ibis``, DuckDB);
         another backend (e.g. PySpark) must hold the same ``police_uk_street`` and extract
         tables. Lookups, denominators and the study area always come from ``warehouse``.
+    coverage_rule
+        When months have data and how periods are compared (default: the shipped
+        ``coverage.yaml``, methods.md §0.2a).
+
+    Raises
+    ------
+    AssessmentDataError
+        When no crime data is loaded for the area, or none for any month of ``period``.
     """
     started = time.perf_counter()
     area = resolve_study_area(warehouse, code=area_code)
@@ -214,10 +281,30 @@ def run_assessment(
     previous = period.preceding(count=3)
     groups = load_crime_groups(crime_groups_path)
     earliest = min(previous[-1].first_month, baseline.first_month)
-    window = Period(first_month=earliest, last_month=period.last_month)
+    window = Period(first_month=earliest, last_month=max(period.last_month, baseline.last_month))
+    coverage = area_coverage(warehouse, area=area, window=window, rule=coverage_rule)
+    if not coverage.by_source:
+        raise AssessmentDataError(
+            f"no crime data is loaded for {area.name} ({area.code}) between"
+            f" {window.first_month:%Y-%m} and {window.last_month:%Y-%m}: load police.uk street"
+            " files (safecity load police-uk) or a force extract (safecity load extract)"
+        )
     counts, sources, skipped = _counts(
-        warehouse, area=area, window=window, groups=groups, backend=backend
+        warehouse,
+        area=area,
+        window=window,
+        period=period,
+        groups=groups,
+        coverage=coverage,
+        backend=backend,
     )
+    if not sources:
+        raise AssessmentDataError(
+            f"no crime data for any month of {period.label} in {area.name} ({area.code}):"
+            f" months with data are police.uk"
+            f" {month_span_words(coverage.months(DataSource.POLICE_UK))}, force extract"
+            f" {month_span_words(coverage.months(DataSource.EXTRACT))}"
+        )
     active = [group for group in groups if group.id in sources]
 
     denominators = lsoa_denominators(
@@ -238,35 +325,34 @@ def run_assessment(
         groups=active,
         period=period,
         sources=sources,
+        coverage=coverage,
     )
-    previous_counts = [
-        counts_by_area(counts, area=area, period=earlier)
-        .rename(columns={"group_id": "indicator_id"})[["indicator_id", "area_code", "count"]]
-        .rename(columns={"indicator_id": "group_id"})
-        if _has_data(counts, earlier)
-        else pd.DataFrame()
-        for earlier in previous
-    ]
-    indicators = current
-    if _has_data(counts, baseline):
-        baseline_rows = rate_rows(
-            counts=counts_by_area(counts, area=area, period=baseline),
-            denominators=denominators_by_area(baseline_denominators.table, area=area),
-            groups=active,
-            period=baseline,
-            sources=sources,
+    indicators, refused = add_change(
+        current,
+        group_counts=counts,
+        area=area,
+        period=period,
+        baseline=baseline,
+        baseline_denominators=denominators_by_area(baseline_denominators.table, area=area),
+        groups=active,
+        sources=sources,
+        coverage=coverage,
+    )
+    for source, reason in refused.items():
+        skipped[f"change:{source}"] = f"change against {baseline.label} not made: {reason}"
+    indicators, refused = add_three_period_average(
+        indicators,
+        group_counts=counts,
+        area=area,
+        period=period,
+        previous=previous,
+        sources=sources,
+        coverage=coverage,
+    )
+    for source, reason in refused.items():
+        skipped[f"three_period_average:{source}"] = (
+            "comparison with the previous three periods' average not made: " + reason
         )
-        indicators = add_change(
-            indicators, baseline_rows=baseline_rows, baseline=baseline,
-            previous_counts=previous_counts,
-        )  # fmt: skip
-        if not all(not frame.empty for frame in previous_counts):
-            skipped["three_period_average"] = (
-                "comparison with the previous three periods' average needs data for "
-                + ", ".join(earlier.label for earlier in previous)
-            )
-    else:
-        skipped["change"] = f"no data for the baseline {baseline.label}: change not computed"
     indicators = add_benchmarks(indicators, area=area)
     indicators = finish_indicator_table(indicators)
     indicators.insert(
@@ -275,12 +361,9 @@ def run_assessment(
         indicators["indicator_id"] + ":" + indicators["area_code"] + ":" + period.label,
     )
     indicators["suppressed"] = False
-    # Months before the first month with any data are not zeros: the series starts there.
-    series_window = window
-    if not counts.empty:
-        first_data = max(window.first_month, counts["month"].min().date().replace(day=1))
-        series_window = Period(first_month=first_data, last_month=window.last_month)
-    series = monthly_series(counts, area=area, window=series_window)
+    series = monthly_series(
+        counts, area=area, window=window, period=period, sources=sources, coverage=coverage
+    )
     inputs = AssessmentInputs(
         warehouse=warehouse,
         area=area,
@@ -294,6 +377,7 @@ def run_assessment(
         indicators=indicators,
         seed=seed,
         options=options or AssessmentOptions(),
+        coverage=coverage,
     )
     outputs = {}
     timings = {"families_1_2_4_seconds": round(time.perf_counter() - started, 3)}
@@ -309,8 +393,8 @@ def run_assessment(
         skipped.update(output.skipped)
     findings = findings_table(
         order_findings(
-            change_findings(indicators, area_code=area.code)
-            + ward_findings(indicators, area_name=area.name)
+            change_findings(indicators, area_code=area.code, period=period, baseline=baseline)
+            + ward_findings(indicators, area_name=area.name, period=period)
             + family_findings
         )
     )
@@ -321,6 +405,9 @@ def run_assessment(
                 "name": group.name,
                 "source": sources.get(group.id, ""),
                 "computed": group.id in sources,
+                "months_with_data": len(coverage.months_in(sources[group.id], period))
+                if group.id in sources
+                else 0,
                 "skipped_reason": skipped.get(group.id, ""),
             }
             for group in groups
@@ -382,6 +469,7 @@ def run_assessment(
             if crime_groups_path
             else "packaged",
         },
+        "coverage": _coverage_manifest(coverage, period=period, baseline=baseline),
         "inputs": _input_files(warehouse),
         "versions": _versions(),
         "timings": timings,
@@ -392,6 +480,8 @@ def run_assessment(
         manifest["boundaries"] = boundaries_manifest(boundaries)
     public_tables = {
         "indicators": public,
+        # what was assessed, from which source, and why the rest was not (no counts in it)
+        "crime_groups": group_table,
         "lsoa_quintiles": public_lsoa_quintiles(quintiles, public_indicators=public),
         "monthly_series": public_monthly_series(
             series, published_periods=published_periods, threshold=suppression_threshold
@@ -431,4 +521,4 @@ def run_assessment(
     )
 
 
-__all__ = ["AssessmentResult", "run_assessment"]
+__all__ = ["AssessmentDataError", "AssessmentResult", "run_assessment"]

@@ -2,28 +2,39 @@
 
 Wording of significance follows the test actually run: a change is "statistically significant"
 only when the exact conditional rate-ratio test gives p < 0.05, and the sentence names the
-test; a ward is "significantly higher than the average" only when its 95% interval lies above
-the area's rate (the Fingertips rule).
+test in plain words (its methods-appendix entry is in ``methods``); a ward is "significantly
+higher than the average" only when its 95% interval lies above the area's rate (the
+Fingertips rule). A comparison the coverage rule refused is reported as not made, with why.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from safecity.assess.indicator_columns import AreaLevel
+from safecity.assess.periods import Period
+from safecity.assess.wording import INTERVAL_ABOVE, RATE_RATIO, significance_words
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One sentence and the ids of the ``indicators`` rows it rests on."""
+    """One sentence, the ids of the rows it rests on and the methods it names.
+
+    ``significant`` is True exactly when the sentence says a result is statistically
+    significant; ``methods`` are ids of the methods-appendix entries of the tests the
+    sentence names (:class:`~safecity.assess.wording.MethodId`).
+    """
 
     finding_id: str
     topic: str
     sentence: str
     row_ids: tuple[str, ...]
     significant: bool = False
+    methods: tuple[str, ...] = ()
 
 
 def _join(names: list[str]) -> str:
@@ -32,29 +43,75 @@ def _join(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def change_findings(indicators: pd.DataFrame, *, area_code: str) -> list[Finding]:
-    """One sentence per group on its change against the baseline, for the assessed area."""
-    rows = indicators[
-        (indicators["area_code"] == area_code) & indicators["change_pct"].notna()
-    ].sort_values("indicator_id")
+def _lower_first(name: str) -> str:
+    if len(name) > 1 and name[:2].isupper():
+        return name
+    return name[0].lower() + name[1:]
+
+
+def _coverage_words(row: Mapping[Hashable, object], *, period: Period) -> str:
+    """ ", on the 6 months of 2017/18 with data" when the period is not complete."""
+    months = row.get("months_with_data")
+    length = row.get("months_in_period")
+    if not isinstance(months, int | float) or not isinstance(length, int | float):
+        return ""
+    if math.isnan(months) or math.isnan(length):
+        return ""
+    if int(str(months)) >= int(str(length)):
+        return ""
+    count = int(str(months))
+    return f", on the {count} month{'s' if count != 1 else ''} of {period.words} with data"
+
+
+def change_findings(
+    indicators: pd.DataFrame, *, area_code: str, period: Period, baseline: Period
+) -> list[Finding]:
+    """One sentence per group on its change against the baseline, for the assessed area.
+
+    The counts quoted are those compared (the months with data on both sides); when those are
+    not the whole period the sentence says which months. A comparison the coverage rule
+    refused gives a sentence saying it was not made, and why.
+    """
+    rows = indicators[indicators["area_code"] == area_code].sort_values("indicator_id")
     findings = []
+    not_made = rows[rows["change_not_made"].fillna("").astype(str) != ""]
+    for reason, frame in not_made.groupby("change_not_made", sort=True):
+        names = [_lower_first(str(name)) for name in frame["indicator_name"]]
+        listed = _join(names) if len(names) <= 3 else f"{len(names)} crime groups"
+        first = frame.iloc[0]
+        findings.append(
+            Finding(
+                finding_id=f"change_not_made_{first['source']}",
+                topic="coverage",
+                sentence=(
+                    f"Changes in {listed} between {baseline.words} and {period.words} are not"
+                    f" reported: {reason}."
+                ),
+                row_ids=tuple(str(row_id) for row_id in frame["row_id"]),
+            )
+        )
     for row in rows.to_dict("records"):
+        name = _lower_first(str(row["indicator_name"]))
+        if str(row.get("change_not_made") or ""):
+            continue
+        if pd.isna(row.get("change_pct")):
+            continue
         change = float(row["change_pct"])
         if change == 0:
             continue
         direction = "increase" if change > 0 else "decline"
-        test = f"{row['change_test']}, p = {float(row['change_p_value']):.3g}"
-        verdict = (
-            f"a statistically significant change ({test})"
-            if bool(row["change_significant"])
-            else f"not a statistically significant change ({test})"
+        significant = bool(row["change_significant"])
+        verdict = significance_words(
+            significant=significant, test=RATE_RATIO, p_value=float(row["change_p_value"])
         )
-        name = str(row["indicator_name"])
+        basis = str(row.get("change_basis") or "")
+        now = int(float(row["change_numerator"]))
+        then = int(float(row["change_baseline_numerator"]))
         sentence = (
             f"There was {indefinite_article(f'{abs(change):.1f}')} {abs(change):.1f}% {direction}"
-            f" in {name[0].lower() + name[1:]} "
-            f"({int(row['numerator']):,} in {row['period']}) compared with "
-            f"{row['baseline_period']} ({int(row['baseline_numerator']):,}), {verdict}."
+            f" in {name} ({now:,} in {period.words}) compared with {baseline.words} ({then:,})"
+            + (f", {basis}" if basis else "")
+            + f", {verdict}."
         )
         findings.append(
             Finding(
@@ -62,14 +119,19 @@ def change_findings(indicators: pd.DataFrame, *, area_code: str) -> list[Finding
                 topic=str(row["indicator_id"]),
                 sentence=sentence,
                 row_ids=(str(row["row_id"]),),
-                significant=bool(row["change_significant"]),
+                significant=significant,
+                methods=(RATE_RATIO.method.value,),
             )
         )
     return findings
 
 
-def ward_findings(indicators: pd.DataFrame, *, area_name: str) -> list[Finding]:
-    """For each group, the wards whose rate is significantly higher than the area's."""
+def ward_findings(indicators: pd.DataFrame, *, area_name: str, period: Period) -> list[Finding]:
+    """For each group, the wards whose rate is significantly higher than the area's.
+
+    "Significantly higher" rests on the Fingertips rule (the ward's 95% interval lies above
+    the area's rate), so the finding is marked significant and names that rule.
+    """
     wards = indicators[
         (indicators["area_level"] == AreaLevel.WARD.value)
         & (indicators["benchmark_label"] == "Higher")
@@ -82,10 +144,12 @@ def ward_findings(indicators: pd.DataFrame, *, area_name: str) -> list[Finding]:
         rate_word = (
             "a significantly higher rate" if len(names) == 1 else "significantly higher rates"
         )
-        name = str(frame["indicator_name"].iloc[0])
+        name = _lower_first(str(frame["indicator_name"].iloc[0]))
+        first = frame.iloc[0].to_dict()
         sentence = (
-            f"{_join(names)} {verb} {rate_word} of {name[0].lower() + name[1:]} than the "
-            f"{area_name} average (95% confidence intervals above the {area_name} rate)."
+            f"{_join(names)} {verb} {rate_word} of {name} than the {area_name} average"
+            f"{_coverage_words(first, period=period)} (each ward's 95% confidence interval lies"
+            f" wholly above the {area_name} rate)."
         )
         findings.append(
             Finding(
@@ -93,6 +157,8 @@ def ward_findings(indicators: pd.DataFrame, *, area_name: str) -> list[Finding]:
                 topic=str(indicator),
                 sentence=sentence,
                 row_ids=tuple(str(row_id) for row_id in frame["row_id"]),
+                significant=True,
+                methods=(INTERVAL_ABOVE.method.value,),
             )
         )
     return findings
@@ -102,11 +168,14 @@ HEADLINE_TOPICS = ("all_crime", "asb")
 
 
 def order_findings(findings: list[Finding]) -> list[Finding]:
-    """Headline groups first, then significant changes, then ward comparisons, then the rest."""
+    """Comparisons not made first, then headline groups, then significant changes, then ward
+    comparisons, then the rest."""
 
     def key(finding: Finding) -> tuple[int, str]:
+        if finding.finding_id.startswith("change_not_made_"):
+            return (0, "")
         if finding.topic in HEADLINE_TOPICS and finding.finding_id.startswith("change_"):
-            return (0, str(HEADLINE_TOPICS.index(finding.topic)))
+            return (0, str(1 + HEADLINE_TOPICS.index(finding.topic)))
         if finding.finding_id.startswith("change_") and finding.significant:
             return (1, finding.topic)
         if finding.finding_id.startswith("wards_higher_"):
@@ -135,7 +204,8 @@ def indefinite_article(number_text: str) -> str:
 
 
 def findings_table(findings: list[Finding]) -> pd.DataFrame:
-    """The findings as a table: ``finding_id, topic, sentence, row_ids`` (ids joined by ``;``)."""
+    """The findings as a table: ``finding_id, topic, sentence, row_ids, significant,
+    methods`` (ids joined by ``;``)."""
     return pd.DataFrame(
         [
             {
@@ -144,8 +214,9 @@ def findings_table(findings: list[Finding]) -> pd.DataFrame:
                 "sentence": finding.sentence,
                 "row_ids": ";".join(finding.row_ids),
                 "significant": finding.significant,
+                "methods": ";".join(finding.methods),
             }
             for finding in findings
         ],
-        columns=["finding_id", "topic", "sentence", "row_ids", "significant"],
+        columns=["finding_id", "topic", "sentence", "row_ids", "significant", "methods"],
     )

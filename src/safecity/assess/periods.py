@@ -8,6 +8,10 @@ from datetime import date
 
 _MONTH_RANGE = re.compile(r"^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$")
 _FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 class PeriodError(ValueError):
@@ -72,6 +76,26 @@ class Period:
         if self.is_financial_year:
             return f"{self.first_month.year}/{(self.first_month.year + 1) % 100:02d}"
         return f"{self.first_month:%Y-%m}..{self.last_month:%Y-%m}"
+
+    @property
+    def words(self) -> str:
+        """The period as a reader says it: ``2020/21``, ``February 2022``, ``April to June 2021``.
+
+        Examples
+        --------
+        >>> [parse_period(text).words for text in ("2020/21", "2022-02..2022-02",
+        ...                                        "2021-04..2021-06", "2021-11..2022-02")]
+        ['2020/21', 'February 2022', 'April to June 2021', 'November 2021 to February 2022']
+        """
+        if self.is_financial_year:
+            return self.label
+        first = f"{MONTH_NAMES[self.first_month.month - 1]}"
+        last = f"{MONTH_NAMES[self.last_month.month - 1]} {self.last_month.year}"
+        if self.length == 1:
+            return last
+        if self.first_month.year == self.last_month.year:
+            return f"{first} to {last}"
+        return f"{first} {self.first_month.year} to {last}"
 
     def shifted(self, *, months: int) -> Period:
         """The period moved by ``months`` (negative: earlier)."""

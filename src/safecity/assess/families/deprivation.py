@@ -19,7 +19,7 @@ population-weighted least squares with simulated limits (§5.3).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 import numpy as np
@@ -150,9 +150,13 @@ def lsoa_groups(deprivation: pd.DataFrame) -> pd.DataFrame:
 
 
 def rates_by_group(
-    lsoa_counts: pd.DataFrame, *, groups: pd.DataFrame, population: pd.DataFrame
+    lsoa_counts: pd.DataFrame,
+    *,
+    groups: pd.DataFrame,
+    population: pd.DataFrame,
+    years_at_risk: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Crime rate per 1,000 residents by deprivation group.
+    """Annual crime rate per 1,000 residents by deprivation group.
 
     Parameters
     ----------
@@ -162,12 +166,15 @@ def rates_by_group(
         :func:`lsoa_groups`.
     population
         ``lsoa_code, population``.
+    years_at_risk
+        Per crime group, the years of the period with data (months with data / 12); the
+        exposure is residents x that (methods.md §0.2a). Default 1 (a whole year).
 
     Returns
     -------
     pandas.DataFrame
-        ``group_id, grouping, group, lsoas, count, population, value, lower_ci, upper_ci,
-        method`` (groups with residents only).
+        ``group_id, grouping, group, lsoas, count, population, exposure, value, lower_ci,
+        upper_ci, method`` (groups with residents only).
     """
     table = lsoa_counts.merge(groups, on="lsoa_code").merge(population, on="lsoa_code")
     summed = (
@@ -180,9 +187,12 @@ def rates_by_group(
         .reset_index()
     )
     summed = summed[summed["population"] > 0].reset_index(drop=True)
+    fraction = summed["group_id"].map(lambda group: (years_at_risk or {}).get(str(group), 1.0))
+    summed["exposure"] = summed["population"] * fraction.astype(float)
+    summed = summed[summed["exposure"] > 0].reset_index(drop=True)
     rates = crude_rate(
         summed["count"].to_numpy(dtype=float),
-        summed["population"].to_numpy(dtype=float),
+        summed["exposure"].to_numpy(dtype=float),
         multiplier=RATE_MULTIPLIER,
     )
     summed[["value", "lower_ci", "upper_ci"]] = rates[["value", "lower_ci", "upper_ci"]].to_numpy()
@@ -211,7 +221,7 @@ def gaps(
     keys = ["group_id", "grouping"]
     ordered = rates.sort_values([*keys, "group"], kind="stable")
     lines = ordered.groupby(keys, sort=False)
-    ends = ["group", "count", "population", "value"]
+    ends = ["group", "count", "population", "exposure", "value"]
     most = lines[ends].first().rename(columns=lambda name: f"most_{name}")
     least = lines[ends].last().rename(columns=lambda name: f"least_{name}")
     table = pd.concat([lines.size().rename("groups"), most, least], axis=1).reset_index()
@@ -224,9 +234,9 @@ def gaps(
     )
     test = rate_ratio_test(
         count=table["most_count"].to_numpy(dtype=float),
-        population=table["most_population"].to_numpy(dtype=float),
+        population=table["most_exposure"].to_numpy(dtype=float),
         comparator_count=table["least_count"].to_numpy(dtype=float),
-        comparator_population=table["least_population"].to_numpy(dtype=float),
+        comparator_population=table["least_exposure"].to_numpy(dtype=float),
     )
     only_most = (table["least_count"] == 0) & (table["most_count"] > 0)
     table["rate_ratio"] = np.where(only_most, math.inf, test["value"].to_numpy(dtype=float))
@@ -238,8 +248,8 @@ def gaps(
     difference = table["most_rate"] - table["least_rate"]
     error = (
         np.sqrt(
-            table["most_count"] / table["most_population"] ** 2
-            + table["least_count"] / table["least_population"] ** 2
+            table["most_count"] / table["most_exposure"] ** 2
+            + table["least_count"] / table["least_exposure"] ** 2
         )
         * RATE_MULTIPLIER
     )
@@ -259,7 +269,7 @@ def gaps(
         np.where(
             no_crimes,
             "not computed: a deprivation group has no crimes (log-scale simulation)",
-            "PHE method (methods.md §5.3), "
+            "PHE method, "
             + simulations.map(lambda count: f"{count:,}")
             + f" simulations, seed {seed}",
         ),
@@ -402,7 +412,12 @@ def deprivation(inputs: AssessmentInputs) -> FamilyOutput:
     )
     lsoa_counts = summed.reindex(grid, fill_value=0).reset_index()
     population = inputs.denominators.table[["lsoa_code", "population"]].dropna()
-    rates = rates_by_group(lsoa_counts, groups=groups, population=population)
+    rates = rates_by_group(
+        lsoa_counts,
+        groups=groups,
+        population=population,
+        years_at_risk={group.id: inputs.exposure_fraction(group.id) for group in inputs.groups},
+    )
     rates.insert(
         0,
         "row_id",

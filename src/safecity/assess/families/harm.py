@@ -22,7 +22,7 @@ import pandas as pd
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.counts import police_uk_category_counts
-from safecity.assess.crime_groups import CrimeGroup
+from safecity.assess.crime_groups import CrimeGroup, DataSource
 from safecity.assess.disclosure import DEFAULT_THRESHOLD
 from safecity.assess.extract_counts import (
     extract_profile_counts,
@@ -515,10 +515,20 @@ def _finding_for_scope(
     )
 
 
-def _population(inputs: AssessmentInputs) -> float | None:
+def _person_years(inputs: AssessmentInputs, *, source: DataSource) -> float | None:
+    """Residents x the years of the period with data for ``source`` (methods.md §0.2a).
+
+    The severity score is per head per year: a period with six months of data has half a
+    year at risk. Without coverage information (hand-built inputs) the period's length is used.
+    """
     table = inputs.denominators.table
     values = table.loc[table["lsoa_code"].isin(inputs.area.lsoas["lsoa_code"]), "population"]
     total = float(values.sum(min_count=1)) if values.notna().any() else 0.0
+    if inputs.coverage.by_source:
+        years = inputs.coverage.exposure_fraction(source, inputs.period)
+    else:
+        years = inputs.period.length / 12.0
+    total *= years
     return total if total > 0 else None
 
 
@@ -543,9 +553,11 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
     weights = harm_weights(warehouse, index_name=index_name, index_version=index_version)
     classification = offence_classification(warehouse)
     categories = offence_categories(warehouse)
-    population = _population(inputs)
     lsoa_codes = inputs.area.lsoas["lsoa_code"].tolist()
     counts = extract_offence_counts(warehouse, period=inputs.period, lsoa_codes=lsoa_codes)
+    population = _person_years(
+        inputs, source=DataSource.POLICE_UK if counts.empty else DataSource.EXTRACT
+    )
     tables: dict[str, pd.DataFrame] = {}
     public: dict[str, pd.DataFrame] = {}
     skipped: dict[str, str] = {}

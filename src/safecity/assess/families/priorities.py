@@ -243,7 +243,12 @@ def _trend(area: pd.DataFrame, scoring: PriorityScoring) -> CriterionScores:
         significant = row["change_significant"]
         if pd.isna(significant) or pd.isna(row["change_ratio"]):
             labels.append(TrendLabel.CANNOT_BE_CALCULATED.value)
-            result.basis[issue] = "change against the baseline not computed"
+            refused = str(row.get("change_not_made") or "")
+            result.basis[issue] = (
+                f"change against the baseline not made: {refused}"
+                if refused and refused != "nan"
+                else "change against the baseline not computed"
+            )
             continue
         if bool(significant):
             label = TrendLabel.INCREASING if row["change_ratio"] > 1 else TrendLabel.DECREASING
@@ -420,8 +425,19 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
     missing = scoring.missing_score
     criteria: dict[Criterion, CriterionScores] = {}
     volume = _criterion(area.index, missing, "no count")
+    # Issues from sources with different months of data compare as annual counts (§0.2a).
+    months = (
+        area["months_with_data"].astype(float)
+        if "months_with_data" in area
+        else pd.Series(float(inputs.period.length), index=area.index)
+    )
+    same_months = months.nunique() <= 1
+    counts = area["numerator"].astype(float)
     criteria[Criterion.VOLUME] = _quintiles(
-        volume, area["numerator"].astype(float), what="count", evidence=area["row_id"]
+        volume,
+        counts if same_months else counts * 12.0 / months.where(months > 0),
+        what="count" if same_months else "annual count",
+        evidence=area["row_id"],
     )
     criteria[Criterion.TREND] = _trend(area, scoring)
     profile = extract_profile_counts(

@@ -10,11 +10,19 @@ rate by the Fingertips 95% interval rule (§2.1); LSOAs are grouped in quintiles
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from safecity.assess.crime_groups import CrimeGroup
+from safecity.assess.coverage import (
+    Coverage,
+    month_span_code,
+    month_span_words,
+    months_compared,
+    months_compared_across,
+)
+from safecity.assess.crime_groups import CrimeGroup, DataSource
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS, AreaLevel
 from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyArea
@@ -31,19 +39,34 @@ from safecity.stats import (
 
 RATE_MULTIPLIER = 1000
 CHANGE_TEST = "exact conditional rate-ratio test (methods.md §2.2a)"
+SOURCE_WORDS = {
+    DataSource.POLICE_UK.value: "police.uk data",
+    DataSource.EXTRACT.value: "force extract data",
+}
 BENCHMARK_RULE = "95% confidence interval against the area's rate (Fingertips, methods.md §2.1)"
 
 
-def counts_by_area(group_counts: pd.DataFrame, *, area: StudyArea, period: Period) -> pd.DataFrame:
-    """Counts in ``period`` by group for the area, each ward and each LSOA.
+def counts_by_area(
+    group_counts: pd.DataFrame,
+    *,
+    area: StudyArea,
+    period: Period,
+    months: Sequence[date] | None = None,
+) -> pd.DataFrame:
+    """Counts in ``period`` (or only in ``months``) by group for the area, wards and LSOAs.
 
     Returns ``group_id, area_level, area_code, area_name, count``; every LSOA and ward of the
-    area appears for every group (with 0 where nothing was recorded).
+    area appears for every group (with 0 where nothing was recorded in months with data).
     """
-    in_period = group_counts[
-        (group_counts["month"] >= pd.Timestamp(period.first_month))
-        & (group_counts["month"] <= pd.Timestamp(period.last_month))
-    ]
+    if months is None:
+        in_period = group_counts[
+            (group_counts["month"] >= pd.Timestamp(period.first_month))
+            & (group_counts["month"] <= pd.Timestamp(period.last_month))
+        ]
+    else:
+        in_period = group_counts[
+            group_counts["month"].isin([pd.Timestamp(month) for month in months])
+        ]
     by_lsoa = in_period.groupby(["group_id", "lsoa_code"])["count"].sum().reset_index()
     groups = sorted(group_counts["group_id"].unique())
     lsoas = area.lsoas[["lsoa_code", "lsoa_name", "ward_code", "ward_name"]]
@@ -94,6 +117,15 @@ def denominators_by_area(lsoa_denominators: pd.DataFrame, *, area: StudyArea) ->
     return pd.concat([whole, ward, lsoa], ignore_index=True)
 
 
+def _partial_caveat(months: list[date], *, period: Period) -> str:
+    if len(months) == period.length:
+        return ""
+    return (
+        f"covers {len(months)} of the {period.length} months of {period.label} with data"
+        f" ({month_span_words(months)}): an annual rate on those months"
+    )
+
+
 def rate_rows(
     *,
     counts: pd.DataFrame,
@@ -101,8 +133,14 @@ def rate_rows(
     groups: Sequence[CrimeGroup],
     period: Period,
     sources: dict[str, str],
+    coverage: Coverage,
 ) -> pd.DataFrame:
-    """Volume and rate rows (family 1) in the ``indicators`` layout."""
+    """Volume and rate rows (family 1) in the ``indicators`` layout.
+
+    The rate is annual: count / exposure x 1,000, where the exposure is the residents (or
+    households) x the months of ``period`` with data for the group's source / 12 (methods.md
+    §0.2a). A period with every month has exposure = residents, the usual crude rate.
+    """
     by_id = {group.id: group for group in groups}
     table = counts.merge(denominators, on="area_code", how="left")
     per_household = table["group_id"].map(lambda group: by_id[group].per_household)
@@ -110,14 +148,20 @@ def rate_rows(
     use_households = per_household & has_households
     table["denominator"] = np.where(use_households, table["households"], table["population"])
     table["denominator_type"] = np.where(use_households, "households", "residents")
-    valid = table["denominator"].notna() & (table["denominator"] > 0)
+    months_by_source = {
+        source: coverage.months_in(source, period) for source in set(sources.values())
+    }
+    group_months = table["group_id"].map(lambda group: months_by_source[sources[group]])
+    table["months_with_data"] = group_months.map(len).astype("int64")
+    table["exposure"] = table["denominator"].astype(float) * table["months_with_data"] / 12.0
+    valid = table["exposure"].notna() & (table["exposure"] > 0)
     rates = pd.DataFrame(index=table.index, columns=["value", "lower_ci", "upper_ci"], dtype=float)
     methods = pd.Series("", index=table.index)
     unreliable = pd.Series(False, index=table.index)
     if valid.any():
         computed = crude_rate(
             table.loc[valid, "count"].to_numpy(),
-            table.loc[valid, "denominator"].to_numpy(dtype=float),
+            table.loc[valid, "exposure"].to_numpy(dtype=float),
             multiplier=RATE_MULTIPLIER,
         )
         computed.index = table.index[valid]
@@ -129,10 +173,11 @@ def rate_rows(
     table = pd.concat([table, rates], axis=1)
     table["method"] = methods
     table["unreliable"] = unreliable
-    table["caveat"] = np.where(valid, "", "no population for this area: rate not computed")
+    partial = group_months.map(lambda months: _partial_caveat(months, period=period))
+    table["caveat"] = np.where(valid, partial, "no population for this area: rate not computed")
     table["caveat"] = np.where(
         per_household & ~has_households & valid,
-        "no household counts loaded: rate per 1,000 residents",
+        (partial + "; no household counts loaded: rate per 1,000 residents").str.strip("; "),
         table["caveat"],
     )
     rows = pd.DataFrame(
@@ -148,6 +193,10 @@ def rate_rows(
             "denominator": table["denominator"],
             "denominator_type": table["denominator_type"],
             "multiplier": RATE_MULTIPLIER,
+            "months_in_period": period.length,
+            "months_with_data": table["months_with_data"],
+            "data_months": group_months.map(month_span_code),
+            "exposure": table["exposure"],
             "value": table["value"],
             "lower_ci": table["lower_ci"],
             "upper_ci": table["upper_ci"],
@@ -160,91 +209,222 @@ def rate_rows(
     return rows
 
 
+CHANGE_COLUMNS = (
+    "baseline_period", "baseline_numerator", "baseline_denominator", "baseline_value",
+    "baseline_months_with_data", "change_numerator", "change_baseline_numerator",
+    "change_months", "change_baseline_months", "change_basis", "change_not_made", "change_pct",
+    "change_ratio", "change_p_value", "change_significant", "change_test",
+)  # fmt: skip
+
+
+def _compared_counts(
+    group_counts: pd.DataFrame, *, area: StudyArea, period: Period, months: Sequence[date]
+) -> pd.DataFrame:
+    counts = counts_by_area(group_counts, area=area, period=period, months=months)
+    return counts.rename(columns={"group_id": "indicator_id"})[
+        ["indicator_id", "area_code", "count"]
+    ]
+
+
 def add_change(
     rows: pd.DataFrame,
     *,
-    baseline_rows: pd.DataFrame,
+    group_counts: pd.DataFrame,
+    area: StudyArea,
+    period: Period,
     baseline: Period,
-    previous_counts: list[pd.DataFrame],
-) -> pd.DataFrame:
-    """Add change against the baseline (family 2) to the area and ward rows.
+    baseline_denominators: pd.DataFrame,
+    groups: Sequence[CrimeGroup],
+    sources: dict[str, str],
+    coverage: Coverage,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Add the baseline and the change against it (family 2) to the area and ward rows.
 
-    ``previous_counts`` are the counts of the three periods before (latest first); the
-    comparison with their average is added when all three have data.
+    The baseline's own figures use its months with data. The change uses only the months the
+    coverage rule lets the two periods be compared on (:func:`months_compared`): counts on
+    those months, exposures = denominator x months / 12 on each side, and the exact
+    conditional rate-ratio test with ``π₀ = N₁/(N₁+N₂)`` on those exposures (methods.md §0.2a,
+    §2.2a). ``change_pct`` is the change in crimes per month with data (the change in counts
+    when both sides have the same months). When the rule refuses a comparison every change
+    column is empty and ``change_not_made`` says why.
+
+    Returns the rows and, per source whose comparison was refused, the reason.
     """
     keys = ["indicator_id", "area_code"]
-    base = baseline_rows[[*keys, "numerator", "denominator", "value"]].rename(
-        columns={
-            "numerator": "baseline_numerator",
-            "denominator": "baseline_denominator",
-            "value": "baseline_value",
-        }
-    )
-    merged = rows.merge(base, on=keys, how="left")
+    active_sources = sorted(set(sources.values()))
+    present_in_baseline = {
+        source: coverage.months_in(source, baseline) for source in active_sources
+    }
+    baseline_groups = [
+        group for group in groups if present_in_baseline.get(sources.get(group.id, ""), [])
+    ]
+    merged = rows.copy()
     merged["baseline_period"] = baseline.label
-    compared = (
-        (merged["area_level"] != AreaLevel.LSOA.value)
-        & (merged["baseline_denominator"] > 0)
-        & (merged["denominator"] > 0)
-    )
-    compared &= (merged["numerator"] + merged["baseline_numerator"]) > 0
-    merged["change_pct"] = np.where(
-        merged["baseline_numerator"] > 0,
-        (merged["numerator"] - merged["baseline_numerator"]) / merged["baseline_numerator"] * 100,
-        np.nan,
-    )
-    for column in ("change_ratio", "change_p_value"):
+    if baseline_groups:
+        baseline_rows = rate_rows(
+            counts=counts_by_area(group_counts, area=area, period=baseline),
+            denominators=baseline_denominators,
+            groups=baseline_groups,
+            period=baseline,
+            sources={group.id: sources[group.id] for group in baseline_groups},
+            coverage=coverage,
+        )
+        base = baseline_rows[[*keys, "numerator", "denominator", "value", "months_with_data"]]
+        merged = merged.merge(
+            base.rename(
+                columns={
+                    "numerator": "baseline_numerator",
+                    "denominator": "baseline_denominator",
+                    "value": "baseline_value",
+                    "months_with_data": "baseline_months_with_data",
+                }
+            ),
+            on=keys,
+            how="left",
+        )
+    else:
+        for column in (
+            "baseline_numerator", "baseline_denominator", "baseline_value",
+            "baseline_months_with_data",
+        ):  # fmt: skip
+            merged[column] = np.nan
+    for column in ("change_numerator", "change_baseline_numerator", "change_pct"):
+        merged[column] = np.nan
+    for column in ("change_ratio", "change_p_value", "change_months", "change_baseline_months"):
         merged[column] = np.nan
     merged["change_significant"] = pd.array([pd.NA] * len(merged), dtype="boolean")
     merged["change_test"] = ""
-    if compared.any():
+    merged["change_basis"] = ""
+    merged["change_not_made"] = ""
+    refused: dict[str, str] = {}
+    not_lsoa = merged["area_level"] != AreaLevel.LSOA.value
+    for source in active_sources:
+        compared = months_compared(
+            period=period,
+            other=baseline,
+            present=coverage.months(source),
+            rule=coverage.rule,
+            source_words=SOURCE_WORDS.get(source, "data"),
+        )
+        of_source = merged["source"] == source
+        if not compared.made:
+            merged.loc[of_source & not_lsoa, "change_not_made"] = compared.refused
+            refused[source] = compared.refused
+            continue
+        now = _compared_counts(
+            group_counts, area=area, period=period, months=compared.period_months
+        ).rename(columns={"count": "_now"})
+        then = _compared_counts(
+            group_counts, area=area, period=baseline, months=compared.other_months
+        ).rename(columns={"count": "_then"})
+        sided = merged[keys].merge(now, on=keys, how="left").merge(then, on=keys, how="left")
+        rows_here = of_source & not_lsoa & merged["baseline_denominator"].notna()
+        merged.loc[rows_here, "change_numerator"] = sided.loc[rows_here, "_now"].to_numpy()
+        merged.loc[rows_here, "change_baseline_numerator"] = sided.loc[
+            rows_here, "_then"
+        ].to_numpy()
+        merged.loc[rows_here, "change_months"] = len(compared.period_months)
+        merged.loc[rows_here, "change_baseline_months"] = len(compared.other_months)
+        merged.loc[rows_here, "change_basis"] = compared.basis
+    months_now = merged["change_months"]
+    months_then = merged["change_baseline_months"]
+    exposure_now = merged["denominator"].astype(float) * months_now / 12.0
+    exposure_then = merged["baseline_denominator"].astype(float) * months_then / 12.0
+    now_count = merged["change_numerator"].astype(float)
+    then_count = merged["change_baseline_numerator"].astype(float)
+    testable = not_lsoa & (exposure_now > 0) & (exposure_then > 0) & ((now_count + then_count) > 0)
+    per_month_then = then_count / months_then
+    with np.errstate(divide="ignore", invalid="ignore"):
+        merged["change_pct"] = np.where(
+            testable & (then_count > 0),
+            (now_count / months_now - per_month_then) / per_month_then * 100,
+            np.nan,
+        )
+    if testable.any():
         test = rate_ratio_test(
-            count=merged.loc[compared, "numerator"].to_numpy(dtype=float),
-            population=merged.loc[compared, "denominator"].to_numpy(dtype=float),
-            comparator_count=merged.loc[compared, "baseline_numerator"].to_numpy(dtype=float),
-            comparator_population=merged.loc[compared, "baseline_denominator"].to_numpy(
-                dtype=float
-            ),
+            count=now_count[testable].to_numpy(dtype=float),
+            population=exposure_now[testable].to_numpy(dtype=float),
+            comparator_count=then_count[testable].to_numpy(dtype=float),
+            comparator_population=exposure_then[testable].to_numpy(dtype=float),
         )
-        merged.loc[compared, "change_ratio"] = test["value"].to_numpy()
-        merged.loc[compared, "change_p_value"] = test["p_value"].to_numpy()
-        merged.loc[compared, "change_significant"] = test["significant"].to_numpy(dtype=bool)
-        merged.loc[compared, "change_test"] = CHANGE_TEST
-    if len(previous_counts) == 3 and all(not frame.empty for frame in previous_counts):
-        merged = _add_three_period_average(merged, previous_counts)
-    return merged
+        merged.loc[testable, "change_ratio"] = test["value"].to_numpy()
+        merged.loc[testable, "change_p_value"] = test["p_value"].to_numpy()
+        merged.loc[testable, "change_significant"] = test["significant"].to_numpy(dtype=bool)
+        merged.loc[testable, "change_test"] = CHANGE_TEST
+    return merged, refused
 
 
-def _add_three_period_average(
-    merged: pd.DataFrame, previous_counts: list[pd.DataFrame]
-) -> pd.DataFrame:
+def add_three_period_average(
+    rows: pd.DataFrame,
+    *,
+    group_counts: pd.DataFrame,
+    area: StudyArea,
+    period: Period,
+    previous: Sequence[Period],
+    sources: dict[str, str],
+    coverage: Coverage,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Add the comparison with the average of the ``previous`` periods (methods.md §2.3).
+
+    Only positions (months) with data in the period and in every previous period are used,
+    so each side has the same months and the same exposure; fewer than the rule's minimum
+    share refuses the comparison (``three_period_not_made`` says why).
+    """
     keys = ["indicator_id", "area_code"]
-    history = merged[keys].copy()
-    for index, frame in enumerate(previous_counts):
-        renamed = frame.rename(columns={"group_id": "indicator_id", "count": f"previous_{index}"})
-        history = history.merge(renamed[[*keys, f"previous_{index}"]], on=keys, how="left")
-    columns = [f"previous_{index}" for index in range(3)]
-    history[columns] = history[columns].fillna(0)
-    comparable = (
-        ~merged["area_level"].isin([AreaLevel.LSOA.value])
-        & ((history[columns].sum(axis=1) + merged["numerator"]) > 0)
-        & (history[columns].sum(axis=1) > 0)
-    )
-    merged["three_period_average"] = history[columns].mean(axis=1)
-    merged["three_period_ratio"] = np.nan
-    merged["three_period_p_value"] = np.nan
+    merged = rows.copy()
+    for column in (
+        "three_period_average", "three_period_ratio", "three_period_p_value",
+        "three_period_months",
+    ):  # fmt: skip
+        merged[column] = np.nan
     merged["three_period_significant"] = pd.array([pd.NA] * len(merged), dtype="boolean")
-    if comparable.any():
-        result = compare_to_baseline_average(
-            count=merged.loc[comparable, "numerator"].to_numpy(dtype=float),
-            baseline_counts=history.loc[comparable, columns].to_numpy(dtype=float),
+    merged["three_period_not_made"] = ""
+    refused: dict[str, str] = {}
+    not_lsoa = merged["area_level"] != AreaLevel.LSOA.value
+    for source in sorted(set(sources.values())):
+        of_source = merged["source"] == source
+        mine, theirs, reason = months_compared_across(
+            period=period, others=previous, present=coverage.months(source), rule=coverage.rule
         )
-        merged.loc[comparable, "three_period_ratio"] = result["value"].to_numpy()
-        merged.loc[comparable, "three_period_p_value"] = result["p_value"].to_numpy()
-        merged.loc[comparable, "three_period_significant"] = result["significant"].to_numpy(
-            dtype=bool
+        if reason:
+            merged.loc[of_source & not_lsoa, "three_period_not_made"] = reason
+            refused[source] = reason
+            continue
+        history = merged[keys].merge(
+            _compared_counts(group_counts, area=area, period=period, months=mine).rename(
+                columns={"count": "_now"}
+            ),
+            on=keys,
+            how="left",
         )
-    return merged
+        columns = []
+        for index, (earlier, months) in enumerate(zip(previous, theirs, strict=True)):
+            name = f"_previous_{index}"
+            columns.append(name)
+            history = history.merge(
+                _compared_counts(group_counts, area=area, period=earlier, months=months).rename(
+                    columns={"count": name}
+                ),
+                on=keys,
+                how="left",
+            )
+        history[columns] = history[columns].fillna(0)
+        comparable = of_source & not_lsoa & (history[columns].sum(axis=1) > 0)
+        merged.loc[of_source & not_lsoa, "three_period_months"] = len(mine)
+        merged.loc[of_source & not_lsoa, "three_period_average"] = history.loc[
+            of_source & not_lsoa, columns
+        ].mean(axis=1)
+        if comparable.any():
+            result = compare_to_baseline_average(
+                count=history.loc[comparable, "_now"].to_numpy(dtype=float),
+                baseline_counts=history.loc[comparable, columns].to_numpy(dtype=float),
+            )
+            merged.loc[comparable, "three_period_ratio"] = result["value"].to_numpy()
+            merged.loc[comparable, "three_period_p_value"] = result["p_value"].to_numpy()
+            merged.loc[comparable, "three_period_significant"] = result["significant"].to_numpy(
+                dtype=bool
+            )
+    return merged, refused
 
 
 def label_against_benchmark(table: pd.DataFrame, *, where: pd.Series, rule: str) -> None:
