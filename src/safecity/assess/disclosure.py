@@ -1,177 +1,288 @@
-"""Disclosure control for public tables: small counts suppressed, with secondary suppression.
+"""Disclosure control of the public tables: one problem across every table that shares a margin.
 
-Counts from 1 to ``threshold - 1`` (1-4 by default) are suppressed, with every figure that
-would reveal them (the rate and its interval, the change). Because the area's total is
-published, a group's wards form one line of a table, and each ward's LSOAs another: when only
-one cell of a line is suppressed, the next smallest is suppressed too, so that no hidden count
-can be recovered by subtraction (``methods.md`` §0.2).
+The policy (:mod:`safecity.assess.disclosure_policy`) says which sources are protected. Every
+count the public tables publish from a protected source is a cell of one model
+(:mod:`safecity.assess.disclosure_tables`): a sum of atoms, with the structural lines between
+cells (area = Σ wards = Σ LSOAs; a ward = Σ its LSOAs; all crime and its categories; the
+deprivation groups; a period and its months; the same count in two tables). Then:
+
+1. *Primary suppression*: counts from 1 to ``threshold - 1`` are withheld.
+2. *Secondary suppression along lines*: a line whose total is published may not have one
+   hidden part alone, nor hidden parts (with what the line does not cover) adding to less
+   than the threshold; the smallest published non-zero part is withheld until it does.
+3. *Audit and repair*: a linear program bounds every hidden count given everything published
+   (:mod:`safecity.assess.disclosure_audit`); while some count can be narrowed to an interval
+   shorter than the threshold, the smallest published count that lies in a published count
+   containing it, and outside it, is withheld too (complementary suppression), and the audit
+   runs again.
+
+Withholding a count blanks every column that would reveal it (rate, interval, method,
+unreliable flag, change, rank, label, the area's rate as the wards' benchmark, shares, harm,
+the texts of the priority table that quote it) and marks the rows ``suppressed``; findings are
+published only when every row they cite is published unsuppressed.
+
+References
+----------
+``methods.md`` §0.2, §0.2a; Hundepool A. et al. (2012), *Statistical Disclosure Control*,
+Wiley, ch. 4 (cell suppression, complementary suppression, audit by linear programming).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy import sparse
 
-from safecity.assess.indicator_columns import AreaLevel
-from safecity.assess.study_area import StudyArea
-from safecity.stats import suppression_mask
+from safecity.assess.disclosure_audit import failures, relation_intervals
+from safecity.assess.disclosure_model import DisclosureModel
+from safecity.assess.disclosure_policy import DEFAULT_THRESHOLD
+from safecity.assess.disclosure_tables import PublishedCounts
 
-DEFAULT_THRESHOLD = 5
-_HIDDEN_WITH_COUNT = (
-    "numerator",
-    "value",
-    "lower_ci",
-    "upper_ci",
-    "change_pct",
-    "change_ratio",
-    "change_p_value",
-    "change_significant",
-    "benchmark_label",
-    "rank",
-)
-_HIDDEN_WITH_BASELINE = (
-    "baseline_numerator",
-    "baseline_value",
-    "change_pct",
-    "change_ratio",
-    "change_p_value",
-    "change_significant",
-)
+MAXIMUM_REPAIR_ROUNDS = 200
+"""Rounds of audit and complementary suppression before every remaining cell is withheld."""
 
 
-def _line_mask(counts: pd.Series, *, threshold: int) -> pd.Series:
-    mask = suppression_mask(counts.to_numpy(dtype=float), threshold=threshold, secondary=True)
-    return pd.Series(mask.to_numpy()[0], index=counts.index)
+@dataclass(frozen=True, slots=True)
+class SuppressionResult:
+    """Which cells are withheld, and how many rounds of audit it took."""
+
+    hidden: npt.NDArray[np.bool_]
+    primary: int
+    secondary: int
+    audit_rounds: int
 
 
-def public_indicators(
-    indicators: pd.DataFrame, *, area: StudyArea, threshold: int = DEFAULT_THRESHOLD
-) -> pd.DataFrame:
-    """A copy of ``indicators`` fit to publish: small numbers and what reveals them removed."""
-    public = indicators.copy()
-    suppressed = pd.Series(False, index=public.index)
-    ward_of = dict(zip(area.lsoas["lsoa_code"], area.lsoas["ward_code"], strict=True))
-    for _, rows in public.groupby("indicator_id"):
-        wards = rows[rows["area_level"] == AreaLevel.WARD.value]
-        if not wards.empty:
-            suppressed.loc[wards.index] = _line_mask(wards["numerator"], threshold=threshold)
-        lsoas = rows[rows["area_level"] == AreaLevel.LSOA.value]
-        for _, line in lsoas.groupby(lsoas["area_code"].map(ward_of)):
-            suppressed.loc[line.index] = _line_mask(line["numerator"], threshold=threshold)
-        whole = rows[~rows["area_level"].isin([AreaLevel.WARD.value, AreaLevel.LSOA.value])]
-        small = (whole["numerator"] > 0) & (whole["numerator"] < threshold)
-        suppressed.loc[whole.index] = small
-    baseline = pd.to_numeric(public["baseline_numerator"], errors="coerce").fillna(0)
-    small_baseline = (baseline > 0) & (baseline < threshold)
-    public = public.astype(dict.fromkeys(_HIDDEN_WITH_COUNT + _HIDDEN_WITH_BASELINE, "object"))
-    public.loc[suppressed, list(_HIDDEN_WITH_COUNT)] = None
-    public.loc[small_baseline, list(_HIDDEN_WITH_BASELINE)] = None
-    public["suppressed"] = suppressed | small_baseline
-    public["caveat"] = np.where(
-        public["suppressed"],
-        (
-            public["caveat"].fillna("").astype(str) + f"; counts under {threshold} suppressed"
-        ).str.strip("; "),
-        public["caveat"],
-    )
-    return public
-
-
-def _suppress_lines(
-    counts: npt.NDArray[np.float64], *, lines: list[npt.NDArray[np.bool_]], threshold: int
-) -> npt.NDArray[np.bool_]:
-    """Primary suppression of ``counts``, then secondary within each line until stable.
-
-    A line is a set of cells whose total is published. While a line has exactly one hidden
-    non-zero cell and other non-zero cells shown, its smallest shown non-zero cell is hidden
-    too (methods.md §0.2); lines may overlap, so the rule is applied until nothing changes.
-    """
-    hidden = (counts > 0) & (counts < threshold)
+def _line_pass(
+    model: DisclosureModel,
+    *,
+    classes: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    hidden: npt.NDArray[np.bool_],
+    threshold: int,
+) -> None:
+    """Secondary suppression along the model's lines until nothing changes (in place)."""
+    lines = [
+        (int(classes[total]), sorted({int(classes[part]) for part in parts}))
+        for total, parts, _exact in model.lines
+    ]
     changed = True
     while changed:
         changed = False
-        for line in lines:
-            in_line = line & (counts > 0)
-            if int((hidden & in_line).sum()) != 1:
+        for total, parts in lines:
+            if hidden[total]:
                 continue
-            shown = np.flatnonzero(in_line & ~hidden)
-            if shown.size == 0:
+            nonzero = [part for part in parts if values[part] > 0 and part != total]
+            hidden_parts = [part for part in nonzero if hidden[part]]
+            if not hidden_parts:
                 continue
-            hidden[shown[np.argmin(counts[shown])]] = True
+            slack = values[total] - sum(values[part] for part in parts if part != total)
+            hidden_sum = sum(values[part] for part in hidden_parts) + max(slack, 0.0)
+            if (len(hidden_parts) >= 2 or slack >= threshold) and hidden_sum >= threshold:
+                continue
+            shown = [part for part in nonzero if not hidden[part]]
+            if shown:
+                hidden[min(shown, key=lambda part: (values[part], part))] = True
+            else:
+                hidden[total] = True
             changed = True
-    return hidden
 
 
-def public_monthly_series(
-    series: pd.DataFrame,
+def _complement(
+    incidence: sparse.csr_matrix,
     *,
-    published_periods: list[tuple[pd.Timestamp, pd.Timestamp]],
-    threshold: int = DEFAULT_THRESHOLD,
-) -> pd.DataFrame:
-    """A copy of ``monthly_series`` fit to publish: monthly counts from 1 to ``threshold - 1``
-    hidden, with the month's special-cause signal, and secondary suppression.
+    failing: int,
+    sizes: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    hidden: npt.NDArray[np.bool_],
+) -> int | None:
+    """A published class to withhold so that class ``failing`` cannot be narrowed.
 
-    Each group's months in each published period (the assessed period, the baseline, the
-    three previous periods together, the whole window of the XmR mean) form a line whose total
-    is published, so no hidden month can be recovered by subtraction. The mean and process
-    limits are kept (they rest on the whole window). A ``suppressed`` column marks the rows.
-
-    Parameters
-    ----------
-    series
-        The partner ``monthly_series`` (``group_id, month, count, ...``).
-    published_periods
-        ``(first_month, last_month)`` of every period whose total is published.
-    threshold
-        Counts from 1 to ``threshold - 1`` are suppressed (default 5).
+    Among the published classes that contain ``failing`` (smallest first), the smallest
+    published non-zero class inside one of them and disjoint from ``failing``; failing that,
+    the smallest published class containing it.
     """
-    public = series.copy()
-    suppressed = pd.Series(False, index=public.index)
-    months = pd.to_datetime(public["month"])
-    for _, rows in public.groupby("group_id"):
-        counts = rows["count"].to_numpy(dtype=float)
-        in_rows = months.loc[rows.index]
-        lines = [
-            ((in_rows >= first) & (in_rows <= last)).to_numpy() for first, last in published_periods
-        ]
-        lines.append(np.ones(len(rows), dtype=bool))
-        suppressed.loc[rows.index] = _suppress_lines(counts, lines=lines, threshold=threshold)
-    public["count"] = public["count"].astype("Int64")
-    public.loc[suppressed, "count"] = pd.NA
-    signals = [column for column in ("special_cause", "variation") if column in public.columns]
-    public = public.astype(dict.fromkeys(signals, "object"))
-    public.loc[suppressed, signals] = None
-    public["suppressed"] = suppressed.to_numpy()
-    return public
-
-
-def public_lsoa_quintiles(
-    quintiles: pd.DataFrame, *, public_indicators: pd.DataFrame
-) -> pd.DataFrame:
-    """A copy of ``lsoa_quintiles`` fit to publish: an LSOA whose rate the public
-    ``indicators`` hide (suppressed, no value) has its rate and quintile hidden too.
-
-    The quintile is hidden with the rate because quintile boundaries falling among small
-    counts would narrow the suppressed range. A ``suppressed`` column marks the rows.
-    """
-    lsoas = public_indicators[public_indicators["area_level"] == AreaLevel.LSOA.value]
-    hidden_rows = lsoas[lsoas["suppressed"].astype(bool) & lsoas["value"].isna()]
-    hidden = set(zip(hidden_rows["indicator_id"], hidden_rows["area_code"], strict=True))
-    public = quintiles.copy()
-    suppressed = np.array(
-        [
-            (indicator, code) in hidden
-            for indicator, code in zip(public["indicator_id"], public["area_code"], strict=True)
-        ],
-        dtype=bool,
+    matrix = incidence
+    overlap_failing = np.asarray((matrix @ matrix[failing].T).todense()).ravel()
+    supersets = np.flatnonzero(
+        (overlap_failing == sizes[failing]) & (sizes > sizes[failing]) & ~hidden
     )
-    public["value"] = public["value"].astype(float)
-    public.loc[suppressed, "value"] = np.nan
-    public["quintile"] = public["quintile"].astype("Int64")
-    public.loc[suppressed, "quintile"] = pd.NA
-    public["suppressed"] = suppressed
-    return public
+    for superset in sorted(supersets, key=lambda index: (sizes[index], index)):
+        overlap = np.asarray((matrix @ matrix[superset].T).todense()).ravel()
+        candidates = np.flatnonzero(
+            (overlap == sizes) & (sizes > 0) & (overlap_failing == 0) & ~hidden & (values > 0)
+        )
+        candidates = candidates[candidates != superset]
+        if candidates.size:
+            return int(min(candidates, key=lambda index: (values[index], index)))
+    if supersets.size:
+        return int(min(supersets, key=lambda index: (sizes[index], index)))
+    return None
+
+
+def choose_hidden(
+    published: PublishedCounts, *, threshold: int = DEFAULT_THRESHOLD
+) -> SuppressionResult:
+    """Primary and secondary suppression of the model's cells, audited by linear programming.
+
+    Returns per cell whether it is withheld. Cells with the same atoms are withheld together.
+    """
+    model = published.model
+    if not model.keys:
+        return SuppressionResult(np.zeros(0, dtype=bool), 0, 0, 0)
+    classes = model.classes()
+    class_count = int(classes.max()) + 1
+    values = np.zeros(class_count, dtype=np.float64)
+    values[classes] = np.asarray(model.values, dtype=np.float64)
+    first = np.full(class_count, -1, dtype=np.int64)
+    for cell in range(len(classes) - 1, -1, -1):
+        first[classes[cell]] = cell
+    incidence = model.incidence()[first]
+    sizes = np.diff(incidence.indptr).astype(np.int64)
+    hidden = (values > 0) & (values < threshold)
+    primary = int(hidden.sum())
+    rounds = 0
+    while True:
+        _line_pass(model, classes=classes, values=values, hidden=hidden, threshold=threshold)
+        cell_hidden = hidden[classes]
+        failing = failures(relation_intervals(model, hidden=cell_hidden), threshold=threshold)
+        if not failing:
+            break
+        rounds += 1
+        if rounds > MAXIMUM_REPAIR_ROUNDS:
+            raise RuntimeError(
+                f"disclosure control did not converge in {MAXIMUM_REPAIR_ROUNDS} rounds"
+            )
+        for interval in failing:
+            label = int(classes[interval.cell])
+            chosen = _complement(
+                incidence, failing=label, sizes=sizes, values=values, hidden=hidden
+            )
+            if chosen is not None:
+                hidden[chosen] = True
+    cell_hidden = hidden[classes]
+    return SuppressionResult(
+        hidden=cell_hidden,
+        primary=primary,
+        secondary=int(hidden.sum()) - primary,
+        audit_rounds=rounds,
+    )
+
+
+def _series_key(frame: pd.DataFrame) -> pd.Series:
+    months = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+    return frame["group_id"].astype(str) + ":" + months
+
+
+def _quintile_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["indicator_id"].astype(str) + ":" + frame["area_code"].astype(str)
+
+
+def _line_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["group_id"].astype(str) + ":" + frame["grouping"].astype(str)
+
+
+def _priority_key(frame: pd.DataFrame) -> pd.Series:
+    return frame["priority_id"].astype(str).str.removeprefix("priority:")
+
+
+SELECTORS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
+    "monthly_series": ("series_key", _series_key),
+    "lsoa_quintiles": ("quintile_key", _quintile_key),
+    "deprivation_gaps": ("line_key", _line_key),
+    "priority_scores": ("priority_key", _priority_key),
+}
+"""Selector columns added while withholding (removed afterwards): how cells name these rows."""
+
+GAP_KEEP = ("row_id", "group_id", "grouping", "groups", "most_group", "least_group")
+
+
+def withhold(
+    public_tables: dict[str, pd.DataFrame],
+    *,
+    published: PublishedCounts,
+    hidden: npt.NDArray[np.bool_],
+    threshold: int = DEFAULT_THRESHOLD,
+) -> dict[str, pd.DataFrame]:
+    """The public tables with every hidden cell and what reveals it blanked.
+
+    Rows touched get ``suppressed = True`` (tables with protected counts always have the
+    column); ``indicators`` rows also get a caveat, and ranks of protected groups are
+    recomputed among the rows still shown.
+    """
+    tables = {name: table.copy() for name, table in public_tables.items()}
+    touched_tables = {table for reveals in published.reveals.values() for table, *_ in reveals}
+    touched_tables |= {key.table for key in published.model.keys}
+    masks: dict[str, pd.Series] = {}
+    for name in touched_tables:
+        if name not in tables:
+            continue
+        table = tables[name]
+        if name in SELECTORS:
+            column, make = SELECTORS[name]
+            table[column] = make(table) if not table.empty else pd.Series(dtype=str)
+        table["suppressed"] = table["suppressed"].astype(bool) if "suppressed" in table else False
+        masks[name] = pd.Series(False, index=table.index)
+    for cell in np.flatnonzero(hidden):
+        for name, selector, row_id, revealing in published.reveals.get(int(cell), []):
+            if name not in tables:
+                continue
+            table = tables[name]
+            rows = table[selector].astype(str) == row_id
+            if not rows.any():
+                continue
+            columns = revealing
+            if name == "deprivation_gaps":
+                columns = tuple(
+                    column
+                    for column in table.columns
+                    if column not in GAP_KEEP and column not in ("suppressed", "line_key")
+                )
+            if name == "priority_scores":
+                present = [column for column in columns if column in table]
+                table[present] = table[present].astype(object)
+                table.loc[rows, present] = f"withheld: it rests on counts under {threshold}"
+            else:
+                present = [column for column in columns if column in table]
+                table[present] = table[present].astype(object)
+                table.loc[rows, present] = None
+            masks[name] |= rows
+    for name, mask in masks.items():
+        table = tables[name]
+        table["suppressed"] = table["suppressed"].astype(bool) | mask
+        if name == "indicators":
+            table["caveat"] = np.where(
+                mask,
+                (
+                    table["caveat"].fillna("").astype(str)
+                    + f"; counts under {threshold} withheld, with what would reveal them"
+                ).str.strip("; "),
+                table["caveat"],
+            )
+            _rank_shown(table, groups=set(table.loc[mask, "indicator_id"]))
+        if name in SELECTORS:
+            table.drop(columns=[SELECTORS[name][0]], inplace=True)
+    return tables
+
+
+def _rank_shown(table: pd.DataFrame, *, groups: set[str]) -> None:
+    """Ranks of wards and LSOAs of ``groups`` among the rows whose rate is still shown.
+
+    A hidden row keeps no rank; the others are re-ranked without it (ties share the lowest
+    rank), so the gap a hidden row left in the ranking does not place it.
+    """
+    for level in ("ward", "lsoa"):
+        for group in groups:
+            rows = (table["indicator_id"] == group) & (table["area_level"] == level)
+            shown = rows & table["value"].notna()
+            table.loc[rows & ~shown, ["rank", "rank_of"]] = None
+            if shown.any():
+                values = pd.to_numeric(table.loc[shown, "value"])
+                table.loc[shown, "rank"] = values.rank(method="min", ascending=False).to_numpy()
+                table.loc[shown, "rank_of"] = int(shown.sum())
 
 
 ROW_ID_COLUMNS = ("row_id", "priority_id")
@@ -219,3 +330,12 @@ def public_findings(
 
     keep = findings["row_ids"].map(publishable).to_numpy(dtype=bool)
     return findings.loc[keep].reset_index(drop=True)
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "SuppressionResult",
+    "choose_hidden",
+    "public_findings",
+    "withhold",
+]

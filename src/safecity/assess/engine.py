@@ -37,12 +37,16 @@ from safecity.assess.coverage import (
 )
 from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
-from safecity.assess.disclosure import (
-    DEFAULT_THRESHOLD,
-    public_findings,
-    public_indicators,
-    public_lsoa_quintiles,
-    public_monthly_series,
+from safecity.assess.disclosure import choose_hidden, public_findings, withhold
+from safecity.assess.disclosure_policy import (
+    DisclosurePolicy,
+    load_disclosure_policy,
+)
+from safecity.assess.disclosure_tables import (
+    DisclosureContext,
+    build_disclosure_model,
+    extract_atoms,
+    police_uk_atoms,
 )
 from safecity.assess.extract_counts import (
     extract_profile_counts,
@@ -90,6 +94,18 @@ class AssessmentResult:
     findings: pd.DataFrame
 
 
+@dataclass(frozen=True, slots=True)
+class CountInputs:
+    """The area's counts: by group, LSOA and month (months with data), and the aggregates
+    they come from (police.uk categories and the extract profile over the window, and the
+    offence classification), which disclosure control treats as atoms."""
+
+    counts: pd.DataFrame
+    profile: pd.DataFrame
+    categories: pd.DataFrame
+    classification: pd.DataFrame
+
+
 SOURCE_NEEDS = {
     DataSource.POLICE_UK.value: "data.police.uk street files",
     DataSource.EXTRACT.value: "a force record-level extract (offence codes, flags, victims)",
@@ -124,7 +140,7 @@ def _counts(
     groups: list[CrimeGroup],
     coverage: Coverage,
     backend: Any | None = None,
-) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+) -> tuple[CountInputs, dict[str, str], dict[str, str]]:
     """Group counts by LSOA and month over ``window``, the source of each group, and skips.
 
     A group is computed from the force extract when it is defined for it and the extract has
@@ -149,8 +165,9 @@ def _counts(
         last_month=window.last_month,
         lsoa_codes=lsoa_codes,
     ).to_pandas()
+    classification = offence_classification(warehouse)
     extract, flag_skips = group_counts_from_extract(
-        profile, groups=groups, classification=offence_classification(warehouse)
+        profile, groups=groups, classification=classification
     )
     has_extract = bool(coverage.months_in(DataSource.EXTRACT, period))
     has_police_uk = bool(coverage.months_in(DataSource.POLICE_UK, period))
@@ -175,7 +192,16 @@ def _counts(
         months = [pd.Timestamp(month) for month in coverage.months(source)]
         of_source = counts["group_id"].map(sources) == source
         kept |= of_source & counts["month"].isin(months)
-    return counts[kept].reset_index(drop=True), sources, skipped
+    return (
+        CountInputs(
+            counts=counts[kept].reset_index(drop=True),
+            profile=profile,
+            categories=categories,
+            classification=classification,
+        ),
+        sources,
+        skipped,
+    )
 
 
 def _coverage_manifest(coverage: Coverage, *, period: Period, baseline: Period) -> dict[str, Any]:
@@ -198,6 +224,53 @@ def _coverage_manifest(coverage: Coverage, *, period: Period, baseline: Period) 
             for source, found in coverage.by_source.items()
         },
     }
+
+
+def _disclosure_control(
+    public_tables: dict[str, pd.DataFrame],
+    *,
+    count_inputs: CountInputs,
+    groups: list[CrimeGroup],
+    context: DisclosureContext,
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """The public tables with protected counts withheld jointly, and the manifest's account."""
+    started = time.perf_counter()
+    used = set(context.sources.values())
+    if DataSource.EXTRACT.value in used and context.policy.protects(DataSource.EXTRACT.value):
+        context.atoms[DataSource.EXTRACT.value] = (
+            extract_atoms(
+                count_inputs.profile, classification=count_inputs.classification, groups=groups
+            ),
+            0,
+        )
+    if DataSource.POLICE_UK.value in used and context.policy.protects(DataSource.POLICE_UK.value):
+        context.atoms[DataSource.POLICE_UK.value] = (
+            police_uk_atoms(count_inputs.categories, groups=groups),
+            0,
+        )
+    published = build_disclosure_model(context, public_tables)
+    result = choose_hidden(published, threshold=context.policy.threshold)
+    tables = withhold(
+        public_tables, published=published, hidden=result.hidden, threshold=context.policy.threshold
+    )
+    account = {
+        "threshold": context.policy.threshold,
+        "protected_sources": sorted(context.policy.protected_sources),
+        "protected_sources_used": sorted(context.atoms),
+        "published_counts": len(published.model.keys),
+        "withheld_counts": int(result.hidden.sum()),
+        "primary_classes": result.primary,
+        "secondary_classes": result.secondary,
+        "audit_rounds": result.audit_rounds,
+        "seconds": round(time.perf_counter() - started, 3),
+        "rule": (
+            "counts from protected sources under the threshold withheld, with secondary"
+            " suppression across every public table sharing a margin, audited by linear"
+            " programming so that no withheld count can be narrowed to an interval shorter"
+            " than the threshold (methods.md §0.2a)"
+        ),
+    }
+    return tables, account
 
 
 def _input_files(warehouse: Warehouse) -> list[dict[str, Any]]:
@@ -233,11 +306,12 @@ def run_assessment(
     out_dir: Path,
     baseline: Period | None = None,
     crime_groups_path: Path | None = None,
-    suppression_threshold: int = DEFAULT_THRESHOLD,
+    suppression_threshold: int | None = None,
     seed: int = 20221,
     options: AssessmentOptions | None = None,
     backend: Any | None = None,
     coverage_rule: CoverageRule | None = None,
+    disclosure_policy: DisclosurePolicy | None = None,
 ) -> AssessmentResult:
     """Assess ``area_code`` over ``period`` and write the artefact to ``out_dir``.
 
@@ -256,7 +330,8 @@ def run_assessment(
     crime_groups_path
         A crime-groups YAML file to use instead of the shipped one.
     suppression_threshold
-        Counts from 1 to this minus one are suppressed in public tables (default 5).
+        Counts from 1 to this minus one of protected sources are withheld from the public
+        tables; it overrides the policy's threshold (default: the policy's, 5).
     seed
         Seed for simulations (SII intervals, permutation tests): the same seed, the same
         artefact.
@@ -269,6 +344,10 @@ def run_assessment(
     coverage_rule
         When months have data and how periods are compared (default: the shipped
         ``coverage.yaml``, methods.md §0.2a).
+    disclosure_policy
+        Which sources' counts are protected in public tables (default: the shipped
+        ``disclosure.yaml``: force extracts, partner data, surveys and community reports,
+        not data.police.uk).
 
     Raises
     ------
@@ -276,6 +355,9 @@ def run_assessment(
         When no crime data is loaded for the area, or none for any month of ``period``.
     """
     started = time.perf_counter()
+    policy = disclosure_policy or load_disclosure_policy()
+    if suppression_threshold is not None:
+        policy = policy.with_threshold(suppression_threshold)
     area = resolve_study_area(warehouse, code=area_code)
     baseline = baseline or period.preceding(count=1)[0]
     previous = period.preceding(count=3)
@@ -289,7 +371,7 @@ def run_assessment(
             f" {window.first_month:%Y-%m} and {window.last_month:%Y-%m}: load police.uk street"
             " files (safecity load police-uk) or a force extract (safecity load extract)"
         )
-    counts, sources, skipped = _counts(
+    count_inputs, sources, skipped = _counts(
         warehouse,
         area=area,
         window=window,
@@ -298,6 +380,7 @@ def run_assessment(
         coverage=coverage,
         backend=backend,
     )
+    counts = count_inputs.counts
     if not sources:
         raise AssessmentDataError(
             f"no crime data for any month of {period.label} in {area.name} ({area.code}):"
@@ -413,16 +496,7 @@ def run_assessment(
             for group in groups
         ]
     )
-    public = public_indicators(indicators, area=area, threshold=suppression_threshold)
     quintiles = lsoa_quintiles(indicators)
-    published_periods = [
-        (pd.Timestamp(first), pd.Timestamp(last))
-        for first, last in (
-            (period.first_month, period.last_month),
-            (baseline.first_month, baseline.last_month),
-            (previous[-1].first_month, previous[0].last_month),
-        )
-    ]
     boundaries = area_boundaries(warehouse, area=area)
     if boundaries is None:
         skipped["boundaries"] = (
@@ -446,7 +520,7 @@ def run_assessment(
             "previous_periods": [earlier.label for earlier in previous],
             "confidence": 0.95,
             "rate_multiplier": 1000,
-            "suppression_threshold": suppression_threshold,
+            "suppression_threshold": policy.threshold,
             "seed": seed,
             "options": {
                 key: None if value is None else str(value)
@@ -479,19 +553,32 @@ def run_assessment(
     if boundaries is not None:
         manifest["boundaries"] = boundaries_manifest(boundaries)
     public_tables = {
-        "indicators": public,
+        "indicators": indicators.assign(suppressed=False),
         # what was assessed, from which source, and why the rest was not (no counts in it)
         "crime_groups": group_table,
-        "lsoa_quintiles": public_lsoa_quintiles(quintiles, public_indicators=public),
-        "monthly_series": public_monthly_series(
-            series, published_periods=published_periods, threshold=suppression_threshold
-        ),
+        "lsoa_quintiles": quintiles.assign(suppressed=False),
+        "monthly_series": series.assign(suppressed=False),
         **{
             name: table
             for output in outputs.values()
             for name, table in output.public_tables.items()
         },
     }
+    public_tables, manifest["disclosure"] = _disclosure_control(
+        public_tables,
+        count_inputs=count_inputs,
+        groups=active,
+        context=DisclosureContext(
+            area=area,
+            period=period,
+            baseline=baseline,
+            previous=previous,
+            coverage=coverage,
+            sources=sources,
+            policy=policy,
+            atoms={},
+        ),
+    )
     public_tables["findings"] = public_findings(findings, public_tables=public_tables)
     artefact = Artefact(
         tables={

@@ -58,7 +58,8 @@ def extract_profile_counts(
     return profile.group_by([*keys, "female_victim"]).aggregate(count=profile.count())
 
 
-def _matches(profile: pd.DataFrame, criteria: ExtractCriteria) -> np.ndarray:
+def criteria_mask(profile: pd.DataFrame, criteria: ExtractCriteria) -> np.ndarray:
+    """Which rows of a classified extract profile meet ``criteria`` (a boolean array)."""
     mask = np.ones(len(profile), dtype=bool)
     if criteria.offence_codes:
         mask &= profile["offence_code"].isin(criteria.offence_codes).to_numpy()
@@ -73,7 +74,7 @@ def _matches(profile: pd.DataFrame, criteria: ExtractCriteria) -> np.ndarray:
     if criteria.any_of:
         either = np.zeros(len(profile), dtype=bool)
         for alternative in criteria.any_of:
-            either |= _matches(profile, alternative)
+            either |= criteria_mask(profile, alternative)
         mask &= either
     if criteria.victim_sex is not None:
         mask &= (
@@ -107,7 +108,7 @@ def group_counts_from_extract(
         mask = (
             np.ones(len(classified), dtype=bool)
             if group.extract.all_crime
-            else _matches(classified, group.extract)
+            else criteria_mask(classified, group.extract)
         )
         selected = classified.loc[mask, ["lsoa_code", "month", "count"]]
         counts = selected.groupby(["lsoa_code", "month"], dropna=False)["count"].sum().reset_index()

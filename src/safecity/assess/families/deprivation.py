@@ -27,7 +27,6 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
-from safecity.assess.disclosure import DEFAULT_THRESHOLD
 from safecity.assess.findings import Finding
 from safecity.data.warehouse import Warehouse
 from safecity.stats import (
@@ -36,7 +35,6 @@ from safecity.stats import (
     quantile_groups,
     rate_ratio_test,
     slope_index_of_inequality,
-    suppression_mask,
 )
 
 RATE_MULTIPLIER = 1000
@@ -314,39 +312,6 @@ def _grouping_key(grouping: str) -> str:
     return grouping.replace(" ", "_")
 
 
-def _public_rates(rates: pd.DataFrame) -> pd.DataFrame:
-    """Counts from 1 to 4 hidden with their rates; secondary suppression within each line."""
-    hidden = ["count", "value", "lower_ci", "upper_ci"]
-    suppressed = np.zeros(len(rates), dtype=bool)
-    positions = pd.Series(np.arange(len(rates)), index=rates.index)
-    for _, rows in rates.groupby(["group_id", "grouping"], sort=False):
-        mask = suppression_mask(
-            rows["count"].to_numpy(dtype=float), threshold=DEFAULT_THRESHOLD, secondary=True
-        ).to_numpy()[0]
-        suppressed[positions[rows.index].to_numpy()[mask]] = True
-    public = rates.astype(dict.fromkeys(hidden, "object"))
-    public.loc[suppressed, hidden] = None
-    public["suppressed"] = suppressed
-    return public
-
-
-def _public_gaps(gap_table: pd.DataFrame, public_rates: pd.DataFrame) -> pd.DataFrame:
-    """Gaps with every figure hidden when a count of their line is suppressed."""
-    keys = ["group_id", "grouping"]
-    lines = public_rates.loc[public_rates["suppressed"], keys].drop_duplicates()
-    hidden = (
-        gap_table[keys]
-        .merge(lines.assign(hide=True), on=keys, how="left")["hide"]
-        .fillna(False)
-        .to_numpy(dtype=bool)
-    )
-    public = gap_table.astype("object")
-    keep = {"row_id", "group_id", "grouping", "groups", "most_group", "least_group"}
-    public.loc[hidden, [column for column in public.columns if column not in keep]] = None
-    public.loc[hidden, "sii_note"] = f"counts under {DEFAULT_THRESHOLD} suppressed"
-    return public
-
-
 def _finding(row: pd.Series, *, group_name: str, area_name: str, period: str) -> Finding:
     grouping = str(row["grouping"])
     where = (
@@ -449,7 +414,7 @@ def deprivation(inputs: AssessmentInputs) -> FamilyOutput:
                                 DeprivationGrouping.NATIONAL_QUINTILE.value)
         and row["least_count"] > 0
     ]  # fmt: skip
-    public_rates = _public_rates(rates)
+    public_rates = rates.copy()
     lsoa_table = imd.merge(
         groups.pivot(index="lsoa_code", columns="grouping", values="group")
         .rename(columns=_grouping_key)
@@ -465,7 +430,7 @@ def deprivation(inputs: AssessmentInputs) -> FamilyOutput:
         },
         public_tables={
             "deprivation_rates": public_rates,
-            "deprivation_gaps": _public_gaps(gap_table, public_rates),
+            "deprivation_gaps": gap_table.copy(),
             "deprivation_lsoas": lsoa_table,
         },
         findings=findings,

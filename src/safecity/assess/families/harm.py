@@ -23,7 +23,6 @@ import pandas as pd
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.counts import police_uk_category_counts
 from safecity.assess.crime_groups import CrimeGroup, DataSource
-from safecity.assess.disclosure import DEFAULT_THRESHOLD
 from safecity.assess.extract_counts import (
     extract_profile_counts,
     group_counts_from_extract,
@@ -34,7 +33,7 @@ from safecity.assess.periods import Period
 from safecity.config.offence_codes import load_offence_codes
 from safecity.data.police_uk.formats import asb_crime_type
 from safecity.data.warehouse import Warehouse
-from safecity.stats import category_mean_weights, crime_severity_score, suppression_mask
+from safecity.stats import category_mean_weights, crime_severity_score
 
 FRAUD_GROUP_PATTERN = re.compile("fraud", re.IGNORECASE)
 """Offence groups ONS excludes from the Crime Severity Score (Action Fraud / NFIB fraud)."""
@@ -464,20 +463,6 @@ def approximation_check(approximation: pd.DataFrame, *, by_offence: pd.DataFrame
     return table
 
 
-def _public(table: pd.DataFrame, *, hidden: Sequence[str], line: str = "scope") -> pd.DataFrame:
-    """Crimes from 1 to 4 suppressed with what reveals them; secondary suppression per line."""
-    public = table.copy().astype(dict.fromkeys(hidden, "object"))
-    public["suppressed"] = False
-    for _, rows in table.groupby(line, sort=False) if line in table else [(None, table)]:
-        mask = suppression_mask(
-            rows["crimes"].to_numpy(dtype=float), threshold=DEFAULT_THRESHOLD, secondary=True
-        ).to_numpy()[0]
-        index = rows.index[mask]
-        public.loc[index, list(hidden)] = None
-        public.loc[index, "suppressed"] = True
-    return public
-
-
 def _finding_for_scope(
     table: pd.DataFrame,
     *,
@@ -572,7 +557,6 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         "population": population,
         "severity_score_unit": "weighted crimes per resident (not per 1,000), methods.md §4.1",
     }
-    shares = ["harm", "harm_share_pct", "volume_share_pct", "harm_to_volume", "severity_score"]
     if not counts.empty:
         by_offence, excluded = harm_by_offence(
             counts,
@@ -602,11 +586,10 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         )
         tables["harm_by_offence"] = by_offence
         tables["harm_by_crime_group"] = crime_groups
-        public["harm_by_offence"] = _public(by_offence, hidden=["crimes", *shares])
-        public["harm_by_crime_group"] = _public(
-            crime_groups, hidden=["crimes", "harm", "harm_share_pct", "volume_share_pct",
-                                  "mean_weight", "severity_score"], line="none",
-        )  # fmt: skip
+        # Published whole: disclosure control withholds small counts across every public table
+        # at once (safecity.assess.disclosure), by the policy for the extract's source.
+        public["harm_by_offence"] = by_offence.copy()
+        public["harm_by_crime_group"] = crime_groups.copy()
         weights_by_index = {
             _label(str(name), str(version)): harm_weights(
                 warehouse, index_name=str(name), index_version=str(version)
@@ -677,7 +660,7 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         if finding is not None:
             findings.append(finding)
     tables["harm_by_group"] = by_group
-    public["harm_by_group"] = _public(by_group, hidden=["crimes", *shares])
+    public["harm_by_group"] = by_group.copy()
     if population is not None and not score_inputs.empty:
         score = crime_severity_score(
             count=score_inputs["crimes"].to_numpy(dtype=float),
@@ -725,10 +708,7 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         ]
     )
     tables["harm_total"] = total
-    public["harm_total"] = _public(
-        total, hidden=["crimes", "harm", "severity_score", "lower_ci", "upper_ci", "mean_weight"],
-        line="none",
-    )  # fmt: skip
+    public["harm_total"] = total.copy()
     manifest["method"] = method.value
     manifest["crimes_excluded"] = excluded
     return FamilyOutput(

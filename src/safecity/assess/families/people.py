@@ -29,7 +29,7 @@ import pandas as pd
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.crime_groups import CrimeGroup, DataSource
-from safecity.assess.disclosure import DEFAULT_THRESHOLD
+from safecity.assess.disclosure_policy import DEFAULT_THRESHOLD
 from safecity.assess.families.extract_records import (
     PersonRole,
     area_extract_crimes,
@@ -43,7 +43,6 @@ from safecity.stats import (
     proportion_difference,
     repeat_concentration,
     repeat_counts_from_ids,
-    suppression_mask,
 )
 
 REPEAT_GROUPS = (
@@ -372,45 +371,6 @@ def domestic_share_table(
     return pd.DataFrame(rows)
 
 
-def public_domestic_shares(
-    table: pd.DataFrame, membership: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD
-) -> pd.DataFrame:
-    """``people_domestic_shares`` fit to publish: small counts and what reveals them withheld.
-
-    A row is withheld when its 2 x 2 table (period and baseline x domestic and not) has a
-    cell suppressed (:func:`safecity.stats.suppression_mask`, with secondary suppression);
-    then every row whose group shares a crime with a withheld group is withheld too, since a
-    nested group's figures could otherwise be recovered by subtraction.
-    """
-    if table.empty:
-        return table.copy()
-    public = table.copy()
-    withheld: set[str] = set()
-    for row in public.to_dict("records"):
-        cells = [
-            [row["domestic"], row["crimes"] - row["domestic"]],
-            [row["baseline_domestic"], row["baseline_crimes"] - row["baseline_domestic"]],
-        ]
-        if bool(suppression_mask(cells, threshold=threshold).to_numpy().any()):
-            withheld.add(str(row["group_id"]))
-    if withheld:
-        crimes_of = membership.groupby("group_id")["crime_key"].apply(set)
-        hidden = set().union(*(crimes_of.get(group_id, set()) for group_id in withheld))
-        for group_id in public["group_id"]:
-            if crimes_of.get(group_id, set()) & hidden:
-                withheld.add(str(group_id))
-    columns = [
-        column
-        for column in public.columns
-        if column not in ("row_id", "group_id", "group_name", "period", "baseline_period", "test")
-    ]
-    mask = public["group_id"].isin(withheld)
-    public[columns] = public[columns].astype(object)
-    public.loc[mask, columns] = None
-    public["suppressed"] = mask
-    return public
-
-
 def _percent(value: float) -> str:
     return f"{100 * value:.1f}%"
 
@@ -565,14 +525,10 @@ def people(inputs: AssessmentInputs) -> FamilyOutput:
             baseline_period=inputs.baseline,
         )
         tables["people_domestic_shares"] = shares
-        public_shares = public_domestic_shares(shares, membership)
-        public_tables["people_domestic_shares"] = public_shares
-        withheld = (
-            set(public_shares.loc[public_shares["suppressed"], "group_id"])
-            if not public_shares.empty
-            else set()
-        )
-        findings += domestic_findings(shares, withheld=withheld)
+        # Published whole: disclosure control withholds small counts across every public table
+        # at once, and the public findings leave out those citing withheld rows.
+        public_tables["people_domestic_shares"] = shares.copy()
+        findings += domestic_findings(shares, withheld=set())
     manifest = {
         "crimes": len(crimes),
         "crimes_with_victim": int(records[PersonRole.VICTIM]["crime_key"].nunique()),
