@@ -17,13 +17,17 @@ from safecity.assess.indicator_columns import AreaLevel
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One sentence and the ids of the ``indicators`` rows it rests on."""
+    """One sentence and the ids of the ``indicators`` rows it rests on.
+
+    ``methods`` are the ids of the methods-appendix entries the sentence names.
+    """
 
     finding_id: str
     topic: str
     sentence: str
     row_ids: tuple[str, ...]
     significant: bool = False
+    methods: tuple[str, ...] = ()
 
 
 def _join(names: list[str]) -> str:
