@@ -388,7 +388,7 @@ def regional_group(
         listed = join_names([str(name) for name in members["csp_name"]])
         which = f" ({listed})" if listed else ""
         has = "has" if len(members) <= 1 else "have"
-        count = "no CSP" if members.empty else _plural(len(members), "CSP")
+        count = "no CSP" if members.empty else "only " + _plural(len(members), "CSP")
         not_made = (
             f"not made: {count} of {coverage.nation.value}{which} {has} complete police.uk "
             f"data for {period_label}; a comparison among the CSPs loaded needs at least "
