@@ -268,7 +268,14 @@ def national_coverage(
             not_made=f"not made: {reason}",
             **common,  # type: ignore[arg-type]
         )
-    left_out = _left_out(in_nation=in_nation, status=status, forces=forces, csps=csps, low=low)
+    left_out = _left_out(
+        in_nation=in_nation,
+        status=status,
+        forces=forces,
+        csps=csps,
+        low=low,
+        excluded_forces=excluded_forces,
+    )
     if left_out:
         return NationalCoverage(
             kind=CoverageKind.SUBSET,
@@ -295,8 +302,10 @@ def _left_out(
     forces: Sequence[PoliceForce],
     csps: pd.DataFrame,
     low: set[str],
+    excluded_forces: Sequence[str],
 ) -> tuple[str, ...]:
-    """Forces with a missing or low month whose CSPs are left out, then other CSPs left out."""
+    """The nation's forces with a missing or low month and the forces whose CSPs are left out
+    for one, then the other CSPs left out."""
     covered = status.loc[status["complete_coverage"].astype(bool), "csp_code"]
     forces_of = status[["csp_code", "reporting_force"]]
     not_covered = in_nation[~in_nation["csp_code"].isin(covered)].merge(
@@ -305,8 +314,11 @@ def _left_out(
     by_force = not_covered["reporting_force"].isin(low)
     force_names = sorted(
         {
-            force_name(str(slug), forces=forces, csps=csps)
-            for slug in not_covered.loc[by_force, "reporting_force"]
+            *excluded_forces,
+            *(
+                force_name(str(slug), forces=forces, csps=csps)
+                for slug in not_covered.loc[by_force, "reporting_force"]
+            ),
         }
     )
     csp_names = sorted(str(name) for name in not_covered.loc[~by_force, "csp_name"])
