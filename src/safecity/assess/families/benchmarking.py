@@ -517,9 +517,10 @@ def versus_words(label: str, *, benchmark: str, rate: float) -> str:
     Examples
     --------
     >>> words = versus_words("Worse", benchmark="the England average", rate=84.7591)
-    >>> print(words.replace(" (", "\n("))
+    >>> for part in words.split(" (its "):
+    ...     print(part)
     significantly higher than the England average of 84.8 per 1,000
-    (its 95% confidence interval lies wholly above it)
+    95% confidence interval lies wholly above it)
     """
     verb, where = VERSUS_WORDS[label]
     return f"{verb} {benchmark} of {rate:,.1f} per 1,000 (its 95% confidence interval {where})"
