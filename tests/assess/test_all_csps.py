@@ -4,7 +4,9 @@ Each CSP has one LSOA. Ten CSPs are policed by ``northshire`` (one of them Welsh
 ``southshire``, whose street file for June 2020 is missing, so those two are not ranked.
 Expected values are computed here again from the counts: rates, Byar's or exact limits
 (methods.md §1.1), the exact conditional rate-ratio test as a binomial test (§2.2a), and ranks
-with ties sharing the smallest rank (§3.1).
+with ties sharing the smallest rank (§3.1). With the shipped list of real police forces the
+country is not England, so nothing has a national rank; with its own forces as the force list
+(``csp_country.COUNTRY_FORCES``) its English places are England (less southshire's).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from csp_country import MONTHS, build_country, country_csps
+from csp_country import COUNTRY_FORCES, MONTHS, build_country, country_csps
 from demo_city import loaded_demo_city
 from police_uk_files import STREET_HEADER
 from reference_files import load_reference_files, write_csv
@@ -45,9 +47,11 @@ from safecity.assess.families.harm import (
     police_uk_crimes,
 )
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS
+from safecity.assess.national_coverage import CoverageKind
 from safecity.assess.periods import parse_period
 from safecity.assess.study_area import lsoa_hierarchy
 from safecity.cli.main import app
+from safecity.config.nations import Nation
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
@@ -127,29 +131,59 @@ def test_change_is_the_exact_conditional_test(indicators: pd.DataFrame) -> None:
         assert row["baseline_period"] == "2020-03..2020-04"
 
 
-def test_ranks_exclude_the_force_with_a_missing_month(indicators: pd.DataFrame) -> None:
-    burglary = indicators[indicators["indicator_id"] == "burglary"]
+def test_without_national_coverage_no_csp_has_a_national_rank(indicators: pd.DataFrame) -> None:
+    burglary = indicators[indicators["indicator_id"] == "burglary"].set_index("area_code")
+    assert burglary["rank"].isna().all()
+    assert burglary["rank_of"].isna().all()
+    assert burglary["benchmark_code"].eq("").all()
+    for entry in CSPS:
+        caveat = burglary.loc[str(entry["csp"]), "caveat"]
+        if entry["force"] == "southshire":
+            assert caveat.startswith("not ranked: police.uk coverage: its force (southshire)")
+        elif str(entry["csp"]).startswith("E"):
+            assert caveat.startswith(
+                "no national rank: the loaded police.uk data cover 9 CSPs of the northshire "
+                "police force (Place 1, "
+            )
+            assert caveat.endswith(
+                "not all of England: none of the 39 police forces of England has police.uk data"
+                " for 2020-05..2020-06"
+            )
+        else:
+            assert "Wales" in caveat
+
+
+def test_ranks_among_english_csps_exclude_the_force_with_a_missing_month(
+    country: Warehouse,
+) -> None:
+    table = assess_all_csps(country, period=PERIOD, baseline=BASELINE, forces=COUNTRY_FORCES)
+    burglary = table[table["indicator_id"] == "burglary"]
     ranked = {
         str(entry["csp"]): _expected_period_count(entry) / int(entry["population"])
         for entry in CSPS
-        if entry["force"] == "northshire"
+        if entry["force"] == "northshire" and str(entry["csp"]).startswith("E")
     }
     ordered = sorted(ranked.values(), reverse=True)
     for row in burglary.itertuples():
         if row.area_code in ranked:
             assert row.rank == 1 + sum(value > ranked[row.area_code] for value in ordered)
-            assert row.rank_of == 10
+            assert row.rank_of == 9  # English CSPs only: the Welsh place is not among them
         else:
             assert pd.isna(row.rank)
-            assert "southshire" in row.caveat
+            assert "southshire" in row.caveat or "Wales" in row.caveat
 
 
 def test_force_coverage_flags_the_missing_month(country: Warehouse) -> None:
     coverage = force_coverage(country, period=PERIOD)
     low = coverage[coverage["low_coverage"]]
     assert low[["force", "present"]].to_numpy().tolist() == [["southshire", False]]
-    table = csp_table(country, period=PERIOD)
+    table = csp_table(country, period=PERIOD, forces=COUNTRY_FORCES)
     assert table.excluded_forces == ("southshire",)
+    england = table.national[Nation.ENGLAND]
+    assert england.kind is CoverageKind.SUBSET
+    assert england.name == "England excluding Southshire Constabulary"
+    assert england.forces_excluded == ("Southshire Constabulary",)
+    assert (england.csps_in_lookup, england.csps_covered) == (11, 9)
 
 
 def test_asb_is_its_own_group_and_not_in_all_crime(indicators: pd.DataFrame) -> None:
@@ -425,45 +459,90 @@ def test_harm_is_skipped_without_a_harm_index(families: AllCspsAssessment) -> No
     assert "no harm-weights table is loaded" in families.skipped["harm"]
 
 
+# Places 11 and 12 (southshire) get 12 burglaries a month so that its June, when loaded, is not
+# a low month (below 80% of the force's median month).
+BENCHMARK_ENTRIES = country_csps(
+    period_burglary={1: (60, 60), 2: (0, 0), 11: (12, 12), 12: (12, 12)}
+)
+"""Place 1 planted far above England (Worse), place 2 with no burglary (Better)."""
+
+
 def test_england_benchmark_and_band_for_every_csp(tmp_path: Path) -> None:
-    # Place 1 planted far above England (Worse), place 2 with no burglary (Better).
-    entries = country_csps(period_burglary={1: (60, 60), 2: (0, 0)})
-    with build_country(tmp_path, entries) as warehouse:
-        result = assess_every_csp(warehouse, period=PERIOD, baseline=BASELINE)
+    entries = BENCHMARK_ENTRIES
+    with build_country(tmp_path, entries, missing=()) as warehouse:
+        result = assess_every_csp(
+            warehouse, period=PERIOD, baseline=BASELINE, forces=COUNTRY_FORCES
+        )
     table = result.tables["all_csps_benchmarking"]
     burglary = table[table["group_id"] == "burglary"].set_index("csp_code")
-    english_ranked = [e for e in entries if e["force"] == "northshire" and e["csp"][0] == "E"]
-    england_count = sum(_expected_period_count(e) for e in english_ranked)
-    england_population = sum(int(e["population"]) for e in english_ranked)
+    english = [e for e in entries if str(e["csp"]).startswith("E")]
+    assert len(english) == 11
+    england_count = sum(sum(e["burglary"][1]) for e in english)
+    england_population = sum(int(e["population"]) for e in english)
     england_rate = england_count / england_population * 1000
-    ranked = sorted(
-        (_expected_period_count(e) / int(e["population"]) for e in entries[:10]), reverse=True
-    )
+    ranked = sorted((sum(e["burglary"][1]) / int(e["population"]) for e in english), reverse=True)
     indicators = result.indicators.set_index(["indicator_id", "area_code"])
-    for entry in entries:
+    for entry in english:
         row = burglary.loc[str(entry["csp"])]
-        count_, population = _expected_period_count(entry), int(entry["population"])
+        count_, population = sum(entry["burglary"][1]), int(entry["population"])
         lower, upper = _interval(count_)
         lower, upper = lower / population * 1000, upper / population * 1000
         label = "Similar" if lower <= england_rate <= upper else (
             "Worse" if lower > england_rate else "Better"
         )  # fmt: skip
-        assert row["england_rate"] == pytest.approx(england_rate, rel=1e-12)
-        assert row["england_label"] == label
+        assert (row["national_name"], row["national_code"]) == ("England", "E92000001")
+        assert row["national_rate"] == pytest.approx(england_rate, rel=1e-12)
+        assert row["national_label"] == label
         indicator = indicators.loc[("burglary", str(entry["csp"]))]
+        assert indicator["benchmark_code"] == "E92000001"
         assert indicator["benchmark_value"] == pytest.approx(england_rate, rel=1e-12)
         assert indicator["benchmark_label"] == label
-        if entry["force"] == "southshire":
-            assert pd.isna(row["band"])
-            assert row["band_description"].startswith("not ranked")
-            continue
         rank = 1 + sum(value > count_ / population for value in ranked)
-        band = next(b for b in range(1, 11) if rank <= math.floor(b * 0.1 * 10) or b == 10)
-        assert row["rank"] == rank
+        band = next(b for b in range(1, 11) if rank <= math.floor(b * 0.1 * 11) or b == 10)
+        assert (row["rank"], row["rank_of"]) == (rank, 11)
         assert row["band"] == band
-    assert burglary.loc[str(entries[0]["csp"]), "england_label"] == "Worse"
-    assert burglary.loc[str(entries[1]["csp"]), "england_label"] == "Better"
+        assert row["rank_scope"] == "English CSPs"
+    welsh = burglary.loc["W14000010"]
+    assert pd.isna(welsh["rank"])
+    assert welsh["national_label"] == "Not compared"
+    assert indicators.loc[("burglary", "W14000010"), "benchmark_code"] == ""
+    assert burglary.loc[str(entries[0]["csp"]), "national_label"] == "Worse"
+    assert burglary.loc[str(entries[1]["csp"]), "national_label"] == "Better"
+    assert result.manifest["benchmarking"]["national"]["England"]["coverage"] == "complete"
     assert "no harm-weights table" in result.skipped["harm"]
+
+
+def test_without_national_coverage_the_csps_loaded_are_compared_not_england(
+    tmp_path: Path,
+) -> None:
+    entries = BENCHMARK_ENTRIES
+    with build_country(tmp_path, entries) as warehouse:
+        result = assess_every_csp(warehouse, period=PERIOD, baseline=BASELINE)
+    table = result.tables["all_csps_benchmarking"]
+    burglary = table[table["group_id"] == "burglary"].set_index("csp_code")
+    members = [e for e in entries if e["force"] == "northshire" and str(e["csp"]).startswith("E")]
+    count_ = sum(sum(e["burglary"][1]) for e in members)
+    population = sum(int(e["population"]) for e in members)
+    values = sorted((sum(e["burglary"][1]) / int(e["population"]) for e in members), reverse=True)
+    assert table["national_name"].eq("").all()
+    assert table["national_rate"].isna().all()
+    assert table["rank"].isna().all()
+    assert table["band"].isna().all()
+    assert table["band_description"].eq("").all()
+    for entry in members:
+        row = burglary.loc[str(entry["csp"])]
+        assert row["regional_rate"] == pytest.approx(count_ / population * 1000, rel=1e-12)
+        own = sum(entry["burglary"][1]) / int(entry["population"])
+        assert row["regional_rank"] == 1 + sum(value > own for value in values)
+        assert row["regional_rank_of"] == 9
+        assert row["rank_scope"] == "the 9 CSPs of the northshire police force's area loaded"
+        assert "England" not in row["rank_scope"]
+    assert pd.isna(burglary.loc["E22000011", "regional_rank"])
+    assert result.indicators["benchmark_code"].eq("").all()
+    assert result.indicators["benchmark_value"].isna().all()
+    assert "not all of England" in result.skipped["benchmarking_england"]
+    regional = result.manifest["benchmarking"]["regional"]["England"]
+    assert regional["members"] == [f"Place {i}" for i in (1, 2, 3, 4, 5, 6, 7, 8, 9)]
 
 
 def test_public_copies_suppress_counts_from_one_to_four(families: AllCspsAssessment) -> None:
@@ -551,11 +630,15 @@ def test_the_all_csps_command_writes_every_family_table(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     expected = {
         "indicators", "all_csps_wards_lsoas", "all_csps_concentration", "all_csps_deprivation",
-        "all_csps_deprivation_gaps",
+        "all_csps_deprivation_gaps", "all_csps_benchmarking",
     }  # fmt: skip
     assert set(manifest["tables"]) == expected
     assert set(manifest["public_tables"]) == expected
-    assert set(manifest["skipped"]) == {"deprivation_sii_rii", "benchmarking", "harm"}
+    # Not England (no real force loaded): no national figure, a comparison among the CSPs loaded.
+    assert set(manifest["skipped"]) == {
+        "deprivation_sii_rii", "benchmarking_england", "benchmarking_wales", "harm",
+    }  # fmt: skip
+    assert "England benchmark" not in manifest["families"]
     public = pd.read_csv(out / "public" / "all_csps_wards_lsoas.csv")
     small = public[public["suppressed"]]
     assert not small.empty

@@ -304,8 +304,11 @@ def test_demo_top_four_sensitivity_and_benchmark_skip(demo: Path) -> None:
     sentence = findings.loc["priorities_sensitivity", "sentence"]
     assert ("are the same under every harm scenario" in sentence) is stable
     assert "without harm" in sentence
-    # The demo has one CSP: no national ranking, and the manifest says why.
-    assert "only 1 CSP(s) have complete police.uk data" in manifest["skipped"]["benchmarking"]
+    # The demo has one CSP of a made-up force: not England, nothing to rank it among, and the
+    # manifest says why.
+    reason = manifest["skipped"]["benchmarking"]
+    assert "cover 1 CSP of the Demoshire police force (Demoton), not all of England" in reason
+    assert "1 CSP of England (Demoton) has complete police.uk data for 2024/25" in reason
 
 
 def test_demo_harm_scores_match_family_3_and_a_flat_index_by_hand(demo: Path) -> None:

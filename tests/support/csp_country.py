@@ -1,8 +1,14 @@
 """A hand-made country of twelve CSPs, one LSOA each, written as real-format files and loaded.
 
 Ten CSPs are policed by ``northshire`` (place 10 is Welsh), two by ``southshire``, whose street
-file for June 2020 is missing. Burglaries are planted in March-June 2020 and anti-social
-behaviour in June; the May ``northshire`` file repeats one Crime ID, which counts once.
+file for June 2020 is missing (unless ``build_country`` is told otherwise). Burglaries are
+planted in March-June 2020 and anti-social behaviour in June; the May ``northshire`` file
+repeats one Crime ID, which counts once.
+
+Neither force is a real police force, so with the shipped force list the country is not England
+(no English force has data): it is a set of CSPs loaded, named as such. Tests of national figures
+pass :data:`COUNTRY_FORCES` (both forces English) as the force list, which makes the eleven
+English places all of England.
 """
 
 from __future__ import annotations
@@ -16,10 +22,31 @@ from police_uk_files import STREET_HEADER
 from reference_files import load_reference_files, write_csv
 from street_rows import lsoa_month_rows
 
+from safecity.config.nations import Nation
+from safecity.config.police_forces import PoliceForce
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.warehouse import Warehouse
 
 MONTHS = ["2020-03", "2020-04", "2020-05", "2020-06"]
+MISSING = (("southshire", "2020-06"),)
+"""The force-months without a street file, by default."""
+COUNTRY_FORCES = (
+    PoliceForce(
+        slug="northshire",
+        name="Northshire Police",
+        population_millions=0.01,
+        community_safety_partnerships=10,
+        nation=Nation.ENGLAND,
+    ),
+    PoliceForce(
+        slug="southshire",
+        name="Southshire Constabulary",
+        population_millions=0.01,
+        community_safety_partnerships=2,
+        nation=Nation.ENGLAND,
+    ),
+)
+"""The country's forces as a force list: with it, the country's English places are England."""
 
 
 def csp_entry(index: int, *, period_burglary: tuple[int, int] | None = None) -> dict[str, Any]:
@@ -74,14 +101,22 @@ def _street_rows(
     ]
 
 
-def build_country(folder: Path, csps: list[dict[str, Any]]) -> Warehouse:
-    """Write and load the street files, lookups and populations of the twelve CSPs."""
+def build_country(
+    folder: Path,
+    csps: list[dict[str, Any]],
+    *,
+    missing: tuple[tuple[str, str], ...] = MISSING,
+) -> Warehouse:
+    """Write and load the street files, lookups and populations of the twelve CSPs.
+
+    ``missing`` lists the (force, month) street files not written.
+    """
     police = folder / "police"
     police.mkdir()
     serials = count(1)
     for force in ("northshire", "southshire"):
         for position, month in enumerate(MONTHS):
-            if force == "southshire" and month == "2020-06":
+            if (force, month) in missing:
                 continue
             rows = _street_rows(csps, force=force, position=position, serials=serials)
             if force == "northshire" and month == "2020-05":

@@ -1,11 +1,17 @@
-"""Every CSP at once: police.uk counts, rates, change and national rank in one pass.
+"""Every CSP at once: police.uk counts, rates, change and rank in one pass.
 
 The warehouse aggregates police.uk street data for all LSOAs to LSOA x category (one Ibis
 query per period, counting as ``safecity.assess.counts`` does); everything after that is
 vectorised over the small CSP x group table. CSPs whose reporting force has a missing or
 low-coverage month in the period (``methods.md`` §11.7: a force-month below 80% of the force's
 median month, or absent) are kept in the table but not ranked, and the reason is given (§3.1:
-"exclude and list CSPs with known data problems; report N actually ranked"). Ranks use
+"exclude and list CSPs with known data problems; report N actually ranked").
+
+Whether the loaded data cover England (or Wales) is decided once, by
+:mod:`safecity.assess.national_coverage`. CSPs of a nation with national coverage are ranked
+among the covered CSPs of that nation (``rank``, ``rank_of``, percentile band); CSPs of a
+nation without it get no national rank, only a rank among the covered CSPs of their nation that
+are loaded (``regional_rank``, ``regional_rank_of``), named with its members. Ranks use
 1 = highest rate, ties sharing the smallest rank (§3.1).
 """
 
@@ -24,8 +30,16 @@ from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_grou
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.families.quality import LOW_COVERAGE_SHARE
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS, AreaLevel
+from safecity.assess.national_coverage import (
+    NationalCoverage,
+    RegionalGroup,
+    national_coverage,
+    regional_group,
+)
 from safecity.assess.periods import Period
 from safecity.assess.study_area import lsoa_hierarchy
+from safecity.config.nations import Nation, load_nations, nation_of_csp
+from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.data.police_uk.formats import force_slug
 from safecity.data.warehouse import Warehouse
 from safecity.stats import crude_rate, rank_areas, rate_ratio_test
@@ -33,8 +47,8 @@ from safecity.stats import crude_rate, rank_areas, rate_ratio_test
 RATE_MULTIPLIER = 1000
 CHANGE_TEST = "exact conditional rate-ratio test (methods.md §2.2a)"
 RANK_RULE = (
-    "rank by rate among CSPs with complete police.uk coverage, 1 = highest, ties share the "
-    "smallest rank (methods.md §3.1)"
+    "ranked by rate among the CSPs of its nation with complete police.uk data (1 = highest;"
+    " tied rates share the smallest rank), when the loaded data cover the nation"
 )
 
 
@@ -45,9 +59,15 @@ class CspTable:
     Attributes
     ----------
     rates
-        One row per CSP x group: ``csp_code, csp_name, pfa_code, pfa_name, group_id,
+        One row per CSP x group: ``csp_code, csp_name, pfa_code, pfa_name, nation, group_id,
         group_name, count, population, value, lower_ci, upper_ci, method, unreliable,
-        reporting_force, ranked, exclusion_reason, rank, rank_of, percentile_position, band``.
+        reporting_force, complete_coverage, exclusion_reason, rank, rank_of,
+        percentile_position, band, regional_rank, regional_rank_of, rank_scope``.
+        ``complete_coverage``: the CSP's own force has every month and residents are loaded.
+        ``national_not_made``: why its nation has no national figure (else empty).
+        ``rank``..``band``: among the covered CSPs of its nation, only when the loaded data
+        cover the nation; ``regional_rank``: among the covered CSPs of its nation loaded, only
+        when they do not; ``rank_scope`` says which, in words.
     coverage
         One row per force x month of the period: ``force, month, rows, present,
         low_coverage``.
@@ -55,12 +75,18 @@ class CspTable:
         Forces with a missing or low-coverage month in the period, sorted.
     population_note
         Where the populations come from.
+    national
+        The national-coverage verdict for England, Wales, and England and Wales.
+    regional
+        For each of England and Wales without national coverage, its covered CSPs loaded.
     """
 
     rates: pd.DataFrame
     coverage: pd.DataFrame
     excluded_forces: tuple[str, ...]
     population_note: str
+    national: dict[Nation, NationalCoverage]
+    regional: dict[Nation, RegionalGroup]
 
 
 def police_uk_groups(groups: Sequence[CrimeGroup] | None = None) -> list[CrimeGroup]:
@@ -190,8 +216,20 @@ def csp_reporting_forces(
 
 
 def _police_uk_slug(force_name: str) -> str:
-    """A force area's name as police.uk's slug ("Devon & Cornwall" -> ``devon-and-cornwall``)."""
-    return force_slug(str(force_name).replace("&", " and "))
+    """A force area's name as police.uk's slug.
+
+    ONS writes some names inverted ("London, City of"); police.uk does not.
+
+    Examples
+    --------
+    >>> _police_uk_slug("Devon & Cornwall"), _police_uk_slug("London, City of")
+    ('devon-and-cornwall', 'city-of-london')
+    """
+    name = str(force_name)
+    if ", " in name:
+        head, tail = name.split(", ", 1)
+        name = f"{tail} {head}"
+    return force_slug(name.replace("&", " and "))
 
 
 def csp_populations(
@@ -212,25 +250,67 @@ def csp_populations(
     return population, denominators.note
 
 
-def _rank_within_groups(rates: pd.DataFrame) -> pd.DataFrame:
-    """Add ``rank, rank_of, percentile_position, band`` for the ranked rows, group by group."""
-    for column in ("rank", "rank_of", "band"):
+def _rank_within_groups(
+    rates: pd.DataFrame,
+    *,
+    national: dict[Nation, NationalCoverage],
+    regional: dict[Nation, RegionalGroup],
+) -> pd.DataFrame:
+    """Add national and regional ranks of the covered rows, group by group and nation.
+
+    Calls :func:`safecity.stats.rank_areas` (1 = highest, ties share the smallest rank).
+    """
+    for column in ("rank", "rank_of", "band", "regional_rank", "regional_rank_of"):
         rates[column] = pd.array([pd.NA] * len(rates), dtype="Int64")
     rates["percentile_position"] = np.nan
-    ranked = rates[rates["ranked"]]
-    for _group, frame in ranked.groupby("group_id"):
-        result = rank_areas(values=frame["value"].to_numpy(dtype=float), descending=True)
-        rates.loc[frame.index, "rank"] = result["rank"].to_numpy()
-        rates.loc[frame.index, "rank_of"] = result["n_ranked"].to_numpy()
-        rates.loc[frame.index, "percentile_position"] = result["percentile_position"].to_numpy()
-        rates.loc[frame.index, "band"] = result["band"].to_numpy()
+    rates["rank_scope"] = ""
+    rates["national_not_made"] = ""
+    covered = rates["complete_coverage"]
+    for nation in (Nation.ENGLAND, Nation.WALES):
+        in_nation = covered & (rates["nation"] == nation.value)
+        verdict = national[nation]
+        group = regional.get(nation)
+        rates.loc[rates["nation"] == nation.value, "national_not_made"] = verdict.not_made
+        if verdict.national:
+            rates.loc[in_nation, "rank_scope"] = verdict.rank_scope
+            for _group, frame in rates[in_nation].groupby("group_id"):
+                result = rank_areas(values=frame["value"].to_numpy(dtype=float), descending=True)
+                rates.loc[frame.index, "rank"] = result["rank"].to_numpy()
+                rates.loc[frame.index, "rank_of"] = result["n_ranked"].to_numpy()
+                rates.loc[frame.index, "percentile_position"] = result[
+                    "percentile_position"
+                ].to_numpy()
+                rates.loc[frame.index, "band"] = result["band"].to_numpy()
+        elif group is not None and not group.not_made:
+            rates.loc[in_nation, "rank_scope"] = group.scope
+            for _group, frame in rates[in_nation].groupby("group_id"):
+                result = rank_areas(values=frame["value"].to_numpy(dtype=float), descending=True)
+                rates.loc[frame.index, "regional_rank"] = result["rank"].to_numpy()
+                rates.loc[frame.index, "regional_rank_of"] = result["n_ranked"].to_numpy()
     return rates
 
 
+def lookup_csps(warehouse: Warehouse, *, csp_vintage: int) -> pd.DataFrame:
+    """Every CSP of the loaded CSP lookup of ``csp_vintage``: ``csp_code, csp_name``.
+
+    Includes CSPs none of whose local authorities is in the loaded LSOA lookup (a newer CSP
+    lookup than the LSOA lookup), which therefore have no LSOAs.
+    """
+    return warehouse.connection.execute(
+        "SELECT DISTINCT csp_code, csp_name FROM csp_lookup WHERE csp_vintage = ?"
+        " AND csp_code IS NOT NULL ORDER BY csp_code",
+        [csp_vintage],
+    ).df()
+
+
 def csp_table(
-    warehouse: Warehouse, *, period: Period, groups: Sequence[CrimeGroup] | None = None
+    warehouse: Warehouse,
+    *,
+    period: Period,
+    groups: Sequence[CrimeGroup] | None = None,
+    forces: Sequence[PoliceForce] | None = None,
 ) -> CspTable:
-    """Counts, rates with 95% intervals and national ranks for every CSP and police.uk group.
+    """Counts, rates with 95% intervals and ranks for every CSP and police.uk group.
 
     Parameters
     ----------
@@ -240,15 +320,20 @@ def csp_table(
         The months counted.
     groups
         Crime groups (only police.uk-defined ones are used); by default the shipped groups.
+    forces
+        The territorial police forces with their nations, which decide national coverage; by
+        default the shipped ``police_forces.yaml``.
 
     Returns
     -------
     CspTable
         Rates per 1,000 residents (exact Poisson limits below 10 events, Byar's from 10,
-        ``methods.md`` §1.1) and ranks among the CSPs with complete coverage (§3.1, §11.7).
+        ``methods.md`` §1.1), the national-coverage verdicts, and ranks among the covered CSPs
+        of each nation, nationally or among those loaded (§3.1, §11.7).
     """
     chosen = police_uk_groups(groups)
-    hierarchy, lsoa_vintage, _ward_vintage, _csp_vintage = lsoa_hierarchy(warehouse)
+    force_list = tuple(forces) if forces is not None else load_police_forces()
+    hierarchy, lsoa_vintage, _ward_vintage, csp_vintage = lsoa_hierarchy(warehouse)
     hierarchy = hierarchy[hierarchy["csp_code"].notna()]
     csps = hierarchy.drop_duplicates("csp_code")[["csp_code", "csp_name", "pfa_code", "pfa_name"]]
     counts = csp_group_counts(warehouse, period=period, groups=chosen, hierarchy=hierarchy)
@@ -263,7 +348,7 @@ def csp_table(
     population, note = csp_populations(
         warehouse, hierarchy=hierarchy, lsoa_vintage=lsoa_vintage, year=period.mid_year
     )
-    forces = csp_reporting_forces(warehouse, period=period, hierarchy=hierarchy)
+    reporting = csp_reporting_forces(warehouse, period=period, hierarchy=hierarchy)
     coverage = force_coverage(warehouse, period=period)
     excluded_forces = tuple(
         sorted(coverage.loc[coverage["low_coverage"].astype(bool), "force"].unique())
@@ -271,7 +356,7 @@ def csp_table(
     rates = (
         rates.merge(csps, on="csp_code", how="left")
         .merge(population, on="csp_code", how="left")
-        .merge(forces.rename(columns={"force": "reporting_force"}), on="csp_code", how="left")
+        .merge(reporting.rename(columns={"force": "reporting_force"}), on="csp_code", how="left")
     )
     valid = rates["population"].notna() & (rates["population"] > 0)
     for column in ("value", "lower_ci", "upper_ci"):
@@ -305,19 +390,51 @@ def csp_table(
         ],
         default="",
     )
-    rates["ranked"] = rates["exclusion_reason"] == ""
-    rates = _rank_within_groups(rates)
+    rates["complete_coverage"] = rates["exclusion_reason"] == ""
+    rates["nation"] = [
+        nation.value if nation is not None else ""
+        for nation in map(nation_of_csp, rates["csp_code"].astype(str))
+    ]
+    status = rates.drop_duplicates("csp_code")[
+        ["csp_code", "csp_name", "pfa_name", "nation", "reporting_force", "complete_coverage"]
+    ]
+    in_lookup = lookup_csps(warehouse, csp_vintage=csp_vintage)
+    national = {
+        nation: national_coverage(
+            nation=facts,
+            forces=force_list,
+            coverage=coverage,
+            lookup_csps=in_lookup,
+            csps=status,
+            period_label=period.label,
+        )
+        for nation, facts in load_nations().items()
+    }
+    regional = {
+        nation: group
+        for nation in (Nation.ENGLAND, Nation.WALES)
+        if (
+            group := regional_group(
+                coverage=national[nation], csps=status, forces=force_list, period_label=period.label
+            )
+        )
+        is not None
+    }
+    rates = _rank_within_groups(rates, national=national, regional=regional)
     columns = [
-        "csp_code", "csp_name", "pfa_code", "pfa_name", "group_id", "group_name", "count",
-        "population", "value", "lower_ci", "upper_ci", "method", "unreliable",
-        "reporting_force", "ranked", "exclusion_reason", "rank", "rank_of",
-        "percentile_position", "band",
+        "csp_code", "csp_name", "pfa_code", "pfa_name", "nation", "group_id", "group_name",
+        "count", "population", "value", "lower_ci", "upper_ci", "method", "unreliable",
+        "reporting_force", "complete_coverage", "exclusion_reason", "rank", "rank_of",
+        "percentile_position", "band", "regional_rank", "regional_rank_of", "rank_scope",
+        "national_not_made",
     ]  # fmt: skip
     return CspTable(
         rates=rates[columns].sort_values(["group_id", "csp_code"]).reset_index(drop=True),
         coverage=coverage,
         excluded_forces=excluded_forces,
         population_note=note,
+        national=national,
+        regional=regional,
     )
 
 
@@ -327,6 +444,7 @@ def assess_all_csps(
     period: Period,
     baseline: Period | None = None,
     groups: Sequence[CrimeGroup] | None = None,
+    forces: Sequence[PoliceForce] | None = None,
 ) -> pd.DataFrame:
     """Families 1 and 2 for every CSP and police.uk group, in the ``indicators`` layout.
 
@@ -340,6 +458,8 @@ def assess_all_csps(
         The comparison period; by default the same length immediately before.
     groups
         Crime groups (police.uk-defined ones are used); by default the shipped groups.
+    forces
+        The territorial police forces with their nations (by default the shipped list).
 
     Returns
     -------
@@ -347,12 +467,13 @@ def assess_all_csps(
         ``row_id`` then :data:`INDICATOR_COLUMNS`, one row per CSP x group, ``area_level``
         ``csp``: count and crude rate per 1,000 residents with its 95% interval (§1.1),
         change against the baseline by the exact conditional rate-ratio test (§2.2a; not
-        computed when the baseline has no police.uk data), and ``rank``/``rank_of`` among CSPs
-        with complete police.uk coverage (§3.1; excluded CSPs carry the reason in ``caveat``).
+        computed when the baseline has no police.uk data), and ``rank``/``rank_of`` among the
+        covered CSPs of its nation when the loaded data cover the nation (§3.1); otherwise
+        no rank, and ``caveat`` says why (as it does for CSPs excluded for incomplete data).
     """
     baseline = baseline or period.preceding(count=1)[0]
-    current = csp_table(warehouse, period=period, groups=groups).rates
-    before = csp_table(warehouse, period=baseline, groups=groups).rates
+    current = csp_table(warehouse, period=period, groups=groups, forces=forces).rates
+    before = csp_table(warehouse, period=baseline, groups=groups, forces=forces).rates
     return indicator_rows(current=current, before=before, period=period, baseline=baseline)
 
 
@@ -402,8 +523,15 @@ def indicator_rows(
         table.loc[compared, "change_test"] = CHANGE_TEST
     if not has_baseline:
         table["change_pct"] = np.nan
-    caveats = table["exclusion_reason"].where(table["exclusion_reason"] == "", "not ranked: ")
-    caveats = caveats + table["exclusion_reason"]
+    caveats = np.where(
+        table["exclusion_reason"] != "",
+        "not ranked: " + table["exclusion_reason"],
+        np.where(
+            table["national_not_made"] != "",
+            "no national rank: " + table["national_not_made"].str.removeprefix("not made: "),
+            "",
+        ),
+    )
     rows = pd.DataFrame(
         {
             "indicator_id": table["group_id"],
@@ -456,6 +584,7 @@ __all__ = [
     "csp_table",
     "force_coverage",
     "indicator_rows",
+    "lookup_csps",
     "lsoa_category_counts",
     "police_uk_groups",
 ]

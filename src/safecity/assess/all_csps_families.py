@@ -13,9 +13,13 @@ for all CSPs together on the small aggregate tables, with the vectorised functio
   within each CSP, and the most- against least-deprived national quintile rate ratio by the
   exact conditional test (§2.2a); the slope and relative indices of inequality are not computed
   here (the single-area assessment gives them);
-* family 6 (benchmarking): each CSP against England (the pooled rate of the ranked English
-  CSPs, low_is_good: Better, Similar or Worse) and its percentile band (§3.1), with the
-  functions of :mod:`safecity.assess.families.benchmarking`;
+* family 6 (benchmarking): when the loaded police.uk data cover a nation
+  (:mod:`safecity.assess.national_coverage`), each covered CSP of it against the nation's pooled
+  rate (Better, Similar or Worse, lower crime being better) with its national rank and
+  percentile band (§3.1), the figure named "England" only with complete coverage and "England
+  excluding …" with known exclusions; without national coverage no national figure, rank or
+  band, only the rank and pooled rate among the covered CSPs of the nation loaded, named as
+  such; with the functions of :mod:`safecity.assess.families.benchmarking`;
 * family 3 (harm): the police.uk category approximation of the Crime Severity Score (§4.1):
   each category's weight is the volume-weighted mean of its offence codes' weights, volumes from
   the loaded force extract's counts by offence code; skipped, with the reason, when no harm index
@@ -43,9 +47,9 @@ from safecity.assess.counts import group_counts_from_categories
 from safecity.assess.crime_groups import CrimeGroup
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.families.benchmarking import (
-    ENGLAND_BASIS,
     LABEL_RULE,
-    MINIMUM_CSPS_RANKED,
+    NATIONAL_BASIS,
+    NOT_COMPARED,
     _label,
     _pooled,
     band_description,
@@ -65,6 +69,8 @@ from safecity.assess.families.rates import label_against_benchmark
 from safecity.assess.indicator_columns import AreaLevel
 from safecity.assess.periods import Period
 from safecity.assess.study_area import lsoa_hierarchy
+from safecity.config.nations import Nation
+from safecity.config.police_forces import PoliceForce
 from safecity.data.police_uk.formats import asb_crime_type
 from safecity.data.warehouse import Warehouse
 from safecity.stats import (
@@ -77,7 +83,6 @@ from safecity.stats import (
 RATE_MULTIPLIER = 1000
 TOP_SHARE = 0.1
 """Concentration: the share of crime in this fraction of a CSP's LSOAs (the busiest)."""
-ENGLAND_CODE = "E92000001"
 DISTRIBUTION_RULE = (
     "Fingertips 95% confidence interval against the CSP's rate, polarity no_judgement "
     "(methods.md §2.1)"
@@ -111,10 +116,13 @@ GAP_COLUMNS = (
     "rate_ratio", "lower_ci", "upper_ci", "p_value", "significant", "test",
 )  # fmt: skip
 BENCHMARK_COLUMNS = (
-    "row_id", "csp_code", "csp_name", "group_id", "group_name", "period", "count",
-    "population", "rate", "lower_ci", "upper_ci", "ranked", "exclusion_reason", "rank",
-    "rank_of", "percentile_position", "band", "band_description", "england_count",
-    "england_population", "england_rate", "england_label", "england_basis", "label_rule",
+    "row_id", "csp_code", "csp_name", "nation", "group_id", "group_name", "period", "count",
+    "population", "rate", "lower_ci", "upper_ci", "complete_coverage", "exclusion_reason",
+    "national_name", "national_code", "national_coverage", "national_count",
+    "national_population", "national_rate", "national_label", "national_not_made", "rank",
+    "rank_of", "percentile_position", "band", "band_description", "rank_scope",
+    "regional_count", "regional_population", "regional_rate", "regional_label",
+    "regional_rank", "regional_rank_of", "label_rule",
 )  # fmt: skip
 HARM_COLUMNS = (
     "row_id", "csp_code", "csp_name", "period", "index_name", "index_version", "method",
@@ -137,7 +145,7 @@ class AllCspsAssessment:
     Attributes
     ----------
     indicators
-        Families 1–2 (and the England benchmark of family 6) in the ``indicators`` layout.
+        Families 1–2 (and the national benchmark of family 6) in the ``indicators`` layout.
     tables
         Further partner tables by name (``all_csps_wards_lsoas``, ``all_csps_concentration``,
         ``all_csps_deprivation``, ``all_csps_deprivation_gaps``, ``all_csps_benchmarking``,
@@ -378,30 +386,51 @@ def deprivation_rates(
     return rates, gaps[list(GAP_COLUMNS)].reset_index(drop=True)
 
 
-def england_benchmarks(national: CspTable, *, period: Period) -> pd.DataFrame:
-    """Every CSP against England (pooled rate of the ranked English CSPs) and its band.
+def national_benchmarks(national: CspTable, *, period: Period) -> pd.DataFrame:
+    """Every CSP against its nation (with national coverage) or the CSPs loaded (without).
 
-    Labels by the Fingertips 95% interval rule, polarity ``low_is_good`` (§2.1), through
-    ``families.benchmarking``; CSPs not ranked (§3.1, §11.7) have no band and say why.
+    Labels by the Fingertips 95% interval rule, lower crime being better (§2.1), through
+    ``families.benchmarking``. With national coverage (:mod:`safecity.assess.national_coverage`)
+    each covered CSP gets the nation's pooled rate, its label, national rank and band; the
+    figure is named as the verdict names it ("England", or "England excluding …"). Without it
+    ``national_not_made`` says why, and covered CSPs get the pooled rate, label and rank among
+    the covered CSPs of their nation loaded (``rank_scope`` names them), with no band. CSPs not
+    covered get neither, and ``exclusion_reason`` says why.
     """
-    rates = national.rates.rename(columns={"value": "rate"})
-    ranked = rates[rates["ranked"]]
-    england = _pooled(ranked[ranked["csp_code"].str.startswith("E")]).rename(
-        columns={
-            "count": "england_count",
-            "population": "england_population",
-            "rate": "england_rate",
-        }
-    )
-    table = rates.merge(england, on="group_id", how="left").reset_index(drop=True)
-    table["england_label"] = _label(table, table["england_rate"])
-    table["england_basis"] = ENGLAND_BASIS
+    table = national.rates.rename(columns={"value": "rate"}).copy()
+    covered = table[table["complete_coverage"]]
+    for column in (
+        "national_count", "national_population", "national_rate", "regional_count",
+        "regional_population", "regional_rate",
+    ):  # fmt: skip
+        table[column] = np.nan
+    for column in ("national_name", "national_code", "national_coverage"):
+        table[column] = ""
+    for nation in (Nation.ENGLAND, Nation.WALES):
+        verdict = national.national[nation]
+        in_nation = table["nation"] == nation.value
+        table.loc[in_nation, "national_coverage"] = verdict.kind.value
+        if verdict.national:
+            table.loc[in_nation, "national_name"] = verdict.name
+            table.loc[in_nation, "national_code"] = verdict.code
+            prefix, members = "national", covered[covered["nation"] == nation.value]
+        else:
+            group = national.regional.get(nation)
+            if group is None or group.not_made:
+                continue
+            prefix, members = "regional", covered[covered["csp_code"].isin(group.csp_codes)]
+        pooled = _pooled(members).set_index("group_id")
+        rows = in_nation & table["complete_coverage"]
+        for column in ("count", "population", "rate"):
+            table.loc[rows, f"{prefix}_{column}"] = (
+                table.loc[rows, "group_id"].map(pooled[column]).to_numpy()
+            )
+    table["national_label"] = _label(table, table["national_rate"])
+    table["regional_label"] = _label(table, table["regional_rate"])
     table["label_rule"] = LABEL_RULE
     descriptions = {band: band_description(band) for band in range(1, 11)}
     table["band_description"] = np.where(
-        table["band"].notna(),
-        table["band"].fillna(0).astype("int64").map(descriptions).fillna(""),
-        "not ranked: " + table["exclusion_reason"],
+        table["band"].notna(), table["band"].fillna(0).astype("int64").map(descriptions), ""
     )
     table["period"] = period.label
     table["row_id"] = (
@@ -505,16 +534,26 @@ def csp_harm(
     return table[list(HARM_COLUMNS)].sort_values("csp_code").reset_index(drop=True), "", manifest
 
 
-def _fill_england(indicators: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataFrame:
-    """Put the England rate and label of each CSP x group into the indicator rows."""
+def _fill_national(indicators: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataFrame:
+    """Put each CSP x group's national rate and label into the indicator rows.
+
+    Only where a national figure is made; ``benchmark_code`` is the nation's GSS code only with
+    complete coverage (a labelled subset such as "England excluding …" has no code, and
+    ``benchmark_method`` names it).
+    """
     lookup = benchmarks.set_index(["group_id", "csp_code"])
     keys = pd.MultiIndex.from_arrays([indicators["indicator_id"], indicators["area_code"]])
-    rate = lookup["england_rate"].reindex(keys).to_numpy()
-    label = lookup["england_label"].reindex(keys).fillna("").to_numpy()
-    indicators["benchmark_code"] = np.where(pd.notna(rate), ENGLAND_CODE, "")
+    rate = lookup["national_rate"].reindex(keys).to_numpy()
+    label = lookup["national_label"].reindex(keys).fillna(NOT_COMPARED).to_numpy()
+    code = lookup["national_code"].reindex(keys).fillna("").to_numpy()
+    name = lookup["national_name"].reindex(keys).fillna("").to_numpy()
+    made = pd.notna(rate)
+    indicators["benchmark_code"] = np.where(made, code, "")
     indicators["benchmark_value"] = rate
-    indicators["benchmark_label"] = label
-    indicators["benchmark_method"] = np.where(pd.notna(rate), LABEL_RULE, "")
+    indicators["benchmark_label"] = np.where(made, label, "")
+    indicators["benchmark_method"] = np.where(
+        made, "against " + pd.Series(name).to_numpy(dtype=object) + ": " + LABEL_RULE, ""
+    )
     return indicators
 
 
@@ -525,6 +564,7 @@ def assess_every_csp(
     baseline: Period | None = None,
     groups: Sequence[CrimeGroup] | None = None,
     harm_index: str | None = None,
+    forces: Sequence[PoliceForce] | None = None,
 ) -> AllCspsAssessment:
     """Families 1–6 for every CSP and police.uk group in one pass.
 
@@ -542,17 +582,21 @@ def assess_every_csp(
     harm_index
         The harm index (``name`` or ``name@version``) when several are loaded; when None and
         several are loaded, harm is skipped with the reason.
+    forces
+        The territorial police forces with their nations, which decide national coverage (by
+        default the shipped ``police_forces.yaml``).
 
     Returns
     -------
     AllCspsAssessment
-        The indicator rows of :func:`safecity.assess.all_csps.assess_all_csps` with England
-        benchmarks filled in, and the tables of families 3–6 (see the module docstring).
+        The indicator rows of :func:`safecity.assess.all_csps.assess_all_csps` with national
+        benchmarks filled in where the data cover the nation, and the tables of families 3–6
+        (see the module docstring).
     """
     baseline = baseline or period.preceding(count=1)[0]
     chosen = police_uk_groups(groups)
-    national = csp_table(warehouse, period=period, groups=chosen)
-    before = csp_table(warehouse, period=baseline, groups=chosen)
+    national = csp_table(warehouse, period=period, groups=chosen, forces=forces)
+    before = csp_table(warehouse, period=baseline, groups=chosen, forces=forces)
     indicators = indicator_rows(
         current=national.rates, before=before.rates, period=period, baseline=baseline
     )
@@ -608,23 +652,46 @@ def assess_every_csp(
             "lsoas_without_decile": int((~hierarchy["lsoa_code"].isin(deciles["lsoa_code"])).sum()),
         }
 
-    ranked_csps = int(national.rates.loc[national.rates["ranked"], "csp_code"].nunique())
-    if ranked_csps < MINIMUM_CSPS_RANKED:
-        skipped["benchmarking"] = (
-            f"only {ranked_csps} CSP(s) have complete police.uk data for {period.label}; "
-            f"ranking needs at least {MINIMUM_CSPS_RANKED} (load police.uk street files for all "
-            "forces)"
-        )
-    else:
-        benchmarks = england_benchmarks(national, period=period)
+    benchmarks = national_benchmarks(national, period=period)
+    compared = benchmarks["rank"].notna() | benchmarks["regional_rank"].notna()
+    for nation in (Nation.ENGLAND, Nation.WALES):
+        verdict = national.national[nation]
+        if not verdict.national and verdict.csps_in_lookup:
+            skipped[f"benchmarking_{nation.name.lower()}"] = verdict.not_made
+    manifest["benchmarking"] = {
+        "national_basis": NATIONAL_BASIS,
+        "label_rule": LABEL_RULE,
+        "national": {
+            nation.value: verdict.manifest() for nation, verdict in national.national.items()
+        },
+        "regional": {
+            nation.value: {
+                "scope": group.scope,
+                "members": list(group.csp_names),
+                "not_made": group.not_made,
+            }
+            for nation, group in national.regional.items()
+        },
+        "excluded_forces": list(national.excluded_forces),
+    }
+    if compared.any():
         tables["all_csps_benchmarking"] = benchmarks
-        indicators = _fill_england(indicators, benchmarks)
-        manifest["benchmarking"] = {
-            "england": ENGLAND_BASIS,
-            "label_rule": LABEL_RULE,
-            "csps_ranked": ranked_csps,
-            "excluded_forces": list(national.excluded_forces),
-        }
+        indicators = _fill_national(indicators, benchmarks)
+    else:
+        skipped["benchmarking"] = "; ".join(
+            dict.fromkeys(
+                reason.removeprefix("not made: ")
+                for reason in (
+                    *(
+                        verdict.not_made
+                        for nation, verdict in national.national.items()
+                        if nation is not Nation.ENGLAND_AND_WALES and verdict.csps_in_lookup
+                    ),
+                    *(group.not_made for group in national.regional.values()),
+                )
+                if reason
+            )
+        )
 
     try:
         harm_table, harm_reason, harm_manifest = csp_harm(
@@ -749,8 +816,8 @@ __all__ = [
     "concentration",
     "csp_harm",
     "deprivation_rates",
-    "england_benchmarks",
     "lsoa_group_counts",
+    "national_benchmarks",
     "public_tables",
     "ward_and_lsoa_rates",
 ]

@@ -171,9 +171,11 @@ def _assess_all_csps(
                     "suppression_threshold": threshold,
                 },
                 "families": (
-                    "1 (volume and rate) and 2 (change) for every CSP, with England benchmark,"
-                    " rank and band (6); ward and LSOA rates and concentration (4); rates by"
-                    " national IMD decile and quintile with the quintile 1 vs 5 rate ratio (5);"
+                    "1 (volume and rate) and 2 (change) for every CSP; the national benchmark,"
+                    " rank and band where the loaded police.uk data cover the nation, else the"
+                    " rank among the CSPs loaded (6); ward and LSOA rates and concentration (4);"
+                    " rates by national IMD decile and quintile with the quintile 1 vs 5 rate"
+                    " ratio (5);"
                     " police.uk category harm approximation (3)"
                 ),
                 "skipped": result.skipped,

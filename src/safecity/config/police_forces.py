@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from safecity.config.nations import Nation
 from safecity.config.packaged_yaml import read_packaged_yaml
 
 POLICE_FORCES_FILE = "police_forces.yaml"
@@ -14,12 +15,16 @@ FORCE_SLUG_PATTERN = re.compile(r"^[a-z]+(-[a-z]+)*$")
 
 @dataclass(frozen=True, slots=True)
 class PoliceForce:
-    """A territorial police force: its police.uk slug and name, and rough size."""
+    """A territorial police force: its police.uk slug and name, rough size, and nation.
+
+    ``nation`` is England or Wales, the nation it polices (never England and Wales).
+    """
 
     slug: str
     name: str
     population_millions: float
     community_safety_partnerships: int
+    nation: Nation
 
 
 @cache
@@ -29,7 +34,8 @@ def load_police_forces() -> tuple[PoliceForce, ...]:
     Raises
     ------
     ValueError
-        When an entry is incomplete, a slug is malformed or repeated, or a size is not positive.
+        When an entry is incomplete, a slug is malformed or repeated, a size is not positive, or
+        the nation is not England or Wales.
     """
     document = read_packaged_yaml(POLICE_FORCES_FILE)
     entries = document.get("police_forces") if isinstance(document, dict) else None
@@ -44,6 +50,7 @@ def load_police_forces() -> tuple[PoliceForce, ...]:
                 name=str(entry["name"]),
                 population_millions=float(entry["population_millions"]),
                 community_safety_partnerships=int(entry["community_safety_partnerships"]),
+                nation=Nation(str(entry["nation"])),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(
@@ -52,6 +59,10 @@ def load_police_forces() -> tuple[PoliceForce, ...]:
         if not FORCE_SLUG_PATTERN.match(force.slug) or force.slug in seen:
             raise ValueError(
                 f"{POLICE_FORCES_FILE}: entry {position}: bad or repeated slug {force.slug!r}"
+            )
+        if force.nation is Nation.ENGLAND_AND_WALES:
+            raise ValueError(
+                f"{POLICE_FORCES_FILE}: entry {position}: a force polices England or Wales"
             )
         if force.population_millions <= 0 or force.community_safety_partnerships < 1:
             raise ValueError(f"{POLICE_FORCES_FILE}: entry {position}: sizes must be positive")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from safecity.assess.families.benchmarking import VERSUS_WORDS
+from safecity.assess.national_coverage import CoverageKind
 from safecity.report.document import Citation, KeyFigure, Sentence
 from safecity.report.evidence import CitedRow, RowIndex, split_row_ids
 from safecity.report.formatting import (
@@ -130,41 +132,76 @@ def harm_sentence(row: CitedRow, *, area_name: str) -> Sentence:
     return builder.build()
 
 
-def benchmark_sentences(row: CitedRow, *, area_name: str) -> list[Sentence]:
-    """Position of the area against England and against its comparator partnerships.
+def _versus(builder: SentenceBuilder, row: CitedRow, *, label_column: str) -> Sentence:
+    """``… was significantly higher (its 95% confidence interval lies wholly above it).``"""
+    verb, where = VERSUS_WORDS[str(row.values.get(label_column))]
+    builder.text(f" was {verb.removesuffix(' than').removesuffix(' from')}")
+    return builder.text(f" (its 95% confidence interval {where}).").build()
 
-    The labels are the artefact's (``Better``, ``Similar``, ``Worse`` by the Fingertips rule
-    its ``label_rule`` names); a comparison the artefact did not make is not mentioned.
+
+def _compared(row: CitedRow, label_column: str, rate_column: str) -> bool:
+    return (
+        not is_missing(row.values.get(rate_column))
+        and str(row.values.get(label_column, "")) in VERSUS_WORDS
+    )
+
+
+def benchmark_sentences(row: CitedRow, *, area_name: str) -> list[Sentence]:
+    """Position of the area against its nation, the CSPs loaded, and its comparator group.
+
+    Only comparisons the artefact made are written, named as the artefact names them: the
+    nation's figure ("England", or "England excluding …" for a labelled subset), the CSPs loaded
+    with their members when the data do not cover the nation, and the comparator group with its
+    members. Labels (Better, Similar, Worse by 95% confidence intervals) are put in words.
     """
     found: list[Sentence] = []
     values = row.values
-    compared = {"", "not compared"}
-    if (
-        not is_missing(values.get("england_rate"))
-        and str(values.get("england_label", "")).lower() not in compared
-    ):
-        builder = SentenceBuilder().text("Compared with England's rate of ")
-        builder.value(row, "england_rate", format_rate).text(
-            f" per 1,000, the rate in {area_name} ("
-        )
-        builder.value(row, "rate", format_rate).text(" per 1,000) was ")
-        builder.value(row, "england_label", lambda label: str(label).lower()).text(" (")
-        builder.value(row, "label_rule", str).text(").")
-        found.append(builder.build())
+    if _compared(row, "national_label", "national_rate"):
+        builder = SentenceBuilder().text("Compared with ")
+        if values.get("national_coverage") == CoverageKind.SUBSET.value:
+            builder.text("the average of ").value(row, "national_name", str)
+        else:
+            builder.text("the ").value(row, "national_name", str).text(" average")
+        builder.text(" of ").value(row, "national_rate", format_rate)
+        builder.text(f" per 1,000, the rate in {area_name} (").value(row, "rate", format_rate)
+        builder.text(" per 1,000)")
+        found.append(_versus(builder, row, label_column="national_label"))
     if not is_missing(values.get("rank")):
         builder = SentenceBuilder().text(f"{area_name} ranked ")
         builder.value(row, "rank", format_count).text(" of ").value(row, "rank_of", format_count)
-        builder.text(" partnerships by rate (1 = highest).")
+        builder.text(" ").value(row, "rank_scope", str).text(" by rate (1 = highest), ")
+        builder.value(row, "band_description", str).text(".")
         found.append(builder.build())
-    if (
-        not is_missing(values.get("comparator_rate"))
-        and str(values.get("comparator_label", "")).lower() not in compared
-    ):
-        builder = SentenceBuilder().text("Compared with its comparator partnerships (pooled rate ")
-        builder.value(row, "comparator_rate", format_rate).text(" per 1,000) it was ")
-        builder.value(row, "comparator_label", lambda label: str(label).lower()).text(".")
+    if not is_missing(values.get("regional_rank")):
+        builder = SentenceBuilder().text("Among ").value(row, "regional_scope", str).text(" (")
+        builder.value(row, "regional_members", str).text(f"), {area_name} ranked ")
+        builder.value(row, "regional_rank", format_count).text(" of ")
+        builder.value(row, "regional_rank_of", format_count).text(" by rate (1 = highest).")
         found.append(builder.build())
+    if _compared(row, "regional_label", "regional_rate"):
+        builder = SentenceBuilder().text("Compared with the average of these CSPs (")
+        builder.value(row, "regional_rate", format_rate).text(" per 1,000) its rate")
+        found.append(_versus(builder, row, label_column="regional_label"))
+    if _compared(row, "comparator_label", "comparator_rate"):
+        builder = SentenceBuilder().text("Compared with its comparator partnerships (")
+        builder.value(row, "comparator_names", str).text("; average ")
+        builder.value(row, "comparator_rate", format_rate).text(" per 1,000) its rate")
+        found.append(_versus(builder, row, label_column="comparator_label"))
     return found
+
+
+def benchmark_not_made(row: CitedRow) -> list[str]:
+    """Why a national (or CSPs-loaded) comparison was not made, as notes ("No comparison …")."""
+    notes = []
+    nation = str(row.values.get("nation") or "the nation")
+    for column, what in (
+        ("national_not_made", f"with {nation}"),
+        ("regional_not_made", "among the CSPs loaded"),
+    ):
+        reason = row.values.get(column)
+        if isinstance(reason, str) and reason:
+            notes.append(f"No comparison {what}: {reason.removeprefix('not made: ')}.")
+    return notes
 
 
 def key_figure(

@@ -1,4 +1,4 @@
-"""The summary: key figures, headline sentences, position against England, top priorities."""
+"""The summary: key figures, headline sentences, position against other CSPs, top priorities."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from safecity.report.formatting import (
 from safecity.report.narrative import (
     PRIORITY_CRITERIA,
     area_row,
+    benchmark_not_made,
     benchmark_sentences,
     change_sentence,
     evidence_text,
@@ -92,23 +93,30 @@ def summary_section(
 
 
 def position_section(context: ReportContext) -> Section:
-    section = Section(section_id="position", number="", title="Against England and comparators")
+    """All crime against the nation (only when the data cover it), the CSPs loaded, comparators.
+
+    Comparisons not made are said, with the artefact's reason, in notes.
+    """
+    section = Section(section_id="position", number="", title="Against other partnerships")
     frame = context.artefact.table("benchmarking")
     sentences: list[Sentence] = []
+    notes: list[str] = []
     if frame is not None and not frame.empty:
         rows = frame[(frame["group_id"] == "all_crime") & (frame["area_code"] == context.area_code)]
         for benchmark_id in rows["benchmark_id"].astype(str):
             row = context.index.get(benchmark_id)
             if row is not None:
                 sentences.extend(benchmark_sentences(row, area_name=context.area_name))
+                notes.extend(benchmark_not_made(row))
     if sentences:
         section.blocks.append(Paragraph(sentences=tuple(sentences)))
+        section.blocks.extend(Note(text=note) for note in notes)
     else:
         reason = context.artefact.manifest.get("skipped", {}).get(
             "benchmarking", "the artefact has no benchmarking table for this audience"
         )
         section.blocks.append(
-            Note(text=f"No comparison with England or comparator partnerships: {reason}.")
+            Note(text=f"No comparison with other partnerships: {reason.rstrip('.')}.")
         )
     return section
 

@@ -169,7 +169,7 @@ def test_indicator_page_shows_values_metadata_wards_comparisons_and_downloads(
     )
     if benchmarking.empty:
         assert text(element(html, "benchmark-reason")) == (
-            "No comparison with England or comparator areas in this assessment: "
+            "No comparison with other partnerships in this assessment: "
             + manifest["skipped"]["benchmarking"]
         )
     assert 'href="/indicators/all_crime/data.csv"' in html

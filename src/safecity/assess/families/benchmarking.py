@@ -1,20 +1,34 @@
-"""Family 6: the area against every CSP, England and its comparator group (police.uk).
+"""Family 6: the area against England (or Wales), the CSPs loaded, and its comparator group.
 
 For each police.uk-defined crime group, every CSP's count and rate come from one aggregation of
-police.uk street data for all LSOAs (:mod:`safecity.assess.all_csps`). The assessed CSP is
-ranked among the CSPs with complete police.uk coverage in the period (1 = highest rate, ties
-share the smallest rank; CSPs whose force has a missing or low month are excluded and listed:
-``methods.md`` §3.1, §11.7) and placed in a 10% percentile band. Its rate is labelled against
-England (the pooled rate of the ranked English CSPs) and against its comparator group (the
-pooled rate, Σ counts / Σ population, of the CSPs the user lists) by the Fingertips 95%
-interval rule with polarity ``low_is_good`` (§2.1): Better, Similar or Worse. Comparator group
-membership is input data, never recomputed (§3.2).
+police.uk street data for all LSOAs (:mod:`safecity.assess.all_csps`). Whether the loaded data
+cover the area's nation is decided once, by :mod:`safecity.assess.national_coverage`:
+
+* with national coverage the area is ranked among the covered CSPs of its nation ("21st of 296
+  English CSPs"; 1 = highest rate, tied rates share the smallest rank; CSPs whose force has a
+  missing or low month are excluded and listed, ``methods.md`` §3.1, §11.7), placed in a 10%
+  percentile band, and its rate is labelled against the nation's pooled rate (Σ counts /
+  Σ residents of the covered CSPs). A figure with known exclusions is named "England excluding
+  <forces and CSPs>", never "England";
+* without it there is no national figure, rank or band: the reason ("not made: the loaded
+  police.uk data cover 12 CSPs of Hampshire Constabulary (…), not all of England") is written in
+  the table and the manifest. The area may still be ranked among the covered CSPs of its nation
+  that are loaded, named with its members ("among the 12 CSPs of Hampshire Constabulary's area
+  loaded"), with no percentile band;
+* with a comparator group (``--comparators``: membership is input data, never recomputed,
+  §3.2) its rate is labelled against the group's pooled rate and ranked within the group.
+
+Labels follow the Fingertips rule (§2.1): the area's 95% confidence interval wholly above the
+comparison rate is Worse (significantly higher; lower crime is better), wholly below Better,
+otherwise Similar.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,33 +38,49 @@ from safecity.assess.all_csps import CspTable, csp_table, police_uk_groups
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.crime_groups import CrimeGroup
 from safecity.assess.findings import Finding
+from safecity.assess.national_coverage import (
+    CoverageKind,
+    NationalCoverage,
+    RegionalGroup,
+    force_name,
+    join_names,
+)
 from safecity.assess.study_area import StudyAreaLevel
+from safecity.config.nations import nation_of_csp
+from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.stats import (
     BenchmarkMethod,
+    ComparisonLabel,
     Polarity,
     compare_to_benchmark,
     crude_rate,
+    rank_areas,
     suppression_mask,
 )
 
 RATE_MULTIPLIER = 1000
-MINIMUM_CSPS_RANKED = 10
-"""Fewer ranked CSPs than this means police.uk is not loaded nationally: nothing is ranked."""
-ENGLAND_BASIS = (
-    "England: pooled rate (Σ counts / Σ residents) of the English CSPs (codes starting E) ranked "
-    "(complete police.uk coverage in the period)"
+NATIONAL_BASIS = (
+    "the pooled police.uk rate (all crimes counted ÷ all residents) of the CSPs of the nation"
+    " with complete police.uk data in the period; not the ONS national figure"
 )
 LABEL_RULE = (
-    "Fingertips 95% confidence interval against a fixed benchmark, polarity low_is_good "
-    "(methods.md §2.1)"
+    "the area's 95% confidence interval against the comparison rate (the OHID Fingertips"
+    " method): wholly above it is significantly higher (worse, as less crime is better), wholly"
+    " below it significantly lower (better), otherwise not significantly different (similar)"
 )
+METHODS = ("ranking", "fingertips_benchmark")
+"""Methods-appendix entries the findings rest on (``report/methods_appendix.yaml``)."""
+NOT_COMPARED = "Not compared"
 TABLE_COLUMNS = (
     "benchmark_id", "group_id", "group_name", "area_code", "area_name", "period", "count",
-    "population", "rate", "lower_ci", "upper_ci", "rank", "rank_of", "percentile_position",
-    "band", "band_description", "england_count", "england_population", "england_rate",
-    "england_label", "england_basis", "comparator_count", "comparator_population",
-    "comparator_rate", "comparator_label", "comparator_members", "comparator_rank",
-    "comparator_rank_of", "excluded_forces", "excluded_csps", "label_rule",
+    "population", "rate", "lower_ci", "upper_ci", "nation", "national_name", "national_code",
+    "national_coverage", "national_count", "national_population", "national_rate",
+    "national_label", "national_not_made", "rank", "rank_of", "percentile_position", "band",
+    "band_description", "rank_scope", "regional_scope", "regional_members", "regional_count",
+    "regional_population", "regional_rate", "regional_label", "regional_rank",
+    "regional_rank_of", "regional_not_made", "comparator_count", "comparator_population",
+    "comparator_rate", "comparator_label", "comparator_members", "comparator_names",
+    "comparator_rank", "comparator_rank_of", "excluded_forces", "excluded_csps", "label_rule",
 )  # fmt: skip
 
 
@@ -135,7 +165,8 @@ def _pooled(rates: pd.DataFrame) -> pd.DataFrame:
 
 
 def _label(area: pd.DataFrame, benchmark: pd.Series) -> pd.Series:
-    labels = pd.Series("Not compared", index=area.index, dtype=object)
+    """Better, Similar or Worse: the area's 95% interval against ``benchmark`` (low is good)."""
+    labels = pd.Series(NOT_COMPARED, index=area.index, dtype=object)
     comparable = area["rate"].notna() & benchmark.notna()
     if comparable.any():
         result = compare_to_benchmark(
@@ -150,16 +181,33 @@ def _label(area: pd.DataFrame, benchmark: pd.Series) -> pd.Series:
     return labels
 
 
+def _pooled_columns(members: pd.DataFrame, *, prefix: str) -> pd.DataFrame:
+    """``group_id`` and the pooled ``<prefix>_count, _population, _rate`` of ``members``."""
+    return _pooled(members).rename(
+        columns={
+            "count": f"{prefix}_count",
+            "population": f"{prefix}_population",
+            "rate": f"{prefix}_rate",
+        }
+    )
+
+
 _LAST_NATIONAL: dict[tuple[object, ...], CspTable] = {}
 
 
-def national_table(inputs: AssessmentInputs, *, groups: list[CrimeGroup]) -> CspTable:
+def national_table(
+    inputs: AssessmentInputs,
+    *,
+    groups: list[CrimeGroup],
+    forces: Sequence[PoliceForce] | None = None,
+) -> CspTable:
     """Every CSP's counts and ranks for the period, computed once per warehouse state.
 
     Family 11 reads the same table as family 6; the last one computed is kept, keyed by the
-    warehouse file, its load log (any load or replacement changes it), the period and the
-    groups, so a changed warehouse is never served an old table.
+    warehouse file, its load log (any load or replacement changes it), the period, the groups
+    and the force list, so a changed warehouse is never served an old table.
     """
+    force_list = tuple(forces) if forces is not None else load_police_forces()
     load_state = inputs.warehouse.connection.execute(
         "SELECT count(*), max(file_id), max(loaded_at) FROM load_file"
     ).fetchone()
@@ -168,91 +216,245 @@ def national_table(inputs: AssessmentInputs, *, groups: list[CrimeGroup]) -> Csp
         load_state,
         inputs.period,
         tuple(group.id for group in groups),
+        force_list,
     )
     if key not in _LAST_NATIONAL:
         _LAST_NATIONAL.clear()
-        _LAST_NATIONAL[key] = csp_table(inputs.warehouse, period=inputs.period, groups=groups)
+        _LAST_NATIONAL[key] = csp_table(
+            inputs.warehouse, period=inputs.period, groups=groups, forces=force_list
+        )
     return _LAST_NATIONAL[key]
 
 
+def _rank_among(members: pd.DataFrame, *, area_code: str) -> pd.DataFrame:
+    """``group_id, rank, rank_of`` of ``area_code`` among ``members`` (which include it).
+
+    Ranks come from :func:`safecity.stats.rank_areas` (1 = highest, ties share the smallest).
+    """
+    rows = []
+    for group_id, frame in members.groupby("group_id"):
+        result = rank_areas(values=frame["value"].to_numpy(dtype=float), descending=True)
+        own = (frame["csp_code"] == area_code).to_numpy()
+        if own.any():
+            rows.append(
+                {
+                    "group_id": group_id,
+                    "rank": int(result["rank"].to_numpy()[own][0]),
+                    "rank_of": int(result["n_ranked"].iloc[0]),
+                }
+            )
+    table = pd.DataFrame(rows, columns=["group_id", "rank", "rank_of"])
+    return table.astype({"rank": "Int64", "rank_of": "Int64"})
+
+
+def _empty_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Add every column of the national, regional and comparator parts, as not made."""
+    for column in (
+        "national_count", "national_population", "national_rate", "regional_count",
+        "regional_population", "regional_rate", "comparator_count", "comparator_population",
+        "comparator_rate",
+    ):  # fmt: skip
+        table[column] = np.nan
+    for column in ("national_label", "regional_label", "comparator_label"):
+        table[column] = NOT_COMPARED
+    for column in (
+        "national_name", "national_code", "national_not_made", "regional_scope",
+        "regional_members", "regional_not_made", "comparator_members", "comparator_names",
+    ):  # fmt: skip
+        table[column] = ""
+    for column in ("regional_rank", "regional_rank_of", "comparator_rank", "comparator_rank_of"):
+        table[column] = pd.array([pd.NA] * len(table), dtype="Int64")
+    return table
+
+
+def _merge_part(table: pd.DataFrame, part: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Replace ``columns`` of ``table`` by those of ``part`` (keyed by ``group_id``)."""
+    merged = table.drop(columns=list(columns)).merge(
+        part[["group_id", *columns]], on="group_id", how="left"
+    )
+    return merged
+
+
 def benchmark_rows(
-    inputs: AssessmentInputs,
+    inputs: AssessmentInputs, *, forces: Sequence[PoliceForce] | None = None
 ) -> tuple[pd.DataFrame, CspTable | None, dict[str, str]]:
     """The ``benchmarking`` table, the national CSP table, and parts skipped with reasons.
 
     Returns an empty table (with a reason) when the area is not a CSP, no police.uk group is
-    computed, or fewer than ``MINIMUM_CSPS_RANKED`` CSPs have complete police.uk data.
+    computed, the area is not in the loaded lookup, or no comparison at all can be made (no
+    national coverage, too few CSPs loaded, no comparator group). Otherwise one row per group,
+    with each comparison not made carrying its reason (``national_not_made``,
+    ``regional_not_made``) and listed in the skipped notes.
+
+    Parameters
+    ----------
+    inputs
+        The assessment's inputs.
+    forces
+        The territorial police forces with their nations (by default the shipped list).
     """
     skipped: dict[str, str] = {}
     empty = pd.DataFrame(columns=list(TABLE_COLUMNS))
+    area_code = inputs.area.code
     if inputs.area.level is not StudyAreaLevel.CSP:
         skipped["benchmarking"] = (
-            f"benchmarking ranks CSPs; {inputs.area.code} is a {inputs.area.level.value}"
+            f"benchmarking ranks CSPs; {area_code} is a {inputs.area.level.value}"
         )
         return empty, None, skipped
     groups = police_uk_groups(inputs.groups)
     if not groups:
         skipped["benchmarking"] = "no police.uk-defined crime group is computed for this area"
         return empty, None, skipped
-    national = national_table(inputs, groups=groups)
-    rates = national.rates
-    ranked = rates[rates["ranked"]]
-    ranked_csps = ranked["csp_code"].nunique()
-    if ranked_csps < MINIMUM_CSPS_RANKED:
-        skipped["benchmarking"] = (
-            f"only {ranked_csps} CSP(s) have complete police.uk data for {inputs.period.label}; "
-            f"ranking needs at least {MINIMUM_CSPS_RANKED} (load police.uk street files for all "
-            "forces)"
-        )
-        return empty, national, skipped
-    area = rates[rates["csp_code"] == inputs.area.code].rename(columns={"value": "rate"})
+    national = national_table(inputs, groups=groups, forces=forces)
+    force_list = tuple(forces) if forces is not None else load_police_forces()
+    rates = national.rates.rename(columns={"value": "rate"})
+    area = rates[rates["csp_code"] == area_code]
     if area.empty:
-        skipped["benchmarking"] = f"{inputs.area.code} is not in the loaded CSP lookup"
+        skipped["benchmarking"] = f"{area_code} is not in the loaded CSP lookup"
         return empty, national, skipped
-    england = _pooled(ranked[ranked["csp_code"].str.startswith("E")]).rename(
-        columns={
-            "count": "england_count",
-            "population": "england_population",
-            "rate": "england_rate",
-        }
-    )
-    table = area.merge(england, on="group_id", how="left").reset_index(drop=True)
-    table["england_label"] = _label(table, table["england_rate"])
-    table["england_basis"] = ENGLAND_BASIS
-    table = _add_comparators(table, rates=rates, inputs=inputs, skipped=skipped)
-    excluded = rates[~rates["ranked"]].drop_duplicates("csp_code")
-    table["excluded_forces"] = "; ".join(national.excluded_forces)
-    table["excluded_csps"] = "; ".join(
-        f"{row.csp_code} {row.csp_name} ({row.exclusion_reason})" for row in excluded.itertuples()
-    )
-    table["band_description"] = [
-        band_description(int(band)) if pd.notna(band) else "not ranked: " + str(reason)
-        for band, reason in zip(table["band"], table["exclusion_reason"], strict=True)
-    ]
-    table["area_code"] = inputs.area.code
+    table = _empty_columns(area.reset_index(drop=True).copy())
+    table["area_code"] = area_code
     table["area_name"] = inputs.area.name
     table["period"] = inputs.period.label
     table["label_rule"] = LABEL_RULE
+    table["band_description"] = [
+        band_description(int(band)) if pd.notna(band) else "" for band in table["band"]
+    ]
+    table["rank_scope"] = table["rank_scope"].where(table["rank"].notna(), "")
     table["benchmark_id"] = (
-        "benchmarking:" + table["group_id"] + ":" + inputs.area.code + ":" + inputs.period.label
+        "benchmarking:" + table["group_id"] + ":" + area_code + ":" + inputs.period.label
     )
+    covered_area = bool(area["complete_coverage"].iloc[0])
+    incomplete = (
+        ""
+        if covered_area
+        else f"not made: the police.uk data of {inputs.area.name} are incomplete for "
+        f"{inputs.period.label} ({area['exclusion_reason'].iloc[0]})"
+    )
+    nation = nation_of_csp(area_code)
+    verdict = national.national[nation] if nation is not None else None
+    covered = rates[rates["complete_coverage"]]
+    table = _national_part(
+        table, verdict=verdict, covered=covered, area_code=area_code, incomplete=incomplete
+    )
+    regional = national.regional.get(nation) if nation is not None else None
+    table = _regional_part(
+        table, group=regional, covered=covered, area_code=area_code, incomplete=incomplete
+    )
+    table = _add_comparators(
+        table, rates=rates, inputs=inputs, skipped=skipped, incomplete=incomplete
+    )
+    table["excluded_forces"] = "; ".join(
+        force_name(slug, forces=force_list, csps=national.rates)
+        for slug in national.excluded_forces
+    )
+    table["excluded_csps"] = _excluded_csps(rates, nation=table["nation"].iloc[0], verdict=verdict)
+    for part, column in (("national", "national_not_made"), ("regional", "regional_not_made")):
+        reason = str(table[column].iloc[0])
+        if reason:
+            skipped[f"benchmarking_{part}"] = reason
+    made = (
+        table["rank"].notna()
+        | table["regional_rank"].notna()
+        | (table["national_label"] != NOT_COMPARED)
+        | (table["comparator_label"] != NOT_COMPARED)
+    )
+    if not made.any():
+        reasons = [
+            str(table[column].iloc[0]).removeprefix("not made: ")
+            for column in ("national_not_made", "regional_not_made")
+            if table[column].iloc[0]
+        ]
+        skipped["benchmarking"] = "; ".join(dict.fromkeys(reasons))
+        return empty, national, skipped
     return table[list(TABLE_COLUMNS)], national, skipped
 
 
-def _add_comparators(
-    table: pd.DataFrame, *, rates: pd.DataFrame, inputs: AssessmentInputs, skipped: dict[str, str]
+def _national_part(
+    table: pd.DataFrame,
+    *,
+    verdict: NationalCoverage | None,
+    covered: pd.DataFrame,
+    area_code: str,
+    incomplete: str,
 ) -> pd.DataFrame:
-    for column in ("comparator_count", "comparator_population", "comparator_rate"):
-        table[column] = np.nan
-    table["comparator_label"] = "Not compared"
-    table["comparator_members"] = ""
-    table["comparator_rank"] = pd.array([pd.NA] * len(table), dtype="Int64")
-    table["comparator_rank_of"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    """The nation's pooled rate and the label against it, or why there is none."""
+    if verdict is None:
+        table["national_not_made"] = f"not made: {area_code} is not a CSP of England or Wales"
+        table["national_coverage"] = ""
+        return table
+    table["national_coverage"] = verdict.kind.value
+    if not verdict.national:
+        table["national_not_made"] = verdict.not_made
+        return table
+    table["national_name"] = verdict.name
+    table["national_code"] = verdict.code
+    if incomplete:
+        table["national_not_made"] = incomplete
+        return table
+    members = covered[covered["nation"] == verdict.nation.value]
+    columns = ["national_count", "national_population", "national_rate"]
+    table = _merge_part(table, _pooled_columns(members, prefix="national"), columns)
+    table["national_label"] = _label(table, table["national_rate"])
+    return table
+
+
+def _regional_part(
+    table: pd.DataFrame,
+    *,
+    group: RegionalGroup | None,
+    covered: pd.DataFrame,
+    area_code: str,
+    incomplete: str,
+) -> pd.DataFrame:
+    """The rank and label among the covered CSPs loaded (nations without coverage only)."""
+    if group is None:
+        return table
+    if group.not_made or incomplete:
+        table["regional_not_made"] = incomplete or group.not_made
+        return table
+    table["regional_scope"] = group.scope
+    table["regional_members"] = group.members
+    members = covered[covered["csp_code"].isin(group.csp_codes)]
+    columns = ["regional_count", "regional_population", "regional_rate"]
+    table = _merge_part(table, _pooled_columns(members, prefix="regional"), columns)
+    table["regional_label"] = _label(table, table["regional_rate"])
+    ranks = _rank_among(members.rename(columns={"rate": "value"}), area_code=area_code).rename(
+        columns={"rank": "regional_rank", "rank_of": "regional_rank_of"}
+    )
+    return _merge_part(table, ranks, ["regional_rank", "regional_rank_of"])
+
+
+def _excluded_csps(rates: pd.DataFrame, *, nation: str, verdict: NationalCoverage | None) -> str:
+    """CSPs of the area's nation left out for data problems, with the reasons.
+
+    With national coverage every CSP of the nation not covered; without it, those whose own
+    force's data are loaded but incomplete (CSPs of forces not loaded are not listed: the
+    reason for the missing national figure names what is loaded).
+    """
+    in_nation = rates[(rates["nation"] == nation) & ~rates["complete_coverage"]]
+    if verdict is None or not verdict.national:
+        in_nation = in_nation[in_nation["reporting_force"].notna()]
+    listed = in_nation.drop_duplicates("csp_code")
+    return "; ".join(
+        f"{row.csp_code} {row.csp_name} ({row.exclusion_reason})" for row in listed.itertuples()
+    )
+
+
+def _add_comparators(
+    table: pd.DataFrame,
+    *,
+    rates: pd.DataFrame,
+    inputs: AssessmentInputs,
+    skipped: dict[str, str],
+    incomplete: str,
+) -> pd.DataFrame:
+    """The comparator group's pooled rate, the label against it, and the rank within it."""
     path = inputs.options.comparators_path
     if path is None:
         skipped["benchmarking_comparators"] = (
-            "no comparator group given (options.comparators_path: YAML 'comparators: [codes]' "
-            "or CSV with a csp_code column)"
+            "no comparator group given (a YAML file 'comparators: [codes]' or a CSV file with a"
+            " csp_code column, given with --comparators)"
         )
         return table
     codes = read_comparators(path)
@@ -262,38 +464,30 @@ def _add_comparators(
         raise ComparatorFileError(
             f"{path}: comparator codes not in the loaded CSP lookup: {', '.join(unknown)}"
         )
-    members = rates[rates["csp_code"].isin(codes) & rates["ranked"]]
+    members = rates[rates["csp_code"].isin(codes) & rates["complete_coverage"]]
     left_out = sorted(set(codes) - set(members["csp_code"]))
-    pooled = _pooled(members).rename(
-        columns={
-            "count": "comparator_count",
-            "population": "comparator_population",
-            "rate": "comparator_rate",
-        }
-    )
-    table = table.drop(columns=["comparator_count", "comparator_population", "comparator_rate"])
-    table = table.merge(pooled, on="group_id", how="left")
-    table["comparator_label"] = _label(table, table["comparator_rate"])
     described = ", ".join(sorted(set(members["csp_code"])))
     if left_out:
         described += "; not pooled (incomplete police.uk data): " + ", ".join(left_out)
     table["comparator_members"] = described
+    table["comparator_names"] = join_names(
+        sorted(str(name) for name in members.drop_duplicates("csp_code")["csp_name"])
+    )
+    if incomplete or members.empty:
+        skipped["benchmarking_comparators"] = incomplete or (
+            "not made: no comparator CSP has complete police.uk data for the period"
+        )
+        return table
+    columns = ["comparator_count", "comparator_population", "comparator_rate"]
+    table = _merge_part(table, _pooled_columns(members, prefix="comparator"), columns)
+    table["comparator_label"] = _label(table, table["comparator_rate"])
     within = pd.concat(
-        [members, rates[(rates["csp_code"] == inputs.area.code) & rates["ranked"]]]
+        [members, rates[(rates["csp_code"] == inputs.area.code) & rates["complete_coverage"]]]
     ).drop_duplicates(["csp_code", "group_id"])
-    within = within.assign(
-        comparator_rank=within.groupby("group_id")["value"].rank(method="min", ascending=False),
-        comparator_rank_of=within.groupby("group_id")["value"].transform("count"),
-    )
-    own = within[within["csp_code"] == inputs.area.code][
-        ["group_id", "comparator_rank", "comparator_rank_of"]
-    ]
-    table = table.drop(columns=["comparator_rank", "comparator_rank_of"]).merge(
-        own, on="group_id", how="left"
-    )
-    for column in ("comparator_rank", "comparator_rank_of"):
-        table[column] = table[column].astype("Int64")
-    return table
+    ranks = _rank_among(
+        within.rename(columns={"rate": "value"}), area_code=inputs.area.code
+    ).rename(columns={"rank": "comparator_rank", "rank_of": "comparator_rank_of"})
+    return _merge_part(table, ranks, ["comparator_rank", "comparator_rank_of"])
 
 
 def _ordinal(number: int) -> str:
@@ -309,44 +503,120 @@ def _ordinal(number: int) -> str:
     return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
 
 
-_LABEL_WORDS = {
-    "Worse": "significantly higher than",
-    "Better": "significantly lower than",
-    "Similar": "not significantly different from",
+VERSUS_WORDS = {
+    # label: (how the rate compares, where its 95% confidence interval lies)
+    ComparisonLabel.WORSE.value: ("significantly higher than", "lies wholly above it"),
+    ComparisonLabel.BETTER.value: ("significantly lower than", "lies wholly below it"),
+    ComparisonLabel.SIMILAR.value: ("not significantly different from", "includes it"),
 }
 
 
+def versus_words(label: str, *, benchmark: str, rate: float) -> str:
+    """``significantly higher than the England average of 84.8 per 1,000 (its 95% …)``.
+
+    Examples
+    --------
+    >>> words = versus_words("Worse", benchmark="the England average", rate=84.7591)
+    >>> for part in words.split(" (its "):
+    ...     print(part)
+    significantly higher than the England average of 84.8 per 1,000
+    95% confidence interval lies wholly above it)
+    """
+    verb, where = VERSUS_WORDS[label]
+    return f"{verb} {benchmark} of {rate:,.1f} per 1,000 (its 95% confidence interval {where})"
+
+
+def national_benchmark_words(*, name: str, coverage: str) -> str:
+    """How a national figure is named in a sentence: "the England average", or "the average
+    of England excluding Greater Manchester Police" for a labelled subset."""
+    if coverage == CoverageKind.SUBSET.value:
+        return f"the average of {name}"
+    return f"the {name} average"
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _finding_sentences(row: Mapping[Hashable, Any], *, area_name: str) -> list[str]:
+    """The sentences of one group's finding: national, regional and comparator parts."""
+    group = _lower_first(str(row["group_name"]))
+    rate = float(row["rate"])
+    period = str(row["period"])
+    sentences = []
+    if pd.notna(row["rank"]):
+        sentences.append(
+            f"{area_name} ranked {_ordinal(int(row['rank']))} of {int(row['rank_of'])} "
+            f"{row['rank_scope']} for the rate of {group} in {period} ({rate:,.1f} per 1,000 "
+            f"residents; 1 = highest), {row['band_description']}."
+        )
+    if str(row["national_label"]) in VERSUS_WORDS:
+        benchmark = national_benchmark_words(
+            name=str(row["national_name"]), coverage=str(row["national_coverage"])
+        )
+        sentences.append(
+            "Its rate was "
+            + versus_words(
+                str(row["national_label"]),
+                benchmark=benchmark,
+                rate=float(row["national_rate"]),
+            )
+            + "."
+        )
+    if pd.notna(row["regional_rank"]):
+        count = int(row["regional_rank_of"])
+        sentences.append(
+            f"Among {row['regional_scope']} ({row['regional_members']}), {area_name} ranked "
+            f"{_ordinal(int(row['regional_rank']))} of {count} for the rate of {group} in "
+            f"{period} ({rate:,.1f} per 1,000 residents; 1 = highest)."
+        )
+        if str(row["regional_label"]) in VERSUS_WORDS:
+            sentences.append(
+                "Its rate was "
+                + versus_words(
+                    str(row["regional_label"]),
+                    benchmark=f"the average of these {count} CSPs",
+                    rate=float(row["regional_rate"]),
+                )
+                + "."
+            )
+    if str(row["comparator_label"]) in VERSUS_WORDS:
+        sentences.append(
+            f"Within its comparator group ({row['comparator_names']}) it ranked "
+            f"{_ordinal(int(row['comparator_rank']))} of {int(row['comparator_rank_of'])}, and "
+            "its rate was "
+            + versus_words(
+                str(row["comparator_label"]),
+                benchmark="the group's average",
+                rate=float(row["comparator_rate"]),
+            )
+            + "."
+        )
+    return sentences
+
+
 def benchmark_findings(table: pd.DataFrame, *, area_name: str) -> list[Finding]:
-    """One sentence per ranked group: rank, band, and the labels against England and comparators."""
+    """One finding per group compared: rank and band, and the labels against each comparison.
+
+    Only comparisons made are written; a national figure is named as the table names it
+    (England, or England excluding …), and a comparison among the CSPs loaded names them.
+    """
     findings = []
-    for row in table[table["rank"].notna()].to_dict("records"):
-        name = str(row["group_name"])
-        parts = [
-            f"{area_name} ranked {_ordinal(int(row['rank']))} of {int(row['rank_of'])} CSPs with "
-            f"complete police.uk data for the rate of {name[0].lower() + name[1:]} in "
-            f"{row['period']} ({float(row['rate']):.1f} per 1,000 residents), "
-            f"{row['band_description']}"
-        ]
-        england = str(row["england_label"])
-        if england in _LABEL_WORDS:
-            parts.append(
-                f"{_LABEL_WORDS[england]} England ({float(row['england_rate']):.1f} per 1,000)"
-            )
-        comparator = str(row["comparator_label"])
-        if comparator in _LABEL_WORDS:
-            parts.append(
-                f"{_LABEL_WORDS[comparator]} its comparator group "
-                f"({float(row['comparator_rate']):.1f} per 1,000; "
-                f"{_ordinal(int(row['comparator_rank']))} of {int(row['comparator_rank_of'])})"
-            )
-        sentence = "; ".join(parts) + " (95% confidence interval against the benchmark)."
+    for row in table.to_dict("records"):
+        sentences = _finding_sentences(row, area_name=area_name)
+        if not sentences:
+            continue
+        labels = {str(row[f"{part}_label"]) for part in ("national", "regional", "comparator")}
         findings.append(
             Finding(
                 finding_id=f"benchmarking_{row['group_id']}",
                 topic=str(row["group_id"]),
-                sentence=sentence,
+                sentence=" ".join(sentences),
                 row_ids=(str(row["benchmark_id"]),),
-                significant=england in ("Worse", "Better"),
+                significant=bool(
+                    labels & {ComparisonLabel.WORSE.value, ComparisonLabel.BETTER.value}
+                ),
+                methods=METHODS,
             )
         )
     return findings
@@ -365,14 +635,15 @@ def _public(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _public_csps(rates: pd.DataFrame) -> pd.DataFrame:
-    """Every CSP's counts under 5 hidden, with secondary suppression within each group.
+    """Every CSP's counts under 5 hidden, with secondary suppression within group and nation.
 
-    The pooled England count is published, so a single hidden CSP in a group would be
-    recoverable by subtraction: the next smallest is hidden too.
+    A nation's pooled count (and a regional pooled count, of its CSPs loaded) is published, so
+    a single hidden CSP of a nation in a group would be recoverable by subtraction: the next
+    smallest is hidden too.
     """
     public = rates.drop(columns=["reporting_force"]).copy()
     hidden = pd.Series(False, index=public.index)
-    for _group, frame in public.groupby("group_id"):
+    for _key, frame in public.groupby(["group_id", "nation"]):
         mask = suppression_mask(frame["count"].to_numpy(dtype=float), threshold=5)
         hidden[frame.index] = mask.to_numpy()[0]
     public.loc[hidden, ["count", "value", "lower_ci", "upper_ci"]] = np.nan
@@ -380,25 +651,54 @@ def _public_csps(rates: pd.DataFrame) -> pd.DataFrame:
     return public
 
 
-def benchmarking(inputs: AssessmentInputs) -> FamilyOutput:
-    """Family 6: national rank, percentile band, and labels against England and comparators."""
-    table, national, skipped = benchmark_rows(inputs)
+def _manifest(national: CspTable, *, forces: Sequence[PoliceForce]) -> dict[str, object]:
+    """The coverage verdicts, regional groups and exclusions, for the artefact manifest."""
+    covered = national.rates[national.rates["complete_coverage"]]
+    return {
+        "national": {
+            nation.value: verdict.manifest() for nation, verdict in national.national.items()
+        },
+        "regional": {
+            nation.value: {
+                "scope": group.scope,
+                "members": list(group.csp_names),
+                "forces": list(group.forces),
+                "not_made": group.not_made,
+            }
+            for nation, group in national.regional.items()
+        },
+        "excluded_forces": [
+            force_name(slug, forces=forces, csps=national.rates)
+            for slug in national.excluded_forces
+        ],
+        "population_note": national.population_note,
+        "csps_with_complete_data": int(covered["csp_code"].nunique()),
+    }
+
+
+def benchmarking(
+    inputs: AssessmentInputs, *, forces: Sequence[PoliceForce] | None = None
+) -> FamilyOutput:
+    """Family 6: national rank and band (with national coverage only), the rank among the CSPs
+    loaded (without it), and labels against the nation, those CSPs and the comparator group.
+
+    ``forces`` are the territorial police forces with their nations (by default the shipped
+    list).
+    """
+    table, national, skipped = benchmark_rows(inputs, forces=forces)
     tables: dict[str, pd.DataFrame] = {"benchmarking": table}
     public_tables: dict[str, pd.DataFrame] = {"benchmarking": _public(table)}
     manifest: dict[str, object] = {
         "label_rule": LABEL_RULE,
-        "england_basis": ENGLAND_BASIS,
-        "rank_rule": "1 = highest rate; ties share the smallest rank (methods.md §3.1)",
+        "national_basis": NATIONAL_BASIS,
+        "rank_rule": "1 = highest rate; tied rates share the smallest rank",
         "source": "police.uk street data for every LSOA in the warehouse",
     }
     if national is not None:
+        force_list = tuple(forces) if forces is not None else load_police_forces()
         tables["benchmarking_csps"] = national.rates
         public_tables["benchmarking_csps"] = _public_csps(national.rates)
-        manifest["excluded_forces"] = list(national.excluded_forces)
-        manifest["population_note"] = national.population_note
-        manifest["csps_ranked"] = int(
-            national.rates.loc[national.rates["ranked"], "csp_code"].nunique()
-        )
+        manifest.update(_manifest(national, forces=force_list))
     return FamilyOutput(
         tables=tables,
         public_tables=public_tables,

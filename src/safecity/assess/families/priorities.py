@@ -331,20 +331,25 @@ def _comparator(
     if rows.empty:
         return result, skipped
     scored = comparison_score(
-        versus_england=rows["england_label"].to_numpy(),
+        versus_england=rows["national_label"].to_numpy(),
         versus_comparators=rows["comparator_label"].to_numpy(),
     )
     for position, issue in enumerate(rows.index):
         row = rows.loc[issue]
         result.score[issue] = int(scored["score"].iloc[position])
         rank = (
-            f"ranked {int(row['rank'])} of {int(row['rank_of'])} CSPs"
+            f"ranked {int(row['rank'])} of {int(row['rank_of'])} {row['rank_scope']}"
             if pd.notna(row["rank"])
-            else "not ranked"
+            else "no national rank"
+        )
+        national = (
+            f"against {row['national_name']}: {row['national_label']}"
+            if row["national_name"]
+            else "no national comparison"
         )
         result.basis[issue] = (
-            f"against England: {row['england_label']}; against the comparator group: "
-            f"{row['comparator_label']} (Fingertips 95% interval rule, low is good); {rank}"
+            f"{national}; against the comparator group: {row['comparator_label']} (95%"
+            f" confidence intervals, lower crime being better); {rank}"
         )
         result.evidence[issue] = row["benchmark_id"]
     return result, skipped

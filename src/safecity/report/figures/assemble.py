@@ -402,6 +402,10 @@ def _comparators(context: _Context, group_id: str, crime_group: str | None) -> C
         )
     row = summary.iloc[0]
     members = comparator_codes(row.get("comparator_members"))
+    comparator_rate = _number(row.get("comparator_rate")) if members else None
+    scope = str(row.get("rank_scope") or "") or str(row.get("regional_scope") or "")
+    if not scope and comparator_rate is None:
+        return _left_out(chart, "the area is ranked neither nationally nor among the CSPs loaded")
     try:
         return comparator_chart(
             csps=csps,
@@ -410,9 +414,13 @@ def _comparators(context: _Context, group_id: str, crime_group: str | None) -> C
             group_name=name,
             period=context.period,
             group_id=group_id,
-            england_rate=_number(row.get("england_rate")),
-            comparators=members,
-            comparator_rate=_number(row.get("comparator_rate")) if members else None,
+            scope=scope,
+            nation=str(row.get("nation") or "") or None,
+            national_name=str(row.get("national_name") or ""),
+            national_rate=_number(row.get("national_rate")),
+            regional_rate=_number(row.get("regional_rate")),
+            comparators=members if comparator_rate is not None else (),
+            comparator_rate=comparator_rate,
             crime_group=crime_group,
         )
     except FigureDataError as error:

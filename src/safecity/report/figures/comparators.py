@@ -1,9 +1,12 @@
-"""The area against other CSPs: ranked rates with 95% intervals, England and comparators.
+"""The area against other CSPs: ranked rates with 95% intervals, and the averages compared.
 
 With a comparator group (e.g. the Home Office most similar CSPs) the chart shows the area and
-its comparators as ranked horizontal bars with whiskers, the pooled comparator rate and the
-England rate as lines. Without one it shows every ranked CSP as a "caterpillar" of points
-with whiskers in rank order, the area marked with a large diamond and named.
+its comparators as ranked horizontal bars with whiskers, the pooled comparator rate and, when
+the loaded data cover the nation, the national rate (named as the artefact names it: "England",
+or "England excluding …") as lines. Without a comparator group it shows the CSPs the area is
+ranked among (every covered CSP of its nation, or, when the data do not cover the nation, the
+CSPs of its nation loaded, named as such) as a "caterpillar" of points with whiskers in rank
+order, the area marked with a large diamond and named, with their average as a line.
 
 References
 ----------
@@ -41,7 +44,10 @@ _ROLE_STYLE = {
     OTHER: ("#9E9E9E", "#E0E0E0", "circle"),
 }
 """Point colour, bar fill and point shape of each role: the area stands out by all three."""
-_DASHES = {"England": [6, 3], "Comparator group": [2, 2]}
+_DASHES = ([6, 3], [2, 2])
+"""Dash patterns of the first and second reference line."""
+COMPARATOR_LINE = "Comparator group"
+REGIONAL_LINE = "Average of these CSPs"
 _COLUMNS = ("csp_code", "csp_name", "value", "lower_ci", "upper_ci")
 
 
@@ -54,15 +60,19 @@ def comparator_codes(members: str | None) -> list[str]:
 
 
 def comparator_table(
-    csps: pd.DataFrame, *, area_code: str, comparators: Sequence[str]
+    csps: pd.DataFrame, *, area_code: str, comparators: Sequence[str], nation: str | None = None
 ) -> pd.DataFrame:
-    """The plotted table: the area and its comparators (or every ranked CSP), highest first."""
+    """The plotted table: the area and its comparators (or the covered CSPs of ``nation``),
+    highest first."""
     require_columns(csps, _COLUMNS, where="comparator chart")
     rows = csps
-    if "ranked" in rows.columns:
-        rows = rows[rows["ranked"].fillna(False).astype(bool) | (rows["csp_code"] == area_code)]
+    if "complete_coverage" in rows.columns:
+        covered = rows["complete_coverage"].fillna(False).astype(bool)
+        rows = rows[covered | (rows["csp_code"] == area_code)]
     if comparators:
         rows = rows[rows["csp_code"].isin([area_code, *comparators])]
+    elif nation and "nation" in rows.columns:
+        rows = rows[(rows["nation"] == nation) | (rows["csp_code"] == area_code)]
     columns = [
         c for c in (*_COLUMNS, "count", "population", "rank", "rank_of") if c in rows.columns
     ]
@@ -88,27 +98,41 @@ def comparator_chart(
     group_name: str,
     period: str,
     group_id: str,
-    england_rate: float | None,
+    scope: str,
+    nation: str | None = None,
+    national_name: str = "",
+    national_rate: float | None = None,
+    regional_rate: float | None = None,
     comparators: Sequence[str] = (),
     comparator_rate: float | None = None,
     crime_group: str | None = None,
     source_table: str = "benchmarking_csps",
 ) -> Figure:
-    """Rates per 1,000 of the area against its comparators (or all CSPs) with 95% intervals.
+    """Rates per 1,000 of the area against its comparators (or other CSPs) with 95% intervals.
 
     Parameters
     ----------
     csps
         ``benchmarking_csps`` rows of one group: ``csp_code, csp_name, value, lower_ci,
-        upper_ci`` (``ranked``, ``rank``, ``rank_of``, ``count``, ``population``).
+        upper_ci`` (``complete_coverage``, ``nation``, ``rank``, ``rank_of``, ``count``,
+        ``population``).
     area_code, area_name, group_name, period, group_id
         The assessed area, the crime group and the period.
-    england_rate
-        The England rate per 1,000 (``benchmarking.england_rate``), drawn as a line.
+    scope
+        What the area is ranked among without comparators (``benchmarking.rank_scope`` or
+        ``regional_scope``: "English CSPs", "the 12 CSPs of Hampshire Constabulary's area
+        loaded").
+    nation
+        The area's nation: without comparators only its covered CSPs are drawn.
+    national_name, national_rate
+        The national figure (``benchmarking.national_name``, ``national_rate``), drawn as a
+        line only when the artefact made it.
+    regional_rate
+        The pooled rate of the CSPs loaded (no national coverage), drawn without comparators.
     comparators
-        The comparator CSP codes; none draws every ranked CSP.
+        The comparator CSP codes; none draws the CSPs of ``scope``.
     comparator_rate
-        The pooled comparator rate, drawn as a second line.
+        The pooled comparator rate, drawn as a line.
     crime_group, source_table
         Identity of the figure.
 
@@ -117,12 +141,12 @@ def comparator_chart(
     FigureDataError
         When a column is missing or the area has no rate in the table.
     """
-    table = comparator_table(csps, area_code=area_code, comparators=comparators)
+    table = comparator_table(csps, area_code=area_code, comparators=comparators, nation=nation)
     area = table[table["role"] == THIS_AREA]
     if area.empty:
         raise FigureDataError(f"comparator chart: {area_code} has no rate for {group_name}")
     own = area.iloc[0]
-    grouping = "its comparators" if comparators else "all ranked CSPs"
+    grouping = "its comparators" if comparators else scope
     title = f"{group_name}: {area_name} against {grouping}, {period}"
     sentences = [
         f"Rate of {group_name} per 1,000 residents in {area_name} and {len(table) - 1} other"
@@ -131,14 +155,17 @@ def comparator_chart(
         f" of {len(table)}."
     ]
     references: list[dict[str, Any]] = []
-    if england_rate is not None and pd.notna(england_rate):
-        sentences.append(f"England: {format_number(float(england_rate))}.")
-        references.append({"line": "England", "rate": float(england_rate)})
-    if comparator_rate is not None and pd.notna(comparator_rate):
-        sentences.append(f"Comparator group (pooled): {format_number(float(comparator_rate))}.")
-        references.append({"line": "Comparator group", "rate": float(comparator_rate)})
+    lines = [
+        (national_name, national_rate),
+        (REGIONAL_LINE, None if comparators else regional_rate),
+        (COMPARATOR_LINE, comparator_rate),
+    ]
+    for line, rate in lines:
+        if line and rate is not None and pd.notna(rate):
+            sentences.append(f"{line}: {format_number(float(rate))}.")
+            references.append({"line": line, "rate": float(rate)})
     alt_text = " ".join(sentences)
-    lines = [reference["line"] for reference in references]
+    names = [reference["line"] for reference in references]
     rate_title = "Rate per 1,000 residents (95% confidence interval)"
     reference_layer: dict[str, Any] = {
         "data": {"values": references},
@@ -148,7 +175,7 @@ def comparator_chart(
                 "field": "line",
                 "type": "nominal",
                 "title": "Reference",
-                "scale": {"domain": lines, "range": [_DASHES[line] for line in lines]},
+                "scale": {"domain": names, "range": [_DASHES[i % 2] for i in range(len(names))]},
             },
         },
     }
@@ -212,11 +239,14 @@ def comparator_chart(
         size = {"width": 560, "height": 280}
     if not references:
         layers = layers[:-1]
+    dashes = "; ".join(
+        f"{'dashed' if position % 2 == 0 else 'dotted'} line: {name}"
+        for position, name in enumerate(names)
+    )
     spec = base_spec(
         title=title,
         subtitle=[
-            f"Whiskers: 95% confidence intervals; dashed line: England"
-            f"{'; dotted line: comparator group' if comparator_rate is not None else ''}.",
+            "Whiskers: 95% confidence intervals" + (f"; {dashes}." if dashes else "."),
             "Police.uk data; CSPs with incomplete police.uk coverage are not ranked.",
         ],
         description=alt_text,
@@ -230,6 +260,11 @@ def comparator_chart(
         data=table,
         source_table=source_table,
         crime_group=crime_group,
-        note="England is the pooled rate of the ranked English CSPs from police.uk data, not"
-        " the ONS figure (methods.md §3.1).",
+        note=(
+            f"{national_name}: the pooled police.uk rate of its CSPs with complete data, not the"
+            " ONS figure."
+            if national_name and national_rate is not None
+            else "No national figure: the police.uk data loaded do not cover the nation;"
+            " averages are pooled police.uk rates of the CSPs named."
+        ),
     )

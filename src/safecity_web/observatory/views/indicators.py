@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,20 +43,113 @@ def indicator_of(assessment: PublishedAssessment, indicator_id: str) -> Indicato
     return indicator
 
 
+LABEL_WORDS = {
+    "Worse": "Significantly higher (worse)",
+    "Better": "Significantly lower (better)",
+    "Similar": "Not significantly different",
+}
+"""The core's Fingertips labels (its 95% interval against the comparison rate), in words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One comparison the artefact made: with what, its rate, the label in words, the rank."""
+
+    compared_with: str
+    rate: Any
+    label: str
+    rank: str
+
+
+def _ordinal(number: Any) -> str:
+    value = int(number)
+    if 10 <= value % 100 <= 20:
+        return f"{value}th"
+    return f"{value}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(value % 10, 'th') }"
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def row_comparisons(row: dict[str, Any]) -> list[Comparison]:
+    """The comparisons of one ``benchmarking`` row, named as the artefact names them.
+
+    The national figure appears only when the artefact made it ("England", or "England
+    excluding …"); without it the CSPs the area is ranked among are named with their members.
+    """
+    found = []
+    if _present(row.get("national_rate")) and row.get("national_label") in LABEL_WORDS:
+        rank = ""
+        if _present(row.get("rank")):
+            rank = f"{_ordinal(row['rank'])} of {int(row['rank_of'])} {row.get('rank_scope', '')}"
+            if row.get("band_description"):
+                rank += f", {row['band_description']}"
+        found.append(
+            Comparison(
+                compared_with=str(row["national_name"]),
+                rate=row["national_rate"],
+                label=LABEL_WORDS[row["national_label"]],
+                rank=rank,
+            )
+        )
+    if _present(row.get("regional_rank")):
+        found.append(
+            Comparison(
+                compared_with=f"The average of {row['regional_scope']} ({row['regional_members']})",
+                rate=row.get("regional_rate"),
+                label=LABEL_WORDS.get(str(row.get("regional_label")), "Not compared"),
+                rank=f"{_ordinal(row['regional_rank'])} of {int(row['regional_rank_of'])}",
+            )
+        )
+    if _present(row.get("comparator_rate")) and row.get("comparator_label") in LABEL_WORDS:
+        rank = ""
+        if _present(row.get("comparator_rank")):
+            rank = f"{_ordinal(row['comparator_rank'])} of {int(row['comparator_rank_of'])}"
+        found.append(
+            Comparison(
+                compared_with=f"Its comparator group ({row.get('comparator_names', '')})",
+                rate=row["comparator_rate"],
+                label=LABEL_WORDS[row["comparator_label"]],
+                rank=rank,
+            )
+        )
+    return found
+
+
+def not_made(row: dict[str, Any]) -> list[str]:
+    """Why a national comparison (or one among the CSPs loaded) was not made."""
+    notes = []
+    nation = row.get("nation") or "the nation"
+    for column, what in (
+        ("national_not_made", f"with {nation}"),
+        ("regional_not_made", "among the CSPs loaded"),
+    ):
+        reason = row.get(column)
+        if reason:
+            notes.append(f"No comparison {what}: {str(reason).removeprefix('not made: ')}.")
+    return notes
+
+
 def comparisons(assessment: PublishedAssessment, indicator: Indicator) -> dict[str, Any]:
-    """England and comparator benchmarking of the indicator, or why there is none."""
+    """The area's rate against its nation, the CSPs loaded and its comparators, or why not."""
     benchmarking = queries.table_rows(assessment, "benchmarking", group_key=indicator.indicator_id)
     skipped = (queries.manifest(assessment).get("skipped") or {}).get("benchmarking")
     rows = benchmarking.rows if benchmarking is not None else []
     reason = ""
     if not rows:
         reason = (
-            f"No comparison with England or comparator areas in this assessment: {skipped}"
+            f"No comparison with other partnerships in this assessment: {skipped}"
             if skipped
-            else "No comparison with England or comparator areas: the assessment has no "
-            "benchmarking rows for this indicator."
+            else "No comparison with other partnerships: the assessment has no benchmarking "
+            "rows for this indicator."
         )
-    return {"benchmark_rows": rows, "benchmark_reason": reason}
+    return {
+        "benchmark_rows": rows,
+        "comparisons": [item for row in rows for item in row_comparisons(row)],
+        "not_made": [note for row in rows for note in not_made(row)],
+        "benchmark_reason": reason,
+    }
 
 
 def indicator_detail(
