@@ -30,6 +30,7 @@ from safecity.assess.families.hotspots import (
     HotspotNotes,
     area_grid,
     grid_hotspots,
+    lsoa_findings,
     lsoa_hotspots,
     lsoa_polygons_bng,
 )
@@ -42,6 +43,7 @@ VIOLENCE = CrimeGroup(id="violence", name="Violence", police_uk_categories=("Vio
 ASB = CrimeGroup(
     id="asb", name="Anti-social behaviour", police_uk_categories=("ASB",), unit="incidents"
 )
+ROBBERY = CrimeGroup(id="robbery", name="Robbery", police_uk_categories=("Robbery",))
 
 
 def _gi_star_by_hand(values: np.ndarray, adjacency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +168,11 @@ def _monthly_counts(totals: np.ndarray, group_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["lsoa_code", "month", "group_id", "count"])
 
 
-def _lsoa_table(warehouse: Warehouse, counts: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+def _lsoa_table(
+    warehouse: Warehouse,
+    counts: pd.DataFrame,
+    groups: tuple[CrimeGroup, ...] = (VIOLENCE, ASB),
+) -> tuple[pd.DataFrame, dict[str, str]]:
     polygons = lsoa_polygons_bng(warehouse, lsoa_codes=_lsoa_codes(), lsoa_vintage=2011)
     weights = queen_weights(
         polygons["geometry"].to_numpy(),
@@ -179,8 +185,8 @@ def _lsoa_table(warehouse: Warehouse, counts: pd.DataFrame) -> tuple[pd.DataFram
         counts=counts,
         weights=weights,
         lsoas=_lsoas(),
-        groups=[VIOLENCE, ASB],
-        sources={"violence": "extract", "asb": "police_uk"},
+        groups=list(groups),
+        sources={"violence": "extract", "asb": "police_uk", "robbery": "police_uk"},
         period=PERIOD,
         skipped=skipped,
     )
@@ -217,6 +223,9 @@ def test_lsoa_gi_star_matches_the_formula_computed_by_hand(lsoa_warehouse: Wareh
     np.testing.assert_allclose(violence["p"], p, rtol=1e-10)
     np.testing.assert_allclose(violence["p_fdr"], adjusted, rtol=1e-10)
     assert violence["n_neighbours"].tolist() == adjacency.sum(axis=1).astype(int).tolist()
+    # 153 crimes in 36 LSOAs, 6 LSOAs to a typical neighbourhood: 25.5 expected, so the
+    # analytic test (the minimum is 10).
+    assert (violence["inference"] == "normal approximation").all()
     hot = (z > 0) & (adjusted < 0.05)
     cold = (z < 0) & (adjusted < 0.05)
     expected = np.where(hot, "hot spot", np.where(cold, "cold spot", "not significant"))
@@ -249,6 +258,68 @@ def test_lsoa_without_counts_is_zero_and_police_uk_rows_carry_the_snap_point_cav
     assert asb.loc[_lsoa_codes()[1], "count"] == 0
     assert asb.loc[_lsoa_codes()[14], "count"] == 30
     assert all(SNAP_POINT_CAVEAT in caveat for caveat in asb["caveat"])
+
+
+# A sparse group: a 3 x 3 block of LSOAs with 3 robberies each and three lone robberies, 30 in
+# the 36 LSOAs; 5 expected in a typical neighbourhood of 6 LSOAs, below the analytic minimum.
+ROBBERY_COUNTS = np.zeros(SIDE * SIDE, dtype=np.int64)
+ROBBERY_COUNTS[[7, 8, 9, 13, 14, 15, 19, 20, 21]] = 3
+ROBBERY_COUNTS[[0, 5, 35]] = 1
+
+
+def test_sparse_lsoa_group_is_tested_by_permutation_and_says_so(
+    lsoa_warehouse: Warehouse,
+) -> None:
+    counts = pd.concat(
+        [_monthly_counts(LSOA_COUNTS, "violence"), _monthly_counts(ROBBERY_COUNTS, "robbery")]
+    )
+    table, skipped = _lsoa_table(lsoa_warehouse, counts, groups=(VIOLENCE, ROBBERY))
+    assert skipped == {}
+    robbery = table[table["group_id"] == "robbery"].set_index("lsoa_code").loc[_lsoa_codes()]
+    violence = table[table["group_id"] == "violence"]
+    assert (robbery["inference"] == "permutation").all()
+    assert (violence["inference"] == "normal approximation").all()
+    # 36 LSOAs: 2 x 36 / 0.05 = 1,440 -> 1,999 permutations, so one LSOA alone could pass BH.
+    assert robbery["test"].iloc[0] == (
+        "Getis–Ord Gi*, queen contiguity, tested against 1,999 random rearrangements of the"
+        " counts as there are too few crimes for the usual normal approximation, 95% after"
+        " Benjamini–Hochberg FDR"
+    )
+    assert (
+        robbery["caveat"]
+        .iloc[0]
+        .endswith(
+            "too few crimes for the usual normal approximation of Gi* (fewer than 10 expected in a"
+            " typical neighbourhood of an LSOA and its neighbours): significance from 1,999 random"
+            " rearrangements of the counts"
+        )
+    )
+    assert "30" not in robbery["caveat"].iloc[0]
+    # p is the two-sided permutation p-value: 2 (min(U, L) + 1) / 2,000, capped at 1.
+    p = robbery["p"].to_numpy()
+    steps = p * 2000 / 2
+    assert np.allclose(steps[p < 1], np.round(steps[p < 1]))
+    np.testing.assert_allclose(robbery["p_fdr"], _bh_by_hand(p), rtol=1e-12)
+    # Only the block's centre (all 8 neighbours in the block) is a hot spot; the analytic
+    # test would also call the four LSOAs beside it hot.
+    hot = robbery["hotspot"] == "hot spot"
+    assert np.flatnonzero(hot.to_numpy()).tolist() == [14]
+    assert (robbery["hotspot"] != "cold spot").all()
+    z, analytic_p = _gi_star_by_hand(
+        ROBBERY_COUNTS.astype(float),
+        _lattice_adjacency(*np.divmod(np.arange(SIDE * SIDE), SIDE)),
+    )
+    analytic_hot = (z > 0) & (_bh_by_hand(analytic_p) < 0.05)
+    assert np.flatnonzero(analytic_hot).tolist() == [8, 13, 14, 15, 20]
+    # The finding names the permutation test in words.
+    (finding,) = lsoa_findings(table[table["group_id"] == "robbery"], groups=[ROBBERY])
+    assert finding.sentence == (
+        "1 LSOA is a statistically significant hotspot of robbery (Getis–Ord Gi*, queen"
+        " contiguity, tested against 1,999 random rearrangements of the counts as there are too"
+        " few crimes for the usual normal approximation, 95% after Benjamini–Hochberg FDR), in"
+        " South ward."
+    )
+    assert finding.row_ids == (f"hotspots_lsoa:robbery:{_lsoa_codes()[14]}:2024/25",)
 
 
 def _points(rng: np.random.Generator) -> pd.DataFrame:
@@ -348,13 +419,41 @@ def test_sparse_group_is_not_mapped_on_the_grid() -> None:
         kde_groups=("violence", "asb"),
     )
     assert set(tables.hotspots["group_id"]) == {"violence"}
-    assert notes.skipped["hotspots_grid:asb"].startswith(
-        f"40 located incidents on {len(grid)} cells"
-    )
     assert set(notes.skipped) == {"hotspots_grid:asb"}
-    assert notes.skipped["hotspots_grid:asb"].endswith(
-        "the KDE are not computed; see hotspots_lsoa"
+    # 40 incidents on the 30 x 20 cells: 0.07 per cell; the grid test needs 10 expected in a
+    # cell and its 8 neighbours, 10 / 9 = 1.11 per cell. The text gives the rule and the rate
+    # per cell, never the count.
+    assert len(grid) == 600
+    assert notes.skipped["hotspots_grid:asb"] == (
+        "too few incidents to map reliably on the 100 m grid: 0.07 located incidents per cell"
+        " on average, under the 1.11 the grid test needs (at least 10 expected in a typical"
+        " cell and its neighbours, for the normal approximation of Gi*); grid hot spots,"
+        " emerging and persistent classes and kernel density are not computed; see the LSOA"
+        " hot spots"
     )
+    assert "40" not in notes.skipped["hotspots_grid:asb"]
+
+
+def test_sparse_grid_note_of_a_protected_source_gives_no_rate_that_reveals_the_count() -> None:
+    points = _points(np.random.default_rng(3))
+    sparse = points.iloc[:3].assign(group_id="asb")
+    grid, cell_size = area_grid(points)
+    notes = HotspotNotes()
+    grid_hotspots(
+        points=pd.concat([points, sparse], ignore_index=True),
+        grid=grid,
+        cell_size=cell_size,
+        groups=[VIOLENCE, ASB],
+        sources={"violence": "extract", "asb": "extract"},
+        period=PERIOD,
+        notes=notes,
+        kde_groups=(),
+    )
+    assert notes.skipped["hotspots_grid:asb"].startswith(
+        "too few incidents to map reliably on the 100 m grid: under the 1.11 located incidents"
+        " per cell on average the grid test needs"
+    )
+    assert "0.01" not in notes.skipped["hotspots_grid:asb"]
 
 
 @pytest.fixture(scope="module")
@@ -454,8 +553,8 @@ def test_demo_grid_hotspots_lie_on_the_planted_lsoas(demo: tuple[Path, dict[str,
 
 def test_one_month_period_has_no_emerging_classification() -> None:
     month = Period(first_month=date(2024, 4, 1), last_month=date(2024, 4, 1))
-    points = _points(np.random.default_rng(5))
-    points = points[points["month"] == pd.Timestamp("2024-04-01")]
+    # A year's crimes in one month: dense enough for the grid test (8.6 per cell).
+    points = _points(np.random.default_rng(5)).assign(month=pd.Timestamp("2024-04-01"))
     grid, cell_size = area_grid(points)
     notes = HotspotNotes()
     tables = grid_hotspots(

@@ -246,10 +246,10 @@ def test_ward_chart_rows_and_line_are_the_indicator_rows(
 def test_quintile_map_rows_are_the_lsoa_quintiles_and_suppressed_lsoas_say_so(
     public_overview: tuple[dict[str, Figure], list[str]], public: AssessmentArtefact
 ) -> None:
-    figures, _ = theme_figures(artefact=public, crime_group="robbery")
-    figure = next(f for f in figures if f.figure_id == "lsoa-quintile-map-robbery")
+    figures, _ = theme_figures(artefact=public, crime_group="burglary")
+    figure = next(f for f in figures if f.figure_id == "lsoa-quintile-map-burglary")
     quintiles = _table(public, "lsoa_quintiles")
-    rows = quintiles[quintiles["indicator_id"] == "robbery"].set_index("area_code")
+    rows = quintiles[quintiles["indicator_id"] == "burglary"].set_index("area_code")
     data = figure.data.set_index("area_code")
     assert set(data.index) == set(rows.index)
     hidden = rows["suppressed"].astype(bool)
@@ -267,6 +267,34 @@ def test_quintile_map_rows_are_the_lsoa_quintiles_and_suppressed_lsoas_say_so(
     # Every LSOA has its outline in the map's lookup.
     lookup = figure.spec["layer"][0]["transform"][0]["from"]["data"]["values"]
     assert sorted(feature["properties"]["area_code"] for feature in lookup) == sorted(rows.index)
+
+
+def test_quintile_map_of_a_group_too_sparse_to_group_is_left_out_with_the_reason(
+    public: AssessmentArtefact,
+) -> None:
+    # Demoton's robberies: more than a fifth of its LSOAs have none, so no quintiles.
+    quintiles = _table(public, "lsoa_quintiles")
+    rows = quintiles[quintiles["indicator_id"] == "robbery"]
+    assert rows["quintile"].isna().all()
+    figures, left_out = theme_figures(artefact=public, crime_group="robbery")
+    assert "lsoa-quintile-map-robbery" not in {figure.figure_id for figure in figures}
+    assert f"No LSOA quintile map of Robbery: {rows['caveat'].iloc[0]}." in left_out, left_out
+    assert "too few crimes to group neighbourhoods reliably" in rows["caveat"].iloc[0]
+
+
+def test_lsoa_hot_spot_map_of_a_sparse_group_says_it_was_tested_by_permutation(
+    partners: AssessmentArtefact,
+) -> None:
+    table = _table(partners, "hotspots_lsoa")
+    sparse = table[table["group_id"] == "weapon_firearm"]
+    assert (sparse["inference"] == "permutation").all()
+    figures, _ = theme_figures(artefact=partners, crime_group="weapon_firearm")
+    figure = next(f for f in figures if f.figure_id == "hotspot-map-lsoa-weapon_firearm")
+    assert "tested against random rearrangements of the counts" in (figure.note or "")
+    assert "permutation test" in figure.alt_text
+    dense, _ = theme_figures(artefact=partners, crime_group="all_crime")
+    headline = next(f for f in dense if f.figure_id == "hotspot-map-lsoa-all_crime")
+    assert "rearrangements" not in (headline.note or "")
 
 
 def test_deprivation_gradient_is_the_decile_rates_and_the_gap_ratio(

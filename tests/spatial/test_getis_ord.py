@@ -156,6 +156,8 @@ def test_output_columns_and_labels() -> None:
         "z_sim",
         "p_sim",
         "p_sim_fdr",
+        "p_perm",
+        "p_perm_fdr",
         "gi_bin",
         "hotspot",
     ]

@@ -47,7 +47,12 @@ from safecity.spatial._inputs import (
 )
 from safecity.spatial.errors import SpatialInputError, UndefinedStatisticWarning
 from safecity.spatial.multiple_testing import PAdjustment, adjust_p_values, benjamini_hochberg
-from safecity.spatial.permutation import DEFAULT_SEED, conditional_lags, folded_pseudo_p
+from safecity.spatial.permutation import (
+    DEFAULT_SEED,
+    conditional_lags,
+    folded_pseudo_p,
+    two_sided_pseudo_p,
+)
 from safecity.spatial.weights import SpatialWeights
 
 DEFAULT_ALPHA = 0.05
@@ -102,6 +107,11 @@ class Significance(StrEnum):
     """Two-sided normal p-value of the z-score (Ord & Getis 1995)."""
     PERMUTATION = "permutation"
     """Folded conditional-permutation pseudo p-value (needs ``permutations > 0``)."""
+    PERMUTATION_TWO_SIDED = "permutation_two_sided"
+    """Two-sided conditional-permutation p-value with ties counted in both tails (``p_perm``,
+    needs ``permutations > 0``); hot or cold by the tail the observed statistic lies in, and
+    ``gi_bin`` from the same p-value. For sparse counts, where the normal approximation fails
+    and the folded pseudo p-value is smallest where every draw ties."""
 
 
 def gi_bin(*, z: npt.ArrayLike, p: npt.ArrayLike, fdr: bool = False) -> list[GiBin]:
@@ -235,8 +245,8 @@ def _getis_ord(
     significance = Significance(significance)
     if permutations < 0:
         raise SpatialInputError(f"permutations must be >= 0, got {permutations}")
-    if significance is Significance.PERMUTATION and permutations == 0:
-        raise SpatialInputError("significance=PERMUTATION needs permutations > 0")
+    if significance is not Significance.ANALYTIC and permutations == 0:
+        raise SpatialInputError(f"significance={significance.name} needs permutations > 0")
     x = _check_values(values, weights)
     n = x.size
     minimum_units = 2 if star else 3
@@ -295,6 +305,8 @@ def _getis_ord(
         "p_fdr": benjamini_hochberg(p),
     }
     decisive_p = p
+    direction = np.nan_to_num(z)
+    bin_z, bin_p = z, p
     if permutations:
         rng = np.random.default_rng(seed)
         self_weight = matrix.diagonal()
@@ -307,13 +319,26 @@ def _getis_ord(
         with np.errstate(divide="ignore", invalid="ignore"):
             z_sim = (statistic - simulated.mean(axis=1)) / simulated.std(axis=1)
         p_sim[undefined] = np.nan
-        result |= {"z_sim": z_sim, "p_sim": p_sim, "p_sim_fdr": benjamini_hochberg(p_sim)}
+        p_perm, tail = two_sided_pseudo_p(simulated=simulated, observed=statistic)
+        p_perm[undefined] = np.nan
+        tail[undefined] = 0.0
+        result |= {
+            "z_sim": z_sim,
+            "p_sim": p_sim,
+            "p_sim_fdr": benjamini_hochberg(p_sim),
+            "p_perm": p_perm,
+            "p_perm_fdr": benjamini_hochberg(p_perm),
+        }
         if significance is Significance.PERMUTATION:
             decisive_p = p_sim
-    result["gi_bin"] = label_column(gi_bin(z=z, p=p, fdr=bin_fdr))
+        elif significance is Significance.PERMUTATION_TWO_SIDED:
+            decisive_p = p_perm
+            direction = tail
+            bin_z, bin_p = np.where(undefined, np.nan, tail), p_perm
+    result["gi_bin"] = label_column(gi_bin(z=bin_z, p=bin_p, fdr=bin_fdr))
     result["hotspot"] = label_column(
         hotspot_type(
-            direction=np.nan_to_num(z),
+            direction=direction,
             p=adjust_p_values(decisive_p, method=adjustment),
             alpha=alpha,
         )
@@ -353,8 +378,10 @@ def gi_star(
         :data:`~safecity.spatial.permutation.DEFAULT_SEED` (20240101), so two identical calls
         agree (``methods.md`` §6.4); ``None`` draws fresh OS randomness.
     significance : Significance
-        Whether the analytic p-value (default) or the permutation pseudo p-value decides the
-        ``hotspot`` column.
+        Whether the analytic p-value (default), the folded permutation pseudo p-value
+        (``PERMUTATION``, esda/GeoDa's ``p_sim``) or the two-sided permutation p-value with ties
+        in both tails (``PERMUTATION_TWO_SIDED``, ``p_perm``; it also decides ``gi_bin``)
+        decides the ``hotspot`` column.
     bin_fdr : bool
         Build ``gi_bin`` from BH-adjusted p-values (ArcGIS "FDR correction"). Default ``False``.
 
@@ -364,8 +391,9 @@ def gi_star(
         One row per unit: ``id`` (when the weights carry ids), ``value``, ``n_neighbours``,
         ``statistic`` (``"Gi*"``), ``g`` (``Σ_j w_ij x_j / Σ_j x_j``), ``expected_g``,
         ``variance_g``, ``gi_z``, ``p`` (two-sided), ``p_fdr`` (Benjamini–Hochberg of ``p``),
-        with permutations ``z_sim``, ``p_sim`` (folded one-sided pseudo p) and ``p_sim_fdr``,
-        then ``gi_bin`` (:class:`GiBin`) and ``hotspot`` (:class:`HotspotType`).
+        with permutations ``z_sim``, ``p_sim`` (folded one-sided pseudo p), ``p_sim_fdr``,
+        ``p_perm`` (two-sided, ties in both tails) and ``p_perm_fdr``, then ``gi_bin``
+        (:class:`GiBin`) and ``hotspot`` (:class:`HotspotType`).
 
     Raises
     ------

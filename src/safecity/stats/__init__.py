@@ -47,7 +47,14 @@ from safecity.stats.priority import (
     trend_score,
 )
 from safecity.stats.proportions import proportion
-from safecity.stats.ranking import quantile_bounds, quantile_groups, rank_areas
+from safecity.stats.ranking import (
+    exact_rates,
+    quantile_bounds,
+    quantile_groups,
+    rank_areas,
+    rank_rates,
+    rate_quantile_groups,
+)
 from safecity.stats.rates import crude_rate
 from safecity.stats.repeats import (
     implied_repeat_means,
@@ -102,6 +109,7 @@ __all__ = [
     "crimes_per_day",
     "crude_rate",
     "dsr",
+    "exact_rates",
     "fine_custody_days",
     "funnel_limits",
     "funnel_significance",
@@ -117,7 +125,9 @@ __all__ = [
     "quantile_groups",
     "quintile_score",
     "rank_areas",
+    "rank_rates",
     "rate_difference",
+    "rate_quantile_groups",
     "rate_ratio_test",
     "repeat_concentration",
     "repeat_counts_from_ids",

@@ -4,11 +4,13 @@
   polygons of the area's LSOA vintage (warehouse table ``boundary``, projected to British
   National Grid; an LSOA sharing no vertex is joined to its nearest neighbour), Gi* with a
   self-weight, Benjamini–Hochberg FDR across the area's LSOAs, ArcGIS ``Gi_Bin`` classes from
-  the FDR-adjusted p-values (``methods.md`` §6.1–6.3).
+  the FDR-adjusted p-values (``methods.md`` §6.1–6.3). The analytic (normal) test is used when
+  a typical neighbourhood is expected to hold enough crimes (``sparse_data.yaml``); otherwise
+  a two-sided conditional permutation test.
 * **Grid.** Crime locations in BNG metres (:mod:`.hotspots_points`), one grid for the area over
   all its crime locations, cell side by the sfhotspot rule but at least 100 m (data.police.uk
   snap points, ``methods.md`` §11.1), queen neighbours with self (sfhotspot ``gistar``), Gi*
-  and BH FDR per group.
+  and BH FDR per group; groups too sparse for the analytic test are not mapped on the grid.
 * **Emerging/persistent.** sfhotspot ``hotspot_classify`` on the grid over the months of the
   period (Gi* per month; Holm across each cell's months; ``methods.md`` §6.6).
 * **KDE.** Quartic kernel density at the grid's cell centres, bandwidth by ``bandwidth.nrd``
@@ -17,6 +19,7 @@
 References
 ----------
 Ord, J. K. and Getis, A. (1995). *Geographical Analysis* 27(4), 286–306.
+Anselin, L. (1995). *Geographical Analysis* 27(2), 93–115 (conditional permutation).
 Benjamini, Y. and Hochberg, Y. (1995). *JRSS B* 57(1), 289–300.
 Ashby, M. P. J. (2025). sfhotspot v1.0.0 (``hotspot_gistar``, ``hotspot_classify``,
 ``hotspot_kde``).
@@ -28,6 +31,7 @@ import warnings
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -40,12 +44,15 @@ from safecity.assess.crime_groups import CrimeGroup, DataSource
 from safecity.assess.families.hotspots_points import group_points
 from safecity.assess.findings import Finding
 from safecity.assess.periods import Period
+from safecity.config.sparse_data import SparseDataRules, load_sparse_data_rules
 from safecity.data.warehouse import Warehouse
 from safecity.spatial import (
+    DEFAULT_SEED,
     GiBin,
     HotspotCategory,
     HotspotType,
     IslandPolicy,
+    Significance,
     SpatialWeights,
     classify_hotspots,
     count_in_cells,
@@ -68,10 +75,6 @@ MIN_SNAP_POINT_BANDWIDTH = 250.0
 KDE_GROUPS = ("all_crime", "asb", "violence_and_sexual_offences", "violent_crime")
 """Groups given a KDE surface: the headline groups (a surface costs about a second per group on
 a city grid, against milliseconds for Gi*)."""
-MIN_MEAN_PER_CELL = 0.5
-"""Grid Gi*, the monthly classification and the KDE need at least this many crimes per cell on
-average in the period (design default, not a published standard): on a nearly empty grid the normal
-approximation of Gi* fails and a cell holding one crime comes out "significant"."""
 
 SNAP_POINT_NOTE = (
     "data.police.uk locations are anonymous snap points: each crime is moved to the nearest of"
@@ -81,16 +84,37 @@ SNAP_POINT_NOTE = (
 )
 """The snap-point caveat in full, for the manifest."""
 SNAP_POINT_CAVEAT = (
-    "data.police.uk anonymous snap points (methods.md §11.1): crimes stack on a few points;"
+    "data.police.uk locations are anonymous snap points: crimes stack on a few points;"
     " never read a location as an address"
 )
 """The snap-point caveat of every row from data.police.uk (short: grid tables are long)."""
 EXTRACT_CAVEAT = "force extract locations as geocoded by the force"
 COUNTS_CAVEAT = (
     "Gi* on counts, not rates: an LSOA with more residents, shops or night-time venues has"
-    " more crimes for that reason alone (methods.md §6.3)"
+    " more crimes for that reason alone"
 )
 LSOA_TEST = "Getis–Ord Gi*, queen contiguity, 95% after Benjamini–Hochberg FDR"
+LSOA_PERMUTATION_TEST = (
+    "Getis–Ord Gi*, queen contiguity, tested against {permutations:,} random rearrangements of"
+    " the counts as there are too few {unit} for the usual normal approximation, 95% after"
+    " Benjamini–Hochberg FDR"
+)
+SPARSE_LSOA_CAVEAT = (
+    "too few {unit} for the usual normal approximation of Gi* (fewer than {minimum:g} expected in"
+    " a typical neighbourhood of an LSOA and its neighbours): significance from {permutations:,}"
+    " random rearrangements of the counts"
+)
+
+
+class Inference(StrEnum):
+    """How the significance of an LSOA's Gi* was judged."""
+
+    NORMAL_APPROXIMATION = "normal approximation"
+    """The analytic test: z against the standard normal (Ord & Getis 1995)."""
+    PERMUTATION = "permutation"
+    """Two-sided conditional permutation test, ties in both tails (Anselin 1995)."""
+
+
 GRID_TEST = "Getis–Ord Gi*, {size:g} m cells, 95% after BH FDR"
 CLASS_TEST = (
     "Getis–Ord Gi* in each month on {size:g} m grid cells, Holm-adjusted across each cell's"
@@ -99,6 +123,7 @@ CLASS_TEST = (
 CLASS_TABLE_TEST = "Gi* per month, {size:g} m cells, Holm across months, sfhotspot classes"
 
 _LSOA_PUBLIC_DROP = ["count", "g", "gi_z", "p", "p_fdr"]
+"""Dropped from the public LSOA table: with the weights they would reveal the counts."""
 _GRID_PUBLIC_DROP = ["count", "g", "gi_z", "p", "p_fdr"]
 _KDE_PUBLIC_KEEP = [
     "row_id",
@@ -178,6 +203,27 @@ def lsoa_polygons_bng(
     return pd.DataFrame({"lsoa_code": rows["lsoa_code"], "geometry": projected})
 
 
+def typical_neighbourhood(weights: SpatialWeights) -> float:
+    """Units in a typical neighbourhood: a unit and its neighbours, the median over the units."""
+    return float(np.median(np.asarray(weights.cardinalities, dtype=float) + 1.0))
+
+
+def permutations_needed(*, units: int, alpha: float, minimum: int) -> int:
+    """Permutations ``R`` so that one unit alone can pass Benjamini–Hochberg at ``alpha``.
+
+    The smallest two-sided permutation p-value is ``2 / (R + 1)``; Benjamini–Hochberg accepts
+    a single unit when it is at most ``alpha / units``. ``R + 1`` is therefore at least
+    ``2 · units / alpha``, rounded up to a whole thousand, and ``R`` at least ``minimum``.
+
+    Examples
+    --------
+    >>> permutations_needed(units=148, alpha=0.05, minimum=999)
+    5999
+    """
+    thousands = int(np.ceil(2.0 * units / alpha / 1000.0))
+    return max(minimum, thousands * 1000 - 1)
+
+
 def lsoa_hotspots(
     *,
     counts: pd.DataFrame,
@@ -187,8 +233,17 @@ def lsoa_hotspots(
     sources: dict[str, str],
     period: Period,
     skipped: dict[str, str] | None = None,
+    rules: SparseDataRules | None = None,
+    seed: int | None = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Gi* of each group's LSOA counts in ``period``, BH FDR across the LSOAs of ``weights``.
+
+    The analytic test is used when a typical neighbourhood (an LSOA and its neighbours, the
+    median) is expected to hold at least ``rules.gi_min_expected_per_neighbourhood`` crimes;
+    below it, a two-sided conditional permutation test (ties in both tails) with enough
+    permutations for one LSOA to pass Benjamini–Hochberg (:func:`permutations_needed`). Either
+    way ``p`` and ``p_fdr`` are the p-values of the test used (``inference``), and ``gi_bin``
+    and ``hotspot`` follow from them.
 
     Parameters
     ----------
@@ -204,17 +259,23 @@ def lsoa_hotspots(
         The months counted.
     skipped
         Filled with ``hotspots_lsoa:<group>`` -> reason for groups whose Gi* is undefined.
+    rules
+        The minimum data (default: ``sparse_data.yaml``).
+    seed
+        Seed of the permutations (the assessment's seed).
 
     Returns
     -------
     pandas.DataFrame
         One row per group and LSOA: ``row_id, group_id, group_name, source, period,
         lsoa_code, lsoa_name, ward_code, ward_name, count, n_neighbours, g, gi_z, p, p_fdr,
-        gi_bin, gi_bin_code, hotspot, test, caveat``.
+        gi_bin, gi_bin_code, hotspot, inference, test, caveat``.
     """
     if weights.ids is None:
         raise ValueError("lsoa_hotspots: the weights must carry the LSOA codes as ids")
+    rules = rules or load_sparse_data_rules()
     codes = [str(code) for code in weights.ids]
+    neighbourhood = typical_neighbourhood(weights)
     in_period = counts[
         (counts["month"] >= pd.Timestamp(period.first_month))
         & (counts["month"] <= pd.Timestamp(period.last_month))
@@ -233,8 +294,34 @@ def lsoa_hotspots(
                     f"every LSOA has {int(values.iloc[0])} {group.unit}: Gi* is undefined"
                 )
             continue
-        result = gi_star(values=values.to_numpy(), weights=weights, alpha=ALPHA, bin_fdr=True)
         source = sources[group.id]
+        caveat = f"{_caveat(source)}; {COUNTS_CAVEAT}"
+        expected = float(values.sum()) / len(values) * neighbourhood
+        if expected >= rules.gi_min_expected_per_neighbourhood:
+            result = gi_star(values=values.to_numpy(), weights=weights, alpha=ALPHA, bin_fdr=True)
+            inference, test = Inference.NORMAL_APPROXIMATION, LSOA_TEST
+            p, p_fdr = result["p"], result["p_fdr"]
+        else:
+            permutations = permutations_needed(
+                units=len(values), alpha=ALPHA, minimum=rules.gi_min_permutations
+            )
+            result = gi_star(
+                values=values.to_numpy(),
+                weights=weights,
+                alpha=ALPHA,
+                bin_fdr=True,
+                permutations=permutations,
+                seed=seed,
+                significance=Significance.PERMUTATION_TWO_SIDED,
+            )
+            inference = Inference.PERMUTATION
+            test = LSOA_PERMUTATION_TEST.format(permutations=permutations, unit=group.unit)
+            p, p_fdr = result["p_perm"], result["p_perm_fdr"]
+            caveat += "; " + SPARSE_LSOA_CAVEAT.format(
+                unit=group.unit,
+                minimum=rules.gi_min_expected_per_neighbourhood,
+                permutations=permutations,
+            )
         frame = pd.DataFrame(
             {
                 "group_id": group.id,
@@ -246,13 +333,14 @@ def lsoa_hotspots(
                 "n_neighbours": result["n_neighbours"].to_numpy(),
                 "g": result["g"].to_numpy(),
                 "gi_z": result["gi_z"].to_numpy(),
-                "p": result["p"].to_numpy(),
-                "p_fdr": result["p_fdr"].to_numpy(),
+                "p": p.to_numpy(),
+                "p_fdr": p_fdr.to_numpy(),
                 "gi_bin": result["gi_bin"].map(_label).to_numpy(),
                 "gi_bin_code": result["gi_bin"].map(_bin_code).to_numpy(),
                 "hotspot": result["hotspot"].map(_label).to_numpy(),
-                "test": LSOA_TEST,
-                "caveat": f"{_caveat(source)}; {COUNTS_CAVEAT}",
+                "inference": inference.value,
+                "test": test,
+                "caveat": caveat,
             }
         )
         frames.append(frame)
@@ -278,6 +366,7 @@ def lsoa_hotspots(
         "gi_bin",
         "gi_bin_code",
         "hotspot",
+        "inference",
         "test",
         "caveat",
     ]
@@ -326,8 +415,15 @@ def grid_hotspots(
     period: Period,
     notes: HotspotNotes,
     kde_groups: Collection[str] = KDE_GROUPS,
+    rules: SparseDataRules | None = None,
 ) -> GridTables:
     """Gi* per cell, emerging/persistent classes over the months, and KDE, for each group.
+
+    A group is mapped on the grid only when a typical neighbourhood (a cell and its
+    neighbours, the median over the cells: 9 inside the grid) is expected to hold at least
+    ``rules.gi_min_expected_per_neighbourhood`` located crimes in the period; otherwise the
+    grid, its classes and the KDE are not computed and ``notes.skipped`` says why, with the
+    rule and the crimes per cell (not the count).
 
     Parameters
     ----------
@@ -343,7 +439,10 @@ def grid_hotspots(
         Collects skipped parts and warnings.
     kde_groups
         The groups given a KDE surface (default :data:`KDE_GROUPS`).
+    rules
+        The minimum data (default: ``sparse_data.yaml``).
     """
+    rules = rules or load_sparse_data_rules()
     weights = grid_weights(
         x=grid["x_centre"],
         y=grid["y_centre"],
@@ -351,6 +450,7 @@ def grid_hotspots(
         ids=grid["cell_id"].tolist(),
         crs=BRITISH_NATIONAL_GRID,
     )
+    minimum_per_cell = rules.gi_min_expected_per_neighbourhood / typical_neighbourhood(weights)
     month_index = {pd.Timestamp(month): index for index, month in enumerate(period.months)}
     cells = grid[["cell_id", "row", "col", "x_min", "y_min", "x_max", "y_max"]]
     centres = grid[["x_centre", "y_centre"]]
@@ -363,12 +463,15 @@ def grid_hotspots(
         base = pd.concat([cells, centres], axis=1).assign(
             group_id=group.id, source=source, period=period.label
         )
-        if len(x) < MIN_MEAN_PER_CELL * len(grid):
-            notes.skipped[f"hotspots_grid:{group.id}"] = (
-                f"{len(x)} located {group.unit} on {len(grid)} cells (fewer than "
-                f"{MIN_MEAN_PER_CELL:g} per cell): Gi* on a nearly empty grid flags cells with a"
-                " single crime, so the grid, its emerging/persistent classes and the KDE are"
-                " not computed; see hotspots_lsoa"
+        if len(x) < minimum_per_cell * len(grid):
+            notes.skipped[f"hotspots_grid:{group.id}"] = _too_sparse_for_grid(
+                located=len(x),
+                cells=len(grid),
+                minimum_per_cell=minimum_per_cell,
+                cell_size=cell_size,
+                unit=group.unit,
+                source=source,
+                rules=rules,
             )
             continue
         kde = None
@@ -448,6 +551,42 @@ def grid_hotspots(
     )
 
 
+def _too_sparse_for_grid(
+    *,
+    located: int,
+    cells: int,
+    minimum_per_cell: float,
+    cell_size: float,
+    unit: str,
+    source: str,
+    rules: SparseDataRules,
+) -> str:
+    """Why a group is not mapped on the grid: the rule and its crimes per cell, never a count.
+
+    The average per cell is given to two decimals for data.police.uk (published crime by
+    crime); for other sources only that it is below the minimum, so no small count of a
+    protected source can be recovered from the text.
+    """
+    mean = located / cells
+    needs = (
+        f"the grid test needs (at least {rules.gi_min_expected_per_neighbourhood:g} expected in"
+        " a typical cell and its neighbours, for the normal approximation of Gi*)"
+    )
+    if source != DataSource.POLICE_UK.value:
+        found = f"under the {minimum_per_cell:.2f} located {unit} per cell on average {needs}"
+    else:
+        average = "under 0.01" if mean < 0.005 else f"{mean:.2f}"
+        found = (
+            f"{average} located {unit} per cell on average, under the {minimum_per_cell:.2f}"
+            f" {needs}"
+        )
+    return (
+        f"too few {unit} to map reliably on the {cell_size:g} m grid: {found}; grid hot spots,"
+        " emerging and persistent classes and kernel density are not computed; see the LSOA"
+        " hot spots"
+    )
+
+
 def _kde(*, points: pd.DataFrame, grid: pd.DataFrame, source: str) -> pd.DataFrame | str:
     """KDE at the cell centres, or the reason it cannot be estimated.
 
@@ -456,7 +595,7 @@ def _kde(*, points: pd.DataFrame, grid: pd.DataFrame, source: str) -> pd.DataFra
     """
     pooled = pd.DataFrame(points.groupby(["x", "y"], as_index=False)["count"].sum())
     if len(pooled) < 3 or np.ptp(pooled["x"]) == 0 or np.ptp(pooled["y"]) == 0:
-        return f"{len(pooled)} distinct locations: too few to choose a KDE bandwidth"
+        return "fewer than 3 distinct locations, or all on one line: too few to choose a bandwidth"
     x, y = _repeat(pooled)
     bandwidth = default_bandwidth(x=x, y=y)
     snapped = source == DataSource.POLICE_UK.value
@@ -514,7 +653,11 @@ def _lower_first(text: str) -> str:
 
 
 def lsoa_findings(table: pd.DataFrame, *, groups: Sequence[CrimeGroup]) -> list[Finding]:
-    """For each group with hot spots, how many LSOAs and in which wards (citing their rows)."""
+    """For each group with hot spots, how many LSOAs and in which wards (citing their rows).
+
+    The sentence names the test the rows were judged by (their ``test``): the permutation test
+    for groups with too few crimes for the normal approximation says so.
+    """
     findings: list[Finding] = []
     if table.empty:
         return findings
@@ -531,8 +674,9 @@ def lsoa_findings(table: pd.DataFrame, *, groups: Sequence[CrimeGroup]) -> list[
             if count == 1
             else "LSOAs are statistically significant hotspots"
         )
+        test = str(rows["test"].iloc[0])
         sentence = (
-            f"{count} {noun} of {_lower_first(names[str(group_id)])} ({LSOA_TEST}), "
+            f"{count} {noun} of {_lower_first(names[str(group_id)])} ({test}), "
             f"in {_join(ward_names)} ward{'s' if len(ward_names) > 1 else ''}."
         )
         findings.append(
@@ -598,6 +742,7 @@ def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
     """Family 7: Gi* hot spots on LSOAs and a grid, emerging/persistent classes, KDE."""
     notes = HotspotNotes()
     output = FamilyOutput()
+    rules = load_sparse_data_rules()
     area = inputs.area
     codes = area.lsoas["lsoa_code"].tolist()
     manifest: dict[str, Any] = {
@@ -605,6 +750,14 @@ def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
         "alpha": ALPHA,
         "multiple_testing": "Benjamini–Hochberg FDR across the units of each map",
         "gi_bin": "ArcGIS Gi_Bin from BH-adjusted p-values",
+        "sparse_data": {
+            "min_expected_per_neighbourhood": rules.gi_min_expected_per_neighbourhood,
+            "lsoa": "below the minimum, a two-sided conditional permutation test (ties in both"
+            " tails), with enough permutations for one LSOA to pass Benjamini–Hochberg",
+            "grid": "below the minimum, the grid, its classes and the KDE are not computed",
+            "rule": "expected crimes in a typical neighbourhood (a unit and its neighbours, the"
+            " median over the units) = crimes in the period / units x that neighbourhood's size",
+        },
     }
 
     polygons = lsoa_polygons_bng(inputs.warehouse, lsoa_codes=codes, lsoa_vintage=area.lsoa_vintage)
@@ -631,13 +784,21 @@ def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
                 sources=inputs.sources,
                 period=inputs.period,
                 skipped=notes.skipped,
+                rules=rules,
+                seed=inputs.seed,
             )
+        permuted: list[str] = []
+        if not lsoa_table.empty:
+            chosen = lsoa_table["inference"] == Inference.PERMUTATION.value
+            permuted = sorted({str(group) for group in lsoa_table.loc[chosen, "group_id"]})
         manifest["lsoa"] = {
             "lsoas_with_boundaries": len(polygons),
             "lsoas_without_boundaries": sorted(set(codes) - set(polygons["lsoa_code"])),
             "weights": "queen contiguity on the LSOA polygons (BNG), self-weight added; "
             "islands joined to the nearest centroid",
             "values": "crimes per LSOA in the period",
+            "typical_neighbourhood": typical_neighbourhood(weights),
+            "permutation_groups": permuted,
         }
 
     located = group_points(
@@ -661,6 +822,7 @@ def hotspots(inputs: AssessmentInputs) -> FamilyOutput:
             sources=inputs.sources,
             period=inputs.period,
             notes=notes,
+            rules=rules,
         )
         if len(polygons) > 0:
             grid_tables = _with_in_area(grid_tables, grid=grid, polygons=polygons)

@@ -9,7 +9,7 @@ rate by the Fingertips 95% interval rule (§2.1); LSOAs are grouped in quintiles
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -26,6 +26,7 @@ from safecity.assess.crime_groups import CrimeGroup, DataSource
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS, AreaLevel
 from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyArea
+from safecity.config.sparse_data import SparseDataRules, load_sparse_data_rules
 from safecity.stats import (
     BenchmarkMethod,
     Polarity,
@@ -33,7 +34,8 @@ from safecity.stats import (
     compare_to_baseline_average,
     compare_to_benchmark,
     crude_rate,
-    quantile_groups,
+    rank_rates,
+    rate_quantile_groups,
     rate_ratio_test,
 )
 
@@ -452,7 +454,13 @@ def label_against_benchmark(table: pd.DataFrame, *, where: pd.Series, rule: str)
 
 
 def add_benchmarks(rows: pd.DataFrame, *, area: StudyArea) -> pd.DataFrame:
-    """Label each ward and LSOA rate against the area's rate (family 4)."""
+    """Label each ward and LSOA rate against the area's rate, and rank them (family 4).
+
+    Ranks (1 = highest rate among the area's wards, or LSOAs) compare the rates exactly, as
+    fractions ``numerator × 12 / (denominator × months_with_data)`` (12 months when the rows
+    have no ``months_with_data``): equal rates share the smallest rank (``methods.md`` §0.2a,
+    §3.1), however their floating-point values round.
+    """
     area_rates = rows[rows["area_code"] == area.code][["indicator_id", "value"]].rename(
         columns={"value": "benchmark_value"}
     )
@@ -463,32 +471,72 @@ def add_benchmarks(rows: pd.DataFrame, *, area: StudyArea) -> pd.DataFrame:
     label_against_benchmark(merged, where=small, rule=BENCHMARK_RULE)
     ranked = merged.copy()
     for level in (AreaLevel.WARD.value, AreaLevel.LSOA.value):
-        at_level = (merged["area_level"] == level) & merged["value"].notna()
-        ranks = (
-            merged[at_level].groupby("indicator_id")["value"].rank(method="min", ascending=False)
-        )
-        ranked.loc[ranks.index, "rank"] = ranks
-        ranked.loc[ranks.index, "rank_of"] = (
-            merged[at_level].groupby("indicator_id")["value"].transform("count")
-        )
+        at_level = _rateable(merged) & (merged["area_level"] == level)
+        for _, frame in merged[at_level].groupby("indicator_id", sort=False):
+            ranks = rank_rates(
+                counts=frame["numerator"].to_numpy(),
+                populations=frame["denominator"].to_numpy(),
+                months=_months(frame),
+            )
+            ranked.loc[frame.index, "rank"] = ranks["rank"].to_numpy(dtype=float)
+            ranked.loc[frame.index, "rank_of"] = float(len(frame))
     return ranked
 
 
-def lsoa_quintiles(rows: pd.DataFrame) -> pd.DataFrame:
-    """Each LSOA's quintile of rate within the area, by group (1 = highest rates)."""
-    lsoa = rows[(rows["area_level"] == AreaLevel.LSOA.value) & rows["value"].notna()].copy()
+def lsoa_quintiles(
+    rows: pd.DataFrame,
+    *,
+    units: Mapping[str, str] | None = None,
+    rules: SparseDataRules | None = None,
+) -> pd.DataFrame:
+    """Each LSOA's quintile of rate within the area, by group (1 = highest rates).
+
+    Equal-count quintiles (PHEindicatormethods ``phe_quantile``, ``methods.md`` §3.1) of the
+    rates compared exactly (``numerator × 12 / (denominator × months_with_data)``), so equal
+    rates share a quintile. A group is not grouped when its crimes are too few for quintiles to
+    mean what they say (``sparse_data.yaml``): more than a fifth of the LSOAs with no crimes
+    (they would tie across two quintiles and all be placed in the higher one), or fewer than
+    one crime per LSOA on average. Its rows then have no quintile and a ``caveat`` giving the
+    rule (and, for data.police.uk, which publishes every crime, the count).
+
+    Parameters
+    ----------
+    rows
+        The ``indicators`` rows (LSOA rows with a rate are used).
+    units
+        The word for each group's events (``incidents`` for ASB); default ``crimes``.
+    rules
+        The minimum data (default: ``sparse_data.yaml``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``indicator_id, area_code, area_name, value, quintile, algorithm, caveat``.
+    """
+    columns = ["indicator_id", "area_code", "area_name", "value", "quintile", "algorithm", "caveat"]
+    lsoa = rows[_rateable(rows) & (rows["area_level"] == AreaLevel.LSOA.value)].copy()
     if lsoa.empty:
-        return pd.DataFrame(columns=["indicator_id", "area_code", "value", "quintile", "algorithm"])
-    groups = quantile_groups(
-        values=lsoa["value"].to_numpy(dtype=float),
-        groups=5,
-        algorithm=QuantileAlgorithm.EQUAL_COUNT,
-        invert=True,
-        group_by=lsoa["indicator_id"].to_numpy(),
-    )
-    lsoa["quintile"] = groups["quantile"].to_numpy()
-    lsoa["algorithm"] = groups["algorithm"].astype(str).to_numpy()
-    return lsoa[["indicator_id", "area_code", "area_name", "value", "quintile", "algorithm"]]
+        return pd.DataFrame(columns=columns)
+    rules = rules or load_sparse_data_rules()
+    lsoa["quintile"] = pd.array([pd.NA] * len(lsoa), dtype="Int64")
+    lsoa["algorithm"] = QuantileAlgorithm.EQUAL_COUNT.value
+    lsoa["caveat"] = ""
+    for indicator, frame in lsoa.groupby("indicator_id", sort=False):
+        unit = (units or {}).get(str(indicator), "crimes")
+        reason = _too_few_to_group(frame, unit=unit, rules=rules)
+        if reason:
+            lsoa.loc[frame.index, "caveat"] = reason
+            continue
+        groups = rate_quantile_groups(
+            counts=frame["numerator"].to_numpy(),
+            populations=frame["denominator"].to_numpy(),
+            months=_months(frame),
+            groups=QUINTILES,
+            algorithm=QuantileAlgorithm.EQUAL_COUNT,
+            invert=True,
+        )
+        lsoa.loc[frame.index, "quintile"] = groups["quantile"].to_numpy()
+    return lsoa[columns]
 
 
 def concentration(rows: pd.DataFrame) -> pd.DataFrame:
@@ -518,3 +566,50 @@ def finish_indicator_table(rows: pd.DataFrame) -> pd.DataFrame:
             rows[column] = pd.NA
     extra = [column for column in rows.columns if column not in INDICATOR_COLUMNS]
     return rows[[*INDICATOR_COLUMNS, *extra]]
+
+
+QUINTILES = 5
+MONTHS_IN_YEAR = 12
+
+
+def _rateable(rows: pd.DataFrame) -> pd.Series:
+    """Rows with a rate whose numerator, denominator (and months with data) can be ranked."""
+    usable = rows["value"].notna() & rows["numerator"].notna() & (rows["denominator"] > 0)
+    if "months_with_data" in rows.columns:
+        usable &= pd.to_numeric(rows["months_with_data"], errors="coerce").fillna(0) > 0
+    return usable
+
+
+def _months(frame: pd.DataFrame) -> np.ndarray | None:
+    """Months with data per row (``None``: every rate is over 12 months)."""
+    if "months_with_data" not in frame.columns:
+        return None
+    return frame["months_with_data"].to_numpy()
+
+
+def _too_few_to_group(frame: pd.DataFrame, *, unit: str, rules: SparseDataRules) -> str:
+    """Why a group's LSOAs are too few crimes for quintiles, or ``""`` when they are enough."""
+    lsoas = len(frame)
+    counts = frame["numerator"].to_numpy(dtype=float)
+    without = float((counts == 0).sum()) / lsoas
+    mean = float(counts.sum()) / lsoas
+    share = rules.quintile_max_share_without_crimes
+    minimum = rules.quintile_min_mean_per_lsoa
+    if without <= share and mean >= minimum:
+        return ""
+    published = bool((frame["source"] == DataSource.POLICE_UK.value).all())
+    if published:
+        found = (
+            f"{int(counts.sum()):,} {unit} in the area's {lsoas} neighbourhoods,"
+            f" {without:.0%} of them with none"
+        )
+    elif without > share:
+        found = f"more than {share:.0%} of the area's neighbourhoods had none"
+    else:
+        found = f"fewer than {minimum:g} per neighbourhood on average"
+    return (
+        f"too few {unit} to group neighbourhoods reliably ({found}): quintiles need at least"
+        f" {minimum:g} per neighbourhood (LSOA) on average and no more than {share:.0%} of"
+        f" neighbourhoods with none, or the neighbourhoods with none would tie across two"
+        " quintiles and all be placed in the higher one"
+    )

@@ -232,16 +232,19 @@ def _quintile_map(context: _Context, group_id: str, crime_group: str | None) -> 
     rows = context.group_rows("lsoa_quintiles", group_id, column="indicator_id")
     if rows.empty:
         return _left_out(chart, context.reason(tables=["lsoa_quintiles"]))
-    return lsoa_quintile_map(
-        quintiles=rows,
-        boundaries=context.boundaries,
-        indicator_name=name,
-        area_name=context.area_name,
-        period=context.period,
-        group_id=group_id,
-        area_level=context.area_level,
-        crime_group=crime_group,
-    )
+    try:
+        return lsoa_quintile_map(
+            quintiles=rows,
+            boundaries=context.boundaries,
+            indicator_name=name,
+            area_name=context.area_name,
+            period=context.period,
+            group_id=group_id,
+            area_level=context.area_level,
+            crime_group=crime_group,
+        )
+    except FigureDataError as error:
+        return _left_out(chart, str(error))
 
 
 def _map_rows(

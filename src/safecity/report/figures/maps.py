@@ -44,6 +44,9 @@ QUINTILE_LABELS = {
     4: "4",
     5: "5 (lowest rates)",
 }
+PERMUTATION_INFERENCE = "permutation"
+"""``hotspots_lsoa.inference`` of groups tested by permutation (too few crimes for the normal
+approximation; ``safecity.assess.families.hotspots.Inference``)."""
 HOT_BINS = tuple(label for label in palette.GI_BIN_COLOURS if label.startswith("hot"))
 COLD_BINS = tuple(label for label in palette.GI_BIN_COLOURS if label.startswith("cold"))
 
@@ -188,6 +191,16 @@ def quintile_table(quintiles: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("area_code", kind="mergesort").reset_index(drop=True)
 
 
+def _not_grouped_reason(quintiles: pd.DataFrame) -> str:
+    """The ``caveat`` of a group whose LSOAs were not grouped (too few crimes), else ``""``."""
+    if "caveat" not in quintiles.columns or "quintile" not in quintiles.columns:
+        return ""
+    if pd.to_numeric(quintiles["quintile"], errors="coerce").notna().any():
+        return ""
+    reasons = [str(reason) for reason in quintiles["caveat"].dropna() if str(reason)]
+    return reasons[0] if reasons else ""
+
+
 def lsoa_quintile_map(
     *,
     quintiles: pd.DataFrame,
@@ -206,12 +219,21 @@ def lsoa_quintile_map(
     ----------
     quintiles
         The ``lsoa_quintiles`` rows of one group: ``area_code, area_name, value, quintile``
-        (``suppressed`` in public tables).
+        (``suppressed`` in public tables; ``caveat``).
+
+    Raises
+    ------
+    FigureDataError
+        When the group's LSOAs were not grouped (too few crimes): the message is the rows'
+        ``caveat``, so the report says why the map is left out.
     boundaries
         The artefact's boundaries.
     indicator_name, area_name, period, group_id, area_level, crime_group, source_table
         Texts and identity of the figure.
     """
+    not_grouped = _not_grouped_reason(quintiles)
+    if not_grouped:
+        raise FigureDataError(not_grouped)
     table = quintile_table(quintiles)
     classes = {
         **{QUINTILE_LABELS[q]: palette.VIRIDIS_5[q - 1] for q in QUINTILE_LABELS},
@@ -324,9 +346,20 @@ def hotspot_lsoa_map(
     table = hotspot_table(hotspots)
     hot = _bin_summary(table, HOT_BINS, "hot spot")
     cold = _bin_summary(table, COLD_BINS, "cold spot")
+    permuted = "inference" in hotspots.columns and bool(
+        (hotspots["inference"].astype(str) == PERMUTATION_INFERENCE).any()
+    )
+    test = "Getis-Ord Gi* on counts, queen contiguity, Benjamini-Hochberg FDR"
+    if permuted:
+        test += (
+            "; too few crimes for the usual normal approximation, so tested against random"
+            " rearrangements of the counts"
+        )
     alt_text = (
         f"Map of the {len(table)} LSOAs of {area_name} by Getis-Ord Gi* hot spot class for"
-        f" {group_name}, {period} (Benjamini-Hochberg adjusted): {hot}; {cold}."
+        f" {group_name}, {period} (Benjamini-Hochberg adjusted"
+        f"{'; permutation test, too few crimes for the normal approximation' if permuted else ''}"
+        f"): {hot}; {cold}."
     )
     tooltip = [
         {"field": "lsoa_name" if "lsoa_name" in table.columns else "lsoa_code", "title": "LSOA"},
@@ -341,7 +374,7 @@ def hotspot_lsoa_map(
         classes=palette.GI_BIN_COLOURS,
         title=f"{group_name}: hot and cold spots by LSOA, {period}",
         subtitle=[
-            f"{area_name}: Getis-Ord Gi* on counts, queen contiguity, Benjamini-Hochberg FDR.",
+            f"{area_name}: {test}.",
             "Hot spots: orange, thick outline; cold spots: blue, dashed outline.",
         ],
         alt_text=alt_text,
@@ -355,5 +388,11 @@ def hotspot_lsoa_map(
         dashed_classes=COLD_BINS,
         tooltip=tooltip,
         note="Gi* is computed on counts, not rates: an LSOA with more residents, shops or"
-        " night-time venues has more crimes for that reason alone (methods.md §6.3).",
+        " night-time venues has more crimes for that reason alone."
+        + (
+            " There are too few crimes for the usual normal approximation of Gi*, so each LSOA"
+            " was tested against random rearrangements of the counts."
+            if permuted
+            else ""
+        ),
     )
