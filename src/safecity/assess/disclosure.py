@@ -37,7 +37,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 
-from safecity.assess.disclosure_audit import failures, relation_intervals
+from safecity.assess.disclosure_audit import RelationAudit, failures
 from safecity.assess.disclosure_model import DisclosureModel
 from safecity.assess.disclosure_policy import DEFAULT_THRESHOLD
 from safecity.assess.disclosure_tables import PublishedCounts
@@ -145,10 +145,11 @@ def choose_hidden(
     hidden = (values > 0) & (values < threshold)
     primary = int(hidden.sum())
     rounds = 0
+    audit = RelationAudit(model)
     while True:
         _line_pass(model, classes=classes, values=values, hidden=hidden, threshold=threshold)
         cell_hidden = hidden[classes]
-        failing = failures(relation_intervals(model, hidden=cell_hidden), threshold=threshold)
+        failing = failures(audit.intervals(hidden=cell_hidden), threshold=threshold)
         if not failing:
             break
         rounds += 1

@@ -163,23 +163,107 @@ def failures(intervals: list[CellInterval], *, threshold: int) -> list[CellInter
     return [interval for interval in intervals if interval.width < threshold - 1e-6]
 
 
-def _class_view(
-    model: DisclosureModel, hidden: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.bool_],
-           npt.NDArray[np.bool_], npt.NDArray[np.int64]]:  # fmt: skip
-    """Classes of cells, their values, hidden and published flags, and each class's first cell."""
-    classes = model.classes()
-    count = int(classes.max()) + 1
-    values = np.zeros(count, dtype=np.float64)
-    values[classes] = np.asarray(model.values, dtype=np.float64)
-    class_hidden = np.zeros(count, dtype=bool)
-    class_published = np.zeros(count, dtype=bool)
-    np.logical_or.at(class_hidden, classes, hidden)
-    np.logical_or.at(class_published, classes, ~hidden)
-    first = np.full(count, -1, dtype=np.int64)
-    for cell in range(len(classes) - 1, -1, -1):
-        first[classes[cell]] = cell
-    return classes, values, class_hidden, class_published, first
+class RelationAudit:
+    """Bounds of hidden counts over the model's published relations, re-used between rounds.
+
+    Each line ``total = Σ parts`` (or ``≥`` when it is not exact) and each containment
+    ``smaller ≤ larger`` is a linear constraint over the cells' classes (cells with the same
+    atoms are one count); published counts are fixed at their values and hidden ones are free
+    non-negative variables. The hidden counts split into connected sets (linked by a
+    constraint); a set whose members did not change since the last call keeps its bounds.
+    """
+
+    def __init__(self, model: DisclosureModel) -> None:
+        self.model = model
+        self.classes = model.classes()
+        count = int(self.classes.max()) + 1 if len(self.classes) else 0
+        self.values = np.zeros(count, dtype=np.float64)
+        self.values[self.classes] = np.asarray(model.values, dtype=np.float64)
+        self.first = np.full(count, -1, dtype=np.int64)
+        for cell in range(len(self.classes) - 1, -1, -1):
+            self.first[self.classes[cell]] = cell
+        rows: list[int] = []
+        columns: list[int] = []
+        weights: list[float] = []
+        exact: list[bool] = []
+        relation = 0
+        for total, parts, is_exact in model.lines:
+            terms: dict[int, float] = {int(self.classes[total]): 1.0}
+            for part in parts:
+                label = int(self.classes[part])
+                terms[label] = terms.get(label, 0.0) - 1.0
+            for label, weight in terms.items():
+                if weight:
+                    rows.append(relation)
+                    columns.append(label)
+                    weights.append(weight)
+            exact.append(is_exact)
+            relation += 1
+        for smaller, larger in model.containments:
+            low, high = int(self.classes[smaller]), int(self.classes[larger])
+            if low == high:
+                continue
+            rows.extend((relation, relation))
+            columns.extend((high, low))
+            weights.extend((1.0, -1.0))
+            exact.append(False)
+            relation += 1
+        self.relations = sparse.csr_matrix((weights, (rows, columns)), shape=(relation, count))
+        self.exact = np.array(exact, dtype=bool)
+        self._cache: dict[tuple[int, ...], list[tuple[int, float, float]]] = {}
+
+    def intervals(self, *, hidden: npt.NDArray[np.bool_]) -> list[CellInterval]:
+        """The interval of every hidden class (its first cell), given cell flags ``hidden``."""
+        model = self.model
+        count = len(self.values)
+        class_hidden = np.zeros(count, dtype=bool)
+        class_published = np.zeros(count, dtype=bool)
+        np.logical_or.at(class_hidden, self.classes, hidden)
+        np.logical_or.at(class_published, self.classes, ~hidden)
+        leaked = np.flatnonzero(class_hidden & class_published)
+        results = [
+            self._interval(int(label), float(self.values[label]), float(self.values[label]))
+            for label in leaked
+        ]
+        free = class_hidden & ~class_published
+        free_labels = np.flatnonzero(free)
+        if free_labels.size == 0:
+            return results
+        on_free = self.relations[:, free_labels]
+        active = np.flatnonzero(np.diff(on_free.indptr) > 0)
+        on_free = on_free[active]
+        right = -(self.relations[active][:, ~free] @ self.values[~free])
+        exact = self.exact[active]
+        constrained = np.diff(on_free.tocsc().indptr) > 0
+        for label in free_labels[~constrained]:
+            results.append(self._interval(int(label), 0.0, np.inf))
+        magnitude = abs(on_free)
+        parts, component = csgraph.connected_components(
+            (magnitude.T @ magnitude).tocsr(), directed=False
+        )
+        for part in np.unique(component[constrained]):
+            positions = np.flatnonzero((component == part) & constrained)
+            key = tuple(int(label) for label in free_labels[positions])
+            if key not in self._cache:
+                in_rows = np.flatnonzero(np.diff(on_free[:, positions].indptr) > 0)
+                bounds = _ComponentBounds(
+                    block=on_free[in_rows][:, positions].tocsc(),
+                    right=right[in_rows],
+                    exact=exact[in_rows],
+                )
+                found = []
+                for column, label in enumerate(key):
+                    lower, upper = bounds.bounds(column, key=model.keys[self.first[label]])
+                    found.append((label, lower, upper))
+                self._cache[key] = found
+            for label, lower, upper in self._cache[key]:
+                results.append(self._interval(label, lower, upper))
+        del parts
+        return results
+
+    def _interval(self, label: int, lower: float, upper: float) -> CellInterval:
+        cell = int(self.first[label])
+        return CellInterval(cell, self.model.keys[cell], float(self.values[label]), lower, upper)
 
 
 def relation_intervals(
@@ -187,82 +271,12 @@ def relation_intervals(
 ) -> list[CellInterval]:
     """The interval of every hidden cell over the model's published relations.
 
-    Each line ``total = Σ parts`` (or ``≥`` when it is not exact) and each containment
-    ``smaller ≤ larger`` becomes a linear constraint; published counts are fixed at their
-    values and hidden ones are free non-negative variables. A count hidden in one table and
-    published in another (the same atoms) gets the interval of a single point.
-
-    Returns
-    -------
-    list of CellInterval
-        One per hidden class (its first cell).
+    See :class:`RelationAudit`; a count hidden in one table and published in another (the
+    same atoms) gets the interval of a single point.
     """
     if not len(model.keys):
         return []
-    classes, values, class_hidden, class_published, first = _class_view(model, hidden)
-    results = [
-        CellInterval(
-            int(first[label]), model.keys[first[label]], values[label], values[label], values[label]
-        )
-        for label in np.flatnonzero(class_hidden & class_published)
-    ]
-    free = class_hidden & ~class_published
-    relations: list[tuple[dict[int, float], bool]] = []
-    for total, parts, exact in model.lines:
-        terms: dict[int, float] = {int(classes[total]): 1.0}
-        for part in parts:
-            label = int(classes[part])
-            terms[label] = terms.get(label, 0.0) - 1.0
-        relations.append((terms, exact))
-    for smaller, larger in model.containments:
-        low, high = int(classes[smaller]), int(classes[larger])
-        if low != high:
-            relations.append(({high: 1.0, low: -1.0}, False))
-    # Keep relations with a hidden count; published counts move to the right-hand side.
-    variable_of: dict[int, int] = {}
-    rows: list[tuple[dict[int, float], float, bool]] = []
-    for terms, exact in relations:
-        hidden_terms = {label: weight for label, weight in terms.items() if free[label] and weight}
-        if not hidden_terms:
-            continue
-        constant = sum(weight * values[label] for label, weight in terms.items() if not free[label])
-        for label in hidden_terms:
-            variable_of.setdefault(label, len(variable_of))
-        rows.append((hidden_terms, -constant, exact))
-    labels = np.array(sorted(variable_of, key=variable_of.__getitem__), dtype=np.int64)
-    unconstrained = [label for label in np.flatnonzero(free) if int(label) not in variable_of]
-    for free_label in unconstrained:
-        results.append(
-            CellInterval(
-                int(first[free_label]),
-                model.keys[first[free_label]],
-                values[free_label],
-                0.0,
-                np.inf,
-            )
-        )
-    if not rows:
-        return results
-    matrix = sparse.lil_matrix((len(rows), len(labels)))
-    for row, (terms, _rhs, _exact) in enumerate(rows):
-        for label, weight in terms.items():
-            matrix[row, variable_of[label]] = weight
-    matrix = matrix.tocsr()
-    right = np.array([rhs for _terms, rhs, _exact in rows])
-    exact_rows = np.array([exact for _terms, _rhs, exact in rows], dtype=bool)
-    linked = abs(matrix.T) @ abs(matrix)
-    count, component = csgraph.connected_components(linked, directed=False)
-    for part in range(count):
-        columns = np.flatnonzero(component == part)
-        in_rows = np.flatnonzero(np.asarray(abs(matrix[:, columns]).sum(axis=1)).ravel() > 0)
-        block = matrix[in_rows][:, columns].tocsc()
-        bounds = _ComponentBounds(block=block, right=right[in_rows], exact=exact_rows[in_rows])
-        for position, column in enumerate(columns):
-            label = int(labels[column])
-            key = model.keys[first[label]]
-            lower, upper = bounds.bounds(position, key=key)
-            results.append(CellInterval(int(first[label]), key, values[label], lower, upper))
-    return results
+    return RelationAudit(model).intervals(hidden=hidden)
 
 
 class _ComponentBounds:
@@ -331,6 +345,7 @@ class _ComponentBounds:
 __all__ = [
     "CellInterval",
     "DisclosureAuditError",
+    "RelationAudit",
     "atom_intervals",
     "failures",
     "relation_intervals",

@@ -119,6 +119,10 @@ class DisclosureModel:
     lines: list[tuple[int, list[int], bool]] = field(default_factory=list)
     containments: list[tuple[int, int]] = field(default_factory=list)
     measure_masks: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    structure: dict[str, dict[str, npt.NDArray[np.bool_]]] = field(default_factory=dict)
+    """Per source, each measure's mask over every atom the source *could* have (all offence
+    codes x flag combinations, or all categories): what the published definitions imply,
+    whatever the data (relations an attacker knows from the crime-group configuration)."""
     _slot_index: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def add_atoms(self, atoms: AtomTable) -> int:
@@ -220,46 +224,47 @@ class DisclosureModel:
 def measure_lines(model: DisclosureModel) -> None:
     """Relations across measures in each ``(unit, time)`` where the cells are published.
 
-    For every measure, the measures whose atoms lie inside it give containments (a count is at
-    most its parent's), and of those, taken largest first while disjoint from those already
-    taken, a family (a greedy maximal disjoint family, e.g. all crime and the police.uk
-    categories, or violence and its subgroups) gives a line: exact when the family covers
-    the parent's atoms.
+    Relations come from the measures' definitions (``model.structure``), never from the data:
+    a measure inside another by definition gives a containment (its count is at most the
+    other's), and of the measures inside one, taken largest first while disjoint from those
+    already taken, a family (e.g. all crime and the police.uk categories, or an offence group
+    and its offence codes) gives a line, exact when the family covers the parent by definition.
     """
     by_slot: dict[tuple[str, str], dict[str, int]] = {}
     for index, slot in enumerate(model.slots):
         if slot is not None:
             measure, unit, time = slot
             by_slot.setdefault((unit, time), {})[measure] = index
-    measures = sorted({slot[0] for slot in model.slots if slot is not None})
-    masks = {
-        measure: model.measure_masks[measure] & (model.atom_counts > 0)
-        for measure in measures
-        if measure in model.measure_masks
-    }
-    sizes = {measure: int(mask.sum()) for measure, mask in masks.items()}
+    used = {slot[0] for slot in model.slots if slot is not None}
     inside_of: dict[str, list[str]] = {}
     families: dict[str, tuple[list[str], bool]] = {}
-    for parent, parent_mask in masks.items():
-        inside = [
-            child
-            for child, child_mask in masks.items()
-            if child != parent
-            and sizes[child] > 0
-            and sizes[child] <= sizes[parent]
-            and not (child_mask & ~parent_mask).any()
-            and (sizes[child] < sizes[parent] or child < parent)
-        ]
-        inside_of[parent] = inside
-        inside.sort(key=lambda child: (-sizes[child], child))
-        chosen: list[str] = []
-        covered = np.zeros_like(parent_mask)
-        for child in inside:
-            if not (masks[child] & covered).any():
-                chosen.append(child)
-                covered |= masks[child]
-        if len(chosen) >= 2:
-            families[parent] = (chosen, bool((covered == parent_mask).all()))
+    for source, definitions in model.structure.items():
+        masks = {
+            f"{source}:{name}": mask
+            for name, mask in definitions.items()
+            if f"{source}:{name}" in used and mask.any()
+        }
+        sizes = {measure: int(mask.sum()) for measure, mask in masks.items()}
+        for parent, parent_mask in masks.items():
+            inside = sorted(
+                (
+                    child
+                    for child, child_mask in masks.items()
+                    if child != parent
+                    and sizes[child] < sizes[parent]
+                    and not (child_mask & ~parent_mask).any()
+                ),
+                key=lambda child: (-sizes[child], child),
+            )
+            inside_of[parent] = inside
+            chosen: list[str] = []
+            covered = np.zeros_like(parent_mask)
+            for child in inside:
+                if not (masks[child] & covered).any():
+                    chosen.append(child)
+                    covered |= masks[child]
+            if len(chosen) >= 2:
+                families[parent] = (chosen, bool((covered == parent_mask).all()))
     for cells in by_slot.values():
         for parent, children in inside_of.items():
             if parent in cells:

@@ -10,6 +10,7 @@ texts quoting them), and marks the rows ``suppressed``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +32,8 @@ from safecity.assess.extract_counts import criteria_mask
 from safecity.assess.families.harm import HarmScope
 from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyArea
-from safecity.data.police_uk.formats import asb_crime_type
+from safecity.data.extract.mapping import FLAG_COLUMNS
+from safecity.data.police_uk.formats import asb_crime_type, known_crime_types
 
 FRAUD_GROUP_PATTERN = "(?i)fraud"
 
@@ -152,6 +154,67 @@ def extract_atoms(
     return atoms
 
 
+def extract_structure(
+    classification: pd.DataFrame, *, codes: Sequence[str], groups: Sequence[CrimeGroup]
+) -> dict[str, npt.NDArray[np.bool_]]:
+    """Each extract measure over every crime an extract could hold (by definition, not data).
+
+    The universe is every offence code (of the classification and of the data) with every
+    combination of the flags and of "a victim is female"; a measure's mask says which of
+    those crimes its definition includes.
+    """
+    known = classification.drop_duplicates("offence_code")
+    extra = sorted(set(codes) - set(known["offence_code"].astype(str)))
+    table = pd.concat(
+        [known, pd.DataFrame({"offence_code": extra})], ignore_index=True
+    ).reset_index(drop=True)
+    combinations = np.array(list(itertools.product([False, True], repeat=len(FLAG_COLUMNS) + 1)))
+    universe = table.iloc[np.repeat(np.arange(len(table)), len(combinations))].reset_index(
+        drop=True
+    )
+    tiled = np.tile(combinations, (len(table), 1))
+    for position, flag in enumerate(FLAG_COLUMNS):
+        universe[flag] = tiled[:, position]
+    universe["female_victim"] = tiled[:, -1]
+    masks: dict[str, npt.NDArray[np.bool_]] = {}
+    for group in groups:
+        if group.extract is not None:
+            masks[group.id] = (
+                np.ones(len(universe), dtype=bool)
+                if group.extract.all_crime
+                else np.asarray(criteria_mask(universe, group.extract), dtype=bool)
+            )
+    domestic = universe["flag_domestic"].to_numpy(dtype=bool)
+    for code in table["offence_code"].astype(str):
+        of_code = (universe["offence_code"].astype(str) == code).to_numpy()
+        masks[f"offence:{code}"] = of_code
+        masks[f"offence:{code}:domestic"] = of_code & domestic
+    masks["domestic"] = domestic
+    masks["fraud"] = (
+        universe["offence_group"].fillna("").str.contains(FRAUD_GROUP_PATTERN).to_numpy()
+    )
+    return masks
+
+
+def police_uk_structure(groups: Sequence[CrimeGroup]) -> dict[str, npt.NDArray[np.bool_]]:
+    """Each police.uk measure over the known categories (by definition, not data)."""
+    categories = sorted(known_crime_types())
+    mapping = police_uk_category_groups(
+        [group for group in groups if group.police_uk_defined()], asb_category=asb_crime_type()
+    )
+    masks: dict[str, npt.NDArray[np.bool_]] = {}
+    for group in groups:
+        if group.police_uk_defined():
+            masks[group.id] = np.array(
+                [group.id in mapping.get(category, []) for category in categories]
+            )
+    for position, category in enumerate(categories):
+        mask = np.zeros(len(categories), dtype=bool)
+        mask[position] = True
+        masks[f"category:{category}"] = mask
+    return masks
+
+
 def police_uk_atoms(categories: pd.DataFrame, *, groups: Sequence[CrimeGroup]) -> AtomTable:
     """Police.uk category counts (LSOA x month x category) as atoms, with group masks."""
     atoms = AtomTable(source=DataSource.POLICE_UK.value, rows=categories.copy())
@@ -182,6 +245,8 @@ class DisclosureContext:
     policy: DisclosurePolicy
     atoms: dict[str, tuple[AtomTable, int]]
     """Protected source -> its atom table and the offset of its atoms in the model."""
+    structure: dict[str, dict[str, npt.NDArray[np.bool_]]] = field(default_factory=dict)
+    """Protected source -> each measure's definition over every possible atom."""
 
     def protected(self, group_id: str) -> bool:
         source = self.sources.get(group_id)
@@ -675,6 +740,7 @@ def build_disclosure_model(
     for source, (atoms, _offset) in sorted(context.atoms.items()):
         offset = published.model.add_atoms(atoms)
         context.atoms[source] = (atoms, offset)
+    published.model.structure = dict(context.structure)
     if "indicators" in public_tables:
         _indicator_cells(published, context, public_tables["indicators"])
     if "monthly_series" in public_tables:
@@ -713,5 +779,7 @@ __all__ = [
     "PublishedCounts",
     "build_disclosure_model",
     "extract_atoms",
+    "extract_structure",
     "police_uk_atoms",
+    "police_uk_structure",
 ]

@@ -46,7 +46,9 @@ from safecity.assess.disclosure_tables import (
     DisclosureContext,
     build_disclosure_model,
     extract_atoms,
+    extract_structure,
     police_uk_atoms,
+    police_uk_structure,
 )
 from safecity.assess.extract_counts import (
     extract_profile_counts,
@@ -237,17 +239,21 @@ def _disclosure_control(
     started = time.perf_counter()
     used = set(context.sources.values())
     if DataSource.EXTRACT.value in used and context.policy.protects(DataSource.EXTRACT.value):
-        context.atoms[DataSource.EXTRACT.value] = (
-            extract_atoms(
-                count_inputs.profile, classification=count_inputs.classification, groups=groups
-            ),
-            0,
+        atoms = extract_atoms(
+            count_inputs.profile, classification=count_inputs.classification, groups=groups
+        )
+        context.atoms[DataSource.EXTRACT.value] = (atoms, 0)
+        context.structure[DataSource.EXTRACT.value] = extract_structure(
+            count_inputs.classification,
+            codes=atoms.rows["offence_code"].dropna().astype(str).unique().tolist(),
+            groups=groups,
         )
     if DataSource.POLICE_UK.value in used and context.policy.protects(DataSource.POLICE_UK.value):
         context.atoms[DataSource.POLICE_UK.value] = (
             police_uk_atoms(count_inputs.categories, groups=groups),
             0,
         )
+        context.structure[DataSource.POLICE_UK.value] = police_uk_structure(groups)
     published = build_disclosure_model(context, public_tables)
     result = choose_hidden(published, threshold=context.policy.threshold)
     tables = withhold(
