@@ -36,6 +36,7 @@ from safecity.report.figures.figure import (
     spec_records,
 )
 from safecity.report.figures.geo import features, map_size, outline_layers
+from safecity.report.reader_words import GI_COUNTS_NOTE
 
 QUINTILE_LABELS = {
     1: "1 (highest rates)",
@@ -354,6 +355,5 @@ def hotspot_lsoa_map(
         solid_classes=HOT_BINS,
         dashed_classes=COLD_BINS,
         tooltip=tooltip,
-        note="Gi* is computed on counts, not rates: an LSOA with more residents, shops or"
-        " night-time venues has more crimes for that reason alone (methods.md §6.3).",
+        note=GI_COUNTS_NOTE,
     )
