@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from plain_words import forbidden_in, reader_text
 from tests.report.html_parts import parse_html
-from tests.report.plain_report import scan_report
+from tests.report.plain_report import scan_findings, scan_report
 
 from safecity.report.artefact_reader import Audience, open_artefact
 from safecity.report.document import FigureBlock, Sentence
@@ -37,7 +37,7 @@ def test_the_reports_own_text_speaks_readers_words(
     """Everything the report writes itself (findings aside): sentences, key figures, notes,
     captions, table headings, chart titles and text alternatives, the HTML and the PDF."""
     report: ReportResult = request.getfixturevalue(f"{audience}_report")
-    failures = scan_report(report, demo_artefact, public=audience == "public", with_findings=False)
+    failures = scan_report(report, demo_artefact, public=audience == "public")
     assert failures == [], "\n".join(failures)
 
 
@@ -48,7 +48,7 @@ def test_the_findings_as_printed_speak_readers_words(
     """The findings too (written by ``safecity assess``): they name tests in plain words,
     with the methods appendix entry as a footnote, and no identifiers."""
     report: ReportResult = request.getfixturevalue(f"{audience}_report")
-    failures = scan_report(report, demo_artefact, public=audience == "public", with_findings=True)
+    failures = scan_findings(report, demo_artefact, public=audience == "public")
     assert failures == [], "\n".join(failures)
 
 

@@ -136,6 +136,12 @@ def forbidden_in(text: str, *, allowed: tuple[str, ...] = ()) -> list[Hit]:
     return hits
 
 
+def printed(passages: tuple[str, ...], *, text: str) -> list[str]:
+    """The ``passages`` that ``text`` prints (compared :func:`squeezed`), in order."""
+    page = squeezed(text)
+    return [passage for passage in dict.fromkeys(passages) if squeezed(passage) in page]
+
+
 def describe(hits: list[Hit]) -> str:
     """The hits as lines for an assertion message (each distinct context once)."""
     seen: dict[str, Hit] = {}

@@ -90,7 +90,7 @@ def _computed(value: object) -> bool:
     return not is_missing(value) and bool(value)
 
 
-def _main_group(context: ReportContext, theme: Theme) -> tuple[str | None, str]:
+def main_group(context: ReportContext, theme: Theme) -> tuple[str | None, str]:
     """The theme's first group with data, or ``None`` and why none has any.
 
     "No crimes of these kinds were recorded" is said only when a group of the theme was
@@ -129,7 +129,7 @@ def theme_sections(
     sections: list[Section] = []
     absent: list[str] = []
     for theme in themes():
-        group_id, reason = _main_group(context, theme)
+        group_id, reason = main_group(context, theme)
         if group_id is None:
             absent.append(f"{theme.title} ({reason})")
             continue

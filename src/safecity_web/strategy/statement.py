@@ -135,7 +135,8 @@ def hotspot_line(*, assessment: PublishedAssessment) -> str | None:
     if table is None or not table.rows:
         return None
     hot = {row.get("lsoa_code") for row in table.rows if row.get("hotspot") == HOTSPOT_LABEL}
-    name = str(table.rows[0].get("group_name") or "all crime").lower()
+    name = str(table.rows[0].get("group_name") or "all crime")
+    name = name if name[:2].isupper() else name[:1].lower() + name[1:]
     count = len(hot)
     areas = "neighbourhood was" if count == 1 else "neighbourhoods were"
     link = f"[see the map]({reverse('observatory:hotspots')})"

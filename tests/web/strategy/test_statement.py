@@ -421,3 +421,13 @@ def test_statement_links_render_as_links_on_the_page_and_only_to_this_site(
     methods = client.get("/methods/").content.decode()
     assert 'id="method-rate-ratio-test"' in methods
     assert "Exact conditional test of two rates" in methods
+    # In the PDF the links lead to the site's pages from outside it
+    pdf = PdfReader(io.BytesIO(client.get(reverse("strategy-public:statement-pdf")).content))
+    uris = {
+        str(annotation.get_object()["/A"]["/URI"])
+        for page in pdf.pages
+        for annotation in page.get("/Annots") or []
+        if "/A" in annotation.get_object() and "/URI" in annotation.get_object()["/A"]
+    }
+    assert "http://testserver/methods/#method-rate-ratio-test" in uris
+    assert "http://testserver/hotspots/" in uris
