@@ -27,6 +27,7 @@ from safecity.report.artefact_reader import Audience, open_artefact
 from safecity.report.document import FigureBlock, Sentence
 from safecity.report.evidence import index_rows
 from safecity.report.narrative import finding_sentences
+from safecity.report.reader_words import column_heading, part_words, shown_columns, table_words
 from safecity.report.writer import ReportResult
 
 
@@ -157,3 +158,22 @@ def test_chart_data_tables_are_headed_in_words_without_identifier_columns(
     trend = next(f for f in figures if f.figure_id == "monthly-trend-all_crime")
     assert trend.data_table.columns[:3] == ("GSS code", "Month", "Count")
     assert trend.source_table == "the assessment's monthly counts"
+
+
+def test_parts_tables_and_columns_have_readers_names() -> None:
+    names = {"weapon_firearm": "Firearm-enabled crime"}
+    assert part_words("hotspots_grid:weapon_firearm", group_names=names) == (
+        "Hot spots on a grid: Firearm-enabled crime"
+    )
+    assert part_words("benchmarking_comparators", group_names=names) == (
+        "Comparison with comparator partnerships"
+    )
+    assert part_words("an_unknown_part", group_names=names) == "An unknown part"
+    assert column_heading("lower_ci") == "Lower 95% limit"
+    assert column_heading("new_column") == "New column"
+    assert shown_columns(["row_id", "group_id", "month", "count", "has_data"]) == [
+        "month",
+        "count",
+    ]
+    assert table_words("monthly_series") == "the assessment's monthly counts"
+    assert table_words("new_table") == "the assessment's new table"

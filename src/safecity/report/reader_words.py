@@ -119,6 +119,13 @@ TABLE_WORDS: Mapping[str, str] = {
 
 PART_WORDS: Mapping[str, str] = {
     "benchmarking": "Comparison with other partnerships",
+    "benchmarking_comparators": "Comparison with comparator partnerships",
+    "priorities_comparator_position": "Priority scores: comparator position",
+    "priorities_harm": "Priority scores: harm",
+    "priorities_user_inputs": "Priority scores: public concern and organisational position",
+    "three_period_average": "Change on the average of the three previous periods",
+    "time_hour_of_week": "Peak times of the week",
+    "time_seasonality": "Seasonal pattern",
     "boundaries": "Maps",
     "change": "Change on the baseline",
     "data_quality": "Data quality",
