@@ -93,6 +93,28 @@ def test_groups_not_assessed_are_listed_with_their_reason(client: Any, gappy: An
 
 
 @pytest.mark.django_db
+def test_a_headline_group_not_assessed_says_so_on_the_home_page(
+    client: Any, gappy_artefact: Path, published_demo: PublishedAssessment
+) -> None:
+    """Violent crime is a headline indicator: not assessed, its row says why, with no value."""
+    indicators = pd.read_parquet(gappy_artefact / "public" / "indicators.parquet")
+    _write(gappy_artefact, "indicators", indicators[indicators["indicator_id"] != "violent_crime"])
+    groups = pd.read_parquet(gappy_artefact / "public" / "crime_groups.parquet")
+    violent = groups["group_id"] == "violent_crime"
+    groups.loc[violent, "computed"] = False
+    groups.loc[violent, "skipped_reason"] = "needs a force record-level extract (offence codes)"
+    _write(gappy_artefact, "crime_groups", groups)
+    publish(load_draft(directory=gappy_artefact), user=None)
+    html = client.get("/").content.decode()
+    row = text(element(html, "headline-violent_crime"))
+    assert row == (
+        "Violent crime (violence against the person) "
+        "Not assessed: needs a force record-level extract (offence codes)"
+    )
+    assert "headline-hate_crime_transgender" not in html  # not a headline indicator
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("group_id", sorted(NOT_ASSESSED))
 def test_a_group_not_assessed_has_a_page_saying_why_never_a_zero(
     client: Any, gappy: Any, group_id: str
