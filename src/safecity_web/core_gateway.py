@@ -192,12 +192,96 @@ def _boundaries(artefact: Any, *, directory: Path) -> dict[str, Any] | None:
     return collection
 
 
+@dataclass(frozen=True, slots=True)
+class MethodEntry:
+    """One entry of the methods appendix (the report's, shown on the observatory too)."""
+
+    method_id: str
+    anchor: str
+    name: str
+    plain: str
+    section: str
+    description: str
+    reference: str
+
+
+def methods_appendix() -> list[MethodEntry]:
+    """Every entry of the report's methods appendix, in its order.
+
+    ``plain`` names the method in readers' words; ``anchor`` is the entry's id on the page
+    (``method-rate-ratio-test``); ``section`` is the methods specification's section.
+    """
+    from safecity.report.report_config import methods
+
+    return [
+        MethodEntry(
+            method_id=method.method_id,
+            anchor=method.anchor,
+            name=method.name,
+            plain=method.plain,
+            section=method.section,
+            description=method.description,
+            reference=method.reference,
+        )
+        for method in methods()
+    ]
+
+
+def method_ids(value: Any) -> list[str]:
+    """The known method ids of a finding's ``methods`` cell (``;``-joined); none if absent."""
+    from safecity.report.report_config import method_ids as parse
+
+    return list(parse(value))
+
+
+def crime_group_names() -> dict[str, str]:
+    """Crime group id -> name, for every crime group the core ships (``crime_groups.yaml``)."""
+    from safecity.assess.crime_groups import load_crime_groups
+
+    return {group.id: group.name for group in load_crime_groups()}
+
+
+def not_assessed(reason: str) -> str:
+    """A crime group's skip reason as readers see it: ``not assessed: needs ...``."""
+    from safecity.report.reader_words import not_assessed as words
+
+    return words(reason)
+
+
+def column_headings(columns: list[str]) -> list[str]:
+    """Headings in readers' words for a chart's data columns (``lower_ci`` -> ``Lower 95%
+    limit``)."""
+    from safecity.report.reader_words import column_heading
+
+    return [column_heading(column) for column in columns]
+
+
+def snap_point_note() -> str:
+    """The caveat under a grid map of data.police.uk crimes (the report's words)."""
+    from safecity.report.reader_words import SNAP_POINT_NOTE
+
+    return SNAP_POINT_NOTE
+
+
+def gi_counts_note() -> str:
+    """The caveat under a neighbourhood hot spot map (the report's words)."""
+    from safecity.report.reader_words import GI_COUNTS_NOTE
+
+    return GI_COUNTS_NOTE
+
+
+NO_DATA = "no data"
+"""How a month without data reads in a chart's table (the report's word; never 0)."""
+
+
 @dataclass(slots=True)
 class Chart:
     """A chart from the report's Vega-Lite spec builders, as plain data for a template.
 
     ``columns`` and ``rows`` are the chart's data table (suppressed figures read
-    ``"suppressed"``), the accessible alternative printed beside the chart.
+    ``"suppressed"``, months without data ``"no data"``), the accessible alternative printed
+    beside the chart; ``shown`` are the columns a reader's table shows (no identifiers) and
+    ``headings`` their headings in readers' words.
     """
 
     chart_id: str
@@ -207,6 +291,8 @@ class Chart:
     columns: list[str]
     rows: list[dict[str, Any]]
     note: str | None = None
+    shown: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
 
 
 class ChartUnavailableError(ValueError):
@@ -227,20 +313,30 @@ def _frame(records: list[dict[str, Any]]) -> Any:
 
 def _chart(build: Any, **arguments: Any) -> Chart:
     from safecity.report.figures import FigureDataError, display_table
+    from safecity.report.reader_words import column_heading, shown_columns
 
     try:
         figure = build(**arguments)
     except FigureDataError as error:
         raise ChartUnavailableError(str(error)) from error
     table = display_table(figure)
+    columns = [str(column) for column in table.columns]
+    shown = shown_columns(columns)
+    rows = _records(table)
+    if "has_data" in columns and "count" in columns:
+        for row in rows:
+            if row.get("has_data") is False and row.get("count") is None:
+                row["count"] = NO_DATA
     return Chart(
         chart_id=figure.figure_id,
         title=figure.title,
         alt_text=figure.alt_text,
         spec=figure.spec,
-        columns=[str(column) for column in table.columns],
-        rows=_records(table),
+        columns=columns,
+        rows=rows,
         note=figure.note,
+        shown=shown,
+        headings=[column_heading(column) for column in shown],
     )
 
 

@@ -86,5 +86,5 @@ def test_report_writes_html_charts_and_tables(small_artefact: Path, tmp_path: Pa
     assert len(charts) == written["figures"] // 2 == written["tables"]
     assert charts
     # Without the optional families, their sections say what is missing.
-    assert "The artefact has no priority scores, so no priorities are ranked." in html
+    assert "The assessment has no priority scores, so no priorities are ranked." in html
     assert re.search(r"https?:", html) is None

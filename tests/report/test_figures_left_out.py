@@ -184,7 +184,11 @@ def test_a_theme_the_artefact_cannot_compute_is_left_out_with_the_reason(
     figures, left_out = theme_figures(artefact=country_artefact, crime_group="violent_crime")
     assert figures == []
     reason = country_artefact.manifest["skipped"]["violent_crime"]
-    assert left_out == [f"No charts of Violent crime: {reason.rstrip('.')}."]
+    groups = country_artefact.table("crime_groups")
+    assert groups is not None
+    name = groups.loc[groups["group_id"] == "violent_crime", "name"].iloc[0]
+    assert name == "Violent crime (violence against the person)"  # the group's own name
+    assert left_out == [f"No charts of {name}: {reason.rstrip('.')}."]
 
 
 def test_artefact_folder_has_no_stray_files(country_artefact: AssessmentArtefact) -> None:

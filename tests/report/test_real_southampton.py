@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from tests.report.html_parts import GENERATED_AT, comparable, pdf_pages, pdf_text
+from tests.report.plain_report import scan_findings, scan_report
 
 from safecity.assess.engine import run_assessment
 from safecity.assess.periods import parse_period
@@ -23,6 +24,7 @@ from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
 from safecity.data.warehouse import Warehouse
 from safecity.report.artefact_reader import Audience
+from safecity.report.document import Note
 from safecity.report.formatting import format_count
 from safecity.report.writer import OutputFormat, ReportResult, write_report
 
@@ -40,8 +42,9 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def southampton_report(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
-    folder = tmp_path_factory.mktemp("southampton-report")
+def southampton_artefact(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Southampton assessed from the published files (police.uk only, no force extract)."""
+    folder = tmp_path_factory.mktemp("southampton-artefact")
     hampshire = shared_data / "police-uk" / "hampshire"
     with Warehouse(folder / "w.duckdb") as warehouse:
         load_police_uk(
@@ -65,9 +68,16 @@ def southampton_report(shared_data: Path, tmp_path_factory: pytest.TempPathFacto
             baseline=parse_period(f"{BASELINE_MONTHS[0]}..{BASELINE_MONTHS[-1]}"),
             out_dir=folder / "artefact",
         )
+    return folder / "artefact"
+
+
+@pytest.fixture(scope="module")
+def southampton_report(
+    southampton_artefact: Path, tmp_path_factory: pytest.TempPathFactory
+) -> ReportResult:
     return write_report(
-        assessment_dir=folder / "artefact",
-        out_dir=folder / "report",
+        assessment_dir=southampton_artefact,
+        out_dir=tmp_path_factory.mktemp("southampton-report"),
         audience=Audience.PUBLIC,
         formats=(OutputFormat.HTML, OutputFormat.PDF),
         generated_at=GENERATED_AT,
@@ -120,3 +130,36 @@ def test_southampton_pdf_has_the_findings(southampton_report: ReportResult) -> N
     assert overview is not None
     assert southampton_report.document.section("theme-asb") is not None
     assert southampton_report.document.section("theme-hate_crime") is None
+
+
+def test_southampton_themes_without_a_force_extract_are_not_assessed_not_zero(
+    southampton_report: ReportResult,
+) -> None:
+    """Hate crime, domestic abuse, VAWG and sexual offences need a force extract's flags or
+    offence codes: without one they were not assessed, and the report says so with the reason
+    the assessment gives; it never says that no such crimes were recorded."""
+    assert southampton_report.document is not None
+    overview = southampton_report.document.section("overview")
+    assert overview is not None
+    notes = " ".join(block.text for block in overview.blocks if isinstance(block, Note))
+    for theme in (
+        "Hate crime",
+        "Domestic abuse",
+        "Violence against women and girls",
+        "Sexual offences",
+    ):
+        assert re.search(rf"{theme} \(not assessed: needs a force extract", notes), theme
+    assert southampton_report.html_path is not None
+    html = southampton_report.html_path.read_text(encoding="utf-8")
+    assert "no crimes of these kinds were recorded" not in html
+
+
+@pytest.mark.parametrize("with_findings", [False, True], ids=["own-text", "findings"])
+def test_southampton_report_speaks_readers_words(
+    southampton_report: ReportResult, southampton_artefact: Path, with_findings: bool
+) -> None:
+    """The public report on real data, HTML and PDF, scanned as in ``test_plain_words``: its
+    own text (``own-text``), then with the findings ``safecity assess`` wrote (``findings``)."""
+    scan = scan_findings if with_findings else scan_report
+    failures = scan(southampton_report, southampton_artefact, public=True)
+    assert failures == [], "\n".join(failures)

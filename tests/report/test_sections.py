@@ -139,7 +139,7 @@ def test_sections_without_data_are_absent_with_a_note(reduced_report: ReportResu
     assert document.section("theme-asb") is None
     assert any("Anti-social behaviour" in note for note in _notes(document, "overview"))
     assert _notes(document, "priorities") == [
-        "The artefact has no priority scores, so no priorities are ranked."
+        "The assessment has no priority scores, so no priorities are ranked."
     ]
     figure_ids = {figure.figure_id for figure in document.figures()}
     assert not any(

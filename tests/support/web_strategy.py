@@ -29,6 +29,11 @@ def action_by_code(code: str) -> Action:
 
 CSP_CODE = "E22000123"
 SIGNIFICANT_TEST = "Exact test of two Poisson rates (conditional binomial), two-sided, 5% level"
+"""The change test as an older artefact names it in ``change_test`` (pages never print it)."""
+CHANGE_TEST_METHOD = "rate_ratio_test"
+"""The methods-appendix entry of the change test (src/safecity/report/methods_appendix.yaml)."""
+CHANGE_TEST_WORDS = "an exact test comparing the two rates"
+"""That entry's ``plain`` words, which pages and the statement print instead."""
 
 
 def draft_assessment(*, period: str, violence_rate: float, change_pct: float) -> Any:
@@ -95,6 +100,7 @@ def draft_assessment(*, period: str, violence_rate: float, change_pct: float) ->
         sentence=f"Violence against the person fell by {-change_pct:.1f}% on 2023/24.",
         significant=True,
         row_ids=[violence_row.row_id],
+        methods=[CHANGE_TEST_METHOD],
         position=0,
     )
     Finding.objects.create(

@@ -241,6 +241,18 @@ OBSERVATORY = [
         allowed_status=404,
     ),
     Guarded(
+        "observatory:preview-indicator-monthly-csv",
+        ANALYSTS,
+        _draft_and(indicator_id="no-such-indicator"),
+        allowed_status=404,
+    ),
+    Guarded(
+        "observatory:preview-indicator-monthly-json",
+        ANALYSTS,
+        _draft_and(indicator_id="no-such-indicator"),
+        allowed_status=404,
+    ),
+    Guarded(
         "observatory:preview-area", ANALYSTS, _draft_and(gss_code="E05999999"), allowed_status=404
     ),
 ]

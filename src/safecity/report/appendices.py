@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from safecity.report.context import (
     ReportContext,
@@ -11,6 +12,7 @@ from safecity.report.document import (
     Cell,
     Definition,
     Definitions,
+    MethodRef,
     Paragraph,
     Section,
     Sentence,
@@ -35,22 +37,38 @@ def present_tables(context: ReportContext) -> set[str]:
     }
 
 
-def methods_section(context: ReportContext) -> Section:
+def methods_section(
+    context: ReportContext, *, referenced: Iterable[str] = ()
+) -> tuple[Section, dict[str, MethodRef]]:
+    """The methods appendix, and how the text refers to each entry (number and anchor).
+
+    An entry is listed when the artefact used the method (a table or column the entry names
+    has data) or the report's text refers to it (``referenced``: a footnote). Entries are
+    numbered in the appendix's order; each keeps the section of the methods specification
+    (docs/methods.md) that defines it and its published reference.
+    """
     present = present_tables(context)
+    wanted = set(referenced)
+    refs: dict[str, MethodRef] = {}
     items: list[Definition] = []
     for method in methods():
-        used = any(table in present for table in method.tables)
+        used = method.method_id in wanted or any(table in present for table in method.tables)
         for qualified in method.columns:
             table, _, column = qualified.partition(".")
             frame = context.artefact.table(table) if table in present else None
             if frame is not None and column in frame.columns and frame[column].notna().any():
                 used = True
         if used:
+            number = len(items) + 1
+            refs[method.method_id] = MethodRef(
+                number=number, anchor=method.anchor, name=method.name
+            )
             items.append(
                 Definition(
-                    term=f"{method.name} (methods specification §{method.section})",
+                    term=f"[{number}] {method.name} (methods specification §{method.section})",
                     meaning=method.description,
                     detail=f"Reference: {method.reference}",
+                    anchor=method.anchor,
                 )
             )
     section = Section(section_id="methods", number="", title="Methods", appendix=True)
@@ -60,14 +78,15 @@ def methods_section(context: ReportContext) -> Section:
                 Sentence(
                     text="The statistical methods behind the figures in this report, with the"
                     " section of the project's methods specification (docs/methods.md) that"
-                    " defines each and its published reference.",
+                    " defines each and its published reference. A number in square brackets"
+                    " in the report, such as [1], refers to the entry of that number here.",
                     row_ids=(),
                 ),
             )
         )
     )
     section.blocks.append(Definitions(items=tuple(items)))
-    return section
+    return section, refs
 
 
 def glossary_section(context: ReportContext) -> Section:

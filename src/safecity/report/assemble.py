@@ -90,9 +90,11 @@ def build_document(
         if people is not None:
             sections.append(people)
     sections.append(data_quality_section(context))
-    sections.extend(
-        [methods_section(context), glossary_section(context), sources_section(context)],
-    )
+    referenced = [method for figure in key_figures for method in figure.methods]
+    for section in sections:
+        referenced.extend(section.method_ids())
+    methods_appendix, method_refs = methods_section(context, referenced=referenced)
+    sections.extend([methods_appendix, glossary_section(context), sources_section(context)])
     _number(sections)
     edition = (
         f"Partners' edition ({MARKING})"
@@ -122,6 +124,7 @@ def build_document(
         sections=sections,
         key_figures=key_figures,
         contents_detail=("summary", "data-quality"),
+        method_refs=method_refs,
         description=(
             f"Strategic Assessment of crime and anti-social behaviour in {context.area_name}"
             f" ({context.area_code}), {context.period} against {context.baseline}."

@@ -19,6 +19,7 @@ from safecity.report.artefact_reader import AssessmentArtefact
 from safecity.report.document import Cell, FigureBlock, Table
 from safecity.report.figures import Figure, overview_figures, render_svg, theme_figures
 from safecity.report.formatting import SUPPRESSED, format_count, is_missing
+from safecity.report.reader_words import NO_DATA, column_heading, shown_columns, table_words
 
 COUNT_COLUMNS = frozenset(
     {"count", "numerator", "crimes", "persons", "baseline_count", "baseline_numerator"}
@@ -78,7 +79,7 @@ def figure_block(figure: Figure, *, svg: str) -> FigureBlock:
         ),
         image_uri="data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode(),
         data_table=data_table(figure),
-        source_table=figure.source_table,
+        source_table=table_words(figure.source_table),
         note=figure.note,
     )
 
@@ -132,19 +133,25 @@ def format_table_value(value: object) -> str:
     return str(value)
 
 
+def _flags(frame: pd.DataFrame, column: str, *, default: bool) -> list[bool]:
+    if column not in frame.columns:
+        return [default] * len(frame)
+    return [default if is_missing(value) else bool(value) for value in frame[column].tolist()]
+
+
 def data_table(figure: Figure) -> Table:
     """The data behind ``figure`` as a printed table (at most :data:`TABLE_ROW_LIMIT` rows).
 
-    Missing values on a suppressed row read "suppressed"; count columns keep the count they
-    show, so a test can check no published count is under the suppression threshold.
+    Columns are headed in readers' words, and identifier columns are left out (the CSV in
+    ``tables/`` keeps every column). Missing counts on a suppressed row read "suppressed", and
+    on a month without data (``has_data`` false) "no data"; never 0. Count columns keep the
+    count they show, so a test can check no published count is under the suppression
+    threshold.
     """
     frame = figure.data
-    hidden = (
-        frame["suppressed"].fillna(False).astype(bool).tolist()
-        if "suppressed" in frame.columns
-        else [False] * len(frame)
-    )
-    columns = [str(column) for column in frame.columns if column != "suppressed"]
+    hidden = _flags(frame, "suppressed", default=False)
+    with_data = _flags(frame, "has_data", default=True)
+    columns = shown_columns([str(column) for column in frame.columns])
     rows: list[tuple[Cell, ...]] = []
     for position, record in enumerate(frame.head(TABLE_ROW_LIMIT).to_dict("records")):
         cells: list[Cell] = []
@@ -152,6 +159,9 @@ def data_table(figure: Figure) -> Table:
             value = record[column]
             if is_missing(value) and hidden[position]:
                 cells.append(Cell(text=SUPPRESSED))
+                continue
+            if is_missing(value) and not with_data[position] and column in COUNT_COLUMNS:
+                cells.append(Cell(text=NO_DATA))
                 continue
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             count = (
@@ -171,7 +181,7 @@ def data_table(figure: Figure) -> Table:
     return Table(
         table_id=f"data-{figure.figure_id}",
         caption=f"Data for the chart: {figure.title}",
-        columns=tuple(column.replace("_", " ") for column in columns),
+        columns=tuple(column_heading(column) for column in columns),
         rows=tuple(rows),
         note=note,
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+from safecity.assess.crime_groups import load_crime_groups
 from safecity.report.artefact_reader import AssessmentArtefact, Audience
 from safecity.report.document import (
     Sentence,
@@ -60,3 +62,27 @@ def topic_findings(
 def whole_number(value: object) -> int | None:
     """``value`` as a whole number, or ``None`` when it is missing."""
     return None if is_missing(value) else round(float(str(value)))
+
+
+@cache
+def _packaged_group_names() -> dict[str, str]:
+    return {group.id: group.name for group in load_crime_groups()}
+
+
+def group_names(context: ReportContext) -> dict[str, str]:
+    """Crime group id -> name: the artefact's (``crime_groups``, ``indicators``), else the
+    packaged crime groups' names."""
+    names = dict(_packaged_group_names())
+    indicators = context.artefact.table("indicators")
+    if indicators is not None and not indicators.empty:
+        names.update(
+            zip(
+                indicators["indicator_id"].astype(str),
+                indicators["indicator_name"].astype(str),
+                strict=True,
+            )
+        )
+    groups = context.artefact.table("crime_groups")
+    if groups is not None and {"group_id", "name"} <= set(groups.columns):
+        names.update(zip(groups["group_id"].astype(str), groups["name"].astype(str), strict=True))
+    return names

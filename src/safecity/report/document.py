@@ -42,13 +42,15 @@ class Sentence:
 
     ``citations`` lists each value the sentence prints; for a finding written by
     ``safecity assess`` (``finding_id`` set) the text is the artefact's own and only
-    ``row_ids`` are known.
+    ``row_ids`` are known. ``methods`` are the ids of the methods-appendix entries the
+    sentence rests on (each printed as a footnote mark linking to its entry).
     """
 
     text: str
     row_ids: tuple[str, ...]
     citations: tuple[Citation, ...] = ()
     finding_id: str | None = None
+    methods: tuple[str, ...] = ()
 
 
 class BlockKind(StrEnum):
@@ -90,6 +92,7 @@ class KeyFigure:
     detail: str
     citations: tuple[Citation, ...]
     tone: str = "neutral"
+    methods: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     note: str | None = None
+    methods: tuple[str, ...] = ()
     kind: BlockKind = BlockKind.TABLE
 
 
@@ -157,6 +161,7 @@ class Definition:
     term: str
     meaning: str
     detail: str | None = None
+    anchor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +217,15 @@ class Section:
             found.extend(subsection.sentences())
         return found
 
+    def method_ids(self) -> list[str]:
+        """Ids of the methods the section's text refers to, in document order."""
+        found: list[str] = []
+        for block in self.blocks:
+            found.extend(_block_methods(block))
+        for subsection in self.subsections:
+            found.extend(subsection.method_ids())
+        return found
+
     def figures(self) -> list[FigureBlock]:
         """Every figure in the section and its subsections, in document order."""
         found = [block for block in self.blocks if isinstance(block, FigureBlock)]
@@ -220,12 +234,33 @@ class Section:
         return found
 
 
+def _block_methods(block: Block) -> list[str]:
+    found = [method for sentence in _block_sentences(block) for method in sentence.methods]
+    if isinstance(block, KeyFigures):
+        found.extend(method for figure in block.figures for method in figure.methods)
+    if isinstance(block, Table):
+        found.extend(block.methods)
+    if isinstance(block, Priorities):
+        for priority in block.priorities:
+            found.extend(priority.evidence.methods)
+    return found
+
+
 def _block_sentences(block: Block) -> list[Sentence]:
     if isinstance(block, Paragraph | SentenceList):
         return list(block.sentences)
     if isinstance(block, Priorities):
         return [priority.sentence for priority in block.priorities]
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class MethodRef:
+    """How the text refers to an entry of the methods appendix: its number and anchor."""
+
+    number: int
+    anchor: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +292,8 @@ class Document:
     description: str = ""
     contents_detail: tuple[str, ...] = ()
     """Sections whose subsections the contents list shows too."""
+    method_refs: dict[str, MethodRef] = field(default_factory=dict)
+    """Method id -> its numbered entry in the methods appendix (footnote marks link to it)."""
 
     @property
     def title(self) -> str:
@@ -269,6 +306,15 @@ class Document:
         for section in self.sections:
             found.extend(section.sentences())
         return found
+
+    def method_ids(self) -> list[str]:
+        """Ids of the methods the text refers to (sentences, key figures, tables), in order."""
+        found: list[str] = []
+        for figure in self.key_figures:
+            found.extend(figure.methods)
+        for section in self.sections:
+            found.extend(section.method_ids())
+        return list(dict.fromkeys(found))
 
     def figures(self) -> list[FigureBlock]:
         """Every figure of the report, in document order."""

@@ -29,8 +29,26 @@ from safecity.report.formatting import (
     format_signed_percent,
     is_missing,
 )
+from safecity.report.reader_words import table_words
+from safecity.report.report_config import method_by_id, method_ids
 
 Formatter = Callable[[object], str]
+
+CRUDE_RATE = "crude_rate"
+RATE_RATIO_TEST = "rate_ratio_test"
+BENCHMARK_BY_INTERVAL = "fingertips_benchmark"
+PRIORITY_SCORING = "priority_scoring"
+CRIME_SEVERITY = "crime_severity"
+RANKING = "ranking"
+"""Ids of the methods-appendix entries the report's own sentences rest on."""
+
+
+def plain_method(method_id: str) -> str:
+    """The method ``method_id`` named in readers' words (``an exact test comparing ...``)."""
+    method = method_by_id(method_id)
+    if method is None:
+        raise KeyError(f"methods_appendix.yaml has no method {method_id!r}")
+    return method.plain
 
 
 @dataclass(slots=True)
@@ -55,10 +73,13 @@ class SentenceBuilder:
             self.row_ids.append(row.row_id)
         return self
 
-    def build(self) -> Sentence:
-        """The sentence (its parts joined as written)."""
+    def build(self, *, methods: tuple[str, ...] = ()) -> Sentence:
+        """The sentence (its parts joined as written), resting on the methods ``methods``."""
         return Sentence(
-            text="".join(self.parts), row_ids=tuple(self.row_ids), citations=tuple(self.citations)
+            text="".join(self.parts),
+            row_ids=tuple(self.row_ids),
+            citations=tuple(self.citations),
+            methods=methods,
         )
 
 
@@ -103,21 +124,39 @@ def volume_sentence(row: CitedRow, *, area_name: str, period: str, noun: str) ->
     builder.value(row, "multiplier", format_count).text(f" {per_unit(row)} (95% confidence ")
     builder.text("interval ").value(row, "lower_ci", format_rate).text(" to ")
     builder.value(row, "upper_ci", format_rate).text(").")
-    return builder.build()
+    return builder.build(methods=(CRUDE_RATE,))
 
 
 def change_sentence(row: CitedRow, *, subject: str) -> Sentence | None:
-    """``That is a 2.0% increase on 2023/24 (29,114), statistically significant (test, p).``"""
+    """``That is a 2.0% increase on 2023/24 (29,114), a change that is statistically
+    significant (an exact test comparing the two rates, p = 0.019).``
+
+    The test is named in words, with a footnote to its entry in the methods appendix. When no
+    change was computed and the row says why (``change_not_made``), the sentence says so.
+    """
     if is_missing(row.values.get("change_pct")):
-        return None
+        return change_not_made_sentence(row)
     builder = SentenceBuilder().text(f"{subject} ")
     builder.value(row, "change_pct", format_change).text(" on ")
     builder.value(row, "baseline_period", str).text(" (")
-    builder.value(row, "baseline_numerator", format_count).text("), a change that is ")
-    builder.text(significance_phrase(row)).text(" (")
-    builder.value(row, "change_test", str).text(", ")
+    builder.value(row, "baseline_numerator", format_count).text(")")
+    if is_missing(row.values.get("change_significant")):
+        builder.text("; the change was not tested.")
+        return builder.build()
+    builder.text(f", a change that is {significance_phrase(row)} (")
+    builder.text(plain_method(RATE_RATIO_TEST)).text(", ")
     builder.value(row, "change_p_value", format_p_value).text(").")
-    return builder.build()
+    return builder.build(methods=(RATE_RATIO_TEST,))
+
+
+def change_not_made_sentence(row: CitedRow) -> Sentence | None:
+    """Why the row has no change on the baseline (its ``change_not_made``), if it says."""
+    reason = row.values.get("change_not_made")
+    if not isinstance(reason, str) or not reason.strip():
+        return None
+    builder = SentenceBuilder().text("No change on the baseline is given: ")
+    builder.value(row, "change_not_made", lambda value: str(value).strip().rstrip("."))
+    return builder.text(".").build()
 
 
 def harm_sentence(row: CitedRow, *, area_name: str) -> Sentence:
@@ -129,7 +168,7 @@ def harm_sentence(row: CitedRow, *, area_name: str) -> Sentence:
     builder.text("interval ").value(row, "lower_ci", format_decimal).text(" to ")
     builder.value(row, "upper_ci", format_decimal).text("); the average crime weighed ")
     builder.value(row, "mean_weight", format_decimal).text(".")
-    return builder.build()
+    return builder.build(methods=(CRIME_SEVERITY,))
 
 
 def _versus(builder: SentenceBuilder, row: CitedRow, *, label_column: str) -> Sentence:
@@ -205,13 +244,24 @@ def benchmark_not_made(row: CitedRow) -> list[str]:
 
 
 def key_figure(
-    *, label: str, row: CitedRow, column: str, formatter: Formatter, detail: SentenceBuilder
+    *,
+    label: str,
+    row: CitedRow,
+    column: str,
+    formatter: Formatter,
+    detail: SentenceBuilder,
+    methods: tuple[str, ...] = (),
 ) -> KeyFigure:
-    """A key-figure box showing ``column`` of ``row`` with a cited line of detail."""
+    """A key-figure box showing ``column`` of ``row`` with a cited line of detail (and the
+    methods it rests on, as footnotes)."""
     shown = cite(row, column, formatter)
     line = detail.build()
     return KeyFigure(
-        label=label, value=shown.text, detail=line.text, citations=(shown, *line.citations)
+        label=label,
+        value=shown.text,
+        detail=line.text,
+        citations=(shown, *line.citations),
+        methods=methods,
     )
 
 
@@ -223,7 +273,7 @@ def rate_key_figure(*, row: CitedRow, label: str) -> KeyFigure:
         column="value",
         formatter=format_rate,
         detail=SentenceBuilder()
-        .text("95% CI ")
+        .text("95% confidence interval ")
         .value(row, "lower_ci", format_rate)
         .text(" to ")
         .value(row, "upper_ci", format_rate),
@@ -231,15 +281,23 @@ def rate_key_figure(*, row: CitedRow, label: str) -> KeyFigure:
 
 
 def change_key_figure(*, row: CitedRow, label: str) -> KeyFigure:
-    """A key-figure box of ``row``'s change, its significance (test named) and p-value."""
+    """A key-figure box of ``row``'s change, its significance (test footnoted) and p-value."""
+    detail = SentenceBuilder().text(significance_phrase(row))
+    if is_missing(row.values.get("change_significant")):
+        return key_figure(
+            label=label,
+            row=row,
+            column="change_pct",
+            formatter=format_signed_percent,
+            detail=detail,
+        )
     return key_figure(
         label=label,
         row=row,
         column="change_pct",
         formatter=format_signed_percent,
-        detail=SentenceBuilder()
-        .text(f"{significance_phrase(row)}, ")
-        .value(row, "change_p_value", format_p_value),
+        detail=detail.text(", ").value(row, "change_p_value", format_p_value),
+        methods=(RATE_RATIO_TEST,),
     )
 
 
@@ -294,7 +352,9 @@ def finding_sentences(
     """The artefact's findings as sentences, keeping only those whose rows the audience reads.
 
     A finding citing a row the audience cannot read (a person-level table in the public
-    audience) is left out, so no section shows what its audience may not see. With
+    audience) is left out, so no section shows what its audience may not see. A finding's
+    ``methods`` (ids of methods-appendix entries, ``;``-joined) become its footnotes; an older
+    artefact without the column gives none. With
     ``drop_suppressed`` (the public audience), so is a finding citing a row that disclosure
     control suppressed: its sentence would print the count the table hides.
     """
@@ -312,6 +372,7 @@ def finding_sentences(
                 text=" ".join(str(record["sentence"]).split()),
                 row_ids=row_ids,
                 finding_id=str(record["finding_id"]),
+                methods=method_ids(record.get("methods")),
             )
         )
     return found
@@ -330,7 +391,7 @@ def finding_topics(findings: pd.DataFrame | None) -> dict[str, str]:
 def evidence_text(row: CitedRow | None, row_id: str) -> tuple[str, tuple[Citation, ...]]:
     """A cited row of a priority, described with its figures (and what they cite)."""
     if row is None:
-        return f"row {row_id} is not available to this audience", ()
+        return "a figure not published in this edition", ()
     if row.table == "indicators":
         builder = SentenceBuilder().value(row, "indicator_name", str).text(": ")
         builder.value(row, "numerator", format_count).text(" in ")
@@ -348,7 +409,14 @@ def evidence_text(row: CitedRow | None, row_id: str) -> tuple[str, tuple[Citatio
         builder.value(row, "volume_share_pct", format_percent).text(" of crimes")
         line = builder.build()
         return line.text, line.citations
-    return f"{row.table} row {row_id}", ()
+    if row.table == "benchmarking" and not is_missing(row.values.get("rank")):
+        builder = SentenceBuilder().value(row, "group_name", str).text(": ")
+        builder.value(row, "rate", format_rate).text(" per 1,000; ranked ")
+        builder.value(row, "rank", format_count).text(" of ")
+        builder.value(row, "rank_of", format_count).text(" partnerships by rate (1 = highest)")
+        line = builder.build()
+        return line.text, line.citations
+    return f"figures of {table_words(row.table)}", ()
 
 
 PRIORITY_CRITERIA = (
@@ -366,7 +434,7 @@ def priority_sentence(top: CitedRow) -> Sentence:
     builder = SentenceBuilder().value(top, "group_name", str).text(" ranks ")
     builder.value(top, "rank", format_count).text(" with a priority score of ")
     builder.value(top, "priority_score", format_score).text(".")
-    return builder.build()
+    return builder.build(methods=(PRIORITY_SCORING,))
 
 
 def interval_text(row: CitedRow, lower: str, upper: str) -> str:

@@ -7,6 +7,7 @@ import pandas as pd
 from safecity.report.artefact_reader import Audience, open_artefact
 from safecity.report.context import (
     ReportContext,
+    group_names,
 )
 from safecity.report.document import (
     Cell,
@@ -22,6 +23,7 @@ from safecity.report.formatting import (
     format_month,
     format_percent,
 )
+from safecity.report.reader_words import part_words
 from safecity.report.report_config import (
     caveats,
 )
@@ -98,8 +100,9 @@ def data_quality_section(context: ReportContext) -> Section:
         )
     skipped = context.artefact.manifest.get("skipped") or {}
     if isinstance(skipped, dict) and skipped:
+        names = group_names(context)
         rows = tuple(
-            (Cell(text=str(part).replace("_", " ").replace(":", ": ")), Cell(text=str(reason)))
+            (Cell(text=part_words(str(part), group_names=names)), Cell(text=str(reason)))
             for part, reason in sorted(skipped.items())
         )
         section.subsections.append(

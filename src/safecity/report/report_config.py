@@ -72,11 +72,22 @@ class Method:
 
     method_id: str
     name: str
+    plain: str
     section: str
     description: str
     reference: str
     tables: tuple[str, ...]
     columns: tuple[str, ...]
+
+    @property
+    def anchor(self) -> str:
+        """The id of the method's entry in the methods appendix (``method-rate-ratio-test``)."""
+        return method_anchor(self.method_id)
+
+
+def method_anchor(method_id: str) -> str:
+    """The id of a method's entry in the methods appendix and on the observatory's page."""
+    return "method-" + method_id.replace("_", "-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +147,7 @@ def methods() -> tuple[Method, ...]:
         Method(
             method_id=_text(entry, "id", where=where),
             name=_text(entry, "name", where=where),
+            plain=_text(entry, "plain", where=where),
             section=_text(entry, "section", where=where),
             description=_text(entry, "description", where=where),
             reference=_text(entry, "reference", where=where),
@@ -144,6 +156,23 @@ def methods() -> tuple[Method, ...]:
         )
         for entry in _entries("methods_appendix.yaml", "methods")
     )
+
+
+def method_by_id(method_id: str) -> Method | None:
+    """The appendix's entry ``method_id``, or ``None`` when there is no such entry."""
+    return next((method for method in methods() if method.method_id == method_id), None)
+
+
+def method_ids(value: object) -> tuple[str, ...]:
+    """The known method ids in a finding's ``methods`` cell (``;``-joined), in order.
+
+    Ids the appendix does not have are dropped (an artefact newer than the report); a missing
+    cell (an older artefact, without the column) gives none.
+    """
+    if not isinstance(value, str):
+        return ()
+    known = {method.method_id for method in methods()}
+    return tuple(dict.fromkeys(part.strip() for part in value.split(";") if part.strip() in known))
 
 
 @cache

@@ -85,7 +85,7 @@ def summary_section(
         section.blocks.append(Paragraph(sentences=tuple(sentences)))
     if not paragraphs:
         section.blocks.append(
-            Note(text="The artefact has no all-crime indicator for the area and period.")
+            Note(text="The assessment has no figures for all crime in the area and period.")
         )
     section.subsections.append(position_section(context))
     section.subsections.append(priorities_section(context, findings, topics))
@@ -128,7 +128,7 @@ def priorities_section(
     top = context.artefact.table("priority_top")
     if top is None or top.empty:
         section.blocks.append(
-            Note(text="The artefact has no priority scores, so no priorities are ranked.")
+            Note(text="The assessment has no priority scores, so no priorities are ranked.")
         )
         return section
     overall = topic_findings(findings, topics, ("priorities",))
@@ -189,10 +189,10 @@ def _priority_evidence(context: ReportContext, top: CitedRow, scores: CitedRow |
     else:
         for row_id in split_row_ids(top.values.get("evidence_row_ids")):
             text, _ = evidence_text(context.index.get(row_id), row_id)
-            rows.append((Cell(text=row_id), Cell(text=""), Cell(text=""), Cell(text=text)))
+            rows.append((Cell(text="Evidence"), Cell(text=""), Cell(text=""), Cell(text=text)))
     return Table(
         table_id=f"evidence-{top.values.get('group_id')}",
         caption=f"Scores and evidence: {top.values.get('group_name')}",
-        columns=("Criterion", "Score (1–5)", "Basis", "Evidence (artefact rows)"),
+        columns=("Criterion", "Score (1–5)", "Basis", "Evidence"),
         rows=tuple(rows),
     )

@@ -30,6 +30,7 @@ from safecity.report.formatting import (
     is_missing,
 )
 from safecity.report.narrative import (
+    BENCHMARK_BY_INTERVAL,
     SentenceBuilder,
     area_row,
     change_key_figure,
@@ -38,6 +39,7 @@ from safecity.report.narrative import (
     rate_key_figure,
     volume_sentence,
 )
+from safecity.report.reader_words import NOT_ASSESSED, not_assessed
 from safecity.report.report_config import (
     Theme,
     themes,
@@ -61,15 +63,41 @@ def overview_section(
     return section
 
 
-def _main_group(context: ReportContext, theme: Theme) -> tuple[str | None, str]:
-    """The theme's first group with data, or ``None`` and why none has any."""
-    groups = context.artefact.table("crime_groups")
+def not_assessed_reasons(context: ReportContext) -> dict[str, str]:
+    """Crime group id -> why it was not assessed, for every group the assessment skipped.
+
+    From the artefact's ``crime_groups`` table (``computed`` false, ``skipped_reason``) when
+    this audience has it, else from the manifest's ``skipped`` reasons of crime groups. Each
+    reason reads ``not assessed: needs ...``.
+    """
     reasons: dict[str, str] = {}
+    groups = context.artefact.table("crime_groups")
     if groups is not None and not groups.empty:
         for record in groups.to_dict("records"):
             reason = record.get("skipped_reason")
-            if not bool(record.get("computed")) and isinstance(reason, str) and reason:
-                reasons[str(record["group_id"])] = reason
+            if not _computed(record.get("computed")) and isinstance(reason, str) and reason:
+                reasons[str(record["group_id"])] = not_assessed(reason)
+        return reasons
+    skipped = context.artefact.manifest.get("skipped") or {}
+    known = {group_id for theme in themes() for group_id in theme.groups}
+    for key, reason in skipped.items() if isinstance(skipped, dict) else ():
+        if str(key) in known and isinstance(reason, str) and reason:
+            reasons[str(key)] = not_assessed(reason)
+    return reasons
+
+
+def _computed(value: object) -> bool:
+    return not is_missing(value) and bool(value)
+
+
+def main_group(context: ReportContext, theme: Theme) -> tuple[str | None, str]:
+    """The theme's first group with data, or ``None`` and why none has any.
+
+    "No crimes of these kinds were recorded" is said only when a group of the theme was
+    assessed and counted none; a group that was not assessed (its source not loaded) is
+    "not assessed", with what it needs; never zero.
+    """
+    counted_none = False
     for group_id in theme.groups:
         row = area_row(
             context.index, group_id=group_id, area_code=context.area_code, period=context.period
@@ -79,13 +107,17 @@ def _main_group(context: ReportContext, theme: Theme) -> tuple[str | None, str]:
         count = row.values.get("numerator")
         if bool(row.values.get("suppressed")) or (not is_missing(count) and float(str(count)) > 0):
             return group_id, ""
+        counted_none = counted_none or (not is_missing(count) and float(str(count)) == 0)
+    if counted_none:
+        return (
+            None,
+            f"no crimes of these kinds were recorded in {context.area_name} in {context.period}",
+        )
+    reasons = not_assessed_reasons(context)
     for group_id in theme.groups:
         if group_id in reasons:
             return None, reasons[group_id]
-    return (
-        None,
-        f"no crimes of these kinds were recorded in {context.area_name} in {context.period}",
-    )
+    return None, f"{NOT_ASSESSED}: the assessment has no figures for these crimes"
 
 
 def theme_sections(
@@ -97,7 +129,7 @@ def theme_sections(
     sections: list[Section] = []
     absent: list[str] = []
     for theme in themes():
-        group_id, reason = _main_group(context, theme)
+        group_id, reason = main_group(context, theme)
         if group_id is None:
             absent.append(f"{theme.title} ({reason})")
             continue
@@ -167,7 +199,7 @@ def _theme(
     if omitted:
         charts.blocks.append(Note(text=" ".join(omitted)))
     if not figures and not omitted:
-        charts.blocks.append(Note(text="No charts: the artefact has no data to chart."))
+        charts.blocks.append(Note(text="No charts: the assessment has no data to chart."))
     section.subsections.append(charts)
     wards = Section(section_id=f"{section.section_id}-wards", number="", title="Wards")
     wards.blocks.append(_ward_table(context, group_id, theme))
@@ -182,14 +214,14 @@ def _count_or_suppressed(value: object) -> str:
 def _ward_table(context: ReportContext, group_id: str, theme: Theme) -> Block:
     indicators = context.artefact.table("indicators")
     if indicators is None:
-        return Note(text="The artefact has no indicator table, so no ward figures.")
+        return Note(text="The assessment has no counts and rates, so no ward figures.")
     wards = indicators[
         (indicators["indicator_id"] == group_id)
         & (indicators["area_level"] == "ward")
         & (indicators["period"] == context.period)
     ]
     if wards.empty:
-        return Note(text="The artefact has no ward figures for this theme.")
+        return Note(text="The assessment has no ward figures for this theme.")
     ordered = wards.assign(_missing=wards["value"].isna()).sort_values(
         ["_missing", "value", "area_name"], ascending=[True, False, True], kind="mergesort"
     )
@@ -239,4 +271,5 @@ def _ward_table(context: ReportContext, group_id: str, theme: Theme) -> Block:
             f" above (higher) or below (lower) the {context.area_name} rate, or overlaps it"
             " (similar)."
         ),
+        methods=(BENCHMARK_BY_INTERVAL,),
     )

@@ -264,7 +264,9 @@ INDICATOR_DETAIL = Endpoint(
     path="/indicators/{indicator_id}",
     operation_id="getIndicator",
     summary="One indicator",
-    description="What the indicator measures and where its values and files are.",
+    description="What the indicator measures and where its values and files are; "
+    "`not_assessed` says why a current assessment did not assess it. One without public "
+    "values is answered 404, with that reason as the message when there is one.",
     tag=Tag.INDICATORS,
     response="IndicatorResponse",
     parameters=(INDICATOR_ID,),

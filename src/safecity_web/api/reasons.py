@@ -11,7 +11,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from safecity_web.api.queries import public_areas, public_assessments, public_indicators
+from safecity_web.api.queries import (
+    current_assessments,
+    public_areas,
+    public_assessments,
+    public_indicators,
+)
+from safecity_web.observatory import queries as observatory_queries
 from safecity_web.observatory.models import Finding, IndicatorValue, PublishedAssessment
 
 NOTHING_PUBLISHED = "no assessment has been published yet"
@@ -37,6 +43,31 @@ def scope_reason(assessment_id: int | None) -> str | None:
         return NOTHING_PUBLISHED
     if not public_assessments().filter(status="published").exists():
         return "no assessment is currently published; name a superseded one with assessment="
+    return None
+
+
+def not_assessed_reason(
+    indicator_id: str | None, *, scope: QuerySet[PublishedAssessment] | None = None
+) -> str | None:
+    """``indicator X was not assessed in <area> <period>: not assessed: needs ...`` when an
+    assessment read (``scope``, else the current ones) did not assess the crime group."""
+    if indicator_id is None:
+        return None
+    assessments = (current_assessments() if scope is None else scope).defer(
+        *observatory_queries.HEAVY_FIELDS
+    )
+    for assessment in assessments.order_by("-published_at", "-pk"):
+        group = observatory_queries.not_assessed_group(assessment, indicator_id)
+        if (
+            group is not None
+            and not IndicatorValue.objects.filter(
+                assessment=assessment, indicator_id=indicator_id
+            ).exists()
+        ):
+            return (
+                f"indicator {indicator_id} ({group.name}) was not assessed in"
+                f" {assessment.area_name} {assessment.period}: {group.reason}"
+            )
     return None
 
 
@@ -77,6 +108,7 @@ def values_reason(filters: dict[str, Any], *, scope: QuerySet[PublishedAssessmen
     area, period = filters.get("area"), filters.get("period")
     first = (
         scope_reason(filters.get("assessment"))
+        or not_assessed_reason(filters.get("indicator"), scope=scope)
         or unknown_indicator_reason(filters.get("indicator"))
         or unknown_area_reason(area)
     )
@@ -161,7 +193,9 @@ def assessments_reason(filters: dict[str, Any]) -> str:
 def indicators_reason(filters: dict[str, Any]) -> str:
     """Why ``/indicators`` or ``/downloads`` with ``filters`` matched nothing."""
     indicator = filters.get("indicator")
-    first = scope_reason(None) or unknown_indicator_reason(indicator)
+    first = (
+        scope_reason(None) or not_assessed_reason(indicator) or unknown_indicator_reason(indicator)
+    )
     if first is not None:
         return first
     if indicator is None:

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 from django.urls import reverse
 
+from safecity_web.api.reasons import not_assessed_reason
 from safecity_web.core_gateway import indicator_columns
 from safecity_web.observatory.models import Area, Indicator, PublishedAssessment
 
@@ -108,6 +109,7 @@ def indicator_object(request: HttpRequest, indicator: Indicator) -> dict[str, An
         "source": optional(indicator.source),
         "caveats": optional(indicator.caveats),
         "headline": indicator.headline,
+        "not_assessed": not_assessed_reason(indicator.indicator_id),
         "links": {
             "self": api_url(request, "indicator", indicator_id=indicator.indicator_id),
             "values": api_url(request, "values", query={"indicator": indicator.indicator_id}),

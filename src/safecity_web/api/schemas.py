@@ -167,6 +167,12 @@ INDICATOR = closed_object(
         "source": nullable("string", "police_uk or extract."),
         "caveats": nullable("string", "What to bear in mind."),
         "headline": {"type": "boolean", "description": "Shown on the home page."},
+        "not_assessed": nullable(
+            "string",
+            "Why a currently published assessment did not assess it ('indicator X (name) was "
+            "not assessed in <area> <period>: not assessed: needs ...'); null when every "
+            "current assessment did. It then has no values there: never zero.",
+        ),
         "links": closed_object(
             {
                 "self": url("This indicator in the API."),

@@ -293,6 +293,12 @@ class Finding(models.Model):
     row_ids = models.JSONField(
         default=list, help_text="Ids of the indicator rows that evidence it (list of text)."
     )
+    methods = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Ids of the methods-appendix entries it rests on (the artefact's ``methods``;"
+        " empty for an older artefact without them).",
+    )
     position = models.PositiveIntegerField(default=0, help_text="Order in the artefact.")
 
     class Meta:

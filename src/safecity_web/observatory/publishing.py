@@ -170,26 +170,26 @@ def _ensure_areas(artefact: core_gateway.PublicArtefact) -> dict[str, Area]:
 
 
 def _method_text(rows: list[dict[str, Any]], *, area_name: str) -> str:
-    """How the indicator's values are computed, from the methods named in its rows."""
+    """How the indicator's values are computed, in readers' words (the observatory's methods
+    page has each method in full)."""
     first = rows[0]
     multiplier = _integer(first.get("multiplier")) or 1000
     confidence = _float(first.get("confidence")) or 0.95
     denominator = _text(first.get("denominator_type")) or "residents"
-    methods = sorted({_text(row.get("method")) for row in rows} - {""})
     sentences = [
-        f"Crude rate per {multiplier:,} {denominator} (count divided by {denominator}, "
-        f"times {multiplier:,}).",
-        f"{confidence:.0%} confidence intervals: Byars' approximation when the count is 10 or "
-        "more, exact Poisson below (methods.md §1.1)"
-        + (f"; methods used here: {', '.join(methods)}." if methods else "."),
+        f"A rate per {multiplier:,} {denominator} (the count divided by the number of "
+        f"{denominator}, times {multiplier:,}), with its {confidence:.0%} confidence interval.",
     ]
-    tests = sorted({_text(row.get("change_test")) for row in rows} - {""})
-    if tests:
-        sentences.append(f"Change against the baseline period: {'; '.join(tests)}.")
-    benchmarks = sorted({_text(row.get("benchmark_method")) for row in rows} - {""})
-    if benchmarks:
+    if any(_text(row.get("change_test")) for row in rows):
         sentences.append(
-            f"Wards and neighbourhoods are compared with {area_name}: {'; '.join(benchmarks)}."
+            "Change against the baseline period is tested with an exact test comparing the "
+            "two rates."
+        )
+    if any(_text(row.get("benchmark_method")) for row in rows):
+        sentences.append(
+            f"Wards and neighbourhoods are compared with {area_name}: an area is higher or "
+            f"lower when its {confidence:.0%} confidence interval lies wholly above or below "
+            f"the {area_name} rate, and similar otherwise."
         )
     return " ".join(sentences)
 
@@ -357,6 +357,7 @@ def load_draft(*, directory: Path) -> PublishedAssessment:
                 sentence=_text(row.get("sentence")),
                 significant=_flag(row.get("significant")),
                 row_ids=_row_ids(row.get("row_ids")),
+                methods=core_gateway.method_ids(row.get("methods")),
                 position=position,
             )
             for position, row in enumerate(artefact.findings)

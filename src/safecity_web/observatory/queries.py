@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db.models import QuerySet
 
+from safecity_web import core_gateway
 from safecity_web.observatory.models import (
     AreaLevel,
     AssessmentStatus,
@@ -180,3 +181,61 @@ def table_groups(assessment: PublishedAssessment, name: str) -> list[str]:
         .values_list("group_key", flat=True)
         .distinct()
     )
+
+
+CRIME_GROUPS_TABLE = "crime_groups"
+
+
+@dataclass(frozen=True, slots=True)
+class NotAssessed:
+    """A crime group the assessment did not assess, and why (``not assessed: needs ...``)."""
+
+    group_id: str
+    name: str
+    reason: str
+
+
+def not_assessed(assessment: PublishedAssessment) -> list[NotAssessed]:
+    """The crime groups the assessment did not assess, each with its reason, by name.
+
+    From the public ``crime_groups`` table (``computed`` false, ``skipped_reason``) when the
+    assessment published it, else from the manifest's ``skipped`` reasons of crime groups
+    (older artefacts). A group that was not assessed is never shown as zero.
+    """
+
+    def build() -> list[NotAssessed]:
+        names = core_gateway.crime_group_names()
+        table = table_rows(assessment, CRIME_GROUPS_TABLE)
+        found: list[NotAssessed] = []
+        if table is not None:
+            for row in table.rows:
+                reason = row.get("skipped_reason")
+                if row.get("computed") or not reason:
+                    continue
+                group_id = str(row.get("group_id"))
+                found.append(
+                    NotAssessed(
+                        group_id=group_id,
+                        name=str(row.get("name") or names.get(group_id, group_id)),
+                        reason=core_gateway.not_assessed(str(reason)),
+                    )
+                )
+        else:
+            skipped = manifest(assessment).get("skipped") or {}
+            for key, reason in skipped.items():
+                if str(key) in names and reason:
+                    found.append(
+                        NotAssessed(
+                            group_id=str(key),
+                            name=names[str(key)],
+                            reason=core_gateway.not_assessed(str(reason)),
+                        )
+                    )
+        return sorted(found, key=lambda group: group.name)
+
+    return cached(assessment, "not-assessed", build)
+
+
+def not_assessed_group(assessment: PublishedAssessment, group_id: str) -> NotAssessed | None:
+    """The group ``group_id`` if the assessment did not assess it, else ``None``."""
+    return next((group for group in not_assessed(assessment) if group.group_id == group_id), None)

@@ -21,6 +21,7 @@ from safecity_web.observatory.views import (
     home,
     hotspots,
     indicators,
+    methods,
     preview,
 )
 from safecity_web.observatory.views.common import Mode
@@ -33,6 +34,12 @@ PAGES: list[tuple[str, Callable[..., Any], str]] = [
     ("indicators/<slug:indicator_id>/", indicators.indicator_detail, "indicator"),
     ("indicators/<slug:indicator_id>/data.csv", downloads.indicator_csv, "indicator-csv"),
     ("indicators/<slug:indicator_id>/data.json", downloads.indicator_json, "indicator-json"),
+    ("indicators/<slug:indicator_id>/monthly.csv", downloads.monthly_csv, "indicator-monthly-csv"),
+    (
+        "indicators/<slug:indicator_id>/monthly.json",
+        downloads.monthly_json,
+        "indicator-monthly-json",
+    ),
     ("areas/<str:gss_code>/", areas.area_detail, "area"),
     ("hotspots/", hotspots.hotspots, "hotspots"),
 ]
@@ -66,6 +73,7 @@ def _patterns() -> list[URLPattern]:
 
 urlpatterns = [
     path("assessments/", archive.assessment_archive, name="assessments"),
+    path("methods/", methods.methods_page, name="methods"),
     path("preview/", preview.draft_list, name="drafts"),
     path("preview/<int:assessment_id>/publish/", preview.publish_draft, name="publish"),
     *_patterns(),

@@ -1,44 +1,67 @@
 """Assembling, revising and publishing the annual public statement.
 
-A draft is assembled from the currently published assessment (its findings that rest on a
-significant test: what changed, significantly, naming the test) and the action plan (actions
-completed or progressed in the statement's period, from their progress updates). An analyst
-edits it (each edit is a new version) and publishes it; every step is audit-logged.
+A draft is assembled from the currently published assessment and the action plan, and leads
+with a short summary: the headline changes and a handful of the most important significant
+findings (each linked to how it was tested, on the observatory's methods page), hot spots in
+one line (with a link to the map), the top priorities of the assessment, and the action plan's
+progress (how many actions stand where, and a few completed ones). The full lists of actions
+completed and progressed follow. An analyst edits it (each edit is a new version) and publishes
+it; every step is audit-logged.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from safecity_web.accounts.audit import record_event
 from safecity_web.accounts.models import AuditAction, User
+from safecity_web.observatory import methods_catalogue, queries
 from safecity_web.observatory.models import (
     AssessmentStatus,
     Finding,
-    IndicatorValue,
     PublishedAssessment,
 )
 from safecity_web.strategy.importing import current_strategy
 from safecity_web.strategy.models import Action, ProgressStatus, ProgressUpdate, StatementVersion
 
+HEADLINE_TOPICS = ("all_crime", "asb")
+"""The crime groups whose change leads the summary, significant or not (in this order)."""
+CHANGE_PREFIX = "change_"
+HOTSPOT_MARKER = "hotspot"
+SUMMARY_FINDINGS = 6
+"""At most this many findings in the summary (the headline changes first)."""
+HIGHLIGHTS = 3
+"""Completed actions named in the summary (the full list follows in "What we did")."""
+HOTSPOT_GROUP = "all_crime"
+HOTSPOT_LABEL = "hot spot"
+LEFT_OUT_TOPICS = frozenset({"priorities"})
+"""Topics the summary does not list as findings (the priorities have their own part)."""
+
 
 @dataclass(frozen=True)
-class SignificantFinding:
-    """A finding that rests on a significant test, with the test(s) named."""
+class SummaryFinding:
+    """A finding of the summary, with the methods it rests on (linked on the observatory)."""
 
     sentence: str
-    tests: tuple[str, ...]
+    methods: tuple[str, ...]
 
     def as_text(self) -> str:
-        """The finding as one list line, naming the test."""
-        if not self.tests:
+        """The finding as one list line, with a link to how it was worked out, if known."""
+        links = [
+            f"[{entry.plain}]({methods_catalogue.url(method_id)})"
+            for method_id in self.methods
+            if (entry := methods_catalogue.entry(method_id)) is not None
+        ]
+        if not links:
             return self.sentence
-        return f"{self.sentence} (Test: {'; '.join(self.tests)}.)"
+        return f"{self.sentence} How this was worked out: {'; '.join(links)}."
 
 
 @dataclass(frozen=True)
@@ -67,28 +90,69 @@ def published_assessment() -> PublishedAssessment | None:
     )
 
 
-def significant_findings(*, assessment: PublishedAssessment) -> list[SignificantFinding]:
-    """The assessment's findings whose test was significant, in the artefact's order."""
-    findings = list(
-        Finding.objects.filter(assessment=assessment, significant=True).order_by("position")
-    )
-    row_ids = {row_id for finding in findings for row_id in finding.row_ids}
-    tests_by_row = dict(
-        IndicatorValue.objects.filter(assessment=assessment, row_id__in=row_ids)
-        .exclude(change_test="")
-        .values_list("row_id", "change_test")
-    )
-    return [
-        SignificantFinding(
-            sentence=finding.sentence,
-            tests=tuple(
-                dict.fromkeys(
-                    tests_by_row[row_id] for row_id in finding.row_ids if row_id in tests_by_row
-                )
-            ),
+def _priority_groups(assessment: PublishedAssessment) -> list[str]:
+    table = queries.table_rows(assessment, "priority_top")
+    rows = sorted(table.rows if table else [], key=lambda row: row.get("rank") or 0)
+    return [str(row.get("group_id")) for row in rows]
+
+
+def summary_findings(*, assessment: PublishedAssessment) -> list[SummaryFinding]:
+    """The summary's findings: the headline changes, then the most important significant ones.
+
+    The headline changes are the changes of all crime and anti-social behaviour, whether
+    significant or not. Then come significant findings (hot spots and priorities left out:
+    they have their own lines): first those about the top priorities' crime groups, by rank,
+    then the others in the assessment's order; :data:`SUMMARY_FINDINGS` at most in all.
+    """
+    findings = list(Finding.objects.filter(assessment=assessment).order_by("position"))
+    chosen: list[Finding] = []
+    for topic in HEADLINE_TOPICS:
+        chosen.extend(
+            finding
+            for finding in findings
+            if finding.topic == topic and finding.finding_id.startswith(CHANGE_PREFIX)
         )
+    ranks = {group: rank for rank, group in enumerate(_priority_groups(assessment))}
+    candidates = [
+        finding
         for finding in findings
+        if finding.significant
+        and finding not in chosen
+        and HOTSPOT_MARKER not in finding.finding_id
+        and finding.topic not in LEFT_OUT_TOPICS
     ]
+    candidates.sort(key=lambda finding: ranks.get(finding.topic, len(ranks)))
+    chosen.extend(candidates)
+    return [
+        SummaryFinding(sentence=" ".join(finding.sentence.split()), methods=tuple(finding.methods))
+        for finding in chosen[:SUMMARY_FINDINGS]
+    ]
+
+
+def hotspot_line(*, assessment: PublishedAssessment) -> str | None:
+    """``N neighbourhoods were hot spots of all crime ...; see the map`` (or None)."""
+    table = queries.table_rows(assessment, "hotspots_lsoa", group_key=HOTSPOT_GROUP)
+    if table is None or not table.rows:
+        return None
+    hot = {row.get("lsoa_code") for row in table.rows if row.get("hotspot") == HOTSPOT_LABEL}
+    name = str(table.rows[0].get("group_name") or "all crime")
+    name = name if name[:2].isupper() else name[:1].lower() + name[1:]
+    count = len(hot)
+    areas = "neighbourhood was" if count == 1 else "neighbourhoods were"
+    link = f"[see the map]({reverse('observatory:hotspots')})"
+    return f"{count} {areas} identified as statistically significant hot spots of {name}: {link}."
+
+
+def priority_lines(*, assessment: PublishedAssessment) -> list[str]:
+    """The top priorities of the assessment, by rank, with their scores."""
+    table = queries.table_rows(assessment, "priority_top")
+    rows = sorted(table.rows if table else [], key=lambda row: row.get("rank") or 0)
+    lines = []
+    for row in rows:
+        score = row.get("priority_score")
+        shown = f" (priority score {score:g})" if isinstance(score, int | float) else ""
+        lines.append(f"{row.get('rank')}. {row.get('group_name')}{shown}")
+    return lines
 
 
 def action_progress(
@@ -135,6 +199,28 @@ def action_progress(
     return completed, progressed
 
 
+def progress_counts(
+    *, completed: list[ActionProgress], progressed: list[ActionProgress]
+) -> str | None:
+    """How many of the plan's actions stand where at the end of the period, in one sentence."""
+    strategy = current_strategy()
+    if strategy is None:
+        return None
+    total = Action.objects.filter(focus_area__priority__strategy=strategy).count()
+    statuses = Counter(item.update.status for item in (*completed, *progressed))
+    parts = [
+        f"{statuses.get(status.value, 0)} {status.label.lower()}"
+        for status in ProgressStatus
+        if status != ProgressStatus.COMPLETE
+    ]
+    silent = total - len(completed) - len(progressed)
+    done = f"{len(completed)} {'was' if len(completed) == 1 else 'were'} completed"
+    return (
+        f"Of the {total} actions in the action plan, {done} in the period; of the others, "
+        f"{', '.join(parts)}, and {silent} had no progress update in the period."
+    )
+
+
 def _format_date(date: datetime.date) -> str:
     return f"{date.day} {date:%B %Y}"
 
@@ -148,25 +234,48 @@ def assemble_text(*, period_start: datetime.date, period_end: datetime.date) -> 
     lines = [
         f"This statement reports to residents on the work of the {partnership} between "
         f"{_format_date(period_start)} and {_format_date(period_end)}: what changed in crime "
-        "and disorder, and what partners did about it.",
+        "and disorder, the partnership's priorities, and what partners did about them.",
         "",
-        "## What changed, significantly",
+        "## Summary",
+        "",
+        "### What changed",
     ]
+    label = ""
     if assessment is None:
         lines += ["", "No assessment has been published yet."]
-        label = ""
     else:
         label = f"{assessment.area_name} {assessment.period}"
-        findings = significant_findings(assessment=assessment)
+        methods_page = reverse("observatory:methods")
         lines += [
             "",
             f"From the published strategic assessment for {label}. A change is called "
-            "significant only when a statistical test said so; the test is named.",
+            "significant only when a statistical test said so; each finding links to how it "
+            f"was worked out ([how the figures are worked out]({methods_page})).",
             "",
         ]
-        lines += [f"- {finding.as_text()}" for finding in findings] or [
-            "No change was statistically significant."
-        ]
+        findings = [f"- {finding.as_text()}" for finding in summary_findings(assessment=assessment)]
+        hotspots = hotspot_line(assessment=assessment)
+        if hotspots is not None:
+            findings.append(f"- {hotspots}")
+        lines += findings or ["No change was statistically significant."]
+        priorities = priority_lines(assessment=assessment)
+        lines += ["", "### Top priorities", ""]
+        if priorities:
+            scoring = methods_catalogue.url("priority_scoring")
+            lines += [
+                "The crime and disorder the assessment ranks highest, by the partnership's "
+                f"[priority scoring matrix]({scoring}):",
+                "",
+                *(f"- {line}" for line in priorities),
+            ]
+        else:
+            lines += ["The published assessment ranks no priorities."]
+    lines += ["", "### Action plan progress", ""]
+    counts = progress_counts(completed=completed, progressed=progressed)
+    lines += [counts or "No action plan has been imported."]
+    if completed:
+        lines += ["", "Highlights:", ""]
+        lines += [f"- {item.as_text()}" for item in completed[:HIGHLIGHTS]]
     lines += ["", "## What we did", "", "### Actions completed", ""]
     lines += [f"- {item.as_text()}" for item in completed] or ["No action was completed."]
     lines += ["", "### Actions progressed", ""]

@@ -46,7 +46,10 @@ def public_statement(request: HttpRequest, version_id: int | None = None) -> Htt
 def public_statement_pdf(request: HttpRequest, version_id: int | None = None) -> HttpResponse:
     """The statement as a PDF."""
     version = _published(version_id)
-    response = HttpResponse(statement_pdf(version=version), content_type="application/pdf")
+    response = HttpResponse(
+        statement_pdf(version=version, site_url=request.build_absolute_uri("/")),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = (
         f'inline; filename="annual-statement-{version.period_end.year}-v{version.pk}.pdf"'
     )

@@ -32,6 +32,7 @@ PAGES = {
     "area page (LSOA)": "/areas/{lsoa}/",
     "hotspot maps": "/hotspots/",
     "assessment archive": "/assessments/",
+    "methods page": "/methods/",
     "archived assessment": "/assessments/{assessment_id}/",
     "API documentation": "/api/v1/docs/",
     "sign-in page": "/accounts/sign-in/",

@@ -176,8 +176,13 @@ def test_areas_indicators_and_provenance_are_loaded(
     assert all_crime.headline
     assert all_crime.multiplier == 1000
     assert all_crime.denominator_type == "residents"
-    assert "Byars" in all_crime.method
-    assert "exact conditional rate-ratio test" in all_crime.method
+    assert all_crime.method == (
+        "A rate per 1,000 residents (the count divided by the number of residents, times "
+        "1,000), with its 95% confidence interval. Change against the baseline period is "
+        "tested with an exact test comparing the two rates. Wards and neighbourhoods are "
+        "compared with Demoton: an area is higher or lower when its 95% confidence interval "
+        "lies wholly above or below the Demoton rate, and similar otherwise."
+    )
     assert Indicator.objects.get(indicator_id="drugs").polarity == Polarity.NO_JUDGEMENT
     assert Indicator.objects.get(indicator_id="residential_burglary").denominator_type == (
         "households"

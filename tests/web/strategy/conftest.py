@@ -1,5 +1,6 @@
 """Fixtures of the strategy tests: partner organisations, one user per role, the reference
-strategy file and an imported copy of it."""
+strategy file and an imported copy of it; the published demo assessment (for the statement
+drafted from it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from web_observatory import demo_artefact, published_demo, published_demo_id  # noqa: F401
 from web_strategy import COUNCIL, FIRE, POLICE, SOUTHAMPTON_STRATEGY, TEST_PASSWORD
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from web_strategy import SIGNIFICANT_TEST, draft_assessment, publish_assessment
+from web_strategy import CHANGE_TEST_WORDS, SIGNIFICANT_TEST, draft_assessment, publish_assessment
 
 from safecity_web.accounts.models import AuditAction, AuditEvent
 from safecity_web.strategy.indicators import ChangeLabel, linked_indicators
@@ -60,7 +60,11 @@ def test_outcome_shows_latest_published_value_ci_and_significance(
     assert "26.3 to 28.7" in page  # the interval 27.5 ± 1.2
     assert '<strong class="govuk-tag govuk-tag--green">Significant decrease</strong>' in page
     assert "-8.3% since 2023/24" in page
-    assert SIGNIFICANT_TEST in page
+    assert SIGNIFICANT_TEST not in page  # the artefact's name of the test ...
+    assert (  # ... is written in readers' words, linked to the method
+        f'Tested with <a class="govuk-link" href="/methods/#method-rate-ratio-test">'
+        f"{CHANGE_TEST_WORDS}</a>" in page
+    )
     assert "99.9" not in page  # the draft stays unseen
     assert "Link indicator" not in page  # board members read only
 

@@ -28,6 +28,7 @@ from safecity.report.figures.grid_maps import hotspot_classes_map, hotspot_grid_
 from safecity.report.figures.maps import hotspot_lsoa_map, lsoa_quintile_map
 from safecity.report.figures.trend import monthly_trend_chart
 from safecity.report.figures.ward_rates import ward_rates_chart
+from safecity.report.reader_words import SNAP_POINT_NOTE, table_words
 
 HEADLINE_GROUP = "all_crime"
 """The crime group of the overview's single-group charts, when the artefact has it."""
@@ -64,9 +65,7 @@ class _Context:
 
     def no_boundaries(self) -> str:
         """Why maps are left out when the artefact has no boundaries."""
-        return self.skipped.get(
-            "boundaries", "the artefact has no boundaries.geojson (older artefact?)"
-        )
+        return self.skipped.get("boundaries", "the assessment has no boundaries to draw maps with")
 
     def group_rows(self, table: str, group_id: str, *, column: str = "group_id") -> pd.DataFrame:
         """Rows of ``table`` for one group (empty when the table is absent)."""
@@ -76,14 +75,16 @@ class _Context:
         return frame[frame[column] == group_id]
 
     def grid_caveat(self, rows: pd.DataFrame) -> str | None:
-        """The snap-point caveat for police.uk locations, else the rows' own caveat."""
-        if "source" in rows.columns and (rows["source"] == "police_uk").any():
-            caveat = self.hotspots.get("snap_point_caveat")
-            if caveat:
-                return str(caveat)
-        if "caveat" in rows.columns and rows["caveat"].notna().any():
-            return str(rows["caveat"].dropna().iloc[0])
-        return None
+        """The snap-point caveat (the report's words) for police.uk locations, else the rows'
+        own caveat."""
+        caveats = rows["caveat"].dropna().astype(str) if "caveat" in rows.columns else pd.Series()
+        if "source" in rows.columns:
+            police_uk = bool((rows["source"] == "police_uk").any())
+        else:
+            police_uk = bool(caveats.str.contains("data.police.uk", regex=False).any())
+        if police_uk:
+            return SNAP_POINT_NOTE
+        return str(caveats.iloc[0]) if not caveats.empty else None
 
     def reason(self, *, tables: Sequence[str], skipped_keys: Sequence[str] = ()) -> str:
         """Why a chart is left out: the manifest's skip reason, else the missing table."""
@@ -93,15 +94,20 @@ class _Context:
         missing = [name for name in tables if not self.artefact.has_table(name)]
         if missing:
             return (
-                f"the artefact has no {' or '.join(missing)} table for the"
-                f" {self.artefact.audience.value} audience"
+                " or ".join(table_words(name) for name in missing)
+                + f" are not in the {self.artefact.audience.value} edition"
             )
-        return "the artefact's tables have no rows for it"
+        return "the assessment has no figures for it"
 
     def group_name(self, group_id: str) -> str:
         indicators = self.artefact.table("indicators")
         if indicators is not None:
             names = indicators.loc[indicators["indicator_id"] == group_id, "indicator_name"]
+            if not names.empty:
+                return str(names.iloc[0])
+        groups = self.artefact.table("crime_groups")
+        if groups is not None and {"group_id", "name"} <= set(groups.columns):
+            names = groups.loc[groups["group_id"] == group_id, "name"]
             if not names.empty:
                 return str(names.iloc[0])
         return group_id.replace("_", " ").capitalize()
@@ -177,7 +183,7 @@ def _wards(context: _Context, group_id: str, crime_group: str | None) -> ChartRe
     wards = rows[rows["area_level"] == "ward"]
     area = rows[rows["area_code"] == context.area_code]
     if wards.empty or area.empty:
-        return _left_out(chart, "the artefact has no ward rates for this group")
+        return _left_out(chart, "the assessment has no ward rates for this group")
     area_value = pd.to_numeric(area["value"], errors="coerce").iloc[0]
     if pd.isna(area_value):
         return _left_out(chart, f"the {context.area_name} rate is suppressed")
@@ -206,7 +212,9 @@ def _deprivation(context: _Context, group_id: str, crime_group: str | None) -> C
         )
     rows = rates[(rates["group_id"] == group_id) & (rates["grouping"] == DEPRIVATION_GROUPING)]
     if rows.empty:
-        return _left_out(chart, f"the artefact has no {DEPRIVATION_GROUPING} rates for this group")
+        return _left_out(
+            chart, f"the assessment has no {DEPRIVATION_GROUPING} rates for this group"
+        )
     gaps = context.artefact.table("deprivation_gaps")
     gap = None
     if gaps is not None:
@@ -354,7 +362,10 @@ def _kde(context: _Context, group_id: str, crime_group: str | None) -> ChartResu
         groups = grid.get("kde_groups") if isinstance(grid, dict) else None
         if groups and group_id not in groups and f"hotspots_grid:{group_id}" not in context.skipped:
             return _left_out(
-                chart, "kernel density is computed for " + ", ".join(map(str, groups)) + " only"
+                chart,
+                "kernel density is computed for "
+                + ", ".join(context.group_name(str(group)).lower() for group in groups)
+                + " only",
             )
         return _left_out(
             chart,
@@ -501,7 +512,7 @@ def theme_figures(
     context = _Context.of(artefact)
     if context.area_rows(crime_group).empty:
         name = context.group_name(crime_group)
-        reason = context.skipped.get(crime_group, "the artefact has no indicators for it")
+        reason = context.skipped.get(crime_group, "the assessment has no figures for it")
         return [], [_left_out(f"charts of {name}", reason)]
     results: list[ChartResult] = [
         chart(context, crime_group, crime_group) for chart in _GROUP_CHARTS

@@ -72,7 +72,7 @@ def ratio_sentence(gap: pd.Series | None, *, grouping: str) -> str:
     """The most/least deprived rate ratio in words, or why it is not given."""
     unit = grouping.rsplit(maxsplit=1)[-1]
     if gap is None:
-        return f"The artefact gives no ratio of the most to the least deprived {unit}."
+        return f"The assessment gives no ratio of the most to the least deprived {unit}."
     raw = pd.to_numeric(pd.Series([gap.get("rate_ratio")]), errors="coerce").iloc[0]
     if pd.notna(raw) and math.isinf(float(raw)):
         return f"The least deprived {unit} had no crimes: the ratio is not defined."

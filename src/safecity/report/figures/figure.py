@@ -135,7 +135,10 @@ def base_spec(
     """The top of every specification: schema, title, text alternative and shared config.
 
     ``description`` becomes the SVG's ``aria-label``, so the rendered chart carries its text
-    alternative (Vega-Lite docs, "Accessibility: description").
+    alternative (Vega-Lite docs, "Accessibility: description"). ``aria: false`` stops Vega
+    labelling every mark with its raw field names (``x_min: 444371.99``): the chart is one
+    image whose text alternative and data table say what it shows (Vega-Lite docs, "config:
+    aria").
     """
     title_block: dict[str, Any] = {"text": title, "anchor": "start", "fontSize": 15}
     if subtitle:
@@ -148,6 +151,7 @@ def base_spec(
         "title": title_block,
         "background": "white",
         "config": {
+            "aria": False,
             "font": FONT,
             "view": {"stroke": None},
             "axis": {

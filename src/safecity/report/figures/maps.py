@@ -36,6 +36,7 @@ from safecity.report.figures.figure import (
     spec_records,
 )
 from safecity.report.figures.geo import features, map_size, outline_layers
+from safecity.report.reader_words import GI_COUNTS_NOTE
 
 QUINTILE_LABELS = {
     1: "1 (highest rates)",
@@ -387,8 +388,7 @@ def hotspot_lsoa_map(
         solid_classes=HOT_BINS,
         dashed_classes=COLD_BINS,
         tooltip=tooltip,
-        note="Gi* is computed on counts, not rates: an LSOA with more residents, shops or"
-        " night-time venues has more crimes for that reason alone."
+        note=GI_COUNTS_NOTE
         + (
             " There are too few crimes for the usual normal approximation of Gi*, so each LSOA"
             " was tested against random rearrangements of the counts."

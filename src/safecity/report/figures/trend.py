@@ -5,6 +5,12 @@ mean, the process limits at mean ± 2.66 × mean moving range, and the special-c
 artefact flags, marked by colour (orange concern, blue improvement) and by shape (triangle up,
 triangle down), so that the signal is readable without colour.
 
+A month without data (``has_data`` false, its count empty) is a gap: the line breaks there
+(Vega-Lite ``invalid: "break-paths-show-domains"``: an empty value breaks the path and keeps
+its month on the axis; ``"filter"`` would join the line over it, and ``null`` would draw it at
+the foot of the scale, as if it were a low count) and the month is marked "no data"; it is
+never drawn as 0. The text alternative and the data table name those months.
+
 References
 ----------
 NHS England / NHS Improvement (2019) *Making data count: strengthening your decisions*, and the
@@ -31,8 +37,11 @@ from safecity.report.figures.figure import (
     require_columns,
     spec_records,
 )
+from safecity.report.reader_words import NO_DATA
 
 LIMIT_COLUMNS = ("mean", "lower_process_limit", "upper_process_limit")
+BREAK_AT_GAPS = "break-paths-show-domains"
+"""How the line treats a month without data: it breaks there (Vega-Lite 5.19+ ``invalid``)."""
 SIGNAL_VARIATIONS = ("Special cause concern", "Special cause improvement")
 _LINE_NAMES = {
     "mean": "Mean",
@@ -42,7 +51,11 @@ _LINE_NAMES = {
 
 
 def trend_table(series: pd.DataFrame) -> pd.DataFrame:
-    """The plotted table: one row per month, sorted, months as ``YYYY-MM-DD`` text."""
+    """The plotted table: one row per month, sorted, months as ``YYYY-MM-DD`` text.
+
+    ``suppressed`` is the public table's flag (false when the table has none); ``has_data``
+    is the series' own flag, else whether the month has a count or a suppressed one.
+    """
     require_columns(series, ("month", "count"), where="monthly trend")
     table = series.copy()
     table["month"] = pd.to_datetime(table["month"]).dt.strftime("%Y-%m-%d")
@@ -55,13 +68,18 @@ def trend_table(series: pd.DataFrame) -> pd.DataFrame:
         if column not in table.columns:
             table[column] = None
     if "suppressed" in table.columns:
-        table["suppressed"] = table["suppressed"].fillna(False).astype(bool)
+        table["suppressed"] = table["suppressed"].astype("boolean").fillna(False).astype(bool)
     else:
-        table["suppressed"] = table["count"].isna()
+        table["suppressed"] = False
+    if "has_data" in table.columns:
+        flags = table["has_data"].astype("boolean")
+        table["has_data"] = flags.fillna(table["count"].notna() | table["suppressed"]).astype(bool)
+    else:
+        table["has_data"] = table["count"].notna() | table["suppressed"]
     columns = [
         column
         for column in ("group_id", "area_code", "month", "count", *LIMIT_COLUMNS,
-                       "special_cause", "variation", "suppressed")
+                       "special_cause", "variation", "suppressed", "has_data")
         if column in table.columns
     ]  # fmt: skip
     return table[columns].sort_values("month", kind="mergesort").reset_index(drop=True)
@@ -96,6 +114,13 @@ def _alt_text(table: pd.DataFrame, *, group_name: str, area_name: str) -> str:
     suppressed = int(table["suppressed"].sum())
     if suppressed:
         sentences.append(f"{suppressed} month(s) are suppressed to protect small counts.")
+    gaps = table.loc[~table["has_data"], "month"].tolist()
+    if gaps:
+        months = ", ".join(_month_words(month) for month in gaps)
+        sentences.append(
+            f"{len(gaps)} month(s) have {NO_DATA} ({months}): the line breaks there; they are"
+            " not counted as zero."
+        )
     return " ".join(sentences)
 
 
@@ -180,6 +205,7 @@ def monthly_trend_chart(
                     "color": "#222222",
                     "strokeWidth": 1.5,
                     "point": {"filled": True, "size": 18, "color": "#222222"},
+                    "invalid": BREAK_AT_GAPS,
                 },
                 "encoding": {
                     "x": x_encoding,
@@ -230,9 +256,18 @@ def monthly_trend_chart(
                          "color": "#444444", "y": {"expr": "height - 4"}},
                 "encoding": {"x": x_encoding, "text": {"value": SUPPRESSED}},
             },
+            {
+                "transform": [{"filter": "!datum.has_data"}],
+                "mark": {"type": "text", "angle": 270, "align": "left", "fontSize": 9,
+                         "color": "#444444", "y": {"expr": "height - 4"}},
+                "encoding": {"x": x_encoding, "text": {"value": NO_DATA}},
+            },
         ]
     )  # fmt: skip
-    subtitle = [f"{area_name}. Points: crimes recorded each month."]
+    points = f"{area_name}. Points: crimes recorded each month."
+    if not table["has_data"].all():
+        points += f" A break in the line is a month with {NO_DATA}."
+    subtitle = [points]
     if has_limits:
         subtitle.append(
             "Solid line: mean; dashed lines: process limits (XmR, NHS 'Making data count')."

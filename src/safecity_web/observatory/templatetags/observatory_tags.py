@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
-from safecity_web.observatory import presentation
-from safecity_web.observatory.models import IndicatorValue
+from safecity_web.observatory import methods_catalogue, presentation
+from safecity_web.observatory.models import Finding, IndicatorValue
 
 register = template.Library()
 
@@ -84,3 +86,40 @@ def thousands(value: Any) -> str:
     if value is None or value == "":
         return presentation.NOT_AVAILABLE
     return f"{round(float(value)):,}"
+
+
+@register.simple_tag
+def method_link(method_id: str) -> SafeString:
+    """``{% method_link "rate_ratio_test" %}``: the method in readers' words, linked to its
+    entry on the methods page (plain text when the appendix has no such entry)."""
+    entry = methods_catalogue.entry(method_id)
+    if entry is None:
+        return SafeString("")
+    return format_html(
+        '<a class="govuk-link" href="{}">{}</a>', methods_catalogue.url(method_id), entry.plain
+    )
+
+
+@register.simple_tag
+def change_test(row: IndicatorValue) -> SafeString:
+    """How the row's change was tested, in words with a link, and its p-value; empty when the
+    change was not tested."""
+    if not row.change_test or row.change_significant is None:
+        return SafeString("")
+    p_value = presentation.format_p_value(row.change_p_value)
+    return format_html(
+        "Tested with {}{}",
+        method_link(methods_catalogue.CHANGE_TEST),
+        f", {p_value}" if p_value else "",
+    )
+
+
+@register.simple_tag
+def finding_methods(finding: Finding) -> SafeString:
+    """The methods a finding rests on, linked to the methods page: `` (how this was worked
+    out: an exact test comparing the two rates)``; empty for a finding without methods."""
+    known = [method_id for method_id in finding.methods or [] if methods_catalogue.entry(method_id)]
+    if not known:
+        return SafeString("")
+    links = format_html_join("; ", "{}", ((method_link(method_id),) for method_id in known))
+    return format_html(" (how this was worked out: {})", links)

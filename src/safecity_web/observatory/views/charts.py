@@ -46,11 +46,6 @@ class PageChart:
         return f"spec-{self.chart_id}"
 
 
-def heading(column: str) -> str:
-    """A column name as a table heading (``lower_ci`` -> ``Lower ci``)."""
-    return column.replace("_", " ").capitalize()
-
-
 def from_gateway(
     chart: core_gateway.Chart,
     *,
@@ -65,7 +60,11 @@ def from_gateway(
     ``keep``, ``order`` and ``limit`` shorten a table of thousands of map cells to the rows
     a reader needs (say so in ``caption``).
     """
-    shown = [column for column in (columns or chart.columns) if column in chart.columns]
+    if columns is None:
+        shown, headings = chart.shown, chart.headings
+    else:
+        shown = [column for column in columns if column in chart.columns]
+        headings = core_gateway.column_headings(shown)
     rows = [row for row in chart.rows if keep is None or keep(row)]
     if order is not None:
         rows.sort(key=order)
@@ -76,7 +75,7 @@ def from_gateway(
         title=chart.title,
         alt_text=chart.alt_text,
         spec=chart.spec,
-        headings=[heading(column) for column in shown],
+        headings=headings,
         rows=[[chart_cell(column, row.get(column)) for column in shown] for row in rows],
         note=chart.note,
         table_caption=caption or f"Data for the chart: {chart.title}",

@@ -1,7 +1,8 @@
-"""Downloads of an indicator's values: every column of every row, CSV and JSON.
+"""Downloads of an indicator's values and of its monthly series: every column, CSV and JSON.
 
 Suppressed figures read ``suppressed`` in the CSV and are ``null`` in the JSON (with the row's
-``suppressed`` true); never 0.
+``suppressed`` true); a month without data has an empty count in the CSV and ``null`` in the
+JSON (with ``has_data`` false); never 0.
 """
 
 from __future__ import annotations
@@ -150,5 +151,102 @@ def indicator_json(
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = (
         f'inline; filename="{_filename(assessment, indicator_id, "json")}"'
+    )
+    return response
+
+
+MONTHLY_TABLE = "monthly_series"
+
+
+def _monthly(assessment: Any, indicator: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns and the area's rows of the public monthly series of the indicator.
+
+    Raises
+    ------
+    Http404
+        When the assessment published no monthly series for the indicator.
+    """
+    table = queries.table_rows(assessment, MONTHLY_TABLE, group_key=indicator.indicator_id)
+    rows = [
+        row
+        for row in (table.rows if table is not None else [])
+        if row.get("area_code") in (None, assessment.area_code)
+    ]
+    if table is None or not rows:
+        raise Http404(f"No monthly series of {indicator.indicator_id} in this assessment")
+    return list(table.columns), rows
+
+
+def _monthly_csv_text(assessment: Any, indicator: Any) -> str:
+    columns, rows = _monthly(assessment, indicator)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        suppressed = bool(row.get("suppressed"))
+        writer.writerow(
+            [
+                presentation.SUPPRESSED
+                if column == "count" and row.get(column) is None and suppressed
+                else _csv_cell(column, row.get(column), suppressed=False)
+                for column in columns
+            ]
+        )
+    return buffer.getvalue()
+
+
+def monthly_csv(
+    request: HttpRequest,
+    indicator_id: str,
+    mode: Mode = Mode.CURRENT,
+    assessment_id: int | None = None,
+) -> HttpResponse:
+    """The indicator's monthly counts as CSV: a month without data has an empty count."""
+    assessment, indicator = _resolve(mode, assessment_id, indicator_id)
+    body = queries.cached(
+        assessment, f"monthly-csv:{indicator_id}", lambda: _monthly_csv_text(assessment, indicator)
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(assessment, indicator_id + "-monthly", "csv")}"'
+    )
+    return response
+
+
+def _monthly_document(assessment: Any, indicator: Any) -> dict[str, Any]:
+    columns, rows = _monthly(assessment, indicator)
+    return {
+        "assessment": {
+            "id": assessment.pk,
+            "area_code": assessment.area_code,
+            "area_name": assessment.area_name,
+            "period": assessment.period,
+        },
+        "indicator": {"indicator_id": indicator.indicator_id, "name": indicator.name},
+        "notes": (
+            "A month without data has count null and has_data false: it is missing, never "
+            "zero. A suppressed count is null with suppressed true."
+        ),
+        "columns": columns,
+        "rows": [{column: _json_value(row.get(column)) for column in columns} for row in rows],
+    }
+
+
+def monthly_json(
+    request: HttpRequest,
+    indicator_id: str,
+    mode: Mode = Mode.CURRENT,
+    assessment_id: int | None = None,
+) -> HttpResponse:
+    """The indicator's monthly counts as JSON: a month without data has a null count."""
+    assessment, indicator = _resolve(mode, assessment_id, indicator_id)
+    body = queries.cached(
+        assessment,
+        f"monthly-json:{indicator_id}",
+        lambda: json.dumps(_monthly_document(assessment, indicator), ensure_ascii=False),
+    )
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = (
+        f'inline; filename="{_filename(assessment, indicator_id + "-monthly", "json")}"'
     )
     return response

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from safecity_web.observatory import queries
+from safecity_web.observatory.indicator_metadata import indicator_catalogue
 from safecity_web.observatory.views import charts
 from safecity_web.observatory.views.common import (
     Mode,
@@ -26,7 +27,8 @@ def no_assessment(request: HttpRequest) -> HttpResponse:
 def home(
     request: HttpRequest, mode: Mode = Mode.CURRENT, assessment_id: int | None = None
 ) -> HttpResponse:
-    """Headline indicators: latest value, interval, change and its significance and test."""
+    """Headline indicators: latest value, interval, change and its significance and test; a
+    headline indicator the assessment did not assess is listed with why, never as 0."""
     try:
         assessment = resolve_assessment(mode=mode, assessment_id=assessment_id)
     except NoPublishedAssessmentError:
@@ -36,6 +38,13 @@ def home(
         mode=mode,
         assessment=assessment,
         headline_rows=lazy(lambda: queries.headline_rows(assessment)),
+        headline_not_assessed=lazy(
+            lambda: [
+                group
+                for group in queries.not_assessed(assessment)
+                if group.group_id in indicator_catalogue().headline
+            ]
+        ),
         findings=lazy(
             lambda: [finding for finding in queries.findings(assessment) if finding.significant][
                 :FINDINGS_SHOWN

@@ -37,13 +37,21 @@ def _number(value: Any) -> float:
 def _grid_settings(assessment: PublishedAssessment) -> tuple[float, str]:
     hotspots = (queries.manifest(assessment).get("families") or {}).get("hotspots") or {}
     grid = hotspots.get("grid") or {}
-    return float(grid.get("cell_size_m") or DEFAULT_CELL_SIZE), str(
-        hotspots.get("snap_point_caveat") or ""
+    police_uk = bool(hotspots.get("snap_point_caveat"))
+    return float(grid.get("cell_size_m") or DEFAULT_CELL_SIZE), (
+        core_gateway.snap_point_note() if police_uk else ""
     )
 
 
 def _skipped(assessment: PublishedAssessment, key: str) -> str:
     return str((queries.manifest(assessment).get("skipped") or {}).get(key) or "")
+
+
+def _lsoa_caveat(row: dict[str, Any]) -> str:
+    """What to bear in mind reading the neighbourhood hot spots, in the report's words."""
+    if row.get("source") == "police_uk":
+        return f"{core_gateway.snap_point_note()} {core_gateway.gi_counts_note()}"
+    return str(row.get("caveat") or "")
 
 
 def lsoa_map(assessment: PublishedAssessment, group: str) -> dict[str, Any]:
@@ -94,7 +102,7 @@ def lsoa_map(assessment: PublishedAssessment, group: str) -> dict[str, Any]:
             "summary": summary,
             "significant": significant,
             "test": test,
-            "caveat": str(rows[0].get("caveat") or ""),
+            "caveat": _lsoa_caveat(rows[0]),
             "group_name": group_name,
         }
 

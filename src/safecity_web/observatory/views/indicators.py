@@ -30,7 +30,11 @@ def indicator_list(
     except NoPublishedAssessmentError:
         return no_assessment(request)
     context = page_context(
-        request, mode=mode, assessment=assessment, rows=lazy(lambda: queries.area_rows(assessment))
+        request,
+        mode=mode,
+        assessment=assessment,
+        rows=lazy(lambda: queries.area_rows(assessment)),
+        not_assessed=lazy(lambda: queries.not_assessed(assessment)),
     )
     return render(request, "observatory/indicator_list.html", context)
 
@@ -158,11 +162,25 @@ def indicator_detail(
     mode: Mode = Mode.CURRENT,
     assessment_id: int | None = None,
 ) -> HttpResponse:
-    """Definition, polarity, method, caveats; trend; comparisons; ward table; map; downloads."""
+    """Definition, polarity, method, caveats; trend; comparisons; ward table; map; downloads.
+
+    A crime group the assessment did not assess gets a page saying so and why (``not
+    assessed: needs ...``), never an empty or zero value.
+    """
     try:
         assessment = resolve_assessment(mode=mode, assessment_id=assessment_id)
     except NoPublishedAssessmentError:
         return no_assessment(request)
+    skipped = queries.not_assessed_group(assessment, indicator_id)
+    if (
+        skipped is not None
+        and not queries.values(assessment).filter(indicator_id=indicator_id).exists()
+    ):
+        return render(
+            request,
+            "observatory/indicator_not_assessed.html",
+            page_context(request, mode=mode, assessment=assessment, group=skipped),
+        )
     indicator = indicator_of(assessment, indicator_id)
     area_row = lazy(
         lambda: (
