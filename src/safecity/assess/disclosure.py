@@ -217,6 +217,7 @@ def withhold(
     tables = {name: table.copy() for name, table in public_tables.items()}
     touched_tables = {table for reveals in published.reveals.values() for table, *_ in reveals}
     touched_tables |= {key.table for key in published.model.keys}
+    touched_tables |= {name for name, *_ in published.not_published}
     masks: dict[str, pd.Series] = {}
     for name in touched_tables:
         if name not in tables:
@@ -227,12 +228,23 @@ def withhold(
             table[column] = make(table) if not table.empty else pd.Series(dtype=str)
         table["suppressed"] = table["suppressed"].astype(bool) if "suppressed" in table else False
         masks[name] = pd.Series(False, index=table.index)
+    by_policy = {name: pd.Series(False, index=tables[name].index) for name in masks}
+    policy_rows: dict[tuple[str, str, tuple[str, ...]], set[str]] = {}
+    for name, selector, row_id, columns in published.not_published:
+        policy_rows.setdefault((name, selector, columns), set()).add(row_id)
+    hidden_rows: dict[tuple[str, str, tuple[str, ...]], set[str]] = {}
     for cell in np.flatnonzero(hidden):
-        for name, selector, row_id, revealing in published.reveals.get(int(cell), []):
+        for name, selector, row_id, columns in published.reveals.get(int(cell), []):
+            hidden_rows.setdefault((name, selector, columns), set()).add(row_id)
+    selected: dict[tuple[str, str], pd.Series] = {}
+    for rows_of, marks in ((policy_rows, by_policy), (hidden_rows, masks)):
+        for (name, selector, revealing), ids in rows_of.items():
             if name not in tables:
                 continue
             table = tables[name]
-            rows = table[selector].astype(str) == row_id
+            if (name, selector) not in selected:
+                selected[(name, selector)] = table[selector].astype(str)
+            rows = selected[(name, selector)].isin(ids)
             if not rows.any():
                 continue
             columns = revealing
@@ -242,28 +254,29 @@ def withhold(
                     for column in table.columns
                     if column not in GAP_KEEP and column not in ("suppressed", "line_key")
                 )
-            if name == "priority_scores":
-                present = [column for column in columns if column in table]
-                table[present] = table[present].astype(object)
-                table.loc[rows, present] = f"withheld: it rests on counts under {threshold}"
-            else:
-                present = [column for column in columns if column in table]
-                table[present] = table[present].astype(object)
-                table.loc[rows, present] = None
-            masks[name] |= rows
+            present = [column for column in columns if column in table]
+            table[present] = table[present].astype(object)
+            table.loc[rows, present] = (
+                f"withheld: it rests on counts under {threshold}"
+                if name == "priority_scores"
+                else None
+            )
+            marks[name] |= rows
     for name, mask in masks.items():
         table = tables[name]
-        table["suppressed"] = table["suppressed"].astype(bool) | mask
+        table["suppressed"] = table["suppressed"].astype(bool) | mask | by_policy[name]
         if name == "indicators":
-            table["caveat"] = np.where(
-                mask,
-                (
-                    table["caveat"].fillna("").astype(str)
-                    + f"; counts under {threshold} withheld, with what would reveal them"
-                ).str.strip("; "),
-                table["caveat"],
+            caveat = table["caveat"].fillna("").astype(str)
+            caveat = caveat.where(
+                ~mask, caveat + f"; counts under {threshold} withheld, with what would reveal them"
             )
-            _rank_shown(table, groups=set(table.loc[mask, "indicator_id"]))
+            caveat = caveat.where(
+                ~by_policy[name],
+                caveat + "; counts from police records not published on data.police.uk are not"
+                " published for single neighbourhoods (LSOAs)",
+            )
+            table["caveat"] = caveat.str.strip("; ")
+            _rank_shown(table, groups=set(table.loc[mask | by_policy[name], "indicator_id"]))
         if name in SELECTORS:
             table.drop(columns=[SELECTORS[name][0]], inplace=True)
     return tables

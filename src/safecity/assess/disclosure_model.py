@@ -51,16 +51,21 @@ class AtomTable:
     source: str
     rows: pd.DataFrame
     measures: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
-    _lsoa_index: dict[str, IndexArray] = field(default_factory=dict)
-    _month_index: dict[pd.Timestamp, IndexArray] = field(default_factory=dict)
+    _lsoa_ids: dict[str, int] = field(default_factory=dict)
+    _month_ids: dict[pd.Timestamp, int] = field(default_factory=dict)
+    _lsoa_of_row: IndexArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _month_of_row: IndexArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _rows_of_measure: dict[str, IndexArray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rows = self.rows.reset_index(drop=True)
         self.rows["month"] = pd.to_datetime(self.rows["month"])
-        for code, frame in self.rows.groupby("lsoa_code", sort=False, dropna=False):
-            self._lsoa_index[str(code)] = frame.index.to_numpy(dtype=np.int64)
-        for month, frame in self.rows.groupby("month", sort=False):
-            self._month_index[pd.Timestamp(str(month))] = frame.index.to_numpy(dtype=np.int64)
+        lsoa_codes, lsoa_names = pd.factorize(self.rows["lsoa_code"].astype(str))
+        self._lsoa_of_row = lsoa_codes.astype(np.int64)
+        self._lsoa_ids = {str(name): index for index, name in enumerate(lsoa_names)}
+        month_codes, month_names = pd.factorize(self.rows["month"])
+        self._month_of_row = month_codes.astype(np.int64)
+        self._month_ids = {pd.Timestamp(str(name)): index for index, name in enumerate(month_names)}
 
     def members(
         self,
@@ -70,21 +75,22 @@ class AtomTable:
         months: Iterable[date | pd.Timestamp],
     ) -> IndexArray:
         """Rows of ``measure`` in ``lsoas`` (None: every LSOA) and ``months``."""
-        mask = self.measures[measure] if isinstance(measure, str) else measure
-        in_months = np.zeros(len(self.rows), dtype=bool)
-        for month in months:
-            found = self._month_index.get(pd.Timestamp(month))
-            if found is not None:
-                in_months[found] = True
-        selected = mask & in_months
+        if isinstance(measure, str):
+            if measure not in self._rows_of_measure:
+                self._rows_of_measure[measure] = np.flatnonzero(self.measures[measure])
+            rows = self._rows_of_measure[measure]
+        else:
+            rows = np.flatnonzero(measure)
+        month_ids = [
+            self._month_ids[key]
+            for key in (pd.Timestamp(month) for month in months)
+            if key in self._month_ids
+        ]
+        rows = rows[np.isin(self._month_of_row[rows], month_ids)]
         if lsoas is not None:
-            in_lsoas = np.zeros(len(self.rows), dtype=bool)
-            for code in lsoas:
-                found = self._lsoa_index.get(str(code))
-                if found is not None:
-                    in_lsoas[found] = True
-            selected &= in_lsoas
-        return np.flatnonzero(selected).astype(np.int64)
+            lsoa_ids = [self._lsoa_ids[code] for code in map(str, lsoas) if code in self._lsoa_ids]
+            rows = rows[np.isin(self._lsoa_of_row[rows], lsoa_ids)]
+        return rows.astype(np.int64)
 
 
 @dataclass(slots=True)

@@ -42,6 +42,8 @@ class DisclosurePolicy:
     protected_sources: frozenset[str] = field(
         default_factory=lambda: frozenset({"extract", "partner", "survey", "community_reports"})
     )
+    protected_lsoa_counts: bool = False
+    """Whether counts of protected sources are published for single LSOAs at all."""
 
     def protects(self, source: str) -> bool:
         """Whether counts from ``source`` are protected (an unknown source is protected)."""
@@ -51,7 +53,11 @@ class DisclosurePolicy:
         """The same policy with another threshold."""
         if threshold < 1:
             raise DisclosurePolicyError(f"the suppression threshold must be 1 or more: {threshold}")
-        return DisclosurePolicy(threshold=threshold, protected_sources=self.protected_sources)
+        return DisclosurePolicy(
+            threshold=threshold,
+            protected_sources=self.protected_sources,
+            protected_lsoa_counts=self.protected_lsoa_counts,
+        )
 
 
 def _policy_from(document: Any, *, where: str) -> DisclosurePolicy:
@@ -84,7 +90,14 @@ def _policy_from(document: Any, *, where: str) -> DisclosurePolicy:
         raise DisclosurePolicyError(
             f"{where}: protected_sources does not say whether {', '.join(missing)} is protected"
         )
-    return DisclosurePolicy(threshold=threshold, protected_sources=frozenset(protected))
+    lsoa_counts = document.get("protected_lsoa_counts", False)
+    if not isinstance(lsoa_counts, bool):
+        raise DisclosurePolicyError(f"{where}: protected_lsoa_counts must be true or false")
+    return DisclosurePolicy(
+        threshold=threshold,
+        protected_sources=frozenset(protected),
+        protected_lsoa_counts=lsoa_counts,
+    )
 
 
 def load_disclosure_policy(path: Path | None = None) -> DisclosurePolicy:

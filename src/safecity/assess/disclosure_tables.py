@@ -30,6 +30,7 @@ from safecity.assess.disclosure_model import (
 from safecity.assess.disclosure_policy import DisclosurePolicy
 from safecity.assess.extract_counts import criteria_mask
 from safecity.assess.families.harm import HarmScope
+from safecity.assess.indicator_columns import AreaLevel
 from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyArea
 from safecity.data.extract.mapping import FLAG_COLUMNS
@@ -64,6 +65,10 @@ INDICATOR_REVEALS = {
 }  # fmt: skip
 """For each count of an ``indicators`` row, the columns of that row that reveal it."""
 
+LSOA_WITHHELD_COLUMNS = tuple(
+    sorted({column for columns in INDICATOR_REVEALS.values() for column in columns} | {"rank_of"})
+)
+"""Columns of an LSOA row of a protected group that are never published (policy)."""
 HARM_REVEALS = (
     "crimes",
     "harm",
@@ -103,6 +108,9 @@ class PublishedCounts:
     reveals: dict[int, list[tuple[str, str, str, tuple[str, ...]]]] = field(default_factory=dict)
     times: dict[str, dict[str, list[date]]] = field(default_factory=dict)
     """Per measure, the months of each time its cells are published for."""
+    not_published: list[tuple[str, str, str, tuple[str, ...]]] = field(default_factory=list)
+    """Rows and columns of protected counts the policy keeps off the public tables whatever
+    their size (counts for single LSOAs), with what reveals them."""
 
     def cell(
         self,
@@ -332,6 +340,14 @@ def _indicator_cells(
             unit = str(record["area_code"])
             row_id = str(record["row_id"])
             lsoas = units.get(unit)
+            if (
+                record["area_level"] == AreaLevel.LSOA.value
+                and not context.policy.protected_lsoa_counts
+            ):
+                published.not_published.append(
+                    ("indicators", "row_id", row_id, LSOA_WITHHELD_COLUMNS)
+                )
+                continue
             for column, time in (
                 ("numerator", "period"),
                 ("baseline_numerator", "baseline"),
@@ -472,6 +488,12 @@ def _quintile_cells(
     for record in table.to_dict("records"):
         group_id = str(record["indicator_id"])
         if not context.protected(group_id) or pd.isna(record.get("value")):
+            continue
+        if not context.policy.protected_lsoa_counts:
+            key = f"{group_id}:{record['area_code']}"
+            published.not_published.append(
+                ("lsoa_quintiles", "quintile_key", key, ("value", "quintile"))
+            )
             continue
         source = context.sources[group_id]
         slot = (f"{source}:{group_id}", str(record["area_code"]), "period")
