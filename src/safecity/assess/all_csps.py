@@ -42,7 +42,7 @@ from safecity.config.nations import Nation, load_nations, nation_of_csp
 from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.data.police_uk.formats import force_slug
 from safecity.data.warehouse import Warehouse
-from safecity.stats import crude_rate, rank_areas, rate_ratio_test
+from safecity.stats import crude_rate, rank_rates, rate_ratio_test
 
 RATE_MULTIPLIER = 1000
 CHANGE_TEST = "exact conditional rate-ratio test (methods.md §2.2a)"
@@ -258,7 +258,8 @@ def _rank_within_groups(
 ) -> pd.DataFrame:
     """Add national and regional ranks of the covered rows, group by group and nation.
 
-    Calls :func:`safecity.stats.rank_areas` (1 = highest, ties share the smallest rank).
+    Rates are compared exactly as fractions count / population (:func:`safecity.stats.rank_rates`;
+    1 = highest, ties share the smallest rank; methods.md §0.2a, §3.1).
     """
     for column in ("rank", "rank_of", "band", "regional_rank", "regional_rank_of"):
         rates[column] = pd.array([pd.NA] * len(rates), dtype="Int64")
@@ -274,7 +275,7 @@ def _rank_within_groups(
         if verdict.national:
             rates.loc[in_nation, "rank_scope"] = verdict.rank_scope
             for _group, frame in rates[in_nation].groupby("group_id"):
-                result = rank_areas(values=frame["value"].to_numpy(dtype=float), descending=True)
+                result = _exact_ranks(frame)
                 rates.loc[frame.index, "rank"] = result["rank"].to_numpy()
                 rates.loc[frame.index, "rank_of"] = result["n_ranked"].to_numpy()
                 rates.loc[frame.index, "percentile_position"] = result[
@@ -284,10 +285,19 @@ def _rank_within_groups(
         elif group is not None and not group.not_made:
             rates.loc[in_nation, "rank_scope"] = group.scope
             for _group, frame in rates[in_nation].groupby("group_id"):
-                result = rank_areas(values=frame["value"].to_numpy(dtype=float), descending=True)
+                result = _exact_ranks(frame)
                 rates.loc[frame.index, "regional_rank"] = result["rank"].to_numpy()
                 rates.loc[frame.index, "regional_rank_of"] = result["n_ranked"].to_numpy()
     return rates
+
+
+def _exact_ranks(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ranks of one group's CSPs on their exact rates (the period's months, complete coverage)."""
+    return rank_rates(
+        counts=frame["count"].to_numpy(dtype=float),
+        populations=frame["population"].to_numpy(dtype=float),
+        descending=True,
+    )
 
 
 def lookup_csps(warehouse: Warehouse, *, csp_vintage: int) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 from safecity.assess.coverage import Coverage, load_coverage_rule
 from safecity.assess.crime_groups import CrimeGroup
 from safecity.assess.denominators import Denominators
+from safecity.assess.disclosure_policy import DisclosurePolicy
 from safecity.assess.findings import Finding
 from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyArea
@@ -65,6 +66,8 @@ class AssessmentInputs:
     coverage
         Months with data by source and the comparison rule (methods.md §0.2a): rates use
         ``coverage.exposure_fraction(source, period)`` of a year at risk.
+    policy
+        The disclosure policy: which sources' counts public tables protect, and the threshold.
     """
 
     warehouse: Warehouse
@@ -80,6 +83,7 @@ class AssessmentInputs:
     seed: int
     options: AssessmentOptions = field(default_factory=AssessmentOptions)
     coverage: Coverage = field(default_factory=lambda: Coverage(rule=load_coverage_rule()))
+    policy: DisclosurePolicy = field(default_factory=DisclosurePolicy)
 
     def exposure_fraction(self, group_id: str) -> float:
         """Years at risk in the period for ``group_id``'s source (months with data / 12).

@@ -12,9 +12,10 @@ deprivation groups; a period and its months; the same count in two tables). Then
    than the threshold; the smallest published non-zero part is withheld until it does.
 3. *Audit and repair*: a linear program bounds every hidden count given everything published
    (:mod:`safecity.assess.disclosure_audit`); while some count can be narrowed to an interval
-   shorter than the threshold, the smallest published count that lies in a published count
-   containing it, and outside it, is withheld too (complementary suppression), and the audit
-   runs again.
+   shorter than the threshold, the cheapest change of the counts that keeps every relation
+   true and moves it by the threshold is found (another linear program), and every published
+   count that change touches is withheld too (complementary suppression); the audit runs
+   again.
 
 Withholding a count blanks every column that would reveal it (rate, interval, method,
 unreliable flag, change, rank, label, the area's rate as the wards' benchmark, shares, harm,
@@ -35,14 +36,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import sparse
 
 from safecity.assess.disclosure_audit import RelationAudit, failures
 from safecity.assess.disclosure_model import DisclosureModel
 from safecity.assess.disclosure_policy import DEFAULT_THRESHOLD
 from safecity.assess.disclosure_tables import PublishedCounts
 
-MAXIMUM_REPAIR_ROUNDS = 200
+MAXIMUM_REPAIR_ROUNDS = 400
 """Rounds of audit and complementary suppression before every remaining cell is withheld."""
 
 
@@ -64,18 +64,27 @@ def _line_pass(
     hidden: npt.NDArray[np.bool_],
     threshold: int,
 ) -> None:
-    """Secondary suppression along the model's lines until nothing changes (in place)."""
+    """Secondary suppression along the model's lines until nothing changes (in place).
+
+    A published total may not have one hidden part alone, nor hidden parts (with what the line
+    does not cover) adding to less than the threshold; a hidden total of an exact line may not
+    have all its parts published (it would be their sum).
+    """
     lines = [
-        (int(classes[total]), sorted({int(classes[part]) for part in parts}))
-        for total, parts, _exact in model.lines
+        (int(classes[total]), sorted({int(classes[part]) for part in parts}), exact)
+        for total, parts, exact in model.lines
     ]
     changed = True
     while changed:
         changed = False
-        for total, parts in lines:
-            if hidden[total]:
-                continue
+        for total, parts, exact in lines:
             nonzero = [part for part in parts if values[part] > 0 and part != total]
+            if hidden[total]:
+                shown = [part for part in nonzero if not hidden[part]]
+                if exact and shown and len(shown) == len(nonzero):
+                    hidden[min(shown, key=lambda part: (values[part], part))] = True
+                    changed = True
+                continue
             hidden_parts = [part for part in nonzero if hidden[part]]
             if not hidden_parts:
                 continue
@@ -89,38 +98,6 @@ def _line_pass(
             else:
                 hidden[total] = True
             changed = True
-
-
-def _complement(
-    incidence: sparse.csr_matrix,
-    *,
-    failing: int,
-    sizes: npt.NDArray[np.int64],
-    values: npt.NDArray[np.float64],
-    hidden: npt.NDArray[np.bool_],
-) -> int | None:
-    """A published class to withhold so that class ``failing`` cannot be narrowed.
-
-    Among the published classes that contain ``failing`` (smallest first), the smallest
-    published non-zero class inside one of them and disjoint from ``failing``; failing that,
-    the smallest published class containing it.
-    """
-    matrix = incidence
-    overlap_failing = np.asarray((matrix @ matrix[failing].T).todense()).ravel()
-    supersets = np.flatnonzero(
-        (overlap_failing == sizes[failing]) & (sizes > sizes[failing]) & ~hidden
-    )
-    for superset in sorted(supersets, key=lambda index: (sizes[index], index)):
-        overlap = np.asarray((matrix @ matrix[superset].T).todense()).ravel()
-        candidates = np.flatnonzero(
-            (overlap == sizes) & (sizes > 0) & (overlap_failing == 0) & ~hidden & (values > 0)
-        )
-        candidates = candidates[candidates != superset]
-        if candidates.size:
-            return int(min(candidates, key=lambda index: (values[index], index)))
-    if supersets.size:
-        return int(min(supersets, key=lambda index: (sizes[index], index)))
-    return None
 
 
 def choose_hidden(
@@ -137,11 +114,6 @@ def choose_hidden(
     class_count = int(classes.max()) + 1
     values = np.zeros(class_count, dtype=np.float64)
     values[classes] = np.asarray(model.values, dtype=np.float64)
-    first = np.full(class_count, -1, dtype=np.int64)
-    for cell in range(len(classes) - 1, -1, -1):
-        first[classes[cell]] = cell
-    incidence = model.incidence()[first]
-    sizes = np.diff(incidence.indptr).astype(np.int64)
     hidden = (values > 0) & (values < threshold)
     primary = int(hidden.sum())
     rounds = 0
@@ -155,15 +127,21 @@ def choose_hidden(
         rounds += 1
         if rounds > MAXIMUM_REPAIR_ROUNDS:
             raise RuntimeError(
-                f"disclosure control did not converge in {MAXIMUM_REPAIR_ROUNDS} rounds"
+                f"disclosure control did not converge in {MAXIMUM_REPAIR_ROUNDS} rounds;"
+                " still narrow: "
+                + "; ".join(
+                    f"{interval.key} = {interval.value:g} in [{interval.lower:g},"
+                    f" {interval.upper:g}]"
+                    for interval in failing[:5]
+                )
             )
         for interval in failing:
             label = int(classes[interval.cell])
-            chosen = _complement(
-                incidence, failing=label, sizes=sizes, values=values, hidden=hidden
-            )
-            if chosen is not None:
-                hidden[chosen] = True
+            if hidden[label]:
+                for chosen in audit.protecting_cells(
+                    label=label, hidden=hidden, threshold=threshold
+                ):
+                    hidden[chosen] = True
     cell_hidden = hidden[classes]
     return SuppressionResult(
         hidden=cell_hidden,

@@ -261,6 +261,61 @@ class RelationAudit:
         del parts
         return results
 
+    def protecting_cells(
+        self, *, label: int, hidden: npt.NDArray[np.bool_], threshold: int
+    ) -> list[int]:
+        """Published classes to withhold so that hidden class ``label`` can move by ``threshold``.
+
+        Finds the cheapest change ``d`` of every count that keeps all the relations true
+        (``R d = 0`` on exact lines, ``R (x + d) ≥ 0`` on the others), keeps counts
+        non-negative and raises ``label`` by ``threshold``; withholding every published count
+        that changes makes that change invisible, so the hidden count's interval is at least
+        ``threshold`` wide. The cost of changing a published count is 1 + its value, of a
+        hidden one nothing (a linear program, HiGHS). This is the classic perturbation view of
+        complementary suppression (Fischetti and Salazar-González 1999, *Mathematical
+        Programming* 84:283–312), solved as a linear program rather than exactly.
+
+        Parameters
+        ----------
+        label
+            The class that can be narrowed.
+        hidden
+            Per class, whether it is withheld now.
+        threshold
+            The width its interval needs.
+        """
+        count = len(self.values)
+        relations = self.relations
+        exact = self.exact
+        current = relations @ self.values
+        cost = np.where(hidden, 0.0, 1.0 + self.values)
+        objective = np.concatenate([cost, cost])
+        upper_down = self.values.copy()
+        bounds_up: list[tuple[float, float | None]] = [(0.0, None)] * count
+        bounds_down: list[tuple[float, float | None]] = [
+            (0.0, float(limit)) for limit in upper_down
+        ]
+        bounds_up[label] = (float(threshold), float(threshold))
+        bounds_down[label] = (0.0, 0.0)
+        stacked = sparse.hstack([relations, -relations]).tocsr()
+        a_eq = stacked[exact]
+        a_ub = -stacked[~exact]
+        b_ub = current[~exact]
+        solution = optimize.linprog(
+            objective,
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=b_ub if a_ub.shape[0] else None,
+            A_eq=a_eq if a_eq.shape[0] else None,
+            b_eq=np.zeros(a_eq.shape[0]) if a_eq.shape[0] else None,
+            bounds=bounds_up + bounds_down,
+            method="highs",
+        )
+        if not solution.success:
+            return []
+        change = solution.x[:count] - solution.x[count:]
+        moved = np.flatnonzero((np.abs(change) > 1e-7) & ~hidden)
+        return [int(moved_label) for moved_label in moved]
+
     def _interval(self, label: int, lower: float, upper: float) -> CellInterval:
         cell = int(self.first[label])
         return CellInterval(cell, self.model.keys[cell], float(self.values[label]), lower, upper)

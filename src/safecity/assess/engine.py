@@ -467,6 +467,7 @@ def run_assessment(
         seed=seed,
         options=options or AssessmentOptions(),
         coverage=coverage,
+        policy=policy,
     )
     outputs = {}
     timings = {"families_1_2_4_seconds": round(time.perf_counter() - started, 3)}
@@ -502,7 +503,7 @@ def run_assessment(
             for group in groups
         ]
     )
-    quintiles = lsoa_quintiles(indicators)
+    quintiles = lsoa_quintiles(indicators, units={group.id: group.unit for group in active})
     boundaries = area_boundaries(warehouse, area=area)
     if boundaries is None:
         skipped["boundaries"] = (

@@ -36,7 +36,8 @@ import yaml
 
 from safecity.assess.all_csps import CspTable, csp_table, police_uk_groups
 from safecity.assess.context import AssessmentInputs, FamilyOutput
-from safecity.assess.crime_groups import CrimeGroup
+from safecity.assess.crime_groups import CrimeGroup, DataSource
+from safecity.assess.disclosure_policy import DisclosurePolicy
 from safecity.assess.findings import Finding
 from safecity.assess.national_coverage import (
     CoverageKind,
@@ -54,7 +55,7 @@ from safecity.stats import (
     Polarity,
     compare_to_benchmark,
     crude_rate,
-    rank_areas,
+    rank_rates,
     suppression_mask,
 )
 
@@ -229,11 +230,16 @@ def national_table(
 def _rank_among(members: pd.DataFrame, *, area_code: str) -> pd.DataFrame:
     """``group_id, rank, rank_of`` of ``area_code`` among ``members`` (which include it).
 
-    Ranks come from :func:`safecity.stats.rank_areas` (1 = highest, ties share the smallest).
+    Rates are compared exactly as fractions count / population (:func:`safecity.stats.rank_rates`;
+    1 = highest, ties share the smallest rank; methods.md §0.2a, §3.1).
     """
     rows = []
     for group_id, frame in members.groupby("group_id"):
-        result = rank_areas(values=frame["value"].to_numpy(dtype=float), descending=True)
+        result = rank_rates(
+            counts=frame["count"].to_numpy(dtype=float),
+            populations=frame["population"].to_numpy(dtype=float),
+            descending=True,
+        )
         own = (frame["csp_code"] == area_code).to_numpy()
         if own.any():
             rows.append(
@@ -622,20 +628,22 @@ def benchmark_findings(table: pd.DataFrame, *, area_name: str) -> list[Finding]:
     return findings
 
 
-def _public(table: pd.DataFrame) -> pd.DataFrame:
-    """Counts under 5 hidden with their rates (one area per group: no total reveals them)."""
+def _public(table: pd.DataFrame, *, policy: DisclosurePolicy) -> pd.DataFrame:
+    """The area's row; counts under the threshold hidden with their rates when the policy
+    protects police.uk counts (by default it does not: police.uk publishes every record)."""
     public = table.copy()
-    if public.empty:
+    if public.empty or not policy.protects(DataSource.POLICE_UK.value):
         return public
     hidden = suppression_mask(
-        public["count"].to_numpy(dtype=float), threshold=5, secondary=False
+        public["count"].to_numpy(dtype=float), threshold=policy.threshold, secondary=False
     ).to_numpy()[0]
     public.loc[hidden, ["count", "rate", "lower_ci", "upper_ci"]] = np.nan
     return public
 
 
-def _public_csps(rates: pd.DataFrame) -> pd.DataFrame:
-    """Every CSP's counts under 5 hidden, with secondary suppression within group and nation.
+def _public_csps(rates: pd.DataFrame, *, policy: DisclosurePolicy) -> pd.DataFrame:
+    """Every CSP's counts; when the policy protects police.uk counts, those under the threshold
+    hidden with secondary suppression within group and nation.
 
     A nation's pooled count (and a regional pooled count, of its CSPs loaded) is published, so
     a single hidden CSP of a nation in a group would be recoverable by subtraction: the next
@@ -643,9 +651,12 @@ def _public_csps(rates: pd.DataFrame) -> pd.DataFrame:
     """
     public = rates.drop(columns=["reporting_force"]).copy()
     hidden = pd.Series(False, index=public.index)
-    for _key, frame in public.groupby(["group_id", "nation"]):
-        mask = suppression_mask(frame["count"].to_numpy(dtype=float), threshold=5)
-        hidden[frame.index] = mask.to_numpy()[0]
+    if policy.protects(DataSource.POLICE_UK.value):
+        for _key, frame in public.groupby(["group_id", "nation"]):
+            mask = suppression_mask(
+                frame["count"].to_numpy(dtype=float), threshold=policy.threshold
+            )
+            hidden[frame.index] = mask.to_numpy()[0]
     public.loc[hidden, ["count", "value", "lower_ci", "upper_ci"]] = np.nan
     public["suppressed"] = hidden
     return public
@@ -687,7 +698,7 @@ def benchmarking(
     """
     table, national, skipped = benchmark_rows(inputs, forces=forces)
     tables: dict[str, pd.DataFrame] = {"benchmarking": table}
-    public_tables: dict[str, pd.DataFrame] = {"benchmarking": _public(table)}
+    public_tables: dict[str, pd.DataFrame] = {"benchmarking": _public(table, policy=inputs.policy)}
     manifest: dict[str, object] = {
         "label_rule": LABEL_RULE,
         "national_basis": NATIONAL_BASIS,
@@ -697,7 +708,7 @@ def benchmarking(
     if national is not None:
         force_list = tuple(forces) if forces is not None else load_police_forces()
         tables["benchmarking_csps"] = national.rates
-        public_tables["benchmarking_csps"] = _public_csps(national.rates)
+        public_tables["benchmarking_csps"] = _public_csps(national.rates, policy=inputs.policy)
         manifest.update(_manifest(national, forces=force_list))
     return FamilyOutput(
         tables=tables,

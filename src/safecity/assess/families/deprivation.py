@@ -28,6 +28,7 @@ from scipy import stats as scipy_stats
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.findings import Finding
+from safecity.assess.wording import RATE_RATIO, MethodId, p_value_words
 from safecity.data.warehouse import Warehouse
 from safecity.stats import (
     QuantileAlgorithm,
@@ -322,7 +323,7 @@ def _finding(row: pd.Series, *, group_name: str, area_name: str, period: str) ->
     ratio = float(row["rate_ratio"])
     interval = f"95% CI {float(row['ratio_lower_ci']):.2f} to {float(row['ratio_upper_ci']):.2f}"
     p_value = float(row["ratio_p_value"])
-    test = f"{RATIO_TEST}, " + ("p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}")
+    test = f"{RATE_RATIO.words}, {p_value_words(p_value)}"
     verdict = (
         "a statistically significant difference"
         if bool(row["ratio_significant"])
@@ -346,6 +347,9 @@ def _finding(row: pd.Series, *, group_name: str, area_name: str, period: str) ->
         sentence=sentence,
         row_ids=(str(row["row_id"]),),
         significant=bool(row["ratio_significant"]),
+        methods=(RATE_RATIO.method.value, MethodId.SII.value)
+        if not math.isnan(float(row["sii"]))
+        else (RATE_RATIO.method.value,),
     )
 
 

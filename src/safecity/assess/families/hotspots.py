@@ -80,7 +80,7 @@ SNAP_POINT_NOTE = (
     "data.police.uk locations are anonymous snap points: each crime is moved to the nearest of"
     " over 750,000 map points (a street centre, public place or premises), so crimes stack on"
     " a few points; never read a location as an address; cells at least 100 m, KDE bandwidth"
-    " at least 250 m (methods.md §11.1)"
+    " at least 250 m"
 )
 """The snap-point caveat in full, for the manifest."""
 SNAP_POINT_CAVEAT = (

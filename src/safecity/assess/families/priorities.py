@@ -40,6 +40,7 @@ from safecity.assess.families.harm import (
     loaded_harm_indices,
 )
 from safecity.assess.findings import Finding
+from safecity.assess.wording import RATE_RATIO, MethodId, p_value_words
 from safecity.config.packaged_yaml import read_packaged_yaml
 from safecity.stats import (
     TrendLabel,
@@ -259,8 +260,8 @@ def _trend(area: pd.DataFrame, scoring: PriorityScoring) -> CriterionScores:
         change_text = f"{float(change):+.1f}%" if pd.notna(change) else "new"
         result.basis[issue] = (
             f"{label.value.lower()}: {change_text} against {row['baseline_period']}, "
-            f"rate ratio {float(row['change_ratio']):.2f}, p = {float(row['change_p_value']):.3g} "
-            f"({row['change_test']})"
+            f"rate ratio {float(row['change_ratio']):.2f}, "
+            f"{p_value_words(float(row['change_p_value']))} ({RATE_RATIO.words})"
         )
         result.value[issue] = float(row["change_ratio"])
         result.evidence[issue] = row["row_id"]
@@ -496,8 +497,8 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
     path = inputs.options.priority_inputs_path
     if path is None:
         skipped["priorities_user_inputs"] = (
-            "no priority inputs file (options.priority_inputs_path): public concern and "
-            "organisational position are left out of the score"
+            "the partnership's own inputs (public concern and organisational position) were not"
+            " given, so they are left out of the score"
         )
     else:
         entered = read_priority_inputs(path, known_groups=list(area.index))
@@ -598,12 +599,9 @@ def _public(matrix: pd.DataFrame) -> pd.DataFrame:
     """Values that could reveal counts under 5 removed: ``*_value`` columns and counts, and the
     sentences of issues with 1–4 events in the period or the baseline (a change reveals both)."""
     hidden = [c for c in matrix.columns if c.endswith("_value")] + ["count", "baseline_count"]
-    public = matrix.drop(columns=hidden)
-    small = matrix["count"].between(1, 4) | matrix["baseline_count"].between(1, 4)
-    for column in ("trend_basis", "harm_basis", "vulnerability_basis"):
-        if column in public:
-            public.loc[small, column] = "counts under 5: suppressed"
-    return public
+    # Texts quoting protected counts that disclosure control withholds are blanked then, with
+    # the counts (safecity.assess.disclosure).
+    return matrix.drop(columns=hidden)
 
 
 def _sensitivity_sentence(sensitivity: pd.DataFrame, *, matrix: pd.DataFrame, top_n: int) -> str:
@@ -641,7 +639,7 @@ def priorities(inputs: AssessmentInputs) -> FamilyOutput:
     sentence = (
         f"The top {len(top)} crime priorities for {inputs.area.name} in {inputs.period.label} "
         f"are {_names(top['group_name'].astype(str).tolist())} (priority scoring matrix, "
-        f"{how} scores; methods.md §8.2)."
+        f"{how} scores)."
     )
     findings = [
         Finding(
@@ -649,6 +647,7 @@ def priorities(inputs: AssessmentInputs) -> FamilyOutput:
             topic="priorities",
             sentence=sentence,
             row_ids=tuple(top["priority_id"]),
+            methods=(MethodId.PRIORITY_SCORING.value,),
         )
     ]
     tops = {

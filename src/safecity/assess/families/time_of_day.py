@@ -36,6 +36,7 @@ from safecity.assess.families.seasonality import (
 )
 from safecity.assess.findings import Finding
 from safecity.assess.periods import Period
+from safecity.assess.wording import MethodId, p_value_words
 from safecity.data.extract.mapping import FLAG_COLUMNS
 from safecity.stats.timing import aoristic_hour_of_week, hour_of_week_peaks
 
@@ -59,8 +60,8 @@ MIN_CRIMES_FOR_PEAKS = 168
 HOURS_IN_WEEK = 168
 DAY_NAMES = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 PEAK_TEST = (
-    "adjusted standardised residuals above 1.96 against an even spread over the 168 hours of"
-    " the week, with the χ² goodness-of-fit test (methods.md §9.5)"
+    "hours holding clearly more crimes than an even spread over the 168 hours of the week"
+    " would give, by a chi-squared test"
 )
 _NIGHT_HOURS = frozenset((20, 21, 22, 23, 0, 1, 2, 3, 4, 5))
 _PEAK_COLUMNS = [
@@ -219,8 +220,8 @@ def peak_findings(peaks: pd.DataFrame) -> list[Finding]:
             f"In {top['period']}, {lowered} peaked {words}: {top['window']} held"
             f" {100 * top['share']:.1f}% of these crimes in {int(top['hours'])} of the week's"
             f" 168 hours ({100 * top['share_of_week']:.1f}% of the week){more} (peak hours:"
-            f" {PEAK_TEST}; χ² p = {top['p_value']:.3g}; a crime known to have happened within"
-            " a range of times is spread over it)."
+            f" {PEAK_TEST}, {p_value_words(float(top['p_value']))}; a crime known to have"
+            " happened within a range of times is spread over it)."
         )
         findings.append(
             Finding(
@@ -229,6 +230,7 @@ def peak_findings(peaks: pd.DataFrame) -> list[Finding]:
                 sentence=sentence,
                 row_ids=tuple(str(row_id) for row_id in rows["row_id"]),
                 significant=bool(top["p_value"] < 0.05),
+                methods=(MethodId.TIME_OF_DAY.value,),
             )
         )
     return findings
@@ -260,9 +262,12 @@ def time_of_day(inputs: AssessmentInputs) -> FamilyOutput:
         if groups
         else pd.DataFrame()
     )
+    names = {group.id: group.name.lower() for group in inputs.groups}
+    profiled = ", ".join(names.get(group, group.replace("_", " ")) for group in TIME_GROUPS)
     reason = (
-        "times of day need a force extract (police.uk gives only the month), which has no"
-        f" crimes of {', '.join(TIME_GROUPS)} for this area and {inputs.period.label}"
+        "times of day need a force record-level extract (police.uk gives only the month), and"
+        f" none with crimes of the kinds profiled ({profiled}) is loaded for {inputs.area.name}"
+        f" in {inputs.period.words}"
     )
     if crimes.empty:
         skipped["time_hour_of_week"] = reason
@@ -280,8 +285,8 @@ def time_of_day(inputs: AssessmentInputs) -> FamilyOutput:
         hour_tables.append(hours)
         if len(selected) < MIN_CRIMES_FOR_PEAKS:
             skipped[f"time_peaks_{group.id}"] = (
-                f"{len(selected)} {group.name.lower()} crimes: too few for the peak test"
-                f" (needs {MIN_CRIMES_FOR_PEAKS}, one expected per hour of the week)"
+                f"fewer than {MIN_CRIMES_FOR_PEAKS} {group.name.lower()} crimes: too few for the"
+                " peak test (it needs one expected crime per hour of the week)"
             )
             continue
         ranged = selected["committed_to"].notna() & (
