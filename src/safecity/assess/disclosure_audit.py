@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import numpy.typing as npt
 from scipy import optimize, sparse
@@ -337,9 +336,8 @@ def relation_intervals(
 class _ComponentBounds:
     """Minimum and maximum of each variable of one connected set of constraints (HiGHS).
 
-    The model is passed to HiGHS once; each bound changes only the objective, so every solve
-    after the first starts from the previous optimal basis. Rows are ``Σ a x = rhs`` (exact)
-    or ``Σ a x ≥ rhs``; variables are non-negative.
+    Rows are ``Σ a x = rhs`` (exact) or ``Σ a x ≥ rhs``; variables are non-negative. Solved with
+    SciPy's interface to HiGHS (``scipy.optimize.linprog(method="highs")``).
     """
 
     def __init__(
@@ -350,51 +348,36 @@ class _ComponentBounds:
         exact: npt.NDArray[np.bool_],
     ) -> None:
         self.columns = block.shape[1]
-        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]  # untyped binding
-        self.highs.setOptionValue("output_flag", False)
-        model = highspy.HighsLp()
-        model.num_col_ = self.columns
-        model.num_row_ = block.shape[0]
-        model.col_cost_ = np.zeros(self.columns)
-        model.col_lower_ = np.zeros(self.columns)
-        model.col_upper_ = np.full(self.columns, highspy.kHighsInf)
-        model.row_lower_ = right.astype(np.float64)
-        model.row_upper_ = np.where(exact, right, highspy.kHighsInf).astype(np.float64)
-        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        model.a_matrix_.start_ = block.indptr.astype(np.int32)
-        model.a_matrix_.index_ = block.indices.astype(np.int32)
-        model.a_matrix_.value_ = block.data.astype(np.float64)
-        self.highs.passModel(model)
-        self.current: int | None = None
-
-    def _optimum(self, sense: highspy.ObjSense, *, key: CellKey) -> float:
-        self.highs.changeObjectiveSense(sense)
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            return float(self.highs.getInfo().objective_function_value)
-        if (
-            status
-            in (
-                highspy.HighsModelStatus.kUnbounded,
-                highspy.HighsModelStatus.kUnboundedOrInfeasible,
-            )
-            and sense == highspy.ObjSense.kMaximize
-        ):
-            return float(np.inf)
-        raise DisclosureAuditError(
-            f"the audit's linear program for {key} failed: {self.highs.modelStatusToString(status)}"
-        )
+        matrix = block.tocsr()
+        self.a_eq = matrix[exact]
+        self.b_eq = right[exact]
+        self.a_ub = -matrix[~exact]
+        self.b_ub = -right[~exact]
 
     def bounds(self, column: int, *, key: CellKey) -> tuple[float, float]:
         """The minimum and maximum of variable ``column``."""
-        if self.current is not None:
-            self.highs.changeColCost(self.current, 0.0)
-        self.highs.changeColCost(column, 1.0)
-        self.current = column
-        lower = self._optimum(highspy.ObjSense.kMinimize, key=key)
-        upper = self._optimum(highspy.ObjSense.kMaximize, key=key)
-        return lower, upper
+        objective = np.zeros(self.columns)
+        objective[column] = 1.0
+        found = []
+        for sign in (1.0, -1.0):
+            solution = optimize.linprog(
+                sign * objective,
+                A_ub=self.a_ub if self.a_ub.shape[0] else None,
+                b_ub=self.b_ub if self.a_ub.shape[0] else None,
+                A_eq=self.a_eq if self.a_eq.shape[0] else None,
+                b_eq=self.b_eq if self.a_eq.shape[0] else None,
+                bounds=(0, None),
+                method="highs",
+            )
+            if solution.status == 3 and sign < 0:  # unbounded above: nothing caps it
+                found.append(np.inf)
+                continue
+            if not solution.success:
+                raise DisclosureAuditError(
+                    f"the audit's linear program for {key} failed: {solution.message}"
+                )
+            found.append(sign * float(solution.fun))
+        return found[0], found[1]
 
 
 __all__ = [
