@@ -176,20 +176,22 @@ def test_all_crime_excludes_asb_and_asb_is_its_own_indicator(
     assert _row(indicators, "asb", CSP)["numerator"] == sum(ASB_2020.values())
 
 
-def test_public_table_suppresses_small_counts_and_what_reveals_them(
+def test_police_uk_counts_are_published_whole_by_default(
     assessment: tuple[Path, pd.DataFrame],
 ) -> None:
-    out, _ = assessment
+    # data.police.uk publishes every record with its LSOA and month: counts made only from it
+    # are not suppressed by the default disclosure policy (methods.md §0.2a).
+    out, indicators = assessment
     public = pd.read_csv(out / "public" / "indicators.csv")
-    shown = public[public["numerator"].notna()]
-    assert not ((shown["numerator"] > 0) & (shown["numerator"] < 5)).any()
-    # ASB by LSOA within the North ward is 6 and 1: the 1 is suppressed, and so is the 6,
-    # since the ward total is published.
+    assert not public["suppressed"].any()
+    assert public["numerator"].tolist() == indicators["numerator"].tolist()
     north = public[
         (public["indicator_id"] == "asb") & public["area_code"].isin(["E01000001", "E01000002"])
     ]
-    assert north["suppressed"].tolist() == [True, True]
-    assert north["value"].isna().all()
+    assert north["numerator"].tolist() == [6, 1]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["disclosure"]["protected_sources_used"] == []
+    assert manifest["disclosure"]["withheld_counts"] == 0
 
 
 def test_manifest_records_inputs_vintages_and_what_was_skipped(

@@ -28,7 +28,7 @@ from scipy import stats
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.engine import run_assessment
-from safecity.assess.families.people import age_band, people, public_domestic_shares
+from safecity.assess.families.people import age_band, people
 from safecity.assess.periods import Period, parse_period
 from safecity.assess.study_area import lsoa_hierarchy
 from safecity.data.warehouse import Warehouse
@@ -316,11 +316,14 @@ def test_domestic_shares_against_the_baseline_with_newcombe(
     assert "Newcombe" in shares.loc["all_crime", "test"]
 
 
-def test_public_domestic_shares_withhold_small_counts(output: dict[str, pd.DataFrame]) -> None:
-    public = output["public_people_domestic_shares"]
-    assert public["suppressed"].all()
-    assert public["domestic"].isna().all()
-    assert public["share"].isna().all()
+def test_the_family_publishes_its_shares_whole_for_disclosure_control(
+    output: dict[str, pd.DataFrame],
+) -> None:
+    # Small counts are withheld by the engine's disclosure control, jointly with every other
+    # public table (tests/assess/test_disclosure.py); the family hands over the whole table.
+    pd.testing.assert_frame_equal(
+        output["public_people_domestic_shares"], output["people_domestic_shares"]
+    )
     assert set(output) == {
         "people_repeats",
         "people_profiles",
@@ -329,38 +332,14 @@ def test_public_domestic_shares_withhold_small_counts(output: dict[str, pd.DataF
     }
 
 
-def test_public_shares_withhold_nested_groups_and_keep_disjoint_ones() -> None:
-    table = pd.DataFrame(
-        {
-            "row_id": ["a", "b", "c"],
-            "group_id": ["parent", "child", "apart"],
-            "group_name": ["Parent", "Child", "Apart"],
-            "period": "p",
-            "baseline_period": "b",
-            "test": "t",
-            "crimes": [40, 20, 30],
-            "domestic": [12, 3, 10],
-            "baseline_crimes": [40, 20, 30],
-            "baseline_domestic": [10, 8, 9],
-            "share": [0.3, 0.15, 1 / 3],
-        }
-    )
-    membership = pd.DataFrame(
-        {
-            "crime_key": [*range(40), *range(20), *range(100, 130)],
-            "group_id": ["parent"] * 40 + ["child"] * 20 + ["apart"] * 30,
-        }
-    )
-    public = public_domestic_shares(table, membership).set_index("group_id")
-    # The child's 3 is suppressed; the parent holds the child's crimes, so it goes too.
-    assert public["suppressed"].to_dict() == {"parent": True, "child": True, "apart": False}
-    assert public.loc["apart", "domestic"] == 10
-    assert pd.isna(public.loc["parent", "share"])
-
-
-def test_small_numbers_make_no_findings(warehouse: Warehouse) -> None:
+def test_small_numbers_make_findings_for_partners_only(warehouse: Warehouse) -> None:
     result = people(_inputs(warehouse))
-    assert result.findings == []
+    # Repeat-victim sentences need enough people; the domestic shares are partners' reading
+    # (their rows are withheld in public, so the public findings leave them out: see below).
+    assert {finding.finding_id for finding in result.findings} <= {
+        f"people_domestic_share_{group}"
+        for group in result.tables["people_domestic_shares"]["group_id"]
+    }
     assert result.manifest["crimes"] == 9
     with_offender = {row[0] for row in OFFENDERS if _in_period(row[0])}
     assert result.manifest["crimes_with_offender"] == len(with_offender) == 7
@@ -382,7 +361,17 @@ def test_the_engine_writes_people_tables_to_partners_only(
     assert (out / "people_profiles.csv").is_file()
     assert not (out / "public" / "people_repeats.csv").exists()
     assert not (out / "public" / "people_profiles.csv").exists()
-    assert (out / "public" / "people_domestic_shares.csv").is_file()
+    public = pd.read_csv(out / "public" / "people_domestic_shares.csv")
+    partner = pd.read_csv(out / "people_domestic_shares.csv")
+    # Every share here rests on counts under 5 (at most 9 crimes): withheld in public, with
+    # the share and its interval (whose width would give the number of crimes); a 0 may show.
+    assert (partner["domestic"] < 5).all()
+    assert public["suppressed"].all()
+    assert (public["domestic"].isna() | (partner["domestic"] == 0)).all()
+    assert public["crimes"].isna().all()
+    assert public[["share", "share_lower_ci", "share_upper_ci"]].isna().all().all()
+    public_findings = pd.read_csv(out / "public" / "findings.csv")
+    assert not public_findings["finding_id"].str.startswith("people_domestic_share").any()
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["families"]["people"]["crimes"] == 9
     assert "people" not in manifest["skipped"]
