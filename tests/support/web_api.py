@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from safecity_web import core_gateway
 from safecity_web.accounts.models import AuditEvent
 from safecity_web.observatory.models import (
     Area,
@@ -87,7 +88,9 @@ def publish_demo(artefact: Path) -> PublishedDemo:
         draft_id=draft.pk,
         area_code=current.area_code,
         period=current.period,
-        indicators=pd.read_parquet(artefact / "public" / "indicators.parquet"),
+        indicators=pd.read_parquet(artefact / "public" / "indicators.parquet")[
+            core_gateway.indicator_columns()
+        ],
         findings=pd.read_parquet(artefact / "public" / "findings.parquet"),
     )
 

@@ -37,12 +37,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from safecity.assess.disclosure_audit import RelationAudit, failures
+from safecity.assess.disclosure_audit import AtomAudit, RelationAudit, failures
 from safecity.assess.disclosure_model import DisclosureModel
 from safecity.assess.disclosure_policy import DEFAULT_THRESHOLD
 from safecity.assess.disclosure_tables import PublishedCounts
 
 MAXIMUM_REPAIR_ROUNDS = 400
+EXACT_AUDIT_ATOM_LIMIT = 4000
+"""Largest problem (merged atoms) also audited over its atoms; larger ones over their
+published relations only (the atom audit's linear programs grow with the atoms)."""
 """Rounds of audit and complementary suppression before every remaining cell is withheld."""
 
 
@@ -101,12 +104,19 @@ def _line_pass(
 
 
 def choose_hidden(
-    published: PublishedCounts, *, threshold: int = DEFAULT_THRESHOLD
+    published: PublishedCounts,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    exact_atom_limit: int = EXACT_AUDIT_ATOM_LIMIT,
 ) -> SuppressionResult:
     """Primary and secondary suppression of the model's cells, audited by linear programming.
 
     Returns per cell whether it is withheld. Cells with the same atoms are withheld together.
+    When the problem has at most ``exact_atom_limit`` atoms (after merging those no count
+    tells apart), the withholding is also audited, and repaired, over the atoms themselves,
+    which uses every linear consequence of the published counts.
     """
+    atom_audit: AtomAudit | None = None
     model = published.model
     if not model.keys:
         return SuppressionResult(np.zeros(0, dtype=bool), 0, 0, 0)
@@ -139,6 +149,27 @@ def choose_hidden(
             label = int(classes[interval.cell])
             if hidden[label]:
                 for chosen in audit.protecting_cells(
+                    label=label, hidden=hidden, threshold=threshold
+                ):
+                    hidden[chosen] = True
+    if exact_atom_limit and atom_audit is None:
+        candidate = AtomAudit(model)
+        if candidate.atoms <= exact_atom_limit:
+            atom_audit = candidate
+    while atom_audit is not None:
+        # The exact audit over atoms also uses relations the list above does not name.
+        failing = failures(atom_audit.intervals(hidden=hidden), threshold=threshold)
+        if not failing:
+            break
+        rounds += 1
+        if rounds > MAXIMUM_REPAIR_ROUNDS:
+            raise RuntimeError(
+                f"disclosure control did not converge in {MAXIMUM_REPAIR_ROUNDS} rounds"
+            )
+        for interval in failing:
+            label = int(classes[interval.cell])
+            if hidden[label]:
+                for chosen in atom_audit.protecting_cells(
                     label=label, hidden=hidden, threshold=threshold
                 ):
                     hidden[chosen] = True

@@ -106,11 +106,94 @@ def atom_intervals(model: DisclosureModel, *, hidden: npt.NDArray[np.bool_]) -> 
     return results
 
 
-def _merge_interchangeable_atoms(incidence: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Columns with the same cells merged into one (exact: the LP cannot tell them apart).
+class AtomAudit:
+    """The exact audit over atoms, with its repair, for problems small enough to solve.
 
-    Atoms in no cell are dropped (nothing constrains them and no count includes them).
+    Every class of cells (cells with the same atoms) is a row of the incidence matrix over
+    the atoms, with atoms that no cell tells apart merged (:func:`_merge_interchangeable_atoms`).
     """
+
+    def __init__(self, model: DisclosureModel) -> None:
+        self.model = model
+        self.classes = model.classes()
+        count = int(self.classes.max()) + 1 if len(self.classes) else 0
+        self.first = np.full(count, -1, dtype=np.int64)
+        for cell in range(len(self.classes) - 1, -1, -1):
+            self.first[self.classes[cell]] = cell
+        self.values = np.zeros(count, dtype=np.float64)
+        self.values[self.classes] = np.asarray(model.values, dtype=np.float64)
+        incidence = model.incidence()[self.first] if count else model.incidence()
+        merged, mapping = _merge_with_mapping(incidence)
+        self.matrix = merged
+        self.atom_counts = mapping.T @ model.atom_counts
+
+    @property
+    def atoms(self) -> int:
+        """Merged atoms: the size of the problem."""
+        return int(self.matrix.shape[1])
+
+    def intervals(self, *, hidden: npt.NDArray[np.bool_]) -> list[CellInterval]:
+        """The interval of every hidden class, over the atoms (``hidden`` per class)."""
+        published = np.flatnonzero(~hidden)
+        solver = _Bounds(equations=self.matrix[published], values=self.values[published])
+        results = []
+        for label in np.flatnonzero(hidden):
+            key = self.model.keys[self.first[label]]
+            lower, upper = solver.bounds(self.matrix[label].toarray().ravel(), key=key)
+            results.append(
+                CellInterval(int(self.first[label]), key, float(self.values[label]), lower, upper)
+            )
+        return results
+
+    def protecting_cells(
+        self, *, label: int, hidden: npt.NDArray[np.bool_], threshold: int
+    ) -> list[int]:
+        """Published classes to withhold so that class ``label`` can rise by ``threshold``.
+
+        The cheapest change of the atoms (counts stay non-negative) that raises ``label`` by
+        the threshold, where changing a published count costs 1 + its value (a linear
+        program); every published class it changes is returned (Fischetti and
+        Salazar-González 1999).
+        """
+        published = np.flatnonzero(~hidden)
+        atoms = self.atoms
+        rows = self.matrix[published]
+        count = len(published)
+        # Variables: atom rises, atom falls (at most the atom's count), then each published
+        # count's rise and fall (its slack).
+        identity = sparse.identity(count, format="csr")
+        a_eq = sparse.vstack(
+            [
+                sparse.hstack([rows, -rows, -identity, identity]),
+                sparse.hstack(
+                    [
+                        self.matrix[label],
+                        -self.matrix[label],
+                        sparse.csr_matrix((1, count)),
+                        sparse.csr_matrix((1, count)),
+                    ]
+                ),
+            ]
+        ).tocsr()
+        b_eq = np.concatenate([np.zeros(count), [float(threshold)]])
+        cost = 1.0 + self.values[published]
+        objective = np.concatenate([np.zeros(2 * atoms), cost, cost])
+        bounds = (
+            [(0.0, None)] * atoms
+            + [(0.0, float(limit)) for limit in self.atom_counts]
+            + [(0.0, None)] * (2 * count)
+        )
+        solution = optimize.linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if not solution.success:
+            return []
+        slack = solution.x[2 * atoms : 2 * atoms + count] + solution.x[2 * atoms + count :]
+        return [int(published[position]) for position in np.flatnonzero(slack > 1e-7)]
+
+
+def _merge_with_mapping(
+    incidence: sparse.csr_matrix,
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """:func:`_merge_interchangeable_atoms` and the atoms x merged-atoms 0/1 mapping."""
     by_column = incidence.tocsc()
     signatures: dict[bytes, int] = {}
     new_column = np.full(by_column.shape[1], -1, dtype=np.int64)
@@ -126,7 +209,15 @@ def _merge_interchangeable_atoms(incidence: sparse.csr_matrix) -> sparse.csr_mat
     )
     merged = (incidence @ mapping).tocsr()
     merged.data[:] = 1.0
-    return merged
+    return merged, mapping
+
+
+def _merge_interchangeable_atoms(incidence: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Columns with the same cells merged into one (exact: the LP cannot tell them apart).
+
+    Atoms in no cell are dropped (nothing constrains them and no count includes them).
+    """
+    return _merge_with_mapping(incidence)[0]
 
 
 class _Bounds:
@@ -381,6 +472,7 @@ class _ComponentBounds:
 
 
 __all__ = [
+    "AtomAudit",
     "CellInterval",
     "DisclosureAuditError",
     "RelationAudit",

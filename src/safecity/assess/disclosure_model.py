@@ -227,58 +227,93 @@ class DisclosureModel:
         return labels
 
 
+MAXIMUM_FAMILIES = 8
+"""Disjoint families kept per measure and set of measures (exact covers first)."""
+
+
+def _families(
+    masks: dict[str, npt.NDArray[np.bool_]],
+) -> tuple[dict[str, list[str]], dict[str, list[tuple[list[str], bool]]]]:
+    """For each measure: the measures inside it, and disjoint families of them.
+
+    A family is grown greedily, largest first, from each measure inside the parent in turn;
+    distinct families are kept, those covering the parent exactly first (e.g. all crime as the
+    sum of its offence groups, as well as the greedy family of flag-defined groups).
+    """
+    sizes = {measure: int(mask.sum()) for measure, mask in masks.items()}
+    inside_of: dict[str, list[str]] = {}
+    families: dict[str, list[tuple[list[str], bool]]] = {}
+    for parent, parent_mask in masks.items():
+        inside = sorted(
+            (
+                child
+                for child, child_mask in masks.items()
+                if child != parent
+                and sizes[child] < sizes[parent]
+                and not (child_mask & ~parent_mask).any()
+            ),
+            key=lambda child: (-sizes[child], child),
+        )
+        inside_of[parent] = inside
+        found: dict[frozenset[str], bool] = {}
+        for seed in inside:
+            chosen = [seed]
+            covered = masks[seed].copy()
+            for child in inside:
+                if child != seed and not (masks[child] & covered).any():
+                    chosen.append(child)
+                    covered |= masks[child]
+            if len(chosen) >= 2:
+                found.setdefault(frozenset(chosen), bool((covered == parent_mask).all()))
+        ranked = sorted(
+            found.items(), key=lambda item: (not item[1], -len(item[0]), sorted(item[0]))
+        )
+        families[parent] = [(sorted(family), exact) for family, exact in ranked[:MAXIMUM_FAMILIES]]
+    return inside_of, families
+
+
 def measure_lines(model: DisclosureModel) -> None:
     """Relations across measures in each ``(unit, time)`` where the cells are published.
 
     Relations come from the measures' definitions (``model.structure``), never from the data:
     a measure inside another by definition gives a containment (its count is at most the
-    other's), and of the measures inside one, taken largest first while disjoint from those
-    already taken, a family (e.g. all crime and the police.uk categories, or an offence group
-    and its offence codes) gives a line, exact when the family covers the parent by definition.
+    other's), and disjoint measures inside one (:func:`_families`) give a line, exact when they
+    cover it by definition. Families are found among the measures published in each ``(unit,
+    time)``, so that an exact cover is one whose every part is published there.
     """
     by_slot: dict[tuple[str, str], dict[str, int]] = {}
     for index, slot in enumerate(model.slots):
         if slot is not None:
             measure, unit, time = slot
             by_slot.setdefault((unit, time), {})[measure] = index
-    used = {slot[0] for slot in model.slots if slot is not None}
-    inside_of: dict[str, list[str]] = {}
-    families: dict[str, tuple[list[str], bool]] = {}
-    for source, definitions in model.structure.items():
-        masks = {
-            f"{source}:{name}": mask
-            for name, mask in definitions.items()
-            if f"{source}:{name}" in used and mask.any()
-        }
-        sizes = {measure: int(mask.sum()) for measure, mask in masks.items()}
-        for parent, parent_mask in masks.items():
-            inside = sorted(
-                (
-                    child
-                    for child, child_mask in masks.items()
-                    if child != parent
-                    and sizes[child] < sizes[parent]
-                    and not (child_mask & ~parent_mask).any()
-                ),
-                key=lambda child: (-sizes[child], child),
-            )
-            inside_of[parent] = inside
-            chosen: list[str] = []
-            covered = np.zeros_like(parent_mask)
-            for child in inside:
-                if not (masks[child] & covered).any():
-                    chosen.append(child)
-                    covered |= masks[child]
-            if len(chosen) >= 2:
-                families[parent] = (chosen, bool((covered == parent_mask).all()))
+    definitions: dict[str, npt.NDArray[np.bool_]] = {}
+    for source, masks in model.structure.items():
+        for name, mask in masks.items():
+            if mask.any():
+                definitions[f"{source}:{name}"] = mask
+    cache: dict[
+        frozenset[str], tuple[dict[str, list[str]], dict[str, list[tuple[list[str], bool]]]]
+    ] = {}
     for cells in by_slot.values():
+        present = frozenset(measure for measure in cells if measure in definitions)
+        if present not in cache:
+            by_source: dict[str, dict[str, npt.NDArray[np.bool_]]] = {}
+            for measure in present:
+                by_source.setdefault(measure.split(":", 1)[0], {})[measure] = definitions[measure]
+            inside_of: dict[str, list[str]] = {}
+            families: dict[str, list[tuple[list[str], bool]]] = {}
+            for masks in by_source.values():
+                inside, family = _families(masks)
+                inside_of.update(inside)
+                families.update(family)
+            cache[present] = (inside_of, families)
+        inside_of, families = cache[present]
         for parent, children in inside_of.items():
-            if parent in cells:
-                for child in children:
-                    model.add_containment(cells.get(child), cells[parent])
-        for parent, (children, exact) in families.items():
-            if parent in cells:
-                model.add_line(cells[parent], [cells.get(child) for child in children], exact=exact)
+            for child in children:
+                model.add_containment(cells[child], cells[parent])
+        for parent, parent_families in families.items():
+            for children, exact in parent_families:
+                model.add_line(cells[parent], [cells[child] for child in children], exact=exact)
 
 
 __all__ = [

@@ -543,6 +543,53 @@ def _deprivation_cells(
         published.model.add_line(
             published.model.cell_at((f"{source}:{group_id}", context.area.code, "period")), parts
         )
+    _geographic_relations(published, context, lsoas=lsoas, columns=columns)
+
+
+def _geographic_relations(
+    published: PublishedCounts,
+    context: DisclosureContext,
+    *,
+    lsoas: pd.DataFrame,
+    columns: dict[str, str],
+) -> None:
+    """Relations between the ways of dividing the area: a national quintile is its two
+    deciles; a ward (or deprivation group) whose LSOAs all lie in another unit counts at most
+    that unit's crimes, of every measure and time."""
+    ward_of = dict(
+        zip(
+            context.area.lsoas["lsoa_code"].astype(str),
+            context.area.lsoas["ward_code"].astype(str),
+            strict=True,
+        )
+    )
+    units: dict[str, frozenset[str]] = {}
+    for ward in sorted(set(ward_of.values())):
+        units[ward] = frozenset(code for code, owner in ward_of.items() if owner == ward)
+    for grouping, column in columns.items():
+        for number, frame in lsoas.groupby(column):
+            units[f"{grouping}:{int(float(str(number)))}"] = frozenset(
+                frame["lsoa_code"].astype(str)
+            )
+    measures = {slot[0] for slot in published.model.slots if slot is not None}
+    for measure in measures:
+        for quintile in range(1, 6):
+            published.model.add_line(
+                published.model.cell_at((measure, f"national quintile:{quintile}", "period")),
+                [
+                    published.model.cell_at((measure, f"national decile:{decile}", "period"))
+                    for decile in (2 * quintile - 1, 2 * quintile)
+                ],
+            )
+        for smaller, smaller_lsoas in units.items():
+            small = published.model.cell_at((measure, smaller, "period"))
+            if small is None:
+                continue
+            for larger, larger_lsoas in units.items():
+                if larger != smaller and smaller_lsoas < larger_lsoas:
+                    published.model.add_containment(
+                        small, published.model.cell_at((measure, larger, "period"))
+                    )
 
 
 def _harm_cells(

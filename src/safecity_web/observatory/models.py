@@ -232,7 +232,23 @@ class IndicatorValue(models.Model):
     denominator = models.FloatField(null=True, blank=True, help_text="Residents or households.")
     denominator_type = models.CharField(max_length=50, blank=True)
     multiplier = models.IntegerField(null=True, blank=True)
-    value = models.FloatField(null=True, blank=True, help_text="Rate per multiplier.")
+    months_in_period = models.IntegerField(
+        null=True, blank=True, help_text="Months of the period (12 for a financial year)."
+    )
+    months_with_data = models.IntegerField(
+        null=True, blank=True, help_text="Months of the period with data for its source."
+    )
+    data_months = models.CharField(
+        max_length=200, blank=True, help_text="Those months, e.g. 2017-04..2017-09."
+    )
+    exposure = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Residents (or households) x months with data / 12: the rate's time at risk.",
+    )
+    value = models.FloatField(
+        null=True, blank=True, help_text="Annual rate per multiplier on the exposure."
+    )
     lower_ci = models.FloatField(null=True, blank=True)
     upper_ci = models.FloatField(null=True, blank=True)
     method = models.CharField(max_length=100, blank=True, help_text="CI method: Byars, Exact.")
@@ -241,6 +257,19 @@ class IndicatorValue(models.Model):
     baseline_numerator = models.FloatField(null=True, blank=True)
     baseline_denominator = models.FloatField(null=True, blank=True)
     baseline_value = models.FloatField(null=True, blank=True)
+    baseline_months_with_data = models.IntegerField(null=True, blank=True)
+    change_numerator = models.FloatField(
+        null=True, blank=True, help_text="The count the change compares (months compared)."
+    )
+    change_baseline_numerator = models.FloatField(null=True, blank=True)
+    change_months = models.IntegerField(null=True, blank=True)
+    change_baseline_months = models.IntegerField(null=True, blank=True)
+    change_basis = models.TextField(
+        blank=True, help_text="Which months the change rests on, when not the whole period."
+    )
+    change_not_made = models.TextField(
+        blank=True, help_text="Why no change is given (too few months with data on a side)."
+    )
     change_pct = models.FloatField(null=True, blank=True)
     change_ratio = models.FloatField(null=True, blank=True)
     change_p_value = models.FloatField(null=True, blank=True)
@@ -261,7 +290,12 @@ class IndicatorValue(models.Model):
     suppressed = models.BooleanField(
         default=False, help_text="Disclosure control withheld the count."
     )
-    unreliable = models.BooleanField(default=False, help_text="Count too small for a rate.")
+    unreliable = models.BooleanField(
+        null=True,
+        blank=True,
+        default=False,
+        help_text="Count too small for a reliable rate (None when withheld: it would say so).",
+    )
     caveat = models.TextField(blank=True)
 
     class Meta:

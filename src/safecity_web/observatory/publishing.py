@@ -41,6 +41,9 @@ LSOA_WARD_TABLE = "hotspots_lsoa"
 FLOAT_COLUMNS = (
     "numerator",
     "denominator",
+    "exposure",
+    "change_numerator",
+    "change_baseline_numerator",
     "value",
     "lower_ci",
     "upper_ci",
@@ -53,9 +56,21 @@ FLOAT_COLUMNS = (
     "change_p_value",
     "benchmark_value",
 )
-INTEGER_COLUMNS = ("multiplier", "rank", "rank_of")
+INTEGER_COLUMNS = (
+    "multiplier",
+    "rank",
+    "rank_of",
+    "months_in_period",
+    "months_with_data",
+    "baseline_months_with_data",
+    "change_months",
+    "change_baseline_months",
+)
 TEXT_COLUMNS = (
     "row_id",
+    "data_months",
+    "change_basis",
+    "change_not_made",
     "indicator_name",
     "area_code",
     "area_name",
@@ -248,7 +263,7 @@ def _indicator_value(
         area=areas[str(row["area_code"])],
         change_significant=_flag(row.get("change_significant")),
         suppressed=bool(row.get("suppressed")),
-        unreliable=bool(row.get("unreliable")),
+        unreliable=_flag(row.get("unreliable")),
         **fields,
     )
 

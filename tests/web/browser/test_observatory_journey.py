@@ -17,6 +17,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
+from safecity_web import core_gateway
+
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 INDICATOR = "all_crime"
@@ -27,7 +29,8 @@ CHARTS_SETTLED = """() => Array.from(document.querySelectorAll('div.safecity-cha
 
 def public_indicators(assessment: Path) -> pd.DataFrame:
     """The artefact's public indicators table (what the observatory may show)."""
-    return pd.read_csv(assessment / "public" / "indicators.csv", dtype={"area_code": str})
+    table = pd.read_csv(assessment / "public" / "indicators.csv", dtype={"area_code": str})
+    return table[core_gateway.indicator_columns()]
 
 
 def wait_for_charts(page: Page) -> int:

@@ -25,8 +25,9 @@ from safecity_web.observatory.views.common import (
 )
 from safecity_web.observatory.views.indicators import indicator_of
 
-WITHHELD_COLUMNS = frozenset(FLOAT_COLUMNS) | frozenset(INTEGER_COLUMNS)
-"""Number columns: on a suppressed row, a missing number there was withheld."""
+WITHHELD_COLUMNS = frozenset(FLOAT_COLUMNS) | frozenset(INTEGER_COLUMNS) | {"unreliable"}
+"""Number columns and the unreliable flag (it says whether a count is under 10): on a
+suppressed row, a missing one there was withheld."""
 
 
 def _resolve(mode: Mode, assessment_id: int | None, indicator_id: str) -> tuple[Any, Any]:
