@@ -14,10 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from disclosure_attack import attack, sensitive_cells
 from scipy import stats
 
+from safecity.assess.crime_groups import load_crime_groups
+from safecity.assess.disclosure_policy import DisclosurePolicy
+from safecity.assess.disclosure_tables import police_uk_structure
 from safecity.assess.engine import AssessmentResult, run_assessment
 from safecity.assess.periods import parse_period
+from safecity.assess.study_area import resolve_study_area
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
@@ -171,3 +176,50 @@ def test_groups_that_need_a_force_extract_are_not_assessed(year_2017: Assessment
         assert group not in set(year_2017.indicators["indicator_id"])
     assert bool(by_id.loc["burglary", "computed"])
     assert by_id.loc["burglary", "months_with_data"] == 6
+
+
+def test_police_uk_counts_are_published_whole_by_default(year_2017: AssessmentResult) -> None:
+    # Every one of these counts is already public, row by row, on data.police.uk: none is
+    # withheld by the default disclosure policy (methods.md §0.2a).
+    public = pd.read_parquet(year_2017.out_dir / "public" / "indicators.parquet")
+    assert len(public) == 15 * (1 + 16 + 148)
+    assert not public["suppressed"].any()
+    assert (public["numerator"] == year_2017.indicators["numerator"]).all()
+    assert ((public["numerator"] > 0) & (public["numerator"] < 5)).sum() > 100
+
+
+def test_a_deployment_that_protects_police_uk_counts_withholds_them_and_holds(
+    warehouse_path: Path,
+) -> None:
+    policy = DisclosurePolicy(
+        threshold=5,
+        protected_sources=frozenset({"police_uk", "extract"}),
+        protected_lsoa_counts=True,
+    )
+    with Warehouse(warehouse_path) as warehouse:
+        result = run_assessment(
+            warehouse,
+            area_code=SOUTHAMPTON,
+            period=parse_period("2017/18"),
+            out_dir=warehouse_path.parent / "protected",
+            disclosure_policy=policy,
+        )
+        area = resolve_study_area(warehouse, code=SOUTHAMPTON)
+    public = pd.read_parquet(result.out_dir / "public" / "indicators.parquet")
+    shown = public["numerator"].dropna()
+    assert not ((shown > 0) & (shown < 5)).any()
+    assert public["suppressed"].sum() > 100
+    exposures = attack(
+        {
+            path.stem: pd.read_parquet(path)
+            for path in sorted((result.out_dir / "public").glob("*.parquet"))
+        },
+        area_code=SOUTHAMPTON,
+        ward_of=dict(zip(area.lsoas["lsoa_code"], area.lsoas["ward_code"], strict=True)),
+        structure=police_uk_structure(load_crime_groups()),
+        protected_sources={"police_uk"},
+        complete_coverage=False,
+        sensitive=sensitive_cells(result.out_dir, threshold=5),
+    )
+    assert len(exposures) > 100
+    assert [exposure for exposure in exposures if exposure.upper - exposure.lower < 5] == []

@@ -129,7 +129,9 @@ def test_a_findings_methods_become_its_footnotes(demo_artefact: Path) -> None:
     findings = artefact.table("findings")
     assert findings is not None
     first = findings.iloc[:2].copy()
-    assert finding_sentences(first, index=index, drop_suppressed=False)[0].methods == ()
+    # an older artefact's findings have no methods column: no footnotes
+    without = first.drop(columns=["methods"])
+    assert finding_sentences(without, index=index, drop_suppressed=False)[0].methods == ()
     first["methods"] = ["rate_ratio_test;fingertips_benchmark", "no_such_method;crude_rate"]
     sentences: list[Sentence] = finding_sentences(first, index=index, drop_suppressed=False)
     assert [sentence.methods for sentence in sentences] == [

@@ -6,8 +6,8 @@ web site's downloads), the published crime-group configuration (which groups lie
 the engine's definitions, evaluated over every possible crime) and the geography (which LSOA
 lies in which ward). The relations are those the public tables imply:
 
-* the area = Σ its wards, for each protected crime group and each count column of
-  ``indicators`` (the period, the baseline, the compared months);
+* the area = Σ its wards, and a ward = Σ its LSOAs, for each protected crime group and each
+  count column of ``indicators`` (the period, the baseline, the compared months);
 * the area = Σ its deprivation groups; a national quintile = its two deciles; a ward (or a
   deprivation group) whose LSOAs all lie in another unit is at most that unit;
 * the period (or the baseline) = Σ its months of ``monthly_series``;
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -116,8 +117,9 @@ def attack(
     structure: Mapping[str, npt.NDArray[np.bool_]],
     protected_sources: set[str],
     complete_coverage: bool,
+    sensitive: set[tuple[str, str, str]] | None = None,
 ) -> list[Exposure]:
-    """Every withheld count of a protected source in ``public``, with its attacker's interval.
+    """Withheld counts of a protected source in ``public``, with their attacker's intervals.
 
     Parameters
     ----------
@@ -135,36 +137,110 @@ def attack(
     complete_coverage
         Whether every month of the period and baseline has data (then a group's count over the
         period and its harm or domestic-share count over the period are the same count).
+    sensitive
+        The cells to bound (``(table, row, column)``), e.g. those whose true count is under
+        the threshold (:func:`sensitive_cells`); by default every withheld one.
     """
     problem = _Problem()
     indicators = public["indicators"]
     groups = _protected_groups(indicators, protected_sources)
     rows = indicators[indicators["indicator_id"].isin(groups)]
     wards = sorted(set(ward_of.values()))
+    lsoa_rows = rows[rows["area_level"] == "lsoa"]
+    counts = [column for column in CHANGE_COLUMNS if column in rows]
+    # With every LSOA count unknown (the default policy keeps protected counts off single
+    # LSOAs), an LSOA count is bounded by its ward's alone: it is bounded after the solve.
+    blank_lsoas = bool(len(lsoa_rows)) and bool(lsoa_rows[counts].isna().all().all())
     by_unit: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
     for record in rows.to_dict("records"):
-        if record["area_level"] == "lsoa":
+        if blank_lsoas and record["area_level"] == "lsoa":
             continue
-        for column in CHANGE_COLUMNS:
-            if column in record:
-                key = problem.cell("indicators", str(record["row_id"]), column, record[column])
-                by_unit.setdefault((str(record["area_code"]), column), {})[
-                    str(record["indicator_id"])
-                ] = key
+        for column in counts:
+            key = problem.cell("indicators", str(record["row_id"]), column, record[column])
+            by_unit.setdefault((str(record["area_code"]), column), {})[
+                str(record["indicator_id"])
+            ] = key
     for (_unit, _column), cells in by_unit.items():
         _structure_relations(problem, structure, cells)
+    lsoas_of = {
+        ward: sorted(code for code, owner in ward_of.items() if owner == ward) for ward in wards
+    }
     for group in groups:
-        for column in CHANGE_COLUMNS:
+        for column in counts:
             area = by_unit.get((area_code, column), {}).get(group)
             parts = [by_unit.get((ward, column), {}).get(group) for ward in wards]
             if area is not None and all(part is not None for part in parts):
                 problem.relation({area: 1.0, **{part: -1.0 for part in parts if part}}, exact=True)
+            for ward in wards:
+                total = by_unit.get((ward, column), {}).get(group)
+                cells = [by_unit.get((code, column), {}).get(group) for code in lsoas_of[ward]]
+                if total is not None and cells and all(cell is not None for cell in cells):
+                    problem.relation(
+                        {total: 1.0, **{cell: -1.0 for cell in cells if cell}}, exact=True
+                    )
     _series(problem, public, indicators=rows, area_code=area_code, by_unit=by_unit)
     _deprivation(problem, public, groups=groups, area_code=area_code, ward_of=ward_of,
                  by_unit=by_unit)  # fmt: skip
     _harm(problem, public, area_code=area_code, by_unit=by_unit, complete=complete_coverage)
     _shares(problem, public, area_code=area_code, by_unit=by_unit, complete=complete_coverage)
-    return _bounds(problem)
+    wanted = sensitive
+    ward_keys: set[tuple[str, str, str]] = set()
+    if blank_lsoas and sensitive is not None:
+        # the wards of sensitive LSOAs must be bounded too
+        for record in lsoa_rows.to_dict("records"):
+            for column in counts:
+                if ("indicators", str(record["row_id"]), column) in sensitive:
+                    ward = ward_of[str(record["area_code"])]
+                    key = by_unit.get((ward, column), {}).get(str(record["indicator_id"]))
+                    if key is not None:
+                        ward_keys.add(key)
+        wanted = sensitive | ward_keys
+    exposures = _bounds(problem, sensitive=wanted)
+    if blank_lsoas:
+        exposures = _lsoa_exposures(
+            exposures, problem=problem, lsoa_rows=lsoa_rows, counts=counts, ward_of=ward_of,
+            lsoas_of=lsoas_of, by_unit=by_unit, sensitive=sensitive,
+        )  # fmt: skip
+    return [
+        exposure
+        for exposure in exposures
+        if sensitive is None or (exposure.table, exposure.row, exposure.column) in sensitive
+    ]
+
+
+def _lsoa_exposures(
+    exposures: list[Exposure],
+    *,
+    problem: _Problem,
+    lsoa_rows: pd.DataFrame,
+    counts: list[str],
+    ward_of: Mapping[str, str],
+    lsoas_of: Mapping[str, list[str]],
+    by_unit: dict[tuple[str, str], dict[str, tuple[str, str, str]]],
+    sensitive: set[tuple[str, str, str]] | None,
+) -> list[Exposure]:
+    """Intervals of unknown LSOA counts: in [0, the ward's upper bound], or the ward's own
+    interval when the ward has that LSOA alone."""
+    bounds = {(exposure.table, exposure.row, exposure.column): exposure for exposure in exposures}
+    found = list(exposures)
+    for record in lsoa_rows.to_dict("records"):
+        ward = ward_of[str(record["area_code"])]
+        for column in counts:
+            key = ("indicators", str(record["row_id"]), column)
+            if sensitive is not None and key not in sensitive:
+                continue
+            ward_key = by_unit.get((ward, column), {}).get(str(record["indicator_id"]))
+            if ward_key is None:
+                continue
+            value = problem.values.get(ward_key)
+            lower, upper = (
+                (value, value)
+                if value is not None
+                else (bounds[ward_key].lower, bounds[ward_key].upper)
+            )
+            alone = len(lsoas_of[ward]) == 1
+            found.append(Exposure(*key, lower if alone else 0.0, upper))
+    return found
 
 
 def _series(
@@ -337,7 +413,41 @@ def _shares(
             problem.relation({area: 1.0, crimes: -1.0}, exact=True)
 
 
-def _bounds(problem: _Problem) -> list[Exposure]:
+def sensitive_cells(artefact: Path, *, threshold: int) -> set[tuple[str, str, str]]:
+    """Cells whose true count (in the artefact's partner tables) is from 1 to threshold - 1."""
+    found: set[tuple[str, str, str]] = set()
+
+    def add(table: str, frame: pd.DataFrame, row: pd.Series, columns: tuple[str, ...]) -> None:
+        for column in columns:
+            if column not in frame:
+                continue
+            values = pd.to_numeric(frame[column], errors="coerce")
+            small = (values > 0) & (values < threshold)
+            found.update((table, str(key), column) for key in row[small])
+
+    tables = {path.stem: pd.read_parquet(path) for path in artefact.glob("*.parquet")}
+    if "indicators" in tables:
+        frame = tables["indicators"]
+        add("indicators", frame, frame["row_id"], CHANGE_COLUMNS)
+    if "monthly_series" in tables:
+        frame = tables["monthly_series"]
+        months = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+        add("monthly_series", frame, frame["group_id"].astype(str) + ":" + months, ("count",))
+    for table, columns in (
+        ("deprivation_rates", ("count",)),
+        ("harm_by_offence", ("crimes",)),
+        ("harm_by_group", ("crimes",)),
+        ("harm_total", ("crimes", "crimes_excluded_fraud", "crimes_excluded_no_weight")),
+        ("people_domestic_shares", ("crimes", "domestic", "baseline_crimes", "baseline_domestic")),
+    ):
+        if table in tables:
+            add(table, tables[table], tables[table]["row_id"], columns)
+    return found
+
+
+def _bounds(
+    problem: _Problem, *, sensitive: set[tuple[str, str, str]] | None = None
+) -> list[Exposure]:
     unknown = [key for key, value in problem.values.items() if value is None]
     index = {key: position for position, key in enumerate(unknown)}
     rows, columns, weights, right, exact = [], [], [], [], []
@@ -364,10 +474,14 @@ def _bounds(problem: _Problem) -> list[Exposure]:
     _, component = csgraph.connected_components((magnitude.T @ magnitude).tocsr(), directed=False)
     for part in np.unique(component):
         members = np.flatnonzero(component == part)
+        if sensitive is not None and not any(unknown[member] in sensitive for member in members):
+            continue
         in_rows = np.flatnonzero(np.asarray(magnitude[:, members].sum(axis=1)).ravel() > 0)
         block = matrix[in_rows][:, members]
         equal = exact_rows[in_rows]
         for position, member in enumerate(members):
+            if sensitive is not None and unknown[member] not in sensitive:
+                continue
             objective = np.zeros(len(members))
             objective[position] = 1.0
             found = []
