@@ -112,7 +112,7 @@ def _attack(out: Path, warehouse: Warehouse, *, area_code: str) -> list[Exposure
         ),
         protected_sources={"extract"},
         complete_coverage=True,
-        sensitive=sensitive_cells(out, threshold=THRESHOLD),
+        sensitive=sensitive_cells(out, threshold=THRESHOLD, protected_sources={"extract"}),
     )
 
 

@@ -219,7 +219,7 @@ def test_a_deployment_that_protects_police_uk_counts_withholds_them_and_holds(
         structure=police_uk_structure(load_crime_groups()),
         protected_sources={"police_uk"},
         complete_coverage=False,
-        sensitive=sensitive_cells(result.out_dir, threshold=5),
+        sensitive=sensitive_cells(result.out_dir, threshold=5, protected_sources={"police_uk"}),
     )
     assert len(exposures) > 100
     assert [exposure for exposure in exposures if exposure.upper - exposure.lower < 5] == []

@@ -413,8 +413,11 @@ def _shares(
             problem.relation({area: 1.0, crimes: -1.0}, exact=True)
 
 
-def sensitive_cells(artefact: Path, *, threshold: int) -> set[tuple[str, str, str]]:
-    """Cells whose true count (in the artefact's partner tables) is from 1 to threshold - 1."""
+def sensitive_cells(
+    artefact: Path, *, threshold: int, protected_sources: set[str]
+) -> set[tuple[str, str, str]]:
+    """Cells of protected sources whose true count (in the artefact's partner tables) is from
+    1 to threshold - 1."""
     found: set[tuple[str, str, str]] = set()
 
     def add(table: str, frame: pd.DataFrame, row: pd.Series, columns: tuple[str, ...]) -> None:
@@ -426,15 +429,22 @@ def sensitive_cells(artefact: Path, *, threshold: int) -> set[tuple[str, str, st
             found.update((table, str(key), column) for key in row[small])
 
     tables = {path.stem: pd.read_parquet(path) for path in artefact.glob("*.parquet")}
-    if "indicators" in tables:
-        frame = tables["indicators"]
-        add("indicators", frame, frame["row_id"], CHANGE_COLUMNS)
+    indicators = tables["indicators"]
+    indicators = indicators[indicators["source"].isin(protected_sources)]
+    groups = set(indicators["indicator_id"])
+    add("indicators", indicators, indicators["row_id"], CHANGE_COLUMNS)
     if "monthly_series" in tables:
         frame = tables["monthly_series"]
+        frame = frame[frame["group_id"].isin(groups)]
         months = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
         add("monthly_series", frame, frame["group_id"].astype(str) + ":" + months, ("count",))
+    if "deprivation_rates" in tables:
+        frame = tables["deprivation_rates"]
+        frame = frame[frame["group_id"].isin(groups)]
+        add("deprivation_rates", frame, frame["row_id"], ("count",))
+    if "extract" not in protected_sources:
+        return found
     for table, columns in (
-        ("deprivation_rates", ("count",)),
         ("harm_by_offence", ("crimes",)),
         ("harm_by_group", ("crimes",)),
         ("harm_total", ("crimes", "crimes_excluded_fraud", "crimes_excluded_no_weight")),
