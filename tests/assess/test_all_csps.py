@@ -110,9 +110,13 @@ def test_counts_rates_and_intervals_match_an_independent_computation(
         lower, upper = _interval(count)
         assert row["numerator"] == count
         assert row["denominator"] == population
-        assert row["value"] == pytest.approx(count / population * 1000, rel=1e-12)
-        assert row["lower_ci"] == pytest.approx(lower / population * 1000, rel=1e-9)
-        assert row["upper_ci"] == pytest.approx(upper / population * 1000, rel=1e-9)
+        # An annual rate on the force's months with data (methods.md §0.2a).
+        years = population * row["months_with_data"] / 12
+        assert row["months_in_period"] == 2
+        assert row["exposure"] == pytest.approx(years, rel=1e-12)
+        assert row["value"] == pytest.approx(count / years * 1000, rel=1e-12)
+        assert row["lower_ci"] == pytest.approx(lower / years * 1000, rel=1e-9)
+        assert row["upper_ci"] == pytest.approx(upper / years * 1000, rel=1e-9)
         assert row["row_id"] == f"burglary:{entry['csp']}:2020-05..2020-06"
 
 
@@ -122,9 +126,14 @@ def test_change_is_the_exact_conditional_test(indicators: pd.DataFrame) -> None:
         row = burglary.loc[str(entry["csp"])]
         now = _expected_period_count(entry)
         before = sum(entry["burglary"][0])
+        assert row["baseline_numerator"] == before
+        if row["months_with_data"] < 2 or row["baseline_months_with_data"] < 2:
+            # a force without a month of either period: no like-for-like change here
+            assert pd.isna(row["change_pct"])
+            assert row["change_not_made"].startswith("not made: the force's police.uk data have")
+            continue
         # The same population in both periods: now ~ Binomial(now + before, 1/2).
         expected = stats.binomtest(now, now + before, 0.5).pvalue
-        assert row["baseline_numerator"] == before
         assert row["change_pct"] == pytest.approx((now - before) / before * 100)
         assert row["change_p_value"] == pytest.approx(expected, rel=1e-9)
         assert bool(row["change_significant"]) is bool(expected < 0.05)
@@ -640,9 +649,33 @@ def test_the_all_csps_command_writes_every_family_table(tmp_path: Path) -> None:
     }  # fmt: skip
     assert "England benchmark" not in manifest["families"]
     public = pd.read_csv(out / "public" / "all_csps_wards_lsoas.csv")
+    partner = pd.read_csv(out / "all_csps_wards_lsoas.csv")
+    # Every count here is from data.police.uk, which publishes each record: published whole by
+    # the default disclosure policy (methods.md §0.2a) ...
+    assert partner["count"].between(1, 4).any()
+    assert not public["suppressed"].any()
+    assert public["count"].tolist() == partner["count"].tolist()
+    assert manifest["parameters"]["protected_sources"] == [
+        "community_reports", "extract", "partner", "survey",
+    ]  # fmt: skip
+    # ... and a deployment protecting police.uk counts withholds those from 1 to 4.
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "threshold: 5\nprotected_sources: {police_uk: true, extract: true, partner: true,"
+        " survey: true, community_reports: true}\n",
+        encoding="utf-8",
+    )
+    protected = tmp_path / "protected"
+    result = CliRunner().invoke(
+        app,
+        ["assess", "--all-csps", "--period", PERIOD_LABEL, "--baseline", "2020-03..2020-04",
+         "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(protected),
+         "--disclosure-policy", str(policy)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    public = pd.read_csv(protected / "public" / "all_csps_wards_lsoas.csv")
     small = public[public["suppressed"]]
     assert not small.empty
     assert small["count"].isna().all()
-    partner = pd.read_csv(out / "all_csps_wards_lsoas.csv")
     # Every count from 1 to 4 is suppressed (others may be too: secondary suppression).
     assert public.loc[partner["count"].between(1, 4).to_numpy(), "suppressed"].all()

@@ -32,6 +32,7 @@ from scipy import stats
 from safecity.assess.context import AssessmentInputs, AssessmentOptions, FamilyOutput
 from safecity.assess.crime_groups import load_crime_groups
 from safecity.assess.denominators import Denominators
+from safecity.assess.disclosure_policy import DisclosurePolicy
 from safecity.assess.families.benchmarking import (
     ComparatorFileError,
     benchmarking,
@@ -386,9 +387,22 @@ def test_the_test_country_is_not_england_with_the_real_force_list(
     assert len(england["forces_without_data"]) == 39
 
 
-def test_public_csp_table_hides_small_counts_and_one_more(england: FamilyOutput) -> None:
-    public = england.public_tables["benchmarking_csps"]
-    partner = england.tables["benchmarking_csps"]
+def test_public_csp_table_is_whole_unless_police_uk_is_protected(
+    england: FamilyOutput, complete_country: Warehouse, comparator_file: Path
+) -> None:
+    # data.police.uk publishes every record: by default its counts are published whole.
+    assert england.public_tables["benchmarking_csps"]["count"].tolist() == (
+        england.tables["benchmarking_csps"]["count"].tolist()
+    )
+    protected = benchmarking(
+        dataclasses.replace(
+            _inputs(complete_country, comparators=comparator_file),
+            policy=DisclosurePolicy(protected_sources=frozenset({"police_uk", "extract"})),
+        ),
+        forces=COUNTRY_FORCES,
+    )
+    public = protected.public_tables["benchmarking_csps"]
+    partner = protected.tables["benchmarking_csps"]
     asb = public[(public["group_id"] == "asb") & (public["nation"] == "England")]
     small = partner[
         (partner["group_id"] == "asb")

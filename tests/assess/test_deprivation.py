@@ -212,7 +212,7 @@ def test_demo_rates_add_up_and_the_finding_quotes_the_table(
         f"95% CI {row['ratio_lower_ci']:.2f} to {row['ratio_upper_ci']:.2f}"
         in (finding["sentence"])
     )
-    assert "exact conditional rate-ratio test" in finding["sentence"]
+    assert "an exact test comparing the two rates" in finding["sentence"]
     public = pd.read_csv(out / "public" / "deprivation_rates.csv")
     shown = public[public["count"].notna()]
     assert not ((shown["count"] > 0) & (shown["count"] < 5)).any()

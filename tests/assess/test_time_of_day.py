@@ -227,7 +227,8 @@ def test_finding_names_the_peak_and_the_test(warehouse: Warehouse) -> None:
     finding = next(item for item in result.findings if item.finding_id == "time_peak_all_crime")
     assert "late at night at the weekend" in finding.sentence
     assert "Sat 23:00–Sun 00:00" in finding.sentence
-    assert "adjusted standardised residuals above 1.96" in finding.sentence
+    assert "more crimes than an even spread over the 168 hours of the week" in finding.sentence
+    assert finding.methods == ("time_of_day",)
     assert finding.row_ids == ("time_peaks:all_crime:1:2020/21",)
     assert finding.significant is True
 

@@ -482,20 +482,37 @@ def assess_all_csps(
         no rank, and ``caveat`` says why (as it does for CSPs excluded for incomplete data).
     """
     baseline = baseline or period.preceding(count=1)[0]
-    current = csp_table(warehouse, period=period, groups=groups, forces=forces).rates
-    before = csp_table(warehouse, period=baseline, groups=groups, forces=forces).rates
+    current = csp_table(warehouse, period=period, groups=groups, forces=forces)
+    before = csp_table(warehouse, period=baseline, groups=groups, forces=forces)
     return indicator_rows(current=current, before=before, period=period, baseline=baseline)
 
 
+def _months_present(table: CspTable) -> dict[str, int]:
+    """Months of the period each force has a street file for."""
+    coverage = table.coverage
+    if coverage.empty:
+        return {}
+    present = coverage[coverage["present"].astype(bool)]
+    return {str(force): int(count) for force, count in present.groupby("force").size().items()}
+
+
 def indicator_rows(
-    *, current: pd.DataFrame, before: pd.DataFrame, period: Period, baseline: Period
+    *, current: CspTable, before: CspTable, period: Period, baseline: Period
 ) -> pd.DataFrame:
     """The ``indicators`` rows of :func:`assess_all_csps` from the two periods' CSP tables.
 
-    ``current`` and ``before`` are :attr:`CspTable.rates` of ``period`` and ``baseline``.
+    A CSP's months with data are its reporting force's months with a street file: its rate is
+    an annual rate on them (exposure = residents x months / 12, methods.md §0.2a), and its
+    change is given only when its force has every month of both periods (the counts by CSP are
+    for whole periods, so no like-for-like subset of months can be formed here; the
+    single-area assessment forms one).
     """
+    now_months = _months_present(current)
+    then_months = _months_present(before)
+    current_rates = current.rates
+    before_rates = before.rates
     keys = ["csp_code", "group_id"]
-    base = before[[*keys, "count", "population", "value", "reporting_force"]].rename(
+    base = before_rates[[*keys, "count", "population", "value", "reporting_force"]].rename(
         columns={
             "count": "baseline_numerator",
             "population": "baseline_denominator",
@@ -503,16 +520,50 @@ def indicator_rows(
             "reporting_force": "baseline_force",
         }
     )
-    table = current.merge(base, on=keys, how="left")
-    has_baseline = bool(before["reporting_force"].notna().any())
+    table = current_rates.merge(base, on=keys, how="left")
+    has_baseline = bool(before_rates["reporting_force"].notna().any())
+    table["months_with_data"] = (
+        table["reporting_force"].map(lambda force: now_months.get(str(force), 0)).astype("int64")
+    )
+    table["baseline_months_with_data"] = table["baseline_force"].map(
+        lambda force: then_months.get(str(force), 0) if isinstance(force, str) else 0
+    )
+    table["exposure"] = table["population"] * table["months_with_data"] / 12.0
+    annual = table["exposure"].gt(0)
+    table[["value", "lower_ci", "upper_ci"]] = np.nan
+    table["method"] = ""
+    if annual.any():
+        rates = crude_rate(
+            table.loc[annual, "count"].to_numpy(dtype=float),
+            table.loc[annual, "exposure"].to_numpy(dtype=float),
+            multiplier=RATE_MULTIPLIER,
+        )
+        table.loc[annual, ["value", "lower_ci", "upper_ci"]] = rates[
+            ["value", "lower_ci", "upper_ci"]
+        ].to_numpy()
+        table.loc[annual, "method"] = rates["method"].astype(str).to_numpy()
+    complete_both = (table["months_with_data"] == period.length) & (
+        table["baseline_months_with_data"] == baseline.length
+    )
+    table["change_not_made"] = np.where(
+        has_baseline & ~complete_both,
+        "not made: the force's police.uk data have "
+        + table["months_with_data"].astype(str)
+        + f" of the {period.length} months of {period.words} and "
+        + table["baseline_months_with_data"].astype(str)
+        + f" of the {baseline.length} months of {baseline.words}; the all-CSP table compares"
+        " only whole periods",
+        "",
+    )
     compared = (
         has_baseline
+        & complete_both
         & table["population"].gt(0)
         & table["baseline_denominator"].gt(0)
         & ((table["count"] + table["baseline_numerator"]) > 0)
     )
     table["change_pct"] = np.where(
-        table["baseline_numerator"] > 0,
+        compared & (table["baseline_numerator"] > 0),
         (table["count"] - table["baseline_numerator"]) / table["baseline_numerator"] * 100,
         np.nan,
     )
@@ -555,6 +606,14 @@ def indicator_rows(
             "denominator": table["population"],
             "denominator_type": "residents",
             "multiplier": RATE_MULTIPLIER,
+            "months_in_period": period.length,
+            "months_with_data": table["months_with_data"],
+            "data_months": np.where(
+                table["months_with_data"] == period.length,
+                f"{period.first_month:%Y-%m}..{period.last_month:%Y-%m}",
+                "",
+            ),
+            "exposure": table["exposure"],
             "value": table["value"],
             "lower_ci": table["lower_ci"],
             "upper_ci": table["upper_ci"],
@@ -564,6 +623,15 @@ def indicator_rows(
             "baseline_numerator": table["baseline_numerator"] if has_baseline else np.nan,
             "baseline_denominator": table["baseline_denominator"] if has_baseline else np.nan,
             "baseline_value": table["baseline_value"] if has_baseline else np.nan,
+            "baseline_months_with_data": table["baseline_months_with_data"]
+            if has_baseline
+            else np.nan,
+            "change_numerator": np.where(compared, table["count"], np.nan),
+            "change_baseline_numerator": np.where(compared, table["baseline_numerator"], np.nan),
+            "change_months": np.where(compared, period.length, np.nan),
+            "change_baseline_months": np.where(compared, baseline.length, np.nan),
+            "change_basis": "",
+            "change_not_made": table["change_not_made"],
             "change_pct": table["change_pct"],
             "change_ratio": table["change_ratio"],
             "change_p_value": table["change_p_value"],

@@ -597,9 +597,7 @@ def assess_every_csp(
     chosen = police_uk_groups(groups)
     national = csp_table(warehouse, period=period, groups=chosen, forces=forces)
     before = csp_table(warehouse, period=baseline, groups=chosen, forces=forces)
-    indicators = indicator_rows(
-        current=national.rates, before=before.rates, period=period, baseline=baseline
-    )
+    indicators = indicator_rows(current=national, before=before, period=period, baseline=baseline)
     tables: dict[str, pd.DataFrame] = {}
     skipped: dict[str, str] = {}
     manifest: dict[str, Any] = {}

@@ -11,8 +11,15 @@ import typer
 from safecity.assess.all_csps_families import assess_every_csp, public_tables
 from safecity.assess.artefact import Artefact, write_artefact
 from safecity.assess.context import AssessmentOptions
+from safecity.assess.coverage import CoverageRuleError, load_coverage_rule
+from safecity.assess.crime_groups import DataSource
 from safecity.assess.denominators import DenominatorError
-from safecity.assess.engine import run_assessment
+from safecity.assess.disclosure_policy import (
+    DisclosurePolicy,
+    DisclosurePolicyError,
+    load_disclosure_policy,
+)
+from safecity.assess.engine import AssessmentDataError, run_assessment
 from safecity.assess.periods import Period, PeriodError, parse_period
 from safecity.assess.study_area import StudyAreaError
 from safecity.cli.options import (
@@ -65,13 +72,30 @@ def assess_command(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for simulations.")] = 20221,
     suppression_threshold: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--suppression-threshold",
             min=1,
-            help="Public tables suppress counts from 1 to this minus one (default 5).",
+            help="Public tables withhold protected counts from 1 to this minus one (default:"
+            " the disclosure policy's, 5).",
         ),
-    ] = 5,
+    ] = None,
+    disclosure_policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--disclosure-policy",
+            help="YAML saying which sources' counts are protected (default: force extracts,"
+            " partner data, surveys and community reports; not data.police.uk).",
+        ),
+    ] = None,
+    coverage_rule: Annotated[
+        Path | None,
+        typer.Option(
+            "--coverage-rule",
+            help="YAML of when months have data and how periods are compared (default: the"
+            " shipped coverage.yaml).",
+        ),
+    ] = None,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: JsonOption = False,
 ) -> None:
@@ -85,10 +109,17 @@ def assess_command(
         raise fail(f"no warehouse at {warehouse}: load some data first (safecity load ...)")
     if all_csps == (area is not None):
         raise fail("give either --area CODE or --all-csps")
+    try:
+        policy = load_disclosure_policy(disclosure_policy)
+        rule = load_coverage_rule(coverage_rule)
+    except (DisclosurePolicyError, CoverageRuleError) as error:
+        raise fail(str(error)) from error
+    if suppression_threshold is not None:
+        policy = policy.with_threshold(suppression_threshold)
     if all_csps:
         _assess_all_csps(
             warehouse=warehouse, period=assessed, baseline=compared, out=out, as_json=as_json,
-            threshold=suppression_threshold, harm_index=harm_index,
+            policy=policy, harm_index=harm_index,
         )  # fmt: skip
         return
     assert area is not None
@@ -102,14 +133,15 @@ def assess_command(
                 out_dir=out,
                 crime_groups_path=crime_groups,
                 seed=seed,
-                suppression_threshold=suppression_threshold,
+                disclosure_policy=policy,
+                coverage_rule=rule,
                 options=AssessmentOptions(
                     comparators_path=comparators,
                     priority_inputs_path=priorities,
                     harm_index=harm_index,
                 ),
             )
-    except (StudyAreaError, DenominatorError) as error:
+    except (StudyAreaError, DenominatorError, AssessmentDataError) as error:
         raise fail(str(error)) from error
     if as_json:
         print_json(
@@ -138,7 +170,7 @@ def _assess_all_csps(
     baseline: Period | None,
     out: Path,
     as_json: bool,
-    threshold: int,
+    policy: DisclosurePolicy,
     harm_index: str | None,
 ) -> None:
     with Warehouse(warehouse) as store:
@@ -149,8 +181,11 @@ def _assess_all_csps(
         except (StudyAreaError, DenominatorError) as error:
             raise fail(str(error)) from error
     table = result.indicators
+    threshold = policy.threshold
+    # Every count here is from data.police.uk: withheld only when the policy protects it.
+    protected = policy.protects(DataSource.POLICE_UK.value)
     public = table.copy()
-    small = (public["numerator"] > 0) & (public["numerator"] < threshold)
+    small = (public["numerator"] > 0) & (public["numerator"] < threshold) & protected
     hidden = ["numerator", "value", "lower_ci", "upper_ci", "change_pct", "change_ratio"]
     public = public.astype(dict.fromkeys(hidden, "object"))
     public.loc[small, hidden] = None
@@ -161,7 +196,8 @@ def _assess_all_csps(
             tables={"indicators": table, **result.tables},
             public_tables={
                 "indicators": public,
-                **public_tables(result.tables, threshold=threshold),
+                # a threshold of 1 withholds nothing (no count is from 1 to 0)
+                **public_tables(result.tables, threshold=threshold if protected else 1),
             },
             manifest={
                 "kind": "safecity-assessment-all-csps",
@@ -169,6 +205,7 @@ def _assess_all_csps(
                     "period": period.label,
                     "baseline": baseline_label,
                     "suppression_threshold": threshold,
+                    "protected_sources": sorted(policy.protected_sources),
                 },
                 "families": (
                     "1 (volume and rate) and 2 (change) for every CSP; the national benchmark,"

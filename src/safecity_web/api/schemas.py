@@ -228,7 +228,17 @@ VALUE = closed_object(
         "denominator": nullable("number", "Residents or households."),
         "denominator_type": nullable("string", "residents or households."),
         "multiplier": nullable("integer", "The rate is per this many."),
-        "value": nullable("number", "The rate; null when suppressed (never the number)."),
+        "months_in_period": nullable("integer", "Months of the period (12 for a year)."),
+        "months_with_data": nullable(
+            "integer", "Months of the period with data for its source (missing months are not 0)."
+        ),
+        "data_months": nullable("string", "Those months, e.g. 2017-04..2017-09."),
+        "exposure": nullable(
+            "number", "Residents (or households) x months with data / 12: the time at risk."
+        ),
+        "value": nullable(
+            "number", "The annual rate on the exposure; null when suppressed (never the number)."
+        ),
         "lower_ci": nullable("number", "Lower confidence limit; null when suppressed."),
         "upper_ci": nullable("number", "Upper confidence limit; null when suppressed."),
         "method": nullable("string", "Interval method: Byars, Exact."),
@@ -237,6 +247,15 @@ VALUE = closed_object(
         "baseline_numerator": nullable("number", "Count in the baseline period."),
         "baseline_denominator": nullable("number", "Denominator in the baseline period."),
         "baseline_value": nullable("number", "Rate in the baseline period."),
+        "baseline_months_with_data": nullable("integer", "Months of the baseline with data."),
+        "change_numerator": nullable("number", "The count the change compares."),
+        "change_baseline_numerator": nullable("number", "The baseline count it compares."),
+        "change_months": nullable("integer", "Months compared on the period's side."),
+        "change_baseline_months": nullable("integer", "Months compared on the baseline's side."),
+        "change_basis": nullable("string", "Which months the change rests on, if not all."),
+        "change_not_made": nullable(
+            "string", "Why no change is given (too few months with data on a side)."
+        ),
         "change_pct": nullable("number", "Percentage change from the baseline."),
         "change_ratio": nullable("number", "Rate ratio to the baseline."),
         "change_p_value": nullable("number", "p-value of the change's test."),
@@ -256,7 +275,9 @@ VALUE = closed_object(
         "rank": nullable("integer", "1 = highest rate."),
         "rank_of": nullable("integer", "Areas ranked."),
         "suppressed": {"type": "boolean", "description": "Disclosure control withheld it."},
-        "unreliable": {"type": "boolean", "description": "Count too small for a rate."},
+        "unreliable": nullable(
+            "boolean", "Count under 10 (null when withheld: it would say whether it is)."
+        ),
         "caveat": nullable("string", "What to bear in mind."),
     },
     "One indicator's value for one area and period (a row of the public indicators table).",
