@@ -53,6 +53,7 @@ from safecity.assess.families.benchmarking import (
     _label,
     _pooled,
     band_description,
+    national_context_manifest,
 )
 from safecity.assess.families.deprivation import lsoa_deprivation
 from safecity.assess.families.harm import (
@@ -70,7 +71,7 @@ from safecity.assess.indicator_columns import AreaLevel
 from safecity.assess.periods import Period
 from safecity.assess.study_area import lsoa_hierarchy
 from safecity.config.nations import Nation
-from safecity.config.police_forces import PoliceForce
+from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.data.police_uk.formats import asb_crime_type
 from safecity.data.warehouse import Warehouse
 from safecity.stats import (
@@ -659,18 +660,7 @@ def assess_every_csp(
     manifest["benchmarking"] = {
         "national_basis": NATIONAL_BASIS,
         "label_rule": LABEL_RULE,
-        "national": {
-            nation.value: verdict.manifest() for nation, verdict in national.national.items()
-        },
-        "regional": {
-            nation.value: {
-                "scope": group.scope,
-                "members": list(group.csp_names),
-                "not_made": group.not_made,
-            }
-            for nation, group in national.regional.items()
-        },
-        "excluded_forces": list(national.excluded_forces),
+        **national_context_manifest(national, forces=forces or load_police_forces()),
     }
     if compared.any():
         tables["all_csps_benchmarking"] = benchmarks

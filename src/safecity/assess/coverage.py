@@ -145,25 +145,50 @@ class Coverage:
         return len(self.months_in(source, period)) == period.length
 
 
-def _police_uk_coverage(
-    warehouse: Warehouse, *, area: StudyArea, window: Period, rule: CoverageRule
-) -> SourceCoverage | None:
-    connection = warehouse.connection
-    connection.complete()
+def _suppliers_reporting(
+    connection: Any, *, area: StudyArea, window: Period, table: str, column: str, month_sql: str
+) -> list[str]:
+    """The suppliers (forces, extract sources) with a record in ``area`` within ``window``."""
     codes = pd.DataFrame({"lsoa_code": area.lsoas["lsoa_code"]})
     connection.register("coverage_area_lsoas", codes)
     try:
-        forces = [
+        return [
             str(row[0])
             for row in connection.execute(
-                "SELECT DISTINCT force FROM police_uk_street"
+                f"SELECT DISTINCT {column} FROM {table}"
                 " WHERE lsoa_code IN (SELECT lsoa_code FROM coverage_area_lsoas)"
-                " AND month BETWEEN ? AND ? ORDER BY 1",
+                f" AND {month_sql} BETWEEN ? AND ? ORDER BY 1",
                 [window.first_month, window.last_month],
             ).fetchall()
         ]
     finally:
         connection.unregister("coverage_area_lsoas")
+
+
+def _monthly_counts(
+    rows: Iterable[tuple[Any, Any, Any]], suppliers: list[str]
+) -> dict[str, dict[date, int]]:
+    """Records per supplier and month from ``(supplier, month, count)`` rows."""
+    counts: dict[str, dict[date, int]] = {supplier: {} for supplier in suppliers}
+    for supplier, month, count in rows:
+        month_date = month if isinstance(month, date) else pd.Timestamp(month).date()
+        counts[str(supplier)][month_date.replace(day=1)] = int(count)
+    return counts
+
+
+def _police_uk_coverage(
+    warehouse: Warehouse, *, area: StudyArea, window: Period, rule: CoverageRule
+) -> SourceCoverage | None:
+    connection = warehouse.connection
+    connection.complete()
+    forces = _suppliers_reporting(
+        connection,
+        area=area,
+        window=window,
+        table="police_uk_street",
+        column="force",
+        month_sql="month",
+    )
     if not forces:
         return None
     live = connection.execute(
@@ -183,11 +208,9 @@ def _police_uk_coverage(
         " WHERE force IN (SELECT UNNEST(?)) GROUP BY ALL",
         [forces],
     ).fetchall()
-    by_force: dict[str, dict[date, int]] = {force: {} for force in forces}
-    for force, month, count in rows:
-        month_date = month if isinstance(month, date) else pd.Timestamp(month).date()
-        by_force[str(force)][month_date.replace(day=1)] = int(count)
-        files[str(force)].add(month_date.replace(day=1))
+    by_force = _monthly_counts(rows, forces)
+    for force, counts in by_force.items():
+        files[force].update(counts)
     low: set[date] = set()
     for counts in by_force.values():
         if not counts:
@@ -212,21 +235,14 @@ def _extract_coverage(
 ) -> SourceCoverage | None:
     connection = warehouse.connection
     connection.complete()
-    codes = pd.DataFrame({"lsoa_code": area.lsoas["lsoa_code"]})
-    connection.register("coverage_area_lsoas", codes)
-    try:
-        sources = [
-            str(row[0])
-            for row in connection.execute(
-                "SELECT DISTINCT source FROM extract_crime"
-                " WHERE lsoa_code IN (SELECT lsoa_code FROM coverage_area_lsoas)"
-                " AND CAST(date_trunc('month', committed_from) AS DATE) BETWEEN ? AND ?"
-                " ORDER BY 1",
-                [window.first_month, window.last_month],
-            ).fetchall()
-        ]
-    finally:
-        connection.unregister("coverage_area_lsoas")
+    sources = _suppliers_reporting(
+        connection,
+        area=area,
+        window=window,
+        table="extract_crime",
+        column="source",
+        month_sql="CAST(date_trunc('month', committed_from) AS DATE)",
+    )
     if not sources:
         return None
     rows = connection.execute(
@@ -234,10 +250,7 @@ def _extract_coverage(
         " FROM extract_crime WHERE source IN (SELECT UNNEST(?)) GROUP BY ALL",
         [sources],
     ).fetchall()
-    months_by_source: dict[str, dict[date, int]] = {source: {} for source in sources}
-    for source, month, count in rows:
-        month_date = month if isinstance(month, date) else pd.Timestamp(month).date()
-        months_by_source[str(source)][month_date] = int(count)
+    months_by_source = _monthly_counts(rows, sources)
     present_sets = []
     for counts in months_by_source.values():
         median = float(pd.Series(list(counts.values())).median())

@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from safecity.assess.disclosure_audit import AtomAudit, RelationAudit, failures
+from safecity.assess.disclosure_audit import AtomAudit, CellInterval, RelationAudit, failures
 from safecity.assess.disclosure_model import DisclosureModel
 from safecity.assess.disclosure_policy import DEFAULT_THRESHOLD
 from safecity.assess.disclosure_tables import PublishedCounts
@@ -103,6 +103,22 @@ def _line_pass(
             changed = True
 
 
+def _withhold_protecting(
+    audit: RelationAudit | AtomAudit,
+    failing: list[CellInterval],
+    *,
+    classes: npt.NDArray[np.int64],
+    hidden: npt.NDArray[np.bool_],
+    threshold: int,
+) -> None:
+    """Withhold (in place) the published classes that let each narrow hidden count move."""
+    for interval in failing:
+        label = int(classes[interval.cell])
+        if hidden[label]:
+            for chosen in audit.protecting_cells(label=label, hidden=hidden, threshold=threshold):
+                hidden[chosen] = True
+
+
 def choose_hidden(
     published: PublishedCounts,
     *,
@@ -145,13 +161,7 @@ def choose_hidden(
                     for interval in failing[:5]
                 )
             )
-        for interval in failing:
-            label = int(classes[interval.cell])
-            if hidden[label]:
-                for chosen in audit.protecting_cells(
-                    label=label, hidden=hidden, threshold=threshold
-                ):
-                    hidden[chosen] = True
+        _withhold_protecting(audit, failing, classes=classes, hidden=hidden, threshold=threshold)
     if exact_atom_limit and atom_audit is None:
         candidate = AtomAudit(model)
         if candidate.atoms <= exact_atom_limit:
@@ -166,13 +176,9 @@ def choose_hidden(
             raise RuntimeError(
                 f"disclosure control did not converge in {MAXIMUM_REPAIR_ROUNDS} rounds"
             )
-        for interval in failing:
-            label = int(classes[interval.cell])
-            if hidden[label]:
-                for chosen in atom_audit.protecting_cells(
-                    label=label, hidden=hidden, threshold=threshold
-                ):
-                    hidden[chosen] = True
+        _withhold_protecting(
+            atom_audit, failing, classes=classes, hidden=hidden, threshold=threshold
+        )
     cell_hidden = hidden[classes]
     return SuppressionResult(
         hidden=cell_hidden,

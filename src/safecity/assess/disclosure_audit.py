@@ -23,6 +23,7 @@ ch. 4 (cell suppression and its audit by linear programming); Hundepool A. et al
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -228,24 +229,7 @@ class _Bounds:
         self.values = values
 
     def bounds(self, objective: npt.NDArray[np.float64], *, key: CellKey) -> tuple[float, float]:
-        found = []
-        for sign in (1.0, -1.0):
-            solution = optimize.linprog(
-                sign * objective,
-                A_eq=self.equations if self.equations.shape[0] else None,
-                b_eq=self.values if self.equations.shape[0] else None,
-                bounds=(0, None),
-                method="highs",
-            )
-            if solution.status == 3:  # unbounded: no published relation caps it
-                found.append(np.inf)
-                continue
-            if not solution.success:
-                raise DisclosureAuditError(
-                    f"the audit's linear program for {key} failed: {solution.message}"
-                )
-            found.append(sign * float(solution.fun))
-        return found[0], found[1]
+        return _extremes(objective, key=key, a_eq=self.equations, b_eq=self.values)
 
 
 def failures(intervals: list[CellInterval], *, threshold: int) -> list[CellInterval]:
@@ -449,26 +433,44 @@ class _ComponentBounds:
         """The minimum and maximum of variable ``column``."""
         objective = np.zeros(self.columns)
         objective[column] = 1.0
-        found = []
-        for sign in (1.0, -1.0):
-            solution = optimize.linprog(
-                sign * objective,
-                A_ub=self.a_ub if self.a_ub.shape[0] else None,
-                b_ub=self.b_ub if self.a_ub.shape[0] else None,
-                A_eq=self.a_eq if self.a_eq.shape[0] else None,
-                b_eq=self.b_eq if self.a_eq.shape[0] else None,
-                bounds=(0, None),
-                method="highs",
+        return _extremes(
+            objective, key=key, a_eq=self.a_eq, b_eq=self.b_eq, a_ub=self.a_ub, b_ub=self.b_ub
+        )
+
+
+def _extremes(
+    objective: npt.NDArray[np.float64],
+    *,
+    key: CellKey,
+    a_eq: Any,
+    b_eq: npt.NDArray[np.float64],
+    a_ub: Any = None,
+    b_ub: npt.NDArray[np.float64] | None = None,
+) -> tuple[float, float]:
+    """The minimum and maximum of ``objective`` over non-negative solutions of the relations.
+
+    Uses SciPy's HiGHS linear programming; a maximum nothing caps is infinite.
+    """
+    found = []
+    for sign in (1.0, -1.0):
+        solution = optimize.linprog(
+            sign * objective,
+            A_ub=a_ub if a_ub is not None and a_ub.shape[0] else None,
+            b_ub=b_ub if a_ub is not None and a_ub.shape[0] else None,
+            A_eq=a_eq if a_eq.shape[0] else None,
+            b_eq=b_eq if a_eq.shape[0] else None,
+            bounds=(0, None),
+            method="highs",
+        )
+        if solution.status == 3:  # unbounded: no published relation caps it
+            found.append(np.inf)
+            continue
+        if not solution.success:
+            raise DisclosureAuditError(
+                f"the audit's linear program for {key} failed: {solution.message}"
             )
-            if solution.status == 3 and sign < 0:  # unbounded above: nothing caps it
-                found.append(np.inf)
-                continue
-            if not solution.success:
-                raise DisclosureAuditError(
-                    f"the audit's linear program for {key} failed: {solution.message}"
-                )
-            found.append(sign * float(solution.fun))
-        return found[0], found[1]
+        found.append(sign * float(solution.fun))
+    return found[0], found[1]
 
 
 __all__ = [

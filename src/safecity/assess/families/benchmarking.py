@@ -662,7 +662,9 @@ def _public_csps(rates: pd.DataFrame, *, policy: DisclosurePolicy) -> pd.DataFra
     return public
 
 
-def _manifest(national: CspTable, *, forces: Sequence[PoliceForce]) -> dict[str, object]:
+def national_context_manifest(
+    national: CspTable, *, forces: Sequence[PoliceForce]
+) -> dict[str, object]:
     """The coverage verdicts, regional groups and exclusions, for the artefact manifest."""
     covered = national.rates[national.rates["complete_coverage"]]
     return {
@@ -709,7 +711,7 @@ def benchmarking(
         force_list = tuple(forces) if forces is not None else load_police_forces()
         tables["benchmarking_csps"] = national.rates
         public_tables["benchmarking_csps"] = _public_csps(national.rates, policy=inputs.policy)
-        manifest.update(_manifest(national, forces=force_list))
+        manifest.update(national_context_manifest(national, forces=force_list))
     return FamilyOutput(
         tables=tables,
         public_tables=public_tables,
