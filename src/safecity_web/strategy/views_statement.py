@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ from safecity_web.strategy.statement import (
     published_assessment,
     revise_statement,
 )
+from safecity_web.strategy.statement_pdf import stored_statement_pdf
 from safecity_web.strategy.statement_text import statement_blocks
 
 
@@ -93,11 +95,16 @@ def statement_edit(request: HttpRequest, version_id: int) -> HttpResponse:
 @role_required(*STATEMENT_ROLES)
 @require_POST
 def statement_publish(request: HttpRequest, version_id: int) -> HttpResponse:
-    """Publish a draft version on the public statement page."""
+    """Publish a draft version on the public statement page, with its PDF rendered once.
+
+    Publishing and rendering are one transaction: a version is never public without its PDF.
+    """
     version = get_object_or_404(StatementVersion, pk=version_id)
     if version.is_published:
         messages.info(request, "This version is already published")
         return redirect("strategy:statement-edit", version_id=version.pk)
-    publish_statement(version=version, publisher=request.user, request=request)  # type: ignore[arg-type]
+    with transaction.atomic():
+        publish_statement(version=version, publisher=request.user, request=request)  # type: ignore[arg-type]
+        stored_statement_pdf(version=version, site_url=request.build_absolute_uri("/"))
     messages.success(request, "Statement published")
     return redirect("strategy-public:statement")
