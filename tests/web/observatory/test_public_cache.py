@@ -141,3 +141,21 @@ def test_answers_served_from_the_cache_do_not_count(published_demo: Any) -> None
     # Work that is not ready-made still counts: new query strings are each built.
     fresh = [client.get(f"/api/v1/values?page={page}").status_code for page in range(1, 4)]
     assert fresh == [200, 200, 429]
+
+
+def test_the_api_docs_examples_are_built_once_per_publication(
+    client: Client, published_demo: Any
+) -> None:
+    """The docs page runs a dozen API requests for its examples: only the first time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get("/api/v1/docs/")
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get("/api/v1/docs/")
+    assert first.status_code == second.status_code == 200
+    assert len(second_queries) < len(first_queries) / 3, (len(first_queries), len(second_queries))
+    nonce = _csp_nonce(second)
+    assert second.content.decode().replace(nonce, _csp_nonce(first)) == first.content.decode()
+    assert f'"id": {published_demo.pk}' in second.content.decode().replace("&quot;", '"')
