@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -220,6 +221,11 @@ def _period_words(rate: str) -> str:
     return f"{number} {names.get(unit, unit)}"
 
 
+_BUILDING: dict[str, threading.Lock] = {}
+"""A lock per answer being built in this process (the cache is per process too)."""
+_BUILDING_GUARD = threading.Lock()
+
+
 class PublicCacheMiddleware:
     """Serve kept public answers; keep new ones; rate-limit the work that is not kept.
 
@@ -238,10 +244,29 @@ class PublicCacheMiddleware:
         seconds = int(getattr(settings, "SAFECITY_PAGE_CACHE_SECONDS", 0))
         anonymous = not request.COOKIES and "Authorization" not in request.headers
         key = _cache_key(request) if seconds > 0 and anonymous and request.method == "GET" else None
-        if key is not None:
+        if key is None:
+            return self._build(request, family=family, key=None, seconds=seconds)
+        kept = caches[PAGE_CACHE].get(key)
+        if isinstance(kept, KeptAnswer):
+            return kept.response(request)
+        # One thread of the worker builds a missing answer; the others asking for it at the
+        # same moment (many clients when a kept answer expires) wait and take the kept one.
+        with _BUILDING_GUARD:
+            building = _BUILDING.setdefault(key, threading.Lock())
+        with building:
             kept = caches[PAGE_CACHE].get(key)
             if isinstance(kept, KeptAnswer):
                 return kept.response(request)
+            try:
+                return self._build(request, family=family, key=key, seconds=seconds)
+            finally:
+                with _BUILDING_GUARD:
+                    _BUILDING.pop(key, None)
+
+    def _build(
+        self, request: HttpRequest, *, family: UrlFamily, key: str | None, seconds: int
+    ) -> HttpResponse:
+        """Run the view (within the client's rate limit) and keep its answer if it may be."""
         refused = rate_limited(request, family=family)
         if refused is not None:
             return refused

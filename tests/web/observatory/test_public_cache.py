@@ -159,3 +159,43 @@ def test_the_api_docs_examples_are_built_once_per_publication(
     nonce = _csp_nonce(second)
     assert second.content.decode().replace(nonce, _csp_nonce(first)) == first.content.decode()
     assert f'"id": {published_demo.pk}' in second.content.decode().replace("&quot;", '"')
+
+
+@override_settings(SAFECITY_PAGE_CACHE_SECONDS=60)
+def test_many_clients_asking_for_a_missing_answer_at_once_build_it_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When a kept answer expires under load, one thread builds it and the others wait for it."""
+    import threading
+    import time
+
+    from safecity_web.api.views import documentation
+
+    builds = []
+    real = documentation.openapi_document
+
+    def slow_document(**arguments: Any) -> Any:
+        builds.append(1)
+        time.sleep(0.3)  # long enough for every client to arrive while it is being built
+        return real(**arguments)
+
+    monkeypatch.setattr(documentation, "openapi_document", slow_document)
+    start = threading.Barrier(8)
+    answers: list[tuple[int, str, bytes]] = []
+    lock = threading.Lock()
+
+    def fetch() -> None:
+        start.wait()
+        response = Client().get("/api/v1/openapi.json")
+        with lock:
+            answers.append((response.status_code, response[CACHED_HEADER], response.content))
+
+    threads = [threading.Thread(target=fetch) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1
+    assert sorted(cached for _status, cached, _content in answers) == ["hit"] * 7 + ["miss"]
+    assert {status for status, _cached, _content in answers} == {200}
+    assert len({content for _status, _cached, content in answers}) == 1
