@@ -57,6 +57,10 @@ NONCE_PLACEHOLDER = "\x00safecity-csp-nonce\x00"
 """Stands for the request's CSP nonce in a kept page (a NUL never occurs in a page)."""
 MAX_KEPT_BYTES = 4 * 1024 * 1024
 """Larger answers are not kept (a worker's memory is shared by every kept page)."""
+MAX_KEPT_BYTES_WITH_QUERY = 128 * 1024
+"""The cap for an answer to a URL with a query string. Paths that answer 200 are the site's
+own pages, a bounded set; query strings are not (a view may ignore one), so a client cycling
+through made-up query strings fills at most ``MAX_ENTRIES`` x this much of a worker's memory."""
 UNCACHEABLE_DIRECTIVES = ("private", "no-cache", "no-store")
 CACHED_HEADER = "X-Safecity-Cache"
 """``hit`` on an answer served from the cache, ``miss`` on one the view built."""
@@ -138,10 +142,11 @@ def with_validators(
     return response
 
 
-def _keepable(response: HttpResponse) -> bool:
+def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
-    if len(response.content) > MAX_KEPT_BYTES:
+    cap = MAX_KEPT_BYTES_WITH_QUERY if request.META.get("QUERY_STRING") else MAX_KEPT_BYTES
+    if len(response.content) > cap:
         return False
     cache_control = response.get("Cache-Control", "").lower()
     if any(directive in cache_control for directive in UNCACHEABLE_DIRECTIVES):
@@ -273,7 +278,7 @@ class PublicCacheMiddleware:
         response = self.get_response(request)
         if request.method not in ("GET", "HEAD"):
             return response
-        if key is not None and _keepable(response):
+        if key is not None and _keepable(request, response):
             patch_vary_headers(response, ("Cookie",))
             kept = _kept(request, response)
             caches[PAGE_CACHE].set(key, kept, seconds)

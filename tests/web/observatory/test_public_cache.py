@@ -199,3 +199,30 @@ def test_many_clients_asking_for_a_missing_answer_at_once_build_it_once(
     assert sorted(cached for _status, cached, _content in answers) == ["hit"] * 7 + ["miss"]
     assert {status for status, _cached, _content in answers} == {200}
     assert len({content for _status, _cached, content in answers}) == 1
+
+
+def test_large_answers_to_made_up_query_strings_are_not_kept() -> None:
+    """A path that answers 200 is one of the site's pages; a query string can be anything."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from safecity_web.public_cache import (
+        MAX_KEPT_BYTES,
+        MAX_KEPT_BYTES_WITH_QUERY,
+        _keepable,
+    )
+
+    factory = RequestFactory()
+    page = HttpResponse(b"x" * (MAX_KEPT_BYTES_WITH_QUERY + 1))
+    assert _keepable(factory.get("/hotspots/"), page)
+    assert not _keepable(factory.get("/hotspots/?made-up=1"), page)
+    assert not _keepable(factory.get("/hotspots/"), HttpResponse(b"x" * (MAX_KEPT_BYTES + 1)))
+    private = HttpResponse(b"x")
+    private["Cache-Control"] = "private"
+    assert not _keepable(factory.get("/hotspots/"), private)
+    with_cookie = HttpResponse(b"x")
+    with_cookie.set_cookie("csrftoken", "y")
+    assert not _keepable(factory.get("/hotspots/"), with_cookie)
+    varies = HttpResponse(b"x")
+    varies["Vary"] = "Accept-Language"
+    assert not _keepable(factory.get("/hotspots/"), varies)
