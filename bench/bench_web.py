@@ -6,7 +6,9 @@ gthread workers, keep-alive, backlog; access log on), with the production settin
 WhiteNoise manifest static files), PostgreSQL in a throwaway cluster, the demo city's
 Assessment artefact published and an annual statement published (its PDF rendered once, as
 the portal's publish step does). Then ``--clients`` threads, each with its own keep-alive
-``http.client`` connection (``tests/support/web_load.py``), request a mix of observatory pages
+``http.client`` connection (``tests/support/web_load.py``) and its own ``X-Forwarded-For``
+address (200 people behind the site's reverse proxy: the site trusts one proxy, so its
+per-client rate limits tell them apart), request a mix of observatory pages
 and downloads, API calls, the API documentation and the statement page and PDF, round-robin
 for ``--seconds`` seconds, after a warm-up pass that is not counted.
 
@@ -159,11 +161,11 @@ def main() -> None:
         manifest = json.loads((assessment / "manifest.json").read_text(encoding="utf-8"))
         mix = endpoints(assessment)
         started = time.perf_counter()
-        extra_environment = (
-            {"SAFECITY_PAGE_CACHE_SECONDS": str(arguments.page_cache_seconds)}
-            if arguments.page_cache_seconds is not None
-            else {}
-        )
+        # The clients stand for 200 people behind the site's reverse proxy: each sends its
+        # own X-Forwarded-For address, and the site trusts one proxy (per-client rate limits).
+        extra_environment = {"SAFECITY_TRUSTED_PROXIES": "1"}
+        if arguments.page_cache_seconds is not None:
+            extra_environment["SAFECITY_PAGE_CACHE_SECONDS"] = str(arguments.page_cache_seconds)
         idle = (
             Idle(every=arguments.idle_every, seconds=arguments.idle_seconds)
             if arguments.idle_every > 0
@@ -200,12 +202,19 @@ def main() -> None:
                 mix=baseline_mix,
                 clients=arguments.clients,
                 seconds=max(3.0, arguments.seconds / 4),
+                behind_proxy=True,
             )
             samples, wall = drive(
-                site=site, mix=mix, clients=arguments.clients, seconds=arguments.seconds, idle=idle
+                site=site,
+                mix=mix,
+                clients=arguments.clients,
+                seconds=arguments.seconds,
+                idle=idle,
+                behind_proxy=True,
             )
             print(
-                f"{arguments.clients} concurrent keep-alive clients on loopback, "
+                f"{arguments.clients} concurrent keep-alive clients on loopback, each with its"
+                " own X-Forwarded-For address (the site trusts one proxy), "
                 f"{arguments.seconds:g} s over {len(mix)} endpoints (round-robin)"
                 + (
                     f", each idle {idle.seconds:g} s (connection open) after every {idle.every}"

@@ -117,9 +117,19 @@ def publish_statement(site: RunningSite) -> int:
     return int(output.strip().splitlines()[-1])
 
 
-def _request(connection: http.client.HTTPConnection, path: str) -> tuple[int, float]:
+def client_address(number: int) -> str:
+    """A private address of its own for client ``number`` (as a reverse proxy would forward)."""
+    return f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256 + 1}"
+
+
+def _request(
+    connection: http.client.HTTPConnection, path: str, *, forwarded_for: str | None = None
+) -> tuple[int, float]:
+    headers = {"Accept-Encoding": "identity"}
+    if forwarded_for is not None:
+        headers["X-Forwarded-For"] = forwarded_for
     started = time.perf_counter()
-    connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     response.read()
     elapsed = time.perf_counter() - started
@@ -137,6 +147,7 @@ def _client(
     seed: int,
     samples: Samples,
     idle: Idle | None,
+    forwarded_for: str | None,
 ) -> None:
     """Request the mix round-robin (in a shuffled order) until ``deadline[0]``; keep-alive.
 
@@ -153,7 +164,7 @@ def _client(
         endpoint = order[index % len(order)]
         index += 1
         try:
-            status, elapsed = _request(connection, endpoint.path)
+            status, elapsed = _request(connection, endpoint.path, forwarded_for=forwarded_for)
         except (OSError, http.client.HTTPException) as error:
             mine.failures[endpoint.name][type(error).__name__] += 1
             connection.close()
@@ -189,8 +200,15 @@ def drive(
     clients: int,
     seconds: float,
     idle: Idle | None = None,
+    behind_proxy: bool = False,
 ) -> tuple[Samples, float]:
-    """Run ``clients`` threads over ``mix`` for ``seconds``; return the samples and wall time."""
+    """Run ``clients`` threads over ``mix`` for ``seconds``; return the samples and wall time.
+
+    ``behind_proxy``: each client sends ``X-Forwarded-For`` with an address of its own, as a
+    reverse proxy in front of the site would (the site must trust one proxy,
+    ``SAFECITY_TRUSTED_PROXIES=1``, to tell the clients apart); otherwise all clients are
+    127.0.0.1.
+    """
     samples = Samples()
     start = threading.Barrier(clients + 1)
     deadline_holder: list[float] = []
@@ -205,6 +223,7 @@ def drive(
                 seed=number,
                 samples=samples,
                 idle=idle,
+                forwarded_for=client_address(number) if behind_proxy else None,
             ),
             daemon=True,
         )
