@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from safecity_web.accounts.models import User
 from safecity_web.strategy.models import StatementPdf, StatementVersion
+from safecity_web.strategy.statement import publish_statement
 from safecity_web.strategy.statement_text import statement_blocks
 
 
@@ -64,3 +67,19 @@ def stored_statement_pdf(*, version: StatementVersion, site_url: str | None) -> 
                 version=version, content=content, sha256=hashlib.sha256(content).hexdigest()
             )
     return found
+
+
+def publish_with_pdf(
+    *,
+    version: StatementVersion,
+    publisher: User,
+    site_url: str | None,
+    request: HttpRequest | None = None,
+) -> StatementPdf:
+    """Publish a draft version and render its PDF, in one transaction (audit-logged).
+
+    A version is never public without its PDF: if rendering fails, the version stays a draft.
+    """
+    with transaction.atomic():
+        publish_statement(version=version, publisher=publisher, request=request)
+        return stored_statement_pdf(version=version, site_url=site_url)

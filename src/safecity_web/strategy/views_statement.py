@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,11 +17,10 @@ from safecity_web.strategy.forms import StatementAssembleForm, StatementEditForm
 from safecity_web.strategy.models import StatementVersion
 from safecity_web.strategy.statement import (
     assemble_statement,
-    publish_statement,
     published_assessment,
     revise_statement,
 )
-from safecity_web.strategy.statement_pdf import stored_statement_pdf
+from safecity_web.strategy.statement_pdf import publish_with_pdf
 from safecity_web.strategy.statement_text import statement_blocks
 
 
@@ -103,8 +101,11 @@ def statement_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     if version.is_published:
         messages.info(request, "This version is already published")
         return redirect("strategy:statement-edit", version_id=version.pk)
-    with transaction.atomic():
-        publish_statement(version=version, publisher=request.user, request=request)  # type: ignore[arg-type]
-        stored_statement_pdf(version=version, site_url=request.build_absolute_uri("/"))
+    publish_with_pdf(
+        version=version,
+        publisher=request.user,  # type: ignore[arg-type]
+        site_url=request.build_absolute_uri("/"),
+        request=request,
+    )
     messages.success(request, "Statement published")
     return redirect("strategy-public:statement")
