@@ -189,3 +189,24 @@ def test_drafts_get_no_pdf(client: Client, users: dict[str, Any], render_count: 
     with pytest.raises(statement_pdf_module.UnpublishedStatementError, match="is a draft"):
         statement_pdf_module.stored_statement_pdf(version=draft, site_url=None)
     assert render_count[0] == 0
+
+
+@pytest.mark.django_db
+def test_a_version_whose_pdf_fails_to_render_stays_a_draft(
+    client: Client, users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing and rendering are one transaction: never public without its PDF."""
+
+    def failing(**arguments: Any) -> bytes:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(statement_pdf_module, "statement_pdf", failing)
+    draft = _draft(users["analyst"])
+    client.force_login(users["analyst"])
+    with pytest.raises(OSError, match="no space left"):
+        client.post(reverse("strategy:statement-publish", kwargs={"version_id": draft.pk}))
+    draft.refresh_from_db()
+    assert draft.published_at is None
+    assert not StatementPdf.objects.exists()
+    client.logout()
+    assert client.get(reverse("strategy-public:statement-pdf")).status_code == 404
