@@ -83,6 +83,8 @@ class RunningSite:
     process: subprocess.Popen[bytes]
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds each start-up step took by itself (some ran at the same time)."""
+    environment: dict[str, str] = field(default_factory=dict, repr=False)
+    """The environment the site's commands and gunicorn run in (for ``manage``)."""
 
     def url(self, path: str) -> str:
         """Absolute URL of ``path`` (which starts with ``/``)."""
@@ -278,6 +280,8 @@ def running_site(
     workers: int = 2,
     threads: int = 4,
     settings: str = PRODUCTION_SETTINGS,
+    server_command: Callable[[int], Sequence[str]] | None = None,
+    extra_environment: dict[str, str] | None = None,
 ) -> Iterator[RunningSite]:
     """Start the whole site (database, migrations, static files, users, gunicorn).
 
@@ -296,6 +300,12 @@ def running_site(
         gunicorn's worker processes and threads per worker.
     settings
         The Django settings module; production by default.
+    server_command
+        The gunicorn command line for a port (e.g. ``safecity serve``'s own,
+        ``safecity.cli.serve.gunicorn_command``); by default gunicorn with ``workers`` and
+        ``threads`` and its other settings left at their defaults.
+    extra_environment
+        Variables added to the site's environment (e.g. ``SAFECITY_PAGE_CACHE_SECONDS``).
     """
     users = default_users() if users is None else tuple(users)
     folder = Path(tempfile.mkdtemp(prefix="safecity-site-"))
@@ -307,6 +317,7 @@ def running_site(
         environment = site_environment(
             database_url=database_url, static_root=folder / "static", settings=settings
         )
+        environment.update(extra_environment or {})
         # collectstatic needs no database and migrate no static files: both run at once.
         static = BackgroundCommand(
             ["collectstatic", "--noinput"], environment=environment, folder=folder
@@ -348,8 +359,10 @@ def running_site(
         port = _free_port()
         log = folder / "gunicorn.log"
         with log.open("wb") as log_stream:
-            process = subprocess.Popen(
-                [
+            command = (
+                list(server_command(port))
+                if server_command is not None
+                else [
                     sys.executable,
                     "-m",
                     "gunicorn",
@@ -362,7 +375,10 @@ def running_site(
                     str(threads),
                     "--log-level",
                     "warning",
-                ],
+                ]
+            )
+            process = subprocess.Popen(
+                command,
                 cwd=folder,
                 env=environment,
                 stdout=log_stream,
@@ -377,6 +393,7 @@ def running_site(
             folder=folder,
             process=process,
             timings=timings,
+            environment=environment,
         )
     finally:
         for command in background:

@@ -127,9 +127,45 @@ def check_port_free(*, host: str, port: int) -> None:
             ) from error
 
 
-def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> list[str]:
-    """Gunicorn serving the site's WSGI application with threaded workers."""
-    return [
+DEFAULT_WORKERS = 2
+"""Gunicorn worker processes: one per CPU core of the 2-core reference machine (a Python process
+runs one thread at a time; more processes than cores only add switching)."""
+DEFAULT_THREADS = 4
+"""Threads per worker: enough to overlap database and network waits (gthread)."""
+KEEP_ALIVE_SECONDS = 75
+"""How long an idle keep-alive connection stays open (gunicorn's default is 2 s).
+
+Longer than a client's pause between two requests of a visit, and longer than the idle timeout
+of common reverse proxies and browsers (60 s), so that the server is not the side that closes a
+connection a client is about to reuse (a request on a connection closed under it fails)."""
+WORKER_CONNECTIONS = 1000
+"""Open connections per worker; the gthread worker parks idle keep-alive ones in its poller,
+so they cost no thread."""
+BACKLOG = 2048
+"""Connections waiting in the kernel to be accepted (gunicorn's default; also capped by the
+kernel's ``net.core.somaxconn``)."""
+WORKER_TIMEOUT_SECONDS = 30
+"""A worker silent for this long is restarted."""
+
+
+def gunicorn_command(
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    keep_alive: int = KEEP_ALIVE_SECONDS,
+    access_log: bool = True,
+) -> list[str]:
+    """Gunicorn serving the site's WSGI application with threaded (gthread) workers.
+
+    The tuning is explained in ``docs/operations.md`` ("Serving many clients"): ``workers`` a
+    process per CPU core (Python runs one thread at a time per process), ``threads`` enough to
+    overlap database and network waits, idle keep-alive connections held by the worker's
+    poller for ``keep_alive`` seconds (not by a thread), and the listen ``BACKLOG``.
+    ``access_log`` writes one line per request to standard output.
+    """
+    command = [
         sys.executable,
         "-m",
         "gunicorn",
@@ -142,14 +178,23 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> lis
         "gthread",
         "--threads",
         str(threads),
-        "--access-logfile",
-        "-",
+        "--worker-connections",
+        str(WORKER_CONNECTIONS),
+        "--keep-alive",
+        str(keep_alive),
+        "--backlog",
+        str(BACKLOG),
+        "--timeout",
+        str(WORKER_TIMEOUT_SECONDS),
         "--graceful-timeout",
         "10",
         # Gunicorn 24+ opens a control socket in ~/.gunicorn by default; two servers on one
         # machine (a demo and a test run) would fight over it, and nothing here uses it.
         "--no-control-socket",
     ]
+    if access_log:
+        command += ["--access-logfile", "-"]
+    return command
 
 
 def find_demo_strategy(*, start: Path) -> Path | None:
@@ -208,10 +253,10 @@ def serve_command(
     ] = 8000,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Gunicorn worker processes.")
-    ] = 2,
+    ] = DEFAULT_WORKERS,
     threads: Annotated[
         int, typer.Option("--threads", min=1, help="Threads per worker process.")
-    ] = 4,
+    ] = DEFAULT_THREADS,
     demo: Annotated[
         bool,
         typer.Option(

@@ -28,6 +28,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "safecity_web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safecity_web.public_cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -86,6 +87,37 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("SAFECITY_STATIC_ROOT", Path.cwd() / "staticfiles"))
+
+# Caches live in each worker process's memory (no cache server to run). "default" keeps what
+# the observatory derives from an assessment (charts, ranges; keyed by the assessment, whose
+# rows never change); "pages" keeps public answers for SAFECITY_PAGE_CACHE_SECONDS
+# (safecity_web.public_cache); "rate-limits" counts each client's requests that were not
+# served from "pages". Each gunicorn worker counts on its own, so a client that spreads its
+# requests over W workers gets up to W times SAFECITY_RATE_LIMIT; a deployment that wants one
+# count points "rate-limits" at memcached or Redis (docs/operations.md).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "safecity-default",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "safecity-pages",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+    "rate-limits": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "safecity-rate-limits",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+RATELIMIT_USE_CACHE = "rate-limits"
+SAFECITY_PAGE_CACHE_SECONDS = int(os.environ.get("SAFECITY_PAGE_CACHE_SECONDS", "60"))
+"""How long a public answer is kept (0: not kept). Shorter than the API's max-age of 300 s."""
+SAFECITY_RATE_LIMIT = os.environ.get("SAFECITY_RATE_LIMIT", "300/m")
+"""Requests per client and URL family (observatory, API, statement) that are not served from
+the page cache, in django-ratelimit's notation ("300/m"); empty: no limit."""
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day; sign in again after 8 hours

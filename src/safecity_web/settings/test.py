@@ -22,3 +22,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests publish different data under the same URLs one after the other: public answers are
+# not kept between requests, and the per-client limit is off (the test client is one address
+# for hundreds of requests). tests/web/site/test_public_cache.py turns both on to test them.
+SAFECITY_PAGE_CACHE_SECONDS = 0
+SAFECITY_RATE_LIMIT = ""

@@ -289,3 +289,25 @@ class StatementVersion(models.Model):
     def is_published(self) -> bool:
         """Whether this version has been published."""
         return self.published_at is not None
+
+
+class StatementPdf(models.Model):
+    """The PDF of a published statement version, rendered once and served from here.
+
+    A published version never changes, so its PDF is rendered when it is published (or, for a
+    version published before PDFs were stored, on the first request) and every request after
+    is answered with these bytes; ``sha256`` is the response's ETag.
+    """
+
+    version = models.OneToOneField(
+        StatementVersion, on_delete=models.CASCADE, primary_key=True, related_name="stored_pdf"
+    )
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "statement PDF"
+
+    def __str__(self) -> str:
+        return f"PDF of statement version {self.version_id}"

@@ -17,10 +17,10 @@ from safecity_web.strategy.forms import StatementAssembleForm, StatementEditForm
 from safecity_web.strategy.models import StatementVersion
 from safecity_web.strategy.statement import (
     assemble_statement,
-    publish_statement,
     published_assessment,
     revise_statement,
 )
+from safecity_web.strategy.statement_pdf import publish_with_pdf
 from safecity_web.strategy.statement_text import statement_blocks
 
 
@@ -93,11 +93,19 @@ def statement_edit(request: HttpRequest, version_id: int) -> HttpResponse:
 @role_required(*STATEMENT_ROLES)
 @require_POST
 def statement_publish(request: HttpRequest, version_id: int) -> HttpResponse:
-    """Publish a draft version on the public statement page."""
+    """Publish a draft version on the public statement page, with its PDF rendered once.
+
+    Publishing and rendering are one transaction: a version is never public without its PDF.
+    """
     version = get_object_or_404(StatementVersion, pk=version_id)
     if version.is_published:
         messages.info(request, "This version is already published")
         return redirect("strategy:statement-edit", version_id=version.pk)
-    publish_statement(version=version, publisher=request.user, request=request)  # type: ignore[arg-type]
+    publish_with_pdf(
+        version=version,
+        publisher=request.user,  # type: ignore[arg-type]
+        site_url=request.build_absolute_uri("/"),
+        request=request,
+    )
     messages.success(request, "Statement published")
     return redirect("strategy-public:statement")

@@ -1,15 +1,20 @@
 """``/api/v1/openapi.json`` and ``/api/v1/docs/``: the API described for machines and people.
 
 The docs page is rendered from the same OpenAPI dict; its example responses are real answers
-of the API to the example requests, taken from the published data when the page is asked for.
+of the API to the example requests, taken from the published data. Building them runs a dozen
+API requests, so what the page shows is built once per publication (the current assessments'
+ids and publication times) and site address, and kept in the cache; publishing anew changes
+the key, so the page never shows examples of data no longer published.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.test import RequestFactory
@@ -84,9 +89,34 @@ def type_text(schema: dict[str, Any]) -> str:
     return ", ".join(words)
 
 
+DOCS_CACHE_SECONDS = 3600
+"""How long the built docs page content is kept (a new publication changes its key anyway)."""
+
+
+def publication_stamp() -> str:
+    """What the docs' examples depend on: the current assessments and when they were published."""
+    rows = current_assessments().order_by("pk").values_list("pk", "published_at")
+    return ";".join(f"{pk}@{published.isoformat() if published else ''}" for pk, published in rows)
+
+
 @require_safe
 def docs(request: HttpRequest) -> HttpResponse:
     """The human documentation page, GOV.UK styled, built from the OpenAPI document."""
+    key = (
+        "api-docs:"
+        + hashlib.sha256(
+            f"{request.build_absolute_uri(endpoints.API_PREFIX)}|{publication_stamp()}".encode()
+        ).hexdigest()
+    )
+    context = cache.get(key)
+    if context is None:
+        context = docs_context(request)
+        cache.set(key, context, DOCS_CACHE_SECONDS)
+    return render(request, "api/docs.html", context)
+
+
+def docs_context(request: HttpRequest) -> dict[str, Any]:
+    """The docs page's content: every operation, its parameters and a live example answer."""
     document = openapi_document(server_url=request.build_absolute_uri(endpoints.API_PREFIX))
     examples = live_path_examples()
     sections = []
@@ -116,8 +146,4 @@ def docs(request: HttpRequest) -> HttpResponse:
             "status": status,
             "response": response,
         }
-    return render(
-        request,
-        "api/docs.html",
-        {"document": document, "sections": sections, "tags": document["tags"], **special},
-    )
+    return {"document": document, "sections": sections, "tags": document["tags"], **special}
