@@ -193,6 +193,8 @@ class PreparedFile:
         The first line without its line ending (``b''`` for an empty file).
     oversized_lines
         Lines over the line limit, left out of ``read_path``.
+    lines
+        Physical lines in the file (a last line without a line ending counts).
     """
 
     source: InputFile
@@ -201,6 +203,12 @@ class PreparedFile:
     size: int
     first_line: bytes
     oversized_lines: tuple[OversizedLine, ...]
+    lines: int = 0
+
+    @property
+    def data_lines(self) -> int:
+        """Physical lines after the header: no file can yield more rows than this."""
+        return max(self.lines - 1, 0)
 
 
 def read_first_line(path: Path, *, limit: int = 65536) -> bytes:
@@ -417,6 +425,11 @@ class _LineGuard:
         self.line_start = 0
         self.written = 0
         self.oversized: list[OversizedLine] = []
+        self.crlf = 0
+        self.carriage_returns = 0
+        self._ends_with_cr = False
+        self.total = 0
+        self.lines = 0
         self.first_line = bytearray()
         self._first_line_done = False
 
@@ -457,6 +470,11 @@ class _LineGuard:
         """Take the next chunk (at most ``max_line_bytes`` long)."""
         if not self._first_line_done:
             self._capture_first_line(chunk)
+        if chunk:
+            self.crlf += chunk.count(b"\r\n") + (self._ends_with_cr and chunk[:1] == b"\n")
+            self.carriage_returns += chunk.count(b"\r")
+            self._ends_with_cr = chunk[-1:] == b"\r"
+            self.total += len(chunk)
         view = memoryview(chunk)
         start = 0
         first = chunk.find(b"\n")
@@ -489,6 +507,32 @@ class _LineGuard:
         """The stream has ended (a last line without a line ending may be over-long)."""
         if self.skipping:
             self._close_oversized()
+            self.lines = self.newlines
+        else:
+            self.lines = self.newlines + (1 if self.line_length > 0 else 0)
+        # A CR alone also ends a line for a CSV reader: count those too (an upper bound).
+        self.lines += max(self.carriage_returns - self.crlf, 0)
+
+    @property
+    def mixed_line_endings(self) -> bool:
+        """Some lines end in CR LF and others in LF alone (DuckDB's reader trips on this)."""
+        return 0 < self.crlf < self.newlines
+
+
+def _normalise_line_endings(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` with every CR LF written as LF, chunk by chunk.
+
+    Used only for a file that mixes the two: DuckDB's reader detects one line ending per file
+    and fails or skips lines on the other. A CR at a chunk's end is held back until the next
+    chunk shows whether an LF follows.
+    """
+    held = b""
+    with source.open("rb") as reader, target.open("wb") as writer:
+        while chunk := reader.read(READ_CHUNK_BYTES):
+            data = held + chunk
+            held = b"\r" if data.endswith(b"\r") else b""
+            writer.write(data[: len(data) - len(held)].replace(b"\r\n", b"\n"))
+        writer.write(held)
 
 
 def _chunk_bytes(limits: InputLimits) -> int:
@@ -603,6 +647,10 @@ def _prepare_plain(source: InputFile, copy_path: Path, limits: InputLimits) -> P
                     copier.feed(chunk)
                 copier.finish()
             read_path = copy_path
+        if guard.mixed_line_endings:
+            normalised = copy_path.with_suffix(".lf.csv")
+            _normalise_line_endings(read_path, normalised)
+            read_path = normalised
     except OSError as error:
         raise InputRefusedError(
             f"cannot be read ({error.strerror or error}); nothing of it was loaded"
@@ -614,6 +662,7 @@ def _prepare_plain(source: InputFile, copy_path: Path, limits: InputLimits) -> P
         size=size,
         first_line=bytes(guard.first_line).rstrip(b"\r"),
         oversized_lines=tuple(guard.oversized),
+        lines=guard.lines,
     )
 
 
@@ -648,13 +697,19 @@ def _prepare_compressed(source: InputFile, copy_path: Path, limits: InputLimits)
     except _DECOMPRESSION_ERRORS as error:
         copy_path.unlink(missing_ok=True)
         raise _refused_as_corrupt(source.kind, error) from error
+    read_path = copy_path
+    if guard.mixed_line_endings:
+        read_path = copy_path.with_suffix(".lf.csv")
+        _normalise_line_endings(copy_path, read_path)
+        copy_path.unlink()
     return PreparedFile(
         source=source,
-        read_path=copy_path,
+        read_path=read_path,
         sha256=sha256,
         size=size,
         first_line=bytes(guard.first_line).rstrip(b"\r"),
         oversized_lines=tuple(guard.oversized),
+        lines=guard.lines,
     )
 
 

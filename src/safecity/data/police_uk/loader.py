@@ -406,12 +406,45 @@ def _load_pending(
 ) -> list[FileLoadReport]:
     reports: list[FileLoadReport] = []
     for chunk in _chunks(pending, chunk_bytes):
-        with warehouse.transaction() as connection:
-            reports.extend(_load_chunk(connection, chunk, limits))
+        reports.extend(_load_chunk_or_reject(warehouse, chunk, limits))
         if progress is not None:
             for item in chunk:
                 progress(item.source.display_path, item.source.stored_size)
     return reports
+
+
+def _load_chunk_or_reject(
+    warehouse: Warehouse, chunk: list[_PendingFile], limits: InputLimits
+) -> list[FileLoadReport]:
+    """Load a chunk in one transaction; if DuckDB's CSV reader fails on it (a file it cannot
+    parse at all), load its files one by one and reject, with the reader's reason, each file
+    it still fails on."""
+    try:
+        with warehouse.transaction() as connection:
+            return _load_chunk(connection, chunk, limits)
+    except duckdb.Error as error:
+        if len(chunk) > 1:
+            reports: list[FileLoadReport] = []
+            for item in chunk:
+                item.notes.clear()
+                item.replaced_file_ids.clear()
+                reports.extend(_load_chunk_or_reject(warehouse, [item], limits))
+            return reports
+        (item,) = chunk
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        report = FileLoadReport(
+            path=item.source.display_path,
+            format=item.file_format.value,
+            status=LoadStatus.REJECTED,
+            message=(
+                f"the CSV reader could not read it ({first_line[:300]}); nothing of it was loaded"
+            ),
+            sha256=item.sha256,
+            dataset_key=item.dataset_key,
+        )
+        with warehouse.transaction() as connection:
+            record_files(connection, [report])
+        return [report]
 
 
 def _chunks(pending: Sequence[_PendingFile], chunk_bytes: int) -> list[list[_PendingFile]]:
@@ -790,6 +823,13 @@ def _chunk_reports(
     for item in chunk:
         reasons = dict(sorted(counts.get(item.file_id, {}).items()))
         quarantined = sum(reasons.values())
+        rows_in = loaded.get(item.file_id, 0) + quarantined
+        if rows_in > item.prepared.data_lines:
+            raise ReconciliationError(
+                f"{item.source.display_path}: {rows_in} rows counted from "
+                f"{item.prepared.data_lines} lines: rows were read twice; nothing of this chunk "
+                "was kept"
+            )
         report = FileLoadReport(
             path=item.source.display_path,
             format=item.file_format.value,
