@@ -499,3 +499,41 @@ def test_unparseable_police_uk_lines_keep_their_text_and_line_number(tmp_path: P
         assert line == 3
         assert raw is not None
         assert raw.startswith("a" * 64)
+
+
+def test_a_stray_carriage_return_is_read_leniently_and_every_row_accounted(
+    tmp_path: Path,
+) -> None:
+    # DuckDB's strict reader stops with "state machine reached an invalid state" on this file.
+    lines = _street_csv(_rows(4)).split(b"\n")
+    lines[2] = lines[2].replace(b"On or near High Street", b"On or near High\rStreet")
+    path = tmp_path / "2017-04-hampshire-street.csv"
+    path.write_bytes(b"\n".join(lines))
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        (report,) = load_police_uk(warehouse, paths=[path])
+        assert report.status is LoadStatus.LOADED
+        assert "read leniently" in (report.message or "")
+        # The damaged line is two lines to a CSV reader, neither with all 12 fields.
+        assert (report.loaded, report.reasons) == (3, {"wrong_field_count": 2})
+        assert warehouse.count("police_uk_street") == 3
+
+
+def test_an_extract_with_a_stray_carriage_return_keeps_no_name(tmp_path: Path) -> None:
+    mapping = write_extract(
+        tmp_path / "extract",
+        crimes=[crime("CR1")],
+        victims=[],
+        offenders=[["CR1", "N-77", "29", "M", "Black"]],
+    )
+    (tmp_path / "extract" / "Victims.csv").write_text(
+        "CrimeRef,PersonID,Age,Gender,Ethnicity,VictimType,Name\n"
+        f"CR1,V-1,34,F,White,person,{PLANTED_NAME}\rz\n",
+        newline="",
+    )
+    with Warehouse(tmp_path / "db" / "w.duckdb") as warehouse:
+        reports = load_extract(warehouse, path=tmp_path / "extract", mapping_path=mapping)
+        assert [report.status for report in reports] == [LoadStatus.LOADED] * 3
+        victims = reports[1]
+        assert "read leniently" in (victims.message or "")
+        assert (victims.rows_in, victims.loaded) == (2, 1)
+    assert warehouse_bytes_hold(tmp_path / "db", PLANTED_NAME) == []

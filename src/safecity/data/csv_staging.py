@@ -53,11 +53,14 @@ def read_csv_sql(
     rejects: str,
     *,
     max_line_bytes: int | None = None,
+    strict: bool = True,
 ) -> str:
     """A ``read_csv`` call reading ``paths`` with the given columns, all as text.
 
     The files have no line over the line limit (:func:`~safecity.data.input_files.prepare_input`
     set those aside); DuckDB's own limit is twice that, for a quoted value over two lines.
+    With ``strict`` false DuckDB reads what does not follow the CSV standard as best it can (a
+    CR alone ends a line): for a file the strict reader cannot read at all.
     """
     shipped = input_limits().max_line_bytes
     max_line_size = 2 * max(shipped, max_line_bytes or shipped) + 2
@@ -67,7 +70,7 @@ def read_csv_sql(
         f"read_csv({files}, columns = {columns}, header = true, auto_detect = false,"
         " delim = ',', quote = '\"', escape = '\"', filename = true, store_rejects = true,"
         f" rejects_table = '{rejects}_errors', rejects_scan = '{rejects}_scans',"
-        f" max_line_size = {max_line_size})"
+        f" max_line_size = {max_line_size}, strict_mode = {'true' if strict else 'false'})"
     )
 
 
@@ -82,6 +85,7 @@ def stage_csv(
     files_table: str | None = None,
     numbered: bool = True,
     max_line_bytes: int | None = None,
+    strict: bool = True,
 ) -> dict[Path, tuple[Path, list[str]]]:
     """Read ``paths`` into the temporary table ``table``.
 
@@ -107,11 +111,10 @@ def stage_csv(
 
     def rows_of(read_paths: Sequence[Path], first_ordinal: str) -> str:
         numbering = f"{first_ordinal} + row_number() OVER () AS ordinal, " if numbered else ""
-        return (
-            f"SELECT {select} FROM (SELECT {numbering}*"
-            f" FROM {read_csv_sql(read_paths, column_names, rejects, max_line_bytes=limit)})"
-            f" r{join}"
+        reader = read_csv_sql(
+            read_paths, column_names, rejects, max_line_bytes=limit, strict=strict
         )
+        return f"SELECT {select} FROM (SELECT {numbering}* FROM {reader}) r{join}"
 
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {rows_of(paths, '0')}")
     read_as: dict[Path, tuple[Path, list[str]]] = {path: (path, []) for path in paths}

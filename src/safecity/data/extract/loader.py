@@ -62,6 +62,10 @@ from safecity.data.quality import QuarantineReason
 from safecity.data.warehouse import Warehouse
 
 EXTRACT_FORMAT = "force_extract_{table}"
+LENIENT_READING_NOTE = (
+    "read leniently: the strict CSV reader could not read the extract (a stray CR or quote), "
+    "so a CR alone was taken as a line end and lines that do not parse were quarantined"
+)
 
 _PERSON_COLUMN = {ExtractTable.VICTIMS: "victim_id", ExtractTable.OFFENDERS: "offender_id"}
 _PSEUDONYM_COLUMN = {
@@ -178,16 +182,40 @@ def load_extract(
         unchanged = _unchanged(warehouse.connection, files)
         if unchanged is not None:
             return unchanged
-        with warehouse.transaction() as connection:
-            _check_key(connection, key)
-            return _load(
-                connection,
-                mapping=mapping,
-                files=files,
-                key=key,
-                workspace=workspace,
-                limits=limits,
+        for strict in (True, False):
+            try:
+                with warehouse.transaction() as connection:
+                    _check_key(connection, key)
+                    return _load(
+                        connection,
+                        mapping=mapping,
+                        files=files,
+                        key=key,
+                        workspace=workspace,
+                        limits=limits,
+                        strict=strict,
+                    )
+            except duckdb.Error:
+                for item in files:
+                    item.notes.clear()
+        # DuckDB's message is not kept: it may quote a line of a person-level file.
+        reports = [
+            FileLoadReport(
+                path=str(item.path),
+                format=item.format,
+                status=LoadStatus.REJECTED,
+                message=(
+                    "the CSV reader could not read the extract's files, even leniently (broken "
+                    "quoting or line endings). Nothing of the extract was loaded."
+                ),
+                sha256=item.sha256,
             )
+            for item in files
+        ]
+        with warehouse.transaction() as connection:
+            for report in reports:
+                record_file(connection, report)
+        return reports
 
 
 def _prepare_files(
@@ -340,6 +368,7 @@ def _load(
     key: bytes,
     workspace: Path,
     limits: InputLimits,
+    strict: bool,
 ) -> list[FileLoadReport]:
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE extract_files (filename VARCHAR, file_id BIGINT,"
@@ -359,9 +388,12 @@ def _load(
             column_names=item.header,
             workspace=workspace,
             max_line_bytes=limits.max_line_bytes,
+            strict=strict,
         )
         read_path, notes = read_as[item.prepared.read_path]
         item.notes.extend(notes)
+        if not strict:
+            item.notes.append(LENIENT_READING_NOTE)
         connection.execute(
             "INSERT INTO extract_files VALUES (?, ?, ?)",
             [str(read_path), item.file_id, item.table.value],

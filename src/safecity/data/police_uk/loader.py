@@ -72,6 +72,11 @@ CHUNK_BYTES = 256 * 1024 * 1024
 HASHING_THREADS = 4
 """Files are hashed in parallel threads (hashlib releases the interpreter lock)."""
 
+LENIENT_READING_NOTE = (
+    "read leniently: the strict CSV reader could not read it (a stray CR or quote), so a CR "
+    "alone was taken as a line end and lines that do not parse were quarantined"
+)
+
 ProgressCallback = Callable[[str, int], None]
 """Called with a file's display path and its size in bytes once it has been dealt with."""
 
@@ -423,14 +428,22 @@ def _load_chunk_or_reject(
         with warehouse.transaction() as connection:
             return _load_chunk(connection, chunk, limits)
     except duckdb.Error as error:
+        for item in chunk:
+            item.notes.clear()
+            item.replaced_file_ids.clear()
         if len(chunk) > 1:
             reports: list[FileLoadReport] = []
             for item in chunk:
-                item.notes.clear()
-                item.replaced_file_ids.clear()
                 reports.extend(_load_chunk_or_reject(warehouse, [item], limits))
             return reports
         (item,) = chunk
+        try:
+            item.notes.append(LENIENT_READING_NOTE)
+            with warehouse.transaction() as connection:
+                return _load_chunk(connection, chunk, limits, strict=False)
+        except duckdb.Error:
+            item.notes.clear()
+            item.replaced_file_ids.clear()
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         report = FileLoadReport(
             path=item.source.display_path,
@@ -470,7 +483,11 @@ def _chunks(pending: Sequence[_PendingFile], chunk_bytes: int) -> list[list[_Pen
 
 
 def _load_chunk(
-    connection: duckdb.DuckDBPyConnection, chunk: list[_PendingFile], limits: InputLimits
+    connection: duckdb.DuckDBPyConnection,
+    chunk: list[_PendingFile],
+    limits: InputLimits,
+    *,
+    strict: bool = True,
 ) -> list[FileLoadReport]:
     file_format = chunk[0].file_format
     spec = format_specs()[file_format]
@@ -523,6 +540,7 @@ def _load_chunk(
             files_table="chunk_files",
             numbered=False,
             max_line_bytes=limits.max_line_bytes,
+            strict=strict,
         )
         for item in chunk:
             item.read_path, notes = read_as[item.prepared.read_path]
@@ -537,6 +555,7 @@ def _load_chunk(
             checks=checks,
             workspace=Path(workspace),
             limits=limits,
+            strict=strict,
         )
     return _chunk_reports(connection, chunk)
 
@@ -756,6 +775,7 @@ def _quarantine_rows(
     checks: str,
     workspace: Path,
     limits: InputLimits,
+    strict: bool,
 ) -> None:
     """Quarantine the chunk's failed rows, each with its position among its file's data rows.
 
@@ -782,6 +802,7 @@ def _quarantine_rows(
             workspace=workspace,
             select=checks,
             files_table="chunk_files",
+            strict=strict,
         )
         connection.execute(
             "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
