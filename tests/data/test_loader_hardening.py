@@ -537,3 +537,15 @@ def test_an_extract_with_a_stray_carriage_return_keeps_no_name(tmp_path: Path) -
         assert "read leniently" in (victims.message or "")
         assert (victims.rows_in, victims.loaded) == (2, 1)
     assert warehouse_bytes_hold(tmp_path / "db", PLANTED_NAME) == []
+
+
+def test_the_same_month_plain_and_gzipped_in_one_folder_loads_once(tmp_path: Path) -> None:
+    write_street_file(tmp_path, _rows(3), name="2017-04-hampshire-street.csv")
+    write_street_file(tmp_path, _rows(3), name="2017-04-hampshire-street.csv.gz")
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        reports = load_police_uk(warehouse, paths=[tmp_path])
+        assert [(report.status, report.loaded) for report in reports] == [
+            (LoadStatus.LOADED, 3),
+            (LoadStatus.SKIPPED, 0),
+        ]
+        assert warehouse.count("police_uk_street") == 3

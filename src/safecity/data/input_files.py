@@ -195,6 +195,9 @@ class PreparedFile:
         Lines over the line limit, left out of ``read_path``.
     lines
         Physical lines in the file (a last line without a line ending counts).
+    content_sha256
+        Hex SHA-256 of the decompressed bytes (the same as ``sha256`` for a plain file or a
+        member): two inputs with the same content have the same value, whatever their packing.
     """
 
     source: InputFile
@@ -204,6 +207,7 @@ class PreparedFile:
     first_line: bytes
     oversized_lines: tuple[OversizedLine, ...]
     lines: int = 0
+    content_sha256: str = ""
 
     @property
     def data_lines(self) -> int:
@@ -663,6 +667,7 @@ def _prepare_plain(source: InputFile, copy_path: Path, limits: InputLimits) -> P
         first_line=bytes(guard.first_line).rstrip(b"\r"),
         oversized_lines=tuple(guard.oversized),
         lines=guard.lines,
+        content_sha256=digest.hexdigest(),
     )
 
 
@@ -674,9 +679,11 @@ def _prepare_compressed(source: InputFile, copy_path: Path, limits: InputLimits)
                 with source.origin.open("rb") as raw:
                     hashing = _HashingReader(raw)
                     with gzip.GzipFile(fileobj=hashing, mode="rb") as stream:
-                        size = _pump(stream, guard, stored_bytes=source.stored_size, limits=limits)
+                        content = _HashingReader(stream)
+                        size = _pump(content, guard, stored_bytes=source.stored_size, limits=limits)
                     hashing.drain()
                     sha256 = hashing.digest.hexdigest()
+                    content_sha256 = content.digest.hexdigest()
             else:
                 assert source.member is not None
                 with zipfile.ZipFile(source.origin) as bundle:
@@ -690,7 +697,7 @@ def _prepare_compressed(source: InputFile, copy_path: Path, limits: InputLimits)
                             stored_bytes=entry.compress_size,
                             limits=limits,
                         )
-                    sha256 = hashing_member.digest.hexdigest()
+                    sha256 = content_sha256 = hashing_member.digest.hexdigest()
     except InputRefusedError:
         copy_path.unlink(missing_ok=True)
         raise
@@ -710,6 +717,7 @@ def _prepare_compressed(source: InputFile, copy_path: Path, limits: InputLimits)
         first_line=bytes(guard.first_line).rstrip(b"\r"),
         oversized_lines=tuple(guard.oversized),
         lines=guard.lines,
+        content_sha256=content_sha256,
     )
 
 

@@ -355,7 +355,9 @@ def _settle_duplicates(
     first_with_content: dict[tuple[str, FileFormat], _PendingFile] = {}
     distinct: list[_PendingFile] = []
     for item in pending:
-        first = first_with_content.setdefault((item.sha256, item.file_format), item)
+        first = first_with_content.setdefault(
+            (item.prepared.content_sha256, item.file_format), item
+        )
         if first is item:
             distinct.append(item)
             continue
