@@ -173,6 +173,11 @@ def load_police_uk(
     limits = input_limits() if limits is None else limits
     expanded = expand_inputs(list(paths), suffixes=wanted_suffixes(), limits=limits)
     reports = _refused_archives(warehouse, expanded)
+    if progress is not None:
+        for report in reports:
+            size = Path(report.path).stat().st_size
+            progress(report.path, size)
+            progress(report.path, size)
     with tempfile.TemporaryDirectory(prefix="safecity-inputs-") as workspace:
         outcomes = _prepare_all(expanded.files, Path(workspace), limits)
         loaded_before = _live_files_by_content(
