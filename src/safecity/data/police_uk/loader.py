@@ -174,10 +174,10 @@ def load_police_uk(
     expanded = expand_inputs(list(paths), suffixes=wanted_suffixes(), limits=limits)
     reports = _refused_archives(warehouse, expanded)
     if progress is not None:
-        for report in reports:
-            size = Path(report.path).stat().st_size
-            progress(report.path, size)
-            progress(report.path, size)
+        for refused in expanded.refused:
+            size = Path(refused.display_path).stat().st_size
+            progress(refused.display_path, size)
+            progress(refused.display_path, size)
     with tempfile.TemporaryDirectory(prefix="safecity-inputs-") as workspace:
         outcomes = _prepare_all(expanded.files, Path(workspace), limits)
         loaded_before = _live_files_by_content(
