@@ -432,7 +432,6 @@ class _LineGuard:
         self.crlf = 0
         self.carriage_returns = 0
         self._ends_with_cr = False
-        self.total = 0
         self.lines = 0
         self.first_line = bytearray()
         self._first_line_done = False
@@ -474,11 +473,12 @@ class _LineGuard:
         """Take the next chunk (at most ``max_line_bytes`` long)."""
         if not self._first_line_done:
             self._capture_first_line(chunk)
-        if chunk:
-            self.crlf += chunk.count(b"\r\n") + (self._ends_with_cr and chunk[:1] == b"\n")
+        if self._ends_with_cr and chunk[:1] == b"\n":
+            self.crlf += 1
+        if b"\r" in chunk:
+            self.crlf += chunk.count(b"\r\n")
             self.carriage_returns += chunk.count(b"\r")
-            self._ends_with_cr = chunk[-1:] == b"\r"
-            self.total += len(chunk)
+        self._ends_with_cr = chunk[-1:] == b"\r"
         view = memoryview(chunk)
         start = 0
         first = chunk.find(b"\n")

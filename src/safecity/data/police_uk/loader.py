@@ -888,17 +888,21 @@ def _check_reconciliation(
     ReconciliationError
         Naming the first file whose rows do not reconcile (the chunk is then rolled back).
     """
-    file_ids = [report.file_id for report in reports]
-    held = {
-        int(row[0]): (int(row[1]), int(row[2]))
-        for row in connection.execute(
-            "SELECT f.file_id, (SELECT count(*) FROM "
-            + _TARGET_TABLES[file_format]
-            + " t WHERE t.file_id = f.file_id), (SELECT count(*) FROM quarantine q"
-            " WHERE q.file_id = f.file_id) FROM (SELECT unnest(?) AS file_id) f",
-            [file_ids],
-        ).fetchall()
-    }
+    file_ids = [report.file_id for report in reports if report.file_id is not None]
+    counts: list[dict[int, int]] = []
+    for table in (_TARGET_TABLES[file_format], "quarantine"):
+        # One filtered scan per table (file ids are consecutive, so zone maps prune the rest).
+        counts.append(
+            {
+                int(file_id): int(count)
+                for file_id, count in connection.execute(
+                    f"SELECT file_id, count(*) FROM {table} WHERE file_id BETWEEN ? AND ?"
+                    " AND file_id IN (SELECT unnest(?)) GROUP BY file_id",
+                    [min(file_ids), max(file_ids), file_ids],
+                ).fetchall()
+            }
+        )
+    held = {file_id: (counts[0].get(file_id, 0), counts[1].get(file_id, 0)) for file_id in file_ids}
     for report in reports:
         assert report.file_id is not None
         loaded, quarantined = held.get(report.file_id, (0, 0))
