@@ -14,11 +14,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from safecity.data.input_files import input_limits
 from safecity.data.quality import QuarantineReason
 from safecity.data.transcoding import (
     LEGACY_ENCODING_NOTE,
-    is_legacy_encoded,
-    read_all_bytes,
+    is_legacy_encoded_file,
     transcode_to_utf8,
 )
 from safecity.geography.coordinates import to_british_national_grid
@@ -47,15 +47,30 @@ def sql_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def read_csv_sql(paths: Sequence[Path], column_names: Sequence[str], rejects: str) -> str:
-    """A ``read_csv`` call reading ``paths`` with the given columns, all as text."""
+def read_csv_sql(
+    paths: Sequence[Path],
+    column_names: Sequence[str],
+    rejects: str,
+    *,
+    max_line_bytes: int | None = None,
+    strict: bool = True,
+) -> str:
+    """A ``read_csv`` call reading ``paths`` with the given columns, all as text.
+
+    The files have no line over the line limit (:func:`~safecity.data.input_files.prepare_input`
+    set those aside); DuckDB's own limit is twice that, for a quoted value over two lines.
+    With ``strict`` false DuckDB reads what does not follow the CSV standard as best it can (a
+    CR alone ends a line): for a file the strict reader cannot read at all.
+    """
+    shipped = input_limits().max_line_bytes
+    max_line_size = 2 * max(shipped, max_line_bytes or shipped) + 2
     files = "[" + ", ".join(sql_text(str(path)) for path in paths) + "]"
     columns = "{" + ", ".join(f"{sql_text(name)}: 'VARCHAR'" for name in column_names) + "}"
     return (
         f"read_csv({files}, columns = {columns}, header = true, auto_detect = false,"
         " delim = ',', quote = '\"', escape = '\"', filename = true, store_rejects = true,"
         f" rejects_table = '{rejects}_errors', rejects_scan = '{rejects}_scans',"
-        " max_line_size = 10000000)"
+        f" max_line_size = {max_line_size}, strict_mode = {'true' if strict else 'false'})"
     )
 
 
@@ -69,6 +84,8 @@ def stage_csv(
     select: str = "r.*",
     files_table: str | None = None,
     numbered: bool = True,
+    max_line_bytes: int | None = None,
+    strict: bool = True,
 ) -> dict[Path, tuple[Path, list[str]]]:
     """Read ``paths`` into the temporary table ``table``.
 
@@ -90,12 +107,14 @@ def stage_csv(
     connection.execute(f"DROP TABLE IF EXISTS {rejects}_scans")
     join = f" JOIN {files_table} f USING (filename)" if files_table else ""
 
+    limit = max_line_bytes
+
     def rows_of(read_paths: Sequence[Path], first_ordinal: str) -> str:
         numbering = f"{first_ordinal} + row_number() OVER () AS ordinal, " if numbered else ""
-        return (
-            f"SELECT {select} FROM (SELECT {numbering}*"
-            f" FROM {read_csv_sql(read_paths, column_names, rejects)}) r{join}"
+        reader = read_csv_sql(
+            read_paths, column_names, rejects, max_line_bytes=limit, strict=strict
         )
+        return f"SELECT {select} FROM (SELECT {numbering}* FROM {reader}) r{join}"
 
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {rows_of(paths, '0')}")
     read_as: dict[Path, tuple[Path, list[str]]] = {path: (path, []) for path in paths}
@@ -108,7 +127,7 @@ def stage_csv(
         ).fetchall()
     }
     for index, path in enumerate(paths):
-        if str(path) not in suspects or not is_legacy_encoded(read_all_bytes(path)):
+        if str(path) not in suspects or not is_legacy_encoded_file(path):
             continue
         target = workspace / f"{table}-{index}.csv"
         transcode_to_utf8(source=path, target=target)
@@ -133,12 +152,21 @@ def stage_csv(
     return read_as
 
 
-def staged_rejects_sql(*, table: str, files_table: str, keep_raw: bool = True) -> str:
+def staged_rejects_sql(
+    *,
+    table: str,
+    files_table: str,
+    keep_raw: bool = True,
+    oversized_table: str | None = None,
+) -> str:
     """A query of the lines DuckDB rejected while staging ``table``.
 
     Columns: ``file_id, line, reason, detail, raw_record`` (one row per rejected line), where
-    ``files_table`` maps ``filename`` (as read) to ``file_id``. With ``keep_raw`` false the raw
-    line is withheld (for files that hold person identifiers).
+    ``files_table`` maps ``filename`` (as read) to ``file_id``. With ``keep_raw`` false neither
+    the line nor DuckDB's message about it is kept (for files that may hold personal data: the
+    message can quote a value), only the kind of error. With ``oversized_table`` (columns
+    ``file_id, copy_line``: the lines set aside as over-long), line numbers are those of the
+    file as given rather than of the copy read.
     """
     rejects = f"{table}_rejects"
     cases = " ".join(
@@ -146,14 +174,37 @@ def staged_rejects_sql(*, table: str, files_table: str, keep_raw: bool = True) -
         for error_type, reason in _REJECT_REASONS.items()
     )
     raw = "e.csv_line" if keep_raw else "NULL"
+    line = (
+        f"e.line + (SELECT count(*) FROM {oversized_table} o WHERE o.file_id = f.file_id"
+        " AND o.copy_line <= e.line)"
+        if oversized_table
+        else "e.line"
+    )
+    detail = (
+        "e.error_type || ': ' || e.error_message"
+        if keep_raw
+        else f"'line ' || ({line}) || ': ' || lower(e.error_type::VARCHAR)"
+        " || '; its text is not kept'"
+    )
     return (
-        "SELECT DISTINCT ON (f.file_id, e.line)"
-        f" f.file_id, e.line, CASE {cases} ELSE"
+        "SELECT file_id, line, reason, detail, raw_record FROM (SELECT DISTINCT ON"
+        f" (f.file_id, e.line) f.file_id, {line} AS line, CASE {cases} ELSE"
         f" {sql_text(QuarantineReason.MALFORMED_CSV_ROW.value)} END AS reason,"
-        " e.error_type || ': ' || e.error_message AS detail, " + raw + " AS raw_record"
+        f" {detail} AS detail, {raw} AS raw_record"
         f" FROM {rejects}_errors e JOIN {rejects}_scans s"
         " ON s.scan_id = e.scan_id AND s.file_id = e.file_id"
-        f" JOIN {files_table} f ON f.filename = s.file_path ORDER BY f.file_id, e.line"
+        f" JOIN {files_table} f ON f.filename = s.file_path ORDER BY f.file_id, e.line)"
+    )
+
+
+def oversized_quarantine_sql(*, oversized_table: str, max_line_bytes: int) -> str:
+    """Quarantine rows (``file_id, line, reason, detail, raw_record``) for the over-long lines
+    in ``oversized_table`` (``file_id, line_number, byte_length``): by reference, no text."""
+    limit = max_line_bytes
+    return (
+        f"SELECT file_id, line_number, {sql_text(QuarantineReason.LINE_TOO_LONG.value)},"
+        " 'line ' || line_number || ': ' || byte_length || ' bytes, over the limit of "
+        f"{limit} bytes; not read, its text is not kept', NULL FROM {oversized_table}"
     )
 
 

@@ -33,6 +33,9 @@ class QuarantineReason(StrEnum):
     """A row with more or fewer fields than the header."""
     MALFORMED_CSV_ROW = "malformed_csv_row"
     """A row the CSV parser cannot read (e.g. an unterminated or stray quote)."""
+    LINE_TOO_LONG = "line_too_long"
+    """A line longer than the line limit (``config/input_limits.yaml``): quarantined by
+    reference (line number and byte length), its text never read into memory or kept."""
     UNPARSEABLE_NUMBER = "unparseable_number"
     """A field that should be a number (count, rank, score, weight) but is not."""
     UNPARSEABLE_DATE = "unparseable_date"

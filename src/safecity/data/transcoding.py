@@ -4,28 +4,25 @@ Force systems and spreadsheets still write Windows-1252 ("ANSI") files. A file t
 UTF-8 *and* holds no valid multi-byte UTF-8 sequence at all is read as Windows-1252 and the load
 log says so; a UTF-8 file with a few corrupt rows keeps its encoding, and those rows are
 quarantined with :attr:`~safecity.data.quality.QuarantineReason.ENCODING_ERROR`.
+
+Both the test and the conversion read the file as a stream of chunks, so a file of any size
+takes a few megabytes of memory.
 """
 
 from __future__ import annotations
 
-import gzip
+import codecs
 import re
 from pathlib import Path
 
 LEGACY_ENCODING = "cp1252"
 LEGACY_ENCODING_NOTE = "decoded as Windows-1252: the file is not UTF-8"
+CHUNK_BYTES = 1 << 20
+_LONGEST_SEQUENCE_TAIL = 3
 
 _UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
-
-
-def read_all_bytes(path: Path) -> bytes:
-    """The file's bytes, decompressed if it ends in ``.gz``."""
-    if path.suffix == ".gz":
-        with gzip.open(path, "rb") as stream:
-            return stream.read()
-    return path.read_bytes()
 
 
 def is_legacy_encoded(data: bytes) -> bool:
@@ -47,11 +44,42 @@ def is_legacy_encoded(data: bytes) -> bool:
     return False
 
 
-def transcode_to_utf8(*, source: Path, target: Path) -> None:
-    """Write ``source`` (Windows-1252, possibly gzipped) to ``target`` as UTF-8.
+def is_legacy_encoded_file(path: Path) -> bool:
+    """:func:`is_legacy_encoded` of the bytes of a plain file, read in chunks.
 
-    Bytes that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are kept as the
-    Unicode replacement character, so no row is lost.
+    A chunk boundary never hides a sequence: each chunk is searched together with the last
+    three bytes of the one before, and UTF-8 validity is judged by an incremental decoder.
     """
-    text = read_all_bytes(source).decode(LEGACY_ENCODING, errors="replace")
-    target.write_text(text, encoding="utf-8", newline="")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    invalid = False
+    carried = b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK_BYTES):
+            if _UTF8_MULTIBYTE.search(carried + chunk[:_LONGEST_SEQUENCE_TAIL]) or (
+                _UTF8_MULTIBYTE.search(chunk)
+            ):
+                return False
+            carried = chunk[-_LONGEST_SEQUENCE_TAIL:]
+            if not invalid:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    invalid = True
+    if not invalid:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            invalid = True
+    return invalid
+
+
+def transcode_to_utf8(*, source: Path, target: Path) -> None:
+    """Write the plain file ``source`` (Windows-1252) to ``target`` as UTF-8, chunk by chunk.
+
+    Windows-1252 is a single-byte encoding, so chunks decode independently. Bytes it leaves
+    undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are kept as the Unicode replacement character, so
+    no row is lost.
+    """
+    with source.open("rb") as reader, target.open("wb") as writer:
+        while chunk := reader.read(CHUNK_BYTES):
+            writer.write(chunk.decode(LEGACY_ENCODING, errors="replace").encode("utf-8"))

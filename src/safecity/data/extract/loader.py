@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from safecity.data.csv_staging import (
     create_grid_references,
+    oversized_quarantine_sql,
     sql_identifier,
     sql_text,
     stage_csv,
@@ -38,11 +39,21 @@ from safecity.data.extract.pseudonyms import (
     pseudonym_key,
     pseudonymise,
 )
-from safecity.data.input_files import InputError, decode_header, read_first_line
+from safecity.data.input_files import (
+    InputError,
+    InputFile,
+    InputKind,
+    InputLimits,
+    InputRefusedError,
+    PreparedFile,
+    decode_header,
+    input_limits,
+    prepare_input,
+    stored_sha256,
+)
 from safecity.data.load_report import (
     FileLoadReport,
     LoadStatus,
-    file_sha256,
     next_file_id,
     record_file,
 )
@@ -51,6 +62,10 @@ from safecity.data.quality import QuarantineReason
 from safecity.data.warehouse import Warehouse
 
 EXTRACT_FORMAT = "force_extract_{table}"
+LENIENT_READING_NOTE = (
+    "read leniently: the strict CSV reader could not read the extract (a stray CR or quote), "
+    "so a CR alone was taken as a line end and lines that do not parse were quarantined"
+)
 
 _PERSON_COLUMN = {ExtractTable.VICTIMS: "victim_id", ExtractTable.OFFENDERS: "offender_id"}
 _PSEUDONYM_COLUMN = {
@@ -86,17 +101,27 @@ __all__ = ["PseudonymKeyError", "load_extract"]
 class _ExtractFile:
     table: ExtractTable
     path: Path
+    prepared: PreparedFile
     header: list[str]
-    sha256: str
     file_id: int = 0
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return self.prepared.sha256
 
     @property
     def format(self) -> str:
         return EXTRACT_FORMAT.format(table=self.table.value)
 
 
-def load_extract(warehouse: Warehouse, *, path: Path, mapping_path: Path) -> list[FileLoadReport]:
+def load_extract(
+    warehouse: Warehouse,
+    *,
+    path: Path,
+    mapping_path: Path,
+    limits: InputLimits | None = None,
+) -> list[FileLoadReport]:
     """Load a force extract described by a mapping file.
 
     Parameters
@@ -108,11 +133,23 @@ def load_extract(warehouse: Warehouse, *, path: Path, mapping_path: Path) -> lis
         folder when ``path`` is a file.
     mapping_path
         The YAML mapping file (``docs/data-model.md``).
+    limits
+        Size, compression-ratio and line limits (default: ``config/input_limits.yaml``).
 
     Returns
     -------
     list of FileLoadReport
         One per file: crimes, victims, offenders.
+
+    Notes
+    -----
+    The files may be plain or gzipped. A file that cannot be read (corrupt or truncated gzip,
+    over a size or ratio limit, header line over the line limit) or whose header lacks a
+    required column rejects the whole extract, and the load log says why without quoting the
+    file's lines (a file without its header row would otherwise put a person's data in the
+    log). A line over the line limit is quarantined by reference (line number and byte
+    length); a line DuckDB cannot parse keeps only its line number and the kind of error, in
+    every file: its unmapped columns may hold names.
 
     Raises
     ------
@@ -125,34 +162,106 @@ def load_extract(warehouse: Warehouse, *, path: Path, mapping_path: Path) -> lis
     """
     mapping = read_mapping(mapping_path)
     key = pseudonym_key(warehouse_path=warehouse.path)
+    limits = input_limits() if limits is None else limits
     folder = path if path.is_dir() else mapping.folder
-    files = []
-    for table in ExtractTable:
-        file_path = folder / mapping.files[table]
+    file_paths = {table: folder / mapping.files[table] for table in ExtractTable}
+    for table, file_path in file_paths.items():
         if not file_path.is_file():
             raise InputError(
                 f"{file_path}: the {table.value} file named by {mapping_path} is missing"
             )
+    with tempfile.TemporaryDirectory(prefix="safecity-extract-") as workspace_name:
+        workspace = Path(workspace_name)
+        files, refused = _prepare_files(file_paths, workspace, limits)
+        rejected = refused or _check_headers(mapping, files)
+        if rejected is not None:
+            with warehouse.transaction() as connection:
+                for report in rejected:
+                    record_file(connection, report)
+            return rejected
+        unchanged = _unchanged(warehouse.connection, files)
+        if unchanged is not None:
+            return unchanged
+        for strict in (True, False):
+            try:
+                with warehouse.transaction() as connection:
+                    _check_key(connection, key)
+                    return _load(
+                        connection,
+                        mapping=mapping,
+                        files=files,
+                        key=key,
+                        workspace=workspace,
+                        limits=limits,
+                        strict=strict,
+                    )
+            except duckdb.Error:
+                for item in files:
+                    item.notes.clear()
+        # DuckDB's message is not kept: it may quote a line of a person-level file.
+        reports = [
+            FileLoadReport(
+                path=str(item.path),
+                format=item.format,
+                status=LoadStatus.REJECTED,
+                message=(
+                    "the CSV reader could not read the extract's files, even leniently (broken "
+                    "quoting or line endings). Nothing of the extract was loaded."
+                ),
+                sha256=item.sha256,
+            )
+            for item in files
+        ]
+        with warehouse.transaction() as connection:
+            for report in reports:
+                record_file(connection, report)
+        return reports
+
+
+def _prepare_files(
+    file_paths: dict[ExtractTable, Path], workspace: Path, limits: InputLimits
+) -> tuple[list[_ExtractFile], list[FileLoadReport] | None]:
+    """Read the three files once each; if one cannot be read, reports rejecting them all."""
+    files: list[_ExtractFile] = []
+    problems: dict[ExtractTable, str] = {}
+    for position, (table, file_path) in enumerate(file_paths.items()):
+        source = InputFile(
+            display_path=str(file_path),
+            origin=file_path,
+            kind=InputKind.GZIP if file_path.name.lower().endswith(".gz") else InputKind.PLAIN,
+            container=str(file_path.parent),
+            stored_size=file_path.stat().st_size,
+        )
+        try:
+            prepared = prepare_input(source, position=position, workspace=workspace, limits=limits)
+        except InputRefusedError as error:
+            problems[table] = str(error)
+            continue
         files.append(
             _ExtractFile(
                 table=table,
                 path=file_path,
-                header=decode_header(read_first_line(file_path)),
-                sha256=file_sha256(file_path),
+                prepared=prepared,
+                header=decode_header(prepared.first_line),
             )
         )
-    rejected = _check_headers(mapping, files)
-    if rejected is not None:
-        with warehouse.transaction() as connection:
-            for report in rejected:
-                record_file(connection, report)
-        return rejected
-    unchanged = _unchanged(warehouse.connection, files)
-    if unchanged is not None:
-        return unchanged
-    with warehouse.transaction() as connection, tempfile.TemporaryDirectory() as workspace:
-        _check_key(connection, key)
-        return _load(connection, mapping, files, key, Path(workspace))
+    if not problems:
+        return files, None
+    return files, [
+        FileLoadReport(
+            path=str(file_path),
+            format=EXTRACT_FORMAT.format(table=table.value),
+            status=LoadStatus.REJECTED,
+            message=(
+                problems[table].removesuffix("; nothing of it was loaded")
+                + ". Nothing of the extract was loaded."
+                if table in problems
+                else "not loaded: another file of the extract was rejected"
+            ),
+            sha256=stored_sha256(file_path),
+        )
+        for table, file_path in file_paths.items()
+    ]
 
 
 def _check_headers(
@@ -166,9 +275,13 @@ def _check_headers(
         ]
         missing = [column for column in required if column not in item.header]
         if missing:
+            # The first line is not quoted: without a header row it is a person's data.
+            named = sum(1 for column in item.header if column in renames)
             problems[item.table] = (
                 f"header lacks required columns {missing}; the mapping expects "
-                f"{', '.join(renames)}; found {', '.join(item.header)}"
+                f"{', '.join(renames)}; the first line has {len(item.header)} fields, "
+                f"{named} of them named by the mapping (if the file has no header row, add "
+                "one; its first line is not shown here, as it may hold personal data)"
             )
         absent = [
             theirs for theirs in renames if theirs not in item.header and theirs not in missing
@@ -249,14 +362,21 @@ def _column(mapping: ExtractMapping, item: _ExtractFile, ours: str) -> str:
 
 def _load(
     connection: duckdb.DuckDBPyConnection,
+    *,
     mapping: ExtractMapping,
     files: list[_ExtractFile],
     key: bytes,
     workspace: Path,
+    limits: InputLimits,
+    strict: bool,
 ) -> list[FileLoadReport]:
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE extract_files (filename VARCHAR, file_id BIGINT,"
         " extract_table VARCHAR)"
+    )
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE extract_oversized (file_id BIGINT, line_number BIGINT,"
+        " byte_length BIGINT, copy_line BIGINT)"
     )
     for item in files:
         item.file_id = next_file_id(connection)
@@ -264,16 +384,32 @@ def _load(
         read_as = stage_csv(
             connection,
             table=staging,
-            paths=[item.path],
+            paths=[item.prepared.read_path],
             column_names=item.header,
             workspace=workspace,
+            max_line_bytes=limits.max_line_bytes,
+            strict=strict,
         )
-        read_path, notes = read_as[item.path]
+        read_path, notes = read_as[item.prepared.read_path]
         item.notes.extend(notes)
+        if not strict:
+            item.notes.append(LENIENT_READING_NOTE)
         connection.execute(
             "INSERT INTO extract_files VALUES (?, ?, ?)",
             [str(read_path), item.file_id, item.table.value],
         )
+        oversized = [
+            [item.file_id, line.line_number, line.byte_length, line.copy_line]
+            for line in item.prepared.oversized_lines
+        ]
+        if oversized:
+            connection.executemany("INSERT INTO extract_oversized VALUES (?, ?, ?, ?)", oversized)
+    connection.execute(
+        "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record) "
+        + oversized_quarantine_sql(
+            oversized_table="extract_oversized", max_line_bytes=limits.max_line_bytes
+        )
+    )
     crimes, victims, offenders = files
     _check_crimes(connection, mapping, crimes)
     replaced = _replace_earlier_crimes(connection, mapping)
@@ -431,7 +567,14 @@ def _insert_crimes(
     )
     connection.execute(
         "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record) "
-        + staged_rejects_sql(table="staged_crimes", files_table="extract_files")
+        # Not even the crimes' unparseable lines are kept: their unmapped columns (officers'
+        # notes, names in free text) may identify a person.
+        + staged_rejects_sql(
+            table="staged_crimes",
+            files_table="extract_files",
+            keep_raw=False,
+            oversized_table="extract_oversized",
+        )
     )
 
 
@@ -524,7 +667,10 @@ def _insert_people(
     connection.execute(
         "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record) "
         + staged_rejects_sql(
-            table=f"staged_{item.table.value}", files_table="extract_files", keep_raw=False
+            table=f"staged_{item.table.value}",
+            files_table="extract_files",
+            keep_raw=False,
+            oversized_table="extract_oversized",
         )
     )
 

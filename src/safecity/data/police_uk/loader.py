@@ -28,21 +28,27 @@ import duckdb
 
 from safecity.data.csv_staging import (
     create_grid_references,
+    oversized_quarantine_sql,
     sql_text,
     stage_csv,
     staged_rejects_sql,
 )
 from safecity.data.input_files import (
+    ExpandedInputs,
     InputFile,
+    InputLimits,
+    InputRefusedError,
+    PreparedFile,
     decode_header,
     expand_inputs,
-    read_first_line,
+    input_limits,
+    prepare_input,
+    shown_header,
+    stored_sha256,
 )
 from safecity.data.load_report import (
     FileLoadReport,
     LoadStatus,
-    file_sha256,
-    record_file,
     record_files,
 )
 from safecity.data.police_uk.formats import (
@@ -66,22 +72,41 @@ CHUNK_BYTES = 256 * 1024 * 1024
 HASHING_THREADS = 4
 """Files are hashed in parallel threads (hashlib releases the interpreter lock)."""
 
+LENIENT_READING_NOTE = (
+    "read leniently: the strict CSV reader could not read it (a stray CR or quote), so a CR "
+    "alone was taken as a line end and lines that do not parse were quarantined"
+)
+
 ProgressCallback = Callable[[str, int], None]
 """Called with a file's display path and its size in bytes once it has been dealt with."""
 
 
+class ReconciliationError(RuntimeError):
+    """The warehouse does not hold what a file's report says: the chunk is rolled back."""
+
+
 @dataclass(slots=True)
 class _PendingFile:
-    source: InputFile
+    prepared: PreparedFile
     file_format: FileFormat
     header: tuple[str, ...]
-    sha256: str
-    size: int
     identity: FileIdentity | None
     file_id: int = 0
     read_path: Path | None = None
     notes: list[str] = field(default_factory=list)
     replaced_file_ids: list[int] = field(default_factory=list)
+
+    @property
+    def source(self) -> InputFile:
+        return self.prepared.source
+
+    @property
+    def sha256(self) -> str:
+        return self.prepared.sha256
+
+    @property
+    def size(self) -> int:
+        return self.prepared.size
 
     @property
     def dataset_key(self) -> str:
@@ -95,6 +120,7 @@ def load_police_uk(
     paths: Iterable[Path],
     progress: ProgressCallback | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    limits: InputLimits | None = None,
 ) -> list[FileLoadReport]:
     """Load data.police.uk street, outcomes and stop-and-search files.
 
@@ -107,46 +133,139 @@ def load_police_uk(
         data.police.uk archive zips (``YYYY-MM/...-street.csv``, ``...-outcomes.csv``,
         ``...-stop-and-search.csv``).
     progress
-        Called twice for each file, with its path and size: once when it has been read and
-        checked (hashed, header recognised), once when it is loaded (its chunk committed), so a
-        progress bar over twice the bytes moves steadily.
+        Called twice for each file, with its path and stored size: once when it has been read
+        and checked (hashed, header recognised), once when it is loaded (its chunk committed),
+        so a progress bar over twice the bytes moves steadily.
     chunk_bytes
         Files are committed in chunks of about this many bytes (one transaction each).
+    limits
+        Size, compression-ratio and line limits (default: ``config/input_limits.yaml``).
 
     Returns
     -------
     list of FileLoadReport
-        One per file, in the order found: its format, status and reconciliation.
+        One per file or archive member (members are known by their full path in the
+        archive), and one per archive refused as a whole, in the order found: its format,
+        status and reconciliation.
+
+    Notes
+    -----
+    A file that cannot be read (a corrupt or truncated gzip file or archive, a member over a
+    size or compression-ratio limit, a header line over the line limit) is ``rejected`` with
+    the reason in the load log, and the other files load. A data line over the line limit is
+    quarantined by reference (``line_too_long``: line number and byte length, no text).
+
+    Two files of one load for the same kind, force and month: with the same bytes, the rows
+    are loaded once and the second file is ``skipped``; with different bytes in the same
+    archive or folder, Safe City cannot tell which is right, so both are ``rejected`` naming
+    each other; with different bytes from different archives or files named on the command
+    line, the later one named replaces the earlier, as a later load would (police.uk
+    re-publishes months with corrections, and newer archives sort later).
 
     Raises
     ------
     safecity.data.input_files.InputError
-        If a named path does not exist or is not an archive it claims to be.
+        If a named path does not exist.
+    ReconciliationError
+        If, after a chunk, the warehouse does not hold exactly the rows its reports count (a
+        defect of the loader; the chunk is rolled back).
     """
-    reports: list[FileLoadReport] = []
-    with expand_inputs(list(paths), suffixes=wanted_suffixes()) as inputs:
+    limits = input_limits() if limits is None else limits
+    expanded = expand_inputs(list(paths), suffixes=wanted_suffixes(), limits=limits)
+    reports = _refused_archives(warehouse, expanded)
+    if progress is not None:
+        for refused in expanded.refused:
+            size = Path(refused.display_path).stat().st_size
+            progress(refused.display_path, size)
+            progress(refused.display_path, size)
+    with tempfile.TemporaryDirectory(prefix="safecity-inputs-") as workspace:
+        outcomes = _prepare_all(expanded.files, Path(workspace), limits)
+        loaded_before = _live_files_by_content(
+            warehouse.connection,
+            [outcome.sha256 for outcome in outcomes if isinstance(outcome, PreparedFile)],
+        )
         pending: list[_PendingFile] = []
-        with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
-            digests = list(pool.map(file_sha256, [source.path for source in inputs.files]))
-        loaded_before = _live_files_by_content(warehouse.connection, digests)
-        for source, sha256 in zip(inputs.files, digests, strict=True):
-            report, candidate = _examine(source, sha256, loaded_before)
+        settled: list[FileLoadReport] = []
+        for source, outcome in zip(expanded.files, outcomes, strict=True):
             if progress is not None:
-                progress(source.display_path, source.path.stat().st_size)
+                progress(source.display_path, source.stored_size)
+            report: FileLoadReport | None = None
+            candidate: _PendingFile | None = None
+            if isinstance(outcome, FileLoadReport):
+                report = outcome
+            else:
+                report, candidate = _examine(outcome, loaded_before)
             if report is not None:
-                if report.status in (LoadStatus.REJECTED, LoadStatus.SKIPPED):
-                    with warehouse.transaction() as connection:
-                        record_file(connection, report)
-                reports.append(report)
-                if progress is not None:
-                    progress(source.display_path, source.path.stat().st_size)
+                settled.append(report)
             else:
                 assert candidate is not None
                 pending.append(candidate)
-        reports.extend(_load_pending(warehouse, pending, progress, chunk_bytes))
-    order = {source.display_path: index for index, source in enumerate(inputs.files)}
-    reports.sort(key=lambda report: order.get(report.path, len(order)))
+        pending, duplicates = _settle_duplicates(warehouse.connection, pending)
+        settled.extend(duplicates)
+        logged = [
+            report
+            for report in settled
+            if report.status in (LoadStatus.REJECTED, LoadStatus.SKIPPED)
+        ]
+        if logged:
+            with warehouse.transaction() as connection:
+                record_files(connection, logged)
+        if progress is not None:
+            for report in settled:
+                progress(report.path, _stored_size(expanded.files, report.path))
+        reports.extend(settled)
+        reports.extend(_load_pending(warehouse, pending, progress, chunk_bytes, limits))
+    order = {source.display_path: index for index, source in enumerate(expanded.files)}
+    reports.sort(key=lambda report: order.get(report.path, -1))
     return reports
+
+
+def _stored_size(files: Sequence[InputFile], display_path: str) -> int:
+    for source in files:
+        if source.display_path == display_path:
+            return source.stored_size
+    return 0
+
+
+def _refused_archives(warehouse: Warehouse, expanded: ExpandedInputs) -> list[FileLoadReport]:
+    """Log the archives refused as a whole (unreadable, or over a limit)."""
+    reports = [
+        FileLoadReport(
+            path=refused.display_path,
+            format="unknown",
+            status=LoadStatus.REJECTED,
+            message=refused.reason,
+            sha256=stored_sha256(Path(refused.display_path)),
+        )
+        for refused in expanded.refused
+    ]
+    if reports:
+        with warehouse.transaction() as connection:
+            record_files(connection, reports)
+    return reports
+
+
+def _prepare_all(
+    files: Sequence[InputFile], workspace: Path, limits: InputLimits
+) -> list[PreparedFile | FileLoadReport]:
+    """Read every input once, in parallel threads (hashing and decompression release the
+    interpreter lock); an unreadable input becomes its rejection report."""
+
+    def prepare(position: int) -> PreparedFile | FileLoadReport:
+        source = files[position]
+        try:
+            return prepare_input(source, position=position, workspace=workspace, limits=limits)
+        except InputRefusedError as error:
+            return FileLoadReport(
+                path=source.display_path,
+                format="unknown",
+                status=LoadStatus.REJECTED,
+                message=str(error),
+                sha256="" if source.member else stored_sha256(source.origin),
+            )
+
+    with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
+        return list(pool.map(prepare, range(len(files))))
 
 
 def _live_files_by_content(
@@ -163,11 +282,11 @@ def _live_files_by_content(
 
 
 def _examine(
-    source: InputFile, sha256: str, loaded_before: dict[tuple[str, str], tuple[Any, ...]]
+    prepared: PreparedFile, loaded_before: dict[tuple[str, str], tuple[Any, ...]]
 ) -> tuple[FileLoadReport | None, _PendingFile | None]:
     """Recognise the file; report it at once if empty, unrecognised or already loaded."""
-    first_line = read_first_line(source.path)
-    if not first_line.strip():
+    source, sha256 = prepared.source, prepared.sha256
+    if not prepared.first_line.strip():
         return (
             FileLoadReport(
                 path=source.display_path,
@@ -178,7 +297,7 @@ def _examine(
             ),
             None,
         )
-    header = decode_header(first_line)
+    header = decode_header(prepared.first_line)
     file_format = recognise_header(header)
     if file_format is None:
         return (_rejected_header(source, header, sha256), None)
@@ -203,11 +322,9 @@ def _examine(
     return (
         None,
         _PendingFile(
-            source=source,
+            prepared=prepared,
             file_format=file_format,
             header=tuple(header),
-            sha256=sha256,
-            size=source.path.stat().st_size,
             identity=identity_from_name(source.name),
         ),
     )
@@ -218,17 +335,78 @@ def _rejected_header(source: InputFile, header: list[str], sha256: str) -> FileL
     expected = "; ".join(
         f"{spec.file_format.value}: {', '.join(spec.columns)}" for spec in specs.values()
     )
-    shown = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
     return FileLoadReport(
         path=source.display_path,
         format="unknown",
         status=LoadStatus.REJECTED,
         message=(
             f"header not recognised as a data.police.uk file; found {len(header)} columns "
-            f"[{shown}]; expected one of: {expected}. Nothing of this file was loaded."
+            f"[{shown_header(header)}]; expected one of: {expected}. Nothing of this file was "
+            "loaded."
         ),
         sha256=sha256,
     )
+
+
+def _settle_duplicates(
+    connection: duckdb.DuckDBPyConnection, pending: list[_PendingFile]
+) -> tuple[list[_PendingFile], list[FileLoadReport]]:
+    """Apply the rules for two files of one load with the same content or the same dataset.
+
+    See :func:`load_police_uk` (Notes). Returns the files still to load, and the reports of the
+    others (skipped or rejected).
+    """
+    reports: list[FileLoadReport] = []
+    first_with_content: dict[tuple[str, FileFormat], _PendingFile] = {}
+    distinct: list[_PendingFile] = []
+    for item in pending:
+        first = first_with_content.setdefault(
+            (item.prepared.content_sha256, item.file_format), item
+        )
+        if first is item:
+            distinct.append(item)
+            continue
+        reports.append(
+            FileLoadReport(
+                path=item.source.display_path,
+                format=item.file_format.value,
+                status=LoadStatus.SKIPPED,
+                message=(
+                    f"the same bytes as {first.source.display_path} in this load: its rows are "
+                    "loaded once, from that file"
+                ),
+                sha256=item.sha256,
+            )
+        )
+    for item in distinct:
+        if item.identity is None:
+            item.identity = _identity_from_content(connection, item)
+    by_place: dict[tuple[str, str], list[_PendingFile]] = {}
+    for item in distinct:
+        by_place.setdefault((item.dataset_key, item.source.container), []).append(item)
+    conflicting: set[int] = set()
+    for (dataset_key, container), items in by_place.items():
+        if len(items) < 2:
+            continue
+        names = ", ".join(item.source.display_path for item in items)
+        for item in items:
+            conflicting.add(id(item))
+            reports.append(
+                FileLoadReport(
+                    path=item.source.display_path,
+                    format=item.file_format.value,
+                    status=LoadStatus.REJECTED,
+                    message=(
+                        f"{len(items)} files in {container} are all the {dataset_key} data "
+                        f"(kind/force/month) with different contents ({names}): Safe City "
+                        "cannot tell which is right, so none of them was loaded. Load the "
+                        "right one on its own."
+                    ),
+                    sha256=item.sha256,
+                    dataset_key=dataset_key,
+                )
+            )
+    return [item for item in distinct if id(item) not in conflicting], reports
 
 
 def _load_pending(
@@ -236,15 +414,57 @@ def _load_pending(
     pending: Sequence[_PendingFile],
     progress: ProgressCallback | None,
     chunk_bytes: int,
+    limits: InputLimits,
 ) -> list[FileLoadReport]:
     reports: list[FileLoadReport] = []
     for chunk in _chunks(pending, chunk_bytes):
-        with warehouse.transaction() as connection:
-            reports.extend(_load_chunk(connection, chunk))
+        reports.extend(_load_chunk_or_reject(warehouse, chunk, limits))
         if progress is not None:
             for item in chunk:
-                progress(item.source.display_path, item.size)
+                progress(item.source.display_path, item.source.stored_size)
     return reports
+
+
+def _load_chunk_or_reject(
+    warehouse: Warehouse, chunk: list[_PendingFile], limits: InputLimits
+) -> list[FileLoadReport]:
+    """Load a chunk in one transaction; if DuckDB's CSV reader fails on it (a file it cannot
+    parse at all), load its files one by one and reject, with the reader's reason, each file
+    it still fails on."""
+    try:
+        with warehouse.transaction() as connection:
+            return _load_chunk(connection, chunk, limits)
+    except duckdb.Error as error:
+        for item in chunk:
+            item.notes.clear()
+            item.replaced_file_ids.clear()
+        if len(chunk) > 1:
+            reports: list[FileLoadReport] = []
+            for item in chunk:
+                reports.extend(_load_chunk_or_reject(warehouse, [item], limits))
+            return reports
+        (item,) = chunk
+        try:
+            item.notes.append(LENIENT_READING_NOTE)
+            with warehouse.transaction() as connection:
+                return _load_chunk(connection, chunk, limits, strict=False)
+        except duckdb.Error:
+            item.notes.clear()
+            item.replaced_file_ids.clear()
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        report = FileLoadReport(
+            path=item.source.display_path,
+            format=item.file_format.value,
+            status=LoadStatus.REJECTED,
+            message=(
+                f"the CSV reader could not read it ({first_line[:300]}); nothing of it was loaded"
+            ),
+            sha256=item.sha256,
+            dataset_key=item.dataset_key,
+        )
+        with warehouse.transaction() as connection:
+            record_files(connection, [report])
+        return [report]
 
 
 def _chunks(pending: Sequence[_PendingFile], chunk_bytes: int) -> list[list[_PendingFile]]:
@@ -258,33 +478,35 @@ def _chunks(pending: Sequence[_PendingFile], chunk_bytes: int) -> list[list[_Pen
         current_bytes = 0
         seen: set[str] = set()
         for item in items:
-            name_key = (
-                f"{item.identity.force}/{item.identity.month}" if item.identity else item.sha256
-            )
-            if current and (current_bytes + item.size > chunk_bytes or name_key in seen):
+            if current and (current_bytes + item.size > chunk_bytes or item.dataset_key in seen):
                 chunks.append(current)
                 current, current_bytes, seen = [], 0, set()
             current.append(item)
             current_bytes += item.size
-            seen.add(name_key)
+            seen.add(item.dataset_key)
         if current:
             chunks.append(current)
     return chunks
 
 
 def _load_chunk(
-    connection: duckdb.DuckDBPyConnection, chunk: list[_PendingFile]
+    connection: duckdb.DuckDBPyConnection,
+    chunk: list[_PendingFile],
+    limits: InputLimits,
+    *,
+    strict: bool = True,
 ) -> list[FileLoadReport]:
     file_format = chunk[0].file_format
     spec = format_specs()[file_format]
     header_names = [_header_to_column(name, spec.columns) for name in chunk[0].header]
+    read_paths = [item.prepared.read_path for item in chunk]
+    if len(set(read_paths)) != len(read_paths):
+        raise ReconciliationError("two files of one chunk would be read from the same path")
     file_ids = connection.execute(
         "SELECT nextval('load_file_id_sequence') AS id FROM range(?) ORDER BY id", [len(chunk)]
     ).fetchall()
     for item, (file_id,) in zip(chunk, file_ids, strict=True):
         item.file_id = int(file_id)
-        if item.identity is None:
-            item.identity = _identity_from_content(connection, item, header_names)
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE chunk_files (filename VARCHAR, file_id BIGINT,"
         " force VARCHAR, file_month DATE, file_month_text VARCHAR)"
@@ -293,7 +515,7 @@ def _load_chunk(
         "INSERT INTO chunk_files VALUES (?, ?, ?, ?, ?)",
         [
             [
-                str(item.source.path),
+                str(item.prepared.read_path),
                 item.file_id,
                 item.identity.force,
                 item.identity.month,
@@ -303,6 +525,7 @@ def _load_chunk(
             if item.identity is not None
         ],
     )
+    _stage_oversized_lines(connection, chunk)
     checks = (
         f"r.*, f.file_id, f.force, f.file_month, {_row_checks(file_format)} AS reason,"
         " try_cast(r.longitude AS DOUBLE) AS longitude_value,"
@@ -317,15 +540,17 @@ def _load_chunk(
         read_as = stage_csv(
             connection,
             table="chunk_checked",
-            paths=[item.source.path for item in chunk],
+            paths=read_paths,
             column_names=header_names,
             workspace=Path(workspace),
             select=checks,
             files_table="chunk_files",
             numbered=False,
+            max_line_bytes=limits.max_line_bytes,
+            strict=strict,
         )
         for item in chunk:
-            item.read_path, notes = read_as[item.source.path]
+            item.read_path, notes = read_as[item.prepared.read_path]
             item.notes.extend(notes)
         _replace_earlier_versions(connection, chunk)
         _insert_rows(connection, file_format)
@@ -336,8 +561,27 @@ def _load_chunk(
             column_names=spec.column_names,
             checks=checks,
             workspace=Path(workspace),
+            limits=limits,
+            strict=strict,
         )
     return _chunk_reports(connection, chunk)
+
+
+def _stage_oversized_lines(
+    connection: duckdb.DuckDBPyConnection, chunk: list[_PendingFile]
+) -> None:
+    """Temp table ``chunk_oversized``: the chunk's lines set aside as over-long."""
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE chunk_oversized (file_id BIGINT, line_number BIGINT,"
+        " byte_length BIGINT, copy_line BIGINT)"
+    )
+    rows = [
+        [item.file_id, line.line_number, line.byte_length, line.copy_line]
+        for item in chunk
+        for line in item.prepared.oversized_lines
+    ]
+    if rows:
+        connection.executemany("INSERT INTO chunk_oversized VALUES (?, ?, ?, ?)", rows)
 
 
 def _header_to_column(header_name: str, columns: Sequence[str]) -> str:
@@ -348,17 +592,27 @@ def _header_to_column(header_name: str, columns: Sequence[str]) -> str:
 
 
 def _identity_from_content(
-    connection: duckdb.DuckDBPyConnection, item: _PendingFile, header_names: Sequence[str]
+    connection: duckdb.DuckDBPyConnection, item: _PendingFile
 ) -> FileIdentity:
     """Month and force of a file whose name does not say: the commonest values in it."""
-    rows = f"read_csv({sql_text(str(item.source.path))}, header = true, auto_detect = false,"
-    rows += " columns = {" + ", ".join(f"{sql_text(name)}: 'VARCHAR'" for name in header_names)
+    spec = format_specs()[item.file_format]
+    header_names = [_header_to_column(name, spec.columns) for name in item.header]
+    rows = f"read_csv({sql_text(str(item.prepared.read_path))}, header = true,"
+    rows += " auto_detect = false, columns = {"
+    rows += ", ".join(f"{sql_text(name)}: 'VARCHAR'" for name in header_names)
     rows += "}, ignore_errors = true)"
+    query = (
+        f"SELECT mode(substr(date, 1, 7)), NULL FROM {rows}"
+        if item.file_format is FileFormat.STOP_AND_SEARCH
+        else f"SELECT mode(month), mode(falls_within) FROM {rows}"
+    )
+    try:
+        row = connection.execute(query).fetchone()
+    except duckdb.Error:
+        row = None
     if item.file_format is FileFormat.STOP_AND_SEARCH:
-        row = connection.execute(f"SELECT mode(substr(date, 1, 7)), NULL FROM {rows}").fetchone()
         force = re.sub(r"[^a-z0-9]+", "-", item.source.name.lower().split(".")[0])
     else:
-        row = connection.execute(f"SELECT mode(month), mode(falls_within) FROM {rows}").fetchone()
         force = force_slug(row[1]) if row and row[1] else "unknown"
     month_text = row[0] if row else None
     month = (
@@ -527,11 +781,15 @@ def _quarantine_rows(
     column_names: Sequence[str],
     checks: str,
     workspace: Path,
+    limits: InputLimits,
+    strict: bool,
 ) -> None:
     """Quarantine the chunk's failed rows, each with its position among its file's data rows.
 
     The chunk was read unnumbered (numbering rows would read the files one thread at a time);
     the few files that have failed rows are read again, numbered, to say which rows failed.
+    Lines DuckDB could not parse are quarantined with their line in the file as given, and
+    over-long lines by reference (no text).
     """
     failing = {
         str(row[0])
@@ -551,6 +809,7 @@ def _quarantine_rows(
             workspace=workspace,
             select=checks,
             files_table="chunk_files",
+            strict=strict,
         )
         connection.execute(
             "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
@@ -560,7 +819,13 @@ def _quarantine_rows(
         )
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE chunk_rejected AS "
-        + staged_rejects_sql(table="chunk_checked", files_table="chunk_files")
+        + staged_rejects_sql(
+            table="chunk_checked", files_table="chunk_files", oversized_table="chunk_oversized"
+        )
+        + " UNION ALL "
+        + oversized_quarantine_sql(
+            oversized_table="chunk_oversized", max_line_bytes=limits.max_line_bytes
+        )
     )
     connection.execute(
         "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
@@ -580,11 +845,19 @@ def _chunk_reports(
         if reason is None:
             loaded[int(file_id)] = loaded.get(int(file_id), 0) + int(count)
         else:
-            counts.setdefault(int(file_id), {})[str(reason)] = int(count)
+            reasons_of_file = counts.setdefault(int(file_id), {})
+            reasons_of_file[str(reason)] = reasons_of_file.get(str(reason), 0) + int(count)
     reports = []
     for item in chunk:
         reasons = dict(sorted(counts.get(item.file_id, {}).items()))
         quarantined = sum(reasons.values())
+        rows_in = loaded.get(item.file_id, 0) + quarantined
+        if rows_in > item.prepared.data_lines:
+            raise ReconciliationError(
+                f"{item.source.display_path}: {rows_in} rows counted from "
+                f"{item.prepared.data_lines} lines: rows were read twice; nothing of this chunk "
+                "was kept"
+            )
         report = FileLoadReport(
             path=item.source.display_path,
             format=item.file_format.value,
@@ -600,4 +873,42 @@ def _chunk_reports(
         )
         reports.append(report)
     record_files(connection, reports)
+    _check_reconciliation(connection, chunk[0].file_format, reports)
     return reports
+
+
+def _check_reconciliation(
+    connection: duckdb.DuckDBPyConnection, file_format: FileFormat, reports: list[FileLoadReport]
+) -> None:
+    """Check, file by file (member by member for archives), that the warehouse now holds
+    exactly ``loaded`` rows and ``quarantined`` quarantine rows under the file's id.
+
+    Raises
+    ------
+    ReconciliationError
+        Naming the first file whose rows do not reconcile (the chunk is then rolled back).
+    """
+    file_ids = [report.file_id for report in reports if report.file_id is not None]
+    counts: list[dict[int, int]] = []
+    for table in (_TARGET_TABLES[file_format], "quarantine"):
+        # One filtered scan per table (file ids are consecutive, so zone maps prune the rest).
+        counts.append(
+            {
+                int(file_id): int(count)
+                for file_id, count in connection.execute(
+                    f"SELECT file_id, count(*) FROM {table} WHERE file_id BETWEEN ? AND ?"
+                    " AND file_id IN (SELECT unnest(?)) GROUP BY file_id",
+                    [min(file_ids), max(file_ids), file_ids],
+                ).fetchall()
+            }
+        )
+    held = {file_id: (counts[0].get(file_id, 0), counts[1].get(file_id, 0)) for file_id in file_ids}
+    for report in reports:
+        assert report.file_id is not None
+        loaded, quarantined = held.get(report.file_id, (0, 0))
+        if (loaded, quarantined) != (report.loaded, report.quarantined):
+            raise ReconciliationError(
+                f"{report.path}: the warehouse holds {loaded} rows and {quarantined} quarantined "
+                f"rows for this file, but {report.loaded} were loaded and {report.quarantined} "
+                "quarantined: nothing of this chunk was kept"
+            )
