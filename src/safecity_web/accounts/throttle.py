@@ -51,9 +51,13 @@ def _lock_rows(ordered: list[tuple[str, str]]) -> int:
 
 
 def requests_within(*, scope: ThrottleScope, key: str, now: datetime, window: timedelta) -> int:
-    """How many requests were recorded under ``scope`` and ``key`` in the ``window`` to ``now``."""
+    """How many requests were recorded under ``scope`` and ``key`` since ``window`` before ``now``.
+
+    Requests recorded with a later time count too: a request that waited for the lock may
+    have taken its time before the request it waited for.
+    """
     return ThrottledRequest.objects.filter(
-        scope=scope, key=key, requested_at__gt=now - window, requested_at__lte=now
+        scope=scope, key=key, requested_at__gt=now - window
     ).count()
 
 

@@ -104,7 +104,7 @@ def _check_password(
     request: HttpRequest, *, form: SignInForm, username: str, next_url: str
 ) -> HttpResponse | None:
     """Check the password unless locked; a redirect when right, else ``None`` (form errors)."""
-    now = clock.now()
+    now = clock.now()  # after waiting for the lock, so that the count read is not stale
     until = _locked_until(request, username=username, now=now)
     if until is not None:
         form.add_error(None, locked_message(until=until, now=now))
@@ -162,9 +162,10 @@ def _forget_pending(request: HttpRequest) -> None:
 
 
 def _check_code(
-    request: HttpRequest, *, form: CodeForm, user: User, device: TwoFactorDevice, now: datetime
+    request: HttpRequest, *, form: CodeForm, user: User, device: TwoFactorDevice
 ) -> HttpResponse | None:
     """Check the code unless locked; a redirect when right, else ``None`` (form errors)."""
+    now = clock.now()  # after waiting for the lock, so that the count read is not stale
     username = user.get_username()
     until = _locked_until(request, username=username, now=now)
     if until is not None:
@@ -211,7 +212,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = user.get_username()
         with serialised_sign_in(username=username, ip_address=client_address(request)):
-            response = _check_code(request, form=form, user=user, device=device, now=now)
+            response = _check_code(request, form=form, user=user, device=device)
         if response is not None:
             return response
     return render(request, "accounts/sign_in_code.html", {"form": form})
