@@ -329,9 +329,10 @@ def _upload(content: bytes, name: str) -> io.BytesIO:
 
 
 def _submission(form: FoundForm) -> st.SearchStrategy[dict[str, Any]]:
+    # Every field is sent, as a browser does; the simplest example (Hypothesis tries it first)
+    # is the first hostile value, full-width digits, in every text field.
     return st.fixed_dictionaries(
-        {},
-        optional={name: _value_strategy(entry) for name, entry in form.fields.items()},
+        {name: _value_strategy(entry) for name, entry in form.fields.items()}
     )
 
 
