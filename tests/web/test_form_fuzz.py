@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -33,7 +34,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from web_accounts import PortalPeople, create_portal_people
+from web_accounts import PASSWORD, PortalPeople, create_portal_people, make_user
 from web_observatory import demo_artefact, published_demo, published_demo_id  # noqa: F401
 
 from safecity_web.accounts.models import Role
@@ -98,6 +99,8 @@ class World:
     people: PortalPeople
     ids: dict[str, str]
     display_pages: list[str] = field(default_factory=list)
+    journeys: dict[str, Callable[[Client], None]] = field(default_factory=dict)
+    """Pages reached only through earlier steps: URL -> the steps, run on a fresh client."""
 
 
 def _make_world(published: Any) -> World:
@@ -176,7 +179,31 @@ def _make_world(published: Any) -> World:
         reverse("strategy:statement"),
         reverse("strategy-public:statement"),
     ]
-    return World(people=people, ids=ids, display_pages=display)
+    return World(people=people, ids=ids, display_pages=display, journeys=_journeys(people))
+
+
+def _journeys(people: PortalPeople) -> dict[str, Callable[[Client], None]]:
+    """The authenticator-code step of sign-in, and turning an authenticator off."""
+    from safecity_web.accounts import clock
+    from safecity_web.accounts.two_factor import start_setup
+
+    user = make_user(
+        username="two-factor-user", role=Role.PARTNER_OFFICER, organisation=people.own_organisation
+    )
+    device = start_setup(user=user, now=clock.now())
+    device.confirmed_at = clock.now()
+    device.save()
+
+    def password_step(client: Client) -> None:
+        client.post(reverse("accounts:sign-in"), {"username": user.username, "password": PASSWORD})
+
+    def signed_in_with_device(client: Client) -> None:
+        client.force_login(user)
+
+    return {
+        reverse("accounts:sign-in-code"): password_step,
+        reverse("accounts:two-factor"): signed_in_with_device,
+    }
 
 
 def url_patterns() -> list[tuple[str, str, list[str]]]:
@@ -219,6 +246,7 @@ class FoundForm:
     method: str
     role: Role | None
     fields: dict[str, FormField] = field(default_factory=dict)
+    journey: Callable[[Client], None] | None = None
 
     @property
     def signature(self) -> tuple[str, str, tuple[str, ...]]:
@@ -303,6 +331,17 @@ def discover_forms(*, world: World, every_role: bool) -> tuple[list[FoundForm], 
                 forms.setdefault(key, form)
             if not every_role:
                 break
+    for url, steps in world.journeys.items():
+        client = Client()
+        steps(client)
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        parser = _FormParser(entry=url, page=url, role=None)
+        parser.feed(response.content.decode())
+        for form in parser.forms:
+            form.fields.pop("csrfmiddlewaretoken", None)
+            form.journey = steps
+            forms.setdefault((*form.signature, "journey"), form)
     return list(forms.values()), unfilled
 
 
@@ -362,6 +401,8 @@ def _fuzz(world: World, form: FoundForm, *, examples: int) -> None:
         try:
             with transaction.atomic():
                 client = _client(world, form.role)
+                if form.journey is not None:
+                    form.journey(client)
                 # The way in may put state in the session (a reset link's token).
                 client.get(form.entry, follow=True)
                 if form.method == "post":
@@ -402,6 +443,8 @@ EXPECTED_FORMS = {
     "/partners/strategy/import/",
     "/partners/statement/",
     "/set-password/",
+    "/accounts/sign-in/code/",
+    "/accounts/two-factor/turn-off/",
 }
 
 
