@@ -156,8 +156,8 @@ class ThrottleLock(models.Model):
 class ThrottledRequest(models.Model):
     """One request of a rate-limited action (a password-reset email), kept for counting.
 
-    ``key`` is a case-folded email address, an account id or an IP address depending on
-    ``scope``; rows older than the longest window are deleted by ``prune_sign_in_attempts``.
+    ``key`` is a keyed hash of the case-folded email address, an account id or an IP address
+    depending on ``scope``; old rows are deleted by ``prune_sign_in_attempts``.
     """
 
     scope = models.CharField(max_length=30, choices=ThrottleScope.choices)

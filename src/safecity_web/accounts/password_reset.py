@@ -28,6 +28,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 from django.template import loader
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -37,6 +38,7 @@ from safecity_web.accounts.models import ThrottleScope, User
 
 logger = logging.getLogger(__name__)
 
+RESET_KEY_SALT = "safecity_web.accounts.password_reset.email_key"
 SUBJECT_TEMPLATE = "accounts/email/password_reset_subject.txt"
 BODY_TEMPLATE = "accounts/email/password_reset.txt"
 
@@ -72,6 +74,15 @@ def current_limit() -> ResetLimit:
     if unknown:
         raise ValueError(f"SAFECITY_PASSWORD_RESET_LIMIT: unknown keys {sorted(unknown)}")
     return ResetLimit(**configured)
+
+
+def email_key(email: str) -> str:
+    """What an address is counted under: a keyed hash of it, case-folded (64 hex characters).
+
+    Case-folding can lengthen an address (``ß`` becomes ``ss``), and the count need not keep
+    the address itself, which is personal data.
+    """
+    return salted_hmac(RESET_KEY_SALT, email.casefold(), algorithm="sha256").hexdigest()
 
 
 class ResetOutcome(enum.Enum):
@@ -112,7 +123,7 @@ def request_reset(
     limit = limit or current_limit()
     email: str = form.cleaned_data["email"]
     users: list[User] = list(form.get_users(email))
-    keys = [(ThrottleScope.RESET_EMAIL, email.casefold())]
+    keys = [(ThrottleScope.RESET_EMAIL, email_key(email))]
     address = client_address(request)
     if address:
         keys.append((ThrottleScope.RESET_IP_ADDRESS, address))

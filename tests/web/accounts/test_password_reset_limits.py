@@ -175,3 +175,18 @@ def test_reset_limit_settings_are_checked(settings) -> None:
         current_limit()
     settings.SAFECITY_PASSWORD_RESET_LIMIT = {"window": timedelta(hours=2)}
     assert current_limit().window == timedelta(hours=2)
+
+
+@pytest.mark.django_db
+def test_addresses_are_counted_under_a_keyed_hash_not_kept(client: Client) -> None:
+    from safecity_web.accounts.models import ThrottledRequest
+    from safecity_web.accounts.password_reset import email_key
+
+    assert _ask(client, "Someone@Example.org") == (302, SENT, b"")
+    assert _ask(client, "someone@example.org") == (302, SENT, b"")
+    keys = list(ThrottledRequest.objects.filter(scope="reset_email").values_list("key", flat=True))
+    assert keys == [email_key("someone@example.org")] * 2
+    assert len(keys[0]) == 64
+    assert "someone" not in keys[0]
+    # Case-folding can lengthen text ('ß' becomes 'ss'); the key's length never changes.
+    assert len(email_key("ß" * 254)) == 64
