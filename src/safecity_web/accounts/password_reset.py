@@ -127,7 +127,10 @@ def request_reset(
     address = client_address(request)
     if address:
         keys.append((ThrottleScope.RESET_IP_ADDRESS, address))
-    keys.extend((ThrottleScope.RESET_ACCOUNT, str(user.pk)) for user in users)
+    # Without an account the address stands in for one, so the same rows are locked, read and
+    # written either way (the number of database queries does not tell either).
+    account_keys = [str(user.pk) for user in users] or [f"no account {email_key(email)}"]
+    keys.extend((ThrottleScope.RESET_ACCOUNT, key) for key in account_keys)
     with throttle.locked(keys):
         allowed = all(
             throttle.requests_within(scope=scope, key=key, now=now, window=limit.window)
