@@ -128,3 +128,16 @@ def test_parallel_wrong_passwords_from_one_address_lock_it_once(
         list(pool.map(attempt, usernames))
     assert counted_checks.count == 3
     assert list(Lockout.objects.values_list("scope", "key")) == [("ip_address", "203.0.113.9")]
+
+
+@pytest.mark.django_db
+def test_failures_recorded_during_a_lockout_never_stack_another(manual_clock) -> None:
+    from safecity_web.accounts.lockout import record_failure
+
+    triggered = [
+        record_failure(username="someone", ip_address=None, now=manual_clock.now())
+        for _ in range(8)
+    ]
+    assert [len(lockouts) for lockouts in triggered] == [0, 0, 0, 0, 1, 0, 0, 0]
+    lockout = Lockout.objects.get()
+    assert lockout.locked_until - lockout.locked_at == timedelta(minutes=15)
