@@ -118,3 +118,24 @@ def test_a_nul_in_a_strategy_file_is_a_form_error(client: Client) -> None:
     response = client.post(reverse("strategy:import"), {"strategy_file": upload})
     assert response.status_code == 400
     assert "document.title: contains a NUL character" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        # Found by the form fuzzing under stress: YAML reads these as dates Python cannot hold.
+        (b"0000-00-00", "not valid YAML: a value cannot be read (year 0 is out of range)"),
+        (b"document: {title: 2024-02-30}", "a value cannot be read (day is out of range"),
+        (b"[" * 100_000, "not valid YAML"),
+        (b"a: " + b"[" * 5_000 + b"]" * 5_000, "not valid YAML: nested too deeply"),
+    ],
+)
+def test_a_strategy_file_yaml_cannot_read_is_a_form_error(
+    client: Client, content: bytes, problem: str
+) -> None:
+    client.force_login(create_portal_people().user(Role.ANALYST))
+    upload = io.BytesIO(content)
+    upload.name = "odd.yaml"
+    response = client.post(reverse("strategy:import"), {"strategy_file": upload})
+    assert response.status_code == 400
+    assert problem in response.content.decode()

@@ -331,6 +331,12 @@ def parse_strategy(*, content: bytes) -> StrategyFile:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(error, "problem", None) or str(error)
         raise StrategyFileError(path="", problem=f"not valid YAML{where}: {reason}") from error
+    except (ValueError, OverflowError) as error:  # a value YAML reads but Python cannot hold
+        raise StrategyFileError(
+            path="", problem=f"not valid YAML: a value cannot be read ({error})"
+        ) from error
+    except RecursionError as error:
+        raise StrategyFileError(path="", problem="not valid YAML: nested too deeply") from error
     root = _mapping(document, "(top level)")
     heading = _mapping(_required(root, "document", ""), "document")
     partnership = _mapping(_required(root, "partnership", ""), "partnership")
