@@ -9,6 +9,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 from safecity_web.accounts.models import AuditAction, Organisation, OrganisationKind, Role, User
+from safecity_web.accounts.two_factor import CODE_DIGITS, normalise_code
 
 _WIDGET_CLASSES: dict[type[forms.Widget], tuple[str, str]] = {
     forms.Select: ("govuk-select", "govuk-select--error"),
@@ -92,9 +93,9 @@ class CodeForm(GovukFormMixin, forms.Form):
     )
 
     def clean_code(self) -> str:
-        """Only digits, six of them (spaces allowed)."""
-        code = str(self.cleaned_data["code"]).replace(" ", "").replace("-", "")
-        if len(code) != 6 or not code.isdigit():
+        """Six digits (spaces allowed; digits of any script are read as 0 to 9)."""
+        code = normalise_code(str(self.cleaned_data["code"]))
+        if len(code) != CODE_DIGITS or not (code.isascii() and code.isdecimal()):
             raise forms.ValidationError("The code must be 6 digits, for example 123456")
         return code
 

@@ -9,17 +9,25 @@ doubled for every earlier lockout of the same key in the last 24 hours, up to
 Failures before a lockout ended, or before a successful sign-in for the username, are not
 counted again. A locked username is refused whether or not the account exists, so the
 response reveals nothing about which accounts exist.
+
+Counting is atomic: a sign-in holds the row locks of its username and address
+(:func:`serialised_sign_in`) from the lockout check through the password or code check to
+recording the outcome, so parallel attempts are checked one after another, never more than
+the allowed number of passwords is checked, and a lockout is never stacked on a running one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Max
 
-from safecity_web.accounts.models import Lockout, LockoutScope, SignInAttempt
+from safecity_web.accounts import throttle
+from safecity_web.accounts.models import Lockout, LockoutScope, SignInAttempt, ThrottleScope
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,16 @@ def normalise_username(username: str) -> str:
     return username.strip().casefold()[:150]
 
 
+@contextmanager
+def serialised_sign_in(*, username: str, ip_address: str | None) -> Iterator[None]:
+    """Hold the username's and the address's row locks: check, verify and record in turn."""
+    keys = [(ThrottleScope.SIGN_IN_USERNAME, normalise_username(username))]
+    if ip_address:
+        keys.append((ThrottleScope.SIGN_IN_IP_ADDRESS, ip_address))
+    with throttle.locked(keys):
+        yield
+
+
 def locked_until(*, username: str, ip_address: str | None, now: datetime) -> datetime | None:
     """When the lockout covering this username or address ends, or ``None`` if not locked."""
     keys = [(LockoutScope.USERNAME, normalise_username(username))]
@@ -85,7 +103,10 @@ def _counting_from(*, candidates: list[datetime | None]) -> datetime:
 ESCALATION_MEMORY = timedelta(hours=24)
 
 
-def _lock(*, scope: LockoutScope, key: str, now: datetime, policy: LockoutPolicy) -> Lockout:
+def _lock(*, scope: LockoutScope, key: str, now: datetime, policy: LockoutPolicy) -> Lockout | None:
+    """A new lockout of ``key``, or ``None`` if one is running (lockouts never stack)."""
+    if Lockout.objects.filter(scope=scope, key=key, locked_until__gt=now).exists():
+        return None
     earlier = Lockout.objects.filter(
         scope=scope, key=key, locked_at__gt=now - ESCALATION_MEMORY, locked_at__lte=now
     ).count()
@@ -96,14 +117,18 @@ def _lock(*, scope: LockoutScope, key: str, now: datetime, policy: LockoutPolicy
 def record_failure(
     *, username: str, ip_address: str | None, now: datetime, policy: LockoutPolicy | None = None
 ) -> list[Lockout]:
-    """Record a failed attempt; return the lockouts it triggered (empty if none)."""
+    """Record a failed attempt; return the lockouts it triggered (empty if none).
+
+    Call it inside :func:`serialised_sign_in` for the same username and address, after the
+    check that neither is locked, so that the count it reads is not stale.
+    """
     policy = policy or current_policy()
     key = normalise_username(username)
     SignInAttempt.objects.create(
         attempted_at=now, username=key, ip_address=ip_address, succeeded=False
     )
     window_start = now - policy.window
-    created: list[Lockout] = []
+    created: list[Lockout | None] = []
 
     last_success = SignInAttempt.objects.filter(
         username=key, succeeded=True, attempted_at__lte=now
@@ -135,7 +160,7 @@ def record_failure(
             created.append(
                 _lock(scope=LockoutScope.IP_ADDRESS, key=ip_address, now=now, policy=policy)
             )
-    return created
+    return [lockout for lockout in created if lockout is not None]
 
 
 def record_success(*, username: str, ip_address: str | None, now: datetime) -> None:

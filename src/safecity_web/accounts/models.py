@@ -126,6 +126,48 @@ class Lockout(models.Model):
         indexes = [models.Index(fields=["scope", "key", "locked_until"], name="lockout_key_until")]
 
 
+class ThrottleScope(models.TextChoices):
+    """What a throttled action is counted under (one lock row per scope and key)."""
+
+    SIGN_IN_USERNAME = "sign_in_username", "Sign-in: username"
+    SIGN_IN_IP_ADDRESS = "sign_in_ip_address", "Sign-in: IP address"
+    RESET_EMAIL = "reset_email", "Password reset: email address"
+    RESET_ACCOUNT = "reset_account", "Password reset: account"
+    RESET_IP_ADDRESS = "reset_ip_address", "Password reset: IP address"
+
+
+class ThrottleLock(models.Model):
+    """One row per scope and key, locked (``SELECT ... FOR UPDATE``) while an attempt is counted.
+
+    Concurrent sign-ins for one username (or password-reset requests for one address) take the
+    row lock in turn, so "check the count, do the work, record the result" is atomic: 40
+    parallel wrong passwords get exactly the allowed number of password checks and one lockout.
+    """
+
+    scope = models.CharField(max_length=30, choices=ThrottleScope.choices)
+    key = models.CharField(max_length=254)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="throttle_lock_scope_key")
+        ]
+
+
+class ThrottledRequest(models.Model):
+    """One request of a rate-limited action (a password-reset email), kept for counting.
+
+    ``key`` is a keyed hash of the case-folded email address, an account id or an IP address
+    depending on ``scope``; old rows are deleted by ``prune_sign_in_attempts``.
+    """
+
+    scope = models.CharField(max_length=30, choices=ThrottleScope.choices)
+    key = models.CharField(max_length=254)
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "requested_at"], name="throttled_key_time")]
+
+
 class TwoFactorDevice(models.Model):
     """A user's TOTP authenticator (RFC 6238); ``secret`` is Fernet-encrypted at rest.
 

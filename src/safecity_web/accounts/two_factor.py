@@ -7,6 +7,7 @@ the device remembers the last step used and a code for that step or an earlier o
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from datetime import datetime
 
 import pyotp
@@ -55,14 +56,19 @@ def grouped_secret(device: TwoFactorDevice) -> str:
 
 
 def normalise_code(code: str) -> str:
-    """The code without spaces or hyphens (apps often display ``123 456``)."""
-    return code.replace(" ", "").replace("-", "").strip()
+    """The code in ASCII digits, without spaces or hyphens (apps often display ``123 456``).
+
+    Decimal digits of any script (full-width ``１２３４５６`` from a Japanese keyboard, Arabic-Indic
+    ``١٢٣``) become ASCII digits; any other character is kept, so the code is then refused.
+    """
+    kept = unicodedata.normalize("NFKC", code).replace(" ", "").replace("-", "").strip()
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in kept)
 
 
 def verify_code(*, device: TwoFactorDevice, code: str, now: datetime) -> bool:
     """Whether ``code`` is right for ``now`` and unused; if so, mark its step used."""
     code = normalise_code(code)
-    if len(code) != CODE_DIGITS or not code.isdigit():
+    if len(code) != CODE_DIGITS or not (code.isascii() and code.isdecimal()):
         return False
     totp = pyotp.TOTP(device_secret(device))
     current = totp.timecode(now)

@@ -25,6 +25,8 @@ IDENTIFIER_PATTERN = r"^[a-z0-9_]{1,100}$"
 """An indicator or topic identifier: lower-case letters, digits and underscores."""
 ASSESSMENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,100}$"
 """A published assessment's identifier."""
+LARGEST_INTEGER = 2**63 - 1
+"""The largest integer any parameter takes (PostgreSQL ``bigint``), unless it sets a lower one."""
 
 
 class ParameterLocation(StrEnum):
@@ -98,6 +100,8 @@ class Parameter:
             schema["minimum"] = self.minimum
         if self.maximum is not None:
             schema["maximum"] = self.maximum
+        elif self.kind is ParameterKind.INTEGER:
+            schema["maximum"] = LARGEST_INTEGER
         if self.default is not None:
             schema["default"] = self.default
         return schema
@@ -136,12 +140,11 @@ class Parameter:
         return raw
 
     def _parse_integer(self, raw: str) -> int:
-        if re.fullmatch(r"[+-]?[0-9]{1,18}", raw) is None:
+        if re.fullmatch(r"[+-]?[0-9]{1,19}", raw) is None:
             raise invalid_parameter(parameter=self.name, value=raw, expected=self.expected)
         value = int(raw)
-        if (self.minimum is not None and value < self.minimum) or (
-            self.maximum is not None and value > self.maximum
-        ):
+        maximum = LARGEST_INTEGER if self.maximum is None else self.maximum
+        if (self.minimum is not None and value < self.minimum) or value > maximum:
             raise invalid_parameter(parameter=self.name, value=raw, expected=self.expected)
         return value
 

@@ -35,6 +35,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "safecity_web.odd_input.RejectNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "safecity_web.urls"

@@ -147,12 +147,24 @@ def _required(mapping: dict[str, Any], key: str, path: str) -> Any:
     return mapping[key]
 
 
-def _text(value: Any, path: str) -> str:
+MAX_NAME_LENGTH = 300
+"""Longest title, partnership or body name (the database columns hold 300 characters)."""
+MAX_TIMESCALE_LENGTH = 200
+MAX_INDICATOR_ID_LENGTH = 100
+
+
+def _text(value: Any, path: str, *, max_length: int | None = None) -> str:
     if not isinstance(value, str):
         raise StrategyFileError(path=path, problem=f"expected text, found {_type_name(value)}")
     text = value.strip()
     if not text:
         raise StrategyFileError(path=path, problem="is empty")
+    if "\x00" in text:
+        raise StrategyFileError(path=path, problem="contains a NUL character")
+    if max_length is not None and len(text) > max_length:
+        raise StrategyFileError(
+            path=path, problem=f"is {len(text)} characters long; at most {max_length} are allowed"
+        )
     return text
 
 
@@ -169,12 +181,17 @@ def _optional_number(mapping: dict[str, Any], key: str, path: str) -> int | None
     return None if value is None else _whole_number(value, _join(path, key))
 
 
-def _text_list(mapping: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
+def _text_list(
+    mapping: dict[str, Any], key: str, path: str, *, max_length: int | None = None
+) -> tuple[str, ...]:
     value = mapping.get(key)
     if value is None:
         return ()
     items = _list(value, _join(path, key))
-    return tuple(_text(item, _join(_join(path, key), index)) for index, item in enumerate(items))
+    return tuple(
+        _text(item, _join(_join(path, key), index), max_length=max_length)
+        for index, item in enumerate(items)
+    )
 
 
 def _date(value: Any, path: str) -> datetime.date | None:
@@ -212,27 +229,29 @@ def _outcome(value: Any, path: str, seen: dict[str, str]) -> OutcomeEntry:
         code=_unique_code(_text(_required(mapping, "id", path), _join(path, "id")), path, seen),
         number=_optional_number(mapping, "number", path),
         text=_text(_required(mapping, "text", path), _join(path, "text")),
-        indicator_ids=_text_list(mapping, "indicators", path),
+        indicator_ids=_text_list(mapping, "indicators", path, max_length=MAX_INDICATOR_ID_LENGTH),
     )
 
 
 def _action(value: Any, path: str, seen: dict[str, str], inherited: tuple[str, ...]) -> ActionEntry:
     mapping = _mapping(value, path)
-    own = _text_list(mapping, "responsible", path)
+    own = _text_list(mapping, "responsible", path, max_length=MAX_NAME_LENGTH)
     timescale = mapping.get("timescale")
     return ActionEntry(
         code=_unique_code(_text(_required(mapping, "id", path), _join(path, "id")), path, seen),
         text=_text(_required(mapping, "text", path), _join(path, "text")),
         responsible=own or inherited,
         due_date=_date(mapping.get("due_date"), _join(path, "due_date")),
-        timescale="" if timescale is None else _text(timescale, _join(path, "timescale")),
+        timescale=""
+        if timescale is None
+        else _text(timescale, _join(path, "timescale"), max_length=MAX_TIMESCALE_LENGTH),
     )
 
 
 def _focus_area(value: Any, path: str, seen: dict[str, str]) -> FocusAreaEntry:
     mapping = _mapping(value, path)
     code = _unique_code(_text(_required(mapping, "id", path), _join(path, "id")), path, seen)
-    responsible = _text_list(mapping, "responsible", path)
+    responsible = _text_list(mapping, "responsible", path, max_length=MAX_NAME_LENGTH)
     duplicates = sorted({name for name in responsible if responsible.count(name) > 1})
     if duplicates:
         raise StrategyFileError(
@@ -312,6 +331,12 @@ def parse_strategy(*, content: bytes) -> StrategyFile:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(error, "problem", None) or str(error)
         raise StrategyFileError(path="", problem=f"not valid YAML{where}: {reason}") from error
+    except (ValueError, OverflowError) as error:  # a value YAML reads but Python cannot hold
+        raise StrategyFileError(
+            path="", problem=f"not valid YAML: a value cannot be read ({error})"
+        ) from error
+    except RecursionError as error:
+        raise StrategyFileError(path="", problem="not valid YAML: nested too deeply") from error
     root = _mapping(document, "(top level)")
     heading = _mapping(_required(root, "document", ""), "document")
     partnership = _mapping(_required(root, "partnership", ""), "partnership")
@@ -327,8 +352,14 @@ def parse_strategy(*, content: bytes) -> StrategyFile:
         raise StrategyFileError(path="priorities", problem="lists no priorities")
     seen: dict[str, str] = {}
     strategy = StrategyFile(
-        name=_text(_required(heading, "title", "document"), "document.title"),
-        partnership=_text(_required(partnership, "name", "partnership"), "partnership.name"),
+        name=_text(
+            _required(heading, "title", "document"), "document.title", max_length=MAX_NAME_LENGTH
+        ),
+        partnership=_text(
+            _required(partnership, "name", "partnership"),
+            "partnership.name",
+            max_length=MAX_NAME_LENGTH,
+        ),
         period_start_year=start,
         period_end_year=end,
         source_sha256=hashlib.sha256(content).hexdigest(),

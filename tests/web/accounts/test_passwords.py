@@ -12,6 +12,7 @@ from django.urls import reverse
 from web_accounts import PASSWORD, PortalPeople, make_user
 
 from safecity_web.accounts.models import AuditAction, AuditEvent, Role, User
+from safecity_web.accounts.outbox import wait_until_sent
 
 NEW_PASSWORD = "quartz-meadow-beacon-93"
 
@@ -40,6 +41,7 @@ def test_password_reset_by_email_full_flow(client: Client, portal_people: Portal
     user = portal_people.user(Role.ANALYST)
     response = client.post(reverse("accounts:password-reset"), {"email": user.email})
     assert response["Location"] == reverse("accounts:password-reset-sent")
+    assert wait_until_sent()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [user.email]
@@ -78,6 +80,7 @@ def test_password_reset_by_email_full_flow(client: Client, portal_people: Portal
 def test_unknown_email_gets_the_same_answer_and_no_mail(client: Client, portal_people) -> None:
     response = client.post(reverse("accounts:password-reset"), {"email": "nobody@example.org"})
     assert response["Location"] == reverse("accounts:password-reset-sent")
+    assert wait_until_sent()
     assert mail.outbox == []
 
 
@@ -120,6 +123,7 @@ def test_password_reset_ends_a_username_lockout(
         response = client.post(sign_in, {"username": user.username, "password": f"no {attempt}"})
     assert "Sign-in is paused" in response.content.decode()
     client.post(reverse("accounts:password-reset"), {"email": user.email})
+    assert wait_until_sent()
     form_url = client.get(_reset_link(mail.outbox[0]))["Location"]
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     response = client.post(sign_in, {"username": user.username, "password": NEW_PASSWORD})

@@ -32,7 +32,9 @@ def test_prune_keeps_recent_attempts_only(manual_clock) -> None:
     call_command("prune_sign_in_attempts", stdout=output)
     assert SignInAttempt.objects.count() == 1
     assert not Lockout.objects.exists()
-    assert output.getvalue().startswith("deleted 5 sign-in attempts and 1 lockouts")
+    assert output.getvalue().startswith(
+        "deleted 5 sign-in attempts, 1 lockouts and 0 password-reset requests"
+    )
     with pytest.raises(CommandError, match="--older-than-days must be at least 1, got 0"):
         call_command("prune_sign_in_attempts", older_than_days=0)
 

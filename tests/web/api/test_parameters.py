@@ -32,7 +32,7 @@ def accepted_by_schema(parameter: Parameter, raw: str) -> bool:
     """Whether the documented schema accepts ``raw`` (read as its type, as a client sends it)."""
     value: object = raw
     if parameter.kind is ParameterKind.INTEGER:
-        if re.fullmatch(r"[+-]?[0-9]{1,18}", raw) is None:
+        if re.fullmatch(r"[+-]?[0-9]{1,19}", raw) is None:
             return False
         value = int(raw)
     if parameter.kind is ParameterKind.BOOLEAN:

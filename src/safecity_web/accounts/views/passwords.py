@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 
 from safecity_web.accounts import clock
@@ -18,16 +18,26 @@ from safecity_web.accounts.forms import (
 )
 from safecity_web.accounts.lockout import end_username_lockouts
 from safecity_web.accounts.models import AuditAction
+from safecity_web.accounts.password_reset import request_reset
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Ask for an email address; always says the same thing, known address or not."""
+    """Ask for an email address; always says the same thing, known address or not.
+
+    Rate-limited per address, per account and per client address, with the same answer and
+    the same work done in every case (:mod:`safecity_web.accounts.password_reset`).
+    """
 
     form_class = GovukPasswordResetForm
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-sent")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """Count the request, queue the email when allowed, and answer "check your email"."""
+        request_reset(
+            form=form, request=self.request, now=clock.now(), token_generator=self.token_generator
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):

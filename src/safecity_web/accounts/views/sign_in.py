@@ -24,8 +24,9 @@ from safecity_web.accounts.lockout import (
     locked_until,
     record_failure,
     record_success,
+    serialised_sign_in,
 )
-from safecity_web.accounts.models import AuditAction, User
+from safecity_web.accounts.models import AuditAction, TwoFactorDevice, User
 from safecity_web.accounts.two_factor import confirmed_device, verify_code
 
 PENDING_USER = "accounts.pending_user_id"
@@ -99,6 +100,34 @@ def _complete_sign_in(
     return redirect(_safe_next(request, next_url))
 
 
+def _check_password(
+    request: HttpRequest, *, form: SignInForm, username: str, next_url: str
+) -> HttpResponse | None:
+    """Check the password unless locked; a redirect when right, else ``None`` (form errors)."""
+    now = clock.now()  # after waiting for the lock, so that the count read is not stale
+    until = _locked_until(request, username=username, now=now)
+    if until is not None:
+        form.add_error(None, locked_message(until=until, now=now))
+        return None
+    user: Any = authenticate(request, username=username, password=form.cleaned_data["password"])
+    if user is None:
+        until = _record_failure(
+            request, username=username, now=now, detail="wrong username or password"
+        )
+        form.add_error(
+            None, WRONG_CREDENTIALS if until is None else locked_message(until=until, now=now)
+        )
+        return None
+    if confirmed_device(user) is None:
+        return _complete_sign_in(request, user=user, next_url=next_url, now=now, detail="password")
+    request.session.cycle_key()
+    request.session[PENDING_USER] = user.pk
+    request.session[PENDING_BACKEND] = user.backend
+    request.session[PENDING_SINCE] = now.isoformat()
+    request.session[PENDING_NEXT] = next_url
+    return redirect("accounts:sign-in-code")
+
+
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -108,33 +137,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         username: str = form.cleaned_data["username"]
-        now = clock.now()
-        until = _locked_until(request, username=username, now=now)
-        if until is not None:
-            form.add_error(None, locked_message(until=until, now=now))
-        else:
-            user: Any = authenticate(
-                request, username=username, password=form.cleaned_data["password"]
-            )
-            if user is None:
-                until = _record_failure(
-                    request, username=username, now=now, detail="wrong username or password"
-                )
-                form.add_error(
-                    None,
-                    WRONG_CREDENTIALS if until is None else locked_message(until=until, now=now),
-                )
-            elif confirmed_device(user) is None:
-                return _complete_sign_in(
-                    request, user=user, next_url=next_url, now=now, detail="password"
-                )
-            else:
-                request.session.cycle_key()
-                request.session[PENDING_USER] = user.pk
-                request.session[PENDING_BACKEND] = user.backend
-                request.session[PENDING_SINCE] = now.isoformat()
-                request.session[PENDING_NEXT] = next_url
-                return redirect("accounts:sign-in-code")
+        with serialised_sign_in(username=username, ip_address=client_address(request)):
+            response = _check_password(request, form=form, username=username, next_url=next_url)
+        if response is not None:
+            return response
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url})
 
 
@@ -155,6 +161,38 @@ def _forget_pending(request: HttpRequest) -> None:
         request.session.pop(key, None)
 
 
+def _check_code(
+    request: HttpRequest, *, form: CodeForm, user: User, device: TwoFactorDevice
+) -> HttpResponse | None:
+    """Check the code unless locked; a redirect when right, else ``None`` (form errors)."""
+    now = clock.now()  # after waiting for the lock, so that the count read is not stale
+    username = user.get_username()
+    until = _locked_until(request, username=username, now=now)
+    if until is not None:
+        _forget_pending(request)
+        form.add_error(None, locked_message(until=until, now=now))
+        return None
+    if verify_code(device=device, code=form.cleaned_data["code"], now=now):
+        backend = request.session[PENDING_BACKEND]
+        next_url = request.session.get(PENDING_NEXT, "")
+        _forget_pending(request)
+        user.backend = backend
+        return _complete_sign_in(
+            request,
+            user=user,
+            next_url=next_url,
+            now=now,
+            detail="password and authenticator code",
+        )
+    until = _record_failure(request, username=username, now=now, detail="wrong authenticator code")
+    if until is None:
+        form.add_error("code", WRONG_CODE)
+    else:
+        _forget_pending(request)
+        form.add_error(None, locked_message(until=until, now=now))
+    return None
+
+
 @sensitive_post_parameters("code")
 @csrf_protect
 @never_cache
@@ -173,31 +211,10 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         username = user.get_username()
-        until = _locked_until(request, username=username, now=now)
-        if until is not None:
-            _forget_pending(request)
-            form.add_error(None, locked_message(until=until, now=now))
-        elif verify_code(device=device, code=form.cleaned_data["code"], now=now):
-            backend = request.session[PENDING_BACKEND]
-            next_url = request.session.get(PENDING_NEXT, "")
-            _forget_pending(request)
-            user.backend = backend
-            return _complete_sign_in(
-                request,
-                user=user,
-                next_url=next_url,
-                now=now,
-                detail="password and authenticator code",
-            )
-        else:
-            until = _record_failure(
-                request, username=username, now=now, detail="wrong authenticator code"
-            )
-            if until is None:
-                form.add_error("code", WRONG_CODE)
-            else:
-                _forget_pending(request)
-                form.add_error(None, locked_message(until=until, now=now))
+        with serialised_sign_in(username=username, ip_address=client_address(request)):
+            response = _check_code(request, form=form, user=user, device=device)
+        if response is not None:
+            return response
     return render(request, "accounts/sign_in_code.html", {"form": form})
 
 

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.test import RequestFactory
 from django.urls import resolve
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from safecity_web.api import endpoints
@@ -99,6 +100,7 @@ def publication_stamp() -> str:
     return ";".join(f"{pk}@{published.isoformat() if published else ''}" for pk, published in rows)
 
 
+@csrf_exempt  # a read-only page: any other method is 405, not a CSRF refusal (403)
 @require_safe
 def docs(request: HttpRequest) -> HttpResponse:
     """The human documentation page, GOV.UK styled, built from the OpenAPI document."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +24,8 @@ from safecity_web.observatory.views.common import (
 )
 from safecity_web.observatory.views.home import no_assessment
 
+GSS_CODE = re.compile(r"[EWSNK][0-9]{8}")
+"""A GSS area code: a country letter and eight digits (ONS Code History Database)."""
 SPINE_WIDTH = 200.0
 TAG_COLOURS = {
     "govuk-tag--red": "#d4351c",
@@ -145,6 +148,8 @@ def area_detail(
     assessment_id: int | None = None,
 ) -> HttpResponse:
     """Every indicator of one area (CSP, ward or LSOA), spine-chart style, with a table."""
+    if GSS_CODE.fullmatch(gss_code) is None:
+        raise Http404("An area code is a letter and eight digits, for example E05002462")
     try:
         assessment = resolve_assessment(mode=mode, assessment_id=assessment_id)
     except NoPublishedAssessmentError:
