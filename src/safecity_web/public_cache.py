@@ -50,6 +50,7 @@ from django.utils.http import parse_http_date_safe
 from django_ratelimit.core import get_usage
 
 from safecity_web.accounts.audit import client_address
+from safecity_web.api.errors import ErrorCode
 
 PAGE_CACHE = "pages"
 """The cache alias (``settings.CACHES``) that keeps public answers."""
@@ -199,7 +200,15 @@ def rate_limited(request: HttpRequest, *, family: UrlFamily) -> HttpResponse | N
     )
     if family is UrlFamily.API:
         response = HttpResponse(
-            json.dumps({"error": {"code": "rate_limited", "message": sentence, "parameter": None}}),
+            json.dumps(
+                {
+                    "error": {
+                        "code": str(ErrorCode.RATE_LIMITED),
+                        "message": sentence,
+                        "parameter": None,
+                    }
+                }
+            ),
             status=429,
             content_type="application/json",
         )

@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     REPEATED_PARAMETER = "repeated_parameter"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    RATE_LIMITED = "rate_limited"
 
 
 ERROR_STATUS: dict[ErrorCode, int] = {
@@ -26,6 +27,7 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.REPEATED_PARAMETER: 400,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.RATE_LIMITED: 429,
 }
 
 

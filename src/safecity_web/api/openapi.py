@@ -56,6 +56,18 @@ def operation(endpoint: Endpoint) -> dict[str, Any]:
         if endpoint.not_found:
             responses["404"] = error_response("Nothing published has this identifier.")
         responses["405"] = error_response("The API is read-only: GET, HEAD and OPTIONS only.")
+        responses["429"] = {
+            **error_response(
+                "Too many requests from this client for answers that are not ready-made; "
+                "`Retry-After` says how many seconds to wait."
+            ),
+            "headers": {
+                "Retry-After": {
+                    "schema": {"type": "integer", "minimum": 1},
+                    "description": "Seconds to wait before asking again.",
+                }
+            },
+        }
     return {
         "operationId": endpoint.operation_id,
         "summary": endpoint.summary,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from safecity_web.api.errors import ErrorCode
 from safecity_web.api.parameters import GSS_CODE_PATTERN, IDENTIFIER_PATTERN
 from safecity_web.observatory.models import AreaLevel, AssessmentStatus, Polarity
 
@@ -53,13 +54,7 @@ ERROR = closed_object(
             {
                 "code": {
                     "type": "string",
-                    "enum": [
-                        "invalid_parameter",
-                        "unknown_parameter",
-                        "repeated_parameter",
-                        "not_found",
-                        "method_not_allowed",
-                    ],
+                    "enum": [str(code) for code in ErrorCode],
                     "description": "What went wrong, as a stable code.",
                 },
                 "message": text("What is wrong and, where it helps, what would be right."),
@@ -68,7 +63,7 @@ ERROR = closed_object(
             "The error.",
         )
     },
-    "Every error the API answers (status 400, 404 or 405).",
+    "Every error the API answers (status 400, 404, 405 or 429).",
 )
 
 COLLECTION_META = {

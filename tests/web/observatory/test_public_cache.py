@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from django.core.cache import caches
 from django.test import Client, override_settings
+from jsonschema import Draft202012Validator
 
 from safecity_web.accounts.models import Role
+from safecity_web.api.openapi import openapi_document
 from safecity_web.public_cache import CACHED_HEADER, PAGE_CACHE
 
 NONCE = re.compile(r'<script nonce="([^"]+)"')
@@ -124,6 +126,12 @@ def test_work_beyond_the_limit_is_refused_with_429_retry_after_and_a_sentence(
     assert "at most 3 in a minute" in error["message"]
     assert f"try again in {retry_after} seconds" in error["message"]
     assert refused["Cache-Control"] == "no-store"
+    # The refusal is the documented 429 of every operation, in the API's error envelope.
+    document = openapi_document()
+    documented = document["paths"]["/indicators"]["get"]["responses"]["429"]
+    assert "Retry-After" in documented["headers"]
+    envelope = {**document["components"]["schemas"]["Error"], "$defs": {}}
+    Draft202012Validator(envelope).validate(refused.json())
     # Each family counts on its own; pages answer a sentence in plain text.
     assert [client.get("/indicators/").status_code for _ in range(4)] == [200, 200, 200, 429]
     page = client.get("/indicators/")
