@@ -126,6 +126,25 @@ def write_artefact(artefact: Artefact, *, out_dir: Path) -> Path:
     return target / MANIFEST_FILE
 
 
+def check_artefact_folder(*, out_dir: Path) -> None:
+    """Check, before any work, that an artefact can be written as ``out_dir``.
+
+    Creates the folder's parent and a probe folder beside ``out_dir`` (removed at once).
+
+    Raises
+    ------
+    ArtefactWriteError
+        When ``out_dir`` is a file, or a folder holding files but no Assessment artefact.
+    OSError
+        When the parent folder cannot be created or written (no permission, read-only disk).
+    """
+    target = _target_folder(Path(out_dir))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    probe = target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(6)}{PARTIAL_SUFFIX}"
+    probe.mkdir()
+    probe.rmdir()
+
+
 def _target_folder(out_dir: Path) -> Path:
     """``out_dir`` as an absolute path (through symbolic links), checked to be replaceable."""
     target = out_dir.resolve()
