@@ -1,5 +1,8 @@
 """The demo city loaded once for the fault tests, with its CSP assessed for two years.
 
+The assessments register no optional family (counts, rates, change and findings only), so
+they and the reports on them take seconds.
+
 Built once per test run and shared by every pytest-xdist worker (under a file lock, like the
 shared demo artefact): the warehouse, and the artefacts of 2023/24 and 2024/25. Tests treat
 them as read-only and copy what they change.
@@ -16,6 +19,7 @@ from pathlib import Path
 import pytest
 from demo_city import DEMO_AREA, loaded_demo_city
 
+from safecity.assess import engine
 from safecity.assess.engine import run_assessment
 from safecity.assess.periods import parse_period
 
@@ -33,7 +37,12 @@ class DemoYears:
 
 
 def _build(folder: Path) -> None:
-    with loaded_demo_city(folder, key=KEY, first_month="2022-04", months=36) as (_, warehouse):
+    with (
+        loaded_demo_city(folder, key=KEY, first_month="2022-04", months=36) as (_, warehouse),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        # No optional family: counts, rates, change and findings, in seconds.
+        patch.setattr(engine, "REGISTERED_FAMILIES", {})
         for period, name in (("2023/24", "earlier"), ("2024/25", "later")):
             run_assessment(
                 warehouse, area_code=DEMO_AREA, period=parse_period(period), out_dir=folder / name
