@@ -101,10 +101,12 @@ def _load_kills(points: list[float], source: Path, folder: Path) -> tuple[int, i
     folder.mkdir(parents=True, exist_ok=True)
     warehouse = folder / "w.duckdb"
     arguments = ["load", "police-uk", str(source), "--warehouse", str(warehouse)]
+    killed: list[bool] = []
     for delay in points:
-        _kill_when(_start(arguments), ready=_now, delay=delay)
+        killed.append(_kill_when(_start(arguments), ready=_now, delay=delay))
         if warehouse.exists():
             _check_warehouse(warehouse)
+    assert any(killed) or not points, "every load finished before its kill"
     finished = subprocess.run([SAFECITY, *arguments], capture_output=True, check=False)
     assert finished.returncode == 0, finished.stderr
     return _check_warehouse(warehouse)
@@ -153,12 +155,13 @@ def _assess_kills(
     arguments = ["assess", "--area", "E22900001", "--period", "2024/25", "--out", str(out),
                  "--warehouse", str(warehouse)]  # fmt: skip
     seen = set()
+    killed: list[bool] = []
     for point in points:
         process = _start(arguments, command=command)
         if point is None:
-            _kill_when(process, ready=lambda: _partial_beside(out), delay=0.02)
+            killed.append(_kill_when(process, ready=lambda: _partial_beside(out), delay=0.02))
         else:
-            _kill_when(process, ready=_now, delay=point)
+            killed.append(_kill_when(process, ready=_now, delay=point))
         for audience in Audience:
             artefact = open_artefact(directory=out, audience=audience)  # every hash checks
             period = str(artefact.manifest["parameters"]["period"])
@@ -166,6 +169,7 @@ def _assess_kills(
             indicators = artefact.table("indicators")
             assert indicators is not None
             assert set(indicators["period"].astype(str)) == {period}
+    assert any(killed), "every assessment finished before its kill"
     if not finish:
         return seen
     finished = subprocess.run([*command, *arguments], capture_output=True, check=False)
@@ -220,18 +224,22 @@ def _report_kills(
     assert first.returncode == 0, first.stderr
     earlier = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
     arguments[2] = str(demo_years.later)
+    killed: list[bool] = []
     for point in points:
         process = _start(arguments)
         if point is None:
-            _kill_when(process, ready=lambda: any(out.rglob(".*.partial")), delay=0.0)
+            killed.append(
+                _kill_when(process, ready=lambda: any(out.rglob(".*.partial")), delay=0.0)
+            )
         else:
-            _kill_when(process, ready=_now, delay=point)
+            killed.append(_kill_when(process, ready=_now, delay=point))
         files = [path for path in out.rglob("*") if path.is_file()]
         halves = [path for path in files if not path.name.startswith(".") and not _whole(path)]
         assert halves == []
         assert {path for path in files if not path.name.startswith(".")} >= set(earlier)
         html = (out / "report.html").read_text(encoding="utf-8")
         assert ("2023/24" in html) or ("2024/25" in html)
+    assert any(killed), "every report finished before its kill"
     if not finish:
         return
     finished = subprocess.run([SAFECITY, *arguments], capture_output=True, check=False)
@@ -287,14 +295,16 @@ def _publish_kills(points: list[float], demo_years: DemoYears, folder: Path) -> 
             len(pd.read_parquet(public / "indicators.parquet")),
             len(pd.read_parquet(public / "findings.parquet")),
         )
+        killed: list[bool] = []
         for delay in points:
             process = subprocess.Popen(
                 [SAFECITY, *arguments], env=environment, cwd=folder, start_new_session=True,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-            _kill_when(process, ready=_now, delay=delay)
+            killed.append(_kill_when(process, ready=_now, delay=delay))
             for _, period, values, findings in _published(database_url):
                 assert (period, values, findings) == ("2024/25", *whole)
+        assert any(killed), "every publish finished before its kill"
         finished = subprocess.run(
             [SAFECITY, *arguments], env=environment, cwd=folder, capture_output=True, check=False
         )

@@ -91,6 +91,8 @@ def print_load_reports(reports: Sequence[FileLoadReport], *, as_json: bool) -> N
     )
     for report in reports:
         if report.status in (LoadStatus.REJECTED, LoadStatus.SKIPPED) or report.message:
+            # soft_wrap: the path stays whole (and copyable), not broken across lines.
             console.print(
-                styled((report.path, "bold"), f": {report.status.value}: {report.message}")
+                styled((report.path, "bold"), f": {report.status.value}: {report.message}"),
+                soft_wrap=True,
             )
