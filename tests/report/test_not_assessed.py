@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from artefact_files import record_hashes
 
 from safecity.report.artefact_reader import Audience, open_artefact
 from safecity.report.context import ReportContext
@@ -38,6 +39,7 @@ def _artefact(folder: Path, *, tables: dict[str, pd.DataFrame], skipped: dict[st
         "public_tables": entries,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    record_hashes(folder)
     return folder
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from artefact_files import record_hashes
 from tests.report.html_parts import GENERATED_AT
 
 from safecity.report.artefact_reader import Audience
@@ -123,6 +124,7 @@ def reduced_report(demo_artefact: Path, tmp_path_factory: pytest.TempPathFactory
     indicators = pd.read_parquet(copy / "indicators.parquet")
     kept = indicators[~indicators["indicator_id"].isin(["asb"])]
     kept.to_parquet(copy / "indicators.parquet")
+    record_hashes(copy)
     return write_report(
         assessment_dir=copy,
         out_dir=folder / "report",

@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 
 from safecity.assess.all_csps_families import assess_every_csp, public_tables
-from safecity.assess.artefact import Artefact, write_artefact
+from safecity.assess.artefact import Artefact, check_artefact_folder, write_artefact
 from safecity.assess.context import AssessmentOptions
 from safecity.assess.coverage import CoverageRuleError, load_coverage_rule
 from safecity.assess.crime_groups import DataSource
@@ -29,6 +29,7 @@ from safecity.cli.options import (
     console,
     fail,
     print_json,
+    styled,
 )
 from safecity.data.warehouse import Warehouse
 
@@ -109,6 +110,7 @@ def assess_command(
         raise fail(f"no warehouse at {warehouse}: load some data first (safecity load ...)")
     if all_csps == (area is not None):
         raise fail("give either --area CODE or --all-csps")
+    check_artefact_folder(out_dir=out)
     try:
         policy = load_disclosure_policy(disclosure_policy)
         rule = load_coverage_rule(coverage_rule)
@@ -157,8 +159,11 @@ def assess_command(
         )
         return
     console.print(
-        f"[bold]{result.area.name}[/] ({result.area.code}), {result.period.label} against "
-        f"{result.baseline.label}: {len(result.indicators):,} indicator rows in {result.out_dir}/"
+        styled(
+            (result.area.name, "bold"),
+            f" ({result.area.code}), {result.period.label} against {result.baseline.label}:"
+            f" {len(result.indicators):,} indicator rows in {result.out_dir}/",
+        )
     )
     print_headline_findings(result.findings)
 
@@ -247,6 +252,6 @@ def print_headline_findings(findings: pd.DataFrame, *, limit: int = 8) -> None:
     if findings.empty:
         console.print("No findings.")
         return
-    console.print("[bold]Headline findings[/]")
+    console.print("Headline findings", style="bold")
     for sentence in findings.head(limit)["sentence"]:
         console.print(f"  - {sentence}")

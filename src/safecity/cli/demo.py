@@ -16,6 +16,7 @@ from safecity.cli.options import (
     console,
     error_console,
     print_json,
+    styled,
 )
 from safecity.cli.report import print_report_written
 from safecity.cli.reporting import byte_progress, print_load_reports
@@ -50,14 +51,14 @@ def demo_command(
 ) -> None:
     """Generate the synthetic demo city, load it, assess it; show the load, coverage, findings."""
     say = (error_console if as_json else console).print
-    say(f"[bold]1/4[/] Generating the synthetic demo city (seed {seed}) in {out}/ ...")
+    say(styled(("1/4", "bold"), f" Generating the synthetic demo city (seed {seed}) in {out}/ ..."))
     dataset = generate_demo_data(out_dir=out, seed=seed, scale=DemoScale.CITY)
     say(
         f"    {len(dataset.police_uk_files)} police.uk files, {dataset.police_uk_rows:,} rows,"
         f" months {dataset.months[0]} to {dataset.months[-1]}; force extract and reference files"
     )
     warehouse = warehouse or out / DEMO_WAREHOUSE_FILE
-    say(f"[bold]2/4[/] Loading it into {warehouse} ...")
+    say(styled(("2/4", "bold"), f" Loading it into {warehouse} ..."))
     total = 2 * sum(file.path.stat().st_size for file in dataset.police_uk_files)
     with Warehouse(warehouse) as store:
         with byte_progress(description="Loading police.uk files", total_bytes=total) as advance:
@@ -66,7 +67,12 @@ def demo_command(
         last = parse_period(f"{dataset.months[-1]}..{dataset.months[-1]}").last_month
         period = months_ending(last_month=last)
         area_codes = sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())
-        say(f"[bold]4/4[/] Assessing {area_codes[0]} for {period.label} into {out}/assessment/ ...")
+        say(
+            styled(
+                ("4/4", "bold"),
+                f" Assessing {area_codes[0]} for {period.label} into {out}/assessment/ ...",
+            )
+        )
         assessment = run_assessment(
             store, area_code=str(area_codes[0]), period=period, out_dir=out / "assessment"
         )
@@ -97,13 +103,16 @@ def demo_command(
         return
     print_load_reports(result.reports, as_json=False)
     console.print(f"Pseudonymisation key: {result.key_source}")
-    console.print("[bold]3/4[/] What the warehouse holds now:")
+    console.print(styled(("3/4", "bold"), " What the warehouse holds now:"))
     print_status(status)
     console.print(
-        f"[bold]4/4[/] {assessment.area.name} ({assessment.area.code}), {assessment.period.label}"
-        f" against {assessment.baseline.label}: the Assessment artefact is in"
-        f" {assessment.out_dir}/"
+        styled(
+            ("4/4", "bold"),
+            f" {assessment.area.name} ({assessment.area.code}), {assessment.period.label}"
+            f" against {assessment.baseline.label}: the Assessment artefact is in"
+            f" {assessment.out_dir}/",
+        )
     )
     print_headline_findings(assessment.findings)
-    console.print("[bold]The Strategic Assessment report[/] (public edition):")
+    console.print(styled(("The Strategic Assessment report", "bold"), " (public edition):"))
     print_report_written(report)

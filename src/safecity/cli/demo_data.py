@@ -30,7 +30,7 @@ class _DelayedProgress:
             if time.perf_counter() - self._started < PROGRESS_AFTER_SECONDS:
                 return
             self._progress = Progress(
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),
                 BarColumn(),
                 TextColumn("{task.completed}/{task.total}"),
                 TimeElapsedColumn(),

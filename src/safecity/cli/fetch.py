@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -26,7 +25,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from safecity.cli.options import JsonOption, console, error_console, fail, print_json
+from safecity.cli.options import (
+    JsonOption,
+    console,
+    error_console,
+    fail,
+    new_console,
+    print_json,
+    styled,
+)
 from safecity.data.fetch import (
     POLICE_UK_ARCHIVE_SOURCE,
     POLICE_UK_FORCE_MONTH_SOURCE,
@@ -309,7 +316,7 @@ def _run(
     _report(results, as_json=as_json)
     failures = [result for result in results if result.status is FetchStatus.FAILED]
     for result in failures:
-        error_console.print(f"[bold red]error:[/] {result.error}")
+        error_console.print(styled(("error:", "bold red"), f" {result.error}"), soft_wrap=True)
     if failures:
         raise typer.Exit(code=1)
 
@@ -318,12 +325,12 @@ def _run(
 def _download_progress() -> Iterator[Callable[[FetchTarget, int, int | None], None]]:
     """One progress bar per file, on standard error, cleared when done."""
     progress = Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
-        console=Console(stderr=True, highlight=False),
+        console=new_console(stderr=True),
         transient=True,
     )
     tasks: dict[str, TaskID] = {}

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from safecity.cli.errors import CORRUPT_FILE_ERRORS, corrupt_input_sentence
 from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, fail
 from safecity.cli.reporting import print_load_reports, working
 from safecity.data.extract.loader import load_extract
@@ -43,6 +44,8 @@ def load_extract_command(
             reports = load_extract(store, path=path, mapping_path=mapping)
     except (MappingError, PseudonymKeyError, InputError) as error:
         raise fail(str(error)) from error
+    except CORRUPT_FILE_ERRORS as error:
+        raise fail(corrupt_input_sentence([path], error)) from error
     print_load_reports(reports, as_json=as_json)
     if any(report.status is LoadStatus.REJECTED for report in reports):
         raise typer.Exit(code=1)

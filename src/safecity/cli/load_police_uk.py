@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from safecity.cli.errors import CORRUPT_FILE_ERRORS, corrupt_input_sentence
 from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, fail
 from safecity.cli.reporting import byte_progress, print_load_reports
 from safecity.data.input_files import InputError
@@ -47,6 +48,8 @@ def load_police_uk_command(
             reports = load_police_uk(store, paths=paths, progress=advance)
     except InputError as error:
         raise fail(str(error)) from error
+    except CORRUPT_FILE_ERRORS as error:
+        raise fail(corrupt_input_sentence(paths, error)) from error
     print_load_reports(reports, as_json=as_json)
     if any(report.status is LoadStatus.REJECTED for report in reports):
         raise typer.Exit(code=1)

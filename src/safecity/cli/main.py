@@ -7,7 +7,10 @@ import os
 import duckdb
 import typer
 
+from safecity.cli.errors import SafeCityGroup
+
 app = typer.Typer(
+    cls=SafeCityGroup,
     name="safecity",
     help="Safe City: Strategic Assessments for Community Safety Partnerships.",
     no_args_is_help=True,

@@ -1,4 +1,9 @@
-"""Options shared by every command, and how commands report (text or ``--json``)."""
+"""Options shared by every command, and how commands report (text or ``--json``).
+
+The consoles never read markup in what they print (``markup=False``): file names, CSV headers,
+area names and messages are data, and a ``[/bold]`` in a header must print as written rather
+than end the command. Styles are given as :class:`rich.text.Text` styles instead.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from safecity.data.warehouse import DEFAULT_WAREHOUSE_FILE, WAREHOUSE_ENVIRONMENT_VARIABLE
 
@@ -30,8 +36,19 @@ JsonOption = Annotated[
     bool, typer.Option("--json", help="Print a machine-readable JSON report instead of text.")
 ]
 
-console = Console(stderr=False, highlight=False)
-error_console = Console(stderr=True, highlight=False)
+
+def new_console(*, stderr: bool) -> Console:
+    """A console that prints text as written: no markup, no highlighting."""
+    return Console(stderr=stderr, highlight=False, markup=False)
+
+
+console = new_console(stderr=False)
+error_console = new_console(stderr=True)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text of plain parts and ``(text, style)`` parts; nothing in it is read as markup."""
+    return Text.assemble(*parts)
 
 
 def print_json(payload: Any) -> None:
@@ -42,5 +59,5 @@ def print_json(payload: Any) -> None:
 def fail(message: str, *, exit_code: int = 2) -> typer.Exit:
     """Print ``message`` as an error and return the exit to raise."""
     # soft_wrap: a long path must stay whole (and copyable), not be broken across lines.
-    error_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    error_console.print(styled(("error:", "bold red"), f" {message}"), soft_wrap=True)
     return typer.Exit(code=exit_code)

@@ -15,7 +15,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from safecity.cli.options import console, print_json
+from safecity.cli.options import console, new_console, print_json, styled
 from safecity.data.load_report import FileLoadReport, LoadStatus
 
 
@@ -26,12 +26,12 @@ def byte_progress(*, description: str, total_bytes: int) -> Iterator[Callable[[s
     The bar is drawn on standard error and only when the work lasts more than a moment.
     """
     progress = Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         DownloadColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        console=console.__class__(stderr=True),
+        console=new_console(stderr=True),
         transient=True,
     )
     task = progress.add_task(description, total=max(total_bytes, 1))
@@ -46,7 +46,7 @@ def byte_progress(*, description: str, total_bytes: int) -> Iterator[Callable[[s
 @contextmanager
 def working(description: str) -> Iterator[None]:
     """A spinner with the elapsed time on standard error while a step without sizes runs."""
-    with console.__class__(stderr=True).status(description, spinner="dots"):
+    with new_console(stderr=True).status(description, spinner="dots"):
         yield
 
 
@@ -91,4 +91,8 @@ def print_load_reports(reports: Sequence[FileLoadReport], *, as_json: bool) -> N
     )
     for report in reports:
         if report.status in (LoadStatus.REJECTED, LoadStatus.SKIPPED) or report.message:
-            console.print(f"[bold]{report.path}[/]: {report.status.value}: {report.message}")
+            # soft_wrap: the path stays whole (and copyable), not broken across lines.
+            console.print(
+                styled((report.path, "bold"), f": {report.status.value}: {report.message}"),
+                soft_wrap=True,
+            )

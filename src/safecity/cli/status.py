@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from rich.table import Table
+from rich.text import Text
 
 from safecity.cli.options import (
     DEFAULT_WAREHOUSE,
@@ -13,6 +14,7 @@ from safecity.cli.options import (
     console,
     fail,
     print_json,
+    styled,
 )
 from safecity.data.status import WarehouseStatus, warehouse_status
 from safecity.data.warehouse import Warehouse
@@ -59,7 +61,9 @@ def month_ranges(months: list[date]) -> str:
 
 def print_status(status: WarehouseStatus) -> None:
     """The status report as text tables."""
-    console.print(f"[bold]Warehouse[/] {status.path} (schema version {status.schema_version})")
+    console.print(
+        styled(("Warehouse", "bold"), f" {status.path} (schema version {status.schema_version})")
+    )
     rows = Table(title="Rows")
     rows.add_column("table")
     rows.add_column("rows", justify="right")
@@ -79,7 +83,7 @@ def print_status(status: WarehouseStatus) -> None:
                 f"{force.last_month:%Y-%m}",
                 str(force.months),
                 f"{force.rows:,}",
-                f"[red]{missing}[/]" if missing else "none",
+                Text(missing, style="red") if missing else "none",
             )
         console.print(coverage)
     else:
@@ -100,8 +104,14 @@ def print_status(status: WarehouseStatus) -> None:
         console.print("LSOA lookup: not loaded (safecity load reference lsoa-lookup PATH).")
     elif status.unknown_lsoa_codes:
         console.print(
-            f"[yellow]{status.unknown_lsoa_codes:,} LSOA codes ({status.unknown_lsoa_rows:,} rows)"
-            " are not in the loaded lookups[/] (another vintage, or a lookup not loaded): kept."
+            styled(
+                (
+                    f"{status.unknown_lsoa_codes:,} LSOA codes ({status.unknown_lsoa_rows:,} rows)"
+                    " are not in the loaded lookups",
+                    "yellow",
+                ),
+                " (another vintage, or a lookup not loaded): kept.",
+            )
         )
     else:
         console.print("Every LSOA code in the police data is in the loaded lookups.")

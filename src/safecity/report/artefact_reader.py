@@ -2,10 +2,16 @@
 
 The ``public`` audience reads only the disclosure-controlled copies in ``public/``; the
 ``partners`` audience reads the full tables. Both read ``manifest.json`` and the boundaries.
+
+Opening an artefact checks every file the audience reads (each table's Parquet file, its CSV
+copy when present, the boundaries) against the SHA-256 the manifest records, and refuses a
+mixed or altered artefact with a sentence naming the file: tables of one run under the
+manifest of another would otherwise be reported under the wrong title.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,6 +24,7 @@ MANIFEST_FILE = "manifest.json"
 PUBLIC_FOLDER = "public"
 BOUNDARIES_FILE = "boundaries.geojson"
 ARTEFACT_KIND = "safecity-assessment"
+RUN_AGAIN = "run `safecity assess` again to write it whole"
 
 
 class Audience(StrEnum):
@@ -77,12 +84,17 @@ class AssessmentArtefact:
         self._cache[name] = frame
         return frame
 
+    def shared_file_path(self, name: str) -> Path | None:
+        """Where this audience reads the shared file ``name`` (its folder first), if anywhere."""
+        for path in (self.table_folder / name, self.directory / name):
+            if path.is_file():
+                return path
+        return None
+
     def boundaries(self) -> dict[str, Any] | None:
         """The artefact's area boundaries (GeoJSON FeatureCollection, WGS84), if it has them."""
-        path = self.table_folder / BOUNDARIES_FILE
-        if not path.is_file():
-            path = self.directory / BOUNDARIES_FILE
-        if not path.is_file():
+        path = self.shared_file_path(BOUNDARIES_FILE)
+        if path is None:
             return None
         collection: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return collection
@@ -118,4 +130,68 @@ def open_artefact(*, directory: Path, audience: Audience) -> AssessmentArtefact:
         raise ArtefactError(
             f"{manifest_path}: not an assessment manifest (kind is not {ARTEFACT_KIND!r})"
         )
-    return AssessmentArtefact(directory=directory, audience=audience, manifest=manifest)
+    artefact = AssessmentArtefact(directory=directory, audience=audience, manifest=manifest)
+    verify_files(artefact)
+    return artefact
+
+
+def verify_files(artefact: AssessmentArtefact) -> None:
+    """Check every file ``artefact``'s audience reads against the manifest's SHA-256.
+
+    Raises
+    ------
+    ArtefactError
+        Naming the first file that is missing, has no SHA-256 in the manifest, or whose bytes
+        differ from those the manifest records (a mixed or altered artefact).
+    """
+    manifest_path = artefact.directory / MANIFEST_FILE
+    key = "public_tables" if artefact.audience is Audience.PUBLIC else "tables"
+    entries = artefact.manifest.get(key, {})
+    if not isinstance(entries, dict):
+        raise ArtefactError(f"{manifest_path}: {key!r} is not a table list; {RUN_AGAIN}")
+    expected: list[tuple[Path, object]] = []
+    for name, entry in sorted(entries.items()):
+        if not isinstance(entry, dict):
+            raise ArtefactError(f"{manifest_path}: table {name!r} has no file names; {RUN_AGAIN}")
+        for kind in ("parquet", "csv"):
+            file_name = entry.get(kind)
+            if kind == "csv" and file_name is None:
+                continue
+            if not isinstance(file_name, str) or Path(file_name).name != file_name:
+                raise ArtefactError(
+                    f"{manifest_path}: table {name!r} has no valid {kind} file name; {RUN_AGAIN}"
+                )
+            path = artefact.table_folder / file_name
+            # Tables are read from Parquet; a CSV copy may be left out, but never differ.
+            if kind == "parquet" or path.is_file():
+                expected.append((path, entry.get(f"{kind}_sha256")))
+    shared = artefact.manifest.get("shared_files", {})
+    for name, entry in sorted(shared.items() if isinstance(shared, dict) else []):
+        shared_path = artefact.shared_file_path(str(name))
+        if shared_path is not None:
+            expected.append((shared_path, entry.get("sha256") if isinstance(entry, dict) else None))
+    if BOUNDARIES_FILE not in (shared if isinstance(shared, dict) else {}):
+        unlisted = artefact.shared_file_path(BOUNDARIES_FILE)
+        if unlisted is not None:
+            expected.append((unlisted, None))
+    for path, digest in expected:
+        _check_file(path, digest=digest, manifest_path=manifest_path)
+
+
+def _check_file(path: Path, *, digest: object, manifest_path: Path) -> None:
+    if not path.is_file():
+        raise ArtefactError(f"{path}: listed in {manifest_path.name} but missing; {RUN_AGAIN}")
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise ArtefactError(
+            f"{path}: {manifest_path} records no SHA-256 for it (written by an earlier Safe City"
+            f" or by hand), so it cannot be checked; {RUN_AGAIN}"
+        )
+    sha256 = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            sha256.update(block)
+    if sha256.hexdigest() != digest.lower():
+        raise ArtefactError(
+            f"{path}: its contents are not those {manifest_path} records (SHA-256 differs), so"
+            f" the artefact is mixed or was changed after `safecity assess` wrote it; {RUN_AGAIN}"
+        )

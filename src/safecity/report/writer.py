@@ -2,13 +2,20 @@
 
 ``OUT/report.html`` (self-contained), ``OUT/report.pdf``, ``OUT/figures/<id>.svg`` and
 ``.png`` for every chart and ``OUT/tables/<id>.csv`` with each chart's data.
+
+No file is ever half-written in place: each is written to a temporary file beside it
+(``.<name>.<process id>-<random>.partial``) and renamed over the earlier one when complete
+(:func:`replace_file`), so a report killed or out of disk space leaves every file either as
+it was or new and whole. The output folder is created (and so checked to be writable) before
+the document is built.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -159,6 +166,8 @@ def write_report(
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"{out_dir}: exists and is not a folder (give a folder for --out)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_partial_files(out_dir)
     renderer = ChartRenderer(artefact=artefact)
     started = time.perf_counter()
     document = build_document(
@@ -176,7 +185,6 @@ def write_report(
         timings=timings,
         document=document,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
     # The chart files (PNG rasterising, mostly native code) are written in a second thread
     # while this one templates and lays out the PDF.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -188,12 +196,12 @@ def write_report(
         if OutputFormat.HTML in wanted:
             started = time.perf_counter()
             result.html_path = out_dir / HTML_FILE
-            result.html_path.write_text(html, encoding="utf-8")
+            replace_file(result.html_path, _text_writer(html))
             timings.files_seconds += time.perf_counter() - started
         if OutputFormat.PDF in wanted:
             started = time.perf_counter()
             result.pdf_path = out_dir / PDF_FILE
-            write_pdf(html=print_html, path=result.pdf_path)
+            replace_file(result.pdf_path, lambda path: write_pdf(html=print_html, path=path))
             timings.pdf_seconds = time.perf_counter() - started
         written = files.result()
     result.figure_paths, result.table_paths = written.figure_paths, written.table_paths
@@ -226,17 +234,19 @@ def write_chart_files(rendered: list[tuple[Figure, str]], *, out_dir: Path) -> C
     figures_dir, tables_dir = out_dir / FIGURES_FOLDER, out_dir / TABLES_FOLDER
     figures_dir.mkdir(exist_ok=True)
     tables_dir.mkdir(exist_ok=True)
+    remove_partial_files(figures_dir)
+    remove_partial_files(tables_dir)
     for figure, svg in rendered:
         started = time.perf_counter()
         png = svg_png(svg)
         written.png_seconds += time.perf_counter() - started
         started = time.perf_counter()
         svg_path = figures_dir / f"{figure.figure_id}.svg"
-        svg_path.write_text(svg, encoding="utf-8")
+        replace_file(svg_path, _text_writer(svg))
         png_path = figures_dir / f"{figure.figure_id}.png"
-        png_path.write_bytes(png)
+        replace_file(png_path, _bytes_writer(png))
         table_path = tables_dir / f"{figure.figure_id}.csv"
-        published_table(figure.data).to_csv(table_path, index=False, lineterminator="\n")
+        replace_file(table_path, _csv_writer(published_table(figure.data)))
         written.figure_paths.extend([svg_path, png_path])
         written.table_paths.append(table_path)
         written.files_seconds += time.perf_counter() - started
@@ -246,6 +256,64 @@ def write_chart_files(rendered: list[tuple[Figure, str]], *, out_dir: Path) -> C
             if path.suffix in suffixes and path.name not in names:
                 path.unlink()
     return written
+
+
+PARTIAL_SUFFIX = ".partial"
+
+
+def replace_file(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` whole or not at all: ``write`` fills a temporary file beside it, which
+    then replaces ``path`` in one rename (POSIX ``rename(2)`` is atomic).
+
+    When ``write`` fails (no space, no permission, interrupted) the temporary file is removed
+    and ``path`` is left as it was.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(6)}{PARTIAL_SUFFIX}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _text_writer(text: str) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def _bytes_writer(data: bytes) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    return write
+
+
+def _csv_writer(table: pd.DataFrame) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        table.to_csv(path, index=False, lineterminator="\n")
+
+    return write
+
+
+def remove_partial_files(folder: Path) -> None:
+    """Remove the temporary files a killed report left in ``folder`` (their process is gone)."""
+    for path in folder.glob(f".*{PARTIAL_SUFFIX}"):
+        process = path.name.removesuffix(PARTIAL_SUFFIX).rsplit(".", 1)[-1].split("-")[0]
+        if process.isdigit() and not _running(int(process)):
+            path.unlink(missing_ok=True)
+
+
+def _running(process: int) -> bool:
+    try:
+        os.kill(process, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def svg_png(svg: str) -> bytes:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from artefact_files import record_hashes
 from web_observatory import copy_artefact, element, spec, text
 
 from safecity_web.observatory.models import IndicatorValue, PublishedAssessment
@@ -33,6 +34,7 @@ def _write(folder: Path, name: str, frame: pd.DataFrame) -> None:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["public_tables"][name] = {"parquet": f"{name}.parquet", "rows": len(frame)}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    record_hashes(folder)
 
 
 @pytest.fixture

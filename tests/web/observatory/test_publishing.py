@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from artefact_files import record_hashes
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from web_observatory import copy_artefact
@@ -322,6 +323,7 @@ def test_bad_manifest_is_a_clear_error_and_writes_nothing(
 def test_an_indicators_table_without_a_column_is_refused(light_artefact: Path) -> None:
     path = light_artefact / "public" / "indicators.parquet"
     pd.read_parquet(path).drop(columns=["change_test"]).to_parquet(path)
+    record_hashes(light_artefact)
     before = counts()
     with pytest.raises(PublishingError, match="missing columns change_test"):
         load_draft(directory=light_artefact)
