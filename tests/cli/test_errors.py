@@ -42,19 +42,22 @@ def test_markup_in_a_header_and_a_file_name_is_printed_as_written(tmp_path: Path
     assert "found 3 columns [Crime ID, Month, [/bold]]" in output
 
 
-def test_a_corrupt_compressed_file_is_a_sentence_naming_it(tmp_path: Path) -> None:
+def test_a_corrupt_compressed_file_is_rejected_with_a_sentence_naming_it(tmp_path: Path) -> None:
+    # A corrupt input is rejected and logged like any other bad file (exit code 1: some
+    # input rejected), with the reason in a sentence, never a traceback.
     path = tmp_path / "2024-01-hampshire-street.csv.gz"
     path.write_bytes(b"\x1f\x8b\x08\x00not really gzip")
     code, output = _run(["load", "police-uk", str(path), "--warehouse", str(tmp_path / "w.duckdb")])
-    assert code == 2
-    assert output.startswith(f"error: {path}: a compressed file is corrupt or truncated")
+    assert code == 1
+    assert f"{path.name}: rejected: not a readable gzip file" in output
+    assert "(it is corrupt or truncated); nothing of it was loaded" in output
     archive = tmp_path / "police-uk.zip"
     archive.write_bytes(b"PK\x03\x04 not really a zip")
     code, output = _run(
         ["load", "police-uk", str(archive), "--warehouse", str(tmp_path / "w.duckdb")]
     )
-    assert code == 2
-    assert output.startswith(f"error: {archive}:")
+    assert code == 1
+    assert f"{archive.name}: rejected: not a readable zip archive" in output
     assert "Traceback" not in output
 
 

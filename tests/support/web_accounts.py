@@ -17,11 +17,20 @@ password :data:`PASSWORD`). ``signed_in(client, user)`` signs a test client in w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from safecity_web.accounts.models import Organisation, OrganisationKind, Role, User
+from safecity_web.strategy.models import (
+    Action,
+    ActionResponsibility,
+    FocusArea,
+    Outcome,
+    Priority,
+    Strategy,
+)
 
 PASSWORD = "violet-harbour-lantern-47"
 
@@ -90,3 +99,44 @@ def signed_in(client: Client, user: User) -> Client:
     """``client`` signed in as ``user`` (session created directly, no sign-in form)."""
     client.force_login(user)
     return client
+
+
+@dataclass(frozen=True)
+class OneActionStrategy:
+    """A strategy with one priority, focus area, outcome and action (owned by one organisation)."""
+
+    strategy: Any
+    priority: Any
+    focus_area: Any
+    outcome: Any
+    action: Any
+
+
+def one_action_strategy(
+    *, organisation: Organisation, source_file_name: str, source_sha256: str
+) -> OneActionStrategy:
+    """Create the smallest strategy the portal pages need: one of each level, one action."""
+    strategy = Strategy.objects.create(
+        name="Safe City Strategy",
+        partnership="Safe City Partnership",
+        period_start_year=2022,
+        period_end_year=2027,
+        source_file_name=source_file_name,
+        source_sha256=source_sha256,
+    )
+    priority = Priority.objects.create(
+        strategy=strategy, code="P1", title="Keeping people safe", position=1
+    )
+    focus_area = FocusArea.objects.create(
+        priority=priority, code="P1.F1", title="Violence", position=1
+    )
+    outcome = Outcome.objects.create(
+        focus_area=focus_area, code="P1.F1.O1", text="Less violence", position=1
+    )
+    action = Action.objects.create(
+        focus_area=focus_area, code="P1.F1.A1", text="Patrol hotspots", position=1
+    )
+    ActionResponsibility.objects.create(
+        action=action, organisation=organisation, body_name=organisation.name, position=1
+    )
+    return OneActionStrategy(strategy, priority, focus_area, outcome, action)

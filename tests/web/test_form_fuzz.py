@@ -34,7 +34,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from web_accounts import PASSWORD, PortalPeople, create_portal_people, make_user
+from web_accounts import (
+    PASSWORD,
+    PortalPeople,
+    create_portal_people,
+    make_user,
+    one_action_strategy,
+)
 from web_observatory import demo_artefact, published_demo, published_demo_id  # noqa: F401
 
 from safecity_web.accounts.models import Role
@@ -105,41 +111,19 @@ class World:
 
 def _make_world(published: Any) -> World:
     from safecity_web.strategy.models import (
-        Action,
         ActionResponsibility,
-        FocusArea,
-        Outcome,
-        Priority,
         StatementVersion,
-        Strategy,
     )
 
     people = create_portal_people()
-    strategy = Strategy.objects.create(
-        name="Safe City Strategy",
-        partnership="Safe City Partnership",
-        period_start_year=2022,
-        period_end_year=2027,
-        source_file_name="fuzz.yaml",
-        source_sha256="f" * 64,
+    created = one_action_strategy(
+        organisation=people.own_organisation, source_file_name="fuzz.yaml", source_sha256="f" * 64
     )
-    priority = Priority.objects.create(
-        strategy=strategy, code="P1", title="Keeping people safe", position=1
-    )
-    focus_area = FocusArea.objects.create(
-        priority=priority, code="P1.F1", title="Violence", position=1
-    )
-    outcome = Outcome.objects.create(
-        focus_area=focus_area, code="P1.F1.O1", text="Less violence", position=1
-    )
-    action = Action.objects.create(
-        focus_area=focus_area, code="P1.F1.A1", text="Patrol hotspots", position=1
-    )
-    ActionResponsibility.objects.create(
-        action=action,
-        organisation=people.own_organisation,
-        body_name=people.own_organisation.name,
-        position=1,
+    priority, focus_area, outcome, action = (
+        created.priority,
+        created.focus_area,
+        created.outcome,
+        created.action,
     )
     ActionResponsibility.objects.create(
         action=action, organisation=None, body_name="Youth Offending Service", position=2

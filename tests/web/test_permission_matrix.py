@@ -20,7 +20,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from web_accounts import PortalPeople, create_portal_people
+from web_accounts import PortalPeople, create_portal_people, one_action_strategy
 
 from safecity_web.accounts.models import AuditAction, AuditEvent, Role
 
@@ -37,40 +37,16 @@ class World:
 
     @cached_property
     def strategy_tree(self) -> dict[str, Any]:
-        from safecity_web.strategy.models import (
-            Action,
-            ActionResponsibility,
-            FocusArea,
-            Outcome,
-            Priority,
-            Strategy,
-        )
-
-        strategy = Strategy.objects.create(
-            name="Safe City Strategy",
-            partnership="Safe City Partnership",
-            period_start_year=2022,
-            period_end_year=2027,
+        created = one_action_strategy(
+            organisation=self.people.own_organisation,
             source_file_name="matrix.yaml",
             source_sha256="0" * 64,
         )
-        priority = Priority.objects.create(
-            strategy=strategy, code="P1", title="Keeping people safe", position=1
-        )
-        focus_area = FocusArea.objects.create(
-            priority=priority, code="P1.F1", title="Violence", position=1
-        )
-        outcome = Outcome.objects.create(
-            focus_area=focus_area, code="P1.F1.O1", text="Less violence", position=1
-        )
-        action = Action.objects.create(
-            focus_area=focus_area, code="P1.F1.A1", text="Patrol hotspots", position=1
-        )
-        ActionResponsibility.objects.create(
-            action=action,
-            organisation=self.people.own_organisation,
-            body_name=self.people.own_organisation.name,
-            position=1,
+        priority, focus_area, outcome, action = (
+            created.priority,
+            created.focus_area,
+            created.outcome,
+            created.action,
         )
         return {
             "priority": priority,
