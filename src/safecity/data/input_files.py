@@ -559,6 +559,17 @@ def _check_growth(output_bytes: int, stored_bytes: int, limits: InputLimits) -> 
         )
 
 
+def check_decompressed_size(*, output_bytes: int, stored_bytes: int, limits: InputLimits) -> None:
+    """Refuse an input whose decompressed size so far is over the size or ratio limit.
+
+    Raises
+    ------
+    InputRefusedError
+        With a sentence naming the limit passed.
+    """
+    _check_growth(output_bytes, stored_bytes, limits)
+
+
 def _pump(stream: _Readable, guard: _LineGuard, *, stored_bytes: int, limits: InputLimits) -> int:
     """Feed ``stream`` to ``guard`` within the size and ratio limits; return the bytes read."""
     chunk_size = _chunk_bytes(limits)

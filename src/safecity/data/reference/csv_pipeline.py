@@ -64,6 +64,8 @@ def _stage(connection: duckdb.DuckDBPyConnection, source: NormalisedCsv) -> None
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE ref_staged AS SELECT * FROM read_csv(?, header = false, "
         f"columns = {column_spec}, delim = ',', quote = '\"', escape = '\"', auto_detect = false, "
+        # The normalised body ends every line with LF; a CR left in a line is text, never an end.
+        "new_line = '\\n', "
         "null_padding = false, strict_mode = true, store_rejects = true, "
         "rejects_table = 'ref_rejects', rejects_scan = 'ref_reject_scans', parallel = false)",
         [str(source.body_path)],

@@ -21,6 +21,13 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safecity.data.input_files import (
+    READ_CHUNK_BYTES,
+    InputLimits,
+    InputRefusedError,
+    check_decompressed_size,
+    input_limits,
+)
 from safecity.data.reference.errors import UnrecognisedFileError
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -38,23 +45,44 @@ class NormalisedCsv:
     """What was done to read the file (encoding, BOM), for the load report message."""
 
 
-def read_bytes(path: Path) -> tuple[bytes, list[str]]:
+def read_bytes(path: Path, *, limits: InputLimits | None = None) -> tuple[bytes, list[str]]:
     """The file's content, decompressed if it is gzip; notes on what was done.
+
+    The file, or its decompressed content, may be no larger than the input limits
+    (``config/input_limits.yaml``) and gzip may not expand it beyond their compression ratio:
+    the content is decompressed in chunks and refused as soon as it passes a limit.
 
     Raises
     ------
     UnrecognisedFileError
-        If the file is gzip but corrupt or truncated.
+        If the file is gzip but corrupt or truncated, or over a size or ratio limit.
     """
-    data = path.read_bytes()
-    notes: list[str] = []
-    if data.startswith(_GZIP_MAGIC):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as error:
-            raise UnrecognisedFileError(f"corrupt gzip file: {error}") from error
-        notes.append("gzip")
-    return data, notes
+    limits = limits or input_limits()
+    stored_bytes = path.stat().st_size
+    if stored_bytes > limits.max_member_bytes:
+        raise UnrecognisedFileError(
+            f"the file is {stored_bytes:,} bytes, over the limit of {limits.max_member_bytes:,}"
+            " for one file"
+        )
+    with path.open("rb") as file:
+        magic = file.read(len(_GZIP_MAGIC))
+    if magic != _GZIP_MAGIC:
+        return path.read_bytes(), []
+    parts: list[bytes] = []
+    output_bytes = 0
+    try:
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(READ_CHUNK_BYTES):
+                output_bytes += len(chunk)
+                check_decompressed_size(
+                    output_bytes=output_bytes, stored_bytes=stored_bytes, limits=limits
+                )
+                parts.append(chunk)
+    except InputRefusedError as error:
+        raise UnrecognisedFileError(str(error)) from error
+    except (OSError, EOFError, zlib.error) as error:
+        raise UnrecognisedFileError(f"corrupt gzip file: {error}") from error
+    return b"".join(parts), ["gzip"]
 
 
 def to_utf8(data: bytes) -> tuple[bytes, list[str]]:
@@ -99,22 +127,46 @@ def normalise_csv(path: Path, *, work_folder: Path) -> NormalisedCsv:
     UnrecognisedFileError
         If the file is empty, or gzip but corrupt.
     """
-    raw, notes = read_bytes(path)
+    limits = input_limits()
+    raw, notes = read_bytes(path, limits=limits)
     data, encoding_notes = to_utf8(raw)
     notes.extend(encoding_notes)
     lines = data.split(b"\n")
     header_index = next((index for index, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
         raise UnrecognisedFileError("the file is empty: it has no header line")
+    if len(lines[header_index]) > limits.max_line_bytes:
+        raise UnrecognisedFileError(
+            f"its header line is {len(lines[header_index]):,} bytes, over the limit of"
+            f" {limits.max_line_bytes:,} for one line"
+        )
     header = parse_header(lines[header_index])
     body_path = work_folder / "body.csv"
     record_lines: list[int] = []
+    oversized: list[int] = []
+    stray_returns: list[int] = []
     in_quoted_field = False
     with body_path.open("wb") as body:
         for index in range(header_index + 1, len(lines)):
             line = lines[index]
             if line.endswith(b"\r"):
                 line = line[:-1]
+            if b"\r" in line and not in_quoted_field:
+                # A carriage return inside a line cannot be read as CSV: quarantined by number.
+                stray_returns.append(index + 1)
+                body.write(b"%d\n" % (index + 1))
+                record_lines.append(index + 1)
+                continue
+            if len(line) > limits.max_line_bytes:
+                # Kept by reference only: its line number, with no field, is quarantined.
+                oversized.append(index + 1)
+                line = b""
+                if in_quoted_field:
+                    in_quoted_field = False
+                    body.write(b"\n")
+                body.write(b"%d\n" % (index + 1))
+                record_lines.append(index + 1)
+                continue
             if not in_quoted_field:
                 if not line.strip():
                     continue
@@ -126,6 +178,16 @@ def normalise_csv(path: Path, *, work_folder: Path) -> NormalisedCsv:
                 in_quoted_field = not in_quoted_field
     if any(line.endswith(b"\r") for line in lines[: header_index + 1]):
         notes.append("CRLF line ends")
+    if stray_returns:
+        notes.append(
+            f"{len(stray_returns)} line(s) with a carriage return inside quarantined by line"
+            f" number (first: line {stray_returns[0]})"
+        )
+    if oversized:
+        notes.append(
+            f"{len(oversized)} line(s) over the limit of {limits.max_line_bytes:,} bytes"
+            f" quarantined by line number (first: line {oversized[0]})"
+        )
     return NormalisedCsv(header=header, body_path=body_path, record_lines=record_lines, notes=notes)
 
 
