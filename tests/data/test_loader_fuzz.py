@@ -30,12 +30,12 @@ from pathlib import Path
 
 import pytest
 from extract_files import CRIME_HEADER, MAPPING, OFFENDER_HEADER, VICTIM_HEADER, crime
-from hypothesis import HealthCheck, given, settings
+from fuzz_settings import FULL, FUZZ_LIMITS, SAMPLE
+from hypothesis import given
 from hypothesis import strategies as st
 from police_uk_files import STREET_HEADER, street_row
 
 from safecity.data.extract.loader import load_extract
-from safecity.data.input_files import InputLimits
 from safecity.data.load_report import FileLoadReport, LoadStatus
 from safecity.data.police_uk.formats import FileFormat, format_specs
 from safecity.data.police_uk.loader import load_police_uk
@@ -44,26 +44,6 @@ from safecity.data.warehouse import Warehouse
 KEY = "a-test-key-of-sufficient-length-0123"
 PLANTED_NAME = "Zebedee Quartermaine-Okonkwo"
 
-LIMITS = InputLimits(
-    max_member_bytes=256 << 10,
-    max_archive_bytes=768 << 10,
-    max_archive_members=20,
-    max_compression_ratio=100,
-    ratio_grace_bytes=16 << 10,
-    max_line_bytes=1024,
-)
-"""Small limits, so that bombs and giant lines within and over them are quick to build."""
-
-SAMPLE = settings(
-    max_examples=6,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-FULL = settings(
-    max_examples=250,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 _TARGET_TABLES = {
     FileFormat.STREET.value: "police_uk_street",
@@ -165,7 +145,7 @@ damages = st.lists(
         Damage,
         kind=st.sampled_from(_DAMAGE_KINDS),
         line=st.integers(min_value=0, max_value=40),
-        size=st.integers(min_value=1, max_value=3 * LIMITS.max_line_bytes),
+        size=st.integers(min_value=1, max_value=3 * FUZZ_LIMITS.max_line_bytes),
         position=st.floats(min_value=0, max_value=1),
     ),
     max_size=6,
@@ -184,10 +164,12 @@ def _damage(
         line = damaged[index]
         at = int(change.position * len(line))
         if change.kind == "giant":
-            filler = bytes(48 + (i * 7919) % 75 for i in range(LIMITS.max_line_bytes + change.size))
+            filler = bytes(
+                48 + (i * 7919) % 75 for i in range(FUZZ_LIMITS.max_line_bytes + change.size)
+            )
             line = line[:at] + filler + line[at:]
         elif change.kind == "long_within_limit":
-            room = max(LIMITS.max_line_bytes - len(line), 0)
+            room = max(FUZZ_LIMITS.max_line_bytes - len(line), 0)
             line = line + b"z" * min(change.size, room)
         elif change.kind == "nul_run":
             line = line[:at] + b"\x00" * min(change.size, 200) + line[at:]
@@ -297,7 +279,9 @@ def police_uk_inputs(draw: st.DrawFn, folder: Path) -> Packed:
             members.setdefault(name, data)
         if draw(st.booleans()):
             bomb_size = draw(
-                st.sampled_from([LIMITS.max_member_bytes // 2, LIMITS.max_member_bytes * 2])
+                st.sampled_from(
+                    [FUZZ_LIMITS.max_member_bytes // 2, FUZZ_LIMITS.max_member_bytes * 2]
+                )
             )
             members["2024-04/2024-04-kent-street.csv"] = _bomb(bomb_size)
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
@@ -371,7 +355,7 @@ def _check_reports(
 
 def _check_police_uk(packed: Packed, database: Path) -> None:
     with Warehouse(database) as warehouse:
-        reports = load_police_uk(warehouse, paths=packed.paths, limits=LIMITS)
+        reports = load_police_uk(warehouse, paths=packed.paths, limits=FUZZ_LIMITS)
         paths = [report.path for report in reports]
         assert len(paths) == len(set(paths)), "a file was reported twice"
         refused_archives = {
@@ -443,7 +427,7 @@ def extract_inputs(draw: st.DrawFn, folder: Path) -> tuple[Path, dict[str, bytes
         if packing != "plain":
             if packing == "bomb":
                 data = data + (lines[-1] + b"\n") * (
-                    LIMITS.max_member_bytes // max(len(lines[-1]), 1)
+                    FUZZ_LIMITS.max_member_bytes // max(len(lines[-1]), 1)
                 )
             compressed = gzip.compress(data)
             if packing == "corrupt_gzip":
@@ -472,7 +456,7 @@ def _check_extract(mapping_path: Path, contents: dict[str, bytes], folder: Path)
     database_folder = folder / "db"
     with Warehouse(database_folder / "w.duckdb") as warehouse:
         reports = load_extract(
-            warehouse, path=mapping_path.parent, mapping_path=mapping_path, limits=LIMITS
+            warehouse, path=mapping_path.parent, mapping_path=mapping_path, limits=FUZZ_LIMITS
         )
         assert len(reports) == 3
         statuses = {report.status for report in reports}

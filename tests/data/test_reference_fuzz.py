@@ -20,10 +20,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzz_settings import FULL, FUZZ_LIMITS, SAMPLE
+from hypothesis import given
 from hypothesis import strategies as st
 
-from safecity.data.input_files import InputLimits
 from safecity.data.load_report import LoadStatus
 from safecity.data.reference import text_input
 from safecity.data.reference.errors import ReferenceFileRejectedError
@@ -31,27 +31,7 @@ from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
 from safecity.data.warehouse import Warehouse
 
-LIMITS = InputLimits(
-    max_member_bytes=256 << 10,
-    max_archive_bytes=768 << 10,
-    max_archive_members=20,
-    max_compression_ratio=100,
-    ratio_grace_bytes=16 << 10,
-    max_line_bytes=1024,
-)
-"""Small limits, so that bombs and giant lines within and over them are quick to build."""
-
 HEADER = b"LSOA11CD,LSOA11NM,WD20CD,WD20NM,LAD20CD,LAD20NM"
-SAMPLE = settings(
-    max_examples=8,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-FULL = settings(
-    max_examples=250,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 def _row(index: int) -> bytes:
@@ -93,7 +73,7 @@ def hostile_lookups(draw: st.DrawFn) -> bytes:
     if packing == "plain":
         return data
     if packing == "bomb":
-        return gzip.compress(data + b"\n" + b"0" * (LIMITS.ratio_grace_bytes * 20))
+        return gzip.compress(data + b"\n" + b"0" * (FUZZ_LIMITS.ratio_grace_bytes * 20))
     packed = gzip.compress(data)
     if packing == "corrupt gzip":
         middle = len(packed) // 2
@@ -128,7 +108,7 @@ def _check(content: bytes) -> None:
 
 @pytest.fixture(autouse=True)
 def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(text_input, "input_limits", lambda: LIMITS)
+    monkeypatch.setattr(text_input, "input_limits", lambda: FUZZ_LIMITS)
 
 
 def test_a_gzip_bomb_and_a_giant_line_are_refused_or_quarantined_with_a_sentence(
@@ -137,7 +117,7 @@ def test_a_gzip_bomb_and_a_giant_line_are_refused_or_quarantined_with_a_sentence
     bomb = tmp_path / "bomb.csv.gz"
     bomb.write_bytes(gzip.compress(HEADER + b"\n" + b"0" * (200 << 10)))
     too_big = tmp_path / "too-big.csv.gz"
-    too_big.write_bytes(gzip.compress(HEADER + b"\n" + b"0" * (LIMITS.max_member_bytes + 1)))
+    too_big.write_bytes(gzip.compress(HEADER + b"\n" + b"0" * (FUZZ_LIMITS.max_member_bytes + 1)))
     with Warehouse(tmp_path / "w.duckdb") as warehouse:
         with pytest.raises(ReferenceFileRejectedError) as refused:
             load_reference(warehouse, kind=ReferenceKind.LSOA_LOOKUP, path=bomb)
