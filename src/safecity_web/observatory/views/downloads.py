@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable, Iterable
+from enum import StrEnum
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -63,19 +65,47 @@ def _csv_cell(column: str, value: Any, *, suppressed: bool) -> str:
     return str(value)
 
 
-def _csv_text(assessment: Any, indicator: Any) -> str:
-    columns = indicator_columns()
+def _csv_table(columns: list[str], rows: Iterable[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    for row in _rows(assessment, indicator):
-        writer.writerow(
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+class DownloadFormat(StrEnum):
+    """The file formats of the downloads."""
+
+    CSV = "csv"
+    JSON = "json"
+
+
+def _download(
+    assessment: Any, *, key: str, build: Callable[[], str], filename: str, media: DownloadFormat
+) -> HttpResponse:
+    """The download ``filename`` of ``assessment``: built once (``key``), then served as is."""
+    body = queries.cached(assessment, key, build)
+    if media is DownloadFormat.CSV:
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response = HttpResponse(body, content_type="application/json")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _csv_text(assessment: Any, indicator: Any) -> str:
+    columns = indicator_columns()
+    return _csv_table(
+        columns,
+        (
             [
                 _csv_cell(column, row[column], suppressed=bool(row["suppressed"]))
                 for column in columns
             ]
-        )
-    return buffer.getvalue()
+            for row in _rows(assessment, indicator)
+        ),
+    )
 
 
 def indicator_csv(
@@ -86,14 +116,13 @@ def indicator_csv(
 ) -> HttpResponse:
     """All values of the indicator as CSV (the artefact's columns, in order)."""
     assessment, indicator = _resolve(mode, assessment_id, indicator_id)
-    body = queries.cached(
-        assessment, f"csv:{indicator_id}", lambda: _csv_text(assessment, indicator)
+    return _download(
+        assessment,
+        key=f"csv:{indicator_id}",
+        build=lambda: _csv_text(assessment, indicator),
+        filename=_filename(assessment, indicator_id, "csv"),
+        media=DownloadFormat.CSV,
     )
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(assessment, indicator_id, "csv")}"'
-    )
-    return response
 
 
 def _json_value(value: Any) -> Any:
@@ -144,16 +173,13 @@ def indicator_json(
 ) -> HttpResponse:
     """All values of the indicator as JSON: the assessment, the indicator and every row."""
     assessment, indicator = _resolve(mode, assessment_id, indicator_id)
-    body = queries.cached(
+    return _download(
         assessment,
-        f"json:{indicator_id}",
-        lambda: json.dumps(_json_document(assessment, indicator), ensure_ascii=False),
+        key=f"json:{indicator_id}",
+        build=lambda: json.dumps(_json_document(assessment, indicator), ensure_ascii=False),
+        filename=_filename(assessment, indicator_id, "json"),
+        media=DownloadFormat.JSON,
     )
-    response = HttpResponse(body, content_type="application/json")
-    response["Content-Disposition"] = (
-        f'inline; filename="{_filename(assessment, indicator_id, "json")}"'
-    )
-    return response
 
 
 MONTHLY_TABLE = "monthly_series"
@@ -180,20 +206,18 @@ def _monthly(assessment: Any, indicator: Any) -> tuple[list[str], list[dict[str,
 
 def _monthly_csv_text(assessment: Any, indicator: Any) -> str:
     columns, rows = _monthly(assessment, indicator)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        suppressed = bool(row.get("suppressed"))
-        writer.writerow(
+    return _csv_table(
+        columns,
+        (
             [
                 presentation.SUPPRESSED
-                if column == "count" and row.get(column) is None and suppressed
+                if column == "count" and row.get(column) is None and row.get("suppressed")
                 else _csv_cell(column, row.get(column), suppressed=False)
                 for column in columns
             ]
-        )
-    return buffer.getvalue()
+            for row in rows
+        ),
+    )
 
 
 def monthly_csv(
@@ -204,14 +228,13 @@ def monthly_csv(
 ) -> HttpResponse:
     """The indicator's monthly counts as CSV: a month without data has an empty count."""
     assessment, indicator = _resolve(mode, assessment_id, indicator_id)
-    body = queries.cached(
-        assessment, f"monthly-csv:{indicator_id}", lambda: _monthly_csv_text(assessment, indicator)
+    return _download(
+        assessment,
+        key=f"monthly-csv:{indicator_id}",
+        build=lambda: _monthly_csv_text(assessment, indicator),
+        filename=_filename(assessment, indicator_id + "-monthly", "csv"),
+        media=DownloadFormat.CSV,
     )
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(assessment, indicator_id + "-monthly", "csv")}"'
-    )
-    return response
 
 
 def _monthly_document(assessment: Any, indicator: Any) -> dict[str, Any]:
@@ -241,13 +264,10 @@ def monthly_json(
 ) -> HttpResponse:
     """The indicator's monthly counts as JSON: a month without data has a null count."""
     assessment, indicator = _resolve(mode, assessment_id, indicator_id)
-    body = queries.cached(
+    return _download(
         assessment,
-        f"monthly-json:{indicator_id}",
-        lambda: json.dumps(_monthly_document(assessment, indicator), ensure_ascii=False),
+        key=f"monthly-json:{indicator_id}",
+        build=lambda: json.dumps(_monthly_document(assessment, indicator), ensure_ascii=False),
+        filename=_filename(assessment, indicator_id + "-monthly", "json"),
+        media=DownloadFormat.JSON,
     )
-    response = HttpResponse(body, content_type="application/json")
-    response["Content-Disposition"] = (
-        f'inline; filename="{_filename(assessment, indicator_id + "-monthly", "json")}"'
-    )
-    return response
