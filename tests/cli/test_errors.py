@@ -73,6 +73,25 @@ def test_report_into_a_file_or_over_a_non_artefact_is_refused(tmp_path: Path) ->
     assert plain.read_text(encoding="utf-8") == "mine"
 
 
+def _mounted_tmpfs(folder: Path, *, options: str) -> Iterator[Path]:
+    """``folder`` with a tmpfs mounted on it (``options``), unmounted afterwards.
+
+    Mounting needs root with mount permission; without it the test skips (the ENOSPC injected at
+    the write call, below, runs everywhere).
+    """
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"no permission to mount a tmpfs ({options}): {mounted.stderr!r}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
 @pytest.fixture
 def read_only_folder(tmp_path: Path) -> Iterator[Path]:
     """A folder this process cannot write: permissions for a user, a read-only mount for root."""
@@ -83,17 +102,7 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
         yield folder
         folder.chmod(0o755)
         return
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"root without permission to mount a read-only tmpfs: {mounted.stderr!r}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
+    yield from _mounted_tmpfs(folder, options="ro,size=64k")
 
 
 def test_an_unwritable_output_folder_is_a_sentence(
@@ -114,17 +123,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 1 MiB tmpfs (root), so writing more fails with a real ENOSPC."""
     folder = tmp_path / "small-disk"
     folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"needs root to mount a small tmpfs: {mounted.stderr!r}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
+    yield from _mounted_tmpfs(folder, options="size=1m")
 
 
 def test_a_full_disk_is_a_sentence_and_leaves_earlier_files_whole(
