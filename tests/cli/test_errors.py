@@ -9,6 +9,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from shared_demo import shared_demo_artefact
@@ -73,11 +74,36 @@ def test_report_into_a_file_or_over_a_non_artefact_is_refused(tmp_path: Path) ->
     assert plain.read_text(encoding="utf-8") == "mine"
 
 
-def _mounted_tmpfs(folder: Path, *, options: str) -> Iterator[Path]:
+def _fail_writes_under(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, *, error: int, methods: tuple[str, ...]
+) -> None:
+    """Make ``Path.<methods>`` under ``folder`` fail with ``error`` (the seam used where a tmpfs
+    cannot be mounted): the same ``OSError`` the kernel gives, raised at the real call."""
+    for method in methods:
+        real = getattr(Path, method)
+
+        def failing(
+            self: Path, *args: Any, _real: Any = real, _method: str = method, **kwargs: Any
+        ) -> Any:
+            if self.is_relative_to(folder) and (_method == "mkdir" or self.name.startswith(".")):
+                raise OSError(error, os.strerror(error), str(self))
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, method, failing)
+
+
+def _mounted_tmpfs(
+    folder: Path,
+    *,
+    options: str,
+    monkeypatch: pytest.MonkeyPatch,
+    error: int,
+    methods: tuple[str, ...],
+) -> Iterator[Path]:
     """``folder`` with a tmpfs mounted on it (``options``), unmounted afterwards.
 
-    Mounting needs root with mount permission; without it the test skips (the ENOSPC injected at
-    the write call, below, runs everywhere).
+    Mounting needs root with mount permission; without it the same error is raised at the real
+    calls under ``folder`` instead (:func:`_fail_writes_under`), so the test still runs.
     """
     mounted = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
@@ -85,7 +111,9 @@ def _mounted_tmpfs(folder: Path, *, options: str) -> Iterator[Path]:
         check=False,
     )
     if mounted.returncode != 0:
-        pytest.skip(f"no permission to mount a tmpfs ({options}): {mounted.stderr!r}")
+        _fail_writes_under(folder, monkeypatch, error=error, methods=methods)
+        yield folder
+        return
     try:
         yield folder
     finally:
@@ -93,7 +121,7 @@ def _mounted_tmpfs(folder: Path, *, options: str) -> Iterator[Path]:
 
 
 @pytest.fixture
-def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+def read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A folder this process cannot write: permissions for a user, a read-only mount for root."""
     folder = tmp_path / "read-only"
     folder.mkdir()
@@ -102,7 +130,13 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
         yield folder
         folder.chmod(0o755)
         return
-    yield from _mounted_tmpfs(folder, options="ro,size=64k")
+    yield from _mounted_tmpfs(
+        folder,
+        options="ro,size=64k",
+        monkeypatch=monkeypatch,
+        error=errno.EROFS,
+        methods=("mkdir",),
+    )
 
 
 def test_an_unwritable_output_folder_is_a_sentence(
@@ -119,11 +153,17 @@ def test_an_unwritable_output_folder_is_a_sentence(
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
+def small_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A 1 MiB tmpfs (root), so writing more fails with a real ENOSPC."""
     folder = tmp_path / "small-disk"
     folder.mkdir()
-    yield from _mounted_tmpfs(folder, options="size=1m")
+    yield from _mounted_tmpfs(
+        folder,
+        options="size=1m",
+        monkeypatch=monkeypatch,
+        error=errno.ENOSPC,
+        methods=("write_text", "write_bytes"),
+    )
 
 
 def test_a_full_disk_is_a_sentence_and_leaves_earlier_files_whole(
