@@ -101,6 +101,20 @@ def _filled(row: Sequence[str]) -> int:
     return sum(1 for cell in row if cell.strip())
 
 
+def _text_cells(row: Sequence[str]) -> int:
+    """Filled cells that are not numbers (a header row has many, a data row few)."""
+    count = 0
+    for cell in row:
+        text = cell.strip().replace(",", "")
+        if not text:
+            continue
+        try:
+            float(text)
+        except ValueError:
+            count += 1
+    return count
+
+
 def _header_text(row: list[str]) -> list[str]:
     width = len(row)
     while width and not row[width - 1].strip():
@@ -153,6 +167,7 @@ def find_header(
             names = ", ".join(repr(sheet.name) for sheet in source.sheets)
             raise UnrecognisedFileError(f"{path.name} has no sheet {sheet_name!r} (it has {names})")
     closest: tuple[int, Sheet, int, str] | None = None
+    """(text cells, sheet, row index, why not recognised) of the most header-like row."""
     for sheet in sheets:
         search = 1 if sheet.fixed_header else HEADER_SEARCH_ROWS
         titles: list[str] = []
@@ -172,8 +187,9 @@ def find_header(
                     f"{sheet.first_row_number + index}: {error}"
                 ) from error
             except UnrecognisedFileError as error:
-                if closest is None or filled > closest[0]:
-                    closest = (filled, sheet, index, str(error))
+                texts = _text_cells(row)
+                if closest is None or texts > closest[0]:
+                    closest = (texts, sheet, index, str(error))
                 continue
             end = _table_end(sheet, index)
             footnotes = tuple(
@@ -195,17 +211,16 @@ def find_header(
         if source.row_word == "row"
         else searched
     )
-    message = (
-        f"{path.name} ({source.description}): no header of the expected columns {expected} "
-        f"in {where}"
-    )
-    if closest is not None:
-        _, sheet, index, reason = closest
-        message += (
-            f"; closest: sheet {sheet.name!r} {source.row_word} "
-            f"{sheet.first_row_number + index}: {reason}"
+    if closest is None:
+        raise UnrecognisedFileError(
+            f"{path.name} ({source.description}): no header of the expected columns {expected} "
+            f"in {where}"
         )
-    raise UnrecognisedFileError(message)
+    _, sheet, index, reason = closest
+    raise UnrecognisedFileError(
+        f"{path.name} ({source.description}): no recognised header in {where}; closest: "
+        f"sheet {sheet.name!r} {source.row_word} {sheet.first_row_number + index}: {reason}"
+    )
 
 
 def write_body(source: SourceRows, found: FoundHeader, *, work_folder: Path) -> NormalisedCsv:

@@ -1,0 +1,529 @@
+"""Loading reference files as the publishers put them out: spreadsheets, ArcGIS JSON, and the
+real published tables in shared/data/csp-tables.
+
+Golden values come from shared/data/SOURCES.md (Hampshire 2017/18 recorded crime 159,541;
+England CSS 2008/09 total 9.88; Westminster CSS 60.32; 15 CSS values suppressed as ``:``;
+Southampton mid-2019 population 252,520 in 148 LSOAs; Southampton IMD 2019 deciles
+19,24,24,26,15,14,7,14,4,1) or are read from the real files the fixtures are built from.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from publisher_layouts import (
+    CSS_PERIOD_HEADERS,
+    CSS_PERIODS,
+    arcgis_feature_set,
+    css_data_tool_xlsx,
+    css_wide,
+    iod_file1_xlsx,
+    prc_open_data_ods,
+    read_csv_rows,
+    sape_population_xls,
+)
+
+from safecity.data.load_report import LoadStatus
+from safecity.data.reference import ReferenceFileRejectedError, ReferenceKind, load_reference
+from safecity.data.warehouse import Warehouse
+
+ONS = "Office for National Statistics"
+TRAFFORD = "E22000107"
+
+
+def _rows(warehouse: Warehouse, sql: str, *parameters: object) -> list[tuple[object, ...]]:
+    return warehouse.connection.execute(sql, list(parameters)).fetchall()
+
+
+# --- the real published tables in shared/data/csp-tables ------------------------------------
+
+
+def test_real_css_by_local_authority_loads_as_a_published_indicator(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    england = shared_data / "csp-tables/ons_css_total_by_lad_ye2023_england.csv"
+    wales = shared_data / "csp-tables/ons_css_total_by_lad_ye2023_wales.csv"
+    options = {
+        "publisher": ONS,
+        "title": "Crime Severity Score (Experimental Statistics), by local authority",
+        "release": "2023-07-20",
+        "period": "year ending March 2023",
+    }
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(
+            warehouse, kind=ReferenceKind.PUBLISHED_INDICATORS, path=england, **options
+        )
+        # 300 rows: 293 distinct district codes; a district split between CSPs repeats (7).
+        assert (report.rows_in, report.loaded, report.quarantined) == (300, 293, 7)
+        assert report.reasons == {"duplicate_key": 7}
+        wales_report = load_reference(
+            warehouse, kind=ReferenceKind.PUBLISHED_INDICATORS, path=wales, **options
+        )
+        assert (wales_report.rows_in, wales_report.loaded) == (22, 22)
+        westminster = _rows(
+            warehouse,
+            "SELECT publisher, title, vintage, indicator, offence_group, period, area_level, "
+            "area_vintage, value, unit FROM published_indicator WHERE area_code = 'E09000033'",
+        )
+        assert len(westminster) == 1
+        row = westminster[0]
+        assert row[:8] == (
+            ONS,
+            options["title"],
+            "2023-07-20",
+            "crime_severity_score",
+            "Total recorded crime",
+            "2022/23",
+            "lad",
+            2023,
+        )
+        assert row[8] == pytest.approx(60.32, abs=0.005)
+        assert row[9] == "score (weighted crimes per resident)"
+        suppressed = _rows(
+            warehouse,
+            "SELECT count(*), count(value), min(value_note), max(value_note) "
+            "FROM published_indicator WHERE value IS NULL",
+        )
+        # 15 ':' values in the file, less those on quarantined repeats.
+        raw_markers = sum(1 for row in read_csv_rows(england) if row["crime_severity_score"] == ":")
+        assert raw_markers == 15
+        loaded_markers = int(suppressed[0][0])
+        assert 0 < loaded_markers <= 15
+        assert suppressed[0][1:] == (0, ":", ":")
+        assert _rows(warehouse, "SELECT count(*) FROM published_indicator")[0][0] == 293 + 22
+
+
+def test_real_css_by_group_long_format_loads_each_area_level(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path = shared_data / "csp-tables/ons_css_by_group_trafford_england_gmp_2008_2018.csv"
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(
+            warehouse,
+            kind=ReferenceKind.PUBLISHED_INDICATORS,
+            path=path,
+            publisher=ONS,
+            title="Crime Severity Score data tool",
+            release="2019-01-24",
+        )
+        assert (report.rows_in, report.loaded, report.quarantined) == (210, 210, 0)
+        levels = dict(
+            _rows(
+                warehouse,
+                "SELECT area_level, count(*) FROM published_indicator GROUP BY 1",
+            )
+        )
+        assert levels == {"csp": 70, "pfa": 70, "country": 70}
+        england = _rows(
+            warehouse,
+            "SELECT value, unit, area_name FROM published_indicator WHERE area_code = "
+            "'E92000001' AND period = '2008/09' AND offence_group = 'Total recorded crime'",
+        )
+        assert england[0][0] == pytest.approx(9.88, abs=0.005)
+        assert england[0][1:] == ("Score", "England")
+
+
+def test_real_prc_table_loads_as_offence_counts_with_hampshire_total(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path = shared_data / "csp-tables/prc_pfa_2017_18_by_offence_code.csv.gz"
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        load_reference(
+            warehouse,
+            kind=ReferenceKind.CSP_LOOKUP,
+            path=shared_data / "geography/lookup_ltla24_csp24_pfa24.csv",
+        )
+        report = load_reference(warehouse, kind=ReferenceKind.OFFENCE_COUNTS, path=path)
+        assert (report.rows_in, report.loaded, report.quarantined) == (23_068, 23_068, 0)
+        hampshire = _rows(
+            warehouse,
+            "SELECT table_version, area_code, financial_year, sum(offences), count(*) "
+            "FROM offence_count WHERE area_name = 'Hampshire' GROUP BY ALL",
+        )
+        assert hampshire == [
+            ("prc_pfa_2017_18_by_offence_code", "E23000030", "2017/18", 159_541, 128)
+        ]
+        # Homicide's four sub-offence rows per quarter under one code are summed, not dropped.
+        raw = sum(
+            int(row["Number_of_Offences"])
+            for row in read_csv_rows(path)
+            if row["Force_Name"] == "Hampshire" and row["Offence_Code"] == "1/4.1/4.10/4.2"
+        )
+        homicide = _rows(
+            warehouse,
+            "SELECT offences FROM offence_count WHERE area_name = 'Hampshire' "
+            "AND offence_code = '1/4.1/4.10/4.2'",
+        )
+        assert homicide == [(raw,)]
+        assert (
+            _rows(
+                warehouse,
+                "SELECT count(*) FROM offence_count WHERE area_name = 'Action Fraud' "
+                "AND area_code IS NULL",
+            )[0][0]
+            > 0
+        )
+
+
+def test_published_table_without_its_source_is_refused_with_the_option_to_give(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path = shared_data / "csp-tables/ons_css_total_by_lad_ye2023_wales.csv"
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        with pytest.raises(ReferenceFileRejectedError, match="give --publisher"):
+            load_reference(warehouse, kind=ReferenceKind.PUBLISHED_INDICATORS, path=path)
+        with pytest.raises(ReferenceFileRejectedError, match="give --period"):
+            load_reference(
+                warehouse,
+                kind=ReferenceKind.PUBLISHED_INDICATORS,
+                path=path,
+                publisher=ONS,
+                title="CSS",
+                release="2023-07-20",
+            )
+        assert _rows(warehouse, "SELECT count(*) FROM published_indicator") == [(0,)]
+
+
+# --- spreadsheets in the publishers' layouts -------------------------------------------------
+
+
+def test_css_data_tool_xlsx_csp_sheet_loads_with_title_rows_and_footnotes(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path = css_data_tool_xlsx(shared_data, tmp_path / "datatool.xlsx", suppressed=("Robbery", 2))
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(
+            warehouse,
+            kind=ReferenceKind.PUBLISHED_INDICATORS,
+            path=path,
+            sheet="Data - csp",
+        )
+        # 7 offence-group rows of Trafford, each with 10 periods.
+        assert (report.rows_in, report.loaded, report.quarantined) == (7, 7, 0)
+        assert report.message is not None
+        assert "sheet 'Data - csp', header on row 5" in report.message
+        assert "2 footnote row(s) under the table not loaded" in report.message
+        wide = css_wide(shared_data)
+        rows = _rows(
+            warehouse,
+            "SELECT publisher, title, vintage, indicator, period, area_level, area_name, value, "
+            "value_note FROM published_indicator WHERE offence_group = 'Total recorded crime' "
+            "ORDER BY period",
+        )
+        assert [row[4] for row in rows] == list(CSS_PERIODS)
+        assert rows[0][:7] == (
+            ONS,
+            "Crime Severity Score by community safety partnership",
+            "2019-01-24",
+            "crime_severity_score",
+            "2008/09",
+            "csp",
+            "Trafford",
+        )
+        expected = wide[(TRAFFORD, "Trafford", "Total recorded crime")]
+        # openpyxl writes a double with 16 significant digits (10.513134160712443 is stored as
+        # 10.51313416071244): equal to that precision, no rounding of our own on the way.
+        assert [row[7] for row in rows] == pytest.approx(expected, rel=1e-15)
+        robbery = _rows(
+            warehouse,
+            "SELECT value, value_note FROM published_indicator WHERE offence_group = 'Robbery' "
+            "AND period = ?",
+            CSS_PERIODS[2],
+        )
+        assert robbery == [(None, ":")]
+
+
+def test_css_data_tool_first_recognised_sheet_is_the_pfa_sheet(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path = css_data_tool_xlsx(shared_data, tmp_path / "datatool.xlsx")
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(
+            warehouse,
+            kind=ReferenceKind.PUBLISHED_INDICATORS,
+            path=path,
+            release="2019-01-24",
+        )
+        assert report.message is not None
+        assert "sheet 'Data - pfa', header on row 3" in report.message
+        assert (report.rows_in, report.loaded) == (14, 14)
+        england = _rows(
+            warehouse,
+            "SELECT value, area_name, area_level FROM published_indicator "
+            "WHERE area_code = 'E92000001' AND period = '2008/09' "
+            "AND offence_group = 'Total recorded crime'",
+        )
+        assert england[0][0] == pytest.approx(9.88, abs=0.005)
+        assert england[0][1:] == ("ENGLAND", "country")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {
+                "csp_header": (
+                    "Area ref",
+                    "Community safety partnership",
+                    "Police force area",
+                    "Offence group",
+                    *CSS_PERIOD_HEADERS,
+                )
+            },
+            "closest: sheet 'Data - csp' row 5: expected an area code column",
+        ),
+        ({"header_row": 45}, "no header of the expected columns"),
+    ],
+    ids=["renamed-code-column", "header-moved-below-the-search"],
+)
+def test_css_data_tool_changed_layout_names_file_sheet_and_columns(
+    shared_data: Path, tmp_path: Path, change: dict[str, object], expected: str
+) -> None:
+    path = css_data_tool_xlsx(shared_data, tmp_path / "datatool.xlsx", **change)  # type: ignore[arg-type]
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        with pytest.raises(ReferenceFileRejectedError) as rejected:
+            load_reference(
+                warehouse,
+                kind=ReferenceKind.PUBLISHED_INDICATORS,
+                path=path,
+                sheet="Data - csp",
+                release="2019-01-24",
+            )
+        message = str(rejected.value)
+        assert "datatool.xlsx (xlsx workbook)" in message
+        assert "'Data - csp'" in message
+        assert expected in message
+        assert rejected.value.report.status is LoadStatus.REJECTED
+
+
+def test_prc_open_data_ods_loads_every_row_accounted_for(shared_data: Path, tmp_path: Path) -> None:
+    bad_rows = [
+        [
+            "2017/18",
+            4,
+            "Hampshire",
+            "Bigamy",
+            "Miscellaneous crimes",
+            "Miscellaneous crimes",
+            "26",
+            "n/a",
+        ],
+        ["2017/18", 4, "", "Bigamy", "Miscellaneous crimes", "Miscellaneous crimes", "26", 1],
+    ]
+    path = prc_open_data_ods(
+        shared_data,
+        tmp_path / "prc-pfa-2017-18.ods",
+        forces={"Hampshire", "Surrey"},
+        extra_rows=bad_rows,
+    )
+    real_rows = len(
+        [
+            row
+            for row in read_csv_rows(
+                shared_data / "csp-tables/prc_pfa_2017_18_by_offence_code.csv.gz"
+            )
+            if row["Force_Name"] in {"Hampshire", "Surrey"}
+        ]
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(
+            warehouse, kind=ReferenceKind.OFFENCE_COUNTS, path=path, release="prc-pfa-2017-18"
+        )
+        assert report.rows_in == real_rows + 2
+        assert report.loaded == real_rows
+        assert report.reasons == {"unparseable_number": 1, "missing_required_value": 1}
+        assert report.message is not None
+        assert "sheet '2017_18', header on row 3" in report.message
+        quarantined = _rows(
+            warehouse,
+            "SELECT line_number, reason FROM quarantine WHERE file_id = ? ORDER BY 1",
+            report.file_id,
+        )
+        assert quarantined == [
+            (3 + real_rows + 1, "unparseable_number"),
+            (3 + real_rows + 2, "missing_required_value"),
+        ]
+        assert _rows(
+            warehouse,
+            "SELECT sum(offences) FROM offence_count WHERE area_name = 'Hampshire' "
+            "AND table_version = 'prc-pfa-2017-18'",
+        ) == [(159_541,)]
+
+
+def test_prc_ods_with_a_renamed_column_names_the_sheet_and_the_column(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    header = (
+        "Financial Year",
+        "Financial Quarter",
+        "Force Name",
+        "Offence Description",
+        "Offence Group",
+        "Offence Subgroup",
+        "Offence Code",
+        "Offences recorded",
+    )
+    path = prc_open_data_ods(shared_data, tmp_path / "prc.ods", forces={"Surrey"}, header=header)
+    with (
+        Warehouse(tmp_path / "w.duckdb") as warehouse,
+        pytest.raises(ReferenceFileRejectedError) as rejected,
+    ):
+        load_reference(warehouse, kind=ReferenceKind.OFFENCE_COUNTS, path=path)
+    message = str(rejected.value)
+    assert "prc.ods (ods workbook)" in message
+    assert "closest: sheet '2017_18' row 3" in message
+    assert "no offences column" in message
+    assert "Offences recorded" in message
+
+
+def test_sape_population_xls_loads_southampton(shared_data: Path, tmp_path: Path) -> None:
+    path = sape_population_xls(shared_data, tmp_path / "SAPE22DT2-mid-2019-lsoa.xls")
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        with pytest.raises(ReferenceFileRejectedError, match="give --vintage") as rejected:
+            load_reference(warehouse, kind=ReferenceKind.POPULATION, path=path)
+        assert "sheet 'Mid-2019 Persons', header on row 5" in str(rejected.value)
+        report = load_reference(warehouse, kind=ReferenceKind.POPULATION, path=path, vintage=2011)
+        assert (report.rows_in, report.loaded, report.quarantined) == (148, 148, 0)
+        assert report.message is not None
+        assert report.message.startswith("xls workbook")
+        total = _rows(
+            warehouse,
+            "SELECT count(*), sum(persons) FROM population_total WHERE year = 2019",
+        )
+        assert total == [(148, 252_520)]
+
+
+def test_iod_file1_xlsx_loads_southampton_deciles(shared_data: Path, tmp_path: Path) -> None:
+    names = {
+        row["LSOA11CD"]: row["LSOA11NM"]
+        for row in read_csv_rows(shared_data / "geography/LSOA11_WD20_LAD20_EW_LU.csv.gz")
+        if row["LAD20CD"] == "E06000045"
+    }
+    path = iod_file1_xlsx(
+        shared_data,
+        tmp_path / "File_1_IoD2019_Index_of_Multiple_Deprivation.xlsx",
+        lsoa_names=names,
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(warehouse, kind=ReferenceKind.IMD, path=path)
+        assert (report.rows_in, report.loaded) == (148, 148)
+        deciles = _rows(
+            warehouse,
+            "SELECT value, count(*) FROM deprivation WHERE domain = 'imd' AND measure = 'decile' "
+            "GROUP BY 1 ORDER BY 1",
+        )
+        assert [count for _, count in deciles] == [19, 24, 24, 26, 15, 14, 7, 14, 4, 1]
+
+
+# --- ONS Open Geography Portal JSON ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("page_size", [None, 100], ids=["one-answer", "pages-of-100"])
+def test_arcgis_feature_set_csp_lookup_loads(
+    shared_data: Path, tmp_path: Path, page_size: int | None
+) -> None:
+    path = arcgis_feature_set(
+        shared_data, tmp_path / "LAD24_CSP24_PFA24_EW_LU.json", page_size=page_size
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(warehouse, kind=ReferenceKind.CSP_LOOKUP, path=path)
+        assert (report.rows_in, report.loaded, report.quarantined) == (332, 332, 0)
+        southampton = _rows(
+            warehouse,
+            "SELECT csp_code, pfa_code, pfa_name, csp_vintage FROM csp_lookup "
+            "WHERE lad_code = 'E06000045'",
+        )
+        assert southampton == [("E22000120", "E23000030", "Hampshire", 2024)]
+        assert report.message is not None
+        assert "ignored columns: ObjectId" in report.message
+
+
+def test_arcgis_single_page_of_a_longer_answer_is_refused(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path = arcgis_feature_set(
+        shared_data, tmp_path / "page.json", page_size=100, last_page_only=True
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        with pytest.raises(ReferenceFileRejectedError, match="exceededTransferLimit is true"):
+            load_reference(warehouse, kind=ReferenceKind.CSP_LOOKUP, path=path)
+        assert _rows(warehouse, "SELECT count(*) FROM csp_lookup") == [(0,)]
+
+
+def test_arcgis_error_answer_is_refused_with_its_message(tmp_path: Path) -> None:
+    path = tmp_path / "answer.json"
+    path.write_text(json.dumps({"error": {"code": 400, "message": "Invalid query parameters"}}))
+    with (
+        Warehouse(tmp_path / "w.duckdb") as warehouse,
+        pytest.raises(ReferenceFileRejectedError, match="Invalid query parameters"),
+    ):
+        load_reference(warehouse, kind=ReferenceKind.CSP_LOOKUP, path=path)
+
+
+def test_geojson_attribute_table_loads_as_a_lookup(shared_data: Path, tmp_path: Path) -> None:
+    rows = read_csv_rows(shared_data / "geography/lookup_ltla24_csp24_pfa24.csv")
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": None, "properties": dict(row)} for row in rows
+        ],
+    }
+    path = tmp_path / "lookup.geojson"
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(warehouse, kind=ReferenceKind.CSP_LOOKUP, path=path)
+        assert (report.rows_in, report.loaded) == (332, 332)
+
+
+# --- comparator groups -----------------------------------------------------------------------
+
+
+def test_comparator_groups_wide_and_long(shared_data: Path, tmp_path: Path) -> None:
+    hampshire = [
+        row["csp24_code"]
+        for row in read_csv_rows(shared_data / "geography/lookup_ltla24_csp24_pfa24.csv")
+        if row["pfa24_code"] == "E23000030"
+    ]
+    subject, members = hampshire[0], hampshire[1:6]
+    wide = tmp_path / "groups.csv"
+    wide.write_text(
+        "CSP code,Comparator 1,Comparator 2,Comparator 3,Comparator 4,Comparator 5\n"
+        f"{subject},{','.join(members)}\n"
+        f"{members[0]},{subject},{members[1]},{members[2]},,\n"
+        f"{members[1]},{members[1]},{subject},,,\n",
+        encoding="utf-8",
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        with pytest.raises(ReferenceFileRejectedError, match="give --release"):
+            load_reference(warehouse, kind=ReferenceKind.COMPARATOR_GROUPS, path=wide, title="g")
+        report = load_reference(
+            warehouse,
+            kind=ReferenceKind.COMPARATOR_GROUPS,
+            path=wide,
+            title="Hampshire most similar CSPs",
+            release="2024",
+        )
+        assert (report.rows_in, report.loaded, report.quarantined) == (3, 2, 1)
+        assert report.reasons == {"inconsistent_total": 1}
+        groups = _rows(
+            warehouse,
+            "SELECT subject_code, count(*), min(method) FROM comparator_group GROUP BY 1",
+        )
+        assert sorted(groups) == sorted([(subject, 5, "supplied"), (members[0], 3, "supplied")])
+        long = tmp_path / "long.csv"
+        long.write_text(
+            "group_name,subject_code,member_code,member_name\n"
+            + "".join(f"Hampshire most similar CSPs,{subject},{code},x\n" for code in members[:2]),
+            encoding="utf-8",
+        )
+        replaced = load_reference(
+            warehouse, kind=ReferenceKind.COMPARATOR_GROUPS, path=long, release="2024"
+        )
+        assert replaced.status is LoadStatus.REPLACED
+        assert _rows(
+            warehouse,
+            "SELECT count(*) FROM comparator_group WHERE subject_code = ?",
+            subject,
+        ) == [(2,)]
