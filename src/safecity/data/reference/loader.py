@@ -45,7 +45,11 @@ from safecity.data.reference.errors import (
 from safecity.data.reference.kinds import ReferenceFormat, ReferenceKind
 from safecity.data.reference.options import ReferenceOptions
 from safecity.data.reference.replacement import mark_superseded
-from safecity.data.reference.spreadsheet import read_spreadsheet, spreadsheet_format
+from safecity.data.reference.spreadsheet import (
+    read_spreadsheet,
+    spreadsheet_format,
+    unpack_single_member,
+)
 from safecity.data.reference.tabular import SourceRows, find_header, write_body
 from safecity.data.reference.text_input import NormalisedCsv, normalise_csv, peek_bytes
 from safecity.data.warehouse import Warehouse
@@ -124,11 +128,14 @@ def _prepare(
     if kind is ReferenceKind.BOUNDARIES:
         return boundaries.prepare_boundaries(path, options=options)
     make_plan = CSV_PLANS[kind]
+    path, unpacked = unpack_single_member(path, work_folder=work_folder)
     rows = read_rows(path)
     if rows is None:
         source = normalise_csv(path, work_folder=work_folder)
+        source.notes[:0] = unpacked
         plan = make_plan(source.header, options=options)
         return _PreparedCsv(source=source, plan=plan)
+    rows.notes[:0] = unpacked
 
     def recognise(header: list[str], title_rows: tuple[str, ...]) -> CsvPlan:
         return make_plan(header, options=replace(options, title_rows=title_rows))

@@ -136,3 +136,50 @@ def read_spreadsheet(path: Path, *, workbook_format: SpreadsheetFormat) -> Sourc
     ordered = visible + [sheet for sheet in sheets if sheet.name in hidden]
     notes = [f"hidden sheets searched last: {', '.join(hidden)}"] if hidden else []
     return SourceRows(description=f"{workbook_format.value} workbook", sheets=ordered, notes=notes)
+
+
+DATA_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".json", ".geojson")
+"""What a zip of one published file may hold (the ONS ships some tables zipped)."""
+
+
+def unpack_single_member(path: Path, *, work_folder: Path) -> tuple[Path, list[str]]:
+    """A zip (not itself a workbook) holding one data file: that file, extracted into
+    ``work_folder``, and a note saying so; any other file: itself, and no note.
+
+    The zip's directory is checked against the input limits before anything is inflated.
+
+    Raises
+    ------
+    UnrecognisedFileError
+        If the zip holds no data file or several, or is over an input limit.
+    """
+    with path.open("rb") as file:
+        if file.read(len(ZIP_MAGIC)) != ZIP_MAGIC or spreadsheet_format(path) is not None:
+            return path, []
+    limits = input_limits()
+    _check_zip(path, limits)
+    with zipfile.ZipFile(path) as archive:
+        members = [
+            member
+            for member in archive.infolist()
+            if not member.is_dir() and member.filename.lower().endswith(DATA_SUFFIXES)
+        ]
+        if len(members) != 1:
+            names = ", ".join(member.filename for member in members) or "none"
+            raise UnrecognisedFileError(
+                f"a zip must hold exactly one data file ({', '.join(DATA_SUFFIXES)}); "
+                f"this one holds {names}"
+            )
+        [member] = members
+        target = work_folder / Path(member.filename).name
+        with archive.open(member) as source, target.open("wb") as sink:
+            written = 0
+            while chunk := source.read(1 << 20):
+                written += len(chunk)
+                if written > limits.max_member_bytes:
+                    raise UnrecognisedFileError(
+                        f"{member.filename} decompresses beyond the limit of "
+                        f"{limits.max_member_bytes:,} bytes for one file"
+                    )
+                sink.write(chunk)
+    return target, [f"unpacked {member.filename} from the zip"]
