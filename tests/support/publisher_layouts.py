@@ -198,6 +198,7 @@ def prc_open_data_ods(
     forces: set[str],
     extra_rows: Sequence[list[Any]] = (),
     header: Sequence[str] = PRC_HEADER,
+    sheet_name: str = "2017_18",
 ) -> Path:
     """The Home Office PRC open data table (ODS) for ``forces`` (see the module docstring)."""
     document = OpenDocumentSpreadsheet()
@@ -226,7 +227,7 @@ def prc_open_data_ods(
         *prc_rows(shared_data, forces=forces),
         *extra_rows,
     ]
-    _ods_sheet(document, "2017_18", data)
+    _ods_sheet(document, sheet_name, data)
     document.save(str(path))
     return path
 

@@ -107,12 +107,26 @@ def read_spreadsheet(path: Path, *, workbook_format: SpreadsheetFormat) -> Sourc
         )
     if workbook_format is not SpreadsheetFormat.XLS:
         _check_zip(path, limits)
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except (python_calamine.CalamineError, OSError, ValueError) as error:
-        raise UnrecognisedFileError(
-            f"not a readable {workbook_format.value} workbook: {error}"
-        ) from error
+    sheets: list[Sheet] = []
+    hidden: list[str] = []
+    # Read from a stream, so that calamine goes by the content, not the file name's extension.
+    with path.open("rb") as stream:
+        try:
+            workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
+        except (python_calamine.CalamineError, OSError, ValueError) as error:
+            raise UnrecognisedFileError(
+                f"not a readable {workbook_format.value} workbook: {error}"
+            ) from error
+        sheets, hidden = _read_sheets(workbook, workbook_format)
+    visible = [sheet for sheet in sheets if sheet.name not in hidden]
+    ordered = visible + [sheet for sheet in sheets if sheet.name in hidden]
+    notes = [f"hidden sheets searched last: {', '.join(hidden)}"] if hidden else []
+    return SourceRows(description=f"{workbook_format.value} workbook", sheets=ordered, notes=notes)
+
+
+def _read_sheets(
+    workbook: python_calamine.CalamineWorkbook, workbook_format: SpreadsheetFormat
+) -> tuple[list[Sheet], list[str]]:
     sheets: list[Sheet] = []
     hidden: list[str] = []
     try:
@@ -132,10 +146,7 @@ def read_spreadsheet(path: Path, *, workbook_format: SpreadsheetFormat) -> Sourc
         ) from error
     finally:
         workbook.close()
-    visible = [sheet for sheet in sheets if sheet.name not in hidden]
-    ordered = visible + [sheet for sheet in sheets if sheet.name in hidden]
-    notes = [f"hidden sheets searched last: {', '.join(hidden)}"] if hidden else []
-    return SourceRows(description=f"{workbook_format.value} workbook", sheets=ordered, notes=notes)
+    return sheets, hidden
 
 
 DATA_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv", ".json", ".geojson")
