@@ -10,12 +10,18 @@ Southampton mid-2019 population 252,520 in 148 LSOAs; Southampton IMD 2019 decil
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
+import openpyxl
 import pytest
+from fuzz_settings import FUZZ_LIMITS, SAMPLE
+from hypothesis import given
+from hypothesis import strategies as st
 from publisher_layouts import (
     CSS_PERIOD_HEADERS,
     CSS_PERIODS,
+    PRC_HEADER,
     arcgis_feature_set,
     css_data_tool_xlsx,
     css_wide,
@@ -26,7 +32,14 @@ from publisher_layouts import (
 )
 
 from safecity.data.load_report import LoadStatus
-from safecity.data.reference import ReferenceFileRejectedError, ReferenceKind, load_reference
+from safecity.data.reference import (
+    ReferenceFileRejectedError,
+    ReferenceKind,
+    load_reference,
+    spreadsheet,
+    tabular,
+    text_input,
+)
 from safecity.data.warehouse import Warehouse
 
 ONS = "Office for National Statistics"
@@ -527,3 +540,103 @@ def test_comparator_groups_wide_and_long(shared_data: Path, tmp_path: Path) -> N
             "SELECT count(*) FROM comparator_group WHERE subject_code = ?",
             subject,
         ) == [(2,)]
+
+
+# --- input limits and every row accounted for, in spreadsheets -------------------------------
+
+
+@pytest.fixture
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in (text_input, spreadsheet, tabular):
+        monkeypatch.setattr(module, "input_limits", lambda: FUZZ_LIMITS)
+
+
+def _offence_workbook(path: Path, rows: list[list[object]]) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "2017-18"
+    sheet.append(["Police recorded crime by Police Force Area"])
+    sheet.append(list(PRC_HEADER))
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_a_workbook_bomb_is_refused_from_its_zip_directory(tmp_path: Path) -> None:
+    filler = "0" * 1000
+    rows: list[list[object]] = [
+        ["2017/18", 1, "Surrey", filler, "g", "s", "26", 1] for _ in range(300)
+    ]
+    path = _offence_workbook(tmp_path / "bomb.xlsx", rows)
+    assert path.stat().st_size < FUZZ_LIMITS.max_member_bytes
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        with pytest.raises(ReferenceFileRejectedError) as refused:
+            load_reference(warehouse, kind=ReferenceKind.OFFENCE_COUNTS, path=path)
+        message = refused.value.report.message or ""
+        assert "the workbook decompresses" in message
+        assert "over the" in message
+        assert _rows(warehouse, "SELECT count(*) FROM offence_count") == [(0,)]
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_a_spreadsheet_row_over_the_line_limit_is_quarantined_by_row_number(
+    tmp_path: Path,
+) -> None:
+    giant = "x" * (FUZZ_LIMITS.max_line_bytes + 10)
+    rows: list[list[object]] = [
+        ["2017/18", 1, "Surrey", "Bigamy", "g", "s", "26", 3],
+        ["2017/18", 2, "Surrey", giant, "g", "s", "26", 5],
+        ["2017/18", 3, "Surrey", "Bigamy", "g", "s", "26", 7],
+    ]
+    path = _offence_workbook(tmp_path / "giant.xlsx", rows)
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(warehouse, kind=ReferenceKind.OFFENCE_COUNTS, path=path)
+        assert (report.rows_in, report.loaded, report.quarantined) == (3, 2, 1)
+        assert report.message is not None
+        assert "quarantined by row number (first: 4)" in report.message
+        assert _rows(
+            warehouse, "SELECT line_number FROM quarantine WHERE file_id = ?", report.file_id
+        ) == [(4,)]
+        assert _rows(warehouse, "SELECT offences FROM offence_count") == [(10,)]
+
+
+_COUNT_CELLS = st.one_of(
+    st.integers(min_value=-5, max_value=10_000),
+    st.sampled_from(["n/a", "", ":", "1.5", "1,234", " 12 "]),
+)
+
+
+@SAMPLE
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.sampled_from(["Surrey", "Kent", ""]), st.sampled_from(["26", "8N", ""]), _COUNT_CELLS
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_every_spreadsheet_row_is_loaded_or_quarantined_and_the_sums_are_the_rows(
+    cells: list[tuple[str, str, object]],
+) -> None:
+    rows = [["2017/18", 1, force, "d", "g", "s", code, count] for force, code, count in cells]
+    with tempfile.TemporaryDirectory(prefix="formats-fuzz-") as folder:
+        path = _offence_workbook(Path(folder) / "prc.xlsx", rows)
+        with Warehouse(Path(folder) / "w.duckdb") as warehouse:
+            report = load_reference(warehouse, kind=ReferenceKind.OFFENCE_COUNTS, path=path)
+            expected: dict[tuple[str, str], int] = {}
+            for force, code, count in cells:
+                text = str(count).strip().replace(",", "")
+                if force and code and text.lstrip("-").isdigit():
+                    expected[(force, code)] = expected.get((force, code), 0) + int(text)
+            assert report.rows_in == len(cells)
+            assert report.rows_in == report.loaded + report.quarantined
+            loaded = {
+                (force, code): offences
+                for force, code, offences in _rows(
+                    warehouse, "SELECT area_name, offence_code, offences FROM offence_count"
+                )
+            }
+            assert loaded == expected
