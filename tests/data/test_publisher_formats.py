@@ -640,3 +640,105 @@ def test_every_spreadsheet_row_is_loaded_or_quarantined_and_the_sums_are_the_row
                 )
             }
             assert loaded == expected
+
+
+def test_recorded_crime_by_csp_name_gets_codes_from_the_lookup_and_sums_quarters(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    header = [
+        "Financial Year",
+        "Financial Quarter",
+        "Force Name",
+        "CSP Name",
+        "Offence Group",
+        "Offence Subgroup",
+        "Number of Offences",
+    ]
+    rows: list[list[object]] = []
+    # Hand-made counts (the layout is the Home Office CSP table's; no CSP-level file is in
+    # shared/data): Southampton 2022/23 violence 10+20+30+40 = 100 over four quarters, split
+    # over two subgroups in Q1 (4 + 6); 2023/24 two quarters only (5 + 7 = 12).
+    rows.append(
+        [
+            "2022/23",
+            1,
+            "Hampshire",
+            "Southampton",
+            "Violence against the person",
+            "Violence with injury",
+            4,
+        ]
+    )
+    rows.append(
+        [
+            "2022/23",
+            1,
+            "Hampshire",
+            "Southampton",
+            "Violence against the person",
+            "Stalking and harassment",
+            6,
+        ]
+    )
+    for quarter, count in ((2, 20), (3, 30), (4, 40)):
+        rows.append(
+            [
+                "2022/23",
+                quarter,
+                "Hampshire",
+                "Southampton",
+                "Violence against the person",
+                "Violence with injury",
+                count,
+            ]
+        )
+    rows.append(["2023/24", 1, "Hampshire", "Southampton", "Robbery", "Robbery", 5])
+    rows.append(["2023/24", 2, "Hampshire", "southampton ", "Robbery", "Robbery", 7])
+    rows.append(["2022/23", 1, "Nowhere", "Nowhere", "Robbery", "Robbery", 3])
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "2022_23"
+    sheet.append(["Police recorded crime by Community Safety Partnership area"])
+    sheet.append(["Source: Home Office"])
+    sheet.append(["Released: 2024-04-25"])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "prc-csp-tables.xlsx"
+    workbook.save(path)
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        load_reference(
+            warehouse,
+            kind=ReferenceKind.CSP_LOOKUP,
+            path=shared_data / "geography/lookup_ltla24_csp24_pfa24.csv",
+        )
+        report = load_reference(warehouse, kind=ReferenceKind.PUBLISHED_INDICATORS, path=path)
+        assert (report.rows_in, report.loaded, report.quarantined) == (8, 7, 1)
+        assert report.reasons == {"unknown_category": 1}
+        loaded = _rows(
+            warehouse,
+            "SELECT publisher, vintage, indicator, area_code, offence_group, period, value, unit "
+            "FROM published_indicator ORDER BY period",
+        )
+        assert loaded == [
+            (
+                "Home Office",
+                "2024-04-25",
+                "recorded_crime",
+                "E22000120",
+                "Violence against the person",
+                "2022/23",
+                100.0,
+                "offences",
+            ),
+            (
+                "Home Office",
+                "2024-04-25",
+                "recorded_crime",
+                "E22000120",
+                "Robbery",
+                "2023/24 (quarters 1-2)",
+                12.0,
+                "offences",
+            ),
+        ]

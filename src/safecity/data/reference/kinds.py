@@ -44,4 +44,5 @@ class ReferenceFormat(StrEnum):
     PUBLISHED_INDICATOR_TABLE = "published-indicator-table"
     COMPARATOR_GROUP_TABLE = "comparator-group-table"
     HOME_OFFICE_PRC_OFFENCE_TABLE = "home-office-prc-offence-table"
+    HOME_OFFICE_PRC_CSP_TABLE = "home-office-prc-csp-table"
     UNRECOGNISED = "unrecognised"

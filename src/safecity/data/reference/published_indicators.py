@@ -14,6 +14,8 @@ Recognised layouts (header found anywhere in the top rows of any sheet):
 * **one statistic column**: an area code column and a column named for the statistic
   (``crime_severity_score``, ``Crime Severity Score``, ``Number of offences``, ``Rate per
   1,000 population``), e.g. ``ltla23_code,crime_severity_score``;
+* **police recorded crime by CSP name** (the Home Office CSP open data table, no codes): see
+  :mod:`safecity.data.reference.recorded_crime_by_csp`;
 * **wide by period** (the ONS data tool): an area code column (``Code``), an area name, an
   optional offence group, and one column per period whose header is a financial year
   (``Apr '08 to Mar '09``, ``2022/23``).
@@ -41,6 +43,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from safecity.data.quality import QuarantineReason
+from safecity.data.reference import recorded_crime_by_csp
 from safecity.data.reference.areas import ENTITY_CODES, AreaLevel, normalise_header
 from safecity.data.reference.csv_pipeline import CsvPlan
 from safecity.data.reference.errors import OptionRequiredError, UnrecognisedFileError
@@ -294,6 +297,11 @@ def _indicator(columns: _Columns, options: ReferenceOptions, title: str) -> str:
 
 def published_indicators_plan(header: list[str], *, options: ReferenceOptions) -> CsvPlan:
     """The plan for a published table of a statistic by area (see the module's layouts)."""
+    by_name = recorded_crime_by_csp.columns_of(header)
+    if by_name is not None and not any(
+        name in _GENERIC_CODE for name in (normalise_header(text) for text in header)
+    ):
+        return recorded_crime_by_csp.recorded_crime_by_csp_plan(header, by_name, options=options)
     columns = _find_columns(header)
     publisher = resolve_publisher(options)
     title = resolve_title(options)
