@@ -68,9 +68,25 @@ def test_real_css_by_local_authority_loads_as_a_published_indicator(
         report = load_reference(
             warehouse, kind=ReferenceKind.PUBLISHED_INDICATORS, path=england, **options
         )
-        # 300 rows: 293 distinct district codes; a district split between CSPs repeats (7).
-        assert (report.rows_in, report.loaded, report.quarantined) == (300, 293, 7)
-        assert report.reasons == {"duplicate_key": 7}
+        # 300 rows, 293 distinct district codes: four districts split between CSPs repeat with
+        # each CSP's value (E06000058 x3, E06000061 x2, E06000063 x3, E06000064 x3): the file
+        # gives them different values, so none of their 11 rows is kept.
+        assert (report.rows_in, report.loaded, report.quarantined) == (300, 289, 11)
+        assert report.reasons == {"duplicate_key": 11}
+        conflicts = _rows(
+            warehouse,
+            "SELECT detail FROM quarantine WHERE file_id = ? ORDER BY line_number",
+            report.file_id,
+        )
+        assert any(
+            "E06000063" in str(detail) and "is given 3 different values" in str(detail)
+            for (detail,) in conflicts
+        )
+        assert _rows(
+            warehouse,
+            "SELECT count(*) FROM published_indicator WHERE area_code IN "
+            "('E06000058', 'E06000061', 'E06000063', 'E06000064')",
+        ) == [(0,)]
         wales_report = load_reference(
             warehouse, kind=ReferenceKind.PUBLISHED_INDICATORS, path=wales, **options
         )
@@ -99,13 +115,19 @@ def test_real_css_by_local_authority_loads_as_a_published_indicator(
             "SELECT count(*), count(value), min(value_note), max(value_note) "
             "FROM published_indicator WHERE value IS NULL",
         )
-        # 15 ':' values in the file, less those on quarantined repeats.
+        # 15 ':' values in the file; those of the split districts are not kept.
         raw_markers = sum(1 for row in read_csv_rows(england) if row["crime_severity_score"] == ":")
         assert raw_markers == 15
-        loaded_markers = int(suppressed[0][0])
-        assert 0 < loaded_markers <= 15
+        split = {"E06000058", "E06000061", "E06000063", "E06000064"}
+        kept_markers = sum(
+            1
+            for row in read_csv_rows(england)
+            if row["crime_severity_score"] == ":" and row["ltla23_code"] not in split
+        )
+        assert kept_markers == 13  # E06000058's two ':' rows are among the conflicting ones
+        assert int(suppressed[0][0]) == kept_markers
         assert suppressed[0][1:] == (0, ":", ":")
-        assert _rows(warehouse, "SELECT count(*) FROM published_indicator")[0][0] == 293 + 22
+        assert _rows(warehouse, "SELECT count(*) FROM published_indicator")[0][0] == 289 + 22
 
 
 def test_real_css_by_group_long_format_loads_each_area_level(

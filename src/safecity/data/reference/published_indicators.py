@@ -25,7 +25,10 @@ a generic ``Code``/``area_code``; each row's area level is read from its code's 
 (E22/W14 CSP, E23 PFA, E06-E09/W06 LAD, E12 region, E92/W92 country). A value that is a
 publisher's suppression marker (``:``, ``..``, ``[x]``, ``[c]``, ``[z]``, ``*``, ``-``) is
 kept as NULL with the marker in ``value_note``; a blank value is NULL with note ``blank``; any
-other text that is not a number quarantines the row.
+other text that is not a number quarantines the row. An area (with its statistic, offence group
+and period) given twice with the same value keeps the first; given different values, none is
+kept (the table contradicts itself: e.g. the CSS by CSP re-published by district repeats a
+district split between CSPs, with each CSP's value).
 
 References
 ----------
@@ -404,6 +407,9 @@ def published_indicators_plan(header: list[str], *, options: ReferenceOptions) -
         checks=tuple(checks),
         unique_key=tuple(unique_key),
         unique_key_label=label,
+        conflict_value=" || '|' || ".join(
+            f"coalesce(trim(c{index}), '')" for index, _ in value_columns
+        ),
         inserts=(
             TableInsert(
                 table="published_indicator",
