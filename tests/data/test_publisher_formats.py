@@ -36,6 +36,7 @@ from safecity.data.reference import (
     ReferenceFileRejectedError,
     ReferenceKind,
     load_reference,
+    reference_vintages,
     spreadsheet,
     tabular,
     text_input,
@@ -128,6 +129,16 @@ def test_real_css_by_local_authority_loads_as_a_published_indicator(
         assert int(suppressed[0][0]) == kept_markers
         assert suppressed[0][1:] == (0, ":", ":")
         assert _rows(warehouse, "SELECT count(*) FROM published_indicator")[0][0] == 289 + 22
+        [holding] = [
+            holding
+            for holding in reference_vintages(warehouse)
+            if holding.kind is ReferenceKind.PUBLISHED_INDICATORS
+        ]
+        assert holding.table == "published_indicator"
+        assert holding.vintage == "2023-07-20"
+        assert holding.label == f"{ONS}: {options['title']} (crime_severity_score)"
+        assert (holding.keys, holding.rows) == (289 + 22, 289 + 22)
+        assert holding.sources == (str(england), str(wales))
 
 
 def test_real_css_by_group_long_format_loads_each_area_level(
