@@ -775,3 +775,30 @@ def test_recorded_crime_by_csp_name_gets_codes_from_the_lookup_and_sums_quarters
                 "offences",
             ),
         ]
+
+
+def test_a_csv_with_title_lines_above_its_header_loads(shared_data: Path, tmp_path: Path) -> None:
+    source = shared_data / "csp-tables/ons_css_total_by_lad_ye2023_wales.csv"
+    path = tmp_path / "css-wales.csv"
+    path.write_text(
+        "Crime Severity Score by local authority, Wales, year ending March 2023\n"
+        "Source: Office for National Statistics\n"
+        "Released: 2023-07-20\n"
+        "\n" + source.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        report = load_reference(warehouse, kind=ReferenceKind.PUBLISHED_INDICATORS, path=path)
+        assert (report.rows_in, report.loaded) == (22, 22)
+        assert report.message is not None
+        assert "header on row 5" in report.message
+        assert _rows(
+            warehouse, "SELECT DISTINCT publisher, title, vintage, period FROM published_indicator"
+        ) == [
+            (
+                ONS,
+                "Crime Severity Score by local authority, Wales, year ending March 2023",
+                "2023-07-20",
+                "2022/23",
+            )
+        ]

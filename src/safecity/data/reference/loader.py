@@ -50,7 +50,7 @@ from safecity.data.reference.spreadsheet import (
     spreadsheet_format,
     unpack_single_member,
 )
-from safecity.data.reference.tabular import SourceRows, find_header, write_body
+from safecity.data.reference.tabular import SourceRows, find_header, read_csv_table, write_body
 from safecity.data.reference.text_input import NormalisedCsv, normalise_csv, peek_bytes
 from safecity.data.warehouse import Warehouse
 
@@ -108,7 +108,7 @@ class _PreparedCsv:
         return load_csv(connection, source=self.source, plan=self.plan, file_id=file_id)
 
 
-def read_rows(path: Path) -> SourceRows | None:
+def read_rows(path: Path, *, sheet_name: str | None = None) -> SourceRows | None:
     """The file as sheets of rows when it is a spreadsheet or JSON; None when it is CSV.
 
     The format is read from the file's first bytes, not its name: a zip holding an OpenDocument
@@ -116,7 +116,7 @@ def read_rows(path: Path) -> SourceRows | None:
     """
     workbook_format = spreadsheet_format(path)
     if workbook_format is not None:
-        return read_spreadsheet(path, workbook_format=workbook_format)
+        return read_spreadsheet(path, workbook_format=workbook_format, sheet_name=sheet_name)
     if looks_like_json(peek_bytes(path)):
         return read_feature_table(path)
     return None
@@ -129,13 +129,31 @@ def _prepare(
         return boundaries.prepare_boundaries(path, options=options)
     make_plan = CSV_PLANS[kind]
     path, unpacked = unpack_single_member(path, work_folder=work_folder)
-    rows = read_rows(path)
+    rows = read_rows(path, sheet_name=options.sheet)
     if rows is None:
         source = normalise_csv(path, work_folder=work_folder)
         source.notes[:0] = unpacked
-        plan = make_plan(source.header, options=options)
+        try:
+            plan = make_plan(source.header, options=options)
+        except OptionRequiredError:
+            raise
+        except UnrecognisedFileError as first_line_error:
+            # Perhaps title lines above the header: look for it below them, as in a sheet.
+            try:
+                return _from_rows(read_csv_table(path), path, kind, options, work_folder)
+            except OptionRequiredError:
+                raise
+            except UnrecognisedFileError:
+                raise first_line_error from None
         return _PreparedCsv(source=source, plan=plan)
     rows.notes[:0] = unpacked
+    return _from_rows(rows, path, kind, options, work_folder)
+
+
+def _from_rows(
+    rows: SourceRows, path: Path, kind: ReferenceKind, options: ReferenceOptions, work_folder: Path
+) -> _PreparedCsv:
+    make_plan = CSV_PLANS[kind]
 
     def recognise(header: list[str], title_rows: tuple[str, ...]) -> CsvPlan:
         return make_plan(header, options=replace(options, title_rows=title_rows))

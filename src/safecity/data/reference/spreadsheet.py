@@ -90,8 +90,11 @@ def _check_zip(path: Path, limits: InputLimits) -> None:
         )
 
 
-def read_spreadsheet(path: Path, *, workbook_format: SpreadsheetFormat) -> SourceRows:
-    """Every sheet of the workbook at ``path``, as rows of text cells from A1.
+def read_spreadsheet(
+    path: Path, *, workbook_format: SpreadsheetFormat, sheet_name: str | None = None
+) -> SourceRows:
+    """Every sheet of the workbook at ``path`` (only ``sheet_name`` when given, so that one
+    year's sheet of a many-year workbook is all that is parsed), as rows of text cells from A1.
 
     Raises
     ------
@@ -117,7 +120,7 @@ def read_spreadsheet(path: Path, *, workbook_format: SpreadsheetFormat) -> Sourc
             raise UnrecognisedFileError(
                 f"not a readable {workbook_format.value} workbook: {error}"
             ) from error
-        sheets, hidden = _read_sheets(workbook, workbook_format)
+        sheets, hidden = _read_sheets(workbook, workbook_format, sheet_name=sheet_name)
     visible = [sheet for sheet in sheets if sheet.name not in hidden]
     ordered = visible + [sheet for sheet in sheets if sheet.name in hidden]
     notes = [f"hidden sheets searched last: {', '.join(hidden)}"] if hidden else []
@@ -125,13 +128,19 @@ def read_spreadsheet(path: Path, *, workbook_format: SpreadsheetFormat) -> Sourc
 
 
 def _read_sheets(
-    workbook: python_calamine.CalamineWorkbook, workbook_format: SpreadsheetFormat
+    workbook: python_calamine.CalamineWorkbook,
+    workbook_format: SpreadsheetFormat,
+    *,
+    sheet_name: str | None,
 ) -> tuple[list[Sheet], list[str]]:
     sheets: list[Sheet] = []
     hidden: list[str] = []
     try:
         for metadata in workbook.sheets_metadata:
             if metadata.typ is not python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            if sheet_name is not None and metadata.name != sheet_name:
+                sheets.append(Sheet(name=metadata.name, rows=[]))
                 continue
             if metadata.visible is not python_calamine.SheetVisibleEnum.Visible:
                 hidden.append(metadata.name)

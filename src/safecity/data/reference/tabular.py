@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from safecity.data.input_files import input_limits
 from safecity.data.reference.errors import OptionRequiredError, UnrecognisedFileError
-from safecity.data.reference.text_input import NormalisedCsv
+from safecity.data.reference.text_input import NormalisedCsv, read_bytes, to_utf8
 
 HEADER_SEARCH_ROWS = 40
 """How far down a sheet the header row is looked for (publishers' title blocks are shorter)."""
@@ -69,6 +69,9 @@ class Sheet:
     first_row_number: int = 1
     fixed_header: bool = False
     """True when the first row is the header by construction (JSON field names)."""
+    split_titles: bool = False
+    """True when a title line may have been split into cells at its commas (a CSV): a row above
+    the header that is not one is then read as a title, its cells joined again."""
 
 
 @dataclass(slots=True)
@@ -187,6 +190,8 @@ def find_header(
                     f"{sheet.first_row_number + index}: {error}"
                 ) from error
             except UnrecognisedFileError as error:
+                if sheet.split_titles:
+                    titles.append(", ".join(cell.strip() for cell in row if cell.strip()))
                 texts = _text_cells(row)
                 if closest is None or texts > closest[0]:
                     closest = (texts, sheet, index, str(error))
@@ -273,4 +278,26 @@ def write_body(source: SourceRows, found: FoundHeader, *, work_folder: Path) -> 
         )
     return NormalisedCsv(
         header=found.header, body_path=body_path, record_lines=record_lines, notes=notes
+    )
+
+
+def read_csv_table(path: Path) -> SourceRows:
+    """A CSV with title lines above its header, as one sheet of records (numbered from 1).
+
+    Within the input limits (as any CSV); a record spanning several lines (a quoted line
+    break) counts as one row, so row numbers count records.
+    """
+    raw, notes = read_bytes(path)
+    data, encoding_notes = to_utf8(raw)
+    notes.extend(encoding_notes)
+    text = data.decode("utf-8", errors="replace")
+    try:
+        rows = [list(record) for record in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as error:
+        raise UnrecognisedFileError(f"not a readable CSV: {error}") from error
+    notes.append("title lines above the header")
+    return SourceRows(
+        description="CSV",
+        sheets=[Sheet(name=path.name, rows=rows, split_titles=True)],
+        notes=notes,
     )
