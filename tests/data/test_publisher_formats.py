@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fuzz_settings import FUZZ_LIMITS, SAMPLE
+from fuzz_settings import FULL, FUZZ_LIMITS, SAMPLE
 from hypothesis import given
 from hypothesis import strategies as st
 from publisher_layouts import (
@@ -641,19 +641,16 @@ _COUNT_CELLS = st.one_of(
 )
 
 
-@SAMPLE
-@given(
-    cells=st.lists(
-        st.tuples(
-            st.sampled_from(["Surrey", "Kent", ""]), st.sampled_from(["26", "8N", ""]), _COUNT_CELLS
-        ),
-        min_size=1,
-        max_size=25,
-    )
+_OFFENCE_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["Surrey", "Kent", ""]), st.sampled_from(["26", "8N", ""]), _COUNT_CELLS
+    ),
+    min_size=1,
+    max_size=25,
 )
-def test_every_spreadsheet_row_is_loaded_or_quarantined_and_the_sums_are_the_rows(
-    cells: list[tuple[str, str, object]],
-) -> None:
+
+
+def _check_offence_rows(cells: list[tuple[str, str, object]]) -> None:
     rows = [["2017/18", 1, force, "d", "g", "s", code, count] for force, code, count in cells]
     with tempfile.TemporaryDirectory(prefix="formats-fuzz-") as folder:
         path = _offence_workbook(Path(folder) / "prc.xlsx", rows)
@@ -673,6 +670,23 @@ def test_every_spreadsheet_row_is_loaded_or_quarantined_and_the_sums_are_the_row
                 )
             }
             assert loaded == expected
+
+
+@SAMPLE
+@given(cells=_OFFENCE_ROWS)
+def test_every_spreadsheet_row_is_loaded_or_quarantined_and_the_sums_are_the_rows_sample(
+    cells: list[tuple[str, str, object]],
+) -> None:
+    _check_offence_rows(cells)
+
+
+@pytest.mark.stress
+@FULL
+@given(cells=_OFFENCE_ROWS)
+def test_every_spreadsheet_row_is_loaded_or_quarantined_and_the_sums_are_the_rows(
+    cells: list[tuple[str, str, object]],
+) -> None:
+    _check_offence_rows(cells)
 
 
 def test_recorded_crime_by_csp_name_gets_codes_from_the_lookup_and_sums_quarters(
