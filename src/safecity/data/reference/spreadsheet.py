@@ -1,10 +1,12 @@
 """Reading publishers' spreadsheets (``.xlsx``, ``.xls``, ``.ods``) as they are published.
 
-The workbook is read with python-calamine (a Rust reader of every Excel and OpenDocument
-format, maintained, and fast: a 35,000-row sheet reads in about a second). Every sheet is read
-in full, from cell A1, so that row numbers in the load report are the spreadsheet's own; which
-sheet and which row hold the table is decided by
-:func:`safecity.data.reference.tabular.find_header`.
+The workbook is read with python-calamine (a maintained Rust reader of every Excel and
+OpenDocument format). Measured on the shared 2-core build machine: the mid-2019 LSOA population
+(34,753 rows x 94 columns) loads from xlsx in about 18 s, against about 11 s from CSV.
+
+Every sheet is read in full (only the named one with ``--sheet``), from cell A1, so that row
+numbers in the load report are the spreadsheet's own; which sheet and which row hold the table
+is decided by :func:`safecity.data.reference.tabular.find_header`.
 
 Before the workbook is opened, the input limits (``config/input_limits.yaml``) are applied as
 to any input: the stored file may be no larger than ``max_member_bytes``; an ``.xlsx`` or
