@@ -41,6 +41,8 @@ from safecity.data.fetch.catalogue import load_catalogue
 from safecity.data.reference import ReferenceKind
 from safecity.data.warehouse import Warehouse
 
+pytestmark = pytest.mark.realdata
+
 PAGE_SIZE = 100
 SOUTHAMPTON = "E06000045"
 Answer = Callable[[dict[str, str]], bytes]

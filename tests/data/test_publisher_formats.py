@@ -54,6 +54,7 @@ def _rows(warehouse: Warehouse, sql: str, *parameters: object) -> list[tuple[obj
 # --- the real published tables in shared/data/csp-tables ------------------------------------
 
 
+@pytest.mark.realdata
 def test_real_css_by_local_authority_loads_as_a_published_indicator(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -141,6 +142,7 @@ def test_real_css_by_local_authority_loads_as_a_published_indicator(
         assert holding.sources == (str(england), str(wales))
 
 
+@pytest.mark.realdata
 def test_real_css_by_group_long_format_loads_each_area_level(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -171,6 +173,7 @@ def test_real_css_by_group_long_format_loads_each_area_level(
         assert england[0][1:] == ("Score", "England")
 
 
+@pytest.mark.realdata
 def test_real_prc_table_loads_as_offence_counts_with_hampshire_total(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -213,6 +216,7 @@ def test_real_prc_table_loads_as_offence_counts_with_hampshire_total(
         )
 
 
+@pytest.mark.realdata
 def test_published_table_without_its_source_is_refused_with_the_option_to_give(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -235,6 +239,7 @@ def test_published_table_without_its_source_is_refused_with_the_option_to_give(
 # --- spreadsheets in the publishers' layouts -------------------------------------------------
 
 
+@pytest.mark.realdata
 def test_css_data_tool_xlsx_csp_sheet_loads_with_title_rows_and_footnotes(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -281,6 +286,7 @@ def test_css_data_tool_xlsx_csp_sheet_loads_with_title_rows_and_footnotes(
         assert robbery == [(None, ":")]
 
 
+@pytest.mark.realdata
 def test_css_data_tool_first_recognised_sheet_is_the_pfa_sheet(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -324,6 +330,7 @@ def test_css_data_tool_first_recognised_sheet_is_the_pfa_sheet(
     ],
     ids=["renamed-code-column", "header-moved-below-the-search"],
 )
+@pytest.mark.realdata
 def test_css_data_tool_changed_layout_names_file_sheet_and_columns(
     shared_data: Path, tmp_path: Path, change: dict[str, object], expected: str
 ) -> None:
@@ -344,6 +351,7 @@ def test_css_data_tool_changed_layout_names_file_sheet_and_columns(
         assert rejected.value.report.status is LoadStatus.REJECTED
 
 
+@pytest.mark.realdata
 def test_prc_open_data_ods_loads_every_row_accounted_for(shared_data: Path, tmp_path: Path) -> None:
     bad_rows = [
         [
@@ -398,6 +406,7 @@ def test_prc_open_data_ods_loads_every_row_accounted_for(shared_data: Path, tmp_
         ) == [(159_541,)]
 
 
+@pytest.mark.realdata
 def test_prc_ods_with_a_renamed_column_names_the_sheet_and_the_column(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -424,6 +433,7 @@ def test_prc_ods_with_a_renamed_column_names_the_sheet_and_the_column(
     assert "Offences recorded" in message
 
 
+@pytest.mark.realdata
 def test_sape_population_xls_loads_southampton(shared_data: Path, tmp_path: Path) -> None:
     path = sape_population_xls(shared_data, tmp_path / "SAPE22DT2-mid-2019-lsoa.xls")
     with Warehouse(tmp_path / "w.duckdb") as warehouse:
@@ -441,6 +451,7 @@ def test_sape_population_xls_loads_southampton(shared_data: Path, tmp_path: Path
         assert total == [(148, 252_520)]
 
 
+@pytest.mark.realdata
 def test_iod_file1_xlsx_loads_southampton_deciles(shared_data: Path, tmp_path: Path) -> None:
     names = {
         row["LSOA11CD"]: row["LSOA11NM"]
@@ -466,6 +477,7 @@ def test_iod_file1_xlsx_loads_southampton_deciles(shared_data: Path, tmp_path: P
 # --- ONS Open Geography Portal JSON ----------------------------------------------------------
 
 
+@pytest.mark.realdata
 @pytest.mark.parametrize("page_size", [None, 100], ids=["one-answer", "pages-of-100"])
 def test_arcgis_feature_set_csp_lookup_loads(
     shared_data: Path, tmp_path: Path, page_size: int | None
@@ -486,6 +498,7 @@ def test_arcgis_feature_set_csp_lookup_loads(
         assert "ignored columns: ObjectId" in report.message
 
 
+@pytest.mark.realdata
 def test_arcgis_single_page_of_a_longer_answer_is_refused(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -508,6 +521,7 @@ def test_arcgis_error_answer_is_refused_with_its_message(tmp_path: Path) -> None
         load_reference(warehouse, kind=ReferenceKind.CSP_LOOKUP, path=path)
 
 
+@pytest.mark.realdata
 def test_geojson_attribute_table_loads_as_a_lookup(shared_data: Path, tmp_path: Path) -> None:
     rows = read_csv_rows(shared_data / "geography/lookup_ltla24_csp24_pfa24.csv")
     collection = {
@@ -526,6 +540,7 @@ def test_geojson_attribute_table_loads_as_a_lookup(shared_data: Path, tmp_path: 
 # --- comparator groups -----------------------------------------------------------------------
 
 
+@pytest.mark.realdata
 def test_comparator_groups_wide_and_long(shared_data: Path, tmp_path: Path) -> None:
     hampshire = [
         row["csp24_code"]
@@ -689,6 +704,7 @@ def test_every_spreadsheet_row_is_loaded_or_quarantined_and_the_sums_are_the_row
     _check_offence_rows(cells)
 
 
+@pytest.mark.realdata
 def test_recorded_crime_by_csp_name_gets_codes_from_the_lookup_and_sums_quarters(
     shared_data: Path, tmp_path: Path
 ) -> None:
@@ -791,6 +807,7 @@ def test_recorded_crime_by_csp_name_gets_codes_from_the_lookup_and_sums_quarters
         ]
 
 
+@pytest.mark.realdata
 def test_a_csv_with_title_lines_above_its_header_loads(shared_data: Path, tmp_path: Path) -> None:
     source = shared_data / "csp-tables/ons_css_total_by_lad_ye2023_wales.csv"
     path = tmp_path / "css-wales.csv"
