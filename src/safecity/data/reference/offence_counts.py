@@ -20,7 +20,8 @@ their own (homicide, ``1/4.1/4.10/4.2``, has four rows per force and quarter), a
 count may be negative (offences cancelled or reclassified after an earlier quarter was
 published); the financial-year sum is what the table says for the year. The table
 version is ``--release``, else the file's name without its extensions. ``area_code`` is the
-force's E23/W15 code where a loaded ``csp-lookup`` names the force the same way (else NULL).
+force's E23/W15 code where a loaded ``csp-lookup`` names the force the same way (case,
+spacing, punctuation and ``&``/``and`` ignored; else NULL).
 
 References
 ----------
@@ -97,7 +98,7 @@ def offence_counts_plan(header: list[str], *, options: ReferenceOptions) -> CsvP
     select = (
         f"SELECT {sql_text(version)} AS table_version, trim(c{force}) AS area_name, "
         "(SELECT min(lookup.pfa_code) FROM csp_lookup AS lookup "
-        f"WHERE lower(lookup.pfa_name) = lower(trim(c{force}))) AS area_code, "
+        f"WHERE safecity_name_key(lookup.pfa_name) = safecity_name_key(c{force})) AS area_code, "
         f"safecity_period(c{year}) AS financial_year, trim(c{code}) AS offence_code, "
         f"min({name_sql(columns.get('offence_description'))}) AS offence_description, "
         f"min({name_sql(columns.get('offence_group'))}) AS offence_group, "

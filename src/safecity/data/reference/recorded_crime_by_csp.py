@@ -4,9 +4,9 @@ The Home Office open data table by CSP (``prc-csp-...`` ODS, one sheet per year)
 financial quarter, force, CSP *name* and offence group (and subgroup), the number of offences;
 it has no area codes. Loaded as ``published-indicators``: indicator ``recorded_crime``, one row
 per CSP, offence group and financial year (the quarters summed). The CSP's code is found by its
-name in the loaded ``csp-lookup`` (case and spacing ignored); a row whose CSP the lookup does
-not name is quarantined (``unknown_category``), so load the lookup of the table's CSP vintage
-first. A year with fewer than four quarters in the file is stored with its quarters named
+name in the loaded ``csp-lookup`` (case, spacing, punctuation and ``&``/``and`` ignored); a row
+whose CSP the lookup does not name is quarantined (``unknown_category``), so load the lookup of
+the table's CSP vintage first. A year with fewer than four quarters in the file is stored with its quarters named
 (``2025/26 (quarters 1-2)``), never as a whole year.
 
 References
@@ -47,7 +47,7 @@ def columns_of(header: list[str]) -> dict[str, int] | None:
 
 
 def _name_key(sql: str) -> str:
-    return f"regexp_replace(lower(trim({sql})), '[^0-9a-z]+', '', 'g')"
+    return f"safecity_name_key({sql})"
 
 
 def recorded_crime_by_csp_plan(

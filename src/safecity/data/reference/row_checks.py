@@ -30,6 +30,10 @@ MACROS = (
     r"WHEN regexp_full_match(trim(x), '[0-9]{4} *[/-] *([0-9]{2}|[0-9]{4})') "
     r"THEN substr(trim(x), 1, 4) || '/' || right(trim(x), 2) "
     r"ELSE regexp_replace(trim(x), '\s+', ' ', 'g') END",
+    # An area's name as a key: case, '&' for 'and', spaces and punctuation ignored
+    # ('Devon & Cornwall' = 'Devon and Cornwall').
+    "CREATE OR REPLACE TEMP MACRO safecity_name_key(x) AS "
+    "regexp_replace(replace(lower(trim(x)), '&', 'and'), '[^0-9a-z]+', '', 'g')",
 )
 """SQL macros the checks and inserts use: text to BIGINT/DOUBLE (NULL when not a number), and a
 period to a financial year."""
