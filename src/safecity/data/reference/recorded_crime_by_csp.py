@@ -6,8 +6,8 @@ it has no area codes. Loaded as ``published-indicators``: indicator ``recorded_c
 per CSP, offence group and financial year (the quarters summed). The CSP's code is found by its
 name in the loaded ``csp-lookup`` (case, spacing, punctuation and ``&``/``and`` ignored); a row
 whose CSP the lookup does not name is quarantined (``unknown_category``), so load the lookup of
-the table's CSP vintage first. A year with fewer than four quarters in the file is stored with its quarters named
-(``2025/26 (quarters 1-2)``), never as a whole year.
+the table's CSP vintage first. A year with fewer than four quarters in the file is stored with
+its quarters named (``2025/26 (quarters 1-2)``), never as a whole year.
 
 References
 ----------
