@@ -178,7 +178,7 @@ def fetch_reference_command(
     keep_going: KeepGoingOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Download ONS/MHCLG reference files: lookups, population, deprivation, boundaries."""
+    """Download ONS/MHCLG/Home Office reference files as published (see `fetch sources`)."""
     try:
         catalogue = load_catalogue(user_catalogue=catalogue_file)
         targets = [
@@ -247,7 +247,7 @@ def list_sources_command(
         print_json(rows)
         return
     table = Table(title=f"Sources ({catalogue.origin})")
-    for heading in ("name", "group", "address", "URL", "environment variables"):
+    for heading in ("name", "group", "address", "URL", "environment variables", "load with"):
         table.add_column(heading, overflow="fold")
     for row in rows:
         table.add_row(
@@ -256,6 +256,7 @@ def list_sources_command(
             str(row["address"]),
             str(row["url"] or "(no default: set a base URL)"),
             "\n".join(row["environment_variables"]),
+            str(row["load"] or ""),
         )
     console.print(table)
 
@@ -279,6 +280,12 @@ def _source_row(catalogue: Catalogue, name: str) -> dict[str, Any]:
         "path": source.path,
         "url": f"{base_url}/{source.path}" if base_url else None,
         "sha256": source.sha256,
+        "paging": source.paging.value if source.paging else None,
+        "load": (
+            None
+            if source.load is None
+            else " ".join(["safecity load reference", source.load.kind, *source.load.arguments()])
+        ),
         "environment_variables": [
             variable for variable in (source.environment_variable, group_variable) if variable
         ],

@@ -1,4 +1,4 @@
-"""``safecity load reference KIND PATH``: ONS/MHCLG reference files, offence codes, harm weights."""
+"""``safecity load reference KIND PATH``: ONS/MHCLG/Home Office reference files as published."""
 
 from __future__ import annotations
 
@@ -20,13 +20,19 @@ def load_reference_command(
         typer.Argument(
             help="What the file holds: lsoa-lookup (LSOA -> ward -> district), csp-lookup "
             "(district -> CSP -> police force area), population, imd, boundaries (GeoJSON), "
-            "harm-weights, offence-codes.",
+            "harm-weights, offence-codes, published-indicators (a published statistic by area, "
+            "e.g. ONS Crime Severity Score by CSP), comparator-groups (named groups of CSPs), "
+            "offence-counts (Home Office recorded crime by force and offence code).",
             case_sensitive=False,
         ),
     ],
     paths: Annotated[
         list[Path],
-        typer.Argument(help="The file(s): CSV or GeoJSON, plain or .gz.", dir_okay=False),
+        typer.Argument(
+            help="The file(s) as published: CSV, ArcGIS JSON or GeoJSON (plain or .gz), or a "
+            "spreadsheet (.xlsx, .xls, .ods; the sheet and header row are found from its layout).",
+            dir_okay=False,
+        ),
     ],
     *,
     vintage: Annotated[
@@ -45,6 +51,43 @@ def load_reference_command(
     ] = None,
     index_version: Annotated[
         str | None, typer.Option(help="Harm-weight index version, e.g. '2024'.")
+    ] = None,
+    publisher: Annotated[
+        str | None,
+        typer.Option(
+            help="Who published the table, when the file does not say (a 'Source:' line)."
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            help="The table's title (a comparator group's name), when the file has no title row."
+        ),
+    ] = None,
+    release: Annotated[
+        str | None,
+        typer.Option(
+            help="Which release of a published table (e.g. its date '2023-07-20'), stored as its "
+            "vintage; for offence-counts the table version (default: the file name)."
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="Period of a published table's figures when it has no period column, e.g. "
+            "2022/23 or 'year ending March 2023'."
+        ),
+    ] = None,
+    indicator: Annotated[
+        str | None,
+        typer.Option(
+            help="Which statistic a published table holds when it does not say: "
+            "crime_severity_score, recorded_crime or recorded_crime_rate."
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(help="The spreadsheet sheet to read (default: the first recognised)."),
     ] = None,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: JsonOption = False,
@@ -69,6 +112,12 @@ def load_reference_command(
                             year=year,
                             index_name=index_name,
                             index_version=index_version,
+                            publisher=publisher,
+                            title=title,
+                            release=release,
+                            period=period,
+                            indicator=indicator,
+                            sheet=sheet,
                         )
                 except ReferenceFileRejectedError as rejection:
                     report = rejection.report

@@ -42,6 +42,30 @@ class SourceGroup(StrEnum):
     REFERENCE = "reference"
 
 
+class Paging(StrEnum):
+    """How a source's answer comes in several requests."""
+
+    ARCGIS_RESULT_OFFSET = "arcgis-result-offset"
+    """An ArcGIS feature-service query: while a page says ``exceededTransferLimit``, ask again
+    with ``resultOffset`` = the features received so far; the pages are saved as one answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadHint:
+    """How ``safecity load reference`` takes a fetched file: its kind and the options the file
+    itself does not say (``sheet``, ``vintage``, ``publisher`` ...), as ``--option value``."""
+
+    kind: str
+    options: Mapping[str, str | int]
+
+    def arguments(self) -> list[str]:
+        """The options as command-line arguments."""
+        arguments: list[str] = []
+        for name, value in self.options.items():
+            arguments += [f"--{name.replace('_', '-')}", str(value)]
+        return arguments
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """One named source of the catalogue.
@@ -63,6 +87,9 @@ class Source:
     path: str
     local_path: str
     sha256: str | None
+    paging: Paging | None = None
+    load: LoadHint | None = None
+    """For reference files: how to load the fetched file (``safecity load reference``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +130,7 @@ class FetchTarget:
     relative_path: str
     description: str
     expected_sha256: str | None = None
+    paging: Paging | None = None
 
 
 def load_catalogue(*, user_catalogue: Path | None = None) -> Catalogue:
@@ -268,6 +296,7 @@ def reference_target(catalogue: Catalogue, *, name: str, base_url: str) -> Fetch
         relative_path=_safe_relative_path(source.local_path),
         description=f"reference file {name} ({source.title})",
         expected_sha256=source.sha256,
+        paging=source.paging,
     )
 
 
@@ -396,7 +425,33 @@ def _build_source(name: str, entry: Any, *, origin: str) -> Source:
         path=str(entry["path"]),
         local_path=str(local_path),
         sha256=_checked_sha256(sha256, where=where) if sha256 else None,
+        paging=_paging(entry.get("paging"), where=where),
+        load=_load_hint(entry.get("load"), where=where),
     )
+
+
+def _paging(value: Any, *, where: str) -> Paging | None:
+    if value is None:
+        return None
+    try:
+        return Paging(value)
+    except ValueError:
+        known = ", ".join(paging.value for paging in Paging)
+        raise CatalogueError(f"{where}: unknown paging {value!r} (known: {known})") from None
+
+
+def _load_hint(value: Any, *, where: str) -> LoadHint | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
+        raise CatalogueError(f"{where}: 'load' must be a mapping with a 'kind'")
+    options = value.get("options") or {}
+    if not isinstance(options, dict) or not all(
+        isinstance(option, str) and isinstance(setting, str | int)
+        for option, setting in options.items()
+    ):
+        raise CatalogueError(f"{where}: 'load.options' must map option names to values")
+    return LoadHint(kind=value["kind"], options=dict(options))
 
 
 def _checked_sha256(value: Any, *, where: str) -> str:

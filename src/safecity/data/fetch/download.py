@@ -21,6 +21,7 @@ import os
 import ssl
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from safecity import __version__
-from safecity.data.fetch.catalogue import FetchTarget
+from safecity.data.fetch.catalogue import FetchTarget, Paging
 from safecity.data.fetch.errors import ChecksumMismatchError, FetchError
 from safecity.data.fetch.manifest import ManifestEntry, read_manifest, record_in_manifest
 
@@ -160,8 +161,13 @@ def fetch_file(
     complete = _already_complete(target, out_directory=out_directory, destination=destination)
     if complete is not None:
         return complete
-    download = _Download(target=target, destination=destination, settings=settings)
-    outcome = download.run(progress=progress)
+    if target.paging is Paging.ARCGIS_RESULT_OFFSET:
+        outcome = _fetch_arcgis_pages(
+            target=target, destination=destination, settings=settings, progress=progress
+        )
+    else:
+        download = _Download(target=target, destination=destination, settings=settings)
+        outcome = download.run(progress=progress)
     fetched_at = _now()
     record_in_manifest(
         out_directory,
@@ -542,6 +548,124 @@ class _Download:
         exponential = self.settings.backoff_seconds * 2 ** (retry - 1)
         wait = exponential if retry_after is None else retry_after
         return min(wait, self.settings.max_backoff_seconds)
+
+
+MAX_PAGES = 10_000
+"""Most pages one paged answer may have (a service returning pages forever is refused)."""
+
+
+def with_result_offset(url: str, offset: int) -> str:
+    """``url`` with its ``resultOffset`` query parameter set to ``offset``.
+
+    >>> with_result_offset("https://x/query?where=1%3D1&f=json", 2000)
+    'https://x/query?where=1%3D1&f=json&resultOffset=2000'
+    """
+    parts = urllib.parse.urlsplit(url)
+    query = [
+        (name, value)
+        for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if name != "resultOffset"
+    ]
+    query.append(("resultOffset", str(offset)))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query, safe="*")))
+
+
+def _more_pages(page: dict[str, Any]) -> bool:
+    properties = page.get("properties")
+    return page.get("exceededTransferLimit") is True or (
+        isinstance(properties, dict) and properties.get("exceededTransferLimit") is True
+    )
+
+
+def _fetch_arcgis_pages(
+    *,
+    target: FetchTarget,
+    destination: Path,
+    settings: DownloadSettings,
+    progress: ProgressCallback | None,
+) -> _Outcome:
+    """Every page of an ArcGIS feature-service query, saved as one answer at ``destination``.
+
+    The first page is asked for at the target's URL; while a page says
+    ``exceededTransferLimit`` (a FeatureSet's own field, or a GeoJSON answer's
+    ``properties``), the next is asked for with ``resultOffset`` = the features received so far
+    (Esri, *ArcGIS REST API: Query (Feature Service/Layer)*). One page is saved byte for byte;
+    several are saved as the first page with every page's features and without
+    ``exceededTransferLimit``. The saved file is checked against the expected SHA-256.
+    """
+    pages: list[dict[str, Any]] = []
+    first_bytes = b""
+    received = 0
+    while True:
+        if len(pages) >= MAX_PAGES:
+            raise FetchError(
+                f"{target.url}: more than {MAX_PAGES:,} pages: refusing to go on",
+                url=target.url,
+                status=None,
+                description=target.description,
+            )
+        url = target.url if not pages else with_result_offset(target.url, received)
+        page_path = destination.with_name(f"{destination.name}.page{len(pages) + 1}")
+        page_target = FetchTarget(
+            url=url,
+            relative_path=target.relative_path,
+            description=f"{target.description}, page {len(pages) + 1}",
+        )
+        _Download(target=page_target, destination=page_path, settings=settings).run(
+            progress=progress
+        )
+        data = page_path.read_bytes()
+        page_path.unlink()
+        try:
+            page = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise FetchError(
+                f"{url}: not a JSON answer: {error}",
+                url=url,
+                status=None,
+                description=target.description,
+            ) from error
+        features = page.get("features") if isinstance(page, dict) else None
+        if not isinstance(features, list):
+            message = page.get("error") if isinstance(page, dict) else None
+            raise FetchError(
+                f"{url}: not an ArcGIS query answer (no 'features')"
+                + (f": {message}" if message else ""),
+                url=url,
+                status=None,
+                description=target.description,
+            )
+        if not pages:
+            first_bytes = data
+        pages.append(page)
+        received += len(features)
+        if not _more_pages(page) or not features:
+            break
+    if len(pages) == 1:
+        combined = first_bytes
+    else:
+        whole = dict(pages[0])
+        whole["features"] = [feature for page in pages for feature in page["features"]]
+        whole.pop("exceededTransferLimit", None)
+        if isinstance(whole.get("properties"), dict):
+            whole["properties"] = {
+                key: value
+                for key, value in whole["properties"].items()
+                if key != "exceededTransferLimit"
+            }
+        combined = json.dumps(whole).encode("utf-8")
+    digest = hashlib.sha256(combined).hexdigest()
+    if target.expected_sha256 is not None and digest != target.expected_sha256:
+        raise ChecksumMismatchError(
+            url=target.url,
+            description=target.description,
+            expected_sha256=target.expected_sha256,
+            actual_sha256=digest,
+        )
+    part = destination.with_name(destination.name + PART_SUFFIX)
+    part.write_bytes(combined)
+    os.replace(part, destination)
+    return _Outcome(size=len(combined), sha256=digest, resumed=False, etag=None, last_modified=None)
 
 
 def _parse_content_range(value: str | None) -> _ContentRange | None:

@@ -42,6 +42,10 @@ class CsvPlan:
     fast_pass: str | None = None
     """Optional cheap SQL condition implying that every check passes (checked first, so wide
     files of clean rows are not put through each check one by one)."""
+    conflict_value: str | None = None
+    """Optional SQL of what a row says about its key (e.g. its value): rows repeating a key with
+    different values are all quarantined (the file contradicts itself, so no value is kept);
+    repeats with the same value are quarantined as plain repeats (the first kept)."""
 
 
 @dataclass(slots=True)
@@ -132,6 +136,21 @@ def _check(connection: duckdb.DuckDBPyConnection, plan: CsvPlan, width: int) -> 
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE ref_checked AS SELECT *, {computed} FROM ref_staged"
     )
+    if plan.unique_key and plan.conflict_value is not None:
+        key = ", ".join(plan.unique_key)
+        shown = " || ' ' || ".join(f"coalesce({part}, '')" for part in plan.unique_key)
+        connection.execute(
+            "UPDATE ref_checked SET reason = ?, detail = ? || conflicting.key_text || "
+            "' is given ' || conflicting.values || ' different values (first at line ' || "
+            "conflicting.first_line || '): none is kept' FROM ("
+            f"SELECT line_number, {shown} AS key_text, "
+            f"count(DISTINCT coalesce({plan.conflict_value}, '')) OVER (PARTITION BY {key}) "
+            "AS values, "
+            f"min(line_number) OVER (PARTITION BY {key}) AS first_line "
+            "FROM ref_checked WHERE reason IS NULL) AS conflicting "
+            "WHERE conflicting.values > 1 AND ref_checked.line_number = conflicting.line_number",
+            [QuarantineReason.DUPLICATE_KEY.value, plan.unique_key_label + " "],
+        )
     if plan.unique_key:
         key = ", ".join(plan.unique_key)
         shown = " || ' ' || ".join(f"coalesce({part}, '')" for part in plan.unique_key)

@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from safecity.data.reference.areas import FINEST_FIRST, normalise_header
 from safecity.data.reference.csv_pipeline import CsvPlan
-from safecity.data.reference.errors import UnrecognisedFileError
+from safecity.data.reference.errors import OptionRequiredError, UnrecognisedFileError
 from safecity.data.reference.header import find_area_columns, ignored_columns_note
 from safecity.data.reference.kinds import ReferenceFormat, ReferenceKind
 from safecity.data.reference.options import ReferenceOptions, resolve_vintage, year_from_file_name
@@ -147,7 +147,7 @@ def deprivation_plan(header: list[str], *, options: ReferenceOptions) -> CsvPlan
     if index_name is None:
         year = options.year or year_from_file_name(options.file_name)
         if year is None:
-            raise UnrecognisedFileError(
+            raise OptionRequiredError(
                 f"the file name {options.file_name!r} does not say which index this is: "
                 "give --index-name (e.g. IMD2019) or --year"
             )

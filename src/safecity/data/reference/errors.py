@@ -9,6 +9,11 @@ class UnrecognisedFileError(ValueError):
     """The file is not in a format this kind accepts (raised before anything is loaded)."""
 
 
+class OptionRequiredError(UnrecognisedFileError):
+    """The file's header is recognised, but something it does not say must be given as an option
+    (``--vintage``, ``--year``, ``--publisher`` ...), or an option contradicts the file."""
+
+
 class ReferenceFileRejectedError(ValueError):
     """A reference file was rejected as a whole; the rejection is in the load log.
 

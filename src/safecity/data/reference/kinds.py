@@ -22,6 +22,12 @@ class ReferenceKind(StrEnum):
     """Offence code -> harm weight of a named, versioned index (e.g. Crime Severity Score)."""
     OFFENCE_CODES = "offence-codes"
     """Home Office offence code -> offence group, subgroup, description and police.uk category."""
+    PUBLISHED_INDICATORS = "published-indicators"
+    """A published statistic by area (e.g. ONS Crime Severity Score by CSP), with its source."""
+    COMPARATOR_GROUPS = "comparator-groups"
+    """Named groups of comparable CSPs (e.g. a most-similar-group list), one per subject CSP."""
+    OFFENCE_COUNTS = "offence-counts"
+    """Home Office police recorded crime by force, financial year and offence code."""
 
 
 class ReferenceFormat(StrEnum):
@@ -35,4 +41,8 @@ class ReferenceFormat(StrEnum):
     GEOJSON_BOUNDARIES = "geojson-boundaries"
     HARM_WEIGHTS_CSV = "harm-weights-csv"
     OFFENCE_CLASSIFICATION_CSV = "offence-classification-csv"
+    PUBLISHED_INDICATOR_TABLE = "published-indicator-table"
+    COMPARATOR_GROUP_TABLE = "comparator-group-table"
+    HOME_OFFICE_PRC_OFFENCE_TABLE = "home-office-prc-offence-table"
+    HOME_OFFICE_PRC_CSP_TABLE = "home-office-prc-csp-table"
     UNRECOGNISED = "unrecognised"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -25,13 +25,33 @@ from safecity.data.load_report import (
     next_file_id,
     record_file,
 )
-from safecity.data.reference import boundaries, deprivation, lookups, offences, population
+from safecity.data.reference import (
+    boundaries,
+    comparator_groups,
+    deprivation,
+    lookups,
+    offence_counts,
+    offences,
+    population,
+    published_indicators,
+)
+from safecity.data.reference.arcgis_json import looks_like_json, read_feature_table
 from safecity.data.reference.csv_pipeline import CsvPlan, LoadOutcome, load_csv
-from safecity.data.reference.errors import ReferenceFileRejectedError, UnrecognisedFileError
+from safecity.data.reference.errors import (
+    OptionRequiredError,
+    ReferenceFileRejectedError,
+    UnrecognisedFileError,
+)
 from safecity.data.reference.kinds import ReferenceFormat, ReferenceKind
 from safecity.data.reference.options import ReferenceOptions
 from safecity.data.reference.replacement import mark_superseded
-from safecity.data.reference.text_input import NormalisedCsv, normalise_csv
+from safecity.data.reference.spreadsheet import (
+    read_spreadsheet,
+    spreadsheet_format,
+    unpack_single_member,
+)
+from safecity.data.reference.tabular import SourceRows, find_header, read_csv_table, write_body
+from safecity.data.reference.text_input import NormalisedCsv, normalise_csv, peek_bytes
 from safecity.data.warehouse import Warehouse
 
 
@@ -48,7 +68,23 @@ CSV_PLANS: dict[ReferenceKind, PlanMaker] = {
     ReferenceKind.IMD: deprivation.deprivation_plan,
     ReferenceKind.HARM_WEIGHTS: offences.harm_weights_plan,
     ReferenceKind.OFFENCE_CODES: offences.offence_codes_plan,
+    ReferenceKind.PUBLISHED_INDICATORS: published_indicators.published_indicators_plan,
+    ReferenceKind.COMPARATOR_GROUPS: comparator_groups.comparator_groups_plan,
+    ReferenceKind.OFFENCE_COUNTS: offence_counts.offence_counts_plan,
 }
+
+EXPECTED_COLUMNS: dict[ReferenceKind, str] = {
+    ReferenceKind.LSOA_LOOKUP: lookups.LSOA_LOOKUP_COLUMNS,
+    ReferenceKind.CSP_LOOKUP: lookups.CSP_LOOKUP_COLUMNS,
+    ReferenceKind.POPULATION: population.SINGLE_YEAR_COLUMNS,
+    ReferenceKind.IMD: deprivation.EXPECTED_COLUMNS,
+    ReferenceKind.HARM_WEIGHTS: offences.HARM_WEIGHT_COLUMNS,
+    ReferenceKind.OFFENCE_CODES: offences.OFFENCE_CODE_COLUMNS,
+    ReferenceKind.PUBLISHED_INDICATORS: published_indicators.EXPECTED_COLUMNS,
+    ReferenceKind.COMPARATOR_GROUPS: comparator_groups.EXPECTED_COLUMNS,
+    ReferenceKind.OFFENCE_COUNTS: offence_counts.EXPECTED_COLUMNS,
+}
+"""The columns each kind expects, named when a file's layout is not recognised."""
 
 
 @dataclass(slots=True)
@@ -72,14 +108,64 @@ class _PreparedCsv:
         return load_csv(connection, source=self.source, plan=self.plan, file_id=file_id)
 
 
+def read_rows(path: Path, *, sheet_name: str | None = None) -> SourceRows | None:
+    """The file as sheets of rows when it is a spreadsheet or JSON; None when it is CSV.
+
+    The format is read from the file's first bytes, not its name: a zip holding an OpenDocument
+    or Office Open XML workbook, a BIFF compound document (``.xls``), or JSON (plain or gzip).
+    """
+    workbook_format = spreadsheet_format(path)
+    if workbook_format is not None:
+        return read_spreadsheet(path, workbook_format=workbook_format, sheet_name=sheet_name)
+    if looks_like_json(peek_bytes(path)):
+        return read_feature_table(path)
+    return None
+
+
 def _prepare(
     kind: ReferenceKind, path: Path, options: ReferenceOptions, work_folder: Path
 ) -> _PreparedCsv | boundaries.PreparedBoundaries:
     if kind is ReferenceKind.BOUNDARIES:
         return boundaries.prepare_boundaries(path, options=options)
-    source = normalise_csv(path, work_folder=work_folder)
-    plan = CSV_PLANS[kind](source.header, options=options)
-    return _PreparedCsv(source=source, plan=plan)
+    make_plan = CSV_PLANS[kind]
+    path, unpacked = unpack_single_member(path, work_folder=work_folder)
+    rows = read_rows(path, sheet_name=options.sheet)
+    if rows is None:
+        source = normalise_csv(path, work_folder=work_folder)
+        source.notes[:0] = unpacked
+        try:
+            plan = make_plan(source.header, options=options)
+        except OptionRequiredError:
+            raise
+        except UnrecognisedFileError as first_line_error:
+            # Perhaps title lines above the header: look for it below them, as in a sheet.
+            try:
+                return _from_rows(read_csv_table(path), path, kind, options, work_folder)
+            except OptionRequiredError:
+                raise
+            except UnrecognisedFileError:
+                raise first_line_error from None
+        return _PreparedCsv(source=source, plan=plan)
+    rows.notes[:0] = unpacked
+    return _from_rows(rows, path, kind, options, work_folder)
+
+
+def _from_rows(
+    rows: SourceRows, path: Path, kind: ReferenceKind, options: ReferenceOptions, work_folder: Path
+) -> _PreparedCsv:
+    make_plan = CSV_PLANS[kind]
+
+    def recognise(header: list[str], title_rows: tuple[str, ...]) -> CsvPlan:
+        return make_plan(header, options=replace(options, title_rows=title_rows))
+
+    found, plan = find_header(
+        rows,
+        path=path,
+        recognise=recognise,
+        expected=EXPECTED_COLUMNS[kind],
+        sheet_name=options.sheet,
+    )
+    return _PreparedCsv(source=write_body(rows, found, work_folder=work_folder), plan=plan)
 
 
 def _previous_same_load(
@@ -130,6 +216,12 @@ def load_reference(
     year: int | None = None,
     index_name: str | None = None,
     index_version: str | None = None,
+    publisher: str | None = None,
+    title: str | None = None,
+    release: str | None = None,
+    period: str | None = None,
+    indicator: str | None = None,
+    sheet: str | None = None,
 ) -> FileLoadReport:
     """Load one reference file of ``kind`` into ``warehouse``.
 
@@ -140,7 +232,9 @@ def load_reference(
     kind
         What the file holds.
     path
-        The file: CSV (optionally gzip), or GeoJSON (optionally gzip) for boundaries.
+        The file: CSV, ArcGIS FeatureSet JSON or GeoJSON (each optionally gzip), or a
+        spreadsheet (``.xlsx``, ``.xls``, ``.ods``) whose table is found by its header;
+        GeoJSON with geometries for boundaries.
     vintage
         Year of the area boundaries, when the header does not say (``LSOA Code``).
     year
@@ -149,6 +243,12 @@ def load_reference(
     index_name, index_version
         For harm weights (required unless the file has ``index_name``/``index_version``
         columns); ``index_name`` also names a deprivation index (default ``IMD<year>``).
+    publisher, title, release, period, indicator
+        For published tables (published indicators, comparator groups, offence counts), where
+        the file does not say them: the publisher, the title (a comparator group's name), the
+        release (stored as ``vintage``), the period, the statistic.
+    sheet
+        The spreadsheet sheet to read (default: the first whose header is recognised).
 
     Returns
     -------
@@ -168,7 +268,17 @@ def load_reference(
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     options = ReferenceOptions.for_path(
-        path, vintage=vintage, year=year, index_name=index_name, index_version=index_version
+        path,
+        vintage=vintage,
+        year=year,
+        index_name=index_name,
+        index_version=index_version,
+        publisher=publisher,
+        title=title,
+        release=release,
+        period=period,
+        indicator=indicator,
+        sheet=sheet,
     )
     sha256 = file_sha256(path)
     with tempfile.TemporaryDirectory(prefix="safecity-reference-") as work_folder:
@@ -179,7 +289,11 @@ def load_reference(
                 path=str(path),
                 format=ReferenceFormat.UNRECOGNISED.value,
                 status=LoadStatus.REJECTED,
-                message=f"not recognised as {kind.value}: {error}",
+                message=(
+                    f"{kind.value}: {error}"
+                    if isinstance(error, OptionRequiredError)
+                    else f"not recognised as {kind.value}: {error}"
+                ),
                 sha256=sha256,
             )
             with warehouse.transaction() as connection:

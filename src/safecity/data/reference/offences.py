@@ -24,7 +24,7 @@ from __future__ import annotations
 from safecity.data.quality import QuarantineReason
 from safecity.data.reference.areas import normalise_header
 from safecity.data.reference.csv_pipeline import CsvPlan
-from safecity.data.reference.errors import UnrecognisedFileError
+from safecity.data.reference.errors import OptionRequiredError, UnrecognisedFileError
 from safecity.data.reference.header import ignored_columns_note, name_sql
 from safecity.data.reference.kinds import ReferenceFormat, ReferenceKind
 from safecity.data.reference.options import ReferenceOptions
@@ -127,7 +127,7 @@ def harm_weights_plan(header: list[str], *, options: ReferenceOptions) -> CsvPla
     for what in ("index_name", "index_version"):
         option = options.index_name if what == "index_name" else options.index_version
         if what not in columns and option is None:
-            raise UnrecognisedFileError(
+            raise OptionRequiredError(
                 f"harm weights without an {what.replace('_', ' ')} are refused: give "
                 f"--{what.replace('_', '-')} or an {what} column"
             )

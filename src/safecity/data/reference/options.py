@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from safecity.data.reference.errors import UnrecognisedFileError
+from safecity.data.reference.errors import OptionRequiredError
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,16 @@ class ReferenceOptions:
         Year the figures are for (mid-year of a population estimate, year of an index).
     index_name, index_version
         Name and version of a harm-weight index (or of a deprivation index).
+    publisher, title, release, period, indicator
+        For a published table (``published-indicators``, ``comparator-groups``,
+        ``offence-counts``): who published it, its title (a comparator group's name), which
+        release (stored as ``vintage``), the period its figures are for, and which statistic
+        it holds - each used only where the file does not say it.
+    sheet
+        The spreadsheet sheet to read (otherwise the first whose header is recognised).
+    title_rows
+        The text above the header in a spreadsheet (title, source and release lines), set by
+        the loader while it looks for the header.
     """
 
     file_name: str
@@ -30,6 +40,13 @@ class ReferenceOptions:
     year: int | None = None
     index_name: str | None = None
     index_version: str | None = None
+    publisher: str | None = None
+    title: str | None = None
+    release: str | None = None
+    period: str | None = None
+    indicator: str | None = None
+    sheet: str | None = None
+    title_rows: tuple[str, ...] = ()
 
     @classmethod
     def for_path(
@@ -40,6 +57,12 @@ class ReferenceOptions:
         year: int | None = None,
         index_name: str | None = None,
         index_version: str | None = None,
+        publisher: str | None = None,
+        title: str | None = None,
+        release: str | None = None,
+        period: str | None = None,
+        indicator: str | None = None,
+        sheet: str | None = None,
     ) -> ReferenceOptions:
         """Options for the file at ``path``."""
         return cls(
@@ -48,6 +71,12 @@ class ReferenceOptions:
             year=year,
             index_name=index_name,
             index_version=index_version,
+            publisher=publisher,
+            title=title,
+            release=release,
+            period=period,
+            indicator=indicator,
+            sheet=sheet,
         )
 
 
@@ -55,7 +84,7 @@ def resolve_vintage(header_vintage: int | None, *, options: ReferenceOptions, co
     """The areas' vintage: from the header, else ``--vintage``; a conflict is an error."""
     if header_vintage is not None and options.vintage is not None:
         if header_vintage != options.vintage:
-            raise UnrecognisedFileError(
+            raise OptionRequiredError(
                 f"column {column} says vintage {header_vintage} but --vintage {options.vintage} "
                 "was given"
             )
@@ -64,7 +93,7 @@ def resolve_vintage(header_vintage: int | None, *, options: ReferenceOptions, co
         return header_vintage
     if options.vintage is not None:
         return options.vintage
-    raise UnrecognisedFileError(
+    raise OptionRequiredError(
         f"column {column} does not say which year's areas it holds: give --vintage"
     )
 
@@ -100,7 +129,7 @@ def resolve_year(options: ReferenceOptions, *, what: str) -> int:
         return options.year
     year = year_from_file_name(options.file_name)
     if year is None:
-        raise UnrecognisedFileError(
+        raise OptionRequiredError(
             f"the file name {options.file_name!r} does not say the year of the {what}: give --year"
         )
     return year

@@ -20,6 +20,9 @@ REFERENCE_TABLES: tuple[str, ...] = (
     "boundary",
     "offence_classification",
     "harm_weight",
+    "published_indicator",
+    "comparator_group",
+    "offence_count",
 )
 """Every table reference loads write (all carry ``file_id``)."""
 

@@ -24,8 +24,19 @@ MACROS = (
     f"'{INTEGER_PATTERN}') THEN TRY_CAST(replace(trim(x), ',', '') AS BIGINT) END",
     "CREATE OR REPLACE TEMP MACRO safecity_number(x) AS CASE WHEN regexp_full_match(trim(x), "
     f"'{NUMBER_PATTERN}') THEN TRY_CAST(replace(trim(x), ',', '') AS DOUBLE) END",
+    # A period column's financial years as YYYY/YY (2022/23, 2022-23, 2022/2023); other text
+    # kept with its blanks collapsed (see safecity.data.reference.published).
+    "CREATE OR REPLACE TEMP MACRO safecity_period(x) AS CASE "
+    r"WHEN regexp_full_match(trim(x), '[0-9]{4} *[/-] *([0-9]{2}|[0-9]{4})') "
+    r"THEN substr(trim(x), 1, 4) || '/' || right(trim(x), 2) "
+    r"ELSE regexp_replace(trim(x), '\s+', ' ', 'g') END",
+    # An area's name as a key: case, '&' for 'and', spaces and punctuation ignored
+    # ('Devon & Cornwall' = 'Devon and Cornwall').
+    "CREATE OR REPLACE TEMP MACRO safecity_name_key(x) AS "
+    "regexp_replace(replace(lower(trim(x)), '&', 'and'), '[^0-9a-z]+', '', 'g')",
 )
-"""SQL macros the checks and inserts use: text to BIGINT/DOUBLE, NULL when not a number."""
+"""SQL macros the checks and inserts use: text to BIGINT/DOUBLE (NULL when not a number), and a
+period to a financial year."""
 
 
 @dataclass(frozen=True, slots=True)

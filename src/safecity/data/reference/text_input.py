@@ -85,6 +85,20 @@ def read_bytes(path: Path, *, limits: InputLimits | None = None) -> tuple[bytes,
     return b"".join(parts), ["gzip"]
 
 
+def peek_bytes(path: Path, *, size: int = 64) -> bytes:
+    """The first ``size`` bytes of the file's content (decompressed if it is gzip)."""
+    with path.open("rb") as file:
+        magic = file.read(len(_GZIP_MAGIC))
+    try:
+        if magic == _GZIP_MAGIC:
+            with gzip.open(path, "rb") as stream:
+                return stream.read(size)
+        with path.open("rb") as file:
+            return file.read(size)
+    except (OSError, EOFError, zlib.error):
+        return b""
+
+
 def to_utf8(data: bytes) -> tuple[bytes, list[str]]:
     """``data`` as UTF-8 bytes without a BOM, and notes on the encoding found."""
     notes: list[str] = []

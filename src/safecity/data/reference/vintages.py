@@ -87,6 +87,30 @@ _QUERIES: tuple[tuple[ReferenceKind, str, str, str, str, str], ...] = (
         "index_name || ' ' || index_version",
         "offence_code",
     ),
+    (
+        ReferenceKind.PUBLISHED_INDICATORS,
+        "published_indicator",
+        "vintage",
+        "NULL",
+        "publisher || ': ' || title || ' (' || indicator || ')'",
+        "area_code",
+    ),
+    (
+        ReferenceKind.COMPARATOR_GROUPS,
+        "comparator_group",
+        "vintage",
+        "NULL",
+        "group_name",
+        "subject_code",
+    ),
+    (
+        ReferenceKind.OFFENCE_COUNTS,
+        "offence_count",
+        "table_version",
+        "NULL",
+        "financial_year",
+        "area_name",
+    ),
 )
 
 

@@ -12,12 +12,12 @@ CREATE TABLE published_indicator (
     indicator      VARCHAR NOT NULL,   -- a PublishedIndicator value ('crime_severity_score', 'recorded_crime', 'recorded_crime_rate')
     offence_group  VARCHAR NOT NULL,   -- 'Total recorded crime' or the published offence group
     period         VARCHAR NOT NULL,   -- the statistic's period as published, e.g. '2022/23'
-    area_level     VARCHAR NOT NULL,   -- an AreaLevel value: csp, lad, pfa, nation, region
+    area_level     VARCHAR NOT NULL,   -- an AreaLevel value (from the code's entity): csp, lad, pfa, region, country
     area_code      VARCHAR NOT NULL,   -- GSS code (E22…, E06…, E92000001 England …)
     area_name      VARCHAR,
     area_vintage   INTEGER,            -- year of the area codes, when the table says
     value          DOUBLE,             -- NULL when the publisher suppressed it (':' etc.)
-    value_note     VARCHAR,            -- the publisher's marker for a suppressed/missing value
+    value_note     VARCHAR,            -- the publisher's marker for a suppressed value (':', '[x]', '..' ...), or 'blank'
     lower_ci       DOUBLE,
     upper_ci       DOUBLE,
     unit           VARCHAR,            -- e.g. 'score (weighted crimes per resident)', 'offences', 'per 1,000 residents'
@@ -39,11 +39,13 @@ CREATE TABLE comparator_group (
 
 -- Police recorded crime counts by offence code for a reporting body (a police force area, or
 -- the nation) and period: the Home Office police recorded crime open data table.
--- Key: (table_version, area_code, financial_year, offence_code).
+-- Key: (table_version, area_name, financial_year, offence_code): area_code is NULL for reporting
+-- bodies that are not police force areas (Action Fraud, CIFAS, UK Finance) or not in a loaded
+-- csp-lookup.
 CREATE TABLE offence_count (
     table_version   VARCHAR NOT NULL,  -- e.g. 'prc-pfa-2017-18'
     area_name       VARCHAR NOT NULL,  -- force name as published, e.g. 'Hampshire'
-    area_code       VARCHAR,           -- E23… when known
+    area_code       VARCHAR,           -- E23…/W15… when a loaded csp-lookup names the force so
     financial_year  VARCHAR NOT NULL,  -- e.g. '2017/18'
     offence_code    VARCHAR NOT NULL,
     offence_description VARCHAR,
