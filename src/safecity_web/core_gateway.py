@@ -10,6 +10,7 @@ PUBLIC audience, so only the disclosure-controlled copies in ``public/`` are eve
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -591,3 +592,20 @@ def kde_map(
         crime_group=group_id,
         caveat=caveat,
     )
+
+
+def period_dates(label: str) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day of an assessment's period label (``2024/25``, ``2022-02..2023-01``).
+
+    None when ``label`` is not a period the core writes.
+    """
+    import calendar
+
+    from safecity.assess.periods import PeriodError, parse_period
+
+    try:
+        period = parse_period(label)
+    except PeriodError:
+        return None
+    last = period.last_month
+    return period.first_month, last.replace(day=calendar.monthrange(last.year, last.month)[1])

@@ -66,19 +66,33 @@ class SummaryFinding:
 
 @dataclass(frozen=True)
 class ActionProgress:
-    """An action and its latest progress update in the period."""
+    """An action, its latest progress update in the period, and its earlier ones in it.
+
+    The latest update decides where the action stands; the earlier updates of the period are
+    reported too (oldest first), so that no update dated within the period is left out.
+    """
 
     action: Action
     update: ProgressUpdate
+    earlier: tuple[ProgressUpdate, ...] = ()
 
     def as_text(self) -> str:
-        """The action as one list line: code, text, status and the update's narrative."""
+        """The action as one list line: code, text, status, the update's narrative, and the
+        period's earlier updates with their dates."""
         status = self.update.get_status_display()
         narrative = " ".join(self.update.narrative.split())
-        return (
+        text = (
             f"{self.action.code} {self.action.text} {status}, "
             f"{self.update.percent_complete}% complete: {narrative}"
         )
+        if self.earlier:
+            earlier = "; ".join(
+                f"{_format_date(update.update_date)}, {update.get_status_display().lower()}, "
+                f"{update.percent_complete}% complete: {' '.join(update.narrative.split())}"
+                for update in self.earlier
+            )
+            text += f" Earlier in the period: {earlier}"
+        return text
 
 
 def published_assessment() -> PublishedAssessment | None:
@@ -160,8 +174,9 @@ def action_progress(
 ) -> tuple[list[ActionProgress], list[ActionProgress]]:
     """Actions completed, and actions progressed but not complete, in the period.
 
-    An action counts when it has a progress update dated within the period; its latest such
-    update decides whether it is complete.
+    An action counts when it has a progress update dated within the period (first and last
+    day included); its latest such update decides whether it is complete, and every other
+    update of the period is kept with it (:attr:`ActionProgress.earlier`).
     """
     strategy = current_strategy()
     if strategy is None:
@@ -176,8 +191,12 @@ def action_progress(
         .order_by("action_id", "-update_date", "-created_at", "-id")
     )
     latest: dict[int, ProgressUpdate] = {}
+    earlier: dict[int, list[ProgressUpdate]] = {}
     for update in updates:
-        latest.setdefault(update.action_id, update)
+        if update.action_id in latest:
+            earlier.setdefault(update.action_id, []).insert(0, update)
+        else:
+            latest[update.action_id] = update
     ordered = sorted(
         latest.values(),
         key=lambda update: (
@@ -187,12 +206,16 @@ def action_progress(
         ),
     )
     completed = [
-        ActionProgress(action=update.action, update=update)
+        ActionProgress(
+            action=update.action, update=update, earlier=tuple(earlier.get(update.action_id, ()))
+        )
         for update in ordered
         if update.status == ProgressStatus.COMPLETE
     ]
     progressed = [
-        ActionProgress(action=update.action, update=update)
+        ActionProgress(
+            action=update.action, update=update, earlier=tuple(earlier.get(update.action_id, ()))
+        )
         for update in ordered
         if update.status != ProgressStatus.COMPLETE
     ]
