@@ -207,7 +207,10 @@ def hotspot_grid_map(
                 },
                 "legend": {"orient": "right", "labelLimit": 220},
             },
-            "stroke": {"condition": {"test": hot_test, "value": "#5A2C00"}, "value": "#08306B"},
+            "stroke": {
+                "condition": {"test": hot_test, "value": palette.HOT_OUTLINE},
+                "value": palette.COLD_OUTLINE,
+            },
             "strokeWidth": {"value": 0.4},
             "strokeDash": {"condition": {"test": cold_test, "value": [2, 1]}, "value": [1, 0]},
         },
@@ -524,9 +527,12 @@ def hotspot_classes_map(
                 "scale": {"domain": present, "range": [categories[label] for label in present]},
                 "legend": {"orient": "right", "labelLimit": 220},
             },
-            "stroke": {"condition": {"test": emerging, "value": "#000000"}, "value": "#555555"}
+            "stroke": {
+                "condition": {"test": emerging, "value": palette.BLACK},
+                "value": palette.CELL_OUTLINE,
+            }
             if emerging
-            else {"value": "#555555"},
+            else {"value": palette.CELL_OUTLINE},
             "strokeWidth": {"condition": {"test": emerging, "value": 1.4}, "value": 0.3},
             "strokeDash": {"condition": {"test": cold, "value": [2, 1]}, "value": [1, 0]}
             if cold

@@ -158,7 +158,7 @@ def grid_maps(
                     description=description,
                     categories=(
                         chart_specs.HOTSPOT_CATEGORY_ORDER,
-                        chart_specs.HOTSPOT_CATEGORY_COLOURS,
+                        chart_specs.hotspot_category_colours(),
                     ),
                 ),
                 headings=["Hotspot class", "Cells"],
