@@ -346,7 +346,7 @@ def test_hotspot_page_shows_gi_classes_grid_classes_and_density(
     ]
     if len(hot_cells):
         assert "spec-hotspot-map-grid-all_crime" in html
-        assert "Grid cells that are hot or cold spots" in html
+        assert "Grid cells in a hot or cold spot class (" in html
     other = page(client, "/hotspots/?group=asb")
     assert 'value="asb" selected' in other
     unknown = page(client, "/hotspots/?group=unknown_group")
