@@ -121,12 +121,20 @@ def choropleth_spec(
     ]
     spec["layer"] = [
         {
-            "mark": {"type": "geoshape", "fill": visual.colours()["no_data"], "stroke": visual.colours()["background"]},
+            "mark": {
+                "type": "geoshape",
+                "fill": visual.colours()["no_data"],
+                "stroke": visual.colours()["background"],
+            },
             "encoding": {"tooltip": tooltip},
         },
         {
             "transform": [{"filter": "isValid(datum.properties.value)"}],
-            "mark": {"type": "geoshape", "stroke": visual.colours()["background"], "strokeWidth": 0.8},
+            "mark": {
+                "type": "geoshape",
+                "stroke": visual.colours()["background"],
+                "strokeWidth": 0.8,
+            },
             "encoding": {
                 "color": {
                     "field": "properties.value",

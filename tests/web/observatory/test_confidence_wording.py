@@ -15,9 +15,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from django.core.cache import cache
 from web_observatory import element, text
 
 from safecity_web.observatory.models import PublishedAssessment
+from safecity_web.observatory.templatetags.observatory_tags import percent
 from safecity_web.observatory.views.hotspots import confidence_levels
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +61,29 @@ def test_hotspot_captions_say_the_levels_listed_and_the_tests(
     assert f"Hot or cold spot at {level} confidence" in caption
     summary = text(element(html, "gi-summary"))
     assert f"calls a neighbourhood a hot or cold spot at {level} confidence" in summary
+
+
+def test_percent_writes_the_level() -> None:
+    assert percent(0.95) == "95%"
+    assert percent(0.998) == "99.8%"
+    assert percent(None) == ""
+
+
+def test_interval_headings_follow_the_manifests_confidence(
+    client: Any, published_demo: PublishedAssessment
+) -> None:
+    assert "95% confidence interval" in client.get("/indicators/").content.decode()
+    # An assessment made at another level says so in every heading (the manifest's
+    # parameters.confidence, which the core writes with the intervals it computes).
+    published_demo.manifest["parameters"]["confidence"] = 0.9
+    published_demo.save(update_fields=["manifest"])
+    cache.clear()
+    try:
+        for url in ("/", "/indicators/", "/indicators/all_crime/", "/areas/E05900002/"):
+            html = client.get(url).content.decode()
+            assert "90% confidence interval" in html, url
+            assert "95% confidence interval" not in html, url
+    finally:
+        published_demo.manifest["parameters"]["confidence"] = 0.95
+        published_demo.save(update_fields=["manifest"])
+        cache.clear()
