@@ -5,9 +5,10 @@ What is checked, and what is allowed and why:
 * Every Python file of ``src/safecity`` and ``src/safecity_web`` is free of colour literals
   (``#rgb``, ``#rgba``, ``#rrggbb``, ``#rrggbbaa``, ``rgb()``, ``rgba()``, ``hsl()``), except
   ``src/safecity/report/figures/palette.py``, where every colour is defined once.
-* Every Django and report template (``*.html``) is free of them too, except the two exact
+* Every Django and report template (``*.html``, ``*.j2``) is free of them too, except the exact
   literals of ``ALLOWED_TEMPLATE_LITERALS``: the browser's theme colour in the GOV.UK page
-  template and the PDF statement's text colours. Neither draws a chart, a map or a comparison.
+  template, the PDF statement's text colours and the report's protective marking in the PDF
+  page margins. None draws a chart, a map or a comparison.
 * Stylesheets: only the files of ``ALLOWED_STYLESHEETS`` may hold colours, and they are page
   furniture (GOV.UK Frontend's own CSS; the site's focus, tooltip and code-panel colours; the
   API docs' code panel; the report's page colours). No rule of theirs whose selector names a
@@ -32,9 +33,12 @@ function."""
 ALLOWED_TEMPLATE_LITERALS = {
     "src/safecity_web/templates/base.html": ["#0b0c0c"],
     "src/safecity_web/strategy/templates/strategy/statement_pdf.html": ["#0b0c0c", "#505a5f"],
+    "src/safecity/report/templates/report.html.j2": ["#b10e1e", "#b10e1e"],
 }
 """GOV.UK's text colour as the browser's theme colour (``<meta name="theme-color">``, the
-GOV.UK page template's value), and the statement PDF's text and secondary-text colours."""
+GOV.UK page template's value), the statement PDF's text and secondary-text colours, and the
+red of the report's protective marking (OFFICIAL-SENSITIVE) in the PDF's top and bottom
+margins (report.css's ``--warn``)."""
 ALLOWED_STYLESHEETS = {
     "src/safecity_web/static/govuk/govuk-frontend.min.css",
     "src/safecity_web/static/safecity/site.css",
@@ -73,7 +77,7 @@ def test_no_colour_literal_in_python_outside_the_palette() -> None:
 def test_no_colour_literal_in_templates_but_the_allowed_ones() -> None:
     found = {
         _relative(path): COLOUR_LITERAL.findall(path.read_text(encoding="utf-8"))
-        for path in _files("*.html")
+        for path in [*_files("*.html"), *_files("*.j2")]
     }
     assert {path: literals for path, literals in found.items() if literals} == (
         ALLOWED_TEMPLATE_LITERALS
