@@ -15,6 +15,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -382,7 +383,23 @@ def publish_statement(
             subject=version,
             detail=f"published statement version {version.pk}: {version.title}",
         )
+    # The navigation's "is there a statement to link to" answer is cached: ask again now.
+    cache.delete(STATEMENT_PUBLISHED_CACHE_KEY)
     return version
+
+
+STATEMENT_PUBLISHED_CACHE_KEY = "strategy:statement-published"
+STATEMENT_PUBLISHED_SECONDS = 60
+"""How long pages trust a cached answer (as long as anonymous pages are kept anyway)."""
+
+
+def statement_is_published() -> bool:
+    """Whether a statement is published (so that pages may link to ``/statement/``), cached."""
+    published = cache.get(STATEMENT_PUBLISHED_CACHE_KEY)
+    if published is None:
+        published = latest_published_statement() is not None
+        cache.set(STATEMENT_PUBLISHED_CACHE_KEY, published, STATEMENT_PUBLISHED_SECONDS)
+    return bool(published)
 
 
 def latest_published_statement() -> StatementVersion | None:

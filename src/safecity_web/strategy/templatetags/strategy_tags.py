@@ -35,6 +35,6 @@ def statement_published() -> bool:
     Pages link to ``/statement/`` only when this is true, so the site never links to the page
     while it answers 404 (nothing published yet).
     """
-    from safecity_web.strategy.statement import latest_published_statement
+    from safecity_web.strategy.statement import statement_is_published
 
-    return latest_published_statement() is not None
+    return statement_is_published()
