@@ -21,6 +21,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from safecity.report.figures.palette import COMPARISON_STYLES
+from safecity.stats.labels import COMPARISON_WORDS, ComparisonLabel
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_FOLDERS = (ROOT / "src" / "safecity", ROOT / "src" / "safecity_web")
 PALETTE_MODULE = ROOT / "src" / "safecity" / "report" / "figures" / "palette.py"
@@ -101,3 +104,19 @@ def test_report_figures_name_their_colours() -> None:
     builders = sorted((ROOT / "src" / "safecity" / "report" / "figures").glob("*.py"))
     using = [path.name for path in builders if "palette." in path.read_text(encoding="utf-8")]
     assert {"ward_rates.py", "maps.py", "grid_maps.py", "figure.py", "change.py"} <= set(using)
+
+
+def test_every_comparison_label_has_one_style_and_one_wording() -> None:
+    assert set(COMPARISON_STYLES) == set(ComparisonLabel) == set(COMPARISON_WORDS)
+    # Fingertips: better/similar/worse with polarity, higher/similar/lower without.
+    assert [COMPARISON_WORDS[label] for label in ("Better", "Similar", "Worse")] == [
+        "significantly better",
+        "similar",
+        "significantly worse",
+    ]
+    assert [COMPARISON_WORDS[label] for label in ("Higher", "Lower")] == [
+        "significantly higher",
+        "significantly lower",
+    ]
+    fills = {label: style.fill for label, style in COMPARISON_STYLES.items()}
+    assert len(set(fills.values())) == len(fills)  # one label, one colour

@@ -454,7 +454,7 @@ def ward_comparison_map(
     """
     from safecity.report.figures import SUPPRESSED, palette
     from safecity.report.figures.maps import choropleth_map
-    from safecity.stats.labels import ComparisonLabel
+    from safecity.stats.labels import COMPARISON_WORDS, ComparisonLabel
 
     known = {label.value: label for label in palette.COMPARISON_STYLES}
     frame = _frame(wards)
@@ -471,16 +471,7 @@ def ward_comparison_map(
     counts = {label: labels.count(label) for label in classes}
     judged = any(counts[label] for label in ("Better", "Worse", "Best", "Worst"))
     always = ("Worse", "Similar", "Better") if judged else ("Higher", "Similar", "Lower")
-    words = {
-        "Higher": "significantly higher",
-        "Lower": "significantly lower",
-        "Better": "significantly better",
-        "Worse": "significantly worse",
-        "Best": "significantly better (99.8%)",
-        "Worst": "significantly worse (99.8%)",
-        "Similar": "similar",
-        "Not compared": "not compared",
-    }
+    words = {label.value: text for label, text in COMPARISON_WORDS.items()}
     shown = [
         f"{counts[label]} {words[label]}"
         for label in (*always, *(label for label in words if label not in always))
