@@ -10,6 +10,7 @@ PUBLIC audience, so only the disclosure-controlled copies in ``public/`` are eve
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -442,31 +443,44 @@ def ward_comparison_map(
     period: str,
     per: str,
 ) -> Chart:
-    """Wards shaded by their rate against the area's (Higher, Similar, Lower; suppressed white,
-    dashed): the report's choropleth builder with its benchmark colours.
+    """Wards shaded by the label their rate has against the area's (as the artefact labels it:
+    Higher, Similar, Lower without judgement; Better, Similar, Worse with polarity; suppressed
+    white, dashed): the report's choropleth builder with the palette's comparison colours, the
+    same the web's tables and tags use.
 
     ``wards`` are ward rows of ``indicators`` (``area_code, area_name, value,
-    benchmark_label, suppressed``).
+    benchmark_label, suppressed``). A ward with a value but no label reads "Not compared"
+    (never "Similar").
     """
     from safecity.report.figures import SUPPRESSED, palette
     from safecity.report.figures.maps import choropleth_map
+    from safecity.stats.labels import COMPARISON_WORDS, ComparisonLabel
 
+    known = {label.value: label for label in palette.COMPARISON_STYLES}
     frame = _frame(wards)
     labels = []
     for row in wards:
         if row.get("value") is None:
             labels.append(SUPPRESSED)
         else:
-            label = row.get("benchmark_label")
-            labels.append(label if label in palette.BENCHMARK_COLOURS else "Similar")
+            label = str(row.get("benchmark_label") or "")
+            labels.append(label if label in known else ComparisonLabel.NOT_COMPARED.value)
     frame["comparison"] = labels
-    classes = {**palette.BENCHMARK_COLOURS, SUPPRESSED: palette.MISSING_FILL}
+    classes = {label.value: style.fill for label, style in palette.COMPARISON_STYLES.items()}
+    classes[SUPPRESSED] = palette.MISSING_FILL
     counts = {label: labels.count(label) for label in classes}
+    judged = any(counts[label] for label in ("Better", "Worse", "Best", "Worst"))
+    always = ("Worse", "Similar", "Better") if judged else ("Higher", "Similar", "Lower")
+    words = {label.value: text for label, text in COMPARISON_WORDS.items()}
+    shown = [
+        f"{counts[label]} {words[label]}"
+        for label in (*always, *(label for label in words if label not in always))
+        if label in always or counts[label]
+    ]
     alt_text = (
         f"Map of the {len(wards)} wards of {area_name} shaded by how their rate of "
         f"{indicator_name.lower()} {per} in {period} compares with the {area_name} rate: "
-        f"{counts['Higher']} significantly higher, {counts['Similar']} similar, "
-        f"{counts['Lower']} significantly lower"
+        + ", ".join(shown)
         + (f", {counts[SUPPRESSED]} suppressed." if counts[SUPPRESSED] else ".")
     )
     return _chart(
@@ -482,7 +496,11 @@ def ward_comparison_map(
         legend_title=f"Compared with {area_name}",
         source_table="indicators",
         crime_group=indicator_id,
-        solid_classes=("Higher",),
+        solid_classes=tuple(
+            label.value
+            for label, style in palette.COMPARISON_STYLES.items()
+            if style.border is palette.BorderStyle.SOLID
+        ),
         tooltip=[
             {"field": "area_name", "title": "Ward"},
             {"field": "value", "title": f"Rate {per}", "format": ",.1f"},
@@ -591,3 +609,55 @@ def kde_map(
         crime_group=group_id,
         caveat=caveat,
     )
+
+
+def period_dates(label: str) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day of an assessment's period label (``2024/25``, ``2022-02..2023-01``).
+
+    None when ``label`` is not a period the core writes.
+    """
+    import calendar
+
+    from safecity.assess.periods import PeriodError, parse_period
+
+    try:
+        period = parse_period(label)
+    except PeriodError:
+        return None
+    last = period.last_month
+    return period.first_month, last.replace(day=calendar.monthrange(last.year, last.month)[1])
+
+
+def visual_language() -> dict[str, Any]:
+    """The core's one palette as plain data, for the web's stylesheet, maps and spine charts.
+
+    ``comparison`` maps every comparison label (Better, Similar, Worse, Best, Worst, Higher,
+    Lower, Not compared) to its ``fill``, ``text`` colour and ``border`` style; ``change`` the
+    change directions (increase, decrease, not-significant) likewise; ``gi_bins`` the Getis-Ord
+    Gi* classes in legend order with their colours; ``hotspot_categories`` the emerging and
+    persistent classes; ``sequential`` the light-to-dark scale of rates and densities; the
+    rest are single colours (no data, outlines, the spine chart's parts).
+    """
+    from safecity.report.figures import palette
+
+    def style(entry: Any) -> dict[str, str]:
+        return {"fill": entry.fill, "text": entry.text, "border": entry.border.value}
+
+    return {
+        "comparison": {
+            label.value: style(entry) for label, entry in palette.COMPARISON_STYLES.items()
+        },
+        "change": {
+            direction.value: style(entry) for direction, entry in palette.CHANGE_STYLES.items()
+        },
+        "gi_bins": [[label, colour] for label, colour in palette.GI_BIN_COLOURS.items()],
+        "hotspot_categories": dict(palette.HOTSPOT_CATEGORY_COLOURS),
+        "not_significant": palette.GI_BIN_COLOURS["not significant"],
+        "sequential": list(palette.VIRIDIS_RANGE),
+        "no_data": palette.NO_DATA_FILL,
+        "background": palette.WHITE,
+        "area_outline": palette.MID_GREY,
+        "page_ink": palette.PAGE_INK,
+        "spine_range": palette.SPINE_RANGE,
+        "spine_middle_half": palette.SPINE_MIDDLE_HALF,
+    }

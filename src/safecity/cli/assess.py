@@ -20,8 +20,9 @@ from safecity.assess.disclosure_policy import (
     load_disclosure_policy,
 )
 from safecity.assess.engine import AssessmentDataError, run_assessment
-from safecity.assess.periods import Period, PeriodError, parse_period
+from safecity.assess.periods import Period, PeriodError
 from safecity.assess.study_area import StudyAreaError
+from safecity.cli.areas import AreaNameError, parse_period_argument, resolve_area_argument
 from safecity.cli.options import (
     DEFAULT_WAREHOUSE,
     JsonOption,
@@ -38,10 +39,19 @@ def assess_command(
     *,
     area: Annotated[
         str | None,
-        typer.Option("--area", help="GSS code of a CSP, local authority or police force area."),
+        typer.Option(
+            "--area",
+            help="A CSP, local authority or police force area: its GSS code or its name"
+            " (Southampton; any case).",
+        ),
     ] = None,
     period: Annotated[
-        str, typer.Option("--period", help="Months FROM..TO (2020-04..2021-03) or 2020/21.")
+        str,
+        typer.Option(
+            "--period",
+            help="Months FROM..TO (2020-04..2021-03), one month (2022-02) or a financial"
+            " year (2020/21).",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for the Assessment artefact.")],
     all_csps: Annotated[
@@ -54,7 +64,10 @@ def assess_command(
     ] = False,
     baseline: Annotated[
         str | None,
-        typer.Option("--baseline", help="Comparison period (default: the one just before)."),
+        typer.Option(
+            "--baseline",
+            help="Comparison period, in the forms of --period (default: the one just before).",
+        ),
     ] = None,
     crime_groups: Annotated[
         Path | None,
@@ -102,14 +115,14 @@ def assess_command(
 ) -> None:
     """Assess an area over a period; write indicators, tables and findings to --out."""
     try:
-        assessed = parse_period(period)
-        compared = parse_period(baseline) if baseline else None
+        assessed = parse_period_argument(period)
+        compared = parse_period_argument(baseline) if baseline else None
     except PeriodError as error:
         raise fail(str(error)) from error
     if not warehouse.exists():
         raise fail(f"no warehouse at {warehouse}: load some data first (safecity load ...)")
     if all_csps == (area is not None):
-        raise fail("give either --area CODE or --all-csps")
+        raise fail("give either --area CODE-OR-NAME or --all-csps")
     check_artefact_folder(out_dir=out)
     try:
         policy = load_disclosure_policy(disclosure_policy)
@@ -127,9 +140,10 @@ def assess_command(
     assert area is not None
     try:
         with Warehouse(warehouse) as store:
+            area_code = resolve_area_argument(store, area)
             result = run_assessment(
                 store,
-                area_code=area,
+                area_code=area_code,
                 period=assessed,
                 baseline=compared,
                 out_dir=out,
@@ -143,7 +157,7 @@ def assess_command(
                     harm_index=harm_index,
                 ),
             )
-    except (StudyAreaError, DenominatorError, AssessmentDataError) as error:
+    except (StudyAreaError, AreaNameError, DenominatorError, AssessmentDataError) as error:
         raise fail(str(error)) from error
     if as_json:
         print_json(
@@ -163,7 +177,8 @@ def assess_command(
             (result.area.name, "bold"),
             f" ({result.area.code}), {result.period.label} against {result.baseline.label}:"
             f" {len(result.indicators):,} indicator rows in {result.out_dir}/",
-        )
+        ),
+        soft_wrap=True,
     )
     print_headline_findings(result.findings)
 
@@ -241,7 +256,8 @@ def _assess_all_csps(
         return
     console.print(
         f"{csps} CSPs, {period.label} against {baseline_label}: {len(table):,} indicator rows"
-        f" and {len(result.tables)} family tables in {out}/"
+        f" and {len(result.tables)} family tables in {out}/",
+        soft_wrap=True,
     )
     for part, reason in result.skipped.items():
         console.print(f"  skipped {part}: {reason}")

@@ -111,7 +111,8 @@ def demo_command(
             f" {assessment.area.name} ({assessment.area.code}), {assessment.period.label}"
             f" against {assessment.baseline.label}: the Assessment artefact is in"
             f" {assessment.out_dir}/",
-        )
+        ),
+        soft_wrap=True,
     )
     print_headline_findings(assessment.findings)
     console.print(styled(("The Strategic Assessment report", "bold"), " (public edition):"))

@@ -359,7 +359,9 @@ def _report(results: Sequence[FetchResult], *, as_json: bool) -> None:
         return
     table = Table(title="Fetched")
     for heading in ("file", "status", "bytes", "sha256"):
-        table.add_column(heading, justify="right" if heading == "bytes" else "left")
+        table.add_column(
+            heading, justify="right" if heading == "bytes" else "left", overflow="fold"
+        )
     for result in results:
         table.add_row(
             str(result.path),

@@ -81,10 +81,11 @@ def print_report_written(result: ReportResult) -> None:
     timings = result.timings
     for label, path in (("HTML", result.html_path), ("PDF", result.pdf_path)):
         if path is not None:
-            console.print(f"  {label:<7} {path}")
+            console.print(f"  {label:<7} {path}", soft_wrap=True)
     console.print(
         f"  {'Charts':<7} {len(result.table_paths)}: {result.out_dir / 'figures'}/ (SVG, PNG),"
-        f" {result.out_dir / 'tables'}/ (CSV)"
+        f" {result.out_dir / 'tables'}/ (CSV)",
+        soft_wrap=True,
     )
     console.print(
         f"  {'Time':<7} {timings.wall_seconds:.1f} s (charts {timings.chart_seconds:.1f} s,"

@@ -57,8 +57,11 @@ def print_load_reports(reports: Sequence[FileLoadReport], *, as_json: bool) -> N
         return
     table = Table(title="Load summary", show_lines=False)
     for heading in ("file", "format", "status", "rows in", "loaded", "quarantined", "reasons"):
+        # overflow="fold": a long path wraps onto the next lines, whole, rather than being cut.
         table.add_column(
-            heading, justify="right" if heading.startswith(("rows", "lo", "q")) else "left"
+            heading,
+            justify="right" if heading.startswith(("rows", "lo", "q")) else "left",
+            overflow="fold",
         )
     for report in reports:
         reasons = ", ".join(f"{reason} {count}" for reason, count in report.reasons.items())

@@ -62,10 +62,11 @@ def month_ranges(months: list[date]) -> str:
 def print_status(status: WarehouseStatus) -> None:
     """The status report as text tables."""
     console.print(
-        styled(("Warehouse", "bold"), f" {status.path} (schema version {status.schema_version})")
+        styled(("Warehouse", "bold"), f" {status.path} (schema version {status.schema_version})"),
+        soft_wrap=True,
     )
     rows = Table(title="Rows")
-    rows.add_column("table")
+    rows.add_column("table", overflow="fold")
     rows.add_column("rows", justify="right")
     for table, count in status.table_rows.items():
         rows.add_row(table, f"{count:,}")
@@ -74,7 +75,7 @@ def print_status(status: WarehouseStatus) -> None:
         first, last = status.all_months[0], status.all_months[-1]
         coverage = Table(title=f"Street-level coverage {first:%Y-%m} to {last:%Y-%m}")
         for heading in ("force", "first", "last", "months", "rows", "missing months"):
-            coverage.add_column(heading)
+            coverage.add_column(heading, overflow="fold")
         for force in status.coverage:
             missing = month_ranges(force.missing_months)
             coverage.add_row(
@@ -90,7 +91,7 @@ def print_status(status: WarehouseStatus) -> None:
         console.print("No street-level police data loaded.")
     if status.quarantine_by_reason:
         quarantine = Table(title="Quarantined rows by reason")
-        quarantine.add_column("reason")
+        quarantine.add_column("reason", overflow="fold")
         quarantine.add_column("rows", justify="right")
         for reason, count in status.quarantine_by_reason.items():
             quarantine.add_row(reason, f"{count:,}")

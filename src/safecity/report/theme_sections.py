@@ -155,11 +155,24 @@ def _theme(
     topics: dict[str, str],
     renderer: ChartRenderer,
 ) -> Section:
-    section = Section(section_id=f"theme-{theme.theme_id}", number="", title=theme.title)
     row = area_row(
         context.index, group_id=group_id, area_code=context.area_code, period=context.period
     )
+    title = theme.title
     intro: list[Block] = []
+    if group_id != theme.groups[0]:
+        # The theme's own group was not assessed (a police.uk-only run has no residential
+        # burglary): the section is titled by what it shows, and says why.
+        shown = str(row.values.get("indicator_name", group_id)) if row is not None else group_id
+        title = shown[:1].upper() + shown[1:]
+        reason = not_assessed_reasons(context).get(theme.groups[0], NOT_ASSESSED)
+        intro.append(
+            Note(
+                text=f"{theme.title} is {reason}; this section shows {lower_first(shown)},"
+                " which includes it but does not separate it."
+            )
+        )
+    section = Section(section_id=f"theme-{theme.theme_id}", number="", title=title)
     if row is not None:
         name = lower_first(str(row.values.get("indicator_name", group_id)))
         boxes = [

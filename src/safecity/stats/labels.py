@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "COMPARISON_WORDS",
     "AssociationDirection",
     "BenchmarkMethod",
     "ChangeStatus",
@@ -47,6 +48,21 @@ class ComparisonLabel(StrEnum):
     HIGHER = "Higher"
     LOWER = "Lower"
     NOT_COMPARED = "Not compared"
+
+
+COMPARISON_WORDS: dict[ComparisonLabel, str] = {
+    ComparisonLabel.BETTER: "significantly better",
+    ComparisonLabel.SIMILAR: "similar",
+    ComparisonLabel.WORSE: "significantly worse",
+    ComparisonLabel.BEST: "significantly better (99.8% interval)",
+    ComparisonLabel.WORST: "significantly worse (99.8% interval)",
+    ComparisonLabel.HIGHER: "significantly higher",
+    ComparisonLabel.LOWER: "significantly lower",
+    ComparisonLabel.NOT_COMPARED: "not compared",
+}
+"""Each label in a sentence ("3 wards significantly higher, 12 similar"): better, similar or
+worse where the indicator's polarity is known, higher, similar or lower where it is not (the
+Fingertips convention, methods.md §0.2); Best and Worst name the 99.8% interval they rest on."""
 
 
 class BenchmarkMethod(StrEnum):

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from safecity_web.observatory import visual
+
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 MAP_WIDTH = 560
 MAP_HEIGHT = 460
-NO_DATA_COLOUR = "#d8d8d8"
 
 GI_BIN_ORDER = [
     "hot spot, 99% confidence",
@@ -30,7 +31,6 @@ GI_BIN_ORDER = [
     "cold spot, 95% confidence",
     "cold spot, 99% confidence",
 ]
-GI_BIN_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#f0f0f0", "#d1e5f0", "#67a9cf", "#2166ac"]
 HOTSPOT_CATEGORY_ORDER = [
     "persistent hotspot",
     "emerging hotspot",
@@ -38,7 +38,22 @@ HOTSPOT_CATEGORY_ORDER = [
     "former hotspot",
     "no pattern",
 ]
-HOTSPOT_CATEGORY_COLOURS = ["#67001f", "#d6604d", "#f4a582", "#92c5de", "#f0f0f0"]
+
+
+def gi_bin_colours() -> list[str]:
+    """The colours of ``GI_BIN_ORDER``, from the core's palette (the report's map colours)."""
+    by_label = dict(visual.colours()["gi_bins"])
+    return [by_label[label] for label in GI_BIN_ORDER]
+
+
+def hotspot_category_colours() -> list[str]:
+    """The colours of ``HOTSPOT_CATEGORY_ORDER`` from the palette ("no pattern" is the palette's
+    not-significant colour)."""
+    palette = visual.colours()
+    return [
+        palette["hotspot_categories"].get(category, palette["not_significant"])
+        for category in HOTSPOT_CATEGORY_ORDER
+    ]
 
 
 def _base(*, title: str, description: str) -> dict[str, Any]:
@@ -46,7 +61,7 @@ def _base(*, title: str, description: str) -> dict[str, Any]:
         "$schema": VEGA_LITE_SCHEMA,
         "description": description,
         "title": {"text": title, "anchor": "start", "fontSize": 15},
-        "background": "white",
+        "background": visual.colours()["background"],
         "width": MAP_WIDTH,
         "height": MAP_HEIGHT,
         "config": {"view": {"stroke": None}, "legend": {"orient": "bottom"}},
@@ -106,18 +121,26 @@ def choropleth_spec(
     ]
     spec["layer"] = [
         {
-            "mark": {"type": "geoshape", "fill": NO_DATA_COLOUR, "stroke": "white"},
+            "mark": {
+                "type": "geoshape",
+                "fill": visual.colours()["no_data"],
+                "stroke": visual.colours()["background"],
+            },
             "encoding": {"tooltip": tooltip},
         },
         {
             "transform": [{"filter": "isValid(datum.properties.value)"}],
-            "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.8},
+            "mark": {
+                "type": "geoshape",
+                "stroke": visual.colours()["background"],
+                "strokeWidth": 0.8,
+            },
             "encoding": {
                 "color": {
                     "field": "properties.value",
                     "type": "quantitative",
                     "title": value_title,
-                    "scale": {"scheme": "blues"},
+                    "scale": {"range": visual.colours()["sequential"]},
                 },
                 "tooltip": tooltip,
             },
@@ -137,13 +160,17 @@ def gi_bin_map_spec(
     spec = _base(title=title, description=description)
     spec["data"] = {"values": _joined(features, values), "format": {"type": "json"}}
     spec["projection"] = {"type": "mercator"}
-    spec["mark"] = {"type": "geoshape", "stroke": "#505a5f", "strokeWidth": 0.4}
+    spec["mark"] = {
+        "type": "geoshape",
+        "stroke": visual.colours()["area_outline"],
+        "strokeWidth": 0.4,
+    }
     spec["encoding"] = {
         "color": {
             "field": "properties.gi_bin",
             "type": "nominal",
             "title": "Getis-Ord Gi*",
-            "scale": {"domain": GI_BIN_ORDER, "range": GI_BIN_COLOURS},
+            "scale": {"domain": GI_BIN_ORDER, "range": gi_bin_colours()},
         },
         "tooltip": [
             {"field": "properties.area_name", "type": "nominal", "title": "Neighbourhood"},
@@ -184,7 +211,7 @@ def grid_map_spec(
     ]
     colour: dict[str, Any] = {"field": colour_field, "title": colour_title}
     if categories is None:
-        colour.update({"type": "quantitative", "scale": {"scheme": "orangered"}})
+        colour.update({"type": "quantitative", "scale": {"range": visual.colours()["sequential"]}})
     else:
         colour.update(
             {"type": "nominal", "scale": {"domain": categories[0], "range": categories[1]}}

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from safecity_web.observatory.models import IndicatorValue, Polarity
+from safecity_web.observatory import visual
+from safecity_web.observatory.models import IndicatorValue
 
 SUPPRESSED = "suppressed"
 NOT_AVAILABLE = "not available"
@@ -55,47 +56,42 @@ def format_p_value(value: float | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Label:
-    """A label as words and the GOV.UK tag colour that goes with them."""
+    """A label as words and the tag class that colours it (from the core's palette)."""
 
     text: str
     tag_class: str
 
 
 def change_label(row: IndicatorValue) -> Label:
-    """Whether the change against the baseline is significant, and which way."""
+    """Whether the change against the baseline is significant, and which way.
+
+    Coloured as the change chart colours it (``visual.change_class``): an increase in the
+    chart's vermillion, a decrease in its blue, whatever the indicator's polarity; the words say
+    which.
+    """
     if row.change_significant is None:
-        return Label("Not tested", "govuk-tag--grey")
+        return Label("Not tested", visual.comparison_class(visual.NOT_COMPARED))
     if not row.change_significant:
-        return Label("No significant change", "govuk-tag--grey")
+        return Label("No significant change", visual.change_class("not-significant"))
     increase = (row.change_ratio or 1.0) > 1.0 or (row.change_pct or 0.0) > 0
     return Label(
         "Significant increase" if increase else "Significant decrease",
-        _judged_class(worse=increase, polarity=row.indicator.polarity),
+        visual.change_class("increase" if increase else "decrease"),
     )
-
-
-def _judged_class(*, worse: bool, polarity: str) -> str:
-    if polarity == Polarity.LOW_IS_GOOD:
-        return "govuk-tag--red" if worse else "govuk-tag--green"
-    if polarity == Polarity.HIGH_IS_GOOD:
-        return "govuk-tag--green" if worse else "govuk-tag--red"
-    return "govuk-tag--blue" if worse else "govuk-tag--light-blue"
 
 
 def benchmark_label(row: IndicatorValue) -> Label:
-    """The row against its benchmark: Higher, Similar or Lower, with better/worse by polarity."""
+    """The row against its benchmark, in the words and colour of the label the artefact gives.
+
+    The assessment labels a ward or neighbourhood against its own area's rate by the Fingertips
+    95% interval rule without judgement (Higher, Similar, Lower: methods.md §2.1), and a
+    partnership against other partnerships with the indicator's polarity (Better, Similar,
+    Worse). The label is shown as made, coloured from the one palette, so that a ward's tag in
+    the table, its bar on the chart and its fill on the map agree.
+    """
     label = (row.benchmark_label or "").strip()
     if row.suppressed and row.value is None:
-        return Label("Suppressed", "govuk-tag--grey")
-    if label not in ("Higher", "Lower", "Similar"):
-        return Label("Not compared", "govuk-tag--grey")
-    if label == "Similar":
-        return Label("Similar", "govuk-tag--yellow")
-    polarity = row.indicator.polarity
-    if polarity == Polarity.NO_JUDGEMENT:
-        return Label(label, _judged_class(worse=label == "Higher", polarity=polarity))
-    worse = (label == "Higher") == (polarity == Polarity.LOW_IS_GOOD)
-    return Label(
-        f"{label} ({'worse' if worse else 'better'})",
-        _judged_class(worse=label == "Higher", polarity=polarity),
-    )
+        return Label("Suppressed", visual.comparison_class(visual.NOT_COMPARED))
+    if label not in visual.colours()["comparison"]:
+        label = visual.NOT_COMPARED
+    return Label(label, visual.comparison_class(label))

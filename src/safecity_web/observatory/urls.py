@@ -22,6 +22,7 @@ from safecity_web.observatory.views import (
     hotspots,
     indicators,
     methods,
+    palette,
     preview,
 )
 from safecity_web.observatory.views.common import Mode
@@ -74,6 +75,7 @@ def _patterns() -> list[URLPattern]:
 urlpatterns = [
     path("assessments/", archive.assessment_archive, name="assessments"),
     path("methods/", methods.methods_page, name="methods"),
+    path("palette.css", palette.palette_css, name="palette-css"),
     path("preview/", preview.draft_list, name="drafts"),
     path("preview/<int:assessment_id>/publish/", preview.publish_draft, name="publish"),
     *_patterns(),

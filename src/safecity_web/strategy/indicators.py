@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from django.db.models import F
 
+from safecity_web.observatory import visual
 from safecity_web.observatory.models import (
     AssessmentStatus,
     Indicator,
@@ -53,15 +54,15 @@ class LinkedIndicator:
 
     @property
     def tag_class(self) -> str:
-        """GOV.UK tag colour: red for a significant change for the worse, green for the better,
-        grey otherwise (the label's words say the direction; colour is never the only cue)."""
-        if self.label not in {ChangeLabel.SIGNIFICANT_INCREASE, ChangeLabel.SIGNIFICANT_DECREASE}:
-            return "govuk-tag--grey"
-        if self.polarity == Polarity.NO_JUDGEMENT:
-            return "govuk-tag--blue"
-        increase = self.label is ChangeLabel.SIGNIFICANT_INCREASE
-        worse = increase if self.polarity == Polarity.LOW_IS_GOOD else not increase
-        return "govuk-tag--red" if worse else "govuk-tag--green"
+        """The change tag's class, as the observatory colours a change (the change chart's
+        vermillion for an increase, blue for a decrease; the label's words say which)."""
+        if self.label is ChangeLabel.SIGNIFICANT_INCREASE:
+            return visual.change_class("increase")
+        if self.label is ChangeLabel.SIGNIFICANT_DECREASE:
+            return visual.change_class("decrease")
+        if self.label is ChangeLabel.NO_SIGNIFICANT_CHANGE:
+            return visual.change_class("not-significant")
+        return visual.comparison_class(visual.NOT_COMPARED)
 
     @property
     def is_known(self) -> bool:

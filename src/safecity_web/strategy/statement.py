@@ -15,6 +15,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -66,19 +67,33 @@ class SummaryFinding:
 
 @dataclass(frozen=True)
 class ActionProgress:
-    """An action and its latest progress update in the period."""
+    """An action, its latest progress update in the period, and its earlier ones in it.
+
+    The latest update decides where the action stands; the earlier updates of the period are
+    reported too (oldest first), so that no update dated within the period is left out.
+    """
 
     action: Action
     update: ProgressUpdate
+    earlier: tuple[ProgressUpdate, ...] = ()
 
     def as_text(self) -> str:
-        """The action as one list line: code, text, status and the update's narrative."""
+        """The action as one list line: code, text, status, the update's narrative, and the
+        period's earlier updates with their dates."""
         status = self.update.get_status_display()
         narrative = " ".join(self.update.narrative.split())
-        return (
+        text = (
             f"{self.action.code} {self.action.text} {status}, "
             f"{self.update.percent_complete}% complete: {narrative}"
         )
+        if self.earlier:
+            earlier = "; ".join(
+                f"{_format_date(update.update_date)}, {update.get_status_display().lower()}, "
+                f"{update.percent_complete}% complete: {' '.join(update.narrative.split())}"
+                for update in self.earlier
+            )
+            text += f" Earlier in the period: {earlier}"
+        return text
 
 
 def published_assessment() -> PublishedAssessment | None:
@@ -160,8 +175,9 @@ def action_progress(
 ) -> tuple[list[ActionProgress], list[ActionProgress]]:
     """Actions completed, and actions progressed but not complete, in the period.
 
-    An action counts when it has a progress update dated within the period; its latest such
-    update decides whether it is complete.
+    An action counts when it has a progress update dated within the period (first and last
+    day included); its latest such update decides whether it is complete, and every other
+    update of the period is kept with it (:attr:`ActionProgress.earlier`).
     """
     strategy = current_strategy()
     if strategy is None:
@@ -176,8 +192,12 @@ def action_progress(
         .order_by("action_id", "-update_date", "-created_at", "-id")
     )
     latest: dict[int, ProgressUpdate] = {}
+    earlier: dict[int, list[ProgressUpdate]] = {}
     for update in updates:
-        latest.setdefault(update.action_id, update)
+        if update.action_id in latest:
+            earlier.setdefault(update.action_id, []).insert(0, update)
+        else:
+            latest[update.action_id] = update
     ordered = sorted(
         latest.values(),
         key=lambda update: (
@@ -187,12 +207,16 @@ def action_progress(
         ),
     )
     completed = [
-        ActionProgress(action=update.action, update=update)
+        ActionProgress(
+            action=update.action, update=update, earlier=tuple(earlier.get(update.action_id, ()))
+        )
         for update in ordered
         if update.status == ProgressStatus.COMPLETE
     ]
     progressed = [
-        ActionProgress(action=update.action, update=update)
+        ActionProgress(
+            action=update.action, update=update, earlier=tuple(earlier.get(update.action_id, ()))
+        )
         for update in ordered
         if update.status != ProgressStatus.COMPLETE
     ]
@@ -359,7 +383,23 @@ def publish_statement(
             subject=version,
             detail=f"published statement version {version.pk}: {version.title}",
         )
+    # The navigation's "is there a statement to link to" answer is cached: ask again now.
+    cache.delete(STATEMENT_PUBLISHED_CACHE_KEY)
     return version
+
+
+STATEMENT_PUBLISHED_CACHE_KEY = "strategy:statement-published"
+STATEMENT_PUBLISHED_SECONDS = 60
+"""How long pages trust a cached answer (as long as anonymous pages are kept anyway)."""
+
+
+def statement_is_published() -> bool:
+    """Whether a statement is published (so that pages may link to ``/statement/``), cached."""
+    published = cache.get(STATEMENT_PUBLISHED_CACHE_KEY)
+    if published is None:
+        published = latest_published_statement() is not None
+        cache.set(STATEMENT_PUBLISHED_CACHE_KEY, published, STATEMENT_PUBLISHED_SECONDS)
+    return bool(published)
 
 
 def latest_published_statement() -> StatementVersion | None:

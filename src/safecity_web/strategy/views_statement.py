@@ -11,7 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safecity_web import core_gateway
 from safecity_web.accounts.permissions import role_required
+from safecity_web.observatory.models import PublishedAssessment
 from safecity_web.strategy.access import STATEMENT_ROLES
 from safecity_web.strategy.forms import StatementAssembleForm, StatementEditForm
 from safecity_web.strategy.models import StatementVersion
@@ -24,7 +26,16 @@ from safecity_web.strategy.statement_pdf import publish_with_pdf
 from safecity_web.strategy.statement_text import statement_blocks
 
 
-def _default_period() -> dict[str, datetime.date]:
+def default_period(assessment: PublishedAssessment | None) -> dict[str, datetime.date]:
+    """The period a new statement covers unless the analyst says otherwise.
+
+    The published assessment's period (the statement reports on it); with none published, or
+    a period the core cannot read, the last complete financial year (April to March).
+    """
+    if assessment is not None:
+        dates = core_gateway.period_dates(assessment.period)
+        if dates is not None:
+            return {"period_start": dates[0], "period_end": dates[1]}
     today = timezone.localdate()
     end = datetime.date(today.year if today.month > 3 else today.year - 1, 3, 31)
     return {"period_start": datetime.date(end.year - 1, 4, 1), "period_end": end}
@@ -35,6 +46,7 @@ def _default_period() -> dict[str, datetime.date]:
 def statement_list(request: HttpRequest) -> HttpResponse:
     """Every statement version, and the form to assemble a new draft."""
     status = 200
+    assessment = published_assessment()
     if request.method == "POST":
         form = StatementAssembleForm(request.POST)
         if form.is_valid():
@@ -48,14 +60,14 @@ def statement_list(request: HttpRequest) -> HttpResponse:
             return redirect("strategy:statement-edit", version_id=version.pk)
         status = 400
     else:
-        form = StatementAssembleForm(initial=_default_period())
+        form = StatementAssembleForm(initial=default_period(assessment))
     return render(
         request,
         "strategy/statement_list.html",
         {
             "form": form,
             "versions": StatementVersion.objects.select_related("created_by", "published_by"),
-            "assessment": published_assessment(),
+            "assessment": assessment,
         },
         status=status,
     )

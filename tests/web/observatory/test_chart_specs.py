@@ -27,7 +27,7 @@ def test_hotspot_class_grid_spec_renders_every_patterned_cell(demo_artefact: Pat
         colour_title="Hotspot class",
         title="Emerging and persistent hotspots",
         description="Grid of cells by hotspot class.",
-        categories=(chart_specs.HOTSPOT_CATEGORY_ORDER, chart_specs.HOTSPOT_CATEGORY_COLOURS),
+        categories=(chart_specs.HOTSPOT_CATEGORY_ORDER, chart_specs.hotspot_category_colours()),
     )
     svg = vl_convert.vegalite_to_svg(vl_spec=spec)
     assert svg.startswith("<svg")

@@ -36,36 +36,43 @@ def test_numbers_are_written_with_separators_and_suppressed_never_zero() -> None
     assert presentation.format_p_value(2.1e-26) == "p < 0.001"
 
 
-def test_change_labels_carry_words_and_follow_polarity() -> None:
+def test_change_labels_carry_words_and_the_change_charts_colours() -> None:
+    # An increase is the change chart's vermillion and a decrease its blue, whatever the
+    # polarity (the words say which); the classes come from the palette's stylesheet.
     up = row(change_significant=True, change_ratio=1.347, change_pct=34.7)
     assert presentation.change_label(up) == presentation.Label(
-        "Significant increase", "govuk-tag--red"
+        "Significant increase", "safecity-change--increase"
     )
     down = row(change_significant=True, change_ratio=0.8, change_pct=-20.0)
-    assert presentation.change_label(down).text == "Significant decrease"
-    assert presentation.change_label(down).tag_class == "govuk-tag--green"
+    assert presentation.change_label(down) == presentation.Label(
+        "Significant decrease", "safecity-change--decrease"
+    )
     neutral = row(
         change_significant=True, change_ratio=1.2, change_pct=20.0, polarity=Polarity.NO_JUDGEMENT
     )
-    assert presentation.change_label(neutral).tag_class == "govuk-tag--blue"
-    assert presentation.change_label(row(change_significant=False)).text == (
-        "No significant change"
+    assert presentation.change_label(neutral).tag_class == "safecity-change--increase"
+    assert presentation.change_label(row(change_significant=False)) == presentation.Label(
+        "No significant change", "safecity-change--not-significant"
     )
-    assert presentation.change_label(row(change_significant=None)).text == "Not tested"
+    assert presentation.change_label(row(change_significant=None)) == presentation.Label(
+        "Not tested", "safecity-comparison--not-compared"
+    )
 
 
-def test_benchmark_labels_say_better_or_worse_in_words() -> None:
-    assert presentation.benchmark_label(row(benchmark_label="Higher", value=5.0)).text == (
-        "Higher (worse)"
+def test_benchmark_labels_are_the_artefacts_in_the_palettes_colour() -> None:
+    # The ward's label against its own area is made without judgement (Higher, Similar, Lower)
+    # and shown as made: the table, the ward chart and the ward map say the same.
+    for label in ("Higher", "Similar", "Lower", "Better", "Worse"):
+        assert presentation.benchmark_label(row(benchmark_label=label, value=5.0)) == (
+            presentation.Label(label, f"safecity-comparison--{label.lower()}")
+        )
+    assert presentation.benchmark_label(row(suppressed=True, value=None)) == presentation.Label(
+        "Suppressed", "safecity-comparison--not-compared"
     )
-    assert presentation.benchmark_label(row(benchmark_label="Lower", value=5.0)).text == (
-        "Lower (better)"
-    )
-    assert presentation.benchmark_label(row(benchmark_label="Similar", value=5.0)).text == "Similar"
-    assert presentation.benchmark_label(row(suppressed=True, value=None)).text == "Suppressed"
-    assert presentation.benchmark_label(row(benchmark_label="", value=5.0)).text == ("Not compared")
-    neutral = row(benchmark_label="Higher", value=5.0, polarity=Polarity.NO_JUDGEMENT)
-    assert presentation.benchmark_label(neutral).text == "Higher"
+    for unknown in ("", "Higher (worse)"):
+        assert presentation.benchmark_label(row(benchmark_label=unknown, value=5.0)) == (
+            presentation.Label("Not compared", "safecity-comparison--not-compared")
+        )
 
 
 def test_template_filters_write_rows_as_the_pages_do() -> None:

@@ -58,7 +58,9 @@ def test_outcome_shows_latest_published_value_ci_and_significance(
     assert "2024/25" in page
     assert "27.5 per 1,000" in page
     assert "26.3 to 28.7" in page  # the interval 27.5 ± 1.2
-    assert '<strong class="govuk-tag govuk-tag--green">Significant decrease</strong>' in page
+    assert (
+        '<strong class="govuk-tag safecity-change--decrease">Significant decrease</strong>' in page
+    )
     assert "-8.3% since 2023/24" in page
     assert SIGNIFICANT_TEST not in page  # the artefact's name of the test ...
     assert (  # ... is written in readers' words, linked to the method
@@ -78,7 +80,7 @@ def test_non_significant_and_unpublished_indicators(
         OutcomeIndicator.objects.create(outcome=outcome, indicator_id=indicator_id)
     unknown, burglary = linked_indicators(outcome=outcome)  # in indicator_id order
     assert burglary.label is ChangeLabel.NO_SIGNIFICANT_CHANGE
-    assert burglary.tag_class == "govuk-tag--grey"
+    assert burglary.tag_class == "safecity-change--not-significant"
     assert burglary.value is not None
     assert burglary.value.value == 4.1
     assert (unknown.is_known, unknown.value, unknown.label) == (False, None, None)

@@ -136,7 +136,11 @@ def test_assembly_contains_significant_findings_and_the_actions_done(
         "ASB Week planned with schools." in progressed
     )
     assert "P1.F6.A7" not in body  # its update is before the period
-    assert "Form drafted." not in body  # only the latest update in the period counts
+    # The earlier update of the period is reported with its date, after the latest one.
+    assert (
+        "relaunched. Earlier in the period: 1 June 2024, on track, 50% complete: Form drafted."
+        in body
+    )
     event = AuditEvent.objects.get(
         action=AuditAction.CREATED, object_type="strategy.StatementVersion"
     )

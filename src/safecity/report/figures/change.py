@@ -243,7 +243,7 @@ def change_by_group_chart(
                                 "test": f"datum.significance === '{NO_SIGNIFICANT_CHANGE}'",
                                 "value": palette.NOT_SIGNIFICANT_STROKE,
                             },
-                            "value": "#222222",
+                            "value": palette.INK,
                         },
                         "strokeDash": {
                             "condition": {
@@ -262,7 +262,7 @@ def change_by_group_chart(
                     },
                 },
                 {
-                    "mark": {"type": "rule", "color": "#222222"},
+                    "mark": {"type": "rule", "color": palette.INK},
                     "encoding": {"x": {"datum": 0}},  # spans the whole height
                 },
                 {
@@ -271,7 +271,7 @@ def change_by_group_chart(
                         "fontSize": 10,
                         "align": {"expr": "datum.label_position < 0 ? 'right' : 'left'"},
                         "dx": {"expr": "datum.label_position < 0 ? -4 : 4"},
-                        "color": "#222222",
+                        "color": palette.INK,
                     },
                     "encoding": {
                         "x": {"field": "label_position", "type": "quantitative"},

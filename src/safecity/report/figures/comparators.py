@@ -40,8 +40,8 @@ COMPARATOR = "Comparator"
 OTHER = "Other CSP"
 _ROLE_STYLE = {
     THIS_AREA: (palette.OKABE_ITO["vermillion"], palette.OKABE_ITO["vermillion"], "diamond"),
-    COMPARATOR: (palette.NEUTRAL, "#BDBDBD", "circle"),
-    OTHER: ("#9E9E9E", "#E0E0E0", "circle"),
+    COMPARATOR: (palette.NEUTRAL, palette.LIGHT_GREY, "circle"),
+    OTHER: (palette.COMPARATOR_GREY, palette.PALE_GREY, "circle"),
 }
 """Point colour, bar fill and point shape of each role: the area stands out by all three."""
 _DASHES = ([6, 3], [2, 2])
@@ -200,12 +200,12 @@ def comparator_chart(
         names = table["csp_name"].astype(str).tolist()
         y = {"field": "csp_name", "type": "nominal", "sort": names, "title": None}
         layers = [
-            {"mark": {"type": "bar", "stroke": "#222222", "strokeWidth": 0.8,
+            {"mark": {"type": "bar", "stroke": palette.INK, "strokeWidth": 0.8,
                       "height": {"band": 0.7}},
              "encoding": {"y": y,
                           "x": {"field": "value", "type": "quantitative", "title": rate_title},
                           "fill": bar_fill}},
-            {"mark": {"type": "rule", "color": "#000000", "strokeWidth": 1.2},
+            {"mark": {"type": "rule", "color": palette.BLACK, "strokeWidth": 1.2},
              "encoding": {"y": y, "x": {"field": "lower_ci", "type": "quantitative"},
                           "x2": {"field": "upper_ci"}}},
             {**reference_layer, "encoding": {**reference_layer["encoding"],
@@ -220,7 +220,7 @@ def comparator_chart(
             "scale": {"domain": [0, len(table) + 1], "nice": False},
         }
         layers = [
-            {"mark": {"type": "rule", "color": "#9E9E9E", "strokeWidth": 0.8},
+            {"mark": {"type": "rule", "color": palette.COMPARATOR_GREY, "strokeWidth": 0.8},
              "encoding": {"x": x, "y": {"field": "lower_ci", "type": "quantitative"},
                           "y2": {"field": "upper_ci"}}},
             {"mark": {"type": "point", "filled": True, "opacity": 1},

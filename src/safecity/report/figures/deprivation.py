@@ -189,7 +189,7 @@ def deprivation_gradient_chart(
                     "y2": {"field": "upper_ci"},
                 },
             }
-            for colour, width in (("#FFFFFF", 3.5), ("#000000", 1.2))
+            for colour, width in ((palette.WHITE, 3.5), (palette.BLACK, 1.2))
         ),
         {
             "transform": [{"filter": "datum.label !== ''"}],

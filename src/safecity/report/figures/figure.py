@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from safecity.report.figures import palette
+
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 FONT = "DejaVu Sans"
 """One font, installed with the system: text is measured the same way on every run."""
@@ -144,7 +146,7 @@ def base_spec(
     if subtitle:
         title_block["subtitle"] = subtitle
         title_block["subtitleFontSize"] = 12
-        title_block["subtitleColor"] = "#333333"
+        title_block["subtitleColor"] = palette.SUBTITLE_INK
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "description": description,
@@ -157,9 +159,9 @@ def base_spec(
             "axis": {
                 "labelFontSize": 11,
                 "titleFontSize": 12,
-                "labelColor": "#222222",
-                "titleColor": "#222222",
-                "gridColor": "#e5e5e5",
+                "labelColor": palette.INK,
+                "titleColor": palette.INK,
+                "gridColor": palette.GRID_GREY,
             },
             "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom"},
         },

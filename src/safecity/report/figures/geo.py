@@ -26,6 +26,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
+from safecity.report.figures import palette
 from safecity.report.figures.figure import FigureDataError
 
 MAP_WIDTH = 520
@@ -94,7 +95,7 @@ def map_size(feature_list: list[dict[str, Any]]) -> tuple[int, int]:
 def outline_layers(boundaries: dict[str, Any], *, area_level: str) -> list[dict[str, Any]]:
     """Geoshape layers drawing ward outlines (thin) and the area's outline (thick)."""
     layers = []
-    for level, colour, width in (("ward", "#444444", 0.9), (area_level, "#000000", 1.8)):
+    for level, colour, width in (("ward", palette.OUTLINE, 0.9), (area_level, palette.BLACK, 1.8)):
         outline = features(boundaries, levels=[level])
         if outline:
             layers.append(
@@ -159,7 +160,7 @@ def national_grid_outline_layers(
                 "order": {"field": "order", "type": "quantitative"},
             },
         }
-        for level, colour, width in (("ward", "#444444", 0.7), ("area", "#000000", 1.6))
+        for level, colour, width in (("ward", palette.OUTLINE, 0.7), ("area", palette.BLACK, 1.6))
         if any(row["level"] == level for row in outline)
     ]
 

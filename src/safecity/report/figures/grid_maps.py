@@ -175,11 +175,20 @@ def hotspot_grid_map(
     counts = {label: int((table["gi_bin"] == label).sum()) for label in palette.GI_BIN_COLOURS}
     hot = sum(counts[label] for label in HOT_BINS)
     cold = sum(counts[label] for label in COLD_BINS)
+    levels = {
+        bins: ", ".join(
+            f"{counts[label]} at {label.split(', ')[1]}" for label in bins if counts[label]
+        )
+        for bins in (HOT_BINS, COLD_BINS)
+    }
     alt_text = (
         f"Map of {area_name} on a grid of {format_number(side, digits=0)} m cells showing the"
-        f" {hot} cells that are significant hot spots of {group_name} in {period}"
-        f" ({counts[HOT_BINS[0]]} at 99% confidence) and the {cold} significant cold spots"
-        f", of {len(inside)} cells in the area (Getis-Ord Gi*, Benjamini-Hochberg FDR)."
+        f" {hot} cells in a hot spot class of {group_name} in {period}"
+        + (f" ({levels[HOT_BINS]})" if hot else "")
+        + f" and the {cold} cells in a cold spot class"
+        + (f" ({levels[COLD_BINS]})" if cold else "")
+        + f", of {len(inside)} cells in the area (Getis-Ord Gi*, confidence after"
+        " Benjamini-Hochberg FDR)."
     )
     present = [label for label in palette.GI_BIN_COLOURS if counts[label]]
     hot_test = " || ".join(f"datum.gi_bin === '{label}'" for label in HOT_BINS)
@@ -207,7 +216,10 @@ def hotspot_grid_map(
                 },
                 "legend": {"orient": "right", "labelLimit": 220},
             },
-            "stroke": {"condition": {"test": hot_test, "value": "#5A2C00"}, "value": "#08306B"},
+            "stroke": {
+                "condition": {"test": hot_test, "value": palette.HOT_OUTLINE},
+                "value": palette.COLD_OUTLINE,
+            },
             "strokeWidth": {"value": 0.4},
             "strokeDash": {"condition": {"test": cold_test, "value": [2, 1]}, "value": [1, 0]},
         },
@@ -524,9 +536,12 @@ def hotspot_classes_map(
                 "scale": {"domain": present, "range": [categories[label] for label in present]},
                 "legend": {"orient": "right", "labelLimit": 220},
             },
-            "stroke": {"condition": {"test": emerging, "value": "#000000"}, "value": "#555555"}
+            "stroke": {
+                "condition": {"test": emerging, "value": palette.BLACK},
+                "value": palette.CELL_OUTLINE,
+            }
             if emerging
-            else {"value": "#555555"},
+            else {"value": palette.CELL_OUTLINE},
             "strokeWidth": {"condition": {"test": emerging, "value": 1.4}, "value": 0.3},
             "strokeDash": {"condition": {"test": cold, "value": [2, 1]}, "value": [1, 0]}
             if cold

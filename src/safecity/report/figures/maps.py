@@ -118,14 +118,14 @@ def choropleth_map(
             "type": "nominal",
             "title": legend_title,
             "scale": {"domain": present, "range": [classes[label] for label in present]},
-            "legend": {"orient": "right", "symbolStrokeColor": "#444444", "labelLimit": 220},
+            "legend": {"orient": "right", "symbolStrokeColor": palette.OUTLINE, "labelLimit": 220},
         },
         "strokeWidth": {"condition": {"test": solid, "value": 1.8}, "value": 0.5}
         if solid
         else {"value": 0.5},
-        "stroke": {"condition": {"test": solid, "value": "#000000"}, "value": "#666666"}
+        "stroke": {"condition": {"test": solid, "value": palette.BLACK}, "value": palette.MID_GREY}
         if solid
-        else {"value": "#666666"},
+        else {"value": palette.MID_GREY},
         "strokeDash": {"condition": {"test": dashed, "value": [3, 2]}, "value": [1, 0]}
         if dashed
         else {"value": [1, 0]},

@@ -202,9 +202,9 @@ def monthly_trend_chart(
             {
                 "mark": {
                     "type": "line",
-                    "color": "#222222",
+                    "color": palette.INK,
                     "strokeWidth": 1.5,
-                    "point": {"filled": True, "size": 18, "color": "#222222"},
+                    "point": {"filled": True, "size": 18, "color": palette.INK},
                     "invalid": BREAK_AT_GAPS,
                 },
                 "encoding": {
@@ -253,13 +253,13 @@ def monthly_trend_chart(
             {
                 "transform": [{"filter": "datum.suppressed"}],
                 "mark": {"type": "text", "angle": 270, "align": "left", "fontSize": 9,
-                         "color": "#444444", "y": {"expr": "height - 4"}},
+                         "color": palette.OUTLINE, "y": {"expr": "height - 4"}},
                 "encoding": {"x": x_encoding, "text": {"value": SUPPRESSED}},
             },
             {
                 "transform": [{"filter": "!datum.has_data"}],
                 "mark": {"type": "text", "angle": 270, "align": "left", "fontSize": 9,
-                         "color": "#444444", "y": {"expr": "height - 4"}},
+                         "color": palette.OUTLINE, "y": {"expr": "height - 4"}},
                 "encoding": {"x": x_encoding, "text": {"value": NO_DATA}},
             },
         ]

@@ -156,7 +156,7 @@ def ward_rates_chart(
     }
     layers: list[dict[str, Any]] = [
         {
-            "mark": {"type": "bar", "stroke": "#222222", "strokeWidth": 0.8,
+            "mark": {"type": "bar", "stroke": palette.INK, "strokeWidth": 0.8,
                      "height": {"band": 0.7}},
             "encoding": {
                 "y": y_encoding,
@@ -189,14 +189,14 @@ def ward_rates_chart(
                     "x2": {"field": "upper_ci"},
                 },
             }
-            for colour, width in (("#FFFFFF", 3.5), ("#000000", 1.2))
+            for colour, width in ((palette.WHITE, 3.5), (palette.BLACK, 1.2))
         ),
         {
             "transform": [
                 {"calculate": "isValid(datum.upper_ci) ? datum.upper_ci : 0", "as": "label_at"}
             ],
             "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 10,
-                     "color": "#222222"},
+                     "color": palette.INK},
             "encoding": {"y": y_encoding,
                          "x": {"field": "label_at", "type": "quantitative"},
                          "text": {"field": "label"}},
@@ -211,7 +211,7 @@ def ward_rates_chart(
                 },
                 {
                     "mark": {"type": "text", "align": "left", "dx": 4, "dy": -6,
-                             "fontSize": 10, "color": "#222222",
+                             "fontSize": 10, "color": palette.INK,
                              "y": 0},
                     "encoding": {
                         "x": {"field": "area_value", "type": "quantitative"},

@@ -123,3 +123,16 @@ def finding_methods(finding: Finding) -> SafeString:
         return SafeString("")
     links = format_html_join("; ", "{}", ((method_link(method_id),) for method_id in known))
     return format_html(" (how this was worked out: {})", links)
+
+
+@register.filter
+def percent(share: Any) -> str:
+    """A share as a percentage for headings: ``0.95`` -> ``95%``, ``0.998`` -> ``99.8%``.
+
+    Headings write the confidence level the assessment used (its manifest's ``confidence``),
+    never a fixed "95%".
+    """
+    try:
+        return f"{float(share) * 100:g}%"
+    except (TypeError, ValueError):
+        return ""

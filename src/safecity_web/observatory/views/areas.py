@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from safecity_web.observatory import presentation, queries
+from safecity_web.observatory import presentation, queries, visual
 from safecity_web.observatory.models import (
     Area,
     AreaLevel,
@@ -27,14 +27,6 @@ from safecity_web.observatory.views.home import no_assessment
 GSS_CODE = re.compile(r"[EWSNK][0-9]{8}")
 """A GSS area code: a country letter and eight digits (ONS Code History Database)."""
 SPINE_WIDTH = 200.0
-TAG_COLOURS = {
-    "govuk-tag--red": "#d4351c",
-    "govuk-tag--green": "#00703c",
-    "govuk-tag--yellow": "#ffdd00",
-    "govuk-tag--blue": "#1d70b8",
-    "govuk-tag--light-blue": "#5694ca",
-}
-"""Fill of the spine chart's value marker, matching the label's tag (the label says it in words)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +86,8 @@ class SpineRow:
     value_x: float | None
     description: str
     label: presentation.Label
-    value_colour: str
+    value_class: str
+    """The marker's class: the label's colour from the palette (``observatory.visual``)."""
 
 
 def _spine(row: IndicatorValue, spread: Spread | None, *, compared_with: str) -> SpineRow:
@@ -137,7 +130,7 @@ def _spine(row: IndicatorValue, spread: Spread | None, *, compared_with: str) ->
         value_x=None if row.value is None else x(row.value),
         description=description,
         label=label,
-        value_colour=TAG_COLOURS.get(label.tag_class, "#0b0c0c"),
+        value_class=visual.spine_value_class(label.text),
     )
 
 

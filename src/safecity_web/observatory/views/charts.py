@@ -256,7 +256,13 @@ def rate_choropleth(
             description=description,
             value_title=f"Rate {per}",
         ),
-        headings=["Area", "GSS code", "Rate", "95% confidence interval", "Compared with"],
+        headings=[
+            "Area",
+            "GSS code",
+            "Rate",
+            f"{assessment.confidence * 100:g}% confidence interval",
+            "Compared with",
+        ],
         rows=[
             [
                 row.area_name,

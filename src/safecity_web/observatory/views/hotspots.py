@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +26,37 @@ from safecity_web.observatory.views.home import no_assessment
 DEFAULT_GROUP = "all_crime"
 DEFAULT_CELL_SIZE = 100.0
 NO_PATTERN = "no pattern"
+SPOT_TYPES = ("hot spot", "cold spot")
+"""The ``hotspot`` column's values for units significant at the test's level."""
 KDE_TOP_CELLS = 10
+
+
+CONFIDENCE = re.compile(r"([0-9]+(?:\.[0-9]+)?)% confidence")
+"""The confidence a Gi* class names (``hot spot, 90% confidence``)."""
+
+
+def confidence_levels(labels: Iterable[str]) -> str:
+    """The confidence levels the given Gi* classes name, in words: ``90%, 95% or 99%``.
+
+    Headings and captions say the levels of the rows they head, never a fixed one.
+    """
+    levels = sorted(
+        {float(match[1]) for label in labels if (match := CONFIDENCE.search(str(label)))}
+    )
+    words = [f"{level:g}%" for level in levels]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def test_level(assessment: PublishedAssessment) -> str:
+    """The confidence at which the assessment's Gi* test calls a unit a hot or cold spot
+    (``1 - alpha`` of the manifest: ``95%``), or "" when the manifest does not say."""
+    hotspots = (queries.manifest(assessment).get("families") or {}).get("hotspots") or {}
+    alpha = hotspots.get("alpha")
+    if not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        return ""
+    return f"{(1 - alpha) * 100:g}%"
 
 
 def _number(value: Any) -> float:
@@ -96,11 +128,25 @@ def lsoa_map(assessment: PublishedAssessment, group: str) -> dict[str, Any]:
                 )
             except core_gateway.ChartUnavailableError as error:
                 reason = f"No neighbourhood map: {error}"
+        level = test_level(assessment)
+        at_level = sum(1 for row in significant if row.get("hotspot") in SPOT_TYPES)
+        levels = confidence_levels(str(row.get("gi_bin") or "") for row in significant)
+        listed = (
+            f"Neighbourhoods in a hot or cold spot class ({levels} confidence after"
+            " Benjamini–Hochberg adjustment)"
+        )
+        if level:
+            listed += (
+                f"; {at_level} of them {'is' if at_level == 1 else 'are'} hot or cold spots at"
+                f" the test's {level} confidence"
+            )
         return {
             "chart": chart,
             "reason": reason,
             "summary": summary,
             "significant": significant,
+            "significant_caption": listed,
+            "level": level,
             "test": test,
             "caveat": _lsoa_caveat(rows[0]),
             "group_name": group_name,
@@ -158,7 +204,7 @@ def grid_maps(
                     description=description,
                     categories=(
                         chart_specs.HOTSPOT_CATEGORY_ORDER,
-                        chart_specs.HOTSPOT_CATEGORY_COLOURS,
+                        chart_specs.hotspot_category_colours(),
                     ),
                 ),
                 headings=["Hotspot class", "Cells"],
@@ -208,11 +254,20 @@ def grid_maps(
             except core_gateway.ChartUnavailableError as error:
                 result[f"{key}_reason"] = f"No {label} map: {error}"
                 continue
+            spots = [
+                str(row.get("gi_bin"))
+                for row in table.rows
+                if str(row.get("gi_bin", "")).startswith(("hot", "cold"))
+            ]
             result[key] = (
                 from_gateway(
                     figure,
                     keep=lambda row: str(row.get("gi_bin", "")).startswith(("hot", "cold")),
-                    caption="Grid cells that are hot or cold spots (British National Grid)",
+                    caption=(
+                        "Grid cells in a hot or cold spot class"
+                        f" ({confidence_levels(spots)} confidence after Benjamini–Hochberg"
+                        " adjustment; British National Grid)"
+                    ),
                 )
                 if key == "grid"
                 else from_gateway(

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from safecity_web.observatory import queries
+from safecity_web.observatory import queries, visual
 from safecity_web.observatory.models import AreaLevel, Indicator, PublishedAssessment
 from safecity_web.observatory.views import charts
 from safecity_web.observatory.views.common import (
@@ -63,6 +63,8 @@ class Comparison:
     rate: Any
     label: str
     rank: str
+    label_class: str = ""
+    """The tag class of the label (its colour in the one palette, ``observatory.visual``)."""
 
 
 def _ordinal(number: Any) -> str:
@@ -95,6 +97,7 @@ def row_comparisons(row: dict[str, Any]) -> list[Comparison]:
                 rate=row["national_rate"],
                 label=LABEL_WORDS[row["national_label"]],
                 rank=rank,
+                label_class=visual.comparison_class(str(row["national_label"])),
             )
         )
     if _present(row.get("regional_rank")):
@@ -104,6 +107,7 @@ def row_comparisons(row: dict[str, Any]) -> list[Comparison]:
                 rate=row.get("regional_rate"),
                 label=LABEL_WORDS.get(str(row.get("regional_label")), "Not compared"),
                 rank=f"{_ordinal(row['regional_rank'])} of {int(row['regional_rank_of'])}",
+                label_class=visual.comparison_class(str(row.get("regional_label"))),
             )
         )
     if _present(row.get("comparator_rate")) and row.get("comparator_label") in LABEL_WORDS:
@@ -116,6 +120,7 @@ def row_comparisons(row: dict[str, Any]) -> list[Comparison]:
                 rate=row["comparator_rate"],
                 label=LABEL_WORDS[row["comparator_label"]],
                 rank=rank,
+                label_class=visual.comparison_class(str(row["comparator_label"])),
             )
         )
     return found

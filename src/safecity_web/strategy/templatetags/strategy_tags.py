@@ -26,3 +26,15 @@ def number(value: float | None, places: int = 1) -> str:
     if value is None:
         return "–"
     return f"{value:,.{places}f}"
+
+
+@register.simple_tag
+def statement_published() -> bool:
+    """``{% statement_published as published %}``: whether a statement page exists to link to.
+
+    Pages link to ``/statement/`` only when this is true, so the site never links to the page
+    while it answers 404 (nothing published yet).
+    """
+    from safecity_web.strategy.statement import statement_is_published
+
+    return statement_is_published()
