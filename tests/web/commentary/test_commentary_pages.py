@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -231,7 +231,11 @@ def test_the_commentary_file_loads(published_demo: Any, tmp_path: Path) -> None:
         "    {note: Night-time economy, organisation: Demoshire Police}\n",
         encoding="utf-8",
     )
-    call_command("import_commentary", str(path), "--assessment", str(published_demo.pk))
+    with pytest.raises(CommandError, match="no assessment was loaded from"):
+        call_command("import_commentary", str(path), "--source-directory", str(tmp_path))
+    call_command(
+        "import_commentary", str(path), "--source-directory", published_demo.source_directory
+    )
     decision = RecommendationDecision.objects.get(group_id=group_id)
     assert (decision.decision, decision.decided_on) == (
         Decision.ACCEPTED,

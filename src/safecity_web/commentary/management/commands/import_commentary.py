@@ -1,8 +1,11 @@
-"""``import_commentary PATH [--assessment ID]``: load a commentary file into an assessment.
+"""``import_commentary PATH [--assessment ID | --source-directory DIR]``: load a commentary
+file into an assessment.
 
 The same file ``safecity report --commentary`` reads (``docs/commentary.md``): decisions on the
-drafted recommendations, commentary by section and indicator, context notes by area. Without
-``--assessment`` it goes to the currently published assessment. One transaction; audit-logged.
+drafted recommendations, commentary by section and indicator, context notes by area. It goes to
+assessment ``ID``, or to the assessment last loaded from the artefact folder ``DIR`` (what
+``safecity publish --commentary`` passes), else to the currently published assessment. One
+transaction; audit-logged.
 """
 
 from __future__ import annotations
@@ -31,20 +34,33 @@ class Command(BaseCommand):
             default=None,
             help="the assessment's id (default: the currently published one)",
         )
+        parser.add_argument(
+            "--source-directory",
+            type=Path,
+            default=None,
+            help="the artefact folder: the assessment last loaded from it",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Load the file and say what was written."""
         path: Path = options["path"]
         chosen = options["assessment"]
-        assessment = (
-            PublishedAssessment.objects.filter(pk=chosen).first()
-            if chosen is not None
-            else current_assessment()
-        )
-        if assessment is None:
-            raise CommandError(
-                f"no assessment {chosen}" if chosen is not None else "no assessment is published"
+        source: Path | None = options["source_directory"]
+        if chosen is not None:
+            assessment = PublishedAssessment.objects.filter(pk=chosen).first()
+            missing = f"no assessment {chosen}"
+        elif source is not None:
+            assessment = (
+                PublishedAssessment.objects.filter(source_directory=str(source.resolve()))
+                .order_by("-created_at", "-id")
+                .first()
             )
+            missing = f"no assessment was loaded from {source}"
+        else:
+            assessment = current_assessment()
+            missing = "no assessment is published"
+        if assessment is None:
+            raise CommandError(missing)
         try:
             decisions, entries = import_file(assessment=assessment, path=path)
         except CommentaryRejectedError as error:
