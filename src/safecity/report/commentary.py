@@ -152,7 +152,7 @@ def render_markdown(text: str) -> str:
     --------
     >>> render_markdown("**Night-time economy** <script>alert(1)</script>")
     '<p><strong>Night-time economy</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>\\n'
-    >>> "javascript" in render_markdown("[x](javascript:alert(1))").split("href")[-1][:20]
+    >>> "href" in render_markdown("[x](javascript:alert(1))")
     False
     """
     html = _markdown().render(text)

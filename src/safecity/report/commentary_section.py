@@ -42,6 +42,8 @@ from safecity.report.document import (
     Table,
 )
 from safecity.report.evidence import RowIndex
+from safecity.report.formatting import MISSING
+from safecity.report.narrative import evidence_text
 from safecity.report.recommendations import (
     PRIORITY_SCORES_TABLE,
     PRIORITY_TOP_TABLE,
@@ -63,7 +65,10 @@ AWAITING = "Drafted from the priority scores; not yet reviewed by the partnershi
 
 
 def recommendation_sections(
-    recommendations: list[Recommendation], decisions: dict[str, RecommendationDecision]
+    recommendations: list[Recommendation],
+    decisions: dict[str, RecommendationDecision],
+    *,
+    index: RowIndex,
 ) -> Section:
     """The "Recommendations" subsection: each recommendation as decided, and its evidence."""
     section = Section(section_id=RECOMMENDATIONS_SECTION, number="", title="Recommendations")
@@ -86,12 +91,22 @@ def recommendation_sections(
     )
     for number, recommendation in enumerate(recommendations, start=1):
         decision = decisions.get(recommendation.group_id)
-        section.blocks.extend(_recommendation_blocks(number, recommendation, decision))
+        section.blocks.extend(_recommendation_blocks(number, recommendation, decision, index))
     return section
 
 
+def _evidence(row_ids: tuple[str, ...], index: RowIndex) -> str:
+    """The cited rows in readers' words, with their figures (as the priorities' tables)."""
+    return "; ".join(
+        dict.fromkeys(evidence_text(index.get(row_id), row_id)[0] for row_id in row_ids)
+    )
+
+
 def _recommendation_blocks(
-    number: int, recommendation: Recommendation, decision: RecommendationDecision | None
+    number: int,
+    recommendation: Recommendation,
+    decision: RecommendationDecision | None,
+    index: RowIndex,
 ) -> list[Block]:
     kind = "Watch" if recommendation.kind is RecommendationKind.WATCH else "Priority"
     text = (
@@ -124,13 +139,13 @@ def _recommendation_blocks(
             Table(
                 table_id=f"recommendation-{recommendation.group_id}",
                 caption=f"Evidence behind recommendation {number}: {recommendation.group_name}",
-                columns=("Criterion", "Score (1–5)", "Basis", "Rows cited"),
+                columns=("Criterion", "Score (1–5)", "Basis", "Evidence"),
                 rows=tuple(
                     (
                         Cell(text=driver.label[:1].upper() + driver.label[1:]),
                         Cell(text=f"{driver.score:.0f}", numeric=True),
                         Cell(text=driver.basis),
-                        Cell(text="; ".join(driver.row_ids) or "none published"),
+                        Cell(text=_evidence(driver.row_ids, index) or MISSING),
                     )
                     for driver in recommendation.drivers
                 ),
@@ -305,7 +320,7 @@ def apply_commentary(
     _refuse_unknown("indicators", indicators, indicator_names)
 
     _place_recommendations(
-        document, recommendation_sections(recommendations, dict(commentary.decisions))
+        document, recommendation_sections(recommendations, dict(commentary.decisions), index=index)
     )
     for section_id, entry in sections.items():
         section = document.section(section_id)
