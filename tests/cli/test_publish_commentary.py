@@ -69,6 +69,6 @@ def test_publish_loads_the_commentary_file(
                 " ORDER BY d.group_id"
             ).fetchall()
     assert decisions == [
-        ("violent_crime", "rejected", "Demoton City Council", "published"),
         ("vawg", "accepted", "Demoton City Council", "published"),
+        ("violent_crime", "rejected", "Demoton City Council", "published"),
     ]
