@@ -11,9 +11,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from safecity_web.commentary.services import stamp
+from safecity_web.commentary.services import snapshot
 
 
 def commentary_stamp(request: HttpRequest) -> dict[str, Any]:
-    """``{"commentary_stamp": <when commentary last changed>}`` (lazy)."""
-    return {"commentary_stamp": SimpleLazyObject(stamp)}
+    """``{"commentary_stamp": <the site's commentary and when it last changed>}`` (lazy; a
+    :class:`~safecity_web.commentary.services.Snapshot`, whose text is the cache-key part)."""
+    return {"commentary_stamp": SimpleLazyObject(snapshot)}

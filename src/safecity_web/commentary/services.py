@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -360,12 +360,66 @@ def import_file(*, assessment: PublishedAssessment, path: Path) -> tuple[int, in
     return len(content["decisions"]), len(content["entries"])
 
 
-def stamp() -> str:
-    """When commentary or a decision last changed (any assessment): part of the page-cache
-    key, so a cached observatory page never outlives a change to what it shows."""
-    latest = [
-        Commentary.objects.aggregate(latest=Max("updated_at"))["latest"],
-        RecommendationDecision.objects.aggregate(latest=Max("updated_at"))["latest"],
-        Commentary.objects.count(),
+@dataclass(slots=True)
+class Snapshot:
+    """Every piece of commentary on the site and when anything last changed, in one query.
+
+    ``str(snapshot)`` is the page-cache key part (latest commentary change, the number of
+    entries, which catches a removal, and the latest decision), so a cached observatory page
+    never outlives a change to what it shows; :meth:`entries` gives the tags their rows
+    without another query.
+    """
+
+    stamp: str
+    rows: list[Commentary]
+
+    def __str__(self) -> str:
+        return self.stamp
+
+    def entries(self, assessment_id: int, target: Target) -> list[Commentary]:
+        """The commentary of one assessment on one kind of target, by key."""
+        return sorted(
+            (
+                row
+                for row in self.rows
+                if row.assessment_id == assessment_id and row.target == target
+            ),
+            key=lambda row: row.key,
+        )
+
+
+SNAPSHOT_FIELDS = (
+    "id",
+    "assessment_id",
+    "target",
+    "key",
+    "text",
+    "author_name",
+    "organisation_name",
+    "written_on",
+    "updated_at",
+)
+
+
+def snapshot() -> Snapshot:
+    """The :class:`Snapshot` of the site's commentary (one query)."""
+    quote = connection.ops.quote_name
+    commentary = quote(Commentary._meta.db_table)
+    decisions = quote(RecommendationDecision._meta.db_table)
+    columns = ", ".join(f"c.{quote(name)}" for name in SNAPSHOT_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.decided, s.entries, {columns} FROM"
+            f" (SELECT (SELECT max(updated_at) FROM {decisions}) AS decided,"
+            f" (SELECT count(*) FROM {commentary}) AS entries) AS s"
+            f" LEFT JOIN {commentary} AS c ON TRUE ORDER BY c.id"
+        )
+        found = cursor.fetchall()
+    decided, count = (found[0][0], found[0][1]) if found else (None, 0)
+    rows = [
+        Commentary(**dict(zip(SNAPSHOT_FIELDS, values[2:], strict=True)))
+        for values in found
+        if values[2] is not None
     ]
-    return "-".join(str(value) for value in latest)
+    latest = max((row.updated_at for row in rows), default=None)
+    return Snapshot(stamp=f"{latest}-{count}-{decided}", rows=rows)

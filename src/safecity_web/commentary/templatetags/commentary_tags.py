@@ -17,8 +17,14 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from safecity_web import core_gateway
-from safecity_web.commentary.models import Commentary, Decision, Target
-from safecity_web.commentary.services import SECTION_TITLES, attribution, drafts
+from safecity_web.commentary.models import Commentary, Decision, RecommendationDecision, Target
+from safecity_web.commentary.services import (
+    SECTION_TITLES,
+    Snapshot,
+    attribution,
+    drafts,
+    snapshot,
+)
 from safecity_web.observatory.models import PublishedAssessment
 
 register = template.Library()
@@ -39,6 +45,8 @@ def _entry(item: Commentary, *, label: str) -> dict[str, Any]:
 def recommendations_panel(assessment: PublishedAssessment) -> dict[str, Any]:
     """The recommendations the analyst accepted, edited or rejected (undecided ones are not
     public)."""
+    if not RecommendationDecision.objects.filter(assessment=assessment).exists():
+        return {"items": [], "accepted": [], "rejected": []}
     decided = [item for item in drafts(assessment).items if item.decision is not None]
     return {
         "items": decided,
@@ -55,12 +63,20 @@ def recommendations_panel(assessment: PublishedAssessment) -> dict[str, Any]:
     }
 
 
-@register.inclusion_tag("commentary/includes/commentary.html")
-def section_commentary(assessment: PublishedAssessment) -> dict[str, Any]:
+def _entries(context: Any, assessment: PublishedAssessment, target: Target) -> list[Commentary]:
+    """The commentary of the assessment on ``target``: from the page's snapshot (no query)."""
+    found = context.get("commentary_stamp")
+    # The context processor's lazy Snapshot passes isinstance (a LazyObject proxies __class__).
+    current = found if isinstance(found, Snapshot) else snapshot()
+    return current.entries(assessment.pk, target)
+
+
+@register.inclusion_tag("commentary/includes/commentary.html", takes_context=True)
+def section_commentary(context: Any, assessment: PublishedAssessment) -> dict[str, Any]:
     """Commentary on the assessment's sections, in section order of the report."""
     order = list(SECTION_TITLES)
     items = sorted(
-        Commentary.objects.filter(assessment=assessment, target=Target.SECTION),
+        _entries(context, assessment, Target.SECTION),
         key=lambda item: (order.index(item.key) if item.key in order else len(order), item.key),
     )
     return {
@@ -71,21 +87,23 @@ def section_commentary(assessment: PublishedAssessment) -> dict[str, Any]:
     }
 
 
-@register.inclusion_tag("commentary/includes/commentary.html")
-def indicator_commentary(assessment: PublishedAssessment, indicator_id: str) -> dict[str, Any]:
+@register.inclusion_tag("commentary/includes/commentary.html", takes_context=True)
+def indicator_commentary(
+    context: Any, assessment: PublishedAssessment, indicator_id: str
+) -> dict[str, Any]:
     """Commentary on one indicator."""
-    items = Commentary.objects.filter(
-        assessment=assessment, target=Target.INDICATOR, key=indicator_id
-    )
+    items = [
+        item for item in _entries(context, assessment, Target.INDICATOR) if item.key == indicator_id
+    ]
     return {"entries": [_entry(item, label="Analyst's commentary") for item in items]}
 
 
-@register.simple_tag
-def context_notes(assessment: PublishedAssessment) -> dict[str, dict[str, Any]]:
+@register.simple_tag(takes_context=True)
+def context_notes(context: Any, assessment: PublishedAssessment) -> dict[str, dict[str, Any]]:
     """The assessment's context notes by GSS code."""
     return {
         item.key: _entry(item, label="Context")
-        for item in Commentary.objects.filter(assessment=assessment, target=Target.AREA)
+        for item in _entries(context, assessment, Target.AREA)
     }
 
 
