@@ -661,3 +661,119 @@ def visual_language() -> dict[str, Any]:
         "spine_range": palette.SPINE_RANGE,
         "spine_middle_half": palette.SPINE_MIDDLE_HALF,
     }
+
+
+# --- Recommendations and commentary (issue 17: safecity_web.commentary) -----------------------
+class CommentaryInvalidError(ValueError):
+    """A commentary file that is not valid: the message names the entry."""
+
+
+def draft_recommendations(
+    *,
+    scores: list[dict[str, Any]],
+    top: list[dict[str, Any]],
+    period: str,
+    known_rows: set[str],
+) -> list[dict[str, Any]]:
+    """The recommendations the core drafts from the published priority tables, as dicts.
+
+    ``scores`` and ``top`` are the rows of the public ``priority_scores`` and ``priority_top``
+    tables; ``known_rows`` the ids published for the assessment (a recommendation cites only
+    those). Each dict has ``recommendation_id, group_id, group_name, kind, rank, issues, score,
+    text, row_ids`` and ``drivers`` (``criterion, label, score, basis, row_ids``).
+    """
+    import pandas as pd
+
+    from safecity.report.recommendations import draft_recommendations as draft
+
+    drafted = draft(
+        scores=pd.DataFrame.from_records(scores) if scores else None,
+        top=pd.DataFrame.from_records(top) if top else None,
+        period=period,
+        known_rows=known_rows,
+    )
+    return [
+        {
+            "recommendation_id": item.recommendation_id,
+            "group_id": item.group_id,
+            "group_name": item.group_name,
+            "kind": item.kind.value,
+            "rank": item.rank,
+            "issues": item.issues,
+            "score": item.score,
+            "text": item.text,
+            "row_ids": list(item.row_ids),
+            "drivers": [
+                {
+                    "criterion": driver.criterion,
+                    "label": driver.label,
+                    "score": driver.score,
+                    "basis": driver.basis,
+                    "row_ids": list(driver.row_ids),
+                }
+                for driver in item.drivers
+            ],
+        }
+        for item in drafted
+    ]
+
+
+def recommendation_evidence_columns() -> list[str]:
+    """The ``priority_scores`` columns whose ``;``-joined row ids a recommendation may cite."""
+    from safecity.report.recommendations import load_recommendation_wording
+
+    return ["priority_id"] + [
+        f"{criterion}_evidence" for criterion in load_recommendation_wording().criteria
+    ]
+
+
+def render_commentary(text: str) -> str:
+    """Analyst's Markdown as sanitised HTML (markdown-it-py, raw HTML off, then nh3)."""
+    from safecity.report.commentary import render_markdown
+
+    return render_markdown(text)
+
+
+def read_commentary_file(*, path: Path) -> dict[str, Any]:
+    """A commentary file (``docs/commentary.md``) as plain data.
+
+    Returns ``{"decisions": [{group_id, decision, text, reason, organisation, author, date}],
+    "entries": [{target, key, markdown, organisation, author, date}]}`` (dates as
+    ``datetime.date`` or None).
+
+    Raises
+    ------
+    CommentaryInvalidError
+        When the file cannot be read or is not valid; the message names the entry.
+    """
+    from safecity.report.commentary import CommentaryError, read_commentary
+
+    try:
+        commentary = read_commentary(path)
+    except CommentaryError as error:
+        raise CommentaryInvalidError(str(error)) from error
+    return {
+        "decisions": [
+            {
+                "group_id": item.group_id,
+                "decision": item.decision.value,
+                "text": item.text,
+                "reason": item.reason,
+                "organisation": item.attribution.organisation,
+                "author": item.attribution.author,
+                "date": item.attribution.date,
+            }
+            for item in commentary.decisions.values()
+        ],
+        "entries": [
+            {
+                "target": entry.target.value,
+                "key": entry.key,
+                "markdown": entry.markdown,
+                "organisation": entry.attribution.organisation,
+                "author": entry.attribution.author,
+                "date": entry.attribution.date,
+            }
+            for entry in commentary.entries
+        ],
+    }

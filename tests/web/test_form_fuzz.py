@@ -44,6 +44,7 @@ from web_accounts import (
 from web_observatory import demo_artefact, published_demo, published_demo_id  # noqa: F401
 
 from safecity_web.accounts.models import Role
+from safecity_web.commentary.models import Commentary, Target
 from safecity_web.observatory import queries
 
 DEFAULT_EXAMPLES = 3
@@ -138,6 +139,16 @@ def _make_world(published: Any) -> World:
     # A user the discovery never signs in: signing in would invalidate the reset token.
     resetting = people.user(Role.PARTNER_OFFICER, same_organisation=False)
     indicator_id = queries.values(published).values_list("indicator_id", flat=True).first()
+    # A drafted recommendation's group and a piece of commentary (docs/commentary.md).
+    top = queries.table_rows(published, "priority_top")
+    group_id = str(top.rows[0]["group_id"]) if top is not None and top.rows else "all_crime"
+    commentary = Commentary.objects.create(
+        assessment=published,
+        target=Target.SECTION,
+        key="summary",
+        text="Crime fell.",
+        written_on=datetime.date(2025, 6, 30),
+    )
     ids = {
         "organisation_id": str(people.other_organisation.pk),
         "user_id": str(people.user(Role.PARTNER_OFFICER, same_organisation=False).pk),
@@ -149,6 +160,8 @@ def _make_world(published: Any) -> World:
         "assessment_id": str(published.pk),
         "indicator_id": indicator_id,
         "gss_code": published.area_code,
+        "group_id": group_id,
+        "commentary_id": str(commentary.pk),
         "uidb64": urlsafe_base64_encode(force_bytes(resetting.pk)),
         "token": default_token_generator.make_token(resetting),
     }

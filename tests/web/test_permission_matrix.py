@@ -233,7 +233,24 @@ OBSERVATORY = [
     ),
 ]
 
-MATRIX = ACCOUNTS + STRATEGY + OBSERVATORY
+# Recommendations and commentary (docs/commentary.md): the empty draft has no priority tables,
+# so no recommendation is drafted (404) and an empty commentary POST is a form error (400).
+COMMENTARY = [
+    Guarded("commentary:assessments", ANALYSTS),
+    Guarded("commentary:recommendations", ANALYSTS, _draft),
+    Guarded("commentary:decide", ANALYSTS, _draft_and(group_id="vawg"), allowed_status=404),
+    Guarded("commentary:commentary", ANALYSTS, _draft),
+    Guarded("commentary:commentary", ANALYSTS, _draft, method="post", allowed_status=400),
+    Guarded(
+        "commentary:commentary-delete",
+        ANALYSTS,
+        lambda world: {"assessment_id": world.draft.pk, "commentary_id": 999_999},
+        method="post",
+        allowed_status=404,
+    ),
+]
+
+MATRIX = ACCOUNTS + STRATEGY + OBSERVATORY + COMMENTARY
 
 # Names in the guarded namespaces that are deliberately open to anonymous users.
 PUBLIC = {
@@ -271,7 +288,7 @@ def _checks_role(view: Any) -> bool:
 
 def _needs_guarding(name: str) -> bool:
     namespace, _, short = name.partition(":")
-    if namespace in {"accounts", "strategy"}:
+    if namespace in {"accounts", "strategy", "commentary"}:
         return True
     return namespace == "observatory" and (
         short.startswith("preview") or short in {"drafts", "publish"}

@@ -37,6 +37,17 @@ def publish_command(
             " previews and publishes in the partner portal.",
         ),
     ] = False,
+    commentary: Annotated[
+        Path | None,
+        typer.Option(
+            "--commentary",
+            help="The analyst's commentary file (docs/commentary.md), loaded into the assessment"
+            " after it: decisions on the recommendations, commentary, area context notes.",
+            exists=True,
+            file_okay=True,
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Load an Assessment artefact into the web site's database as a draft (or publish it).
 
@@ -65,4 +76,25 @@ def publish_command(
             markup=False,
             soft_wrap=True,
         )
+    if completed.returncode == 0 and commentary is not None:
+        completed = subprocess.run(
+            manage_command(
+                arguments=[
+                    "import_commentary",
+                    str(commentary.resolve()),
+                    "--source-directory",
+                    str(assessment.resolve()),
+                ]
+            ),
+            env=site_environment(),
+            check=False,
+        )
+        if completed.returncode != 0:
+            error_console.print(
+                f"error: the assessment was loaded, but loading the commentary {commentary}"
+                f" failed (exit code {completed.returncode}); the site's message is above. Fix"
+                " the file and load it with `python -m safecity_web import_commentary FILE`.",
+                markup=False,
+                soft_wrap=True,
+            )
     raise typer.Exit(code=completed.returncode)

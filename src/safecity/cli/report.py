@@ -46,6 +46,14 @@ def report_command(
             " else today).",
         ),
     ] = None,
+    commentary: Annotated[
+        Path | None,
+        typer.Option(
+            "--commentary",
+            help="The analyst's commentary file (YAML, docs/commentary.md): decisions on the"
+            " recommendations, commentary by section and indicator, area context notes.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write the Strategic Assessment report: OUT/report.html, OUT/report.pdf, charts, tables."""
@@ -57,6 +65,7 @@ def report_command(
             audience=chosen_audience,
             formats=parse_formats(formats),
             generated_at=parse_generated_at(generated_at),
+            commentary_path=commentary,
         )
     except ReportError as error:
         raise fail(str(error)) from error

@@ -14,6 +14,8 @@ from datetime import date
 from safecity.report.appendices import glossary_section, methods_section, sources_section
 from safecity.report.artefact_reader import AssessmentArtefact, Audience
 from safecity.report.charts import ChartRenderer
+from safecity.report.commentary import Commentary
+from safecity.report.commentary_section import apply_commentary
 from safecity.report.context import (
     APPENDIX_LETTERS,
     MARKING,
@@ -44,7 +46,11 @@ from safecity.report.theme_sections import overview_section, theme_sections
 
 
 def build_document(
-    *, artefact: AssessmentArtefact, generated_at: date, renderer: ChartRenderer
+    *,
+    artefact: AssessmentArtefact,
+    generated_at: date,
+    renderer: ChartRenderer,
+    commentary: Commentary | None = None,
 ) -> Document:
     """The report on ``artefact`` for its audience.
 
@@ -56,6 +62,10 @@ def build_document(
         The date printed on the cover (the only text that varies between two runs).
     renderer
         Renders the charts (and records them, to be written as files, and the time taken).
+    commentary
+        The analyst's decisions on the recommendations, commentary and area context notes
+        (:mod:`safecity.report.commentary_section` places them); without it the drafted
+        recommendations are shown as awaiting review.
     """
     manifest = artefact.manifest
     parameters = manifest.get("parameters", {})
@@ -117,7 +127,7 @@ def build_document(
         generated_at_iso=generated_at.isoformat(),
         edition=edition,
     )
-    return Document(
+    document = Document(
         cover=cover,
         audience=context.audience,
         marking=MARKING if context.audience is Audience.PARTNERS else None,
@@ -130,6 +140,11 @@ def build_document(
             f" ({context.area_code}), {context.period} against {context.baseline}."
         ),
     )
+    apply_commentary(
+        document, artefact=artefact, index=context.index, commentary=commentary or Commentary()
+    )
+    _number(document.sections)
+    return document
 
 
 def _area_vintage(manifest: dict[str, object]) -> str:

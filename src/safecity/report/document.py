@@ -64,6 +64,7 @@ class BlockKind(StrEnum):
     NOTE = "note"
     DEFINITIONS = "definitions"
     PRIORITIES = "priorities"
+    COMMENTARY = "commentary"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +192,26 @@ class Priorities:
     kind: BlockKind = BlockKind.PRIORITIES
 
 
+@dataclass(frozen=True, slots=True)
+class CommentaryBlock:
+    """The analyst's own words: HTML already sanitised by :mod:`safecity.report.commentary`."""
+
+    label: str
+    html: str
+    attribution: str
+    kind: BlockKind = BlockKind.COMMENTARY
+
+
 Block = (
-    Paragraph | SentenceList | KeyFigures | Table | FigureBlock | Note | Definitions | Priorities
+    Paragraph
+    | SentenceList
+    | KeyFigures
+    | Table
+    | FigureBlock
+    | Note
+    | Definitions
+    | Priorities
+    | CommentaryBlock
 )
 
 

@@ -28,6 +28,7 @@ import vl_convert
 from safecity.report.artefact_reader import ArtefactError, Audience, open_artefact
 from safecity.report.assemble import build_document
 from safecity.report.charts import ChartRenderer
+from safecity.report.commentary import CommentaryError, read_commentary
 from safecity.report.document import Document
 from safecity.report.figures import Figure
 from safecity.report.formatting import SUPPRESSED
@@ -129,6 +130,7 @@ def write_report(
     audience: Audience = Audience.PUBLIC,
     formats: Iterable[OutputFormat] = (OutputFormat.HTML, OutputFormat.PDF),
     generated_at: date | None = None,
+    commentary_path: Path | None = None,
 ) -> ReportResult:
     """Write the report on the artefact in ``assessment_dir`` for ``audience`` into ``out_dir``.
 
@@ -147,11 +149,15 @@ def write_report(
         Which documents to write (the chart files and tables are always written).
     generated_at
         The date printed on the cover (default: today, UTC).
+    commentary_path
+        The analyst's commentary file (``docs/commentary.md``): decisions on the drafted
+        recommendations, commentary by section and indicator, context notes by area.
 
     Raises
     ------
     ReportError
-        When the artefact folder is missing or not an Assessment artefact.
+        When the artefact folder is missing or not an Assessment artefact, or the commentary
+        file is not valid for it.
     """
     wanted = tuple(dict.fromkeys(formats))
     if not wanted:
@@ -170,11 +176,16 @@ def write_report(
     remove_partial_files(out_dir)
     renderer = ChartRenderer(artefact=artefact)
     started = time.perf_counter()
-    document = build_document(
-        artefact=artefact,
-        generated_at=generated_at or datetime.now(UTC).date(),
-        renderer=renderer,
-    )
+    try:
+        commentary = read_commentary(Path(commentary_path)) if commentary_path else None
+        document = build_document(
+            artefact=artefact,
+            generated_at=generated_at or datetime.now(UTC).date(),
+            renderer=renderer,
+            commentary=commentary,
+        )
+    except CommentaryError as error:
+        raise ReportError(str(error)) from error
     timings.document_seconds = time.perf_counter() - started - renderer.seconds
     timings.chart_seconds = renderer.seconds
     result = ReportResult(

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "safecity_web.api",
     "safecity_web.strategy",
     "safecity_web.site",
+    "safecity_web.commentary",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +53,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safecity_web.observatory.context_processors.published_assessment",
+                "safecity_web.commentary.context_processors.commentary_stamp",
             ],
         },
     },

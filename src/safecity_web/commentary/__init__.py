@@ -1,0 +1,1 @@
+"""Recommendations the analyst decides on, commentary by section and indicator, area notes."""
