@@ -7,6 +7,7 @@ volume-weighted mean weight of a police.uk category.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from collections.abc import Iterator
@@ -35,11 +36,12 @@ from safecity.assess.families.harm import (
     harm_by_offence,
     harm_rank_by_index,
 )
+from safecity.assess.families.priorities import load_priority_scoring, priority_tables
 from safecity.assess.periods import parse_period
 from safecity.assess.study_area import resolve_study_area
 from safecity.data.synthetic import DemoDataset
 from safecity.data.warehouse import Warehouse
-from safecity.stats import IntervalMethod
+from safecity.stats import IntervalMethod, quintile_score
 
 CLASSIFICATION = pd.DataFrame(
     {
@@ -433,3 +435,47 @@ def test_police_uk_only_uses_national_mix_category_weights(copy: Warehouse) -> N
         f"{row['group']} accounted for an estimated {row['harm_share_pct']:.1f}% of the harm"
     )
     assert "estimated from police.uk categories" in finding.sentence
+
+
+def test_police_uk_groups_get_a_harm_score_in_the_priorities(copy: Warehouse) -> None:
+    # police.uk only: each police.uk group's harm criterion is family 3's harm of that group
+    # (its categories' national-mix weights), scored by quintile among the groups with harm.
+    copy.connection.execute("UPDATE extract_crime SET lsoa_code = NULL")
+    groups = [group for group in load_crime_groups() if group.police_uk_categories]
+    output = harm(_inputs(copy))
+    table = output.tables["harm_by_crime_group"].set_index("group_id")
+    rows = [
+        {
+            "row_id": f"{group.id}:{DEMO_AREA}:2024/25",
+            "indicator_id": group.id,
+            "indicator_name": group.name,
+            "area_code": DEMO_AREA,
+            "numerator": int(table.loc[group.id, "crimes"]),
+            "change_significant": None,
+            "change_ratio": float("nan"),
+            "change_pct": float("nan"),
+            "change_p_value": float("nan"),
+            "baseline_period": "2023/24",
+        }
+        for group in groups
+        if group.id in table.index
+    ]
+    inputs = dataclasses.replace(
+        _inputs(copy),
+        groups=groups,
+        sources={group.id: "police_uk" for group in groups},
+        indicators=pd.DataFrame(rows),
+    )
+    matrix, *_ = priority_tables(inputs, scoring=load_priority_scoring())
+    matrix = matrix.set_index("group_id")
+    assert len(matrix) >= 5
+    for issue in matrix.index:
+        assert table.loc[issue, "source"] == "police_uk"
+        assert matrix.loc[issue, "harm_value"] == pytest.approx(table.loc[issue, "harm"])
+        assert matrix.loc[issue, "harm_evidence"] == f"harm_crime_group:{issue}"
+    harms = [float(matrix.loc[issue, "harm_value"]) for issue in matrix.index]
+    scores = quintile_score(values=harms)["score"].tolist()
+    assert matrix["harm_score"].tolist() == scores
+    # Trend was not computed for any issue: not scored, and the score is rescaled over the rest.
+    assert matrix["trend_score"].isna().all()
+    assert matrix["not_scored"].str.contains("trend").all()

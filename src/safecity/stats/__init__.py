@@ -42,6 +42,7 @@ from safecity.stats.labels import (
     TrendValueType,
 )
 from safecity.stats.priority import (
+    UnscoredRule,
     combine_priority_scores,
     comparison_score,
     quintile_score,
@@ -96,6 +97,7 @@ __all__ = [
     "StatisticsInputError",
     "TrendLabel",
     "TrendValueType",
+    "UnscoredRule",
     "Variation",
     "aoristic_hour_of_week",
     "category_mean_weights",

@@ -616,6 +616,8 @@ def harm_by_police_uk_group(
         rows,
         columns=["group_id", "name", "crimes", "harm", "harm_variance", "crimes_without_weight"],
     )
+    # A group with no weighed crime (anti-social behaviour is not crime) has no harm row.
+    table = table[table["crimes"] > 0].reset_index(drop=True)
     table["harm_share_pct"] = 100 * table["harm"] / total_harm if total_harm > 0 else np.nan
     table["volume_share_pct"] = 100 * table["crimes"] / total_crimes if total_crimes > 0 else np.nan
     table["mean_weight"] = table["harm"] / table["crimes"].replace(0, np.nan)
