@@ -157,7 +157,7 @@ def main(shared: Path) -> None:
             " ('8N', '28E', '56A');\n"
             "#   all homicide codes (1, 4.1, 4.2, 4.10 and the combined '1/4.1/4.10/4.2') share"
             " the homicide weight.\n"
-            "# index_name: ons_css; index_version: 2020-12\n"
+            "# index_name: ONS Crime Severity Score; index_version: 2020-12\n"
         )
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["offence_code", "weight", "offence_description"])

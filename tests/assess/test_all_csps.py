@@ -490,7 +490,7 @@ def test_harm_uses_the_shipped_weights_and_mix_without_a_loaded_index(
     # mix (England and Wales 2017/18) weigh every CSP's police.uk categories (methods.md §4.1).
     assert "harm" not in families.skipped
     harm = families.tables["all_csps_harm"].set_index("csp_code")
-    assert set(harm["index_name"]) == {"ons_css"}
+    assert set(harm["index_name"]) == {"ONS Crime Severity Score"}
     assert families.manifest["harm"]["offence_mix"]["financial_year"] == "2017/18"
     means = _shipped_category_weights()
     # By hand: burglary 437,128 offences; Σ w n / Σ n = 380.4883702799016 (shipped files).

@@ -319,7 +319,7 @@ def test_no_weights_loaded_uses_the_shipped_ons_weights(copy: Warehouse) -> None
     copy.connection.execute("DELETE FROM harm_weight")
     output = harm(_inputs(copy))
     total = output.tables["harm_total"].iloc[0]
-    assert (total["index_name"], total["index_version"]) == ("ons_css", "2020-12")
+    assert (total["index_name"], total["index_version"]) == ("ONS Crime Severity Score", "2020-12")
     assert total["index_source"] == IndexSource.SHIPPED.value
     assert "ONS" in output.manifest["index_source"]
     assert "Open Government Licence v3.0" in output.manifest["index_source"]

@@ -61,7 +61,7 @@ def _mix() -> OffenceMix:
 
 def test_shipped_weights_name_their_source_and_match_the_ons_file(shared_data: Path) -> None:
     shipped = load_shipped_harm_weights()
-    assert (shipped.index_name, shipped.index_version) == ("ons_css", "2020-12")
+    assert (shipped.index_name, shipped.index_version) == ("ONS Crime Severity Score", "2020-12")
     assert "Office for National Statistics" in shipped.source
     assert "Open Government Licence v3.0" in shipped.source
     assert "December 2020" in shipped.source

@@ -206,7 +206,7 @@ def test_toy_matrix_weighted_sum(toy: AssessmentInputs) -> None:
     assert notes["unscored"] == "rescale"
     assert "priorities_comparator_position" in skipped
     # The shipped ONS index is available even with nothing loaded.
-    assert set(sensitivity["scenario"]) == {"ons_css 2020-12", "without harm"}
+    assert set(sensitivity["scenario"]) == {"ONS Crime Severity Score 2020-12", "without harm"}
 
 
 def test_toy_matrix_exclude_rule(toy: AssessmentInputs) -> None:
@@ -359,7 +359,7 @@ def test_demo_top_four_sensitivity_and_benchmark_skip(demo: Path) -> None:
     assert set(sensitivity["scenario"]) == {
         DEMO_INDEX,
         f"{FLAT_INDEX} 1",
-        "ons_css 2020-12",
+        "ONS Crime Severity Score 2020-12",
         "without harm",
     }
     findings = pd.read_parquet(demo / "findings.parquet").set_index("finding_id")
