@@ -11,8 +11,10 @@ country is not England, so nothing has a national rank; with its own forces as t
 
 from __future__ import annotations
 
+import io
 import json
 import math
+from importlib import resources
 from itertools import count
 from pathlib import Path
 
@@ -40,9 +42,10 @@ from safecity.assess.all_csps_families import (
 from safecity.assess.counts import police_uk_category_counts
 from safecity.assess.families.harm import (
     category_harm,
-    extract_offence_counts,
+    category_weights,
     harm_weights,
     loaded_harm_indices,
+    national_offence_mix,
     offence_categories,
     police_uk_crimes,
 )
@@ -463,9 +466,57 @@ def test_most_against_least_deprived_quintile_by_the_exact_test(
         assert bool(row["significant"]) is bool(expected < 0.05)
 
 
-def test_harm_is_skipped_without_a_harm_index(families: AllCspsAssessment) -> None:
-    assert "all_csps_harm" not in families.tables
-    assert "no harm-weights table is loaded" in families.skipped["harm"]
+def _shipped_category_weights() -> dict[str, float]:
+    """Σ w n / Σ n per police.uk category, from the shipped ONS weights and 2017/18 mix."""
+    folder = resources.files("safecity.config").joinpath("harm")
+    weights, mix = (
+        pd.read_csv(
+            io.StringIO(folder.joinpath(name).read_text(encoding="utf-8")),
+            comment="#",
+            dtype={"offence_code": str},
+        )
+        for name in ("ons_css_weights.csv", "national_offence_mix.csv")
+    )
+    joined = mix.merge(weights, on="offence_code")
+    joined["weighted"] = joined["weight"] * joined["offences"]
+    sums = joined.groupby("police_uk_category")[["weighted", "offences"]].sum()
+    return (sums["weighted"] / sums["offences"]).to_dict()
+
+
+def test_harm_uses_the_shipped_weights_and_mix_without_a_loaded_index(
+    family_country: Warehouse, families: AllCspsAssessment
+) -> None:
+    # Nothing loaded: the shipped ONS weights (about Dec 2020) and the shipped national offence
+    # mix (England and Wales 2017/18) weigh every CSP's police.uk categories (methods.md §4.1).
+    assert "harm" not in families.skipped
+    harm = families.tables["all_csps_harm"].set_index("csp_code")
+    assert set(harm["index_name"]) == {"ONS Crime Severity Score"}
+    assert families.manifest["harm"]["offence_mix"]["financial_year"] == "2017/18"
+    means = _shipped_category_weights()
+    # By hand: burglary 437,128 offences; Σ w n / Σ n = 380.4883702799016 (shipped files).
+    assert means["Burglary"] == pytest.approx(380.4883702799016, rel=1e-12)
+    hierarchy = lsoa_hierarchy(family_country)[0]
+    exposure = families.indicators.set_index(["indicator_id", "area_code"])["exposure"]
+    z = stats.norm.ppf(0.975)
+    checked = 0
+    for code, lsoas in hierarchy.groupby("csp_code")["lsoa_code"]:
+        crimes = police_uk_crimes(family_country, period=PERIOD, lsoa_codes=lsoas.tolist())
+        if crimes.empty:
+            continue
+        checked += 1
+        weight = crimes["crime_type"].map(means)
+        expected = float((weight * crimes["crimes"]).sum())
+        variance = float((weight**2 * crimes["crimes"]).sum())
+        row = harm.loc[code]
+        assert row["harm"] == pytest.approx(expected, rel=1e-9)
+        years = float(exposure[("all_crime", code)])
+        assert row["person_years"] == pytest.approx(years)
+        assert row["harm_per_1000"] == pytest.approx(1000 * expected / years, rel=1e-9)
+        assert row["harm_per_1000_upper"] == pytest.approx(
+            1000 * (expected + z * math.sqrt(variance)) / years, rel=1e-9
+        )
+        assert row["severity_score"] == pytest.approx(expected / row["population"], rel=1e-9)
+    assert checked == len(harm) >= 2
 
 
 # Places 11 and 12 (southshire) get 12 burglaries a month so that its June, when loaded, is not
@@ -518,7 +569,7 @@ def test_england_benchmark_and_band_for_every_csp(tmp_path: Path) -> None:
     assert burglary.loc[str(entries[0]["csp"]), "national_label"] == "Worse"
     assert burglary.loc[str(entries[1]["csp"]), "national_label"] == "Better"
     assert result.manifest["benchmarking"]["national"]["England"]["coverage"] == "complete"
-    assert "no harm-weights table" in result.skipped["harm"]
+    assert "harm" not in result.skipped  # the shipped ONS weights and national mix
 
 
 def test_without_national_coverage_the_csps_loaded_are_compared_not_england(
@@ -589,8 +640,9 @@ def test_public_copies_suppress_counts_from_one_to_four(families: AllCspsAssessm
 
 
 def test_harm_is_the_category_approximation_of_the_single_area_family(tmp_path: Path) -> None:
-    # The demo city has harm weights and a force extract: every CSP's harm must equal what the
-    # single-area helpers give for its LSOAs (engine counts, then category_harm, methods.md §4.1).
+    # The demo city has harm weights: every CSP's harm must equal what the single-area helpers
+    # give for its LSOAs (engine counts, then category_harm on the national-mix category
+    # weights, methods.md §4.1).
     period = parse_period("2024/25")
     with loaded_demo_city(tmp_path, key="0" * 64) as (_dataset, warehouse):
         result = assess_every_csp(warehouse, period=period)
@@ -598,18 +650,15 @@ def test_harm_is_the_category_approximation_of_the_single_area_family(tmp_path: 
         indices = loaded_harm_indices(warehouse)
         name, version = str(indices["index_name"].iloc[0]), str(indices["index_version"].iloc[0])
         weights = harm_weights(warehouse, index_name=name, index_version=version)
-        volumes = extract_offence_counts(warehouse, period=period, lsoa_codes=None)
+        means = category_weights(
+            national_offence_mix(warehouse, categories=offence_categories(warehouse)),
+            weights=weights,
+        )
         hierarchy = lsoa_hierarchy(warehouse)[0]
         population = result.indicators.set_index(["indicator_id", "area_code"])["denominator"]
         for code, lsoas in hierarchy.groupby("csp_code")["lsoa_code"]:
             crimes = police_uk_crimes(warehouse, period=period, lsoa_codes=lsoas.tolist())
-            expected = category_harm(
-                crimes,
-                force_counts=volumes,
-                weights=weights,
-                categories=offence_categories(warehouse),
-                population=None,
-            )
+            expected = category_harm(crimes, means=means, population=None)
             weighed = expected[expected["mean_weight"].notna()]
             row = harm.loc[code]
             assert row["crimes"] == int(weighed["crimes"].sum())
@@ -639,13 +688,13 @@ def test_the_all_csps_command_writes_every_family_table(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     expected = {
         "indicators", "all_csps_wards_lsoas", "all_csps_concentration", "all_csps_deprivation",
-        "all_csps_deprivation_gaps", "all_csps_benchmarking",
+        "all_csps_deprivation_gaps", "all_csps_benchmarking", "all_csps_harm",
     }  # fmt: skip
     assert set(manifest["tables"]) == expected
     assert set(manifest["public_tables"]) == expected
     # Not England (no real force loaded): no national figure, a comparison among the CSPs loaded.
     assert set(manifest["skipped"]) == {
-        "deprivation_sii_rii", "benchmarking_england", "benchmarking_wales", "harm",
+        "deprivation_sii_rii", "benchmarking_england", "benchmarking_wales",
     }  # fmt: skip
     assert "England benchmark" not in manifest["families"]
     public = pd.read_csv(out / "public" / "all_csps_wards_lsoas.csv")

@@ -7,8 +7,11 @@ volume-weighted mean weight of a police.uk category.
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import math
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -23,18 +26,22 @@ from safecity.assess.families.harm import (
     APPROXIMATION_CAVEAT,
     HarmIndexError,
     HarmScope,
+    IndexSource,
+    OffenceMix,
     category_harm,
+    category_weights,
     choose_harm_index,
     harm,
     harm_by_group,
     harm_by_offence,
     harm_rank_by_index,
 )
+from safecity.assess.families.priorities import load_priority_scoring, priority_tables
 from safecity.assess.periods import parse_period
 from safecity.assess.study_area import resolve_study_area
-from safecity.config.offence_codes import load_offence_codes
 from safecity.data.synthetic import DemoDataset
 from safecity.data.warehouse import Warehouse
+from safecity.stats import IntervalMethod, quintile_score
 
 CLASSIFICATION = pd.DataFrame(
     {
@@ -80,7 +87,7 @@ def test_choose_harm_index_by_name_or_version_and_refuses_ambiguity() -> None:
     assert choose_harm_index(indices, requested="ONS CSS@2023") == ("ONS CSS", "2023")
     with pytest.raises(HarmIndexError, match="2 loaded versions: give one of ONS CSS@2019"):
         choose_harm_index(indices, requested="ONS CSS")
-    with pytest.raises(HarmIndexError, match="'Home Office' is not loaded; loaded: CCHI@2016"):
+    with pytest.raises(HarmIndexError, match="'Home Office' is not loaded; available: CCHI@2016"):
         choose_harm_index(indices, requested="Home Office")
     with pytest.raises(HarmIndexError, match="3 harm indices are loaded"):
         choose_harm_index(indices, requested=None)
@@ -146,31 +153,41 @@ def test_category_approximation_uses_volume_weighted_means() -> None:
     # methods.md §4.1: a category holding homicide (7,978.79) once and common assault (15)
     # 999 times has mean weight (7978.79 + 999 × 15) / 1000 = 22.96379, not their plain mean.
     weights = pd.DataFrame({"offence_code": ["1", "105A"], "weight": [7978.79, 15.0]})
-    categories = pd.DataFrame(
-        {
-            "offence_code": ["1", "105A"],
-            "offence_description": ["Homicide", "Assault without injury"],
-            "police_uk_category": ["Violence and sexual offences"] * 2,
-        }
+    mix = OffenceMix(
+        counts=pd.DataFrame(
+            {
+                "offence_code": ["1", "105A", "44"],
+                "offence_description": ["Homicide", "Assault without injury", "Bicycle theft"],
+                "police_uk_category": ["Violence and sexual offences"] * 2 + ["Bicycle theft"],
+                "offences": [1, 999, 50],
+            }
+        ),
+        source=IndexSource.LOADED,
+        table_version="test",
+        financial_year="2023/24",
+        description="test mix",
     )
-    force_counts = pd.DataFrame({"offence_code": ["1", "105A"], "crimes": [1, 999]})
+    means = category_weights(mix, weights=weights)
     area = pd.DataFrame(
         {"crime_type": ["Violence and sexual offences", "Bicycle theft"], "crimes": [100, 20]}
     )
-    table = category_harm(
-        area, force_counts=force_counts, weights=weights, categories=categories, population=500.0
-    ).set_index("group")
+    table = category_harm(area, means=means, population=500.0).set_index("group")
     mean = (7978.79 + 999 * 15.0) / 1000
     violence = table.loc["Violence and sexual offences"]
     assert violence["mean_weight"] == pytest.approx(mean)
     assert violence["harm"] == pytest.approx(100 * mean)
+    assert violence["harm_variance"] == pytest.approx(100 * mean**2)
     assert violence["severity_score"] == pytest.approx(100 * mean / 500)
+    assert violence["harm_per_1000"] == pytest.approx(1000 * 100 * mean / 500)
     assert violence["harm_share_pct"] == pytest.approx(100.0)
     assert violence["caveat"] == APPROXIMATION_CAVEAT
-    # No offence code of bicycle theft is weighed: no weight is invented for it.
+    # No offence code of bicycle theft is weighed: no weight is invented for it, and it counts.
     bicycles = table[table.index == "Bicycle theft"].iloc[0]
     assert math.isnan(float(bicycles["mean_weight"]))
     assert str(bicycles["scope"]).startswith("not weighted")
+    assert (
+        means.set_index("police_uk_category").loc["Bicycle theft", "offences_without_weight"] == 50
+    )
 
 
 def test_ranking_by_index_shows_sensitivity() -> None:
@@ -292,13 +309,62 @@ def _inputs(warehouse: Warehouse, *, harm_index: str | None = None) -> Assessmen
     )
 
 
-def test_no_weights_loaded_says_so_and_invents_none(copy: Warehouse) -> None:
+def _shipped(name: str) -> pd.DataFrame:
+    """A CSV shipped in safecity.config/harm/, read with its header comments skipped."""
+    path = resources.files("safecity.config").joinpath(f"harm/{name}")
+    return pd.read_csv(io.StringIO(path.read_text(encoding="utf-8")), comment="#", dtype=str)
+
+
+def test_no_weights_loaded_uses_the_shipped_ons_weights(copy: Warehouse) -> None:
     copy.connection.execute("DELETE FROM harm_weight")
     output = harm(_inputs(copy))
-    assert output.tables == {}
-    assert output.findings == []
-    assert "no harm-weights table is loaded" in output.skipped["harm"]
-    assert "never invented" in output.skipped["harm"]
+    total = output.tables["harm_total"].iloc[0]
+    assert (total["index_name"], total["index_version"]) == ("ONS Crime Severity Score", "2020-12")
+    assert total["index_source"] == IndexSource.SHIPPED.value
+    assert "ONS" in output.manifest["index_source"]
+    assert "Open Government Licence v3.0" in output.manifest["index_source"]
+    weights = _shipped("ons_css_weights.csv").astype({"weight": float})
+    copy.connection.register("ons", weights)
+    inputs = _inputs(copy)
+    copy.connection.register("area_lsoas", inputs.area.lsoas[["lsoa_code"]])
+    harm_sum, variance, crimes = copy.connection.execute(
+        "SELECT sum(o.weight), sum(o.weight * o.weight), count(*) FROM extract_crime c"
+        " JOIN ons o USING (offence_code)"
+        " WHERE c.lsoa_code IN (SELECT lsoa_code FROM area_lsoas)"
+        " AND c.committed_from >= DATE '2024-04-01' AND c.committed_from < DATE '2025-04-01'"
+    ).fetchall()[0]
+    assert total["crimes"] == crimes
+    assert total["crimes_excluded_no_weight"] == 0  # every demo offence code has an ONS weight
+    assert total["harm"] == pytest.approx(harm_sum)
+    assert total["harm_variance"] == pytest.approx(variance)
+    z = 1.959963984540054
+    assert total["harm_per_1000"] == pytest.approx(1000 * harm_sum / total["population"])
+    assert total["harm_per_1000_upper"] == pytest.approx(
+        1000 * (harm_sum + z * math.sqrt(variance)) / total["population"]
+    )
+    assert total["severity_score"] == pytest.approx(harm_sum / total["population"])
+    assert total["harm_interval_method"] == IntervalMethod.WEIGHTED_POISSON.value
+
+
+def test_loaded_offence_counts_replace_the_shipped_mix(copy: Warehouse) -> None:
+    # A loaded table for 2023/24 (two forces and Action Fraud) replaces the shipped 2017/18
+    # mix; Action Fraud is not a territorial force and is left out.
+    copy.connection.execute(
+        "INSERT INTO offence_count VALUES"
+        " ('prc-test', 'Hampshire', NULL, '2023/24', '10A', NULL, NULL, 1, 0),"
+        " ('prc-test', 'Kent', NULL, '2023/24', '10C', NULL, NULL, 3, 0),"
+        " ('prc-test', 'Action Fraud', NULL, '2023/24', '10D', NULL, NULL, 1000, 0),"
+        " ('prc-old', 'Kent', NULL, '2017/18', '10D', NULL, NULL, 1000, 0)"
+    )
+    copy.connection.execute("DELETE FROM harm_weight")
+    output = harm(_inputs(copy))
+    means = output.tables["harm_category_weights"].set_index("police_uk_category")
+    weapons = means.loc["Possession of weapons"]
+    # ONS weights: 10A 616.5600892592785, 10C 52.12609711004277 (shipped weights file).
+    assert weapons["mean_weight"] == pytest.approx((616.5600892592785 + 3 * 52.12609711004277) / 4)
+    assert weapons["national_offences"] == 4
+    assert output.manifest["offence_mix"]["financial_year"] == "2023/24"
+    assert output.manifest["offence_mix"]["source"] == IndexSource.LOADED.value
 
 
 def test_several_indices_need_a_choice_and_are_compared(copy: Warehouse) -> None:
@@ -318,26 +384,24 @@ def test_several_indices_need_a_choice_and_are_compared(copy: Warehouse) -> None
     assert ranking[("Second index@v2", "Sexual offences")] > 2
 
 
-def test_police_uk_only_uses_volume_weighted_category_weights(copy: Warehouse) -> None:
-    # The extract keeps its offence codes (force volumes) but no crime is located in the area.
+def test_police_uk_only_uses_national_mix_category_weights(copy: Warehouse) -> None:
+    # No extract crime is located in the area: harm comes from police.uk categories, each
+    # weighted by the shipped national offence mix (2017/18) over the loaded index's weights.
     copy.connection.execute("UPDATE extract_crime SET lsoa_code = NULL")
     inputs = _inputs(copy)
     output = harm(inputs)
     total = output.tables["harm_total"].iloc[0]
     assert total["method"].startswith("police.uk categories")
-    assert "volume-weighted" in total["caveat"]
-    codes = pd.DataFrame(
-        [(code.code, code.police_uk_category) for code in load_offence_codes()],
-        columns=["offence_code", "category"],
-    )
+    assert "national-offence-mix weighted" in total["caveat"]
+    assert "2017/18" in total["caveat"]
+    assert "2017/18" in total["offence_mix"]
     connection = copy.connection
-    connection.register("codes", codes)
+    connection.register("mix", _shipped("national_offence_mix.csv").astype({"offences": int}))
     connection.register("area_lsoas", inputs.area.lsoas[["lsoa_code"]])
     means = connection.execute(
-        "SELECT k.category, sum(w.weight) / count(*) FROM extract_crime c"
-        " JOIN harm_weight w USING (offence_code) JOIN codes k USING (offence_code)"
-        " WHERE c.committed_from >= DATE '2024-04-01' AND c.committed_from < DATE '2025-04-01'"
-        " GROUP BY k.category"
+        "SELECT m.police_uk_category, sum(w.weight * m.offences) / sum(m.offences) FROM mix m"
+        " JOIN harm_weight w USING (offence_code) WHERE m.offences > 0"
+        " GROUP BY m.police_uk_category"
     ).fetchall()
     crimes = connection.execute(
         # One crime per Crime ID per force-month (methods.md §11.6), others row by row.
@@ -350,17 +414,68 @@ def test_police_uk_only_uses_volume_weighted_category_weights(copy: Warehouse) -
         " SELECT crime_type, count(*) FROM crimes GROUP BY crime_type"
     ).fetchall()
     mean_weight = dict(means)
-    expected_harm = sum(count * mean_weight[category] for category, count in crimes)
+    weighed = [(category, count) for category, count in crimes if category in mean_weight]
+    expected_harm = sum(count * mean_weight[category] for category, count in weighed)
     by_group = output.tables["harm_by_group"].set_index("group")
-    for category, count in crimes:
+    for category, count in weighed:
         assert by_group.loc[category, "crimes"] == count
         assert by_group.loc[category, "mean_weight"] == pytest.approx(mean_weight[category])
-    assert total["crimes"] == sum(count for _, count in crimes)
+    assert total["crimes"] == sum(count for _, count in weighed)
     assert total["harm"] == pytest.approx(expected_harm)
     assert total["severity_score"] == pytest.approx(expected_harm / total["population"])
+    # police.uk crime groups carry harm and harm share against volume share.
+    groups = output.tables["harm_by_crime_group"].set_index("group_id")
+    burglary = groups.loc["burglary"]
+    assert burglary["source"] == "police_uk"
+    assert burglary["harm"] == pytest.approx(dict(weighed)["Burglary"] * mean_weight["Burglary"])
+    assert burglary["harm_share_pct"] == pytest.approx(100 * burglary["harm"] / expected_harm)
     (finding,) = output.findings
     row = output.tables["harm_by_group"].set_index("row_id").loc[finding.row_ids[0]]
     assert finding.sentence.startswith(
         f"{row['group']} accounted for an estimated {row['harm_share_pct']:.1f}% of the harm"
     )
     assert "estimated from police.uk categories" in finding.sentence
+
+
+def test_police_uk_groups_get_a_harm_score_in_the_priorities(copy: Warehouse) -> None:
+    # police.uk only: each police.uk group's harm criterion is family 3's harm of that group
+    # (its categories' national-mix weights), scored by quintile among the groups with harm.
+    copy.connection.execute("UPDATE extract_crime SET lsoa_code = NULL")
+    groups = [group for group in load_crime_groups() if group.police_uk_categories]
+    output = harm(_inputs(copy))
+    table = output.tables["harm_by_crime_group"].set_index("group_id")
+    rows = [
+        {
+            "row_id": f"{group.id}:{DEMO_AREA}:2024/25",
+            "indicator_id": group.id,
+            "indicator_name": group.name,
+            "area_code": DEMO_AREA,
+            "numerator": int(table.loc[group.id, "crimes"]),
+            "change_significant": None,
+            "change_ratio": float("nan"),
+            "change_pct": float("nan"),
+            "change_p_value": float("nan"),
+            "baseline_period": "2023/24",
+        }
+        for group in groups
+        if group.id in table.index
+    ]
+    inputs = dataclasses.replace(
+        _inputs(copy),
+        groups=groups,
+        sources={group.id: "police_uk" for group in groups},
+        indicators=pd.DataFrame(rows),
+    )
+    matrix, *_ = priority_tables(inputs, scoring=load_priority_scoring())
+    matrix = matrix.set_index("group_id")
+    assert len(matrix) >= 5
+    for issue in matrix.index:
+        assert table.loc[issue, "source"] == "police_uk"
+        assert matrix.loc[issue, "harm_value"] == pytest.approx(table.loc[issue, "harm"])
+        assert matrix.loc[issue, "harm_evidence"] == f"harm_crime_group:{issue}"
+    harms = [float(matrix.loc[issue, "harm_value"]) for issue in matrix.index]
+    scores = quintile_score(values=harms)["score"].tolist()
+    assert matrix["harm_score"].tolist() == scores
+    # Trend was not computed for any issue: not scored, and the score is rescaled over the rest.
+    assert matrix["trend_score"].isna().all()
+    assert matrix["not_scored"].str.contains("trend").all()

@@ -3,8 +3,10 @@
 The toy follows methods.md §8.2 ("a fixed toy table of 6 issues with hand-computed scores"):
 volume by equal-count quintiles (PHEindicatormethods ``phe_quantile``, §3.1), trend 5/3/1 from
 the exact rate-ratio test's verdict, partnership inputs from a YAML file, and the criteria
-without evidence (no harm index, no extract, a local authority that is not ranked among CSPs)
-at the configured missing score, 3. Totals and ranks are recomputed here independently.
+without evidence (no police.uk or extract crimes to weigh, no extract, a local authority that
+is not ranked among CSPs, a change not computed, an input not entered) "not scored": the
+priority score is the mean of the scored criteria scaled to the full weight (the shipped rule,
+``unscored: rescale``). Totals and ranks are recomputed here independently.
 """
 
 from __future__ import annotations
@@ -127,14 +129,25 @@ def _volume_scores(values: list[int]) -> list[int]:
     return [max(1, math.floor(6 - math.ceil(((k + 1) - rank) / (k / 5)))) for rank in ranks]
 
 
-def _trend_scores() -> list[int]:
-    scores = []
+def _trend_scores() -> list[int | None]:
+    scores: list[int | None] = []
     for significant, ratio in CHANGES:
-        if significant is None or not significant:
+        if significant is None:
+            scores.append(None)  # not computed: not scored
+        elif not significant:
             scores.append(3)
         else:
             scores.append(5 if ratio is not None and ratio > 1 else 1)
     return scores
+
+
+CRITERIA_WEIGHT = 7  # volume, trend, harm, comparator, vulnerability, concern, position
+
+
+def _rescaled(scores: list[int | None]) -> float:
+    """The shipped rule: the mean of the scored criteria times the full weight (7 criteria)."""
+    scored = [score for score in scores if score is not None]
+    return sum(scored) / len(scored) * CRITERIA_WEIGHT
 
 
 def test_volume_quintiles_by_hand() -> None:
@@ -142,41 +155,80 @@ def test_volume_quintiles_by_hand() -> None:
 
 
 def test_toy_matrix_weighted_sum(toy: AssessmentInputs) -> None:
-    matrix, sensitivity, skipped, _notes = priority_tables(toy, scoring=load_priority_scoring())
+    matrix, sensitivity, skipped, notes = priority_tables(toy, scoring=load_priority_scoring())
     volume, trend = _volume_scores(COUNTS), _trend_scores()
+    # Harm, comparator position and vulnerability have no evidence: not scored, never 3.
     totals = {
-        issue: volume[i]
-        + trend[i]
-        + 3
-        + 3
-        + 3  # harm, comparator, vulnerability: missing
-        + PUBLIC_CONCERN.get(issue, 3)
-        + ORGANISATIONAL_POSITION.get(issue, 3)
+        issue: _rescaled(
+            [
+                volume[i],
+                trend[i],
+                PUBLIC_CONCERN.get(issue),
+                ORGANISATIONAL_POSITION.get(issue),
+            ]
+        )
         for i, issue in enumerate(ISSUES)
     }
-    # Ties broken by harm (all 3 here), then by input order.
+    # e.g. asb: volume 2, trend 5, concern 5 → 12 / 3 × 7 = 28; drugs: volume 1, concern 4 →
+    # 5 / 2 × 7 = 17.5; shoplifting: volume 1, trend 5 → 6 / 2 × 7 = 21.
+    assert totals["asb"] == pytest.approx(28.0)
+    assert totals["drugs"] == pytest.approx(17.5)
+    assert totals["shoplifting"] == pytest.approx(21.0)
+    # Ties broken by harm (unscored everywhere here), then by input order.
     expected_order = sorted(ISSUES, key=lambda issue: (-totals[issue], ISSUES.index(issue)))
-    assert expected_order[:4] == ["asb", "vehicle_crime", "shoplifting", "burglary"]
     assert matrix["group_id"].tolist() == expected_order
     assert matrix["rank"].tolist() == [1, 2, 3, 4, 5, 6]
     by_issue = matrix.set_index("group_id")
     for i, issue in enumerate(ISSUES):
         row = by_issue.loc[issue]
-        assert row["priority_score"] == totals[issue]
+        assert row["priority_score"] == pytest.approx(totals[issue])
         assert row["volume_score"] == volume[i]
-        assert row["trend_score"] == trend[i]
         assert row["volume_evidence"] == f"{issue}:{AREA}:2020/21"
-        assert row["harm_score"] == 3
-        assert row["harm_basis"].startswith("not available: no harm-weights table")
-        assert row["comparator_position_basis"].startswith("not available: benchmarking ranks")
+        assert math.isnan(row["harm_score"])
+        assert row["harm_basis"].startswith("not scored: no weighed crimes for this group")
+        assert math.isnan(row["comparator_position_score"])
+        assert row["comparator_position_basis"].startswith("not scored: benchmarking ranks")
+        assert math.isnan(row["vulnerability_score"])
+        assert "harm" in row["not_scored"]
+    assert by_issue.loc["shoplifting", "trend_score"] == 5
+    assert math.isnan(by_issue.loc["drugs", "trend_score"])
+    assert by_issue.loc["drugs", "trend_basis"] == (
+        "not scored: change against the baseline not computed"
+    )
+    assert by_issue.loc["drugs", "scored_criteria"] == 2
     assert by_issue.loc["asb", "public_concern_basis"].endswith("41% name ASB")
     assert by_issue.loc["asb", "public_concern_evidence"] == "input:priority-inputs.yaml"
-    assert by_issue.loc["drugs", "trend_basis"] == "change against the baseline not computed"
+    assert math.isnan(by_issue.loc["robbery", "public_concern_score"])
     assert by_issue.loc["drugs", "confidence_score"] == 2  # 35 events: 10 to 49
     assert by_issue.loc["burglary", "confidence_score"] == 3
     assert "all_crime" not in by_issue.index
-    assert "priorities_harm" in skipped
-    assert set(sensitivity["scenario"]) == {"without harm"}
+    assert "scaled to the full weight" in by_issue.loc["asb", "score_rule"]
+    assert notes["unscored"] == "rescale"
+    assert "priorities_comparator_position" in skipped
+    # The shipped ONS index is available even with nothing loaded.
+    assert set(sensitivity["scenario"]) == {"ONS Crime Severity Score 2020-12", "without harm"}
+
+
+def test_toy_matrix_exclude_rule(toy: AssessmentInputs) -> None:
+    document = read_packaged_yaml("priority_scoring.yaml")
+    document["unscored"] = "exclude"
+    scoring = parse_priority_scoring(document, origin="test")
+    matrix, *_ = priority_tables(toy, scoring=scoring)
+    volume, trend = _volume_scores(COUNTS), _trend_scores()
+    sums = {
+        issue: sum(
+            score
+            for score in (
+                volume[i],
+                trend[i],
+                PUBLIC_CONCERN.get(issue),
+                ORGANISATIONAL_POSITION.get(issue),
+            )
+            if score is not None
+        )
+        for i, issue in enumerate(ISSUES)
+    }
+    assert matrix.set_index("group_id")["priority_score"].to_dict() == sums
 
 
 def test_toy_matrix_morile_product(toy: AssessmentInputs) -> None:
@@ -184,23 +236,28 @@ def test_toy_matrix_morile_product(toy: AssessmentInputs) -> None:
     document["combination"] = "morile"
     scoring = parse_priority_scoring(document, origin="test")
     matrix, *_ = priority_tables(toy, scoring=scoring)
-    volume, trend = _volume_scores(COUNTS), _trend_scores()
-    # harm x likelihood, likelihood = volume + trend; harm is 3 for every issue.
-    products = {issue: 3 * (volume[i] + trend[i]) for i, issue in enumerate(ISSUES)}
-    expected = sorted(ISSUES, key=lambda issue: (-products[issue], ISSUES.index(issue)))
-    assert matrix["group_id"].tolist() == expected
-    assert matrix.set_index("group_id")["priority_score"].to_dict() == products
+    # harm x likelihood: harm is not scored for any toy issue, so no issue has a priority
+    # score (never a product with a default harm of 3); ranks then keep input order.
+    assert matrix["priority_score"].isna().all()
+    assert matrix["group_id"].tolist() == ISSUES
+    assert "an issue whose harm is not scored has no priority score" in matrix["score_rule"][0]
 
 
 def test_family_output_top_and_finding(toy: AssessmentInputs) -> None:
     output = priorities(toy)
     top = output.tables["priority_top"]
+    # asb 28, vehicle crime (4 + 3) / 2 × 7 = 24.5, shoplifting 21, burglary (5 + 3 + 1) / 3 × 7
+    # = 21 (after shoplifting by input order).
     assert top["group_id"].tolist() == ["asb", "vehicle_crime", "shoplifting", "burglary"]
     finding = output.findings[0]
     assert finding.sentence.startswith(
         "The top 4 crime priorities for Testham in 2020/21 are anti-social behaviour "
         "incidents, vehicle crime, shoplifting and burglary"
     )
+    assert "scaled to the full weight" in finding.sentence
+    unscored = {item.finding_id: item.sentence for item in output.findings}["priorities_not_scored"]
+    assert "harm (every issue)" in unscored
+    assert "trend (1 of 6)" in unscored
     assert finding.row_ids == tuple(top["priority_id"])
     public = output.public_tables["priority_scores"]
     assert not any(column.endswith("_value") for column in public)
@@ -239,6 +296,9 @@ def test_priority_inputs_are_checked(tmp_path: Path) -> None:
 def test_scoring_config_is_checked() -> None:
     document = read_packaged_yaml("priority_scoring.yaml")
     assert load_priority_scoring().top_n == document["top_n"] == 4
+    assert load_priority_scoring().unscored.value == document["unscored"] == "rescale"
+    with pytest.raises(PriorityConfigError, match="missing_score is no longer used"):
+        parse_priority_scoring({**document, "missing_score": 3}, origin="test")
     del document["weights"]
     with pytest.raises(PriorityConfigError, match="missing key 'weights'"):
         parse_priority_scoring(document, origin="test")
@@ -296,7 +356,12 @@ def test_demo_top_four_sensitivity_and_benchmark_skip(demo: Path) -> None:
     top = pd.read_parquet(demo / "priority_top.parquet")
     assert top["rank"].tolist() == [1, 2, 3, 4]
     sensitivity = pd.read_parquet(demo / "priority_sensitivity.parquet")
-    assert set(sensitivity["scenario"]) == {DEMO_INDEX, f"{FLAT_INDEX} 1", "without harm"}
+    assert set(sensitivity["scenario"]) == {
+        DEMO_INDEX,
+        f"{FLAT_INDEX} 1",
+        "ONS Crime Severity Score 2020-12",
+        "without harm",
+    }
     findings = pd.read_parquet(demo / "findings.parquet").set_index("finding_id")
     assert findings.loc["priorities_top", "sentence"].startswith(
         "The top 4 crime priorities for Demoton in 2024/25 are "
@@ -319,16 +384,31 @@ def test_demo_harm_scores_match_family_3_and_a_flat_index_by_hand(demo: Path) ->
     matrix = pd.read_parquet(demo / "priority_scores.parquet").set_index("group_id")
     harm_table = pd.read_parquet(demo / "harm_by_crime_group.parquet").set_index("group_id")
     groups = pd.read_parquet(demo / "crime_groups.parquet").set_index("group_id")
-    extract_issues = [issue for issue in matrix.index if groups.loc[issue, "source"] == "extract"]
-    # Under the chosen index, each issue's harm is family 3's harm of that crime group.
-    for issue in extract_issues:
+    with_harm = matrix.index[matrix["harm_value"].notna()]
+    # Every extract issue has harm; the one police.uk issue, anti-social behaviour, is not
+    # crime and has no weight (police.uk groups with crimes: tests/assess/test_harm.py).
+    extract = set(groups.index[groups["source"] == "extract"]) & set(matrix.index)
+    assert set(with_harm) == {issue for issue in extract if matrix.loc[issue, "count"] > 0}
+    assert matrix.loc["asb", "harm_basis"] == (
+        "not scored: no weighed crimes for this group in its source (police_uk)"
+    )
+    # Under the chosen index, each issue's harm is family 3's harm of that crime group (the
+    # demo's sources have the same months, so no annualising).
+    for issue in with_harm:
         assert matrix.loc[issue, "harm_value"] == pytest.approx(harm_table.loc[issue, "harm"])
+        assert harm_table.loc[issue, "source"] == groups.loc[issue, "source"]
         assert matrix.loc[issue, "harm_evidence"] == f"harm_crime_group:{issue}"
+    for issue in matrix.index.difference(with_harm):
+        assert math.isnan(matrix.loc[issue, "harm_score"])
+        assert matrix.loc[issue, "harm_basis"].startswith("not scored")
     # Under the flat index harm is the count, so the harm score is the count's quintile among
-    # the issues with harm (the extract-sourced ones); the others score the missing score 3.
+    # the issues with harm; the others are not scored.
     sensitivity = pd.read_parquet(demo / "priority_sensitivity.parquet")
     flat = sensitivity[sensitivity["scenario"] == f"{FLAT_INDEX} 1"].set_index("group_id")
-    counts = [int(matrix.loc[issue, "count"]) for issue in extract_issues]
-    expected = dict(zip(extract_issues, _volume_scores(counts), strict=True))
+    counts = [int(matrix.loc[issue, "count"]) for issue in with_harm]
+    expected = dict(zip(with_harm, _volume_scores(counts), strict=True))
     for issue in matrix.index:
-        assert flat.loc[issue, "harm_score"] == expected.get(issue, 3)
+        if issue in expected:
+            assert flat.loc[issue, "harm_score"] == expected[issue]
+        else:
+            assert math.isnan(flat.loc[issue, "harm_score"])

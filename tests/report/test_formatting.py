@@ -32,6 +32,10 @@ def test_changes_shares_and_p_values() -> None:
     assert formatting.format_p_value(2.1e-26) == "p < 0.001"
     assert formatting.format_score(21.0) == "21"
     assert formatting.format_score(20.5) == "20.5"
+    assert formatting.format_score(40 / 3) == "13.3"  # a rescaled score, one decimal
+    assert formatting.format_criterion_score(float("nan")) == "not scored"
+    assert formatting.format_criterion_score(None) == "not scored"
+    assert formatting.format_criterion_score(4.0) == "4"
 
 
 def test_dates() -> None:

@@ -76,6 +76,30 @@ def test_ties_broken_by_harm() -> None:
     assert result.index.tolist() == ["b", "a"]
 
 
+def test_unscored_criteria_rescaled_or_excluded_never_defaulted() -> None:
+    nan = float("nan")
+    table = pd.DataFrame(
+        {"volume": [5, 2, 4], "trend": [3, nan, 1], "harm": [nan, 4, nan], "confidence": [3, 1, 2]},
+        index=["asb", "rape", "theft"],
+    )
+    weights = {"harm": 2, "confidence": 0}  # total weight 1 + 1 + 2 = 4
+    rescaled = stats.combine_priority_scores(scores=table, weights=weights)
+    # asb: (5 + 3) / 2 x 4 = 16; rape: (2 + 2 x 4) / 3 x 4 = 13.33…; theft: (4 + 1) / 2 x 4 = 10
+    assert rescaled.loc["asb", "priority_score"] == 16.0
+    assert rescaled.loc["rape", "priority_score"] == pytest.approx(40 / 3)
+    assert rescaled.loc["theft", "priority_score"] == 10.0
+    assert rescaled["scored_criteria"].to_dict() == {"asb": 2, "rape": 2, "theft": 2}
+    excluded = stats.combine_priority_scores(
+        scores=table, weights=weights, unscored=stats.UnscoredRule.EXCLUDE
+    )
+    assert excluded["priority_score"].to_dict() == {"rape": 10.0, "asb": 8.0, "theft": 5.0}
+    # MoRiLE: no harm score, no product; those issues rank last, by input order.
+    product = stats.combine_priority_scores(scores=table, likelihood_columns=("volume", "trend"))
+    assert product.index.tolist() == ["rape", "asb", "theft"]
+    assert product.loc["rape", "priority_score"] == 4 * (2 / 1 * 2)  # likelihood rescaled: 4
+    assert product[["priority_score"]].loc[["asb", "theft"]].isna().all().all()
+
+
 def test_unknown_weight_and_labels_rejected() -> None:
     table = pd.DataFrame({"volume": [5, 2], "harm": [1, 4]})
     with pytest.raises(stats.StatisticsInputError, match="unknown criterion 'size'"):

@@ -21,13 +21,15 @@ for all CSPs together on the small aggregate tables, with the vectorised functio
   band, only the rank and pooled rate among the covered CSPs of the nation loaded, named as
   such; with the functions of :mod:`safecity.assess.families.benchmarking`;
 * family 3 (harm): the police.uk category approximation of the Crime Severity Score (§4.1):
-  each category's weight is the volume-weighted mean of its offence codes' weights, volumes from
-  the loaded force extract's counts by offence code; skipped, with the reason, when no harm index
-  or no offence-code volumes are loaded.
+  each category's weight is the national-offence-mix weighted mean of its offence codes'
+  weights (the loaded table of offence counts, newest year, or the shipped Home Office table
+  for England and Wales 2017/18), under the loaded harm index or the shipped ONS weights; with
+  harm per 1,000 residents a year and its weighted-Poisson interval.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -58,12 +60,16 @@ from safecity.assess.families.benchmarking import (
 from safecity.assess.families.deprivation import lsoa_deprivation
 from safecity.assess.families.harm import (
     APPROXIMATION_CAVEAT,
+    HARM_INTERVAL_METHOD,
+    HARM_RATE_MULTIPLIER,
     HarmIndexError,
     HarmMethod,
+    category_weights,
     choose_harm_index,
-    extract_offence_counts,
+    harm_index_source,
     harm_weights,
     loaded_harm_indices,
+    national_offence_mix,
     offence_categories,
 )
 from safecity.assess.families.rates import label_against_benchmark
@@ -75,9 +81,9 @@ from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.data.police_uk.formats import asb_crime_type
 from safecity.data.warehouse import Warehouse
 from safecity.stats import (
-    category_mean_weights,
     crime_severity_score,
     crude_rate,
+    harm_rate,
     rate_ratio_test,
 )
 
@@ -127,8 +133,10 @@ BENCHMARK_COLUMNS = (
 )  # fmt: skip
 HARM_COLUMNS = (
     "row_id", "csp_code", "csp_name", "period", "index_name", "index_version", "method",
-    "crimes", "harm", "population", "severity_score", "lower_ci", "upper_ci", "confidence",
-    "mean_weight", "crimes_excluded_no_weight", "caveat",
+    "offence_mix", "crimes", "harm", "harm_variance", "population", "severity_score",
+    "lower_ci", "upper_ci", "confidence", "person_years", "harm_per_1000",
+    "harm_per_1000_lower", "harm_per_1000_upper", "harm_interval_method", "mean_weight",
+    "crimes_excluded_no_weight", "caveat",
 )  # fmt: skip
 
 
@@ -448,52 +456,43 @@ def csp_harm(
     populations: pd.DataFrame,
     period: Period,
     harm_index: str | None,
+    person_years: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, str, dict[str, Any]]:
     """The police.uk category approximation of the severity score for every CSP (§4.1).
 
     Returns the table (empty when not computed), the reason when not computed, and manifest
-    entries. Category weights are the volume-weighted means of their offence codes' weights
-    (``safecity.stats.category_mean_weights``) with the force extract's counts by offence code
-    over the period as volumes (``families.harm`` helpers); ASB is not crime and is left out;
-    categories with no weighed offence code are left out and counted.
+    entries. Category weights are the national-offence-mix weighted means of their offence
+    codes' weights (``families.harm.category_weights``: a loaded table of offence counts, or
+    the shipped 2017/18 table for England and Wales), under the chosen harm index (a loaded
+    one, else the shipped ONS weights); ASB is not crime and is left out; categories with no
+    weighed offence code are left out and counted. The severity score is per head of the
+    residents; harm per 1,000 is per ``person_years`` (CSP code -> residents x months with
+    data / 12, §0.2a; by default the residents x the period's length) with the normal
+    interval on the weighted-Poisson variance ``Σ w̄²·n``.
 
     Raises
     ------
     safecity.assess.families.harm.HarmIndexError
-        When several indices are loaded and none is chosen, or the chosen one is not loaded.
+        When several indices are loaded and none is chosen, or the chosen one is not available.
     """
-    empty = pd.DataFrame(columns=list(HARM_COLUMNS))
     indices = loaded_harm_indices(warehouse)
-    if indices.empty:
-        return (
-            empty,
-            "no harm-weights table is loaded (ONS Crime Severity Score or Cambridge Crime Harm"
-            " Index by offence code): harm is not computed, and weights are never invented",
-            {},
-        )
     index_name, index_version = choose_harm_index(indices, requested=harm_index)
-    manifest: dict[str, Any] = {"index_name": index_name, "index_version": index_version}
-    volumes = extract_offence_counts(warehouse, period=period, lsoa_codes=None)
-    if volumes.empty:
-        return (
-            empty,
-            "approximating the severity score from police.uk categories needs force or national"
-            " counts by offence code to weight each category's mean (methods.md §4.1); no force"
-            " extract is loaded for the period (an unweighted mean of weights is wrong and is"
-            " not used)",
-            manifest,
-        )
     weights = harm_weights(warehouse, index_name=index_name, index_version=index_version)
-    weighed = (
-        volumes.merge(offence_categories(warehouse), on="offence_code", how="inner")
-        .merge(weights[["offence_code", "weight"]], on="offence_code", how="inner")
-        .query("crimes > 0")
-    )
-    means = category_mean_weights(
-        weight=weighed["weight"].to_numpy(dtype=float),
-        national_count=weighed["crimes"].to_numpy(dtype=float),
-        category=weighed["police_uk_category"].to_numpy(),
-    )["mean_weight"]
+    mix = national_offence_mix(warehouse, categories=offence_categories(warehouse))
+    manifest: dict[str, Any] = {
+        "index_name": index_name,
+        "index_version": index_version,
+        "index_source": harm_index_source(
+            indices, index_name=index_name, index_version=index_version
+        ),
+        "offence_mix": {
+            "source": mix.source.value,
+            "table_version": mix.table_version,
+            "financial_year": mix.financial_year,
+            "description": mix.description,
+        },
+    }
+    means = category_weights(mix, weights=weights).set_index("police_uk_category")["mean_weight"]
     crimes = category_counts[category_counts["crime_type"] != asb_crime_type()]
     crimes = crimes.merge(hierarchy[["lsoa_code", "csp_code"]], on="lsoa_code")
     by_csp = crimes.groupby(["csp_code", "crime_type"])["count"].sum().reset_index()
@@ -517,6 +516,28 @@ def csp_harm(
         group=scored["csp_code"].to_numpy(),
     )
     table = score.rename_axis("csp_code").reset_index()
+    variance = (scored["mean_weight"] ** 2 * scored["count"]).groupby(scored["csp_code"]).sum()
+    table["harm_variance"] = table["csp_code"].map(variance).to_numpy(dtype=float)
+    default_years = table["population"] * period.length / 12.0
+    years = (
+        table["csp_code"].map(person_years).astype(float).fillna(default_years)
+        if person_years is not None
+        else default_years
+    )
+    table["person_years"] = years.to_numpy(dtype=float)
+    table[["harm_per_1000", "harm_per_1000_lower", "harm_per_1000_upper"]] = np.nan
+    at_risk = table["person_years"] > 0
+    if at_risk.any():
+        rates = harm_rate(
+            harm=table.loc[at_risk, "harm"].to_numpy(dtype=float),
+            variance=table.loc[at_risk, "harm_variance"].to_numpy(dtype=float),
+            person_years=table.loc[at_risk, "person_years"].to_numpy(dtype=float),
+            multiplier=HARM_RATE_MULTIPLIER,
+        )
+        table.loc[at_risk, ["harm_per_1000", "harm_per_1000_lower", "harm_per_1000_upper"]] = rates[
+            ["value", "lower_ci", "upper_ci"]
+        ].to_numpy()
+    table["harm_interval_method"] = HARM_INTERVAL_METHOD.value
     names = hierarchy.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
     table["csp_name"] = table["csp_code"].map(names)
     table["crimes"] = table["crimes"].astype("int64")
@@ -525,6 +546,7 @@ def csp_harm(
     table["index_name"] = index_name
     table["index_version"] = index_version
     table["method"] = HarmMethod.CATEGORY_APPROXIMATION.value
+    table["offence_mix"] = mix.vintage()
     table["caveat"] = APPROXIMATION_CAVEAT
     table["period"] = period.label
     table["row_id"] = "harm_total:" + table["csp_code"] + ":" + period.label
@@ -532,7 +554,22 @@ def csp_harm(
     manifest["severity_score_unit"] = (
         "weighted crimes per resident (not per 1,000), methods.md §4.1"
     )
+    manifest["harm_rate_unit"] = (
+        "weighted crimes per 1,000 residents a year (person-years: residents x months with"
+        " data / 12, methods.md §0.2a)"
+    )
+    manifest["harm_interval_method"] = HARM_INTERVAL_METHOD.value
     return table[list(HARM_COLUMNS)].sort_values("csp_code").reset_index(drop=True), "", manifest
+
+
+def _all_crime_exposure(indicators: pd.DataFrame) -> pd.Series | None:
+    """CSP code -> person-years of its all-crime row (residents x months with data / 12)."""
+    if "exposure" not in indicators.columns:
+        return None
+    rows = indicators[indicators["indicator_id"] == "all_crime"]
+    if rows.empty:
+        return None
+    return rows.drop_duplicates("area_code").set_index("area_code")["exposure"].astype(float)
 
 
 def _fill_national(indicators: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataFrame:
@@ -681,6 +718,7 @@ def assess_every_csp(
             )
         )
 
+    harm_started = time.perf_counter()
     try:
         harm_table, harm_reason, harm_manifest = csp_harm(
             warehouse,
@@ -689,6 +727,7 @@ def assess_every_csp(
             populations=populations,
             period=period,
             harm_index=harm_index,
+            person_years=_all_crime_exposure(indicators),
         )
     except HarmIndexError as error:
         if harm_index is not None:
@@ -698,8 +737,8 @@ def assess_every_csp(
         skipped["harm"] = harm_reason
     else:
         tables["all_csps_harm"] = harm_table
-    if harm_manifest:
-        manifest["harm"] = harm_manifest
+    harm_manifest["seconds"] = time.perf_counter() - harm_started
+    manifest["harm"] = harm_manifest
     manifest["population"] = denominators.note
     return AllCspsAssessment(
         indicators=indicators, tables=tables, skipped=skipped, manifest=manifest

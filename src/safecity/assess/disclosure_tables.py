@@ -79,6 +79,10 @@ HARM_REVEALS = (
     "mean_weight",
     "lower_ci",
     "upper_ci",
+    "harm_variance",
+    "harm_per_1000",
+    "harm_per_1000_lower",
+    "harm_per_1000_upper",
 )
 HARM_SHARES = ("harm_share_pct", "volume_share_pct", "harm_to_volume")
 DEPRIVATION_REVEALS = ("count", "value", "lower_ci", "upper_ci", "method")
@@ -740,7 +744,8 @@ def _harm_cells(
         weighted = codes_mask(scope_codes.get(HarmScope.ALL.value, []), HarmScope.ALL.value)
         for record in by_crime_group.to_dict("records"):
             group_id = str(record["group_id"])
-            if group_id not in atoms.measures:
+            # Rows of police.uk-sourced groups are counts published record by record (§0.2a).
+            if group_id not in atoms.measures or str(record.get("source", source)) != source:
                 continue
             row_id = str(record["row_id"])
             published.cell(

@@ -110,11 +110,22 @@ def format_ratio(value: object) -> str:
 
 
 def format_score(value: object) -> str:
-    """A priority score (a weighted sum of whole scores) without trailing zeros."""
+    """A priority score to one decimal, without trailing zeros: ``21.0`` -> ``"21"``."""
     if is_missing(value):
         return MISSING
-    number = float(str(value))
+    number = round(float(str(value)), 1)
     return f"{number:g}"
+
+
+NOT_SCORED = "not scored"
+"""A criterion without evidence for an issue (the priority matrix leaves its score empty)."""
+
+
+def format_criterion_score(value: object) -> str:
+    """A criterion's score, or "not scored" where the matrix has none (no evidence)."""
+    if is_missing(value):
+        return NOT_SCORED
+    return format_score(value)
 
 
 def format_month(value: object) -> str:

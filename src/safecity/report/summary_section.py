@@ -22,6 +22,7 @@ from safecity.report.evidence import CitedRow, split_row_ids
 from safecity.report.formatting import (
     MISSING,
     format_count,
+    format_criterion_score,
     format_score,
 )
 from safecity.report.narrative import (
@@ -181,7 +182,10 @@ def _priority_evidence(context: ReportContext, top: CitedRow, scores: CitedRow |
             rows.append(
                 (
                     Cell(text=label),
-                    Cell(text=format_score(scores.values.get(f"{key}_score")), numeric=True),
+                    Cell(
+                        text=format_criterion_score(scores.values.get(f"{key}_score")),
+                        numeric=True,
+                    ),
                     Cell(text=str(scores.values.get(f"{key}_basis") or MISSING)),
                     Cell(text=evidence),
                 )

@@ -22,6 +22,7 @@ from safecity.stats.harm import (
     category_mean_weights,
     crime_severity_score,
     fine_custody_days,
+    harm_rate,
     harm_share,
 )
 from safecity.stats.inequality import InequalityValueType, slope_index_of_inequality
@@ -41,6 +42,7 @@ from safecity.stats.labels import (
     TrendValueType,
 )
 from safecity.stats.priority import (
+    UnscoredRule,
     combine_priority_scores,
     comparison_score,
     quintile_score,
@@ -95,6 +97,7 @@ __all__ = [
     "StatisticsInputError",
     "TrendLabel",
     "TrendValueType",
+    "UnscoredRule",
     "Variation",
     "aoristic_hour_of_week",
     "category_mean_weights",
@@ -113,6 +116,7 @@ __all__ = [
     "fine_custody_days",
     "funnel_limits",
     "funnel_significance",
+    "harm_rate",
     "harm_share",
     "hour_of_week_peaks",
     "implied_repeat_means",

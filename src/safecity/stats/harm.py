@@ -25,6 +25,7 @@ __all__ = [
     "category_mean_weights",
     "crime_severity_score",
     "fine_custody_days",
+    "harm_rate",
     "harm_share",
 ]
 
@@ -128,6 +129,73 @@ def crime_severity_score(
         index=keys,
     )
     set_label_column(result, "method", IntervalMethod.NORMAL_POISSON)
+    return result
+
+
+def harm_rate(
+    *,
+    harm: npt.ArrayLike,
+    variance: npt.ArrayLike,
+    person_years: npt.ArrayLike,
+    multiplier: float = 1000.0,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Harm per ``multiplier`` residents a year, with a weighted-Poisson normal interval.
+
+    ``rate = multiplier · H / N`` with ``H = Σ_k w_k n_k`` and ``N`` the person-years at risk
+    (residents × years of the period with data, ``methods.md`` §0.2a). Counts are independent
+    Poisson, so ``Var(H) = Σ_k w_k² n_k`` (``variance``); the interval is normal on the total,
+    ``H ± z·√Var(H)`` (the lower limit kept ≥ 0), then scaled like the rate. This is the
+    severity score's interval (§4.1 step 5) on the per-1,000 scale; the score itself stays per
+    head under its own name. Heavily weighted rare offences dominate the variance.
+
+    Parameters
+    ----------
+    harm : array-like
+        Harm totals ``Σ w·n`` (≥ 0).
+    variance : array-like
+        ``Σ w²·n`` of the same rows (≥ 0).
+    person_years : array-like
+        Person-years at risk (> 0).
+    multiplier : float
+        Residents per rate unit (1,000 by default).
+    confidence : float
+        Level of the interval, as a fraction (or a percentage ≥ 90).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input: ``value, lower_ci, upper_ci, confidence, method``.
+
+    References
+    ----------
+    ONS (2016), op. cit.; ``methods.md`` §4.1 step 5 and §0.2a.
+
+    Examples
+    --------
+    >>> # 10 crimes weighing 500 and 100 weighing 5: H = 5,500, Var = 10·500² + 100·5² = 2,502,500
+    >>> row = harm_rate(harm=5500.0, variance=2502500.0, person_years=1000.0).iloc[0]
+    >>> round(float(row["value"]), 1), round(float(row["lower_ci"]), 1)
+    (5500.0, 2399.5)
+    """
+    level = normalise_confidence(confidence)
+    inputs = InputArrays(harm=harm, variance=variance, person_years=person_years)
+    inputs.require_non_negative("harm", "variance")
+    inputs.require_positive("person_years")
+    if not multiplier > 0:
+        raise StatisticsInputError("multiplier must be > 0")
+    spread = critical_value(level) * np.sqrt(inputs["variance"])
+    scale = multiplier / inputs["person_years"]
+    result = pd.DataFrame(
+        {
+            "value": inputs["harm"] * scale,
+            "lower_ci": np.maximum(inputs["harm"] - spread, 0.0) * scale,
+            "upper_ci": (inputs["harm"] + spread) * scale,
+            "confidence": level,
+        },
+        index=inputs.index,
+    )
+    set_label_column(result, "method", IntervalMethod.WEIGHTED_POISSON)
     return result
 
 

@@ -89,6 +89,8 @@ class IntervalMethod(StrEnum):
     """Difference of two proportions (``proportion_difference``)."""
     NORMAL_POISSON = "Normal, Poisson counts"
     """Normal approximation with Poisson count variances (``rate_difference``, harm totals)."""
+    WEIGHTED_POISSON = "Normal, weighted-Poisson variance (sum of weight squared x count)"
+    """Normal interval on a harm total ``Σ w·n`` with ``Var = Σ w²·n`` (``harm_rate``)."""
     WEIGHTED_WILSON = "Wilson, Kish effective sample size"
     """Wilson interval on the Kish effective sample size (``weighted_proportion``)."""
 

@@ -9,6 +9,7 @@ by harm. Every input score is kept in the output so the matrix can be audited.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -20,11 +21,25 @@ from safecity.stats.labels import ComparisonLabel, QuantileAlgorithm, TrendLabel
 from safecity.stats.ranking import quantile_groups
 
 __all__ = [
+    "UnscoredRule",
     "combine_priority_scores",
     "comparison_score",
     "quintile_score",
     "trend_score",
 ]
+
+
+class UnscoredRule(StrEnum):
+    """How a priority score treats criteria that are not scored for an issue (no evidence).
+
+    ``RESCALE``: the weighted mean of the issue's scored criteria times the total weight of all
+    criteria, so an issue scored on fewer criteria sits on the same scale as a fully scored one.
+    ``EXCLUDE``: the weighted sum of the scored criteria only (an unscored criterion adds 0).
+    """
+
+    RESCALE = "rescale"
+    EXCLUDE = "exclude"
+
 
 _TREND_SCORES = {
     TrendLabel.INCREASING: 5,
@@ -137,36 +152,61 @@ def comparison_score(
     )
 
 
+def _weighted(
+    values: np.ndarray, weights: np.ndarray, *, unscored: UnscoredRule
+) -> npt.NDArray[np.float64]:
+    """Row sums of ``weights · values`` with missing values treated by ``unscored``."""
+    scored = ~np.isnan(values)
+    active = scored & (weights > 0)
+    total = np.where(scored, values, 0.0) @ weights
+    if unscored is UnscoredRule.EXCLUDE:
+        result = np.where(active.any(axis=1), total, np.nan)
+    else:
+        scored_weight = np.where(scored, 1.0, 0.0) @ weights
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = np.where(scored_weight > 0, total / scored_weight * weights.sum(), np.nan)
+    return np.asarray(result, dtype=np.float64)
+
+
 def combine_priority_scores(
     *,
     scores: pd.DataFrame,
     weights: Mapping[str, float] | None = None,
     harm_column: str = "harm",
     likelihood_columns: tuple[str, ...] | None = None,
+    unscored: UnscoredRule = UnscoredRule.RESCALE,
 ) -> pd.DataFrame:
     """Combine criterion scores into a priority score and rank the issues.
 
     Default: ``score_i = Σ_c weight_c · s_ic`` over the columns of ``scores`` (weights 1).
     MoRiLE style, when ``likelihood_columns`` is given: ``harm_i × likelihood_i`` with
-    ``likelihood`` the weighted sum of those columns and ``harm`` the ``harm_column``. Rank 1
-    is the top priority; ties are broken by the harm score (higher first), then keep input
-    order.
+    ``likelihood`` the weighted sum of those columns and ``harm`` the ``harm_column``. A
+    missing score (NaN) means the criterion is not scored for that issue (no evidence); it is
+    treated by ``unscored`` (:class:`UnscoredRule`): by default the weighted mean of the scored
+    criteria scaled to the full weight, ``Σ_{c scored} w_c s_ic / Σ_{c scored} w_c × Σ_c w_c``.
+    In the MoRiLE form an issue whose harm is not scored has no priority score. Rank 1 is the
+    top priority; issues without a priority score come last; ties are broken by the harm score
+    (higher first, unscored lowest), then keep input order.
 
     Parameters
     ----------
     scores : pandas.DataFrame
-        One row per issue (the index names the issue), one column per criterion, finite scores.
+        One row per issue (the index names the issue), one column per criterion; finite
+        scores, or NaN where the criterion is not scored.
     weights : mapping, optional
         Weight per criterion column; missing columns weigh 1.
     harm_column : str
         Criterion used to break ties (and as harm in the MoRiLE form).
     likelihood_columns : tuple of str, optional
         Use the MoRiLE-style product with these columns as likelihood.
+    unscored : UnscoredRule
+        How criteria not scored for an issue are treated.
 
     Returns
     -------
     pandas.DataFrame
-        The input scores plus ``priority_score`` and ``rank``, sorted by rank.
+        The input scores plus ``scored_criteria`` (criteria of non-zero weight scored),
+        ``priority_score`` and ``rank``, sorted by rank.
 
     References
     ----------
@@ -183,30 +223,46 @@ def combine_priority_scores(
     robbery                   12.0     1
     domestic abuse            12.0     2
     shoplifting               10.0     3
+    >>> table.loc["robbery", "harm"] = np.nan  # not scored: (4 + 3) / 2 x 3
+    >>> combine_priority_scores(scores=table).loc["robbery", "priority_score"]
+    np.float64(10.5)
     """
     if harm_column not in scores.columns:
         raise StatisticsInputError(f"scores has no harm column {harm_column!r}")
     numeric = InputArrays(**{str(column): scores[column].to_numpy() for column in scores.columns})
     for column in numeric.names:
-        numeric.require_finite(column)
+        values = numeric[column]
+        infinite = np.isinf(values)
+        if infinite.any():
+            raise StatisticsInputError(
+                f"{column} must be finite or missing: row {int(np.flatnonzero(infinite)[0])}"
+            )
     chosen = dict.fromkeys(numeric.names, 1.0)
     for column, weight in (weights or {}).items():
         if column not in chosen:
             raise StatisticsInputError(f"weight given for unknown criterion {column!r}")
         chosen[column] = float(weight)
+    rule = UnscoredRule(unscored)
+
+    def matrix(columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        values = np.column_stack([numeric[column] for column in columns])
+        return values, np.array([chosen[column] for column in columns], dtype=np.float64)
+
     if likelihood_columns is None:
-        total = sum(chosen[column] * numeric[column] for column in numeric.names)
+        total = _weighted(*matrix(tuple(numeric.names)), unscored=rule)
     else:
         unknown = [column for column in likelihood_columns if column not in chosen]
         if unknown:
             raise StatisticsInputError(f"unknown likelihood criteria: {unknown}")
-        likelihood = sum(chosen[column] * numeric[column] for column in likelihood_columns)
+        likelihood = _weighted(*matrix(tuple(likelihood_columns)), unscored=rule)
         total = numeric[harm_column] * likelihood
+    values, column_weights = matrix(tuple(numeric.names))
     result = scores.copy()
+    result["scored_criteria"] = ((~np.isnan(values)) & (column_weights > 0)).sum(axis=1)
     result["priority_score"] = np.asarray(total, dtype=np.float64)
-    order = np.lexsort(
-        (np.arange(len(result)), -numeric[harm_column], -result["priority_score"].to_numpy())
-    )
+    harm = np.nan_to_num(numeric[harm_column], nan=-np.inf)
+    priority = np.nan_to_num(result["priority_score"].to_numpy(), nan=-np.inf)
+    order = np.lexsort((np.arange(len(result)), -harm, -priority))
     result = result.iloc[order]
     result["rank"] = np.arange(1, len(result) + 1)
     return result

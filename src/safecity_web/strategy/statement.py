@@ -165,7 +165,7 @@ def priority_lines(*, assessment: PublishedAssessment) -> list[str]:
     lines = []
     for row in rows:
         score = row.get("priority_score")
-        shown = f" (priority score {score:g})" if isinstance(score, int | float) else ""
+        shown = f" (priority score {round(score, 1):g})" if isinstance(score, int | float) else ""
         lines.append(f"{row.get('rank')}. {row.get('group_name')}{shown}")
     return lines
 

@@ -85,7 +85,10 @@ def test_the_summary_is_short_and_leads_with_the_headline_changes(
     )
     top = pd.read_parquet(demo_artefact / "public" / "priority_top.parquet").sort_values("rank")
     first = top.iloc[0]
-    assert f"- 1. {first['group_name']} (priority score {first['priority_score']:g})" in summary
+    assert (
+        f"- 1. {first['group_name']} (priority score {round(first['priority_score'], 1):g})"
+        in summary
+    )
 
 
 def test_the_published_statement_speaks_readers_words(

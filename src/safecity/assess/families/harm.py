@@ -1,19 +1,26 @@
-"""Family 3: crime harm — severity score, harm by offence group and offence, harm share.
+"""Family 3: crime harm — severity score, harm per 1,000, harm by group and offence, harm share.
 
-Harm weights come only from a loaded harm-weights table (``harm_weight``: ONS Crime Severity
-Score, Cambridge Crime Harm Index or another, by Home Office offence code); when none is loaded
-the family says so and computes nothing — weights are never invented. With a force extract the
-score is ``CSS = Σ_k w_k n_k / P`` over offence codes (per head, not per 1,000), with fraud and
-codes without a weight excluded and counted (``methods.md`` §4.1). With police.uk categories
-only, each category's weight is the volume-weighted mean of its offence codes' weights, the
-volumes being the force extract's counts by offence code (§4.1, "Approximating CSS from
-data.police.uk categories"); the tables then carry that caveat.
+Harm weights come from a loaded harm-weights table (``harm_weight``: ONS Crime Severity Score,
+Cambridge Crime Harm Index or another, by Home Office offence code) or, when none is loaded,
+from the ONS Crime Severity Score weights shipped with the package
+(``safecity.config/harm/ons_css_weights.csv``, ONS CSS data tool of about December 2020, OGL
+v3.0); a loaded table is chosen over the shipped one and the harm index option still chooses.
+With a force extract the score is ``CSS = Σ_k w_k n_k / P`` over offence codes (per head, not
+per 1,000), with fraud and codes without a weight excluded and counted (``methods.md`` §4.1).
+With police.uk categories only, each category's weight is the national-offence-mix weighted
+mean of its offence codes' weights, ``w̄_c = Σ w_k n_k / Σ n_k`` (§4.1, "Approximating CSS from
+data.police.uk categories"; never the unweighted mean), the national counts ``n_k`` from a
+loaded table of offence counts (``offence_count``, newest financial year) or else the Home
+Office police recorded crime table for England and Wales, 2017/18, shipped with the package;
+the tables then carry that caveat and the mix's vintage. Harm per 1,000 residents a year
+(person-years, §0.2a) carries a normal interval from the weighted-Poisson variance ``Σ w²·n``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -30,20 +37,48 @@ from safecity.assess.extract_counts import (
 )
 from safecity.assess.findings import Finding
 from safecity.assess.periods import Period
+from safecity.config.harm_reference import load_shipped_harm_weights, load_shipped_offence_mix
 from safecity.config.offence_codes import load_offence_codes
 from safecity.data.police_uk.formats import asb_crime_type
 from safecity.data.warehouse import Warehouse
-from safecity.stats import category_mean_weights, crime_severity_score
+from safecity.stats import IntervalMethod, category_mean_weights, crime_severity_score, harm_rate
 
 FRAUD_GROUP_PATTERN = re.compile("fraud", re.IGNORECASE)
 """Offence groups ONS excludes from the Crime Severity Score (Action Fraud / NFIB fraud)."""
 
 APPROXIMATION_CAVEAT = (
-    "approximation from police.uk categories: each category's weight is the volume-weighted"
-    " mean weight of its offence codes, volumes from the force extract's counts by offence code"
-    " (methods.md §4.1); the error is largest for Violence and sexual offences, which mixes"
-    " homicide, rape and common assault"
+    "approximation from police.uk categories: each category's weight is the national-offence-mix"
+    " weighted mean weight of its offence codes (methods.md §4.1), so an area whose mix of"
+    " offences within a category differs from the national mix is misweighted; the error is"
+    " largest for Violence and sexual offences, which mixes homicide, rape and common assault"
 )
+
+HARM_RATE_MULTIPLIER = 1000.0
+"""Harm is also given per 1,000 residents a year (the CSP convention for rates, §0.2)."""
+
+HARM_INTERVAL_METHOD = IntervalMethod.WEIGHTED_POISSON
+"""The interval of harm totals and harm rates: normal on ``Σ w·n`` with ``Var = Σ w²·n``."""
+
+NOT_TERRITORIAL_BODIES = (
+    "Action Fraud",
+    "CIFAS",
+    "Financial Fraud Action UK",
+    "UK Finance",
+    "British Transport Police",
+)
+"""Reporting bodies of the Home Office tables left out of the national offence mix: the fraud
+bodies record no crime in a police force area and British Transport Police's crimes are on the
+railway; the mix is that of the territorial forces whose street files make up CSP areas."""
+
+NATIONAL_AREA_NAMES = ("England and Wales",)
+"""A loaded table's national row, used alone when present (else its force rows are summed)."""
+
+
+class IndexSource(StrEnum):
+    """Where a harm index or an offence mix comes from."""
+
+    LOADED = "loaded"
+    SHIPPED = "shipped with Safe City"
 
 
 class HarmIndexError(ValueError):
@@ -65,11 +100,34 @@ class HarmScope(StrEnum):
 
 
 def loaded_harm_indices(warehouse: Warehouse) -> pd.DataFrame:
-    """The loaded harm-weight indices: ``index_name, index_version, offence_codes``."""
-    return warehouse.connection.execute(
+    """The harm-weight indices to choose from: ``index_name, index_version, offence_codes,
+    source``.
+
+    The loaded indices (``source`` loaded), then the shipped ONS Crime Severity Score weights
+    (``source`` shipped) unless the same name and version is loaded.
+    """
+    loaded = warehouse.connection.execute(
         "SELECT index_name, index_version, count(*) AS offence_codes FROM harm_weight"
         " GROUP BY ALL ORDER BY index_name, index_version"
     ).df()
+    loaded["source"] = IndexSource.LOADED.value
+    shipped = load_shipped_harm_weights()
+    same = (loaded["index_name"] == shipped.index_name) & (
+        loaded["index_version"] == shipped.index_version
+    )
+    if same.any():
+        return loaded.reset_index(drop=True)
+    row = pd.DataFrame(
+        [
+            {
+                "index_name": shipped.index_name,
+                "index_version": shipped.index_version,
+                "offence_codes": len(shipped.weights),
+                "source": IndexSource.SHIPPED.value,
+            }
+        ]
+    )
+    return pd.concat([loaded, row], ignore_index=True).astype({"offence_codes": "int64"})
 
 
 def _label(name: str, version: str) -> str:
@@ -79,14 +137,15 @@ def _label(name: str, version: str) -> str:
 def choose_harm_index(indices: pd.DataFrame, *, requested: str | None) -> tuple[str, str]:
     """The ``(index_name, index_version)`` to use.
 
-    ``requested`` is an index name (when only one version of it is loaded) or
-    ``name@version``; when it is None, the only loaded index.
+    ``requested`` is an index name (when only one version of it is available) or
+    ``name@version``; when it is None, the only loaded index, or the shipped one when none is
+    loaded (a ``source`` column tells them apart; without it every row counts as loaded).
 
     Raises
     ------
     HarmIndexError
-        If nothing is loaded, the request matches no loaded index, or the choice is ambiguous;
-        the message lists the loaded indices.
+        If no index is available, the request matches none, or the choice is ambiguous; the
+        message lists the indices available.
     """
     labels = [
         _label(str(name), str(version))
@@ -96,19 +155,29 @@ def choose_harm_index(indices: pd.DataFrame, *, requested: str | None) -> tuple[
         raise HarmIndexError("no harm-weights table is loaded (load one with kind harm-weights)")
     loaded = ", ".join(labels)
     if requested is None:
-        if len(labels) > 1:
+        candidates = indices
+        if "source" in indices.columns:
+            own = indices[indices["source"] == IndexSource.LOADED.value]
+            candidates = own if not own.empty else indices
+        if len(candidates) > 1:
+            names = ", ".join(
+                _label(str(name), str(version))
+                for name, version in zip(
+                    candidates["index_name"], candidates["index_version"], strict=True
+                )
+            )
             raise HarmIndexError(
-                f"{len(labels)} harm indices are loaded ({loaded}): choose one with the harm"
+                f"{len(candidates)} harm indices are loaded ({names}): choose one with the harm"
                 " index option"
             )
-        return str(indices["index_name"].iloc[0]), str(indices["index_version"].iloc[0])
+        return str(candidates["index_name"].iloc[0]), str(candidates["index_version"].iloc[0])
     matches = [
         (str(name), str(version))
         for name, version in zip(indices["index_name"], indices["index_version"], strict=True)
         if requested in (str(name), _label(str(name), str(version)))
     ]
     if not matches:
-        raise HarmIndexError(f"harm index {requested!r} is not loaded; loaded: {loaded}")
+        raise HarmIndexError(f"harm index {requested!r} is not loaded; available: {loaded}")
     if len(matches) > 1:
         raise HarmIndexError(
             f"harm index {requested!r} has {len(matches)} loaded versions: give one of "
@@ -118,12 +187,151 @@ def choose_harm_index(indices: pd.DataFrame, *, requested: str | None) -> tuple[
 
 
 def harm_weights(warehouse: Warehouse, *, index_name: str, index_version: str) -> pd.DataFrame:
-    """Weights of one index: ``offence_code, weight_description, weight``."""
-    return warehouse.connection.execute(
+    """Weights of one index: ``offence_code, weight_description, weight``.
+
+    A loaded index first; the shipped ONS weights when that name and version is not loaded.
+    """
+    table = warehouse.connection.execute(
         "SELECT offence_code, offence_description AS weight_description, weight FROM harm_weight"
         " WHERE index_name = ? AND index_version = ? ORDER BY offence_code",
         [index_name, index_version],
     ).df()
+    shipped = load_shipped_harm_weights()
+    if table.empty and (index_name, index_version) == (shipped.index_name, shipped.index_version):
+        return pd.DataFrame(
+            {
+                "offence_code": [weight.offence_code for weight in shipped.weights],
+                "weight_description": [weight.offence_description for weight in shipped.weights],
+                "weight": [weight.weight for weight in shipped.weights],
+            }
+        )
+    return table
+
+
+def harm_index_source(indices: pd.DataFrame, *, index_name: str, index_version: str) -> str:
+    """Where the chosen index comes from, with the shipped file's provenance when shipped."""
+    rows = indices[
+        (indices["index_name"] == index_name) & (indices["index_version"] == index_version)
+    ]
+    if "source" in rows.columns and (rows["source"] == IndexSource.SHIPPED.value).any():
+        return f"{IndexSource.SHIPPED.value}: {load_shipped_harm_weights().source}"
+    return IndexSource.LOADED.value + " (load reference harm-weights)"
+
+
+@dataclass(frozen=True, slots=True)
+class OffenceMix:
+    """National recorded crimes by offence code, and where they come from."""
+
+    counts: pd.DataFrame
+    """``offence_code, offence_description, police_uk_category, offences``."""
+    source: IndexSource
+    table_version: str
+    financial_year: str
+    description: str
+
+    def vintage(self) -> str:
+        """The mix in words: table, year and source."""
+        return f"{self.table_version} (financial year {self.financial_year}, {self.source.value})"
+
+
+def national_offence_mix(warehouse: Warehouse, *, categories: pd.DataFrame) -> OffenceMix:
+    """The national offence mix that weights each police.uk category's mean weight.
+
+    A loaded table of offence counts (``offence_count``) for its newest financial year (the
+    newest table version of that year) replaces the shipped one. Its national row
+    (:data:`NATIONAL_AREA_NAMES`) is used when present; otherwise its force rows are summed,
+    leaving out :data:`NOT_TERRITORIAL_BODIES`. Each code's police.uk category comes from the
+    offence classification (``categories``) or else the shipped mix; codes with neither are
+    left out. Otherwise the shipped 2017/18 table for England and Wales.
+    """
+    newest = warehouse.connection.execute(
+        "SELECT financial_year, table_version FROM offence_count"
+        " GROUP BY ALL ORDER BY financial_year DESC, table_version DESC LIMIT 1"
+    ).fetchall()
+    shipped = load_shipped_offence_mix()
+    shipped_counts = pd.DataFrame(
+        {
+            "offence_code": [count.offence_code for count in shipped.counts],
+            "offence_description": [count.offence_description for count in shipped.counts],
+            "police_uk_category": [count.police_uk_category for count in shipped.counts],
+            "offences": [count.offences for count in shipped.counts],
+        }
+    ).astype({"offences": "int64"})
+    if not newest:
+        return OffenceMix(
+            counts=shipped_counts,
+            source=IndexSource.SHIPPED,
+            table_version=shipped.table_version,
+            financial_year=shipped.financial_year,
+            description=shipped.source,
+        )
+    year, version = str(newest[0][0]), str(newest[0][1])
+    rows = warehouse.connection.execute(
+        "SELECT area_name, offence_code, any_value(offence_description) AS offence_description,"
+        " sum(offences) AS offences FROM offence_count"
+        " WHERE financial_year = ? AND table_version = ? GROUP BY ALL",
+        [year, version],
+    ).df()
+    national = rows[rows["area_name"].isin(NATIONAL_AREA_NAMES)]
+    if national.empty:
+        national = rows[~rows["area_name"].isin(NOT_TERRITORIAL_BODIES)]
+        how = "summed over the territorial police force areas"
+    else:
+        how = "its England and Wales rows"
+    counts = (
+        national.groupby("offence_code")
+        .agg(offence_description=("offence_description", "first"), offences=("offences", "sum"))
+        .reset_index()
+    )
+    known = pd.concat(
+        [
+            categories[["offence_code", "police_uk_category"]].dropna(),
+            shipped_counts[["offence_code", "police_uk_category"]],
+        ]
+    ).drop_duplicates("offence_code")
+    counts = counts.merge(known, on="offence_code", how="left")
+    counts = counts[counts["police_uk_category"].notna()].astype({"offences": "int64"})
+    return OffenceMix(
+        counts=counts.reset_index(drop=True),
+        source=IndexSource.LOADED,
+        table_version=version,
+        financial_year=year,
+        description=f"loaded table of offence counts {version}, {year}, {how}",
+    )
+
+
+def category_weights(mix: OffenceMix, *, weights: pd.DataFrame) -> pd.DataFrame:
+    """Each police.uk category's weight: the offence-mix weighted mean of its codes' weights.
+
+    ``w̄_c = Σ_{k∈c} w_k n_k / Σ_{k∈c} n_k`` over the codes of ``c`` that the index weighs
+    (``methods.md`` §4.1); codes without a weight are left out of the mean and counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``police_uk_category, mean_weight, national_offences, codes_weighted,
+        codes_without_weight, offences_without_weight, offence_mix``.
+    """
+    volumes = mix.counts[mix.counts["offences"] > 0].merge(
+        weights[["offence_code", "weight"]], on="offence_code", how="left"
+    )
+    weighed = volumes[volumes["weight"].notna()]
+    means = category_mean_weights(
+        weight=weighed["weight"].to_numpy(dtype=float),
+        national_count=weighed["offences"].to_numpy(dtype=float),
+        category=weighed["police_uk_category"].to_numpy(),
+    )
+    every = pd.Index(sorted(volumes["police_uk_category"].unique()), name="police_uk_category")
+    table = means.rename(columns={"national_count": "national_offences"}).reindex(every)
+    table["codes_weighted"] = weighed.groupby("police_uk_category")["offence_code"].nunique()
+    missing = volumes[volumes["weight"].isna()].groupby("police_uk_category")
+    table["codes_without_weight"] = missing["offence_code"].nunique()
+    table["offences_without_weight"] = missing["offences"].sum()
+    counted = ["national_offences", "codes_weighted", "codes_without_weight"]
+    counted.append("offences_without_weight")
+    table[counted] = table[counted].fillna(0).astype("int64")
+    table["offence_mix"] = mix.vintage()
+    return table.rename_axis("police_uk_category").reset_index()
 
 
 def offence_categories(warehouse: Warehouse) -> pd.DataFrame:
@@ -176,7 +384,40 @@ def _shares(table: pd.DataFrame, *, population: float | None) -> pd.DataFrame:
     table["volume_share_pct"] = 100 * table["crimes"] / total_crimes if total_crimes > 0 else np.nan
     table["harm_to_volume"] = table["harm_share_pct"] / table["volume_share_pct"].replace(0, np.nan)
     table["severity_score"] = table["harm"] / population if population else np.nan
+    return _rates(table, population=population)
+
+
+def _rates(table: pd.DataFrame, *, population: float | None) -> pd.DataFrame:
+    """Add ``harm_per_1000, harm_per_1000_lower, harm_per_1000_upper, harm_interval_method``.
+
+    Harm per 1,000 residents a year (``population`` in person-years, §0.2a) with the normal
+    interval on the weighted-Poisson variance ``harm_variance`` = ``Σ w²·n`` (§4.1 step 5).
+    """
+    if population and not table.empty:
+        rates = harm_rate(
+            harm=table["harm"].to_numpy(dtype=float),
+            variance=table["harm_variance"].to_numpy(dtype=float),
+            person_years=population,
+            multiplier=HARM_RATE_MULTIPLIER,
+        )
+        table["harm_per_1000"] = rates["value"].to_numpy()
+        table["harm_per_1000_lower"] = rates["lower_ci"].to_numpy()
+        table["harm_per_1000_upper"] = rates["upper_ci"].to_numpy()
+    else:
+        table["harm_per_1000"] = np.nan
+        table["harm_per_1000_lower"] = np.nan
+        table["harm_per_1000_upper"] = np.nan
+    table["harm_interval_method"] = HARM_INTERVAL_METHOD.value
     return table
+
+
+RATE_COLUMNS = (
+    "harm_variance",
+    "harm_per_1000",
+    "harm_per_1000_lower",
+    "harm_per_1000_upper",
+    "harm_interval_method",
+)
 
 
 def harm_by_offence(
@@ -215,6 +456,7 @@ def harm_by_offence(
             continue
         frame["crimes"] = frame[column].astype("int64")
         frame["harm"] = frame["weight"] * frame["crimes"]
+        frame["harm_variance"] = frame["weight"] ** 2 * frame["crimes"]
         frame = _shares(frame, population=population)
         frame.insert(0, "scope", scope.value)
         scope_key = "all" if scope is HarmScope.ALL else "domestic"
@@ -235,6 +477,7 @@ def harm_by_offence(
         "volume_share_pct",
         "harm_to_volume",
         "severity_score",
+        *RATE_COLUMNS,
     ]
     if not frames:
         return pd.DataFrame(columns=columns), excluded
@@ -245,7 +488,9 @@ def harm_by_group(by_offence: pd.DataFrame, *, population: float | None) -> pd.D
     """Harm by Home Office offence group within each scope (shares sum to 100 per scope)."""
     frames = []
     for scope, rows in by_offence.groupby("scope", sort=False):
-        grouped = rows.groupby("offence_group")[["crimes", "harm"]].sum().reset_index()
+        grouped = (
+            rows.groupby("offence_group")[["crimes", "harm", "harm_variance"]].sum().reset_index()
+        )
         grouped = _shares(grouped, population=population)
         grouped["mean_weight"] = grouped["harm"] / grouped["crimes"]
         grouped.insert(0, "scope", scope)
@@ -288,8 +533,9 @@ def harm_by_crime_group(
     )
     by_code = by_code[~by_code["offence_code"].isin(fraud_codes)]
     by_code["harm"] = by_code["weight"] * by_code["count"]
+    by_code["harm_variance"] = by_code["weight"] ** 2 * by_code["count"]
     table = (
-        by_code.groupby("group_id")[["count", "harm"]]
+        by_code.groupby("group_id")[["count", "harm", "harm_variance"]]
         .sum()
         .reset_index()
         .rename(columns={"count": "crimes"})
@@ -305,9 +551,82 @@ def harm_by_crime_group(
     table["volume_share_pct"] = 100 * table["crimes"] / total_crimes
     table["mean_weight"] = table["harm"] / table["crimes"]
     table["severity_score"] = table["harm"] / population if population else np.nan
+    table = _rates(table, population=population)
     table.insert(0, "row_id", "harm_crime_group:" + table["group_id"])
+    table.insert(1, "source", DataSource.EXTRACT.value)
     table = table.sort_values("group_id", key=lambda column: column.map(order))
     return table.reset_index(drop=True)
+
+
+def harm_by_police_uk_group(
+    category_counts: pd.DataFrame,
+    *,
+    groups: Sequence[CrimeGroup],
+    means: pd.DataFrame,
+    population: float | None,
+) -> pd.DataFrame:
+    """Harm of each police.uk-defined crime group from its categories' national-mix weights.
+
+    ``category_counts`` is ``crime_type, crimes`` for the area (ASB left out); ``means`` is
+    :func:`category_weights`. A group's harm is ``Σ_{c∈group} w̄_c n_c`` and its variance
+    ``Σ w̄_c² n_c``; shares are against all police.uk crime of the area (groups overlap, so
+    shares do not sum to 100). Crimes of categories without a weight are left out and counted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row_id, source, group_id, crimes, harm, harm_variance, name, harm_share_pct,
+        volume_share_pct, mean_weight, severity_score, harm_per_1000, harm_per_1000_lower,
+        harm_per_1000_upper, harm_interval_method, crimes_without_weight``.
+    """
+    weighted = category_counts.merge(
+        means[["police_uk_category", "mean_weight"]],
+        left_on="crime_type",
+        right_on="police_uk_category",
+        how="left",
+    )
+    weighted["harm"] = weighted["mean_weight"] * weighted["crimes"]
+    weighted["harm_variance"] = weighted["mean_weight"] ** 2 * weighted["crimes"]
+    has_weight = weighted["mean_weight"].notna()
+    total_crimes = float(weighted.loc[has_weight, "crimes"].sum())
+    total_harm = float(weighted.loc[has_weight, "harm"].sum())
+    rows = []
+    for group in groups:
+        if not group.police_uk_defined():
+            continue
+        members = (
+            weighted
+            if group.police_uk_all_crime
+            else weighted[weighted["crime_type"].isin(group.police_uk_categories)]
+        )
+        kept = members[members["mean_weight"].notna()]
+        rows.append(
+            {
+                "group_id": group.id,
+                "name": group.name,
+                "crimes": int(kept["crimes"].sum()),
+                "harm": float(kept["harm"].sum()),
+                "harm_variance": float(kept["harm_variance"].sum()),
+                "crimes_without_weight": int(
+                    members.loc[~members.index.isin(kept.index), "crimes"].sum()
+                ),
+            }
+        )
+    table = pd.DataFrame(
+        rows,
+        columns=["group_id", "name", "crimes", "harm", "harm_variance", "crimes_without_weight"],
+    )
+    # A group with no weighed crime (anti-social behaviour is not crime) has no harm row.
+    table = table[table["crimes"] > 0].reset_index(drop=True)
+    table["harm_share_pct"] = 100 * table["harm"] / total_harm if total_harm > 0 else np.nan
+    table["volume_share_pct"] = 100 * table["crimes"] / total_crimes if total_crimes > 0 else np.nan
+    table["mean_weight"] = table["harm"] / table["crimes"].replace(0, np.nan)
+    table["severity_score"] = table["harm"] / population if population else np.nan
+    table = _rates(table, population=population)
+    table.insert(0, "row_id", "harm_crime_group:" + table["group_id"])
+    table.insert(1, "source", DataSource.POLICE_UK.value)
+    table["caveat"] = APPROXIMATION_CAVEAT
+    return table
 
 
 def harm_rank_by_index(
@@ -356,33 +675,24 @@ def harm_rank_by_index(
 
 
 def category_harm(
-    category_counts: pd.DataFrame,
-    *,
-    force_counts: pd.DataFrame,
-    weights: pd.DataFrame,
-    categories: pd.DataFrame,
-    population: float | None,
+    category_counts: pd.DataFrame, *, means: pd.DataFrame, population: float | None
 ) -> pd.DataFrame:
-    """Harm by police.uk category from volume-weighted mean weights (``methods.md`` §4.1).
+    """Harm by police.uk category from national-mix weighted mean weights (``methods.md`` §4.1).
 
-    ``category_counts`` is ``crime_type, crimes`` for the area; ``force_counts`` is
-    ``offence_code, crimes`` (force or national volumes). Categories with no weighed offence
-    code get no weight (``mean_weight`` missing) and are left out of the shares.
+    ``category_counts`` is ``crime_type, crimes`` for the area; ``means`` is
+    :func:`category_weights`. Categories with no weighed offence code get no weight
+    (``mean_weight`` missing) and are left out of the shares.
     """
-    volumes = force_counts.merge(categories, on="offence_code", how="inner").merge(
-        weights[["offence_code", "weight"]], on="offence_code", how="inner"
-    )
-    volumes = volumes[volumes["crimes"] > 0]
-    means = category_mean_weights(
-        weight=volumes["weight"].to_numpy(dtype=float),
-        national_count=volumes["crimes"].to_numpy(dtype=float),
-        category=volumes["police_uk_category"].to_numpy(),
-    )
     table = category_counts.rename(columns={"crime_type": "group"}).merge(
-        means.rename_axis("group").reset_index(), on="group", how="left"
+        means[["police_uk_category", "mean_weight"]].rename(
+            columns={"police_uk_category": "group"}
+        ),
+        on="group",
+        how="left",
     )
     weighed = table[table["mean_weight"].notna()].copy()
     weighed["harm"] = weighed["mean_weight"] * weighed["crimes"]
+    weighed["harm_variance"] = weighed["mean_weight"] ** 2 * weighed["crimes"]
     weighed = _shares(weighed, population=population)
     weighed.insert(0, "scope", HarmScope.ALL.value)
     weighed.insert(0, "row_id", "harm_group:all:" + weighed["group"].map(_slug))
@@ -518,21 +828,15 @@ def _person_years(inputs: AssessmentInputs, *, source: DataSource) -> float | No
 
 
 def harm(inputs: AssessmentInputs) -> FamilyOutput:
-    """Family 3: severity score, harm by offence group and offence, harm against volume share.
+    """Family 3: severity score, harm per 1,000, harm by group and offence, harm share.
 
     Raises
     ------
     HarmIndexError
-        When several indices are loaded and none is chosen, or the chosen one is not loaded.
+        When several indices are loaded and none is chosen, or the chosen one is not available.
     """
     warehouse = inputs.warehouse
     indices = loaded_harm_indices(warehouse)
-    if indices.empty:
-        reason = (
-            "no harm-weights table is loaded (ONS Crime Severity Score or Cambridge Crime Harm"
-            " Index by offence code): harm is not computed, and weights are never invented"
-        )
-        return FamilyOutput(skipped={"harm": reason}, manifest={"status": reason})
     index_name, index_version = choose_harm_index(indices, requested=inputs.options.harm_index)
     index_label = f"{index_name} (version {index_version})"
     weights = harm_weights(warehouse, index_name=index_name, index_version=index_version)
@@ -543,20 +847,53 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
     population = _person_years(
         inputs, source=DataSource.POLICE_UK if counts.empty else DataSource.EXTRACT
     )
-    tables: dict[str, pd.DataFrame] = {}
-    public: dict[str, pd.DataFrame] = {}
+    mix = national_offence_mix(warehouse, categories=categories)
+    means = category_weights(mix, weights=weights)
+    means.insert(0, "row_id", "harm_category_weight:" + means["police_uk_category"].map(_slug))
+    tables: dict[str, pd.DataFrame] = {"harm_category_weights": means}
+    public: dict[str, pd.DataFrame] = {"harm_category_weights": means.copy()}
     skipped: dict[str, str] = {}
     findings: list[Finding] = []
     manifest: dict[str, Any] = {
         "index_name": index_name,
         "index_version": index_version,
-        "loaded_indices": [
+        "index_source": harm_index_source(
+            indices, index_name=index_name, index_version=index_version
+        ),
+        "available_indices": [
             _label(str(name), str(version))
             for name, version in zip(indices["index_name"], indices["index_version"], strict=True)
         ],
+        "offence_mix": {
+            "source": mix.source.value,
+            "table_version": mix.table_version,
+            "financial_year": mix.financial_year,
+            "description": mix.description,
+            "category_weight": "national-offence-mix weighted mean of the category's offence"
+            " codes' weights, Σ w_k n_k / Σ n_k (methods.md §4.1)",
+        },
         "population": population,
+        "population_unit": "person-years: residents x years of the period with data (§0.2a)",
         "severity_score_unit": "weighted crimes per resident (not per 1,000), methods.md §4.1",
+        "harm_rate_unit": "weighted crimes per 1,000 residents a year",
+        "harm_interval_method": HARM_INTERVAL_METHOD.value,
     }
+    police_uk = police_uk_crimes(warehouse, period=inputs.period, lsoa_codes=lsoa_codes)
+    # Each group's harm comes from the source its counts come from (group id -> source);
+    # without that record, from the extract when the group has extract criteria and crimes.
+    police_uk_groups = [
+        group
+        for group in inputs.groups
+        if group.police_uk_defined()
+        and inputs.sources.get(
+            group.id,
+            DataSource.EXTRACT.value
+            if group.extract is not None and not counts.empty
+            else DataSource.POLICE_UK.value,
+        )
+        == DataSource.POLICE_UK.value
+    ]
+    crime_groups = pd.DataFrame()
     if not counts.empty:
         by_offence, excluded = harm_by_offence(
             counts,
@@ -585,11 +922,9 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
             population=population,
         )
         tables["harm_by_offence"] = by_offence
-        tables["harm_by_crime_group"] = crime_groups
         # Published whole: disclosure control withholds small counts across every public table
         # at once (safecity.assess.disclosure), by the policy for the extract's source.
         public["harm_by_offence"] = by_offence.copy()
-        public["harm_by_crime_group"] = crime_groups.copy()
         weights_by_index = {
             _label(str(name), str(version)): harm_weights(
                 warehouse, index_name=str(name), index_version=str(version)
@@ -599,17 +934,8 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         tables["harm_rank_by_index"] = harm_rank_by_index(
             counts, weights_by_index=weights_by_index, classification=classification
         )
-        police_uk = police_uk_crimes(warehouse, period=inputs.period, lsoa_codes=lsoa_codes)
         if not police_uk.empty:
-            approximation = category_harm(
-                police_uk,
-                force_counts=extract_offence_counts(
-                    warehouse, period=inputs.period, lsoa_codes=None
-                ),
-                weights=weights,
-                categories=categories,
-                population=population,
-            )
+            approximation = category_harm(police_uk, means=means, population=population)
             tables["harm_approximation_check"] = approximation_check(
                 approximation, by_offence=by_offence
             )
@@ -621,29 +947,13 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
             if finding is not None:
                 findings.append(finding)
     else:
-        category_counts = police_uk_crimes(warehouse, period=inputs.period, lsoa_codes=lsoa_codes)
-        force_counts = extract_offence_counts(warehouse, period=inputs.period, lsoa_codes=None)
-        if category_counts.empty:
+        if police_uk.empty:
             skipped["harm"] = "no crimes for the area and period in the extract or police.uk"
             return FamilyOutput(skipped=skipped, manifest=manifest)
-        if force_counts.empty:
-            skipped["harm"] = (
-                "only police.uk categories are loaded for this area, and approximating the"
-                " severity score from them needs force or national counts by offence code to"
-                " weight each category's mean (methods.md §4.1); none are loaded for the period"
-                " (an unweighted mean of weights is wrong and is not used)"
-            )
-            return FamilyOutput(skipped=skipped, manifest=manifest)
-        by_category = category_harm(
-            category_counts,
-            force_counts=force_counts,
-            weights=weights,
-            categories=categories,
-            population=population,
-        )
+        by_category = category_harm(police_uk, means=means, population=population)
         by_group = by_category
         method = HarmMethod.CATEGORY_APPROXIMATION
-        caveat = APPROXIMATION_CAVEAT
+        caveat = f"{APPROXIMATION_CAVEAT}; offence mix: {mix.vintage()}"
         unweighed = by_category[by_category["mean_weight"].isna()]
         excluded = {"fraud": 0, "no_weight": int(unweighed["crimes"].sum())}
         score_inputs = by_category[by_category["mean_weight"].notna()]
@@ -653,35 +963,24 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
             scope=HarmScope.ALL,
             area_name=inputs.area.name,
             period=inputs.period.label,
-            index=index_label,
+            index=f"{index_label}; offence mix {mix.vintage()}",
             name_column="group",
             estimated=True,
         )
         if finding is not None:
             findings.append(finding)
+    if not police_uk.empty and police_uk_groups:
+        police_uk_table = harm_by_police_uk_group(
+            police_uk, groups=police_uk_groups, means=means, population=population
+        )
+        crime_groups = pd.concat([crime_groups, police_uk_table], ignore_index=True)
+    if not crime_groups.empty:
+        tables["harm_by_crime_group"] = crime_groups
+        public["harm_by_crime_group"] = crime_groups.copy()
     tables["harm_by_group"] = by_group
     public["harm_by_group"] = by_group.copy()
-    if population is not None and not score_inputs.empty:
-        score = crime_severity_score(
-            count=score_inputs["crimes"].to_numpy(dtype=float),
-            weight=score_weights.to_numpy(dtype=float),
-            population=population,
-        ).iloc[0]
-        score_values = {
-            key: float(score[key])
-            for key in ("crimes", "harm", "value", "lower_ci", "upper_ci", "mean_weight")
-        }
-    else:
-        crimes = float(score_inputs["crimes"].sum()) if not score_inputs.empty else 0.0
-        harm_total = float(score_inputs["harm"].sum()) if not score_inputs.empty else 0.0
-        score_values = {
-            "crimes": crimes,
-            "harm": harm_total,
-            "value": np.nan,
-            "lower_ci": np.nan,
-            "upper_ci": np.nan,
-            "mean_weight": harm_total / crimes if crimes else np.nan,
-        }
+    score_values = _score(score_inputs, weights=score_weights, population=population)
+    if population is None:
         caveat = "; ".join(part for part in (caveat, "no population: no severity score") if part)
     total = pd.DataFrame(
         [
@@ -692,14 +991,21 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
                 "period": inputs.period.label,
                 "index_name": index_name,
                 "index_version": index_version,
+                "index_source": manifest["index_source"].split(":")[0],
+                "offence_mix": mix.vintage() if method is HarmMethod.CATEGORY_APPROXIMATION else "",
                 "method": method.value,
                 "crimes": int(score_values["crimes"]),
                 "harm": score_values["harm"],
+                "harm_variance": score_values["variance"],
                 "population": population,
                 "severity_score": score_values["value"],
                 "lower_ci": score_values["lower_ci"],
                 "upper_ci": score_values["upper_ci"],
                 "confidence": 0.95,
+                "harm_per_1000": score_values["rate"],
+                "harm_per_1000_lower": score_values["rate_lower"],
+                "harm_per_1000_upper": score_values["rate_upper"],
+                "harm_interval_method": HARM_INTERVAL_METHOD.value,
                 "mean_weight": score_values["mean_weight"],
                 "crimes_excluded_fraud": excluded["fraud"],
                 "crimes_excluded_no_weight": excluded["no_weight"],
@@ -714,3 +1020,37 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
     return FamilyOutput(
         tables=tables, public_tables=public, skipped=skipped, findings=findings, manifest=manifest
     )
+
+
+def _score(rows: pd.DataFrame, *, weights: pd.Series, population: float | None) -> dict[str, float]:
+    """Crimes, harm, its variance, the severity score and harm per 1,000, with intervals."""
+    crimes = rows["crimes"].to_numpy(dtype=float)
+    weight = weights.to_numpy(dtype=float)
+    harm_total = float((crimes * weight).sum())
+    variance = float((crimes * weight**2).sum())
+    values = {
+        "crimes": float(crimes.sum()),
+        "harm": harm_total,
+        "variance": variance,
+        "mean_weight": harm_total / float(crimes.sum()) if crimes.sum() > 0 else np.nan,
+    }
+    if population is None or rows.empty:
+        for key in ("value", "lower_ci", "upper_ci", "rate", "rate_lower", "rate_upper"):
+            values[key] = np.nan
+        return values
+    score = crime_severity_score(count=crimes, weight=weight, population=population).iloc[0]
+    rate = harm_rate(
+        harm=harm_total,
+        variance=variance,
+        person_years=population,
+        multiplier=HARM_RATE_MULTIPLIER,
+    ).iloc[0]
+    values.update(
+        value=float(score["value"]),
+        lower_ci=float(score["lower_ci"]),
+        upper_ci=float(score["upper_ci"]),
+        rate=float(rate["value"]),
+        rate_lower=float(rate["lower_ci"]),
+        rate_upper=float(rate["upper_ci"]),
+    )
+    return values

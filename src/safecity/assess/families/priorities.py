@@ -3,8 +3,13 @@
 Each crime group computed for the area is an issue. Its evidence is scored 1–5 on each
 criterion of ``methods.md`` §8.2 (volume, trend, harm, comparator position, vulnerability,
 public concern, organisational position; confidence 1–3 beside them), by the rules and
-weights of ``config/priority_scoring.yaml``; the scores are combined by a weighted sum or as
-harm x likelihood (MoRiLE form) and ranked, ties broken by harm (§8.2). Every score carries
+weights of ``config/priority_scoring.yaml``; a criterion without evidence for an issue is
+"not scored" (never a default number), and the combined score treats it by the configured
+rule (by default the weighted mean of the scored criteria scaled to the full weight). The
+scores are combined by a weighted sum or as harm x likelihood (MoRiLE form) and ranked, ties
+broken by harm (§8.2). Harm is scored for every issue with evidence: force-extract groups from
+offence-code weights, police.uk groups from their categories' national-offence-mix weights
+(family 3). Every score carries
 the evidence behind it: a sentence and the ids of the rows it was read from (``indicators``,
 ``benchmarking``, ``harm_by_crime_group``) or the user's input. The ranking is recomputed
 under every loaded harm index, and without harm, to show how much it depends on the index.
@@ -34,16 +39,23 @@ from safecity.assess.extract_counts import (
 from safecity.assess.families.benchmarking import benchmark_rows
 from safecity.assess.families.harm import (
     HarmIndexError,
+    category_weights,
     choose_harm_index,
     harm_by_crime_group,
+    harm_by_police_uk_group,
     harm_weights,
     loaded_harm_indices,
+    national_offence_mix,
+    offence_categories,
+    police_uk_crimes,
 )
 from safecity.assess.findings import Finding
 from safecity.assess.wording import RATE_RATIO, MethodId, p_value_words
 from safecity.config.packaged_yaml import read_packaged_yaml
 from safecity.stats import (
+    ComparisonLabel,
     TrendLabel,
+    UnscoredRule,
     combine_priority_scores,
     comparison_score,
     quintile_score,
@@ -87,7 +99,7 @@ class PriorityScoring:
     combination: Combination
     likelihood_criteria: tuple[Criterion, ...]
     weights: Mapping[Criterion, float]
-    missing_score: int
+    unscored: UnscoredRule
     reliable_count: int
     minimum_count: int
     exclude_groups: tuple[str, ...]
@@ -103,6 +115,11 @@ def parse_priority_scoring(document: Any, *, origin: str) -> PriorityScoring:
     """
     if not isinstance(document, dict):
         raise PriorityConfigError(f"{origin}: expected a mapping")
+    if "missing_score" in document:
+        raise PriorityConfigError(
+            f"{origin}: missing_score is no longer used: a criterion without evidence is not"
+            " scored; say how the priority score treats it with unscored (rescale or exclude)"
+        )
     try:
         weights_raw = document["weights"]
         thresholds = document["confidence_thresholds"]
@@ -113,7 +130,7 @@ def parse_priority_scoring(document: Any, *, origin: str) -> PriorityScoring:
                 Criterion(name) for name in document.get("likelihood_criteria", [])
             ),
             weights={Criterion(name): float(value) for name, value in weights_raw.items()},
-            missing_score=int(document["missing_score"]),
+            unscored=UnscoredRule(document["unscored"]),
             reliable_count=int(thresholds["reliable_count"]),
             minimum_count=int(thresholds["minimum_count"]),
             exclude_groups=tuple(str(group) for group in document.get("exclude_groups", [])),
@@ -124,8 +141,6 @@ def parse_priority_scoring(document: Any, *, origin: str) -> PriorityScoring:
         raise PriorityConfigError(f"{origin}: {error}") from error
     if scoring.top_n < 1:
         raise PriorityConfigError(f"{origin}: top_n must be at least 1")
-    if not 1 <= scoring.missing_score <= 5:
-        raise PriorityConfigError(f"{origin}: missing_score must be from 1 to 5")
     if scoring.combination is Combination.MORILE and not scoring.likelihood_criteria:
         raise PriorityConfigError(f"{origin}: the morile combination needs likelihood_criteria")
     return scoring
@@ -209,11 +224,15 @@ class CriterionScores:
     evidence: pd.Series
 
 
-def _criterion(issues: pd.Index, missing: int, reason: str) -> CriterionScores:
+NOT_SCORED = "not scored"
+"""The basis of a criterion without evidence for an issue begins with these words."""
+
+
+def _criterion(issues: pd.Index, reason: str) -> CriterionScores:
     return CriterionScores(
-        score=pd.Series(missing, index=issues, dtype="int64"),
+        score=pd.Series(np.nan, index=issues, dtype=float),
         value=pd.Series(np.nan, index=issues, dtype=float),
-        basis=pd.Series(f"not available: {reason}", index=issues, dtype=object),
+        basis=pd.Series(f"{NOT_SCORED}: {reason}", index=issues, dtype=object),
         evidence=pd.Series("", index=issues, dtype=object),
     )
 
@@ -224,7 +243,9 @@ def _quintiles(
     """Quintile scores among the issues that have a value (at least five needed)."""
     present = values.dropna()
     if len(present) < 5:
-        result.basis[:] = f"not available: {what} known for {len(present)} issue(s), 5 needed"
+        result.basis[present.index] = (
+            f"{NOT_SCORED}: {what} known for {len(present)} issue(s), 5 needed"
+        )
         return result
     scored = quintile_score(values=present.to_numpy(dtype=float))
     result.score[present.index] = scored["score"].to_numpy()
@@ -237,18 +258,18 @@ def _quintiles(
     return result
 
 
-def _trend(area: pd.DataFrame, scoring: PriorityScoring) -> CriterionScores:
-    result = _criterion(area.index, scoring.missing_score, "no change computed")
+def _trend(area: pd.DataFrame) -> CriterionScores:
+    result = _criterion(area.index, "no change computed")
     labels = []
+    scored = []
     for issue, row in zip(area.index.astype(str), area.to_dict("records"), strict=True):
         significant = row["change_significant"]
         if pd.isna(significant) or pd.isna(row["change_ratio"]):
-            labels.append(TrendLabel.CANNOT_BE_CALCULATED.value)
             refused = str(row.get("change_not_made") or "")
             result.basis[issue] = (
-                f"change against the baseline not made: {refused}"
+                f"{NOT_SCORED}: change against the baseline not made: {refused}"
                 if refused and refused != "nan"
-                else "change against the baseline not computed"
+                else f"{NOT_SCORED}: change against the baseline not computed"
             )
             continue
         if bool(significant):
@@ -256,6 +277,7 @@ def _trend(area: pd.DataFrame, scoring: PriorityScoring) -> CriterionScores:
         else:
             label = TrendLabel.NO_SIGNIFICANT_CHANGE
         labels.append(label.value)
+        scored.append(issue)
         change = row["change_pct"]
         change_text = f"{float(change):+.1f}%" if pd.notna(change) else "new"
         result.basis[issue] = (
@@ -265,35 +287,70 @@ def _trend(area: pd.DataFrame, scoring: PriorityScoring) -> CriterionScores:
         )
         result.value[issue] = float(row["change_ratio"])
         result.evidence[issue] = row["row_id"]
-    result.score[:] = trend_score(trend=labels)["score"].to_numpy()
+    if scored:
+        result.score[scored] = trend_score(trend=labels)["score"].to_numpy(dtype=float)
     return result
 
 
 def _harm_totals(
-    inputs: AssessmentInputs, *, issues: pd.Index, profile: pd.DataFrame, index: tuple[str, str]
+    inputs: AssessmentInputs,
+    *,
+    issues: pd.Index,
+    profile: pd.DataFrame,
+    police_uk: pd.DataFrame,
+    index: tuple[str, str],
 ) -> pd.Series:
-    """Harm (Σ weight x crimes) of each extract-sourced issue under one index."""
+    """Harm (Σ weight x crimes) of each issue under one index, from the issue's own source.
+
+    Extract-sourced issues from offence-code weights; police.uk-sourced issues from their
+    categories' national-offence-mix weights (``families.harm``); missing where the source
+    has no crimes or no weight.
+    """
+    warehouse = inputs.warehouse
+    weights = harm_weights(warehouse, index_name=index[0], index_version=index[1])
+    chosen = [group for group in inputs.groups if group.id in issues]
     extract_groups = [
         group
-        for group in inputs.groups
-        if group.id in issues
-        and group.extract is not None
-        and inputs.sources.get(group.id) == DataSource.EXTRACT.value
+        for group in chosen
+        if group.extract is not None and inputs.sources.get(group.id) == DataSource.EXTRACT.value
     ]
-    table = harm_by_crime_group(
-        profile,
-        groups=extract_groups,
-        classification=offence_classification(inputs.warehouse),
-        weights=harm_weights(inputs.warehouse, index_name=index[0], index_version=index[1]),
-        population=None,
-    )
-    return table.set_index("group_id")["harm"].reindex(issues)
+    frames = []
+    if extract_groups and not profile.empty:
+        frames.append(
+            harm_by_crime_group(
+                profile,
+                groups=extract_groups,
+                classification=offence_classification(warehouse),
+                weights=weights,
+                population=None,
+            )
+        )
+    police_uk_groups = [
+        group
+        for group in chosen
+        if group.police_uk_defined() and inputs.sources.get(group.id) == DataSource.POLICE_UK.value
+    ]
+    if police_uk_groups and not police_uk.empty:
+        categories = offence_categories(warehouse)
+        means = category_weights(
+            national_offence_mix(warehouse, categories=categories), weights=weights
+        )
+        frames.append(
+            harm_by_police_uk_group(
+                police_uk, groups=police_uk_groups, means=means, population=None
+            )
+        )
+    if not frames:
+        return pd.Series(np.nan, index=issues, dtype=float)
+    table = pd.concat(frames, ignore_index=True)
+    table = table[table["crimes"] > 0]
+    return table.set_index("group_id")["harm"].reindex(issues).astype(float)
 
 
 def _vulnerability(
-    inputs: AssessmentInputs, *, area: pd.DataFrame, profile: pd.DataFrame, missing: int
+    inputs: AssessmentInputs, *, area: pd.DataFrame, profile: pd.DataFrame
 ) -> CriterionScores:
-    result = _criterion(area.index, missing, "needs a force extract with the domestic flag")
+    result = _criterion(area.index, "needs a force extract with the domestic flag")
     if profile.empty or profile["flag_domestic"].isna().all():
         return result
     groups = [
@@ -321,11 +378,11 @@ def _vulnerability(
 
 
 def _comparator(
-    inputs: AssessmentInputs, *, area: pd.DataFrame, missing: int
+    inputs: AssessmentInputs, *, area: pd.DataFrame
 ) -> tuple[CriterionScores, dict[str, str]]:
     table, _national, skipped = benchmark_rows(inputs)
     reason = skipped.get("benchmarking", "no national police.uk comparison for this group")
-    result = _criterion(area.index, missing, reason)
+    result = _criterion(area.index, reason)
     if table.empty:
         return result, skipped
     rows = table.set_index("group_id").reindex(area.index).dropna(subset=["benchmark_id"])
@@ -337,7 +394,14 @@ def _comparator(
     )
     for position, issue in enumerate(rows.index):
         row = rows.loc[issue]
-        result.score[issue] = int(scored["score"].iloc[position])
+        if {str(row["national_label"]), str(row["comparator_label"])} <= {
+            ComparisonLabel.NOT_COMPARED.value
+        }:
+            result.basis[issue] = (
+                f"{NOT_SCORED}: compared with neither England nor the comparator group"
+            )
+            continue
+        result.score[issue] = float(scored["score"].iloc[position])
         rank = (
             f"ranked {int(row['rank'])} of {int(row['rank_of'])} {row['rank_scope']}"
             if pd.notna(row["rank"])
@@ -381,10 +445,8 @@ def _confidence(area: pd.DataFrame, scoring: PriorityScoring) -> CriterionScores
     )
 
 
-def _user(
-    entered: dict[str, UserScore], *, area: pd.DataFrame, missing: int, source: str
-) -> CriterionScores:
-    result = _criterion(area.index, missing, f"not entered in {source}")
+def _user(entered: dict[str, UserScore], *, area: pd.DataFrame, source: str) -> CriterionScores:
+    result = _criterion(area.index, f"not entered in {source}")
     for issue in area.index:
         if issue in entered:
             result.score[issue] = entered[issue].score
@@ -410,6 +472,7 @@ def _combine(
         weights=weights,
         harm_column=Criterion.HARM.value,
         likelihood_columns=likelihood,
+        unscored=scoring.unscored,
     )
 
 
@@ -428,9 +491,8 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
     if len(area) < 5:
         skipped["priorities"] = f"priority scoring needs at least five issues; {len(area)} computed"
         return pd.DataFrame(), pd.DataFrame(), skipped, {}
-    missing = scoring.missing_score
     criteria: dict[Criterion, CriterionScores] = {}
-    volume = _criterion(area.index, missing, "no count")
+    volume = _criterion(area.index, "no count")
     # Issues from sources with different months of data compare as annual counts (§0.2a).
     months = (
         area["months_with_data"].astype(float)
@@ -439,43 +501,54 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
     )
     same_months = months.nunique() <= 1
     counts = area["numerator"].astype(float)
+    annual = 12.0 / months.where(months > 0)
     criteria[Criterion.VOLUME] = _quintiles(
         volume,
-        counts if same_months else counts * 12.0 / months.where(months > 0),
+        counts if same_months else counts * annual,
         what="count" if same_months else "annual count",
         evidence=area["row_id"],
     )
-    criteria[Criterion.TREND] = _trend(area, scoring)
+    criteria[Criterion.TREND] = _trend(area)
     profile = extract_profile_counts(
         inputs.warehouse.ibis,
         first_month=inputs.period.first_month,
         last_month=inputs.period.last_month,
         lsoa_codes=inputs.area.lsoas["lsoa_code"].tolist(),
     ).to_pandas()
+    police_uk = police_uk_crimes(
+        inputs.warehouse,
+        period=inputs.period,
+        lsoa_codes=inputs.area.lsoas["lsoa_code"].tolist(),
+    )
     indices = loaded_harm_indices(inputs.warehouse)
     index_labels = [
         (str(name), str(version))
         for name, version in zip(indices["index_name"], indices["index_version"], strict=True)
     ]
-    harm_reason = "no harm-weights table is loaded"
+    harm_reason = "no harm index is available"
     chosen: tuple[str, str] | None = None
-    if index_labels and profile.empty:
-        harm_reason = "harm weights apply to force-extract offence codes; no extract crimes"
-    elif index_labels:
-        try:
-            chosen = choose_harm_index(indices, requested=inputs.options.harm_index)
-        except HarmIndexError as error:
-            harm_reason = str(error)
+    try:
+        chosen = choose_harm_index(indices, requested=inputs.options.harm_index)
+    except HarmIndexError as error:
+        harm_reason = str(error)
 
     def harm_scores(index: tuple[str, str] | None) -> CriterionScores:
-        result = _criterion(area.index, missing, harm_reason)
+        result = _criterion(area.index, harm_reason)
         if index is None:
             return result
-        totals = _harm_totals(inputs, issues=area.index, profile=profile, index=index)
+        totals = _harm_totals(
+            inputs, issues=area.index, profile=profile, police_uk=police_uk, index=index
+        )
         for issue in totals[totals.isna()].index:
-            result.basis[issue] = "not available: no offence codes (police.uk-only group)"
+            result.basis[issue] = (
+                f"{NOT_SCORED}: no weighed crimes for this group in its source"
+                f" ({inputs.sources.get(str(issue), 'no source')})"
+            )
+        if not same_months:
+            totals = totals * annual
         evidence = "harm_crime_group:" + pd.Series(area.index, index=area.index)
-        scored = _quintiles(result, totals, what=f"harm ({index[0]} {index[1]})", evidence=evidence)
+        what = f"{'annual ' if not same_months else ''}harm ({index[0]} {index[1]})"
+        scored = _quintiles(result, totals, what=what, evidence=evidence)
         for issue in totals.dropna().index:
             if scored.basis[issue].startswith("quintile"):
                 scored.basis[issue] += f": {totals[issue]:,.1f} weighted crimes"
@@ -483,17 +556,13 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
 
     criteria[Criterion.HARM] = harm_scores(chosen)
     if chosen is None:
-        skipped["priorities_harm"] = f"harm scored {missing} for every issue: {harm_reason}"
-    criteria[Criterion.COMPARATOR_POSITION], benchmark_skipped = _comparator(
-        inputs, area=area, missing=missing
-    )
+        skipped["priorities_harm"] = f"harm not scored for any issue: {harm_reason}"
+    criteria[Criterion.COMPARATOR_POSITION], benchmark_skipped = _comparator(inputs, area=area)
     if "benchmarking" in benchmark_skipped:
         skipped["priorities_comparator_position"] = (
-            f"comparator position scored {missing}: {benchmark_skipped['benchmarking']}"
+            f"comparator position not scored: {benchmark_skipped['benchmarking']}"
         )
-    criteria[Criterion.VULNERABILITY] = _vulnerability(
-        inputs, area=area, profile=profile, missing=missing
-    )
+    criteria[Criterion.VULNERABILITY] = _vulnerability(inputs, area=area, profile=profile)
     path = inputs.options.priority_inputs_path
     if path is None:
         skipped["priorities_user_inputs"] = (
@@ -503,9 +572,7 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
     else:
         entered = read_priority_inputs(path, known_groups=list(area.index))
         for criterion in USER_CRITERIA:
-            criteria[criterion] = _user(
-                entered[criterion], area=area, missing=missing, source=path.name
-            )
+            criteria[criterion] = _user(entered[criterion], area=area, source=path.name)
     criteria[Criterion.CONFIDENCE] = _confidence(area, scoring)
     combined = _combine(criteria, scoring)
     matrix = _matrix(combined, criteria=criteria, area=area, inputs=inputs, scoring=scoring)
@@ -517,9 +584,7 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
     for scenario, index in scenarios.items():
         varied = dict(criteria)
         varied[Criterion.HARM] = (
-            _criterion(area.index, missing, "without harm")
-            if index is None or profile.empty
-            else harm_scores(index)
+            _criterion(area.index, "without harm") if index is None else harm_scores(index)
         )
         ranked = _combine(varied, scoring)
         frames.append(
@@ -541,8 +606,24 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
         "harm_index": " ".join(chosen) if chosen else None,
         "top_n": scoring.top_n,
         "criteria": [criterion.value for criterion in criteria],
+        "unscored": scoring.unscored.value,
+        "unscored_rule": unscored_rule_words(scoring),
     }
     return matrix, sensitivity, skipped, notes
+
+
+def unscored_rule_words(scoring: PriorityScoring) -> str:
+    """How the priority score treats criteria not scored for an issue, in words."""
+    if scoring.combination is Combination.MORILE:
+        prefix = "an issue whose harm is not scored has no priority score; in likelihood, "
+    else:
+        prefix = ""
+    if scoring.unscored is UnscoredRule.RESCALE:
+        return (
+            f"{prefix}criteria not scored for an issue (no evidence) are left out and the"
+            " weighted mean of its scored criteria is scaled to the full weight"
+        )
+    return f"{prefix}criteria not scored for an issue (no evidence) add nothing to its score"
 
 
 def _matrix(
@@ -579,6 +660,17 @@ def _matrix(
     table["evidence_row_ids"] = [
         ";".join(dict.fromkeys(part for part in text.split(";") if part)) for text in evidence_all
     ]
+    weighed = [criterion for criterion in criteria if scoring.weights.get(criterion, 1.0) != 0]
+    table["scored_criteria"] = combined["scored_criteria"].to_numpy()
+    table["not_scored"] = [
+        ", ".join(
+            criterion.value.replace("_", " ")
+            for criterion in weighed
+            if pd.isna(criteria[criterion].score[issue])
+        )
+        for issue in issues
+    ]
+    table["score_rule"] = unscored_rule_words(scoring)
     table["count"] = area.loc[issues, "numerator"].to_numpy()
     table["baseline_count"] = (
         area.loc[issues, "baseline_numerator"].to_numpy()
@@ -623,6 +715,25 @@ def _sensitivity_sentence(sensitivity: pd.DataFrame, *, matrix: pd.DataFrame, to
     return f"The top {top_n} crime priorities depend on how harm is scored ({lists})."
 
 
+def _unscored_sentence(matrix: pd.DataFrame, *, criteria: Sequence[str]) -> str:
+    """Which criteria were not scored for how many issues (no evidence), in one sentence."""
+    parts = []
+    for name in criteria:
+        column = f"{name}_score"
+        if column not in matrix:
+            continue
+        missing = int(matrix[column].isna().sum())
+        if missing:
+            issues = "every issue" if missing == len(matrix) else f"{missing} of {len(matrix)}"
+            parts.append(f"{name.replace('_', ' ')} ({issues})")
+    if not parts:
+        return ""
+    return (
+        "Criteria not scored for lack of evidence, and left out of those issues' scores rather"
+        f" than given a default: {', '.join(parts)}."
+    )
+
+
 def priorities(inputs: AssessmentInputs) -> FamilyOutput:
     """Family 11: the scoring matrix, the top N and the ranking's sensitivity to harm."""
     scoring = load_priority_scoring()
@@ -639,7 +750,7 @@ def priorities(inputs: AssessmentInputs) -> FamilyOutput:
     sentence = (
         f"The top {len(top)} crime priorities for {inputs.area.name} in {inputs.period.label} "
         f"are {_names(top['group_name'].astype(str).tolist())} (priority scoring matrix, "
-        f"{how} scores)."
+        f"{how} scores; {notes['unscored_rule']})."
     )
     findings = [
         Finding(
@@ -665,8 +776,28 @@ def priorities(inputs: AssessmentInputs) -> FamilyOutput:
             row_ids=tuple(top["priority_id"]),
         )
     )
+    unscored = _unscored_sentence(matrix, criteria=criteria)
+    if unscored:
+        findings.append(
+            Finding(
+                finding_id="priorities_not_scored",
+                topic="priorities",
+                sentence=unscored,
+                row_ids=tuple(matrix.sort_values("rank")["priority_id"]),
+                methods=(MethodId.PRIORITY_SCORING.value,),
+            )
+        )
     top_table = top[
-        ["priority_id", "rank", "group_id", "group_name", "priority_score", "evidence_row_ids"]
+        [
+            "priority_id",
+            "rank",
+            "group_id",
+            "group_name",
+            "priority_score",
+            "scored_criteria",
+            "not_scored",
+            "evidence_row_ids",
+        ]
     ].reset_index(drop=True)
     return FamilyOutput(
         tables={
