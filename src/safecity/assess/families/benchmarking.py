@@ -579,6 +579,7 @@ MEASURE_NAMES = {
     ContextMeasure.RATE: "Crimes per 1,000 residents",
     ContextMeasure.SEVERITY: "Crime severity score",
 }
+POLICE_UK_SOURCE = "police.uk street data"
 SEVERITY_UNIT = "weighted crimes per resident (ONS Crime Severity Score; not per 1,000)"
 NO_PUBLISHED_INTERVAL = "not tested: the published table gives no confidence interval for the score"
 CONTEXT_COLUMNS = (
@@ -628,7 +629,7 @@ def _police_uk_context(
     if all_crime.empty:
         return []
     row = all_crime.iloc[0]
-    source = f"police.uk street data ({NATIONAL_BASIS})"
+    source = POLICE_UK_SOURCE
     area_name = inputs.area.name
     rows = [
         _context_row(
@@ -678,6 +679,7 @@ def _police_uk_context(
                 if measure is ContextMeasure.RATE
                 else NOT_COMPARED,
                 not_made="" if national_made else str(row["national_not_made"]),
+                note=NATIONAL_BASIS if national_made else "",
             )
         )
     if group is not None:
@@ -686,6 +688,7 @@ def _police_uk_context(
             (ContextMeasure.VOLUME, "comparator_count", "crimes"),
             (ContextMeasure.RATE, "comparator_rate", "per 1,000 residents"),
         ):
+            ranked = made and measure is ContextMeasure.RATE
             rows.append(
                 _context_row(
                     inputs,
@@ -700,9 +703,9 @@ def _police_uk_context(
                     label=str(row["comparator_label"])
                     if measure is ContextMeasure.RATE
                     else NOT_COMPARED,
-                    rank=row["comparator_rank"] if made else pd.NA,
-                    rank_of=row["comparator_rank_of"] if made else pd.NA,
-                    rank_scope="the area and its comparator group" if made else "",
+                    rank=row["comparator_rank"] if ranked else pd.NA,
+                    rank_of=row["comparator_rank_of"] if ranked else pd.NA,
+                    rank_scope="the area and its comparator group" if ranked else "",
                     not_made=""
                     if made
                     else "not made from police.uk: no member of the group"
