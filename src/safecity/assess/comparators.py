@@ -194,34 +194,56 @@ LEVELS = ("csp", "lad", "lsoa")
 """Levels open indicators are read at, preferred first (coarser tables cover every CSP)."""
 
 
+def _by_csp(warehouse: Warehouse, rows: pd.DataFrame, *, column: str) -> pd.Series:
+    """``column`` of areas summed to CSPs, from the first level in :data:`LEVELS` that has it.
+
+    A CSP is given a sum only when every one of its areas at that level has a value.
+    """
+    found = pd.Series(dtype=float)
+    for level in LEVELS:
+        at_level = rows[(rows["area_level"] == level) & rows[column].notna()]
+        at_level = at_level.drop_duplicates("area_code")
+        if at_level.empty:
+            continue
+        areas = _csp_of(warehouse, level).drop_duplicates(["area_code", "csp_code"])
+        mapped = areas.merge(at_level[["area_code", column]], on="area_code", how="left")
+        complete = mapped.groupby("csp_code")[column].apply(lambda values: values.notna().all())
+        summed = mapped.groupby("csp_code")[column].sum()[complete]
+        found = pd.concat([found, summed[~summed.index.isin(found.index)]])
+    return found
+
+
 def _populations(warehouse: Warehouse, *, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """CSP ``population, area_hectares`` and the by-area populations used to weight scores."""
+    """CSP ``population, area_hectares`` and the by-area populations used to weight scores.
+
+    Residents: ``population_total`` of the latest year not after ``year`` (else the earliest).
+    Areas: ``population_total.area_hectares`` where given (latest year), else the loaded
+    boundaries' areas.
+    """
     rows = warehouse.connection.execute(
         "SELECT area_level, area_code, year, persons, area_hectares FROM population_total"
         " WHERE area_level IN ('csp', 'lad', 'lsoa')"
     ).df()
-    by_csp = pd.DataFrame(columns=["csp_code", "population", "area_hectares"])
     if rows.empty:
-        return by_csp, rows
-    rows = _year_rows(rows, year=year)
-    for level in LEVELS:
-        at_level = rows[rows["area_level"] == level].drop_duplicates("area_code")
-        if at_level.empty:
-            continue
-        mapped = at_level.merge(_csp_of(warehouse, level), on="area_code").drop_duplicates(
-            ["area_code", "csp_code"]
-        )
-        summed = mapped.groupby("csp_code").agg(
-            population=("persons", "sum"), area_hectares=("area_hectares", "sum")
-        )
-        hectares_complete = mapped.groupby("csp_code")["area_hectares"].apply(
-            lambda values: bool(values.notna().all())
-        )
-        summed["area_hectares"] = summed["area_hectares"].where(hectares_complete)
-        summed = summed.reset_index()
-        summed = summed[~summed["csp_code"].isin(by_csp["csp_code"])]
-        by_csp = pd.concat([by_csp, summed], ignore_index=True)
-    return by_csp, rows
+        return pd.DataFrame(columns=["csp_code", "population", "area_hectares"]), rows
+    chosen = _year_rows(rows, year=year)
+    with_area = rows[rows["area_hectares"].notna()]
+    areas = (
+        _year_rows(with_area, year=year)[["area_level", "area_code", "area_hectares"]]
+        if not with_area.empty
+        else with_area[["area_level", "area_code", "area_hectares"]]
+    )
+    boundaries = warehouse.connection.execute(
+        "SELECT area_level, area_code, max(area_hectares) AS area_hectares FROM boundary"
+        " WHERE area_level IN ('csp', 'lad', 'lsoa') GROUP BY ALL"
+    ).df()
+    areas = pd.concat([areas, boundaries], ignore_index=True).drop_duplicates(
+        ["area_level", "area_code"]
+    )
+    population = _by_csp(warehouse, chosen, column="persons").rename("population")
+    hectares = _by_csp(warehouse, areas, column="area_hectares").rename("area_hectares")
+    by_csp = pd.concat([population, hectares], axis=1).rename_axis("csp_code").reset_index()
+    return by_csp, chosen
 
 
 def _imd_scores(warehouse: Warehouse, *, populations: pd.DataFrame) -> tuple[pd.Series, str]:
