@@ -15,7 +15,7 @@ the same layouts as the real files:
   CSP and for "England". The city's own rows are computed from its generated crimes (the count
   of crimes, and Σ severity weight ÷ residents with the demo's synthetic weights); the other
   CSPs' are drawn from a seeded model in which crime and severity rise with deprivation and
-  density. Every title, publisher and name says "synthetic": no figure is ONS's or the Home
+  density, their mean severity weight centred on the city's. Every title, publisher and name says "synthetic": no figure is ONS's or the Home
   Office's.
 """
 
@@ -139,7 +139,10 @@ def write_national_context(
         40.0 + 1.6 * imd + 6.0 * np.log(density) + rng.normal(0, 8.0, count), 20.0, None
     )
     crimes = np.round(crime_rate * residents / 1000).astype(int)
-    mean_weight = np.clip(rng.normal(150.0, 18.0, count) + 1.2 * imd, 90.0, None)
+    city_weight = city.severity_total / max(city.crimes, 1)
+    mean_weight = np.clip(
+        city_weight * rng.normal(1.0, 0.12, count) + 0.8 * (imd - 22.0), city_weight / 2, None
+    )
     severity = crimes * mean_weight / residents
 
     lookup = _csv(
