@@ -583,7 +583,7 @@ POLICE_UK_SOURCE = "police.uk street data"
 SEVERITY_UNIT = "weighted crimes per resident (ONS Crime Severity Score; not per 1,000)"
 NO_PUBLISHED_INTERVAL = "not tested: the published table gives no confidence interval for the score"
 CONTEXT_COLUMNS = (
-    "context_id", "area_code", "area_name", "period", "measure", "measure_name", "comparison",
+    "row_id", "area_code", "area_name", "period", "measure", "measure_name", "comparison",
     "comparison_name", "source", "value", "lower_ci", "upper_ci", "unit", "count", "population",
     "rank", "rank_of", "rank_scope", "label", "not_made", "note",
 )  # fmt: skip
@@ -614,7 +614,7 @@ def _context_row(
         label=NOT_COMPARED,
     )
     row.update(values)
-    row["context_id"] = (
+    row["row_id"] = (
         f"benchmarking_context:{measure.value}:{comparison.value}:{source[:60]}:"
         f"{inputs.area.code}:{inputs.period.label}"
     )
@@ -1076,7 +1076,7 @@ def context_findings(context: pd.DataFrame, *, area_name: str) -> list[Finding]:
                     f"{row['rank_scope']} for crime severity in {row['period']} (score "
                     f"{float(row['value']):,.1f}; 1 = most severe; {source})."
                 ),
-                row_ids=(str(row["context_id"]),),
+                row_ids=(str(row["row_id"]),),
                 methods=("ranking",),
             )
         )
@@ -1098,7 +1098,7 @@ def context_findings(context: pd.DataFrame, *, area_name: str) -> list[Finding]:
                     + versus_words(str(row["label"]), benchmark=benchmark, rate=float(row["value"]))
                     + "."
                 ),
-                row_ids=(str(row["context_id"]), *own["context_id"].astype(str)),
+                row_ids=(str(row["row_id"]), *own["row_id"].astype(str)),
                 significant=str(row["label"]) != ComparisonLabel.SIMILAR.value,
                 methods=METHODS,
             )
