@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from csp_country import build_country, country_csps
+from published_country import CSS_TITLE, PLACES, css, published_country, recorded
 from scipy import stats
 
 from safecity.assess.context import AssessmentInputs, AssessmentOptions, FamilyOutput
@@ -29,67 +29,6 @@ from safecity.data.warehouse import Warehouse
 
 PERIOD = parse_period("2020-05..2020-06")
 AREA = "E22000005"
-CSS_TITLE = "Crime Severity Score (test table)"
-PRC_TITLE = "Police recorded crime by CSP (test table)"
-PLACES = country_csps()
-
-
-def _css(index: int) -> float:
-    """Planted published severity score of place ``index``: place 7 is the most severe."""
-    return 20.0 - abs(index - 7) * 1.5
-
-
-def _recorded(index: int) -> int:
-    """Planted published recorded crime of place ``index``."""
-    return 60 + 10 * index
-
-
-def _insert_published(
-    connection: object, *, indicator: str, title: str, period: str, rows: list[tuple[str, ...]]
-) -> None:
-    for level, code, name, value in rows:
-        connection.execute(  # type: ignore[attr-defined]
-            "INSERT INTO published_indicator VALUES ('ONS', ?, '2021-01-21', ?,"
-            " 'Total recorded crime', ?, ?, ?, ?, 2023, ?, NULL, NULL, NULL, 'test', 990)",
-            [title, indicator, period, level, code, name, float(value)],
-        )
-
-
-def _country(folder: object, *, period_words: str) -> Warehouse:
-    warehouse = build_country(folder, PLACES, missing=())  # type: ignore[arg-type]
-    connection = warehouse.connection
-    # A second local authority in place 1's CSP: the published table repeats the CSP's value.
-    connection.execute(
-        "INSERT INTO csp_lookup SELECT 'E06009999', 'Place 1 North', lad_vintage, csp_code,"
-        " csp_name, csp_vintage, pfa_code, pfa_name, pfa_vintage, file_id FROM csp_lookup"
-        " WHERE csp_code = 'E22000001'"
-    )
-    for index, entry in enumerate(PLACES, start=1):
-        connection.execute(
-            "INSERT INTO population_total VALUES ('csp', ?, 2020, 2020, ?, NULL, NULL, NULL, ?,"
-            " 900)",
-            [entry["csp"], entry["population"], 100.0 * index],
-        )
-    css_rows = [("lad", str(e["lad"]), str(e["name"]), _css(i)) for i, e in enumerate(PLACES, 1)]
-    css_rows.append(("lad", "E06009999", "Place 1 North", _css(1)))
-    css_rows.append(("nation", "E92000001", "England", 15.25))
-    _insert_published(
-        connection,
-        indicator=PublishedIndicator.CRIME_SEVERITY_SCORE.value,
-        title=CSS_TITLE,
-        period=period_words,
-        rows=css_rows,
-    )
-    _insert_published(
-        connection,
-        indicator=PublishedIndicator.RECORDED_CRIME.value,
-        title=PRC_TITLE,
-        period=period_words,
-        rows=[
-            ("csp", str(e["csp"]), str(e["name"]), _recorded(i)) for i, e in enumerate(PLACES, 1)
-        ],
-    )
-    return warehouse
 
 
 def _inputs(warehouse: Warehouse) -> AssessmentInputs:
@@ -113,7 +52,9 @@ def _inputs(warehouse: Warehouse) -> AssessmentInputs:
 
 @pytest.fixture(scope="module")
 def same_period(tmp_path_factory: pytest.TempPathFactory) -> FamilyOutput:
-    warehouse = _country(tmp_path_factory.mktemp("same"), period_words="May 2020 to June 2020")
+    warehouse = published_country(
+        tmp_path_factory.mktemp("same"), period_words="May 2020 to June 2020"
+    )
     output = benchmarking(_inputs(warehouse))
     warehouse.close()
     return output
@@ -121,7 +62,7 @@ def same_period(tmp_path_factory: pytest.TempPathFactory) -> FamilyOutput:
 
 @pytest.fixture(scope="module")
 def other_period(tmp_path_factory: pytest.TempPathFactory) -> FamilyOutput:
-    warehouse = _country(tmp_path_factory.mktemp("other"), period_words="2019/20")
+    warehouse = published_country(tmp_path_factory.mktemp("other"), period_words="2019/20")
     output = benchmarking(_inputs(warehouse))
     warehouse.close()
     return output
@@ -145,9 +86,9 @@ def test_severity_rank_among_english_csps_is_labelled_with_its_source(
     assert row["source"] == (
         f"published: ONS, {CSS_TITLE}, May 2020 to June 2020 (release 2021-01-21)"
     )
-    assert row["value"] == _css(5)
-    english = [_css(i) for i in range(1, 13) if i != 10]  # place 10 is Welsh
-    assert row["rank"] == 1 + sum(score > _css(5) for score in english)  # ties share the rank
+    assert row["value"] == css(5)
+    english = [css(i) for i in range(1, 13) if i != 10]  # place 10 is Welsh
+    assert row["rank"] == 1 + sum(score > css(5) for score in english)  # ties share the rank
     assert row["rank_of"] == 11
     assert row["rank_scope"] == "English CSPs"
     assert "13 authority rows mapped to 12 CSPs" in row["note"]
@@ -167,14 +108,14 @@ def test_severity_rank_among_english_csps_is_labelled_with_its_source(
 def test_published_recorded_crime_rate_against_england(same_period: FamilyOutput) -> None:
     area = _row(same_period, measure="rate", comparison="area")
     population = PLACES[4]["population"]
-    count = _recorded(5)
+    count = recorded(5)
     assert area["value"] == pytest.approx(count / population * 1000, rel=1e-12)
     # Byar's 95% limits (methods.md §1.1), count >= 10
     z = stats.norm.ppf(0.975)
     lower = count * (1 - 1 / (9 * count) - z / (3 * count**0.5)) ** 3
     assert area["lower_ci"] == pytest.approx(lower / population * 1000, rel=1e-9)
     english = [i for i in range(1, 13) if i != 10]
-    total = sum(_recorded(i) for i in english)
+    total = sum(recorded(i) for i in english)
     residents = sum(PLACES[i - 1]["population"] for i in english)
     england = _row(same_period, measure="rate", comparison="nation")
     assert england["value"] == pytest.approx(total / residents * 1000, rel=1e-12)
@@ -186,7 +127,7 @@ def test_published_recorded_crime_rate_against_england(same_period: FamilyOutput
         else "Similar"
     )
     assert england["label"] == expected
-    rates = sorted((_recorded(i) / PLACES[i - 1]["population"] for i in english), reverse=True)
+    rates = sorted((recorded(i) / PLACES[i - 1]["population"] for i in english), reverse=True)
     assert area["rank"] == 1 + rates.index(count / population)
     assert area["rank_of"] == 11
 
@@ -199,7 +140,7 @@ def test_comparators_are_computed_and_flagged_approximate(same_period: FamilyOut
     severity = _row(same_period, measure="severity", comparison="comparators")
     members = list(group["members"])
     by_code = {str(e["csp"]): (i, e["population"]) for i, e in enumerate(PLACES, 1)}
-    weighted = sum(_css(by_code[c][0]) * by_code[c][1] for c in members) / sum(
+    weighted = sum(css(by_code[c][0]) * by_code[c][1] for c in members) / sum(
         by_code[c][1] for c in members
     )
     assert severity["value"] == pytest.approx(weighted, rel=1e-12)

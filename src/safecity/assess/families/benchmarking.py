@@ -580,7 +580,7 @@ MEASURE_NAMES = {
     ContextMeasure.SEVERITY: "Crime severity score",
 }
 POLICE_UK_SOURCE = "police.uk street data"
-SEVERITY_UNIT = "weighted crimes per resident (ONS Crime Severity Score; not per 1,000)"
+SEVERITY_UNIT = "weighted crimes per resident, not per 1,000"
 NO_PUBLISHED_INTERVAL = "not tested: the published table gives no confidence interval for the score"
 CONTEXT_COLUMNS = (
     "row_id", "area_code", "area_name", "period", "measure", "measure_name", "comparison",
