@@ -19,6 +19,7 @@ from safecity.report.figures.comparators import national_context_chart, national
 from safecity.report.national_section import national_table
 
 SOURCE = "published: ONS, Crime Severity Score (test), 2024/25 (release 1)"
+GROUP_SCOPE = "in its comparator group (with the area)"
 PRC = "published: Home Office, Recorded crime by CSP (test), 2024/25 (release 1)"
 
 
@@ -49,7 +50,7 @@ def _context() -> pd.DataFrame:
              rank_of=41, rank_scope="English CSPs", label="Not compared"),
         _row(measure="severity", measure_name="Crime severity score", comparison="comparators",
              comparison_name="nearest 15 CSPs (approximate)", source=SOURCE, value=15.0,
-             unit="score", rank=16, rank_of=16, rank_scope="the area and its comparator group",
+             unit="score", rank=16, rank_of=16, rank_scope=GROUP_SCOPE,
              label="Not compared"),
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=list(CONTEXT_COLUMNS))
@@ -105,4 +106,4 @@ def test_the_table_has_one_row_per_measure_with_interval_rank_label_and_source()
     assert rate[3].text == "not made"
     assert rate[4].text == PRC.removeprefix("published: ")
     assert severity[1].text == "11.7; 39 of 41 English CSPs"
-    assert severity[3].text == "15.0; 16 of 16 the area and its comparator group"
+    assert severity[3].text == "15.0; 16 of 16 in its comparator group (with the area)"

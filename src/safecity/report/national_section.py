@@ -108,9 +108,13 @@ def national_section(context: ReportContext, renderer: ChartRenderer) -> Section
             )
         )
         return section
-    group_notes = shown.loc[shown["comparison"] == "comparators", "note"].astype(str)
-    if not group_notes.empty and group_notes.iloc[0]:
-        section.blocks.append(Note(text="Comparator group: " + group_notes.iloc[0] + "."))
+    families = context.artefact.manifest.get("families", {})
+    group = (families.get("benchmarking") or {}).get("comparator_group") or {}
+    if group.get("note") and (shown["comparison"] == "comparators").any():
+        members = ", ".join(str(name) for name in group.get("member_names", []))
+        section.blocks.append(
+            Note(text=f"Comparator group ({members}): {str(group['note']).rstrip('.')}.")
+        )
     section.blocks.append(national_table(shown, area_name=context.area_name))
     try:
         figure = national_context_chart(

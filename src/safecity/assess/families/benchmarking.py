@@ -580,6 +580,7 @@ MEASURE_NAMES = {
     ContextMeasure.SEVERITY: "Crime severity score",
 }
 POLICE_UK_SOURCE = "police.uk street data"
+GROUP_RANK_SCOPE = "in its comparator group (with the area)"
 SEVERITY_UNIT = "weighted crimes per resident, not per 1,000"
 NO_PUBLISHED_INTERVAL = "not tested: the published table gives no confidence interval for the score"
 CONTEXT_COLUMNS = (
@@ -705,7 +706,7 @@ def _police_uk_context(
                     else NOT_COMPARED,
                     rank=row["comparator_rank"] if ranked else pd.NA,
                     rank_of=row["comparator_rank_of"] if ranked else pd.NA,
-                    rank_scope="the area and its comparator group" if ranked else "",
+                    rank_scope=GROUP_RANK_SCOPE if ranked else "",
                     not_made=""
                     if made
                     else "not made from police.uk: no member of the group"
@@ -889,7 +890,7 @@ def _published_recorded_crime(
                     label=label,
                     rank=int(ranked["rank"].iloc[-1]),
                     rank_of=int(ranked["n_ranked"].iloc[0]),
-                    rank_scope="the area and its comparator group",
+                    rank_scope=GROUP_RANK_SCOPE,
                     note=f"pooled over the {len(members)} members in the published table"
                     f" with residents loaded; {group.note}",
                 )
@@ -1021,7 +1022,7 @@ def _published_severity(
                     unit=SEVERITY_UNIT,
                     rank=int(ranked["rank"].iloc[-1]),
                     rank_of=int(ranked["n_ranked"].iloc[0]),
-                    rank_scope="the area and its comparator group",
+                    rank_scope=GROUP_RANK_SCOPE,
                     note=f"{how}, over the {len(members)} members in the table; "
                     f"{NO_PUBLISHED_INTERVAL}; {group.note}",
                 )

@@ -300,7 +300,11 @@ def national_context_rows(context: pd.DataFrame) -> pd.DataFrame:
         return made.iloc[0:0]
     table = pd.concat(chosen, ignore_index=True)
     table["order"] = table["comparison"].map({name: i for i, name in enumerate(_COMPARISON_ORDER)})
-    return table.sort_values(["measure", "order"], kind="mergesort").reset_index(drop=True)
+    table["measure_order"] = table["measure"].map(
+        {name: i for i, name in enumerate(_MEASURE_ORDER)}
+    )
+    table = table.sort_values(["measure_order", "order"], kind="mergesort")
+    return table.drop(columns=["measure_order"]).reset_index(drop=True)
 
 
 def national_context_chart(*, context: pd.DataFrame, area_name: str, period: str) -> Figure:
@@ -335,9 +339,9 @@ def national_context_chart(*, context: pd.DataFrame, area_name: str, period: str
     ].copy()  # fmt: skip
     plotted["panel"] = plotted["measure_name"] + " (" + plotted["unit"].astype(str) + ")"
     sentences = []
-    for measure_name, rows in plotted.groupby("measure_name", sort=False):
+    for (measure, measure_name), rows in plotted.groupby(["measure", "measure_name"], sort=False):
         parts = [
-            f"{name} {format_number(float(value))}"
+            f"{name} {format_number(float(value), digits=0 if measure == 'volume' else 1)}"
             for name, value in zip(
                 rows["comparison_name"].astype(str),
                 rows["value"].astype(float),
