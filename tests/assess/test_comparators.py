@@ -138,7 +138,7 @@ def test_the_computed_group_is_reproducible_and_flagged_approximate(country: War
     assert group.approximate
     assert group.method is GroupMethod.NEAREST_NEIGHBOURS
     assert "not the Home Office most similar group" in group.note
-    assert "crime_severity_score" in group.note  # named as not loaded
+    assert "Not used (not loaded): crime severity score" in group.note
 
 
 def group_variables() -> tuple[str, ...]:

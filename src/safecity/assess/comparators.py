@@ -49,6 +49,20 @@ INDICATOR_COLUMNS = (
 )  # fmt: skip
 
 
+INDICATOR_WORDS = {
+    "imd_score": "deprivation (IMD score)",
+    "population_density": "residents per hectare",
+    "log_population": "residents (log scale)",
+    "population": "residents",
+    "crime_severity_score": "crime severity score",
+}
+"""How each indicator is named to readers (notes reach the report and the observatory)."""
+
+
+def _words(names: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(INDICATOR_WORDS.get(name, name) for name in names)
+
+
 class GroupMethod(StrEnum):
     """Where a comparator group came from."""
 
@@ -310,8 +324,8 @@ def csp_open_indicators(
     css = severity.values.set_index("csp_code")["value"] if severity.source else pd.Series()
     table["crime_severity_score"] = table["csp_code"].map(css).astype(float)
     sources = {
-        "population": "population_total (residents), latest year not after the period's middle",
-        "population_density": "residents per hectare (population_total persons ÷ area_hectares)",
+        "population": "residents, the latest estimate not after the period's middle",
+        "population_density": "residents ÷ area in hectares",
         "log_population": "log10 of residents",
         "imd_score": imd_source,
         "crime_severity_score": (
@@ -396,25 +410,25 @@ def computed_group(
     if len(variables) < settings.minimum_variables:
         return None, (
             f"not computed: only {len(variables)} of the comparator indicators"
-            f" ({', '.join(settings.variables)}) are loaded for {subject}; at least"
+            f" ({_words(settings.variables)}) are loaded for {subject}; at least"
             f" {settings.minimum_variables} are needed"
         )
     complete = indicators.dropna(subset=list(variables))
     if len(complete) < settings.minimum_csps:
         return None, (
             f"not computed: only {len(complete)} CSPs have every indicator used"
-            f" ({', '.join(variables)}); at least {settings.minimum_csps} are needed"
+            f" ({_words(variables)}); at least {settings.minimum_csps} are needed"
         )
     found = nearest_neighbours(complete, subject=subject, k=settings.k, variables=variables)
     names = complete.set_index("csp_code")["csp_name"]
-    used = "; ".join(f"{name}: {sources.get(name, name)}" for name in variables)
+    used = "; ".join(f"{INDICATOR_WORDS[name]}: {sources.get(name, name)}" for name in variables)
     note = (
-        f"{settings.approximate_note} (methods.md §3.2): the {len(found)} CSPs nearest"
-        f" {subject} of {len(complete)} with every indicator, on z-scored {', '.join(variables)}"
+        f"{settings.approximate_note}: the {len(found)} CSPs nearest {subject} of"
+        f" {len(complete)} with every indicator, on z-scored {_words(variables)}"
         f" (Euclidean; ties in CSP-code order). Indicators: {used}"
     )
     if missing:
-        note += f". Not used (not loaded): {', '.join(missing)}"
+        note += f". Not used (not loaded): {_words(missing)}"
     return (
         ComparatorGroup(
             name=f"nearest {len(found)} CSPs on open indicators (approximate)",

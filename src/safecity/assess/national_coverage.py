@@ -437,6 +437,12 @@ class PublishedIndicator(StrEnum):
     RECORDED_CRIME_RATE = "recorded_crime_rate"
 
 
+INDICATOR_NAMES = {
+    PublishedIndicator.CRIME_SEVERITY_SCORE: "crime severity score",
+    PublishedIndicator.RECORDED_CRIME: "recorded crime",
+    PublishedIndicator.RECORDED_CRIME_RATE: "recorded crime rate",
+}
+"""How each published indicator is named in sentences."""
 TOTAL_RECORDED_CRIME = "Total recorded crime"
 """The offence group of a published table's all-crime rows."""
 NATION_CODES = {"E92000001": Nation.ENGLAND, "W92000004": Nation.WALES}
@@ -640,7 +646,8 @@ def published_by_csp(
     if rows.empty:
         return _no_table(
             indicator,
-            not_made=f"not made: no published table of {indicator.value} ({offence_group}) is"
+            not_made=f"not made: no published table of {INDICATOR_NAMES[indicator]}"
+            f" ({offence_group}) is"
             " loaded",
         )
     sources = rows[["publisher", "title", "vintage", "period"]].drop_duplicates()
@@ -668,7 +675,8 @@ def published_by_csp(
         )
         return _no_table(
             indicator,
-            not_made=f"not made: the loaded published {indicator.value} tables ({loaded}) are"
+            not_made=f"not made: the loaded published {INDICATOR_NAMES[indicator]} tables"
+            f" ({loaded}) are"
             f" not for the assessment's period {period.label if period else ''}; a published"
             " figure is compared only for the same period",
         )

@@ -825,7 +825,7 @@ def _published_recorded_crime(
                 rank=rank,
                 rank_of=rank_of,
                 rank_scope=rank_scope,
-                note="rate: published count ÷ loaded residents (population_total)",
+                note="rate: published count ÷ loaded residents",
             )
         )
     if facts is not None:
