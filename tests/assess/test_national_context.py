@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from csp_country import COUNTRY_FORCES, build_country
 from published_country import CSS_TITLE, PLACES, css, published_country, recorded
 from scipy import stats
 
@@ -198,3 +199,51 @@ def test_the_real_ons_severity_table_by_local_authority_maps_to_csps(
     westminster = result.values.set_index("csp_code")["value"]
     assert westminster.max() == pytest.approx(60.32, abs=0.01)  # SOURCES.md: Westminster 60.32
     assert result.values["csp_code"].is_unique
+
+
+def test_severity_from_complete_police_uk_coverage(tmp_path: Path) -> None:
+    """With every force of the (test) nation loaded, severity comes from police.uk.
+
+    Harm weights 400 (28E) and 100 (30C); the force extract has three 28E and one 30C in May
+    2020, so the police.uk category Burglary weighs (3 x 400 + 1 x 100) / 4 = 325 (the
+    volume-weighted mean, methods.md §4.1) and every CSP's score is 325 x burglaries / residents
+    (the country has no other crime). Southshire's June is a low month (4 burglaries in place
+    11), so the nation is "England excluding Southshire Constabulary", whose score is
+    325 x Σ burglaries / Σ residents of the covered English CSPs.
+    """
+    warehouse = build_country(tmp_path, PLACES, missing=())
+    connection = warehouse.connection
+    for code, weight in (("28E", 400.0), ("30C", 100.0)):
+        connection.execute(
+            "INSERT INTO harm_weight VALUES ('Test index', '1', ?, NULL, ?, 995)", [code, weight]
+        )
+    for number, code in enumerate(("28E", "28E", "28E", "30C")):
+        connection.execute(
+            "INSERT INTO extract_crime (file_id, source, crime_reference, offence_code,"
+            " committed_from, has_location) VALUES (996, 'test', ?, ?, TIMESTAMP '2020-05-10',"
+            " false)",
+            [f"C{number}", code],
+        )
+    output = benchmarking(_inputs(warehouse), forces=COUNTRY_FORCES)
+    warehouse.close()
+    context = output.tables["benchmarking_context"]
+    police = context[
+        (context["source"] == "police.uk street data") & (context["measure"] == "severity")
+    ]
+    csps = output.tables["benchmarking_csps"]
+    burglary = csps[(csps["group_id"] == "burglary") & csps["complete_coverage"]]
+    english = burglary[burglary["nation"] == "England"].set_index("csp_code")
+    area = police[police["comparison"] == "area"].iloc[0]
+    assert area["value"] == pytest.approx(
+        325 * english.at[AREA, "count"] / english.at[AREA, "population"], rel=1e-12
+    )
+    assert area["lower_ci"] < area["value"] < area["upper_ci"]
+    scores = 325 * english["count"] / english["population"]
+    assert area["rank"] == 1 + int((scores > scores[AREA]).sum())
+    assert area["rank_of"] == len(english)
+    assert area["rank_scope"] == "English CSPs (excluding Southshire Constabulary)"
+    nation = police[police["comparison"] == "nation"].iloc[0]
+    assert nation["comparison_name"] == "England excluding Southshire Constabulary"
+    assert nation["value"] == pytest.approx(
+        325 * english["count"].sum() / english["population"].sum(), rel=1e-12
+    )

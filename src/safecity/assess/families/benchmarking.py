@@ -39,7 +39,9 @@ from safecity.assess.all_csps import CspTable, csp_table, police_uk_groups
 from safecity.assess.comparators import ComparatorGroup, csp_open_indicators, resolve_group
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.crime_groups import CrimeGroup, DataSource
+from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.disclosure_policy import DisclosurePolicy
+from safecity.assess.families.harm import HarmIndexError
 from safecity.assess.findings import Finding
 from safecity.assess.national_coverage import (
     CoverageKind,
@@ -50,7 +52,7 @@ from safecity.assess.national_coverage import (
     join_names,
     published_by_csp,
 )
-from safecity.assess.study_area import StudyAreaLevel
+from safecity.assess.study_area import StudyAreaLevel, lsoa_hierarchy
 from safecity.config.nations import load_nations, nation_of_csp
 from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.stats import (
@@ -1030,8 +1032,122 @@ def _published_severity(
     return rows
 
 
+POLICE_UK_SEVERITY_NOTE = (
+    "approximated from police.uk categories (each category weighted by the national offence mix"
+    " of its offence codes); the interval is reported but not used to label, as it is dominated"
+    " by the rarest, most severe crimes"
+)
+
+
+def _police_uk_severity(
+    inputs: AssessmentInputs, *, national: CspTable | None, group: ComparatorGroup | None
+) -> list[dict[str, object]]:
+    """The severity score of every covered CSP from police.uk (only with national coverage):
+    the area with its interval and rank, the nation's pooled score, the group's pooled score.
+
+    Uses the all-CSP harm computation (``all_csps_families.csp_harm``: category weights, harm
+    per CSP); the nation's and group's scores are Σ harm ÷ Σ residents of their covered CSPs.
+    """
+    code = inputs.area.code
+    nation = nation_of_csp(code)
+    verdict = national.national.get(nation) if national is not None and nation else None
+    if national is None or verdict is None or not verdict.national:
+        return []
+    # Imported here: all_csps_families imports this module.
+    from safecity.assess.all_csps import lsoa_category_counts  # noqa: PLC0415
+    from safecity.assess.all_csps_families import csp_harm  # noqa: PLC0415
+
+    hierarchy, lsoa_vintage, _ward_vintage, _csp_vintage = lsoa_hierarchy(inputs.warehouse)
+    hierarchy = hierarchy[hierarchy["csp_code"].notna()]
+    denominators = lsoa_denominators(
+        inputs.warehouse,
+        lsoa_codes=hierarchy["lsoa_code"].tolist(),
+        lsoa_vintage=lsoa_vintage,
+        year=inputs.period.mid_year,
+    )
+    populations = denominators.table[["lsoa_code", "population"]].copy()
+    populations["population"] = pd.to_numeric(populations["population"], errors="coerce")
+    try:
+        harm, reason, _manifest = csp_harm(
+            inputs.warehouse,
+            category_counts=lsoa_category_counts(
+                inputs.warehouse, period=inputs.period
+            ).to_pandas(),
+            hierarchy=hierarchy,
+            populations=populations,
+            period=inputs.period,
+            harm_index=inputs.options.harm_index,
+        )
+    except HarmIndexError as error:
+        harm, reason = pd.DataFrame(), str(error)
+    source = POLICE_UK_SOURCE
+    if harm.empty:
+        return [
+            _context_row(
+                inputs, measure=ContextMeasure.SEVERITY, comparison=ContextComparison.NATION,
+                source=source, unit=SEVERITY_UNIT, not_made=f"not made: {reason}",
+            )
+        ]  # fmt: skip
+    rates = national.rates
+    covered = set(
+        rates.loc[
+            rates["complete_coverage"] & (rates["nation"] == verdict.nation.value), "csp_code"
+        ]
+    )
+    members = harm[harm["csp_code"].isin(covered)].reset_index(drop=True)
+    if code not in set(members["csp_code"]):
+        return []
+    ranked = rank_areas(values=members["severity_score"].to_numpy(dtype=float), descending=True)
+    own = int(np.flatnonzero((members["csp_code"] == code).to_numpy())[0])
+    scores = members["severity_score"].to_numpy(dtype=float)
+    rows = [
+        _context_row(
+            inputs, measure=ContextMeasure.SEVERITY, comparison=ContextComparison.AREA,
+            source=source, comparison_name=inputs.area.name,
+            value=float(scores[own]),
+            lower_ci=float(members["lower_ci"].to_numpy(dtype=float)[own]),
+            upper_ci=float(members["upper_ci"].to_numpy(dtype=float)[own]),
+            population=float(members["population"].to_numpy(dtype=float)[own]), unit=SEVERITY_UNIT,
+            rank=int(ranked["rank"].iloc[own]), rank_of=int(ranked["n_ranked"].iloc[0]),
+            rank_scope=verdict.rank_scope, note=POLICE_UK_SEVERITY_NOTE,
+        ),
+        _context_row(
+            inputs, measure=ContextMeasure.SEVERITY, comparison=ContextComparison.NATION,
+            source=source, comparison_name=verdict.name,
+            value=float(members["harm"].sum() / members["population"].sum()),
+            population=float(members["population"].sum()), unit=SEVERITY_UNIT,
+            note=f"Σ harm ÷ Σ residents of the {len(members)} covered CSPs; {NATIONAL_BASIS}",
+        ),
+    ]  # fmt: skip
+    if group is not None:
+        in_group = members[members["csp_code"].isin(group.codes)]
+        if not in_group.empty:
+            within = rank_areas(
+                values=[*in_group["severity_score"], float(scores[own])],
+                descending=True,
+            )
+            rows.append(
+                _context_row(
+                    inputs, measure=ContextMeasure.SEVERITY,
+                    comparison=ContextComparison.COMPARATORS, source=source,
+                    comparison_name=group.name,
+                    value=float(in_group["harm"].sum() / in_group["population"].sum()),
+                    population=float(in_group["population"].sum()), unit=SEVERITY_UNIT,
+                    rank=int(within["rank"].iloc[-1]), rank_of=int(within["n_ranked"].iloc[0]),
+                    rank_scope=GROUP_RANK_SCOPE,
+                    note=f"Σ harm ÷ Σ residents of the {len(in_group)} members with complete"
+                    f" police.uk data; {group.note}",
+                )
+            )  # fmt: skip
+    return rows
+
+
 def national_context(
-    inputs: AssessmentInputs, *, table: pd.DataFrame, group: ComparatorGroup | None
+    inputs: AssessmentInputs,
+    *,
+    table: pd.DataFrame,
+    group: ComparatorGroup | None,
+    national: CspTable | None = None,
 ) -> pd.DataFrame:
     """The ``benchmarking_context`` table: the area against its nation and comparators.
 
@@ -1047,6 +1163,7 @@ def national_context(
     populations = _populations_by_csp(inputs)
     rows = [
         *_police_uk_context(inputs, table=table, group=group),
+        *_police_uk_severity(inputs, national=national, group=group),
         *_published_recorded_crime(inputs, group=group, populations=populations),
         *_published_severity(inputs, group=group, populations=populations),
     ]
@@ -1313,7 +1430,7 @@ def benchmarking(
     group: ComparatorGroup | None = None
     if national is not None and inputs.area.level is StudyAreaLevel.CSP:
         group, _reason = comparator_group(inputs, rates=national.rates)
-    context = national_context(inputs, table=table, group=group)
+    context = national_context(inputs, table=table, group=group, national=national)
     tables: dict[str, pd.DataFrame] = {"benchmarking": table, "benchmarking_context": context}
     public_tables: dict[str, pd.DataFrame] = {
         "benchmarking": _public(table, policy=inputs.policy),
