@@ -8,15 +8,16 @@ the same layouts as the real files:
 * the other synthetic CSPs (one local authority each, codes in the reserved ``E…9`` range,
   numbered after the city's) as a second local authority → CSP → force area lookup;
 * their residents (mid-2019 estimates by single year of age, by local authority), IMD scores (an
-  IoD district-summary file: ``Score``), and square local-authority boundaries (their areas in
-  hectares, for population density), so the nearest-neighbour comparator group computes;
+  IoD district-summary file: ``Score``), and square local-authority boundaries in WGS84 (their
+  areas in hectares, for population density), so the nearest-neighbour comparator group
+  computes;
 * two **synthetic** published tables by CSP for the city's latest financial year, in one tidy
   CSV (the ``published_indicator`` columns): a crime severity score and recorded crime, for every
   CSP and for "England". The city's own rows are computed from its generated crimes (the count
   of crimes, and Σ severity weight ÷ residents with the demo's synthetic weights); the other
   CSPs' are drawn from a seeded model in which crime and severity rise with deprivation and
-  density, their mean severity weight centred on the city's. Every title, publisher and name says "synthetic": no figure is ONS's or the Home
-  Office's.
+  density, their mean severity weight centred on the city's. Every title and publisher says
+  "synthetic": no figure is ONS's or the Home Office's.
 """
 
 from __future__ import annotations
@@ -197,20 +198,31 @@ def write_national_context(
     )
 
 
+METRES_PER_DEGREE_LATITUDE = 111_320.0
+"""Length of one degree of latitude (and of longitude at the equator), in metres."""
+
+
 def _write_squares(
     path: Path, *, codes: list[str], names: list[str], hectares: list[float]
 ) -> Path:
-    """Square boundaries of the given areas, in British National Grid, on a grid in England."""
+    """Squares of the given areas, in WGS84 longitude/latitude on a grid over England.
+
+    Sides in degrees are the side in metres over the length of a degree there (longitude
+    shrinking with the cosine of the latitude), so the loader's area, measured in British
+    National Grid, is within about 1% of the area asked for.
+    """
     features = []
     for index, (code, name, area) in enumerate(zip(codes, names, hectares, strict=True)):
         side = float(np.sqrt(area * 10_000.0))
-        west = 350_000.0 + (index % 5) * 55_000.0
-        south = 100_000.0 + (index // 5) * 55_000.0
+        west = -2.8 + (index % 5) * 0.7
+        south = 50.9 + (index // 5) * 0.45
+        height = side / METRES_PER_DEGREE_LATITUDE
+        width = side / (METRES_PER_DEGREE_LATITUDE * float(np.cos(np.radians(south + height / 2))))
         ring = [
             [west, south],
-            [west + side, south],
-            [west + side, south + side],
-            [west, south + side],
+            [west + width, south],
+            [west + width, south + height],
+            [west, south + height],
             [west, south],
         ]
         features.append(
@@ -219,14 +231,14 @@ def _write_squares(
                 "properties": {"LAD24CD": code, "LAD24NM": name},
                 "geometry": {
                     "type": "Polygon",
-                    "coordinates": [[[round(x, 2), round(y, 2)] for x, y in ring]],
+                    "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]],
                 },
             }
         )
     document = {
         "type": "FeatureCollection",
         "name": "LAD_2024_synthetic_national_context",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},
         "features": features,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
