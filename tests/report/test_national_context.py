@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from safecity.assess.families.benchmarking import CONTEXT_COLUMNS
+from safecity.assess.disclosure_policy import DisclosurePolicy
+from safecity.assess.families.benchmarking import CONTEXT_COLUMNS, public_context
 from safecity.report.figures import FigureDataError, palette
 from safecity.report.figures.comparators import national_context_chart, national_context_rows
 from safecity.report.national_section import national_table
@@ -107,3 +108,21 @@ def test_the_table_has_one_row_per_measure_with_interval_rank_label_and_source()
     assert rate[4].text == PRC.removeprefix("published: ")
     assert severity[1].text == "11.7; 39 of 41 English CSPs"
     assert severity[3].text == "15.0; 16 of 16 in its comparator group (with the area)"
+
+
+def test_small_police_uk_counts_are_hidden_only_when_the_policy_protects_police_uk() -> None:
+    context = pd.DataFrame(
+        [
+            _row(measure="volume", comparison="area", source="police.uk street data",
+                 value=3.0, count=3.0),
+            _row(measure="volume", comparison="area", source=PRC, value=3.0, count=3.0),
+        ],
+        columns=list(CONTEXT_COLUMNS),
+    )  # fmt: skip
+    default = public_context(context, policy=DisclosurePolicy())
+    assert default["value"].tolist() == [3.0, 3.0]  # police.uk publishes every record
+    protected = public_context(
+        context, policy=DisclosurePolicy(protected_sources=frozenset({"police_uk"}))
+    )
+    assert np.isnan(protected["value"].iloc[0])
+    assert protected["value"].iloc[1] == 3.0  # a published table is public already

@@ -1390,6 +1390,21 @@ def _public_csps(rates: pd.DataFrame, *, policy: DisclosurePolicy) -> pd.DataFra
     return public
 
 
+def public_context(context: pd.DataFrame, *, policy: DisclosurePolicy) -> pd.DataFrame:
+    """The national-context rows; police.uk counts under the threshold hidden (with their
+    rates) when the policy protects police.uk counts. Published tables are public already."""
+    public = context.copy()
+    if public.empty or not policy.protects(DataSource.POLICE_UK.value):
+        return public
+    small = (
+        (public["source"] == POLICE_UK_SOURCE)
+        & public["count"].notna()
+        & (public["count"] < policy.threshold)
+    )
+    public.loc[small, ["value", "lower_ci", "upper_ci", "count"]] = np.nan
+    return public
+
+
 def national_context_manifest(
     national: CspTable, *, forces: Sequence[PoliceForce]
 ) -> dict[str, object]:
@@ -1434,7 +1449,7 @@ def benchmarking(
     tables: dict[str, pd.DataFrame] = {"benchmarking": table, "benchmarking_context": context}
     public_tables: dict[str, pd.DataFrame] = {
         "benchmarking": _public(table, policy=inputs.policy),
-        "benchmarking_context": context,
+        "benchmarking_context": public_context(context, policy=inputs.policy),
     }
     manifest: dict[str, object] = {
         "label_rule": LABEL_RULE,
