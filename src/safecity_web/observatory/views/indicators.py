@@ -163,12 +163,9 @@ def _figure_text(row: dict[str, Any]) -> str:
 def national_figures(assessment: PublishedAssessment) -> tuple[list[NationalFigure], list[str]]:
     """The area, its nation and its comparator group by volume, rate and severity (each named
     with its source), and the reasons for figures not made."""
-    table = queries.table_rows(assessment, NATIONAL_CONTEXT_TABLE)
-    if table is None:
-        return [], []
     figures = []
     reasons = []
-    for row in table.rows:
+    for row in queries.table_values(assessment, NATIONAL_CONTEXT_TABLE):
         if row.get("not_made"):
             reasons.append(str(row["not_made"]).removeprefix("not made: ").rstrip(".") + ".")
             continue
