@@ -24,18 +24,32 @@ The rule, for a nation (England, Wales, or England and Wales) and a period:
 
 A CSP's nation is the nation of its GSS code (E... England, W... Wales; ``national_coverage.yaml``).
 British Transport Police is not a territorial force and plays no part.
+
+**Published national tables.** A loaded published table (``published_indicator``: e.g. the ONS
+Crime Severity Score by CSP, Home Office police recorded crime by CSP) gives England/Wales figures
+named after its publisher, title and period (:func:`published_by_csp`). It is used only for the
+assessment's own period: a table of another period is not compared, and the reason says which
+periods differ. A table published by local authority is mapped to CSPs through the loaded CSP
+lookup; a CSP covering several authorities repeats its value in such a table (the ONS CSS "Data -
+csp" sheet joined to 2023 authority codes), so identical repeats are taken once, and the note
+says how many rows became how many CSPs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
+from safecity.assess.periods import Period, PeriodError, months_ending, parse_period
 from safecity.config.nations import Nation, NationFacts, load_national_coverage_settings
 from safecity.config.police_forces import PoliceForce
+from safecity.data.warehouse import Warehouse
 
 
 class CoverageKind(StrEnum):
@@ -415,12 +429,304 @@ def regional_group(
     )
 
 
+class PublishedIndicator(StrEnum):
+    """The published statistics by area that national comparisons read (``published_indicator``)."""
+
+    CRIME_SEVERITY_SCORE = "crime_severity_score"
+    RECORDED_CRIME = "recorded_crime"
+    RECORDED_CRIME_RATE = "recorded_crime_rate"
+
+
+INDICATOR_NAMES = {
+    PublishedIndicator.CRIME_SEVERITY_SCORE: "crime severity score",
+    PublishedIndicator.RECORDED_CRIME: "recorded crime",
+    PublishedIndicator.RECORDED_CRIME_RATE: "recorded crime rate",
+}
+"""How each published indicator is named in sentences."""
+TOTAL_RECORDED_CRIME = "Total recorded crime"
+"""The offence group of a published table's all-crime rows."""
+NATION_CODES = {"E92000001": Nation.ENGLAND, "W92000004": Nation.WALES}
+"""GSS codes of the nations whose published rows give the national figure."""
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_YEAR_ENDING = re.compile(r"^(?:year ending|ye)\s+([a-z]+)\s+(\d{4})$")
+_MONTH_TO_MONTH = re.compile(r"^([a-z]+)\s+(\d{4})\s+to\s+([a-z]+)\s+(\d{4})$")
+
+
+def published_period(text: str) -> Period | None:
+    """The months a published period covers, or None when its words are not understood.
+
+    Reads a financial year (``2022/23``), ``year ending March 2023`` (or ``YE Mar 2023``),
+    ``April 2022 to March 2023`` and ``2022-04..2023-03``.
+
+    Examples
+    --------
+    >>> [published_period(text).label for text in ("2022/23", "Year ending March 2023",
+    ...     "YE Mar 2023", "April 2022 to March 2023")]
+    ['2022/23', '2022/23', '2022/23', '2022/23']
+    >>> published_period("year ending December 2022").label
+    '2022-01..2022-12'
+    >>> published_period("Q3 2022") is None
+    True
+    """
+    words = re.sub(r"\s+", " ", text.strip().lower())
+    try:
+        return parse_period(words)
+    except PeriodError:
+        pass
+    if (match := _YEAR_ENDING.match(words)) and match[1] in _MONTHS:
+        return months_ending(last_month=date(int(match[2]), _MONTHS[match[1]], 1))
+    if (match := _MONTH_TO_MONTH.match(words)) and {match[1], match[3]} <= set(_MONTHS):
+        try:
+            return Period(
+                first_month=date(int(match[2]), _MONTHS[match[1]], 1),
+                last_month=date(int(match[4]), _MONTHS[match[3]], 1),
+            )
+        except PeriodError:
+            return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedSource:
+    """A published table as loaded: who published it, its title, release and period."""
+
+    publisher: str
+    title: str
+    vintage: str
+    period: str
+
+    @property
+    def label(self) -> str:
+        """E.g. ``ONS, Crime Severity Score (experimental statistics), 2022/23 (release …)``."""
+        return f"{self.publisher}, {self.title}, {self.period} (release {self.vintage})"
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedByCsp:
+    """A published indicator for every CSP the table gives, with its nations' figures.
+
+    Attributes
+    ----------
+    indicator
+        What the values are.
+    source
+        The table used (None when no table of the indicator is loaded for the period).
+    values
+        ``csp_code, csp_name, value, lower_ci, upper_ci, unit``, one row per CSP with a value.
+    nations
+        The published national value by nation (when the table has a national row).
+    note
+        How the table was read (e.g. local-authority rows mapped to CSPs, repeats taken once).
+    not_made
+        Why the table is not used (e.g. its period is not the assessment's), else empty.
+    """
+
+    indicator: PublishedIndicator
+    source: PublishedSource | None
+    values: pd.DataFrame
+    nations: dict[Nation, float]
+    note: str
+    not_made: str
+
+
+_VALUE_COLUMNS = ["csp_code", "csp_name", "value", "lower_ci", "upper_ci", "unit"]
+
+
+def _no_table(indicator: PublishedIndicator, *, not_made: str) -> PublishedByCsp:
+    return PublishedByCsp(
+        indicator=indicator,
+        source=None,
+        values=pd.DataFrame(columns=_VALUE_COLUMNS),
+        nations={},
+        note="",
+        not_made=not_made,
+    )
+
+
+def lad_csp_map(warehouse: Warehouse) -> pd.DataFrame:
+    """``lad_code, csp_code, csp_name`` of the newest loaded CSP lookup (empty when none)."""
+    return warehouse.connection.execute(
+        "SELECT DISTINCT lad_code, csp_code, csp_name FROM csp_lookup"
+        " WHERE csp_vintage = (SELECT max(csp_vintage) FROM csp_lookup) ORDER BY lad_code"
+    ).df()
+
+
+def _csp_values_from_lads(
+    rows: pd.DataFrame, *, lads: pd.DataFrame, summable: bool
+) -> tuple[pd.DataFrame, str]:
+    """Local-authority rows as CSP values, and the note saying how.
+
+    A CSP whose authorities all carry the same value has that value (the table repeats the CSP's
+    figure for each authority). Otherwise a count (``summable``) is the sum of its authorities'
+    values when the table has every one of them; a score or rate is not combined without the
+    authorities' populations, so the CSP has no value and the note names it.
+    """
+    mapped = rows.merge(lads, left_on="area_code", right_on="lad_code", how="left")
+    unmapped = sorted(mapped.loc[mapped["csp_code"].isna(), "area_code"].astype(str))
+    mapped = mapped[mapped["csp_code"].notna()]
+    lads_per_csp = lads.groupby("csp_code")["lad_code"].nunique()
+    kept = []
+    combined: list[str] = []
+    dropped: list[str] = []
+    for csp_code, frame in mapped.groupby("csp_code", sort=True):
+        values = frame["value"].to_numpy(dtype=float)
+        first = frame.iloc[0]
+        if np.allclose(values, values[0], rtol=1e-12, atol=0.0, equal_nan=True):
+            kept.append(first)
+        elif summable and frame["area_code"].nunique() == lads_per_csp.get(csp_code, 0):
+            summed = first.copy()
+            summed["value"] = float(np.nansum(values))
+            kept.append(summed)
+            combined.append(str(csp_code))
+        else:
+            dropped.append(str(csp_code))
+    table = pd.DataFrame(kept).reset_index(drop=True) if kept else mapped.iloc[0:0]
+    notes = [
+        f"published by local authority: {len(rows)} authority rows mapped to {len(table)} CSPs"
+        " through the loaded CSP lookup (a CSP covering several authorities repeats its value"
+        " in the table; repeats are taken once)"
+    ]
+    if combined:
+        notes.append(f"authority counts summed for {', '.join(combined)}")
+    if dropped:
+        notes.append(
+            "no CSP value where its authorities' values differ and cannot be combined: "
+            + ", ".join(dropped)
+        )
+    if unmapped:
+        notes.append(f"authorities not in the loaded CSP lookup, left out: {', '.join(unmapped)}")
+    return table, "; ".join(notes)
+
+
+def published_by_csp(
+    warehouse: Warehouse,
+    *,
+    indicator: PublishedIndicator,
+    period: Period | None,
+    offence_group: str = TOTAL_RECORDED_CRIME,
+) -> PublishedByCsp:
+    """The loaded published table of ``indicator`` for ``period``, by CSP.
+
+    Of the loaded tables of the indicator and offence group, those whose published period
+    covers exactly the assessment's months are used (the newest release when several are);
+    when tables are loaded but none is for the period, nothing is compared and ``not_made``
+    names the periods loaded. Values by local authority are mapped to CSPs through the newest
+    loaded CSP lookup (:func:`_csp_values_from_lads`). Suppressed values (NULL) are left out.
+
+    Parameters
+    ----------
+    warehouse
+        The open warehouse.
+    indicator
+        The published statistic.
+    period
+        The assessment's period; None takes the table of the latest period loaded (for
+        describing CSPs, e.g. as a comparator-group indicator, never for a comparison).
+    offence_group
+        The offence group (case-insensitive), by default total recorded crime.
+    """
+    rows = warehouse.connection.execute(
+        "SELECT publisher, title, vintage, period, area_level, area_code, area_name, value,"
+        " lower_ci, upper_ci, unit FROM published_indicator"
+        " WHERE indicator = ? AND lower(offence_group) = lower(?)",
+        [indicator.value, offence_group],
+    ).df()
+    if rows.empty:
+        return _no_table(
+            indicator,
+            not_made=f"not made: no published table of {INDICATOR_NAMES[indicator]}"
+            f" ({offence_group}) is"
+            " loaded",
+        )
+    sources = rows[["publisher", "title", "vintage", "period"]].drop_duplicates()
+    readable = [
+        (
+            covered,
+            PublishedSource(
+                publisher=str(source.publisher),
+                title=str(source.title),
+                vintage=str(source.vintage),
+                period=str(source.period),
+            ),
+        )
+        for source in sources.itertuples()
+        if (covered := published_period(str(source.period))) is not None
+    ]
+    if period is None:
+        newest = max((covered.last_month for covered, _ in readable), default=None)
+        matching = [source for covered, source in readable if covered.last_month == newest]
+    else:
+        matching = [source for covered, source in readable if covered == period]
+    if not matching:
+        loaded = "; ".join(
+            f"{row.publisher}, {row.title}: {row.period}" for row in sources.itertuples()
+        )
+        return _no_table(
+            indicator,
+            not_made=f"not made: the loaded published {INDICATOR_NAMES[indicator]} tables"
+            f" ({loaded}) are"
+            f" not for the assessment's period {period.label if period else ''}; a published"
+            " figure is compared only for the same period",
+        )
+    source = max(matching, key=lambda item: (item.vintage, item.publisher, item.title))
+    used = rows[
+        (rows["publisher"] == source.publisher)
+        & (rows["title"] == source.title)
+        & (rows["vintage"] == source.vintage)
+        & (rows["period"] == source.period)
+    ]
+    nations = {
+        NATION_CODES[str(code)]: float(value)
+        for code, value in zip(used["area_code"], used["value"], strict=True)
+        if str(code) in NATION_CODES and pd.notna(value)
+    }
+    valued = used[used["value"].notna()]
+    by_csp = valued[valued["area_level"] == "csp"].rename(columns={"area_code": "csp_code"})
+    by_csp = by_csp.assign(csp_name=by_csp["area_name"])
+    note = ""
+    by_lad = valued[valued["area_level"] == "lad"]
+    if not by_lad.empty:
+        lads = lad_csp_map(warehouse)
+        from_lads, note = _csp_values_from_lads(
+            by_lad, lads=lads, summable=indicator is PublishedIndicator.RECORDED_CRIME
+        )
+        from_lads = from_lads[~from_lads["csp_code"].isin(by_csp["csp_code"])]
+        by_csp = pd.concat([by_csp, from_lads], ignore_index=True)
+    suppressed = int(used["value"].isna().sum())
+    if suppressed:
+        note = "; ".join(filter(None, [note, f"{suppressed} values suppressed by the publisher"]))
+    values = by_csp[_VALUE_COLUMNS].sort_values("csp_code").reset_index(drop=True)
+    return PublishedByCsp(
+        indicator=indicator, source=source, values=values, nations=nations, note=note, not_made=""
+    )
+
+
 __all__ = [
+    "NATION_CODES",
+    "TOTAL_RECORDED_CRIME",
     "CoverageKind",
     "NationalCoverage",
+    "PublishedByCsp",
+    "PublishedIndicator",
+    "PublishedSource",
     "RegionalGroup",
     "force_name",
     "join_names",
+    "lad_csp_map",
     "national_coverage",
+    "published_by_csp",
+    "published_period",
     "regional_group",
 ]

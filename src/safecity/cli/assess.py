@@ -75,7 +75,11 @@ def assess_command(
     ] = None,
     comparators: Annotated[
         Path | None,
-        typer.Option("--comparators", help="YAML/CSV of the comparator group's CSP codes."),
+        typer.Option(
+            "--comparators",
+            help="YAML/CSV of the comparator group's CSP codes, or the name of a loaded"
+            " comparator group (default: the nearest CSPs on loaded open indicators).",
+        ),
     ] = None,
     priorities: Annotated[
         Path | None,

@@ -39,6 +39,7 @@ from safecity.report.narrative import (
     finding_sentences,
     finding_topics,
 )
+from safecity.report.national_section import national_section
 from safecity.report.people_section import people_section
 from safecity.report.quality_section import data_quality_section
 from safecity.report.summary_section import summary_section
@@ -88,6 +89,9 @@ def build_document(
     general = [sentence for sentence in findings if sentence not in person_level]
 
     summary, key_figures = summary_section(context, general, topics)
+    national = national_section(context, renderer)
+    if national is not None:
+        summary.subsections.insert(1, national)
     sections = [summary, overview_section(context, general, topics, renderer)]
     themed, absent = theme_sections(context, general, topics, renderer)
     if absent:

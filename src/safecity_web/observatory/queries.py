@@ -172,6 +172,15 @@ def table_rows(
     )
 
 
+def table_values(assessment: PublishedAssessment, name: str) -> list[dict[str, Any]]:
+    """Every row of the public table ``name``, in order, in one query (empty if not published)."""
+    return list(
+        PublishedRow.objects.filter(table__assessment=assessment, table__name=name)
+        .order_by("position")
+        .values_list("values", flat=True)
+    )
+
+
 def table_groups(assessment: PublishedAssessment, name: str) -> list[str]:
     """The distinct group keys of a public table (crime groups with rows), sorted."""
     return sorted(

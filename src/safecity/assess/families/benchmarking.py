@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Hashable, Mapping, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +36,24 @@ import pandas as pd
 import yaml
 
 from safecity.assess.all_csps import CspTable, csp_table, police_uk_groups
+from safecity.assess.comparators import ComparatorGroup, csp_open_indicators, resolve_group
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.crime_groups import CrimeGroup, DataSource
+from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.disclosure_policy import DisclosurePolicy
+from safecity.assess.families.harm import HarmIndexError
 from safecity.assess.findings import Finding
 from safecity.assess.national_coverage import (
     CoverageKind,
     NationalCoverage,
+    PublishedIndicator,
     RegionalGroup,
     force_name,
     join_names,
+    published_by_csp,
 )
-from safecity.assess.study_area import StudyAreaLevel
-from safecity.config.nations import nation_of_csp
+from safecity.assess.study_area import StudyAreaLevel, lsoa_hierarchy
+from safecity.config.nations import load_nations, nation_of_csp
 from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.stats import (
     BenchmarkMethod,
@@ -55,6 +61,7 @@ from safecity.stats import (
     Polarity,
     compare_to_benchmark,
     crude_rate,
+    rank_areas,
     rank_rates,
     suppression_mask,
 )
@@ -81,7 +88,8 @@ TABLE_COLUMNS = (
     "regional_population", "regional_rate", "regional_label", "regional_rank",
     "regional_rank_of", "regional_not_made", "comparator_count", "comparator_population",
     "comparator_rate", "comparator_label", "comparator_members", "comparator_names",
-    "comparator_rank", "comparator_rank_of", "excluded_forces", "excluded_csps", "label_rule",
+    "comparator_rank", "comparator_rank_of", "comparator_group", "comparator_method",
+    "comparator_note", "excluded_forces", "excluded_csps", "label_rule",
 )  # fmt: skip
 
 
@@ -266,6 +274,7 @@ def _empty_columns(table: pd.DataFrame) -> pd.DataFrame:
     for column in (
         "national_name", "national_code", "national_not_made", "regional_scope",
         "regional_members", "regional_not_made", "comparator_members", "comparator_names",
+        "comparator_group", "comparator_method", "comparator_note",
     ):  # fmt: skip
         table[column] = ""
     for column in ("regional_rank", "regional_rank_of", "comparator_rank", "comparator_rank_of"):
@@ -447,6 +456,63 @@ def _excluded_csps(rates: pd.DataFrame, *, nation: str, verdict: NationalCoverag
     )
 
 
+_LAST_GROUP: dict[tuple[object, ...], tuple[ComparatorGroup | None, str]] = {}
+
+
+def comparator_group(
+    inputs: AssessmentInputs, *, rates: pd.DataFrame
+) -> tuple[ComparatorGroup | None, str]:
+    """The area's comparator group (:mod:`safecity.assess.comparators`), or None and why.
+
+    ``--comparators`` names a YAML/CSV file of CSP codes (every code must be in the loaded CSP
+    lookup) or, when it is not a file, a group of the loaded comparator-groups table; without
+    it the group is computed as the nearest CSPs on open indicators (labelled approximate).
+    The last group resolved is kept, keyed like :func:`national_table`.
+
+    Raises
+    ------
+    ComparatorFileError
+        If a comparator file cannot be read or names codes not in the loaded CSP lookup, or
+        the name given is neither a file nor a loaded group with a list for the area.
+    """
+    path = inputs.options.comparators_path
+    load_state = inputs.warehouse.connection.execute(
+        "SELECT count(*), max(file_id), max(loaded_at) FROM load_file"
+    ).fetchone()
+    key = (str(inputs.warehouse.path.resolve()), load_state, inputs.area.code, inputs.period, path)
+    if key in _LAST_GROUP:
+        return _LAST_GROUP[key]
+    codes: list[str] | None = None
+    names = {
+        str(code): str(name)
+        for code, name in zip(
+            rates["csp_code"].drop_duplicates(),
+            rates.drop_duplicates("csp_code")["csp_name"],
+            strict=True,
+        )
+    }
+    if path is not None and path.is_file():
+        codes = read_comparators(path)
+        unknown = [code for code in codes if code not in names]
+        if unknown:
+            raise ComparatorFileError(
+                f"{path}: comparator codes not in the loaded CSP lookup: {', '.join(unknown)}"
+            )
+    result = resolve_group(
+        inputs.warehouse,
+        subject=inputs.area.code,
+        period=inputs.period,
+        option=path,
+        file_codes=codes,
+        file_names=names,
+    )
+    if path is not None and result[0] is None:
+        raise ComparatorFileError(f"--comparators {path}: {result[1]}")
+    _LAST_GROUP.clear()
+    _LAST_GROUP[key] = result
+    return result
+
+
 def _add_comparators(
     table: pd.DataFrame,
     *,
@@ -456,20 +522,17 @@ def _add_comparators(
     incomplete: str,
 ) -> pd.DataFrame:
     """The comparator group's pooled rate, the label against it, and the rank within it."""
-    path = inputs.options.comparators_path
-    if path is None:
-        skipped["benchmarking_comparators"] = (
+    group, reason = comparator_group(inputs, rates=rates)
+    if group is None:
+        skipped["benchmarking_comparators"] = reason or (
             "no comparator group given (a YAML file 'comparators: [codes]' or a CSV file with a"
             " csp_code column, given with --comparators)"
         )
         return table
-    codes = read_comparators(path)
-    known = set(rates["csp_code"])
-    unknown = [code for code in codes if code not in known]
-    if unknown:
-        raise ComparatorFileError(
-            f"{path}: comparator codes not in the loaded CSP lookup: {', '.join(unknown)}"
-        )
+    table["comparator_group"] = group.name
+    table["comparator_method"] = group.method.value
+    table["comparator_note"] = group.note
+    codes = list(group.codes)
     members = rates[rates["csp_code"].isin(codes) & rates["complete_coverage"]]
     left_out = sorted(set(codes) - set(members["csp_code"]))
     described = ", ".join(sorted(set(members["csp_code"])))
@@ -481,7 +544,8 @@ def _add_comparators(
     )
     if incomplete or members.empty:
         skipped["benchmarking_comparators"] = incomplete or (
-            "not made: no comparator CSP has complete police.uk data for the period"
+            f"not made from police.uk: no member of the comparator group ({group.name}) has"
+            " complete police.uk data for the period"
         )
         return table
     columns = ["comparator_count", "comparator_population", "comparator_rate"]
@@ -494,6 +558,670 @@ def _add_comparators(
         within.rename(columns={"rate": "value"}), area_code=inputs.area.code
     ).rename(columns={"rank": "comparator_rank", "rank_of": "comparator_rank_of"})
     return _merge_part(table, ranks, ["comparator_rank", "comparator_rank_of"])
+
+
+class ContextMeasure(StrEnum):
+    """What a row of the national-context table measures."""
+
+    VOLUME = "volume"
+    RATE = "rate"
+    SEVERITY = "severity"
+
+
+class ContextComparison(StrEnum):
+    """Whose figure a row of the national-context table gives."""
+
+    AREA = "area"
+    NATION = "nation"
+    COMPARATORS = "comparators"
+
+
+MEASURE_NAMES = {
+    ContextMeasure.VOLUME: "Recorded crimes",
+    ContextMeasure.RATE: "Crimes per 1,000 residents",
+    ContextMeasure.SEVERITY: "Crime severity score",
+}
+POLICE_UK_SOURCE = "police.uk street data"
+GROUP_RANK_SCOPE = "in its comparator group (with the area)"
+SEVERITY_UNIT = "weighted crimes per resident, not per 1,000"
+NO_PUBLISHED_INTERVAL = "not tested: the published table gives no confidence interval for the score"
+CONTEXT_COLUMNS = (
+    "row_id", "area_code", "area_name", "period", "measure", "measure_name", "comparison",
+    "comparison_name", "source", "value", "lower_ci", "upper_ci", "unit", "count", "population",
+    "rank", "rank_of", "rank_scope", "label", "not_made", "note",
+)  # fmt: skip
+
+
+def _context_row(
+    inputs: AssessmentInputs,
+    *,
+    measure: ContextMeasure,
+    comparison: ContextComparison,
+    source: str,
+    **values: object,
+) -> dict[str, object]:
+    """One row of the national-context table (columns not given are empty)."""
+    row: dict[str, object] = dict.fromkeys(CONTEXT_COLUMNS, "")
+    for column in ("value", "lower_ci", "upper_ci", "count", "population"):
+        row[column] = np.nan
+    row["rank"] = pd.NA
+    row["rank_of"] = pd.NA
+    row.update(
+        area_code=inputs.area.code,
+        area_name=inputs.area.name,
+        period=inputs.period.label,
+        measure=measure.value,
+        measure_name=MEASURE_NAMES[measure],
+        comparison=comparison.value,
+        source=source,
+        label=NOT_COMPARED,
+    )
+    row.update(values)
+    row["row_id"] = (
+        f"benchmarking_context:{measure.value}:{comparison.value}:{source[:60]}:"
+        f"{inputs.area.code}:{inputs.period.label}"
+    )
+    return row
+
+
+def _police_uk_context(
+    inputs: AssessmentInputs, *, table: pd.DataFrame, group: ComparatorGroup | None
+) -> list[dict[str, object]]:
+    """Volume and rate of all crime from police.uk: the area, its nation, its comparators."""
+    all_crime = table[table["group_id"] == "all_crime"] if not table.empty else table
+    if all_crime.empty:
+        return []
+    row = all_crime.iloc[0]
+    source = POLICE_UK_SOURCE
+    area_name = inputs.area.name
+    rows = [
+        _context_row(
+            inputs,
+            measure=ContextMeasure.VOLUME,
+            comparison=ContextComparison.AREA,
+            source=source,
+            comparison_name=area_name,
+            value=float(row["count"]),
+            count=float(row["count"]),
+            unit="crimes",
+        ),
+        _context_row(
+            inputs,
+            measure=ContextMeasure.RATE,
+            comparison=ContextComparison.AREA,
+            source=source,
+            comparison_name=area_name,
+            value=float(row["rate"]),
+            lower_ci=float(row["lower_ci"]),
+            upper_ci=float(row["upper_ci"]),
+            count=float(row["count"]),
+            population=float(row["population"]),
+            unit="per 1,000 residents",
+            rank=row["rank"],
+            rank_of=row["rank_of"],
+            rank_scope=str(row["rank_scope"]),
+        ),
+    ]
+    national_made = str(row["national_label"]) != NOT_COMPARED
+    for measure, column, unit in (
+        (ContextMeasure.VOLUME, "national_count", "crimes"),
+        (ContextMeasure.RATE, "national_rate", "per 1,000 residents"),
+    ):
+        rows.append(
+            _context_row(
+                inputs,
+                measure=measure,
+                comparison=ContextComparison.NATION,
+                source=source,
+                comparison_name=str(row["national_name"]),
+                value=float(row[column]) if national_made else np.nan,
+                count=float(row["national_count"]) if national_made else np.nan,
+                population=float(row["national_population"]) if national_made else np.nan,
+                unit=unit,
+                label=str(row["national_label"])
+                if measure is ContextMeasure.RATE
+                else NOT_COMPARED,
+                not_made="" if national_made else str(row["national_not_made"]),
+                note=NATIONAL_BASIS if national_made else "",
+            )
+        )
+    if group is not None:
+        made = str(row["comparator_label"]) != NOT_COMPARED
+        for measure, column, unit in (
+            (ContextMeasure.VOLUME, "comparator_count", "crimes"),
+            (ContextMeasure.RATE, "comparator_rate", "per 1,000 residents"),
+        ):
+            ranked = made and measure is ContextMeasure.RATE
+            rows.append(
+                _context_row(
+                    inputs,
+                    measure=measure,
+                    comparison=ContextComparison.COMPARATORS,
+                    source=source,
+                    comparison_name=group.name,
+                    value=float(row[column]) if made else np.nan,
+                    count=float(row["comparator_count"]) if made else np.nan,
+                    population=float(row["comparator_population"]) if made else np.nan,
+                    unit=unit,
+                    label=str(row["comparator_label"])
+                    if measure is ContextMeasure.RATE
+                    else NOT_COMPARED,
+                    rank=row["comparator_rank"] if ranked else pd.NA,
+                    rank_of=row["comparator_rank_of"] if ranked else pd.NA,
+                    rank_scope=GROUP_RANK_SCOPE if ranked else "",
+                    not_made=""
+                    if made
+                    else "not made from police.uk: no member of the group"
+                    " has complete police.uk data for the period",
+                    note=group.note,
+                )
+            )
+    return rows
+
+
+def _populations_by_csp(inputs: AssessmentInputs) -> pd.Series:
+    """Residents of every CSP (population_total, through the lookups), by CSP code."""
+    indicators, _sources = csp_open_indicators(inputs.warehouse, period=inputs.period)
+    return indicators.set_index("csp_code")["population"].dropna()
+
+
+def _published_recorded_crime(
+    inputs: AssessmentInputs, *, group: ComparatorGroup | None, populations: pd.Series
+) -> list[dict[str, object]]:
+    """Volume and rate from a loaded published table of recorded crime by CSP."""
+    published = published_by_csp(
+        inputs.warehouse, indicator=PublishedIndicator.RECORDED_CRIME, period=inputs.period
+    )
+    if published.source is None:
+        if "not for the assessment's period" in published.not_made:
+            return [
+                _context_row(
+                    inputs,
+                    measure=ContextMeasure.RATE,
+                    comparison=ContextComparison.NATION,
+                    source="published recorded crime",
+                    not_made=published.not_made,
+                )
+            ]
+        return []
+    source = f"published: {published.source.label}"
+    nation = nation_of_csp(inputs.area.code)
+    facts = load_nations().get(nation) if nation is not None else None
+    values = published.values.set_index("csp_code")
+    values["population"] = populations.reindex(values.index)
+    code = inputs.area.code
+    rows: list[dict[str, object]] = []
+    if code not in values.index:
+        return [
+            _context_row(
+                inputs,
+                measure=ContextMeasure.VOLUME,
+                comparison=ContextComparison.AREA,
+                source=source,
+                not_made=f"not made: the published table has no value for {code}",
+                note=published.note,
+            )
+        ]
+    own_count = float(values["value"].to_dict()[code])
+    own_population = float(values["population"].to_dict()[code])
+    area_rate = (
+        crude_rate([own_count], [own_population], multiplier=RATE_MULTIPLIER)
+        if own_population > 0
+        else None
+    )
+    national_rows = values[[facts.holds(str(item)) for item in values.index]] if facts else None
+    rank: int | None = None
+    rank_of: int | None = None
+    rank_scope = ""
+    nation_rate = np.nan
+    nation_count = np.nan
+    nation_population = np.nan
+    nation_note = ""
+    if facts is not None and national_rows is not None:
+        with_population = national_rows[national_rows["population"] > 0]
+        nation_count = published.nations.get(facts.nation, float(national_rows["value"].sum()))
+        nation_note = (
+            "the published national row"
+            if facts.nation in published.nations
+            else f"the sum of the {len(national_rows)} {facts.adjective} CSPs in the table"
+        )
+        if area_rate is not None and code in with_population.index:
+            ranked = rank_rates(
+                counts=with_population["value"].to_numpy(dtype=float),
+                populations=with_population["population"].to_numpy(dtype=float),
+                descending=True,
+            )
+            position = list(with_population.index).index(code)
+            rank = int(ranked["rank"].iloc[position])
+            rank_of = int(ranked["n_ranked"].iloc[0])
+            rank_scope = f"{facts.adjective} CSPs in the published table with residents loaded"
+            nation_population = float(with_population["population"].sum())
+            nation_rate = float(with_population["value"].sum()) / nation_population * 1000
+    rows.append(
+        _context_row(
+            inputs,
+            measure=ContextMeasure.VOLUME,
+            comparison=ContextComparison.AREA,
+            source=source,
+            comparison_name=inputs.area.name,
+            value=own_count,
+            count=own_count,
+            unit="crimes",
+            note=published.note,
+        )
+    )
+    if area_rate is not None:
+        rows.append(
+            _context_row(
+                inputs,
+                measure=ContextMeasure.RATE,
+                comparison=ContextComparison.AREA,
+                source=source,
+                comparison_name=inputs.area.name,
+                value=float(area_rate["value"].iloc[0]),
+                lower_ci=float(area_rate["lower_ci"].iloc[0]),
+                upper_ci=float(area_rate["upper_ci"].iloc[0]),
+                count=own_count,
+                population=own_population,
+                unit="per 1,000 residents",
+                rank=rank,
+                rank_of=rank_of,
+                rank_scope=rank_scope,
+                note="rate: published count ÷ loaded residents",
+            )
+        )
+    if facts is not None:
+        nation_name = facts.nation.value
+        rows.append(
+            _context_row(
+                inputs,
+                measure=ContextMeasure.VOLUME,
+                comparison=ContextComparison.NATION,
+                source=source,
+                comparison_name=nation_name,
+                value=nation_count,
+                count=nation_count,
+                unit="crimes",
+                note=nation_note,
+            )
+        )
+        if area_rate is not None and pd.notna(nation_rate):
+            label = _label(
+                area_rate.rename(columns={"value": "rate"}), pd.Series([nation_rate])
+            ).iloc[0]
+            rows.append(
+                _context_row(
+                    inputs,
+                    measure=ContextMeasure.RATE,
+                    comparison=ContextComparison.NATION,
+                    source=source,
+                    comparison_name=nation_name,
+                    value=nation_rate,
+                    count=float(national_rows["value"][national_rows["population"] > 0].sum())
+                    if national_rows is not None
+                    else np.nan,
+                    population=nation_population,
+                    unit="per 1,000 residents",
+                    label=label,
+                    note=f"pooled: Σ published counts ÷ Σ loaded residents of the {rank_of}"
+                    f" {facts.adjective} CSPs with both",
+                )
+            )
+    if group is not None and area_rate is not None:
+        members = values[values.index.isin(group.codes) & (values["population"] > 0)]
+        if not members.empty:
+            pooled = float(members["value"].sum()) / float(members["population"].sum()) * 1000
+            within = pd.concat([members, values.loc[[code]]])
+            ranked = rank_rates(
+                counts=within["value"].to_numpy(dtype=float),
+                populations=within["population"].to_numpy(dtype=float),
+                descending=True,
+            )
+            label = _label(area_rate.rename(columns={"value": "rate"}), pd.Series([pooled])).iloc[0]
+            rows.append(
+                _context_row(
+                    inputs,
+                    measure=ContextMeasure.RATE,
+                    comparison=ContextComparison.COMPARATORS,
+                    source=source,
+                    comparison_name=group.name,
+                    value=pooled,
+                    count=float(members["value"].sum()),
+                    population=float(members["population"].sum()),
+                    unit="per 1,000 residents",
+                    label=label,
+                    rank=int(ranked["rank"].iloc[-1]),
+                    rank_of=int(ranked["n_ranked"].iloc[0]),
+                    rank_scope=GROUP_RANK_SCOPE,
+                    note=f"pooled over the {len(members)} members in the published table"
+                    f" with residents loaded; {group.note}",
+                )
+            )
+            rows.append(
+                _context_row(
+                    inputs,
+                    measure=ContextMeasure.VOLUME,
+                    comparison=ContextComparison.COMPARATORS,
+                    source=source,
+                    comparison_name=group.name,
+                    value=float(members["value"].sum()),
+                    count=float(members["value"].sum()),
+                    unit="crimes",
+                    note=f"sum over the {len(members)} members in the published table",
+                )
+            )
+    return rows
+
+
+def _published_severity(
+    inputs: AssessmentInputs, *, group: ComparatorGroup | None, populations: pd.Series
+) -> list[dict[str, object]]:
+    """The Crime Severity Score from a loaded published table: area, nation, comparators."""
+    published = published_by_csp(
+        inputs.warehouse,
+        indicator=PublishedIndicator.CRIME_SEVERITY_SCORE,
+        period=inputs.period,
+    )
+    if published.source is None:
+        return [
+            _context_row(
+                inputs,
+                measure=ContextMeasure.SEVERITY,
+                comparison=ContextComparison.NATION,
+                source="published Crime Severity Score",
+                not_made=published.not_made,
+                unit=SEVERITY_UNIT,
+            )
+        ]
+    source = f"published: {published.source.label}"
+    code = inputs.area.code
+    values = published.values.set_index("csp_code")
+    if code not in values.index:
+        return [
+            _context_row(
+                inputs,
+                measure=ContextMeasure.SEVERITY,
+                comparison=ContextComparison.AREA,
+                source=source,
+                unit=SEVERITY_UNIT,
+                note=published.note,
+                not_made=f"not made: the published table has no value for {code}"
+                " (suppressed or not listed)",
+            )
+        ]
+    nation = nation_of_csp(code)
+    facts = load_nations().get(nation) if nation is not None else None
+    rank: int | None = None
+    rank_of: int | None = None
+    rank_scope = ""
+    if facts is not None:
+        in_nation = values[[facts.holds(str(item)) for item in values.index]]
+        ranked = rank_areas(values=in_nation["value"].to_numpy(dtype=float), descending=True)
+        rank = int(ranked["rank"].iloc[list(in_nation.index).index(code)])
+        rank_of = int(ranked["n_ranked"].iloc[0])
+        rank_scope = f"{facts.adjective} CSPs"
+    rows = [
+        _context_row(
+            inputs,
+            measure=ContextMeasure.SEVERITY,
+            comparison=ContextComparison.AREA,
+            source=source,
+            comparison_name=inputs.area.name,
+            value=float(values["value"].to_dict()[code]),
+            unit=SEVERITY_UNIT,
+            rank=rank,
+            rank_of=rank_of,
+            rank_scope=rank_scope,
+            label=NOT_COMPARED,
+            note="; ".join(filter(None, [published.note, NO_PUBLISHED_INTERVAL])),
+        )
+    ]
+    if facts is not None:
+        national = published.nations.get(facts.nation)
+        rows.append(
+            _context_row(
+                inputs,
+                measure=ContextMeasure.SEVERITY,
+                comparison=ContextComparison.NATION,
+                source=source,
+                comparison_name=facts.nation.value,
+                value=national if national is not None else np.nan,
+                unit=SEVERITY_UNIT,
+                not_made=""
+                if national is not None
+                else f"not made: the published table has no row for {facts.nation.value}",
+                note=NO_PUBLISHED_INTERVAL,
+            )
+        )
+    if group is not None:
+        members = values[values.index.isin(group.codes)].copy()
+        if not members.empty:
+            members["population"] = populations.reindex(members.index)
+            weighted = members["population"].notna().all() and (members["population"] > 0).all()
+            value = (
+                float(
+                    (members["value"] * members["population"]).sum() / members["population"].sum()
+                )
+                if weighted
+                else float(members["value"].mean())
+            )
+            within = pd.concat([members["value"], values.loc[[code], "value"]])
+            ranked = rank_areas(values=within.to_numpy(dtype=float), descending=True)
+            how = (
+                "population-weighted mean of the members' scores"
+                " (Σ score × residents ÷ Σ residents)"
+                if weighted
+                else "unweighted mean of the members' scores (residents not loaded for all)"
+            )
+            rows.append(
+                _context_row(
+                    inputs,
+                    measure=ContextMeasure.SEVERITY,
+                    comparison=ContextComparison.COMPARATORS,
+                    source=source,
+                    comparison_name=group.name,
+                    value=value,
+                    unit=SEVERITY_UNIT,
+                    rank=int(ranked["rank"].iloc[-1]),
+                    rank_of=int(ranked["n_ranked"].iloc[0]),
+                    rank_scope=GROUP_RANK_SCOPE,
+                    note=f"{how}, over the {len(members)} members in the table; "
+                    f"{NO_PUBLISHED_INTERVAL}; {group.note}",
+                )
+            )
+    return rows
+
+
+POLICE_UK_SEVERITY_NOTE = (
+    "approximated from police.uk categories (each category weighted by the national offence mix"
+    " of its offence codes); the interval is reported but not used to label, as it is dominated"
+    " by the rarest, most severe crimes"
+)
+
+
+def _police_uk_severity(
+    inputs: AssessmentInputs, *, national: CspTable | None, group: ComparatorGroup | None
+) -> list[dict[str, object]]:
+    """The severity score of every covered CSP from police.uk (only with national coverage):
+    the area with its interval and rank, the nation's pooled score, the group's pooled score.
+
+    Uses the all-CSP harm computation (``all_csps_families.csp_harm``: category weights, harm
+    per CSP); the nation's and group's scores are Σ harm ÷ Σ residents of their covered CSPs.
+    """
+    code = inputs.area.code
+    nation = nation_of_csp(code)
+    verdict = national.national.get(nation) if national is not None and nation else None
+    if national is None or verdict is None or not verdict.national:
+        return []
+    # Imported here: all_csps_families imports this module.
+    from safecity.assess.all_csps import lsoa_category_counts  # noqa: PLC0415
+    from safecity.assess.all_csps_families import csp_harm  # noqa: PLC0415
+
+    hierarchy, lsoa_vintage, _ward_vintage, _csp_vintage = lsoa_hierarchy(inputs.warehouse)
+    hierarchy = hierarchy[hierarchy["csp_code"].notna()]
+    denominators = lsoa_denominators(
+        inputs.warehouse,
+        lsoa_codes=hierarchy["lsoa_code"].tolist(),
+        lsoa_vintage=lsoa_vintage,
+        year=inputs.period.mid_year,
+    )
+    populations = denominators.table[["lsoa_code", "population"]].copy()
+    populations["population"] = pd.to_numeric(populations["population"], errors="coerce")
+    try:
+        harm, reason, _manifest = csp_harm(
+            inputs.warehouse,
+            category_counts=lsoa_category_counts(
+                inputs.warehouse, period=inputs.period
+            ).to_pandas(),
+            hierarchy=hierarchy,
+            populations=populations,
+            period=inputs.period,
+            harm_index=inputs.options.harm_index,
+        )
+    except HarmIndexError as error:
+        harm, reason = pd.DataFrame(), str(error)
+    source = POLICE_UK_SOURCE
+    if harm.empty:
+        return [
+            _context_row(
+                inputs, measure=ContextMeasure.SEVERITY, comparison=ContextComparison.NATION,
+                source=source, unit=SEVERITY_UNIT, not_made=f"not made: {reason}",
+            )
+        ]  # fmt: skip
+    rates = national.rates
+    covered = set(
+        rates.loc[
+            rates["complete_coverage"] & (rates["nation"] == verdict.nation.value), "csp_code"
+        ]
+    )
+    members = harm[harm["csp_code"].isin(covered)].reset_index(drop=True)
+    if code not in set(members["csp_code"]):
+        return []
+    ranked = rank_areas(values=members["severity_score"].to_numpy(dtype=float), descending=True)
+    own = int(np.flatnonzero((members["csp_code"] == code).to_numpy())[0])
+    scores = members["severity_score"].to_numpy(dtype=float)
+    rows = [
+        _context_row(
+            inputs, measure=ContextMeasure.SEVERITY, comparison=ContextComparison.AREA,
+            source=source, comparison_name=inputs.area.name,
+            value=float(scores[own]),
+            lower_ci=float(members["lower_ci"].to_numpy(dtype=float)[own]),
+            upper_ci=float(members["upper_ci"].to_numpy(dtype=float)[own]),
+            population=float(members["population"].to_numpy(dtype=float)[own]), unit=SEVERITY_UNIT,
+            rank=int(ranked["rank"].iloc[own]), rank_of=int(ranked["n_ranked"].iloc[0]),
+            rank_scope=verdict.rank_scope, note=POLICE_UK_SEVERITY_NOTE,
+        ),
+        _context_row(
+            inputs, measure=ContextMeasure.SEVERITY, comparison=ContextComparison.NATION,
+            source=source, comparison_name=verdict.name,
+            value=float(members["harm"].sum() / members["population"].sum()),
+            population=float(members["population"].sum()), unit=SEVERITY_UNIT,
+            note=f"Σ harm ÷ Σ residents of the {len(members)} covered CSPs; {NATIONAL_BASIS}",
+        ),
+    ]  # fmt: skip
+    if group is not None:
+        in_group = members[members["csp_code"].isin(group.codes)]
+        if not in_group.empty:
+            within = rank_areas(
+                values=[*in_group["severity_score"], float(scores[own])],
+                descending=True,
+            )
+            rows.append(
+                _context_row(
+                    inputs, measure=ContextMeasure.SEVERITY,
+                    comparison=ContextComparison.COMPARATORS, source=source,
+                    comparison_name=group.name,
+                    value=float(in_group["harm"].sum() / in_group["population"].sum()),
+                    population=float(in_group["population"].sum()), unit=SEVERITY_UNIT,
+                    rank=int(within["rank"].iloc[-1]), rank_of=int(within["n_ranked"].iloc[0]),
+                    rank_scope=GROUP_RANK_SCOPE,
+                    note=f"Σ harm ÷ Σ residents of the {len(in_group)} members with complete"
+                    f" police.uk data; {group.note}",
+                )
+            )  # fmt: skip
+    return rows
+
+
+def national_context(
+    inputs: AssessmentInputs,
+    *,
+    table: pd.DataFrame,
+    group: ComparatorGroup | None,
+    national: CspTable | None = None,
+) -> pd.DataFrame:
+    """The ``benchmarking_context`` table: the area against its nation and comparators.
+
+    One row per measure (volume, rate, severity) x comparison (area, nation, comparator group)
+    x source: police.uk (only with national coverage for the nation's figures, from ``table``)
+    and any loaded published table for the assessment's period (named with its publisher, title
+    and period; a table of another period gives a row saying why it is not compared). Rates
+    carry 95% intervals and a Fingertips label against the nation's and group's pooled rates;
+    published scores carry no interval and are ranked, not labelled.
+    """
+    if inputs.area.level is not StudyAreaLevel.CSP:
+        return pd.DataFrame(columns=list(CONTEXT_COLUMNS))
+    populations = _populations_by_csp(inputs)
+    rows = [
+        *_police_uk_context(inputs, table=table, group=group),
+        *_police_uk_severity(inputs, national=national, group=group),
+        *_published_recorded_crime(inputs, group=group, populations=populations),
+        *_published_severity(inputs, group=group, populations=populations),
+    ]
+    context = pd.DataFrame(rows, columns=list(CONTEXT_COLUMNS))
+    return context.astype({"rank": "Int64", "rank_of": "Int64"})
+
+
+def context_findings(context: pd.DataFrame, *, area_name: str) -> list[Finding]:
+    """Sentences of the published comparisons: the severity rank, and the rate against the
+    nation and the comparator group (named with the table's publisher, title and period)."""
+    findings = []
+    published = context[
+        context["source"].str.startswith("published:") & (context["not_made"] == "")
+    ]
+    severity = published[
+        (published["measure"] == ContextMeasure.SEVERITY.value)
+        & (published["comparison"] == ContextComparison.AREA.value)
+        & published["rank"].notna()
+    ]
+    for row in severity.to_dict("records"):
+        source = str(row["source"]).removeprefix("published: ")
+        findings.append(
+            Finding(
+                finding_id="benchmarking_context_severity",
+                topic="all_crime",
+                sentence=(
+                    f"{area_name} ranked {_ordinal(int(row['rank']))} of {int(row['rank_of'])} "
+                    f"{row['rank_scope']} for crime severity in {row['period']} (score "
+                    f"{float(row['value']):,.1f}; 1 = most severe; {source})."
+                ),
+                row_ids=(str(row["row_id"]),),
+                methods=("ranking",),
+            )
+        )
+    rates = published[published["measure"] == ContextMeasure.RATE.value]
+    own = rates[rates["comparison"] == ContextComparison.AREA.value]
+    for row in rates[rates["label"].isin(list(VERSUS_WORDS))].to_dict("records"):
+        source = str(row["source"]).removeprefix("published: ")
+        benchmark = (
+            f"the {row['comparison_name']} average"
+            if row["comparison"] == ContextComparison.NATION.value
+            else "its comparator group's average"
+        )
+        findings.append(
+            Finding(
+                finding_id=f"benchmarking_context_rate_{row['comparison']}",
+                topic="all_crime",
+                sentence=(
+                    f"From {source}, the rate of recorded crime in {area_name} was "
+                    + versus_words(str(row["label"]), benchmark=benchmark, rate=float(row["value"]))
+                    + "."
+                ),
+                row_ids=(str(row["row_id"]), *own["row_id"].astype(str)),
+                significant=str(row["label"]) != ComparisonLabel.SIMILAR.value,
+                methods=METHODS,
+            )
+        )
+    return findings
 
 
 def _ordinal(number: int) -> str:
@@ -662,6 +1390,21 @@ def _public_csps(rates: pd.DataFrame, *, policy: DisclosurePolicy) -> pd.DataFra
     return public
 
 
+def public_context(context: pd.DataFrame, *, policy: DisclosurePolicy) -> pd.DataFrame:
+    """The national-context rows; police.uk counts under the threshold hidden (with their
+    rates) when the policy protects police.uk counts. Published tables are public already."""
+    public = context.copy()
+    if public.empty or not policy.protects(DataSource.POLICE_UK.value):
+        return public
+    small = (
+        (public["source"] == POLICE_UK_SOURCE)
+        & public["count"].notna()
+        & (public["count"] < policy.threshold)
+    )
+    public.loc[small, ["value", "lower_ci", "upper_ci", "count"]] = np.nan
+    return public
+
+
 def national_context_manifest(
     national: CspTable, *, forces: Sequence[PoliceForce]
 ) -> dict[str, object]:
@@ -699,8 +1442,15 @@ def benchmarking(
     list).
     """
     table, national, skipped = benchmark_rows(inputs, forces=forces)
-    tables: dict[str, pd.DataFrame] = {"benchmarking": table}
-    public_tables: dict[str, pd.DataFrame] = {"benchmarking": _public(table, policy=inputs.policy)}
+    group: ComparatorGroup | None = None
+    if national is not None and inputs.area.level is StudyAreaLevel.CSP:
+        group, _reason = comparator_group(inputs, rates=national.rates)
+    context = national_context(inputs, table=table, group=group, national=national)
+    tables: dict[str, pd.DataFrame] = {"benchmarking": table, "benchmarking_context": context}
+    public_tables: dict[str, pd.DataFrame] = {
+        "benchmarking": _public(table, policy=inputs.policy),
+        "benchmarking_context": public_context(context, policy=inputs.policy),
+    }
     manifest: dict[str, object] = {
         "label_rule": LABEL_RULE,
         "national_basis": NATIONAL_BASIS,
@@ -712,10 +1462,22 @@ def benchmarking(
         tables["benchmarking_csps"] = national.rates
         public_tables["benchmarking_csps"] = _public_csps(national.rates, policy=inputs.policy)
         manifest.update(national_context_manifest(national, forces=force_list))
+    if group is not None:
+        manifest["comparator_group"] = {
+            "name": group.name,
+            "method": group.method.value,
+            "approximate": group.approximate,
+            "members": list(group.codes),
+            "member_names": list(group.names),
+            "note": group.note,
+        }
     return FamilyOutput(
         tables=tables,
         public_tables=public_tables,
         skipped=skipped,
-        findings=benchmark_findings(table, area_name=inputs.area.name),
+        findings=[
+            *benchmark_findings(table, area_name=inputs.area.name),
+            *context_findings(context, area_name=inputs.area.name),
+        ],
         manifest=manifest,
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from safecity.data.synthetic.force_extract import ExtractFiles
+from safecity.data.synthetic.national_context import NationalContextFiles
 from safecity.data.synthetic.police_uk_files import PoliceUkFile
 from safecity.data.synthetic.reference_files import ReferenceFiles
 from safecity.data.synthetic.scale import DemoScale
@@ -64,6 +65,8 @@ class DemoDataset:
     area_counts: dict[str, int]
     planted: PlantedEffects
     seconds: float = field(compare=False)
+    national_context: NationalContextFiles | None = None
+    """The synthetic national context of the city (other CSPs, synthetic published tables)."""
 
     @property
     def police_uk_rows(self) -> int:
@@ -85,6 +88,10 @@ class DemoDataset:
             kinds["extract_victims"] = [self.extract.victims]
             kinds["extract_offenders"] = [self.extract.offenders]
             kinds["extract_mapping"] = [self.extract.mapping]
+        if self.national_context is not None:
+            for name, path in self.national_context.reference().items():
+                kinds[name] = [path]
+            kinds["published_indicators"] = [self.national_context.published_indicators]
         return kinds
 
     def all_files(self) -> list[Path]:

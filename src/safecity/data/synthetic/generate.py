@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,12 +25,18 @@ from safecity.data.synthetic.expected_counts import (
     expected_deprivation_ratio,
 )
 from safecity.data.synthetic.force_extract import EXTRACT_FOLDER, write_force_extract
-from safecity.data.synthetic.geography import CITY_FRAME, build_geography, national_frame
+from safecity.data.synthetic.geography import (
+    CITY_FRAME,
+    SyntheticGeography,
+    build_geography,
+    national_frame,
+)
 from safecity.data.synthetic.gss_codes import CITY_NAME
 from safecity.data.synthetic.incidents import MonthIncidents, draw_month
 from safecity.data.synthetic.map_points import build_map_points
 from safecity.data.synthetic.months import add_months, month_sequence
-from safecity.data.synthetic.offence_mix import load_offence_mix
+from safecity.data.synthetic.national_context import CityFigures, write_national_context
+from safecity.data.synthetic.offence_mix import OffenceMix, load_offence_mix
 from safecity.data.synthetic.people import (
     DOMESTIC_REPEAT_PROBABILITY,
     OTHER_REPEAT_PROBABILITY,
@@ -41,7 +47,7 @@ from safecity.data.synthetic.police_uk_files import (
     PoliceUkFile,
     write_police_uk_month,
 )
-from safecity.data.synthetic.population import synthetic_population
+from safecity.data.synthetic.population import SyntheticPopulation, synthetic_population
 from safecity.data.synthetic.reference_files import REFERENCE_FOLDER, write_reference_files
 from safecity.data.synthetic.scale import (
     DEFAULT_LAST_MONTH,
@@ -78,6 +84,44 @@ def _prepare_folder(out_dir: Path) -> None:
             if path.exists():
                 shutil.rmtree(path)
     out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _financial_year_label(months: Sequence[str]) -> str:
+    """``2024/25`` for April..March, else ``YYYY-MM..YYYY-MM`` (the assessment's labels)."""
+    first, last = months[0], months[-1]
+    if len(months) == 12 and first.endswith("-04") and last.endswith("-03"):
+        return f"{first[:4]}/{last[2:4]}"
+    return f"{first}..{last}"
+
+
+def _city_figures(
+    *,
+    batches: Sequence[MonthIncidents],
+    months: Sequence[str],
+    geography: SyntheticGeography,
+    population: SyntheticPopulation,
+    mix: OffenceMix,
+) -> CityFigures:
+    """The city's crimes and severity total over its latest 12 months, and its residents."""
+    latest = months[-12:]
+    first_index = len(months) - len(latest)
+    crimes = 0
+    severity = 0.0
+    for batch in batches:
+        if batch.month_index < first_index:
+            continue
+        offences = batch.offence[batch.is_crime]
+        crimes += int(offences.size)
+        severity += float(mix.severity[offences].sum())
+    plan = geography.plan
+    return CityFigures(
+        csp_code=str(geography.csp_codes[0]),
+        csp_name=plan.csp_names[0],
+        period=_financial_year_label(latest),
+        crimes=crimes,
+        severity_total=severity,
+        residents=int(population.total.sum()),
+    )
 
 
 def generate_demo_data(
@@ -224,6 +268,15 @@ def generate_demo_data(
             out_dir=out_dir,
             rng=streams[6],
         )
+    context = None
+    if not national:
+        context = write_national_context(
+            out_dir=out_dir,
+            city=_city_figures(
+                batches=batches, months=period, geography=geography, population=population, mix=mix
+            ),
+            rng=streams[7],
+        )
     if progress:
         progress("done", total_steps, total_steps)
 
@@ -273,6 +326,7 @@ def generate_demo_data(
         },
         planted=planted,
         seconds=time.perf_counter() - started,
+        national_context=context,
     )
     manifest = dataset.to_json()
     del manifest["seconds"], manifest["out_dir"]

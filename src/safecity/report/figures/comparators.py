@@ -268,3 +268,156 @@ def comparator_chart(
             " averages are pooled police.uk rates of the CSPs named."
         ),
     )
+
+
+NATIONAL_CONTEXT_PART = "national-context"
+"""The second part of the national-context chart's id (``comparators-national-context``)."""
+_COMPARISON_ORDER = ("area", "nation", "comparators")
+_COMPARISON_COLOURS = {
+    "area": palette.OKABE_ITO["vermillion"],
+    "nation": palette.NEUTRAL,
+    "comparators": palette.OKABE_ITO["blue"],
+}
+_MEASURE_ORDER = ("volume", "rate", "severity")
+
+
+def national_context_rows(context: pd.DataFrame) -> pd.DataFrame:
+    """The rows the national-context chart and table show: per measure, one source.
+
+    Of ``benchmarking_context``, the figures made (a value, no ``not_made``); per measure the
+    published table's rows when there are any (they give England without national police.uk
+    coverage), else police.uk's.
+    """
+    made = context[context["value"].notna() & (context["not_made"].fillna("") == "")].copy()
+    made["published"] = made["source"].astype(str).str.startswith("published:")
+    chosen = []
+    for measure in _MEASURE_ORDER:
+        rows = made[made["measure"] == measure]
+        if rows.empty:
+            continue
+        chosen.append(rows[rows["published"]] if rows["published"].any() else rows)
+    if not chosen:
+        return made.iloc[0:0]
+    table = pd.concat(chosen, ignore_index=True)
+    table["order"] = table["comparison"].map({name: i for i, name in enumerate(_COMPARISON_ORDER)})
+    table["measure_order"] = table["measure"].map(
+        {name: i for i, name in enumerate(_MEASURE_ORDER)}
+    )
+    table = table.sort_values(["measure_order", "order"], kind="mergesort")
+    return table.drop(columns=["measure_order"]).reset_index(drop=True)
+
+
+def national_context_chart(*, context: pd.DataFrame, area_name: str, period: str) -> Figure:
+    """Small multiples of the area against its nation and comparator group: volume, rate and
+    severity, each on its own scale, with 95% intervals where the figure has one.
+
+    Parameters
+    ----------
+    context
+        ``benchmarking_context`` rows (``measure, measure_name, comparison, comparison_name,
+        source, value, lower_ci, upper_ci, unit, not_made``).
+    area_name, period
+        The assessed area and period, for the title.
+
+    Raises
+    ------
+    FigureDataError
+        When no figure of the area is made.
+    """
+    require_columns(
+        context,
+        ("measure", "measure_name", "comparison", "comparison_name", "source", "value",
+         "lower_ci", "upper_ci", "unit", "not_made"),
+        where="national context chart",
+    )  # fmt: skip
+    table = national_context_rows(context)
+    if table.empty or not (table["comparison"] == "area").any():
+        raise FigureDataError(f"national context chart: no figure of {area_name} is made")
+    plotted = table[
+        ["measure", "measure_name", "comparison", "comparison_name", "value", "lower_ci",
+         "upper_ci", "unit", "source"]
+    ].copy()  # fmt: skip
+    plotted["panel"] = plotted["measure_name"] + " (" + plotted["unit"].astype(str) + ")"
+    sentences = []
+    for (measure, measure_name), rows in plotted.groupby(["measure", "measure_name"], sort=False):
+        parts = [
+            f"{name} {format_number(float(value), digits=0 if measure == 'volume' else 1)}"
+            for name, value in zip(
+                rows["comparison_name"].astype(str),
+                rows["value"].astype(float),
+                strict=True,
+            )
+        ]
+        sentences.append(f"{measure_name}: {', '.join(parts)}.")
+    sources = sorted(set(plotted["source"].astype(str)))
+    alt_text = f"{area_name} against its nation and comparator group, {period}. " + " ".join(
+        sentences
+    )
+    title = f"{area_name} against England and its comparators, {period}"
+    comparisons = [name for name in _COMPARISON_ORDER if (plotted["comparison"] == name).any()]
+    y = {"field": "comparison_name", "type": "nominal", "title": None, "sort": None}
+    colour = {
+        "field": "comparison",
+        "type": "nominal",
+        "title": None,
+        "legend": None,
+        "scale": {
+            "domain": comparisons,
+            "range": [_COMPARISON_COLOURS[name] for name in comparisons],
+        },
+    }
+    spec = base_spec(
+        title=title,
+        subtitle=["Whiskers: 95% confidence intervals (rates only; published scores have none)."],
+        description=alt_text,
+    )
+    spec.update(
+        {
+            "data": {"values": spec_records(plotted)},
+            "facet": {
+                "row": {
+                    "field": "panel",
+                    "type": "nominal",
+                    "title": None,
+                    "sort": list(dict.fromkeys(plotted["panel"])),
+                }
+            },
+            "spec": {
+                "width": 380,
+                "height": {"step": 22},
+                "layer": [
+                    {
+                        "mark": {"type": "bar", "height": {"band": 0.7}},
+                        "encoding": {
+                            "y": y,
+                            "x": {"field": "value", "type": "quantitative", "title": None},
+                            "color": colour,
+                        },
+                    },
+                    {
+                        "mark": {
+                            "type": "rule",
+                            "color": palette.OKABE_ITO["black"],
+                            "strokeWidth": 1.2,
+                        },
+                        "encoding": {
+                            "y": y,
+                            "x": {"field": "lower_ci", "type": "quantitative"},
+                            "x2": {"field": "upper_ci"},
+                        },
+                    },
+                ],
+            },
+            "resolve": {"scale": {"x": "independent", "y": "independent"}},
+        }
+    )
+    return Figure(
+        figure_id=figure_id(FigureKind.COMPARATORS, NATIONAL_CONTEXT_PART),
+        title=title,
+        alt_text=alt_text,
+        spec=spec,
+        data=plotted.drop(columns=["panel"]),
+        source_table="benchmarking_context",
+        crime_group=None,
+        note="Sources: " + "; ".join(source.removeprefix("published: ") for source in sources),
+    )

@@ -140,6 +140,58 @@ def not_made(row: dict[str, Any]) -> list[str]:
     return notes
 
 
+@dataclass(frozen=True, slots=True)
+class NationalFigure:
+    """One figure of the national picture (``benchmarking_context``), as printed."""
+
+    measure: str
+    compared_with: str
+    value: str
+    rank: str
+    label: str
+    source: str
+
+
+NATIONAL_CONTEXT_TABLE = "benchmarking_context"
+NATIONAL_CONTEXT_INDICATOR = "all_crime"
+"""The indicator whose page shows the national picture (volume, rate and severity)."""
+
+
+def _figure_text(row: dict[str, Any]) -> str:
+    digits = 0 if row.get("measure") == "volume" else 1
+    text = f"{float(row['value']):,.{digits}f}"
+    if _present(row.get("lower_ci")) and _present(row.get("upper_ci")):
+        text += f" ({float(row['lower_ci']):,.{digits}f} to {float(row['upper_ci']):,.{digits}f})"
+    return text
+
+
+def national_figures(assessment: PublishedAssessment) -> tuple[list[NationalFigure], list[str]]:
+    """The area, its nation and its comparator group by volume, rate and severity (each named
+    with its source), and the reasons for figures not made."""
+    figures = []
+    reasons = []
+    for row in queries.table_values(assessment, NATIONAL_CONTEXT_TABLE):
+        if row.get("not_made"):
+            reasons.append(str(row["not_made"]).removeprefix("not made: ").rstrip(".") + ".")
+            continue
+        if not _present(row.get("value")):
+            continue
+        rank = ""
+        if _present(row.get("rank")) and _present(row.get("rank_of")):
+            rank = f"{_ordinal(row['rank'])} of {int(row['rank_of'])} {row.get('rank_scope', '')}"
+        figures.append(
+            NationalFigure(
+                measure=f"{row.get('measure_name', '')} ({row.get('unit', '')})",
+                compared_with=str(row.get("comparison_name", "")),
+                value=_figure_text(row),
+                rank=rank.strip(),
+                label=LABEL_WORDS.get(str(row.get("label")), ""),
+                source=str(row.get("source", "")).removeprefix("published: "),
+            )
+        )
+    return figures, sorted(set(reasons))
+
+
 def comparisons(assessment: PublishedAssessment, indicator: Indicator) -> dict[str, Any]:
     """The area's rate against its nation, the CSPs loaded and its comparators, or why not."""
     benchmarking = queries.table_rows(assessment, "benchmarking", group_key=indicator.indicator_id)
@@ -153,7 +205,14 @@ def comparisons(assessment: PublishedAssessment, indicator: Indicator) -> dict[s
             else "No comparison with other partnerships: the assessment has no benchmarking "
             "rows for this indicator."
         )
+    national, national_not_made = (
+        national_figures(assessment)
+        if indicator.indicator_id == NATIONAL_CONTEXT_INDICATOR
+        else ([], [])
+    )
     return {
+        "national_figures": national,
+        "national_not_made": national_not_made,
         "benchmark_rows": rows,
         "comparisons": [item for row in rows for item in row_comparisons(row)],
         "not_made": [note for row in rows for note in not_made(row)],
