@@ -49,6 +49,7 @@ import pandas as pd
 from safecity.assess.periods import Period, PeriodError, months_ending, parse_period
 from safecity.config.nations import Nation, NationFacts, load_national_coverage_settings
 from safecity.config.police_forces import PoliceForce
+from safecity.data.reference.published_indicators import PublishedIndicator
 from safecity.data.warehouse import Warehouse
 
 
@@ -427,14 +428,6 @@ def regional_group(
         forces=names,
         not_made=not_made,
     )
-
-
-class PublishedIndicator(StrEnum):
-    """The published statistics by area that national comparisons read (``published_indicator``)."""
-
-    CRIME_SEVERITY_SCORE = "crime_severity_score"
-    RECORDED_CRIME = "recorded_crime"
-    RECORDED_CRIME_RATE = "recorded_crime_rate"
 
 
 INDICATOR_NAMES = {
