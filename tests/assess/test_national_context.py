@@ -204,9 +204,10 @@ def test_the_real_ons_severity_table_by_local_authority_maps_to_csps(
 def test_severity_from_complete_police_uk_coverage(tmp_path: Path) -> None:
     """With every force of the (test) nation loaded, severity comes from police.uk.
 
-    Harm weights 400 (28E) and 100 (30C); the force extract has three 28E and one 30C in May
-    2020, so the police.uk category Burglary weighs (3 x 400 + 1 x 100) / 4 = 325 (the
-    volume-weighted mean, methods.md §4.1) and every CSP's score is 325 x burglaries / residents
+    Harm weights 400 (28E) and 100 (30C); the loaded national offence counts are three 28E and
+    one 30C, so the police.uk category Burglary weighs (3 x 400 + 1 x 100) / 4 = 325 (the
+    national-offence-mix weighted mean, methods.md §4.1) and every CSP's score is
+    325 x burglaries / residents
     (the country has no other crime). Southshire's June is a low month (4 burglaries in place
     11), so the nation is "England excluding Southshire Constabulary", whose score is
     325 x Σ burglaries / Σ residents of the covered English CSPs.
@@ -217,12 +218,11 @@ def test_severity_from_complete_police_uk_coverage(tmp_path: Path) -> None:
         connection.execute(
             "INSERT INTO harm_weight VALUES ('Test index', '1', ?, NULL, ?, 995)", [code, weight]
         )
-    for number, code in enumerate(("28E", "28E", "28E", "30C")):
+    for code, offences in (("28E", 3), ("30C", 1)):
         connection.execute(
-            "INSERT INTO extract_crime (file_id, source, crime_reference, offence_code,"
-            " committed_from, has_location) VALUES (996, 'test', ?, ?, TIMESTAMP '2020-05-10',"
-            " false)",
-            [f"C{number}", code],
+            "INSERT INTO offence_count VALUES ('test-mix', 'Test force', NULL, '2019/20', ?,"
+            " NULL, 'Burglary', ?, 996)",
+            [code, offences],
         )
     output = benchmarking(_inputs(warehouse), forces=COUNTRY_FORCES)
     warehouse.close()
