@@ -13,17 +13,12 @@ from pathlib import Path
 
 from safecity.data.extract.loader import load_extract
 from safecity.data.extract.pseudonyms import KEY_ENVIRONMENT_VARIABLE, KEY_FILE_ENVIRONMENT_VARIABLE
-from safecity.data.load_report import (
-    FileLoadReport,
-    LoadStatus,
-    file_sha256,
-    next_file_id,
-    record_file,
-)
+from safecity.data.load_report import FileLoadReport
 from safecity.data.police_uk.loader import ProgressCallback, load_police_uk
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
 from safecity.data.synthetic import DemoDataset
+from safecity.data.synthetic.national_context import PUBLISHER, RELEASE
 from safecity.data.warehouse import Warehouse
 
 DEMO_KEY_FILE = Path.home() / ".config" / "safecity" / "demo-pseudonym.key"
@@ -44,8 +39,6 @@ _REFERENCE_KINDS = {
     "national_imd_summary": ReferenceKind.IMD,
     "national_boundaries": ReferenceKind.BOUNDARIES,
 }
-PUBLISHED_TIDY_FORMAT = "published-indicators-tidy-csv"
-"""The load-log format of the demo's synthetic published tables (the table's own columns)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +90,17 @@ def load_demo(
         context = dataset.national_context
         for name, path in context.reference().items():
             reports.append(load_reference(warehouse, kind=_REFERENCE_KINDS[name], path=path))
-        reports.append(load_published_tidy(warehouse, path=context.published_indicators))
+        for table in context.published_tables:
+            reports.append(
+                load_reference(
+                    warehouse,
+                    kind=ReferenceKind.PUBLISHED_INDICATORS,
+                    path=table.path,
+                    publisher=PUBLISHER,
+                    title=table.title,
+                    release=RELEASE,
+                )
+            )
     if dataset.extract is not None:
         reports.extend(
             load_extract(
@@ -105,51 +108,3 @@ def load_demo(
             )
         )
     return DemoLoad(reports=reports, key_source=key_source)
-
-
-def load_published_tidy(warehouse: Warehouse, *, path: Path) -> FileLoadReport:
-    """Load a CSV whose columns are those of ``published_indicator`` (the demo's synthetic
-    national tables), logged in the load log like any file.
-
-    The rows of earlier loads of the same publisher, title and release are replaced. Publishers'
-    own layouts (ONS and Home Office spreadsheets) are read by ``safecity load reference
-    published-indicators``; this reads only the tidy layout the demo writes.
-    """
-    sha256 = file_sha256(path)
-    with warehouse.transaction() as connection:
-        connection.execute(
-            "CREATE TEMP TABLE demo_published AS SELECT * FROM read_csv(?, header = true,"
-            " all_varchar = true)",
-            [str(path)],
-        )
-        try:
-            counted = connection.execute("SELECT count(*) FROM demo_published").fetchone()
-            rows_in = int(counted[0]) if counted else 0
-            file_id = next_file_id(connection)
-            connection.execute(
-                "DELETE FROM published_indicator WHERE (publisher, title, vintage) IN"
-                " (SELECT DISTINCT publisher, title, vintage FROM demo_published)"
-            )
-            connection.execute(
-                "INSERT INTO published_indicator SELECT publisher, title, vintage, indicator,"
-                " offence_group, period, area_level, area_code, area_name,"
-                " TRY_CAST(area_vintage AS INTEGER), TRY_CAST(nullif(value, '') AS DOUBLE),"
-                " nullif(value_note, ''), TRY_CAST(nullif(lower_ci, '') AS DOUBLE),"
-                " TRY_CAST(nullif(upper_ci, '') AS DOUBLE), nullif(unit, ''), ?"
-                " FROM demo_published",
-                [file_id],
-            )
-        finally:
-            connection.execute("DROP TABLE demo_published")
-        report = FileLoadReport(
-            path=str(path),
-            format=PUBLISHED_TIDY_FORMAT,
-            status=LoadStatus.LOADED,
-            rows_in=rows_in,
-            loaded=rows_in,
-            sha256=sha256,
-            dataset_key=f"reference/published-indicators/{path.name}",
-            file_id=file_id,
-        )
-        record_file(connection, report)
-    return report

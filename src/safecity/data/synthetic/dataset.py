@@ -91,7 +91,9 @@ class DemoDataset:
         if self.national_context is not None:
             for name, path in self.national_context.reference().items():
                 kinds[name] = [path]
-            kinds["published_indicators"] = [self.national_context.published_indicators]
+            kinds["published_indicators"] = [
+                table.path for table in self.national_context.published_tables
+            ]
         return kinds
 
     def all_files(self) -> list[Path]:

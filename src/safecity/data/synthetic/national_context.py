@@ -43,14 +43,19 @@ RELEASE = "demo-1"
 ENGLAND_CODE = "E92000001"
 ENGLAND_NAME = "England (synthetic demo national total)"
 POPULATION_YEAR = 2019
-PUBLISHED_HEADER = (
-    "publisher", "title", "vintage", "indicator", "offence_group", "period", "area_level",
-    "area_code", "area_name", "area_vintage", "value", "value_note", "lower_ci", "upper_ci",
-    "unit",
-)  # fmt: skip
+PUBLISHED_HEADER = ("area_code", "area_name", "period", "value", "indicator", "group", "unit")
+"""The publishers' long layout (as ONS re-publications of the CSS by area): one value a row."""
 AGE_COLUMNS = 91
 _FIRST = ("Ash", "Bram", "Cor", "Dun", "Elm", "Fern", "Glen", "Hal", "Ives", "Kel")
 _LAST = ("bury", "ford", "ham", "mouth", "wick", "ton")
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedTableFile:
+    """One synthetic published table: its file and the title it is loaded under."""
+
+    path: Path
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +66,7 @@ class NationalContextFiles:
     population: Path
     imd_summary: Path
     boundaries: Path
-    published_indicators: Path
+    published_tables: tuple[PublishedTableFile, ...]
 
     def reference(self) -> dict[str, Path]:
         """The reference files (loaded by the reference loaders), by demo kind name."""
@@ -181,7 +186,7 @@ def write_national_context(
         hectares=hectares.tolist(),
     )
     published = _write_published(
-        folder / "published_indicators_synthetic.csv",
+        folder,
         city=city,
         codes=[str(code) for code in csp_codes],
         names=names,
@@ -194,7 +199,7 @@ def write_national_context(
         population=population,
         imd_summary=imd_summary,
         boundaries=boundaries,
-        published_indicators=published,
+        published_tables=published,
     )
 
 
@@ -247,7 +252,7 @@ def _write_squares(
 
 
 def _write_published(
-    path: Path,
+    folder: Path,
     *,
     city: CityFigures,
     codes: list[str],
@@ -255,8 +260,9 @@ def _write_published(
     crimes: list[int],
     severity: list[float],
     residents: list[int],
-) -> Path:
-    """The two synthetic published tables, by CSP and for England, in the tidy layout."""
+) -> tuple[PublishedTableFile, ...]:
+    """The two synthetic published tables, by CSP and for England, in the publishers' long
+    layout (loaded by ``safecity load reference published-indicators`` like a real table)."""
     all_codes = [city.csp_code, *codes]
     all_names = [city.csp_name, *names]
     all_crimes = [city.crimes, *crimes]
@@ -266,33 +272,36 @@ def _write_published(
     england_severity = sum(
         score * people for score, people in zip(all_severity, all_residents, strict=True)
     ) / sum(all_residents)
-    common = {"vintage": RELEASE, "offence_group": "Total recorded crime", "period": city.period}
-    rows: list[tuple[object, ...]] = []
-    for indicator, title, unit, values, england in (
+    tables = []
+    for file_name, indicator, title, unit, values, england in (
         (
+            "crime_severity_score_by_csp_synthetic.csv",
             "crime_severity_score",
             SEVERITY_TITLE,
             "score (weighted crimes per resident)",
             all_severity,
             england_severity,
         ),
-        ("recorded_crime", RECORDED_TITLE, "offences", all_crimes, england_crimes),
+        (
+            "recorded_crime_by_csp_synthetic.csv",
+            "recorded_crime",
+            RECORDED_TITLE,
+            "offences",
+            all_crimes,
+            england_crimes,
+        ),
     ):
-        for code, name, value in zip(all_codes, all_names, values, strict=True):
-            rows.append(
-                (
-                    PUBLISHER, title, common["vintage"], indicator, common["offence_group"],
-                    common["period"], "csp", code, name, 2024, _number(value), "", "", "", unit,
-                )
-            )  # fmt: skip
-        rows.append(
-            (
-                PUBLISHER, title, common["vintage"], indicator, common["offence_group"],
-                common["period"], "nation", ENGLAND_CODE, ENGLAND_NAME, 2024, _number(england),
-                "", "", "", unit,
+        rows: list[tuple[object, ...]] = [
+            (code, name, city.period, _number(value), indicator, "Total recorded crime", unit)
+            for code, name, value in zip(
+                [*all_codes, ENGLAND_CODE], [*all_names, ENGLAND_NAME], [*values, england],
+                strict=True,
             )
-        )  # fmt: skip
-    return _csv(path, PUBLISHED_HEADER, rows)
+        ]  # fmt: skip
+        tables.append(
+            PublishedTableFile(path=_csv(folder / file_name, PUBLISHED_HEADER, rows), title=title)
+        )
+    return tuple(tables)
 
 
 def _number(value: float | int) -> str:
@@ -304,7 +313,9 @@ def _number(value: float | int) -> str:
 __all__ = [
     "ENGLAND_CODE",
     "PUBLISHER",
+    "RELEASE",
     "CityFigures",
     "NationalContextFiles",
+    "PublishedTableFile",
     "write_national_context",
 ]
