@@ -180,7 +180,8 @@ class Priority:
     name: str
     score: str
     sentence: Sentence
-    evidence: Table
+    evidence: Table | None
+    """The scores and evidence, or ``None`` when the edition prints them in an appendix."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,11 +208,16 @@ class Section:
     subsections: list[Section] = field(default_factory=list)
     person_level: bool = False
     appendix: bool = False
+    new_page: bool = True
+    """Whether the section starts a new page in print (top-level sections only)."""
+    commentary: list[Block] = field(default_factory=list)
+    """The analyst's commentary on the section, printed after its heading in a box of its
+    own (filled from :class:`ReportAdditions`; empty prints nothing)."""
 
     def sentences(self) -> list[Sentence]:
         """Every sentence in the section and its subsections, in document order."""
         found: list[Sentence] = []
-        for block in self.blocks:
+        for block in [*self.blocks, *self.commentary]:
             found.extend(_block_sentences(block))
         for subsection in self.subsections:
             found.extend(subsection.sentences())
@@ -242,7 +248,8 @@ def _block_methods(block: Block) -> list[str]:
         found.extend(block.methods)
     if isinstance(block, Priorities):
         for priority in block.priorities:
-            found.extend(priority.evidence.methods)
+            if priority.evidence is not None:
+                found.extend(priority.evidence.methods)
     return found
 
 
@@ -252,6 +259,27 @@ def _block_sentences(block: Block) -> list[Sentence]:
     if isinstance(block, Priorities):
         return [priority.sentence for priority in block.priorities]
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAdditions:
+    """What the partnership adds to the computed report: recommendations and commentary.
+
+    The hook through which recommendations (accepted, edited or written by the analyst) and
+    the analyst's commentary reach the document; the report itself computes neither.
+
+    Attributes
+    ----------
+    recommendations
+        Blocks printed in the summary's "Recommendations" subsection (section id
+        ``recommendations``), after the top priorities; none leaves the subsection out.
+    commentary
+        Section or subsection id (``summary``, ``theme-violence``, ``theme-violence-findings``
+        ...) -> blocks printed as the analyst's commentary on that section.
+    """
+
+    recommendations: tuple[Block, ...] = ()
+    commentary: dict[str, tuple[Block, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ import vl_convert
 from safecity.report.artefact_reader import ArtefactError, Audience, open_artefact
 from safecity.report.assemble import build_document
 from safecity.report.charts import ChartRenderer
-from safecity.report.document import Document
+from safecity.report.document import Document, ReportAdditions
 from safecity.report.figures import Figure
 from safecity.report.formatting import SUPPRESSED
 from safecity.report.html_output import render_html
@@ -129,6 +129,7 @@ def write_report(
     audience: Audience = Audience.PUBLIC,
     formats: Iterable[OutputFormat] = (OutputFormat.HTML, OutputFormat.PDF),
     generated_at: date | None = None,
+    additions: ReportAdditions | None = None,
 ) -> ReportResult:
     """Write the report on the artefact in ``assessment_dir`` for ``audience`` into ``out_dir``.
 
@@ -147,6 +148,8 @@ def write_report(
         Which documents to write (the chart files and tables are always written).
     generated_at
         The date printed on the cover (default: today, UTC).
+    additions
+        Recommendations and the analyst's commentary to print (none by default).
 
     Raises
     ------
@@ -174,6 +177,7 @@ def write_report(
         artefact=artefact,
         generated_at=generated_at or datetime.now(UTC).date(),
         renderer=renderer,
+        additions=additions,
     )
     timings.document_seconds = time.perf_counter() - started - renderer.seconds
     timings.chart_seconds = renderer.seconds
