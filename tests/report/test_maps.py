@@ -22,7 +22,7 @@ from pyproj import Geod
 from shapely.geometry import shape
 
 from safecity.report.artefact_reader import Audience, open_artefact
-from safecity.report.figures import render_svg
+from safecity.report.figures import choropleth_map, palette, render_svg
 from safecity.report.figures.assemble import named_figures
 from safecity.report.figures.geo import (
     SCALE_STEPS_KM,
@@ -97,7 +97,7 @@ def test_hot_spot_map_numbers_and_names_the_main_hot_spots_by_ward(
         assert str(number) in texts
 
 
-def _southampton_boundaries(shared_data: Path) -> dict[str, Any]:
+def _southampton_boundaries(shared_data: Path, *, with_force: bool = False) -> dict[str, Any]:
     wards = json.loads((shared_data / "boundaries" / "wards21_southampton.geojson").read_text())
     features = [
         {
@@ -119,7 +119,61 @@ def _southampton_boundaries(shared_data: Path) -> dict[str, Any]:
             "geometry": shapely.geometry.mapping(outline),
         }
     )
+    if with_force:
+        forces = json.loads((shared_data / "boundaries" / "pfa20.geojson").read_text())
+        hampshire = next(
+            feature
+            for feature in forces["features"]
+            if feature["properties"]["pfa20_name"] == "Hampshire"
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "area_code": hampshire["properties"]["pfa20_code"],
+                    "area_level": "pfa",
+                    "area_name": "Hampshire",
+                },
+                "geometry": hampshire["geometry"],
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
+
+
+@pytest.mark.parametrize("with_force", [True, False])
+def test_real_ward_map_locates_southampton_in_its_force_when_loaded(
+    shared_data: Path, with_force: bool
+) -> None:
+    boundaries = _southampton_boundaries(shared_data, with_force=with_force)
+    wards = [
+        feature["properties"]
+        for feature in boundaries["features"]
+        if feature["properties"]["area_level"] == "ward"
+    ]
+    values = pd.DataFrame(
+        {
+            "area_code": [ward["area_code"] for ward in wards],
+            "band": ["high" if ward["area_name"] == "Bargate" else "other" for ward in wards],
+        }
+    )
+    figure = choropleth_map(
+        values=values,
+        boundaries=boundaries,
+        class_column="band",
+        classes={"high": palette.VIRIDIS_5[0], "other": palette.VIRIDIS_5[4]},
+        title="Southampton wards",
+        subtitle=["Bargate marked."],
+        alt_text="Map of Southampton's 16 wards.",
+        chart_id="test-map",
+        legend_title="Band",
+        source_table="indicators",
+        crime_group=None,
+    )
+    texts = _svg_texts(render_svg(spec=figure.spec))
+    for ward in wards:
+        assert texts.count(ward["area_name"]) == 2, ward["area_name"]
+    assert ("Location in Hampshire" in texts) is with_force
+    assert "2.5 km" in texts
 
 
 def test_scale_bar_measures_its_length_on_real_boundaries(shared_data: Path) -> None:
@@ -133,12 +187,13 @@ def test_scale_bar_measures_its_length_on_real_boundaries(shared_data: Path) -> 
         if layer.get("mark", {}).get("baseline") == "bottom"
     )
     kilometres = float(label.removesuffix(" km")) if label.endswith("km") else 0.0
-    # Southampton is about 9 km west to east: a quarter is over 2 km, so the bar is 2 km.
-    assert kilometres == 2.0
+    # Southampton's wards span 10.9 km west to east (pyproj, WGS84): a quarter is 2.7 km, so
+    # the bar is the longest step within it, 2.5 km.
+    assert kilometres == 2.5
     _, _, metres = Geod(ellps="WGS84").inv(
         line["longitude"], line["latitude"], line["longitude2"], line["latitude2"]
     )
-    assert metres == pytest.approx(2000, rel=0.01)
+    assert metres == pytest.approx(2500, rel=0.01)
 
 
 def test_ward_labels_sit_inside_their_real_wards(shared_data: Path) -> None:

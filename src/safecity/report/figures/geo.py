@@ -289,6 +289,58 @@ def reading_layers(
     return layers
 
 
+CONTEXT_LEVELS = ("pfa", "region")
+"""Levels of the wider area an inset locates the assessed area in (force area, region)."""
+INSET_SIZE = 130
+"""Width and height of the locator inset in CSS pixels."""
+INSET_SIMPLIFY_DEGREES = 0.002
+"""Simplification of the wider area's outline for the inset (about 200 m: invisible at
+1:2,000,000, and it keeps the SVG small)."""
+
+
+def inset_view(boundaries: dict[str, Any], *, area_level: str) -> dict[str, Any] | None:
+    """A small map locating the area (filled black) within its force area or region, drawn
+    when the boundaries hold one (``area_level`` ``pfa`` or ``region``); ``None`` otherwise.
+
+    The wider area comes from the loaded boundaries only (no tiles, no basemap): the
+    artefact's ``boundaries.geojson`` carries it when its boundary was loaded.
+    """
+    wider = [
+        item
+        for item in features(boundaries, levels=CONTEXT_LEVELS)
+        if item["properties"].get("area_level") != area_level
+    ]
+    area = features(boundaries, levels=[area_level])
+    if not wider or not area:
+        return None
+    for item in wider:
+        simplified = shapely.simplify(
+            shape(item["geometry"]), INSET_SIMPLIFY_DEGREES, preserve_topology=True
+        )
+        item["geometry"] = _as_lists(mapping(shapely.orient_polygons(simplified, exterior_cw=True)))
+    names = ", ".join(
+        str(item["properties"].get("area_name") or item["properties"]["area_code"])
+        for item in wider
+    )
+    return {
+        "width": INSET_SIZE,
+        "height": INSET_SIZE,
+        "title": {"text": f"Location in {names}", "fontSize": 10, "anchor": "start"},
+        "projection": {"type": "mercator"},
+        "layer": [
+            {
+                "data": {"values": wider},
+                "mark": {"type": "geoshape", "fill": HALO, "stroke": palette.NEUTRAL,
+                         "strokeWidth": 0.8},
+            },
+            {
+                "data": {"values": area},
+                "mark": {"type": "geoshape", "fill": INK, "stroke": INK, "strokeWidth": 0.5},
+            },
+        ],
+    }  # fmt: skip
+
+
 @cache
 def _to_national_grid() -> Transformer:
     return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
@@ -345,6 +397,7 @@ def national_grid_outline_layers(
 __all__ = [
     "MAP_WIDTH",
     "features",
+    "inset_view",
     "map_size",
     "national_grid_outline_layers",
     "national_grid_outlines",

@@ -37,7 +37,13 @@ from safecity.report.figures.figure import (
     require_columns,
     spec_records,
 )
-from safecity.report.figures.geo import features, map_size, outline_layers, reading_layers
+from safecity.report.figures.geo import (
+    features,
+    inset_view,
+    map_size,
+    outline_layers,
+    reading_layers,
+)
 from safecity.report.reader_words import GI_COUNTS_NOTE
 
 QUINTILE_LABELS = {
@@ -149,7 +155,8 @@ def choropleth_map(
     if tooltip:
         encoding["tooltip"] = list(tooltip)
     spec = base_spec(title=title, subtitle=list(subtitle), description=alt_text)
-    spec.update(
+    view: dict[str, Any] = {}
+    view.update(
         {
             "width": width,
             "height": height,
@@ -175,6 +182,11 @@ def choropleth_map(
             ],
         }
     )
+    inset = inset_view(boundaries, area_level=area_level)
+    if inset is None:
+        spec.update(view)
+    else:
+        spec.update({"hconcat": [view, inset], "spacing": 12})
     return Figure(
         figure_id=chart_id,
         title=title,
