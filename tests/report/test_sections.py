@@ -52,11 +52,13 @@ def test_partners_report_has_every_section_with_data(
         *(f"theme-{theme_id}" for theme_id in expected_themes),
         "victims-and-offenders",
         "data-quality",
+        "ward-appendix",
+        "priority-appendix",
         "methods",
         "glossary",
         "sources",
     ]
-    assert [section.number for section in document.sections][-3:] == ["A", "B", "C"]
+    assert [section.number for section in document.sections][-5:] == ["A", "B", "C", "D", "E"]
     assert any("Modern slavery" in note for note in _notes(document, "overview"))
     for theme_id in expected_themes:
         section = document.section(f"theme-{theme_id}")

@@ -93,6 +93,7 @@ def _overview(assembly: Assembly) -> list[Section]:
         assembly.topics,
         assembly.renderer,
         charts=assembly.edition.overview_charts,
+        shown=assembly.edition.overview_findings,
     )
     return [section]
 

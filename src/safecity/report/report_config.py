@@ -258,6 +258,8 @@ class ThemeLayout:
     max_groups: int
     charts: tuple[str, ...]
     ward_table: WardTable
+    volume_sentence: bool
+    """Whether the key figures are also said in a sentence under them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +272,8 @@ class Edition:
     sections: tuple[str, ...]
     priority_evidence: PriorityEvidence
     overview_charts: tuple[str, ...]
+    overview_findings: int | None
+    """Findings on all crime and harm the overview prints; ``None`` prints every one."""
     themes: ThemeLayout
 
 
@@ -284,6 +288,11 @@ def _whole(value: object, *, where: str, minimum: int = 0) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise ValueError(f"{where}: expected a whole number of at least {minimum}, got {value!r}")
     return value
+
+
+def _findings_shown(value: object, *, where: str) -> int | None:
+    """``findings`` of an edition: ``all`` (``None``) or how many are printed."""
+    return None if value == "all" else _whole(value, where=f"{where}.findings")
 
 
 def _edition(audience: str, entry: dict[str, Any]) -> Edition:
@@ -304,18 +313,21 @@ def _edition(audience: str, entry: dict[str, Any]) -> Edition:
         max_groups=_whole(layout.get("max_groups"), where=f"{where} themes.max_groups", minimum=1),
         charts=_names(layout, "charts"),
         ward_table=WardTable(str(layout.get("ward_table"))),
+        volume_sentence=bool(layout.get("volume_sentence", True)),
     )
     sections = _names(entry, "sections")
     if not sections or len(set(sections)) != len(sections):
         raise ValueError(f"{where}: 'sections' must name each section once")
     summary = _mapping(entry, "summary", where=where)
+    overview = _mapping(entry, "overview", where=where)
     return Edition(
         audience=audience,
         title=_text(entry, "title", where=where),
         pages=budget,
         sections=sections,
         priority_evidence=PriorityEvidence(str(summary.get("priority_evidence"))),
-        overview_charts=_names(_mapping(entry, "overview", where=where), "charts"),
+        overview_charts=_names(overview, "charts"),
+        overview_findings=_findings_shown(overview.get("findings"), where=f"{where} overview"),
         themes=theme_layout,
     )
 

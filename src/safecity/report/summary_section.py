@@ -256,7 +256,7 @@ def priorities_section(
         section.blocks.append(
             Note(
                 text="The scores on each criterion and the evidence behind them are in the"
-                " published priority tables (priority_scores.csv)."
+                " published table of priority scores."
             )
         )
     return section

@@ -57,12 +57,25 @@ def overview_section(
     renderer: ChartRenderer,
     *,
     charts: tuple[str, ...] | None = None,
+    shown: int | None = None,
 ) -> Section:
-    """The overview: findings on all crime and harm, and the edition's overview charts
-    (``charts``; every overview chart when ``None``)."""
+    """The overview: findings on all crime and harm (every one, or the first ``shown``,
+    significant ones first), and the edition's overview charts (``charts``; every overview
+    chart when ``None``)."""
     section = Section(section_id="overview", number="", title="Overview")
     overall = topic_findings(findings, topics, OVERVIEW_TOPICS)
-    if overall:
+    if overall and shown is not None and len(overall) > shown:
+        significant = significant_findings(context)
+        ordered = sorted(overall, key=lambda sentence: sentence.finding_id not in significant)
+        section.blocks.append(SentenceList(sentences=tuple(ordered[:shown]), heading="Findings"))
+        rest = len(overall) - shown
+        section.blocks.append(
+            Note(
+                text=f"{format_count(rest)} further finding{'s' if rest != 1 else ''} on all"
+                " crime and harm are in the published findings table (findings.csv)."
+            )
+        )
+    elif overall:
         section.blocks.append(SentenceList(sentences=tuple(overall), heading="Findings"))
     figures, omitted = (
         renderer.overview() if charts is None else renderer.named(charts, crime_group=None)
@@ -222,7 +235,7 @@ def _theme(
             boxes.append(change_key_figure(row=row, label=f"Change on {context.baseline}"))
         intro.append(KeyFigures(figures=tuple(boxes)))
         sentences = [Sentence(text=theme.summary, row_ids=())]
-        if not is_missing(row.values.get("numerator")):
+        if layout.volume_sentence and not is_missing(row.values.get("numerator")):
             sentences.append(
                 volume_sentence(row, area_name=context.area_name, period=context.period, noun=name)
             )
@@ -359,7 +372,7 @@ def _ward_table(context: ReportContext, group_id: str, theme: Theme) -> Block:
 
 HIGHER_MARK, LOWER_MARK = "\u25b2", "\u25bc"
 """Marks after a ward's rate significantly higher (▲) or lower (▼) than the area's."""
-WARD_APPENDIX_COLUMNS = 6
+WARD_APPENDIX_COLUMNS = 7
 """Themes per table of the ward appendix (a wider table does not fit an A4 page)."""
 
 

@@ -550,7 +550,7 @@ FIGURE_WIDTH = 640
 """Width of a small multiple in CSS pixels (the A4 text width at 96 pixels per inch)."""
 WARD_LABELS = 120
 """Width taken by the ward names of a small multiple of ward rates, in CSS pixels."""
-WARD_BAND = 13
+WARD_BAND = 11
 """Height of a ward's row in CSS pixels in a small multiple of ward rates."""
 """Charts an edition may draw as small multiples of a theme's groups."""
 
@@ -607,7 +607,7 @@ def theme_small_multiples(
     """One figure drawing ``chart`` for each of ``group_ids`` side by side (small multiples).
 
     Groups whose chart cannot be drawn are left out of the figure and said in a sentence; a
-    single drawable group gives its chart at full size.
+    theme with a single group gets a figure of one panel, at the same compact height.
 
     Parameters
     ----------
@@ -640,9 +640,7 @@ def theme_small_multiples(
             for position, group_id in enumerate(group_ids)
         ]
     figures, left_out = _collect(results)
-    if len(figures) <= 1:
-        if figures and chart == "wards":
-            figures, _ = _collect([_wards(context, group_ids[0], crime_group)])
+    if not figures:
         return figures, left_out
     panels = [(_panel_name(context, figure), figure) for figure in figures]
     if chart == "trend":
@@ -651,13 +649,13 @@ def theme_small_multiples(
             figure_id=f"monthly-trends-{theme_id}",
             title=f"{theme_title}: monthly counts with process limits",
             subtitle=[
-                f"{context.area_name}. Points: crimes recorded each month; solid line: mean;"
-                " dashed lines: process limits (XmR, NHS 'Making data count').",
+                f"{context.area_name}. Points: crimes recorded each month; solid line: mean;",
+                "dashed lines: process limits (XmR, NHS 'Making data count').",
                 "Each panel has its own vertical scale.",
             ],
             columns=min(len(panels), 3),
-            panel_width=FIGURE_WIDTH // min(len(panels), 3) - 70,
-            panel_height=110,
+            panel_width=min(FIGURE_WIDTH // min(len(panels), 3) - 70, 420),
+            panel_height=70,
             crime_group=crime_group,
             resolve={"scale": {"y": "independent"}},
         )
@@ -667,12 +665,13 @@ def theme_small_multiples(
             figure_id=f"ward-rates-{theme_id}",
             title=f"{theme_title}: rate per 1,000 by ward, {context.period}",
             subtitle=[
-                f"Whiskers: 95% confidence intervals; dashed line: the {context.area_name}"
-                " rate of each group. Dark bars: significantly higher than the area; white:"
-                " significantly lower. Wards in alphabetical order, the same in every panel.",
+                f"Whiskers: 95% confidence intervals; dashed line: the {context.area_name} rate.",
+                "Dark bars: significantly higher than the area; light: similar; white:"
+                " significantly lower.",
+                "Wards in alphabetical order, the same in every panel.",
             ],
             columns=len(panels),
-            panel_width=(FIGURE_WIDTH - WARD_LABELS) // len(panels) - 30,
+            panel_width=min((FIGURE_WIDTH - WARD_LABELS) // len(panels) - 30, 320),
             panel_height=max(60, WARD_BAND * len(order)),
             crime_group=crime_group,
             resolve={"scale": {"x": "independent"}},

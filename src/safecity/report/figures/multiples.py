@@ -29,7 +29,8 @@ from safecity.report.figures.figure import (
 PANEL_KEYS = ("data", "layer", "transform", "mark", "encoding", "projection", "width", "height")
 """Keys of a single chart's specification kept in its panel (title, config and schema are
 the combined figure's)."""
-GROUP_COLUMN = "crime_group_name"
+GROUP_COLUMN = "crime_group"
+"""The first column of a small multiple's data: the panel's crime group, by name."""
 
 
 def small_multiples(

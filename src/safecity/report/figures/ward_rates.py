@@ -137,8 +137,8 @@ def ward_rates_chart(
         Whether the ward names label the bars (a small multiple names them once, in its first
         panel).
     compact
-        A panel of a small multiple: a short axis title and no text beside the area's line
-        (the figure's subtitle says what the line is).
+        A panel of a small multiple: a short axis title, the area's rate alone beside its line
+        and no legend (the figure's subtitle says what the shades and the line are).
 
     Raises
     ------
@@ -187,6 +187,7 @@ def ward_rates_chart(
                     "field": "benchmark_label",
                     "type": "nominal",
                     "title": f"Compared with {area_name}",
+                    **({"legend": None} if compact else {}),
                     "scale": {
                         "domain": list(LABEL_ORDER),
                         "range": [palette.BENCHMARK_COLOURS[label] for label in LABEL_ORDER],
