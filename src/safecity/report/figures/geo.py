@@ -121,6 +121,8 @@ LABEL_FONT_SIZE = 9
 HALO = palette.MISSING_FILL
 """The light outline behind map text, so names read over any shading (and in greyscale)."""
 INK = palette.OKABE_ITO["black"]
+MARKER_RISE = -15
+"""Pixels a hot spot's numbered marker is drawn above its point, clear of a ward name there."""
 
 
 def _bounds(boundaries: dict[str, Any], *, area_level: str) -> tuple[float, float, float, float]:
@@ -275,13 +277,13 @@ def reading_layers(
                 {
                     "data": {"values": markers},
                     "mark": {"type": "circle", "size": 260, "color": INK, "opacity": 1,
-                             "stroke": HALO, "strokeWidth": 1.5},
+                             "stroke": HALO, "strokeWidth": 1.5, "yOffset": MARKER_RISE},
                     "encoding": position,
                 },
                 {
                     "data": {"values": markers},
                     "mark": {"type": "text", "fontSize": 11, "fontWeight": "bold",
-                             "fill": HALO},
+                             "fill": HALO, "yOffset": MARKER_RISE},
                     "encoding": {**position, "text": {"field": "number", "type": "nominal"}},
                 },
             ]
