@@ -41,10 +41,14 @@ def _svg_texts(svg: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def demo_maps(demo_artefact: Path) -> dict[str, str]:
-    """The demo city's all-crime hot spot and quintile maps (public edition), as SVG."""
+    """The demo city's all-crime maps (public tables), as SVG: LSOA hot spots and quintiles
+    (Mercator) and the grid maps of emerging and persistent hot spots and kernel density
+    (British National Grid)."""
     artefact = open_artefact(directory=demo_artefact, audience=Audience.PUBLIC)
     figures, left_out = named_figures(
-        artefact=artefact, names=["hotspot_lsoa", "quintile_map"], crime_group=None
+        artefact=artefact,
+        names=["hotspot_lsoa", "quintile_map", "hotspot_classes", "kde"],
+        crime_group=None,
     )
     assert left_out == []
     return {figure.figure_id: render_svg(spec=figure.spec) for figure in figures}
@@ -59,7 +63,15 @@ def _ward_names(demo_artefact: Path) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("figure_id", ["hotspot-map-lsoa-all_crime", "lsoa-quintile-map-all_crime"])
+@pytest.mark.parametrize(
+    "figure_id",
+    [
+        "hotspot-map-lsoa-all_crime",
+        "lsoa-quintile-map-all_crime",
+        "hotspot-map-classes-all_crime",
+        "kde-map-all_crime",
+    ],
+)
 def test_maps_carry_every_ward_name_a_scale_bar_and_a_north_arrow(
     demo_maps: dict[str, str], demo_artefact: Path, figure_id: str
 ) -> None:

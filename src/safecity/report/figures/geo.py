@@ -396,6 +396,65 @@ def national_grid_outline_layers(
     ]
 
 
+def national_grid_reading_layers(
+    boundaries: dict[str, Any], *, x_scale: dict[str, Any], y_scale: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Ward names, a scale bar and a north arrow for a grid map in British National Grid
+    metres (the scales' domains); the counterpart of :func:`reading_layers`.
+
+    The arrow points to grid north, within a degree of true north across England.
+    """
+    west, east = (float(value) for value in x_scale["domain"])
+    south, north = (float(value) for value in y_scale["domain"])
+    transformer = _to_national_grid()
+    labels = []
+    for point in ward_label_points(boundaries):
+        x, y = transformer.transform(point["longitude"], point["latitude"])
+        labels.append({"name": point["name"], "x": round(float(x)), "y": round(float(y))})
+    length_km = scale_bar_km((east - west) / 1000)
+    start = west + (east - west) * 0.03
+    end = start + length_km * 1000
+    bar_y = south + (north - south) * 0.03
+    tick = (north - south) * 0.012
+
+    def position(x_field: str = "x", y_field: str = "y") -> dict[str, Any]:
+        return {
+            "x": {"field": x_field, "type": "quantitative", "scale": x_scale, "axis": None},
+            "y": {"field": y_field, "type": "quantitative", "scale": y_scale, "axis": None},
+        }
+
+    text = {"text": {"field": "name", "type": "nominal"}}
+    return [
+        {"data": {"values": labels},
+         "mark": {"type": "text", "fontSize": LABEL_FONT_SIZE, "stroke": HALO, "strokeWidth": 3,
+                  "strokeJoin": "round", "fill": HALO},
+         "encoding": {**position(), **text}},
+        {"data": {"values": labels},
+         "mark": {"type": "text", "fontSize": LABEL_FONT_SIZE, "fill": palette.NEUTRAL},
+         "encoding": {**position(), **text}},
+        {"data": {"values": [
+            {"x": start, "y": bar_y, "x2": end, "y2": bar_y},
+            {"x": start, "y": bar_y - tick, "x2": start, "y2": bar_y + tick},
+            {"x": end, "y": bar_y - tick, "x2": end, "y2": bar_y + tick}]},
+         "mark": {"type": "rule", "color": INK, "strokeWidth": 2},
+         "encoding": {**position(), "x2": {"field": "x2"}, "y2": {"field": "y2"}}},
+        {"data": {"values": [{"x": (start + end) / 2, "y": bar_y + tick,
+                              "name": _distance_words(length_km)}]},
+         "mark": {"type": "text", "baseline": "bottom", "dy": -2, "fontSize": 10, "fill": INK},
+         "encoding": {**position(), **text}},
+        {"data": {"values": [{"x": east - (east - west) * 0.04,
+                              "y": north - (north - south) * 0.05, "name": "N"}]},
+         "layer": [
+             {"mark": {"type": "point", "shape": "triangle-up", "filled": True, "size": 160,
+                       "color": INK, "opacity": 1},
+              "encoding": position()},
+             {"mark": {"type": "text", "baseline": "top", "dy": 9, "fontSize": 11,
+                       "fontWeight": "bold", "fill": INK},
+              "encoding": {**position(), **text}},
+         ]},
+    ]  # fmt: skip
+
+
 __all__ = [
     "MAP_WIDTH",
     "features",
@@ -403,6 +462,7 @@ __all__ = [
     "map_size",
     "national_grid_outline_layers",
     "national_grid_outlines",
+    "national_grid_reading_layers",
     "outline_layers",
     "reading_layers",
     "scale_bar_km",
