@@ -36,11 +36,11 @@ def partners_report(demo_artefact: Path, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="session")
 def public_report(demo_artefact: Path, tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
-    """The public report on the demo city, HTML only (the PDF is tested on the partners')."""
+    """The public (board) report on the demo city, HTML and PDF (its page budget is tested)."""
     return write_report(
         assessment_dir=demo_artefact,
         out_dir=tmp_path_factory.mktemp("report-public"),
         audience=Audience.PUBLIC,
-        formats=(OutputFormat.HTML,),
+        formats=(OutputFormat.HTML, OutputFormat.PDF),
         generated_at=GENERATED_AT,
     )

@@ -137,7 +137,8 @@ def test_findings_cite_rows_the_audience_reads(
         for value in frame[column]
     }
     findings = _findings(report.document)
-    assert len(findings) > 50
+    # The board (public) edition prints two findings per theme (editions.yaml).
+    assert len(findings) > (50 if audience == "partners" else 30)
     for sentence in findings:
         assert set(sentence.row_ids) <= ids, sentence
         if sentence.finding_id and sentence.finding_id.startswith("change_"):

@@ -157,8 +157,9 @@ def test_chart_data_tables_are_headed_in_words_without_identifier_columns(
         assert "Group id" not in figure.data_table.columns
         assert "Row id" not in figure.data_table.columns
         assert not figure.source_table.startswith("artefact table")
-    trend = next(f for f in figures if f.figure_id == "monthly-trend-all_crime")
-    assert trend.data_table.columns[:3] == ("GSS code", "Month", "Count")
+    # The board edition's trends are small multiples: the panel's crime group comes first.
+    trend = next(f for f in figures if f.figure_id == "monthly-trends-violence")
+    assert trend.data_table.columns[:4] == ("Crime group", "GSS code", "Month", "Count")
     assert trend.source_table == "the assessment's monthly counts"
 
 

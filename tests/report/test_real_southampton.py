@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
+import json
 import re
 from pathlib import Path
 
 import pytest
 from tests.report.html_parts import GENERATED_AT, comparable, pdf_pages, pdf_text
 from tests.report.plain_report import scan_findings, scan_report
+from tests.report.test_maps import SVG_TEXT
 
 from safecity.assess.engine import run_assessment
 from safecity.assess.periods import parse_period
@@ -59,6 +62,7 @@ def southampton_artefact(shared_data: Path, tmp_path_factory: pytest.TempPathFac
             (ReferenceKind.IMD, "deprivation/imd2019_england_lsoa11_ranks_deciles.csv.gz"),
             (ReferenceKind.BOUNDARIES, "boundaries/lsoa11_bsc_southampton.geojson"),
             (ReferenceKind.BOUNDARIES, "boundaries/wards20_southampton_from_lsoa11.geojson"),
+            (ReferenceKind.BOUNDARIES, "boundaries/pfa20.geojson"),
         ):
             load_reference(warehouse, kind=kind, path=shared_data / path)
         run_assessment(
@@ -167,3 +171,34 @@ def test_southampton_report_speaks_readers_words(
     scan = scan_findings if with_findings else scan_report
     failures = scan(southampton_report, southampton_artefact, public=True)
     assert failures == [], "\n".join(failures)
+
+
+def test_southampton_maps_are_readable_and_located_in_hampshire(
+    southampton_report: ReportResult, southampton_artefact: Path, shared_data: Path
+) -> None:
+    """The overview's hot spot map names every ward, has a scale bar and a north arrow, and
+    an inset locating Southampton in Hampshire's force area (the loaded pfa20 boundary, which
+    the artefact's boundaries carry)."""
+    collection = json.loads((southampton_artefact / "boundaries.geojson").read_text("utf-8"))
+    forces = [
+        feature["properties"]
+        for feature in collection["features"]
+        if feature["properties"]["area_level"] == "pfa"
+    ]
+    assert [(force["area_code"], force["area_name"]) for force in forces] == [
+        ("E23000030", "Hampshire")
+    ]
+    wards = {
+        row["WD20NM"]
+        for row in _rows(shared_data / "geography" / "LSOA11_WD20_LAD20_EW_LU.csv.gz")
+        if row["LAD20CD"] == SOUTHAMPTON_LAD
+    }
+    svg = (southampton_report.out_dir / "figures" / "hotspot-map-lsoa-all_crime.svg").read_text(
+        "utf-8"
+    )
+    texts = [html.unescape(text.strip()) for text in SVG_TEXT.findall(svg)]
+    for ward in wards:
+        assert texts.count(ward) == 2, ward
+    assert "Location in Hampshire" in texts
+    assert "N" in texts
+    assert any(re.fullmatch(r"\d+(\.\d+)? km", text) for text in texts)

@@ -52,16 +52,19 @@ def test_partners_report_has_every_section_with_data(
         *(f"theme-{theme_id}" for theme_id in expected_themes),
         "victims-and-offenders",
         "data-quality",
+        "ward-appendix",
+        "priority-appendix",
         "methods",
         "glossary",
         "sources",
     ]
-    assert [section.number for section in document.sections][-3:] == ["A", "B", "C"]
+    assert [section.number for section in document.sections][-5:] == ["A", "B", "C", "D", "E"]
     assert any("Modern slavery" in note for note in _notes(document, "overview"))
     for theme_id in expected_themes:
         section = document.section(f"theme-{theme_id}")
         assert section is not None
-        assert [sub.title for sub in section.subsections] == ["Findings", "Charts", "Wards"]
+        # Ward figures are in the ward appendix (editions.yaml: ward_table: appendix).
+        assert [sub.title for sub in section.subsections] == ["Findings", "Charts"]
         assert section.figures(), theme_id
     assert len(document.section("overview").figures()) >= 3  # type: ignore[union-attr]
 

@@ -95,7 +95,8 @@ def _json_coordinates(value: Any) -> Any:
 def area_boundaries(warehouse: Warehouse, *, area: StudyArea) -> dict[str, Any] | None:
     """The area's boundaries as a GeoJSON FeatureCollection (WGS84), or ``None`` without LSOAs.
 
-    Features come in order: the area, then its wards, then its LSOAs, each by code. The
+    Features come in order: the area, then its wards, then the force area it lies in (when its
+    boundary is loaded), then its LSOAs, each by code. The
     collection's ``safecity`` member records the vintages and which outlines were derived
     from LSOAs.
 
@@ -152,6 +153,17 @@ def area_boundaries(warehouse: Warehouse, *, area: StudyArea) -> dict[str, Any] 
             _feature(code=code, vintage=area.ward_vintage, level="ward",
                      name=str(ward.ward_name), geometry=geometry)
         )  # fmt: skip
+    if area.level.value != "pfa" and "pfa_code" in lsoas.columns:
+        # The force area(s) the area lies in, when their boundary is loaded: the report's
+        # maps locate the area within it in an inset.
+        forces = sorted(set(lsoas["pfa_code"].dropna().astype(str)))
+        loaded = _loaded(warehouse, level="pfa", codes=forces, vintage=None)
+        for record in loaded.to_dict("records"):
+            features.append(
+                _feature(code=str(record["area_code"]), vintage=int(record["area_vintage"]),
+                         level="pfa", name=str(record["area_name"]),
+                         geometry=record["geometry"])
+            )  # fmt: skip
     names = dict(zip(lsoas["lsoa_code"], lsoas["lsoa_name"], strict=True))
     for code in sorted(lsoa_shapes):
         features.append(

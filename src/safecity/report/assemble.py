@@ -1,14 +1,17 @@
 """Assemble the report document from an Assessment artefact for one audience.
 
-Sections, in order: summary; overview; one section per priority theme with data (a note lists
-the themes without); victims and offenders (partners only, when the artefact has the person
-tables); data quality and caveats; then the appendices (methods, glossary, sources and
-licences). Every number is formatted in Python from an artefact row (see
+The audience's edition (``editions.yaml``) gives the sections and their order: by default the
+summary; overview; one section per priority theme with data (a note lists the themes
+without); victims and offenders (partners only, when the artefact has the person tables);
+data quality and caveats; then the appendices (ward figures, priority evidence, methods,
+glossary, sources and licences). Every number is formatted in Python from an artefact row (see
 :mod:`safecity.report.narrative`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from safecity.report.appendices import glossary_section, methods_section, sources_section
@@ -26,8 +29,11 @@ from safecity.report.context import (
 from safecity.report.document import (
     Cover,
     Document,
+    KeyFigure,
+    MethodRef,
     Note,
     Section,
+    Sentence,
 )
 from safecity.report.evidence import index_rows
 from safecity.report.formatting import (
@@ -42,8 +48,124 @@ from safecity.report.narrative import (
 from safecity.report.national_section import national_section
 from safecity.report.people_section import people_section
 from safecity.report.quality_section import data_quality_section
-from safecity.report.summary_section import summary_section
-from safecity.report.theme_sections import overview_section, theme_sections
+from safecity.report.report_config import Edition, PriorityEvidence, edition
+from safecity.report.summary_section import priority_appendix, summary_section
+from safecity.report.theme_sections import overview_section, theme_sections, ward_appendix
+
+
+@dataclass(slots=True)
+class Assembly:
+    """What the section builders of one report share while the document is assembled."""
+
+    context: ReportContext
+    edition: Edition
+    general: list[Sentence]
+    person_level: list[Sentence]
+    topics: dict[str, str]
+    renderer: ChartRenderer
+    key_figures: tuple[KeyFigure, ...] = ()
+    absent_themes: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    """The sections built so far, in order (a builder may read the ones before it)."""
+    method_refs: dict[str, MethodRef] = field(default_factory=dict)
+    """Set by the methods appendix: method id -> its numbered entry."""
+
+
+SectionBuilder = Callable[[Assembly], list[Section]]
+"""Builds the sections of one id of ``editions.yaml`` (none when it has nothing to say)."""
+
+
+def _summary(assembly: Assembly) -> list[Section]:
+    summary, key_figures = summary_section(
+        assembly.context,
+        assembly.general,
+        assembly.topics,
+        priority_evidence=assembly.edition.priority_evidence,
+    )
+    assembly.key_figures = key_figures
+    return [summary]
+
+
+def _national(assembly: Assembly) -> list[Section]:
+    """The national picture, as a subsection of the summary after its key figures."""
+    national = national_section(assembly.context, assembly.renderer)
+    summary = next((s for s in assembly.sections if s.section_id == "summary"), None)
+    if national is not None and summary is not None:
+        summary.subsections.insert(1, national)
+        return []
+    return [] if national is None else [national]
+
+
+def _overview(assembly: Assembly) -> list[Section]:
+    section = overview_section(
+        assembly.context,
+        assembly.general,
+        assembly.topics,
+        assembly.renderer,
+        charts=assembly.edition.overview_charts,
+        shown=assembly.edition.overview_findings,
+    )
+    return [section]
+
+
+def _themes(assembly: Assembly) -> list[Section]:
+    themed, absent = theme_sections(
+        assembly.context,
+        assembly.general,
+        assembly.topics,
+        assembly.renderer,
+        layout=assembly.edition.themes,
+    )
+    if absent:
+        note = Note(text="Themes without a section: " + "; ".join(absent) + ".", tone="info")
+        overview = next((s for s in assembly.sections if s.section_id == "overview"), None)
+        if overview is not None:
+            overview.blocks.append(note)
+        elif themed:
+            themed[0].blocks.insert(0, note)
+    assembly.absent_themes = absent
+    return themed
+
+
+def _people(assembly: Assembly) -> list[Section]:
+    if assembly.context.audience is not Audience.PARTNERS:
+        return []
+    people = people_section(assembly.context, assembly.person_level)
+    return [] if people is None else [people]
+
+
+def _priority_appendix(assembly: Assembly) -> list[Section]:
+    if assembly.edition.priority_evidence is not PriorityEvidence.APPENDIX:
+        return []
+    section = priority_appendix(assembly.context)
+    return [] if section is None else [section]
+
+
+def _methods(assembly: Assembly) -> list[Section]:
+    referenced = [method for figure in assembly.key_figures for method in figure.methods]
+    for section in assembly.sections:
+        referenced.extend(section.method_ids())
+    methods_appendix, method_refs = methods_section(assembly.context, referenced=referenced)
+    assembly.method_refs = method_refs
+    return [methods_appendix]
+
+
+SECTION_BUILDERS: dict[str, SectionBuilder] = {
+    "summary": _summary,
+    "national": _national,
+    "overview": _overview,
+    "themes": _themes,
+    "people": _people,
+    "data_quality": lambda assembly: [data_quality_section(assembly.context)],
+    "ward_appendix": lambda assembly: [ward_appendix(assembly.context)],
+    "priority_appendix": _priority_appendix,
+    "methods": _methods,
+    "glossary": lambda assembly: [glossary_section(assembly.context)],
+    "sources": lambda assembly: [sources_section(assembly.context)],
+}
+"""Section id of ``editions.yaml`` -> its builder. A new section module (e.g. the national
+picture) adds its builder here and its id to the editions' ``sections``; ``methods`` must come
+after every section whose methods it lists."""
 
 
 def build_document(
@@ -53,7 +175,7 @@ def build_document(
     renderer: ChartRenderer,
     commentary: Commentary | None = None,
 ) -> Document:
-    """The report on ``artefact`` for its audience.
+    """The report on ``artefact`` for its audience, laid out as its edition says.
 
     Parameters
     ----------
@@ -79,41 +201,33 @@ def build_document(
         baseline=str(parameters.get("baseline", "")),
         threshold=int(parameters.get("suppression_threshold", 5)),
     )
+    chosen = edition(context.audience.value)
+    unknown = [section_id for section_id in chosen.sections if section_id not in SECTION_BUILDERS]
+    if unknown:
+        raise ValueError(
+            f"editions.yaml, edition {chosen.audience!r}: no section builder for"
+            f" {', '.join(unknown)} (known: {', '.join(SECTION_BUILDERS)})"
+        )
     findings = finding_sentences(
         artefact.table("findings"),
         index=context.index,
         drop_suppressed=context.audience is Audience.PUBLIC,
     )
-    topics = finding_topics(artefact.table("findings"))
     person_level = [sentence for sentence in findings if is_person_level(sentence, context)]
-    general = [sentence for sentence in findings if sentence not in person_level]
-
-    summary, key_figures = summary_section(context, general, topics)
-    national = national_section(context, renderer)
-    if national is not None:
-        summary.subsections.insert(1, national)
-    sections = [summary, overview_section(context, general, topics, renderer)]
-    themed, absent = theme_sections(context, general, topics, renderer)
-    if absent:
-        sections[1].blocks.append(
-            Note(text="Themes without a section: " + "; ".join(absent) + ".", tone="info")
-        )
-    sections.extend(themed)
-    if context.audience is Audience.PARTNERS:
-        people = people_section(context, person_level)
-        if people is not None:
-            sections.append(people)
-    sections.append(data_quality_section(context))
-    referenced = [method for figure in key_figures for method in figure.methods]
-    for section in sections:
-        referenced.extend(section.method_ids())
-    methods_appendix, method_refs = methods_section(context, referenced=referenced)
-    sections.extend([methods_appendix, glossary_section(context), sources_section(context)])
+    assembly = Assembly(
+        context=context,
+        edition=chosen,
+        general=[sentence for sentence in findings if sentence not in person_level],
+        person_level=person_level,
+        topics=finding_topics(artefact.table("findings")),
+        renderer=renderer,
+    )
+    for section_id in chosen.sections:
+        assembly.sections.extend(SECTION_BUILDERS[section_id](assembly))
+    sections = assembly.sections
     _number(sections)
-    edition = (
-        f"Partners' edition ({MARKING})"
-        if context.audience is Audience.PARTNERS
-        else "Public edition"
+    edition_name = (
+        f"{chosen.title} ({MARKING})" if context.audience is Audience.PARTNERS else chosen.title
     )
     months = parameters.get("period_months") or []
     period_months = (
@@ -129,16 +243,16 @@ def build_document(
         baseline=context.baseline,
         generated_at=format_date(generated_at),
         generated_at_iso=generated_at.isoformat(),
-        edition=edition,
+        edition=edition_name,
     )
     document = Document(
         cover=cover,
         audience=context.audience,
         marking=MARKING if context.audience is Audience.PARTNERS else None,
         sections=sections,
-        key_figures=key_figures,
+        key_figures=assembly.key_figures,
         contents_detail=("summary", "data-quality"),
-        method_refs=method_refs,
+        method_refs=assembly.method_refs,
         description=(
             f"Strategic Assessment of crime and anti-social behaviour in {context.area_name}"
             f" ({context.area_code}), {context.period} against {context.baseline}."

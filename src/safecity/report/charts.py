@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -18,6 +19,7 @@ import pandas as pd
 from safecity.report.artefact_reader import AssessmentArtefact
 from safecity.report.document import Cell, FigureBlock, Table
 from safecity.report.figures import Figure, overview_figures, render_svg, theme_figures
+from safecity.report.figures.assemble import named_figures, theme_small_multiples
 from safecity.report.formatting import SUPPRESSED, format_count, is_missing
 from safecity.report.reader_words import NO_DATA, column_heading, shown_columns, table_words
 
@@ -54,6 +56,32 @@ class ChartRenderer:
         """A theme's charts as blocks, and sentences saying which were left out and why."""
         started = time.perf_counter()
         figures, omitted = theme_figures(artefact=self.artefact, crime_group=crime_group)
+        self.seconds += time.perf_counter() - started
+        return [self._block(figure) for figure in figures], list(omitted)
+
+    def named(
+        self, names: Sequence[str], *, crime_group: str | None
+    ) -> tuple[list[FigureBlock], list[str]]:
+        """The charts ``names`` of an edition for one group (``None``: the overview's)."""
+        started = time.perf_counter()
+        figures, omitted = named_figures(
+            artefact=self.artefact, names=names, crime_group=crime_group
+        )
+        self.seconds += time.perf_counter() - started
+        return [self._block(figure) for figure in figures], list(omitted)
+
+    def small_multiples(
+        self, chart: str, *, group_ids: Sequence[str], theme_id: str, theme_title: str
+    ) -> tuple[list[FigureBlock], list[str]]:
+        """One figure of ``chart`` for several groups of a theme, side by side."""
+        started = time.perf_counter()
+        figures, omitted = theme_small_multiples(
+            artefact=self.artefact,
+            chart=chart,
+            group_ids=group_ids,
+            theme_id=theme_id,
+            theme_title=theme_title,
+        )
         self.seconds += time.perf_counter() - started
         return [self._block(figure) for figure in figures], list(omitted)
 

@@ -181,7 +181,8 @@ class Priority:
     name: str
     score: str
     sentence: Sentence
-    evidence: Table
+    evidence: Table | None
+    """The scores and evidence, or ``None`` when the edition prints them in an appendix."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +227,8 @@ class Section:
     subsections: list[Section] = field(default_factory=list)
     person_level: bool = False
     appendix: bool = False
+    new_page: bool = True
+    """Whether the section starts a new page in print (top-level sections only)."""
 
     def sentences(self) -> list[Sentence]:
         """Every sentence in the section and its subsections, in document order."""
@@ -261,7 +264,8 @@ def _block_methods(block: Block) -> list[str]:
         found.extend(block.methods)
     if isinstance(block, Priorities):
         for priority in block.priorities:
-            found.extend(priority.evidence.methods)
+            if priority.evidence is not None:
+                found.extend(priority.evidence.methods)
     return found
 
 

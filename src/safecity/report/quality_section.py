@@ -101,9 +101,11 @@ def data_quality_section(context: ReportContext) -> Section:
     skipped = context.artefact.manifest.get("skipped") or {}
     if isinstance(skipped, dict) and skipped:
         names = group_names(context)
+        by_reason: dict[str, list[str]] = {}
+        for part, reason in sorted(skipped.items()):
+            by_reason.setdefault(str(reason), []).append(part_words(str(part), group_names=names))
         rows = tuple(
-            (Cell(text=part_words(str(part), group_names=names)), Cell(text=str(reason)))
-            for part, reason in sorted(skipped.items())
+            (Cell(text="; ".join(parts)), Cell(text=reason)) for reason, parts in by_reason.items()
         )
         section.subsections.append(
             Section(
@@ -113,7 +115,8 @@ def data_quality_section(context: ReportContext) -> Section:
                 blocks=[
                     Table(
                         table_id="skipped",
-                        caption="Parts of the assessment not computed, and why",
+                        caption="Parts of the assessment not computed, and why (parts with"
+                        " the same reason share a row)",
                         columns=("Part", "Why"),
                         rows=rows,
                     )

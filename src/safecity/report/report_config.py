@@ -6,6 +6,7 @@ The YAML files ship inside ``safecity.report`` and are read with :mod:`importlib
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -220,3 +221,143 @@ def source_licences() -> tuple[tuple[SourceLicence, ...], str]:
         for entry in _entries("licences.yaml", "sources")
     )
     return found, _text(document, "open_government_licence", where=where)
+
+
+class PriorityEvidence(StrEnum):
+    """Where a priority's scores-and-evidence table is printed."""
+
+    SUMMARY = "summary"
+    APPENDIX = "appendix"
+    DATA_FILES = "data_files"
+    """Only in the published priority tables (``priority_scores``), not in the document."""
+
+
+class WardTable(StrEnum):
+    """Where the ward figures of a theme are printed."""
+
+    SECTION = "section"
+    APPENDIX = "appendix"
+
+
+@dataclass(frozen=True, slots=True)
+class PageBudget:
+    """The A4 pages an edition may run to on the demo city (inclusive bounds)."""
+
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeLayout:
+    """How each priority theme is laid out in an edition."""
+
+    new_page: bool
+    findings: int | None
+    """Findings printed per theme; ``None`` prints every one."""
+    small_multiples: tuple[str, ...]
+    max_groups: int
+    charts: tuple[str, ...]
+    ward_table: WardTable
+    volume_sentence: bool
+    """Whether the key figures are also said in a sentence under them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """An edition of the report (one per audience): budget, section order and layout."""
+
+    audience: str
+    title: str
+    pages: PageBudget
+    sections: tuple[str, ...]
+    priority_evidence: PriorityEvidence
+    overview_charts: tuple[str, ...]
+    overview_findings: int | None
+    """Findings on all crime and harm the overview prints; ``None`` prints every one."""
+    themes: ThemeLayout
+
+
+def _mapping(entry: dict[str, Any], key: str, *, where: str) -> dict[str, Any]:
+    value = entry.get(key)
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: {key!r} must be a mapping")
+    return value
+
+
+def _whole(value: object, *, where: str, minimum: int = 0) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{where}: expected a whole number of at least {minimum}, got {value!r}")
+    return value
+
+
+def _findings_shown(value: object, *, where: str) -> int | None:
+    """``findings`` of an edition: ``all`` (``None``) or how many are printed."""
+    return None if value == "all" else _whole(value, where=f"{where}.findings")
+
+
+def _edition(audience: str, entry: dict[str, Any]) -> Edition:
+    where = f"{REPORT_PACKAGE}/editions.yaml: edition {audience!r}"
+    pages = _mapping(entry, "pages", where=where)
+    budget = PageBudget(
+        minimum=_whole(pages.get("min"), where=f"{where} pages.min", minimum=1),
+        maximum=_whole(pages.get("max"), where=f"{where} pages.max", minimum=1),
+    )
+    if budget.minimum > budget.maximum:
+        raise ValueError(f"{where}: pages.min is above pages.max")
+    layout = _mapping(entry, "themes", where=where)
+    findings = layout.get("findings")
+    theme_layout = ThemeLayout(
+        new_page=bool(layout.get("new_page")),
+        findings=None if findings == "all" else _whole(findings, where=f"{where} themes.findings"),
+        small_multiples=_names(layout, "small_multiples"),
+        max_groups=_whole(layout.get("max_groups"), where=f"{where} themes.max_groups", minimum=1),
+        charts=_names(layout, "charts"),
+        ward_table=WardTable(str(layout.get("ward_table"))),
+        volume_sentence=bool(layout.get("volume_sentence", True)),
+    )
+    sections = _names(entry, "sections")
+    if not sections or len(set(sections)) != len(sections):
+        raise ValueError(f"{where}: 'sections' must name each section once")
+    summary = _mapping(entry, "summary", where=where)
+    overview = _mapping(entry, "overview", where=where)
+    return Edition(
+        audience=audience,
+        title=_text(entry, "title", where=where),
+        pages=budget,
+        sections=sections,
+        priority_evidence=PriorityEvidence(str(summary.get("priority_evidence"))),
+        overview_charts=_names(overview, "charts"),
+        overview_findings=_findings_shown(overview.get("findings"), where=f"{where} overview"),
+        themes=theme_layout,
+    )
+
+
+@cache
+def editions() -> dict[str, Edition]:
+    """The report's editions by audience (``public``, ``partners``), from ``editions.yaml``.
+
+    Raises
+    ------
+    ValueError
+        When an entry lacks a field or has one of the wrong kind (the message names it).
+    """
+    document = read_report_yaml("editions.yaml")
+    entries = document.get("editions")
+    if not isinstance(entries, dict) or not entries:
+        raise ValueError(f"{REPORT_PACKAGE}/editions.yaml: 'editions' must be a mapping")
+    return {str(audience): _edition(str(audience), entry) for audience, entry in entries.items()}
+
+
+def edition(audience: str) -> Edition:
+    """The edition for ``audience`` (an :class:`~safecity.report.artefact_reader.Audience`
+    value).
+
+    Raises
+    ------
+    KeyError
+        When ``editions.yaml`` has no edition for that audience.
+    """
+    found = editions()
+    if audience not in found:
+        raise KeyError(f"{REPORT_PACKAGE}/editions.yaml has no edition {audience!r}")
+    return found[audience]

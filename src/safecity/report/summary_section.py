@@ -16,6 +16,7 @@ from safecity.report.document import (
     Priority,
     Section,
     Sentence,
+    SentenceList,
     Table,
 )
 from safecity.report.evidence import CitedRow, split_row_ids
@@ -37,11 +38,35 @@ from safecity.report.narrative import (
     priority_sentence,
     volume_sentence,
 )
+from safecity.report.report_config import PriorityEvidence
+
+CHANGE_FINDING_PREFIX = "change_"
+"""Ids of the artefact's findings on change against the baseline (``change_<group>``)."""
+
+
+CHANGES_SHOWN = 6
+"""Statistically significant changes the summary's "What changed" lists (the rest counted)."""
 
 
 def summary_section(
-    context: ReportContext, findings: list[Sentence], topics: dict[str, str]
+    context: ReportContext,
+    findings: list[Sentence],
+    topics: dict[str, str],
+    *,
+    priority_evidence: PriorityEvidence = PriorityEvidence.SUMMARY,
 ) -> tuple[Section, tuple[KeyFigure, ...]]:
+    """The two-page summary: key figures and messages, what changed, the position against
+    other partnerships and the top priorities (the recommendations drafted from them are
+    placed after them by :mod:`safecity.report.commentary_section`).
+
+    Parameters
+    ----------
+    context, findings, topics
+        The report's context and its findings with their topics.
+    priority_evidence
+        Whether each priority's scores-and-evidence table is printed here or in the priority
+        appendix (:func:`priority_appendix`).
+    """
     section = Section(section_id="summary", number="", title="Summary")
     crime = area_row(
         context.index, group_id="all_crime", area_code=context.area_code, period=context.period
@@ -88,9 +113,64 @@ def summary_section(
         section.blocks.append(
             Note(text="The assessment has no figures for all crime in the area and period.")
         )
+    changed = what_changed_section(context, findings)
+    if changed is not None:
+        section.subsections.append(changed)
     section.subsections.append(position_section(context))
-    section.subsections.append(priorities_section(context, findings, topics))
+    section.subsections.append(
+        priorities_section(context, findings, topics, evidence=priority_evidence)
+    )
     return section, boxes
+
+
+def what_changed_section(context: ReportContext, findings: list[Sentence]) -> Section | None:
+    """The statistically significant changes on the baseline (the artefact's own findings,
+    ``change_*`` marked ``significant``), at most :data:`CHANGES_SHOWN`; ``None`` when none."""
+    frame = context.artefact.table("findings")
+    if frame is None or "significant" not in frame.columns:
+        return None
+    flags = frame["significant"].astype("boolean").fillna(False).astype(bool)
+    significant = set(frame.loc[flags, "finding_id"].astype(str))
+    changes = [
+        sentence
+        for sentence in findings
+        if sentence.finding_id is not None
+        and sentence.finding_id.startswith(CHANGE_FINDING_PREFIX)
+        and sentence.finding_id in significant
+    ]
+    if not changes:
+        return None
+    section = Section(section_id="what-changed", number="", title="What changed")
+    section.blocks.append(SentenceList(sentences=tuple(changes[:CHANGES_SHOWN])))
+    rest = len(changes) - CHANGES_SHOWN
+    if rest > 0:
+        section.blocks.append(
+            Note(
+                text=f"{format_count(rest)} further statistically significant change"
+                f"{'s are' if rest != 1 else ' is'} in the themes and the findings table."
+            )
+        )
+    return section
+
+
+def priority_appendix(context: ReportContext) -> Section | None:
+    """Each top priority's scores and evidence (the rows behind each score), as an appendix;
+    ``None`` when the assessment has no priority scores."""
+    top = context.artefact.table("priority_top")
+    if top is None or top.empty:
+        return None
+    section = Section(
+        section_id="priority-appendix",
+        number="",
+        title="Priority scores and evidence",
+        appendix=True,
+    )
+    for priority_id in top.sort_values("rank")["priority_id"].astype(str):
+        row = context.index.get(priority_id)
+        if row is None:
+            continue
+        section.blocks.append(_priority_evidence(context, row, _scores_row(context, priority_id)))
+    return section
 
 
 def position_section(context: ReportContext) -> Section:
@@ -123,7 +203,11 @@ def position_section(context: ReportContext) -> Section:
 
 
 def priorities_section(
-    context: ReportContext, findings: list[Sentence], topics: dict[str, str]
+    context: ReportContext,
+    findings: list[Sentence],
+    topics: dict[str, str],
+    *,
+    evidence: PriorityEvidence = PriorityEvidence.SUMMARY,
 ) -> Section:
     section = Section(section_id="priorities", number="", title="Top priorities")
     top = context.artefact.table("priority_top")
@@ -135,6 +219,7 @@ def priorities_section(
     overall = topic_findings(findings, topics, ("priorities",))
     if overall:
         section.blocks.append(Paragraph(sentences=tuple(overall)))
+    with_evidence = evidence is PriorityEvidence.SUMMARY
     priorities: list[Priority] = []
     for priority_id in top.sort_values("rank")["priority_id"].astype(str):
         row = context.index.get(priority_id)
@@ -147,10 +232,21 @@ def priorities_section(
                 name=str(row.values.get("group_name")),
                 score=format_score(row.values.get("priority_score")),
                 sentence=priority_sentence(row),
-                evidence=_priority_evidence(context, row, scores),
+                evidence=_priority_evidence(context, row, scores) if with_evidence else None,
             )
         )
     section.blocks.append(Priorities(priorities=tuple(priorities)))
+    if priorities and evidence is PriorityEvidence.APPENDIX:
+        section.blocks.append(
+            Note(text="The scores and the evidence behind each priority are in the appendix.")
+        )
+    if priorities and evidence is PriorityEvidence.DATA_FILES:
+        section.blocks.append(
+            Note(
+                text="The scores on each criterion and the evidence behind them are in the"
+                " published table of priority scores."
+            )
+        )
     return section
 
 

@@ -26,6 +26,7 @@ from safecity.report.figures.deprivation import deprivation_gradient_chart
 from safecity.report.figures.figure import Figure, FigureDataError
 from safecity.report.figures.grid_maps import hotspot_classes_map, hotspot_grid_map, kde_map
 from safecity.report.figures.maps import hotspot_lsoa_map, lsoa_quintile_map
+from safecity.report.figures.multiples import small_multiples
 from safecity.report.figures.trend import monthly_trend_chart
 from safecity.report.figures.ward_rates import ward_rates_chart
 from safecity.report.reader_words import SNAP_POINT_NOTE, table_words
@@ -173,7 +174,14 @@ def _trend(context: _Context, group_id: str, crime_group: str | None) -> ChartRe
     )
 
 
-def _wards(context: _Context, group_id: str, crime_group: str | None) -> ChartResult:
+def _wards(
+    context: _Context,
+    group_id: str,
+    crime_group: str | None,
+    *,
+    ward_order: Sequence[str] | None = None,
+    show_ward_names: bool = True,
+) -> ChartResult:
     name = context.group_name(group_id)
     chart = f"ward chart of {name}"
     indicators = context.artefact.table("indicators")
@@ -199,6 +207,9 @@ def _wards(context: _Context, group_id: str, crime_group: str | None) -> ChartRe
         denominator_label=denominator
         if denominator in ("residents", "households")
         else "residents",
+        ward_order=ward_order,
+        show_ward_names=show_ward_names,
+        compact=ward_order is not None,
     )
 
 
@@ -518,3 +529,163 @@ def theme_figures(
         chart(context, crime_group, crime_group) for chart in _GROUP_CHARTS
     ]
     return _collect(results)
+
+
+GROUP_CHARTS: dict[str, GroupChart] = {
+    "trend": _trend,
+    "wards": _wards,
+    "quintile_map": _quintile_map,
+    "deprivation": _deprivation,
+    "hotspot_lsoa": _hotspot_lsoas,
+    "hotspot_grid": _hotspot_grid,
+    "hotspot_classes": _hotspot_classes,
+    "kde": _kde,
+    "comparators": _comparators,
+}
+"""Single-group charts by the name an edition's configuration gives them (``editions.yaml``)."""
+CHANGE_CHART = "change"
+"""The overview's chart of change across every crime group."""
+SMALL_MULTIPLE_CHARTS = ("trend", "wards")
+FIGURE_WIDTH = 640
+"""Width of a small multiple in CSS pixels (the A4 text width at 96 pixels per inch)."""
+WARD_LABELS = 120
+"""Width taken by the ward names of a small multiple of ward rates, in CSS pixels."""
+WARD_BAND = 11
+"""Height of a ward's row in CSS pixels in a small multiple of ward rates."""
+"""Charts an edition may draw as small multiples of a theme's groups."""
+
+
+def chart_names() -> tuple[str, ...]:
+    """Every chart name an edition may list: the change chart and :data:`GROUP_CHARTS`."""
+    return (CHANGE_CHART, *GROUP_CHARTS)
+
+
+def named_figures(
+    *, artefact: AssessmentArtefact, names: Sequence[str], crime_group: str | None
+) -> tuple[list[Figure], list[str]]:
+    """The charts ``names`` (in that order) for one group, and a sentence for each left out.
+
+    Parameters
+    ----------
+    artefact
+        An Assessment artefact opened for one audience.
+    names
+        Chart names of :func:`chart_names`; ``change`` is drawn across every group.
+    crime_group
+        The theme's crime group, or ``None`` for the overview (its :func:`headline_group`).
+
+    Raises
+    ------
+    ValueError
+        When a name is not a known chart.
+    """
+    unknown = [name for name in names if name not in chart_names()]
+    if unknown:
+        raise ValueError(f"unknown chart name(s) {', '.join(unknown)}; known: {chart_names()}")
+    context = _Context.of(artefact)
+    group = crime_group if crime_group is not None else headline_group(artefact)
+    results: list[ChartResult] = []
+    for name in names:
+        if name == CHANGE_CHART:
+            results.append(_change(context))
+        elif group is None:
+            results.append(_left_out("crime group charts", context.reason(tables=["indicators"])))
+            break
+        else:
+            results.append(GROUP_CHARTS[name](context, group, crime_group))
+    return _collect(results)
+
+
+def theme_small_multiples(
+    *,
+    artefact: AssessmentArtefact,
+    chart: str,
+    group_ids: Sequence[str],
+    theme_id: str,
+    theme_title: str,
+) -> tuple[list[Figure], list[str]]:
+    """One figure drawing ``chart`` for each of ``group_ids`` side by side (small multiples).
+
+    Groups whose chart cannot be drawn are left out of the figure and said in a sentence; a
+    theme with a single group gets a figure of one panel, at the same compact height.
+
+    Parameters
+    ----------
+    artefact
+        An Assessment artefact opened for one audience.
+    chart
+        ``trend`` (monthly counts with process limits) or ``wards`` (ward rates with 95%
+        confidence intervals, every panel in one ward order, alphabetical).
+    group_ids
+        The theme's crime groups with data, main group first.
+    theme_id, theme_title
+        The theme (the figure's id ends with ``theme_id``).
+
+    Raises
+    ------
+    ValueError
+        When ``chart`` cannot be drawn as small multiples.
+    """
+    if chart not in SMALL_MULTIPLE_CHARTS:
+        raise ValueError(f"{chart!r} is not drawn as small multiples ({SMALL_MULTIPLE_CHARTS})")
+    context = _Context.of(artefact)
+    crime_group = group_ids[0] if group_ids else None
+    order = _ward_names(context) if chart == "wards" else []
+    results: list[ChartResult] = []
+    if chart == "trend":
+        results = [_trend(context, group_id, crime_group) for group_id in group_ids]
+    else:
+        results = [
+            _wards(context, group_id, crime_group, ward_order=order, show_ward_names=position == 0)
+            for position, group_id in enumerate(group_ids)
+        ]
+    figures, left_out = _collect(results)
+    if not figures:
+        return figures, left_out
+    panels = [(_panel_name(context, figure), figure) for figure in figures]
+    if chart == "trend":
+        combined = small_multiples(
+            panels,
+            figure_id=f"monthly-trends-{theme_id}",
+            title=f"{theme_title}: monthly counts with process limits",
+            subtitle=[
+                f"{context.area_name}. Points: crimes recorded each month; solid line: mean;",
+                "dashed lines: process limits (XmR, NHS 'Making data count').",
+                "Each panel has its own vertical scale.",
+            ],
+            columns=min(len(panels), 3),
+            panel_width=min(FIGURE_WIDTH // min(len(panels), 3) - 70, 420),
+            panel_height=70,
+            crime_group=crime_group,
+            resolve={"scale": {"y": "independent"}},
+        )
+    else:
+        combined = small_multiples(
+            panels,
+            figure_id=f"ward-rates-{theme_id}",
+            title=f"{theme_title}: rate per 1,000 by ward, {context.period}",
+            subtitle=[
+                f"Whiskers: 95% confidence intervals; dashed line: the {context.area_name} rate.",
+                "Dark bars: significantly higher than the area; light: similar; white:"
+                " significantly lower.",
+                "Wards in alphabetical order, the same in every panel.",
+            ],
+            columns=len(panels),
+            panel_width=min((FIGURE_WIDTH - WARD_LABELS) // len(panels) - 30, 320),
+            panel_height=max(60, WARD_BAND * len(order)),
+            crime_group=crime_group,
+            resolve={"scale": {"x": "independent"}},
+        )
+    return [combined], left_out
+
+
+def _panel_name(context: _Context, figure: Figure) -> str:
+    return figure.title.split(":", 1)[0] or context.area_name
+
+
+def _ward_names(context: _Context) -> list[str]:
+    indicators = context.artefact.table("indicators")
+    if indicators is None:
+        return []
+    wards = indicators.loc[indicators["area_level"] == "ward", "area_name"].astype(str)
+    return sorted(set(wards))

@@ -38,6 +38,7 @@ from safecity.report.figures.geo import (
     MAP_WIDTH,
     national_grid_outline_layers,
     national_grid_outlines,
+    national_grid_reading_layers,
 )
 from safecity.report.figures.maps import COLD_BINS, HOT_BINS
 
@@ -120,6 +121,7 @@ def _grid_spec(
                     },
                 },
                 *national_grid_outline_layers(outline, x_scale=x_scale, y_scale=y_scale),
+                *national_grid_reading_layers(boundaries, x_scale=x_scale, y_scale=y_scale),
             ],
         }
     )  # fmt: skip

@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+import shapely
+from shapely.geometry import shape
 
 from safecity.report.figures import palette
 from safecity.report.figures.figure import (
@@ -35,7 +37,13 @@ from safecity.report.figures.figure import (
     require_columns,
     spec_records,
 )
-from safecity.report.figures.geo import features, map_size, outline_layers
+from safecity.report.figures.geo import (
+    features,
+    inset_view,
+    map_size,
+    outline_layers,
+    reading_layers,
+)
 from safecity.report.reader_words import GI_COUNTS_NOTE
 
 QUINTILE_LABELS = {
@@ -71,6 +79,7 @@ def choropleth_map(
     dashed_classes: Sequence[str] = (SUPPRESSED,),
     tooltip: Sequence[dict[str, Any]] = (),
     note: str | None = None,
+    markers: list[dict[str, Any]] | None = None,
 ) -> Figure:
     """A map of areas shaded by a class column (quintile, Gi* bin ...), from the boundaries.
 
@@ -94,6 +103,12 @@ def choropleth_map(
         are told apart without colour.
     tooltip
         Vega-Lite tooltip entries.
+    markers
+        Numbered places to mark on the map (``number``, ``longitude``, ``latitude``), keyed
+        in the subtitle by the caller.
+
+    Every map also carries the ward names, a scale bar and a north arrow
+    (:func:`~safecity.report.figures.geo.reading_layers`).
 
     Raises
     ------
@@ -118,7 +133,11 @@ def choropleth_map(
             "type": "nominal",
             "title": legend_title,
             "scale": {"domain": present, "range": [classes[label] for label in present]},
-            "legend": {"orient": "right", "symbolStrokeColor": palette.OUTLINE, "labelLimit": 220},
+            "legend": {
+                "orient": "right",
+                "symbolStrokeColor": palette.OUTLINE,
+                "labelLimit": 220,
+            },
         },
         "strokeWidth": {"condition": {"test": solid, "value": 1.8}, "value": 0.5}
         if solid
@@ -133,7 +152,8 @@ def choropleth_map(
     if tooltip:
         encoding["tooltip"] = list(tooltip)
     spec = base_spec(title=title, subtitle=list(subtitle), description=alt_text)
-    spec.update(
+    view: dict[str, Any] = {}
+    view.update(
         {
             "width": width,
             "height": height,
@@ -155,9 +175,15 @@ def choropleth_map(
                     "encoding": encoding,
                 },
                 *outline_layers(boundaries, area_level=area_level),
+                *reading_layers(boundaries, area_level=area_level, markers=markers),
             ],
         }
     )
+    inset = inset_view(boundaries, area_level=area_level)
+    if inset is None:
+        spec.update(view)
+    else:
+        spec.update({"hconcat": [view, inset], "spacing": 12})
     return Figure(
         figure_id=chart_id,
         title=title,
@@ -366,6 +392,18 @@ def hotspot_lsoa_map(
         {"field": "lsoa_name" if "lsoa_name" in table.columns else "lsoa_code", "title": "LSOA"},
         {"field": "gi_bin", "title": "Gi* class"},
     ]
+    main = main_hotspots(table, boundaries=boundaries)
+    hotspot_key = (
+        "Main hot spots: "
+        + "; ".join(
+            f"{marker['number']} {marker['ward']} ({marker['lsoas']} LSOA"
+            f"{'s' if marker['lsoas'] != 1 else ''} at {marker['confidence']})"
+            for marker in main
+        )
+        + "."
+        if main
+        else "No hot spots."
+    )
     if "gi_z" in table.columns:
         tooltip.append({"field": "gi_z", "title": "Gi* z", "format": ".2f"})
     return choropleth_map(
@@ -377,6 +415,7 @@ def hotspot_lsoa_map(
         subtitle=[
             f"{area_name}: {test}.",
             "Hot spots: orange, thick outline; cold spots: blue, dashed outline.",
+            hotspot_key,
         ],
         alt_text=alt_text,
         chart_id=figure_id(FigureKind.HOTSPOT_MAP, "lsoa", group_id),
@@ -388,6 +427,9 @@ def hotspot_lsoa_map(
         solid_classes=HOT_BINS,
         dashed_classes=COLD_BINS,
         tooltip=tooltip,
+        markers=[
+            {key: marker[key] for key in ("number", "longitude", "latitude")} for marker in main
+        ],
         note=GI_COUNTS_NOTE
         + (
             " There are too few crimes for the usual normal approximation of Gi*, so each LSOA"
@@ -396,3 +438,57 @@ def hotspot_lsoa_map(
             else ""
         ),
     )
+
+
+MAIN_HOTSPOTS = 3
+"""Hot spot areas a map marks and names: the wards with the most hot LSOAs."""
+
+
+def main_hotspots(table: pd.DataFrame, *, boundaries: dict[str, Any]) -> list[dict[str, Any]]:
+    """The main hot spots, by ward: the wards with the most hot LSOAs at the highest
+    confidence reached, at most :data:`MAIN_HOTSPOTS`.
+
+    Each is numbered, named by its ward (``ward_name`` of ``hotspots_lsoa``) and placed at a
+    point inside the union of its hot LSOAs. LSOAs without a ward name or boundary are not
+    marked.
+
+    Returns
+    -------
+    list of dict
+        ``number``, ``ward``, ``lsoas`` (hot LSOAs at that confidence), ``confidence``
+        (``99%``...), ``longitude``, ``latitude``.
+    """
+    if "ward_name" not in table.columns:
+        return []
+    for label in HOT_BINS:
+        hot = table[(table["gi_bin"] == label) & table["ward_name"].notna()]
+        if not hot.empty:
+            break
+    else:
+        return []
+    shapes = {
+        str(item["properties"]["area_code"]): shape(item["geometry"])
+        for item in features(boundaries, levels=["lsoa"], codes=hot["lsoa_code"].astype(str))
+    }
+    counts = hot.groupby("ward_name", sort=True)["lsoa_code"].count()
+    ranked = sorted(counts.items(), key=lambda item: (-int(item[1]), str(item[0])))
+    found: list[dict[str, Any]] = []
+    for ward, count in ranked:
+        parts = [shapes[code] for code in hot.loc[hot["ward_name"] == ward, "lsoa_code"].astype(str)
+                 if code in shapes]  # fmt: skip
+        if not parts:
+            continue
+        point = shapely.union_all(parts).point_on_surface()
+        found.append(
+            {
+                "number": len(found) + 1,
+                "ward": str(ward),
+                "lsoas": int(count),
+                "confidence": label.split(", ")[1].split()[0],
+                "longitude": round(point.x, 5),
+                "latitude": round(point.y, 5),
+            }
+        )
+        if len(found) == MAIN_HOTSPOTS:
+            break
+    return found

@@ -15,6 +15,7 @@ https://vega.github.io/vega-lite/docs/rule.html.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -105,6 +106,9 @@ def ward_rates_chart(
     crime_group: str | None = None,
     denominator_label: str = "residents",
     source_table: str = "indicators",
+    ward_order: Sequence[str] | None = None,
+    show_ward_names: bool = True,
+    compact: bool = False,
 ) -> Figure:
     """Ward rates per 1,000 with 95% intervals, labelled against the area's rate (a rule line).
 
@@ -126,6 +130,15 @@ def ward_rates_chart(
         ``residents`` or ``households``.
     source_table
         The artefact table the rows come from.
+    ward_order
+        Ward names in the order drawn (a small multiple keeps every panel in one order, so a
+        row is the same ward in each); by default the highest rate first.
+    show_ward_names
+        Whether the ward names label the bars (a small multiple names them once, in its first
+        panel).
+    compact
+        A panel of a small multiple: a short axis title, the area's rate alone beside its line
+        and no legend (the figure's subtitle says what the shades and the line are).
 
     Raises
     ------
@@ -144,14 +157,23 @@ def ward_rates_chart(
         period=period,
     )
     names = table["area_name"].astype(str).tolist()
+    if ward_order is not None:
+        names = [name for name in ward_order if name in set(names)] + [
+            name for name in names if name not in set(ward_order)
+        ]
+    axis: dict[str, Any] = (
+        {"labelLimit": 220} if show_ward_names else {"labels": False, "ticks": False}
+    )
     y_encoding = {"field": "area_name", "type": "nominal", "sort": names, "title": None,
-                  "axis": {"labelLimit": 220}}  # fmt: skip
+                  "axis": axis}  # fmt: skip
     upper = table["upper_ci"].max()
     x_max = max(float(upper) if pd.notna(upper) else 0.0, area_value) * 1.18 or 1.0
     x_encoding = {
         "field": "value",
         "type": "quantitative",
-        "title": f"Rate per 1,000 {denominator_label} (95% confidence interval)",
+        "title": f"Per 1,000 {denominator_label}"
+        if compact
+        else f"Rate per 1,000 {denominator_label} (95% confidence interval)",
         "scale": {"domain": [0, x_max], "nice": False},
     }
     layers: list[dict[str, Any]] = [
@@ -165,6 +187,7 @@ def ward_rates_chart(
                     "field": "benchmark_label",
                     "type": "nominal",
                     "title": f"Compared with {area_name}",
+                    **({"legend": None} if compact else {}),
                     "scale": {
                         "domain": list(LABEL_ORDER),
                         "range": [palette.BENCHMARK_COLOURS[label] for label in LABEL_ORDER],
@@ -215,7 +238,11 @@ def ward_rates_chart(
                              "y": 0},
                     "encoding": {
                         "x": {"field": "area_value", "type": "quantitative"},
-                        "text": {"value": f"{area_name} {format_number(area_value)}"},
+                        "text": {
+                            "value": format_number(area_value)
+                            if compact
+                            else f"{area_name} {format_number(area_value)}"
+                        },
                     },
                 },
             ],
