@@ -40,6 +40,7 @@ def test_demo_generates_loads_and_reports(tmp_path: Path) -> None:
         "imd",
         "boundaries",
         "harm-weights",
+        "published-indicators",  # the synthetic national tables, loaded like real ones
     }
     # The demo key lives in the user's configuration folder, never beside the warehouse.
     key_file = tmp_path / "home" / ".config" / "safecity" / "demo-pseudonym.key"

@@ -270,13 +270,9 @@ def test_commentary_is_escaped_and_shown(commented_report: WrittenReport) -> Non
     burglary = [aside for aside in asides if "Operation Hearth" in aside.text]
     assert len(burglary) == 1
     assert "Demoshire Police (Community Safety Analyst), 12 June 2025" in burglary[0].text
-    # In the residential burglary theme, beside its ward table.
-    theme = next(
-        section
-        for section in commented_report.page.find_all("section")
-        if section.find_all("table", id="wards-residential_burglary")
-        and section.attributes.get("class", "").startswith("level-2")
-    )
+    # In the residential burglary theme (beside its ward rates).
+    theme = commented_report.page.find_all("section", id="theme-residential_burglary")[0]
+    assert theme.find_all("table", id="data-ward-rates-residential_burglary")
     assert burglary[0] in theme.iter()
 
 
@@ -289,7 +285,23 @@ def test_the_context_note_is_beside_the_areas_rate(commented_report: WrittenRepo
         for row in table.find_all("tr")
         if f"({code})" in row.text
     ]
-    assert rows
+    # The board edition shows ward rates in the themes' small multiples (ward tables are in
+    # the partners' appendix): the note is under every ward-rates figure.
+    figures = [
+        figure
+        for figure in commented_report.page.find_all("figure")
+        if any(
+            table.attributes.get("id", "").startswith("data-ward-rates-")
+            for table in figure.find_all("table")
+        )
+    ]
+    assert figures
+    for figure in figures:
+        figure_notes = [p.text for p in figure.find_all("p", **{"class": "chart-note"})]
+        assert any(
+            f"Context: {name} ({code}): City-centre night-time economy" in note
+            for note in figure_notes
+        ), figure.attributes.get("id")
     for row in rows:
         head = row.find_all("th")[0].text
         assert head == f"{name} ({code}) — Context: City-centre night-time economy"

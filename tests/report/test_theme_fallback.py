@@ -18,7 +18,7 @@ from safecity.report.charts import ChartRenderer
 from safecity.report.context import ReportContext
 from safecity.report.document import Note, Section
 from safecity.report.evidence import index_rows
-from safecity.report.report_config import themes
+from safecity.report.report_config import edition, themes
 from safecity.report.theme_sections import theme_sections
 
 AREA, PERIOD = "E22900001", "2024/25"
@@ -34,6 +34,7 @@ def _artefact(folder: Path, *, groups: dict[str, int]) -> Path:
                 "indicator_id": group_id,
                 "indicator_name": group_id.replace("_", " ").capitalize(),
                 "area_code": AREA,
+                "area_name": "Demoton",
                 "area_level": "csp",
                 "period": PERIOD,
                 "numerator": float(count),
@@ -68,7 +69,9 @@ def _sections(folder: Path) -> dict[str, Section]:
         baseline="2023/24",
         threshold=5,
     )
-    sections, _ = theme_sections(context, [], {}, ChartRenderer(artefact=artefact))
+    sections, _ = theme_sections(
+        context, [], {}, ChartRenderer(artefact=artefact), layout=edition("public").themes
+    )
     return {section.section_id: section for section in sections}
 
 

@@ -87,13 +87,15 @@ def _summary(assembly: Assembly) -> list[Section]:
 
 
 def _national(assembly: Assembly) -> list[Section]:
-    """The national picture, as a subsection of the summary after its key figures."""
+    """The national picture (England and comparators by volume, rate and severity), after the
+    summary; it replaces the summary's shorter position against other partnerships."""
     national = national_section(assembly.context, assembly.renderer)
-    summary = next((s for s in assembly.sections if s.section_id == "summary"), None)
-    if national is not None and summary is not None:
-        summary.subsections.insert(1, national)
+    if national is None:
         return []
-    return [] if national is None else [national]
+    for summary in (s for s in assembly.sections if s.section_id == "summary"):
+        summary.subsections = [sub for sub in summary.subsections if sub.section_id != "position"]
+    national.new_page = assembly.edition.themes.new_page
+    return [national]
 
 
 def _overview(assembly: Assembly) -> list[Section]:
@@ -104,6 +106,10 @@ def _overview(assembly: Assembly) -> list[Section]:
         assembly.renderer,
         charts=assembly.edition.overview_charts,
         shown=assembly.edition.overview_findings,
+    )
+    # An edition whose themes flow (the board's) lets the overview follow the national picture.
+    section.new_page = assembly.edition.themes.new_page or not any(
+        s.section_id == "national-context" for s in assembly.sections
     )
     return [section]
 

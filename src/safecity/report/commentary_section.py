@@ -51,6 +51,7 @@ from safecity.report.recommendations import (
     RecommendationKind,
     draft_recommendations,
 )
+from safecity.report.report_config import PriorityEvidence, edition, themes
 
 RECOMMENDATIONS_SECTION = "recommendations"
 COMMENTARY_SECTION = "analyst-commentary"
@@ -69,8 +70,14 @@ def recommendation_sections(
     decisions: dict[str, RecommendationDecision],
     *,
     index: RowIndex,
+    evidence_tables: bool = True,
 ) -> Section:
-    """The "Recommendations" subsection: each recommendation as decided, and its evidence."""
+    """The "Recommendations" subsection: each recommendation as decided, and its evidence.
+
+    With ``evidence_tables`` False (an edition that leaves the priorities' evidence to the data
+    files) each recommendation keeps its sentence, which names its criteria and cites its rows,
+    and the criteria's table is left to the published ``priority_scores`` table.
+    """
     section = Section(section_id=RECOMMENDATIONS_SECTION, number="", title="Recommendations")
     if not recommendations:
         section.blocks.append(
@@ -83,15 +90,32 @@ def recommendation_sections(
                 Sentence(
                     text="Recommendations are drafted from the priority scoring matrix and"
                     " reviewed by the partnership's analyst, who accepts, edits or rejects"
-                    " each one; the criteria behind each are listed with the rows they rest on.",
+                    " each one; "
+                    + (
+                        "the criteria behind each are listed with the rows they rest on."
+                        if evidence_tables
+                        else "the criteria behind each, with the rows they rest on, are in the"
+                        " published priority scores table (priority_scores.csv)."
+                    ),
                     row_ids=(),
                 ),
             )
         )
     )
+    if not decisions:
+        section.blocks.append(Note(text=AWAITING, tone="info"))
     for number, recommendation in enumerate(recommendations, start=1):
         decision = decisions.get(recommendation.group_id)
-        section.blocks.extend(_recommendation_blocks(number, recommendation, decision, index))
+        section.blocks.extend(
+            _recommendation_blocks(
+                number,
+                recommendation,
+                decision,
+                index,
+                evidence_tables=evidence_tables,
+                any_decided=bool(decisions),
+            )
+        )
     return section
 
 
@@ -107,12 +131,17 @@ def _recommendation_blocks(
     recommendation: Recommendation,
     decision: RecommendationDecision | None,
     index: RowIndex,
+    *,
+    evidence_tables: bool,
+    any_decided: bool,
 ) -> list[Block]:
     kind = "Watch" if recommendation.kind is RecommendationKind.WATCH else "Priority"
     text = (
         decision.text
         if decision is not None and decision.decision is Decision.EDITED
         else recommendation.text
+        if evidence_tables
+        else recommendation.short_text
     )
     blocks: list[Block] = [
         Paragraph(
@@ -125,7 +154,7 @@ def _recommendation_blocks(
         )
     ]
     if decision is None:
-        status = AWAITING
+        status = "" if not any_decided else "Not yet reviewed by the partnership's analyst."
     else:
         status = f"{DECISION_WORDS[decision.decision]} by {decision.attribution.words}."
         if decision.decision is Decision.EDITED:
@@ -133,8 +162,9 @@ def _recommendation_blocks(
         if decision.reason:
             status += f" Reason: {decision.reason}"
     tone = "warning" if decision is not None and decision.decision is Decision.REJECTED else "info"
-    blocks.append(Note(text=status, tone=tone))
-    if recommendation.drivers:
+    if status:
+        blocks.append(Note(text=status, tone=tone))
+    if recommendation.drivers and evidence_tables:
         blocks.append(
             Table(
                 table_id=f"recommendation-{recommendation.group_id}",
@@ -189,12 +219,17 @@ def _place_recommendations(document: Document, section: Section) -> None:
 
 
 def _indicator_home(document: Document, indicator_id: str) -> Section | None:
-    """The section that shows ``indicator_id``'s ward table or chart (its theme section)."""
+    """The section that shows ``indicator_id``'s ward table or chart: the section holding its
+    ward table, else the section of the first theme (``themes.yaml``) that lists the group."""
     for top in document.sections:
         for section in [top, *top.subsections]:
             for block in section.blocks:
                 if isinstance(block, Table) and block.table_id == f"wards-{indicator_id}":
                     return top
+    by_id = {section.section_id: section for section in document.sections}
+    for theme in themes():
+        if indicator_id in theme.groups and f"theme-{theme.theme_id}" in by_id:
+            return by_id[f"theme-{theme.theme_id}"]
     return None
 
 
@@ -320,7 +355,14 @@ def apply_commentary(
     _refuse_unknown("indicators", indicators, indicator_names)
 
     _place_recommendations(
-        document, recommendation_sections(recommendations, dict(commentary.decisions), index=index)
+        document,
+        recommendation_sections(
+            recommendations,
+            dict(commentary.decisions),
+            index=index,
+            evidence_tables=edition(document.audience.value).priority_evidence
+            is not PriorityEvidence.DATA_FILES,
+        ),
     )
     for section_id, entry in sections.items():
         section = document.section(section_id)

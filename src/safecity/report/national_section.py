@@ -75,7 +75,7 @@ def national_table(shown: pd.DataFrame, *, area_name: str) -> Table:
             )
         )
     return Table(
-        table_id="national-context",
+        table_id="national-context-table",
         caption=f"{area_name} against {nation} and its comparator group",
         columns=("Measure", area_name, nation, group, "Source"),
         rows=tuple(rows),

@@ -119,7 +119,10 @@ class Recommendation:
     score
         Its priority score as printed.
     text
-        The drafted sentence.
+        The drafted sentence, each criterion with the matrix's basis.
+    short_text
+        The same sentence naming the criteria only (for an edition that leaves the evidence to
+        the published priority scores).
     drivers
         The criteria behind it.
     row_ids
@@ -134,6 +137,7 @@ class Recommendation:
     issues: int
     score: str
     text: str
+    short_text: str
     drivers: tuple[Driver, ...]
     row_ids: tuple[str, ...]
 
@@ -181,8 +185,10 @@ def _drivers(
     return tuple(drivers)
 
 
-def _phrases(drivers: tuple[Driver, ...]) -> str:
-    parts = [f"{driver.label} ({driver.basis})" for driver in drivers]
+def _phrases(drivers: tuple[Driver, ...], *, with_basis: bool = True) -> str:
+    parts = [
+        f"{driver.label} ({driver.basis})" if with_basis else driver.label for driver in drivers
+    ]
     if len(parts) <= 1:
         return "".join(parts)
     return "; ".join(parts[:-1]) + "; and " + parts[-1]
@@ -255,11 +261,19 @@ def draft_recommendations(
             "period": period,
         }
         key = "watch" if watch else ("priority" if drivers else "priority_no_drivers")
-        text = wording.texts[key].format(**fields).strip()
-        text = text[:1].upper() + text[1:]
-        confidence = _number(row.get("confidence_score"))
-        if confidence is not None and confidence <= wording.low_confidence_score:
-            text += " " + wording.texts["low_confidence"].strip()
+        texts = []
+        for with_basis in (True, False):
+            text = (
+                wording.texts[key]
+                .format(**{**fields, "drivers": _phrases(drivers, with_basis=with_basis)})
+                .strip()
+            )
+            text = text[:1].upper() + text[1:]
+            confidence = _number(row.get("confidence_score"))
+            if confidence is not None and confidence <= wording.low_confidence_score:
+                text += " " + wording.texts["low_confidence"].strip()
+            texts.append(text)
+        text, short_text = texts
         cited = [priority_id] if priority_id in known_rows else []
         for driver in drivers:
             cited.extend(driver.row_ids)
@@ -272,6 +286,7 @@ def draft_recommendations(
             issues=issues,
             score=fields["score"],
             text=text,
+            short_text=short_text,
             drivers=drivers,
             row_ids=tuple(dict.fromkeys(cited)),
         )

@@ -83,7 +83,8 @@ def test_interval_headings_follow_the_manifests_confidence(
             html = client.get(url).content.decode()
             headers = re.findall(r"<th\b[^>]*>([^<]*confidence interval[^<]*)</th>", html)
             assert headers, url
-            assert all(header.startswith("90% ") for header in headers), (url, headers)
+            assert all("90% confidence interval" in header for header in headers), (url, headers)
+            assert not any("95%" in header for header in headers), (url, headers)
     finally:
         published_demo.manifest["parameters"]["confidence"] = 0.95
         published_demo.save(update_fields=["manifest"])
