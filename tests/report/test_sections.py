@@ -48,6 +48,7 @@ def test_partners_report_has_every_section_with_data(
     ids = [section.section_id for section in document.sections]
     assert ids == [
         "summary",
+        "national-context",
         "overview",
         *(f"theme-{theme_id}" for theme_id in expected_themes),
         "victims-and-offenders",

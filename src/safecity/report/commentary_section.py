@@ -95,7 +95,7 @@ def recommendation_sections(
                         "the criteria behind each are listed with the rows they rest on."
                         if evidence_tables
                         else "the criteria behind each, with the rows they rest on, are in the"
-                        " published priority scores table (priority_scores.csv)."
+                        " published table of priority scores."
                     ),
                     row_ids=(),
                 ),
