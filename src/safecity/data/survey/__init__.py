@@ -1,0 +1,1 @@
+"""Residents' surveys: codebooks, loading respondents into the warehouse, and weighting."""
