@@ -22,7 +22,8 @@ def load_reference_command(
             "(district -> CSP -> police force area), population, imd, boundaries (GeoJSON), "
             "harm-weights, offence-codes, published-indicators (a published statistic by area, "
             "e.g. ONS Crime Severity Score by CSP), comparator-groups (named groups of CSPs), "
-            "offence-counts (Home Office recorded crime by force and offence code).",
+            "offence-counts (Home Office recorded crime by force and offence code), "
+            "postcode-lookup (postcode -> LSOA and ward: ONS Postcode Directory or NSPL).",
             case_sensitive=False,
         ),
     ],

@@ -58,3 +58,5 @@ class QuarantineReason(StrEnum):
     """A boundary feature whose geometry is missing, not a polygon or cannot be parsed."""
     UNKNOWN_CATEGORY = "unknown_category"
     """A coded field (e.g. sex) whose value is none of the values it may take."""
+    MALFORMED_POSTCODE = "malformed_postcode"
+    """A postcode that is not a UK postcode (outward code, then digit and two letters)."""

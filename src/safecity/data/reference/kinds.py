@@ -28,6 +28,8 @@ class ReferenceKind(StrEnum):
     """Named groups of comparable CSPs (e.g. a most-similar-group list), one per subject CSP."""
     OFFENCE_COUNTS = "offence-counts"
     """Home Office police recorded crime by force, financial year and offence code."""
+    POSTCODE_LOOKUP = "postcode-lookup"
+    """Postcode -> LSOA and ward (ONS Postcode Directory or NSPL), for survey respondents."""
 
 
 class ReferenceFormat(StrEnum):
@@ -45,4 +47,5 @@ class ReferenceFormat(StrEnum):
     COMPARATOR_GROUP_TABLE = "comparator-group-table"
     HOME_OFFICE_PRC_OFFENCE_TABLE = "home-office-prc-offence-table"
     HOME_OFFICE_PRC_CSP_TABLE = "home-office-prc-csp-table"
+    ONS_POSTCODE_DIRECTORY = "ons-postcode-directory"
     UNRECOGNISED = "unrecognised"

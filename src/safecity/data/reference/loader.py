@@ -33,6 +33,7 @@ from safecity.data.reference import (
     offence_counts,
     offences,
     population,
+    postcodes,
     published_indicators,
 )
 from safecity.data.reference.arcgis_json import looks_like_json, read_feature_table
@@ -71,6 +72,7 @@ CSV_PLANS: dict[ReferenceKind, PlanMaker] = {
     ReferenceKind.PUBLISHED_INDICATORS: published_indicators.published_indicators_plan,
     ReferenceKind.COMPARATOR_GROUPS: comparator_groups.comparator_groups_plan,
     ReferenceKind.OFFENCE_COUNTS: offence_counts.offence_counts_plan,
+    ReferenceKind.POSTCODE_LOOKUP: postcodes.postcode_lookup_plan,
 }
 
 EXPECTED_COLUMNS: dict[ReferenceKind, str] = {
@@ -83,6 +85,7 @@ EXPECTED_COLUMNS: dict[ReferenceKind, str] = {
     ReferenceKind.PUBLISHED_INDICATORS: published_indicators.EXPECTED_COLUMNS,
     ReferenceKind.COMPARATOR_GROUPS: comparator_groups.EXPECTED_COLUMNS,
     ReferenceKind.OFFENCE_COUNTS: offence_counts.EXPECTED_COLUMNS,
+    ReferenceKind.POSTCODE_LOOKUP: postcodes.POSTCODE_LOOKUP_COLUMNS,
 }
 """The columns each kind expects, named when a file's layout is not recognised."""
 

@@ -23,6 +23,7 @@ REFERENCE_TABLES: tuple[str, ...] = (
     "published_indicator",
     "comparator_group",
     "offence_count",
+    "postcode_lookup",
 )
 """Every table reference loads write (all carry ``file_id``)."""
 

@@ -104,6 +104,14 @@ _QUERIES: tuple[tuple[ReferenceKind, str, str, str, str, str], ...] = (
         "subject_code",
     ),
     (
+        ReferenceKind.POSTCODE_LOOKUP,
+        "postcode_lookup",
+        "'lsoa ' || lsoa_vintage || coalesce(' / ward ' || ward_vintage, '')",
+        "NULL",
+        "NULL",
+        "postcode",
+    ),
+    (
         ReferenceKind.OFFENCE_COUNTS,
         "offence_count",
         "table_version",
