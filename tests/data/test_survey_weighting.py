@@ -306,6 +306,22 @@ def test_the_nearest_loaded_year_is_used(tmp_path: Path) -> None:
     assert outcome.detail["population"]["file_ids"] == [12]
 
 
+def test_the_codebook_population_year_is_used_without_a_reference_year(tmp_path: Path) -> None:
+    warehouse = _warehouse(tmp_path, years=(2018, 2020, 2023), by_sex=True)
+    chosen = _weight(
+        warehouse, specification={**SPECIFICATION, "population_year": 2019}, reference_year=None
+    )
+    assert chosen.detail["population"]["year"] == 2020  # 2018 and 2020 as near: the later
+    assert chosen.detail["population"]["requested_year"] == 2019
+    newest = _weight(warehouse, reference_year=None)
+    assert newest.detail["population"]["year"] == 2023
+    assert newest.detail["population"]["requested_year"] is None
+    # weighting again starts from the design weights, not from the raked ones
+    assert warehouse.connection.execute(
+        "SELECT min(design_weight), max(design_weight) FROM survey_respondent"
+    ).fetchone() == (1.0, 1.0)
+
+
 def test_trimming_bounds_are_respected_and_reported(tmp_path: Path) -> None:
     warehouse = _warehouse(tmp_path, by_sex=True)
     specification = {**SPECIFICATION, "trim": {"lower": 0.5, "upper": 2.0}}

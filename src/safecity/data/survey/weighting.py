@@ -331,12 +331,20 @@ def _population(
     return table, year, [int(row[0]) for row in files]
 
 
+def _optional_year(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _respondents(
     connection: duckdb.DuckDBPyConnection, wave: str, specs: list[_MarginSpec]
 ) -> pd.DataFrame:
-    """One row per respondent: ``respondent_id, weight, ward_code`` and a column per margin."""
+    """One row per respondent: ``respondent_id, weight, ward_code`` and a column per margin.
+
+    ``weight`` is the weight before raking: ``design_weight`` if the wave was raked before
+    (so weighting again starts from the same weights), else ``weight``."""
     respondents = connection.execute(
-        "SELECT respondent_id, weight, ward_code FROM survey_respondent WHERE wave = ? "
+        "SELECT respondent_id, coalesce(design_weight, weight) AS weight, ward_code "
+        "FROM survey_respondent WHERE wave = ? "
         "ORDER BY respondent_id",
         [wave],
     ).df()
@@ -372,6 +380,8 @@ def _rake_wave(
     area_vintage: int | None,
     reference_year: int | None,
 ) -> WeightingOutcome:
+    if reference_year is None:
+        reference_year = _optional_year(specification.get("population_year"))
     margins = specification.get("margins")
     if not isinstance(margins, Sequence) or isinstance(margins, str) or not margins:
         raise _fail(wave, "weighting.margins must list the characteristics to rake to")
@@ -506,7 +516,8 @@ def _write_weights(connection: duckdb.DuckDBPyConnection, wave: str, result: Rak
     connection.register("survey_weighting_raked", raked)
     try:
         connection.execute(
-            "UPDATE survey_respondent SET design_weight = survey_respondent.weight, "
+            "UPDATE survey_respondent SET "
+            "design_weight = coalesce(survey_respondent.design_weight, survey_respondent.weight), "
             "weight = r.raked FROM survey_weighting_raked r WHERE survey_respondent.wave = ? "
             "AND survey_respondent.respondent_id = r.respondent_id",
             [wave],
@@ -598,15 +609,30 @@ def weight_wave(
     area_code, area_vintage
         The surveyed area (GSS code), whose population gives the raking margins.
     reference_year
-        The population year to rake to (the fieldwork year unless the codebook says).
+        The population year to rake to (the fieldwork year unless the codebook says); when
+        ``None``, ``specification['population_year']``, else the newest loaded. The nearest
+        loaded year is used.
 
     Returns
     -------
     WeightingOutcome
+        For raking, ``detail`` holds the margins and their totals, the population's year, ages,
+        area and source ``file_ids``, iterations, convergence, margin errors, respondents with
+        unknown categories and the trimming bounds (``docs/survey-weighting.md``).
+
+    Raises
+    ------
+    SurveyWeightingError
+        If the wave has no respondents, or cannot be raked: the codebook's characteristics
+        are not available (the ``survey_wave`` row with its ``codebook``, or
+        ``specification['characteristics']``), a margin has no population, the area's
+        population or lookup is not loaded, a margin cannot be reached, or raking does not
+        converge.
 
     References
     ----------
-    Kish L (1965). *Survey Sampling*. Wiley. ``methods.md`` §10.
+    Kish L (1965). *Survey Sampling*. Wiley. Deming WE, Stephan FF (1940), op. cit.
+    ``methods.md`` §10.
     """
     method = (specification or {}).get("method")
     if method == "rake" and not has_file_weights:
