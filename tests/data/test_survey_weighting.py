@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from safecity.data.reference import ReferenceKind, load_reference
 from safecity.data.survey.weighting import (
     SurveyWeighting,
     SurveyWeightingError,
@@ -423,3 +424,104 @@ def test_weights_are_positive_and_sum_to_the_population(tmp_path: Path) -> None:
     assert (frame["weight"] > 0).all()
     assert frame["weight"].sum() == pytest.approx(outcome.detail["population"]["total"])
     assert isinstance(frame, pd.DataFrame)
+
+
+SOUTHAMPTON = "E06000045"
+
+
+@pytest.mark.realdata
+def test_raking_to_southamptons_real_population(shared_data: Path, tmp_path: Path) -> None:
+    """Real margins: Southampton's mid-2020 LSOA population by single year of age (ONS small
+    area population estimates, shared/data/population) and its 2011 LSOA -> 2020 ward lookup,
+    loaded through the reference loader; the expected margins are summed here from the same
+    files with pandas."""
+    lookup = pd.read_csv(shared_data / "geography" / "LSOA11_WD20_LAD20_EW_LU.csv.gz")
+    lookup = lookup[lookup["LAD20CD"] == SOUTHAMPTON]
+    population = pd.read_csv(shared_data / "population" / "population20_lsoa11_syoa.csv.gz")
+    population = population[population["lsoa11_code"].isin(lookup["LSOA11CD"])]
+    assert len(population) == 148  # Southampton's 148 LSOAs (shared/data/SOURCES.md)
+    subset = tmp_path / "population20_lsoa11_syoa_southampton.csv"
+    population.to_csv(subset, index=False)
+    bands = {"16-24": [16, 24], "25-44": [25, 44], "45-64": [45, 64], "65+": [65, 90]}
+    age_columns = {age: str(age) if age < 90 else "90+" for age in range(91)}
+    merged = population.merge(lookup, left_on="lsoa11_code", right_on="LSOA11CD")
+    expected_bands = {
+        label: float(population[[age_columns[a] for a in range(first, last + 1)]].sum().sum())
+        for label, (first, last) in bands.items()
+    }
+    adults = [age_columns[a] for a in range(16, 91)]
+    expected_wards = merged.groupby("WD20CD")[adults].sum().sum(axis=1).astype(float).to_dict()
+    assert len(expected_wards) == 16  # 16 wards (SOURCES.md)
+    warehouse = Warehouse(tmp_path / "survey.duckdb")
+    load_reference(
+        warehouse,
+        kind=ReferenceKind.LSOA_LOOKUP,
+        path=shared_data / "geography" / "LSOA11_WD20_LAD20_EW_LU.csv.gz",
+    )
+    load_reference(warehouse, kind=ReferenceKind.POPULATION, path=subset)
+    generator = np.random.default_rng(2020)
+    respondents = 1500
+    ages = generator.choice(list(bands), size=respondents, p=[0.08, 0.27, 0.35, 0.30])
+    wards = generator.choice(sorted(expected_wards), size=respondents)
+    identifiers = [f"r{index:04d}" for index in range(respondents)]
+    connection = warehouse.connection
+    connection.execute(
+        "INSERT INTO survey_wave (wave, survey, file_id, codebook_sha256, codebook, weighting, "
+        "respondents) VALUES ('2021', 'test', 99, 'x', ?, 'unweighted', ?)",
+        [
+            json.dumps(
+                {
+                    "characteristics": {
+                        "age_band": {"population_ages": bands},
+                        "ward": {"categories": "from_data"},
+                    }
+                }
+            ),
+            respondents,
+        ],
+    )
+    _insert(
+        connection,
+        "survey_respondent",
+        pd.DataFrame(
+            {
+                "wave": "2021",
+                "respondent_id": identifiers,
+                "weight": 1.0,
+                "ward_code": wards.astype(str),
+                "ward_vintage": 2020,
+                "file_id": 99,
+            }
+        ),
+    )
+    _insert(
+        connection,
+        "survey_characteristic",
+        pd.DataFrame(
+            {
+                "wave": "2021",
+                "respondent_id": identifiers,
+                "characteristic": "age_band",
+                "category": ages.astype(str),
+            }
+        ),
+    )
+    outcome = _weight(
+        warehouse,
+        specification={"method": "rake", "margins": ["age_band", "ward"]},
+        area_code=SOUTHAMPTON,
+        reference_year=2021,
+    )
+    population_detail = outcome.detail["population"]
+    assert population_detail["year"] == 2020
+    assert population_detail["area"] == f"{SOUTHAMPTON}: 148 LSOAs (2011) in 16 wards (2020)"
+    assert population_detail["total"] == pytest.approx(sum(expected_bands.values()))
+    achieved_bands = _weighted_totals(warehouse, "age_band")
+    for label, total in expected_bands.items():
+        assert achieved_bands[label] == pytest.approx(total, rel=1e-6)
+    achieved_wards = _weighted_totals(warehouse, "ward")
+    for ward, total in expected_wards.items():
+        assert achieved_wards[ward] == pytest.approx(total, rel=1e-6)
+    # 8% of respondents aged 16-24 for a city where they are a fifth of adults: weights vary
+    assert expected_bands["16-24"] / sum(expected_bands.values()) > 0.15
+    assert outcome.design_effect > 1.2
