@@ -159,18 +159,17 @@ def _margin(
     known = column.notna().to_numpy()
     values = column.astype(object).where(column.notna(), None)
     text = np.array([str(value) if value is not None else "" for value in values], dtype=object)
-    position_of = {label: position for position, label in enumerate(labels)}
-    codes = np.full(length, -1, dtype=np.intp)
-    for label in pd.unique(text[known]):
-        members = known & (text == label)
-        if label not in position_of:
-            rows = np.flatnonzero(members)
-            raise StatisticsInputError(
-                f"categories[{name!r}] has {label!r} ({rows.size} respondents, first at row "
-                f"{int(rows[0])}) but margins[{name!r}] has no population for it; margin "
-                f"categories are {labels}"
-            )
-        codes[members] = position_of[label]
+    found = pd.Index(labels).get_indexer(pd.Index(text))
+    stray = known & (found < 0)
+    if stray.any():
+        label = str(text[int(np.flatnonzero(stray)[0])])
+        rows = np.flatnonzero(known & (text == label))
+        raise StatisticsInputError(
+            f"categories[{name!r}] has {label!r} ({rows.size} respondents, first at row "
+            f"{int(rows[0])}) but margins[{name!r}] has no population for it; margin "
+            f"categories are {labels}"
+        )
+    codes = np.where(known, found, -1).astype(np.intp)
     counts = np.bincount(codes[known], minlength=len(labels))
     unreachable = (counts == 0) & (targets > 0)
     if unreachable.any():
@@ -404,7 +403,7 @@ def rake(
         slack_low, slack_high = lower * (1 - tolerance), upper * (1 + tolerance)
         within = bool(((weights >= slack_low) & (weights <= slack_high)).all())
         cycles = 0
-        while not (within and converged) and cycles < max_iterations:
+        while not within and cycles < max_iterations:
             cycles += 1
             weights, was_trimmed = _trim(weights, lower, float(upper))
             trimmed_count = int(was_trimmed.sum())
