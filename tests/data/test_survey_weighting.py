@@ -353,6 +353,41 @@ def test_no_population_says_what_to_load(tmp_path: Path) -> None:
     ).fetchone() == (0,)
 
 
+def test_the_local_authoritys_own_population_without_lsoa_population(tmp_path: Path) -> None:
+    warehouse = _warehouse(tmp_path, years=(), by_sex=True)
+    district = pd.DataFrame(
+        [
+            ("lad", LAD, 2020, 2020, sex, age, count, 21)
+            for sex in ("male", "female")
+            for age in range(91)
+            for count in [sum(_count(index, age, sex) for index in range(len(LSOAS)))]
+        ],
+        columns=[
+            "area_level",
+            "area_code",
+            "area_vintage",
+            "year",
+            "sex",
+            "age",
+            "count",
+            "file_id",
+        ],
+    )
+    _insert(warehouse.connection, "population", district)
+    with pytest.raises(SurveyWeightingError, match="ward margins need the population of the"):
+        _weight(warehouse)
+    outcome = _weight(warehouse, specification={**SPECIFICATION, "margins": ["age_band", "sex"]})
+    assert outcome.detail["population"]["area"] == (
+        f"{LAD}: the local authority's own population (2020 boundaries; no LSOA population loaded)"
+    )
+    assert outcome.detail["population"]["area_level"] == "lad"
+    assert outcome.detail["population"]["file_ids"] == [21]
+    for characteristic in ("age_band", "sex"):
+        achieved = _weighted_totals(warehouse, characteristic)
+        for key, total in _expected(characteristic).items():
+            assert achieved[key] == pytest.approx(total, rel=1e-6)
+
+
 def test_an_area_not_in_the_lookups_is_named(tmp_path: Path) -> None:
     warehouse = _warehouse(tmp_path)
     with pytest.raises(SurveyWeightingError, match="E06000999 is not a local authority or CSP"):

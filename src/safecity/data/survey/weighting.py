@@ -99,9 +99,11 @@ class _MarginSpec:
 
 @dataclass(frozen=True, slots=True)
 class _Area:
-    lsoas: pd.DataFrame
-    """``lsoa_code, ward_code`` of the area's LSOAs."""
-    lsoa_vintage: int
+    areas: pd.DataFrame
+    """``area_code, ward_code`` of the population's areas: the surveyed area's LSOAs with their
+    wards, or (without LSOA population) the local authorities themselves, with no ward."""
+    level: AreaLevel
+    vintage: int
     ward_vintage: int | None
     description: str
 
@@ -117,9 +119,9 @@ def _characteristics(
     given = specification.get("characteristics")
     if isinstance(given, Mapping):
         return given
-    row = connection.execute("SELECT codebook FROM survey_wave WHERE wave = ?", [wave]).fetchone()
-    if row is not None and row[0] is not None:
-        codebook = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    rows = connection.execute("SELECT codebook FROM survey_wave WHERE wave = ?", [wave]).fetchall()
+    if rows and rows[0][0] is not None:
+        codebook = json.loads(rows[0][0]) if isinstance(rows[0][0], str) else rows[0][0]
         found = codebook.get("characteristics") if isinstance(codebook, Mapping) else None
         if isinstance(found, Mapping):
             return found
@@ -242,6 +244,9 @@ def _area(
         parameters,
     ).df()
     if lookup.empty:
+        whole = _area_row(connection, area_code=area_code)
+        if whole is not None:
+            return whole
         if area_code is None:
             raise _fail(wave, f"no LSOA lookup is loaded to find the survey's LSOAs: {LOAD_LOOKUP}")
         raise _fail(
@@ -262,6 +267,9 @@ def _area(
     )
     best = groups.iloc[0]
     if best["has_population"] == 0:
+        whole = _area_row(connection, area_code=area_code)
+        if whole is not None:
+            return whole
         raise _fail(
             wave,
             f"no population by single year of age is loaded for the LSOAs of {what} "
@@ -274,13 +282,50 @@ def _area(
     ]
     lsoas = chosen[["lsoa_code", "ward_code"]].drop_duplicates("lsoa_code").reset_index(drop=True)
     return _Area(
-        lsoas=lsoas,
-        lsoa_vintage=int(best["lsoa_vintage"]),
+        areas=lsoas.rename(columns={"lsoa_code": "area_code"}),
+        level=AreaLevel.LSOA,
+        vintage=int(best["lsoa_vintage"]),
         ward_vintage=int(best["ward_vintage"]),
         description=(
             f"{what}: {len(lsoas)} LSOAs ({int(best['lsoa_vintage'])}) in "
             f"{lsoas['ward_code'].nunique()} wards ({int(best['ward_vintage'])})"
         ),
+    )
+
+
+def _area_row(connection: duckdb.DuckDBPyConnection, *, area_code: str | None) -> _Area | None:
+    """The area's own population rows when no LSOA population is loaded: a local authority's,
+    or every local authority of a CSP (from the CSP lookup); None if they are not loaded."""
+    if area_code is None:
+        return None
+    members = [
+        str(row[0])
+        for row in connection.execute(
+            "SELECT DISTINCT lad_code FROM csp_lookup WHERE csp_code = ? ORDER BY 1", [area_code]
+        ).fetchall()
+    ] or [area_code]
+    found = connection.execute(
+        "SELECT area_vintage, count(DISTINCT area_code) FROM population "
+        "WHERE area_level = 'lad' AND list_contains(?, area_code) GROUP BY ALL "
+        "ORDER BY 2 DESC, 1 DESC LIMIT 1",
+        [members],
+    ).fetchall()
+    if not found or int(found[0][1]) < len(members):
+        return None
+    vintage = int(found[0][0])
+    what = (
+        "the local authority's own population"
+        if members == [area_code]
+        else f"the population of its {len(members)} local authorities"
+    )
+    return _Area(
+        areas=pd.DataFrame(
+            {"area_code": members, "ward_code": pd.Series([None] * len(members), dtype="string")}
+        ),
+        level=AreaLevel.LAD,
+        vintage=vintage,
+        ward_vintage=None,
+        description=f"{area_code}: {what} ({vintage} boundaries; no LSOA population loaded)",
     )
 
 
@@ -295,21 +340,21 @@ def _population(
 ) -> tuple[pd.DataFrame, int, list[int]]:
     """The area's population (``ward_code, sex, age, count``) of the chosen year, its year and
     the files it came from. The year is ``reference_year`` or the nearest loaded (the later of
-    two as near), the newest without one; it must cover every LSOA of the area."""
-    lsoas = len(area.lsoas)
+    two as near), the newest without one; it must cover every area (LSOA) of the area."""
+    areas = len(area.areas)
     years = connection.execute(
-        "SELECT year, count(DISTINCT area_code) FROM population JOIN survey_weighting_lsoas l "
-        "ON area_code = l.lsoa_code WHERE area_level = 'lsoa' AND area_vintage = ? "
-        "GROUP BY year ORDER BY year",
-        [area.lsoa_vintage],
+        "SELECT year, count(DISTINCT p.area_code) FROM population p "
+        "JOIN survey_weighting_areas l ON p.area_code = l.area_code "
+        "WHERE p.area_level = ? AND p.area_vintage = ? GROUP BY year ORDER BY year",
+        [area.level.value, area.vintage],
     ).fetchall()
-    complete = [int(year) for year, count in years if int(count) == lsoas]
+    complete = [int(year) for year, count in years if int(count) == areas]
     if not complete:
-        partial = ", ".join(f"{year}: {count} of {lsoas} LSOAs" for year, count in years)
+        partial = ", ".join(f"{year}: {count} of {areas}" for year, count in years)
         raise _fail(
             wave,
-            f"the population loaded for {area.description} does not cover every LSOA "
-            f"({partial}): {LOAD_POPULATION}",
+            f"the population loaded for {area.description} does not cover every "
+            f"{area.level.value.upper()} ({partial}): {LOAD_POPULATION}",
         )
     if reference_year is None:
         year = max(complete)
@@ -317,16 +362,16 @@ def _population(
         year = min(complete, key=lambda candidate: (abs(candidate - reference_year), -candidate))
     table = connection.execute(
         "SELECT l.ward_code, p.sex, p.age, sum(p.count) AS count FROM population p "
-        "JOIN survey_weighting_lsoas l ON p.area_code = l.lsoa_code "
-        "WHERE p.area_level = 'lsoa' AND p.area_vintage = ? AND p.year = ? "
+        "JOIN survey_weighting_areas l ON p.area_code = l.area_code "
+        "WHERE p.area_level = ? AND p.area_vintage = ? AND p.year = ? "
         "AND p.age BETWEEN ? AND ? GROUP BY ALL",
-        [area.lsoa_vintage, year, first_age, last_age],
+        [area.level.value, area.vintage, year, first_age, last_age],
     ).df()
     files = connection.execute(
-        "SELECT DISTINCT p.file_id FROM population p JOIN survey_weighting_lsoas l "
-        "ON p.area_code = l.lsoa_code WHERE p.area_level = 'lsoa' AND p.area_vintage = ? "
+        "SELECT DISTINCT p.file_id FROM population p JOIN survey_weighting_areas l "
+        "ON p.area_code = l.area_code WHERE p.area_level = ? AND p.area_vintage = ? "
         "AND p.year = ? ORDER BY 1",
-        [area.lsoa_vintage, year],
+        [area.level.value, area.vintage, year],
     ).fetchall()
     return table, year, [int(row[0]) for row in files]
 
@@ -398,15 +443,21 @@ def _rake_wave(
         "SELECT ward_vintage FROM survey_respondent WHERE wave = ? AND ward_vintage IS NOT NULL "
         "GROUP BY ALL ORDER BY count(*) DESC LIMIT 1",
         [wave],
-    ).fetchone()
+    ).fetchall()
     area = _area(
         connection,
         wave=wave,
         area_code=area_code,
         area_vintage=area_vintage,
-        ward_vintage=int(ward_vintages[0]) if ward_vintages else None,
+        ward_vintage=int(ward_vintages[0][0]) if ward_vintages else None,
     )
-    connection.register("survey_weighting_lsoas", area.lsoas)
+    if area.level is not AreaLevel.LSOA and any(spec.kind == "ward" for spec in specs):
+        raise _fail(
+            wave,
+            f"ward margins need the population of the area's LSOAs, but only {area.description}: "
+            f"{LOAD_POPULATION}",
+        )
+    connection.register("survey_weighting_areas", area.areas)
     try:
         population, year, file_ids = _population(
             connection,
@@ -417,7 +468,7 @@ def _rake_wave(
             last_age=last_age,
         )
     finally:
-        connection.unregister("survey_weighting_lsoas")
+        connection.unregister("survey_weighting_areas")
     sexes = set(population["sex"])
     persons = (
         population[population["sex"] == Sex.PERSONS.value]
@@ -551,7 +602,8 @@ def _detail(
             "requested_year": reference_year,
             "ages": [ages[0], ages[1]],
             "area": area.description,
-            "lsoa_vintage": area.lsoa_vintage,
+            "area_level": area.level.value,
+            "area_vintage": area.vintage,
             "ward_vintage": area.ward_vintage,
             "total": result.population_total,
             "file_ids": file_ids,
