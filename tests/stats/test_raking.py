@@ -142,6 +142,34 @@ def test_raking_converges_to_the_margins(
     assert result.weights.sum() == pytest.approx(10_000.0)
 
 
+@settings(max_examples=20, deadline=None)
+@given(_samples(), st.data())
+def test_unknown_categories_keep_the_total_and_the_known_distribution(
+    sample: tuple[pd.DataFrame, dict[str, dict[str, float]], np.ndarray], data: st.DataObject
+) -> None:
+    frame, margins, base = sample
+    # blank some of b, keeping the first len(cells) rows (every cell) known
+    cells = len(margins["a"]) * len(margins["b"])
+    blanks = data.draw(
+        st.lists(st.integers(min_value=cells, max_value=max(cells, len(frame) - 1)), max_size=10)
+    )
+    blanked = sorted({index for index in blanks if index < len(frame)})
+    frame = frame.copy()
+    frame.loc[blanked, "b"] = None
+    result = rake(categories=frame, margins=margins, base_weights=base, max_iterations=2000)
+    assert result.converged
+    assert result.unknown == ({"b": len(blanked)} if blanked else {})
+    weights = result.weights
+    assert weights.sum() == pytest.approx(10_000.0)
+    by_a = weights.groupby(frame["a"]).sum()
+    for category, total in margins["a"].items():
+        assert by_a[category] == pytest.approx(total, rel=1e-5)
+    known = frame["b"].notna()
+    shares = weights[known].groupby(frame.loc[known, "b"]).sum() / weights[known].sum()
+    for category, total in margins["b"].items():
+        assert shares[category] == pytest.approx(total / 10_000.0, rel=1e-5)
+
+
 def test_trimming_keeps_weights_within_bounds_and_margins() -> None:
     # 30 young respondents among 300 for a population that is half young: weights of the
     # young are ~5x the mean; trimming at 3x must hold while the margins still hold.
