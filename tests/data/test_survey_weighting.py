@@ -343,6 +343,20 @@ def test_trimming_bounds_are_respected_and_reported(tmp_path: Path) -> None:
         assert achieved[key] == pytest.approx(total, rel=1e-6)
 
 
+@pytest.mark.parametrize(
+    ("trim", "message"),
+    [
+        ({"upper": 0.5}, "weighting.trim: trim upper bound must be above 1"),
+        ({"lower": "a lot"}, "weighting.trim: could not convert string to float"),
+        ([0.3, 3], "weighting.trim must be {lower: ..., upper: ...}"),
+    ],
+)
+def test_bad_trim_bounds_are_named(tmp_path: Path, trim: object, message: str) -> None:
+    warehouse = _warehouse(tmp_path, by_sex=True, respondents=50)
+    with pytest.raises(SurveyWeightingError, match=re.escape(message)):
+        _weight(warehouse, specification={**SPECIFICATION, "trim": trim})
+
+
 def test_no_population_says_what_to_load(tmp_path: Path) -> None:
     warehouse = _warehouse(tmp_path, years=())
     with pytest.raises(SurveyWeightingError, match="load the area's population by single year"):

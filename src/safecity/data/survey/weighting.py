@@ -376,6 +376,10 @@ def _population(
     return table, year, [int(row[0]) for row in files]
 
 
+def _optional_number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 def _optional_year(value: Any) -> int | None:
     return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -515,9 +519,14 @@ def _rake_wave(
     trim = None
     if isinstance(trim_spec, Mapping):
         try:
-            trim = TrimBounds(lower=trim_spec.get("lower"), upper=trim_spec.get("upper"))
-        except StatisticsInputError as error:
+            trim = TrimBounds(
+                lower=_optional_number(trim_spec.get("lower")),
+                upper=_optional_number(trim_spec.get("upper")),
+            )
+        except (StatisticsInputError, TypeError, ValueError) as error:
             raise _fail(wave, f"weighting.trim: {error}") from error
+    elif trim_spec is not None:
+        raise _fail(wave, f"weighting.trim must be {{lower: ..., upper: ...}}, got {trim_spec!r}")
     tolerance = float(specification.get("tolerance", 1e-6))
     try:
         result = rake(
