@@ -199,7 +199,8 @@ def test_survey_proportion_matches_a_written_out_computation(apistrat: pd.DataFr
     ).iloc[0]
     assert result["value"] == pytest.approx(expected_value, rel=1e-12)
     assert result["standard_error"] == pytest.approx(expected_se, rel=1e-10)
-    psus = len({(s, c) for s, c, y in zip(strata, clusters, response, strict=True) if y == y})
+    answered = ~np.isnan(response)
+    psus = len(set(zip(strata[answered], clusters[answered], strict=True)))
     degrees = psus - 3
     quantile = scipy_stats.t.ppf(0.975, degrees)
     logit_se = expected_se / (expected_value * (1 - expected_value))
