@@ -265,8 +265,9 @@ def compare_survey_groups(
     for key in (first, second):
         if key not in keys:
             raise StatisticsInputError(f"group {key!r} has no respondents")
-    one = int(keys.get_loc(first))
-    two = int(keys.get_loc(second))
+    positions = {key: position for position, key in enumerate(keys)}
+    one = positions[first]
+    two = positions[second]
     pair = np.full(length, -1, dtype=np.intp)
     pair[codes == one] = 0
     pair[codes == two] = 1
@@ -274,7 +275,12 @@ def compare_survey_groups(
         length=length, strata=strata, clusters=clusters, fpc=fpc, lonely_psu=lonely_psu
     )
     means = domain_means(
-        values=answers, weights=weight, domain=pair, domains=2, design=frame_design
+        values=answers,
+        weights=weight,
+        domain=pair,
+        domains=2,
+        design=frame_design,
+        keep_totals=True,
     )
     if (means.count == 0).any():
         empty = first if means.count[0] == 0 else second
@@ -309,6 +315,8 @@ def compare_survey_groups(
             "significant": bool(newcombe["significant"]),
         }
         return _one_row(row)
+    if means.totals is None:
+        raise StatisticsInputError("internal: PSU totals were not kept")
     contrast = means.totals[0] - means.totals[1]
     standard_error = float(np.sqrt(psu_variance(contrast[None, :], frame_design)[0]))
     valid_pair = (pair >= 0) & ~np.isnan(answers)
@@ -524,6 +532,7 @@ def rank_survey_options(
         option: response_array(selections[option].to_numpy(), name=f"selections[{option!r}]")
         for option in selections.columns
     }
+    positions = {key: position for position, key in enumerate(keys)}
     pieces = []
     for option, values in answers.items():
         frame, _ = estimate_frame(
@@ -558,7 +567,7 @@ def rank_survey_options(
             p_values.append(np.nan)
             differs.append(pd.NA)
             continue
-        group_code = int(keys.get_loc(current["group"]))
+        group_code = positions[current["group"]]
         first = answers[current["option"]]
         second = answers[following["option"]]
         both = (codes == group_code) & ~np.isnan(first) & ~np.isnan(second)
@@ -581,5 +590,5 @@ def rank_survey_options(
     table["next_option"] = pd.Series(next_option, dtype=object)
     table["difference_from_next"] = gap
     table["p_value_next"] = p_values
-    table["differs_from_next"] = pd.array(differs, dtype="boolean")
+    table["differs_from_next"] = pd.Series(differs, index=table.index, dtype="boolean")
     return table

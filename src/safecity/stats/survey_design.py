@@ -38,6 +38,7 @@ __all__ = [
     "domain_means",
     "psu_covariance",
     "psu_variance",
+    "stratum_variance",
 ]
 
 IntArray = npt.NDArray[np.intp]
@@ -115,18 +116,18 @@ class SurveyDesignFrame:
 
 
 def _keys(values: npt.ArrayLike, length: int, name: str) -> tuple[IntArray, pd.Index]:
-    series = pd.Series(np.asarray(values, dtype=object).reshape(-1))
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values).reshape(-1))
     if series.size != length:
         raise StatisticsInputError(
             f"{name} must have one value per respondent: {series.size} for {length}"
         )
-    missing = series.isna().to_numpy()
+    codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
+    missing = codes < 0
     if missing.any():
         raise StatisticsInputError(
             f"{name} must not be missing (design variables): row {int(np.flatnonzero(missing)[0])}"
         )
-    codes, uniques = pd.factorize(series, sort=False)
-    return codes.astype(np.intp), pd.Index(uniques)
+    return np.asarray(codes, dtype=np.intp), pd.Index(uniques)
 
 
 def build_design(
@@ -192,7 +193,7 @@ def build_design(
         if short.any():
             label = stratum_labels[int(np.flatnonzero(short)[0])]
             raise StatisticsInputError(
-                f"fpc of stratum {label!r} is below its number of sampled PSUs"
+                f"fpc of stratum {label} is below its number of sampled PSUs"
             )
         with np.errstate(invalid="ignore"):
             fraction = np.where(np.isinf(first), 1.0, (first - stratum_psus) / first)
@@ -201,7 +202,7 @@ def build_design(
         if lonely.any():
             label = stratum_labels[int(np.flatnonzero(lonely)[0])]
             raise StatisticsInputError(
-                f"stratum {label!r} has only one PSU (lonely_psu=fail; use "
+                f"stratum {label} has only one PSU (lonely_psu=fail; use "
                 "LonelyPsu.ADJUST or merge strata)"
             )
     fraction = np.where(fraction < SELF_REPRESENTING, 0.0, fraction)
@@ -264,14 +265,35 @@ def psu_covariance(totals: FloatArray, design: SurveyDesignFrame) -> FloatArray:
     return result
 
 
+def stratum_variance(
+    first: FloatArray, second: FloatArray, design: SurveyDesignFrame
+) -> FloatArray:
+    """Variance per row from stratum sums of PSU totals ``S1 = Σ_i z_hi`` and squares
+    ``S2 = Σ_i z_hi²`` (each ``(rows, n_strata)``): ``Σ_h f_h·n_h/(n_h − 1)·(S2 − S1²/n_h)``;
+    a lonely PSU under ``ADJUST`` adds ``f_h·(S1 − z̄)²`` with ``z̄ = Σ_h S1/n_psu``."""
+    n_h = design.stratum_psus[None, :]
+    f_h = design.stratum_fraction[None, :]
+    lonely = design.stratum_psus < 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = np.where(
+            lonely[None, :], 0.0, f_h * n_h / (n_h - 1.0) * (second - first * first / n_h)
+        )
+    if lonely.any():
+        overall = first.sum(axis=1, keepdims=True) / design.n_psu
+        within = within + np.where(lonely[None, :], f_h * (first - overall) ** 2, 0.0)
+    variance: FloatArray = np.maximum(within.sum(axis=1), 0.0)
+    return variance
+
+
 @dataclass(frozen=True)
 class DomainMeans:
     """Weighted means of one variable in each domain, with their Taylor variance.
 
     Attributes hold one value per domain: ``count`` (respondents with a valid value),
     ``weight`` (``Σw``), ``total`` (``Σwy``), ``mean`` (``Σwy/Σw``), ``variance``,
-    ``degrees_of_freedom`` (PSUs − strata with a valid member, R ``degf``), and ``totals``
-    (the ``(domains, n_psu)`` linearised PSU totals, for contrasts between domains).
+    ``degrees_of_freedom`` (PSUs − strata with a valid member, R ``degf``), and, when asked
+    for, ``totals`` (the ``(domains, n_psu)`` linearised PSU totals, for contrasts between
+    domains; else ``None``).
     """
 
     count: FloatArray
@@ -280,7 +302,7 @@ class DomainMeans:
     mean: FloatArray
     variance: FloatArray
     degrees_of_freedom: FloatArray
-    totals: FloatArray
+    totals: FloatArray | None
 
 
 def domain_means(
@@ -290,6 +312,7 @@ def domain_means(
     domain: IntArray,
     domains: int,
     design: SurveyDesignFrame,
+    keep_totals: bool = False,
 ) -> DomainMeans:
     """Ratio means ``Σwy/Σw`` per domain with Taylor-linearised variances.
 
@@ -305,41 +328,59 @@ def domain_means(
     domains : int
         Number of domains.
     design : SurveyDesignFrame
+    keep_totals : bool
+        Also return the dense ``(domains, n_psu)`` PSU totals.
 
     Returns
     -------
     DomainMeans
         The linearised total of PSU ``i`` for domain ``d`` is
-        ``z_di = Σ_{j∈i, j∈d} w_j (y_j − ȳ_d) / Σ_{j∈d} w_j`` (R ``svymean`` on ``subset``).
+        ``z_di = Σ_{j∈i, j∈d} w_j (y_j − ȳ_d) / Σ_{j∈d} w_j`` (R ``svymean`` on ``subset``);
+        only the (domain, PSU) pairs with members are formed, so the cost is linear in the
+        respondents whatever the number of PSUs.
     """
-    n_psu = design.n_psu
     member = (domain >= 0) & ~np.isnan(values)
-    code = domain[member] * n_psu + design.psu[member]
+    group = domain[member]
     weight = weights[member]
     value = values[member]
-    size = domains * n_psu
-    psu_weight = np.bincount(code, weight, minlength=size).reshape(domains, n_psu)
-    psu_total = np.bincount(code, weight * value, minlength=size).reshape(domains, n_psu)
-    count = np.bincount(domain[member], minlength=domains).astype(np.float64)
-    weight_sum = psu_weight.sum(axis=1)
-    total = psu_total.sum(axis=1)
+    count = np.bincount(group, minlength=domains).astype(np.float64)
+    weight_sum: FloatArray = np.bincount(group, weight, minlength=domains).astype(np.float64)
+    total: FloatArray = np.bincount(group, weight * value, minlength=domains).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total / weight_sum
-        totals = (psu_total - mean[:, None] * psu_weight) / weight_sum[:, None]
-    totals = np.where(np.isfinite(totals), totals, 0.0)
-    variance = psu_variance(totals, design)
-    variance = np.where(count > 0, variance, np.nan)
-    present = psu_weight > 0
-    psus = present.sum(axis=1).astype(np.float64)
-    stratum_codes = (
-        np.arange(domains, dtype=np.intp)[:, None] * design.n_strata + design.psu_stratum[None, :]
-    ).ravel()
-    strata_present = (
-        np.bincount(
-            stratum_codes, present.ravel().astype(np.float64), minlength=domains * design.n_strata
-        ).reshape(domains, design.n_strata)
-        > 0
-    ).sum(axis=1)
+        row_total = weight * (value - mean[group]) / weight_sum[group]
+    strata = design.n_strata
+    if design.independent:
+        pair_group = group
+        pair_stratum = design.psu_stratum[design.psu[member]]
+        pair_total = row_total
+        pair_psu = design.psu[member]
+    else:
+        code = group.astype(np.int64) * design.n_psu + design.psu[member]
+        if domains * design.n_psu <= 4 * max(code.size, 1):
+            dense = np.bincount(code, minlength=domains * design.n_psu)
+            pairs = np.flatnonzero(dense)
+            dense_total = np.bincount(code, row_total, minlength=domains * design.n_psu)
+            pair_total = dense_total[pairs].astype(np.float64)
+        else:
+            pairs, inverse = np.unique(code, return_inverse=True)
+            pair_total = np.bincount(inverse, row_total, minlength=pairs.size).astype(np.float64)
+        pair_group = (pairs // design.n_psu).astype(np.intp)
+        pair_psu = (pairs % design.n_psu).astype(np.intp)
+        pair_stratum = design.psu_stratum[pair_psu]
+    cell = pair_group * strata + pair_stratum
+    size = domains * strata
+    first = np.bincount(cell, pair_total, minlength=size).astype(np.float64)
+    second = np.bincount(cell, pair_total * pair_total, minlength=size).astype(np.float64)
+    first = first.reshape(domains, strata)
+    second = second.reshape(domains, strata)
+    variance = np.where(count > 0, stratum_variance(first, second, design), np.nan)
+    psus = np.bincount(pair_group, minlength=domains).astype(np.float64)
+    strata_present = (np.bincount(cell, minlength=size).reshape(domains, strata) > 0).sum(axis=1)
+    totals = None
+    if keep_totals:
+        totals = np.zeros((domains, design.n_psu))
+        np.add.at(totals, (pair_group, pair_psu), pair_total)
     return DomainMeans(
         count=count,
         weight=weight_sum,

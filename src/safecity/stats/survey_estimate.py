@@ -22,8 +22,8 @@ from safecity.stats._validation import (
     FloatArray,
     InputArrays,
     critical_value,
+    label_array,
     normalise_confidence,
-    set_label_column,
 )
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import IntervalMethod
@@ -77,14 +77,18 @@ class SurveyDesign(StrEnum):
 
 def response_array(response: npt.ArrayLike, name: str = "response") -> FloatArray:
     """``response`` as floats: 1, 0 or NaN (no valid answer); anything else raises."""
-    answers = np.asarray(
-        pd.to_numeric(pd.Series(np.asarray(response, dtype=object).reshape(-1)), errors="coerce"),
-        dtype=np.float64,
-    )
-    given = answers[~np.isnan(answers)]
-    bad = ~np.isin(given, (0.0, 1.0))
+    try:
+        answers = np.asarray(response, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        answers = np.asarray(
+            pd.to_numeric(
+                pd.Series(np.asarray(response, dtype=object).reshape(-1)), errors="coerce"
+            ),
+            dtype=np.float64,
+        )
+    bad = ~((answers == 0.0) | (answers == 1.0) | np.isnan(answers))
     if bad.any():
-        position = int(np.flatnonzero(~np.isnan(answers))[np.flatnonzero(bad)[0]])
+        position = int(np.flatnonzero(bad)[0])
         raise StatisticsInputError(
             f"{name} must be 0, 1 or missing: {float(answers[position])!r} at row {position}"
         )
@@ -118,13 +122,13 @@ def group_codes(group: npt.ArrayLike | None, length: int) -> tuple[npt.NDArray[n
         codes = np.asarray(categorical.codes, dtype=np.intp)
         keys = pd.Index(list(categorical.categories), name="group")
     else:
-        series = pd.Series(np.asarray(group, dtype=object).reshape(-1))
+        series = group if isinstance(group, pd.Series) else pd.Series(np.asarray(group).reshape(-1))
         try:
             raw_codes, uniques = pd.factorize(series, sort=True)
         except TypeError:
             raw_codes, uniques = pd.factorize(series, sort=False)
         codes = np.asarray(raw_codes, dtype=np.intp)
-        keys = pd.Index(list(uniques), name="group")
+        keys = pd.Index(uniques, name="group")
     if codes.size != length:
         raise StatisticsInputError(
             f"group must have one key per respondent: {codes.size} for {length}"
@@ -155,9 +159,9 @@ def kish_effective(
     return effective
 
 
-def _taylor_frame(
+def _taylor_columns(
     means: DomainMeans, kish: FloatArray, level: float
-) -> tuple[pd.DataFrame, list[IntervalMethod]]:
+) -> tuple[dict[str, FloatArray], list[IntervalMethod]]:
     count = means.count
     value = means.mean
     variance = means.variance
@@ -193,22 +197,20 @@ def _taylor_frame(
         else (IntervalMethod.WEIGHTED_WILSON if given else IntervalMethod.NOT_CALCULATED)
         for use, given in zip(usable, count > 0, strict=True)
     ]
-    frame = pd.DataFrame(
-        {
-            "value": value,
-            "lower_ci": np.where(count > 0, lower, np.nan),
-            "upper_ci": np.where(count > 0, upper, np.nan),
-            "standard_error": np.sqrt(variance),
-            "design_effect": design_effect,
-            "effective_sample_size": effective,
-        }
-    )
-    return frame, methods
+    columns = {
+        "value": value,
+        "lower_ci": np.where(count > 0, lower, np.nan),
+        "upper_ci": np.where(count > 0, upper, np.nan),
+        "standard_error": np.sqrt(variance),
+        "design_effect": design_effect,
+        "effective_sample_size": effective,
+    }
+    return columns, methods
 
 
-def _kish_frame(
+def _kish_columns(
     means: DomainMeans, kish: FloatArray, level: float
-) -> tuple[pd.DataFrame, list[IntervalMethod]]:
+) -> tuple[dict[str, FloatArray], list[IntervalMethod]]:
     count = means.count
     value = means.mean
     given = count > 0
@@ -223,17 +225,15 @@ def _kish_frame(
     methods = [
         IntervalMethod.WEIGHTED_WILSON if row else IntervalMethod.NOT_CALCULATED for row in given
     ]
-    frame = pd.DataFrame(
-        {
-            "value": value,
-            "lower_ci": lower,
-            "upper_ci": upper,
-            "standard_error": standard_error,
-            "design_effect": design_effect,
-            "effective_sample_size": kish,
-        }
-    )
-    return frame, methods
+    columns = {
+        "value": value,
+        "lower_ci": lower,
+        "upper_ci": upper,
+        "standard_error": standard_error,
+        "design_effect": design_effect,
+        "effective_sample_size": kish,
+    }
+    return columns, methods
 
 
 def estimate_frame(
@@ -253,16 +253,26 @@ def estimate_frame(
     )
     kish = kish_effective(weights=weight, valid=~np.isnan(answers), domain=codes, size=size)
     if design is SurveyDesign.TAYLOR:
-        frame, methods = _taylor_frame(means, kish, level)
+        columns, methods = _taylor_columns(means, kish, level)
     else:
-        frame, methods = _kish_frame(means, kish, level)
-    frame.index = keys
-    frame["confidence"] = level
-    set_label_column(frame, "method", methods)
-    frame["unweighted_base"] = means.count.astype(np.int64)
-    frame["weighted_base"] = means.weight
-    frame["weighted_numerator"] = means.total
-    return frame.loc[:, list(ESTIMATE_COLUMNS)], means
+        columns, methods = _kish_columns(means, kish, level)
+    frame = pd.DataFrame(
+        {
+            "value": columns["value"],
+            "lower_ci": columns["lower_ci"],
+            "upper_ci": columns["upper_ci"],
+            "confidence": np.full(size, level),
+            "method": pd.Series(label_array(methods, size), index=keys, dtype=object),
+            "standard_error": columns["standard_error"],
+            "unweighted_base": means.count.astype(np.int64),
+            "weighted_base": means.weight,
+            "weighted_numerator": means.total,
+            "design_effect": columns["design_effect"],
+            "effective_sample_size": columns["effective_sample_size"],
+        },
+        index=keys,
+    )
+    return frame, means
 
 
 def survey_proportion(
