@@ -22,6 +22,7 @@ from safecity.stats.survey import (
     LonelyPsu,
     SurveyDesign,
     survey_proportion,
+    survey_proportions,
     weighted_proportion,
 )
 from safecity.stats.survey_design import build_design, domain_means
@@ -343,3 +344,40 @@ def test_invalid_inputs_are_named() -> None:
         survey_proportion(
             response=[1, 0], weights=[1, 1], clusters=[1, None], design=SurveyDesign.TAYLOR
         )
+
+
+@pytest.mark.parametrize("clustered", [False, True])
+def test_many_measures_at_once_equal_one_at_a_time(apiclus1: pd.DataFrame, clustered: bool) -> None:
+    rng = np.random.default_rng(5)
+    responses = pd.DataFrame(
+        {
+            "zero_ell": (apiclus1["ell"] == 0).astype(float),
+            "target": (apiclus1["sch.wide"] == "Yes").astype(float),
+            "improved": (apiclus1["comp.imp"] == "Yes").astype(float),
+        }
+    )
+    responses.loc[rng.random(len(responses)) < 0.2, "improved"] = np.nan
+    design = {"clusters": apiclus1["dnum"], "fpc": apiclus1["fpc"]} if clustered else {}
+    table = survey_proportions(
+        responses=responses,
+        weights=apiclus1["pw"],
+        group=apiclus1["stype"],
+        design=SurveyDesign.TAYLOR,
+        **design,
+    )
+    assert table.index.names == ["measure", "group"]
+    for measure in responses.columns:
+        single = survey_proportion(
+            response=responses[measure],
+            weights=apiclus1["pw"],
+            group=apiclus1["stype"],
+            design=SurveyDesign.TAYLOR,
+            **design,
+        )
+        batch = table.loc[measure]
+        for column in ("value", "lower_ci", "upper_ci", "standard_error", "design_effect"):
+            assert batch[column].to_numpy() == pytest.approx(
+                single[column].to_numpy(), rel=1e-12, nan_ok=True
+            )
+        assert batch["unweighted_base"].tolist() == single["unweighted_base"].tolist()
+        assert batch["method"].tolist() == single["method"].tolist()

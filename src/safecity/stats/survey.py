@@ -34,6 +34,7 @@ from safecity.stats.survey_estimate import (
     ALL_RESPONDENTS,
     SurveyDesign,
     survey_proportion,
+    survey_proportions,
 )
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "rank_survey_options",
     "survey_chisq",
     "survey_proportion",
+    "survey_proportions",
     "weighted_proportion",
 ]
 

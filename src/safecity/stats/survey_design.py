@@ -313,6 +313,7 @@ def domain_means(
     domains: int,
     design: SurveyDesignFrame,
     keep_totals: bool = False,
+    psu: IntArray | None = None,
 ) -> DomainMeans:
     """Ratio means ``Σwy/Σw`` per domain with Taylor-linearised variances.
 
@@ -330,6 +331,9 @@ def domain_means(
     design : SurveyDesignFrame
     keep_totals : bool
         Also return the dense ``(domains, n_psu)`` PSU totals.
+    psu : numpy.ndarray, optional
+        PSU code of each element of ``values`` when they are several variables stacked
+        (respondent-major copies of ``design.psu``); by default ``design.psu``.
 
     Returns
     -------
@@ -339,6 +343,7 @@ def domain_means(
         only the (domain, PSU) pairs with members are formed, so the cost is linear in the
         respondents whatever the number of PSUs.
     """
+    element_psu = design.psu if psu is None else psu
     member = (domain >= 0) & ~np.isnan(values)
     group = domain[member]
     weight = weights[member]
@@ -352,11 +357,11 @@ def domain_means(
     strata = design.n_strata
     if design.independent:
         pair_group = group
-        pair_stratum = design.psu_stratum[design.psu[member]]
+        pair_psu = element_psu[member]
+        pair_stratum = design.psu_stratum[pair_psu]
         pair_total = row_total
-        pair_psu = design.psu[member]
     else:
-        code = group.astype(np.int64) * design.n_psu + design.psu[member]
+        code = group.astype(np.int64) * design.n_psu + element_psu[member]
         if domains * design.n_psu <= 4 * max(code.size, 1):
             dense = np.bincount(code, minlength=domains * design.n_psu)
             pairs = np.flatnonzero(dense)

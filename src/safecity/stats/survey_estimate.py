@@ -41,6 +41,7 @@ __all__ = [
     "ESTIMATE_COLUMNS",
     "SurveyDesign",
     "survey_proportion",
+    "survey_proportions",
 ]
 
 ALL_RESPONDENTS = "All respondents"
@@ -245,11 +246,19 @@ def estimate_frame(
     frame_design: SurveyDesignFrame,
     design: SurveyDesign,
     level: float,
+    psu: npt.NDArray[np.intp] | None = None,
 ) -> tuple[pd.DataFrame, DomainMeans]:
-    """The estimates table of :func:`survey_proportion` from resolved inputs."""
+    """The estimates table of :func:`survey_proportion` from resolved inputs (``answers``
+    may be several measures stacked, with ``codes`` numbering measure × group and ``psu``
+    the PSU of each element)."""
     size = len(keys)
     means = domain_means(
-        values=answers, weights=weight, domain=codes, domains=size, design=frame_design
+        values=answers,
+        weights=weight,
+        domain=codes,
+        domains=size,
+        design=frame_design,
+        psu=psu,
     )
     kish = kish_effective(weights=weight, valid=~np.isnan(answers), domain=codes, size=size)
     if design is SurveyDesign.TAYLOR:
@@ -346,8 +355,8 @@ def survey_proportion(
     >>> result = survey_proportion(
     ...     response=[1, 0, 1, 1, 0, 1], weights=[1, 2, 1, 2, 1, 2], design=SurveyDesign.TAYLOR
     ... )
-    >>> result[["value", "unweighted_base"]].round(4).iloc[0].tolist()
-    [0.6667, 6]
+    >>> round(float(result["value"].iloc[0]), 4), int(result["unweighted_base"].iloc[0])
+    (0.6667, 6)
     """
     level = normalise_confidence(confidence)
     design = SurveyDesign(design)
@@ -366,5 +375,79 @@ def survey_proportion(
         frame_design=frame_design,
         design=design,
         level=level,
+    )
+    return frame
+
+
+def survey_proportions(
+    *,
+    responses: pd.DataFrame,
+    weights: npt.ArrayLike,
+    group: npt.ArrayLike | None = None,
+    strata: npt.ArrayLike | None = None,
+    clusters: npt.ArrayLike | None = None,
+    design: SurveyDesign,
+    confidence: float = 0.95,
+    fpc: npt.ArrayLike | None = None,
+    lonely_psu: LonelyPsu = LonelyPsu.ADJUST,
+) -> pd.DataFrame:
+    """:func:`survey_proportion` of many measures at once (one column each), by one grouping.
+
+    The same estimates, computed in one pass over measure × group × PSU — the way to estimate
+    a whole questionnaire (options of a multiple-choice question are measures too).
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        One 0/1/NaN column per measure (the column name is the measure), one row per
+        respondent.
+    weights, group, strata, clusters, design, confidence, fpc, lonely_psu
+        As :func:`survey_proportion`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``measure``, ``group``): the columns of :func:`survey_proportion`.
+
+    Examples
+    --------
+    >>> table = survey_proportions(
+    ...     responses=pd.DataFrame({"safe": [1, 0, 1, 1], "victim": [0, 0, 1, None]}),
+    ...     weights=[1, 1, 2, 2], design=SurveyDesign.TAYLOR,
+    ... )
+    >>> table["value"].round(4).tolist(), table["unweighted_base"].tolist()
+    ([0.8333, 0.5], [4, 3])
+    """
+    level = normalise_confidence(confidence)
+    design = SurveyDesign(design)
+    if responses.shape[1] == 0:
+        raise StatisticsInputError("responses must have at least one measure column")
+    length = len(responses)
+    weight = weight_array(weights, length)
+    codes, keys = group_codes(group, length)
+    frame_design = build_design(
+        length=length, strata=strata, clusters=clusters, fpc=fpc, lonely_psu=lonely_psu
+    )
+    measures = list(responses.columns)
+    matrix = np.column_stack(
+        [
+            response_array(responses[name].to_numpy(), name=f"responses[{name!r}]")
+            for name in measures
+        ]
+    )
+    groups = len(keys)
+    stacked_codes = np.where(
+        codes[:, None] >= 0, np.arange(len(measures))[None, :] * groups + codes[:, None], -1
+    ).astype(np.intp)
+    index = pd.MultiIndex.from_product([pd.Index(measures), keys], names=["measure", "group"])
+    frame, _ = estimate_frame(
+        answers=matrix.ravel(),
+        weight=np.repeat(weight, len(measures)),
+        codes=stacked_codes.ravel(),
+        keys=index,
+        frame_design=frame_design,
+        design=design,
+        level=level,
+        psu=np.repeat(frame_design.psu, len(measures)),
     )
     return frame
