@@ -15,6 +15,7 @@ from safecity.stats.survey import (
     SurveyDesign,
     compare_survey_groups,
     compare_survey_waves,
+    compare_weighted_proportions,
     rank_survey_options,
     survey_chisq,
     survey_proportion,
@@ -286,3 +287,28 @@ def test_rank_options_by_group_and_identical_options() -> None:
     assert ranked["rank"].tolist() == [1, 1, 3, 1, 1, 3]
     assert pd.isna(ranked["differs_from_next"].iloc[0])
     assert ranked["method"].iloc[0] is IntervalMethod.WEIGHTED_WILSON
+
+
+def test_kish_group_comparison_is_compare_weighted_proportions() -> None:
+    rng = np.random.default_rng(11)
+    size = 1200
+    response = (rng.random(size) < 0.45).astype(float)
+    response[rng.random(size) < 0.05] = np.nan
+    weights = rng.uniform(0.4, 2.5, size)
+    group = rng.choice(["Female", "Male", "Other"], size, p=[0.5, 0.45, 0.05])
+    new = compare_survey_groups(
+        response=response,
+        weights=weights,
+        group=group,
+        first="Female",
+        second="Male",
+        design=SurveyDesign.KISH,
+    ).iloc[0]
+    old = compare_weighted_proportions(
+        response=response, weights=weights, group=group, first="Female", second="Male"
+    ).iloc[0]
+    assert new["difference"] == pytest.approx(old["value"], rel=1e-12)
+    assert new["lower_ci"] == pytest.approx(old["lower_ci"], rel=1e-12)
+    assert new["upper_ci"] == pytest.approx(old["upper_ci"], rel=1e-12)
+    assert new["p_value"] == pytest.approx(old["p_value"], rel=1e-12)
+    assert bool(new["significant"]) == bool(old["significant"])
