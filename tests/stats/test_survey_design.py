@@ -386,16 +386,27 @@ def test_many_measures_at_once_equal_one_at_a_time(apiclus1: pd.DataFrame, clust
 def test_unweighted_independent_sample_has_design_effect_one() -> None:
     # Simple random sampling with replacement: Var(p) = p(1 − p)/(n − 1), so deff = 1 and
     # n_eff = n; multiplying every weight by a constant changes nothing.
-    response = np.r_[np.ones(37), np.zeros(63), np.full(5, np.nan)]
+    response = np.r_[np.ones(37), np.zeros(63)]
     plain = survey_proportion(
-        response=response, weights=np.ones(105), design=SurveyDesign.TAYLOR
+        response=response, weights=np.ones(100), design=SurveyDesign.TAYLOR
     ).iloc[0]
     assert plain["standard_error"] == pytest.approx(np.sqrt(0.37 * 0.63 / 99), rel=1e-12)
     assert plain["design_effect"] == pytest.approx(1.0, rel=1e-12)
     assert plain["effective_sample_size"] == pytest.approx(100.0, rel=1e-12)
     scaled = survey_proportion(
-        response=response, weights=np.full(105, 250.0), design=SurveyDesign.TAYLOR
+        response=response, weights=np.full(100, 250.0), design=SurveyDesign.TAYLOR
     ).iloc[0]
     for column in ("value", "lower_ci", "upper_ci", "standard_error", "design_effect"):
         assert scaled[column] == pytest.approx(plain[column], rel=1e-12)
     assert scaled["weighted_base"] == pytest.approx(25_000.0)
+    # Five respondents without a valid answer stay in the design as PSUs with zero totals
+    # (R svymean(na.rm = TRUE) keeps the design's 105 PSUs): Var = p(1 − p)·105/(104·100).
+    with_missing = survey_proportion(
+        response=np.r_[response, np.full(5, np.nan)],
+        weights=np.ones(105),
+        design=SurveyDesign.TAYLOR,
+    ).iloc[0]
+    assert with_missing["standard_error"] == pytest.approx(
+        np.sqrt(0.37 * 0.63 * 105 / (104 * 100)), rel=1e-12
+    )
+    assert with_missing["unweighted_base"] == 100
