@@ -147,7 +147,7 @@ def test_domains_keep_the_whole_design_stratified_clusters() -> None:
 
 
 def test_domains_of_a_cluster_sample_with_fpc(apiclus1: pd.DataFrame) -> None:
-    # inst/doc/survey.pdf p. 3 (survey.Rnw line 74): svyby(~ell+meals, ~stype, design=dclus1,
+    # inst/doc/survey.pdf p. 4 (survey.Rnw line 74): svyby(~ell+meals, ~stype, design=dclus1,
     # svymean) -> E 29.69444 53.09028 (se 1.411617 7.070399), H 15.00000 37.57143
     # (5.347065 5.912262), M 22.68000 43.08000 (2.952862 6.017110).
     ell = design_mean(
