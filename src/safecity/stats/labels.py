@@ -21,6 +21,7 @@ __all__ = [
     "QuantileAlgorithm",
     "RateRatioMethod",
     "SpecialCause",
+    "SurveyTest",
     "TrendLabel",
     "TrendValueType",
 ]
@@ -93,6 +94,30 @@ class IntervalMethod(StrEnum):
     """Normal interval on a harm total ``Σ w·n`` with ``Var = Σ w²·n`` (``harm_rate``)."""
     WEIGHTED_WILSON = "Wilson, Kish effective sample size"
     """Wilson interval on the Kish effective sample size (``weighted_proportion``)."""
+    TAYLOR_LOGIT = "Logit, Taylor linearisation (survey::svyciprop)"
+    """Survey proportion: Wald interval on the log-odds with the Taylor-linearised standard
+    error and a t quantile on the design degrees of freedom (``survey_proportion``), as R
+    ``survey::svyciprop(method = "logit")``."""
+    TAYLOR_DIFFERENCE = "t interval, Taylor linearisation (survey::svyttest)"
+    """Difference of two domain proportions of one survey ± t × its Taylor-linearised standard
+    error (the covariance of the domains included), as R ``survey::svyttest``."""
+    NEWCOMBE_EFFECTIVE = "Newcombe hybrid score, effective sample sizes"
+    """Difference of two independent survey proportions: Newcombe's interval (method 10) on
+    effective numbers ``p·n_eff`` out of ``n_eff`` (``methods.md`` §10)."""
+
+
+class SurveyTest(StrEnum):
+    """The test behind a survey comparison's ``p_value`` and ``significant`` (§10)."""
+
+    RAO_SCOTT = "Rao-Scott second-order corrected chi-squared (F; survey::svychisq)"
+    """Pearson's χ² on the weighted table divided by the mean generalised design effect, on
+    an F distribution with Satterthwaite degrees of freedom (``svychisq(statistic = "F")``)."""
+    DESIGN_T = "Design-based t test (Taylor linearisation; survey::svyttest)"
+    """The difference over its Taylor-linearised standard error on ``degf − 1`` degrees of
+    freedom."""
+    NEWCOMBE_EFFECTIVE = "Newcombe difference with effective sample sizes"
+    """Independent samples: significant when Newcombe's interval on effective numbers excludes
+    0; the ``p_value`` is the pooled two-proportion z test on the same effective numbers."""
 
 
 class AssociationDirection(StrEnum):

@@ -1,5 +1,7 @@
 """Weighted survey estimates (``methods.md`` §10): Kish design effect, effective sample size,
-weighted proportions with Wilson intervals, and comparisons between groups or years."""
+weighted proportions with Wilson intervals, design-based (Taylor-linearised) proportions by
+subgroup with logit intervals, and comparisons between groups of one wave (Rao–Scott) or
+between independent waves (Newcombe on effective sample sizes)."""
 
 from __future__ import annotations
 
@@ -21,11 +23,33 @@ from safecity.stats.differences import proportion_difference
 from safecity.stats.errors import StatisticsInputError
 from safecity.stats.labels import IntervalMethod
 from safecity.stats.proportions import wilson_limits
+from safecity.stats.survey_compare import (
+    compare_survey_groups,
+    compare_survey_waves,
+    rank_survey_options,
+    survey_chisq,
+)
+from safecity.stats.survey_design import LonelyPsu
+from safecity.stats.survey_estimate import (
+    ALL_RESPONDENTS,
+    SurveyDesign,
+    survey_proportion,
+    survey_proportions,
+)
 
 __all__ = [
+    "ALL_RESPONDENTS",
+    "LonelyPsu",
+    "SurveyDesign",
+    "compare_survey_groups",
+    "compare_survey_waves",
     "compare_weighted_proportions",
     "kish_design_effect",
     "margin_of_error",
+    "rank_survey_options",
+    "survey_chisq",
+    "survey_proportion",
+    "survey_proportions",
     "weighted_proportion",
 ]
 
