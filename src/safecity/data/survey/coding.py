@@ -239,15 +239,23 @@ def code_survey(table: SurveyTable, codebook: Codebook) -> CodedSurvey:
         characteristics=pd.DataFrame(
             [item for item in characteristic_rows if item[0] in kept_set],
             columns=["row", "characteristic", "category"],
-        ),
+        ).astype({"row": "int64", "characteristic": "string", "category": "string"}),
         answers=pd.DataFrame(
             [item for item in answer_rows if item[0] in kept_set],
             columns=["row", "measure", "category", "selected", "valid"],
-        ).astype({"selected": "bool", "valid": "bool"}),
+        ).astype(
+            {
+                "row": "int64",
+                "measure": "string",
+                "category": "string",
+                "selected": "bool",
+                "valid": "bool",
+            }
+        ),
         texts=pd.DataFrame(
             [item for item in text_rows if item[0] in kept_set],
             columns=["row", "question", "text"],
-        ),
+        ).astype({"row": "int64", "question": "string", "text": "string"}),
         quarantined=quarantined,
     )
 
