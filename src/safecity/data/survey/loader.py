@@ -145,7 +145,15 @@ def load_survey(
         fieldwork_end=fieldwork_end,
         area_code=area_code,
     )
-    key = pseudonym_key(warehouse_path=warehouse.path) if codebook.respondent_id else None
+    key = None
+    if codebook.respondent_id is not None:
+        try:
+            key = pseudonym_key(warehouse_path=warehouse.path)
+        except PseudonymKeyError as error:
+            raise PseudonymKeyError(
+                f"the codebook names a respondent identifier ({codebook.respondent_id}), which"
+                f" is pseudonymised on load with the extract key. {error}"
+            ) from error
     if codebook.location is not None and codebook.location.postcode is not None:
         _require_postcode_lookup(warehouse.connection)
     sha256 = file_sha256(path)
