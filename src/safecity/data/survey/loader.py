@@ -307,7 +307,7 @@ def _write_quarantine(
     quarantined = coded.quarantined
     if not quarantined.empty:
         rows = [
-            [file_id, int(line), str(reason), str(detail), raw]
+            [file_id, int(line), str(reason), str(detail), raw if isinstance(raw, str) else None]
             for line, reason, detail, raw in quarantined.itertuples(index=False)
         ]
         connection.executemany(
