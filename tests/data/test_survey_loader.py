@@ -659,3 +659,72 @@ def test_loading_a_wave_again_replaces_it_atomically(warehouse: Warehouse, tmp_p
         _scalar(warehouse, "SELECT count(*) FROM quarantine WHERE file_id > ?", [replaced.file_id])
         == 0
     )
+
+
+def test_an_lsoa_column_gets_its_ward_from_the_area_lookup(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    # Real rows of the ONS LSOA (2011) -> ward (2021) lookup, LSOA11_WD21_LAD21_EW_LU.
+    warehouse.connection.executemany(
+        "INSERT INTO area_lookup VALUES (?, 2011, ?, ?, ?, 2021, 'E06000045', 'Southampton',"
+        " 2021, 0)",
+        [
+            ["E01032755", "Southampton 029I", "E05002455", "Bargate"],
+            ["E01032751", "Southampton 029H", "E05002455", "Bargate"],
+        ],
+    )
+    codebook = _write(
+        tmp_path,
+        "codebook.yaml",
+        "survey: town\nlocation: {lsoa: LSOA}\n"
+        "characteristics:\n  ward: {from_location: ward}\n  lsoa: {from_location: lsoa}\n"
+        "measures:\n"
+        "  safe: {label: Safe, question: Q1, kind: single, categories: {Safe: [1], Unsafe: [2]},"
+        " headline: Safe}\n",
+    )
+    path = _write(
+        tmp_path, "town.csv", "LSOA,Q1\ne01032755,1\nE01032751,2\nE01999999,1\nnowhere,2\n"
+    )
+    [report] = load_survey(warehouse, path=path, codebook_path=codebook, wave="w1")
+    assert report.loaded == 4
+    assert report.message is not None
+    assert "LSOA codes: 4 given, 1 not a well-formed LSOA code" in report.message
+    rows = warehouse.connection.execute(
+        "SELECT line_number, lsoa_code, lsoa_vintage, ward_code, ward_vintage"
+        " FROM survey_respondent ORDER BY 1"
+    ).fetchall()
+    assert rows == [
+        (2, "E01032755", 2011, "E05002455", 2021),
+        (3, "E01032751", 2011, "E05002455", 2021),
+        (4, "E01999999", None, None, None),  # well formed, not in the lookup
+        (5, None, None, None, None),
+    ]
+    characteristics = warehouse.connection.execute(
+        "SELECT characteristic, count(*) FROM survey_characteristic GROUP BY ALL ORDER BY 1"
+    ).fetchall()
+    assert characteristics == [("lsoa", 3), ("ward", 2)]
+
+
+def test_a_file_whose_every_row_is_quarantined_leaves_the_wave_alone(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    codebook = _write(
+        tmp_path,
+        "codebook.yaml",
+        "survey: town\nmeasures:\n"
+        "  safe: {label: Safe, question: Q1, kind: single, categories: {Safe: [1], Unsafe: [2]},"
+        " headline: Safe}\n",
+    )
+    good = _write(tmp_path, "good.csv", "Q1\n1\n2\n")
+    bad = _write(tmp_path, "bad.csv", "Q1\n5\n6\n")
+    [first] = load_survey(warehouse, path=good, codebook_path=codebook, wave="w1")
+    [report] = load_survey(warehouse, path=bad, codebook_path=codebook, wave="w1")
+    assert report.status is LoadStatus.REJECTED
+    assert (report.rows_in, report.loaded, report.quarantined) == (2, 0, 2)
+    assert report.reasons == {"unknown_category": 2}
+    assert _scalar(warehouse, "SELECT file_id FROM survey_wave") == first.file_id
+    assert warehouse.count("survey_respondent") == 2
+    assert (
+        _scalar(warehouse, "SELECT count(*) FROM quarantine WHERE file_id = ?", [report.file_id])
+        == 2
+    )

@@ -544,7 +544,7 @@ def _locate(
         ).fetchone()
         given, malformed = (int(row[0]), int(row[1])) if row else (0, 0)
         notes.append(
-            f"{name} codes: {given:,} given, {malformed:,} not a {name} GSS code (those"
+            f"{name} codes: {given:,} given, {malformed:,} not a well-formed {name} code (those"
             " respondents are kept without it)"
         )
     return notes
