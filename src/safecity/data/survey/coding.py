@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from safecity.data.quality import QuarantineReason
@@ -195,15 +197,16 @@ def code_survey(table: SurveyTable, codebook: Codebook) -> CodedSurvey:
     problems = _Problems()
     identifiers = _identifiers(table, codebook, problems)
     weights = _weights(table, codebook, problems)
-    characteristic_rows: list[tuple[int, str, str]] = []
-    for characteristic in codebook.characteristics.values():
-        characteristic_rows += _characteristic(table, codebook, characteristic, problems)
-    answer_rows: list[tuple[int, str, str, bool, bool]] = []
-    for measure in codebook.measures.values():
-        if measure.kind is MeasureKind.SINGLE:
-            answer_rows += _single(table, codebook, measure, problems)
-        else:
-            answer_rows += _multiple(table, codebook, measure, problems)
+    characteristic_blocks = [
+        _characteristic(table, codebook, characteristic, problems)
+        for characteristic in codebook.characteristics.values()
+    ]
+    answer_blocks = [
+        _single(table, codebook, measure, problems)
+        if measure.kind is MeasureKind.SINGLE
+        else _multiple(table, codebook, measure, problems)
+        for measure in codebook.measures.values()
+    ]
     text_rows = [
         (row, name, text)
         for name, column in codebook.keep_text.items()
@@ -226,6 +229,8 @@ def code_survey(table: SurveyTable, codebook: Codebook) -> CodedSurvey:
         }
     )
     kept_set = set(kept)
+    kept_mask = np.zeros(rows, dtype=bool)
+    kept_mask[kept] = True
     quarantined = pd.DataFrame(
         [
             (lines[row], reason.value, detail, _raw_record(table, codebook, row))
@@ -236,27 +241,73 @@ def code_survey(table: SurveyTable, codebook: Codebook) -> CodedSurvey:
     )
     return CodedSurvey(
         respondents=respondents,
-        characteristics=pd.DataFrame(
-            [item for item in characteristic_rows if item[0] in kept_set],
-            columns=["row", "characteristic", "category"],
-        ).astype({"row": "int64", "characteristic": "string", "category": "string"}),
-        answers=pd.DataFrame(
-            [item for item in answer_rows if item[0] in kept_set],
-            columns=["row", "measure", "category", "selected", "valid"],
-        ).astype(
-            {
-                "row": "int64",
-                "measure": "string",
-                "category": "string",
-                "selected": "bool",
-                "valid": "bool",
-            }
-        ),
+        characteristics=_frame(characteristic_blocks, kept_mask, name="characteristic")[
+            ["row", "characteristic", "category"]
+        ],
+        answers=_frame(answer_blocks, kept_mask, name="measure"),
         texts=pd.DataFrame(
             [item for item in text_rows if item[0] in kept_set],
             columns=["row", "question", "text"],
         ).astype({"row": "int64", "question": "string", "text": "string"}),
         quarantined=quarantined,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """Answers (or characteristics) of one measure, column by column."""
+
+    name: str
+    rows: np.ndarray[Any, np.dtype[np.int64]]
+    categories: np.ndarray[Any, np.dtype[np.object_]]
+    selected: np.ndarray[Any, np.dtype[np.bool_]]
+    valid: np.ndarray[Any, np.dtype[np.bool_]]
+
+
+def _block(
+    name: str,
+    rows: Sequence[int] | np.ndarray[Any, Any],
+    categories: Sequence[str] | np.ndarray[Any, Any],
+    selected: Sequence[bool] | np.ndarray[Any, Any],
+    valid: Sequence[bool] | np.ndarray[Any, Any],
+) -> _Block:
+    return _Block(
+        name=name,
+        rows=np.asarray(rows, dtype=np.int64),
+        categories=np.asarray(categories, dtype=object),
+        selected=np.asarray(selected, dtype=bool),
+        valid=np.asarray(valid, dtype=bool),
+    )
+
+
+def _frame(
+    blocks: list[_Block], kept: np.ndarray[Any, np.dtype[np.bool_]], *, name: str
+) -> pd.DataFrame:
+    """The blocks as one long frame (``row``, ``name``, ``category``, ``selected``, ``valid``),
+    keeping only rows of respondents kept."""
+    rows = np.concatenate([block.rows for block in blocks] or [np.zeros(0, dtype=np.int64)])
+    keep = kept[rows]
+    names = np.concatenate(
+        [np.full(len(block.rows), block.name, dtype=object) for block in blocks]
+        or [np.zeros(0, dtype=object)]
+    )
+    parts = {
+        "categories": np.concatenate(
+            [block.categories for block in blocks] or [np.zeros(0, dtype=object)]
+        ),
+        "selected": np.concatenate(
+            [block.selected for block in blocks] or [np.zeros(0, dtype=bool)]
+        ),
+        "valid": np.concatenate([block.valid for block in blocks] or [np.zeros(0, dtype=bool)]),
+    }
+    return pd.DataFrame(
+        {
+            "row": rows[keep],
+            name: pd.array(names[keep], dtype="string"),
+            "category": pd.array(parts["categories"][keep], dtype="string"),
+            "selected": parts["selected"][keep],
+            "valid": parts["valid"][keep],
+        }
     )
 
 
@@ -345,21 +396,27 @@ def _unknown(
 
 def _characteristic(
     table: SurveyTable, codebook: Codebook, item: Characteristic, problems: _Problems
-) -> list[tuple[int, str, str]]:
+) -> _Block:
     if item.column is None:
-        return []
+        return _block(item.name, [], [], [], [])
     column = table.columns[item.column]
-    found: list[tuple[int, str, str]] = []
     what = f"characteristic {item.name}"
     if item.from_data:
         global_keys = {_code_key(code) for code in codebook.missing_codes}
-        for row, value in enumerate(column.values):
-            if value is None or column.is_user_missing(value):
-                continue
-            if _keys(value, column.value_labels) & global_keys:
-                continue
-            found.append((row, item.name, _value_text(value)))
-        return found
+        found = [
+            (row, _value_text(value))
+            for row, value in enumerate(column.values)
+            if value is not None
+            and not column.is_user_missing(value)
+            and not _keys(value, column.value_labels) & global_keys
+        ]
+        return _block(
+            item.name,
+            [row for row, _ in found],
+            [text for _, text in found],
+            [True] * len(found),
+            [True] * len(found),
+        )
     outcomes = _outcomes(
         column,
         categories=item.categories,
@@ -367,22 +424,52 @@ def _characteristic(
         missing_codes=codebook.missing_codes,
         what=what,
     )
-    for row, value in enumerate(column.values):
-        if value is None:
-            continue
-        outcome = outcomes[value]
-        if outcome is _UNKNOWN:
+    rows, categories, valid = _coded(table, column, outcomes, problems, what=what)
+    return _block(item.name, rows[valid], categories[valid], valid[valid], valid[valid])
+
+
+def _coded(
+    table: SurveyTable,
+    column: SurveyColumn,
+    outcomes: dict[Value, _Outcome],
+    problems: _Problems,
+    *,
+    what: str,
+) -> tuple[
+    np.ndarray[Any, np.dtype[np.int64]],
+    np.ndarray[Any, np.dtype[np.object_]],
+    np.ndarray[Any, np.dtype[np.bool_]],
+]:
+    """Rows asked, their categories and validity (unknown values: added to ``problems``)."""
+    values = pd.Series(column.values, dtype=object)
+    asked = np.flatnonzero(values.notna().to_numpy())
+    given = values.iloc[asked]
+    unknown = {value for value, outcome in outcomes.items() if outcome is _UNKNOWN}
+    if unknown:
+        is_unknown = given.isin(list(unknown)).to_numpy()
+        for row in asked[is_unknown]:
             _unknown(
-                problems, row, line=table.line_numbers[row], column=column, value=value, what=what
+                problems,
+                int(row),
+                line=table.line_numbers[row],
+                column=column,
+                value=column.values[row],
+                what=what,
             )
-        elif outcome.valid:
-            found.append((row, item.name, outcome.category))
-    return found
+        asked = asked[~is_unknown]
+        given = given[~is_unknown]
+    categories = given.map({value: outcome.category for value, outcome in outcomes.items()})
+    valid = given.map({value: outcome.valid for value, outcome in outcomes.items()})
+    return (
+        asked.astype(np.int64),
+        categories.to_numpy(dtype=object),
+        valid.to_numpy(dtype=bool),
+    )
 
 
 def _single(
     table: SurveyTable, codebook: Codebook, measure: Measure, problems: _Problems
-) -> list[tuple[int, str, str, bool, bool]]:
+) -> _Block:
     assert measure.question is not None
     column = table.columns[measure.question]
     what = f"measure {measure.name}"
@@ -393,23 +480,13 @@ def _single(
         missing_codes=codebook.missing_codes,
         what=what,
     )
-    found: list[tuple[int, str, str, bool, bool]] = []
-    for row, value in enumerate(column.values):
-        if value is None:
-            continue
-        outcome = outcomes[value]
-        if outcome is _UNKNOWN:
-            _unknown(
-                problems, row, line=table.line_numbers[row], column=column, value=value, what=what
-            )
-        else:
-            found.append((row, measure.name, outcome.category, True, outcome.valid))
-    return found
+    rows, categories, valid = _coded(table, column, outcomes, problems, what=what)
+    return _block(measure.name, rows, categories, np.ones(len(rows), dtype=bool), valid)
 
 
 def _multiple(
     table: SurveyTable, codebook: Codebook, measure: Measure, problems: _Problems
-) -> list[tuple[int, str, str, bool, bool]]:
+) -> _Block:
     what = f"measure {measure.name}"
     choice = {"chosen": measure.chosen, "not chosen": measure.not_chosen}
     choice = {label: codes for label, codes in choice.items() if codes}
@@ -450,7 +527,13 @@ def _multiple(
                 )
                 continue
             found.append((row, measure.name, label, outcome.category == "chosen", outcome.valid))
-    return found
+    return _block(
+        measure.name,
+        [item[0] for item in found],
+        [item[2] for item in found],
+        [item[3] for item in found],
+        [item[4] for item in found],
+    )
 
 
 def _raw_record(table: SurveyTable, codebook: Codebook, row: int) -> str:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -322,60 +322,70 @@ def _read_csv(path: Path, columns: Sequence[str], limits: InputLimits) -> Survey
     values: dict[str, list[Value | None]] = {ours: [] for ours in matched}
     line_numbers: list[int] = []
     rejected: list[RejectedRow] = []
-    record_lines: list[str] = []
-    record_start = 0
-    problem: tuple[QuarantineReason, str] | None = None
-    in_quotes = False
-    for index in range(header_index + 1, len(physical)):
-        line = physical[index]
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        number = index + 1
-        if not in_quotes:
-            if not line.strip():
-                continue
-            record_start = number
-            record_lines = []
-            problem = None
-        if len(line) > limits.max_line_bytes:
-            problem = problem or (
-                QuarantineReason.LINE_TOO_LONG,
-                f"line {number} is {len(line):,} bytes, over the limit of"
-                f" {limits.max_line_bytes:,}; its text was not read",
-            )
-            line = b""
+    bad_lines: dict[int, tuple[QuarantineReason, str]] = {}
+    first_line = header_index + 2
+
+    def lines() -> Iterator[str]:
+        for index in range(header_index + 1, len(physical)):
+            line = physical[index]
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            number = index + 1
+            if len(line) > limits.max_line_bytes:
+                bad_lines[number] = (
+                    QuarantineReason.LINE_TOO_LONG,
+                    f"line {number} is {len(line):,} bytes, over the limit of"
+                    f" {limits.max_line_bytes:,}; its text was not read",
+                )
+                line = b""
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError:
+                bad_lines[number] = (
+                    QuarantineReason.ENCODING_ERROR,
+                    f"line {number} has bytes that are not UTF-8",
+                )
+                yield line.decode("utf-8", errors="replace")
+
+    # Lines are fed without their line ends: the reader joins a quoted field's lines with \n.
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
+    read_before = 0
+    width = len(header)
+    while True:
         try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            problem = problem or (
-                QuarantineReason.ENCODING_ERROR,
-                f"line {number} has bytes that are not UTF-8",
-            )
-            text = line.decode("utf-8", errors="replace")
-        record_lines.append(text)
-        if text.count('"') % 2 == 1:
-            in_quotes = not in_quotes
-        if in_quotes and index + 1 < len(physical):
+            fields = next(reader)
+            problem = None
+        except StopIteration:
+            break
+        except csv.Error:
+            fields = []
+            problem = (QuarantineReason.MALFORMED_CSV_ROW, "cannot be read as CSV (a stray quote)")
+        start = first_line + read_before
+        end = first_line + reader.line_num - 1
+        read_before = reader.line_num
+        if not fields and problem is None:
             continue
-        in_quotes = False
-        fields = _parse_record(record_lines, delimiter)
-        if problem is None and fields is None:
-            problem = (
-                QuarantineReason.MALFORMED_CSV_ROW,
-                f"line {record_start} cannot be read as CSV (a stray quote)",
+        if fields == [""] * len(fields) and problem is None and start == end:
+            continue
+        if bad_lines:
+            problem = next(
+                (bad_lines[number] for number in range(start, end + 1) if number in bad_lines),
+                problem,
             )
-        if problem is None and fields is not None and len(fields) != len(header):
+        if problem is None and len(fields) != width:
             problem = (
                 QuarantineReason.WRONG_FIELD_COUNT,
-                f"line {record_start} has {len(fields)} fields; the header has {len(header)}",
+                f"has {len(fields)} fields; the header has {width}",
             )
-        if problem is not None or fields is None:
-            reason, detail = problem or (QuarantineReason.MALFORMED_CSV_ROW, "unreadable")
-            rejected.append(RejectedRow(line_number=record_start, reason=reason, detail=detail))
+        if problem is not None:
+            reason, detail = problem
+            if not detail.startswith("line "):
+                detail = f"line {start} {detail}"
+            rejected.append(RejectedRow(line_number=start, reason=reason, detail=detail))
             continue
-        line_numbers.append(record_start)
+        line_numbers.append(start)
         for ours, position in positions.items():
-            values[ours].append(_value(fields[position]))
+            values[ours].append(fields[position].strip() or None)
     return SurveyTable(
         format=SurveyFileFormat.CSV,
         columns={
@@ -386,16 +396,6 @@ def _read_csv(path: Path, columns: Sequence[str], limits: InputLimits) -> Survey
         notes=notes + _case_note(matched),
         dropped_columns=len(header) - len(set(matched.values())),
     )
-
-
-def _parse_record(lines: list[str], delimiter: str) -> list[str] | None:
-    try:
-        rows = list(csv.reader(["\n".join(lines)], delimiter=delimiter, strict=True))
-    except csv.Error:
-        return None
-    if len(rows) != 1:
-        return None
-    return rows[0]
 
 
 def _read_workbook(
