@@ -409,7 +409,7 @@ def _load(
         " ward_vintage, line_number, ? AS file_id FROM survey_located",
         [wave, file_id],
     )
-    _insert_long(connection, wave=wave, coded=coded, codebook=codebook)
+    _insert_long(connection, wave=wave, coded=coded, codebook=codebook, respondents=respondents)
     reasons = _write_quarantine(connection, coded, file_id=file_id)
     outcome = weight_wave(
         connection=connection,
@@ -551,20 +551,32 @@ def _locate(
 
 
 def _insert_long(
-    connection: duckdb.DuckDBPyConnection, *, wave: str, coded: CodedSurvey, codebook: Codebook
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    wave: str,
+    coded: CodedSurvey,
+    codebook: Codebook,
+    respondents: pd.DataFrame,
 ) -> None:
-    for name, frame in (
-        ("survey_incoming_characteristic", coded.characteristics),
-        ("survey_incoming_answer", coded.answers),
-        ("survey_incoming_text", coded.texts),
-    ):
-        _register(connection, name, frame)
-    connection.execute(
-        "INSERT INTO survey_characteristic BY NAME SELECT ? AS wave, i.respondent_id,"
-        " c.characteristic, c.category FROM survey_incoming_characteristic c"
-        " JOIN survey_incoming i USING (row)",
-        [wave],
+    by_row = pd.Series(
+        respondents["respondent_id"].to_numpy(dtype=object),
+        index=respondents["row"].to_numpy(),
     )
+    for target, frame in (
+        ("survey_characteristic", coded.characteristics),
+        ("survey_answer", coded.answers),
+        ("survey_text", coded.texts),
+    ):
+        if frame.empty:
+            continue
+        rows = frame.drop(columns="row").assign(
+            respondent_id=pd.array(by_row.loc[frame["row"].to_numpy()].to_numpy(), dtype="string")
+        )
+        connection.register("survey_rows_arrow", pa.Table.from_pandas(rows, preserve_index=False))
+        connection.execute(
+            f"INSERT INTO {target} BY NAME SELECT ? AS wave, * FROM survey_rows_arrow", [wave]
+        )
+        connection.unregister("survey_rows_arrow")
     for item in codebook.characteristics.values():
         if item.from_location is None:
             continue
@@ -575,20 +587,3 @@ def _insert_long(
             f" WHERE {column} IS NOT NULL",
             [wave, item.name],
         )
-    connection.execute(
-        "INSERT INTO survey_answer BY NAME SELECT ? AS wave, i.respondent_id, a.measure,"
-        " a.category, a.selected, a.valid FROM survey_incoming_answer a"
-        " JOIN survey_incoming i USING (row)",
-        [wave],
-    )
-    connection.execute(
-        "INSERT INTO survey_text BY NAME SELECT ? AS wave, i.respondent_id, t.question, t.text"
-        " FROM survey_incoming_text t JOIN survey_incoming i USING (row)",
-        [wave],
-    )
-    for name in (
-        "survey_incoming_characteristic",
-        "survey_incoming_answer",
-        "survey_incoming_text",
-    ):
-        connection.execute(f"DROP TABLE {name}")
