@@ -4,6 +4,7 @@ replacement of a wave."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -15,8 +16,9 @@ import pyreadstat
 import pytest
 
 from safecity.data.extract.pseudonyms import PseudonymKeyError
+from safecity.data.input_files import input_limits
 from safecity.data.load_report import LoadStatus
-from safecity.data.survey.codebook import CodebookError
+from safecity.data.survey.codebook import CodebookError, load_codebook, parse_codebook
 from safecity.data.survey.loader import SurveyLoadError, load_survey
 from safecity.data.warehouse import Warehouse
 
@@ -727,4 +729,72 @@ def test_a_file_whose_every_row_is_quarantined_leaves_the_wave_alone(
     assert (
         _scalar(warehouse, "SELECT count(*) FROM quarantine WHERE file_id = ?", [report.file_id])
         == 2
+    )
+
+
+def test_stray_quotes_bad_bytes_and_long_lines_are_quarantined_by_line(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    codebook = _write(
+        tmp_path,
+        "codebook.yaml",
+        "survey: town\nmeasures:\n"
+        "  safe: {label: Safe, question: Q1, kind: single, categories: {Safe: [1], Unsafe: [2]},"
+        " headline: Safe}\n",
+    )
+    body = (
+        b"Q1,Note\n"
+        b'1,"a quoted\nnote over two lines"\n'  # lines 2-3: one record
+        b"2,caf\xe9 is not UTF-8 here but \xc3\xa9 is\n"  # line 4
+        b"1," + b"x" * 300 + b"\n"  # line 5: over the line limit
+        b'2,"stray" quote\n'  # line 6
+        b"1,fine\n"  # line 7
+    )
+    path = tmp_path / "town.csv"
+    path.write_bytes(body)
+    limits = dataclasses.replace(input_limits(), max_line_bytes=200)
+    [report] = load_survey(warehouse, path=path, codebook_path=codebook, wave="w1", limits=limits)
+    assert (report.rows_in, report.loaded, report.quarantined) == (5, 2, 3)
+    quarantine = warehouse.connection.execute(
+        "SELECT line_number, reason, detail, raw_record FROM quarantine ORDER BY 1"
+    ).fetchall()
+    assert quarantine == [
+        (4, "encoding_error", "line 4 has bytes that are not UTF-8", None),
+        (
+            5,
+            "line_too_long",
+            "line 5 is 302 bytes, over the limit of 200; its text was not read",
+            None,
+        ),
+        (6, "malformed_csv_row", "line 6 cannot be read as CSV (a stray quote)", None),
+    ]
+    lines = [
+        row[0]
+        for row in warehouse.connection.execute(
+            "SELECT line_number FROM survey_respondent ORDER BY 1"
+        ).fetchall()
+    ]
+    assert lines == [2, 7]
+
+
+def test_a_file_over_the_size_limit_is_refused(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = _write(tmp_path, "big.csv", "Q1\n" + "1\n" * 100)
+    limits = dataclasses.replace(input_limits(), max_member_bytes=100)
+    [report] = load_survey(
+        warehouse, path=path, codebook_path=CSEW_CODEBOOK, wave="w1", limits=limits
+    )
+    assert report.status is LoadStatus.REJECTED
+    assert report.message == (
+        f"{path}: the file is 203 bytes, over the limit of 100 for one file"
+        " (config/input_limits.yaml)"
+    )
+
+
+def test_the_stored_codebook_is_the_codebook(shared_data: Path, csew: Warehouse) -> None:
+    stored = _scalar(csew, "SELECT codebook FROM survey_wave")
+    codebook = parse_codebook(json.loads(str(stored)))
+    assert codebook == dataclasses.replace(load_codebook(CSEW_CODEBOOK), sha256="")
+    assert (
+        _scalar(csew, "SELECT codebook_sha256 FROM survey_wave")
+        == hashlib.sha256(CSEW_CODEBOOK.read_bytes()).hexdigest()
     )

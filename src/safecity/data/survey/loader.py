@@ -32,7 +32,6 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -91,8 +90,8 @@ def load_survey(
     path: Path,
     codebook_path: Path,
     wave: str,
-    fieldwork_start: Any = None,
-    fieldwork_end: Any = None,
+    fieldwork_start: dt.date | str | None = None,
+    fieldwork_end: dt.date | str | None = None,
     area_code: str | None = None,
     limits: InputLimits | None = None,
 ) -> list[FileLoadReport]:
@@ -210,8 +209,8 @@ def _wave_facts(
     codebook: Codebook,
     *,
     wave: str,
-    fieldwork_start: Any,
-    fieldwork_end: Any,
+    fieldwork_start: dt.date | str | None,
+    fieldwork_end: dt.date | str | None,
     area_code: str | None,
 ) -> _WaveFacts:
     start = _date(fieldwork_start, "--fieldwork-start") or codebook.fieldwork.start
@@ -231,7 +230,7 @@ def _wave_facts(
     )
 
 
-def _date(value: Any, option: str) -> dt.date | None:
+def _date(value: dt.date | str | None, option: str) -> dt.date | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):

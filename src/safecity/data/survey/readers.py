@@ -339,15 +339,14 @@ def _read_csv(path: Path, columns: Sequence[str], limits: InputLimits) -> Survey
                 )
                 line = b""
             try:
-                yield line.decode("utf-8")
+                yield line.decode("utf-8") + "\n"
             except UnicodeDecodeError:
                 bad_lines[number] = (
                     QuarantineReason.ENCODING_ERROR,
                     f"line {number} has bytes that are not UTF-8",
                 )
-                yield line.decode("utf-8", errors="replace")
+                yield line.decode("utf-8", errors="replace") + "\n"
 
-    # Lines are fed without their line ends: the reader joins a quoted field's lines with \n.
     reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     read_before = 0
     width = len(header)
@@ -363,15 +362,13 @@ def _read_csv(path: Path, columns: Sequence[str], limits: InputLimits) -> Survey
         start = first_line + read_before
         end = first_line + reader.line_num - 1
         read_before = reader.line_num
-        if not fields and problem is None:
-            continue
-        if fields == [""] * len(fields) and problem is None and start == end:
-            continue
         if bad_lines:
             problem = next(
                 (bad_lines[number] for number in range(start, end + 1) if number in bad_lines),
                 problem,
             )
+        if problem is None and not any(field.strip() for field in fields):
+            continue
         if problem is None and len(fields) != width:
             problem = (
                 QuarantineReason.WRONG_FIELD_COUNT,
