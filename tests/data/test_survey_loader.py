@@ -567,6 +567,33 @@ def test_a_file_without_the_codebooks_columns_is_rejected(
     )
 
 
+def test_a_column_named_twice_is_refused_as_ambiguous(warehouse: Warehouse, tmp_path: Path) -> None:
+    codebook = _write(
+        tmp_path,
+        "codebook.yaml",
+        "survey: town\nmeasures:\n"
+        "  safe: {label: Safe, question: Safe, kind: single, categories: {Safe: [1], Unsafe: [2]},"
+        " headline: Safe}\n",
+    )
+    twice = _write(tmp_path, "twice.csv", "Safe,Safe\n1,2\n")
+    [report] = load_survey(warehouse, path=twice, codebook_path=codebook, wave="w1")
+    assert report.status is LoadStatus.REJECTED
+    assert report.message == (
+        f"{twice}: the file has 2 columns named 'Safe'; the codebook cannot tell which one it means"
+    )
+    cases = _write(tmp_path, "cases.csv", "SAFE,safe\n1,2\n")
+    [report] = load_survey(warehouse, path=cases, codebook_path=codebook, wave="w1")
+    assert report.status is LoadStatus.REJECTED
+    assert report.message == (
+        f"{cases}: the codebook's column 'Safe' matches ['SAFE', 'safe'] when case is ignored;"
+        " name it exactly as in the file"
+    )
+    exact = _write(tmp_path, "exact.csv", "SAFE,Safe\n1,2\n")
+    [report] = load_survey(warehouse, path=exact, codebook_path=codebook, wave="w1")
+    assert (report.status, report.loaded) == (LoadStatus.LOADED, 1)
+    assert _scalar(warehouse, "SELECT category FROM survey_answer") == "Unsafe"
+
+
 def test_a_bad_codebook_stops_before_anything_is_read(warehouse: Warehouse, tmp_path: Path) -> None:
     codebook = _write(
         tmp_path, "bad.yaml", CITY_CODEBOOK.replace("headline: Safe", "headline: Yes")

@@ -203,6 +203,11 @@ def match_columns(header: Sequence[str], wanted: Sequence[str], *, path: Path) -
     matched: dict[str, str] = {}
     absent: list[str] = []
     for name in wanted:
+        if header.count(name) > 1:
+            raise SurveyFileError(
+                f"{path}: the file has {header.count(name)} columns named {name!r}; the codebook"
+                " cannot tell which one it means"
+            )
         if name in header:
             matched[name] = name
             continue
