@@ -49,13 +49,12 @@ def test_loading_the_csew_file_prints_the_reconciliation_and_weighting(
         app, [*arguments, "--json", "--fieldwork-end", "2014-03-30"], env={"COLUMNS": "200"}
     )
     assert again.exit_code == 0, again.output
-    payload = json.loads(again.output)
-    [report] = payload["files"]
+    [report] = json.loads(again.output)
     assert report["status"] == "replaced"
     assert (report["rows_in"], report["loaded"], report["quarantined"]) == (8843, 8843, 0)
-    assert payload["wave"]["weighting"] == "file"
-    assert payload["wave"]["fieldwork_end"] == "2014-03-30"
-    assert payload["wave"]["effective_sample_size"] == pytest.approx(6345.258673, abs=1e-6)
+    assert report["wave"]["weighting"] == "file"
+    assert report["wave"]["fieldwork_end"] == "2014-03-30"
+    assert report["wave"]["effective_sample_size"] == pytest.approx(6345.258673, abs=1e-6)
 
 
 def test_errors_are_one_sentence_and_an_exit_code(tmp_path: Path) -> None:

@@ -93,7 +93,8 @@ def load_survey_command(
     except CORRUPT_FILE_ERRORS as error:
         raise fail(corrupt_input_sentence([path], error)) from error
     if as_json:
-        print_json({"files": [report.as_dict() for report in reports], "wave": waves})
+        # The list of file reports, as every load command prints; each with the wave it made.
+        print_json([{**report.as_dict(), "wave": waves} for report in reports])
     else:
         print_load_reports(reports, as_json=False)
         _print_reconciliation(reports, waves)
