@@ -565,6 +565,7 @@ def test_a_file_without_the_codebooks_columns_is_rejected(
     assert "the codebook names columns the file does not have: rowlabel, IndivWgtx" in (
         report.message
     )
+    assert report.format == "survey_csv"
 
 
 def test_a_column_named_twice_is_refused_as_ambiguous(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -757,6 +758,10 @@ def test_a_file_whose_every_row_is_quarantined_leaves_the_wave_alone(
         _scalar(warehouse, "SELECT count(*) FROM quarantine WHERE file_id = ?", [report.file_id])
         == 2
     )
+    empty = _write(tmp_path, "empty.csv", "Q1\n\n")
+    [report] = load_survey(warehouse, path=empty, codebook_path=codebook, wave="w1")
+    assert (report.status, report.rows_in) == (LoadStatus.REJECTED, 0)
+    assert report.message == "the file has no data rows; wave w1 was not changed"
 
 
 def test_stray_quotes_bad_bytes_and_long_lines_are_quarantined_by_line(

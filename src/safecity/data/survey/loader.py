@@ -54,7 +54,12 @@ from safecity.data.load_report import (
 from safecity.data.survey.codebook import Codebook, LocationSource, load_codebook
 from safecity.data.survey.coding import CodedSurvey, SurveyCodingError, code_survey
 from safecity.data.survey.coding import normalise_postcode as _normalise_postcode
-from safecity.data.survey.readers import SurveyFileError, SurveyTable, read_survey_file
+from safecity.data.survey.readers import (
+    SurveyFileError,
+    SurveyTable,
+    read_survey_file,
+    survey_file_format,
+)
 from safecity.data.survey.weighting import SurveyWeightingError, weight_wave
 from safecity.data.warehouse import Warehouse
 
@@ -158,15 +163,22 @@ def load_survey(
     sha256 = file_sha256(path)
     limits = limits or input_limits()
     try:
-        table = read_survey_file(path, columns=codebook.columns(), limits=limits)
-        coded = code_survey(table, codebook)
-    except (SurveyFileError, SurveyCodingError) as error:
+        file_format = SURVEY_FORMAT.format(format=survey_file_format(path).value)
+    except SurveyFileError as error:
         return [
             _reject(
                 warehouse, path=path, file_format="unrecognised", sha256=sha256, message=str(error)
             )
         ]
-    file_format = SURVEY_FORMAT.format(format=table.format.value)
+    try:
+        table = read_survey_file(path, columns=codebook.columns(), limits=limits)
+        coded = code_survey(table, codebook)
+    except (SurveyFileError, SurveyCodingError) as error:
+        return [
+            _reject(
+                warehouse, path=path, file_format=file_format, sha256=sha256, message=str(error)
+            )
+        ]
     if coded.respondents.empty:
         return [
             _nothing_loaded(
@@ -291,6 +303,8 @@ def _nothing_loaded(
             message=(
                 f"no respondent could be loaded (every row is quarantined; see the quarantine"
                 f" table for load {file_id}); wave {wave} was not changed"
+                if reasons
+                else f"the file has no data rows; wave {wave} was not changed"
             ),
             sha256=sha256,
             dataset_key=f"survey_wave/{wave}",
