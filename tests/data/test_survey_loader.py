@@ -830,3 +830,42 @@ def test_the_stored_codebook_is_the_codebook(shared_data: Path, csew: Warehouse)
         _scalar(csew, "SELECT codebook_sha256 FROM survey_wave")
         == hashlib.sha256(CSEW_CODEBOOK.read_bytes()).hexdigest()
     )
+
+
+def test_global_missing_codes_from_data_categories_and_which_list_wins(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    codebook = _write(
+        tmp_path,
+        "codebook.yaml",
+        "survey: town\nmissing_codes: [98, 99]\n"
+        "characteristics:\n  ward: {column: Ward, categories: from_data}\n"
+        "measures:\n"
+        "  safe: {label: Safe, question: Q1, kind: single, categories: {Safe: [1], Unsafe: [2]},"
+        " headline: Safe}\n"
+        "  cause: {label: Cause, question: Q2, kind: single,"
+        " categories: {Drugs: [1], Other: [98]}}\n",
+    )
+    path = _write(
+        tmp_path,
+        "town.csv",
+        "Ward,Q1,Q2\nE05002455,1,98\n99,98,1\n,2,99\n",
+    )
+    [report] = load_survey(warehouse, path=path, codebook_path=codebook, wave="w1")
+    assert (report.loaded, report.quarantined) == (3, 0)
+    wards = warehouse.connection.execute(
+        "SELECT category FROM survey_characteristic WHERE characteristic = 'ward'"
+    ).fetchall()
+    assert wards == [("E05002455",)]  # 99 is a missing code, the empty cell not known
+    answers = warehouse.connection.execute(
+        "SELECT r.line_number, a.measure, a.category, a.valid FROM survey_answer a"
+        " JOIN survey_respondent r USING (wave, respondent_id) ORDER BY 1, 2"
+    ).fetchall()
+    assert answers == [
+        (2, "cause", "Other", True),  # 98 is listed as a category of this question: it wins
+        (2, "safe", "Safe", True),
+        (3, "cause", "Drugs", True),
+        (3, "safe", "Missing (98)", False),  # a global missing code, no value label
+        (4, "cause", "Missing (99)", False),
+        (4, "safe", "Unsafe", True),
+    ]
