@@ -18,8 +18,10 @@ import pytest
 from safecity.data.extract.pseudonyms import PseudonymKeyError
 from safecity.data.input_files import input_limits
 from safecity.data.load_report import LoadStatus
+from safecity.data.survey import loader as survey_loader
 from safecity.data.survey.codebook import CodebookError, load_codebook, parse_codebook
 from safecity.data.survey.loader import SurveyLoadError, load_survey
+from safecity.data.survey.weighting import SurveyWeightingError
 from safecity.data.warehouse import Warehouse
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -622,7 +624,9 @@ def test_an_identifier_column_needs_the_key(
 # -- replacing a wave ---------------------------------------------------------------------
 
 
-def test_loading_a_wave_again_replaces_it_atomically(warehouse: Warehouse, tmp_path: Path) -> None:
+def test_loading_a_wave_again_replaces_it_atomically(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _postcode_lookup(warehouse)
     codebook = _write(tmp_path, "city.yaml", CITY_CODEBOOK)
     first = _write(tmp_path, "first.csv", CITY_CSV)
@@ -662,24 +666,23 @@ def test_loading_a_wave_again_replaces_it_atomically(warehouse: Warehouse, tmp_p
         == replaced.file_id
     )
 
-    # A load that fails while weighting (raking is the WEIGHT part's: it raises in this build,
-    # as any weighting failure would) leaves the wave as it was.
-    raking = _write(
-        tmp_path,
-        "rake.yaml",
-        CITY_CODEBOOK.replace(
-            "weighting: {method: unweighted}",
-            "weighting: {method: rake, margins: [ward]}",
-        ),
-    )
+    # A load that fails while weighting (here injected: weighting raises after every row of
+    # the new wave has been written and the old one deleted) leaves the wave as it was.
+    def failing_weighting(**_: object) -> None:
+        raise SurveyWeightingError("no population for the raking margins (injected)")
+
+    monkeypatch.setattr(survey_loader, "weight_wave", failing_weighting)
     before = {
         table: warehouse.count(table)
         for table in ("survey_wave", "survey_respondent", "survey_answer", "survey_characteristic")
     }
-    [failed] = load_survey(warehouse, path=first, codebook_path=raking, wave="2022")
+    [failed] = load_survey(warehouse, path=first, codebook_path=codebook, wave="2022")
     assert failed.status is LoadStatus.REJECTED
     assert failed.message is not None
-    assert "wave 2022 cannot be weighted" in failed.message
+    assert failed.message == (
+        "wave 2022 cannot be weighted: no population for the raking margins (injected)."
+        " Nothing of the file was loaded"
+    )
     assert {table: warehouse.count(table) for table in before} == before
     assert (
         _scalar(warehouse, "SELECT file_id FROM survey_wave WHERE wave = '2022'")
