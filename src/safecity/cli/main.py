@@ -32,6 +32,10 @@ load_app.command("extract")(load_extract_command)
 from safecity.cli.load_reference import load_reference_command  # noqa: E402
 
 load_app.command("reference")(load_reference_command)
+
+from safecity.cli.load_survey import load_survey_command  # noqa: E402
+
+load_app.command("survey")(load_survey_command)
 app.command("status")(status_command)
 app.command("demo")(demo_command)
 app.command("assess")(assess_command)
