@@ -27,7 +27,6 @@ missing code. With ``not_chosen`` listed, a value in neither list is an unknown 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,9 +44,6 @@ from safecity.data.survey.codebook import (
     code_text,
 )
 from safecity.data.survey.readers import SurveyColumn, SurveyTable, Value
-
-POSTCODE_PATTERN = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
-"""A UK postcode without spaces: outward code, then the inward code (digit + two letters)."""
 
 
 class SurveyCodingError(ValueError):
@@ -80,19 +76,6 @@ class CodedSurvey:
     texts: pd.DataFrame
     quarantined: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-
-
-def normalise_postcode(text: str) -> str | None:
-    """A postcode in upper case with one space before the inward code; ``None`` if malformed.
-
-    >>> normalise_postcode(" so14 7lp "), normalise_postcode("SO147LP"), normalise_postcode("x")
-    ('SO14 7LP', 'SO14 7LP', None)
-    """
-    compact = re.sub(r"\s+", "", text).upper()
-    found = POSTCODE_PATTERN.fullmatch(compact)
-    if found is None:
-        return None
-    return f"{found.group(1)} {found.group(2)}"
 
 
 def _fold(text: str) -> str:
@@ -552,5 +535,4 @@ __all__ = [
     "CodedSurvey",
     "SurveyCodingError",
     "code_survey",
-    "normalise_postcode",
 ]

@@ -32,6 +32,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -51,9 +52,9 @@ from safecity.data.load_report import (
     next_file_id,
     record_file,
 )
+from safecity.data.reference.postcodes import normalise_postcode
 from safecity.data.survey.codebook import Codebook, LocationSource, load_codebook
 from safecity.data.survey.coding import CodedSurvey, SurveyCodingError, code_survey
-from safecity.data.survey.coding import normalise_postcode as _normalise_postcode
 from safecity.data.survey.readers import (
     SurveyFileError,
     SurveyTable,
@@ -389,7 +390,7 @@ def _load(
         respondent_id=_respondent_ids(coded, codebook, key),
         postcode=pd.Series(
             [
-                _normalise_postcode(value) if isinstance(value, str) else None
+                normalise_postcode(value) if isinstance(value, str) else None
                 for value in coded.respondents["postcode"]
             ],
             dtype="string",
@@ -427,7 +428,7 @@ def _load(
     outcome = weight_wave(
         connection=connection,
         wave=wave,
-        specification=None if codebook.weighting is None else codebook.weighting.as_mapping(),
+        specification=_weighting_specification(codebook),
         has_file_weights=codebook.weight is not None,
         area_code=facts.area_code,
         area_vintage=facts.area_vintage,
@@ -487,6 +488,17 @@ def _load(
     for name in ("survey_incoming", "survey_located"):
         connection.execute(f"DROP TABLE IF EXISTS {name}")
     return report
+
+
+def _weighting_specification(codebook: Codebook) -> dict[str, Any] | None:
+    """The codebook's ``weighting`` with its ``characteristics`` (raking reads their
+    ``population_ages``/``population_sex``), in the YAML's shape."""
+    if codebook.weighting is None:
+        return None
+    return {
+        **codebook.weighting.as_mapping(),
+        "characteristics": codebook.as_mapping()["characteristics"],
+    }
 
 
 def _reference_year(codebook: Codebook, facts: _WaveFacts) -> int | None:
