@@ -145,9 +145,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def _postcodes(
-    *, lsoa_ward: np.ndarray, rng: np.random.Generator
-) -> list[list[str]]:
+def _postcodes(*, lsoa_ward: np.ndarray, rng: np.random.Generator) -> list[list[str]]:
     """Every LSOA's postcodes: district = ward number, sector = the LSOA's place in its ward."""
     result: list[list[str]] = []
     previous_ward, sector = -1, 0
@@ -188,7 +186,9 @@ def write_demo_survey(*, dataset: DemoDataset) -> DemoSurvey:
     ward_index = {code: index for index, code in enumerate(ward_codes)}
     lsoa_ward = np.array([ward_index[row["WD20CD"]] for row in lookup], dtype=np.int64)
     lad_code = lookup[0]["LAD20CD"]
-    population_rows = {row["lsoa11_code"]: row for row in _read_csv(dataset.reference.population_by_age)}
+    population_rows = {
+        row["lsoa11_code"]: row for row in _read_csv(dataset.reference.population_by_age)
+    }
     age_columns = [*map(str, range(OPEN_AGE)), f"{OPEN_AGE}+"]
     persons = np.array(
         [[int(population_rows[code][column]) for column in age_columns] for code in lsoa_codes],
@@ -234,7 +234,9 @@ def write_demo_survey(*, dataset: DemoDataset) -> DemoSurvey:
         choice = rng.integers(0, POSTCODES_PER_LSOA, size=len(respondents))
         extras = respondent_extras(
             respondents=respondents,
-            postcodes=[postcodes[i][j] for i, j in zip(lsoa.tolist(), choice.tolist(), strict=True)],
+            postcodes=[
+                postcodes[i][j] for i, j in zip(lsoa.tolist(), choice.tolist(), strict=True)
+            ],
             ward_codes=[ward_codes[w] for w in respondents["ward"].tolist()],
             wave=label,
             rng=rng,
@@ -295,4 +297,3 @@ def write_demo_survey(*, dataset: DemoDataset) -> DemoSurvey:
         planted_shares=dict(POPULATION_SHARES),
         planted_change=PLANTED_CHANGE_VARIABLE,
     )
-

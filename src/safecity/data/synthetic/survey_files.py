@@ -98,8 +98,13 @@ def respondent_extras(
     given = respondents["postcode_given"].to_numpy()
     style = rng.random(size)
     typed = [
-        "" if not given[i] else code.replace(" ", "") if style[i] < 0.2 else code.lower()
-        if style[i] < 0.3 else code
+        ""
+        if not given[i]
+        else code.replace(" ", "")
+        if style[i] < 0.2
+        else code.lower()
+        if style[i] < 0.3
+        else code
         for i, code in enumerate(postcodes)
     ]
     commented = rng.random(size) < COMMENT_SHARE
@@ -111,7 +116,8 @@ def respondent_extras(
             "wardcode": ward_codes,
             "comments": [COMMENTS[j] if commented[i] else "" for i, j in enumerate(comment_index)],
             "email": [
-                f"resident.{wave}.{i + 1:05d}@example.org" if emailed[i] else "" for i in range(size)
+                f"resident.{wave}.{i + 1:05d}@example.org" if emailed[i] else ""
+                for i in range(size)
             ],
         }
     )
@@ -157,14 +163,15 @@ def write_sav(
     missing: dict[str, list[int | float | str | pyreadstat.pyclasses.MissingRange]] = {}
     for question in SCALE_QUESTIONS:
         labels[question.variable] = question.label
-        value_labels[question.variable] = dict(question.value_labels)
+        value_labels[question.variable] = {float(c): t for c, t in question.value_labels.items()}
         missing[question.variable] = [REFUSED, DONT_KNOW]
     for option in ISSUE_OPTIONS:
         labels[option.variable] = f"Biggest issues in the local area: {option.label}"
-        value_labels[option.variable] = dict(ISSUE_CODES)
+        value_labels[option.variable] = {float(c): t for c, t in ISSUE_CODES.items()}
     for variable, (_, label, codes) in CHARACTERISTIC_LABELS.items():
         labels[variable] = label
-        value_labels[variable] = {**codes, REFUSED: MISSING_LABELS[REFUSED]}
+        value_labels[variable] = {float(c): t for c, t in codes.items()}
+        value_labels[variable][float(REFUSED)] = MISSING_LABELS[REFUSED]
         missing[variable] = [REFUSED]
     path.parent.mkdir(parents=True, exist_ok=True)
     pyreadstat.write_sav(
@@ -175,7 +182,7 @@ def write_sav(
         variable_value_labels=value_labels,
         missing_ranges=missing,
         variable_measure={
-            **{name: "nominal" for name in frame.columns},
+            **dict.fromkeys(frame.columns, "nominal"),
             **{question.variable: "ordinal" for question in SCALE_QUESTIONS},
             RESPONDENT_ID_SAV: "scale",
         },

@@ -296,7 +296,13 @@ TENURE_BY_AGE_BAND = (
     (0.70, 0.05, 0.17, 0.06, 0.02),
     (0.72, 0.02, 0.18, 0.05, 0.03),
 )
-CHARACTERISTIC_REFUSED = {"agegrp": 0.005, "sex": 0.01, "ethnic": 0.02, "disab": 0.02, "tenure": 0.02}
+CHARACTERISTIC_REFUSED = {
+    "agegrp": 0.005,
+    "sex": 0.01,
+    "ethnic": 0.02,
+    "disab": 0.02,
+    "tenure": 0.02,
+}
 """Share answering "Prefer not to say" to each characteristic."""
 
 
@@ -439,9 +445,7 @@ def _scale_answers(
     return codes
 
 
-def _with_refusals(
-    codes: FloatArray, *, share: float, rng: np.random.Generator
-) -> FloatArray:
+def _with_refusals(codes: FloatArray, *, share: float, rng: np.random.Generator) -> FloatArray:
     refused = rng.random(codes.size) < share
     result = codes.copy()
     result[refused] = REFUSED
@@ -481,7 +485,9 @@ def draw_respondents(
     white = rng.random(size) < np.asarray(WHITE_SHARE_BY_AGE_BAND)[band]
     other = rng.choice(np.arange(2, 6), size=size, p=NON_WHITE_SPLIT)
     frame["ethnic"] = _with_refusals(
-        np.where(white, 1, other).astype(np.float64), share=CHARACTERISTIC_REFUSED["ethnic"], rng=rng
+        np.where(white, 1, other).astype(np.float64),
+        share=CHARACTERISTIC_REFUSED["ethnic"],
+        rng=rng,
     )
     disabled = rng.random(size) < np.asarray(DISABILITY_BY_AGE_BAND)[band]
     frame["disab"] = _with_refusals(
