@@ -24,18 +24,25 @@ import pandas as pd
 import pyreadstat
 
 from safecity.data.synthetic.survey_model import (
+    AFTER_DARK,
     AGE_BANDS,
     DONT_KNOW,
     ETHNICITY_CODES,
+    IN_DAY,
     ISSUE_CODES,
     ISSUE_OPTIONS,
     ISSUES_HEADER,
     MISSING_LABELS,
     REFUSED,
+    REPORTED,
+    SATISFACTION,
     SCALE_QUESTIONS,
     SEXES,
     TENURE_CODES,
+    VICTIM,
+    WORRY_BURGLARY,
     YES_NO,
+    ScaleQuestion,
 )
 
 SAV_CREATION_OFFSET = 92
@@ -75,6 +82,10 @@ POSTCODE_SAV, POSTCODE_CSV = "postcode", "Postcode"
 COMMENTS_SAV, COMMENTS_CSV = "comments", "Q8 Any other comments"
 EMAIL_SAV, EMAIL_CSV = "email", "Email address (if you would like to hear about the results)"
 SUBMITTED_CSV = "Date submitted"
+BEFORE_ISSUES: tuple[ScaleQuestion, ...] = (AFTER_DARK, IN_DAY, VICTIM, REPORTED, WORRY_BURGLARY)
+"""The questions asked before "biggest issues" (Q1-Q5), in the questionnaire's order."""
+AFTER_ISSUES: tuple[ScaleQuestion, ...] = (SATISFACTION,)
+"""The questions asked after it (Q7)."""
 
 
 def _issue_header(label: str) -> str:
@@ -97,16 +108,16 @@ def respondent_extras(
     size = len(respondents)
     given = respondents["postcode_given"].to_numpy()
     style = rng.random(size)
-    typed = [
-        ""
-        if not given[i]
-        else code.replace(" ", "")
-        if style[i] < 0.2
-        else code.lower()
-        if style[i] < 0.3
-        else code
-        for i, code in enumerate(postcodes)
-    ]
+    typed: list[str] = []
+    for code, has_postcode, how in zip(postcodes, given.tolist(), style.tolist(), strict=True):
+        if not has_postcode:
+            typed.append("")
+        elif how < 0.2:
+            typed.append(code.replace(" ", ""))
+        elif how < 0.3:
+            typed.append(code.lower())
+        else:
+            typed.append(code)
     commented = rng.random(size) < COMMENT_SHARE
     comment_index = rng.integers(0, len(COMMENTS), size=size)
     emailed = rng.random(size) < EMAIL_SHARE
@@ -129,12 +140,12 @@ def _sav_frame(respondents: pd.DataFrame, extras: pd.DataFrame) -> pd.DataFrame:
         WARD_SAV: extras["wardcode"].astype(object),
         POSTCODE_SAV: extras["postcode"].astype(object),
     }
-    for question in SCALE_QUESTIONS[:4]:
+    for question in BEFORE_ISSUES:
         columns[question.variable] = respondents[question.variable]
-    columns[SCALE_QUESTIONS[4].variable] = respondents[SCALE_QUESTIONS[4].variable]
     for option in ISSUE_OPTIONS:
         columns[option.variable] = respondents[option.variable]
-    columns[SCALE_QUESTIONS[5].variable] = respondents[SCALE_QUESTIONS[5].variable]
+    for question in AFTER_ISSUES:
+        columns[question.variable] = respondents[question.variable]
     columns[COMMENTS_SAV] = extras["comments"].astype(object)
     for variable in CHARACTERISTIC_LABELS:
         columns[variable] = respondents[variable]
@@ -224,16 +235,15 @@ def write_survey_tool_csv(
         POSTCODE_CSV: extras["postcode"].tolist(),
         WARD_CSV: extras["wardcode"].tolist(),
     }
-    for question in SCALE_QUESTIONS[:5]:
+    for question in BEFORE_ISSUES:
         values = respondents[question.variable].to_numpy()
         columns[question.header] = [_label(question.codes, v) for v in values]
     for option in ISSUE_OPTIONS:
         values = respondents[option.variable].to_numpy()
         columns[_issue_header(option.label)] = [_label(ISSUE_CODES, v) for v in values]
-    satisfaction = SCALE_QUESTIONS[5]
-    columns[satisfaction.header] = [
-        _label(satisfaction.codes, v) for v in respondents[satisfaction.variable].to_numpy()
-    ]
+    for question in AFTER_ISSUES:
+        values = respondents[question.variable].to_numpy()
+        columns[question.header] = [_label(question.codes, v) for v in values]
     columns[COMMENTS_CSV] = extras["comments"].tolist()
     for variable, (header, _, codes) in CHARACTERISTIC_LABELS.items():
         columns[header] = [_label(codes, v) for v in respondents[variable].to_numpy()]
@@ -245,16 +255,3 @@ def write_survey_tool_csv(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
-
-
-def csv_header(question_variable: str) -> str:
-    """The CSV column of an SPSS variable (question, option or characteristic)."""
-    for question in SCALE_QUESTIONS:
-        if question.variable == question_variable:
-            return question.header
-    for option in ISSUE_OPTIONS:
-        if option.variable == question_variable:
-            return _issue_header(option.label)
-    if question_variable in CHARACTERISTIC_LABELS:
-        return CHARACTERISTIC_LABELS[question_variable][0]
-    raise KeyError(question_variable)
