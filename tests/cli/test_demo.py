@@ -42,6 +42,17 @@ def test_demo_generates_loads_and_reports(tmp_path: Path) -> None:
         "harm-weights",
         "published-indicators",  # the synthetic national tables, loaded like real ones
     }
+    # Two survey waves, every respondent loaded, fielded in the assessed year and the one before.
+    waves = report["survey"]["waves"]
+    assert [wave["wave"] for wave in waves] == ["2021", "2022"]
+    for wave in waves:
+        entry = next(entry for entry in load if entry["path"].endswith(wave["file"]))
+        assert entry["status"] == "loaded"
+        assert entry["loaded"] == wave["respondents"] > 2_000
+        assert entry["quarantined"] == 0
+    assert [wave["fieldwork_start"] for wave in waves] == ["2023-09-01", "2024-09-01"]
+    lookup = next(e for e in load if e["path"].endswith(report["survey"]["postcode_lookup"]))
+    assert (lookup["status"], lookup["loaded"], lookup["quarantined"]) == ("loaded", 1_800, 0)
     # The demo key lives in the user's configuration folder, never beside the warehouse.
     key_file = tmp_path / "home" / ".config" / "safecity" / "demo-pseudonym.key"
     assert key_file.is_file()

@@ -24,6 +24,7 @@ from safecity.cli.status import print_status
 from safecity.data.demo_load import load_demo
 from safecity.data.status import warehouse_status
 from safecity.data.synthetic import DemoScale, generate_demo_data
+from safecity.data.synthetic.survey import write_demo_survey
 from safecity.data.warehouse import Warehouse
 from safecity.report.artefact_reader import Audience
 from safecity.report.writer import parse_generated_at, write_report
@@ -57,12 +58,21 @@ def demo_command(
         f"    {len(dataset.police_uk_files)} police.uk files, {dataset.police_uk_rows:,} rows,"
         f" months {dataset.months[0]} to {dataset.months[-1]}; force extract and reference files"
     )
+    survey = write_demo_survey(dataset=dataset)
+    say(
+        "    residents' survey: "
+        + "; ".join(
+            f"wave {wave.label} ({wave.path.suffix.lstrip('.')}, {len(wave.respondents):,}"
+            f" respondents, fieldwork {wave.fieldwork_start} to {wave.fieldwork_end})"
+            for wave in survey.waves
+        )
+    )
     warehouse = warehouse or out / DEMO_WAREHOUSE_FILE
     say(styled(("2/4", "bold"), f" Loading it into {warehouse} ..."))
     total = 2 * sum(file.path.stat().st_size for file in dataset.police_uk_files)
     with Warehouse(warehouse) as store:
         with byte_progress(description="Loading police.uk files", total_bytes=total) as advance:
-            result = load_demo(store, dataset=dataset, progress=advance)
+            result = load_demo(store, dataset=dataset, survey=survey, progress=advance)
         status = warehouse_status(store)
         last = parse_period(f"{dataset.months[-1]}..{dataset.months[-1]}").last_month
         period = months_ending(last_month=last)
@@ -87,6 +97,21 @@ def demo_command(
         print_json(
             {
                 "dataset": dataset.to_json(),
+                "survey": {
+                    "waves": [
+                        {
+                            "wave": wave.label,
+                            "file": str(wave.path.relative_to(out)),
+                            "codebook": wave.codebook.name,
+                            "respondents": len(wave.respondents),
+                            "fieldwork_start": wave.fieldwork_start.isoformat(),
+                            "fieldwork_end": wave.fieldwork_end.isoformat(),
+                        }
+                        for wave in survey.waves
+                    ],
+                    "postcode_lookup": str(survey.postcode_lookup.relative_to(out)),
+                    "population_by_sex": str(survey.population_by_sex.relative_to(out)),
+                },
                 "load": [report.as_dict() for report in result.reports],
                 "pseudonym_key": result.key_source,
                 "status": status.as_dict(),

@@ -1,7 +1,8 @@
 """Loading the synthetic demo city through the same loaders as real data.
 
 The demo writes real-format files (:mod:`safecity.data.synthetic`) and loads them with the
-police.uk, reference and force-extract loaders, exactly as an analyst would load real files.
+police.uk, reference, force-extract and survey loaders, exactly as an analyst would load real
+files.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from safecity.data.load_report import FileLoadReport
 from safecity.data.police_uk.loader import ProgressCallback, load_police_uk
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
+from safecity.data.survey.loader import load_survey
 from safecity.data.synthetic import DemoDataset
 from safecity.data.synthetic.national_context import PUBLISHER, RELEASE
+from safecity.data.synthetic.survey import DemoSurvey
 from safecity.data.warehouse import Warehouse
 
 DEMO_KEY_FILE = Path.home() / ".config" / "safecity" / "demo-pseudonym.key"
@@ -77,9 +80,18 @@ def ensure_demo_key(*, key_file: Path = DEMO_KEY_FILE) -> str:
 
 
 def load_demo(
-    warehouse: Warehouse, *, dataset: DemoDataset, progress: ProgressCallback | None = None
+    warehouse: Warehouse,
+    *,
+    dataset: DemoDataset,
+    survey: DemoSurvey | None = None,
+    progress: ProgressCallback | None = None,
 ) -> DemoLoad:
-    """Load every file of a generated demo dataset: police.uk, reference data, force extract."""
+    """Load every file of a generated demo dataset: police.uk, reference data, force extract.
+
+    With ``survey`` (:func:`safecity.data.synthetic.survey.write_demo_survey`), also the
+    population by sex and the postcode lookup it wrote, then its waves through their codebooks
+    (raked to the population margins the reference files just loaded).
+    """
     key_source = ensure_demo_key()
     reports = load_police_uk(
         warehouse, paths=[file.path for file in dataset.police_uk_files], progress=progress
@@ -107,4 +119,24 @@ def load_demo(
                 warehouse, path=dataset.extract.mapping.parent, mapping_path=dataset.extract.mapping
             )
         )
+    if survey is not None:
+        reports.append(
+            load_reference(warehouse, kind=ReferenceKind.POPULATION, path=survey.population_by_sex)
+        )
+        reports.append(
+            load_reference(
+                warehouse, kind=ReferenceKind.POSTCODE_LOOKUP, path=survey.postcode_lookup
+            )
+        )
+        for wave in survey.waves:
+            reports.extend(
+                load_survey(
+                    warehouse,
+                    path=wave.path,
+                    codebook_path=wave.codebook,
+                    wave=wave.label,
+                    fieldwork_start=wave.fieldwork_start,
+                    fieldwork_end=wave.fieldwork_end,
+                )
+            )
     return DemoLoad(reports=reports, key_source=key_source)
