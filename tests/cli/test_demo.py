@@ -41,10 +41,11 @@ def test_demo_generates_loads_and_reports(tmp_path: Path) -> None:
         "boundaries",
         "harm-weights",
         "published-indicators",  # the synthetic national tables, loaded like real ones
+        "postcode-lookup",  # the synthetic survey's postcodes -> LSOA and ward
     }
     # Two survey waves, every respondent loaded, fielded in the assessed year and the one before.
     waves = report["survey"]["waves"]
-    assert [wave["wave"] for wave in waves] == ["2021", "2022"]
+    assert [wave["wave"] for wave in waves] == ["2023", "2024"]
     for wave in waves:
         entry = next(entry for entry in load if entry["path"].endswith(wave["file"]))
         assert entry["status"] == "loaded"

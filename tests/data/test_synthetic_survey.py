@@ -127,7 +127,11 @@ def test_is_fast_and_refuses_the_national_scale(city: DemoDataset, tmp_path: Pat
 def test_two_waves_of_about_2500_in_the_assessed_year_and_the_one_before(
     city: DemoDataset, survey: DemoSurvey
 ) -> None:
-    assert [wave.label for wave in survey.waves] == ["2021", "2022"]
+    # Each wave is labelled with the year its fieldwork started, one year apart.
+    assert [wave.label for wave in survey.waves] == [
+        str(wave.fieldwork_start.year) for wave in survey.waves
+    ]
+    assert int(survey.waves[1].label) - int(survey.waves[0].label) == 1
     assert [wave.path.suffix for wave in survey.waves] == [".sav", ".csv"]
     assert [wave.codebook for wave in survey.waves] == [SAV_CODEBOOK, CSV_CODEBOOK]
     for wave in survey.waves:
@@ -150,7 +154,7 @@ def test_the_sav_file_has_variable_labels_value_labels_and_user_missing_codes(
 ) -> None:
     wave = survey.waves[0]
     data, meta = pyreadstat.read_sav(str(wave.path), user_missing=True)
-    assert meta.file_label == "SYNTHETIC Demoton Community Safety Survey 2021"
+    assert meta.file_label == f"SYNTHETIC Demoton Community Safety Survey {survey.waves[0].label}"
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
     assert labels["walkdark"] == "How safe do you feel walking alone in your local area after dark"
     assert labels["reported"].endswith("(asked of victims only)")

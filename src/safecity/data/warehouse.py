@@ -44,14 +44,19 @@ class Warehouse:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():
             raise FileNotFoundError(f"no warehouse at {self.path}: load some data first")
+        # No progress bar: DuckDB prints it to standard output on long queries, which would
+        # corrupt the CLI's --json output.
         self.connection: duckdb.DuckDBPyConnection = duckdb.connect(
             str(self.path), read_only=read_only
         )
+        self.connection.execute("SET enable_progress_bar = false")
         if not read_only:
             migrate(self.connection)
         # Readers get their own cursor (a connection to the same database), so an expression
         # never trips over a loader's unfinished result; it sees committed data.
-        self.ibis: Any = ibis.duckdb.from_connection(self.connection.cursor())
+        reader = self.connection.cursor()
+        reader.execute("SET enable_progress_bar = false")
+        self.ibis: Any = ibis.duckdb.from_connection(reader)
 
     def close(self) -> None:
         """Close the file (checkpointing the write-ahead log)."""

@@ -3,7 +3,7 @@
 ``write_demo_survey`` reads the demo city's own files (the LSOA -> ward lookup, the
 population by single year of age, the CSP lookup), and writes, under ``<demo>/survey/``:
 
-* wave ``2021`` as an SPSS ``.sav`` file and wave ``2022`` as a survey tool's ``.csv``
+* the first wave as an SPSS ``.sav`` file and the second as a survey tool's ``.csv``
   (:mod:`safecity.data.synthetic.survey_files`), about 2,500 respondents each, drawn from the
   city's adults with non-response skewed by age (:mod:`safecity.data.synthetic.survey_model`);
 * a synthetic postcode lookup in ONS Postcode Directory columns (``pcds``, ``osward``,
@@ -13,8 +13,9 @@ population by single year of age, the CSP lookup), and writes, under ``<demo>/su
   be raked to sex margins;
 * ``README.md`` saying that all of it is synthetic.
 
-Fieldwork falls in the autumn of the assessed financial year (wave ``2022``) and of the year
-before (wave ``2021``), so the assessment of the demo's latest year uses both. The codebooks
+Fieldwork falls in the autumn of the assessed financial year (the second wave) and of the year
+before (the first wave), so the assessment of the demo's latest year uses both; each wave is
+labelled with the year its fieldwork started. The codebooks
 (``demo_survey_codebook_sav.yaml`` with SPSS codes, ``demo_survey_codebook_csv.yaml`` with the
 CSV's answer texts) ship with the package. Everything is deterministic from the demo seed.
 """
@@ -50,8 +51,9 @@ from safecity.data.synthetic.survey_model import (
 SURVEY_FOLDER = "survey"
 SURVEY_SEED_STREAM = 12
 """Mixed with the demo seed for the survey's random stream (issue 12), apart from the others."""
-WAVES = ("2021", "2022")
-"""The wave labels; the second is fielded in the assessed year, the first in the year before."""
+WAVE_COUNT = 2
+"""Two waves: the second is fielded in the assessed year, the first in the year before; each
+is labelled with the year its fieldwork started (e.g. ``2023`` and ``2024``)."""
 SURVEY_TITLE = "Demoton Community Safety Survey (SYNTHETIC demo data)"
 CODEBOOK_FOLDER = Path(__file__).parent
 SAV_CODEBOOK = CODEBOOK_FOLDER / "demo_survey_codebook_sav.yaml"
@@ -224,8 +226,9 @@ def write_demo_survey(*, dataset: DemoDataset) -> DemoSurvey:
     ward_effects = rng.normal(0.0, WARD_EFFECT_SD, size=len(ward_codes))
     last_month = dataset.months[-1]
     waves: list[DemoSurveyWave] = []
-    for wave_index, label in enumerate(WAVES):
-        fieldwork = fieldwork_dates(last_month=last_month, years_before=len(WAVES) - 1 - wave_index)
+    for wave_index in range(WAVE_COUNT):
+        fieldwork = fieldwork_dates(last_month=last_month, years_before=WAVE_COUNT - 1 - wave_index)
+        label = str(fieldwork[0].year)
         model = outcome_model(
             population=population, ward_effects=ward_effects, wave_index=wave_index
         )

@@ -212,7 +212,7 @@ POPULATION_SHARES: dict[str, tuple[float, float]] = {
     WORRY_BURGLARY.variable: (0.36, 0.36),
     SATISFACTION.variable: (0.52, 0.52),
 }
-"""The planted population share of each question's first collapsed group, waves 2021 and 2022.
+"""The planted population share of each question's first collapsed group, first and second waves.
 
 Only feeling safe after dark changes (74% -> 66%); ``reported`` is the share of victims who
 reported (so 58% did not report)."""
