@@ -7,7 +7,7 @@ time, sweeping over the margins until all hold at once (Deming and Stephan 1940)
 algorithm of R ``survey::rake`` (repeated ``postStratify`` on each margin) and gives the same
 weights as ``survey::calibrate(..., calfun = "raking")``.
 
-Choices made here (and documented in ``docs/survey-weighting.md``):
+Choices made here (and documented in ``docs/survey.md, "Weighting"``):
 
 * **Totals.** Margins must describe one population. When their totals differ (a persons file
   for age, a by-sex file for sex), each margin is rescaled to the first margin's total, so that

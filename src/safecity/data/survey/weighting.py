@@ -24,7 +24,7 @@ A respondent whose category of a margin is unknown (no characteristic row) is no
 that margin: the margin's step rakes the respondents whose category is known to the
 population's distribution and keeps their total weight, so the unknown ones keep the
 adjustment of the other margins (:func:`safecity.stats.raking.rake`). See
-``docs/survey-weighting.md``.
+``docs/survey.md, "Weighting"``.
 """
 
 from __future__ import annotations
@@ -679,7 +679,7 @@ def weight_wave(
     WeightingOutcome
         For raking, ``detail`` holds the margins and their totals, the population's year, ages,
         area and source ``file_ids``, iterations, convergence, margin errors, respondents with
-        unknown categories and the trimming bounds (``docs/survey-weighting.md``).
+        unknown categories and the trimming bounds (``docs/survey.md, "Weighting"``).
 
     Raises
     ------
