@@ -54,7 +54,8 @@ def pseudonym_key(*, warehouse_path: Path) -> bytes:
         key = path.read_bytes().strip()
     else:
         raise PseudonymKeyError(
-            "loading a force extract needs a pseudonymisation key: set "
+            "loading person-level data (a force extract, or a survey with respondent ids) needs a "
+            "pseudonymisation key: set "
             f"{KEY_ENVIRONMENT_VARIABLE} (at least {MINIMUM_KEY_BYTES} characters) or "
             f"{KEY_FILE_ENVIRONMENT_VARIABLE} to a file outside the warehouse folder; "
             "generate one with: python3 -c 'import secrets; print(secrets.token_hex(32))'"
