@@ -31,6 +31,8 @@ import pandas as pd
 
 from safecity.data.warehouse import Warehouse
 
+AREA = "E06000001"
+"""The surveyed area of the fixture's waves (the priorities toy's area)."""
 RESPONDENTS = 400
 WEIGHTS = (0.5, 1.0, 1.5, 2.0)
 SAFE_TENTHS = {"2021": 8, "2022": 6}
@@ -130,8 +132,10 @@ class Respondent:
     answers: list[tuple[str, str, bool, bool]] = field(default_factory=list)
 
 
-def respondents(wave: str) -> list[Respondent]:
-    """The respondents of ``wave`` (``2021`` or ``2022``) as the fixture writes them."""
+def respondents(wave: str, *, like: str | None = None) -> list[Respondent]:
+    """The respondents of ``wave`` as the fixture writes them, answering as in ``like``
+    (``2021`` or ``2022``; by default ``wave`` itself)."""
+    pattern = like or wave
     people = []
     for i in range(RESPONDENTS):
         person = Respondent(respondent_id=f"{wave}-{i:04d}", weight=WEIGHTS[i % 4])
@@ -142,9 +146,9 @@ def respondents(wave: str) -> list[Respondent]:
         if i % 20 == 18:
             person.answers.append(("feels_safe_after_dark", "Don't know", True, False))
         elif i % 20 != 19:
-            safe = step % 10 < SAFE_TENTHS[wave]
+            safe = step % 10 < SAFE_TENTHS[pattern]
             person.answers.append(("feels_safe_after_dark", SAFE if safe else UNSAFE, True, True))
-        victim = step % 4 == 0 or (wave == "2022" and step % 40 == 1)
+        victim = step % 4 == 0 or (pattern == "2022" and step % 40 == 1)
         person.answers.append(
             ("victim_of_crime", "Victim" if victim else "Not a victim", True, True)
         )
@@ -154,7 +158,7 @@ def respondents(wave: str) -> list[Respondent]:
         elif i % 7 == 0:
             person.answers.append(("not_reported", "Reported", True, True))
         if i % 20 != 19:
-            for option, tenths in ISSUE_TENTHS[wave].items():
+            for option, tenths in ISSUE_TENTHS[pattern].items():
                 valid = i % 20 != 17
                 chosen = valid and step % 10 < tenths
                 person.answers.append(("biggest_issues", option, chosen, valid))
@@ -230,9 +234,18 @@ def write_wave(
         connection.unregister(name)
 
 
-def build_survey_warehouse(path: Path, *, waves: tuple[str, ...] = ("2021", "2022")) -> Warehouse:
-    """A new warehouse at ``path`` holding the fixture's waves (with fieldwork dates)."""
+def build_survey_warehouse(
+    path: Path, *, waves: tuple[str, ...] = ("2021", "2022"), area_code: str | None = AREA
+) -> Warehouse:
+    """A new warehouse at ``path`` holding the fixture's waves (with fieldwork dates) of the
+    surveyed area ``area_code``."""
     warehouse = Warehouse(path)
     for wave in waves:
-        write_wave(warehouse, wave=wave, people=respondents(wave), fieldwork=FIELDWORK[wave])
+        write_wave(
+            warehouse,
+            wave=wave,
+            people=respondents(wave),
+            fieldwork=FIELDWORK[wave],
+            area_code=area_code,
+        )
     return warehouse

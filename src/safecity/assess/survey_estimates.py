@@ -581,7 +581,15 @@ def survey_estimates(
     """
     settings = config or load_survey_config()
     data = read_wave(warehouse, wave=wave)
-    variables = _variables(data, by)
+    return estimate_table(data, by=_variables(data, by), config=settings)
+
+
+def estimate_table(data: WaveData, *, by: Sequence[str], config: SurveyConfig) -> pd.DataFrame:
+    """The estimates of :func:`survey_estimates` for a wave already read, by the
+    characteristics ``by`` (each must be known)."""
+    settings = config
+    variables = list(by)
+    wave = data.wave
     frames = []
     for spec in data.measures.values():
         for category in measure_categories(data, spec):
@@ -654,6 +662,7 @@ __all__ = [
     "codebook_measures",
     "compare_proportions",
     "estimate_proportion",
+    "estimate_table",
     "group_labels",
     "group_order",
     "indicator",
