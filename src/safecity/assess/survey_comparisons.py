@@ -83,7 +83,7 @@ def _compare(
 ) -> dict[str, object] | None:
     if before.empty or after.empty:
         return None
-    found = compare_proportions(before, after, config=config)
+    found = compare_proportions(before=before, after=after, config=config)
     suppressed = min(len(before), len(after)) < config.minimum_unweighted_base
     if suppressed:
         direction = Direction.NOT_COMPARED
@@ -140,15 +140,15 @@ def compare_waves(
         if measure not in earlier.measures:
             continue
         earlier_spec = earlier.measures[measure]
-        before_categories = set(measure_categories(earlier, earlier_spec))
+        before_categories = set(measure_categories(earlier, spec=earlier_spec))
         common = [
             category
-            for category in measure_categories(later, spec)
+            for category in measure_categories(later, spec=spec)
             if category in before_categories
         ]
         for category in spec.comparison_categories(common):
-            before = indicator(earlier, earlier_spec, category)
-            after = indicator(later, spec, category)
+            before = indicator(earlier, spec=earlier_spec, category=category)
+            after = indicator(later, spec=spec, category=category)
             labels = {"from_label": earlier.wave, "to_label": later.wave}
             identity = _identity(
                 ComparisonKind.BETWEEN_WAVES, spec, category, ALL_VARIABLE, ALL_GROUP
@@ -157,10 +157,10 @@ def compare_waves(
             if row is not None:
                 rows.append(row)
             for variable in by:
-                before_groups = group_labels(earlier, variable, before.index)
-                after_groups = group_labels(later, variable, after.index)
+                before_groups = group_labels(earlier, variable=variable, respondents=before.index)
+                after_groups = group_labels(later, variable=variable, respondents=after.index)
                 shared = set(before_groups) & set(after_groups) - {NOT_KNOWN}
-                for group in group_order(later, variable, sorted(shared)):
+                for group in group_order(later, variable=variable, groups=sorted(shared)):
                     identity = _identity(
                         ComparisonKind.BETWEEN_WAVES, spec, category, variable, group
                     )
@@ -181,14 +181,16 @@ def compare_groups(*, data: WaveData, by: Sequence[str], config: SurveyConfig) -
     first, or each of three or more minus the other respondents whose group is known."""
     rows: list[dict[str, object]] = []
     for spec in data.measures.values():
-        categories = spec.comparison_categories(measure_categories(data, spec))
+        categories = spec.comparison_categories(measure_categories(data, spec=spec))
         for category in categories:
-            frame = indicator(data, spec, category)
+            frame = indicator(data, spec=spec, category=category)
             if frame.empty:
                 continue
             for variable in by:
-                labels = group_labels(data, variable, frame.index)
-                known = group_order(data, variable, sorted(set(labels) - {NOT_KNOWN}))
+                labels = group_labels(data, variable=variable, respondents=frame.index)
+                known = group_order(
+                    data, variable=variable, groups=sorted(set(labels) - {NOT_KNOWN})
+                )
                 if len(known) < 2:
                     continue
                 if len(known) == 2:

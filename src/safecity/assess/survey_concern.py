@@ -88,8 +88,8 @@ def _evidence_rows(
 ) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for spec in latest.measures.values():
-        for category, groups in _items(spec, measure_categories(latest, spec)):
-            frame = indicator(latest, spec, category)
+        for category, groups in _items(spec, measure_categories(latest, spec=spec)):
+            frame = indicator(latest, spec=spec, category=category)
             if len(frame) < config.minimum_unweighted_base:
                 continue
             estimate = estimate_proportion(frame, groups=None, config=config).iloc[0]
@@ -101,9 +101,11 @@ def _evidence_rows(
                 "change_p_value": float("nan"),
             }
             if previous is not None and spec.measure in previous.measures:
-                before = indicator(previous, previous.measures[spec.measure], category)
+                before = indicator(
+                    previous, spec=previous.measures[spec.measure], category=category
+                )
                 if len(before) >= config.minimum_unweighted_base:
-                    found = compare_proportions(before, frame, config=config)
+                    found = compare_proportions(before=before, after=frame, config=config)
                     change = {
                         "previous_wave": previous.wave,
                         "previous_value": found.from_value,

@@ -358,7 +358,7 @@ def read_wave(warehouse: Warehouse, *, wave: str) -> WaveData:
     )
 
 
-def measure_categories(data: WaveData, spec: MeasureSpec) -> list[str]:
+def measure_categories(data: WaveData, *, spec: MeasureSpec) -> list[str]:
     """The categories (options) of a measure with valid answers: codebook order, then others."""
     rows = data.answers[(data.answers["measure"] == spec.measure) & data.answers["valid"]]
     present = rows["category"].astype(str).unique().tolist()
@@ -380,7 +380,7 @@ def _base_respondents(data: WaveData, among: Among | None) -> pd.Index | None:
     return base
 
 
-def indicator(data: WaveData, spec: MeasureSpec, category: str) -> pd.DataFrame:
+def indicator(data: WaveData, *, spec: MeasureSpec, category: str) -> pd.DataFrame:
     """The base of one category's share: ``weight`` and ``response`` (1 chose it, 0 did not)
     for every respondent with a valid answer (within the ``among`` base), by respondent id."""
     answers = data.answers[(data.answers["measure"] == spec.measure) & data.answers["valid"]]
@@ -398,7 +398,7 @@ def indicator(data: WaveData, spec: MeasureSpec, category: str) -> pd.DataFrame:
     return frame[frame["weight"].notna()]
 
 
-def group_labels(data: WaveData, variable: str, respondents: pd.Index) -> pd.Series:
+def group_labels(data: WaveData, *, variable: str, respondents: pd.Index) -> pd.Series:
     """Each respondent's category of ``variable``, ``Not known`` when there is none."""
     rows = data.characteristics[data.characteristics["characteristic"] == variable]
     mapping = rows.drop_duplicates("respondent_id").set_index("respondent_id")["category"]
@@ -407,7 +407,7 @@ def group_labels(data: WaveData, variable: str, respondents: pd.Index) -> pd.Ser
     )
 
 
-def group_order(data: WaveData, variable: str, groups: Sequence[Hashable]) -> list[str]:
+def group_order(data: WaveData, *, variable: str, groups: Sequence[Hashable]) -> list[str]:
     """Groups in the codebook's order, then the others sorted, ``Not known`` last."""
     names = [str(group) for group in groups]
     listed = data.category_order.get(variable, ())
@@ -480,7 +480,7 @@ class Difference:
 
 
 def compare_proportions(
-    before: pd.DataFrame, after: pd.DataFrame, *, config: SurveyConfig
+    *, before: pd.DataFrame, after: pd.DataFrame, config: SurveyConfig
 ) -> Difference:
     """Compare two independent samples' weighted shares (``after`` minus ``before``).
 
@@ -592,8 +592,8 @@ def estimate_table(data: WaveData, *, by: Sequence[str], config: SurveyConfig) -
     wave = data.wave
     frames = []
     for spec in data.measures.values():
-        for category in measure_categories(data, spec):
-            frame = indicator(data, spec, category)
+        for category in measure_categories(data, spec=spec):
+            frame = indicator(data, spec=spec, category=category)
             if frame.empty:
                 continue
             parts = [
@@ -602,9 +602,9 @@ def estimate_table(data: WaveData, *, by: Sequence[str], config: SurveyConfig) -
                 )
             ]
             for variable in variables:
-                labels = group_labels(data, variable, frame.index)
+                labels = group_labels(data, variable=variable, respondents=frame.index)
                 found = estimate_proportion(frame, groups=labels, config=settings)
-                found = found.loc[group_order(data, variable, found.index.tolist())]
+                found = found.loc[group_order(data, variable=variable, groups=found.index.tolist())]
                 parts.append(found.assign(group_variable=variable))
             rows = pd.concat(parts).rename_axis("group").reset_index()
             rows["wave"] = wave
