@@ -157,8 +157,8 @@ def compare_waves(
             if row is not None:
                 rows.append(row)
             for variable in by:
-                before_groups = group_labels(earlier, variable=variable, respondents=before.index)
-                after_groups = group_labels(later, variable=variable, respondents=after.index)
+                before_groups = group_labels(earlier, variable=variable, frame=before)
+                after_groups = group_labels(later, variable=variable, frame=after)
                 shared = set(before_groups) & set(after_groups) - {NOT_KNOWN}
                 for group in group_order(later, variable=variable, groups=sorted(shared)):
                     identity = _identity(
@@ -187,7 +187,7 @@ def compare_groups(*, data: WaveData, by: Sequence[str], config: SurveyConfig) -
             if frame.empty:
                 continue
             for variable in by:
-                labels = group_labels(data, variable=variable, respondents=frame.index)
+                labels = group_labels(data, variable=variable, frame=frame)
                 known = group_order(
                     data, variable=variable, groups=sorted(set(labels) - {NOT_KNOWN})
                 )

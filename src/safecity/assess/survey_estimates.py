@@ -65,6 +65,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import yaml
 
@@ -298,6 +299,11 @@ class WaveData:
     answers: pd.DataFrame
     characteristics: pd.DataFrame
     category_order: dict[str, tuple[str, ...]]
+    by_measure: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """The valid answers of each measure."""
+    labels: dict[str, tuple[npt.NDArray[np.int64], tuple[str, ...]]] = field(default_factory=dict)
+    """Each characteristic's groups (codebook order, others sorted, ``Not known`` last) and
+    each respondent's group as a position in them, in the order of ``weights``."""
 
     def variables(self) -> list[str]:
         """The characteristics with at least one respondent's value, in codebook order."""
@@ -348,19 +354,61 @@ def read_wave(warehouse: Warehouse, *, wave: str) -> WaveData:
             measures[measure] = MeasureSpec(
                 measure=measure, label=measure, kind=kind or MeasureKind.SINGLE
             )
+    answers = answers.astype({"selected": bool, "valid": bool})
+    valid = answers[answers["valid"]]
+    category_order = codebook_characteristics(codebook)
     return WaveData(
         wave=wave,
         measures=measures,
         weights=weights.set_index("respondent_id")["weight"].astype(float),
-        answers=answers.astype({"selected": bool, "valid": bool}),
+        answers=answers,
         characteristics=characteristics,
-        category_order=codebook_characteristics(codebook),
+        category_order=category_order,
+        by_measure={str(measure): rows for measure, rows in valid.groupby("measure", sort=False)},
+        labels=_labels(
+            characteristics,
+            respondents=pd.Index(weights["respondent_id"]),
+            category_order=category_order,
+        ),
     )
+
+
+def _ordered(listed: Sequence[str], names: Sequence[Hashable]) -> list[str]:
+    """Groups in the codebook's order, then the others sorted, ``Not known`` last."""
+    found = [str(name) for name in names]
+    ordered = [name for name in listed if name in found]
+    rest = sorted(set(found) - set(ordered) - {NOT_KNOWN})
+    return ordered + rest + ([NOT_KNOWN] if NOT_KNOWN in found else [])
+
+
+def _labels(
+    characteristics: pd.DataFrame,
+    *,
+    respondents: pd.Index,
+    category_order: Mapping[str, Sequence[str]],
+) -> dict[str, tuple[npt.NDArray[np.int64], tuple[str, ...]]]:
+    """Each characteristic's groups and each respondent's group (see ``WaveData.labels``)."""
+    result = {}
+    for variable, rows in characteristics.groupby("characteristic", sort=False):
+        mapping = rows.drop_duplicates("respondent_id").set_index("respondent_id")["category"]
+        positions = respondents.get_indexer(mapping.index)
+        labels = np.full(len(respondents), NOT_KNOWN, dtype=object)
+        found = positions >= 0
+        labels[positions[found]] = mapping.astype(str).to_numpy(dtype=object)[found]
+        order = _ordered(category_order.get(str(variable), ()), pd.unique(labels).tolist())
+        codes = pd.Categorical(labels, categories=order).codes.astype(np.int64)
+        result[str(variable)] = (codes, tuple(order))
+    return result
+
+
+def _valid_answers(data: WaveData, measure: str) -> pd.DataFrame:
+    found = data.by_measure.get(measure)
+    return data.answers.iloc[0:0] if found is None else found
 
 
 def measure_categories(data: WaveData, *, spec: MeasureSpec) -> list[str]:
     """The categories (options) of a measure with valid answers: codebook order, then others."""
-    rows = data.answers[(data.answers["measure"] == spec.measure) & data.answers["valid"]]
+    rows = _valid_answers(data, spec.measure)
     present = rows["category"].astype(str).unique().tolist()
     ordered = [category for category in spec.categories if category in present]
     return ordered + sorted(set(present) - set(ordered))
@@ -369,21 +417,17 @@ def measure_categories(data: WaveData, *, spec: MeasureSpec) -> list[str]:
 def _base_respondents(data: WaveData, among: Among | None) -> pd.Index | None:
     if among is None:
         return None
-    answers = data.answers
-    chosen = answers[
-        (answers["measure"] == among.measure)
-        & (answers["category"] == among.category)
-        & answers["valid"]
-        & answers["selected"]
-    ]
+    answers = _valid_answers(data, among.measure)
+    chosen = answers[(answers["category"] == among.category) & answers["selected"]]
     base: pd.Index = pd.Index(chosen["respondent_id"].unique().tolist())
     return base
 
 
 def indicator(data: WaveData, *, spec: MeasureSpec, category: str) -> pd.DataFrame:
     """The base of one category's share: ``weight`` and ``response`` (1 chose it, 0 did not)
-    for every respondent with a valid answer (within the ``among`` base), by respondent id."""
-    answers = data.answers[(data.answers["measure"] == spec.measure) & data.answers["valid"]]
+    for every respondent with a valid answer (within the ``among`` base), by respondent id,
+    with the respondent's ``position`` in ``data.weights``."""
+    answers = _valid_answers(data, spec.measure)
     if spec.kind is MeasureKind.MULTIPLE:
         rows = answers[answers["category"] == category]
         response = rows.groupby("respondent_id", sort=False)["selected"].any()
@@ -393,27 +437,32 @@ def indicator(data: WaveData, *, spec: MeasureSpec, category: str) -> pd.DataFra
     base = _base_respondents(data, spec.among)
     if base is not None:
         response = response[response.index.isin(base)]
-    frame = pd.DataFrame({"response": response.astype(float)})
-    frame["weight"] = data.weights.reindex(frame.index).to_numpy(dtype=float)
-    return frame[frame["weight"].notna()]
-
-
-def group_labels(data: WaveData, *, variable: str, respondents: pd.Index) -> pd.Series:
-    """Each respondent's category of ``variable``, ``Not known`` when there is none."""
-    rows = data.characteristics[data.characteristics["characteristic"] == variable]
-    mapping = rows.drop_duplicates("respondent_id").set_index("respondent_id")["category"]
-    return (
-        mapping.astype(str).reindex(respondents).fillna(NOT_KNOWN).rename(variable).astype(object)
+    positions = data.weights.index.get_indexer(response.index)
+    known = positions >= 0
+    frame = pd.DataFrame(
+        {
+            "response": response.to_numpy(dtype=float)[known],
+            "weight": data.weights.to_numpy(dtype=float)[positions[known]],
+            "position": positions[known],
+        },
+        index=response.index[known],
     )
+    return frame
+
+
+def group_labels(data: WaveData, *, variable: str, frame: pd.DataFrame) -> pd.Series:
+    """The category of ``variable`` of each respondent of ``frame`` (from :func:`indicator`),
+    ``Not known`` when there is none."""
+    if variable not in data.labels:
+        return pd.Series(NOT_KNOWN, index=frame.index, name=variable, dtype=object)
+    codes, order = data.labels[variable]
+    names = np.asarray(order, dtype=object)[codes[frame["position"].to_numpy()]]
+    return pd.Series(names, index=frame.index, name=variable, dtype=object)
 
 
 def group_order(data: WaveData, *, variable: str, groups: Sequence[Hashable]) -> list[str]:
     """Groups in the codebook's order, then the others sorted, ``Not known`` last."""
-    names = [str(group) for group in groups]
-    listed = data.category_order.get(variable, ())
-    ordered = [name for name in listed if name in names]
-    rest = sorted(set(names) - set(ordered) - {NOT_KNOWN})
-    return ordered + rest + ([NOT_KNOWN] if NOT_KNOWN in names else [])
+    return _ordered(data.category_order.get(variable, ()), groups)
 
 
 def method_label(method: object) -> str:
@@ -422,7 +471,7 @@ def method_label(method: object) -> str:
 
 
 def estimate_proportion(
-    frame: pd.DataFrame, *, groups: pd.Series | None, config: SurveyConfig
+    frame: pd.DataFrame, *, groups: npt.ArrayLike | None, config: SurveyConfig
 ) -> pd.DataFrame:
     """Weighted share of ``response`` by group, with its interval and bases.
 
@@ -438,7 +487,7 @@ def estimate_proportion(
         confidence, method, unweighted_base, weighted_base, design_effect,
         effective_sample_size``.
     """
-    keys = None if groups is None else groups.to_numpy(dtype=object)
+    keys = None if groups is None else np.asarray(groups)
     result = weighted_proportion(
         response=frame["response"].to_numpy(dtype=float),
         weights=frame["weight"].to_numpy(dtype=float),
@@ -596,16 +645,31 @@ def estimate_table(data: WaveData, *, by: Sequence[str], config: SurveyConfig) -
             frame = indicator(data, spec=spec, category=category)
             if frame.empty:
                 continue
-            parts = [
-                estimate_proportion(frame, groups=None, config=settings).assign(
-                    group_variable=ALL_VARIABLE
-                )
-            ]
+            # One call for all respondents and every group of every characteristic: the
+            # respondents are stacked once per breakdown, each copy keyed by its groups.
+            keys = [np.zeros(len(frame), dtype=np.int64)]
+            names = [(ALL_VARIABLE, ALL_GROUP)]
+            positions = frame["position"].to_numpy()
+            order: tuple[str, ...]
             for variable in variables:
-                labels = group_labels(data, variable=variable, respondents=frame.index)
-                found = estimate_proportion(frame, groups=labels, config=settings)
-                found = found.loc[group_order(data, variable=variable, groups=found.index.tolist())]
-                parts.append(found.assign(group_variable=variable))
+                if variable not in data.labels:
+                    codes, order = np.zeros(len(data.weights), dtype=np.int64), (NOT_KNOWN,)
+                else:
+                    codes, order = data.labels[variable]
+                keys.append(codes[positions] + len(names))
+                names.extend((variable, group) for group in order)
+            copies = len(keys)
+            stacked = pd.DataFrame(
+                {
+                    "response": np.tile(frame["response"].to_numpy(dtype=float), copies),
+                    "weight": np.tile(frame["weight"].to_numpy(dtype=float), copies),
+                }
+            )
+            found = estimate_proportion(stacked, groups=np.concatenate(keys), config=settings)
+            present = [key for key in range(len(names)) if key in found.index]
+            found = found.loc[present]
+            found.index = pd.Index([names[key][1] for key in present], name="group")
+            parts = [found.assign(group_variable=[names[key][0] for key in present])]
             rows = pd.concat(parts).rename_axis("group").reset_index()
             rows["wave"] = wave
             rows["measure"] = spec.measure
