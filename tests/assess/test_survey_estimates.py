@@ -20,6 +20,7 @@ from survey_fixtures import (
     Respondent,
     build_survey_warehouse,
     respondents,
+    write_wave,
 )
 
 from safecity.assess.survey_estimates import (
@@ -265,3 +266,39 @@ def test_shipped_config_is_methods_section_10(tmp_path: Path) -> None:
     bad.write_text("minimum_unweighted_base: fifty\nflag_unweighted_base: 100\n")
     with pytest.raises(SurveyEstimateError, match="minimum_unweighted_base must be a whole"):
         load_survey_config(bad)
+
+
+def test_wards_from_postcodes_when_no_ward_characteristic(tmp_path: Path) -> None:
+    people = respondents("2022")
+    for person in people:
+        del person.characteristics["ward"]
+    with Warehouse(tmp_path / "w.duckdb") as store:
+        write_wave(store, wave="2022", people=people)
+        # A ward from the respondent's postcode for the first 300 respondents.
+        store.connection.execute(
+            "UPDATE survey_respondent SET ward_code = CASE WHEN respondent_id < '2022-0150'"
+            " THEN 'E05000001' ELSE 'E05000002' END WHERE respondent_id < '2022-0300'"
+        )
+        table = survey_estimates(warehouse=store, wave="2022", by="ward")
+    row = _row(
+        table,
+        measure="victim_of_crime",
+        category="Victim",
+        group_variable="ward",
+        group="E05000001",
+    )
+    hand = expected(
+        people,
+        measure="victim_of_crime",
+        category="Victim",
+        keep=lambda person: person.respondent_id < "2022-0150",
+    )
+    _check(row, hand)
+    unknown = _row(
+        table,
+        measure="victim_of_crime",
+        category="Victim",
+        group_variable="ward",
+        group="Not known",
+    )
+    assert unknown["unweighted_base"] == 100

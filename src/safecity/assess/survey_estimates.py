@@ -11,8 +11,10 @@ What it reads (migration ``0007_survey.sql``)
   answer, ``selected`` true; multiple choice: one row per option with ``selected``). Answers
   with ``valid = false`` (don't know, refused, another missing code) are left out of the base;
   a respondent not asked (no row) is in no base.
-* ``survey_characteristic``: the subgroups. A respondent with no row for a characteristic is in
-  the group ``Not known``: shown (under the same minimum base), never a basis of comparison.
+* ``survey_characteristic``: the subgroups (and ``survey_respondent.ward_code``, as the
+  characteristic ``ward``, when no characteristic of that name is loaded). A respondent with
+  no row for a characteristic is in the group ``Not known``: shown (under the same minimum
+  base), never a basis of comparison.
 * ``survey_wave.codebook``: the codebook as loaded, a JSON object. Only these keys are read,
   each optional (a measure found in the answers but not in the codebook is estimated with its
   id as label, single choice unless it has unselected rows)::
@@ -79,6 +81,9 @@ ALL_GROUP = "All respondents"
 """``group`` of the estimates for every respondent."""
 NOT_KNOWN = "Not known"
 """``group`` of respondents with no value for the characteristic."""
+WARD_VARIABLE = "ward"
+"""The characteristic of wards; from ``survey_respondent.ward_code`` when no characteristic of
+that name is loaded."""
 
 ESTIMATE_COLUMNS = (
     "wave",
@@ -346,6 +351,16 @@ def read_wave(warehouse: Warehouse, *, wave: str) -> WaveData:
         "SELECT respondent_id, characteristic, category FROM survey_characteristic WHERE wave = ?",
         [wave],
     ).df()
+    if not (characteristics["characteristic"] == WARD_VARIABLE).any():
+        # Wards found from postcodes (survey_respondent.ward_code) when the codebook has no
+        # ward characteristic of its own.
+        wards = connection.execute(
+            "SELECT respondent_id, ? AS characteristic, ward_code AS category"
+            " FROM survey_respondent WHERE wave = ? AND ward_code IS NOT NULL",
+            [WARD_VARIABLE, wave],
+        ).df()
+        if not wards.empty:
+            characteristics = pd.concat([characteristics, wards], ignore_index=True)
     measures = codebook_measures(codebook)
     for measure in answers["measure"].astype(str).unique():
         if measure not in measures:
@@ -715,6 +730,7 @@ __all__ = [
     "ALL_VARIABLE",
     "ESTIMATE_COLUMNS",
     "NOT_KNOWN",
+    "WARD_VARIABLE",
     "Among",
     "Difference",
     "MeasureKind",
