@@ -9,6 +9,7 @@ under test.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from survey_fixtures import (
+    CODEBOOK,
     ISSUE_TENTHS,
+    OPTION_GROUPS,
     Respondent,
     build_survey_warehouse,
     respondents,
@@ -25,8 +28,11 @@ from survey_fixtures import (
 
 from safecity.assess.survey_estimates import (
     ESTIMATE_COLUMNS,
+    Among,
+    MeasureKind,
     SurveyConfig,
     SurveyEstimateError,
+    codebook_measures,
     load_survey_config,
     parse_survey_config,
     survey_estimates,
@@ -302,3 +308,42 @@ def test_wards_from_postcodes_when_no_ward_characteristic(tmp_path: Path) -> Non
         group="Not known",
     )
     assert unknown["unweighted_base"] == 100
+
+
+def test_codebook_json_read_in_either_shape() -> None:
+    as_mapping = codebook_measures(json.dumps(CODEBOOK))
+    as_lists = codebook_measures(
+        {
+            "measures": [
+                {
+                    "id": "biggest_issues",
+                    "kind": "multiple",
+                    "public_concern": True,
+                    "options": [
+                        {"name": option, "crime_groups": groups}
+                        for option, groups in OPTION_GROUPS.items()
+                    ],
+                },
+                {
+                    "id": "not_reported",
+                    "label": "Victims who did not report to the police",
+                    "categories": [{"label": "Did not report"}, {"label": "Reported"}],
+                    "headline": "Did not report",
+                    "among": {"measure": "victim_of_crime", "category": "Victim"},
+                    "polarity": "lower_is_better",
+                },
+            ]
+        }
+    )
+    for measure in ("biggest_issues", "not_reported"):
+        one, other = as_mapping[measure], as_lists[measure]
+        assert one.categories == other.categories
+        assert one.option_crime_groups == other.option_crime_groups
+        assert one.among == other.among
+        assert one.public_concern == other.public_concern
+    issues = as_mapping["biggest_issues"]
+    assert issues.kind is MeasureKind.MULTIPLE
+    assert issues.option_crime_groups["Anti-social behaviour"] == ("asb",)
+    assert as_mapping["not_reported"].among == Among(measure="victim_of_crime", category="Victim")
+    assert codebook_measures("not json") == {}
+    assert codebook_measures({"measures": {"x": {}}})["x"].label == "x"

@@ -31,13 +31,18 @@ What it reads (migration ``0007_survey.sql``)
             "among": {"measure": "<measure id>", "category": "<category>"},
             "crime_groups": ["<group id>", ...],             # single: evidence of concern
             "options": {"<option>": {"column": "...", "crime_groups": ["<group id>"]}, ...},
-                                              # multiple: options in order ("options" may also
-                                              # be a list of option names)
+                                              # multiple: options in order
             "public_concern": true | false    # multiple: options feed priorities
           }
         },
         "characteristics": {"<name>": {"label": "...", "categories": {"<category>": [...]}}}
       }
+
+Read defensively: ``measures`` may also be a list of objects each with ``id`` (or ``measure``,
+``name``); ``categories`` and ``options`` may be lists of names or of objects naming themselves
+(``name``, ``label``, ``category``, ``option`` or ``id``; an option object may carry
+``crime_groups``); a missing key takes its default (label: the id; kind: single; polarity:
+no_judgement; public_concern: false).
 
 ``among`` restricts a measure's base to the respondents whose valid answer to another measure
 is the given category (e.g. not reported, among victims).
@@ -220,10 +225,25 @@ def _strings(value: Any) -> tuple[str, ...]:
     return ()
 
 
+NAME_KEYS = ("name", "label", "category", "option", "id")
+"""Keys naming an item of a list of objects (categories, options, measures)."""
+
+
+def _name(item: Mapping[str, Any]) -> str | None:
+    for key in NAME_KEYS:
+        if item.get(key) is not None:
+            return str(item[key])
+    return None
+
+
 def _names(value: Any) -> tuple[str, ...]:
-    """Category or option names from a mapping (its keys) or a list."""
+    """Category or option names from a mapping (its keys), a list of names, or a list of
+    objects each naming itself (``name``, ``label``, ``category``, ``option`` or ``id``)."""
     if isinstance(value, Mapping):
         return tuple(str(key) for key in value)
+    if isinstance(value, list | tuple) and any(isinstance(item, Mapping) for item in value):
+        names = [_name(item) for item in value if isinstance(item, Mapping)]
+        return tuple(name for name in names if name is not None)
     return _strings(value)
 
 
@@ -242,6 +262,11 @@ def _measure(measure: str, entry: Mapping[str, Any]) -> MeasureSpec:
         for option, detail in options.items():
             if isinstance(detail, Mapping):
                 option_groups[str(option)] = _strings(detail.get("crime_groups"))
+    elif isinstance(options, list | tuple):
+        for detail in options:
+            name = _name(detail) if isinstance(detail, Mapping) else None
+            if isinstance(detail, Mapping) and name is not None:
+                option_groups[name] = _strings(detail.get("crime_groups"))
     headline = entry.get("headline")
     theme = entry.get("theme")
     return MeasureSpec(
@@ -277,9 +302,15 @@ def codebook_measures(codebook: Any) -> dict[str, MeasureSpec]:
     if isinstance(raw, Mapping):
         entries = [(str(key), value) for key, value in raw.items() if isinstance(value, Mapping)]
     elif isinstance(raw, list):
-        entries = [
-            (str(item["id"]), item) for item in raw if isinstance(item, Mapping) and "id" in item
-        ]
+        for item in raw:
+            if not isinstance(item, Mapping):
+                continue
+            measure = next(
+                (str(item[key]) for key in ("id", "measure", "name") if item.get(key) is not None),
+                None,
+            )
+            if measure is not None:
+                entries.append((measure, item))
     return {measure: _measure(measure, entry) for measure, entry in entries}
 
 
