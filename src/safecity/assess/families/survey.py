@@ -293,8 +293,11 @@ def public_estimates(estimates: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def public_comparisons(comparisons: pd.DataFrame, *, estimates: pd.DataFrame) -> pd.DataFrame:
-    """The comparisons fit to publish, given the public estimates (see the module)."""
+def public_comparisons(
+    comparisons: pd.DataFrame, *, estimates: pd.DataFrame, groups_wave: str
+) -> pd.DataFrame:
+    """The comparisons fit to publish, given the public estimates (see the module);
+    ``groups_wave`` is the wave whose groups the ``between groups`` rows compare."""
     table = comparisons.copy()
     if table.empty:
         return table
@@ -328,7 +331,7 @@ def public_comparisons(comparisons: pd.DataFrame, *, estimates: pd.DataFrame) ->
                 (wave, *key, row["group"]) in hidden_keys
                 for wave in (row["from_label"], row["to_label"])
             )
-        return (row["to_label_wave"], *key) in hidden_margins
+        return (groups_wave, *key) in hidden_margins
 
     marked = [withheld(row) for row in table.to_dict("records")]
     mask = pd.Series(marked, index=table.index, dtype=bool)
@@ -337,7 +340,7 @@ def public_comparisons(comparisons: pd.DataFrame, *, estimates: pd.DataFrame) ->
     table["significant"] = table["significant"].astype(bool) & ~mask
     table["direction"] = table["direction"].where(~mask, Direction.NOT_COMPARED.value)
     table["suppressed"] = mask
-    return table.drop(columns="to_label_wave")
+    return table
 
 
 def _percent(value: float, other: float | None = None) -> str:
@@ -601,17 +604,9 @@ def survey(inputs: AssessmentInputs) -> FamilyOutput:
         return FamilyOutput(skipped={"survey": found}, manifest={"status": found})
     latest = found.data[str(found.latest)]
     public_estimates_table = public_estimates(found.estimates)
-    comparisons = found.comparisons.assign(
-        to_label_wave=[
-            str(row["to_label"])
-            if row["comparison"] == ComparisonKind.BETWEEN_WAVES.value
-            else latest.wave
-            for row in found.comparisons.to_dict("records")
-        ]
-        if len(found.comparisons)
-        else pd.Series(dtype=str)
+    public_comparisons_table = public_comparisons(
+        found.comparisons, estimates=public_estimates_table, groups_wave=latest.wave
     )
-    public_comparisons_table = public_comparisons(comparisons, estimates=public_estimates_table)
     wave_findings, covered = _wave_findings(found.comparisons, data=latest)
     findings = (
         _missing_findings(found.waves, period=inputs.period)
