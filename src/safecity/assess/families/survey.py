@@ -393,11 +393,17 @@ def _wave_findings(
             continue
         covered.add((spec.measure, str(row["category"])))
         before, after = float(row["from_value"]), float(row["to_value"])
-        verb = "rose" if after > before else "fell" if after < before else "stayed"
+        if after == before:
+            moved = f"was {_percent(after)} in {row['from_label']} and in {row['to_label']}"
+        else:
+            verb = "rose" if after > before else "fell"
+            moved = (
+                f"{verb} from {_percent(before, after)} in {row['from_label']} to"
+                f" {_percent(after, before)} in {row['to_label']}"
+            )
         sentence = (
             f"{spec.label}: the share of respondents {_quoted(spec, str(row['category']))}"
-            f"{_among(spec, data)} {verb} from {_percent(before, after)} in {row['from_label']}"
-            f" to {_percent(after, before)} in {row['to_label']}, "
+            f"{_among(spec, data)} {moved}, "
             + _difference_words(significant=significant, p_value=float(row["p_value"]), change=True)
             + "."
         )
