@@ -235,7 +235,12 @@ def test_options_ranked_within_group_headline_only_single(table: pd.DataFrame) -
     assert not options["headline"].any()
     assert set(options["kind"]) == {"multiple"}
     headlines = table[table["headline"] & (table["group_variable"] == "all")]
-    assert headlines["category"].tolist() == ["Very or fairly safe", "Victim", "Did not report"]
+    assert headlines["category"].tolist() == [
+        "Very or fairly safe",
+        "Victim",
+        "Did not report",
+        "Worried",
+    ]
     single = table[table["kind"] == "single"]
     assert single["rank"].isna().all()
     suppressed = table[table["suppressed"] & (table["kind"] == "multiple")]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from plain_words import FORBIDDEN
 from survey_fixtures import CODEBOOK, build_survey_warehouse, respondents, write_wave
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
@@ -275,3 +276,45 @@ def test_wave_choice_other_area_and_undated(tmp_path: Path) -> None:
         result = survey(inputs_for(store))
     undated = [f for f in result.findings if f.finding_id == "survey_no_wave_in_period"]
     assert "used without a date" in undated[0].sentence
+
+
+def test_planted_difference_between_groups_is_found(output: FamilyOutput) -> None:
+    table = output.tables["survey_comparisons"]
+    sexes = table[
+        (table["comparison"] == "between groups")
+        & (table["measure"] == "worried_about_burglary")
+        & (table["group_variable"] == "sex")
+    ]
+    assert sexes[["from_label", "to_label"]].values.tolist() == [["Female", "Male"]]
+    row = sexes.iloc[0]
+    assert bool(row["significant"])
+    assert row["direction"] == "decrease"
+    finding = next(
+        f for f in output.findings if f.finding_id == "survey_group_worried_about_burglary_sex_Male"
+    )
+    assert finding.sentence == (
+        "Worried about having your home broken into: in the 2022 survey"
+        f" {round(100 * float(row['to_value']))}% of Male respondents answered \u201cWorried\u201d,"
+        f" compared with {round(100 * float(row['from_value']))}% of Female respondents (by sex),"
+        " a statistically significant difference (a confidence interval for the difference of"
+        " the two shares, allowing for the survey weights, p < 0.001)."
+    )
+    # Sex estimates are withheld in public (the Not known group is under 50, so the smaller
+    # sex is withheld too): the comparison is not published, nor the finding citing it.
+    public = output.public_tables["survey_comparisons"].set_index("row_id")
+    assert bool(public.loc[row["row_id"], "suppressed"])
+    # The victimisation rate does not differ by sex by design: not significant.
+    victims = table[
+        (table["comparison"] == "between groups")
+        & (table["measure"] == "victim_of_crime")
+        & (table["group_variable"] == "sex")
+    ]
+    assert not victims["significant"].any()
+
+
+def test_sentences_are_plain_words(output: FamilyOutput) -> None:
+    texts = [finding.sentence for finding in output.findings] + [NO_SURVEY]
+    texts += output.tables["survey_waves"]["reason"].tolist()
+    for text in texts:
+        for what, pattern in FORBIDDEN:
+            assert not pattern.search(text), (what, text)

@@ -14,6 +14,8 @@ only where a pattern follows the weights). Respondent ``i`` of each wave:
 * ``not_reported`` (single, ``among`` victims): victims answer ``Did not report`` when
   ``(i // 4) % 8 == 0`` else ``Reported``; some non-victims (``i % 7 == 0``) also have a
   ``Reported`` row, which the among base must leave out.
+* ``worried_about_burglary`` (single, headline ``Worried``): Worried when ``(i // 4) % 10 < 7``
+  for even ``i`` (women) and ``< 4`` for odd: a planted difference between the sexes.
 * ``biggest_issues`` (multiple, public concern): not asked when ``i % 20 == 19``, every option
   invalid when ``i % 20 == 17``; option ``j`` chosen when ``(i // 4) % 10 < share[j]``.
 
@@ -107,6 +109,13 @@ CODEBOOK = {
             "headline": "Did not report",
             "polarity": "lower_is_better",
         },
+        "worried_about_burglary": {
+            "label": "Worried about having your home broken into",
+            "kind": "single",
+            "categories": {"Worried": [1, 2], "Not worried": [3, 4]},
+            "headline": "Worried",
+            "polarity": "lower_is_better",
+        },
         "biggest_issues": {
             "label": "The biggest community safety issues in your area",
             "kind": "multiple",
@@ -157,6 +166,10 @@ def respondents(wave: str, *, like: str | None = None) -> list[Respondent]:
             person.answers.append(("not_reported", reported, True, True))
         elif i % 7 == 0:
             person.answers.append(("not_reported", "Reported", True, True))
+        worried = step % 10 < (7 if i % 2 == 0 else 4)
+        person.answers.append(
+            ("worried_about_burglary", "Worried" if worried else "Not worried", True, True)
+        )
         if i % 20 != 19:
             for option, tenths in ISSUE_TENTHS[pattern].items():
                 valid = i % 20 != 17

@@ -88,10 +88,11 @@ WAVE_COLUMNS = (
 """Columns of ``survey_waves`` (the contract's, with ``row_id`` first and ``reason`` last)."""
 
 NO_SURVEY = (
-    "no residents' survey is loaded, so the survey family is left out (load a wave with"
-    " safecity load survey FILE --codebook CODEBOOK.yaml --wave LABEL)"
+    "no residents' survey is loaded, so what residents told us is left out (load a survey wave"
+    " with its codebook: safecity load survey)"
 )
-"""The reason the family is skipped when no wave is loaded."""
+"""The reason the family is skipped when no wave is loaded (readers see it: plain words, no
+command-line options)."""
 
 
 class Relation:
@@ -488,10 +489,11 @@ def _group_findings(comparisons: pd.DataFrame, *, data: WaveData) -> list[Findin
         other = str(row["from_label"])
         other_words = "other respondents" if other == OTHER_RESPONDENTS else f"{other} respondents"
         group, after, before = str(row["group"]), float(row["to_value"]), float(row["from_value"])
+        variable = str(row["group_variable"]).replace("_", " ")
         sentence = (
             f"{spec.label}: in the {data.wave} survey {_percent(after, before)} of {group}"
             f" respondents{_among(spec, data)} answered \u201c{row['category']}\u201d, compared"
-            f" with {_percent(before, after)} of {other_words} ({row['group_variable']}), "
+            f" with {_percent(before, after)} of {other_words} (by {variable}), "
             + _difference_words(significant=True, p_value=float(row["p_value"]), change=False)
             + "."
         )
