@@ -318,3 +318,26 @@ def test_sentences_are_plain_words(output: FamilyOutput) -> None:
     for text in texts:
         for what, pattern in FORBIDDEN:
             assert not pattern.search(text), (what, text)
+
+
+def test_a_wave_without_characteristics_or_answers(tmp_path: Path) -> None:
+    people = respondents("2022")
+    for person in people:
+        person.characteristics.clear()
+    silent = [
+        type(person)(respondent_id=person.respondent_id, weight=person.weight) for person in people
+    ]
+    with Warehouse(tmp_path / "w.duckdb") as store:
+        write_wave(store, wave="2022", people=people, fieldwork=(date(2022, 6, 1), None))
+        write_wave(store, wave="2021", people=silent, fieldwork=(None, date(2021, 9, 30)))
+        result = survey(inputs_for(store))
+    estimates = result.tables["survey_estimates"]
+    assert set(estimates["group_variable"]) == {"all"}
+    assert set(estimates["wave"]) == {"2022"}
+    comparisons = result.tables["survey_comparisons"]
+    assert comparisons.empty
+    waves = result.tables["survey_waves"].set_index("wave")
+    assert waves.loc["2022", "reason"] == (
+        "fieldwork began 01 June 2022 (no end date loaded); a national survey (no area): in 2022/23"
+    )
+    assert waves.loc["2021", "relation"] == "before period"

@@ -138,9 +138,13 @@ def _period_end(period: Period) -> date:
 
 def _fieldwork(row: Mapping[Hashable, Any]) -> tuple[date | None, date | None, str]:
     start, end = _as_date(row.get("fieldwork_start")), _as_date(row.get("fieldwork_end"))
-    if start or end:
-        start, end = start or end, end or start
+    if start and end:
         return start, end, f"fieldwork {start:%d %B %Y} to {end:%d %B %Y}"
+    if start or end:
+        known = start or end
+        which = "began" if start else "ended"
+        missing = "end" if start else "start"
+        return known, known, f"fieldwork {which} {known:%d %B %Y} (no {missing} date loaded)"
     label = str(row["wave"])
     if re.fullmatch(r"(19|20)\d\d", label):
         year = int(label)
