@@ -33,8 +33,12 @@ from safecity.assess.survey_estimates import (
     SurveyConfig,
     SurveyEstimateError,
     codebook_measures,
+    compare_proportion_pairs,
+    compare_proportions,
+    indicator,
     load_survey_config,
     parse_survey_config,
+    read_wave,
     survey_estimates,
 )
 from safecity.data.warehouse import Warehouse
@@ -352,3 +356,26 @@ def test_codebook_json_read_in_either_shape() -> None:
     assert as_mapping["not_reported"].among == Among(measure="victim_of_crime", category="Victim")
     assert codebook_measures("not json") == {}
     assert codebook_measures({"measures": {"x": {}}})["x"].label == "x"
+
+
+def test_pairs_at_once_equal_one_by_one(warehouse: Warehouse) -> None:
+    earlier, later = read_wave(warehouse, wave="2021"), read_wave(warehouse, wave="2022")
+    config = SurveyConfig()
+    pairs = []
+    for measure, category in (
+        ("feels_safe_after_dark", "Very or fairly safe"),
+        ("victim_of_crime", "Victim"),
+        ("biggest_issues", "Robbery"),
+    ):
+        spec = later.measures[measure]
+        before = indicator(earlier, spec=spec, category=category)
+        after = indicator(later, spec=spec, category=category)
+        pairs.append((before, after))
+        pairs.append((before.iloc[:60], after.iloc[100:170]))
+    together = compare_proportion_pairs(pairs, config=config)
+    for (before, after), found in zip(pairs, together, strict=True):
+        alone = compare_proportions(before=before, after=after, config=config)
+        for name in ("from_value", "to_value", "difference", "lower_ci", "upper_ci", "p_value"):
+            assert getattr(found, name) == pytest.approx(getattr(alone, name), abs=1e-12), name
+        assert (found.test, found.significant) == (alone.test, alone.significant)
+    assert compare_proportion_pairs([], config=config) == []

@@ -25,7 +25,7 @@ from safecity.assess.survey_estimates import (
     MeasureSpec,
     SurveyConfig,
     WaveData,
-    compare_proportions,
+    compare_proportion_pairs,
     group_labels,
     group_order,
     indicator,
@@ -74,36 +74,41 @@ class Direction(StrEnum):
     NOT_COMPARED = "not compared"
 
 
-def _compare(
-    before: pd.DataFrame,
-    after: pd.DataFrame,
-    *,
-    config: SurveyConfig,
-    identity: dict[str, object],
-) -> dict[str, object] | None:
-    if before.empty or after.empty:
-        return None
-    found = compare_proportions(before=before, after=after, config=config)
-    suppressed = min(len(before), len(after)) < config.minimum_unweighted_base
-    if suppressed:
-        direction = Direction.NOT_COMPARED
-    elif not found.significant:
-        direction = Direction.NO_SIGNIFICANT_CHANGE
-    else:
-        direction = Direction.INCREASE if found.difference > 0 else Direction.DECREASE
-    return {
-        **identity,
-        "from_value": found.from_value,
-        "to_value": found.to_value,
-        "difference": found.difference,
-        "lower_ci": found.lower_ci,
-        "upper_ci": found.upper_ci,
-        "p_value": found.p_value,
-        "test": found.test,
-        "significant": found.significant and not suppressed,
-        "direction": direction.value,
-        "suppressed": suppressed,
-    }
+Job = tuple[dict[str, object], pd.DataFrame, pd.DataFrame]
+"""A comparison to make: its identity columns, the ``from`` sample and the ``to`` sample."""
+
+
+def _run(jobs: list[Job], *, config: SurveyConfig) -> list[dict[str, object]]:
+    """The rows of the comparisons ``jobs`` (those with both sides answered), made at once."""
+    ready = [
+        (identity, before, after) for identity, before, after in jobs if len(before) and len(after)
+    ]
+    found = compare_proportion_pairs([(before, after) for _, before, after in ready], config=config)
+    rows = []
+    for (identity, before, after), difference in zip(ready, found, strict=True):
+        suppressed = min(len(before), len(after)) < config.minimum_unweighted_base
+        if suppressed:
+            direction = Direction.NOT_COMPARED
+        elif not difference.significant:
+            direction = Direction.NO_SIGNIFICANT_CHANGE
+        else:
+            direction = Direction.INCREASE if difference.difference > 0 else Direction.DECREASE
+        rows.append(
+            {
+                **identity,
+                "from_value": difference.from_value,
+                "to_value": difference.to_value,
+                "difference": difference.difference,
+                "lower_ci": difference.lower_ci,
+                "upper_ci": difference.upper_ci,
+                "p_value": difference.p_value,
+                "test": difference.test,
+                "significant": difference.significant and not suppressed,
+                "direction": direction.value,
+                "suppressed": suppressed,
+            }
+        )
+    return rows
 
 
 def _table(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -153,9 +158,7 @@ def compare_waves(
             identity = _identity(
                 ComparisonKind.BETWEEN_WAVES, spec, category, ALL_VARIABLE, ALL_GROUP
             )
-            row = _compare(before, after, config=config, identity={**identity, **labels})
-            if row is not None:
-                rows.append(row)
+            jobs: list[Job] = [({**identity, **labels}, before, after)]
             for variable in by:
                 before_groups = group_labels(earlier, variable=variable, frame=before)
                 after_groups = group_labels(later, variable=variable, frame=after)
@@ -164,14 +167,14 @@ def compare_waves(
                     identity = _identity(
                         ComparisonKind.BETWEEN_WAVES, spec, category, variable, group
                     )
-                    row = _compare(
-                        before[before_groups == group],
-                        after[after_groups == group],
-                        config=config,
-                        identity={**identity, **labels},
+                    jobs.append(
+                        (
+                            {**identity, **labels},
+                            before[before_groups == group],
+                            after[after_groups == group],
+                        )
                     )
-                    if row is not None:
-                        rows.append(row)
+            rows.extend(_run(jobs, config=config))
     return _table(rows)
 
 
@@ -186,6 +189,7 @@ def compare_groups(*, data: WaveData, by: Sequence[str], config: SurveyConfig) -
             frame = indicator(data, spec=spec, category=category)
             if frame.empty:
                 continue
+            jobs: list[Job] = []
             for variable in by:
                 labels = group_labels(data, variable=variable, frame=frame)
                 known = group_order(
@@ -204,14 +208,14 @@ def compare_groups(*, data: WaveData, by: Sequence[str], config: SurveyConfig) -
                     identity = _identity(
                         ComparisonKind.BETWEEN_GROUPS, spec, category, variable, group
                     )
-                    row = _compare(
-                        before,
-                        frame[labels == group],
-                        config=config,
-                        identity={**identity, "from_label": from_label, "to_label": group},
+                    jobs.append(
+                        (
+                            {**identity, "from_label": from_label, "to_label": group},
+                            before,
+                            frame[labels == group],
+                        )
                     )
-                    if row is not None:
-                        rows.append(row)
+            rows.extend(_run(jobs, config=config))
     return _table(rows)
 
 

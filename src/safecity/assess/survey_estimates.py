@@ -50,7 +50,8 @@ is the given category (e.g. not reported, among victims).
 The estimate (one function to switch)
 -------------------------------------
 Every share goes through :func:`estimate_proportion`, and every difference through
-:func:`compare_proportions`. Today they use the Kish effective-sample-size Wilson interval and
+:func:`compare_proportions` (or :func:`compare_proportion_pairs`, the same for many pairs at
+once). Today they use the Kish effective-sample-size Wilson interval and
 Newcombe's difference on effective sample sizes (``safecity.stats.survey``), the method the
 issue allows where the design is unknown, named in ``method``/``test``. When the design
 (strata, clusters on ``survey_respondent``) is used, these two functions are the places to call
@@ -78,6 +79,7 @@ import yaml
 
 from safecity.config.packaged_yaml import read_packaged_yaml
 from safecity.data.warehouse import Warehouse
+from safecity.stats.differences import proportion_difference
 from safecity.stats.survey import compare_weighted_proportions, weighted_proportion
 
 ALL_VARIABLE = "all"
@@ -586,13 +588,14 @@ def compare_proportions(
     """
     response = np.concatenate([after["response"].to_numpy(), before["response"].to_numpy()])
     weights = np.concatenate([after["weight"].to_numpy(), before["weight"].to_numpy()])
-    keys = np.array(["after"] * len(after) + ["before"] * len(before), dtype=object)
+    # 1: after, 0: before (integer keys are quicker to group than words).
+    keys = np.concatenate([np.ones(len(after), dtype=np.int64), np.zeros(len(before), np.int64)])
     result = compare_weighted_proportions(
         response=response,
         weights=weights,
         group=keys,
-        first="after",
-        second="before",
+        first=1,
+        second=0,
         confidence=config.confidence,
     ).iloc[0]
     return Difference(
@@ -605,6 +608,53 @@ def compare_proportions(
         test=f"{method_label(result['method'])} difference with effective sample sizes",
         significant=bool(result["significant"]),
     )
+
+
+def _kish_share(sample: pd.DataFrame) -> tuple[float, float]:
+    """The weighted share ``Σwy/Σw`` and Kish effective sample size ``(Σw)²/Σw²`` of a sample
+    (``methods.md`` §10, as ``weighted_proportion`` computes them)."""
+    weight = sample["weight"].to_numpy(dtype=float)
+    response = sample["response"].to_numpy(dtype=float)
+    total = float(weight.sum())
+    return float((weight * response).sum()) / total, total**2 / float((weight**2).sum())
+
+
+def compare_proportion_pairs(
+    pairs: Sequence[tuple[pd.DataFrame, pd.DataFrame]], *, config: SurveyConfig
+) -> list[Difference]:
+    """:func:`compare_proportions` of many ``(before, after)`` pairs at once (the same
+    arithmetic: each side's weighted share and Kish effective sample size, then Newcombe's
+    difference on effective numbers from ``proportion_difference``, as
+    ``compare_weighted_proportions`` does), for speed when a table holds many comparisons.
+    Every side must have at least one respondent; the pairs' samples must not overlap.
+    """
+    if not pairs:
+        return []
+    sides = np.array(
+        [_kish_share(side) for before, after in pairs for side in (after, before)], dtype=float
+    ).reshape(len(pairs), 2, 2)
+    after_value, after_size = sides[:, 0, 0], sides[:, 0, 1]
+    before_value, before_size = sides[:, 1, 0], sides[:, 1, 1]
+    found = proportion_difference(
+        numerator=after_value * after_size,
+        denominator=after_size,
+        comparator_numerator=before_value * before_size,
+        comparator_denominator=before_size,
+        confidence=config.confidence,
+    )
+    return [
+        Difference(
+            from_value=float(before_value[index]),
+            to_value=float(after_value[index]),
+            difference=float(row["value"]),
+            lower_ci=float(row["lower_ci"]),
+            upper_ci=float(row["upper_ci"]),
+            p_value=float(row["p_value"]),
+            test=f"{method_label(row['method'])} difference with effective sample sizes",
+            significant=bool(row["significant"]),
+        )
+        for index, row in enumerate(found.to_dict("records"))
+    ]
 
 
 def _variables(data: WaveData, by: str | Sequence[str] | None) -> list[str]:
@@ -771,6 +821,7 @@ __all__ = [
     "WaveData",
     "codebook_characteristics",
     "codebook_measures",
+    "compare_proportion_pairs",
     "compare_proportions",
     "estimate_proportion",
     "estimate_table",
