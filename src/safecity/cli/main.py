@@ -60,6 +60,10 @@ from safecity.cli.publish import publish_command  # noqa: E402
 
 app.command("publish")(publish_command)
 
+from safecity.cli.survey import survey_app  # noqa: E402
+
+app.add_typer(survey_app, name="survey")
+
 
 def run() -> None:
     """Run the command line (the ``safecity`` console script).

@@ -15,6 +15,11 @@ the evidence behind it: a sentence and the ids of the rows it was read from (``i
 under every loaded harm index, and without harm, to show how much it depends on the index.
 The scales are a design choice, not an external standard (§8.1: MoRiLE's numeric scales are
 not published).
+
+Public concern comes from the residents' survey when the assessment uses a wave (the share of
+residents citing each issue, :mod:`safecity.assess.survey_concern`), else, and for issues the
+survey does not cover, from the partnership's priority inputs file; the matrix's
+``public_concern_source`` says which.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ from safecity.assess.families.harm import (
     police_uk_crimes,
 )
 from safecity.assess.findings import Finding
+from safecity.assess.survey_concern import ConcernEvidence, public_concern_evidence
+from safecity.assess.survey_estimates import load_survey_config
 from safecity.assess.wording import RATE_RATIO, MethodId, p_value_words
 from safecity.config.packaged_yaml import read_packaged_yaml
 from safecity.stats import (
@@ -103,6 +110,9 @@ class PriorityScoring:
     reliable_count: int
     minimum_count: int
     exclude_groups: tuple[str, ...]
+    survey_change_step: int = 1
+    """Public concern from a survey: points added for a significant rise in the share citing
+    the issue since the previous wave (taken away for a fall), within 1 to 5."""
 
 
 def parse_priority_scoring(document: Any, *, origin: str) -> PriorityScoring:
@@ -134,6 +144,9 @@ def parse_priority_scoring(document: Any, *, origin: str) -> PriorityScoring:
             reliable_count=int(thresholds["reliable_count"]),
             minimum_count=int(thresholds["minimum_count"]),
             exclude_groups=tuple(str(group) for group in document.get("exclude_groups", [])),
+            survey_change_step=int(
+                (document.get("public_concern") or {}).get("survey_change_step", 1)
+            ),
         )
     except KeyError as error:
         raise PriorityConfigError(f"{origin}: missing key {error}") from error
@@ -141,6 +154,10 @@ def parse_priority_scoring(document: Any, *, origin: str) -> PriorityScoring:
         raise PriorityConfigError(f"{origin}: {error}") from error
     if scoring.top_n < 1:
         raise PriorityConfigError(f"{origin}: top_n must be at least 1")
+    if not 0 <= scoring.survey_change_step <= 4:
+        raise PriorityConfigError(
+            f"{origin}: public_concern.survey_change_step must be a whole number from 0 to 4"
+        )
     if scoring.combination is Combination.MORILE and not scoring.likelihood_criteria:
         raise PriorityConfigError(f"{origin}: the morile combination needs likelihood_criteria")
     return scoring
@@ -457,6 +474,76 @@ def _user(entered: dict[str, UserScore], *, area: pd.DataFrame, source: str) -> 
     return result
 
 
+def _survey_change_words(row: Mapping[str, Any], *, step: int) -> tuple[int, str]:
+    """The score adjustment for the change since the previous wave, and its words."""
+    previous = row.get("previous_wave")
+    if previous is None or pd.isna(previous) or row.get("change_significant") is None:
+        return 0, "no earlier wave to compare with"
+    before = f"{100 * float(row['previous_value']):.0f}% in {previous}"
+    verdict = p_value_words(float(row["change_p_value"]))
+    if not bool(row["change_significant"]):
+        return 0, f"no significant change from {before} ({verdict})"
+    rise = float(row["change_difference"]) > 0
+    shift = step if rise else -step
+    return shift, (
+        f"significantly {'up' if rise else 'down'} from {before} ({verdict}; score {shift:+d})"
+    )
+
+
+def survey_public_concern(
+    evidence: ConcernEvidence, *, area: pd.DataFrame, scoring: PriorityScoring
+) -> CriterionScores:
+    """Public concern scored from the survey: the quintile of the share of residents citing
+    each issue among the issues the survey covers (at least five), moved by
+    ``survey_change_step`` for a significant change since the previous wave, within 1 to 5;
+    issues the survey does not cover are not scored."""
+    result = _criterion(area.index, f"the {evidence.wave} survey does not cover this issue")
+    table = evidence.table.set_index("group_id")
+    covered = table.index.intersection(area.index)
+    shares = table["value"].reindex(area.index).astype(float)
+    what = f"share of residents citing it in the {evidence.wave} survey"
+    result = _quintiles(result, shares, what=what, evidence=table["row_id"].reindex(area.index))
+    for issue in covered:
+        row = table.loc[issue].to_dict()
+        detail = (
+            f"{100 * float(row['value']):.0f}% (95% confidence interval"
+            f" {100 * float(row['lower_ci']):.0f}% to {100 * float(row['upper_ci']):.0f}%,"
+            f" {int(row['unweighted_base']):,} valid answers) chose \u201c{row['category']}\u201d"
+            f" in \u201c{row['measure_label']}\u201d"
+        )
+        if pd.isna(result.score[issue]):
+            result.basis[issue] += f" ({detail})"
+            continue
+        shift, change = _survey_change_words(row, step=scoring.survey_change_step)
+        result.score[issue] = float(min(5, max(1, int(result.score[issue]) + shift)))
+        result.basis[issue] += f": {detail}; {change}"
+        if row.get("change_row_id"):
+            result.evidence[issue] = f"{result.evidence[issue]};{row['change_row_id']}"
+    return result
+
+
+def _merge_concern(survey: CriterionScores, entered: CriterionScores) -> CriterionScores:
+    """Survey scores where the survey scored the issue, else the partnership's entry."""
+    use_entered = survey.score.isna() & entered.score.notna()
+    return CriterionScores(
+        score=survey.score.where(~use_entered, entered.score),
+        value=survey.value.where(~use_entered, entered.value),
+        basis=survey.basis.where(~use_entered, entered.basis),
+        evidence=survey.evidence.where(~use_entered, entered.evidence),
+    )
+
+
+def concern_sources(criterion: CriterionScores, *, wave: str | None) -> pd.Series:
+    """Where each public-concern score came from: ``survey <wave>``, ``priority inputs``,
+    or empty when not scored."""
+    evidence = criterion.evidence.astype(str)
+    scored = criterion.score.notna()
+    source = pd.Series("", index=criterion.score.index, dtype=object)
+    source[scored & evidence.str.startswith("survey:")] = f"survey {wave}"
+    source[scored & evidence.str.startswith("input:")] = "priority inputs"
+    return source
+
+
 def _combine(
     criteria: Mapping[Criterion, CriterionScores], scoring: PriorityScoring
 ) -> pd.DataFrame:
@@ -564,18 +651,43 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
         )
     criteria[Criterion.VULNERABILITY] = _vulnerability(inputs, area=area, profile=profile)
     path = inputs.options.priority_inputs_path
+    evidence = public_concern_evidence(
+        inputs.warehouse,
+        period=inputs.period,
+        area_code=inputs.area.code,
+        config=load_survey_config(),
+    )
+    survey_concern = (
+        None if evidence is None else survey_public_concern(evidence, area=area, scoring=scoring)
+    )
     if path is None:
-        skipped["priorities_user_inputs"] = (
-            "the partnership's own inputs (public concern and organisational position) were not"
-            " given, so they are left out of the score"
-        )
+        if survey_concern is None:
+            skipped["priorities_user_inputs"] = (
+                "the partnership's own inputs (public concern and organisational position) were"
+                " not given, so they are left out of the score"
+            )
+        else:
+            skipped["priorities_user_inputs"] = (
+                "the partnership's own input of organisational position was not given, so it"
+                " is left out of the score"
+            )
+            criteria[Criterion.PUBLIC_CONCERN] = survey_concern
     else:
         entered = read_priority_inputs(path, known_groups=list(area.index))
         for criterion in USER_CRITERIA:
             criteria[criterion] = _user(entered[criterion], area=area, source=path.name)
+        if survey_concern is not None:
+            criteria[Criterion.PUBLIC_CONCERN] = _merge_concern(
+                survey_concern, criteria[Criterion.PUBLIC_CONCERN]
+            )
     criteria[Criterion.CONFIDENCE] = _confidence(area, scoring)
     combined = _combine(criteria, scoring)
     matrix = _matrix(combined, criteria=criteria, area=area, inputs=inputs, scoring=scoring)
+    if Criterion.PUBLIC_CONCERN in criteria:
+        sources = concern_sources(
+            criteria[Criterion.PUBLIC_CONCERN], wave=None if evidence is None else evidence.wave
+        )
+        matrix["public_concern_source"] = sources[matrix["group_id"]].to_numpy()
     scenarios: dict[str, tuple[str, str] | None] = {
         f"{name} {version}": (name, version) for name, version in index_labels
     }
@@ -608,8 +720,35 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
         "criteria": [criterion.value for criterion in criteria],
         "unscored": scoring.unscored.value,
         "unscored_rule": unscored_rule_words(scoring),
+        "public_concern": _concern_notes(evidence, path=path, scoring=scoring),
     }
     return matrix, sensitivity, skipped, notes
+
+
+def _concern_notes(
+    evidence: ConcernEvidence | None, *, path: Path | None, scoring: PriorityScoring
+) -> dict[str, Any]:
+    """Where public concern came from, for the manifest."""
+    fallback = path.name if path is not None else None
+    if evidence is None:
+        return {
+            "source": "priority inputs" if path is not None else "not given",
+            "priority_inputs": fallback,
+        }
+    return {
+        "source": "survey",
+        "wave": evidence.wave,
+        "previous_wave": evidence.previous_wave,
+        "crime_groups": sorted(evidence.table["group_id"].astype(str)),
+        "rule": (
+            "quintile of the share of residents citing the issue among the issues the survey"
+            f" covers (at least 5), {scoring.survey_change_step:+d} for a significant rise since"
+            f" the previous wave and {-scoring.survey_change_step:+d} for a significant fall,"
+            " within 1 to 5; the priority inputs file scores the issues the survey does not"
+            " cover"
+        ),
+        "priority_inputs": fallback,
+    }
 
 
 def unscored_rule_words(scoring: PriorityScoring) -> str:

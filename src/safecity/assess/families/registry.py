@@ -16,6 +16,7 @@ from safecity.assess.families.hotspots import hotspots
 from safecity.assess.families.people import people
 from safecity.assess.families.priorities import priorities
 from safecity.assess.families.quality import data_quality
+from safecity.assess.families.survey import survey
 from safecity.assess.families.time_of_day import time_of_day
 
 FamilyFunction = Callable[[AssessmentInputs], FamilyOutput]
@@ -28,6 +29,7 @@ ALL_FAMILIES = {
     "people": "family 8: victims and offenders, repeats, profiles, domestic shares",
     "time": "family 9: hour-of-week and peaks (aoristic)",
     "data_quality": "family 10: coverage, missing locations, quarantine, vintages",
+    "survey": "residents' survey: weighted shares by subgroup, wave and group comparisons",
     "priorities": "family 11: MoRiLE-style priority scoring",
 }
 """Every family the engine knows of, by name, with what it computes."""
@@ -40,6 +42,7 @@ REGISTERED_FAMILIES: dict[str, FamilyFunction] = {
     "data_quality": data_quality,
     "people": people,
     "time": time_of_day,
+    "survey": survey,
     "priorities": priorities,
 }
 """The families implemented, in the order they run."""
