@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from plain_words import describe, forbidden_in
 from survey_artefact import ISSUES, MINIMUM_BASE, SUPPRESSED_GROUP, add_survey_tables
 
 from safecity.report.artefact_reader import AssessmentArtefact, Audience, open_artefact
@@ -204,3 +205,13 @@ def test_without_survey_tables_the_section_is_absent_and_data_quality_says_why(
         " in or next to 2024/25 (loaded: 2019)."
     ]
     assert not re.search(r"\d+(\.\d)?%", notes[0])
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+def test_the_section_is_in_readers_words(survey_artefact: Path, audience: Audience) -> None:
+    section, _ = _section(survey_artefact, audience)
+    texts = [*_texts(section), section.title, *(sub.title for sub in section.subsections)]
+    for figure in section.figures():
+        texts += [figure.title, figure.alt_text, figure.note or "", *figure.data_table.columns]
+    hits = forbidden_in("\n".join(texts))
+    assert hits == [], describe(hits)

@@ -18,6 +18,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from plain_words import describe, forbidden_in, reader_text
 from survey_artefact import MINIMUM_BASE, add_survey_tables
 from web_observatory import cells, copy_artefact, element
 
@@ -170,3 +171,13 @@ def test_survey_pages_make_the_same_few_queries_whatever_their_rows(
     assert max(warm for _, warm in counts.values()) <= 8, counts
     # The measure pages (8, 5 and 2 rows) make the same number of queries.
     assert len({counts[measure] for measure in counts if measure}) == 1, counts
+
+
+def test_survey_pages_are_in_readers_words(client: Any, published: PublishedAssessment) -> None:
+    failures = {}
+    for url in ("survey/", "survey/feels_safe_after_dark/", "survey/not_reported/"):
+        page = _page(client, f"/assessments/{published.pk}/{url}")
+        hits = forbidden_in(reader_text(page))
+        if hits:
+            failures[url] = describe(hits)
+    assert failures == {}
