@@ -138,6 +138,14 @@ def test_the_navigation_and_home_page_link_to_the_survey(
         home, "home-survey"
     )
     assert "What residents told us</a></li>" in home
+    measures = _rows(element(home, "home-survey-measures"))
+    assert measures[0] == [
+        "Feel very or fairly safe walking alone after dark",
+        "66.2%",
+        "64.2% to 68.2%",
+        "\u22127.9 points Significant decrease",
+    ]
+    assert len(measures) == 3
 
 
 def test_an_assessment_without_a_survey_says_why(
