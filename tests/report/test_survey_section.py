@@ -142,7 +142,7 @@ def test_suppressed_estimates_read_fewer_than_n_respondents_never_a_number(
     suppressed = [row for row in chart_rows if FEWER in row]
     if audience is Audience.PARTNERS:
         assert [row[0] for row in suppressed] == ["Off-road motorbikes"]
-        assert suppressed[0][2:5] == ["suppressed", "suppressed", "suppressed"]
+        assert suppressed[0][2:6] == ["suppressed"] * 4
         assert "1 issue(s) on fewer than 50 respondents not shown." in section.figures()[1].alt_text
     for figure, svg in renderer.rendered:
         hidden = figure.data[figure.data["suppressed"]]

@@ -71,13 +71,14 @@ def shown_estimates(frame: pd.DataFrame, *, minimum_base: int | None) -> pd.Data
     """The estimates as charts show them: suppressed rows without value or interval.
 
     The partners' copy of ``survey_estimates`` keeps the numbers of suppressed rows; a chart
-    never shows them, in either edition. ``shown`` is the text a reader sees in place of each
-    value (the percentage and interval, or "fewer than N respondents").
+    never shows them (nor their unweighted base), in either edition. ``shown`` is the text a
+    reader sees in place of each value (the percentage and interval, or "fewer than N
+    respondents").
     """
     require_columns(frame, _COLUMNS, where="survey estimates")
     table = frame.copy()
     hidden = table["suppressed"].astype("boolean").fillna(False).astype(bool)
-    for column in ("value", "lower_ci", "upper_ci"):
+    for column in ("value", "lower_ci", "upper_ci", "unweighted_base"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
         table.loc[hidden, column] = float("nan")
     table["suppressed"] = hidden
