@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from safecity_web import core_gateway
 from safecity_web.observatory import queries, visual
 from safecity_web.observatory.models import PublishedAssessment, PublishedRow
+from safecity_web.observatory.views.charts import from_gateway
 
 WAVES_TABLE = "survey_waves"
 ESTIMATES_TABLE = "survey_estimates"
@@ -427,3 +429,23 @@ def measure_page(data: SurveyData, measure: str) -> MeasurePage | None:
         group_differences=[view for view in comparisons if view.comparison == BETWEEN_GROUPS],
         methods=sorted({str(row.get("method")) for row in rows if row.get("method")}),
     )
+
+
+def headline_chart(assessment: PublishedAssessment, data: SurveyData) -> Any:
+    """The headline measures by wave as a page chart (cached), or why there is none."""
+
+    def build() -> Any:
+        if not data.estimates:
+            return "No chart: this assessment has no residents' survey."
+        try:
+            chart = core_gateway.survey_headline_chart(
+                estimates=data.estimates,
+                waves=data.wave_order,
+                area_name=assessment.area_name,
+                minimum_base=data.minimum_base,
+            )
+        except core_gateway.ChartUnavailableError as error:
+            return f"No chart: {error}"
+        return from_gateway(chart)
+
+    return queries.cached(assessment, "survey-headline-chart", build)

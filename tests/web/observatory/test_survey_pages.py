@@ -20,7 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from plain_words import describe, forbidden_in, reader_text
 from survey_artefact import MINIMUM_BASE, add_survey_tables
-from web_observatory import cells, copy_artefact, element
+from web_observatory import cells, copy_artefact, element, spec
 
 from safecity_web.observatory.models import PublishedAssessment
 from safecity_web.observatory.publishing import load_draft, publish
@@ -93,6 +93,14 @@ def test_the_survey_page_lists_the_latest_wave_with_intervals_and_changes(
     waves = _rows(element(page, "survey-waves"))
     assert waves[0][1:] == ["10 January 2021 to 20 March 2021", "2,503", "1,911", "Before period"]
     assert f'href="/assessments/{published.pk}/survey/feels_safe_after_dark/"' in page
+    chart = spec(page, "spec-survey-headline-measures")
+    assert chart["description"].startswith("Dot chart of 3 headline survey measures in 2 wave(s)")
+    values = chart["data"]["values"]
+    plotted = {(row["measure_label"], str(row["wave"])): row["share"] for row in values}
+    assert plotted[("Feel very or fairly safe walking alone after dark", "2021")] == pytest.approx(
+        74.1
+    )
+    assert plotted[("Victim of crime in the last 12 months", "2022")] == pytest.approx(27.1)
 
 
 def test_a_measure_page_shows_groups_waves_and_comparisons_never_a_suppressed_number(

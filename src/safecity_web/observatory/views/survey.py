@@ -30,6 +30,9 @@ def survey_list(
         mode=mode,
         assessment=assessment,
         survey=lazy(lambda: survey.survey_page(survey.survey_data(assessment))),
+        headline_chart=lazy(
+            lambda: survey.headline_chart(assessment, survey.survey_data(assessment))
+        ),
     )
     return render(request, "observatory/survey_list.html", context)
 
