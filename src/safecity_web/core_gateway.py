@@ -341,6 +341,26 @@ def _chart(build: Any, **arguments: Any) -> Chart:
     )
 
 
+def survey_headline_chart(
+    *,
+    estimates: list[dict[str, Any]],
+    waves: list[str],
+    area_name: str,
+    minimum_base: int | None,
+) -> Chart:
+    """The report's dot-and-interval chart of the survey's headline measures by wave, from
+    public ``survey_estimates`` rows (suppressed estimates read "fewer than N respondents")."""
+    from safecity.report.figures.survey import survey_headline_chart as build
+
+    return _chart(
+        build,
+        estimates=_frame(estimates),
+        waves=waves,
+        area_name=area_name,
+        minimum_base=minimum_base,
+    )
+
+
 def ward_rates_chart(
     *,
     wards: list[dict[str, Any]],

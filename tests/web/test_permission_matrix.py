@@ -231,6 +231,14 @@ OBSERVATORY = [
     Guarded(
         "observatory:preview-area", ANALYSTS, _draft_and(gss_code="E05999999"), allowed_status=404
     ),
+    # The draft has no survey tables: the list page says why; a measure page is not found.
+    Guarded("observatory:preview-survey", ANALYSTS, _draft),
+    Guarded(
+        "observatory:preview-survey-measure",
+        ANALYSTS,
+        _draft_and(measure="no_such_measure"),
+        allowed_status=404,
+    ),
 ]
 
 # Recommendations and commentary (docs/commentary.md): the empty draft has no priority tables,

@@ -50,6 +50,7 @@ from safecity.report.people_section import people_section
 from safecity.report.quality_section import data_quality_section
 from safecity.report.report_config import Edition, PriorityEvidence, edition
 from safecity.report.summary_section import priority_appendix, summary_section
+from safecity.report.survey_section import survey_absence, survey_section
 from safecity.report.theme_sections import overview_section, theme_sections, ward_appendix
 
 
@@ -96,6 +97,29 @@ def _national(assembly: Assembly) -> list[Section]:
         summary.subsections = [sub for sub in summary.subsections if sub.section_id != "position"]
     national.new_page = assembly.edition.themes.new_page
     return [national]
+
+
+def _residents(assembly: Assembly) -> list[Section]:
+    """What residents told us (the survey family); none without survey tables (the data
+    quality section then says why)."""
+    section = survey_section(
+        assembly.context,
+        assembly.renderer,
+        detailed=assembly.context.audience is Audience.PARTNERS,
+    )
+    if section is None:
+        return []
+    section.new_page = assembly.edition.themes.new_page
+    return [section]
+
+
+def _data_quality(assembly: Assembly) -> list[Section]:
+    section = data_quality_section(assembly.context)
+    if "residents" in assembly.edition.sections:
+        absent = survey_absence(assembly.context)
+        if absent is not None:
+            section.blocks.append(Note(text=absent))
+    return [section]
 
 
 def _overview(assembly: Assembly) -> list[Section]:
@@ -159,10 +183,11 @@ def _methods(assembly: Assembly) -> list[Section]:
 SECTION_BUILDERS: dict[str, SectionBuilder] = {
     "summary": _summary,
     "national": _national,
+    "residents": _residents,
     "overview": _overview,
     "themes": _themes,
     "people": _people,
-    "data_quality": lambda assembly: [data_quality_section(assembly.context)],
+    "data_quality": _data_quality,
     "ward_appendix": lambda assembly: [ward_appendix(assembly.context)],
     "priority_appendix": _priority_appendix,
     "methods": _methods,

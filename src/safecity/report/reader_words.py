@@ -78,6 +78,14 @@ COLUMN_HEADINGS: Mapping[str, str] = {
     "quintile_label": "Quintile label",
     "rank": "Rank",
     "rank_of": "Of",
+    "measure_label": "Survey measure",
+    "wave": "Survey wave",
+    "category": "Answer",
+    "share": "Share (%)",
+    "share_lower": "Lower 95% limit (%)",
+    "share_upper": "Upper 95% limit (%)",
+    "unweighted_base": "Respondents (unweighted base)",
+    "shown": "As published",
     "recent_periods": "Recent periods",
     "role": "Role",
     "significance": "Significance",
@@ -114,6 +122,8 @@ TABLE_WORDS: Mapping[str, str] = {
     "priority_top": "the assessment's top priorities",
     "harm_total": "the assessment's crime severity scores",
     "harm_by_crime_group": "the assessment's crime severity by crime group",
+    "survey_estimates": "the residents' survey estimates",
+    "survey_comparisons": "the residents' survey comparisons",
 }
 """Artefact table -> what it holds, for a chart's source line."""
 
@@ -139,6 +149,7 @@ PART_WORDS: Mapping[str, str] = {
     "people": "Victims and offenders",
     "priorities": "Priorities",
     "time": "Time of day and season",
+    "survey": "Residents' survey",
 }
 """A part of the assessment (a key of the manifest's ``skipped``) in readers' words."""
 

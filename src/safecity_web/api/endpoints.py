@@ -42,6 +42,7 @@ class Tag(StrEnum):
     AREAS = "Areas"
     VALUES = "Values"
     DOWNLOADS = "Downloads"
+    SURVEY = "Survey"
 
 
 class MediaType(StrEnum):
@@ -334,6 +335,81 @@ DOWNLOADS = Endpoint(
     example_arguments={"indicator": "all_crime"},
 )
 
+WAVE_PATTERN = r"^[A-Za-z0-9._/-]{1,50}$"
+WAVE = Parameter(
+    name="wave",
+    description="Only this survey wave (its label, e.g. 2022).",
+    expected="a wave label: letters, digits, '.', '_', '/' or '-', e.g. 2022",
+    pattern=WAVE_PATTERN,
+    example="2022",
+)
+MEASURE = Parameter(
+    name="measure",
+    description="Only this survey measure (its id, e.g. feels_safe_after_dark).",
+    expected="a measure id: lower-case letters, digits and underscores",
+    pattern=IDENTIFIER_PATTERN,
+    example="feels_safe_after_dark",
+)
+GROUP_VARIABLE = Parameter(
+    name="group_variable",
+    description="Only estimates for this grouping of residents (`all` for everyone, or a "
+    "characteristic such as age_band or sex).",
+    expected="a grouping id: lower-case letters, digits and underscores, e.g. all",
+    pattern=IDENTIFIER_PATTERN,
+    example="all",
+)
+COMPARISON = Parameter(
+    name="comparison",
+    description="Only comparisons between survey waves (`waves`) or between groups of "
+    "residents in one wave (`groups`).",
+    expected="waves or groups",
+    choices=("waves", "groups"),
+    example="waves",
+)
+SURVEY_SUPPRESSION_TEXT = (
+    " An estimate resting on fewer respondents than the published minimum is answered with "
+    "`suppressed: true` and `value`, `lower_ci` and `upper_ci` null: its number is never sent."
+)
+SURVEY_WAVES = Endpoint(
+    path="/survey/waves",
+    operation_id="listSurveyWaves",
+    summary="Residents' survey waves",
+    description="The waves of the residents' survey each assessment used: fieldwork dates, "
+    "respondents, weighting, design effect, effective sample size and why the wave was used "
+    "(in, before or after the assessed period). No respondent-level data are published."
+    + EMPTY_REASON_TEXT,
+    tag=Tag.SURVEY,
+    response="SurveyWaveList",
+    parameters=(ASSESSMENT,),
+    paginated=True,
+)
+SURVEY_ESTIMATES = Endpoint(
+    path="/survey/estimates",
+    operation_id="listSurveyEstimates",
+    summary="Residents' survey estimates",
+    description="Weighted shares of residents (0 to 1) with their confidence intervals, "
+    "interval method and unweighted base, for everyone and by group, by wave; the options of "
+    "a multiple-choice question are ranked." + SURVEY_SUPPRESSION_TEXT + EMPTY_REASON_TEXT,
+    tag=Tag.SURVEY,
+    response="SurveyEstimateList",
+    parameters=(WAVE, MEASURE, GROUP_VARIABLE, ASSESSMENT),
+    paginated=True,
+    example_arguments={"group_variable": "all"},
+)
+SURVEY_COMPARISONS = Endpoint(
+    path="/survey/comparisons",
+    operation_id="listSurveyComparisons",
+    summary="Residents' survey comparisons",
+    description="Differences between survey waves and between groups of residents, with the "
+    "difference's confidence interval, the test, its p-value and whether it is significant."
+    " A comparison resting on a suppressed estimate carries no numbers." + EMPTY_REASON_TEXT,
+    tag=Tag.SURVEY,
+    response="SurveyComparisonList",
+    parameters=(COMPARISON, MEASURE, ASSESSMENT),
+    paginated=True,
+    example_arguments={"comparison": "waves"},
+)
+
 ENDPOINTS: tuple[Endpoint, ...] = (
     INDEX,
     ASSESSMENTS,
@@ -345,6 +421,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     VALUES,
     FINDINGS,
     DOWNLOADS,
+    SURVEY_WAVES,
+    SURVEY_ESTIMATES,
+    SURVEY_COMPARISONS,
     OPENAPI,
     DOCS,
 )

@@ -18,6 +18,7 @@ TAG_DESCRIPTIONS = {
     Tag.AREAS: "The partnership, its wards and neighbourhoods.",
     Tag.VALUES: "Indicator values and findings.",
     Tag.DOWNLOADS: "Files of each indicator's values.",
+    Tag.SURVEY: "The residents' survey: waves, weighted estimates and comparisons.",
 }
 
 

@@ -304,6 +304,79 @@ DOWNLOAD = closed_object(
     "Files of an indicator's published values.",
 )
 
+SURVEY_WAVE = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "wave": text("The wave's label, e.g. 2022."),
+        "survey": nullable("string", "The survey's id."),
+        "title": nullable("string", "The survey's title."),
+        "fieldwork_start": nullable("string", "First day of fieldwork (ISO date)."),
+        "fieldwork_end": nullable("string", "Last day of fieldwork (ISO date)."),
+        "respondents": nullable("integer", "Respondents loaded for the wave."),
+        "weighting": nullable("string", "How the wave was weighted: file, rake or unweighted."),
+        "design_effect": nullable("number", "Kish design effect of the weights."),
+        "effective_sample_size": nullable("number", "Respondents / design effect."),
+        "relation": nullable(
+            "string", "Why the wave was used: in period, before period or after period."
+        ),
+    },
+    "One wave of the residents' survey an assessment used (no respondent-level data).",
+)
+
+SURVEY_ESTIMATE = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "wave": text("The wave's label."),
+        "measure": text("The measure's id."),
+        "measure_label": text("The measure in words."),
+        "kind": nullable("string", "single or multiple (choice)."),
+        "category": text("The answer whose share this is."),
+        "headline": nullable("boolean", "Whether it is the measure's headline answer."),
+        "group_variable": text("The grouping of residents: `all`, or a characteristic."),
+        "group": text("The group: `All respondents`, or e.g. 16-24."),
+        "value": nullable("number", "Weighted share, 0 to 1; null when suppressed."),
+        "lower_ci": nullable("number", "Lower confidence limit; null when suppressed."),
+        "upper_ci": nullable("number", "Upper confidence limit; null when suppressed."),
+        "confidence": nullable("number", "Confidence level."),
+        "method": nullable("string", "Interval method (Taylor linearisation or Kish-Wilson)."),
+        "unweighted_base": nullable("integer", "Respondents who answered (the base)."),
+        "weighted_base": nullable("number", "Sum of their weights."),
+        "design_effect": nullable("number", "Design effect of the estimate."),
+        "effective_sample_size": nullable("number", "Effective sample size."),
+        "suppressed": {"type": "boolean", "description": "Base under the published minimum."},
+        "low_base": nullable("boolean", "Base under the flagging threshold: read with care."),
+        "rank": nullable("integer", "Rank of a multiple-choice option within its group."),
+        "polarity": nullable("string", "higher_is_better, lower_is_better or no_judgement."),
+        "theme": nullable("string", "The report theme of the measure."),
+    },
+    "A weighted share of residents for one wave, measure, answer and group.",
+)
+
+SURVEY_COMPARISON = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "comparison": {"type": "string", "enum": ["between waves", "between groups"]},
+        "measure": text("The measure's id."),
+        "measure_label": text("The measure in words."),
+        "category": text("The answer compared."),
+        "group_variable": text("The grouping of residents."),
+        "group": nullable("string", "The group (or grouping) compared."),
+        "from_label": text("The wave or group compared from."),
+        "to_label": text("The wave or group compared to."),
+        "from_value": nullable("number", "Share 0 to 1; null when suppressed."),
+        "to_value": nullable("number", "Share 0 to 1; null when suppressed."),
+        "difference": nullable("number", "to_value - from_value; null when suppressed."),
+        "lower_ci": nullable("number", "Lower confidence limit of the difference."),
+        "upper_ci": nullable("number", "Upper confidence limit of the difference."),
+        "p_value": nullable("number", "p-value of the test."),
+        "test": nullable("string", "The test that decided significance."),
+        "significant": nullable("boolean", "Significant at the 5% level; null if untested."),
+        "direction": nullable("string", "increase, decrease or no significant change."),
+        "suppressed": {"type": "boolean", "description": "Rests on a suppressed estimate."},
+    },
+    "A difference between two survey waves, or between two groups of residents.",
+)
+
 INDEX = closed_object(
     {
         "name": text("The API's name."),
@@ -365,6 +438,12 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "ValueList": collection("Value"),
     "FindingList": collection("Finding"),
     "DownloadList": collection("Download"),
+    "SurveyWave": SURVEY_WAVE,
+    "SurveyEstimate": SURVEY_ESTIMATE,
+    "SurveyComparison": SURVEY_COMPARISON,
+    "SurveyWaveList": collection("SurveyWave"),
+    "SurveyEstimateList": collection("SurveyEstimate"),
+    "SurveyComparisonList": collection("SurveyComparison"),
     "OpenApiDocument": {
         "type": "object",
         "description": "This OpenAPI 3.1 document.",

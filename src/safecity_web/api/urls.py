@@ -12,6 +12,7 @@ from safecity_web.api.views import (
     findings,
     index,
     indicators,
+    survey,
     values,
 )
 
@@ -27,6 +28,9 @@ urlpatterns = [
     path("v1/values", values.value_list, name="values"),
     path("v1/findings", findings.finding_list, name="findings"),
     path("v1/downloads", downloads.download_list, name="downloads"),
+    path("v1/survey/waves", survey.wave_list, name="survey-waves"),
+    path("v1/survey/estimates", survey.estimate_list, name="survey-estimates"),
+    path("v1/survey/comparisons", survey.comparison_list, name="survey-comparisons"),
     path("v1/openapi.json", documentation.openapi_json, name="openapi"),
     path("v1/docs/", documentation.docs, name="docs"),
 ]

@@ -24,6 +24,7 @@ from safecity_web.observatory.views import (
     methods,
     palette,
     preview,
+    survey,
 )
 from safecity_web.observatory.views.common import Mode
 
@@ -43,6 +44,8 @@ PAGES: list[tuple[str, Callable[..., Any], str]] = [
     ),
     ("areas/<str:gss_code>/", areas.area_detail, "area"),
     ("hotspots/", hotspots.hotspots, "hotspots"),
+    ("survey/", survey.survey_list, "survey"),
+    ("survey/<slug:measure>/", survey.survey_measure, "survey-measure"),
 ]
 """(route, view, name) of every page of an assessment."""
 

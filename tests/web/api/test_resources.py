@@ -422,7 +422,7 @@ def test_index_links_to_every_resource(published_demo: PublishedDemo, client: Cl
     index = get(client, "/api/v1/")
     assert set(index["links"]) == {
         "self", "assessments", "indicators", "areas", "values", "findings", "downloads",
-        "openapi", "docs",
+        "survey_waves", "survey_estimates", "survey_comparisons", "openapi", "docs",
     }  # fmt: skip
     for link in index["links"].values():
         assert client.get(urlsplit(link).path).status_code == 200, link

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from safecity_web.observatory import queries
+from safecity_web.observatory import queries, survey
 from safecity_web.observatory.indicator_metadata import indicator_catalogue
 from safecity_web.observatory.views import charts
 from safecity_web.observatory.views.common import (
@@ -51,5 +51,6 @@ def home(
             ]
         ),
         change_chart=lazy(lambda: charts.change_chart(assessment)),
+        survey=lazy(lambda: survey.survey_page(survey.survey_data(assessment))),
     )
     return render(request, "observatory/home.html", context)
