@@ -70,13 +70,14 @@ def test_headline_measures_with_the_change_between_waves(
     texts = _texts(section)
     assert texts[0].startswith(
         "From the Demoton community safety survey, waves 2021 (2,503 respondents, fieldwork"
-        " 10 January 2021 to 20 March 2021, before period of the assessment) and 2022"
+        " 10 January 2021 to 20 March 2021, before the assessment period, for comparison) and 2022"
     )
     safe = next(text for text in texts if text.startswith("Feel very or fairly safe"))
     assert safe == (
         "Feel very or fairly safe walking alone after dark (very or fairly safe): 66.2% (95%"
         " confidence interval 64.2% to 68.2%) in 2022, down from 74.1% in 2021: a statistically"
-        " significant decrease (a test of the difference between two weighted survey shares)."
+        " significant decrease (Newcombe's interval for the difference of two weighted shares,"
+        " p < 0.001)."
     )
     victim = next(text for text in texts if text.startswith("Victim of crime"))
     assert "27.1% (95% confidence interval 25.2% to 29.0%) in 2022, up from 26.2% in 2021" in (
@@ -114,8 +115,8 @@ def test_the_board_edition_is_short_and_the_partners_edition_complete(
     assert groups == [
         "Feel very or fairly safe walking alone after dark (very or fairly safe), by sex:"
         " 59.2% among Female against 74.2% among Male, 15.0 percentage points lower, 95%"
-        " confidence interval -18.8 to -11.1 points; statistically significant (a test of the"
-        " difference between two weighted survey shares)."
+        " confidence interval -18.8 to -11.1 points; statistically significant (a Rao–Scott"
+        " corrected chi-squared test allowing for the survey design, p < 0.001)."
     ]
     issues = _texts(partners.subsections[1])[0]
     assert issues.startswith(

@@ -128,7 +128,8 @@ def sources_section(context: ReportContext) -> Section:
     rows: list[tuple[Cell, ...]] = []
     for position in sorted(by_source):
         source, entries = licences[position], by_source[position]
-        licence = ogl if source.licence == "ogl" else source.licence
+        # The licence's address is printed once, in the statement under the table.
+        licence = ogl.split(" (")[0] if source.licence == "ogl" else source.licence
         rows.append(
             (
                 Cell(text=f"{source.publisher}: {source.title}"),

@@ -24,9 +24,7 @@ from safecity.report.formatting import (
     format_percent,
 )
 from safecity.report.reader_words import part_words
-from safecity.report.report_config import (
-    caveats,
-)
+from safecity.report.report_config import SkippedParts, caveats, edition
 
 
 def _input_formats(context: ReportContext) -> set[str]:
@@ -104,8 +102,19 @@ def data_quality_section(context: ReportContext) -> Section:
         by_reason: dict[str, list[str]] = {}
         for part, reason in sorted(skipped.items()):
             by_reason.setdefault(str(reason), []).append(part_words(str(part), group_names=names))
+        if edition(context.audience.value).skipped_parts is SkippedParts.LIST:
+            section.subsections.append(
+                Section(
+                    section_id="data-quality-skipped",
+                    number="",
+                    title="Parts not computed",
+                    blocks=[SentenceList(sentences=(_skipped_sentence(by_reason),))],
+                )
+            )
+            return section
         rows = tuple(
-            (Cell(text="; ".join(parts)), Cell(text=reason)) for reason, parts in by_reason.items()
+            (Cell(text=_joined_parts(parts)), Cell(text=reason))
+            for reason, parts in by_reason.items()
         )
         section.subsections.append(
             Section(
@@ -124,6 +133,43 @@ def data_quality_section(context: ReportContext) -> Section:
             )
         )
     return section
+
+
+def _skipped_sentence(by_reason: dict[str, list[str]]) -> Sentence:
+    """The parts not computed in one sentence: each kind of part once, with how many of it
+    (``Hot spots on a grid (33)``); the reasons are in the partners' edition."""
+    counts: dict[str, int] = {}
+    for parts in by_reason.values():
+        for part in parts:
+            kind = part.partition(": ")[0]
+            counts[kind] = counts.get(kind, 0) + 1
+    kinds = [kind if count == 1 else f"{kind} ({count})" for kind, count in counts.items()]
+    return Sentence(
+        text="Not computed in this assessment (the partners' edition gives each part's reason):"
+        f" {'; '.join(kinds)}.",
+        row_ids=(),
+    )
+
+
+def _joined_parts(parts: list[str]) -> str:
+    """Parts sharing a reason, each kind of part named once: ``Hot spots on a grid: Burglary,
+    Robbery; Priority scores: comparator position``.
+
+    >>> _joined_parts(["Hot spots on a grid: Burglary", "Hot spots on a grid: Robbery", "KDE"])
+    'Hot spots on a grid: Burglary, Robbery; KDE'
+    """
+    by_kind: dict[str, list[str]] = {}
+    for part in parts:
+        kind, separator, name = part.partition(": ")
+        by_kind.setdefault(kind if separator else part, []).append(name if separator else "")
+    joined = []
+    for kind, names in by_kind.items():
+        if "" in names:
+            joined.append(kind)
+        named = [name for name in names if name]
+        if named:
+            joined.append(f"{kind}: {', '.join(named)}")
+    return "; ".join(joined)
 
 
 def _month_spans(months: list[object]) -> list[str]:

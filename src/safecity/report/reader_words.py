@@ -133,6 +133,7 @@ PART_WORDS: Mapping[str, str] = {
     "priorities_comparator_position": "Priority scores: comparator position",
     "priorities_harm": "Priority scores: harm",
     "priorities_user_inputs": "Priority scores: public concern and organisational position",
+    "priorities_organisational_position": "Priority scores: organisational position",
     "three_period_average": "Change on the average of the three previous periods",
     "time_hour_of_week": "Peak times of the week",
     "time_seasonality": "Seasonal pattern",

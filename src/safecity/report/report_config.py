@@ -232,6 +232,16 @@ class PriorityEvidence(StrEnum):
     """Only in the published priority tables (``priority_scores``), not in the document."""
 
 
+class SkippedParts(StrEnum):
+    """How the data-quality section lists the parts of the assessment not computed."""
+
+    TABLE = "table"
+    """Every part with its reason (parts with the same reason share a row)."""
+    LIST = "list"
+    """One sentence naming the kinds of part, each with how many; reasons left to the
+    partners' edition (a board document's length)."""
+
+
 class WardTable(StrEnum):
     """Where the ward figures of a theme are printed."""
 
@@ -275,6 +285,8 @@ class Edition:
     overview_findings: int | None
     """Findings on all crime and harm the overview prints; ``None`` prints every one."""
     themes: ThemeLayout
+    skipped_parts: SkippedParts = SkippedParts.TABLE
+    """How the data-quality section lists the parts not computed."""
 
 
 def _mapping(entry: dict[str, Any], key: str, *, where: str) -> dict[str, Any]:
@@ -329,6 +341,9 @@ def _edition(audience: str, entry: dict[str, Any]) -> Edition:
         overview_charts=_names(overview, "charts"),
         overview_findings=_findings_shown(overview.get("findings"), where=f"{where} overview"),
         themes=theme_layout,
+        skipped_parts=SkippedParts(
+            str((entry.get("data_quality") or {}).get("skipped_parts", SkippedParts.TABLE))
+        ),
     )
 
 

@@ -47,7 +47,7 @@ from safecity.report.figures.survey import (
     survey_headline_chart,
     survey_issues_chart,
 )
-from safecity.report.formatting import format_count, is_missing
+from safecity.report.formatting import format_count, format_p_value, is_missing
 from safecity.report.report_config import method_by_id
 
 SECTION_ID = "residents"
@@ -145,6 +145,23 @@ def _plain(method_id: str) -> str:
     return method.plain if method is not None else ""
 
 
+TEST_WORDS = (
+    ("rao", "a Rao–Scott corrected chi-squared test allowing for the survey design"),
+    ("design-based t", "a design-based t test allowing for the survey design"),
+    ("newcombe", "Newcombe's interval for the difference of two weighted shares"),
+)
+"""The test a comparison row names (its ``test`` column), in readers' words."""
+
+
+def _test_words(comparison: pd.Series) -> str:
+    """Which test made the difference significant or not, with its p-value: the row's own
+    ``test`` in readers' words, else the methods appendix's plain words."""
+    named = str(comparison.get("test") or "").casefold()
+    words = next((text for key, text in TEST_WORDS if key in named), _plain(COMPARISON_METHOD))
+    p_value = comparison.get("p_value")
+    return words if is_missing(p_value) else f"{words}, {format_p_value(p_value)}"
+
+
 def _estimate_text(row: pd.Series, *, minimum: int | None) -> str:
     """``74.1% (95% confidence interval 72.3% to 75.8%)``, or "fewer than N respondents"."""
     if _flag(row.get("suppressed")) or is_missing(row.get("value")):
@@ -155,6 +172,15 @@ def _estimate_text(row: pd.Series, *, minimum: int | None) -> str:
             f" (95% confidence interval {percent(row['lower_ci'])} to {percent(row['upper_ci'])})"
         )
     return text
+
+
+RELATION_WORDS = {
+    "in period": "in the assessment period",
+    "before period": "before the assessment period, for comparison",
+    "after period": "after the assessment period, for comparison",
+    "without a date": "used without a fieldwork date",
+}
+"""Why a wave was used (``survey_waves.relation``), in readers' words."""
 
 
 def _wave_words(tables: SurveyTables) -> Sentence | None:
@@ -175,7 +201,7 @@ def _wave_words(tables: SurveyTables) -> Sentence | None:
             first, last = pd.Timestamp(str(start)), pd.Timestamp(str(end))
             details.append(f"fieldwork {first:%-d %B %Y} to {last:%-d %B %Y}")
         if not is_missing(row.get("relation")) and str(row["relation"]):
-            details.append(f"{row['relation']} of the assessment")
+            details.append(RELATION_WORDS.get(str(row["relation"]), str(row["relation"])))
         parts.append(f"{wave} ({', '.join(details)})" if details else wave)
     if not parts:
         return None
@@ -223,7 +249,7 @@ def _change_words(comparison: pd.Series, *, earlier: str, minimum: int | None) -
         verdict = f"a statistically significant {what}"
     else:
         verdict = "not a statistically significant change"
-    return f"{text}: {verdict} ({_plain(COMPARISON_METHOD)})"
+    return f"{text}: {verdict} ({_test_words(comparison)})"
 
 
 def headline_sentences(tables: SurveyTables) -> list[tuple[str, Sentence]]:
@@ -301,7 +327,7 @@ def group_difference_sentences(tables: SurveyTables) -> tuple[list[Sentence], in
                 f" {percent(row['to_value'])} among {row['to_label']} against"
                 f" {percent(row['from_value'])} among {row['from_label']}, {points:.1f}"
                 f" percentage points {higher}{interval}; statistically significant"
-                f" ({_plain(COMPARISON_METHOD)}).",
+                f" ({_test_words(row)}).",
                 row_ids=_row_ids(row),
                 methods=(COMPARISON_METHOD,),
             )

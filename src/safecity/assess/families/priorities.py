@@ -667,9 +667,9 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
                 " not given, so they are left out of the score"
             )
         else:
-            skipped["priorities_user_inputs"] = (
+            skipped["priorities_organisational_position"] = (
                 "the partnership's own input of organisational position was not given, so it"
-                " is left out of the score"
+                " is left out of the score (public concern comes from the residents' survey)"
             )
             criteria[Criterion.PUBLIC_CONCERN] = survey_concern
     else:
