@@ -1003,16 +1003,18 @@ def _kish_rows(
     return found.rename_axis("group").reset_index()
 
 
-def _design_rows(
+def _batch_rows(
     data: WaveData,
     items: Sequence[tuple[MeasureSpec, str, pd.DataFrame]],
     *,
     breakdowns: Sequence[tuple[str, npt.NDArray[np.int64] | None, tuple[str, ...]]],
     config: SurveyConfig,
+    design: SurveyDesign,
 ) -> list[pd.DataFrame]:
-    """Every category's estimates in a designed wave: Taylor linearisation on the whole
-    wave's design, every category a column of one ``survey_proportions`` call per breakdown
-    (each group a domain; respondents outside a category's base are NaN, in the design)."""
+    """Every category's estimates, every category a column of one ``survey_proportions``
+    call per breakdown (respondents outside a category's base are NaN): ``TAYLOR`` for a
+    designed wave (each group a domain of the whole design), ``KISH`` for any other wave
+    (the Kish effective-sample-size Wilson interval, as ``weighted_proportion`` computes it)."""
     responses = pd.DataFrame(
         {index: wave_response(data, frame) for index, (_, _, frame) in enumerate(items)}
     )
@@ -1025,9 +1027,9 @@ def _design_rows(
             responses=responses,
             weights=data.weights.to_numpy(dtype=float),
             group=group,
-            strata=data.strata,
-            clusters=data.clusters,
-            design=SurveyDesign.TAYLOR,
+            strata=data.strata if design is SurveyDesign.TAYLOR else None,
+            clusters=data.clusters if design is SurveyDesign.TAYLOR else None,
+            design=design,
             confidence=config.confidence,
         )
         item = found.index.get_level_values("measure").to_numpy()
@@ -1049,18 +1051,28 @@ def _design_rows(
         ["item", "breakdown", "group_position"], kind="stable"
     )
     item_of_row = table["item"].to_numpy(dtype=np.int64)
-    return [
-        _describe(
-            table[item_of_row == index]
-            .drop(columns=["item", "breakdown", "group_position"])
-            .reset_index(drop=True),
-            wave=data.wave,
-            spec=items[index][0],
-            category=items[index][1],
-        )
-        for index in range(len(items))
-        if (item_of_row == index).any()
-    ]
+    table = table.drop(columns=["item", "breakdown", "group_position"]).reset_index(drop=True)
+    specs = [spec for spec, _, _ in items]
+    categories = [category for _, category, _ in items]
+    table["wave"] = data.wave
+    for column, values in (
+        ("measure", [spec.measure for spec in specs]),
+        ("measure_label", [spec.label for spec in specs]),
+        ("kind", [spec.kind.value for spec in specs]),
+        ("category", categories),
+        (
+            "headline",
+            [
+                spec.kind is MeasureKind.SINGLE and category == spec.headline
+                for spec, category in zip(specs, categories, strict=True)
+            ],
+        ),
+        ("polarity", [spec.polarity for spec in specs]),
+        ("theme", [spec.theme for spec in specs]),
+    ):
+        table[column] = np.asarray(values, dtype=object)[item_of_row]
+    table["headline"] = table["headline"].astype(bool)
+    return [table]
 
 
 def estimate_table(data: WaveData, *, by: Sequence[str], config: SurveyConfig) -> pd.DataFrame:
@@ -1082,9 +1094,18 @@ def estimate_table(data: WaveData, *, by: Sequence[str], config: SurveyConfig) -
     ]
     if not items:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in ESTIMATE_COLUMNS})
+    weights = data.weights.to_numpy(dtype=float)
     if data.designed:
-        frames = _design_rows(data, items, breakdowns=breakdowns, config=settings)
+        frames = _batch_rows(
+            data, items, breakdowns=breakdowns, config=settings, design=SurveyDesign.TAYLOR
+        )
+    elif bool(np.all(np.isfinite(weights) & (weights > 0))):
+        frames = _batch_rows(
+            data, items, breakdowns=breakdowns, config=settings, design=SurveyDesign.KISH
+        )
     else:
+        # A weight of 0 (or none) somewhere in the wave: the batch needs every respondent's
+        # weight, so each category is estimated on its own base.
         frames = [
             _describe(
                 _kish_rows(data, frame, breakdowns=breakdowns, config=settings),
