@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 from scipy import special
 from scipy import stats as scipy_stats
-from survey_fixtures import read_api, write_api_wave
+from survey_fixtures import Respondent, read_api, respondents, write_api_wave, write_wave
 
 from safecity.assess.survey_comparisons import compare_groups, compare_waves
 from safecity.assess.survey_estimates import (
@@ -285,3 +285,22 @@ def test_waves_are_compared_on_design_effective_sample_sizes(
         assert row[column] == pytest.approx(expected[column], rel=1e-12)
     assert row["test"].endswith(DESIGN_EFFECTIVE_NOTE)
     assert row["test"].startswith("Newcombe")
+
+
+def test_a_weight_of_zero_outside_every_base_changes_nothing(tmp_path: Path) -> None:
+    # The batch estimates need every respondent's weight; a respondent weighted 0 who answered
+    # nothing sends the wave to the per-category path, which must give the same table.
+    people = respondents("2021")
+    store = Warehouse(tmp_path / "warehouse.duckdb")
+    try:
+        write_wave(store, wave="with", people=[*people, Respondent("nobody", weight=0.0)])
+        write_wave(store, wave="without", people=people)
+        with_zero = survey_estimates(warehouse=store, wave="with", by="sex", config=CONFIG)
+        without = survey_estimates(warehouse=store, wave="without", by="sex", config=CONFIG)
+    finally:
+        store.close()
+    assert len(with_zero) == len(without) > 0
+    for column in ("value", "lower_ci", "upper_ci", "effective_sample_size"):
+        assert with_zero[column].to_numpy() == pytest.approx(without[column].to_numpy(), rel=1e-12)
+    assert with_zero["unweighted_base"].tolist() == without["unweighted_base"].tolist()
+    assert set(with_zero["method"]) == {IntervalMethod.WEIGHTED_WILSON.value}
