@@ -35,6 +35,7 @@ from safecity.assess.survey_estimates import (
     read_wave,
     survey_estimates,
 )
+from safecity.data.survey.loader import load_survey
 from safecity.data.warehouse import Warehouse
 from safecity.stats.labels import IntervalMethod, SurveyTest
 from safecity.stats.survey import (
@@ -304,3 +305,63 @@ def test_a_weight_of_zero_outside_every_base_changes_nothing(tmp_path: Path) -> 
         assert with_zero[column].to_numpy() == pytest.approx(without[column].to_numpy(), rel=1e-12)
     assert with_zero["unweighted_base"].tolist() == without["unweighted_base"].tolist()
     assert set(with_zero["method"]) == {IntervalMethod.WEIGHTED_WILSON.value}
+
+
+LOADED_CODEBOOK = """\
+survey: api
+title: California API one-stage cluster sample, read as a survey wave
+weight: pw
+design: {strata: null, cluster: dnum}
+characteristics:
+  stype: {label: School type, column: stype, categories: {E: [E], M: [M], H: [H]}}
+measures:
+  sch_wide:
+    label: Met the school-wide growth target
+    question: sch.wide
+    kind: single
+    categories: {"Yes": ["Yes"], "No": ["No"]}
+    headline: "Yes"
+    polarity: higher_is_better
+  comp_imp:
+    label: Met the comparable improvement target, among those meeting the school-wide
+    question: comp.imp
+    kind: single
+    among: {measure: sch_wide, category: "Yes"}
+    categories: {"Yes": ["Yes"], "No": ["No"]}
+    headline: "Yes"
+    polarity: higher_is_better
+"""
+
+
+def test_the_loader_keeps_the_codebook_design_for_the_estimates(
+    tmp_path: Path, apiclus1: pd.DataFrame, warehouse: Warehouse
+) -> None:
+    # The same sample through load_survey (CSV + codebook naming the cluster column): the
+    # clusters reach survey_respondent and the estimates equal the wave written by SQL.
+    apiclus1[["dnum", "stype", "pw", "sch.wide", "comp.imp"]].to_csv(
+        tmp_path / "apiclus1.csv", index=False
+    )
+    (tmp_path / "codebook.yaml").write_text(LOADED_CODEBOOK, encoding="utf-8")
+    store = Warehouse(tmp_path / "loaded.duckdb")
+    try:
+        load_survey(
+            store,
+            path=tmp_path / "apiclus1.csv",
+            codebook_path=tmp_path / "codebook.yaml",
+            wave="loaded",
+        )
+        clusters = store.connection.execute(
+            "SELECT count(DISTINCT cluster), count(stratum) FROM survey_respondent"
+        ).fetchone()
+        loaded = survey_estimates(warehouse=store, wave="loaded", by="stype", config=CONFIG)
+    finally:
+        store.close()
+    assert clusters == (15, 0)
+    written = survey_estimates(warehouse=warehouse, wave="clus1", by="stype", config=CONFIG)
+    key = ["measure", "category", "group_variable", "group"]
+    loaded = loaded.set_index(key).sort_index()
+    written = written.set_index(key).sort_index()
+    assert list(loaded.index) == list(written.index)
+    assert set(loaded["method"]) == {IntervalMethod.TAYLOR_LOGIT.value}
+    for column in ("value", "lower_ci", "upper_ci", "effective_sample_size"):
+        assert loaded[column].to_numpy() == pytest.approx(written[column].to_numpy(), rel=1e-12)
