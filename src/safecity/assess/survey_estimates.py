@@ -365,11 +365,12 @@ class WaveData:
     labels: dict[str, tuple[npt.NDArray[np.int64], tuple[str, ...]]] = field(default_factory=dict)
     """Each characteristic's groups (codebook order, others sorted, ``Not known`` last) and
     each respondent's group as a position in them, in the order of ``weights``."""
-    strata: npt.NDArray[np.object_] | None = None
-    """Each respondent's design stratum (order of ``weights``), ``None`` when the wave has no
-    strata (see :func:`design_columns` for respondents without one)."""
-    clusters: npt.NDArray[np.object_] | None = None
-    """Each respondent's first-stage cluster (PSU), ``None`` when the wave has no clusters."""
+    strata: npt.NDArray[np.int64] | None = None
+    """Each respondent's design stratum as a code (order of ``weights``), ``None`` when the
+    wave has no strata (see :func:`design_columns` for respondents without one)."""
+    clusters: npt.NDArray[np.int64] | None = None
+    """Each respondent's first-stage cluster (PSU) as a code, ``None`` when the wave has no
+    clusters."""
 
     @property
     def designed(self) -> bool:
@@ -466,8 +467,9 @@ NO_STRATUM = "(no stratum)"
 
 def design_columns(
     *, strata: pd.Series, clusters: pd.Series, respondents: pd.Series
-) -> dict[str, npt.NDArray[np.object_] | None]:
-    """A wave's design variables as :class:`WaveData` holds them.
+) -> dict[str, npt.NDArray[np.int64] | None]:
+    """A wave's design variables as :class:`WaveData` holds them: integer codes (the same
+    design as the keys, quicker to group).
 
     A wave has strata (clusters) when any respondent has one. In such a wave a respondent
     without a stratum is put in one stratum of its own kind (``NO_STRATUM``), and one without
@@ -477,21 +479,21 @@ def design_columns(
     Examples
     --------
     >>> found = design_columns(
-    ...     strata=pd.Series([None, None]), clusters=pd.Series(["a", None]),
-    ...     respondents=pd.Series(["r1", "r2"]),
+    ...     strata=pd.Series([None, None, None]), clusters=pd.Series(["a", None, "a"]),
+    ...     respondents=pd.Series(["r1", "r2", "r3"]),
     ... )
     >>> found["strata"] is None, found["clusters"].tolist()
-    (True, ['cluster a', 'respondent r2'])
+    (True, [0, 1, 0])
     """
-    result: dict[str, npt.NDArray[np.object_] | None] = {"strata": None, "clusters": None}
+    result: dict[str, npt.NDArray[np.int64] | None] = {"strata": None, "clusters": None}
     if strata.notna().any():
-        result["strata"] = (
-            strata.astype(object).where(strata.notna(), NO_STRATUM).to_numpy(dtype=object)
-        )
+        named = strata.astype(object).where(strata.notna(), NO_STRATUM).astype(str)
+        result["strata"] = pd.factorize(named)[0].astype(np.int64)
     if clusters.notna().any():
-        named = "cluster " + clusters.astype(str)
-        alone = "respondent " + respondents.astype(str)
-        result["clusters"] = named.where(clusters.notna(), alone).to_numpy(dtype=object)
+        named = ("cluster " + clusters.astype(str)).where(
+            clusters.notna(), "respondent " + respondents.astype(str)
+        )
+        result["clusters"] = pd.factorize(named)[0].astype(np.int64)
     return result
 
 
@@ -720,6 +722,25 @@ def sample_share(data: WaveData | None, sample: pd.DataFrame) -> tuple[float, fl
     return float(found["value"]), float(found["effective_sample_size"])
 
 
+def _sample_shares(
+    data: WaveData | None, samples: Sequence[pd.DataFrame]
+) -> npt.NDArray[np.float64]:
+    """:func:`sample_share` of many samples of one wave, as rows ``(value, n_eff)``; for a
+    designed wave one ``survey_proportions`` call, each sample a column (a domain)."""
+    if data is None or not data.designed:
+        return np.array([_kish_share(sample) for sample in samples], dtype=float).reshape(-1, 2)
+    found = survey_proportions(
+        responses=pd.DataFrame(
+            {index: wave_response(data, sample) for index, sample in enumerate(samples)}
+        ),
+        weights=data.weights.to_numpy(dtype=float),
+        strata=data.strata,
+        clusters=data.clusters,
+        design=SurveyDesign.TAYLOR,
+    )
+    return found[["value", "effective_sample_size"]].to_numpy(dtype=float)
+
+
 def _newcombe_test(waves: tuple[WaveData | None, WaveData | None], method: object) -> str:
     designed = any(wave is not None and wave.designed for wave in waves)
     note = DESIGN_EFFECTIVE_NOTE if designed else ""
@@ -794,14 +815,13 @@ def compare_proportion_pairs(
     if not pairs:
         return []
     before_wave, after_wave = waves
-    sides = np.array(
+    sides = np.stack(
         [
-            sample_share(wave, side)
-            for before, after in pairs
-            for wave, side in ((after_wave, after), (before_wave, before))
+            _sample_shares(after_wave, [after for _, after in pairs]),
+            _sample_shares(before_wave, [before for before, _ in pairs]),
         ],
-        dtype=float,
-    ).reshape(len(pairs), 2, 2)
+        axis=1,
+    )
     after_value, after_size = sides[:, 0, 0], sides[:, 0, 1]
     before_value, before_size = sides[:, 1, 0], sides[:, 1, 1]
     found = proportion_difference(
