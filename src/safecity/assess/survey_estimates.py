@@ -622,13 +622,17 @@ def wave_response(data: WaveData, frame: pd.DataFrame) -> npt.NDArray[np.float64
 
 
 def _design_estimate(
-    data: WaveData, *, response: npt.NDArray[np.float64], group: object, confidence: float
+    data: WaveData,
+    *,
+    response: npt.NDArray[np.float64],
+    group: npt.ArrayLike | None,
+    confidence: float,
 ) -> pd.DataFrame:
     """``survey_proportion`` by Taylor linearisation on the wave's whole design."""
     return survey_proportion(
         response=response,
         weights=data.weights.to_numpy(dtype=float),
-        group=group,  # type: ignore[arg-type]
+        group=group,
         strata=data.strata,
         clusters=data.clusters,
         design=SurveyDesign.TAYLOR,
