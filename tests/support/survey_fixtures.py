@@ -262,3 +262,87 @@ def build_survey_warehouse(
             area_code=area_code,
         )
     return warehouse
+
+
+API_FIXTURES = Path(__file__).resolve().parents[1] / "stats" / "fixtures"
+"""The R ``survey`` package's ``api`` samples kept by STATS (``tests/stats/fixtures/README.md``)."""
+
+API_CODEBOOK: dict[str, object] = {
+    "characteristics": {
+        "stype": {"label": "School type", "categories": {"E": ["E"], "M": ["M"], "H": ["H"]}},
+        "size": {"label": "Enrolment", "categories": {"Small": [0], "Large": [1]}},
+    },
+    "measures": {
+        "sch_wide": {
+            "label": "Met the school-wide growth target",
+            "kind": "single",
+            "categories": {"Yes": ["Yes"], "No": ["No"]},
+            "headline": "Yes",
+            "polarity": "higher_is_better",
+        },
+        "comp_imp": {
+            "label": "Met the comparable improvement target, among those meeting the school-wide",
+            "kind": "single",
+            "among": {"measure": "sch_wide", "category": "Yes"},
+            "categories": {"Yes": ["Yes"], "No": ["No"]},
+            "headline": "Yes",
+            "polarity": "higher_is_better",
+        },
+    },
+}
+"""A codebook reading an ``api`` sample as a survey wave: schools as respondents."""
+
+
+def read_api(name: str) -> pd.DataFrame:
+    """``tests/stats/fixtures/<name>.csv`` (``apiclus1``, ``apistrat``), ``cds`` as text."""
+    return pd.read_csv(API_FIXTURES / f"{name}.csv", dtype={"cds": str})
+
+
+def write_api_wave(
+    warehouse: Warehouse,
+    *,
+    wave: str,
+    api: pd.DataFrame,
+    strata: pd.Series | None = None,
+    clusters: pd.Series | None = None,
+) -> None:
+    """Write an ``api`` sample as a survey wave: each school a respondent (id ``cds``, weight
+    ``pw``), characteristics ``stype`` and ``size`` (Large when ``enroll >= 500``), measures
+    ``sch_wide`` and ``comp_imp`` (``among`` schools meeting ``sch_wide``), and the design
+    variables ``strata``/``clusters`` (one per row of ``api``) in ``survey_respondent``."""
+    people = [
+        Respondent(
+            respondent_id=str(cds),
+            weight=float(weight),
+            characteristics={"stype": str(stype), "size": "Large" if enroll >= 500 else "Small"},
+            answers=[
+                ("sch_wide", str(sch_wide), True, True),
+                ("comp_imp", str(comp_imp), True, True),
+            ],
+        )
+        for cds, weight, stype, enroll, sch_wide, comp_imp in zip(
+            api["cds"],
+            api["pw"].to_numpy(dtype=float),
+            api["stype"],
+            api["enroll"].to_numpy(dtype=float),
+            api["sch.wide"],
+            api["comp.imp"],
+            strict=True,
+        )
+    ]
+    write_wave(warehouse, wave=wave, people=people, codebook=API_CODEBOOK)
+    design = pd.DataFrame(
+        {
+            "respondent_id": api["cds"].astype(str).to_numpy(),
+            "stratum": None if strata is None else strata.astype(str).to_numpy(),
+            "cluster": None if clusters is None else clusters.astype(str).to_numpy(),
+        }
+    )
+    connection = warehouse.connection
+    connection.register("design_rows", design)
+    connection.execute(
+        "UPDATE survey_respondent AS r SET stratum = d.stratum, cluster = d.cluster"
+        " FROM design_rows AS d WHERE r.wave = ? AND r.respondent_id = d.respondent_id",
+        [wave],
+    )
+    connection.unregister("design_rows")

@@ -5,10 +5,15 @@ multiple-choice measure) in the later wave minus the earlier, for all respondent
 each group present in both waves. Between groups of one wave: for a characteristic with two
 known groups, the second minus the first; with more, each group minus the other respondents
 whose group is known (independent samples, never a group against a total it is part of).
-``Not known`` is never compared. Every difference comes from
-:func:`safecity.assess.survey_estimates.compare_proportions` (named in ``test``); a difference
-is ``significant`` when that test says so. A comparison with a side under the minimum base is
-``suppressed`` and ``not compared``: its numbers are kept for partners, never stated.
+``Not known`` is never compared. Between waves, and between groups of a wave without strata or
+clusters, a difference is Newcombe's on effective sample sizes
+(:func:`safecity.assess.survey_estimates.compare_proportion_pairs`; a designed wave's effective
+sizes from its Taylor design effect); between groups of a wave with strata or clusters, the
+design-based t test on the whole wave's design
+(:func:`safecity.assess.survey_estimates.compare_groups_in_design`). ``test`` names which; a
+difference is ``significant`` when that test says so. A comparison with a side under the
+minimum base is ``suppressed`` and ``not compared``: its numbers are kept for partners, never
+stated.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from safecity.assess.survey_estimates import (
     MeasureSpec,
     SurveyConfig,
     WaveData,
+    compare_groups_in_design,
     compare_proportion_pairs,
     group_labels,
     group_order,
@@ -78,12 +84,28 @@ Job = tuple[dict[str, object], pd.DataFrame, pd.DataFrame]
 """A comparison to make: its identity columns, the ``from`` sample and the ``to`` sample."""
 
 
-def _run(jobs: list[Job], *, config: SurveyConfig) -> list[dict[str, object]]:
-    """The rows of the comparisons ``jobs`` (those with both sides answered), made at once."""
+def _run(
+    jobs: list[Job],
+    *,
+    config: SurveyConfig,
+    waves: tuple[WaveData | None, WaveData | None] = (None, None),
+    within: WaveData | None = None,
+) -> list[dict[str, object]]:
+    """The rows of the comparisons ``jobs`` (those with both sides answered), made at once:
+    between ``waves`` (independent samples), or between groups ``within`` one wave (by the
+    design when it has strata or clusters, else as independent samples)."""
     ready = [
         (identity, before, after) for identity, before, after in jobs if len(before) and len(after)
     ]
-    found = compare_proportion_pairs([(before, after) for _, before, after in ready], config=config)
+    if within is not None and within.designed:
+        found = [
+            compare_groups_in_design(within, before=before, after=after, config=config)
+            for _, before, after in ready
+        ]
+    else:
+        found = compare_proportion_pairs(
+            [(before, after) for _, before, after in ready], config=config, waves=waves
+        )
     rows = []
     for (identity, before, after), difference in zip(ready, found, strict=True):
         suppressed = min(len(before), len(after)) < config.minimum_unweighted_base
@@ -174,7 +196,7 @@ def compare_waves(
                             after[after_groups == group],
                         )
                     )
-            rows.extend(_run(jobs, config=config))
+            rows.extend(_run(jobs, config=config, waves=(earlier, later)))
     return _table(rows)
 
 
@@ -215,7 +237,7 @@ def compare_groups(*, data: WaveData, by: Sequence[str], config: SurveyConfig) -
                             frame[labels == group],
                         )
                     )
-            rows.extend(_run(jobs, config=config))
+            rows.extend(_run(jobs, config=config, within=data))
     return _table(rows)
 
 

@@ -92,7 +92,7 @@ def _evidence_rows(
             frame = indicator(latest, spec=spec, category=category)
             if len(frame) < config.minimum_unweighted_base:
                 continue
-            estimate = estimate_proportion(frame, groups=None, config=config).iloc[0]
+            estimate = estimate_proportion(frame, groups=None, config=config, data=latest).iloc[0]
             change: dict[str, object] = {
                 "previous_wave": None,
                 "previous_value": float("nan"),
@@ -105,7 +105,9 @@ def _evidence_rows(
                     previous, spec=previous.measures[spec.measure], category=category
                 )
                 if len(before) >= config.minimum_unweighted_base:
-                    found = compare_proportions(before=before, after=frame, config=config)
+                    found = compare_proportions(
+                        before=before, after=frame, config=config, waves=(previous, latest)
+                    )
                     change = {
                         "previous_wave": previous.wave,
                         "previous_value": found.from_value,

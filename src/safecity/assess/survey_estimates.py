@@ -47,15 +47,30 @@ no_judgement; public_concern: false).
 ``among`` restricts a measure's base to the respondents whose valid answer to another measure
 is the given category (e.g. not reported, among victims).
 
-The estimate (one function to switch)
--------------------------------------
-Every share goes through :func:`estimate_proportion`, and every difference through
-:func:`compare_proportions` (or :func:`compare_proportion_pairs`, the same for many pairs at
-once). Today they use the Kish effective-sample-size Wilson interval and
-Newcombe's difference on effective sample sizes (``safecity.stats.survey``), the method the
-issue allows where the design is unknown, named in ``method``/``test``. When the design
-(strata, clusters on ``survey_respondent``) is used, these two functions are the places to call
-Taylor linearisation instead.
+The estimate: by the design when the wave has one
+--------------------------------------------------
+``methods.md`` §10: "CI: Wilson with n_eff ...; or Taylor linearisation SE from the survey
+design when strata/clusters exist".
+
+* A wave **without** strata or clusters (every ``survey_respondent.stratum`` and ``cluster``
+  null: file weights, raked or unweighted waves): every share is the Kish effective-sample-size
+  Wilson interval (``weighted_proportion``, ``method`` "Wilson, Kish effective sample size");
+  differences between groups and between waves are Newcombe's on effective sample sizes.
+* A wave **with** strata or clusters (any non-null; :attr:`WaveData.designed`): every share is
+  Taylor-linearised on the wave's whole design (``survey_proportion``/``survey_proportions`` with
+  ``SurveyDesign.TAYLOR``; ``method`` "Logit, Taylor linearisation (survey::svyciprop)", or the
+  Kish Wilson fallback for a share of 0 or 1, named). Subgroups and bases are **domains**:
+  respondents outside them (not asked, no valid answer, outside the ``among`` base, in another
+  group) stay in the design with no value, as R ``svyby`` and ``subset`` keep them, so a
+  cluster with no member of a group still counts in that group's variance. Differences
+  between groups of the wave: ``compare_survey_groups`` with the design-based t test
+  (:data:`GROUP_TEST`: interval and p value from one statistic, so ``significant`` and the
+  interval cannot disagree). Between waves: Newcombe on each wave's effective sample size, the
+  designed wave's being ``n/deff`` of its Taylor estimate (``test`` says so).
+
+:func:`estimate_proportion` (one share), :func:`estimate_table` (the batch),
+:func:`compare_proportions`/:func:`compare_proportion_pairs` (between waves) and
+:func:`compare_groups_in_design` are the places these choices are made.
 
 Minimum base (``config/survey.yaml``, ``methods.md`` §10): an estimate on fewer than
 ``minimum_unweighted_base`` (50) valid answers is ``suppressed``; one on fewer than
@@ -80,7 +95,15 @@ import yaml
 from safecity.config.packaged_yaml import read_packaged_yaml
 from safecity.data.warehouse import Warehouse
 from safecity.stats.differences import proportion_difference
-from safecity.stats.survey import compare_weighted_proportions, weighted_proportion
+from safecity.stats.labels import SurveyTest
+from safecity.stats.survey import (
+    SurveyDesign,
+    compare_survey_groups,
+    compare_weighted_proportions,
+    survey_proportion,
+    survey_proportions,
+    weighted_proportion,
+)
 
 ALL_VARIABLE = "all"
 """``group_variable`` of the estimates for every respondent."""
@@ -342,6 +365,17 @@ class WaveData:
     labels: dict[str, tuple[npt.NDArray[np.int64], tuple[str, ...]]] = field(default_factory=dict)
     """Each characteristic's groups (codebook order, others sorted, ``Not known`` last) and
     each respondent's group as a position in them, in the order of ``weights``."""
+    strata: npt.NDArray[np.int64] | None = None
+    """Each respondent's design stratum as a code (order of ``weights``), ``None`` when the
+    wave has no strata (see :func:`design_columns` for respondents without one)."""
+    clusters: npt.NDArray[np.int64] | None = None
+    """Each respondent's first-stage cluster (PSU) as a code, ``None`` when the wave has no
+    clusters."""
+
+    @property
+    def designed(self) -> bool:
+        """True when the wave has strata or clusters: its shares are Taylor-linearised."""
+        return self.strata is not None or self.clusters is not None
 
     def variables(self) -> list[str]:
         """The characteristics with at least one respondent's value, in codebook order."""
@@ -372,7 +406,8 @@ def read_wave(warehouse: Warehouse, *, wave: str) -> WaveData:
         raise SurveyEstimateError(f"no survey wave {wave!r} is loaded; loaded waves: {listed}")
     codebook = found[0]
     weights = connection.execute(
-        "SELECT respondent_id, weight FROM survey_respondent WHERE wave = ?", [wave]
+        "SELECT respondent_id, weight, stratum, cluster FROM survey_respondent WHERE wave = ?",
+        [wave],
     ).df()
     answers = connection.execute(
         "SELECT respondent_id, measure, category, selected, valid FROM survey_answer"
@@ -418,7 +453,48 @@ def read_wave(warehouse: Warehouse, *, wave: str) -> WaveData:
             respondents=pd.Index(weights["respondent_id"]),
             category_order=category_order,
         ),
+        **design_columns(
+            strata=weights["stratum"],
+            clusters=weights["cluster"],
+            respondents=weights["respondent_id"],
+        ),
     )
+
+
+NO_STRATUM = "(no stratum)"
+"""The stratum of a respondent without one in a wave where others have one."""
+
+
+def design_columns(
+    *, strata: pd.Series, clusters: pd.Series, respondents: pd.Series
+) -> dict[str, npt.NDArray[np.int64] | None]:
+    """A wave's design variables as :class:`WaveData` holds them: integer codes (the same
+    design as the keys, quicker to group).
+
+    A wave has strata (clusters) when any respondent has one. In such a wave a respondent
+    without a stratum is put in one stratum of its own kind (``NO_STRATUM``), and one without
+    a cluster is its own first-stage unit (keyed by its respondent id): the design stays
+    complete, as ``svydesign`` needs, and no respondent is left out of it.
+
+    Examples
+    --------
+    >>> found = design_columns(
+    ...     strata=pd.Series([None, None, None]), clusters=pd.Series(["a", None, "a"]),
+    ...     respondents=pd.Series(["r1", "r2", "r3"]),
+    ... )
+    >>> found["strata"] is None, found["clusters"].tolist()
+    (True, [0, 1, 0])
+    """
+    result: dict[str, npt.NDArray[np.int64] | None] = {"strata": None, "clusters": None}
+    if strata.notna().any():
+        named = strata.astype(object).where(strata.notna(), NO_STRATUM).astype(str)
+        result["strata"] = pd.factorize(named)[0].astype(np.int64)
+    if clusters.notna().any():
+        named = ("cluster " + clusters.astype(str)).where(
+            clusters.notna(), "respondent " + respondents.astype(str)
+        )
+        result["clusters"] = pd.factorize(named)[0].astype(np.int64)
+    return result
 
 
 def _ordered(listed: Sequence[str], names: Sequence[Hashable]) -> list[str]:
@@ -518,15 +594,69 @@ def method_label(method: object) -> str:
     return str(getattr(method, "value", method))
 
 
+def _columns(result: pd.DataFrame) -> pd.DataFrame:
+    """The estimate columns of this module from a ``survey_proportion`` result."""
+    return pd.DataFrame(
+        {
+            "value": result["value"].astype(float),
+            "lower_ci": result["lower_ci"].astype(float),
+            "upper_ci": result["upper_ci"].astype(float),
+            "confidence": result["confidence"].astype(float),
+            "method": [method_label(method) for method in result["method"]],
+            "unweighted_base": result["unweighted_base"].astype("int64"),
+            "weighted_base": result["weighted_base"].astype(float),
+            "design_effect": result["design_effect"].astype(float),
+            "effective_sample_size": result["effective_sample_size"].astype(float),
+        },
+        index=result.index,
+    )
+
+
+def wave_response(data: WaveData, frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """``frame``'s responses (from :func:`indicator`) spread over the whole wave, in the
+    order of ``data.weights``: NaN for every respondent outside the base (R's domain: the
+    respondent stays in the design, as ``svyby``/``subset`` keep it, and adds nothing)."""
+    response = np.full(len(data.weights), np.nan)
+    response[frame["position"].to_numpy()] = frame["response"].to_numpy(dtype=float)
+    return response
+
+
+def _design_estimate(
+    data: WaveData,
+    *,
+    response: npt.NDArray[np.float64],
+    group: npt.ArrayLike | None,
+    confidence: float,
+) -> pd.DataFrame:
+    """``survey_proportion`` by Taylor linearisation on the wave's whole design."""
+    return survey_proportion(
+        response=response,
+        weights=data.weights.to_numpy(dtype=float),
+        group=group,
+        strata=data.strata,
+        clusters=data.clusters,
+        design=SurveyDesign.TAYLOR,
+        confidence=confidence,
+    )
+
+
 def estimate_proportion(
-    frame: pd.DataFrame, *, groups: npt.ArrayLike | None, config: SurveyConfig
+    frame: pd.DataFrame,
+    *,
+    groups: npt.ArrayLike | None,
+    config: SurveyConfig,
+    data: WaveData | None = None,
 ) -> pd.DataFrame:
     """Weighted share of ``response`` by group, with its interval and bases.
 
-    This is the one place a survey share is computed: today the Kish effective-sample-size
-    Wilson interval (``safecity.stats.survey.weighted_proportion``, ``methods.md`` §10), the
-    method for a design without strata or clusters. Switch here to Taylor linearisation when the
-    wave has a design.
+    This is the one place a single survey share is computed (:func:`estimate_table` makes
+    the same estimates in batches). For a wave without strata or clusters (``data`` not
+    given, or not ``designed``): the Kish effective-sample-size Wilson interval
+    (``safecity.stats.survey.weighted_proportion``, ``methods.md`` §10). For a wave with a
+    design (``data.designed``): Taylor linearisation on the wave's whole design
+    (``safecity.stats.survey.survey_proportion`` with ``SurveyDesign.TAYLOR``), each group a
+    domain — the respondents outside ``frame`` (not asked, no valid answer, outside the
+    ``among`` base) stay in the design with no value, as R ``svyby``/``subset`` keep them.
 
     Returns
     -------
@@ -536,6 +666,19 @@ def estimate_proportion(
         effective_sample_size``.
     """
     keys = None if groups is None else np.asarray(groups)
+    if data is not None and data.designed:
+        group: pd.Categorical | None = None
+        if keys is not None:
+            full = np.full(len(data.weights), None, dtype=object)
+            full[frame["position"].to_numpy()] = keys
+            group = pd.Categorical(full, categories=sorted(pd.unique(keys).tolist()))
+        found = _design_estimate(
+            data, response=wave_response(data, frame), group=group, confidence=config.confidence
+        )
+        found = found[found["unweighted_base"] > 0]
+        if keys is None:
+            found.index = pd.Index([ALL_GROUP], name="group")
+        return _columns(found)
     result = weighted_proportion(
         response=frame["response"].to_numpy(dtype=float),
         weights=frame["weight"].to_numpy(dtype=float),
@@ -546,19 +689,10 @@ def estimate_proportion(
     )
     if groups is None:
         result.index = pd.Index([ALL_GROUP], name="group")
-    return pd.DataFrame(
-        {
-            "value": result["value"].astype(float),
-            "lower_ci": result["lower_ci"].astype(float),
-            "upper_ci": result["upper_ci"].astype(float),
-            "confidence": result["confidence"].astype(float),
-            "method": [method_label(method) for method in result["method"]],
-            "unweighted_base": result["valid_n"].astype("int64"),
-            "weighted_base": result["weighted_denominator"].astype(float),
-            "design_effect": result["design_effect"].astype(float),
-            "effective_sample_size": result["effective_sample_size"].astype(float),
-        },
-        index=result.index,
+    return _columns(
+        result.rename(
+            columns={"valid_n": "unweighted_base", "weighted_denominator": "weighted_base"}
+        )
     )
 
 
@@ -576,16 +710,66 @@ class Difference:
     significant: bool
 
 
+DESIGN_EFFECTIVE_NOTE = " (a wave with strata or clusters: its Taylor design effect)"
+"""Appended to the Newcombe test's name when a wave's effective sample size is design-based."""
+
+
+def sample_share(data: WaveData | None, sample: pd.DataFrame) -> tuple[float, float]:
+    """The weighted share of a sample of a wave (from :func:`indicator`, possibly one group's
+    rows) and its effective sample size: the Taylor design's ``n/deff`` (``survey_proportion``
+    on the whole wave, the sample a domain) when ``data.designed``, else Kish's."""
+    if data is None or not data.designed:
+        return _kish_share(sample)
+    found = _design_estimate(
+        data, response=wave_response(data, sample), group=None, confidence=0.95
+    ).iloc[0]
+    return float(found["value"]), float(found["effective_sample_size"])
+
+
+def _sample_shares(
+    data: WaveData | None, samples: Sequence[pd.DataFrame]
+) -> npt.NDArray[np.float64]:
+    """:func:`sample_share` of many samples of one wave, as rows ``(value, n_eff)``; for a
+    designed wave one ``survey_proportions`` call, each sample a column (a domain)."""
+    if data is None or not data.designed:
+        return np.array([_kish_share(sample) for sample in samples], dtype=float).reshape(-1, 2)
+    found = survey_proportions(
+        responses=pd.DataFrame(
+            {index: wave_response(data, sample) for index, sample in enumerate(samples)}
+        ),
+        weights=data.weights.to_numpy(dtype=float),
+        strata=data.strata,
+        clusters=data.clusters,
+        design=SurveyDesign.TAYLOR,
+    )
+    return found[["value", "effective_sample_size"]].to_numpy(dtype=float)
+
+
+def _newcombe_test(waves: tuple[WaveData | None, WaveData | None], method: object) -> str:
+    designed = any(wave is not None and wave.designed for wave in waves)
+    note = DESIGN_EFFECTIVE_NOTE if designed else ""
+    return f"{method_label(method)} difference with effective sample sizes{note}"
+
+
 def compare_proportions(
-    *, before: pd.DataFrame, after: pd.DataFrame, config: SurveyConfig
+    *,
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    config: SurveyConfig,
+    waves: tuple[WaveData | None, WaveData | None] = (None, None),
 ) -> Difference:
     """Compare two independent samples' weighted shares (``after`` minus ``before``).
 
-    This is the one place two survey shares are compared: today Newcombe's hybrid score
-    interval on each sample's effective sample size (``compare_weighted_proportions``,
-    ``methods.md`` §10, §2.2b), significant when the interval excludes 0. Switch here to a
-    design-based test (Rao–Scott) when the wave has a design. The samples must not overlap.
+    This is the one place two survey shares of different waves are compared: Newcombe's
+    hybrid score interval on each sample's effective sample size (``methods.md`` §10,
+    §2.2b), significant when the interval excludes 0. ``waves`` are the ``(before, after)``
+    waves the samples come from: a wave with strata or clusters gives its sample's effective
+    size from the Taylor design effect (:func:`sample_share`), any other Kish's — without
+    them (or for waves without a design) the arithmetic of ``compare_weighted_proportions``.
+    The samples must not overlap.
     """
+    if any(wave is not None and wave.designed for wave in waves):
+        return compare_proportion_pairs([(before, after)], config=config, waves=waves)[0]
     response = np.concatenate([after["response"].to_numpy(), before["response"].to_numpy()])
     weights = np.concatenate([after["weight"].to_numpy(), before["weight"].to_numpy()])
     # 1: after, 0: before (integer keys are quicker to group than words).
@@ -605,7 +789,7 @@ def compare_proportions(
         lower_ci=float(result["lower_ci"]),
         upper_ci=float(result["upper_ci"]),
         p_value=float(result["p_value"]),
-        test=f"{method_label(result['method'])} difference with effective sample sizes",
+        test=_newcombe_test(waves, result["method"]),
         significant=bool(result["significant"]),
     )
 
@@ -620,19 +804,28 @@ def _kish_share(sample: pd.DataFrame) -> tuple[float, float]:
 
 
 def compare_proportion_pairs(
-    pairs: Sequence[tuple[pd.DataFrame, pd.DataFrame]], *, config: SurveyConfig
+    pairs: Sequence[tuple[pd.DataFrame, pd.DataFrame]],
+    *,
+    config: SurveyConfig,
+    waves: tuple[WaveData | None, WaveData | None] = (None, None),
 ) -> list[Difference]:
-    """:func:`compare_proportions` of many ``(before, after)`` pairs at once (the same
-    arithmetic: each side's weighted share and Kish effective sample size, then Newcombe's
-    difference on effective numbers from ``proportion_difference``, as
-    ``compare_weighted_proportions`` does), for speed when a table holds many comparisons.
-    Every side must have at least one respondent; the pairs' samples must not overlap.
+    """:func:`compare_proportions` of many ``(before, after)`` pairs at once (each side's
+    weighted share and effective sample size from :func:`sample_share` — Kish's, or the
+    Taylor design's for a designed wave of ``waves`` — then Newcombe's difference on
+    effective numbers from ``proportion_difference``, the arithmetic of
+    ``compare_survey_waves``), for speed when a table holds many comparisons. Every side
+    must have at least one respondent; the pairs' samples must not overlap.
     """
     if not pairs:
         return []
-    sides = np.array(
-        [_kish_share(side) for before, after in pairs for side in (after, before)], dtype=float
-    ).reshape(len(pairs), 2, 2)
+    before_wave, after_wave = waves
+    sides = np.stack(
+        [
+            _sample_shares(after_wave, [after for _, after in pairs]),
+            _sample_shares(before_wave, [before for before, _ in pairs]),
+        ],
+        axis=1,
+    )
     after_value, after_size = sides[:, 0, 0], sides[:, 0, 1]
     before_value, before_size = sides[:, 1, 0], sides[:, 1, 1]
     found = proportion_difference(
@@ -650,11 +843,53 @@ def compare_proportion_pairs(
             lower_ci=float(row["lower_ci"]),
             upper_ci=float(row["upper_ci"]),
             p_value=float(row["p_value"]),
-            test=f"{method_label(row['method'])} difference with effective sample sizes",
+            test=_newcombe_test(waves, row["method"]),
             significant=bool(row["significant"]),
         )
         for index, row in enumerate(found.to_dict("records"))
     ]
+
+
+GROUP_TEST = SurveyTest.DESIGN_T
+"""The test between subgroups of a wave with strata or clusters. The design-based t test
+(R ``svyttest``) gives the interval and the p value from one statistic on one degrees of
+freedom, so ``significant`` (p under 1 − confidence) and "the interval excludes 0" always
+agree in a sentence; the Rao–Scott χ² (``svychisq``) is the same comparison tested on a
+different variance (under no difference), and could contradict the interval near the edge."""
+
+
+def compare_groups_in_design(
+    data: WaveData, *, before: pd.DataFrame, after: pd.DataFrame, config: SurveyConfig
+) -> Difference:
+    """Two disjoint groups of one designed wave (``after`` minus ``before``; samples from
+    :func:`indicator`): ``compare_survey_groups`` by Taylor linearisation on the whole wave's
+    design (the two groups domains of it, their shared clusters' covariance included), tested
+    by :data:`GROUP_TEST`."""
+    member = np.full(len(data.weights), np.nan)
+    member[before["position"].to_numpy()] = 0.0
+    member[after["position"].to_numpy()] = 1.0
+    result = compare_survey_groups(
+        response=wave_response(data, pd.concat([before, after])),
+        weights=data.weights.to_numpy(dtype=float),
+        group=member,
+        first=1.0,
+        second=0.0,
+        strata=data.strata,
+        clusters=data.clusters,
+        design=SurveyDesign.TAYLOR,
+        test=GROUP_TEST,
+        confidence=config.confidence,
+    ).iloc[0]
+    return Difference(
+        from_value=float(result["second_value"]),
+        to_value=float(result["first_value"]),
+        difference=float(result["difference"]),
+        lower_ci=float(result["lower_ci"]),
+        upper_ci=float(result["upper_ci"]),
+        p_value=float(result["p_value"]),
+        test=method_label(result["test"]),
+        significant=bool(result["significant"]),
+    )
 
 
 def _variables(data: WaveData, by: str | Sequence[str] | None) -> list[str]:
@@ -729,55 +964,181 @@ def survey_estimates(
     return estimate_table(data, by=_variables(data, by), config=settings)
 
 
+def _breakdowns(
+    data: WaveData, variables: Sequence[str]
+) -> list[tuple[str, npt.NDArray[np.int64] | None, tuple[str, ...]]]:
+    """All respondents, then each characteristic: its name, each respondent's group as a
+    position in its groups (``None`` for all respondents), and the groups in order."""
+    found: list[tuple[str, npt.NDArray[np.int64] | None, tuple[str, ...]]] = [
+        (ALL_VARIABLE, None, (ALL_GROUP,))
+    ]
+    for variable in variables:
+        if variable not in data.labels:
+            found.append((variable, np.zeros(len(data.weights), dtype=np.int64), (NOT_KNOWN,)))
+        else:
+            codes, order = data.labels[variable]
+            found.append((variable, codes, order))
+    return found
+
+
+def _describe(rows: pd.DataFrame, *, wave: str, spec: MeasureSpec, category: str) -> pd.DataFrame:
+    rows["wave"] = wave
+    rows["measure"] = spec.measure
+    rows["measure_label"] = spec.label
+    rows["kind"] = spec.kind.value
+    rows["category"] = category
+    rows["headline"] = spec.kind is MeasureKind.SINGLE and category == spec.headline
+    rows["polarity"] = spec.polarity
+    rows["theme"] = spec.theme
+    return rows
+
+
+def _kish_rows(
+    data: WaveData,
+    frame: pd.DataFrame,
+    *,
+    breakdowns: Sequence[tuple[str, npt.NDArray[np.int64] | None, tuple[str, ...]]],
+    config: SurveyConfig,
+) -> pd.DataFrame:
+    """One category's estimates without a design: one call for all respondents and every
+    group of every characteristic (the respondents stacked once per breakdown, each copy
+    keyed by its groups)."""
+    positions = frame["position"].to_numpy()
+    keys = []
+    names: list[tuple[str, str]] = []
+    for variable, codes, order in breakdowns:
+        if codes is None:
+            keys.append(np.full(len(frame), len(names), dtype=np.int64))
+        else:
+            keys.append(codes[positions] + len(names))
+        names.extend((variable, group) for group in order)
+    copies = len(keys)
+    stacked = pd.DataFrame(
+        {
+            "response": np.tile(frame["response"].to_numpy(dtype=float), copies),
+            "weight": np.tile(frame["weight"].to_numpy(dtype=float), copies),
+        }
+    )
+    found = estimate_proportion(stacked, groups=np.concatenate(keys), config=config)
+    present = [key for key in range(len(names)) if key in found.index]
+    found = found.loc[present]
+    found.index = pd.Index([names[key][1] for key in present], name="group")
+    found = found.assign(group_variable=[names[key][0] for key in present])
+    return found.rename_axis("group").reset_index()
+
+
+def _batch_rows(
+    data: WaveData,
+    items: Sequence[tuple[MeasureSpec, str, pd.DataFrame]],
+    *,
+    breakdowns: Sequence[tuple[str, npt.NDArray[np.int64] | None, tuple[str, ...]]],
+    config: SurveyConfig,
+    design: SurveyDesign,
+) -> list[pd.DataFrame]:
+    """Every category's estimates, every category a column of one ``survey_proportions``
+    call per breakdown (respondents outside a category's base are NaN): ``TAYLOR`` for a
+    designed wave (each group a domain of the whole design), ``KISH`` for any other wave
+    (the Kish effective-sample-size Wilson interval, as ``weighted_proportion`` computes it)."""
+    responses = pd.DataFrame(
+        {index: wave_response(data, frame) for index, (_, _, frame) in enumerate(items)}
+    )
+    parts = []
+    for order_of_variable, (variable, codes, order) in enumerate(breakdowns):
+        group = (
+            None if codes is None else pd.Categorical.from_codes(codes, categories=pd.Index(order))
+        )
+        found = survey_proportions(
+            responses=responses,
+            weights=data.weights.to_numpy(dtype=float),
+            group=group,
+            strata=data.strata if design is SurveyDesign.TAYLOR else None,
+            clusters=data.clusters if design is SurveyDesign.TAYLOR else None,
+            design=design,
+            confidence=config.confidence,
+        )
+        item = found.index.get_level_values("measure").to_numpy()
+        group_position = (
+            np.zeros(len(found), dtype=np.int64)
+            if codes is None
+            else pd.Categorical(
+                found.index.get_level_values("group"), categories=order
+            ).codes.astype(np.int64)
+        )
+        rows = _columns(found).reset_index(drop=True)
+        rows["group"] = [order[position] for position in group_position]
+        rows["group_variable"] = variable
+        rows["item"] = item
+        rows["breakdown"] = order_of_variable
+        rows["group_position"] = group_position
+        parts.append(rows[found["unweighted_base"].to_numpy() > 0])
+    table = pd.concat(parts, ignore_index=True).sort_values(
+        ["item", "breakdown", "group_position"], kind="stable"
+    )
+    item_of_row = table["item"].to_numpy(dtype=np.int64)
+    table = table.drop(columns=["item", "breakdown", "group_position"]).reset_index(drop=True)
+    specs = [spec for spec, _, _ in items]
+    categories = [category for _, category, _ in items]
+    table["wave"] = data.wave
+    for column, values in (
+        ("measure", [spec.measure for spec in specs]),
+        ("measure_label", [spec.label for spec in specs]),
+        ("kind", [spec.kind.value for spec in specs]),
+        ("category", categories),
+        (
+            "headline",
+            [
+                spec.kind is MeasureKind.SINGLE and category == spec.headline
+                for spec, category in zip(specs, categories, strict=True)
+            ],
+        ),
+        ("polarity", [spec.polarity for spec in specs]),
+        ("theme", [spec.theme for spec in specs]),
+    ):
+        table[column] = np.asarray(values, dtype=object)[item_of_row]
+    table["headline"] = table["headline"].astype(bool)
+    return [table]
+
+
 def estimate_table(data: WaveData, *, by: Sequence[str], config: SurveyConfig) -> pd.DataFrame:
     """The estimates of :func:`survey_estimates` for a wave already read, by the
-    characteristics ``by`` (each must be known)."""
+    characteristics ``by`` (each must be known).
+
+    A wave without strata or clusters: the Kish effective-sample-size Wilson interval, one
+    call per category for every breakdown. A wave with them (``data.designed``): Taylor
+    linearisation with domain estimation on the whole design, one ``survey_proportions``
+    call per breakdown for every category (see :func:`estimate_proportion`).
+    """
     settings = config
-    variables = list(by)
-    wave = data.wave
-    frames = []
-    for spec in data.measures.values():
-        for category in measure_categories(data, spec=spec):
-            frame = indicator(data, spec=spec, category=category)
-            if frame.empty:
-                continue
-            # One call for all respondents and every group of every characteristic: the
-            # respondents are stacked once per breakdown, each copy keyed by its groups.
-            keys = [np.zeros(len(frame), dtype=np.int64)]
-            names = [(ALL_VARIABLE, ALL_GROUP)]
-            positions = frame["position"].to_numpy()
-            order: tuple[str, ...]
-            for variable in variables:
-                if variable not in data.labels:
-                    codes, order = np.zeros(len(data.weights), dtype=np.int64), (NOT_KNOWN,)
-                else:
-                    codes, order = data.labels[variable]
-                keys.append(codes[positions] + len(names))
-                names.extend((variable, group) for group in order)
-            copies = len(keys)
-            stacked = pd.DataFrame(
-                {
-                    "response": np.tile(frame["response"].to_numpy(dtype=float), copies),
-                    "weight": np.tile(frame["weight"].to_numpy(dtype=float), copies),
-                }
-            )
-            found = estimate_proportion(stacked, groups=np.concatenate(keys), config=settings)
-            present = [key for key in range(len(names)) if key in found.index]
-            found = found.loc[present]
-            found.index = pd.Index([names[key][1] for key in present], name="group")
-            parts = [found.assign(group_variable=[names[key][0] for key in present])]
-            rows = pd.concat(parts).rename_axis("group").reset_index()
-            rows["wave"] = wave
-            rows["measure"] = spec.measure
-            rows["measure_label"] = spec.label
-            rows["kind"] = spec.kind.value
-            rows["category"] = category
-            rows["headline"] = spec.kind is MeasureKind.SINGLE and category == spec.headline
-            rows["polarity"] = spec.polarity
-            rows["theme"] = spec.theme
-            frames.append(rows)
-    if not frames:
+    breakdowns = _breakdowns(data, list(by))
+    items = [
+        (spec, category, frame)
+        for spec in data.measures.values()
+        for category in measure_categories(data, spec=spec)
+        if not (frame := indicator(data, spec=spec, category=category)).empty
+    ]
+    if not items:
         return pd.DataFrame({column: pd.Series(dtype=object) for column in ESTIMATE_COLUMNS})
+    weights = data.weights.to_numpy(dtype=float)
+    if data.designed:
+        frames = _batch_rows(
+            data, items, breakdowns=breakdowns, config=settings, design=SurveyDesign.TAYLOR
+        )
+    elif bool(np.all(np.isfinite(weights) & (weights > 0))):
+        frames = _batch_rows(
+            data, items, breakdowns=breakdowns, config=settings, design=SurveyDesign.KISH
+        )
+    else:
+        # A weight of 0 (or none) somewhere in the wave: the batch needs every respondent's
+        # weight, so each category is estimated on its own base.
+        frames = [
+            _describe(
+                _kish_rows(data, frame, breakdowns=breakdowns, config=settings),
+                wave=data.wave,
+                spec=spec,
+                category=category,
+            )
+            for spec, category, frame in items
+        ]
     table = pd.concat(frames, ignore_index=True)
     table["group"] = table["group"].astype(str)
     table["suppressed"] = table["unweighted_base"] < settings.minimum_unweighted_base
@@ -809,8 +1170,11 @@ def suppression_reason(unweighted_base: float, *, config: SurveyConfig) -> str:
 __all__ = [
     "ALL_GROUP",
     "ALL_VARIABLE",
+    "DESIGN_EFFECTIVE_NOTE",
     "ESTIMATE_COLUMNS",
+    "GROUP_TEST",
     "NOT_KNOWN",
+    "NO_STRATUM",
     "WARD_VARIABLE",
     "Among",
     "Difference",
@@ -821,6 +1185,7 @@ __all__ = [
     "WaveData",
     "codebook_characteristics",
     "codebook_measures",
+    "compare_groups_in_design",
     "compare_proportion_pairs",
     "compare_proportions",
     "estimate_proportion",
@@ -833,6 +1198,8 @@ __all__ = [
     "measure_categories",
     "parse_survey_config",
     "read_wave",
+    "sample_share",
     "suppression_reason",
     "survey_estimates",
+    "wave_response",
 ]
