@@ -28,6 +28,7 @@ from scipy import special
 from scipy import stats as scipy_stats
 from survey_fixtures import Respondent, read_api, respondents, write_api_wave, write_wave
 
+from safecity.assess.families import survey as survey_family
 from safecity.assess.survey_comparisons import compare_groups, compare_waves
 from safecity.assess.survey_estimates import (
     DESIGN_EFFECTIVE_NOTE,
@@ -365,3 +366,16 @@ def test_the_loader_keeps_the_codebook_design_for_the_estimates(
     assert set(loaded["method"]) == {IntervalMethod.TAYLOR_LOGIT.value}
     for column in ("value", "lower_ci", "upper_ci", "effective_sample_size"):
         assert loaded[column].to_numpy() == pytest.approx(written[column].to_numpy(), rel=1e-12)
+
+
+def test_findings_of_a_designed_wave_name_the_design_t_test(warehouse: Warehouse) -> None:
+    data = read_wave(warehouse, wave="strat")
+    table = compare_groups(data=data, by=["stype"], config=CONFIG)
+    table = table.assign(row_id=survey_family.comparison_row_ids(table))
+    findings = survey_family._group_findings(table, data=data)
+    assert findings, "the stratified wave has significant differences between school types"
+    for finding in findings:
+        assert "a design-based t test allowing for the survey's strata and clusters" in (
+            finding.sentence
+        )
+        assert finding.methods == ("survey_comparison",)

@@ -22,6 +22,7 @@ class MethodId(StrEnum):
     FINGERTIPS_BENCHMARK = "fingertips_benchmark"
     RATE_RATIO_TEST = "rate_ratio_test"
     NEWCOMBE = "newcombe"
+    SURVEY_COMPARISON = "survey_comparison"
     THREE_PERIOD_AVERAGE = "three_period_average"
     RANKING = "ranking"
     CRIME_SEVERITY = "crime_severity"

@@ -70,6 +70,17 @@ SURVEY_DIFFERENCE = wording.TestWording(
     method=MethodId.NEWCOMBE,
 )
 """How findings name the comparison of two weighted shares (Newcombe on effective sizes)."""
+SURVEY_DESIGN_DIFFERENCE = wording.TestWording(
+    words="a design-based t test allowing for the survey's strata and clusters",
+    method=MethodId.SURVEY_COMPARISON,
+)
+"""How findings name a difference between groups of a wave with strata or clusters."""
+
+
+def _test_wording(test: object) -> wording.TestWording:
+    """The wording of the test a comparison row names (its ``test`` column)."""
+    return SURVEY_DESIGN_DIFFERENCE if "svyttest" in str(test) else SURVEY_DIFFERENCE
+
 
 WAVE_COLUMNS = (
     "row_id",
@@ -371,14 +382,14 @@ def _among(spec: MeasureSpec, data: WaveData) -> str:
     )
 
 
-def _difference_words(*, significant: bool, p_value: float, change: bool) -> str:
+def _difference_words(*, significant: bool, p_value: float, change: bool, test: object) -> str:
     noun = "change" if change else "difference"
     verdict = (
         f"a statistically significant {noun}"
         if significant
         else f"not a statistically significant {noun}"
     )
-    return f"{verdict} ({SURVEY_DIFFERENCE.words}, {p_value_words(p_value)})"
+    return f"{verdict} ({_test_wording(test).words}, {p_value_words(p_value)})"
 
 
 def _wave_findings(
@@ -409,7 +420,12 @@ def _wave_findings(
         sentence = (
             f"{spec.label}: the share of respondents {_quoted(spec, str(row['category']))}"
             f"{_among(spec, data)} {moved}, "
-            + _difference_words(significant=significant, p_value=float(row["p_value"]), change=True)
+            + _difference_words(
+                significant=significant,
+                p_value=float(row["p_value"]),
+                change=True,
+                test=row["test"],
+            )
             + "."
         )
         findings.append(
@@ -419,7 +435,7 @@ def _wave_findings(
                 sentence=sentence,
                 row_ids=(str(row["row_id"]),),
                 significant=significant,
-                methods=(SURVEY_DIFFERENCE.method.value,),
+                methods=(_test_wording(row["test"]).method.value,),
             )
         )
     return findings, covered
@@ -498,7 +514,9 @@ def _group_findings(comparisons: pd.DataFrame, *, data: WaveData) -> list[Findin
             f"{spec.label}: in the {data.wave} survey {_percent(after, before)} of {group}"
             f" respondents{_among(spec, data)} answered \u201c{row['category']}\u201d, compared"
             f" with {_percent(before, after)} of {other_words} (by {variable}), "
-            + _difference_words(significant=True, p_value=float(row["p_value"]), change=False)
+            + _difference_words(
+                significant=True, p_value=float(row["p_value"]), change=False, test=row["test"]
+            )
             + "."
         )
         findings.append(
@@ -510,7 +528,7 @@ def _group_findings(comparisons: pd.DataFrame, *, data: WaveData) -> list[Findin
                 sentence=sentence,
                 row_ids=(str(row["row_id"]),),
                 significant=True,
-                methods=(SURVEY_DIFFERENCE.method.value,),
+                methods=(_test_wording(row["test"]).method.value,),
             )
         )
     return findings
@@ -673,6 +691,7 @@ def survey(inputs: AssessmentInputs) -> FamilyOutput:
 
 __all__ = [
     "NO_SURVEY",
+    "SURVEY_DESIGN_DIFFERENCE",
     "SURVEY_DIFFERENCE",
     "WAVE_COLUMNS",
     "ChosenWaves",
