@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -339,6 +340,13 @@ def _chart(build: Any, **arguments: Any) -> Chart:
         shown=shown,
         headings=[column_heading(column) for column in shown],
     )
+
+
+def survey_minimum_base(manifest: Mapping[str, Any]) -> int | None:
+    """The survey's minimum unweighted base, from a manifest's ``families.survey`` record."""
+    from safecity.report.survey_section import minimum_base
+
+    return minimum_base(manifest)
 
 
 def survey_headline_chart(

@@ -872,3 +872,33 @@ def test_global_missing_codes_from_data_categories_and_which_list_wins(
         (4, "cause", "Missing (99)", False),
         (4, "safe", "Unsafe", True),
     ]
+
+
+def test_deprivation_quintile_comes_from_the_located_lsoas_imd_decile(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    _postcode_lookup(warehouse)
+    # IMD deciles of the two LSOAs: fixture values, not the published IMD2019 figures.
+    warehouse.connection.executemany(
+        "INSERT INTO deprivation VALUES ('IMD2019', 'lsoa', ?, 2011, 'imd', 'decile', ?, 0)",
+        [["E01032755", 1.0], ["E01032751", 10.0]],
+    )
+    codebook = _write(
+        tmp_path,
+        "city.yaml",
+        CITY_CODEBOOK.replace(
+            "  ward: {from_location: ward}\n",
+            "  ward: {from_location: ward}\n"
+            "  deprivation_quintile: {from_location: deprivation_quintile}\n",
+        ),
+    )
+    path = _write(tmp_path, "city.csv", CITY_CSV)
+    load_survey(warehouse, path=path, codebook_path=codebook, wave="2022")
+    rows = warehouse.connection.execute(
+        "SELECT r.line_number, c.category FROM survey_characteristic c"
+        " JOIN survey_respondent r USING (wave, respondent_id)"
+        " WHERE c.characteristic = 'deprivation_quintile' ORDER BY r.line_number"
+    ).fetchall()
+    # R001 and R004 live in E01032755 (decile 1), R002 in E01032751 (decile 10); R005 (not a
+    # postcode) and R006 (none) have no location, so no quintile: "Not known" in estimates.
+    assert rows == [(2, "1 (most deprived)"), (3, "5 (least deprived)")]

@@ -383,7 +383,8 @@ def _structure(codebook: dict[str, object]) -> object:
         },
         {
             name: (
-                sorted(spec["categories"]) if isinstance(spec["categories"], dict) else "data",
+                spec.get("from_location")
+                or (sorted(spec["categories"]) if isinstance(spec["categories"], dict) else "data"),
                 spec.get("population_ages"),
                 spec.get("population_sex"),
             )
@@ -452,6 +453,8 @@ def test_each_codebook_fits_its_file(survey: DemoSurvey) -> None:
         missing = list(codebook["missing_codes"])
         named = {codebook["respondent_id"], codebook["location"]["postcode"]}
         for name, spec in codebook["characteristics"].items():
+            if "from_location" in spec:
+                continue  # from the respondent's located LSOA, not a column of the file
             column = spec["column"]
             named.add(column)
             values = set(data[column]) - {"", np.nan}

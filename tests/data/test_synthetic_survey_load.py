@@ -35,6 +35,11 @@ def test_the_demo_loads_both_waves_raked_with_postcodes_turned_into_areas(
     with Warehouse(tmp_path / "w.duckdb") as warehouse:
         reports = load_demo(warehouse, dataset=city, survey=survey).reports
         connection = warehouse.connection
+        quintiles = connection.execute(
+            "SELECT wave, count(*) AS respondents, count(DISTINCT category) AS categories"
+            " FROM survey_characteristic WHERE characteristic = 'deprivation_quintile'"
+            " GROUP BY wave"
+        ).df()
         by_path = {report.path: report for report in reports}
         for path in survey.files():
             report = by_path[str(path)]
@@ -83,6 +88,10 @@ def test_the_demo_loads_both_waves_raked_with_postcodes_turned_into_areas(
         assert sorted(mine["lsoa_code"].dropna()) == sorted(
             survey.lsoa_codes[lsoa] for lsoa in given["lsoa"]
         )
+        # Every located respondent has the national IMD quintile of their LSOA.
+        counted = quintiles[quintiles["wave"] == wave.label].iloc[0]
+        assert counted["respondents"] == mine["lsoa_code"].notna().sum()
+        assert counted["categories"] > 1
     population = survey.population
     adults_female = float(population.count[population.sex == 1].sum() / population.count.sum())
     for _, share in female:

@@ -32,7 +32,6 @@ FAMILY = "survey"
 ALL_GROUP = "all"
 BETWEEN_WAVES = "between waves"
 BETWEEN_GROUPS = "between groups"
-MINIMUM_BASE_KEYS = ("minimum_unweighted_base", "minimum_base")
 NO_SURVEY = "no residents' survey wave was loaded for this assessment's period"
 MINUS = "\u2212"
 
@@ -58,19 +57,6 @@ class SurveyData:
     def previous(self) -> str | None:
         """The wave before the latest, if any."""
         return self.wave_order[-2] if len(self.wave_order) > 1 else None
-
-
-def minimum_base(manifest: Mapping[str, Any]) -> int | None:
-    """The survey's minimum unweighted base, from the manifest's ``families.survey``."""
-    families = manifest.get("families")
-    record = families.get(FAMILY) if isinstance(families, Mapping) else None
-    if not isinstance(record, Mapping):
-        return None
-    for key in MINIMUM_BASE_KEYS:
-        value = record.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return int(value)
-    return None
 
 
 def _wave_order(waves: list[dict[str, Any]], estimates: list[dict[str, Any]]) -> list[str]:
@@ -110,7 +96,7 @@ def survey_data(assessment: PublishedAssessment) -> SurveyData:
             estimates=estimates,
             comparisons=found[COMPARISONS_TABLE],
             wave_order=_wave_order(found[WAVES_TABLE], estimates),
-            minimum_base=minimum_base(manifest),
+            minimum_base=core_gateway.survey_minimum_base(manifest),
             absent_reason=absent,
         )
 

@@ -234,41 +234,25 @@ def choose_waves(waves: pd.DataFrame, *, period: Period, area_code: str) -> Chos
     return ChosenWaves(used=table.reset_index(drop=True), not_used=not_used)
 
 
+def _joined_ids(prefix: str, parts: list[pd.Series]) -> pd.Series:
+    """``<prefix>:<part>:<part>…`` of each row."""
+    joined = pd.Series(prefix, index=parts[0].index)
+    for part in parts:
+        joined = joined + ":" + part.astype(str)
+    return joined
+
+
 def estimate_row_ids(table: pd.DataFrame) -> pd.Series:
     """``survey:<wave>:<measure>:<category>:<group_variable>:<group>`` of each estimate."""
-    return (
-        "survey:"
-        + table["wave"].astype(str)
-        + ":"
-        + table["measure"].astype(str)
-        + ":"
-        + table["category"].astype(str)
-        + ":"
-        + table["group_variable"].astype(str)
-        + ":"
-        + table["group"].astype(str)
-    )
+    columns = ("wave", "measure", "category", "group_variable", "group")
+    return _joined_ids("survey", [table[column] for column in columns])
 
 
 def comparison_row_ids(table: pd.DataFrame) -> pd.Series:
     """``survey_comparison:<kind>:<from>:<to>:<measure>:<category>:<variable>:<group>``."""
     kind = table["comparison"].astype(str).str.replace(" ", "_")
-    return (
-        "survey_comparison:"
-        + kind
-        + ":"
-        + table["from_label"].astype(str)
-        + ":"
-        + table["to_label"].astype(str)
-        + ":"
-        + table["measure"].astype(str)
-        + ":"
-        + table["category"].astype(str)
-        + ":"
-        + table["group_variable"].astype(str)
-        + ":"
-        + table["group"].astype(str)
-    )
+    columns = ("from_label", "to_label", "measure", "category", "group_variable", "group")
+    return _joined_ids("survey_comparison", [kind, *(table[column] for column in columns)])
 
 
 def _with_row_id(table: pd.DataFrame, row_ids: pd.Series) -> pd.DataFrame:

@@ -84,6 +84,9 @@ class LocationSource(StrEnum):
 
     LSOA = "lsoa"
     WARD = "ward"
+    DEPRIVATION_QUINTILE = "deprivation_quintile"
+    """The national Index of Multiple Deprivation quintile of the respondent's LSOA (from the
+    loaded deprivation deciles): ``1 (most deprived)`` to ``5 (least deprived)``."""
 
 
 class PopulationSex(StrEnum):
@@ -741,7 +744,8 @@ class _Parser:
             except ValueError:
                 raise self.error(
                     f"{path}.from_location",
-                    f"{data['from_location']!r} is not one of: lsoa, ward",
+                    f"{data['from_location']!r} is not one of: "
+                    + ", ".join(source.value for source in LocationSource),
                 ) from None
             if "column" in data or "categories" in data:
                 raise self.error(

@@ -575,6 +575,34 @@ def _locate(
     return notes
 
 
+DEPRIVATION_QUINTILE_SQL = (
+    "CASE (CAST(d.value AS INTEGER) + 1) // 2 WHEN 1 THEN '1 (most deprived)'"
+    " WHEN 5 THEN '5 (least deprived)' ELSE CAST((CAST(d.value AS INTEGER) + 1) // 2 AS VARCHAR)"
+    " END"
+)
+"""A national IMD decile (1 = most deprived 10%) as its quintile's category."""
+
+
+def _insert_deprivation_quintiles(
+    connection: duckdb.DuckDBPyConnection, *, wave: str, characteristic: str
+) -> None:
+    """Each located respondent's national IMD quintile, from the newest loaded index's LSOA
+    deciles (overall index, the LSOA's vintage); respondents whose LSOA has none get no row
+    ("Not known")."""
+    connection.execute(
+        "INSERT INTO survey_characteristic BY NAME"
+        " WITH newest AS (SELECT max(index_name) AS index_name FROM deprivation"
+        "  WHERE area_level = 'lsoa' AND domain = 'imd' AND measure = 'decile')"
+        f" SELECT ? AS wave, l.respondent_id, ? AS characteristic, {DEPRIVATION_QUINTILE_SQL}"
+        " AS category FROM survey_located l"
+        " JOIN deprivation d ON d.area_code = l.lsoa_code AND d.area_vintage = l.lsoa_vintage"
+        " AND d.area_level = 'lsoa' AND d.domain = 'imd' AND d.measure = 'decile'"
+        " JOIN newest n ON d.index_name = n.index_name"
+        " WHERE l.lsoa_code IS NOT NULL",
+        [wave, characteristic],
+    )
+
+
 def _insert_long(
     connection: duckdb.DuckDBPyConnection,
     *,
@@ -604,6 +632,9 @@ def _insert_long(
         connection.unregister("survey_rows_arrow")
     for item in codebook.characteristics.values():
         if item.from_location is None:
+            continue
+        if item.from_location is LocationSource.DEPRIVATION_QUINTILE:
+            _insert_deprivation_quintiles(connection, wave=wave, characteristic=item.name)
             continue
         column = "lsoa_code" if item.from_location is LocationSource.LSOA else "ward_code"
         connection.execute(
