@@ -24,6 +24,7 @@ from safecity.assess.families.registry import FamilyFunction
 from safecity.assess.periods import parse_period
 from safecity.data.demo_load import load_demo
 from safecity.data.synthetic import DemoDataset, DemoScale, generate_demo_data
+from safecity.data.synthetic.survey import write_demo_survey
 from safecity.data.warehouse import Warehouse
 
 DEMO_AREA = "E22900001"
@@ -44,14 +45,20 @@ class DemoCity:
 
 @contextmanager
 def loaded_demo_city(
-    folder: Path, *, key: str | None, first_month: str = "2023-04", months: int = 24
+    folder: Path,
+    *,
+    key: str | None,
+    first_month: str = "2023-04",
+    months: int = 24,
+    with_survey: bool = False,
 ) -> Iterator[tuple[DemoDataset, Warehouse]]:
     """Generate the demo city in ``folder`` and load it; yield the dataset and open warehouse.
 
     With ``key``, the pseudonym key is set in the environment, so the demo writes no key file
     outside the folder. Without one, every ``SAFECITY_`` variable is unset and ``HOME`` points
     into the folder, where the demo writes its own key file. The warehouse is closed and the
-    environment restored on leaving.
+    environment restored on leaving. ``with_survey`` also writes and loads the residents'
+    survey's two waves, as ``safecity demo`` does.
     """
     with pytest.MonkeyPatch.context() as patch:
         if key is None:
@@ -65,8 +72,9 @@ def loaded_demo_city(
             out_dir=folder / "demo", seed=20221, scale=DemoScale.CITY,
             first_month=first_month, months=months,
         )  # fmt: skip
+        survey = write_demo_survey(dataset=dataset) if with_survey else None
         with Warehouse(folder / "safecity.duckdb") as warehouse:
-            load_demo(warehouse, dataset=dataset)
+            load_demo(warehouse, dataset=dataset, survey=survey)
             yield dataset, warehouse
 
 

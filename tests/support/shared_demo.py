@@ -25,14 +25,13 @@ def build_demo_assessment(folder: Path) -> Path:
     """The demo city's Assessment artefact, built with the core in ``folder``; returns its path.
 
     The same steps as ``safecity demo``: the synthetic city (seed 20221, city scale, 36 months
-    from April 2022) generated and loaded under a throwaway pseudonym key, then its CSP
-    assessed for its latest financial year, 2024/25.
+    from April 2022) and its residents' survey (two waves) generated and loaded under a
+    throwaway pseudonym key, then its CSP assessed for its latest financial year, 2024/25.
     """
     out = folder / "assessment"
-    with loaded_demo_city(folder, key=secrets.token_hex(32), first_month="2022-04", months=36) as (
-        _dataset,
-        warehouse,
-    ):
+    with loaded_demo_city(
+        folder, key=secrets.token_hex(32), first_month="2022-04", months=36, with_survey=True
+    ) as (_dataset, warehouse):
         run_assessment(warehouse, area_code=DEMO_AREA, period=parse_period("2024/25"), out_dir=out)
     if not (out / "manifest.json").is_file():
         raise RuntimeError(f"the demo assessment wrote no manifest.json in {out}")

@@ -149,6 +149,13 @@ def _make_world(published: Any) -> World:
         text="Crime fell.",
         written_on=datetime.date(2025, 6, 30),
     )
+    # A residents' survey measure of the published demo (its survey family's public table).
+    estimates = queries.table_rows(published, "survey_estimates")
+    measure = (
+        str(estimates.rows[0]["measure"])
+        if estimates is not None and estimates.rows
+        else "feels_safe_after_dark"
+    )
     ids = {
         "organisation_id": str(people.other_organisation.pk),
         "user_id": str(people.user(Role.PARTNER_OFFICER, same_organisation=False).pk),
@@ -162,6 +169,7 @@ def _make_world(published: Any) -> World:
         "gss_code": published.area_code,
         "group_id": group_id,
         "commentary_id": str(commentary.pk),
+        "measure": measure,
         "uidb64": urlsafe_base64_encode(force_bytes(resetting.pk)),
         "token": default_token_generator.make_token(resetting),
     }

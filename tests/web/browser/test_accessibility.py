@@ -31,6 +31,8 @@ PAGES = {
     "area page (ward)": "/areas/{ward}/",
     "area page (LSOA)": "/areas/{lsoa}/",
     "hotspot maps": "/hotspots/",
+    "residents' survey": "/survey/",
+    "survey measure page": "/survey/feels_safe_after_dark/",
     "assessment archive": "/assessments/",
     "methods page": "/methods/",
     "archived assessment": "/assessments/{assessment_id}/",
