@@ -49,6 +49,7 @@ def test_partners_report_has_every_section_with_data(
     assert ids == [
         "summary",
         "national-context",
+        "residents",  # the demo's residents' survey (two waves)
         "overview",
         *(f"theme-{theme_id}" for theme_id in expected_themes),
         "victims-and-offenders",

@@ -25,6 +25,7 @@ from safecity.report.context import (
     REPORT_TITLE,
     ReportContext,
     is_person_level,
+    topic_findings,
 )
 from safecity.report.document import (
     Cover,
@@ -34,6 +35,7 @@ from safecity.report.document import (
     Note,
     Section,
     Sentence,
+    SentenceList,
 )
 from safecity.report.evidence import index_rows
 from safecity.report.formatting import (
@@ -72,6 +74,9 @@ class Assembly:
     """Set by the methods appendix: method id -> its numbered entry."""
 
 
+SURVEY_TOPIC = "survey"
+"""The topic of the survey family's findings (printed in the partners' residents section)."""
+
 SectionBuilder = Callable[[Assembly], list[Section]]
 """Builds the sections of one id of ``editions.yaml`` (none when it has nothing to say)."""
 
@@ -109,6 +114,16 @@ def _residents(assembly: Assembly) -> list[Section]:
     )
     if section is None:
         return []
+    found = topic_findings(assembly.general, assembly.topics, (SURVEY_TOPIC,))
+    if found and assembly.context.audience is Audience.PARTNERS:
+        section.subsections.append(
+            Section(
+                section_id="residents-findings",
+                number="",
+                title="Findings",
+                blocks=[SentenceList(sentences=tuple(found))],
+            )
+        )
     section.new_page = assembly.edition.themes.new_page
     return [section]
 

@@ -47,6 +47,8 @@ class SurveyData:
     minimum_base: int | None
     absent_reason: str | None = None
     """Why the assessment has no survey (``None`` when it has one)."""
+    confidence: float = 0.95
+    """The level of the survey's intervals (its estimates' ``confidence``)."""
 
     @property
     def latest(self) -> str | None:
@@ -98,9 +100,20 @@ def survey_data(assessment: PublishedAssessment) -> SurveyData:
             wave_order=_wave_order(found[WAVES_TABLE], estimates),
             minimum_base=core_gateway.survey_minimum_base(manifest),
             absent_reason=absent,
+            confidence=_confidence(estimates),
         )
 
     return queries.cached(assessment, "survey", build)
+
+
+def _confidence(estimates: list[dict[str, Any]]) -> float:
+    """The confidence level of the survey's intervals (the family computes all at one level,
+    ``config/survey.yaml``), 0.95 when no row says."""
+    for row in estimates:
+        value = row.get("confidence")
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1:
+            return float(value)
+    return 0.95
 
 
 # How the pages write survey figures.

@@ -59,5 +59,6 @@ def survey_measure(
         assessment=assessment,
         measure=page,
         minimum=survey.fewer_than(data.minimum_base),
+        confidence=data.confidence,
     )
     return render(request, "observatory/survey_measure.html", context)
