@@ -41,6 +41,7 @@ from safecity.assess.periods import parse_period
 from safecity.data.demo_load import load_demo
 from safecity.data.extract.pseudonyms import KEY_ENVIRONMENT_VARIABLE
 from safecity.data.synthetic import DemoScale, generate_demo_data
+from safecity.data.synthetic.survey import write_demo_survey
 from safecity.data.warehouse import Warehouse
 from safecity.report.artefact_reader import Audience
 from safecity.report.pdf_output import write_pdf
@@ -56,8 +57,9 @@ def demo_artefact(scratch: Path, *, seed: int) -> Path:
     """Generate, load and assess Demoton for 2024/25; the artefact's folder."""
     started = time.perf_counter()
     dataset = generate_demo_data(out_dir=scratch / "city", seed=seed, scale=DemoScale.CITY)
+    survey = write_demo_survey(dataset=dataset)  # as safecity demo: two survey waves
     with Warehouse(scratch / "city.duckdb") as warehouse:
-        load_demo(warehouse, dataset=dataset)
+        load_demo(warehouse, dataset=dataset, survey=survey)
         run_assessment(
             warehouse,
             area_code=CITY_CSP,
