@@ -342,6 +342,14 @@ def _chart(build: Any, **arguments: Any) -> Chart:
     )
 
 
+def survey_wave_pattern() -> str:
+    """The regular expression a survey wave label matches (as ``safecity load survey``
+    accepts it), anchored for the API's ``wave`` parameter."""
+    from safecity.data.survey.wave_label import WAVE_LABEL_TEXT
+
+    return f"^{WAVE_LABEL_TEXT}$"
+
+
 def survey_minimum_base(manifest: Mapping[str, Any]) -> int | None:
     """The survey's minimum unweighted base, from a manifest's ``families.survey`` record."""
     from safecity.report.survey_section import minimum_base

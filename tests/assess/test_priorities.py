@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from demo_city import demo_city
+from small_area import small_area_inputs
 
 from safecity.assess.context import AssessmentInputs, AssessmentOptions
 from safecity.assess.crime_groups import load_crime_groups
-from safecity.assess.denominators import Denominators
 from safecity.assess.families.benchmarking import benchmarking
 from safecity.assess.families.harm import harm
 from safecity.assess.families.priorities import (
@@ -33,8 +33,6 @@ from safecity.assess.families.priorities import (
     priority_tables,
     read_priority_inputs,
 )
-from safecity.assess.periods import parse_period
-from safecity.assess.study_area import StudyArea, StudyAreaLevel
 from safecity.config.packaged_yaml import read_packaged_yaml
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
@@ -84,30 +82,15 @@ def _indicators() -> pd.DataFrame:
 
 
 def _inputs(warehouse: Warehouse, *, priority_inputs: Path | None) -> AssessmentInputs:
-    period = parse_period("2020/21")
     groups = [group for group in load_crime_groups() if group.id in {*ISSUES, "all_crime"}]
-    return AssessmentInputs(
-        warehouse=warehouse,
-        area=StudyArea(
-            code=AREA,
-            name="Testham",
-            level=StudyAreaLevel.LOCAL_AUTHORITY,
-            vintage=2020,
-            lsoa_vintage=2011,
-            ward_vintage=2020,
-            lsoas=pd.DataFrame({"lsoa_code": ["E01000001"]}),
-        ),
-        period=period,
-        baseline=period.preceding()[0],
-        window=period,
+    return small_area_inputs(
+        warehouse,
+        area_code=AREA,
+        period="2020/21",
         groups=groups,
         sources={group.id: "police_uk" for group in groups},
-        counts=pd.DataFrame(),
-        denominators=Denominators(
-            table=pd.DataFrame(), population_year=2020, households_year=None, note=""
-        ),
         indicators=_indicators(),
-        seed=1,
+        population_year=2020,
         options=AssessmentOptions(priority_inputs_path=priority_inputs),
     )
 

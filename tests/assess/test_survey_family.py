@@ -17,14 +17,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from plain_words import FORBIDDEN
+from small_area import small_area_inputs
 from survey_fixtures import CODEBOOK, build_survey_warehouse, respondents, write_wave
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.crime_groups import load_crime_groups
-from safecity.assess.denominators import Denominators
 from safecity.assess.families.survey import NO_SURVEY, choose_waves, survey
 from safecity.assess.periods import parse_period
-from safecity.assess.study_area import StudyArea, StudyAreaLevel
 from safecity.data.warehouse import Warehouse
 
 AREA = "E06000001"
@@ -32,30 +31,14 @@ Z = 1.959963984540054
 
 
 def inputs_for(warehouse: Warehouse, *, period: str = "2022/23") -> AssessmentInputs:
-    assessed = parse_period(period)
-    groups = load_crime_groups()
-    return AssessmentInputs(
-        warehouse=warehouse,
-        area=StudyArea(
-            code=AREA,
-            name="Testham",
-            level=StudyAreaLevel.LOCAL_AUTHORITY,
-            vintage=2020,
-            lsoa_vintage=2011,
-            ward_vintage=2020,
-            lsoas=pd.DataFrame({"lsoa_code": ["E01000001"]}),
-        ),
-        period=assessed,
-        baseline=assessed.preceding()[0],
-        window=assessed,
-        groups=groups,
+    return small_area_inputs(
+        warehouse,
+        area_code=AREA,
+        period=period,
+        groups=load_crime_groups(),
         sources={},
-        counts=pd.DataFrame(),
-        denominators=Denominators(
-            table=pd.DataFrame(), population_year=2022, households_year=None, note=""
-        ),
         indicators=pd.DataFrame(),
-        seed=1,
+        population_year=2022,
     )
 
 

@@ -16,19 +16,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from small_area import small_area_inputs
 from survey_fixtures import AREA, build_survey_warehouse, respondents
 
 from safecity.assess.context import AssessmentInputs, AssessmentOptions
 from safecity.assess.crime_groups import load_crime_groups
-from safecity.assess.denominators import Denominators
 from safecity.assess.families.priorities import (
     CriterionScores,
     load_priority_scoring,
     priority_tables,
     survey_public_concern,
 )
-from safecity.assess.periods import parse_period
-from safecity.assess.study_area import StudyArea, StudyAreaLevel
 from safecity.assess.survey_concern import CONCERN_COLUMNS, ConcernEvidence
 from safecity.data.warehouse import Warehouse
 
@@ -66,30 +64,15 @@ def _indicators() -> pd.DataFrame:
 
 
 def _inputs(warehouse: Warehouse, *, priority_inputs: Path | None) -> AssessmentInputs:
-    period = parse_period("2022/23")
     groups = [group for group in load_crime_groups() if group.id in ISSUES]
-    return AssessmentInputs(
-        warehouse=warehouse,
-        area=StudyArea(
-            code=AREA,
-            name="Testham",
-            level=StudyAreaLevel.LOCAL_AUTHORITY,
-            vintage=2020,
-            lsoa_vintage=2011,
-            ward_vintage=2020,
-            lsoas=pd.DataFrame({"lsoa_code": ["E01000001"]}),
-        ),
-        period=period,
-        baseline=period.preceding()[0],
-        window=period,
+    return small_area_inputs(
+        warehouse,
+        area_code=AREA,
+        period="2022/23",
         groups=groups,
         sources={group.id: "police_uk" for group in groups},
-        counts=pd.DataFrame(),
-        denominators=Denominators(
-            table=pd.DataFrame(), population_year=2022, households_year=None, note=""
-        ),
         indicators=_indicators(),
-        seed=1,
+        population_year=2022,
         options=AssessmentOptions(priority_inputs_path=priority_inputs),
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from safecity_web import core_gateway
 from safecity_web.api.pagination import PAGINATION_PARAMETERS
 from safecity_web.api.parameters import (
     GSS_CODE_PATTERN,
@@ -335,11 +336,11 @@ DOWNLOADS = Endpoint(
     example_arguments={"indicator": "all_crime"},
 )
 
-WAVE_PATTERN = r"^[A-Za-z0-9._/-]{1,50}$"
+WAVE_PATTERN = core_gateway.survey_wave_pattern()
 WAVE = Parameter(
     name="wave",
     description="Only this survey wave (its label, e.g. 2022).",
-    expected="a wave label: letters, digits, '.', '_', '/' or '-', e.g. 2022",
+    expected="a wave label: up to 64 letters, digits, spaces, '.', '_', '/' or '-', e.g. 2022",
     pattern=WAVE_PATTERN,
     example="2022",
 )

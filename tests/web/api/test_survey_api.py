@@ -132,6 +132,10 @@ def test_filters_by_wave_measure_and_grouping(
     bad = client.get("/api/v1/survey/estimates?wave=NOT A VALID VALUE!")
     assert bad.status_code == 400
     assert json.loads(bad.content)["error"]["parameter"] == "wave"
+    # Any label `safecity load survey` accepts can be asked for, spaces included.
+    spaced = _checked(client, document, "/api/v1/survey/estimates?wave=Autumn%202023")
+    assert spaced["data"] == []
+    assert spaced["meta"]["reason"] == "no survey estimates match wave=Autumn 2023"
 
 
 def test_waves_and_comparisons(client: Client, published: PublishedAssessment) -> None:

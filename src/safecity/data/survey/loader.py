@@ -61,11 +61,11 @@ from safecity.data.survey.readers import (
     read_survey_file,
     survey_file_format,
 )
+from safecity.data.survey.wave_label import WAVE_LABEL_PATTERN
 from safecity.data.survey.weighting import SurveyWeightingError, weight_wave
 from safecity.data.warehouse import Warehouse
 
 SURVEY_FORMAT = "survey_{format}"
-WAVE_LABEL_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/-]{0,63}")
 _SURVEY_TABLES = (
     "survey_answer",
     "survey_characteristic",
