@@ -100,6 +100,9 @@ def test_walk_the_observatory(guarded, demo_assessment: Path) -> None:
     wait_for_charts(page)
     page.get_by_role("link", name="Hotspot maps").first.click()
     expect(page).to_have_url(guarded.site.url("/hotspots/"))
+    # The URL changes when the navigation commits, before the new page's charts are in its
+    # document: wait for the page itself, or an empty document counts as "every chart settled".
+    page.wait_for_load_state("load")
     assert wait_for_charts(page) >= 1, "the hotspot page draws at least one map"
 
     # The archive of published assessments, and the archived copy of the demo.
