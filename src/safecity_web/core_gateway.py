@@ -813,3 +813,61 @@ def read_commentary_file(*, path: Path) -> dict[str, Any]:
             for entry in commentary.entries
         ],
     }
+
+
+def community_reports_config() -> Any:
+    """The community-reporting vocabulary (``safecity.config.community_reports``).
+
+    Returned as the core's frozen configuration records (kinds, strands, duties, services,
+    rules): immutable values with look-ups by id, no data frames or warehouse handles.
+    """
+    from safecity.config.community_reports import community_reports_config as read_config
+
+    return read_config()
+
+
+_AREA_LOCATORS: dict[Any, Any] = {}
+
+
+def _area_locator(*, boundaries_key: Any, boundaries: Mapping[str, Any]) -> Any:
+    from safecity.geography.point_in_area import AreaLocator
+
+    locator = _AREA_LOCATORS.get(boundaries_key)
+    if locator is None:
+        _AREA_LOCATORS.clear()
+        locator = AreaLocator(boundaries=boundaries)
+        _AREA_LOCATORS[boundaries_key] = locator
+    return locator
+
+
+def place_point(
+    *, boundaries_key: Any, boundaries: Mapping[str, Any], latitude: float, longitude: float
+) -> dict[str, str]:
+    """The CSP, ward and LSOA codes containing a point (``""`` where none does).
+
+    ``boundaries_key`` identifies the boundaries (a published assessment's id): the spatial
+    index built for them is kept for the next call.
+    """
+    placed = _area_locator(boundaries_key=boundaries_key, boundaries=boundaries).place(
+        latitude=latitude, longitude=longitude
+    )
+    return {
+        "area_code": placed.area_code,
+        "ward_code": placed.ward_code,
+        "lsoa_code": placed.lsoa_code,
+    }
+
+
+def named_places(*, boundaries_key: Any, boundaries: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every ward and LSOA of the boundaries by name, with a point inside each."""
+    locator = _area_locator(boundaries_key=boundaries_key, boundaries=boundaries)
+    return [
+        {
+            "name": place.name,
+            "area_level": place.area_level,
+            "area_code": place.area_code,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+        }
+        for place in locator.named_places()
+    ]

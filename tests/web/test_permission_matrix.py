@@ -22,9 +22,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from web_accounts import PortalPeople, create_portal_people, one_action_strategy
 
-from safecity_web.accounts.models import AuditAction, AuditEvent, Role
+from safecity_web.accounts.models import PARTNER_ROLES, AuditAction, AuditEvent, Role
 
 ALL_ROLES = frozenset(Role)
+# The partnership's own staff; reporting-centre workers and business members are refused the
+# portal (issue 13).
+PARTNERS = frozenset(PARTNER_ROLES)
 ADMINISTRATOR = frozenset({Role.ADMINISTRATOR})
 ANALYSTS = frozenset({Role.ADMINISTRATOR, Role.ANALYST})
 
@@ -158,15 +161,15 @@ ACCOUNTS = [
 
 # Empty POSTs: an allowed user gets the form back with errors (400), nothing is saved.
 STRATEGY = [
-    Guarded("strategy:home", ALL_ROLES),
-    Guarded("strategy:overview", ALL_ROLES, lambda world: world.strategy_tree and {}),
+    Guarded("strategy:home", PARTNERS),
+    Guarded("strategy:overview", PARTNERS, lambda world: world.strategy_tree and {}),
     Guarded("strategy:import", ANALYSTS),
     Guarded("strategy:bodies", ADMINISTRATOR),
     Guarded("strategy:body-link", ADMINISTRATOR, method="post", allowed_status=400),
     Guarded("strategy:body-create-organisation", ADMINISTRATOR, method="post", allowed_status=400),
-    Guarded("strategy:priority", ALL_ROLES, _strategy("priority", "priority_id")),
-    Guarded("strategy:focus-area", ALL_ROLES, _strategy("focus_area", "focus_area_id")),
-    Guarded("strategy:outcome", ALL_ROLES, _strategy("outcome", "outcome_id")),
+    Guarded("strategy:priority", PARTNERS, _strategy("priority", "priority_id")),
+    Guarded("strategy:focus-area", PARTNERS, _strategy("focus_area", "focus_area_id")),
+    Guarded("strategy:outcome", PARTNERS, _strategy("outcome", "outcome_id")),
     Guarded(
         "strategy:outcome-link-indicator",
         ANALYSTS,
@@ -174,7 +177,7 @@ STRATEGY = [
         method="post",
         allowed_status=400,
     ),
-    Guarded("strategy:action", ALL_ROLES, _strategy("action", "action_id")),
+    Guarded("strategy:action", PARTNERS, _strategy("action", "action_id")),
     # Adding a progress update: analysts for any action, partner officers only for actions
     # their organisation is responsible for, board members never.
     Guarded(

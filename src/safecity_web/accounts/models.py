@@ -16,6 +16,8 @@ class OrganisationKind(models.TextChoices):
     HEALTH = "health", "Health"
     VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
     BUSINESS_IMPROVEMENT_DISTRICT = "business_improvement_district", "Business improvement district"
+    REPORTING_CENTRE = "reporting_centre", "Third-party reporting centre"
+    BUSINESS = "business", "Business (member of a business crime scheme)"
 
 
 class Role(models.TextChoices):
@@ -25,6 +27,13 @@ class Role(models.TextChoices):
     ANALYST = "analyst", "Analyst"
     BOARD_MEMBER = "board_member", "Board member"
     PARTNER_OFFICER = "partner_officer", "Partner officer"
+    REPORTING_CENTRE_WORKER = "reporting_centre_worker", "Reporting-centre worker"
+    BUSINESS_MEMBER = "business_member", "Business member"
+
+
+PARTNER_ROLES = (Role.ADMINISTRATOR, Role.ANALYST, Role.BOARD_MEMBER, Role.PARTNER_OFFICER)
+"""Roles of the partnership's own staff; the other roles belong to reporting centres and
+businesses, who use only the community-reporting pages (issue 13)."""
 
 
 class Organisation(models.Model):
@@ -68,6 +77,9 @@ class AuditAction(models.TextChoices):
     DELETED = "deleted", "Deleted"
     PASSWORD_RESET = "password_reset", "Password reset"
     SECOND_FACTOR = "second_factor", "Second factor changed"
+    VIEWED_PERSONAL_DATA = "viewed_personal_data", "Viewed personal data"
+    EXPORTED = "exported", "Exported"
+    ANONYMISED = "anonymised", "Anonymised"
 
 
 class AuditEvent(models.Model):

@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "safecity_web.strategy",
     "safecity_web.site",
     "safecity_web.commentary",
+    "safecity_web.jobs",
+    "safecity_web.reporting",
 ]
 
 MIDDLEWARE = [

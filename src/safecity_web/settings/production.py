@@ -60,3 +60,8 @@ SAFECITY_TRUSTED_PROXIES = int(os.environ.get("SAFECITY_TRUSTED_PROXIES", "0"))
 SAFECITY_TOTP_KEYS = [
     key.strip() for key in os.environ.get("SAFECITY_TOTP_KEYS", "").split(",") if key.strip()
 ]
+# Fernet keys for community reports' personal data (contact details, descriptions, notes,
+# attachments), newest first; without them the key is derived from DJANGO_SECRET_KEY.
+SAFECITY_DATA_KEYS = [
+    key.strip() for key in os.environ.get("SAFECITY_DATA_KEYS", "").split(",") if key.strip()
+]
