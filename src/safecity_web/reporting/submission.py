@@ -177,13 +177,19 @@ def _check_dates(draft: ReportDraft, *, today: datetime.date) -> None:
 
 
 def _place(draft: ReportDraft) -> dict[str, str]:
+    """The report's CSP, ward and LSOA codes.
+
+    Without a point (an online incident, or no place given) the CSP is the published
+    assessment's area and ward and LSOA are empty; with no published boundaries, all are empty.
+    """
+    boundaries = current_boundaries()
     if draft.latitude is None or draft.longitude is None:
         if draft.latitude is not None or draft.longitude is not None:
             raise SubmissionRejectedError("location", "give both latitude and longitude")
-        return {"area_code": "", "ward_code": "", "lsoa_code": ""}
+        area_code = "" if boundaries is None else _csp_code(boundaries[1])
+        return {"area_code": area_code, "ward_code": "", "lsoa_code": ""}
     if not (-90.0 <= draft.latitude <= 90.0 and -180.0 <= draft.longitude <= 180.0):
         raise SubmissionRejectedError("location", "latitude or longitude is out of range")
-    boundaries = current_boundaries()
     if boundaries is None:
         return {"area_code": "", "ward_code": "", "lsoa_code": ""}
     boundaries_key, collection = boundaries
@@ -198,6 +204,14 @@ def _place(draft: ReportDraft) -> dict[str, str]:
             "location", "the place is outside the partnership's area: report it to the police"
         )
     return placed
+
+
+def _csp_code(boundaries: dict[str, Any]) -> str:
+    for feature in boundaries.get("features", []):
+        properties = feature.get("properties") or {}
+        if properties.get("area_level") == "csp":
+            return str(properties.get("area_code", ""))
+    return ""
 
 
 def _duplicate_of(draft: ReportDraft, *, placed: dict[str, str], now: datetime.datetime) -> Any:
