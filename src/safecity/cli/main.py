@@ -36,6 +36,10 @@ load_app.command("reference")(load_reference_command)
 from safecity.cli.load_survey import load_survey_command  # noqa: E402
 
 load_app.command("survey")(load_survey_command)
+
+from safecity.cli.load_community_reports import load_community_reports_command  # noqa: E402
+
+load_app.command("community-reports")(load_community_reports_command)
 app.command("status")(status_command)
 app.command("demo")(demo_command)
 app.command("assess")(assess_command)
