@@ -806,6 +806,37 @@ def _share_cells(
             )
 
 
+def _police_recorded_strand_cells(
+    published: PublishedCounts, context: DisclosureContext, table: pd.DataFrame
+) -> None:
+    """``community_reports_strand.police_recorded``: each strand's police-recorded hate crimes
+    in the area and period, the same count as its crime group's ``indicators`` numerator (one
+    slot, so withholding one withholds the other)."""
+    for record in table.to_dict("records"):
+        group_id = record.get("police_crime_group")
+        value = record.get("police_recorded")
+        if not isinstance(group_id, str) or value is None or pd.isna(value):
+            continue
+        if not context.protected(group_id):
+            continue
+        source = context.sources[group_id]
+        row_id = str(record["row_id"])
+        published.cell(
+            table="community_reports_strand",
+            row=row_id,
+            column="police_recorded",
+            value=float(value),
+            members=context.members(
+                source,
+                measure=group_id,
+                lsoas=None,
+                months=context.coverage.months_in(source, context.period),
+            ),
+            slot=(f"{source}:{group_id}", context.area.code, "period"),
+            reveals=[("community_reports_strand", "row_id", row_id, ("police_recorded",))],
+        )
+
+
 def build_disclosure_model(
     context: DisclosureContext, public_tables: dict[str, pd.DataFrame]
 ) -> PublishedCounts:
@@ -831,6 +862,8 @@ def build_disclosure_model(
     _harm_cells(published, context, public_tables)
     if "people_domestic_shares" in public_tables:
         _share_cells(published, context, public_tables["people_domestic_shares"])
+    if "community_reports_strand" in public_tables:
+        _police_recorded_strand_cells(published, context, public_tables["community_reports_strand"])
     for index, key in enumerate(published.model.keys):
         if key.table == "indicators" and key.column == "numerator":
             published.reveals[index].append(

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.families.benchmarking import benchmarking
+from safecity.assess.families.community_reports import community_reports
 from safecity.assess.families.deprivation import deprivation
 from safecity.assess.families.harm import harm
 from safecity.assess.families.hotspots import hotspots
@@ -30,6 +31,10 @@ ALL_FAMILIES = {
     "time": "family 9: hour-of-week and peaks (aoristic)",
     "data_quality": "family 10: coverage, missing locations, quarantine, vintages",
     "survey": "residents' survey: weighted shares by subgroup, wave and group comparisons",
+    "community_reports": (
+        "community reports: hate, concerns and business crime by channel, strand and ward,"
+        " beside police-recorded hate crime"
+    ),
     "priorities": "family 11: MoRiLE-style priority scoring",
 }
 """Every family the engine knows of, by name, with what it computes."""
@@ -43,6 +48,7 @@ REGISTERED_FAMILIES: dict[str, FamilyFunction] = {
     "people": people,
     "time": time_of_day,
     "survey": survey,
+    "community_reports": community_reports,
     "priorities": priorities,
 }
 """The families implemented, in the order they run."""
