@@ -11,6 +11,7 @@ from safecity.assess.engine import run_assessment
 from safecity.assess.periods import months_ending, parse_period
 from safecity.assess.study_area import lsoa_hierarchy
 from safecity.cli.assess import print_headline_findings
+from safecity.cli.demo_community_reports import load_demo_community_reports
 from safecity.cli.options import (
     JsonOption,
     console,
@@ -73,10 +74,22 @@ def demo_command(
     with Warehouse(warehouse) as store:
         with byte_progress(description="Loading police.uk files", total_bytes=total) as advance:
             result = load_demo(store, dataset=dataset, survey=survey, progress=advance)
-        status = warehouse_status(store)
         last = parse_period(f"{dataset.months[-1]}..{dataset.months[-1]}").last_month
         period = months_ending(last_month=last)
         area_codes = sorted(lsoa_hierarchy(store)[0]["csp_code"].dropna().unique())
+        community = load_demo_community_reports(
+            store,
+            area_code=str(area_codes[0]),
+            seed=seed,
+            last_month=dataset.months[-1],
+            out_dir=out,
+        )
+        result.reports.append(community.load)
+        say(
+            f"    community reports: {len(community.reports.reports):,} synthetic reports over"
+            f" two years written as the site's export ({community.reports.path.relative_to(out)})"
+        )
+        status = warehouse_status(store)
         say(
             styled(
                 ("4/4", "bold"),
@@ -111,6 +124,11 @@ def demo_command(
                     ],
                     "postcode_lookup": str(survey.postcode_lookup.relative_to(out)),
                     "population_by_sex": str(survey.population_by_sex.relative_to(out)),
+                },
+                "community_reports": {
+                    "file": str(community.reports.path.relative_to(out)),
+                    "reports": len(community.reports.reports),
+                    "planted_strand": community.reports.planted_strand,
                 },
                 "load": [report.as_dict() for report in result.reports],
                 "pseudonym_key": result.key_source,

@@ -42,9 +42,11 @@ def load_community_reports_command(
     months; loading the same file again changes nothing.
     """
     try:
-        with Warehouse(warehouse) as store:
-            with working(f"Loading community reports from {path} ..."):
-                report = load_community_reports(store, path=path)
+        with (
+            Warehouse(warehouse) as store,
+            working(f"Loading community reports from {path} ..."),
+        ):
+            report = load_community_reports(store, path=path)
     except (CommunityReportsLoadError, CommunityReportsConfigError) as error:
         raise fail(str(error)) from error
     except CORRUPT_FILE_ERRORS as error:

@@ -52,6 +52,10 @@ from safecity.report.people_section import people_section
 from safecity.report.quality_section import data_quality_section
 from safecity.report.report_config import Edition, PriorityEvidence, edition
 from safecity.report.summary_section import priority_appendix, summary_section
+from safecity.report.community_reports_section import (
+    community_reports_absence,
+    community_reports_section,
+)
 from safecity.report.survey_section import survey_absence, survey_section
 from safecity.report.theme_sections import overview_section, theme_sections, ward_appendix
 
@@ -76,6 +80,9 @@ class Assembly:
 
 SURVEY_TOPIC = "survey"
 """The topic of the survey family's findings (printed in the partners' residents section)."""
+
+COMMUNITY_REPORTS_TOPIC = "community_reports"
+"""The topic of the community-reports family's findings (printed in the partners' section)."""
 
 SectionBuilder = Callable[[Assembly], list[Section]]
 """Builds the sections of one id of ``editions.yaml`` (none when it has nothing to say)."""
@@ -128,10 +135,38 @@ def _residents(assembly: Assembly) -> list[Section]:
     return [section]
 
 
+def _community_reports(assembly: Assembly) -> list[Section]:
+    """What residents and businesses reported (the community-reports family); none without
+    its tables (the data quality section then says why)."""
+    section = community_reports_section(
+        assembly.context,
+        assembly.renderer,
+        detailed=assembly.context.audience is Audience.PARTNERS,
+    )
+    if section is None:
+        return []
+    found = topic_findings(assembly.general, assembly.topics, (COMMUNITY_REPORTS_TOPIC,))
+    if found and assembly.context.audience is Audience.PARTNERS:
+        section.subsections.append(
+            Section(
+                section_id="community-reports-findings",
+                number="",
+                title="Findings",
+                blocks=[SentenceList(sentences=tuple(found))],
+            )
+        )
+    section.new_page = assembly.edition.themes.new_page
+    return [section]
+
+
 def _data_quality(assembly: Assembly) -> list[Section]:
     section = data_quality_section(assembly.context)
     if "residents" in assembly.edition.sections:
         absent = survey_absence(assembly.context)
+        if absent is not None:
+            section.blocks.append(Note(text=absent))
+    if "community_reports" in assembly.edition.sections:
+        absent = community_reports_absence(assembly.context)
         if absent is not None:
             section.blocks.append(Note(text=absent))
     return [section]
@@ -199,6 +234,7 @@ SECTION_BUILDERS: dict[str, SectionBuilder] = {
     "summary": _summary,
     "national": _national,
     "residents": _residents,
+    "community_reports": _community_reports,
     "overview": _overview,
     "themes": _themes,
     "people": _people,

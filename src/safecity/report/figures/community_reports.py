@@ -1,0 +1,241 @@
+"""Charts of the community reports: hate reports by strand in two years, and reports by month.
+
+Both take the ``community_reports`` family's tables of the Assessment artefact for the report's
+audience (the public edition reads the disclosure-controlled copies). A withheld count (under
+the threshold, or withheld so that another cannot be worked back) is never drawn: the strand
+chart writes "fewer than N reports" where its dot would be, and the monthly chart leaves a gap.
+
+* :func:`strand_chart` - a dot chart: one row per strand, one dot per year (colour *and* shape
+  differ, so the years read in greyscale), on a common count scale.
+* :func:`monthly_chart` - reports received each month by kind (colour, dash and point shape
+  differ by kind), over the previous and the assessed year.
+
+References
+----------
+Cleveland, W. S. & McGill, R. (1984) Graphical perception, *JASA* 79(387):531-554 (dots on a
+common scale); Okabe, M. & Ito, K. (2008) *Color Universal Design* (the palette). Vega-Lite v5
+documentation, https://vega.github.io/vega-lite/docs/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from safecity.report.figures import palette
+from safecity.report.figures.figure import (
+    Figure,
+    FigureDataError,
+    base_spec,
+    require_columns,
+    spec_records,
+)
+
+STRAND_ID = "community-reports-by-strand"
+MONTHLY_ID = "community-reports-by-month"
+YEAR_COLOURS = (palette.NEUTRAL, palette.OKABE_ITO["blue"])
+YEAR_SHAPES = ("square", "circle")
+KIND_COLOURS = (palette.OKABE_ITO["vermillion"], palette.OKABE_ITO["blue"], palette.BLACK)
+KIND_DASHES = ([1, 0], [6, 3], [2, 2])
+KIND_SHAPES = ("circle", "square", "triangle-up")
+
+
+def fewer_than(threshold: int) -> str:
+    """How a withheld count reads: "fewer than 5 reports, or withheld" (never a number)."""
+    return f"withheld (fewer than {threshold} reports, or would reveal one that is)"
+
+
+def _count(value: object) -> float:
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float("nan") if pd.isna(number) else float(number)
+
+
+def strand_chart(
+    *,
+    strands: pd.DataFrame,
+    period: str,
+    baseline: str,
+    area_name: str,
+    threshold: int,
+) -> Figure:
+    """Hate reports naming each strand, previous and assessed year, as dots.
+
+    Parameters
+    ----------
+    strands
+        ``community_reports_strand`` (the audience's copy).
+    period, baseline
+        Labels of the assessed and the previous period.
+    area_name
+        For the title.
+    threshold
+        The small-number threshold (for the words of a withheld count).
+
+    Raises
+    ------
+    FigureDataError
+        When a column is missing or no strand has reports in either year.
+    """
+    require_columns(
+        strands,
+        ("strand_label", "community_reports", "community_reports_previous"),
+        where="community reports by strand",
+    )
+    rows = []
+    for record in strands.to_dict("records"):
+        for year, column in (
+            (baseline, "community_reports_previous"),
+            (period, "community_reports"),
+        ):
+            value = _count(record[column])
+            rows.append(
+                {
+                    "strand": str(record["strand_label"]),
+                    "year": year,
+                    "reports": value,
+                    "withheld": pd.isna(value),
+                    "shown": fewer_than(threshold) if pd.isna(value) else f"{value:,.0f}",
+                }
+            )
+    data = pd.DataFrame(rows)
+    shown = data.loc[~data["withheld"], "reports"]
+    if not bool(data["withheld"].any()) and (shown.empty or float(shown.max()) == 0):
+        raise FigureDataError("community reports by strand: no strand has reports in either year")
+    order = list(dict.fromkeys(data["strand"]))
+    years = [baseline, period]
+    latest = data[data["year"] == period]
+    described = "; ".join(
+        f"{strand} {text}" for strand, text in zip(latest["strand"], latest["shown"], strict=True)
+    )
+    title = f"Hate incident reports by strand, {area_name}, {baseline} and {period}"
+    alt_text = (
+        f"Dot chart of hate incident reports naming each of {len(order)} strands in {baseline}"
+        f" and {period} (a report naming two strands counts in both). In {period}: {described}."
+    )
+    y = {"field": "strand", "type": "nominal", "sort": order, "title": None,
+         "axis": {"labelLimit": 260}}  # fmt: skip
+    y_offset = {"field": "year", "type": "nominal", "sort": years}
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {"type": "point", "filled": True, "size": 70, "stroke": palette.INK,
+                     "strokeWidth": 0.8, "opacity": 1},
+            "encoding": {
+                "y": y, "yOffset": y_offset,
+                "x": {"field": "reports", "type": "quantitative", "title": "Reports",
+                      "scale": {"zero": True}},
+                "color": {"field": "year", "type": "nominal", "title": "Year",
+                          "scale": {"domain": years, "range": list(YEAR_COLOURS)}},
+                "shape": {"field": "year", "type": "nominal", "title": "Year",
+                          "scale": {"domain": years, "range": list(YEAR_SHAPES)}},
+            },
+        },
+        {
+            "transform": [{"filter": "datum.withheld"}],
+            "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 10,
+                     "color": palette.INK, "x": 0},
+            "encoding": {"y": y, "yOffset": y_offset, "text": {"field": "shown"}},
+        },
+    ]  # fmt: skip
+    spec = base_spec(
+        title=title,
+        subtitle=[
+            "Reports to the partnership (online form, reporting centres, apps).",
+            f"Counts under {threshold} (and any that would reveal one) are withheld.",
+        ],
+        description=alt_text,
+    )
+    spec.update(
+        {
+            "width": 380,
+            "height": {"step": 28},
+            "data": {"values": spec_records(data)},
+            "layer": layers,
+        }
+    )
+    return Figure(
+        figure_id=STRAND_ID,
+        title=title,
+        alt_text=alt_text,
+        spec=spec,
+        data=data,
+        source_table="community_reports_strand",
+        crime_group=None,
+        note=(
+            "A report naming two strands counts under both, so the strands add up to more than"
+            " the hate reports. Police-recorded hate crime by strand is in the text above."
+        ),
+    )
+
+
+def monthly_chart(*, monthly: pd.DataFrame, area_name: str, threshold: int) -> Figure:
+    """Reports received each month by kind, over the previous and the assessed year.
+
+    Raises
+    ------
+    FigureDataError
+        When a column is missing or there is no month.
+    """
+    require_columns(monthly, ("month", "kind_label", "reports"), where="community reports by month")
+    if monthly.empty:
+        raise FigureDataError("community reports by month: no month covered")
+    data = monthly.loc[:, ["month", "kind_label", "reports"]].copy()
+    data["month"] = pd.to_datetime(data["month"]).dt.strftime("%Y-%m")
+    data["reports"] = pd.to_numeric(data["reports"], errors="coerce").astype(float)
+    data = data.rename(columns={"kind_label": "kind"}).reset_index(drop=True)
+    kinds = list(dict.fromkeys(data["kind"]))
+    withheld = int(data["reports"].isna().sum())
+    title = f"Community reports received each month by kind, {area_name}"
+    totals = data.groupby("kind", sort=False)["reports"].sum(min_count=1)
+    alt_text = (
+        f"Line chart of community reports received each month from {data['month'].min()} to"
+        f" {data['month'].max()}, one line per kind ({', '.join(kinds)})."
+        + (f" {withheld} monthly counts are withheld and left as gaps." if withheld else "")
+        + " Published months' totals: "
+        + "; ".join(f"{kind} {total:,.0f}" for kind, total in totals.dropna().items())
+        + "."
+    )
+    colour = {"field": "kind", "type": "nominal", "title": "Kind of report",
+              "scale": {"domain": kinds, "range": list(KIND_COLOURS[: len(kinds)])}}  # fmt: skip
+    x = {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": None,
+         "axis": {"format": "%b %Y", "labelAngle": -45}}  # fmt: skip
+    y = {"field": "reports", "type": "quantitative", "title": "Reports", "scale": {"zero": True}}
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {"type": "line", "strokeWidth": 2},
+            "encoding": {
+                "x": x, "y": y, "color": colour,
+                "strokeDash": {"field": "kind", "type": "nominal", "title": "Kind of report",
+                               "scale": {"domain": kinds,
+                                         "range": list(KIND_DASHES[: len(kinds)])}},
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 30, "opacity": 1},
+            "encoding": {
+                "x": x, "y": y, "color": colour,
+                "shape": {"field": "kind", "type": "nominal", "title": "Kind of report",
+                          "scale": {"domain": kinds, "range": list(KIND_SHAPES[: len(kinds)])}},
+            },
+        },
+    ]  # fmt: skip
+    spec = base_spec(
+        title=title,
+        subtitle=[f"Withheld months (fewer than {threshold} reports, or revealing) are gaps."],
+        description=alt_text,
+    )
+    spec.update({"width": 420, "height": 180, "data": {"values": spec_records(data)}})
+    spec["layer"] = layers
+    return Figure(
+        figure_id=MONTHLY_ID,
+        title=title,
+        alt_text=alt_text,
+        spec=spec,
+        data=data,
+        source_table="community_reports_monthly",
+        crime_group=None,
+        note="A month no export covers is left out (missing, not zero).",
+    )
+
+
+__all__ = ["MONTHLY_ID", "STRAND_ID", "fewer_than", "monthly_chart", "strand_chart"]
