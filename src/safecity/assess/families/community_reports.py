@@ -62,6 +62,10 @@ STRANDS_BESIDE_POLICE = 2
 """Strands (most reported first) given a sentence beside police-recorded hate crime."""
 
 
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
 def _kind_words(kind: str, label: str) -> str:
     if kind == BUSINESS_KIND:
         return "business crime reports"
@@ -233,8 +237,8 @@ def _business_findings(
             topic=FAMILY,
             sentence=(
                 f"Businesses reported {int(row['reports']):,} crimes and incidents in"
-                f" {period.words}{loss_words}; the most reported was"
-                f" {str(top['category_label']).lower()} ({int(top['reports']):,})."
+                f" {period.words}{loss_words}; {int(top['reports']):,} of them were"
+                f" {_lower(str(top['category_label']))}."
             ),
             row_ids=(str(row["row_id"]), str(top["row_id"])),
         )
