@@ -871,3 +871,34 @@ def named_places(*, boundaries_key: Any, boundaries: Mapping[str, Any]) -> list[
         }
         for place in locator.named_places()
     ]
+
+
+def synthetic_community_reports(
+    *, boundaries: Mapping[str, Any], seed: int, last_month: str
+) -> list[dict[str, Any]]:
+    """The demo's synthetic community reports, as plain records (issue 13).
+
+    The same reports ``safecity demo`` writes as its export CSV (same ``boundaries``, seed and
+    months give the same reports), so the site's export of them equals the demo's file. Each
+    record has ``kind, category, strands`` (list), ``channel``, ``received_at`` (aware UTC
+    datetime), ``occurred_from``, ``occurred_to`` (dates), ``latitude, longitude`` (None when
+    online), ``online``, ``area_code, ward_code, lsoa_code`` (``""`` without a point),
+    ``losses_pounds`` (Decimal or None) and a harmless synthetic ``description``.
+
+    Parameters
+    ----------
+    boundaries
+        The published assessment's ``boundaries.geojson`` (one CSP, its wards and LSOAs).
+    seed
+        The demo seed (``safecity demo --seed``, default 20221).
+    last_month
+        ``YYYY-MM``: the last month of the assessed year; reports cover it and the year before.
+    """
+    from safecity.data.synthetic.community_reports import (
+        synthetic_community_reports as generate,
+    )
+
+    return [
+        report.as_record()
+        for report in generate(boundaries=boundaries, seed=seed, last_month=last_month)
+    ]

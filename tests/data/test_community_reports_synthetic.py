@@ -26,6 +26,7 @@ from safecity.data.synthetic.community_reports import (
 )
 from safecity.data.warehouse import Warehouse
 from safecity.geography.point_in_area import AreaLocator
+from safecity_web.core_gateway import synthetic_community_reports as through_gateway
 
 AREA = "E22900001"
 
@@ -168,3 +169,18 @@ def test_the_export_counts_every_report_and_loads_back(
         ).fetchone()
         assert total == (len(demo.reports),)
     assert (tmp_path / "community-reports" / "README.md").read_text().startswith("# Synthetic")
+
+
+def test_the_gateway_gives_the_same_reports_as_plain_records(boundaries: dict[str, Any]) -> None:
+    records = through_gateway(boundaries=boundaries, seed=20221, last_month="2025-03")
+    reports = synthetic_community_reports(boundaries=boundaries, seed=20221, last_month="2025-03")
+    assert records == [report.as_record() for report in reports]
+    first = records[0]
+    assert set(first) == {
+        "kind", "category", "strands", "channel", "received_at", "occurred_from",
+        "occurred_to", "latitude", "longitude", "online", "area_code", "ward_code",
+        "lsoa_code", "losses_pounds", "description",
+    }  # fmt: skip
+    assert isinstance(first["channel"], str)
+    assert isinstance(first["strands"], list)
+    assert first["received_at"].tzinfo is not None
