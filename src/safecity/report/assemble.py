@@ -19,6 +19,10 @@ from safecity.report.artefact_reader import AssessmentArtefact, Audience
 from safecity.report.charts import ChartRenderer
 from safecity.report.commentary import Commentary
 from safecity.report.commentary_section import apply_commentary
+from safecity.report.community_reports_section import (
+    community_reports_absence,
+    community_reports_section,
+)
 from safecity.report.context import (
     APPENDIX_LETTERS,
     MARKING,
@@ -52,10 +56,6 @@ from safecity.report.people_section import people_section
 from safecity.report.quality_section import data_quality_section
 from safecity.report.report_config import Edition, PriorityEvidence, edition
 from safecity.report.summary_section import priority_appendix, summary_section
-from safecity.report.community_reports_section import (
-    community_reports_absence,
-    community_reports_section,
-)
 from safecity.report.survey_section import survey_absence, survey_section
 from safecity.report.theme_sections import overview_section, theme_sections, ward_appendix
 

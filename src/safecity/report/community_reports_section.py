@@ -58,6 +58,18 @@ ALL = "all"
 WARDS_SHOWN = 5
 NOT_LOADED = "no community reports were loaded for this assessment"
 TEST_WORDS = "an exact test comparing the reports received per month in the two periods"
+KIND_WORDS = {
+    ALL: "All community reports",
+    "hate": "Hate incident reports",
+    "concern": "Community safety concerns",
+    "business": "Business crime reports",
+}
+"""How the section names each kind (a partnership's own kinds: by their label)."""
+
+
+def kind_words(kind: object, label: object) -> str:
+    """``Hate incident reports`` for ``hate``; another kind by its label."""
+    return KIND_WORDS.get(str(kind), str(label))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +161,8 @@ def kind_sentences(tables: CommunityReportTables, context: ReportContext) -> lis
             losses = f", with £{float(str(row['losses_pounds'])):,.2f} of losses recorded"
         sentences.append(
             Sentence(
-                text=f"{row['kind_label']}: {_count(row['reports'])} in {context.period}"
+                text=f"{kind_words(row['kind'], row['kind_label'])}: {_count(row['reports'])} in"
+                f" {context.period}"
                 f"{losses}{change}.",
                 row_ids=_row_ids(row),
                 methods=methods,
@@ -159,16 +172,19 @@ def kind_sentences(tables: CommunityReportTables, context: ReportContext) -> lis
 
 
 def channel_sentence(tables: CommunityReportTables, context: ReportContext) -> Sentence | None:
-    """How the reports arrived (partners' edition): each channel's reports by kind."""
+    """How the reports arrived (partners' edition): each kind's reports by channel."""
     summary = tables.summary
     rows = summary[(summary["channel"].astype(str) != ALL) & (summary["kind"] != ALL)]
     if rows.empty:
         return None
-    parts = [
-        f"{_lower_first(str(row['kind_label']))} through {_lower_first(str(row['channel_label']))}"
-        f" {_count(row['reports'])}"
-        for row in rows.to_dict("records")
-    ]
+    parts = []
+    for kind, frame in rows.groupby("kind", sort=False):
+        channels = ", ".join(
+            f"{_lower_first(str(row['channel_label']))} {_count(row['reports'])}"
+            for row in frame.to_dict("records")
+        )
+        words = kind_words(kind, frame["kind_label"].iloc[0])
+        parts.append(f"{_lower_first(words)}: {channels}")
     return Sentence(
         text=f"How the reports arrived in {context.period}: " + "; ".join(parts) + ".",
         row_ids=tuple(str(row_id) for row_id in rows["row_id"]),
@@ -186,7 +202,7 @@ def strand_sentences(
     shown["_reports"] = pd.to_numeric(shown["community_reports"], errors="coerce")
     significant = shown["change_significant"].astype("boolean").fillna(False).astype(bool)
     if not detailed:
-        shown = shown[(shown["_reports"].fillna(0) > 0) | significant]
+        shown = shown[(shown["_reports"].fillna(1) > 0) | significant]
     parts = []
     for row in shown.sort_values("_reports", ascending=False, na_position="last").to_dict(
         "records"
@@ -260,7 +276,7 @@ def ward_sentence(tables: CommunityReportTables, context: ReportContext) -> Sent
     if rows.empty:
         return None
     parts = [
-        f"{row['ward_name']} ({_lower_first(str(row['kind_label']))},"
+        f"{row['ward_name']} ({_lower_first(kind_words(row['kind'], row['kind_label']))},"
         f" {format_count(row['reports'])})"
         for row in rows.to_dict("records")
     ]
