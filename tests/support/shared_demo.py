@@ -19,6 +19,7 @@ from demo_city import DEMO_AREA, loaded_demo_city
 
 from safecity.assess.engine import run_assessment
 from safecity.assess.periods import parse_period
+from safecity.cli.demo_community_reports import load_demo_community_reports
 
 
 def build_demo_assessment(folder: Path) -> Path:
@@ -26,12 +27,20 @@ def build_demo_assessment(folder: Path) -> Path:
 
     The same steps as ``safecity demo``: the synthetic city (seed 20221, city scale, 36 months
     from April 2022) and its residents' survey (two waves) generated and loaded under a
-    throwaway pseudonym key, then its CSP assessed for its latest financial year, 2024/25.
+    throwaway pseudonym key, its synthetic community reports written and loaded (issue 13), then
+    its CSP assessed for its latest financial year, 2024/25.
     """
     out = folder / "assessment"
     with loaded_demo_city(
         folder, key=secrets.token_hex(32), first_month="2022-04", months=36, with_survey=True
-    ) as (_dataset, warehouse):
+    ) as (dataset, warehouse):
+        load_demo_community_reports(
+            warehouse,
+            area_code=DEMO_AREA,
+            seed=dataset.seed,
+            last_month=dataset.months[-1],
+            out_dir=folder / "demo",
+        )
         run_assessment(warehouse, area_code=DEMO_AREA, period=parse_period("2024/25"), out_dir=out)
     if not (out / "manifest.json").is_file():
         raise RuntimeError(f"the demo assessment wrote no manifest.json in {out}")

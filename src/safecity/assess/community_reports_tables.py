@@ -282,7 +282,12 @@ def names_strand(rows: pd.DataFrame, strand: str) -> pd.Series:
 
 
 def police_recorded(
-    *, group: str | None, indicators: pd.DataFrame, sources: dict[str, str], area_code: str
+    *,
+    group: str | None,
+    indicators: pd.DataFrame,
+    sources: dict[str, str],
+    area_code: str,
+    strand_label: str = "this strand",
 ) -> tuple[int | None, str | None]:
     """Police-recorded crimes of ``group`` in the area and period, or None and why not."""
     if group is None:
@@ -290,12 +295,18 @@ def police_recorded(
     if "extract" not in sources.values():
         return None, NO_EXTRACT
     if sources.get(group) != "extract":
-        return None, f"police-recorded crime group {group} was not computed from the force extract"
+        return None, (
+            f"police-recorded hate crime flagged for {strand_label[:1].lower()}"
+            f"{strand_label[1:]} was not computed from the force extract"
+        )
     found = indicators[
         (indicators["indicator_id"] == group) & (indicators["area_code"] == area_code)
     ]
     if found.empty or pd.isna(found.iloc[0]["numerator"]):
-        return None, f"police-recorded crime group {group} was not computed"
+        return None, (
+            f"police-recorded hate crime flagged for {strand_label[:1].lower()}"
+            f"{strand_label[1:]} was not computed"
+        )
     return int(float(found.iloc[0]["numerator"])), None
 
 
@@ -325,6 +336,7 @@ def strand_table(
             indicators=indicators,
             sources=sources,
             area_code=area_code,
+            strand_label=strand.label,
         )
         records.append(
             {

@@ -43,7 +43,7 @@ KIND_SHAPES = ("circle", "square", "triangle-up")
 
 def fewer_than(threshold: int) -> str:
     """How a withheld count reads: "fewer than 5 reports, or withheld" (never a number)."""
-    return f"withheld (fewer than {threshold} reports, or would reveal one that is)"
+    return f"withheld (under {threshold}, or would reveal one)"
 
 
 def _count(value: object) -> float:
@@ -148,7 +148,7 @@ def strand_chart(
     spec.update(
         {
             "width": 380,
-            "height": {"step": 28},
+            "height": {"step": 18},
             "data": {"values": spec_records(data)},
             "layer": layers,
         }
