@@ -353,8 +353,16 @@ def community_reports_section(
             section.blocks.append(_render(renderer, figure))
     if detailed and tables.monthly is not None and not tables.monthly.empty:
         try:
+            monthly = tables.monthly.assign(
+                kind_label=[
+                    kind_words(kind, label)
+                    for kind, label in zip(
+                        tables.monthly["kind"], tables.monthly["kind_label"], strict=True
+                    )
+                ]
+            )
             figure = monthly_chart(
-                monthly=tables.monthly, area_name=context.area_name, threshold=context.threshold
+                monthly=monthly, area_name=context.area_name, threshold=context.threshold
             )
         except FigureDataError as error:
             section.blocks.append(Note(text=f"No chart: {error}."))

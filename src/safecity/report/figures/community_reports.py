@@ -196,6 +196,7 @@ def monthly_chart(*, monthly: pd.DataFrame, area_name: str, threshold: int) -> F
         + "."
     )
     colour = {"field": "kind", "type": "nominal", "title": "Kind of report",
+              "legend": {"labelLimit": 240},
               "scale": {"domain": kinds, "range": list(KIND_COLOURS[: len(kinds)])}}  # fmt: skip
     x = {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": None,
          "axis": {"format": "%b %Y", "labelAngle": -45}}  # fmt: skip
