@@ -124,6 +124,11 @@ TABLE_WORDS: Mapping[str, str] = {
     "harm_by_crime_group": "the assessment's crime severity by crime group",
     "survey_estimates": "the residents' survey estimates",
     "survey_comparisons": "the residents' survey comparisons",
+    "community_reports_strand": "the community reports by hate-crime strand",
+    "community_reports_monthly": "the community reports by month",
+    "community_reports_summary": "the community reports by kind and channel",
+    "community_reports_ward": "the community reports by ward",
+    "community_reports_business": "the business crime reports by category",
 }
 """Artefact table -> what it holds, for a chart's source line."""
 
@@ -151,6 +156,7 @@ PART_WORDS: Mapping[str, str] = {
     "priorities": "Priorities",
     "time": "Time of day and season",
     "survey": "Residents' survey",
+    "community_reports": "Community reports",
 }
 """A part of the assessment (a key of the manifest's ``skipped``) in readers' words."""
 
