@@ -235,3 +235,27 @@ def test_without_the_tables_the_section_is_absent_and_data_quality_says_why(
         f"This report has no “{SECTION_TITLE}” section: no community reports are loaded, so it"
         " is not assessed." in notes
     )
+
+
+def test_police_recorded_is_the_indicator_count_and_withheld_with_it(
+    artefact_folder: Path,
+) -> None:
+    """The strand table's police-recorded count is the strand group's area numerator, and the
+    engine's joint disclosure control withholds the two together in the public copies."""
+    withheld = 0
+    for audience in Audience:
+        artefact = open_artefact(directory=artefact_folder, audience=audience)
+        strands = artefact.table("community_reports_strand")
+        indicators = artefact.table("indicators")
+        assert strands is not None
+        assert indicators is not None
+        area = indicators[indicators["area_code"] == DEMO_AREA].set_index("indicator_id")
+        for row in strands.dropna(subset=["police_crime_group"]).to_dict("records"):
+            numerator = area.loc[row["police_crime_group"], "numerator"]
+            assert pd.isna(row["police_recorded"]) == pd.isna(numerator), row["strand"]
+            if not pd.isna(numerator):
+                assert float(row["police_recorded"]) == float(numerator)
+            elif audience is Audience.PUBLIC:
+                withheld += 1
+                assert bool(row["suppressed"])
+    assert withheld >= 1, "the demo has a strand whose police count is withheld in public"
