@@ -148,13 +148,35 @@ def _change(row: Mapping[Any, Any], *, baseline: str) -> tuple[str, tuple[str, .
     )
 
 
-def kind_sentences(tables: CommunityReportTables, context: ReportContext) -> list[Sentence]:
-    """One sentence per kind of report (and all together) with its change."""
+def kind_sentences(
+    tables: CommunityReportTables, context: ReportContext, *, detailed: bool
+) -> list[Sentence]:
+    """The reports of all kinds with each kind's count and the change; then one sentence per
+    kind (the board's edition: only kinds whose change is statistically significant)."""
     summary = tables.summary
     rows = summary[summary["channel"].astype(str) == ALL]
-    ordered = pd.concat([rows[rows["kind"] == ALL], rows[rows["kind"] != ALL]])
+    kinds = rows[rows["kind"] != ALL]
     sentences = []
-    for row in ordered.to_dict("records"):
+    for total in rows[rows["kind"] == ALL].to_dict("records"):
+        change, methods = _change(total, baseline=context.baseline)
+        parts = ", ".join(
+            f"{_lower_first(kind_words(row['kind'], row['kind_label']))} {_count(row['reports'])}"
+            for row in kinds.to_dict("records")
+        )
+        sentences.append(
+            Sentence(
+                text=f"{kind_words(ALL, '')}: {_count(total['reports'])} in {context.period}"
+                f" ({parts}){change}.",
+                row_ids=(*_row_ids(total), *(str(row_id) for row_id in kinds["row_id"])),
+                methods=methods,
+            )
+        )
+    for row in kinds.to_dict("records"):
+        significant = not is_missing(row.get("change_significant")) and bool(
+            row.get("change_significant")
+        )
+        if not detailed and not significant:
+            continue
         change, methods = _change(row, baseline=context.baseline)
         losses = ""
         if str(row["kind"]) == "business" and not is_missing(row.get("losses_pounds")):
@@ -162,8 +184,7 @@ def kind_sentences(tables: CommunityReportTables, context: ReportContext) -> lis
         sentences.append(
             Sentence(
                 text=f"{kind_words(row['kind'], row['kind_label'])}: {_count(row['reports'])} in"
-                f" {context.period}"
-                f"{losses}{change}.",
+                f" {context.period}{losses}{change}.",
                 row_ids=_row_ids(row),
                 methods=methods,
             )
@@ -317,17 +338,18 @@ def community_reports_section(
         Paragraph(
             sentences=(
                 Sentence(
-                    text="Residents report hate incidents and community safety concerns to the"
-                    " partnership online, through third-party reporting centres and reporting"
-                    " apps, and businesses report crime through the business crime portal."
-                    " These are counts of those reports (no one's details reach this report);"
-                    " many are never reported to the police, and some are reported to both.",
+                    text="What residents reported to the partnership (online, through"
+                    " third-party reporting centres and reporting apps) and businesses through"
+                    " the business crime portal, counted without anyone's details; many of"
+                    " these are never reported to the police.",
                     row_ids=(),
                 ),
             )
         )
     )
-    section.blocks.append(SentenceList(sentences=tuple(kind_sentences(tables, context))))
+    section.blocks.append(
+        SentenceList(sentences=tuple(kind_sentences(tables, context, detailed=detailed)))
+    )
     extra: list[Sentence] = strand_sentences(tables, context, detailed=detailed)
     business = business_sentence(tables, context)
     if business is not None:
