@@ -327,30 +327,31 @@ def community_reports_section(
     renderer
         Renders (and records) the charts.
     detailed
-        The partners' edition (channels, every strand, wards, a monthly chart); otherwise the
-        board's short version with one chart.
+        The partners' edition (every kind's change, channels, every strand, wards, a chart of
+        the strands and one of the months); otherwise the board's short version (the kinds'
+        changes that are significant, the strands beside police-recorded hate crime, business
+        crime; no chart: the board's page budget).
     """
     tables = community_report_tables(context)
     if tables is None:
         return None
     section = Section(section_id=SECTION_ID, number="", title=SECTION_TITLE)
-    section.blocks.append(
-        Paragraph(
-            sentences=(
-                Sentence(
-                    text="What residents reported to the partnership (online, through"
-                    " third-party reporting centres and reporting apps) and businesses through"
-                    " the business crime portal, counted without anyone's details; many of"
-                    " these are never reported to the police.",
-                    row_ids=(),
-                ),
+    if detailed:
+        section.blocks.append(
+            Paragraph(
+                sentences=(
+                    Sentence(
+                        text="What residents reported to the partnership (online, through"
+                        " third-party reporting centres and reporting apps) and businesses through"
+                        " the business crime portal, counted without anyone's details; many of"
+                        " these are never reported to the police.",
+                        row_ids=(),
+                    ),
+                )
             )
         )
-    )
-    section.blocks.append(
-        SentenceList(sentences=tuple(kind_sentences(tables, context, detailed=detailed)))
-    )
-    extra: list[Sentence] = strand_sentences(tables, context, detailed=detailed)
+    extra: list[Sentence] = kind_sentences(tables, context, detailed=detailed)
+    extra.extend(strand_sentences(tables, context, detailed=detailed))
     business = business_sentence(tables, context)
     if business is not None:
         extra.append(business)
@@ -360,7 +361,7 @@ def community_reports_section(
                 extra.append(sentence)
     if extra:
         section.blocks.append(SentenceList(sentences=tuple(extra)))
-    if not tables.strands.empty:
+    if detailed and not tables.strands.empty:
         try:
             figure = strand_chart(
                 strands=tables.strands,
