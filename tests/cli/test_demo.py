@@ -74,3 +74,18 @@ def test_demo_generates_loads_and_reports(tmp_path: Path) -> None:
     assert rise["significant"] is True
     assert "increase" in rise["sentence"]
     assert not list(tmp_path.glob("*.key"))
+    # Synthetic community reports (issue 13): written as the site's export, every row loaded,
+    # every report counted by the assessment, and the planted rise in one strand found.
+    community = report["community_reports"]
+    entry = next(e for e in load if e["path"].endswith(community["file"]))
+    assert (entry["status"], entry["quarantined"]) == ("loaded", 0)
+    manifest = json.loads((tmp_path / assessment["artefact"] / "manifest.json").read_text())
+    family = manifest["families"]["community_reports"]
+    assert family["status"] == "assessed"
+    assert family["reports"]["period"] + family["reports"]["baseline"] == community["reports"]
+    strand_rise = next(
+        finding
+        for finding in assessment["findings"]
+        if finding["finding_id"] == f"community_reports_strand_change_{community['planted_strand']}"
+    )
+    assert strand_rise["significant"] is True
