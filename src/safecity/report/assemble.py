@@ -81,9 +81,6 @@ class Assembly:
 SURVEY_TOPIC = "survey"
 """The topic of the survey family's findings (printed in the partners' residents section)."""
 
-COMMUNITY_REPORTS_TOPIC = "community_reports"
-"""The topic of the community-reports family's findings (printed in the partners' section)."""
-
 SectionBuilder = Callable[[Assembly], list[Section]]
 """Builds the sections of one id of ``editions.yaml`` (none when it has nothing to say)."""
 
@@ -143,20 +140,9 @@ def _community_reports(assembly: Assembly) -> list[Section]:
         assembly.renderer,
         detailed=assembly.context.audience is Audience.PARTNERS,
     )
-    if section is None:
-        return []
-    found = topic_findings(assembly.general, assembly.topics, (COMMUNITY_REPORTS_TOPIC,))
-    if found and assembly.context.audience is Audience.PARTNERS:
-        section.subsections.append(
-            Section(
-                section_id="community-reports-findings",
-                number="",
-                title="Findings",
-                blocks=[SentenceList(sentences=tuple(found))],
-            )
-        )
-    section.new_page = assembly.edition.themes.new_page
-    return [section]
+    # The family's findings say what the section's sentences say (they are in the published
+    # findings table); the section follows the last theme on its page (the page budgets).
+    return [] if section is None else [section]
 
 
 def _data_quality(assembly: Assembly) -> list[Section]:

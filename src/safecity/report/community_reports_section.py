@@ -5,15 +5,17 @@ so the public edition reads only the disclosure-controlled ones, where a withhel
 empty): ``community_reports_summary`` (by kind and channel, with the change on the previous
 period), ``community_reports_strand`` (hate reports by strand beside police-recorded hate
 crime), ``community_reports_business`` and, in the partners' edition,
-``community_reports_monthly`` and ``community_reports_ward``.
+``community_reports_ward``.
 
-The board edition is short: one sentence per kind of report with its change and the test
-that judged it, the strands beside police-recorded hate crime in one sentence, business crime
-and losses, and one chart (hate reports by strand in the two years). The partners' edition
-adds the channels, every strand, the wards with most reports, a monthly chart and the
-family's findings. A withheld count reads "withheld", never a number. Without community
-report tables the section is absent and :func:`community_reports_absence` gives the sentence
-the data quality section prints instead (the manifest's reason: not assessed, never zeros).
+The board edition is short (its page budget): all reports with each kind's count and the
+change with the test that judged it, each kind whose change is significant, the strands beside
+police-recorded hate crime, each strand whose change is significant, business crime and
+losses; no chart. The partners' edition adds the channels, every strand, the wards with most
+reports and a chart of the strands in the two years (the monthly counts and the family's
+findings, every kind's change among them, are in the published tables). A withheld count
+reads "withheld", never a number. Without community report tables the section is absent and
+:func:`community_reports_absence` gives the sentence the data quality section prints instead
+(the manifest's reason: not assessed, never zeros).
 
 References
 ----------
@@ -41,7 +43,7 @@ from safecity.report.document import (
     SentenceList,
 )
 from safecity.report.figures import Figure, FigureDataError, render_svg
-from safecity.report.figures.community_reports import monthly_chart, strand_chart
+from safecity.report.figures.community_reports import strand_chart
 from safecity.report.formatting import format_count, format_p_value, is_missing
 
 SECTION_ID = "community_reports"
@@ -50,7 +52,6 @@ FAMILY = "community_reports"
 SUMMARY_TABLE = "community_reports_summary"
 STRAND_TABLE = "community_reports_strand"
 BUSINESS_TABLE = "community_reports_business"
-MONTHLY_TABLE = "community_reports_monthly"
 WARD_TABLE = "community_reports_ward"
 RATE_RATIO_METHOD = "rate_ratio_test"
 DISCLOSURE_METHOD = "disclosure_control"
@@ -79,7 +80,6 @@ class CommunityReportTables:
     summary: pd.DataFrame
     strands: pd.DataFrame
     business: pd.DataFrame
-    monthly: pd.DataFrame | None
     wards: pd.DataFrame | None
 
 
@@ -94,7 +94,6 @@ def community_report_tables(context: ReportContext) -> CommunityReportTables | N
         summary=summary,
         strands=strands if strands is not None else pd.DataFrame(),
         business=business if business is not None else pd.DataFrame(),
-        monthly=context.artefact.table(MONTHLY_TABLE),
         wards=context.artefact.table(WARD_TABLE),
     )
 
@@ -148,11 +147,10 @@ def _change(row: Mapping[Any, Any], *, baseline: str) -> tuple[str, tuple[str, .
     )
 
 
-def kind_sentences(
-    tables: CommunityReportTables, context: ReportContext, *, detailed: bool
-) -> list[Sentence]:
+def kind_sentences(tables: CommunityReportTables, context: ReportContext) -> list[Sentence]:
     """The reports of all kinds with each kind's count and the change; then one sentence per
-    kind (the board's edition: only kinds whose change is statistically significant)."""
+    kind whose change is statistically significant (every kind's change is in the published
+    findings)."""
     summary = tables.summary
     rows = summary[summary["channel"].astype(str) == ALL]
     kinds = rows[rows["kind"] != ALL]
@@ -175,7 +173,7 @@ def kind_sentences(
         significant = not is_missing(row.get("change_significant")) and bool(
             row.get("change_significant")
         )
-        if not detailed and not significant:
+        if not significant:
             continue
         change, methods = _change(row, baseline=context.baseline)
         losses = ""
@@ -327,10 +325,10 @@ def community_reports_section(
     renderer
         Renders (and records) the charts.
     detailed
-        The partners' edition (every kind's change, channels, every strand, wards, a chart of
-        the strands and one of the months); otherwise the board's short version (the kinds'
-        changes that are significant, the strands beside police-recorded hate crime, business
-        crime; no chart: the board's page budget).
+        The partners' edition (channels, every strand, wards, a chart of the strands; the
+        monthly counts and every kind's change are in the published tables); otherwise the board's
+        short version (the kinds' changes that are significant, the strands beside
+        police-recorded hate crime, business crime; no chart: the board's page budget).
     """
     tables = community_report_tables(context)
     if tables is None:
@@ -350,7 +348,7 @@ def community_reports_section(
                 )
             )
         )
-    extra: list[Sentence] = kind_sentences(tables, context, detailed=detailed)
+    extra: list[Sentence] = kind_sentences(tables, context)
     extra.extend(strand_sentences(tables, context, detailed=detailed))
     business = business_sentence(tables, context)
     if business is not None:
@@ -369,23 +367,6 @@ def community_reports_section(
                 baseline=context.baseline,
                 area_name=context.area_name,
                 threshold=context.threshold,
-            )
-        except FigureDataError as error:
-            section.blocks.append(Note(text=f"No chart: {error}."))
-        else:
-            section.blocks.append(_render(renderer, figure))
-    if detailed and tables.monthly is not None and not tables.monthly.empty:
-        try:
-            monthly = tables.monthly.assign(
-                kind_label=[
-                    kind_words(kind, label)
-                    for kind, label in zip(
-                        tables.monthly["kind"], tables.monthly["kind_label"], strict=True
-                    )
-                ]
-            )
-            figure = monthly_chart(
-                monthly=monthly, area_name=context.area_name, threshold=context.threshold
             )
         except FigureDataError as error:
             section.blocks.append(Note(text=f"No chart: {error}."))

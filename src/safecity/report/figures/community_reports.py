@@ -1,14 +1,11 @@
-"""Charts of the community reports: hate reports by strand in two years, and reports by month.
+"""The chart of the community reports: hate reports by strand in the two years.
 
 Both take the ``community_reports`` family's tables of the Assessment artefact for the report's
-audience (the public edition reads the disclosure-controlled copies). A withheld count (under
-the threshold, or withheld so that another cannot be worked back) is never drawn: the strand
-chart writes "fewer than N reports" where its dot would be, and the monthly chart leaves a gap.
+audience. A withheld count (under the threshold, or withheld so that another cannot be worked
+back) is never drawn: the chart writes "withheld" where its dot would be.
 
 * :func:`strand_chart` - a dot chart: one row per strand, one dot per year (colour *and* shape
   differ, so the years read in greyscale), on a common count scale.
-* :func:`monthly_chart` - reports received each month by kind (colour, dash and point shape
-  differ by kind), over the previous and the assessed year.
 
 References
 ----------
@@ -33,12 +30,8 @@ from safecity.report.figures.figure import (
 )
 
 STRAND_ID = "community-reports-by-strand"
-MONTHLY_ID = "community-reports-by-month"
 YEAR_COLOURS = (palette.NEUTRAL, palette.OKABE_ITO["blue"])
 YEAR_SHAPES = ("square", "circle")
-KIND_COLOURS = (palette.OKABE_ITO["vermillion"], palette.OKABE_ITO["blue"], palette.BLACK)
-KIND_DASHES = ([1, 0], [6, 3], [2, 2])
-KIND_SHAPES = ("circle", "square", "triangle-up")
 
 
 def fewer_than(threshold: int) -> str:
@@ -168,75 +161,4 @@ def strand_chart(
     )
 
 
-def monthly_chart(*, monthly: pd.DataFrame, area_name: str, threshold: int) -> Figure:
-    """Reports received each month by kind, over the previous and the assessed year.
-
-    Raises
-    ------
-    FigureDataError
-        When a column is missing or there is no month.
-    """
-    require_columns(monthly, ("month", "kind_label", "reports"), where="community reports by month")
-    if monthly.empty:
-        raise FigureDataError("community reports by month: no month covered")
-    data = monthly.loc[:, ["month", "kind_label", "reports"]].copy()
-    data["month"] = pd.to_datetime(data["month"]).dt.strftime("%Y-%m")
-    data["reports"] = pd.to_numeric(data["reports"], errors="coerce").astype(float)
-    data = data.rename(columns={"kind_label": "kind"}).reset_index(drop=True)
-    kinds = list(dict.fromkeys(data["kind"]))
-    withheld = int(data["reports"].isna().sum())
-    title = f"Community reports received each month by kind, {area_name}"
-    totals = data.groupby("kind", sort=False)["reports"].sum(min_count=1)
-    alt_text = (
-        f"Line chart of community reports received each month from {data['month'].min()} to"
-        f" {data['month'].max()}, one line per kind ({', '.join(kinds)})."
-        + (f" {withheld} monthly counts are withheld and left as gaps." if withheld else "")
-        + " Published months' totals: "
-        + "; ".join(f"{kind} {total:,.0f}" for kind, total in totals.dropna().items())
-        + "."
-    )
-    colour = {"field": "kind", "type": "nominal", "title": "Kind of report",
-              "legend": {"labelLimit": 240},
-              "scale": {"domain": kinds, "range": list(KIND_COLOURS[: len(kinds)])}}  # fmt: skip
-    x = {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": None,
-         "axis": {"format": "%b %Y", "labelAngle": -45}}  # fmt: skip
-    y = {"field": "reports", "type": "quantitative", "title": "Reports", "scale": {"zero": True}}
-    layers: list[dict[str, Any]] = [
-        {
-            "mark": {"type": "line", "strokeWidth": 2},
-            "encoding": {
-                "x": x, "y": y, "color": colour,
-                "strokeDash": {"field": "kind", "type": "nominal", "title": "Kind of report",
-                               "scale": {"domain": kinds,
-                                         "range": list(KIND_DASHES[: len(kinds)])}},
-            },
-        },
-        {
-            "mark": {"type": "point", "filled": True, "size": 30, "opacity": 1},
-            "encoding": {
-                "x": x, "y": y, "color": colour,
-                "shape": {"field": "kind", "type": "nominal", "title": "Kind of report",
-                          "scale": {"domain": kinds, "range": list(KIND_SHAPES[: len(kinds)])}},
-            },
-        },
-    ]  # fmt: skip
-    spec = base_spec(
-        title=title,
-        subtitle=[f"Withheld months (fewer than {threshold} reports, or revealing) are gaps."],
-        description=alt_text,
-    )
-    spec.update({"width": 420, "height": 180, "data": {"values": spec_records(data)}})
-    spec["layer"] = layers
-    return Figure(
-        figure_id=MONTHLY_ID,
-        title=title,
-        alt_text=alt_text,
-        spec=spec,
-        data=data,
-        source_table="community_reports_monthly",
-        crime_group=None,
-        note="A month no export covers is left out (missing, not zero).",
-    )
-
-
-__all__ = ["MONTHLY_ID", "STRAND_ID", "fewer_than", "monthly_chart", "strand_chart"]
+__all__ = ["STRAND_ID", "fewer_than", "strand_chart"]
