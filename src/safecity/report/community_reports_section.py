@@ -246,8 +246,8 @@ def strand_sentences(
     )
     sentences = [
         Sentence(
-            text=f"Hate incident reports in {context.period} by what they were about (a report"
-            f" may name more than one): " + "; ".join(parts) + "." + tail,
+            text=f"Hate incident reports in {context.period} by strand (a report may name more"
+            " than one): " + "; ".join(parts) + "." + tail,
             row_ids=tuple(str(row_id) for row_id in shown["row_id"]),
         )
     ]
