@@ -185,8 +185,9 @@ def test_the_board_edition_is_short_and_the_partners_has_the_strand_chart(
 @pytest.mark.parametrize("audience", list(Audience))
 def test_the_section_is_in_both_editions(artefact_folder: Path, audience: Audience) -> None:
     sections = edition(audience).sections
-    # after the themes (the board's edition keeps its page budget; the partners' its order)
-    assert sections.index("community_reports") == sections.index("themes") + 1
+    # after data quality, before the appendices: the board's edition keeps its page budget
+    # (its text flows on the page data quality starts) and the partners' the board's order
+    assert sections.index("community_reports") == sections.index("data_quality") + 1
     artefact = open_artefact(directory=artefact_folder, audience=audience)
     context = _context(artefact)
     findings = artefact.table("findings")

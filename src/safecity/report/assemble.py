@@ -141,8 +141,11 @@ def _community_reports(assembly: Assembly) -> list[Section]:
         detailed=assembly.context.audience is Audience.PARTNERS,
     )
     # The family's findings say what the section's sentences say (they are in the published
-    # findings table); the section follows the last theme on its page (the page budgets).
-    return [] if section is None else [section]
+    # findings table); the section follows data quality on its page (the page budgets).
+    if section is None:
+        return []
+    section.new_page = False
+    return [section]
 
 
 def _data_quality(assembly: Assembly) -> list[Section]:
