@@ -14,9 +14,10 @@
   Stored rather than dropped because a person's browser or password manager can fill a hidden
   field: staff can still see the report in the queue and accept it, so a real victim's report is
   never lost; ``rejected`` keeps it out of every count and export.
-- **Size limits**: a question page's request body may be at most :data:`TEXT_PAGE_MAX_BYTES`,
-  the photos page's at most the photos allowed plus :data:`TEXT_PAGE_MAX_BYTES` (checked from
-  ``Content-Length`` before the body is read); text answers are capped by the forms
+- **Size limits**: a report page's request body may be at most :data:`TEXT_PAGE_MAX_BYTES`,
+  the photos page's at most the photos allowed plus :data:`TEXT_PAGE_MAX_BYTES`, checked from
+  ``Content-Length`` by :class:`ReportBodyLimitMiddleware` before anything reads the body (it
+  sits before the middleware that parse forms); text answers are capped by the forms
   (``abuse.max_description_characters``); each photo by ``attachments.max_bytes``.
 - **Duplicates** are marked by ``submit_report`` itself (``abuse.duplicate_window_minutes``).
 
@@ -29,9 +30,11 @@ OWASP "Blocking Brute Force Attacks" guidance on rate limiting; RFC 6585 §4 (42
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
 from safecity_web import core_gateway
@@ -43,6 +46,8 @@ HONEYPOT_FIELD = "website"
 """The honeypot's name: one a form-filling robot is keen to fill."""
 TEXT_PAGE_MAX_BYTES = 64 * 1024
 """A question page without files: the longest description is far below this."""
+REPORT_PATH_PREFIX = "/report/"
+PHOTOS_PATH_SUFFIX = "/photos/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +135,35 @@ def body_too_large(request: HttpRequest, *, limit: int) -> bool:
     except ValueError:
         return True
     return length > limit
+
+
+def body_limit_for_path(path: str) -> int:
+    """The largest body a POST to a report page at ``path`` may send."""
+    return body_limit(with_files=path.endswith(PHOTOS_PATH_SUFFIX))
+
+
+class ReportBodyLimitMiddleware:
+    """Answer 413 to a POST under ``/report/`` announcing a body larger than its page takes.
+
+    Placed before every middleware that reads the form (NUL check, CSRF), so an oversized
+    upload is refused before a byte of it is parsed or written to a temporary file.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        """Pass the request on unless it is an oversized POST to a report page."""
+        if request.method != "POST" or not request.path.startswith(REPORT_PATH_PREFIX):
+            return self.get_response(request)
+        limit = body_limit_for_path(request.path)
+        if not body_too_large(request, limit=limit):
+            return self.get_response(request)
+        response = render(
+            request,
+            "reporting/public_too_large.html",
+            {"back_url": request.path, "limit_mb": max(1, round(limit / (1024 * 1024)))},
+            status=413,
+        )
+        response["Cache-Control"] = "no-store"
+        return response

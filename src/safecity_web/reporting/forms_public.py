@@ -891,6 +891,19 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several uploaded files; each is checked by :func:`clean_image`, not here."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        """The uploaded files as a list (empty when none was chosen)."""
+        if not data:
+            return []
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [upload for upload in files if upload]
+
+
 class PhotosForm(JourneyForm):
     """Photos (optional): image types only, checked and stripped of metadata on upload."""
 
@@ -898,7 +911,7 @@ class PhotosForm(JourneyForm):
     headings = {Audience.BUSINESS: "Add an image of the offender or the damage (optional)"}
     template = "reporting/journey_photos.html"
     summary_label = "Photos"
-    photos = forms.FileField(required=False, widget=MultipleFileInput)
+    photos = MultipleFileField(required=False)
     remove = forms.BooleanField(required=False)
 
     @classmethod
@@ -908,7 +921,7 @@ class PhotosForm(JourneyForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         rules = config().attachments
-        uploads = self.files.getlist("photos") if self.files else []
+        uploads = list(cleaned.get("photos") or [])
         kept = 0 if cleaned.get("remove") else len(self.draft.get("photos", []))
         if kept + len(uploads) > rules.max_per_report:
             self.add_error("photos", f"You can add up to {rules.max_per_report} photos to a report")

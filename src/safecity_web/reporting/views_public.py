@@ -27,7 +27,7 @@ from safecity_web.accounts.models import AuditAction, Organisation, Organisation
 from safecity_web.accounts.permissions import deny
 from safecity_web.reporting import abuse
 from safecity_web.reporting.anonymising import AnonymisingReason, anonymise_report
-from safecity_web.reporting.forms_public import CheckForm, JourneyForm, PhotosForm, config
+from safecity_web.reporting.forms_public import CheckForm, JourneyForm, config
 from safecity_web.reporting.journey import (
     JOURNEYS,
     Journey,
@@ -192,19 +192,6 @@ def step_page(request: HttpRequest, *, journey_id: str, slug: str) -> HttpRespon
         return HttpResponseRedirect(_step_url(journey, unanswered))
     change = request.GET.get("change") == "1"
     if request.method == "POST":
-        limit = abuse.body_limit(with_files=step.form is PhotosForm)
-        if abuse.body_too_large(request, limit=limit):
-            return private(
-                render(
-                    request,
-                    "reporting/public_too_large.html",
-                    {
-                        "back_url": _step_url(journey, step, change=change),
-                        "limit_mb": max(1, limit // (1024 * 1024)),
-                    },
-                    status=413,
-                )
-            )
         form = step.form(request.POST, request.FILES, draft=draft, audience=journey.audience)
         if not form.is_valid():
             return _page(request, journey=journey, step=step, form=form, draft=draft, change=change)
@@ -262,15 +249,6 @@ def check_page(request: HttpRequest, *, journey_id: str) -> HttpResponse:
     }
     if request.method == "GET":
         return private(render(request, "reporting/journey_check.html", context))
-    if abuse.body_too_large(request, limit=abuse.TEXT_PAGE_MAX_BYTES):
-        return private(
-            render(
-                request,
-                "reporting/public_too_large.html",
-                {"back_url": _url(journey, "check"), "limit_mb": 1},
-                status=413,
-            )
-        )
     form = CheckForm(request.POST)
     form.is_valid()
     over = abuse.submission_refused(request, per_address=journey.id is JourneyId.PUBLIC)

@@ -32,6 +32,8 @@ MIDDLEWARE = [
     "safecity_web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safecity_web.public_cache.PublicCacheMiddleware",
+    # Refuses oversized report-form bodies before anything below reads them (issue 13).
+    "safecity_web.reporting.abuse.ReportBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
