@@ -6,9 +6,10 @@ account; the reporting-centre and business journeys need a signed-in user of the
 an organisation of the right kind (every refusal is audit-logged by ``deny``).
 
 Pages that hold a reporter's answers or a private status token are sent with
-``Cache-Control: no-store`` and ``Referrer-Policy: no-referrer`` (no cache keeps them, no link
-leaks the token); the ``reporting`` namespace is not one of the public page cache's URL
-families (``public_cache.UrlFamily``), so none of these pages is ever kept there.
+``Cache-Control: no-store``; the pages showing a token without a form (confirmation, status)
+also with ``Referrer-Policy: no-referrer`` (see :func:`private`). The ``reporting`` namespace
+is not one of the public page cache's URL families (``public_cache.UrlFamily``), so none of
+these pages is ever kept there.
 """
 
 from __future__ import annotations
@@ -55,8 +56,20 @@ ACCESS = {
 OWN_REPORTS_PATH = {JourneyId.CENTRE: "/report/centre/", JourneyId.BUSINESS: "/report/business/"}
 
 
+def no_store(response: HttpResponse) -> HttpResponse:
+    """Mark a page holding a reporter's answers: no cache (browser or shared) keeps it."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def private(response: HttpResponse) -> HttpResponse:
-    """Mark a page holding answers or a status token: no cache keeps it, no link passes it on."""
+    """Mark a page showing a status token: not kept by any cache, and no link passes it on.
+
+    Only for pages without a form: under ``no-referrer`` a browser sends ``Origin: null`` with
+    a form's POST (Fetch standard, "append a request Origin header"), which CSRF protection
+    must refuse. Pages with a form keep the site's ``same-origin`` policy, which never sends
+    the address (nor its token) to another site either.
+    """
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response
@@ -122,7 +135,7 @@ def journey_start(request: HttpRequest, *, journey_id: str) -> HttpResponse:
     if refused is not None:
         return refused
     forget_draft(request, journey=journey)
-    return private(
+    return no_store(
         render(
             request,
             f"reporting/journey_start_{journey.id.value}.html",
@@ -170,7 +183,7 @@ def _page(
         "audience": journey.audience.value,
         "map_outlines": map_outlines() if step.slug == "where" else None,
     }
-    return private(render(request, form.template, context, status=status))
+    return no_store(render(request, form.template, context, status=status))
 
 
 @require_http_methods(["GET", "POST"])
@@ -248,7 +261,7 @@ def check_page(request: HttpRequest, *, journey_id: str) -> HttpResponse:
         "error": "",
     }
     if request.method == "GET":
-        return private(render(request, "reporting/journey_check.html", context))
+        return no_store(render(request, "reporting/journey_check.html", context))
     form = CheckForm(request.POST)
     form.is_valid()
     over = abuse.submission_refused(request, per_address=journey.id is JourneyId.PUBLIC)
@@ -260,7 +273,7 @@ def check_page(request: HttpRequest, *, journey_id: str) -> HttpResponse:
             status=429,
         )
         response["Retry-After"] = str(over.retry_after_seconds)
-        return private(response)
+        return no_store(response)
     spam = abuse.honeypot_filled(value=str(form.cleaned_data.get(abuse.HONEYPOT_FIELD, "")))
     organisation = None if journey.id is JourneyId.PUBLIC else request.user.organisation  # type: ignore[union-attr]
     try:
@@ -287,7 +300,7 @@ def check_page(request: HttpRequest, *, journey_id: str) -> HttpResponse:
         message = error.message[0].upper() + error.message[1:]
         if step is None or not step.applies(draft):
             context["error"] = message
-            return private(render(request, "reporting/journey_check.html", context, status=400))
+            return no_store(render(request, "reporting/journey_check.html", context, status=400))
         request.session[f"{journey.session_key}-rejected"] = {
             "step": step.slug,
             "message": message,
@@ -378,7 +391,7 @@ def erase_page(request: HttpRequest, *, token: str) -> HttpResponse:
     if request.method == "POST":
         anonymise_report(report=report, reason=AnonymisingReason.ERASURE_REQUEST)
         return private(HttpResponseRedirect(status_url))
-    return private(
+    return no_store(
         render(
             request,
             "reporting/public_erase.html",

@@ -89,6 +89,8 @@ def test_the_reporter_can_delete_their_personal_details(client: Client) -> None:
     assert confirm.status_code == 200
     assert "Are you sure" in confirm.content.decode()
     assert confirm["Cache-Control"] == "no-store"
+    # A form page: under no-referrer the browser would send "Origin: null", which CSRF refuses.
+    assert confirm["Referrer-Policy"] == "same-origin"
     assert CommunityReport.objects.get().anonymised_at is None  # a GET deletes nothing
     response = client.post(status_url + "delete/")
     assert response.status_code == 302
