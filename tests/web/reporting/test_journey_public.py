@@ -64,7 +64,7 @@ def test_a_hate_report_walks_every_page_and_reaches_the_database(
     assert check.status_code == 200
     for shown in (
         "Race or ethnicity; Religion or belief",
-        "Verbal abuse",
+        "Verbal abuse, threats or insults",
         "Eastbank",
         "corner shop",
         "Sam Example, sam@example.org",
