@@ -172,6 +172,8 @@ def _make_world(published: Any) -> World:
         "measure": measure,
         "uidb64": urlsafe_base64_encode(force_bytes(resetting.pk)),
         "token": default_token_generator.make_token(resetting),
+        # A report journey's question page (issue 13): its first question.
+        "slug": "kind",
     }
     display = [
         reverse("accounts:user-list"),

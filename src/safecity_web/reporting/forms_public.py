@@ -805,6 +805,10 @@ class ContactForm(JourneyForm):
         if self.audience is Audience.CENTRE:
             self.fields["contact"].required = False
 
+    def first_input_id(self) -> str:
+        """The yes/no question, or (reporting centres, who are not asked it) the email box."""
+        return "id_email" if self.audience is Audience.CENTRE else "id_contact"
+
     @classmethod
     def initial_from(cls, draft: dict[str, Any]) -> dict[str, Any]:
         details = draft.get("contact_details", {})

@@ -26,6 +26,7 @@ def _journey_paths(prefix: str, journey_id: str) -> list:  # type: ignore[type-a
 urlpatterns = [
     path("report/", views_public.start, name="start"),
     *_journey_paths("report/new/", "public"),
+    path("report/find/", views_public.find_page, name="find"),
     path("report/status/<str:token>/", views_public.status_page, name="status"),
     path("report/status/<str:token>/delete/", views_public.erase_page, name="status-erase"),
     path(

@@ -43,6 +43,7 @@ from safecity_web.reporting.models import CommunityReport, Moderation, ReportSta
 from safecity_web.reporting.places import map_outlines
 from safecity_web.reporting.submission import (
     SubmissionRejectedError,
+    normalised_reference,
     submit_report,
     token_hash,
 )
@@ -396,5 +397,26 @@ def erase_page(request: HttpRequest, *, token: str) -> HttpResponse:
             request,
             "reporting/public_erase.html",
             {"report": report, "status_url": status_url, "token": token},
+        )
+    )
+
+
+def find_page(request: HttpRequest) -> HttpResponse:
+    """``/report/find/``: what to do with a reference; never says whether a report exists.
+
+    A report is only shown to whoever holds its private link, so a reference typed here gets
+    the same answer whether or not it is one (nothing can be learned by trying references).
+    """
+    typed = request.GET.get("reference", "")
+    reference = normalised_reference(typed) if typed else ""
+    error = ""
+    if typed and not reference:
+        error = "Enter a reference like SC-7K3M-Q9TB (SC, then 8 letters and numbers)"
+    return no_store(
+        render(
+            request,
+            "reporting/public_find.html",
+            {"typed": typed[:40], "reference": reference, "error": error},
+            status=400 if error else 200,
         )
     )

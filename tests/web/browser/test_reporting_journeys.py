@@ -80,7 +80,11 @@ def context(browser: Browser, site: RunningSite) -> Iterator[BrowserContext]:
 
 
 def _continue(page: Page, assert_accessible, *, heading: str | re.Pattern[str]) -> None:
-    page.get_by_role("button", name="Continue").click()
+    """Press Continue; the next page must have ``heading`` (else fail with its error summary)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.count() == 0, f"{page.url}: {summary.inner_text()}"
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     assert_accessible(page)
 
@@ -127,6 +131,7 @@ def test_a_resident_reports_a_hate_incident_on_a_phone(guarded, assert_accessibl
     svg = page.locator("[data-report-map-canvas] svg")
     expect(svg).to_be_visible()
     assert_accessible(page)
+    svg.scroll_into_view_if_needed()
     target = page.evaluate(POINT_IN_FIRST_WARD)
     assert target is not None, "no point found inside the first ward's outline"
     page.mouse.click(target["x"], target["y"])

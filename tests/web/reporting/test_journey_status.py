@@ -111,3 +111,19 @@ def test_the_reporter_can_delete_their_personal_details(client: Client) -> None:
     again = client.post(status_url + "delete/")
     assert again["Location"] == status_url
     assert AuditEvent.objects.filter(action=AuditAction.ANONYMISED).count() == 1
+
+
+def test_finding_by_reference_never_says_whether_the_report_exists(client: Client) -> None:
+    submitted = _submitted()
+    real = client.get("/report/find/", {"reference": submitted.report.reference.lower()})
+    made_up = client.get("/report/find/", {"reference": "SC-0000-0000"})
+    assert real.status_code == made_up.status_code == 200
+    real_text = real.content.decode().replace(submitted.report.reference, "SC-0000-0000")
+    assert real_text.replace(real.wsgi_request.csp_nonce, "") == made_up.content.decode().replace(
+        made_up.wsgi_request.csp_nonce, ""
+    ).replace('value="SC-0000-0000"', f'value="{submitted.report.reference.lower()}"')
+    assert "use the private link" in made_up.content.decode()
+    assert submitted.status_token not in real.content.decode()
+    wrong = client.get("/report/find/", {"reference": "hello"})
+    assert wrong.status_code == 400
+    assert "Enter a reference like SC-7K3M-Q9TB" in wrong.content.decode()
