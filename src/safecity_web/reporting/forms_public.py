@@ -34,7 +34,7 @@ from safecity_web.reporting.attachments import (
     read_capped,
 )
 from safecity_web.reporting.dates import DateProblem, parse_date_parts
-from safecity_web.reporting.places import PlaceMatch, matching_places
+from safecity_web.reporting.places import PlaceMatch, area_name, matching_places
 from safecity_web.reporting.submission import (
     OLDEST_REPORTABLE_YEARS,
     CleanImage,
@@ -534,6 +534,7 @@ class WhereForm(JourneyForm):
                 )
                 return cleaned
             cleaned["point"] = (latitude, longitude)
+            cleaned["ward_name"] = area_name(code=placed.get("ward_code", ""))
         elif not place and "place" not in self.errors:
             self.add_error("place", "Enter a place or street name, or choose a point on the map")
         return cleaned
@@ -547,7 +548,14 @@ class WhereForm(JourneyForm):
     def save(self, draft: dict[str, Any]) -> None:
         mode = WhereMode(self.cleaned_data["where"])
         draft["where"] = mode.value
-        for key in ("latitude", "longitude", "place_name", "place_query", "point_from_map"):
+        for key in (
+            "latitude",
+            "longitude",
+            "place_name",
+            "place_query",
+            "point_from_map",
+            "ward_name",
+        ):
             draft.pop(key, None)
         draft["done"] = [slug for slug in draft.get("done", []) if slug != "place"]
         if mode is not WhereMode.PLACE:
@@ -558,6 +566,7 @@ class WhereForm(JourneyForm):
             draft["latitude"], draft["longitude"] = point
             draft["place_name"] = self.cleaned_data["place"]
             draft["point_from_map"] = True
+            draft["ward_name"] = self.cleaned_data.get("ward_name", "")
 
     @classmethod
     def summary(cls, draft: dict[str, Any], audience: Audience) -> list[tuple[str, str]]:
@@ -567,9 +576,10 @@ class WhereForm(JourneyForm):
         if mode is WhereMode.NOT_SAID:
             return [(cls.summary_label, "Not given")]
         parts = [draft.get("place_name", "")]
-        if draft.get("latitude") is not None:
-            parts.append("a point on the map" if draft.get("point_from_map") else "")
-        else:
+        if draft.get("point_from_map"):
+            ward = draft.get("ward_name", "")
+            parts.append(f"a point on the map in {ward}" if ward else "a point on the map")
+        elif draft.get("latitude") is None:
             parts.append("(no point on the map)")
         return [(cls.summary_label, " – ".join(part for part in parts if part))]
 
@@ -687,7 +697,10 @@ class DescriptionForm(JourneyForm):
 
     @classmethod
     def summary(cls, draft: dict[str, Any], audience: Audience) -> list[tuple[str, str]]:
-        return [(cls.summary_label, draft.get(cls.field_name, "") or NOT_GIVEN)]
+        label = cls.summary_label
+        if audience is Audience.CENTRE and cls.field_name == "description":
+            label = "What happened, in the victim's words"
+        return [(label, draft.get(cls.field_name, "") or NOT_GIVEN)]
 
     @classmethod
     def contribute(cls, draft: dict[str, Any], values: dict[str, Any]) -> None:
@@ -698,6 +711,7 @@ class TargetedForm(DescriptionForm):
     """Who was targeted (optional)."""
 
     heading = "Who was targeted? (optional)"
+    headings = {}
     summary_label = "Who was targeted"
     field_name = "targeted"
     main_field = "targeted"
@@ -713,6 +727,7 @@ class OffenderForm(DescriptionForm):
     """A description of the offender (optional; seen only by the partnership)."""
 
     heading = "Describe the offender (optional)"
+    headings = {}
     summary_label = "The offender"
     field_name = "offender_description"
     main_field = "offender_description"

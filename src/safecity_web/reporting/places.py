@@ -83,6 +83,18 @@ def matching_places(*, query: str) -> list[PlaceMatch]:
     return matches[:MAX_MATCHES]
 
 
+def area_name(*, code: str) -> str:
+    """The name of the published area (CSP, ward or LSOA) with GSS ``code`` ("" if none)."""
+    boundaries = current_boundaries()
+    if not code or boundaries is None:
+        return ""
+    for feature in boundaries[1].get("features", []):
+        properties = feature.get("properties") or {}
+        if properties.get("area_code") == code:
+            return str(properties.get("area_name", ""))
+    return ""
+
+
 def _rounded(coordinates: Any) -> Any:
     if isinstance(coordinates, (int, float)):
         return round(float(coordinates), COORDINATE_DECIMALS)

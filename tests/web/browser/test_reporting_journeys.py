@@ -156,7 +156,7 @@ def test_a_resident_reports_a_hate_incident_on_a_phone(guarded, assert_accessibl
     )
     answers = page.locator(".govuk-summary-list")
     expect(answers).to_contain_text("Race or ethnicity; Something else about who they are")
-    expect(answers).to_contain_text(target["ward"])
+    expect(answers).to_contain_text(f"a point on the map in {target['ward']}")
     expect(answers).to_contain_text("1 photo")
     expect(answers).to_contain_text("No contact – the report is anonymous")
     assert_accessible(page)

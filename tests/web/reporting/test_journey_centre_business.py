@@ -147,8 +147,13 @@ def test_a_centre_worker_reports_on_behalf_of_a_victim(client: Client, people: P
     start = client.get(CENTRE)
     assert "Smallton Hate Crime Centre" in start.content.decode()
     assert 'href="/report/centre/"' in start.content.decode()
-    assert answer_all(client, CENTRE, CENTRE_ANSWERS) == f"{CENTRE}check/"
+    answer_all(client, CENTRE, CENTRE_ANSWERS[:8])
+    targeted = client.get(f"{CENTRE}targeted/").content.decode()
+    assert "Who was targeted? (optional)" in targeted
+    assert "in the victim&#x27;s words" not in targeted
+    assert answer_all(client, CENTRE, CENTRE_ANSWERS[8:]) == f"{CENTRE}check/"
     check = client.get(f"{CENTRE}check/").content.decode()
+    assert "What happened, in the victim&#x27;s words" in check
     assert "Yes: By phone; Through the reporting centre" in check
     assert client.post(f"{CENTRE}check/", {"website": ""})["Location"] == f"{CENTRE}done/"
     report = CommunityReport.objects.get()

@@ -157,6 +157,7 @@ def test_a_point_from_the_map_places_the_report_without_the_choice_page(
     )
     assert response["Location"] == "/report/new/description/"
     answer_all(client, NEW, PUBLIC_HATE_ANSWERS[6:])
+    assert "a point on the map in Westfield" in client.get("/report/new/check/").content.decode()
     client.post("/report/new/check/", {"website": ""})
     report = CommunityReport.objects.get()
     assert (report.ward_code, report.lsoa_code) == (WEST_WARD, LSOAS[("west", "south")])
