@@ -354,18 +354,19 @@ def _report_for(token: str) -> CommunityReport:
 def status_page(request: HttpRequest, *, token: str) -> HttpResponse:
     """``/report/status/<token>/``: the report's status, history and outcome (no personal data)."""
     report = _report_for(token)
-    kind = config().kind(report.kind)
     try:
+        kind = config().kind(report.kind)
+        kind_label = kind.label
         category = kind.category(report.category).label
-    except KeyError:
-        category = ""
+    except KeyError:  # a kind or category the partnership has since removed from its list
+        kind_label, category = report.kind.replace("_", " ").capitalize(), ""
     return private(
         render(
             request,
             "reporting/public_status.html",
             {
                 "report": report,
-                "kind_label": kind.label,
+                "kind_label": kind_label,
                 "category_label": category,
                 "status_label": ReportStatus(report.status).label,
                 "events": [
