@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime
 import io
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 from PIL import Image
@@ -154,7 +154,10 @@ def scheme_world() -> SchemeWorld:
     invite_member(scheme=scheme, organisation=business_b, by=manager)
     earlier = timezone.now() - datetime.timedelta(minutes=5)
     agreement = publish_agreement(
-        scheme=scheme, version="1.0", text="Use alerts only to protect staff.", by=manager,
+        scheme=scheme,
+        version="1.0",
+        text="Use alerts only to protect staff.",
+        by=manager,
         now=earlier,
     )
     publish_agreement(

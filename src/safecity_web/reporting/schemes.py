@@ -80,16 +80,16 @@ def clean_alert_image(*, data: bytes) -> CleanImage:
     rules = core_gateway.community_reports_config().attachments
     if len(data) > rules.max_bytes:
         megabytes = rules.max_bytes / 1_048_576
-        raise SchemeError("image", f"the image must be smaller than {megabytes:.0f} MB")
+        raise SchemeError("image", f"The image must be smaller than {megabytes:.0f} MB")
     try:
         with Image.open(io.BytesIO(data)) as opened:
             content_type = _PILLOW_FORMATS.get(opened.format or "", "")
             if content_type not in rules.image_types:
-                raise SchemeError("image", "the image must be a JPG, PNG or WebP picture")
+                raise SchemeError("image", "The image must be a JPG, PNG or WebP picture")
             opened.load()
             pixels = opened.convert("RGBA" if opened.mode in {"RGBA", "LA", "P"} else "RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise SchemeError("image", "the file is not a picture that can be read") from error
+        raise SchemeError("image", "The file is not a picture that can be read") from error
     clean = Image.new(pixels.mode, pixels.size)
     clean.paste(pixels)
     output = io.BytesIO()

@@ -95,7 +95,9 @@ def test_non_members_and_other_roles_cannot_accept(world: SchemeWorld) -> None:
         accept_agreement(agreement=world.agreement, user=world.member_c)
     with pytest.raises(SchemeError, match="only business members"):
         accept_agreement(agreement=world.agreement, user=world.worker_a)
-    assert AgreementAcceptance.objects.filter(user__in=[world.member_c, world.worker_a]).count() == 0
+    assert (
+        AgreementAcceptance.objects.filter(user__in=[world.member_c, world.worker_a]).count() == 0
+    )
 
 
 def test_who_may_read_an_alert(world: SchemeWorld) -> None:
@@ -139,9 +141,7 @@ def test_an_alert_is_encrypted_at_rest_and_kept_for_the_configured_days(
 
 
 def test_only_managers_and_administrators_write_alerts(world: SchemeWorld) -> None:
-    officer = make_user(
-        username="officer", role=Role.PARTNER_OFFICER, organisation=world.council
-    )
+    officer = make_user(username="officer", role=Role.PARTNER_OFFICER, organisation=world.council)
     for author in (officer, world.member_a, world.worker_a):
         with pytest.raises(SchemeError, match="only business crime managers"):
             create_alert(scheme=world.scheme, title="t", body="b", by=author)
@@ -158,7 +158,9 @@ def test_an_image_loses_its_location_and_keeps_its_pixels() -> None:
         assert dict(after.getexif()) == {}
         assert after.size == (16, 16)
         red, green, blue = after.convert("RGB").getpixel((8, 8))  # type: ignore[misc]
-        assert abs(red - 10) < 8 and abs(green - 120) < 8 and abs(blue - 200) < 8
+        assert abs(red - 10) < 8
+        assert abs(green - 120) < 8
+        assert abs(blue - 200) < 8
     assert b"PhoneMaker" not in cleaned.data
 
 
