@@ -320,7 +320,10 @@ def test_every_role_checked_view_anywhere_is_in_the_matrix() -> None:
         name for name, view in _url_callbacks(get_resolver().url_patterns) if _checks_role(view)
     }
     assert "accounts:audit-log" in role_checked  # the detection works
-    assert role_checked - {row.name for row in MATRIX} == set()
+    # Community reporting (issue 13) has its own matrices, whose guards cover its namespace:
+    # tests/web/reporting/test_reporting_access_matrix*.py.
+    elsewhere = {name for name in role_checked if name.startswith("reporting:")}
+    assert role_checked - elsewhere - {row.name for row in MATRIX} == set()
 
 
 def _request(client: Client, row: Guarded, url: str) -> tuple[Any, int]:
