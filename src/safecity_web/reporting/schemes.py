@@ -61,6 +61,9 @@ class SchemeError(ValueError):
         self.message = message
 
 
+# Larger pictures are refused before their pixels are decoded (a small file can claim huge
+# dimensions); 40 million pixels is more than any phone camera takes.
+MAX_IMAGE_PIXELS = 40_000_000
 # Pillow's format names of the image types the configuration may allow.
 _PILLOW_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
@@ -86,6 +89,13 @@ def clean_alert_image(*, data: bytes) -> CleanImage:
             content_type = _PILLOW_FORMATS.get(opened.format or "", "")
             if content_type not in rules.image_types:
                 raise SchemeError("image", "The image must be a JPG, PNG or WebP picture")
+            width, height = opened.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise SchemeError(
+                    "image",
+                    f"The image is too large ({width} × {height} pixels): use one of at most "
+                    f"{MAX_IMAGE_PIXELS // 1_000_000} million pixels",
+                )
             opened.load()
             pixels = opened.convert("RGBA" if opened.mode in {"RGBA", "LA", "P"} else "RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
@@ -362,6 +372,34 @@ def alert_schemes_visible_to(
     return [
         standing.scheme for standing in standings(user=user, now=now) if standing.may_see_alerts
     ]
+
+
+def anonymise_expired_alerts(*, now: datetime.datetime | None = None) -> int:
+    """Delete the body, offender description and image of alerts past ``retain_until``.
+
+    The alert's title, scheme and dates stay (so the list of what was shared survives); each
+    alert emptied is audit-logged as ``anonymised``. Returns how many were emptied. For the
+    scheduled retention job.
+    """
+    moment = now or timezone.now()
+    emptied = 0
+    due = BusinessAlert.objects.filter(retain_until__lte=moment, anonymised_at__isnull=True)
+    with transaction.atomic():
+        for alert in due.select_for_update(skip_locked=True):
+            alert.encrypted_body = ""
+            alert.encrypted_offender_description = ""
+            alert.encrypted_image = None
+            alert.image_content_type = ""
+            alert.anonymised_at = moment
+            alert.save()
+            record_event(
+                request=None,
+                action=AuditAction.ANONYMISED,
+                subject=alert,
+                detail=f"business alert past its retention date ({alert.retain_until:%Y-%m-%d})",
+            )
+            emptied += 1
+    return emptied
 
 
 def may_see_alert(*, user: Any, alert: BusinessAlert) -> bool:

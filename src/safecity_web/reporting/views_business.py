@@ -73,9 +73,12 @@ def business_agreement(request: HttpRequest) -> HttpResponse:
     """Each scheme's current agreement; POST ``agreement`` (its id) to accept it."""
     business = _business_of(request)
     if request.method == "POST":
-        agreement = SharingAgreement.objects.filter(
-            pk=str(request.POST.get("agreement", "")).strip() or None
-        ).first()
+        chosen = str(request.POST.get("agreement", "")).strip()
+        agreement = (
+            SharingAgreement.objects.filter(pk=int(chosen)).first()
+            if chosen.isascii() and chosen.isdecimal() and len(chosen) < 12
+            else None
+        )
         if agreement is None:
             raise deny(request, reason=f"{request.path}: no such agreement to accept")
         try:
@@ -143,6 +146,7 @@ def business_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
         if alert.encrypted_offender_description
         else ""
     )
+    is_manager = alert_schemes_visible_to(user=request.user) is None
     return render(
         request,
         "reporting/business_alert.html",
@@ -150,7 +154,8 @@ def business_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
             "alert": alert,
             "body": decrypt_text(alert.encrypted_body, purpose=Purpose.PERSONAL_DATA),
             "offender_description": offender,
-            "is_manager": alert_schemes_visible_to(user=request.user) is None,
+            "is_manager": is_manager,
+            "layout": "base.html" if is_manager else "reporting/business_layout.html",
         },
     )
 

@@ -138,3 +138,17 @@ def test_accepting_an_old_version_is_refused(world: SchemeWorld) -> None:
     assert response.status_code == 403
     assert not AgreementAcceptance.objects.filter(user=world.member_b).exists()
     assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 1
+
+
+def test_an_agreement_that_is_not_a_number_is_refused_not_an_error(world: SchemeWorld) -> None:
+    client = _client(world.member_b)
+    for value in ("abc", "١", "9" * 40, ""):
+        response = client.post(reverse("reporting:business-agreement"), {"agreement": value})
+        assert response.status_code == 403, value
+    assert not AgreementAcceptance.objects.filter(user=world.member_b).exists()
+
+
+def test_a_manager_reads_an_alert_in_the_partner_layout(world: SchemeWorld) -> None:
+    page = _client(world.manager).get(_alert_url(world.alert)).content.decode()
+    assert reverse("reporting:alerts") in page
+    assert f"href=\"{reverse('reporting:business-reports')}\"" not in page
