@@ -151,4 +151,4 @@ def test_an_agreement_that_is_not_a_number_is_refused_not_an_error(world: Scheme
 def test_a_manager_reads_an_alert_in_the_partner_layout(world: SchemeWorld) -> None:
     page = _client(world.manager).get(_alert_url(world.alert)).content.decode()
     assert reverse("reporting:alerts") in page
-    assert f"href=\"{reverse('reporting:business-reports')}\"" not in page
+    assert f'href="{reverse("reporting:business-reports")}"' not in page
