@@ -118,7 +118,7 @@ def run_job(*, job: ScheduledJob, now: datetime.datetime, force: bool = False) -
             run = JobRun.objects.create(job_name=job.name, started_at=timezone.now())
             try:
                 with transaction.atomic():
-                    summary = {key: value for key, value in job.function()(now).items()}
+                    summary = dict(job.function()(now).items())
             except Exception as error:
                 logger.exception("scheduled job %s failed", job.name)
                 run.outcome = JobOutcome.FAILED

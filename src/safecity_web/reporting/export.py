@@ -94,9 +94,7 @@ def export_rows(
         When ``to_month`` is before ``from_month``.
     """
     if from_month is not None and to_month is not None and to_month < from_month:
-        raise ExportPeriodError(
-            f"--to ({to_month:%Y-%m}) is before --from ({from_month:%Y-%m})"
-        )
+        raise ExportPeriodError(f"--to ({to_month:%Y-%m}) is before --from ({from_month:%Y-%m})")
     reports = CommunityReport.objects.exclude(
         moderation__in=[Moderation.DUPLICATE, Moderation.REJECTED]
     )

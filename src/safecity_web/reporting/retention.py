@@ -35,7 +35,7 @@ def anonymise_due_reports(*, now: datetime.datetime) -> int:
 
 
 def delete_due_alerts(*, now: datetime.datetime) -> int:
-    """Empty every business alert whose ``retain_until`` is at or before ``now``; return how many."""
+    """Empty every business alert whose ``retain_until`` has come; return how many."""
     deleted = 0
     due = BusinessAlert.objects.filter(retain_until__lte=now, anonymised_at__isnull=True)
     for alert_id in due.order_by("retain_until", "id").values_list("id", flat=True):

@@ -36,6 +36,7 @@ EMAIL_PATTERN = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 PHONE_PATTERN = re.compile(r"(?:\d[\s-]?){7,}")
 WEB_ADDRESS_PATTERN = re.compile(r"https?://|www\.", re.IGNORECASE)
 POLICE_REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\- ]*$")
+NOT_PRIVATE = "the reporter's status page is not private enough for it"
 REFERRED_TEXT = "We have passed your report to the police."
 
 
@@ -60,9 +61,9 @@ def check_public_text(*, text: str, field_name: str) -> str:
     if len(cleaned) > MAX_PUBLIC_TEXT_CHARACTERS:
         raise TriageError(field_name, f"Must be {MAX_PUBLIC_TEXT_CHARACTERS} characters or fewer")
     if EMAIL_PATTERN.search(cleaned):
-        raise TriageError(field_name, "Remove the email address: the reporter's page is not private enough for it")
+        raise TriageError(field_name, f"Remove the email address: {NOT_PRIVATE}")
     if PHONE_PATTERN.search(cleaned):
-        raise TriageError(field_name, "Remove the telephone number or long number: the reporter's page is not private enough for it")
+        raise TriageError(field_name, f"Remove the telephone number: {NOT_PRIVATE}")
     if WEB_ADDRESS_PATTERN.search(cleaned):
         raise TriageError(field_name, "Remove the web address; describe where to go in words")
     return cleaned

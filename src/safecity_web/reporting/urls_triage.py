@@ -20,8 +20,12 @@ triage_patterns = [
         views_triage.report_attachment,
         name="report-attachment",
     ),
-    path("partners/reports/<str:reference>/assign/", views_triage.report_assign, name="report-assign"),
-    path("partners/reports/<str:reference>/status/", views_triage.report_status, name="report-status"),
+    path(
+        "partners/reports/<str:reference>/assign/", views_triage.report_assign, name="report-assign"
+    ),
+    path(
+        "partners/reports/<str:reference>/status/", views_triage.report_status, name="report-status"
+    ),
     path("partners/reports/<str:reference>/note/", views_triage.report_note, name="report-note"),
     path("partners/reports/<str:reference>/refer/", views_triage.report_refer, name="report-refer"),
     path(

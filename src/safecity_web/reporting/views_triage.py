@@ -72,11 +72,15 @@ EXPORT_OBJECT_TYPE = "community_reports_export"
 def _labels() -> dict[str, dict[str, str]]:
     config = core_gateway.community_reports_config()
     categories = {
-        (kind.id, category.id): category.label for kind in config.kinds for category in kind.categories
+        (kind.id, category.id): category.label
+        for kind in config.kinds
+        for category in kind.categories
     }
     return {
         "kinds": {kind.id: kind.label for kind in config.kinds},
-        "categories": {f"{kind}/{category}": label for (kind, category), label in categories.items()},
+        "categories": {
+            f"{kind}/{category}": label for (kind, category), label in categories.items()
+        },
         "strands": {strand.id: strand.label for strand in config.strands},
     }
 
@@ -93,7 +97,9 @@ def _ward_names() -> dict[str, str]:
     return names
 
 
-def _row(report: CommunityReport, labels: dict[str, dict[str, str]], wards: dict[str, str]) -> dict[str, Any]:
+def _row(
+    report: CommunityReport, labels: dict[str, dict[str, str]], wards: dict[str, str]
+) -> dict[str, Any]:
     return {
         "report": report,
         "kind_label": labels["kinds"].get(report.kind, report.kind),
@@ -261,7 +267,9 @@ def _action(
             with transaction.atomic():
                 done = act(report, form.cleaned_data)
         except TriageError as error:
-            form.add_error(error.field_name if error.field_name in form.fields else None, error.message)
+            form.add_error(
+                error.field_name if error.field_name in form.fields else None, error.message
+            )
         else:
             messages.success(request, done)
             return redirect("reporting:report", reference=report.reference)
@@ -281,9 +289,7 @@ def report_assign(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         form_name="assign_form",
-        build=lambda report: AssignForm(
-            request.POST, holders=list(duty_holders(kind=report.kind))
-        ),
+        build=lambda report: AssignForm(request.POST, holders=list(duty_holders(kind=report.kind))),
         act=act,
     )
 
@@ -423,7 +429,9 @@ def subject_access(request: HttpRequest) -> HttpResponse:
     """Find a report by reference; download everything held about it, or erase its personal data."""
     require_triage(request)
     if request.method != "POST":
-        return render(request, "reporting/triage_subject_access.html", {"form": SubjectAccessForm()})
+        return render(
+            request, "reporting/triage_subject_access.html", {"form": SubjectAccessForm()}
+        )
     form = SubjectAccessForm(request.POST)
     report = None
     if form.is_valid():
@@ -431,7 +439,8 @@ def subject_access(request: HttpRequest) -> HttpResponse:
         report = visible_reports(user=request.user).filter(reference=reference).first()
         if report is None:
             form.add_error(
-                "reference", f"There is no report with reference {reference} in the reports you can see"
+                "reference",
+                f"There is no report with reference {reference} in the reports you can see",
             )
     if report is None:
         return render(request, "reporting/triage_subject_access.html", {"form": form}, status=400)
@@ -468,14 +477,16 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     """The de-identified ``community-reports`` CSV (optional ``from``/``to`` months)."""
     try:
         from_month = (
-            parse_month(text=request.GET["from"], option="from") if request.GET.get("from") else None
+            parse_month(text=request.GET["from"], option="from")
+            if request.GET.get("from")
+            else None
         )
-        to_month = parse_month(text=request.GET["to"], option="to") if request.GET.get("to") else None
+        to_month = (
+            parse_month(text=request.GET["to"], option="to") if request.GET.get("to") else None
+        )
         text = export_text(from_month=from_month, to_month=to_month)
     except ExportPeriodError as error:
-        return HttpResponse(
-            f"{error}\n", status=400, content_type="text/plain; charset=utf-8"
-        )
+        return HttpResponse(f"{error}\n", status=400, content_type="text/plain; charset=utf-8")
     record_report_event(
         request=request,
         action=AuditAction.EXPORTED,
@@ -490,4 +501,3 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="community-reports.csv"'
     response["Cache-Control"] = NO_STORE
     return response
-

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from web_accounts import create_portal_people
 from web_reporting import CSP_CODE, EAST_WARD, LSOAS, WEST_WARD, publish_small_area
-from web_triage import EAST_NORTH, WEST_SOUTH, make_report
+from web_triage import WEST_SOUTH, make_report
 
 from safecity_web.accounts.models import AuditAction, AuditEvent, Role
 from safecity_web.reporting.anonymising import AnonymisingReason, anonymise_report

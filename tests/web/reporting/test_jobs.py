@@ -158,7 +158,8 @@ def test_the_command_is_reachable_as_python_m_safecity_web() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "--job" in result.stdout and "--now" in result.stdout
+    assert "--job" in result.stdout
+    assert "--now" in result.stdout
 
 
 def _environment() -> dict[str, str]:

@@ -53,7 +53,8 @@ def test_a_report_is_anonymised_at_its_retention_date_and_not_a_second_before() 
         "",
         "",
     )
-    assert report.latitude is None and report.attachments.count() == 0
+    assert report.latitude is None
+    assert report.attachments.count() == 0
     # The de-identified fields stay for the counts.
     assert (report.kind, report.category, report.strands) == ("hate", "verbal_abuse", ["race"])
     assert (report.ward_code, report.lsoa_code, report.received_at) == (
@@ -61,16 +62,18 @@ def test_a_report_is_anonymised_at_its_retention_date_and_not_a_second_before() 
         "E01900004",
         RECEIVED,
     )
-    assert AuditEvent.objects.get(
-        action=AuditAction.ANONYMISED, object_id=report.reference
-    ).detail == "retention period ended"
+    assert (
+        AuditEvent.objects.get(action=AuditAction.ANONYMISED, object_id=report.reference).detail
+        == "retention period ended"
+    )
 
     runs = list(JobRun.objects.order_by("started_at", "id"))
     assert [run.outcome for run in runs] == [JobOutcome.SUCCEEDED, JobOutcome.SUCCEEDED]
     assert runs[0].summary["reports_anonymised"] == 0
     assert runs[1].summary["reports_anonymised"] == 1
     assert runs[1].summary["as_of"] == due.isoformat()
-    assert runs[1].finished_at is not None and runs[1].error == ""
+    assert runs[1].finished_at is not None
+    assert runs[1].error == ""
     assert "corner shop" not in str(runs[1].summary)
 
 
@@ -118,7 +121,8 @@ def test_business_alerts_past_their_date_are_emptied() -> None:
         None,
     )
     assert old.anonymised_at == now
-    assert fresh.anonymised_at is None and fresh.encrypted_body != ""
+    assert fresh.anonymised_at is None
+    assert fresh.encrypted_body != ""
     assert JobRun.objects.get().summary["alerts_deleted"] == 1
 
 

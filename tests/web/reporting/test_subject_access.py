@@ -12,10 +12,9 @@ from web_reporting import publish_small_area
 from web_triage import PNG_BYTES, give_duty, make_report
 
 from safecity_web.accounts.models import AuditAction, AuditEvent, Role
-from safecity_web.reporting.models import CommunityReport
+from safecity_web.reporting.models import CommunityReport, ReportStatus
 from safecity_web.reporting.submission import CleanImage
 from safecity_web.reporting.triage import add_note, change_status
-from safecity_web.reporting.models import ReportStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +90,8 @@ def test_erasure_by_reference_anonymises_the_report(people: PortalPeople) -> Non
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert "Personal details deleted" in response.content.decode()  # type: ignore[attr-defined]
     report.refresh_from_db()
-    assert report.anonymised_at is not None and report.encrypted_description == ""
+    assert report.anonymised_at is not None
+    assert report.encrypted_description == ""
     event = AuditEvent.objects.get(action=AuditAction.ANONYMISED)
     assert event.detail == "erasure requested by the person it is about"
     assert event.username == "partner_officer-own"

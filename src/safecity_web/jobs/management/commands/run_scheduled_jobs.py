@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from safecity_web.jobs.registry import job_named, registered_jobs
+from safecity_web.jobs.registry import ScheduledJob, job_named, registered_jobs
 from safecity_web.jobs.runner import RunResult, run_job
 
 
@@ -41,6 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = parse_now(options["now"]) if options["now"] else timezone.now()
+        jobs: tuple[ScheduledJob, ...]
         if options["job"]:
             try:
                 jobs = (job_named(options["job"]),)
