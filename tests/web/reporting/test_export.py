@@ -200,3 +200,38 @@ def test_the_portal_download_for_analysts_is_the_same_csv(tmp_path: Path) -> Non
     wrong = client.get(reverse("reporting:export-csv"), {"from": "2026-99"})
     assert wrong.status_code == 400
     assert "from must be a month written YYYY-MM" in wrong.content.decode()
+
+
+def test_with_a_warehouse_the_written_file_is_handed_to_the_core_loader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    publish_small_area()
+    _reports()
+    handed: list[tuple[Path, Path, str]] = []
+
+    def loader(*, path: Path, warehouse: Path) -> dict[str, int]:
+        text = path.read_text(encoding="utf-8")
+        handed.append((path, warehouse, text))
+        return {"rows": len(text.splitlines()) - 1}
+
+    monkeypatch.setattr("safecity_web.core_gateway.load_community_reports", loader)
+    out = tmp_path / "community-reports.csv"
+    warehouse = tmp_path / "safecity.duckdb"
+    call_command("export_community_reports", out=out, warehouse=warehouse)
+    assert [(path, place) for path, place, _ in handed] == [(out, warehouse)]
+    assert handed[0][2] == out.read_text(encoding="utf-8")
+    rows = len(_read(handed[0][2]))
+    assert f"loaded into {warehouse}: rows={rows}" in capsys.readouterr().out
+
+
+def test_a_failing_load_says_the_file_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def loader(*, path: Path, warehouse: Path) -> dict[str, int]:
+        raise ValueError(f"{path.name}: line 2: month '2026-13' is not a month")
+
+    monkeypatch.setattr("safecity_web.core_gateway.load_community_reports", loader)
+    out = tmp_path / "community-reports.csv"
+    with pytest.raises(CommandError, match=r"was written to .* but loading it into .* failed"):
+        call_command("export_community_reports", out=out, warehouse=tmp_path / "w.duckdb")
+    assert out.read_text(encoding="utf-8").splitlines() == [HEADER]
