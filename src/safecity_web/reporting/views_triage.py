@@ -149,6 +149,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": [_row(report, labels, wards) for report in page.object_list],
             "total": page.paginator.count,
             "query": query.urlencode(),
+            "may_export": request.user.has_role(*EXPORT_ROLES),  # type: ignore[union-attr]
         },
         status=status,
     )

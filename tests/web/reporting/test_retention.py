@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 from web_reporting import publish_small_area
@@ -160,3 +160,21 @@ def test_a_failing_run_is_recorded_and_the_command_exits_non_zero(
     assert run.finished_at is not None
     report.refresh_from_db()
     assert report.place_name != "changed then undone"  # the failed job's work was rolled back
+
+
+@pytest.mark.django_db(transaction=True)
+def test_from_the_command_line_a_failed_job_exits_with_status_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(now: datetime.datetime) -> dict[str, int]:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr("safecity_web.reporting.retention.run_retention", broken)
+    utility = ManagementUtility(["python -m safecity_web", "run_scheduled_jobs"])
+    with pytest.raises(SystemExit) as exited:
+        utility.execute()
+    assert exited.value.code == 1
+    error = capsys.readouterr().err
+    assert "community_reports_retention: failed: RuntimeError: the disk is full" in error
+    assert "1 job(s) failed: community_reports_retention" in error
+    assert JobRun.objects.get().outcome == JobOutcome.FAILED

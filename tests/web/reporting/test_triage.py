@@ -70,6 +70,7 @@ def test_the_queue_shows_the_kinds_routed_to_the_users_duties_and_no_personal_da
     assert "Spat at" not in text
     assert "victim@example.org" not in text
     assert "Eastbank" in text  # the ward's name, not its code
+    assert reverse("reporting:export-csv") not in text  # a partner officer may not export
     assert _views(hate.reference) == 0
 
     spoc = people.user(Role.ANALYST, same_organisation=False)
@@ -78,7 +79,7 @@ def test_the_queue_shows_the_kinds_routed_to_the_users_duties_and_no_personal_da
     assert hate.reference in text
     assert concern.reference in text
     assert business.reference not in text
-
+    assert reverse("reporting:export-csv") in text  # an analyst may download the counts
     text = _client(people.user(Role.ADMINISTRATOR)).get(reverse("reporting:queue")).content.decode()
     assert all(report.reference in text for report in (hate, concern, business))
 
