@@ -22,6 +22,7 @@ from safecity_web import core_gateway
 from safecity_web.accounts.models import AuditAction
 from safecity_web.accounts.permissions import role_required
 from safecity_web.encryption import Purpose, decrypt_bytes, decrypt_text
+from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
 from safecity_web.reporting.access import (
     EXPORT_ROLES,
     TRIAGE_ROLES,
@@ -85,16 +86,31 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
+_WARD_NAMES: dict[int, dict[str, str]] = {}
+
+
 def _ward_names() -> dict[str, str]:
-    boundaries = current_boundaries()
-    if boundaries is None:
+    """Ward names by code from the published boundaries (kept per published assessment)."""
+    published = (
+        PublishedAssessment.objects.filter(
+            status=AssessmentStatus.PUBLISHED, boundaries__isnull=False
+        )
+        .order_by("-published_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if published is None:
         return {}
-    names = {}
-    for feature in boundaries[1].get("features", []):
-        properties = feature.get("properties") or {}
-        if properties.get("area_level") == "ward":
-            names[str(properties.get("area_code"))] = str(properties.get("area_name", ""))
-    return names
+    if published not in _WARD_NAMES:
+        boundaries = current_boundaries()
+        names = {}
+        for feature in (boundaries[1] if boundaries else {}).get("features", []):
+            properties = feature.get("properties") or {}
+            if properties.get("area_level") == "ward":
+                names[str(properties.get("area_code"))] = str(properties.get("area_name", ""))
+        _WARD_NAMES.clear()
+        _WARD_NAMES[published] = names
+    return _WARD_NAMES[published]
 
 
 def _row(
