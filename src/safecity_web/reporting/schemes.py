@@ -374,34 +374,6 @@ def alert_schemes_visible_to(
     ]
 
 
-def anonymise_expired_alerts(*, now: datetime.datetime | None = None) -> int:
-    """Delete the body, offender description and image of alerts past ``retain_until``.
-
-    The alert's title, scheme and dates stay (so the list of what was shared survives); each
-    alert emptied is audit-logged as ``anonymised``. Returns how many were emptied. For the
-    scheduled retention job.
-    """
-    moment = now or timezone.now()
-    emptied = 0
-    due = BusinessAlert.objects.filter(retain_until__lte=moment, anonymised_at__isnull=True)
-    with transaction.atomic():
-        for alert in due.select_for_update(skip_locked=True):
-            alert.encrypted_body = ""
-            alert.encrypted_offender_description = ""
-            alert.encrypted_image = None
-            alert.image_content_type = ""
-            alert.anonymised_at = moment
-            alert.save()
-            record_event(
-                request=None,
-                action=AuditAction.ANONYMISED,
-                subject=alert,
-                detail=f"business alert past its retention date ({alert.retain_until:%Y-%m-%d})",
-            )
-            emptied += 1
-    return emptied
-
-
 def may_see_alert(*, user: Any, alert: BusinessAlert) -> bool:
     """Whether ``user`` may read ``alert`` (see :func:`alert_schemes_visible_to`)."""
     if alert.anonymised_at is not None:

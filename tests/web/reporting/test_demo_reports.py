@@ -20,6 +20,7 @@ from safecity_web.reporting.demo_reports import (
     report_from_record,
     seed_demo_reporting,
 )
+from safecity_web.reporting.export import export_text
 from safecity_web.reporting.models import (
     AgreementAcceptance,
     BusinessAlert,
@@ -168,15 +169,17 @@ def test_each_channel_is_filed_by_its_demo_account(people: DemoPeople) -> None:
     assert text.startswith("Synthetic demo report number")
 
 
-def test_the_filed_reports_count_as_the_records_do(people: DemoPeople) -> None:
-    """Month (Europe/London), kind, category, strands, channel, ward, LSOA and losses agree."""
+def test_the_sites_export_of_the_demo_equals_the_records_counted(people: DemoPeople) -> None:
+    """The export (``reporting.export``) has one row per month (Europe/London), kind,
+    category, strands, channel, ward and LSOA, as counting the records themselves gives."""
     records = _records()
     seed_demo_reporting(people=people, duties=DEMO_DUTIES, records=records)
-    expected: Counter[tuple[str, ...]] = Counter()
-    losses: Counter[tuple[str, ...]] = Counter()
+    counts: Counter[tuple[str, ...]] = Counter()
+    losses: dict[tuple[str, ...], Decimal] = {}
     for record in records:
         ward, lsoa = _expected_place(record)
         key = (
+            "E22900001",
             timezone.localtime(record.received_at, LONDON).strftime("%Y-%m"),
             record.kind,
             record.category,
@@ -185,28 +188,20 @@ def test_the_filed_reports_count_as_the_records_do(people: DemoPeople) -> None:
             ward,
             lsoa,
         )
-        expected[key] += 1
-        losses[key] += record.losses_pounds or 0  # type: ignore[assignment]
-    filed: Counter[tuple[str, ...]] = Counter()
-    filed_losses: Counter[tuple[str, ...]] = Counter()
-    for report in CommunityReport.objects.exclude(
-        moderation__in=[Moderation.DUPLICATE, Moderation.REJECTED]
-    ):
-        key = (
-            timezone.localtime(report.received_at, LONDON).strftime("%Y-%m"),
-            report.kind,
-            report.category,
-            ";".join(report.strands),
-            report.channel,
-            report.ward_code,
-            report.lsoa_code,
-        )
-        filed[key] += 1
-        filed_losses[key] += report.losses_pounds or 0  # type: ignore[assignment]
-        assert report.area_code == "E22900001"
-    assert filed == expected
-    assert filed_losses == losses
-    assert len({key[0] for key in filed}) == 14
+        counts[key] += 1
+        if record.losses_pounds is not None:
+            losses[key] = losses.get(key, Decimal(0)) + record.losses_pounds
+    expected = [
+        ",".join([*key, str(count), f"{losses[key]:.2f}" if key in losses else ""])
+        for key, count in counts.items()
+    ]
+    exported = export_text().splitlines()
+    assert exported[0] == (
+        "area_code,month,kind,category,strands,channel,ward_code,lsoa_code,reports,losses_pounds"
+    )
+    assert sorted(exported[1:]) == sorted(expected)
+    assert sum(int(line.split(",")[8]) for line in exported[1:]) == 60
+    assert len({line.split(",")[1] for line in exported[1:]}) == 14
 
 
 def test_the_demo_business_member_may_read_the_demo_alert(people: DemoPeople) -> None:

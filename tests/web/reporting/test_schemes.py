@@ -19,7 +19,6 @@ from safecity_web.reporting.schemes import (
     SchemeError,
     accept_agreement,
     alert_schemes_visible_to,
-    anonymise_expired_alerts,
     clean_alert_image,
     create_alert,
     invite_member,
@@ -193,19 +192,3 @@ def test_an_image_claiming_huge_dimensions_is_refused_before_decoding() -> None:
     assert len(huge.getvalue()) < 100_000
     with pytest.raises(SchemeError, match=r"too large \(8000 × 6000 pixels\)"):
         clean_alert_image(data=huge.getvalue())
-
-
-def test_alerts_past_their_retention_date_lose_their_personal_data(world: SchemeWorld) -> None:
-    stored = BusinessAlert.objects.get(pk=world.alert.pk)
-    assert anonymise_expired_alerts(now=stored.retain_until - datetime.timedelta(seconds=1)) == 0
-    assert anonymise_expired_alerts(now=stored.retain_until) == 1
-    later = stored.retain_until + datetime.timedelta(minutes=1)
-    assert anonymise_expired_alerts(now=later) == 1  # the other scheme's, written just after
-    emptied = BusinessAlert.objects.get(pk=world.alert.pk)
-    assert (emptied.encrypted_body, emptied.encrypted_offender_description) == ("", "")
-    assert emptied.encrypted_image is None
-    assert emptied.title == "Shoplifter targeting high street"
-    assert emptied.anonymised_at == stored.retain_until
-    assert not may_see_alert(user=world.member_a, alert=emptied)
-    assert AuditEvent.objects.filter(action=AuditAction.ANONYMISED).count() == 2
-    assert anonymise_expired_alerts(now=later) == 0
