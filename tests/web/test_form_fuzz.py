@@ -190,11 +190,13 @@ def _make_world(published: Any) -> World:
 
 
 def _community_reporting_ids(people: PortalPeople) -> dict[str, str]:
-    """A business scheme with an alert, a triage duty and a centre's report (issue 13)."""
+    """A business scheme with an alert, a triage duty and a centre's report with an image."""
+    from PIL import Image
+
     from safecity_web.accounts.models import Organisation, OrganisationKind
     from safecity_web.reporting.models import Channel, TriageDuty
     from safecity_web.reporting.schemes import create_alert, create_scheme
-    from safecity_web.reporting.submission import ReportDraft, submit_report
+    from safecity_web.reporting.submission import CleanImage, ReportDraft, submit_report
 
     administrator = people.user(Role.ADMINISTRATOR)
     scheme = create_scheme(name="Fuzz Business Crime Partnership", by=administrator)
@@ -206,6 +208,8 @@ def _community_reporting_ids(people: PortalPeople) -> dict[str, str]:
         name="Fuzz Reporting Centre", kind=OrganisationKind.REPORTING_CENTRE
     )
     yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(picture, format="PNG")
     report = submit_report(
         draft=ReportDraft(
             kind="concern",
@@ -213,11 +217,13 @@ def _community_reporting_ids(people: PortalPeople) -> dict[str, str]:
             occurred_from=yesterday,
             occurred_to=yesterday,
             online=True,
+            attachments=(CleanImage(content_type="image/png", data=picture.getvalue()),),
         ),
         channel=Channel.REPORTING_CENTRE,
         organisation=centre,
     ).report
     return {
+        "attachment_id": str(report.attachments.get().pk),
         "scheme_id": str(scheme.pk),
         "alert_id": str(alert.pk),
         "duty_id": str(duty.pk),
