@@ -1,46 +1,14 @@
-"""Community reporting's URLs (namespace ``reporting``), included at ``""`` by the site.
-
-The public journey (``/report/``), the private status page, and the reporting-centre and
-business journeys' question pages (``views_public.py``).
-"""
+"""Community reporting's URLs (namespace ``reporting``), mounted at the site root."""
 
 from __future__ import annotations
 
-from django.urls import path
-
-from safecity_web.reporting import views_public
+from safecity_web.reporting.urls_public import public_patterns
+from safecity_web.reporting.urls_schemes import scheme_patterns
+from safecity_web.reporting.urls_triage import triage_patterns
 
 app_name = "reporting"
-
-
-def _journey_paths(prefix: str, journey_id: str) -> list:  # type: ignore[type-arg]
-    """The question pages, check-answers and confirmation of one journey under ``prefix``."""
-    extra = {"journey_id": journey_id}
-    return [
-        path(f"{prefix}check/", views_public.check_page, extra, name=f"{journey_id}-check"),
-        path(f"{prefix}done/", views_public.done_page, extra, name=f"{journey_id}-done"),
-        path(f"{prefix}<slug:slug>/", views_public.step_page, extra, name=f"{journey_id}-step"),
-    ]
-
-
-urlpatterns = [
-    path("report/", views_public.start, name="start"),
-    *_journey_paths("report/new/", "public"),
-    path("report/find/", views_public.find_page, name="find"),
-    path("report/status/<str:token>/", views_public.status_page, name="status"),
-    path("report/status/<str:token>/delete/", views_public.erase_page, name="status-erase"),
-    path(
-        "report/centre/new/",
-        views_public.journey_start,
-        {"journey_id": "centre"},
-        name="centre-start",
-    ),
-    *_journey_paths("report/centre/new/", "centre"),
-    path(
-        "report/business/new/",
-        views_public.journey_start,
-        {"journey_id": "business"},
-        name="business-start",
-    ),
-    *_journey_paths("report/business/new/", "business"),
-]
+# The report journeys (report/centre/new/...) come before the centre's and business's lists
+# (report/centre/<reference>/); the schemes' literal paths (partners/reports/duties/,
+# .../schemes/, .../alerts/) before the triage pattern partners/reports/<reference>/, which would
+# otherwise take them.
+urlpatterns = [*public_patterns, *scheme_patterns, *triage_patterns]
