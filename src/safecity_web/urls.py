@@ -11,4 +11,5 @@ urlpatterns = [
     path("partners/assessments/", include("safecity_web.commentary.urls")),
     path("partners/", include("safecity_web.strategy.urls")),
     path("statement/", include("safecity_web.strategy.urls_public")),
+    path("open311/v2/", include("safecity_web.open311.urls")),
 ]
