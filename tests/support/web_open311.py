@@ -13,10 +13,10 @@ INSIDE_EAST_NORTH = {"lat": "50.93", "long": "-1.37"}
 """A point in the east ward's north LSOA of the small area."""
 
 
-def hate_form(api_key: str, **changes: Any) -> dict[str, Any]:
+def hate_form(key: str, /, **changes: Any) -> dict[str, Any]:
     """A valid hate-incident submission; ``changes`` replace or (value None) remove fields."""
     form: dict[str, Any] = {
-        "api_key": api_key,
+        "api_key": key,
         "service_code": "hate-incident",
         **INSIDE_EAST_NORTH,
         "attribute[strands][]": ["race", "religion"],

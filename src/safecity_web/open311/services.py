@@ -37,6 +37,17 @@ class Datatype(StrEnum):
     MULTI_VALUE_LIST = "multivaluelist"
 
 
+ATTRIBUTE_FIELDS = (
+    "variable",
+    "code",
+    "datatype",
+    "required",
+    "datatype_description",
+    "order",
+    "description",
+    "values",
+)
+"""An attribute's fields in the specification's order."""
 YES_NO = [{"key": "true", "name": "Yes"}, {"key": "false", "name": "No"}]
 
 
@@ -124,9 +135,14 @@ def attributes(service_entry: Any) -> list[dict[str, Any]]:
             "values": YES_NO,
         }
     )
-    for order, attribute in enumerate(found, start=1):
-        attribute["order"] = order
-    return found
+    return [
+        {
+            name: order if name == "order" else attribute[name]
+            for name in ATTRIBUTE_FIELDS
+            if name == "order" or name in attribute
+        }
+        for order, attribute in enumerate(found, start=1)
+    ]
 
 
 def _keywords(service_entry: Any) -> str:

@@ -140,12 +140,17 @@ def with_jurisdiction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def test_a_configured_jurisdiction_refuses_any_other(
     client: Client, with_jurisdiction: str
 ) -> None:
-    assert client.get(f"/open311/v2/services.json?jurisdiction_id={with_jurisdiction}").status_code == 200
+    assert (
+        client.get(f"/open311/v2/services.json?jurisdiction_id={with_jurisdiction}").status_code
+        == 200
+    )
     assert client.get("/open311/v2/services.json").status_code == 200
     description = error_of(
         client.get("/open311/v2/services.json?jurisdiction_id=city.gov"), status=404
     )
-    assert description == "jurisdiction_id: this site serves only the jurisdiction 'smallton.gov.uk'"
+    assert (
+        description == "jurisdiction_id: this site serves only the jurisdiction 'smallton.gov.uk'"
+    )
     refused = client.post("/open311/v2/requests.json", {"jurisdiction_id": "city.gov"})
     assert error_of(refused, status=404).startswith("jurisdiction_id: ")
 
