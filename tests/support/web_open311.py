@@ -54,7 +54,8 @@ def error_of(response: Any, *, status: int) -> str:
     """The one error's description of an errors answer in JSON with ``status``."""
     assert response.status_code == status, (response.status_code, response.content[:400])
     body = json_body(response)
-    assert isinstance(body, list) and len(body) == 1, body
+    assert isinstance(body, list), body
+    assert len(body) == 1, body
     assert set(body[0]) == {"code", "description"}
     assert body[0]["code"] == status
     description: str = body[0]["description"]

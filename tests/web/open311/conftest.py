@@ -20,7 +20,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 SCHEMA_BASE = "https://open311.invalid/schema/georeport-v2/"
-"""A base URI under which the schema files refer to each other (``requests.json`` -> ``request.json``)."""
+"""A base URI under which the schema files refer to each other (``requests.json`` refers to
+``request.json``)."""
 
 
 @dataclass(frozen=True)

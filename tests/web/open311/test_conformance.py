@@ -168,7 +168,8 @@ def test_xml_answers_use_the_specifications_element_names(
     spec_attribute = _spec_xml(specification, "xml-service-definition.xml").find(
         "attributes/attribute"
     )
-    assert definition is not None and spec_attribute is not None
+    assert definition is not None
+    assert spec_attribute is not None
     assert [child.tag for child in definition] == [child.tag for child in spec_attribute]
     value = definition.find("values/value")
     assert value is not None
@@ -239,8 +240,10 @@ def test_the_specifications_example_submission_replayed(
     assert created.tag == "service_requests"
     report = CommunityReport.objects.get(reference=created.findtext("request/service_request_id"))
     notice = created.findtext("request/service_notice", "")
-    assert "Contact details were not kept" in notice and "media_url was not kept" in notice
-    assert report.contact_consent is False and report.category == "asb"
+    assert "Contact details were not kept" in notice
+    assert "media_url was not kept" in notice
+    assert report.contact_consent is False
+    assert report.category == "asb"
 
 
 def test_the_specifications_sample_queries_replayed(client: Client, small_area: Any) -> None:

@@ -77,11 +77,13 @@ def test_the_hate_service_asks_for_strands_and_what_happened(
     )
     assert strands["values"] == [{"key": s.id, "name": s.label} for s in config.strands]
     category = by_code["category"]
-    assert category["datatype"] == "singlevaluelist" and category["required"] is True
+    assert category["datatype"] == "singlevaluelist"
+    assert category["required"] is True
     assert [value["key"] for value in category["values"]] == [
         choice.id for choice in config.kind("hate").categories
     ]
-    assert by_code["when"]["datatype"] == "datetime" and by_code["when"]["required"] is False
+    assert by_code["when"]["datatype"] == "datetime"
+    assert by_code["when"]["required"] is False
     assert by_code["contact_consent"]["values"] == [
         {"key": "true", "name": "Yes"},
         {"key": "false", "name": "No"},

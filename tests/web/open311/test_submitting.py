@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 def _created(response: Any, specification: Any) -> tuple[dict[str, Any], CommunityReport]:
     assert response.status_code == 200, response.content[:500]
     body = json_body(response)
-    assert isinstance(body, list) and len(body) == 1
+    assert isinstance(body, list)
+    assert len(body) == 1
     record = body[0]
     assert set(record) == {"service_request_id", "service_notice", "account_id"}
     assert record["account_id"] is None
@@ -141,7 +142,9 @@ def test_the_answer_in_xml_has_the_specifications_elements(
     ]
     assert CommunityReport.objects.filter(reference=request.findtext("service_request_id")).exists()
     account = request.find("account_id")
-    assert account is not None and account.text is None and len(account) == 0
+    assert account is not None
+    assert account.text is None
+    assert len(account) == 0
 
 
 @pytest.mark.parametrize(
@@ -181,9 +184,9 @@ def test_the_answer_in_xml_has_the_specifications_elements(
         ({"email": "not-an-address"}, 400, "email: is not an email address"),
     ],
 )
+@pytest.mark.usefixtures("small_area")
 def test_bad_input_is_refused_naming_the_field(
     client: Client,
-    small_area: Any,
     api_key: str,
     changes: dict[str, Any],
     status: int,
