@@ -177,7 +177,7 @@ JURISDICTION_PARAMETER = {
     "schema": {"type": "string"},
 }
 ERROR_DESCRIPTIONS = {
-    "400": "A field is missing or wrong; the description names it.",
+    "400": "A field is missing or wrong (or holds a NUL character); the description names it.",
     "403": "api_key is missing, unknown or revoked.",
     "404": "No such service, request, jurisdiction or format.",
     "405": "The method is not allowed here (see Allow).",
@@ -293,7 +293,7 @@ def paths(*, server_url: str) -> dict[str, Any]:
                 success=_answer(
                     "The services.", {"type": "array", "items": _ref("Open311Service")}
                 ),
-                errors=("404", "405", "429"),
+                errors=("400", "404", "405", "429"),
             ),
         },
         "/services/{service_code}.{response_format}": {
@@ -315,7 +315,7 @@ def paths(*, server_url: str) -> dict[str, Any]:
                     }
                 ],
                 success=_answer("The service's definition.", _ref("Open311ServiceDefinition")),
-                errors=("404", "405", "429"),
+                errors=("400", "404", "405", "429"),
             ),
         },
         "/requests.{response_format}": {
@@ -349,8 +349,8 @@ def paths(*, server_url: str) -> dict[str, Any]:
                     ),
                     _query(
                         "status",
-                        "open, closed, or both comma-separated.",
-                        {"type": "string", "pattern": "^(open|closed)(,(open|closed))*$"},
+                        "open, closed, or both comma-separated (empty: both).",
+                        {"type": "string", "pattern": "^((open|closed)(,(open|closed))*)?$"},
                         "open",
                     ),
                 ],
@@ -401,7 +401,7 @@ def paths(*, server_url: str) -> dict[str, Any]:
                 success=_answer(
                     "The report.", {"type": "array", "items": _ref("Open311ServiceRequest")}
                 ),
-                errors=("404", "405", "429"),
+                errors=("400", "404", "405", "429"),
             ),
         },
     }

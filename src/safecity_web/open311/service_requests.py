@@ -57,9 +57,9 @@ class RequestFilter:
 
 
 def _moment(query: QueryDict, name: str) -> datetime.datetime | None:
-    text = query.get(name, "").strip()
-    if not text:
+    if name not in query:
         return None
+    text = query.get(name, "").strip()
     try:
         moment = datetime.datetime.fromisoformat(text)
     except ValueError:
@@ -81,7 +81,8 @@ def _comma_list(query: QueryDict, name: str) -> list[str]:
 def read_filter(query: QueryDict) -> RequestFilter:
     """The filters of a ``GET requests`` query, checked.
 
-    ``service_request_id`` (comma list) overrides the others, as the specification says.
+    ``service_request_id`` (comma list) overrides the others, as the specification says (they
+    are still checked).
     Without dates the span is the last 90 days; with one date, the 90 days from or to it; a
     span longer than 90 days is refused.
 
@@ -97,8 +98,6 @@ def read_filter(query: QueryDict) -> RequestFilter:
         raise bad_request(
             field_name="service_request_id", message=f"at most {MAX_REQUESTS} ids at once"
         )
-    if references:
-        return RequestFilter(references=references)
     config = core_gateway.community_reports_config()
     known_codes = [entry.service_code for entry in config.services]
     codes = tuple(_comma_list(query, "service_code"))
@@ -113,6 +112,8 @@ def read_filter(query: QueryDict) -> RequestFilter:
         if status not in RequestStatus.ALL:
             raise bad_request(field_name="status", message=f"{status!r} is not one of open, closed")
     start, end = _moment(query, "start_date"), _moment(query, "end_date")
+    if references:
+        return RequestFilter(references=references)
     window = datetime.timedelta(days=WINDOW_DAYS)
     if start is None and end is None:
         end = timezone.now()

@@ -6,7 +6,7 @@ from django.urls import re_path
 
 from safecity_web.open311 import views
 
-FORMAT = r"\.(?P<response_format>[A-Za-z0-9]+)$"
+FORMAT = r"\.(?P<response_format>[^/]+)$"
 
 app_name = "open311"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
         views.service_request,
         name="request",
     ),
+    re_path(r"^(?P<resource>.*)$", views.unknown_resource, name="unknown"),
 ]

@@ -186,3 +186,16 @@ def submit(request: HttpRequest) -> list[dict[str, Any]]:
             "account_id": None,
         }
     ]
+
+
+@csrf_exempt
+def unknown_resource(request: HttpRequest, resource: str) -> HttpResponse:
+    """Anything else under ``/open311/v2/``: 404 in the errors list (JSON unless ``.xml``)."""
+    answer_format = ResponseFormat.XML if resource.endswith(".xml") else ResponseFormat.JSON
+    return Open311Error(
+        status=404,
+        field_name="resource",
+        message=f"there is no resource {resource!r}: the resources are services, "
+        "services/<service_code>, requests and requests/<service_request_id>, each ending "
+        ".json or .xml",
+    ).response(answer_format=answer_format)

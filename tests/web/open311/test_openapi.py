@@ -39,7 +39,11 @@ def open311_routes() -> set[str]:
             route = prefix + str(pattern.pattern).lstrip("^").rstrip("$")
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern) and route.startswith("open311/v2/"):
+            elif (
+                isinstance(pattern, URLPattern)
+                and route.startswith("open311/v2/")
+                and pattern.name != "unknown"  # the errors-list 404 for anything else
+            ):
                 route = route.replace(r"\.", ".")
                 found.add(re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route))
 

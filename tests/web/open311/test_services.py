@@ -120,6 +120,14 @@ def test_unknown_service_format_and_method_answer_the_errors_list(client: Client
     refused = client.post("/open311/v2/services.json")
     assert error_of(refused, status=405) == "method: POST is not allowed here; use GET or HEAD"
     assert refused["Allow"] == "GET, HEAD"
+    description = error_of(client.get("/open311/v2/service.json"), status=404)
+    assert description.startswith("resource: there is no resource 'service.json': the resources")
+    description = error_of(client.get("/open311/v2/requests.null,null"), status=404)
+    assert description == "format: no format 'null,null': ask for .json or .xml"
+    assert xml_root(client.get("/open311/v2/nothing.xml")).findtext("error/code") == "404"
+    assert error_of(client.get("/open311/v2/services.json?x=a\x00b"), status=400) == (
+        "x: the request contains a NUL character, which no field may hold"
+    )
     root = xml_root(client.get("/open311/v2/services/potholes.xml"))
     assert root.tag == "errors"
     assert root.findtext("error/code") == "404"
