@@ -23,7 +23,8 @@ Target (issue #15, on 2 cores): 200 clients, p95 over the whole mix under 1 s an
 Reporting (issue 13): while the mix is measured, ``--reporters`` more clients (20) submit
 community reports through Open311 (``POST /open311/v2/requests.json``, form-encoded, with the
 key of an app registered for the run, each reporter with its own ``X-Forwarded-For``, a point
-inside the published area and a description of its own), one after another. Their p50/p95 and
+inside the published area and a description of its own), one after another (or
+``--reporter-pause`` seconds apart). Their p50/p95 and
 the p95's ratio to the static file's are printed; the target is p95 under 300 ms with no
 errors (exit status 1 otherwise). The site runs with ``SAFECITY_OPEN311_ADDRESS_RATE`` and
 ``SAFECITY_OPEN311_KEY_RATE`` raised (``BENCH_SUBMISSION_RATE``) so that the per-address and
@@ -200,6 +201,12 @@ def main() -> None:
         default=20,
         help="clients submitting reports through Open311 while the mix is served (20; 0: none)",
     )
+    parser.add_argument(
+        "--reporter-pause",
+        type=float,
+        default=0.0,
+        help="seconds each reporter waits between its reports (0: the next at once)",
+    )
     arguments = parser.parse_args()
     if arguments.seconds <= 0 or arguments.clients <= 0:
         parser.error("--seconds and --clients must be positive")
@@ -272,6 +279,7 @@ def main() -> None:
                             setup=setup,
                             reporters=arguments.reporters,
                             seconds=arguments.seconds,
+                            pause=arguments.reporter_pause,
                         )
                     ),
                     daemon=True,
@@ -314,8 +322,13 @@ def main() -> None:
                 submitted, submitted_wall = reporting["result"]
                 print(
                     f"meanwhile {arguments.reporters} reporters, each with its own "
-                    "X-Forwarded-For address, submitted reports one after another through "
-                    "POST /open311/v2/requests.json (form-encoded, a registered app's key)"
+                    "X-Forwarded-For address, submitted reports through "
+                    "POST /open311/v2/requests.json (form-encoded, a registered app's key), "
+                    + (
+                        f"{arguments.reporter_pause:g} s apart"
+                        if arguments.reporter_pause > 0
+                        else "each as soon as the last was answered"
+                    )
                 )
                 met = (
                     report_submissions(samples=submitted, wall=submitted_wall, baseline=baseline)

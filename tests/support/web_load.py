@@ -351,8 +351,9 @@ def _reporter(
     deadline: list[float],
     start: threading.Barrier,
     samples: Samples,
+    pause: float,
 ) -> None:
-    """Submit reports one after another until ``deadline[0]``; keep-alive, own address."""
+    """Submit reports until ``deadline[0]``, ``pause`` seconds apart; keep-alive, own address."""
     mine = Samples()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS)
     start.wait()
@@ -374,14 +375,18 @@ def _reporter(
         mine.latencies[SUBMISSIONS].append(elapsed)
         if status != 200:
             mine.failures[SUBMISSIONS][f"HTTP {status}"] += 1
+        if pause > 0:
+            time.sleep(min(pause, max(0.0, deadline[0] - time.perf_counter())))
     connection.close()
     samples.merge(mine)
 
 
 def drive_reporters(
-    *, site: RunningSite, setup: Open311Setup, reporters: int, seconds: float
+    *, site: RunningSite, setup: Open311Setup, reporters: int, seconds: float, pause: float = 0.0
 ) -> tuple[Samples, float]:
     """Run ``reporters`` threads submitting through Open311 for ``seconds``.
+
+    Each submits its next report as soon as the last is answered, or ``pause`` seconds later.
 
     Meant to run (in a thread of its own) while :func:`drive` serves the mix, so submissions
     are measured under the site's usual load.
@@ -398,6 +403,7 @@ def drive_reporters(
                 deadline=deadline_holder,
                 start=start,
                 samples=samples,
+                pause=pause,
             ),
             daemon=True,
         )
