@@ -19,6 +19,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from safecity_web.open311.errors import Open311Error, bad_request, not_found
@@ -37,7 +38,8 @@ from safecity_web.reporting.submission import (
 
 READ_METHODS = ("GET", "HEAD")
 STATUS_PAGE_PATH = "/report/status/{token}/"
-"""The reporter's private status page (``reporting:status``, the public journey's)."""
+"""The reporter's private status page (``reporting:status``, the public journey's), where the
+URL name does not resolve with a ``token`` argument."""
 RECEIVED_NOTICE = (
     "Thank you: your report has been received and will be looked at by the partnership's "
     "team. If you think someone is in danger now, call 999; otherwise you can also report a "
@@ -138,6 +140,14 @@ def service_request(
     return records, Document.SERVICE_REQUESTS
 
 
+def status_page_path(token: str) -> str:
+    """The path of the reporter's private status page for ``token``."""
+    try:
+        return reverse("reporting:status", kwargs={"token": token})
+    except NoReverseMatch:
+        return STATUS_PAGE_PATH.format(token=token)
+
+
 def submit(request: HttpRequest) -> list[dict[str, Any]]:
     """Take a report from a registered app; the answer's single record names its reference."""
     check_rate(request, limit=Limit.SUBMISSIONS_PER_ADDRESS)
@@ -170,7 +180,7 @@ def submit(request: HttpRequest) -> list[dict[str, Any]]:
     notices = [RECEIVED_NOTICE]
     notices.append(
         "The person reporting can follow it, and ask for their details to be deleted, at "
-        + request.build_absolute_uri(STATUS_PAGE_PATH.format(token=submitted.status_token))
+        + request.build_absolute_uri(status_page_path(submitted.status_token))
         + " (a private link: keep it safe)."
     )
     if opened.contact_dropped:
