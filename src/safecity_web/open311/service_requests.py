@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import Max, Q, QuerySet
@@ -37,12 +38,11 @@ MAX_REQUESTS = 1000
 CLOSED_STATUSES = (ReportStatus.CLOSED,)
 
 
-class RequestStatus:
+class RequestStatus(StrEnum):
     """The specification's two statuses."""
 
     OPEN = "open"
     CLOSED = "closed"
-    ALL = (OPEN, CLOSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ def read_filter(query: QueryDict) -> RequestFilter:
             )
     statuses = tuple(part.lower() for part in _comma_list(query, "status"))
     for status in statuses:
-        if status not in RequestStatus.ALL:
+        if status not in {known.value for known in RequestStatus}:
             raise bad_request(field_name="status", message=f"{status!r} is not one of open, closed")
     start, end = _moment(query, "start_date"), _moment(query, "end_date")
     if references:
@@ -196,7 +196,7 @@ def public_record(report: CommunityReport, *, wards: dict[str, str]) -> dict[str
     )
     record: dict[str, Any] = {
         "service_request_id": report.reference,
-        "status": RequestStatus.CLOSED if closed else RequestStatus.OPEN,
+        "status": str(RequestStatus.CLOSED if closed else RequestStatus.OPEN),
         "status_notes": report.outcome.strip() or ReportStatus(report.status).label,
         "service_name": entry.name if entry is not None else None,
         "service_code": entry.service_code if entry is not None else "",
