@@ -117,8 +117,8 @@ COMPONENTS: dict[str, Any] = {
             "status": {"enum": ["open", "closed"]},
             "status_notes": {
                 "type": "string",
-                "description": "The outcome in the plain words the reporter is shown, or "
-                "where the report is (Received, Being looked at, Passed to the police, Closed).",
+                "description": "Where the report is (Received, Being looked at, Passed to the "
+                "police, Closed); the outcome is shown only on the reporter's private page.",
             },
             "service_name": NULLABLE_TEXT,
             "service_code": {"type": "string"},
@@ -325,7 +325,7 @@ def paths(*, server_url: str) -> dict[str, Any]:
                 summary="Reports, de-identified",
                 description=f"Reports received in a span of at most {WINDOW_DAYS} days "
                 f"(default: the last {WINDOW_DAYS}), newest first, at most {MAX_REQUESTS}. "
-                "Only the service, status, plain-words outcome, the days received and updated "
+                "Only the service, status, the days received and updated "
                 "and the ward's name; rejected reports and business crime are left out.",
                 parameters=[
                     requested,

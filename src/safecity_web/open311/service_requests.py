@@ -2,8 +2,9 @@
 
 Any app and anyone may ``GET requests``, so an answer carries nothing personal and nothing that
 points at a person: the reference, the service (for hate reports only "hate incident", never the
-strand or what happened), open or closed, the outcome in the plain words the reporter is shown,
-the day it was received and last updated (never the time), and the ward's name (never the
+strand or what happened), open or closed, where the report is in words (never the outcome
+triage wrote for the reporter: that is on the reporter's private status page only), the day
+it was received and last updated (never the time), and the ward's name (never the
 report's point, no ``lat``/``long``). No description, contact details, attachments or
 ``media_url`` for any kind of report. Reports moderated as rejected are left out, and so are
 reports of kinds no service files (business crime is partner-only).
@@ -169,7 +170,6 @@ def matching_reports(request_filter: RequestFilter) -> QuerySet[CommunityReport]
             "kind",
             "category",
             "status",
-            "outcome",
             "received_at",
             "closed_at",
             "ward_code",
@@ -197,7 +197,7 @@ def public_record(report: CommunityReport, *, wards: dict[str, str]) -> dict[str
     record: dict[str, Any] = {
         "service_request_id": report.reference,
         "status": str(RequestStatus.CLOSED if closed else RequestStatus.OPEN),
-        "status_notes": report.outcome.strip() or ReportStatus(report.status).label,
+        "status_notes": ReportStatus(report.status).label,
         "service_name": entry.name if entry is not None else None,
         "service_code": entry.service_code if entry is not None else "",
         "requested_datetime": _day(report.received_at),
