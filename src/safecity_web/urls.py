@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("safecity_web.reporting.urls")),
     path("partners/", include("safecity_web.strategy.urls")),
     path("statement/", include("safecity_web.strategy.urls_public")),
+    path("open311/v2/", include("safecity_web.open311.urls")),
 ]
