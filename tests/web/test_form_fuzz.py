@@ -360,6 +360,8 @@ def discover_forms(*, world: World, every_role: bool) -> tuple[list[FoundForm], 
     forms: dict[tuple[Any, ...], FoundForm] = {}
     unfilled: set[str] = set()
     for route, name, arguments in url_patterns():
+        if name.startswith("open311:"):
+            continue  # a machine API, no forms (its own schemathesis proof: tests/web/open311)
         if any(argument not in world.ids for argument in arguments):
             unfilled.add(f"{name} ({route})")
             continue
