@@ -17,6 +17,7 @@ from safecity_web.accounts.permissions import role_required
 from safecity_web.observatory.views import (
     archive,
     areas,
+    community_reports,
     downloads,
     home,
     hotspots,
@@ -46,6 +47,11 @@ PAGES: list[tuple[str, Callable[..., Any], str]] = [
     ("hotspots/", hotspots.hotspots, "hotspots"),
     ("survey/", survey.survey_list, "survey"),
     ("survey/<slug:measure>/", survey.survey_measure, "survey-measure"),
+    (
+        "community-reports/",
+        community_reports.community_reports_overview,
+        "community-reports",
+    ),
 ]
 """(route, view, name) of every page of an assessment."""
 

@@ -1,0 +1,264 @@
+"""The observatory's community reports page, from the family's published public tables.
+
+A light copy of the demo artefact (indicators and findings) gets the ``community_reports``
+family's tables (``community_reports_artefact``: suppressed summary, strand, ward, monthly and
+business cells), is published, and its page is read: the values printed are the public rows'
+own, a withheld count reads "Suppressed" with the reason and never a number, the monthly chart
+marks withheld months instead of drawing zeros and has its data table, the page makes the same
+few queries whatever its rows, and an assessment whose family was not assessed says why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import vl_convert
+from community_reports_artefact import (
+    HIDDEN_MONTHS,
+    MONTHS,
+    add_community_reports_tables,
+    mark_not_assessed,
+    monthly_count,
+    ward_names,
+)
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from plain_words import describe, forbidden_in, reader_text
+from web_observatory import cells, copy_artefact, element, spec, text
+
+from safecity_web.observatory import community_reports
+from safecity_web.observatory.models import PublishedAssessment
+from safecity_web.observatory.publishing import load_draft, publish
+
+PAGE = "community-reports/"
+
+
+@pytest.fixture(scope="module")
+def reports_folder(demo_artefact: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = copy_artefact(
+        demo_artefact, tmp_path_factory.mktemp("reports-site"), tables=["indicators", "findings"]
+    )
+    return add_community_reports_tables(folder)
+
+
+@pytest.fixture
+def published(db: None, reports_folder: Path) -> PublishedAssessment:
+    cache.clear()
+    return publish(load_draft(directory=reports_folder), user=None)
+
+
+def _page(client: Any, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return str(response.content.decode())
+
+
+def _rows(table: str) -> list[list[str]]:
+    return [cells(row) for row in re.findall(r"<tr\b.*?</tr>", table, flags=re.S)][1:]
+
+
+def _publish_variant(demo_artefact: Path, folder: Path, **options: Any) -> PublishedAssessment:
+    copy = copy_artefact(demo_artefact, folder, tables=["indicators"])
+    add_community_reports_tables(copy, **options)
+    cache.clear()
+    return publish(load_draft(directory=copy), user=None)
+
+
+def test_the_summary_shows_kinds_and_channels_against_the_previous_period(
+    client: Any, published: PublishedAssessment
+) -> None:
+    page = _page(client, f"/assessments/{published.pk}/{PAGE}")
+    summary = _rows(element(page, "community-reports-summary"))
+    assert summary == [
+        ["A hate incident or hate crime", "Public reporting form", "42", "35", "+7",
+         "Not applicable"],
+        ["A hate incident or hate crime", "Third-party reporting centre", "17", "9", "+8",
+         "Not applicable"],
+        ["A hate incident or hate crime", "Reporting app (Open311)", "Suppressed", "Suppressed",
+         "Not compared", "Not applicable"],
+        ["A community safety concern", "Public reporting form", "58", "61", "\u22123",
+         "Not applicable"],
+        ["A community safety concern", "Reporting app (Open311)", "Suppressed", "Suppressed",
+         "Not compared", "Not applicable"],
+        ["A crime or incident at a business", "Business crime portal", "26", "19", "+7",
+         "£4,318.50"],
+    ]  # fmt: skip
+    caption = text(element(page, "community-reports-summary"))
+    assert "2024/25 against 2023/24" in caption
+    note = text(element(page, "community-reports-summary-note"))
+    assert note.startswith("Suppressed: fewer than 5 reports, or withheld")
+    assert "protected source" in text(element(page, "community-reports-suppression"))
+    assert "received from April 2023 to March 2025" in text(page)
+
+
+def test_strands_sit_beside_police_recorded_hate_crime(
+    client: Any, published: PublishedAssessment
+) -> None:
+    page = _page(client, f"/assessments/{published.pk}/{PAGE}")
+    assert _rows(element(page, "community-reports-strands")) == [
+        ["Race or ethnicity", "38", "412"],
+        ["Religion or belief", "9", "57"],
+        ["Sexual orientation", "7", "64"],
+        ["Disability", "Suppressed", "21"],
+        ["Transgender identity", "Suppressed", "11"],
+        ["Something else about who they are", "6", "No police flag for this strand"],
+    ]
+    assert 'id="community-reports-strands-note"' in page
+    assert 'id="community-reports-police-absent"' not in page
+
+
+def test_without_a_force_extract_the_police_column_says_why(
+    client: Any, db: None, demo_artefact: Path, tmp_path: Path
+) -> None:
+    assessment = _publish_variant(demo_artefact, tmp_path / "no-police", police_recorded=False)
+    page = _page(client, f"/assessments/{assessment.pk}/{PAGE}")
+    strands = _rows(element(page, "community-reports-strands"))
+    assert [row[2] for row in strands] == ["Not available"] * 5 + [
+        "No police flag for this strand"
+    ]
+    assert text(element(page, "community-reports-police-absent")) == (
+        "Police-recorded hate crime is not available: no force extract was loaded for the "
+        "period."
+    )
+
+
+def test_wards_and_business_crime_with_losses(
+    client: Any, published: PublishedAssessment, reports_folder: Path
+) -> None:
+    page = _page(client, f"/assessments/{published.pk}/{PAGE}")
+    wards = ward_names(reports_folder)[:3]
+    table = element(page, "community-reports-wards")
+    headings = cells(re.findall(r"<tr\b.*?</tr>", table, flags=re.S)[0])
+    assert headings == [
+        "Ward",
+        "A hate incident or hate crime",
+        "A community safety concern",
+        "A crime or incident at a business",
+    ]
+    expected = {
+        wards[0][1]: ["31", "40", "18"],
+        wards[1][1]: ["19", "22", "8"],
+        wards[2][1]: ["Suppressed", "Suppressed", "0"],
+    }
+    shown = {row[0]: row[1:] for row in _rows(table)}
+    assert shown == expected
+    assert f'href="/assessments/{published.pk}/areas/{wards[0][0]}/"' in table
+    assert _rows(element(page, "community-reports-business")) == [
+        ["Theft (including shoplifting)", "14", "£2,911.20"],
+        ["Abuse or violence against staff", "6", "None recorded"],
+        ["Anti-social behaviour", "Suppressed", "Suppressed"],
+        ["Criminal damage", "Suppressed", "Suppressed"],
+    ]
+    assert "losses of a suppressed count are withheld" in text(
+        element(page, "community-reports-business-note")
+    )
+
+
+def test_no_withheld_number_reaches_the_page(client: Any, published: PublishedAssessment) -> None:
+    page = _page(client, f"/assessments/{published.pk}/{PAGE}")
+    assert "1,407.30" not in page and "1407.3" not in page
+    for name in ("community-reports-summary", "community-reports-strands"):
+        for row in _rows(element(page, name)):
+            if "Suppressed" in row:
+                assert not any(cell in {"2", "3", "4", "7"} for cell in row), (name, row)
+    chart = spec(page, "spec-community-reports-monthly")
+    withheld = [value for value in chart["data"]["values"] if value["count"] is None]
+    assert {value["shown"] for value in withheld} == {"suppressed"}
+    assert len(withheld) == len(HIDDEN_MONTHS)
+
+
+def test_the_monthly_chart_marks_withheld_months_and_has_its_table(
+    client: Any, published: PublishedAssessment
+) -> None:
+    page = _page(client, f"/assessments/{published.pk}/{PAGE}")
+    chart = spec(page, "spec-community-reports-monthly")
+    assert chart["description"].startswith("Bar charts, one per kind of report")
+    assert "3 monthly count(s) are suppressed and marked with a cross" in chart["description"]
+    plotted = {(value["series"], value["month"]): value["count"] for value in chart["data"]["values"]}
+    labels = {"hate": "A hate incident or hate crime", "concern": "A community safety concern",
+              "business": "A crime or incident at a business"}  # fmt: skip
+    for kind, label in labels.items():
+        for month in MONTHS:
+            expected = None if (kind, month) in HIDDEN_MONTHS else monthly_count(kind, month)
+            assert plotted[(label, month)] == expected, (kind, month)
+    svg = vl_convert.vegalite_to_svg(vl_spec=chart)
+    assert svg.startswith("<svg")
+    figure = page[page.index('id="spec-community-reports-monthly"') :]
+    table = re.search(r"<table.*?</table>", figure, flags=re.S)
+    assert table is not None
+    rows = _rows(table.group(0))
+    assert len(rows) == len(MONTHS)
+    assert rows[0] == ["April 2023", str(monthly_count("hate", "2023-04")),
+                       str(monthly_count("concern", "2023-04")),
+                       str(monthly_count("business", "2023-04"))]  # fmt: skip
+    may = next(row for row in rows if row[0] == "May 2024")
+    assert may[3] == "Suppressed"
+
+
+def test_an_assessment_whose_family_was_not_assessed_says_why_never_zero(
+    client: Any, db: None, demo_artefact: Path, tmp_path: Path
+) -> None:
+    folder = copy_artefact(demo_artefact, tmp_path / "plain", tables=["indicators"])
+    mark_not_assessed(folder, reason="no community reports were loaded into the warehouse")
+    cache.clear()
+    assessment = publish(load_draft(directory=folder), user=None)
+    page = _page(client, f"/assessments/{assessment.pk}/{PAGE}")
+    absent = text(element(page, "community-reports-absent"))
+    assert absent.startswith(
+        f"Community reports were not assessed for {assessment.area_name} {assessment.period}:"
+        " no community reports were loaded into the warehouse."
+    )
+    assert 'id="community-reports-summary"' not in page
+    assert 'spec-community-reports-monthly' not in page
+    # An artefact with neither tables nor a record of the family says it has none.
+    bare = copy_artefact(demo_artefact, tmp_path / "bare", tables=["indicators"])
+    cache.clear()
+    older = publish(load_draft(directory=bare), user=None)
+    older_page = _page(client, f"/assessments/{older.pk}/{PAGE}")
+    assert community_reports.NOT_LOADED in text(element(older_page, "community-reports-absent"))
+
+
+def test_the_navigation_and_home_page_link_to_community_reports(
+    client: Any, published: PublishedAssessment
+) -> None:
+    home = _page(client, f"/assessments/{published.pk}/")
+    assert f'href="/assessments/{published.pk}/community-reports/"' in element(
+        home, "home-community-reports"
+    )
+    assert "Community reports</a></li>" in home
+    current = _page(client, "/community-reports/")
+    assert 'id="community-reports-summary"' in current
+
+
+def test_the_page_makes_the_same_few_queries_whatever_its_rows(
+    client: Any, published: PublishedAssessment, db: None, demo_artefact: Path, tmp_path: Path
+) -> None:
+    def counts(assessment: PublishedAssessment) -> tuple[int, int]:
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            _page(client, f"/assessments/{assessment.pk}/{PAGE}")
+        with CaptureQueriesContext(connection) as warm:
+            _page(client, f"/assessments/{assessment.pk}/{PAGE}")
+        return len(cold), len(warm)
+
+    small = counts(published)
+    assert small[0] <= 27 and small[1] <= 8, small
+    # Every ward of the area with reports (another artefact): the same number of queries.
+    copy = copy_artefact(demo_artefact, tmp_path / "more", tables=["indicators", "findings"])
+    add_community_reports_tables(copy, every_ward=True)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["public_tables"]["community_reports_ward"]["rows"] > 3 * 8
+    cache.clear()
+    other = publish(load_draft(directory=copy), user=None)
+    assert counts(other) == small
+
+
+def test_the_page_is_in_readers_words(client: Any, published: PublishedAssessment) -> None:
+    page = _page(client, f"/assessments/{published.pk}/{PAGE}")
+    hits = forbidden_in(reader_text(page))
+    assert not hits, describe(hits)
