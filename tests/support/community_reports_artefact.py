@@ -120,9 +120,7 @@ def monthly_table() -> pd.DataFrame:
     for month in MONTHS:
         for kind in KIND_LABELS:
             count = monthly_count(kind, month)
-            rows.append(
-                {"month": month, "kind": kind, "reports": count, "suppressed": count < 5}
-            )
+            rows.append({"month": month, "kind": kind, "reports": count, "suppressed": count < 5})
     return pd.DataFrame(rows, columns=list(MONTHLY_COLUMNS))
 
 

@@ -242,6 +242,8 @@ OBSERVATORY = [
         _draft_and(measure="no_such_measure"),
         allowed_status=404,
     ),
+    # The draft has no community-report tables: the page says the family was not assessed.
+    Guarded("observatory:preview-community-reports", ANALYSTS, _draft),
 ]
 
 # Recommendations and commentary (docs/commentary.md): the empty draft has no priority tables,

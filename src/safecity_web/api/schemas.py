@@ -377,6 +377,87 @@ SURVEY_COMPARISON = closed_object(
     "A difference between two survey waves, or between two groups of residents.",
 )
 
+REPORTS_SUPPRESSED = {
+    "type": "boolean",
+    "description": "A count of the row is withheld (fewer than the published minimum, or "
+    "one that would reveal such a count): it is null, never sent.",
+}
+COMMUNITY_REPORTS_SUMMARY = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "kind": text("The kind of report: hate, concern, business (or a configured kind)."),
+        "kind_label": text("The kind in words."),
+        "channel": text("How reports came: public_form, reporting_centre, business, open311."),
+        "channel_label": text("The channel in words."),
+        "reports": nullable("integer", "Reports in the assessed period; null when withheld."),
+        "reports_previous": nullable(
+            "integer", "Reports in the period before; null when withheld."
+        ),
+        "losses_pounds": nullable(
+            "number", "Losses businesses recorded, in pounds; null when none or withheld."
+        ),
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Community reports of one kind through one channel, this period and the previous one.",
+)
+COMMUNITY_REPORTS_MONTHLY = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "month": text("The month the reports were received, YYYY-MM."),
+        "kind": text("The kind of report."),
+        "reports": nullable("integer", "Reports received; null when withheld."),
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Community reports of one kind received in one month.",
+)
+COMMUNITY_REPORTS_STRAND = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "strand": text("The hate-crime strand's id, e.g. race."),
+        "strand_label": text("The strand in words."),
+        "community_reports": nullable(
+            "integer", "Hate incident reports naming the strand; null when withheld."
+        ),
+        "police_recorded": nullable(
+            "integer",
+            "Hate crimes the police recorded with the strand's flag; null when "
+            "not available (see police_recorded_note).",
+        ),
+        "police_crime_group": nullable(
+            "string", "The crime group of the strand's police flag; null if it has none."
+        ),
+        "police_recorded_note": nullable(
+            "string", "Why police_recorded is null (null when it is given)."
+        ),
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Hate incident reports of one strand beside police-recorded hate crime of that strand.",
+)
+COMMUNITY_REPORTS_WARD = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "ward_code": text("The ward's GSS code."),
+        "ward_name": text("The ward's name."),
+        "kind": text("The kind of report."),
+        "reports": nullable("integer", "Reports placed in the ward; null when withheld."),
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Community reports of one kind placed in one ward.",
+)
+COMMUNITY_REPORTS_BUSINESS = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "category": text("What happened: the category's id, e.g. theft."),
+        "category_label": text("The category in words."),
+        "reports": nullable("integer", "Reports by businesses; null when withheld."),
+        "losses_pounds": nullable(
+            "number", "Losses recorded, in pounds; null when none was recorded or withheld."
+        ),
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Business crime reports of one category, with the losses recorded.",
+)
+
 INDEX = closed_object(
     {
         "name": text("The API's name."),
@@ -444,6 +525,16 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "SurveyWaveList": collection("SurveyWave"),
     "SurveyEstimateList": collection("SurveyEstimate"),
     "SurveyComparisonList": collection("SurveyComparison"),
+    "CommunityReportsSummary": COMMUNITY_REPORTS_SUMMARY,
+    "CommunityReportsMonthly": COMMUNITY_REPORTS_MONTHLY,
+    "CommunityReportsStrand": COMMUNITY_REPORTS_STRAND,
+    "CommunityReportsWard": COMMUNITY_REPORTS_WARD,
+    "CommunityReportsBusiness": COMMUNITY_REPORTS_BUSINESS,
+    "CommunityReportsSummaryList": collection("CommunityReportsSummary"),
+    "CommunityReportsMonthlyList": collection("CommunityReportsMonthly"),
+    "CommunityReportsStrandList": collection("CommunityReportsStrand"),
+    "CommunityReportsWardList": collection("CommunityReportsWard"),
+    "CommunityReportsBusinessList": collection("CommunityReportsBusiness"),
     "OpenApiDocument": {
         "type": "object",
         "description": "This OpenAPI 3.1 document.",

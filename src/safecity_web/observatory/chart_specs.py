@@ -277,7 +277,13 @@ def monthly_counts_spec(
                 "type": "nominal",
                 "title": None,
                 "sort": series_order,
-                "header": {"labelAngle": 0, "labelAlign": "left", "labelAnchor": "start"},
+                "header": {
+                    "labelOrient": "top",
+                    "labelAnchor": "start",
+                    "labelAngle": 0,
+                    "labelFontSize": 13,
+                    "labelFontWeight": "bold",
+                },
             }
         },
         "spec": {
@@ -299,7 +305,7 @@ def monthly_counts_spec(
                         "type": "point",
                         "shape": "cross",
                         "filled": True,
-                        "size": 60,
+                        "size": 90,
                         "color": palette["area_outline"],
                     },
                     "encoding": {"x": month, "y": {"datum": 0}, "tooltip": tooltip},

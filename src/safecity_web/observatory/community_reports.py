@@ -430,9 +430,7 @@ def ward_lines(data: CommunityReportsData) -> tuple[list[str], list[WardLine]]:
             code=code,
             name=names[code],
             cells=[
-                count_cell(by_ward[code][kind], "reports")
-                if kind in by_ward[code]
-                else Cell("0")
+                count_cell(by_ward[code][kind], "reports") if kind in by_ward[code] else Cell("0")
                 for kind in kinds
             ],
         )
@@ -588,9 +586,9 @@ def monthly_chart(assessment: PublishedAssessment, data: CommunityReportsData) -
                 [month_text(month), *(table[month].get(kind, "0") for kind in kinds)]
                 for month in months
             ],
-            note="Counts are of reports received by the partnership, not of incidents: a "
-            "change can reflect how many people know where to report as much as how much "
-            "happened.",
+            note="A cross on the axis marks a month whose count is suppressed. Counts are of "
+            "reports received by the partnership, not of incidents: a change can reflect how "
+            "many people know where to report as much as how much happened.",
             table_caption=f"Data for the chart: {title}",
         )
 

@@ -118,12 +118,9 @@ def test_without_a_force_extract_the_police_column_says_why(
     assessment = _publish_variant(demo_artefact, tmp_path / "no-police", police_recorded=False)
     page = _page(client, f"/assessments/{assessment.pk}/{PAGE}")
     strands = _rows(element(page, "community-reports-strands"))
-    assert [row[2] for row in strands] == ["Not available"] * 5 + [
-        "No police flag for this strand"
-    ]
+    assert [row[2] for row in strands] == ["Not available"] * 5 + ["No police flag for this strand"]
     assert text(element(page, "community-reports-police-absent")) == (
-        "Police-recorded hate crime is not available: no force extract was loaded for the "
-        "period."
+        "Police-recorded hate crime is not available: no force extract was loaded for the period."
     )
 
 
@@ -161,7 +158,8 @@ def test_wards_and_business_crime_with_losses(
 
 def test_no_withheld_number_reaches_the_page(client: Any, published: PublishedAssessment) -> None:
     page = _page(client, f"/assessments/{published.pk}/{PAGE}")
-    assert "1,407.30" not in page and "1407.3" not in page
+    assert "1,407.30" not in page
+    assert "1407.3" not in page
     for name in ("community-reports-summary", "community-reports-strands"):
         for row in _rows(element(page, name)):
             if "Suppressed" in row:
@@ -179,7 +177,9 @@ def test_the_monthly_chart_marks_withheld_months_and_has_its_table(
     chart = spec(page, "spec-community-reports-monthly")
     assert chart["description"].startswith("Bar charts, one per kind of report")
     assert "3 monthly count(s) are suppressed and marked with a cross" in chart["description"]
-    plotted = {(value["series"], value["month"]): value["count"] for value in chart["data"]["values"]}
+    plotted = {
+        (value["series"], value["month"]): value["count"] for value in chart["data"]["values"]
+    }
     labels = {"hate": "A hate incident or hate crime", "concern": "A community safety concern",
               "business": "A crime or incident at a business"}  # fmt: skip
     for kind, label in labels.items():
@@ -214,7 +214,7 @@ def test_an_assessment_whose_family_was_not_assessed_says_why_never_zero(
         " no community reports were loaded into the warehouse."
     )
     assert 'id="community-reports-summary"' not in page
-    assert 'spec-community-reports-monthly' not in page
+    assert "spec-community-reports-monthly" not in page
     # An artefact with neither tables nor a record of the family says it has none.
     bare = copy_artefact(demo_artefact, tmp_path / "bare", tables=["indicators"])
     cache.clear()
@@ -247,7 +247,8 @@ def test_the_page_makes_the_same_few_queries_whatever_its_rows(
         return len(cold), len(warm)
 
     small = counts(published)
-    assert small[0] <= 27 and small[1] <= 8, small
+    assert small[0] <= 27, small
+    assert small[1] <= 8, small
     # Every ward of the area with reports (another artefact): the same number of queries.
     copy = copy_artefact(demo_artefact, tmp_path / "more", tables=["indicators", "findings"])
     add_community_reports_tables(copy, every_ward=True)
