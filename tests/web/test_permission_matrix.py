@@ -244,6 +244,18 @@ OBSERVATORY = [
     ),
     # The draft has no community-report tables: the page says the family was not assessed.
     Guarded("observatory:preview-community-reports", ANALYSTS, _draft),
+    Guarded(
+        "observatory:preview-community-reports-csv",
+        ANALYSTS,
+        _draft_and(table="summary"),
+        allowed_status=404,
+    ),
+    Guarded(
+        "observatory:preview-community-reports-json",
+        ANALYSTS,
+        _draft_and(table="wards"),
+        allowed_status=404,
+    ),
 ]
 
 # Recommendations and commentary (docs/commentary.md): the empty draft has no priority tables,

@@ -41,6 +41,28 @@ class Table(StrEnum):
     BUSINESS = "community_reports_business"
 
 
+COLUMNS: dict[Table, tuple[str, ...]] = {
+    Table.SUMMARY: (
+        "kind", "kind_label", "channel", "channel_label", "reports", "reports_previous",
+        "losses_pounds", "suppressed",
+    ),
+    Table.MONTHLY: ("month", "kind", "reports", "suppressed"),
+    Table.STRAND: (
+        "strand", "strand_label", "community_reports", "police_recorded", "police_crime_group",
+        "suppressed",
+    ),
+    Table.WARD: ("ward_code", "ward_name", "kind", "reports", "suppressed"),
+    Table.BUSINESS: ("category", "category_label", "reports", "losses_pounds", "suppressed"),
+}  # fmt: skip
+"""Each public table's columns (the contract's), in order: what the downloads and the API give."""
+DOWNLOAD_NAMES: dict[str, Table] = {
+    "summary": Table.SUMMARY,
+    "monthly": Table.MONTHLY,
+    "strands": Table.STRAND,
+    "wards": Table.WARD,
+    "business": Table.BUSINESS,
+}
+"""The name of each table in its download's URL (``/community-reports/wards.csv``)."""
 COUNT_COLUMNS: dict[Table, tuple[str, ...]] = {
     Table.SUMMARY: ("reports", "reports_previous"),
     Table.MONTHLY: ("reports",),

@@ -47,10 +47,16 @@ PAGES: list[tuple[str, Callable[..., Any], str]] = [
     ("hotspots/", hotspots.hotspots, "hotspots"),
     ("survey/", survey.survey_list, "survey"),
     ("survey/<slug:measure>/", survey.survey_measure, "survey-measure"),
+    ("community-reports/", community_reports.community_reports_overview, "community-reports"),
     (
-        "community-reports/",
-        community_reports.community_reports_overview,
-        "community-reports",
+        "community-reports/<slug:table>.csv",
+        community_reports.community_reports_csv,
+        "community-reports-csv",
+    ),
+    (
+        "community-reports/<slug:table>.json",
+        community_reports.community_reports_json,
+        "community-reports-json",
     ),
 ]
 """(route, view, name) of every page of an assessment."""

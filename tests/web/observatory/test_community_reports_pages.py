@@ -10,6 +10,8 @@ few queries whatever its rows, and an assessment whose family was not assessed s
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -200,6 +202,43 @@ def test_the_monthly_chart_marks_withheld_months_and_has_its_table(
     assert may[3] == "Suppressed"
 
 
+def test_each_table_downloads_as_csv_and_json_without_a_withheld_number(
+    client: Any, published: PublishedAssessment, reports_folder: Path
+) -> None:
+    base = f"/assessments/{published.pk}/{PAGE}"
+    page = _page(client, base)
+    for name in ("summary", "monthly", "strands", "wards", "business"):
+        assert f'href="{base}{name}.csv"' in element(page, f"community-reports-{name}-downloads")
+    response = client.get(f"{base}business.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].endswith('-community-reports-business.csv"')
+    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
+        ["category", "category_label", "reports", "losses_pounds", "suppressed"],
+        ["theft", "Theft (including shoplifting)", "14", "2911.20", "false"],
+        ["abuse_violence_staff", "Abuse or violence against staff", "6", "", "false"],
+        ["business_asb", "Anti-social behaviour", "suppressed", "suppressed", "true"],
+        ["criminal_damage", "Criminal damage", "suppressed", "suppressed", "true"],
+    ]
+    strands = list(csv.DictReader(io.StringIO(client.get(f"{base}strands.csv").content.decode())))
+    shown = [(row["strand"], row["community_reports"], row["police_recorded"]) for row in strands]
+    assert shown[3:] == [
+        ("disability", "suppressed", "21"), ("transgender", "suppressed", "11"), ("other", "6", ""),
+    ]  # fmt: skip
+    document = json.loads(client.get(f"{base}summary.json").content)
+    assert document["table"] == "community_reports_summary"
+    assert document["assessment"]["id"] == published.pk
+    hidden = [row for row in document["rows"] if row["suppressed"]]
+    assert [(row["kind"], row["channel"], row["reports"]) for row in hidden] == [
+        ("hate", "open311", None), ("concern", "open311", None),
+    ]  # fmt: skip
+    assert "never zero" in document["notes"]
+    assert client.get(f"{base}no_such_table.csv").status_code == 404
+    for name in ("summary", "monthly", "strands", "wards", "business"):
+        body = client.get(f"{base}{name}.json").content.decode()
+        assert "1407.3" not in body
+
+
 def test_an_assessment_whose_family_was_not_assessed_says_why_never_zero(
     client: Any, db: None, demo_artefact: Path, tmp_path: Path
 ) -> None:
@@ -215,6 +254,7 @@ def test_an_assessment_whose_family_was_not_assessed_says_why_never_zero(
     )
     assert 'id="community-reports-summary"' not in page
     assert "spec-community-reports-monthly" not in page
+    assert client.get(f"/assessments/{assessment.pk}/{PAGE}summary.csv").status_code == 404
     # An artefact with neither tables nor a record of the family says it has none.
     bare = copy_artefact(demo_artefact, tmp_path / "bare", tables=["indicators"])
     cache.clear()

@@ -26,19 +26,7 @@ from safecity_web.observatory import community_reports, queries
 from safecity_web.observatory.community_reports import Table
 from safecity_web.observatory.models import PublishedAssessment, PublishedRow
 
-FIELDS: dict[Table, tuple[str, ...]] = {
-    Table.SUMMARY: (
-        "kind", "kind_label", "channel", "channel_label", "reports", "reports_previous",
-        "losses_pounds", "suppressed",
-    ),
-    Table.MONTHLY: ("month", "kind", "reports", "suppressed"),
-    Table.STRAND: (
-        "strand", "strand_label", "community_reports", "police_recorded", "police_crime_group",
-        "suppressed",
-    ),
-    Table.WARD: ("ward_code", "ward_name", "kind", "reports", "suppressed"),
-    Table.BUSINESS: ("category", "category_label", "reports", "losses_pounds", "suppressed"),
-}  # fmt: skip
+FIELDS = community_reports.COLUMNS
 """The fields answered from each table (the contract's columns), in order."""
 TEXT_FIELDS = frozenset(
     {"kind", "kind_label", "channel", "channel_label", "month", "strand", "strand_label",
