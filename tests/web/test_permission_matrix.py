@@ -247,13 +247,13 @@ OBSERVATORY = [
     Guarded(
         "observatory:preview-community-reports-csv",
         ANALYSTS,
-        _draft_and(table="summary"),
+        _draft_and(reports_table="summary"),
         allowed_status=404,
     ),
     Guarded(
         "observatory:preview-community-reports-json",
         ANALYSTS,
-        _draft_and(table="wards"),
+        _draft_and(reports_table="wards"),
         allowed_status=404,
     ),
 ]

@@ -49,12 +49,12 @@ PAGES: list[tuple[str, Callable[..., Any], str]] = [
     ("survey/<slug:measure>/", survey.survey_measure, "survey-measure"),
     ("community-reports/", community_reports.community_reports_overview, "community-reports"),
     (
-        "community-reports/<slug:table>.csv",
+        "community-reports/<slug:reports_table>.csv",
         community_reports.community_reports_csv,
         "community-reports-csv",
     ),
     (
-        "community-reports/<slug:table>.json",
+        "community-reports/<slug:reports_table>.json",
         community_reports.community_reports_json,
         "community-reports-json",
     ),

@@ -137,28 +137,38 @@ def _json_text(assessment: PublishedAssessment, table: Table, rows: list[dict[st
 
 
 def community_reports_csv(
-    request: HttpRequest, table: str, mode: Mode = Mode.CURRENT, assessment_id: int | None = None
+    request: HttpRequest,
+    reports_table: str,
+    mode: Mode = Mode.CURRENT,
+    assessment_id: int | None = None,
 ) -> HttpResponse:
     """One of the family's public tables as CSV: withheld counts read ``suppressed``."""
-    assessment, found, rows = _table_rows(mode, assessment_id, table)
+    assessment, found, rows = _table_rows(mode, assessment_id, reports_table)
     body = queries.cached(
-        assessment, f"community-reports-csv:{table}", lambda: _csv_text(found, rows)
+        assessment, f"community-reports-csv:{reports_table}", lambda: _csv_text(found, rows)
     )
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(assessment, table, "csv")}"'
+        f'attachment; filename="{_filename(assessment, reports_table, "csv")}"'
     )
     return response
 
 
 def community_reports_json(
-    request: HttpRequest, table: str, mode: Mode = Mode.CURRENT, assessment_id: int | None = None
+    request: HttpRequest,
+    reports_table: str,
+    mode: Mode = Mode.CURRENT,
+    assessment_id: int | None = None,
 ) -> HttpResponse:
     """One of the family's public tables as JSON: withheld counts are null, suppressed true."""
-    assessment, found, rows = _table_rows(mode, assessment_id, table)
+    assessment, found, rows = _table_rows(mode, assessment_id, reports_table)
     body = queries.cached(
-        assessment, f"community-reports-json:{table}", lambda: _json_text(assessment, found, rows)
+        assessment,
+        f"community-reports-json:{reports_table}",
+        lambda: _json_text(assessment, found, rows),
     )
     response = HttpResponse(body, content_type="application/json")
-    response["Content-Disposition"] = f'inline; filename="{_filename(assessment, table, "json")}"'
+    response["Content-Disposition"] = (
+        f'inline; filename="{_filename(assessment, reports_table, "json")}"'
+    )
     return response
