@@ -5,13 +5,13 @@ columns below): partner copies in the artefact's folder, public copies in ``publ
 count below ``minimum_public_count`` (5) is withheld, with secondary suppression, as null with
 ``suppressed`` true. :func:`add_community_reports_tables` writes such tables into a copy of an
 artefact, each entry in the manifest with its SHA-256 as ``safecity.assess.artefact`` records
-it, and the family's record under ``families.community_reports`` (sources, months covered,
-minimum public count). :func:`mark_not_assessed` records instead that the family was not
-assessed and why.
+it, the family's record under ``families.community_reports`` (sources, months covered,
+minimum public count) and, when the copy has a ``findings`` table, one finding of the family.
+:func:`mark_not_assessed` records instead that the family was not assessed and why.
 
 The values are hand-made test data, not a computation: the tests check that the site prints
-exactly these rows, never a suppressed count (``HIDDEN`` lists the partner-only numbers that
-must appear nowhere public).
+exactly these rows and never a suppressed count (the partner copies keep every number, so a
+leak of the wrong copy would show; the criminal damage losses, 1,407.30, are the tests' marker).
 """
 
 from __future__ import annotations
@@ -223,6 +223,29 @@ def family_record(*, minimum: int = MINIMUM_PUBLIC_COUNT) -> dict[str, Any]:
     }  # fmt: skip
 
 
+FINDING = {
+    "finding_id": "community_reports_race",
+    "topic": FAMILY,
+    "sentence": "Race or ethnicity was named in 38 of the hate incidents reported to the "
+    "partnership, beside 412 race hate crimes recorded by the police.",
+    "row_ids": "",
+    "significant": False,
+    "methods": "",
+}
+"""The family's finding added to a copied ``findings`` table (its topic is the family's id)."""
+
+
+def _add_finding(folder: Path, manifest: dict[str, Any]) -> None:
+    entry = manifest.get("public_tables", {}).get("findings")
+    if entry is None:
+        return
+    findings = pd.read_parquet(folder / PUBLIC_FOLDER / entry["parquet"])
+    findings = pd.concat([findings, pd.DataFrame([FINDING])], ignore_index=True)
+    manifest["public_tables"]["findings"] = _write_table(
+        findings, folder / PUBLIC_FOLDER, "findings"
+    )
+
+
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
@@ -253,6 +276,7 @@ def add_community_reports_tables(
         manifest.setdefault("public_tables", {})[name] = _write_table(
             public_copy(name, table), folder / PUBLIC_FOLDER, name
         )
+    _add_finding(folder, manifest)
     record = family_record(minimum=minimum)
     if not police_recorded:
         record["police_recorded"] = None
@@ -272,14 +296,3 @@ def mark_not_assessed(folder: Path, *, reason: str) -> Path:
     manifest.setdefault("skipped", {})[FAMILY] = reason
     _write_manifest(folder, manifest)
     return folder
-
-
-HIDDEN = {
-    "hate open311": 3,
-    "concern open311 (secondary)": 7,
-    "disability": 3,
-    "transgender": 2,
-    "business anti-social behaviour": 4,
-    "criminal damage losses": 1407.3,
-}
-"""Partner-only numbers the public pages and API must never carry."""

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import vl_convert
 from community_reports_artefact import (
+    FINDING,
     HIDDEN_MONTHS,
     MONTHS,
     add_community_reports_tables,
@@ -261,6 +262,14 @@ def test_an_assessment_whose_family_was_not_assessed_says_why_never_zero(
     older = publish(load_draft(directory=bare), user=None)
     older_page = _page(client, f"/assessments/{older.pk}/{PAGE}")
     assert community_reports.NOT_LOADED in text(element(older_page, "community-reports-absent"))
+
+
+def test_the_familys_findings_are_listed(client: Any, published: PublishedAssessment) -> None:
+    page = _page(client, f"/assessments/{published.pk}/{PAGE}")
+    listed = element(page, "community-reports-findings")
+    assert [text(item) for item in re.findall(r"<li>.*?</li>", listed, flags=re.S)] == [
+        FINDING["sentence"]
+    ]
 
 
 def test_the_navigation_and_home_page_link_to_community_reports(
