@@ -350,44 +350,64 @@ class KindSummary:
     total_change: str
 
 
+TOTAL_CHANNELS = frozenset({"", "all", "total"})
+"""Channels of a row that is a kind's total over every channel (when the family writes one)."""
+
+
+def _summary_line(row: Mapping[str, Any], *, label: str) -> SummaryLine:
+    kind = str(row.get("kind") or "")
+    business = kind == "business" or _number(row.get("losses_pounds")) is not None
+    return SummaryLine(
+        kind=kind,
+        kind_label=label,
+        channel=str(row.get("channel") or ""),
+        channel_label=str(row.get("channel_label") or row.get("channel") or ""),
+        reports=count_cell(row, "reports"),
+        previous=count_cell(row, "reports_previous"),
+        change=change_text(row.get("reports"), row.get("reports_previous")),
+        losses=pounds_cell(row) if business else None,
+    )
+
+
+def _kind_summary(kind: str, label: str, rows: list[dict[str, Any]]) -> KindSummary:
+    by_channel = [row for row in rows if str(row.get("channel") or "") not in TOTAL_CHANNELS]
+    given = next((row for row in rows if str(row.get("channel") or "") in TOTAL_CHANNELS), None)
+    lines = [_summary_line(row, label=label) for row in by_channel]
+    if given is not None:
+        return KindSummary(
+            kind=kind,
+            label=label,
+            lines=lines,
+            total=count_cell(given, "reports"),
+            total_previous=count_cell(given, "reports_previous"),
+            total_change=change_text(given.get("reports"), given.get("reports_previous")),
+        )
+    if len(by_channel) < 2 or any(row["suppressed"] for row in by_channel):
+        return KindSummary(kind, label, lines, None, None, "")
+    total = sum(_number(row.get("reports")) or 0 for row in by_channel)
+    previous = sum(_number(row.get("reports_previous")) or 0 for row in by_channel)
+    return KindSummary(
+        kind=kind,
+        label=label,
+        lines=lines,
+        total=Cell(count_text(total)),
+        total_previous=Cell(count_text(previous)),
+        total_change=change_text(total, previous),
+    )
+
+
 def summary_lines(data: CommunityReportsData) -> list[KindSummary]:
-    """The summary by kind and channel, kinds in the configuration's order."""
+    """The summary by kind and channel, kinds in the configuration's order, each with its
+    total: the family's own total row when it writes one (channel ``all``), else the sum of
+    its channels when none of them is withheld (a total beside a withheld part would reveal
+    it), else none."""
     labels = kind_labels(data)
-    by_kind: dict[str, list[SummaryLine]] = {kind: [] for kind in labels}
+    by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in labels}
     for row in data.summary:
-        kind = str(row.get("kind") or "")
-        business = kind == "business" or _number(row.get("losses_pounds")) is not None
-        by_kind.setdefault(kind, []).append(
-            SummaryLine(
-                kind=kind,
-                kind_label=labels.get(kind, kind),
-                channel=str(row.get("channel") or ""),
-                channel_label=str(row.get("channel_label") or row.get("channel") or ""),
-                reports=count_cell(row, "reports"),
-                previous=count_cell(row, "reports_previous", absent="None"),
-                change=change_text(row.get("reports"), row.get("reports_previous")),
-                losses=pounds_cell(row) if business else None,
-            )
-        )
-    found = []
-    for kind, lines in by_kind.items():
-        if not lines:
-            continue
-        rows = [row for row in data.summary if str(row.get("kind") or "") == kind]
-        complete = not any(row["suppressed"] for row in rows)
-        total = sum(_number(row.get("reports")) or 0 for row in rows)
-        previous = sum(_number(row.get("reports_previous")) or 0 for row in rows)
-        found.append(
-            KindSummary(
-                kind=kind,
-                label=labels.get(kind, kind),
-                lines=lines,
-                total=Cell(count_text(total)) if complete and len(lines) > 1 else None,
-                total_previous=Cell(count_text(previous)) if complete and len(lines) > 1 else None,
-                total_change=change_text(total, previous) if complete else "",
-            )
-        )
-    return found
+        by_kind.setdefault(str(row.get("kind") or ""), []).append(row)
+    return [
+        _kind_summary(kind, labels.get(kind, kind), rows) for kind, rows in by_kind.items() if rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)

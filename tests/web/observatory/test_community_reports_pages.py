@@ -312,3 +312,49 @@ def test_the_page_is_in_readers_words(client: Any, published: PublishedAssessmen
     page = _page(client, f"/assessments/{published.pk}/{PAGE}")
     hits = forbidden_in(reader_text(page))
     assert not hits, describe(hits)
+
+
+def _summary_row(channel: str, reports: int | None, previous: int | None) -> dict[str, Any]:
+    return community_reports.public_values(
+        community_reports.Table.SUMMARY,
+        {"kind": "concern", "kind_label": "A community safety concern", "channel": channel,
+         "channel_label": channel.replace("_", " ").capitalize(), "reports": reports,
+         "reports_previous": previous, "losses_pounds": None,
+         "suppressed": reports is None or previous is None},
+    )  # fmt: skip
+
+
+def _data(summary: list[dict[str, Any]]) -> community_reports.CommunityReportsData:
+    return community_reports.CommunityReportsData(
+        summary=summary, monthly=[], strands=[], wards=[], business=[], minimum=5
+    )
+
+
+def test_a_kind_has_a_total_only_when_it_reveals_nothing() -> None:
+    published = [_summary_row("public_form", 20, 12), _summary_row("open311", 6, 9)]
+    (kind,) = community_reports.summary_lines(_data(published))
+    assert (kind.total, kind.total_previous, kind.total_change) == (
+        community_reports.Cell("26"), community_reports.Cell("21"), "+5",
+    )  # fmt: skip
+    withheld = [_summary_row("public_form", 20, 12), _summary_row("open311", None, None)]
+    (kind,) = community_reports.summary_lines(_data(withheld))
+    assert kind.total is None
+    assert [line.reports.text for line in kind.lines] == ["20", "Suppressed"]
+    # The family's own total row (channel "all") is the total, never summed again.
+    own = [*published, _summary_row("all", 26, 21)]
+    (kind,) = community_reports.summary_lines(_data(own))
+    assert [line.channel for line in kind.lines] == ["public_form", "open311"]
+    assert kind.total == community_reports.Cell("26")
+
+
+def test_a_flagged_row_never_shows_a_number_even_if_the_copy_kept_one() -> None:
+    row = community_reports.public_values(
+        community_reports.Table.BUSINESS,
+        {"category": "theft", "reports": 3, "losses_pounds": 120.0, "suppressed": True},
+    )
+    assert (row["reports"], row["losses_pounds"]) == (None, None)
+    partly = community_reports.public_values(
+        community_reports.Table.SUMMARY,
+        {"kind": "hate", "reports": None, "reports_previous": 14, "suppressed": True},
+    )
+    assert (partly["reports"], partly["reports_previous"]) == (None, 14)
