@@ -44,7 +44,9 @@ STRAND_COLUMNS = (
     "suppressed",
 )  # fmt: skip
 WARD_COLUMNS = ("ward_code", "ward_name", "kind", "reports", "suppressed")
-BUSINESS_COLUMNS = ("category", "category_label", "reports", "losses_pounds", "suppressed")
+BUSINESS_COLUMNS = (
+    "category", "category_label", "reports", "reports_previous", "losses_pounds", "suppressed",
+)  # fmt: skip
 
 KIND_LABELS = {
     "hate": "A hate incident or hate crime",
@@ -77,11 +79,11 @@ STRANDS = [
     ("other", "Something else about who they are", 6, None, None, False),
 ]
 BUSINESS = [
-    # category, label, reports, losses, suppressed
-    ("theft", "Theft (including shoplifting)", 14, 2911.2, False),
-    ("abuse_violence_staff", "Abuse or violence against staff", 6, None, False),
-    ("business_asb", "Anti-social behaviour", 4, None, True),
-    ("criminal_damage", "Criminal damage", 2, 1407.3, True),
+    # category, label, reports, previous, losses, suppressed
+    ("theft", "Theft (including shoplifting)", 14, 11, 2911.2, False),
+    ("abuse_violence_staff", "Abuse or violence against staff", 6, 5, None, False),
+    ("business_asb", "Anti-social behaviour", 4, 2, None, True),
+    ("criminal_damage", "Criminal damage", 2, 1, 1407.3, True),
 ]
 WARD_COUNTS = {
     # kind: reports in the first, second and third ward (fewer than five are suppressed)
@@ -162,8 +164,8 @@ def business_table() -> pd.DataFrame:
     """The partners' ``community_reports_business``."""
     rows = [
         {"category": category, "category_label": label, "reports": reports,
-         "losses_pounds": losses, "suppressed": suppressed}
-        for category, label, reports, losses, suppressed in BUSINESS
+         "reports_previous": previous, "losses_pounds": losses, "suppressed": suppressed}
+        for category, label, reports, previous, losses, suppressed in BUSINESS
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=list(BUSINESS_COLUMNS))
 
@@ -173,7 +175,7 @@ WITHHELD = {
     "community_reports_monthly": ("reports",),
     "community_reports_strand": ("community_reports",),
     "community_reports_ward": ("reports",),
-    "community_reports_business": ("reports", "losses_pounds"),
+    "community_reports_business": ("reports", "reports_previous", "losses_pounds"),
 }
 """The counts (and losses) a suppressed row's public copy leaves null."""
 

@@ -377,6 +377,13 @@ SURVEY_COMPARISON = closed_object(
     "A difference between two survey waves, or between two groups of residents.",
 )
 
+REPORTS_CHANGE = {
+    "change_pct": nullable("number", "Change in reports per month covered, per cent."),
+    "change_p_value": nullable("number", "p-value of the change's exact rate-ratio test."),
+    "change_significant": nullable("boolean", "Significant at the 5% level; null if untested."),
+    "change_test": nullable("string", "The test of the change, in words."),
+    "change_not_made": nullable("string", "Why the change was not tested."),
+}
 REPORTS_SUPPRESSED = {
     "type": "boolean",
     "description": "A count of the row is withheld (fewer than the published minimum, or "
@@ -396,15 +403,23 @@ COMMUNITY_REPORTS_SUMMARY = closed_object(
         "losses_pounds": nullable(
             "number", "Losses businesses recorded, in pounds; null when none or withheld."
         ),
+        "months_covered": nullable("integer", "Months of the period the reports cover."),
+        "months_covered_previous": nullable(
+            "integer", "Months of the previous period the reports cover."
+        ),
+        **REPORTS_CHANGE,
         "suppressed": REPORTS_SUPPRESSED,
     },
-    "Community reports of one kind through one channel, this period and the previous one.",
+    "Community reports of one kind through one channel (`all`: every kind or channel), this "
+    "period and the previous one.",
 )
 COMMUNITY_REPORTS_MONTHLY = closed_object(
     {
         "assessment": {"type": "integer", "description": "The assessment's `id`."},
         "month": text("The month the reports were received, YYYY-MM."),
+        "period": nullable("string", "Whether the month is in the period or the baseline."),
         "kind": text("The kind of report."),
+        "kind_label": text("The kind in words."),
         "reports": nullable("integer", "Reports received; null when withheld."),
         "suppressed": REPORTS_SUPPRESSED,
     },
@@ -418,6 +433,10 @@ COMMUNITY_REPORTS_STRAND = closed_object(
         "community_reports": nullable(
             "integer", "Hate incident reports naming the strand; null when withheld."
         ),
+        "community_reports_previous": nullable(
+            "integer", "The same in the previous period; null when withheld."
+        ),
+        **REPORTS_CHANGE,
         "police_recorded": nullable(
             "integer",
             "Hate crimes the police recorded with the strand's flag; null when "
@@ -436,9 +455,10 @@ COMMUNITY_REPORTS_STRAND = closed_object(
 COMMUNITY_REPORTS_WARD = closed_object(
     {
         "assessment": {"type": "integer", "description": "The assessment's `id`."},
-        "ward_code": text("The ward's GSS code."),
-        "ward_name": text("The ward's name."),
+        "ward_code": nullable("string", "The ward's GSS code; null for reports with no place."),
+        "ward_name": text("The ward's name (or that the reports have no place)."),
         "kind": text("The kind of report."),
+        "kind_label": text("The kind in words."),
         "reports": nullable("integer", "Reports placed in the ward; null when withheld."),
         "suppressed": REPORTS_SUPPRESSED,
     },
@@ -450,6 +470,9 @@ COMMUNITY_REPORTS_BUSINESS = closed_object(
         "category": text("What happened: the category's id, e.g. theft."),
         "category_label": text("The category in words."),
         "reports": nullable("integer", "Reports by businesses; null when withheld."),
+        "reports_previous": nullable(
+            "integer", "Reports in the previous period; null when withheld."
+        ),
         "losses_pounds": nullable(
             "number", "Losses recorded, in pounds; null when none was recorded or withheld."
         ),

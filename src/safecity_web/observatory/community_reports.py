@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from safecity_web import core_gateway
-from safecity_web.observatory import chart_specs, queries
+from safecity_web.observatory import chart_specs, queries, visual
 from safecity_web.observatory.models import PublishedAssessment, PublishedRow
 from safecity_web.observatory.views.charts import PageChart
 
@@ -44,17 +44,24 @@ class Table(StrEnum):
 COLUMNS: dict[Table, tuple[str, ...]] = {
     Table.SUMMARY: (
         "kind", "kind_label", "channel", "channel_label", "reports", "reports_previous",
-        "losses_pounds", "suppressed",
+        "losses_pounds", "months_covered", "months_covered_previous", "change_pct",
+        "change_p_value", "change_significant", "change_test", "change_not_made", "suppressed",
     ),
-    Table.MONTHLY: ("month", "kind", "reports", "suppressed"),
+    Table.MONTHLY: ("month", "period", "kind", "kind_label", "reports", "suppressed"),
     Table.STRAND: (
-        "strand", "strand_label", "community_reports", "police_recorded", "police_crime_group",
+        "strand", "strand_label", "community_reports", "community_reports_previous",
+        "change_pct", "change_p_value", "change_significant", "change_test", "change_not_made",
+        "police_recorded", "police_crime_group", "police_recorded_note", "suppressed",
+    ),
+    Table.WARD: ("ward_code", "ward_name", "kind", "kind_label", "reports", "suppressed"),
+    Table.BUSINESS: (
+        "category", "category_label", "reports", "reports_previous", "losses_pounds",
         "suppressed",
     ),
-    Table.WARD: ("ward_code", "ward_name", "kind", "reports", "suppressed"),
-    Table.BUSINESS: ("category", "category_label", "reports", "losses_pounds", "suppressed"),
 }  # fmt: skip
-"""Each public table's columns (the contract's), in order: what the downloads and the API give."""
+"""Each public table's columns in order (the contract's, and the tests, coverage and notes the
+family adds; the artefact's ``row_id`` left out): what the downloads and the API give, null
+where a table does not have one."""
 DOWNLOAD_NAMES: dict[str, Table] = {
     "summary": Table.SUMMARY,
     "monthly": Table.MONTHLY,
@@ -66,16 +73,19 @@ DOWNLOAD_NAMES: dict[str, Table] = {
 COUNT_COLUMNS: dict[Table, tuple[str, ...]] = {
     Table.SUMMARY: ("reports", "reports_previous"),
     Table.MONTHLY: ("reports",),
-    Table.STRAND: ("community_reports",),
+    Table.STRAND: ("community_reports", "community_reports_previous"),
     Table.WARD: ("reports",),
-    Table.BUSINESS: ("reports",),
+    Table.BUSINESS: ("reports", "reports_previous"),
 }
 """The counts from the protected source in each table (withheld when suppressed)."""
+CHANGE_COLUMNS = ("change_pct", "change_p_value", "change_significant")
 LOSS_COLUMNS: dict[Table, tuple[str, ...]] = {
-    Table.SUMMARY: ("losses_pounds",),
+    Table.SUMMARY: ("losses_pounds", *CHANGE_COLUMNS),
+    Table.STRAND: CHANGE_COLUMNS,
     Table.BUSINESS: ("losses_pounds",),
 }
-"""Losses of a suppressed row are withheld with its counts (they would point to them)."""
+"""Losses and changes of a suppressed row are withheld with its counts (they would reveal
+them)."""
 
 NOT_LOADED = "no community reports were loaded for this assessment's period"
 NO_POLICE_EXTRACT = "no force extract with hate-crime flags was loaded for this assessment"
@@ -102,12 +112,13 @@ def public_values(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
     row["suppressed"] = bool(row.get("suppressed"))
     if not row["suppressed"]:
         return row
-    counts = COUNT_COLUMNS[table]
+    counts = [column for column in COUNT_COLUMNS[table] if column in row]
     if all(row.get(column) is not None for column in counts):
         for column in counts:
             row[column] = None
     for column in LOSS_COLUMNS.get(table, ()):
-        row[column] = None
+        if column in row:
+            row[column] = None
     return row
 
 
@@ -148,33 +159,44 @@ def absent_reason(manifest: Mapping[str, Any], *, has_rows: bool) -> str | None:
     skipped = manifest.get("skipped")
     skipped_reason = skipped.get(FAMILY) if isinstance(skipped, Mapping) else None
     stated = record.get("reason") or record.get("not_assessed") or skipped_reason
-    if record.get("assessed") is False or not has_rows:
+    if record.get("assessed") is False or record.get("status") == "not assessed" or not has_rows:
         return _sentence(stated) if stated else NOT_LOADED
     return None
 
 
 def _minimum(record: Mapping[str, Any]) -> int:
-    value = record.get("minimum_public_count")
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 1:
-        return int(value)
+    for key in ("threshold", "minimum_public_count"):
+        value = record.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 1:
+            return int(value)
     minimum: int = core_gateway.community_reports_config().minimum_public_count
     return minimum
 
 
 def _months(record: Mapping[str, Any], monthly: list[dict[str, Any]]) -> tuple[str | None, ...]:
+    covered = record.get("months_covered")
+    if isinstance(covered, Mapping):
+        listed = sorted(
+            str(month)[:7]
+            for months in covered.values()
+            if isinstance(months, list)
+            for month in months
+        )
+        if listed:
+            return listed[0], listed[-1]
     months = record.get("months")
     if isinstance(months, Mapping) and months.get("first") and months.get("last"):
         return str(months["first"]), str(months["last"])
     if isinstance(months, list) and months:
         ordered = sorted(str(month) for month in months)
         return ordered[0], ordered[-1]
-    seen = sorted({str(row.get("month")) for row in monthly if row.get("month")})
+    seen = sorted({str(row.get("month"))[:7] for row in monthly if row.get("month")})
     return (seen[0], seen[-1]) if seen else (None, None)
 
 
 def _sources(record: Mapping[str, Any]) -> list[str]:
     found = []
-    for source in record.get("sources") or []:
+    for source in record.get("sources") or record.get("source_files") or []:
         if isinstance(source, Mapping):
             name = source.get("path") or source.get("file") or source.get("name")
             if name:
@@ -187,7 +209,10 @@ def _sources(record: Mapping[str, Any]) -> list[str]:
 def _police_reason(record: Mapping[str, Any], strands: list[dict[str, Any]]) -> str | None:
     compared = [row for row in strands if row.get("police_crime_group")]
     if compared and all(row.get("police_recorded") is None for row in compared):
-        stated = record.get("police_recorded_reason")
+        noted = (
+            str(row["police_recorded_note"]) for row in compared if row.get("police_recorded_note")
+        )
+        stated = record.get("police_recorded_reason") or next(noted, None)
         return _sentence(stated) if stated else NO_POLICE_EXTRACT
     return None
 
@@ -204,7 +229,10 @@ def community_reports_data(assessment: PublishedAssessment) -> CommunityReportsD
             .order_by("table__name", "position")
             .values_list("table__name", "values")
         ):
-            found[name].append(public_values(Table(name), values))
+            row = public_values(Table(name), values)
+            if name == Table.MONTHLY and row.get("month"):
+                row["month"] = str(row["month"])[:7]
+            found[name].append(row)
         manifest = queries.manifest(assessment)
         record = _record(manifest)
         has_rows = any(found.values())
@@ -220,7 +248,7 @@ def community_reports_data(assessment: PublishedAssessment) -> CommunityReportsD
             first_month=first,
             last_month=last,
             period=str(record.get("period") or assessment.period),
-            previous_period=str(record.get("previous_period") or ""),
+            previous_period=str(record.get("previous_period") or assessment.baseline or ""),
             police_reason=_police_reason(record, found[Table.STRAND]),
             sources=_sources(record),
         )
@@ -312,7 +340,7 @@ def kind_labels(data: CommunityReportsData) -> dict[str, str]:
     """Each kind's label: from the summary rows, else the configuration, in the config's order."""
     config = core_gateway.community_reports_config()
     labels = {kind.id: kind.label for kind in config.kinds}
-    for row in data.summary:
+    for row in (*data.summary, *data.monthly, *data.wards):
         if row.get("kind") and row.get("kind_label"):
             labels[str(row["kind"])] = str(row["kind_label"])
     seen = {str(row.get("kind")) for table in (data.summary, data.monthly, data.wards)
@@ -336,6 +364,9 @@ class SummaryLine:
     previous: Cell
     change: str
     losses: Cell | None
+    tested: str = ""
+    """The change's test in words (``Significant increase``), or why none was made."""
+    tag: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,14 +379,34 @@ class KindSummary:
     total: Cell | None
     total_previous: Cell | None
     total_change: str
+    total_tested: str = ""
+    total_tag: str = ""
 
 
 TOTAL_CHANNELS = frozenset({"", "all", "total"})
 """Channels of a row that is a kind's total over every channel (when the family writes one)."""
 
 
+def tested_change(row: Mapping[str, Any]) -> tuple[str, str]:
+    """The family's test of the change (``change_significant``, ``change_pct``) in words with
+    its tag class, why it was not made, or ``("", "")`` when the row carries no test."""
+    if row.get("change_not_made"):
+        return f"Not tested: {_sentence(row['change_not_made'])}", visual.comparison_class(
+            visual.NOT_COMPARED
+        )
+    significant = row.get("change_significant")
+    percent = _number(row.get("change_pct"))
+    if significant is None or percent is None:
+        return "", ""
+    if not significant:
+        return "No significant change", visual.change_class("not-significant")
+    direction = "increase" if percent > 0 else "decrease"
+    return f"Significant {direction} ({percent:+.1f}%)", visual.change_class(direction)
+
+
 def _summary_line(row: Mapping[str, Any], *, label: str) -> SummaryLine:
     kind = str(row.get("kind") or "")
+    tested, tag = tested_change(row)
     business = kind == "business" or _number(row.get("losses_pounds")) is not None
     return SummaryLine(
         kind=kind,
@@ -366,6 +417,8 @@ def _summary_line(row: Mapping[str, Any], *, label: str) -> SummaryLine:
         previous=count_cell(row, "reports_previous"),
         change=change_text(row.get("reports"), row.get("reports_previous")),
         losses=pounds_cell(row) if business else None,
+        tested=tested,
+        tag=tag,
     )
 
 
@@ -374,7 +427,10 @@ def _kind_summary(kind: str, label: str, rows: list[dict[str, Any]]) -> KindSumm
     given = next((row for row in rows if str(row.get("channel") or "") in TOTAL_CHANNELS), None)
     lines = [_summary_line(row, label=label) for row in by_channel]
     if given is not None:
+        tested, tag = tested_change(given)
         return KindSummary(
+            total_tested=tested,
+            total_tag=tag,
             kind=kind,
             label=label,
             lines=lines,
@@ -426,10 +482,13 @@ def strand_lines(data: CommunityReportsData) -> list[StrandLine]:
     lines = []
     for row in data.strands:
         group = str(row.get("police_crime_group") or "")
-        if not group:
-            police = Cell("No police flag for this strand")
-        elif _number(row.get("police_recorded")) is not None:
+        note = str(row.get("police_recorded_note") or "").strip().rstrip(".")
+        if _number(row.get("police_recorded")) is not None:
             police = Cell(count_text(row.get("police_recorded")))
+        elif note:
+            police = Cell(f"Not available: {note}")
+        elif not group:
+            police = Cell("No police flag for this strand")
         else:
             police = Cell("Not available")
         lines.append(
@@ -451,6 +510,11 @@ class WardLine:
     code: str
     name: str
     cells: list[Cell]
+
+    @property
+    def is_ward(self) -> bool:
+        """Whether the line is a ward (not the reports without a place)."""
+        return bool(self.code)
 
 
 def ward_lines(data: CommunityReportsData) -> tuple[list[str], list[WardLine]]:
@@ -476,7 +540,7 @@ def ward_lines(data: CommunityReportsData) -> tuple[list[str], list[WardLine]]:
                 for kind in kinds
             ],
         )
-        for code in sorted(by_ward, key=lambda code: (names[code], code))
+        for code in sorted(by_ward, key=lambda code: (not code, names[code], code))
     ]
     return [labels[kind] for kind in kinds], lines
 
@@ -521,6 +585,13 @@ class CommunityReportsPage:
     def has_suppressed(self, cells: list[Cell]) -> bool:
         """Whether any of ``cells`` is withheld."""
         return any(cell.suppressed for cell in cells)
+
+    @property
+    def changes_tested(self) -> bool:
+        """Whether the family tested the changes between the periods."""
+        return any(
+            line.tested or kind.total_tested for kind in self.kinds for line in kind.lines
+        ) or any(kind.total_tested for kind in self.kinds)
 
     @property
     def summary_suppressed(self) -> bool:

@@ -215,11 +215,18 @@ def test_each_table_downloads_as_csv_and_json_without_a_withheld_number(
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].endswith('-community-reports-business.csv"')
     assert list(csv.reader(io.StringIO(response.content.decode()))) == [
-        ["category", "category_label", "reports", "losses_pounds", "suppressed"],
-        ["theft", "Theft (including shoplifting)", "14", "2911.20", "false"],
-        ["abuse_violence_staff", "Abuse or violence against staff", "6", "", "false"],
-        ["business_asb", "Anti-social behaviour", "suppressed", "suppressed", "true"],
-        ["criminal_damage", "Criminal damage", "suppressed", "suppressed", "true"],
+        [
+            "category",
+            "category_label",
+            "reports",
+            "reports_previous",
+            "losses_pounds",
+            "suppressed",
+        ],
+        ["theft", "Theft (including shoplifting)", "14", "11", "2911.20", "false"],
+        ["abuse_violence_staff", "Abuse or violence against staff", "6", "5", "", "false"],
+        ["business_asb", "Anti-social behaviour", "suppressed", "suppressed", "suppressed", "true"],
+        ["criminal_damage", "Criminal damage", "suppressed", "suppressed", "suppressed", "true"],
     ]
     strands = list(csv.DictReader(io.StringIO(client.get(f"{base}strands.csv").content.decode())))
     shown = [(row["strand"], row["community_reports"], row["police_recorded"]) for row in strands]
@@ -358,3 +365,72 @@ def test_a_flagged_row_never_shows_a_number_even_if_the_copy_kept_one() -> None:
         {"kind": "hate", "reports": None, "reports_previous": 14, "suppressed": True},
     )
     assert (partly["reports"], partly["reports_previous"]) == (None, 14)
+
+
+def test_the_familys_own_totals_tests_and_notes_are_shown() -> None:
+    """Rows as the core's family writes them: total rows (``all``), tested changes, the
+    reports without a place, a police note per strand, months as dates."""
+    summary = [
+        community_reports.public_values(community_reports.Table.SUMMARY, row)
+        for row in (
+            {"kind": "hate", "kind_label": "Hate", "channel": "public_form",
+             "channel_label": "Public form", "reports": 40, "reports_previous": 25,
+             "change_pct": 60.0, "change_significant": True, "suppressed": False},
+            {"kind": "hate", "kind_label": "Hate", "channel": "all",
+             "channel_label": "All channels", "reports": 52, "reports_previous": 50,
+             "change_pct": 4.0, "change_significant": False, "suppressed": False},
+            {"kind": "all", "kind_label": "All community reports", "channel": "all",
+             "channel_label": "All channels", "reports": 70, "reports_previous": None,
+             "change_not_made": "no month of the previous period is covered",
+             "suppressed": False},
+        )
+    ]  # fmt: skip
+    data = community_reports.CommunityReportsData(
+        summary=summary,
+        monthly=[],
+        strands=[
+            {
+                "strand": "race",
+                "strand_label": "Race",
+                "community_reports": 9,
+                "police_recorded": None,
+                "police_crime_group": "hate_crime_race",
+                "police_recorded_note": "no force extract is assessed.",
+                "suppressed": False,
+            }
+        ],
+        wards=[
+            {
+                "ward_code": None,
+                "ward_name": "No location given",
+                "kind": "hate",
+                "reports": 12,
+                "suppressed": False,
+            },
+            {
+                "ward_code": "E05000001",
+                "ward_name": "Abbeymoor",
+                "kind": "hate",
+                "reports": 40,
+                "suppressed": False,
+            },
+        ],
+        business=[],
+        minimum=5,
+    )
+    page = community_reports.overview_page(data)
+    hate, everything = page.kinds
+    assert [(line.channel, line.tested) for line in hate.lines] == [
+        ("public_form", "Significant increase (+60.0%)")
+    ]
+    assert (hate.total, hate.total_tested) == (
+        community_reports.Cell("52"), "No significant change",
+    )  # fmt: skip
+    assert everything.lines == []
+    assert everything.label == "All community reports"
+    assert everything.total_tested == "Not tested: no month of the previous period is covered"
+    assert page.changes_tested
+    assert page.strands[0].police.text == "Not available: no force extract is assessed"
+    assert [(line.name, line.is_ward) for line in page.wards] == [
+        ("Abbeymoor", True), ("No location given", False),
+    ]  # fmt: skip

@@ -30,10 +30,14 @@ FIELDS = community_reports.COLUMNS
 """The fields answered from each table (the contract's columns), in order."""
 TEXT_FIELDS = frozenset(
     {"kind", "kind_label", "channel", "channel_label", "month", "strand", "strand_label",
-     "ward_code", "ward_name", "category", "category_label"}
+     "ward_name", "category", "category_label"}
 )  # fmt: skip
 """Fields the schemas require as text (never null)."""
-INTEGER_FIELDS = frozenset({"reports", "reports_previous", "community_reports", "police_recorded"})
+INTEGER_FIELDS = frozenset(
+    {"reports", "reports_previous", "community_reports", "community_reports_previous",
+     "police_recorded", "months_covered", "months_covered_previous"}
+)  # fmt: skip
+BOOLEAN_FIELDS = frozenset({"suppressed", "change_significant"})
 WHAT = {
     Table.SUMMARY: "community report counts by kind and channel",
     Table.MONTHLY: "monthly community report counts",
@@ -48,9 +52,11 @@ def _field(name: str, value: Any) -> Any:
     value = optional(value)
     if name in TEXT_FIELDS:
         return "" if value is None else str(value)
+    if name == "suppressed":
+        return bool(value)
     if value is None:
         return None
-    if name == "suppressed":
+    if name in BOOLEAN_FIELDS:
         return bool(value)
     if name in INTEGER_FIELDS and isinstance(value, int | float) and not isinstance(value, bool):
         return round(value)
@@ -85,7 +91,9 @@ def representer(table: Table) -> Callable[[dict[str, Any]], dict[str, Any]]:
         answer: dict[str, Any] = {"assessment": assessment_id}
         for name in FIELDS[table]:
             answer[name] = _field(name, values.get(name))
-        if table is Table.STRAND:
+        if table is Table.MONTHLY:
+            answer["month"] = answer["month"][:7]
+        if table is Table.STRAND and answer["police_recorded_note"] is None:
             answer["police_recorded_note"] = _police_note(assessment_id, answer, notes)
         return answer
 
