@@ -489,6 +489,8 @@ def strand_lines(data: CommunityReportsData) -> list[StrandLine]:
             police = Cell(f"Not available: {note}")
         elif not group:
             police = Cell("No police flag for this strand")
+        elif row.get("suppressed") and data.police_reason is None:
+            police = Cell(SUPPRESSED, suppressed=True)
         else:
             police = Cell("Not available")
         lines.append(
@@ -601,7 +603,7 @@ class CommunityReportsPage:
     @property
     def strands_suppressed(self) -> bool:
         """Whether the strand table withholds a count."""
-        return any(line.community.suppressed for line in self.strands)
+        return any(line.community.suppressed or line.police.suppressed for line in self.strands)
 
     @property
     def wards_suppressed(self) -> bool:

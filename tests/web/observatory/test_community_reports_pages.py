@@ -397,7 +397,15 @@ def test_the_familys_own_totals_tests_and_notes_are_shown() -> None:
                 "police_crime_group": "hate_crime_race",
                 "police_recorded_note": "no force extract is assessed.",
                 "suppressed": False,
-            }
+            },
+            {
+                "strand": "transgender",
+                "strand_label": "Transgender identity",
+                "community_reports": None,
+                "police_recorded": None,
+                "police_crime_group": "hate_crime_transgender",
+                "suppressed": True,
+            },
         ],
         wards=[
             {
@@ -431,6 +439,9 @@ def test_the_familys_own_totals_tests_and_notes_are_shown() -> None:
     assert everything.total_tested == "Not tested: no month of the previous period is covered"
     assert page.changes_tested
     assert page.strands[0].police.text == "Not available: no force extract is assessed"
+    # A police count withheld with the strand's reads "Suppressed", not "Not available".
+    assert [page.strands[1].community.text, page.strands[1].police.text] == ["Suppressed"] * 2
+    assert page.strands_suppressed
     assert [(line.name, line.is_ward) for line in page.wards] == [
         ("Abbeymoor", True), ("No location given", False),
     ]  # fmt: skip
