@@ -172,6 +172,7 @@ def _make_world(published: Any) -> World:
         "group_id": group_id,
         "commentary_id": str(commentary.pk),
         "measure": measure,
+        "reports_table": "summary",  # a community-reports table's download (issue 13)
         "uidb64": urlsafe_base64_encode(force_bytes(resetting.pk)),
         "token": default_token_generator.make_token(resetting),
         # A report journey's question page (issue 13): its first question.

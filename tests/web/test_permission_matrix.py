@@ -242,6 +242,20 @@ OBSERVATORY = [
         _draft_and(measure="no_such_measure"),
         allowed_status=404,
     ),
+    # The draft has no community-report tables: the page says the family was not assessed.
+    Guarded("observatory:preview-community-reports", ANALYSTS, _draft),
+    Guarded(
+        "observatory:preview-community-reports-csv",
+        ANALYSTS,
+        _draft_and(reports_table="summary"),
+        allowed_status=404,
+    ),
+    Guarded(
+        "observatory:preview-community-reports-json",
+        ANALYSTS,
+        _draft_and(reports_table="wards"),
+        allowed_status=404,
+    ),
 ]
 
 # Recommendations and commentary (docs/commentary.md): the empty draft has no priority tables,

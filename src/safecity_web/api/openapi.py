@@ -20,6 +20,8 @@ TAG_DESCRIPTIONS = {
     Tag.VALUES: "Indicator values and findings.",
     Tag.DOWNLOADS: "Files of each indicator's values.",
     Tag.SURVEY: "The residents' survey: waves, weighted estimates and comparisons.",
+    Tag.COMMUNITY_REPORTS: "Hate incidents, community safety concerns and business crime "
+    "reported to the partnership: disclosure-controlled counts, never a report itself.",
 }
 
 
