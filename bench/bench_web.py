@@ -20,11 +20,23 @@ file's p95: how much slower a real page is than the cheapest request the stack c
 Target (issue #15, on 2 cores): 200 clients, p95 over the whole mix under 1 s and no errors
 (every answer 200, no connection failed); the script exits with status 1 otherwise.
 
+Reporting (issue 13): while the mix is measured, ``--reporters`` more clients (20) submit
+community reports through Open311 (``POST /open311/v2/requests.json``, form-encoded, with the
+key of an app registered for the run, each reporter with its own ``X-Forwarded-For``, a point
+inside the published area and a description of its own), one after another (or
+``--reporter-pause`` seconds apart). Their p50/p95 and
+the p95's ratio to the static file's are printed; the target is p95 under 300 ms with no
+errors (exit status 1 otherwise). The site runs with ``SAFECITY_OPEN311_ADDRESS_RATE`` and
+``SAFECITY_OPEN311_KEY_RATE`` raised (``BENCH_SUBMISSION_RATE``) so that the per-address and
+per-app limits, which would refuse a real client after 10 reports an hour, do not refuse the
+benchmark's reporters. ``--reporters 0`` leaves them out.
+
 Usage::
 
     python bench/bench_web.py                       # builds the demo assessment first (~15 s)
     python bench/bench_web.py --seconds 60 --assessment demo/assessment
     python bench/bench_web.py --clients 20 --workers 2 --threads 4
+    python bench/bench_web.py --reporters 20 --seconds 20
 """
 
 from __future__ import annotations
@@ -34,6 +46,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -42,20 +55,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "suppo
 from shared_demo import build_demo_assessment
 from web_load import (
     STATIC_BASELINE,
+    SUBMISSIONS,
     Endpoint,
     Idle,
     Samples,
     drive,
+    drive_reporters,
     endpoints,
     milliseconds,
+    open311_setup,
     publish_statement,
     warm_up,
+    warm_up_submissions,
 )
 from web_server import running_site
 
 from safecity.cli.serve import DEFAULT_THREADS, DEFAULT_WORKERS, gunicorn_command
 
 P95_TARGET_MS = 1000.0
+SUBMISSION_P95_TARGET_MS = 300.0
+BENCH_SUBMISSION_RATE = "1000000/h"
+"""The per-address and per-app Open311 limits during the run (far above what it sends)."""
 
 
 def report(
@@ -115,6 +135,32 @@ def report(
     return met
 
 
+def report_submissions(*, samples: Samples, wall: float, baseline: Samples) -> bool:
+    """Print the reporters' figures beside the static-file baseline; return whether met."""
+    values = samples.latencies.get(SUBMISSIONS, [])
+    failed = samples.error_count()
+    for name, counter in samples.failures.items():
+        for kind, count in counter.items():
+            print(f"    errors: {name}: {kind} x {count}")
+    if not values:
+        print("reporters: no submission completed")
+        return False
+    static_p95 = milliseconds(baseline.latencies[STATIC_BASELINE], 95)
+    p95 = milliseconds(values, 95)
+    met = p95 < SUBMISSION_P95_TARGET_MS and failed == 0
+    print(
+        f"{SUBMISSIONS}: {len(values):,} reports in {wall:.1f} s ({len(values) / wall:.1f}/s), "
+        f"p50 {milliseconds(values, 50):.1f} ms, p95 {p95:.1f} ms, p99 "
+        f"{milliseconds(values, 99):.1f} ms, errors {failed}, p95 / static p95 "
+        f"{p95 / static_p95:.1f}x"
+    )
+    print(
+        f"target: submissions p95 < {SUBMISSION_P95_TARGET_MS:.0f} ms and no errors: "
+        f"{'MET' if met else 'MISSED'}"
+    )
+    return met
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds (20)")
@@ -149,6 +195,18 @@ def main() -> None:
     parser.add_argument(
         "--idle-seconds", type=float, default=3.0, help="length of that pause (3 s)"
     )
+    parser.add_argument(
+        "--reporters",
+        type=int,
+        default=20,
+        help="clients submitting reports through Open311 while the mix is served (20; 0: none)",
+    )
+    parser.add_argument(
+        "--reporter-pause",
+        type=float,
+        default=0.0,
+        help="seconds each reporter waits between its reports (0: the next at once)",
+    )
     arguments = parser.parse_args()
     if arguments.seconds <= 0 or arguments.clients <= 0:
         parser.error("--seconds and --clients must be positive")
@@ -163,7 +221,11 @@ def main() -> None:
         started = time.perf_counter()
         # The clients stand for 200 people behind the site's reverse proxy: each sends its
         # own X-Forwarded-For address, and the site trusts one proxy (per-client rate limits).
-        extra_environment = {"SAFECITY_TRUSTED_PROXIES": "1"}
+        extra_environment = {
+            "SAFECITY_TRUSTED_PROXIES": "1",
+            "SAFECITY_OPEN311_ADDRESS_RATE": BENCH_SUBMISSION_RATE,
+            "SAFECITY_OPEN311_KEY_RATE": BENCH_SUBMISSION_RATE,
+        }
         if arguments.page_cache_seconds is not None:
             extra_environment["SAFECITY_PAGE_CACHE_SECONDS"] = str(arguments.page_cache_seconds)
         idle = (
@@ -197,6 +259,9 @@ def main() -> None:
             )
             baseline_mix = [Endpoint(STATIC_BASELINE, STATIC_BASELINE)]
             warm_up(site, [*baseline_mix, *mix])
+            setup = open311_setup(site) if arguments.reporters > 0 else None
+            if setup is not None:
+                warm_up_submissions(site, setup)
             baseline, baseline_wall = drive(
                 site=site,
                 mix=baseline_mix,
@@ -204,6 +269,22 @@ def main() -> None:
                 seconds=max(3.0, arguments.seconds / 4),
                 behind_proxy=True,
             )
+            reporting: dict[str, tuple[Samples, float]] = {}
+            reporters = None
+            if setup is not None:
+                reporters = threading.Thread(
+                    target=lambda: reporting.update(
+                        result=drive_reporters(
+                            site=site,
+                            setup=setup,
+                            reporters=arguments.reporters,
+                            seconds=arguments.seconds,
+                            pause=arguments.reporter_pause,
+                        )
+                    ),
+                    daemon=True,
+                )
+                reporters.start()
             samples, wall = drive(
                 site=site,
                 mix=mix,
@@ -212,6 +293,8 @@ def main() -> None:
                 idle=idle,
                 behind_proxy=True,
             )
+            if reporters is not None:
+                reporters.join()
             print(
                 f"{arguments.clients} concurrent keep-alive clients on loopback, each with its"
                 " own X-Forwarded-For address (the site trusts one proxy), "
@@ -235,10 +318,29 @@ def main() -> None:
                 baseline=baseline,
                 baseline_wall=baseline_wall,
             )
+            if "result" in reporting:
+                submitted, submitted_wall = reporting["result"]
+                print(
+                    f"meanwhile {arguments.reporters} reporters, each with its own "
+                    "X-Forwarded-For address, submitted reports through "
+                    "POST /open311/v2/requests.json (form-encoded, a registered app's key), "
+                    + (
+                        f"{arguments.reporter_pause:g} s apart"
+                        if arguments.reporter_pause > 0
+                        else "each as soon as the last was answered"
+                    )
+                )
+                met = (
+                    report_submissions(samples=submitted, wall=submitted_wall, baseline=baseline)
+                    and met
+                )
             problems = [
                 line
                 for line in site.server_log().splitlines()
-                if line.strip() and '"GET ' not in line and '"HEAD ' not in line
+                if line.strip()
+                and '"GET ' not in line
+                and '"HEAD ' not in line
+                and '"POST /open311/' not in line
             ]
             if problems:
                 print("server log, other than the access log (last lines):")

@@ -873,6 +873,17 @@ def named_places(*, boundaries_key: Any, boundaries: Mapping[str, Any]) -> list[
     ]
 
 
+def load_community_reports(*, path: Path, warehouse: Path) -> dict[str, Any]:
+    """Load a de-identified ``community-reports`` CSV into the warehouse (the core's loader).
+
+    The same loader as ``safecity load community-reports`` (issue 13); returns its summary.
+    """
+    from safecity.data.community_reports.loader import load_community_reports_file
+
+    summary: dict[str, Any] = dict(load_community_reports_file(warehouse_path=warehouse, path=path))
+    return summary
+
+
 def synthetic_community_reports(
     *, boundaries: Mapping[str, Any], seed: int, last_month: str
 ) -> list[dict[str, Any]]:

@@ -6,7 +6,8 @@ into HTTP 500. Django's form ``CharField`` already refuses NUL
 (``ProhibitNullCharactersValidator``), but URL path parts, query-string values read by views
 and form values read without a form do not. This middleware answers 400 for a NUL anywhere
 in the path, the query string or the form fields (not uploaded file contents): a GOV.UK
-"problem with the request" page, or the API's JSON error envelope under ``/api/``.
+"problem with the request" page, the API's JSON error envelope under ``/api/``, or the Open311
+errors list under ``/open311/``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 
 from safecity_web.api.errors import ApiError, ErrorCode
 from safecity_web.api.responses import error_response
+from safecity_web.open311.errors import Open311Error
+from safecity_web.open311.formats import ResponseFormat
 
 NUL = "\x00"
 API_PREFIX = "/api/"
+OPEN311_PREFIX = "/open311/"
 
 
 def _has_nul(query: QueryDict) -> str | None:
@@ -59,4 +63,14 @@ class RejectNulCharactersMiddleware:
                 parameter=None if where == "path" else where,
             )
             return error_response(error)
+        if request.path.startswith(OPEN311_PREFIX):
+            return Open311Error(
+                status=400,
+                field_name=None if where == "path" else where,
+                message="the request contains a NUL character, which no field may hold",
+            ).response(
+                answer_format=ResponseFormat.XML
+                if request.path.endswith(".xml")
+                else ResponseFormat.JSON
+            )
         raise BadRequest(f"NUL character in the request ({where})")

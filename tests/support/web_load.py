@@ -10,9 +10,11 @@ but 200 is an error. The static-file baseline is the same clients on one WhiteNo
 from __future__ import annotations
 
 import http.client
+import json
 import random
 import threading
 import time
+import urllib.parse
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,3 +257,179 @@ def warm_up(site: RunningSite, mix: list[Endpoint]) -> None:
 def milliseconds(values: list[float], quantile: float) -> float:
     """The ``quantile`` (0-100) of ``values`` (seconds), in milliseconds."""
     return float(np.percentile(np.asarray(values) * 1000.0, quantile))
+
+
+# --- Reporters submitting through Open311 while the mix is served (issue 13) -------------------
+
+SUBMISSIONS = "Open311 submission"
+"""The name the reporters' samples are kept under."""
+OPEN311_SUBMIT_PATH = "/open311/v2/requests.json"
+
+_OPEN311_SETUP = """
+import json
+from safecity_web import core_gateway
+from safecity_web.open311.keys import register_application
+from safecity_web.reporting.submission import current_boundaries
+key, boundaries = current_boundaries()
+places = core_gateway.named_places(boundaries_key=key, boundaries=boundaries)
+points = [[p["latitude"], p["longitude"]] for p in places if p["area_level"] == "lsoa"]
+services = [
+    [s.service_code, s.kind, s.category]
+    for s in core_gateway.community_reports_config().services
+]
+api_key = register_application(name="Benchmark reporting app").api_key
+print(json.dumps({"api_key": api_key, "points": points, "services": services}))
+"""
+
+
+@dataclass(frozen=True)
+class Open311Setup:
+    """What the reporters need: a registered app's key, points inside the area, the services."""
+
+    api_key: str
+    points: list[tuple[float, float]]
+    services: list[tuple[str, str, str | None]]
+
+
+def open311_setup(site: RunningSite) -> Open311Setup:
+    """Register the demo app (its key), and read the published LSOAs' points and the services."""
+    output = manage("shell", "-c", _OPEN311_SETUP, environment=site.environment, folder=site.folder)
+    found = json.loads(output.strip().splitlines()[-1])
+    return Open311Setup(
+        api_key=found["api_key"],
+        points=[(float(lat), float(lon)) for lat, lon in found["points"]],
+        services=[(code, kind, category) for code, kind, category in found["services"]],
+    )
+
+
+def submission_body(setup: Open311Setup, *, reporter: int, number: int) -> bytes:
+    """A GeoReport v2 form: a service, a point and a description of this reporter's own."""
+    code, kind, category = setup.services[(reporter + number) % len(setup.services)]
+    latitude, longitude = setup.points[(reporter * 7 + number) % len(setup.points)]
+    fields: list[tuple[str, str]] = [
+        ("api_key", setup.api_key),
+        ("service_code", code),
+        ("lat", f"{latitude:.6f}"),
+        ("long", f"{longitude:.6f}"),
+        ("description", f"Benchmark report {reporter}-{number}: noise and shouting late at night"),
+    ]
+    if kind == "hate":
+        fields += [("attribute[strands][]", "race"), ("attribute[strands][]", "religion")]
+    if category is None:
+        fields.append(("attribute[category]", "verbal_abuse" if kind == "hate" else "asb"))
+    return urllib.parse.urlencode(fields).encode("utf-8")
+
+
+def _post(
+    connection: http.client.HTTPConnection, path: str, body: bytes, *, forwarded_for: str
+) -> tuple[int, float]:
+    headers = {
+        "Accept-Encoding": "identity",
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+        "X-Forwarded-For": forwarded_for,
+    }
+    started = time.perf_counter()
+    connection.request("POST", path, body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    if response.getheader("Connection", "").lower() == "close":
+        connection.close()
+    return response.status, elapsed
+
+
+def reporter_address(number: int) -> str:
+    """A private address for reporter ``number``, apart from the readers' (``client_address``)."""
+    return f"10.250.{number // 256 % 256}.{number % 256 + 1}"
+
+
+def _reporter(
+    *,
+    port: int,
+    setup: Open311Setup,
+    number: int,
+    deadline: list[float],
+    start: threading.Barrier,
+    samples: Samples,
+    pause: float,
+) -> None:
+    """Submit reports until ``deadline[0]``, ``pause`` seconds apart; keep-alive, own address."""
+    mine = Samples()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS)
+    start.wait()
+    sent = 0
+    while time.perf_counter() < deadline[0]:
+        body = submission_body(setup, reporter=number, number=sent)
+        sent += 1
+        try:
+            status, elapsed = _post(
+                connection, OPEN311_SUBMIT_PATH, body, forwarded_for=reporter_address(number)
+            )
+        except (OSError, http.client.HTTPException) as error:
+            mine.failures[SUBMISSIONS][type(error).__name__] += 1
+            connection.close()
+            connection = http.client.HTTPConnection(
+                "127.0.0.1", port, timeout=REQUEST_TIMEOUT_SECONDS
+            )
+            continue
+        mine.latencies[SUBMISSIONS].append(elapsed)
+        if status != 200:
+            mine.failures[SUBMISSIONS][f"HTTP {status}"] += 1
+        if pause > 0:
+            time.sleep(min(pause, max(0.0, deadline[0] - time.perf_counter())))
+    connection.close()
+    samples.merge(mine)
+
+
+def drive_reporters(
+    *, site: RunningSite, setup: Open311Setup, reporters: int, seconds: float, pause: float = 0.0
+) -> tuple[Samples, float]:
+    """Run ``reporters`` threads submitting through Open311 for ``seconds``.
+
+    Each submits its next report as soon as the last is answered, or ``pause`` seconds later.
+
+    Meant to run (in a thread of its own) while :func:`drive` serves the mix, so submissions
+    are measured under the site's usual load.
+    """
+    samples = Samples()
+    start = threading.Barrier(reporters + 1)
+    deadline_holder: list[float] = []
+    threads = [
+        threading.Thread(
+            target=lambda number=number: _reporter(
+                port=site.port,
+                setup=setup,
+                number=number,
+                deadline=deadline_holder,
+                start=start,
+                samples=samples,
+                pause=pause,
+            ),
+            daemon=True,
+        )
+        for number in range(reporters)
+    ]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    deadline_holder.append(began + seconds)
+    start.wait()
+    for thread in threads:
+        thread.join()
+    return samples, time.perf_counter() - began
+
+
+def warm_up_submissions(site: RunningSite, setup: Open311Setup) -> None:
+    """Submit a few reports before measuring; fail on anything but 200."""
+    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=60)
+    for number in range(WARM_UP_ROUNDS * 2):
+        body = submission_body(setup, reporter=10_000, number=number)
+        status, _elapsed = _post(
+            connection, OPEN311_SUBMIT_PATH, body, forwarded_for=reporter_address(9_999)
+        )
+        if status != 200:
+            raise RuntimeError(
+                f"warm-up: POST {OPEN311_SUBMIT_PATH} answered {status}\n"
+                + site.server_log()[-3000:]
+            )
+    connection.close()

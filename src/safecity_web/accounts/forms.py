@@ -147,6 +147,16 @@ class OrganisationForm(GovukFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Select a kind"), *OrganisationKind.choices]
 
+    def clean_kind(self) -> str:
+        """An organisation's users must still fit its kind after a change (issue 13)."""
+        kind = str(self.cleaned_data["kind"])
+        if self.instance.pk is not None:
+            for role in self.instance.users.values_list("role", flat=True).distinct():
+                problem = role_organisation_problem(role=Role(role), kind=kind)
+                if problem:
+                    raise forms.ValidationError(f"Its users' roles do not fit this kind. {problem}")
+        return kind
+
 
 class UserDetailsForm(GovukFormMixin, forms.ModelForm):
     """A user's name, email, role and organisation (administrators edit these)."""
@@ -173,6 +183,40 @@ class UserDetailsForm(GovukFormMixin, forms.ModelForm):
         self.fields["organisation"].required = True
         self.fields["organisation"].empty_label = "Select an organisation"  # type: ignore[attr-defined]
         self.fields["role"].choices = list(Role.choices)
+
+    def clean(self) -> dict[str, Any]:
+        """The role must fit the organisation's kind (reporting centres and businesses)."""
+        cleaned = super().clean() or {}
+        role, organisation = cleaned.get("role"), cleaned.get("organisation")
+        if role and organisation is not None:
+            problem = role_organisation_problem(role=Role(role), kind=organisation.kind)
+            if problem:
+                self.add_error("role", problem)
+        return cleaned
+
+
+# The organisation kind each community-reporting role needs (issue 13).
+ROLE_ORGANISATION_KINDS = {
+    Role.REPORTING_CENTRE_WORKER: OrganisationKind.REPORTING_CENTRE,
+    Role.BUSINESS_MEMBER: OrganisationKind.BUSINESS,
+}
+
+
+def role_organisation_problem(*, role: Role, kind: str) -> str:
+    """Why ``role`` cannot be held in an organisation of ``kind`` ("" when it can).
+
+    A reporting-centre worker belongs to a reporting centre and a business member to a
+    business; the partnership's own roles are never given in those two kinds of organisation.
+    """
+    needed = ROLE_ORGANISATION_KINDS.get(role)
+    if needed is not None and kind != needed:
+        return f"A {role.label.lower()} must belong to an organisation of kind {needed.label}"
+    if needed is None and kind in set(ROLE_ORGANISATION_KINDS.values()):
+        return (
+            f"{OrganisationKind(kind).label} organisations hold only their own roles: choose "
+            f"{' or '.join(r.label for r in ROLE_ORGANISATION_KINDS)}"
+        )
+    return ""
 
 
 class UserCreateForm(UserDetailsForm):

@@ -26,6 +26,7 @@ from safecity_web.api.parameters import (
     parse_query,
 )
 from safecity_web.observatory.models import AreaLevel, AssessmentStatus
+from safecity_web.reporting.models import Channel
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
@@ -44,6 +45,7 @@ class Tag(StrEnum):
     VALUES = "Values"
     DOWNLOADS = "Downloads"
     SURVEY = "Survey"
+    COMMUNITY_REPORTS = "Community reports"
 
 
 class MediaType(StrEnum):
@@ -411,6 +413,96 @@ SURVEY_COMPARISONS = Endpoint(
     example_arguments={"comparison": "waves"},
 )
 
+KIND = Parameter(
+    name="kind",
+    description="Only reports of this kind (`hate`, `concern`, `business`, or another kind the "
+    "partnership configured).",
+    expected="a kind id: lower-case letters, digits and underscores, e.g. hate",
+    pattern=IDENTIFIER_PATTERN,
+    example="hate",
+)
+CHANNEL = Parameter(
+    name="channel",
+    description="Only reports made through this channel.",
+    expected="one of " + ", ".join(Channel.values),
+    choices=tuple(Channel.values),
+    example="public_form",
+)
+WARD = gss_parameter("ward", "Only this ward (GSS code).")
+COMMUNITY_REPORTS_TEXT = (
+    " Community reports are a protected source: a count below the published minimum (5 by "
+    "default), or one from which such a count could be worked out, is answered with "
+    "`suppressed: true` and the count (and any losses) null: it is never sent. When an "
+    "assessment did not assess community reports (none were loaded), the list is empty and "
+    "`meta.reason` says why: never zeros."
+)
+COMMUNITY_REPORTS_SUMMARY = Endpoint(
+    path="/community-reports/summary",
+    operation_id="listCommunityReportsSummary",
+    summary="Community reports by kind and channel",
+    description="Reports received by the partnership (hate incidents, community safety "
+    "concerns, business crime) by kind and the channel they came through, in the assessed "
+    "period and the one before, with the losses businesses recorded."
+    + COMMUNITY_REPORTS_TEXT
+    + EMPTY_REASON_TEXT,
+    tag=Tag.COMMUNITY_REPORTS,
+    response="CommunityReportsSummaryList",
+    parameters=(KIND, CHANNEL, ASSESSMENT),
+    paginated=True,
+    example_arguments={"kind": "hate"},
+)
+COMMUNITY_REPORTS_MONTHLY = Endpoint(
+    path="/community-reports/monthly",
+    operation_id="listCommunityReportsMonthly",
+    summary="Community reports by month",
+    description="Reports of each kind by the month they were received (YYYY-MM)."
+    + COMMUNITY_REPORTS_TEXT
+    + EMPTY_REASON_TEXT,
+    tag=Tag.COMMUNITY_REPORTS,
+    response="CommunityReportsMonthlyList",
+    parameters=(KIND, ASSESSMENT),
+    paginated=True,
+    example_arguments={"kind": "concern"},
+)
+COMMUNITY_REPORTS_STRANDS = Endpoint(
+    path="/community-reports/strands",
+    operation_id="listCommunityReportsStrands",
+    summary="Hate incident reports by strand beside police-recorded hate crime",
+    description="Community reports of hate incidents by strand (a report naming two strands "
+    "counts in both), beside hate crime the police recorded with that strand's flag; "
+    "`police_recorded` is null with `police_recorded_note` saying why when no force extract "
+    "was loaded or the strand has no police flag." + COMMUNITY_REPORTS_TEXT + EMPTY_REASON_TEXT,
+    tag=Tag.COMMUNITY_REPORTS,
+    response="CommunityReportsStrandList",
+    parameters=(ASSESSMENT,),
+    paginated=True,
+)
+COMMUNITY_REPORTS_WARDS = Endpoint(
+    path="/community-reports/wards",
+    operation_id="listCommunityReportsWards",
+    summary="Community reports by ward",
+    description="Reports of each kind by the ward they were placed in (reports made online or "
+    "without a place are in no ward)." + COMMUNITY_REPORTS_TEXT + EMPTY_REASON_TEXT,
+    tag=Tag.COMMUNITY_REPORTS,
+    response="CommunityReportsWardList",
+    parameters=(WARD, KIND, ASSESSMENT),
+    paginated=True,
+    example_arguments={"kind": "hate"},
+)
+COMMUNITY_REPORTS_BUSINESS = Endpoint(
+    path="/community-reports/business",
+    operation_id="listCommunityReportsBusiness",
+    summary="Business crime reports and losses",
+    description="Crimes and incidents reported by businesses by category, with the losses "
+    "they recorded in pounds (null when none was recorded)."
+    + COMMUNITY_REPORTS_TEXT
+    + EMPTY_REASON_TEXT,
+    tag=Tag.COMMUNITY_REPORTS,
+    response="CommunityReportsBusinessList",
+    parameters=(ASSESSMENT,),
+    paginated=True,
+)
+
 ENDPOINTS: tuple[Endpoint, ...] = (
     INDEX,
     ASSESSMENTS,
@@ -425,6 +517,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     SURVEY_WAVES,
     SURVEY_ESTIMATES,
     SURVEY_COMPARISONS,
+    COMMUNITY_REPORTS_SUMMARY,
+    COMMUNITY_REPORTS_MONTHLY,
+    COMMUNITY_REPORTS_STRANDS,
+    COMMUNITY_REPORTS_WARDS,
+    COMMUNITY_REPORTS_BUSINESS,
     OPENAPI,
     DOCS,
 )

@@ -6,6 +6,7 @@ from typing import Any
 
 from safecity_web.api.endpoints import API_PREFIX, API_VERSION, ENDPOINTS, Endpoint, MediaType, Tag
 from safecity_web.api.schemas import COMPONENTS, reference
+from safecity_web.open311 import openapi as open311_openapi
 
 LICENCE = {
     "name": "Open Government Licence v3.0",
@@ -19,6 +20,8 @@ TAG_DESCRIPTIONS = {
     Tag.VALUES: "Indicator values and findings.",
     Tag.DOWNLOADS: "Files of each indicator's values.",
     Tag.SURVEY: "The residents' survey: waves, weighted estimates and comparisons.",
+    Tag.COMMUNITY_REPORTS: "Hate incidents, community safety concerns and business crime "
+    "reported to the partnership: disclosure-controlled counts, never a report itself.",
 }
 
 
@@ -92,14 +95,22 @@ def openapi_document(*, server_url: str = API_PREFIX) -> dict[str, Any]:
             "Assessments: only public, disclosure-controlled tables are served, and drafts "
             "never appear. Responses are JSON, paginated with `page` and `page_size`, "
             "carry `ETag` and `Last-Modified` for caching and "
-            "`Access-Control-Allow-Origin: *`.",
+            "`Access-Control-Allow-Origin: *`. The Open311 GeoReport v2 operations, through "
+            "which registered reporting apps submit community reports, are served under "
+            "`/open311/v2` (each of their paths names its server).",
             "license": {"name": LICENCE["name"], "url": LICENCE["url"]},
         },
         "servers": [{"url": server_url}],
         "tags": [
             {"name": str(tag), "description": description}
             for tag, description in TAG_DESCRIPTIONS.items()
-        ],
-        "paths": {endpoint.path: {"get": operation(endpoint)} for endpoint in ENDPOINTS},
-        "components": {"schemas": COMPONENTS},
+        ]
+        + [{"name": open311_openapi.TAG, "description": open311_openapi.TAG_DESCRIPTION}],
+        "paths": {
+            **{endpoint.path: {"get": operation(endpoint)} for endpoint in ENDPOINTS},
+            **open311_openapi.paths(
+                server_url=server_url.removesuffix(API_PREFIX) + open311_openapi.OPEN311_PREFIX
+            ),
+        },
+        "components": {"schemas": {**COMPONENTS, **open311_openapi.COMPONENTS}},
     }

@@ -377,6 +377,110 @@ SURVEY_COMPARISON = closed_object(
     "A difference between two survey waves, or between two groups of residents.",
 )
 
+REPORTS_CHANGE = {
+    "change_pct": nullable("number", "Change in reports per month covered, per cent."),
+    "change_p_value": nullable("number", "p-value of the change's exact rate-ratio test."),
+    "change_significant": nullable("boolean", "Significant at the 5% level; null if untested."),
+    "change_test": nullable("string", "The test of the change, in words."),
+    "change_not_made": nullable("string", "Why the change was not tested."),
+}
+REPORTS_SUPPRESSED = {
+    "type": "boolean",
+    "description": "A count of the row is withheld (fewer than the published minimum, or "
+    "one that would reveal such a count): it is null, never sent.",
+}
+COMMUNITY_REPORTS_SUMMARY = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "kind": text("The kind of report: hate, concern, business (or a configured kind)."),
+        "kind_label": text("The kind in words."),
+        "channel": text("How reports came: public_form, reporting_centre, business, open311."),
+        "channel_label": text("The channel in words."),
+        "reports": nullable("integer", "Reports in the assessed period; null when withheld."),
+        "reports_previous": nullable(
+            "integer", "Reports in the period before; null when withheld."
+        ),
+        "losses_pounds": nullable(
+            "number", "Losses businesses recorded, in pounds; null when none or withheld."
+        ),
+        "months_covered": nullable("integer", "Months of the period the reports cover."),
+        "months_covered_previous": nullable(
+            "integer", "Months of the previous period the reports cover."
+        ),
+        **REPORTS_CHANGE,
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Community reports of one kind through one channel (`all`: every kind or channel), this "
+    "period and the previous one.",
+)
+COMMUNITY_REPORTS_MONTHLY = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "month": text("The month the reports were received, YYYY-MM."),
+        "period": nullable("string", "Whether the month is in the period or the baseline."),
+        "kind": text("The kind of report."),
+        "kind_label": text("The kind in words."),
+        "reports": nullable("integer", "Reports received; null when withheld."),
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Community reports of one kind received in one month.",
+)
+COMMUNITY_REPORTS_STRAND = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "strand": text("The hate-crime strand's id, e.g. race."),
+        "strand_label": text("The strand in words."),
+        "community_reports": nullable(
+            "integer", "Hate incident reports naming the strand; null when withheld."
+        ),
+        "community_reports_previous": nullable(
+            "integer", "The same in the previous period; null when withheld."
+        ),
+        **REPORTS_CHANGE,
+        "police_recorded": nullable(
+            "integer",
+            "Hate crimes the police recorded with the strand's flag; null when "
+            "not available (see police_recorded_note).",
+        ),
+        "police_crime_group": nullable(
+            "string", "The crime group of the strand's police flag; null if it has none."
+        ),
+        "police_recorded_note": nullable(
+            "string", "Why police_recorded is null (null when it is given)."
+        ),
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Hate incident reports of one strand beside police-recorded hate crime of that strand.",
+)
+COMMUNITY_REPORTS_WARD = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "ward_code": nullable("string", "The ward's GSS code; null for reports with no place."),
+        "ward_name": text("The ward's name (or that the reports have no place)."),
+        "kind": text("The kind of report."),
+        "kind_label": text("The kind in words."),
+        "reports": nullable("integer", "Reports placed in the ward; null when withheld."),
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Community reports of one kind placed in one ward.",
+)
+COMMUNITY_REPORTS_BUSINESS = closed_object(
+    {
+        "assessment": {"type": "integer", "description": "The assessment's `id`."},
+        "category": text("What happened: the category's id, e.g. theft."),
+        "category_label": text("The category in words."),
+        "reports": nullable("integer", "Reports by businesses; null when withheld."),
+        "reports_previous": nullable(
+            "integer", "Reports in the previous period; null when withheld."
+        ),
+        "losses_pounds": nullable(
+            "number", "Losses recorded, in pounds; null when none was recorded or withheld."
+        ),
+        "suppressed": REPORTS_SUPPRESSED,
+    },
+    "Business crime reports of one category, with the losses recorded.",
+)
+
 INDEX = closed_object(
     {
         "name": text("The API's name."),
@@ -444,6 +548,16 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "SurveyWaveList": collection("SurveyWave"),
     "SurveyEstimateList": collection("SurveyEstimate"),
     "SurveyComparisonList": collection("SurveyComparison"),
+    "CommunityReportsSummary": COMMUNITY_REPORTS_SUMMARY,
+    "CommunityReportsMonthly": COMMUNITY_REPORTS_MONTHLY,
+    "CommunityReportsStrand": COMMUNITY_REPORTS_STRAND,
+    "CommunityReportsWard": COMMUNITY_REPORTS_WARD,
+    "CommunityReportsBusiness": COMMUNITY_REPORTS_BUSINESS,
+    "CommunityReportsSummaryList": collection("CommunityReportsSummary"),
+    "CommunityReportsMonthlyList": collection("CommunityReportsMonthly"),
+    "CommunityReportsStrandList": collection("CommunityReportsStrand"),
+    "CommunityReportsWardList": collection("CommunityReportsWard"),
+    "CommunityReportsBusinessList": collection("CommunityReportsBusiness"),
     "OpenApiDocument": {
         "type": "object",
         "description": "This OpenAPI 3.1 document.",

@@ -7,6 +7,7 @@ from django.urls import path
 from safecity_web.api.views import (
     areas,
     assessments,
+    community_reports,
     documentation,
     downloads,
     findings,
@@ -31,6 +32,15 @@ urlpatterns = [
     path("v1/survey/waves", survey.wave_list, name="survey-waves"),
     path("v1/survey/estimates", survey.estimate_list, name="survey-estimates"),
     path("v1/survey/comparisons", survey.comparison_list, name="survey-comparisons"),
+    path("v1/community-reports/summary", community_reports.summary_list, name="community-summary"),
+    path("v1/community-reports/monthly", community_reports.monthly_list, name="community-monthly"),
+    path("v1/community-reports/strands", community_reports.strand_list, name="community-strands"),
+    path("v1/community-reports/wards", community_reports.ward_list, name="community-wards"),
+    path(
+        "v1/community-reports/business",
+        community_reports.business_list,
+        name="community-business",
+    ),
     path("v1/openapi.json", documentation.openapi_json, name="openapi"),
     path("v1/docs/", documentation.docs, name="docs"),
 ]

@@ -231,3 +231,86 @@ def grid_map_spec(
         ],
     }
     return spec
+
+
+CHART_WIDTH = 560
+PANEL_HEIGHT = 110
+
+
+def monthly_counts_spec(
+    *,
+    values: list[dict[str, Any]],
+    series_order: list[str],
+    title: str,
+    description: str,
+    count_title: str,
+) -> dict[str, Any]:
+    """Monthly counts as bars, one panel per series (small multiples sharing one scale).
+
+    ``values`` are ``{"month": "YYYY-MM", "series": label, "count": int | None, "shown":
+    text}``: a month whose count is withheld (``count`` None) is marked with a cross on the
+    axis, never drawn as a zero bar; ``shown`` is what the tooltip says (``suppressed``).
+    One colour for every bar (the palette's sequential scale): the panels, not colours, tell
+    the series apart, so the chart reads without colour vision.
+    """
+    palette = visual.colours()
+    month = {
+        "field": "month",
+        "type": "ordinal",
+        "title": "Month received",
+        "axis": {"labelAngle": -45, "labelOverlap": True},
+    }
+    tooltip = [
+        {"field": "series", "type": "nominal", "title": "Kind"},
+        {"field": "month", "type": "ordinal", "title": "Month"},
+        {"field": "shown", "type": "nominal", "title": count_title},
+    ]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": description,
+        "title": {"text": title, "anchor": "start", "fontSize": 15},
+        "background": palette["background"],
+        "data": {"values": values},
+        "facet": {
+            "row": {
+                "field": "series",
+                "type": "nominal",
+                "title": None,
+                "sort": series_order,
+                "header": {
+                    "labelOrient": "top",
+                    "labelAnchor": "start",
+                    "labelAngle": 0,
+                    "labelFontSize": 13,
+                    "labelFontWeight": "bold",
+                },
+            }
+        },
+        "spec": {
+            "width": CHART_WIDTH,
+            "height": PANEL_HEIGHT,
+            "layer": [
+                {
+                    "transform": [{"filter": "isValid(datum.count)"}],
+                    "mark": {"type": "bar", "color": palette["sequential"][3]},
+                    "encoding": {
+                        "x": month,
+                        "y": {"field": "count", "type": "quantitative", "title": count_title},
+                        "tooltip": tooltip,
+                    },
+                },
+                {
+                    "transform": [{"filter": "!isValid(datum.count)"}],
+                    "mark": {
+                        "type": "point",
+                        "shape": "cross",
+                        "filled": True,
+                        "size": 90,
+                        "color": palette["area_outline"],
+                    },
+                    "encoding": {"x": month, "y": {"datum": 0}, "tooltip": tooltip},
+                },
+            ],
+        },
+        "config": {"view": {"stroke": None}},
+    }

@@ -17,6 +17,7 @@ from safecity_web.accounts.permissions import role_required
 from safecity_web.observatory.views import (
     archive,
     areas,
+    community_reports,
     downloads,
     home,
     hotspots,
@@ -46,6 +47,17 @@ PAGES: list[tuple[str, Callable[..., Any], str]] = [
     ("hotspots/", hotspots.hotspots, "hotspots"),
     ("survey/", survey.survey_list, "survey"),
     ("survey/<slug:measure>/", survey.survey_measure, "survey-measure"),
+    ("community-reports/", community_reports.community_reports_overview, "community-reports"),
+    (
+        "community-reports/<slug:reports_table>.csv",
+        community_reports.community_reports_csv,
+        "community-reports-csv",
+    ),
+    (
+        "community-reports/<slug:reports_table>.json",
+        community_reports.community_reports_json,
+        "community-reports-json",
+    ),
 ]
 """(route, view, name) of every page of an assessment."""
 

@@ -108,19 +108,38 @@ def normalised_reference(text: str) -> str:
     return f"{REFERENCE_PREFIX}-{cleaned[:4]}-{cleaned[4:]}"
 
 
+_BOUNDARIES: dict[int, dict[str, Any]] = {}
+"""The published assessment's boundaries, kept by its id (a published row's never change)."""
+
+
 def current_boundaries() -> tuple[int, dict[str, Any]] | None:
-    """The published assessment's id and boundaries (None when nothing with boundaries is)."""
+    """The published assessment's id and boundaries (None when nothing with boundaries is).
+
+    The boundaries are read from the database once per published assessment and kept in the
+    process (every submission places its point in them); callers must not change them.
+    """
     published = (
         PublishedAssessment.objects.filter(
             status=AssessmentStatus.PUBLISHED, boundaries__isnull=False
         )
         .order_by("-published_at", "-id")
-        .values_list("id", "boundaries")
+        .values_list("id", flat=True)
         .first()
     )
     if published is None:
         return None
-    return int(published[0]), dict(published[1])
+    key = int(published)
+    kept = _BOUNDARIES.get(key)
+    if kept is None:
+        stored = (
+            PublishedAssessment.objects.filter(pk=key).values_list("boundaries", flat=True).first()
+        )
+        if stored is None:
+            return None
+        kept = dict(stored)
+        _BOUNDARIES.clear()
+        _BOUNDARIES[key] = kept
+    return key, kept
 
 
 def _check_vocabulary(draft: ReportDraft) -> None:

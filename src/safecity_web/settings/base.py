@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "safecity_web.commentary",
     "safecity_web.jobs",
     "safecity_web.reporting",
+    "safecity_web.open311",
 ]
 
 MIDDLEWARE = [
@@ -32,6 +33,8 @@ MIDDLEWARE = [
     "safecity_web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safecity_web.public_cache.PublicCacheMiddleware",
+    # Refuses oversized report-form bodies before anything below reads them (issue 13).
+    "safecity_web.reporting.abuse.ReportBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,6 +126,11 @@ SAFECITY_PAGE_CACHE_SECONDS = int(os.environ.get("SAFECITY_PAGE_CACHE_SECONDS", 
 SAFECITY_RATE_LIMIT = os.environ.get("SAFECITY_RATE_LIMIT", "300/m")
 """Requests per client and URL family (observatory, API, statement) that are not served from
 the page cache, in django-ratelimit's notation ("300/m"); empty: no limit."""
+SAFECITY_OPEN311_ADDRESS_RATE = os.environ.get("SAFECITY_OPEN311_ADDRESS_RATE")
+"""Open311 submissions per client address; unset: ``abuse.per_address_rate`` of the
+community-reporting configuration; empty: no limit (``safecity_web.open311.throttling``)."""
+SAFECITY_OPEN311_KEY_RATE = os.environ.get("SAFECITY_OPEN311_KEY_RATE")
+"""Open311 submissions per registered app; unset: ``abuse.global_rate``; empty: no limit."""
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day; sign in again after 8 hours

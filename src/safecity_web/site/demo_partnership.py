@@ -54,6 +54,12 @@ VOLUNTARY_SECTOR = DemoOrganisation(
 BUSINESS_IMPROVEMENT_DISTRICT = DemoOrganisation(
     "GO! Southampton", OrganisationKind.BUSINESS_IMPROVEMENT_DISTRICT
 )
+# Community reporting (issue 13): a third-party reporting centre and a member business of the
+# demo business crime scheme (both invented for the demo city).
+REPORTING_CENTRE = DemoOrganisation(
+    "Demoton Hate Crime Reporting Centre", OrganisationKind.REPORTING_CENTRE
+)
+BUSINESS = DemoOrganisation("Demoton High Street Pharmacy", OrganisationKind.BUSINESS)
 
 DEMO_ORGANISATIONS = (
     POLICE,
@@ -63,6 +69,8 @@ DEMO_ORGANISATIONS = (
     HEALTH,
     VOLUNTARY_SECTOR,
     BUSINESS_IMPROVEMENT_DISTRICT,
+    REPORTING_CENTRE,
+    BUSINESS,
 )
 
 DEMO_ANALYST = DemoUser("analyst@demo", Role.ANALYST, COUNCIL.name, "Demo", "Analyst")
@@ -71,7 +79,39 @@ DEMO_USERS = (
     DemoUser("administrator@demo", Role.ADMINISTRATOR, COUNCIL.name, "Demo", "Administrator"),
     DemoUser("board.member@demo", Role.BOARD_MEMBER, POLICE.name, "Demo", "Board Member"),
     DemoUser("officer@demo", Role.PARTNER_OFFICER, FIRE.name, "Demo", "Partner Officer"),
+    DemoUser(
+        "centre.worker@demo",
+        Role.REPORTING_CENTRE_WORKER,
+        REPORTING_CENTRE.name,
+        "Demo",
+        "Centre Worker",
+    ),
+    DemoUser(
+        "business.member@demo", Role.BUSINESS_MEMBER, BUSINESS.name, "Demo", "Business Member"
+    ),
+    DemoUser(
+        "hate.coordinator@demo",
+        Role.PARTNER_OFFICER,
+        COUNCIL.name,
+        "Demo",
+        "Hate Crime Coordinator",
+    ),
+    DemoUser("police.spoc@demo", Role.PARTNER_OFFICER, POLICE.name, "Demo", "Police SPOC"),
+    DemoUser(
+        "business.crime@demo",
+        Role.PARTNER_OFFICER,
+        BUSINESS_IMPROVEMENT_DISTRICT.name,
+        "Demo",
+        "Business Crime Manager",
+    ),
 )
+
+# The triage duty (``community_reports.yaml`` duties) each duty-holding demo user holds.
+DEMO_DUTIES = {
+    "hate.coordinator@demo": "hate_crime_coordinator",
+    "police.spoc@demo": "police_spoc",
+    "business.crime@demo": "business_crime_manager",
+}
 
 
 def new_password() -> str:

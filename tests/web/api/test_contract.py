@@ -49,6 +49,9 @@ def document(published_demo: Any) -> dict[str, Any]:
     response = Client().get("/api/v1/openapi.json")
     assert response.status_code == 200
     body: dict[str, Any] = json.loads(response.content)
+    # Path items naming their own server are the Open311 API under /open311/v2, tested in
+    # tests/web/open311/test_openapi.py; these tests are about /api/v1.
+    body["paths"] = {path: item for path, item in body["paths"].items() if "servers" not in item}
     return body
 
 
@@ -93,7 +96,7 @@ def test_every_route_is_documented_and_every_documented_path_is_routed(
     documented = set(document["paths"])
     assert routes - documented == set(), "routed but not documented"
     assert documented - routes == set(), "documented but not routed"
-    assert len(routes) == 15
+    assert len(routes) == 20
 
 
 def example_requests(document: dict[str, Any], path: str, live: dict[str, str]) -> list[str]:

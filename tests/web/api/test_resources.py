@@ -422,7 +422,9 @@ def test_index_links_to_every_resource(published_demo: PublishedDemo, client: Cl
     index = get(client, "/api/v1/")
     assert set(index["links"]) == {
         "self", "assessments", "indicators", "areas", "values", "findings", "downloads",
-        "survey_waves", "survey_estimates", "survey_comparisons", "openapi", "docs",
+        "survey_waves", "survey_estimates", "survey_comparisons",
+        "community_reports_summary", "community_reports_monthly", "community_reports_strands",
+        "community_reports_wards", "community_reports_business", "openapi", "docs",
     }  # fmt: skip
     for link in index["links"].values():
         assert client.get(urlsplit(link).path).status_code == 200, link

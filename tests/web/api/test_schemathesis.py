@@ -29,8 +29,12 @@ STRESS_EXAMPLES = 300
 
 
 # Loaded at collection from the WSGI application that serves it (serving it needs no
-# database); the calls run inside the tests, on the published demo data.
-schema = schemathesis.openapi.from_wsgi(OPENAPI_PATH, get_wsgi_application())
+# database); the calls run inside the tests, on the published demo data. The Open311
+# operations name their own server (/open311/v2), which calls through WSGI do not follow:
+# tests/web/open311/test_open311_schemathesis.py runs them against a document served there.
+schema = schemathesis.openapi.from_wsgi(OPENAPI_PATH, get_wsgi_application()).exclude(
+    tag="Open311 GeoReport v2"
+)
 
 
 @pytest.fixture

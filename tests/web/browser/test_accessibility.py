@@ -33,6 +33,7 @@ PAGES = {
     "hotspot maps": "/hotspots/",
     "residents' survey": "/survey/",
     "survey measure page": "/survey/feels_safe_after_dark/",
+    "community reports": "/community-reports/",
     "assessment archive": "/assessments/",
     "methods page": "/methods/",
     "archived assessment": "/assessments/{assessment_id}/",

@@ -14,6 +14,7 @@ from web_assets_cli import STRATEGY_FILE
 
 from safecity_web.accounts.models import Organisation, OrganisationKind, Role, User
 from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
+from safecity_web.reporting.models import AgreementAcceptance, TriageDuty
 from safecity_web.strategy.models import ActionResponsibility, Strategy
 
 SIGN_IN = re.compile(
@@ -46,7 +47,7 @@ def test_demo_site_seeds_partners_users_strategy_publishes_and_runs_again(
     output = _run_demo_site("--assessment", str(artefact), "--strategy", str(strategy_file))
 
     assert set(Organisation.objects.values_list("kind", flat=True)) == set(OrganisationKind.values)
-    assert Organisation.objects.count() == 7
+    assert Organisation.objects.count() == 9
     users = {
         user.username: (user.role, user.organisation.kind if user.organisation else None)
         for user in User.objects.all()
@@ -56,7 +57,23 @@ def test_demo_site_seeds_partners_users_strategy_publishes_and_runs_again(
         "administrator@demo": (Role.ADMINISTRATOR, OrganisationKind.COUNCIL),
         "board.member@demo": (Role.BOARD_MEMBER, OrganisationKind.POLICE),
         "officer@demo": (Role.PARTNER_OFFICER, OrganisationKind.FIRE),
+        "centre.worker@demo": (Role.REPORTING_CENTRE_WORKER, OrganisationKind.REPORTING_CENTRE),
+        "business.member@demo": (Role.BUSINESS_MEMBER, OrganisationKind.BUSINESS),
+        "hate.coordinator@demo": (Role.PARTNER_OFFICER, OrganisationKind.COUNCIL),
+        "police.spoc@demo": (Role.PARTNER_OFFICER, OrganisationKind.POLICE),
+        "business.crime@demo": (
+            Role.PARTNER_OFFICER,
+            OrganisationKind.BUSINESS_IMPROVEMENT_DISTRICT,
+        ),
     }
+    # Community reporting (issue 13): duty holders, and the scheme's member has accepted.
+    assert set(TriageDuty.objects.values_list("user__username", "duty")) == {
+        ("hate.coordinator@demo", "hate_crime_coordinator"),
+        ("police.spoc@demo", "police_spoc"),
+        ("business.crime@demo", "business_crime_manager"),
+    }
+    assert AgreementAcceptance.objects.get().user.username == "business.member@demo"
+    assert "Demoton Business Crime Partnership" in output
     for user in User.objects.all():
         shown = re.search(rf"^  {re.escape(user.username)} .* (\S+)$", output, re.MULTILINE)
         assert shown is not None, output
@@ -102,8 +119,10 @@ def test_demo_site_seeds_partners_users_strategy_publishes_and_runs_again(
     assert "already published" in again
     assert "No --strategy given" in again
     assert PublishedAssessment.objects.count() == 1
-    assert User.objects.count() == 4
-    assert Organisation.objects.count() == 7
+    assert User.objects.count() == 9
+    assert Organisation.objects.count() == 9
+    assert TriageDuty.objects.count() == 3
+    assert AgreementAcceptance.objects.count() == 1
     assert Strategy.objects.count() == 1
 
 

@@ -26,7 +26,7 @@ from safecity_web.accounts.lockout import (
     record_success,
     serialised_sign_in,
 )
-from safecity_web.accounts.models import AuditAction, TwoFactorDevice, User
+from safecity_web.accounts.models import AuditAction, Role, TwoFactorDevice, User
 from safecity_web.accounts.two_factor import confirmed_device, verify_code
 
 PENDING_USER = "accounts.pending_user_id"
@@ -51,12 +51,25 @@ def locked_message(*, until: datetime, now: datetime) -> str:
     )
 
 
-def _safe_next(request: HttpRequest, candidate: str) -> str:
+# Where a user lands after signing in without a ``next`` address, by role (issue 13):
+# reporting centres and businesses have their own areas; the partnership's roles the portal.
+LANDING_BY_ROLE = {
+    Role.REPORTING_CENTRE_WORKER: "reporting:centre-reports",
+    Role.BUSINESS_MEMBER: "reporting:business-reports",
+}
+
+
+def landing_for(user: User) -> str:
+    """The page ``user`` lands on after signing in when no ``next`` address was asked for."""
+    return resolve_url(LANDING_BY_ROLE.get(user.role, settings.LOGIN_REDIRECT_URL))
+
+
+def _safe_next(request: HttpRequest, candidate: str, *, user: User) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return landing_for(user)
 
 
 def _record_failure(
@@ -97,7 +110,7 @@ def _complete_sign_in(
     login(request, user)  # rotates the session key
     record_success(username=user.get_username(), ip_address=client_address(request), now=now)
     record_event(request=request, action=AuditAction.SIGN_IN, detail=detail)
-    return redirect(_safe_next(request, next_url))
+    return redirect(_safe_next(request, next_url, user=user))
 
 
 def _check_password(

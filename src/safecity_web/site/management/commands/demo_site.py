@@ -1,11 +1,15 @@
 """``demo_site``: seed the demo partnership and publish the demo assessment.
 
-Creates the partner organisations of the demo Community Safety Partnership and one user per role
+Creates the partner organisations of the demo Community Safety Partnership (with a reporting
+centre and a business), one user per role and the community-reporting duty holders
 with fresh random passwords (printed, never stored), imports the example strategy as the action
 plan when ``--strategy PATH`` is given (and the strategy app's ``import_strategy`` command
 exists), and publishes the Assessment artefact given by ``--assessment`` unless that very
-artefact is already the published one. Safe to run again: it changes only what is missing, and
-gives the demo users new passwords.
+artefact is already the published one. Then it seeds community reporting
+(``safecity_web.reporting.demo_reports``): triage duties, the demo business crime scheme with an
+accepted agreement and an alert, and the core's synthetic community reports once the gateway
+offers them. Safe to run again: it changes only what is missing, and gives the demo users new
+passwords.
 """
 
 from __future__ import annotations
@@ -18,10 +22,20 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 
+from safecity_web.accounts.models import Organisation, User
 from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
+from safecity_web.reporting.demo_reports import (
+    DEMO_SCHEME_NAME,
+    DemoPeople,
+    records_from_core,
+    seed_demo_reporting,
+)
 from safecity_web.site.demo_partnership import (
+    BUSINESS,
     DEMO_ANALYST,
+    DEMO_DUTIES,
     DEMO_USERS,
+    REPORTING_CENTRE,
     ensure_organisations,
     reset_demo_users,
 )
@@ -92,11 +106,14 @@ class Command(BaseCommand):
         passwords = reset_demo_users(organisations=organisations)
         self._import_strategy(strategy=strategy)
         self._publish(assessment=assessment)
+        self._seed_reporting(organisations=organisations)
         self.stdout.write("")
         self.stdout.write("Demo accounts (new passwords on every run; not stored anywhere else):")
         for demo_user in DEMO_USERS:
+            duty = DEMO_DUTIES.get(demo_user.username, "")
+            role = f"{demo_user.role.label}{' + ' + duty if duty else ''}"
             self.stdout.write(
-                f"  {demo_user.username:<20} {demo_user.role.label:<16} "
+                f"  {demo_user.username:<22} {role:<40} "
                 f"{demo_user.organisation:<52} {passwords[demo_user.username]}"
             )
         self.stdout.write("")
@@ -106,6 +123,34 @@ class Command(BaseCommand):
                 f" at {options['sign_in_url']}"
             )
         )
+
+    def _seed_reporting(self, *, organisations: dict[str, Organisation]) -> None:
+        """Duty holders, the business scheme and the synthetic community reports."""
+        people = DemoPeople(
+            centre=organisations[REPORTING_CENTRE.name],
+            centre_worker=User.objects.get(username="centre.worker@demo"),
+            business=organisations[BUSINESS.name],
+            business_member=User.objects.get(username="business.member@demo"),
+            business_crime_manager=User.objects.get(username="business.crime@demo"),
+        )
+        records = records_from_core()
+        outcome = seed_demo_reporting(people=people, duties=DEMO_DUTIES, records=records)
+        self.stdout.write(
+            f"Community reporting: {REPORTING_CENTRE.name}; {DEMO_SCHEME_NAME} with "
+            f"{BUSINESS.name} as a member that accepted the agreement."
+        )
+        if outcome is None:
+            self.stdout.write(
+                "No synthetic community reports: the core's generator"
+                " (core_gateway.synthetic_community_reports) is not installed."
+            )
+            return
+        self.stdout.write(
+            f"Synthetic community reports: {outcome.created} filed, "
+            f"{outcome.already_filed} already there, {len(outcome.refused)} refused."
+        )
+        for reason in outcome.refused[:10]:
+            self.stdout.write(f"  refused: {reason}")
 
     def _import_strategy(self, *, strategy: Path | None) -> None:
         if strategy is None:
