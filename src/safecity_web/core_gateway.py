@@ -884,8 +884,31 @@ def load_community_reports(*, path: Path, warehouse: Path) -> dict[str, Any]:
     return summary
 
 
+DEMO_REPORTS_SEED = 20221
+"""The seed ``safecity demo`` draws its synthetic community reports with (its default)."""
+
+
+def _published_demo_area() -> tuple[dict[str, Any], str] | None:
+    """The published assessment's boundaries and its period's last month (``YYYY-MM``)."""
+    from safecity_web.observatory.models import PublishedAssessment
+    from safecity_web.reporting.submission import current_boundaries
+
+    current = current_boundaries()
+    if current is None:
+        return None
+    key, boundaries = current
+    manifest = PublishedAssessment.objects.filter(pk=key).values_list("manifest", flat=True).first()
+    months = ((manifest or {}).get("parameters") or {}).get("period_months") or []
+    if len(months) != 2:
+        return None
+    return boundaries, str(months[1])
+
+
 def synthetic_community_reports(
-    *, boundaries: Mapping[str, Any], seed: int, last_month: str
+    *,
+    boundaries: Mapping[str, Any] | None = None,
+    seed: int = DEMO_REPORTS_SEED,
+    last_month: str | None = None,
 ) -> list[dict[str, Any]]:
     """The demo's synthetic community reports, as plain records (issue 13).
 
@@ -899,16 +922,30 @@ def synthetic_community_reports(
     Parameters
     ----------
     boundaries
-        The published assessment's ``boundaries.geojson`` (one CSP, its wards and LSOAs).
+        An assessment's ``boundaries.geojson`` (one CSP, its wards and LSOAs); default: those
+        of the assessment published on the site.
     seed
         The demo seed (``safecity demo --seed``, default 20221).
     last_month
-        ``YYYY-MM``: the last month of the assessed year; reports cover it and the year before.
+        ``YYYY-MM``: the last month of the assessed year; reports cover it and the year before;
+        default: that of the published assessment.
+
+    Returns
+    -------
+    list of dict
+        The records, oldest first; none when no boundaries are given and nothing with
+        boundaries is published.
     """
     from safecity.data.synthetic.community_reports import (
         synthetic_community_reports as generate,
     )
 
+    if boundaries is None or last_month is None:
+        published = _published_demo_area()
+        if published is None:
+            return []
+        boundaries = published[0] if boundaries is None else boundaries
+        last_month = published[1] if last_month is None else last_month
     return [
         report.as_record()
         for report in generate(boundaries=boundaries, seed=seed, last_month=last_month)
