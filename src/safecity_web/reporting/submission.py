@@ -188,7 +188,11 @@ def _check_dates(draft: ReportDraft, *, today: datetime.date) -> None:
         raise SubmissionRejectedError("occurred", "the start date is after the end date")
     if draft.occurred_to > today:
         raise SubmissionRejectedError("occurred", "the date is in the future")
-    oldest = today.replace(year=today.year - OLDEST_REPORTABLE_YEARS)
+    # 29 February has no date N years back in a common year: the 28th stands for it.
+    oldest = today.replace(
+        year=today.year - OLDEST_REPORTABLE_YEARS,
+        day=min(today.day, 28) if (today.month, today.day) == (2, 29) else today.day,
+    )
     if draft.occurred_from < oldest:
         raise SubmissionRejectedError(
             "occurred", f"reports can cover the last {OLDEST_REPORTABLE_YEARS} years"
