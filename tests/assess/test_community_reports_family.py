@@ -20,16 +20,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from community_reports_inputs import family_inputs, small_study_area
 from scipy import optimize
 
 from safecity.assess.community_reports_tables import CHANGE_TEST
 from safecity.assess.context import AssessmentInputs, FamilyOutput
-from safecity.assess.denominators import Denominators
-from safecity.assess.disclosure_policy import DisclosurePolicy
 from safecity.assess.families.community_reports import NOTHING_LOADED, community_reports
 from safecity.assess.families.registry import REGISTERED_FAMILIES
-from safecity.assess.periods import parse_period
-from safecity.assess.study_area import StudyArea, StudyAreaLevel
 from safecity.data.community_reports.export_format import Channel, write_export
 from safecity.data.community_reports.loader import load_community_reports
 from safecity.data.synthetic.community_reports import SyntheticReport, export_rows
@@ -137,46 +134,18 @@ def _reports() -> list[SyntheticReport]:
     return reports
 
 
-def _area() -> StudyArea:
-    return StudyArea(
-        code=AREA,
-        name="Testham",
-        level=StudyAreaLevel.CSP,
-        vintage=2023,
-        lsoa_vintage=2021,
-        ward_vintage=2023,
-        lsoas=pd.DataFrame(
-            [
-                {"lsoa_code": lsoa, "ward_code": ward, "ward_name": f"Ward {ward[-1]}"}
-                for ward, lsoas in WARDS.items()
-                for lsoa in lsoas
-            ]
-        ),
-    )
-
-
 def _inputs(
     warehouse: Warehouse,
     *,
     indicators: pd.DataFrame | None = None,
     sources: dict[str, str] | None = None,
 ) -> AssessmentInputs:
-    period = parse_period(PERIOD)
-    return AssessmentInputs(
-        warehouse=warehouse,
-        area=_area(),
-        period=period,
-        baseline=period.preceding()[0],
-        window=period,
-        groups=[],
-        sources=sources or {},
-        counts=pd.DataFrame(),
-        denominators=Denominators(
-            table=pd.DataFrame(), population_year=2023, households_year=None, note=""
-        ),
-        indicators=pd.DataFrame() if indicators is None else indicators,
-        seed=1,
-        policy=DisclosurePolicy(),
+    return family_inputs(
+        warehouse,
+        area=small_study_area(area_code=AREA, wards=WARDS),
+        period=PERIOD,
+        indicators=indicators,
+        sources=sources,
     )
 
 
