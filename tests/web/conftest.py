@@ -51,3 +51,23 @@ def demo_artefact(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from shared_demo import shared_demo_artefact
 
     return shared_demo_artefact(tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+def _forget_published_boundaries() -> Iterator[None]:
+    """Empty the per-process caches keyed by a published assessment's id after each test.
+
+    The site keeps the published boundaries, their spatial index and their place names by the
+    published row's id (a published row never changes, and ids are never reused in a running
+    site). Tests that flush the database start ids again from 1, so a later test's assessment
+    could find an earlier test's boundaries under the same id.
+    """
+    yield
+    from safecity_web import core_gateway
+    from safecity_web.open311 import places as open311_places
+    from safecity_web.reporting import submission
+
+    submission._BOUNDARIES.clear()
+    core_gateway._AREA_LOCATORS.clear()
+    with open311_places._PLACES_GUARD:
+        open311_places._PLACES.clear()
