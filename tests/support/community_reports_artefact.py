@@ -242,6 +242,9 @@ def _add_finding(folder: Path, manifest: dict[str, Any]) -> None:
     if entry is None:
         return
     findings = pd.read_parquet(folder / PUBLIC_FOLDER / entry["parquet"])
+    # The copied artefact's own findings of the family (the demo's) give way to this one, so
+    # the family's findings are exactly the tables written here.
+    findings = findings[findings["topic"] != FAMILY]
     findings = pd.concat([findings, pd.DataFrame([FINDING])], ignore_index=True)
     manifest["public_tables"]["findings"] = _write_table(
         findings, folder / PUBLIC_FOLDER, "findings"
