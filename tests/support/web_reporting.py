@@ -1,6 +1,8 @@
 """A small published area for community-reporting tests: one CSP square, two wards, four LSOAs.
 
-The CSP ``E22900001`` covers longitude -1.40..-1.36 and latitude 50.90..50.94; the west ward
+The CSP ``E22900099`` (not the demo city's code: a site publishes one assessment per area,
+and web tests may have the demo published beside it) covers longitude -1.40..-1.36 and
+latitude 50.90..50.94; the west ward
 ``E05900001`` (Westfield) is the half with longitude < -1.38, the east ward ``E05900002``
 (Eastbank) the other; each ward holds two LSOAs split at latitude 50.92 (south first). Points
 and names are invented; the layout is what the artefact's ``boundaries.geojson`` carries.
@@ -16,7 +18,7 @@ from safecity_web.observatory.models import AreaLevel, AssessmentStatus, Publish
 
 WEST, MIDDLE, EAST = -1.40, -1.38, -1.36
 SOUTH, CENTRE, NORTH = 50.90, 50.92, 50.94
-CSP_CODE = "E22900001"
+CSP_CODE = "E22900099"
 WEST_WARD = "E05900001"
 EAST_WARD = "E05900002"
 LSOAS = {

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from web_reporting import EAST_WARD, LSOAS, WEST_WARD, publish_small_area
+from web_reporting import CSP_CODE, EAST_WARD, LSOAS, WEST_WARD, publish_small_area
 
 from safecity_web.accounts.models import User
 from safecity_web.encryption import Purpose, decrypt_text
@@ -179,7 +179,7 @@ def test_the_sites_export_of_the_demo_equals_the_records_counted(people: DemoPeo
     for record in records:
         ward, lsoa = _expected_place(record)
         key = (
-            "E22900001",
+            CSP_CODE,
             timezone.localtime(record.received_at, LONDON).strftime("%Y-%m"),
             record.kind,
             record.category,

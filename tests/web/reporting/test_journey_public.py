@@ -18,7 +18,7 @@ from web_report_journeys import (
     answer_all,
     date_answer,
 )
-from web_reporting import EAST_WARD, LSOAS, WEST_WARD, publish_small_area
+from web_reporting import CSP_CODE, EAST_WARD, LSOAS, WEST_WARD, publish_small_area
 
 from safecity_web.encryption import Purpose, decrypt_text
 from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
@@ -79,7 +79,7 @@ def test_a_hate_report_walks_every_page_and_reaches_the_database(
     assert (report.kind, report.category) == ("hate", "verbal_abuse")
     assert report.strands == ["race", "religion"]
     assert report.occurred_from == report.occurred_to == YESTERDAY
-    assert (report.ward_code, report.area_code) == (EAST_WARD, "E22900001")
+    assert (report.ward_code, report.area_code) == (EAST_WARD, CSP_CODE)
     assert report.place_name == "Eastbank"
     assert report.contact_consent is True
     assert report.moderation == Moderation.PENDING
@@ -140,7 +140,7 @@ def test_a_concern_skips_the_strands_and_needs_no_personal_data(client: Client, 
     assert (report.kind, report.category, report.strands) == ("concern", "drug_dealing", [])
     assert (report.occurred_from, report.occurred_to) == (LAST_WEEK, YESTERDAY)
     assert (report.latitude, report.ward_code, report.online) == (None, "", False)
-    assert report.area_code == "E22900001"
+    assert report.area_code == CSP_CODE
     assert report.contact_consent is False
     assert decrypt_text(report.encrypted_contact, purpose=Purpose.PERSONAL_DATA) == ""
 
