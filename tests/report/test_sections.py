@@ -54,6 +54,7 @@ def test_partners_report_has_every_section_with_data(
         *(f"theme-{theme_id}" for theme_id in expected_themes),
         "victims-and-offenders",
         "data-quality",
+        "community_reports",  # the demo's synthetic community reports (issue 13)
         "ward-appendix",
         "priority-appendix",
         "methods",

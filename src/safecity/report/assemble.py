@@ -80,6 +80,8 @@ class Assembly:
 
 SURVEY_TOPIC = "survey"
 """The topic of the survey family's findings (printed in the partners' residents section)."""
+COMMUNITY_REPORTS_TOPIC = "community_reports"
+"""The topic of the community-reports family's findings (printed in the partners' section)."""
 
 SectionBuilder = Callable[[Assembly], list[Section]]
 """Builds the sections of one id of ``editions.yaml`` (none when it has nothing to say)."""
@@ -140,10 +142,20 @@ def _community_reports(assembly: Assembly) -> list[Section]:
         assembly.renderer,
         detailed=assembly.context.audience is Audience.PARTNERS,
     )
-    # The family's findings say what the section's sentences say (they are in the published
-    # findings table); the section follows data quality on its page (the page budgets).
+    # The section follows data quality on its page (the page budgets); the partners' edition
+    # lists the family's findings too, as it does every family's.
     if section is None:
         return []
+    found = topic_findings(assembly.general, assembly.topics, (COMMUNITY_REPORTS_TOPIC,))
+    if found and assembly.context.audience is Audience.PARTNERS:
+        section.subsections.append(
+            Section(
+                section_id="community-reports-findings",
+                number="",
+                title="Findings",
+                blocks=[SentenceList(sentences=tuple(found))],
+            )
+        )
     section.new_page = False
     return [section]
 
