@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import datetime
 import enum
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from safecity_web import core_gateway
 from safecity_web.accounts.audit import record_event
@@ -33,6 +31,7 @@ from safecity_web.accounts.models import (
     User,
 )
 from safecity_web.encryption import Purpose, encrypt_bytes, encrypt_text
+from safecity_web.reporting.attachments import AttachmentRejectedError, clean_image
 from safecity_web.reporting.models import (
     AgreementAcceptance,
     BusinessAlert,
@@ -61,55 +60,21 @@ class SchemeError(ValueError):
         self.message = message
 
 
-# Larger pictures are refused before their pixels are decoded (a small file can claim huge
-# dimensions); 40 million pixels is more than any phone camera takes.
-MAX_IMAGE_PIXELS = 40_000_000
-# Pillow's format names of the image types the configuration may allow.
-_PILLOW_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-
-
 def clean_alert_image(*, data: bytes) -> CleanImage:
-    """Check an uploaded image and re-encode it without metadata (EXIF location included).
+    """Check an alert's image and re-encode it without metadata (EXIF location included).
 
-    The type is sniffed from the bytes (never the file name or the declared type), must be one
-    of ``attachments.image_types`` and at most ``attachments.max_bytes`` in size. Only the
-    pixels are copied into a new image, so no EXIF, XMP or ICC data survive.
+    The same checks as a report's photos (:func:`safecity_web.reporting.attachments.clean_image`:
+    type sniffed from the bytes, configured types and size, decompression bombs refused).
 
     Raises
     ------
     SchemeError
         On the ``image`` field, saying what is wrong.
     """
-    rules = core_gateway.community_reports_config().attachments
-    if len(data) > rules.max_bytes:
-        megabytes = rules.max_bytes / 1_048_576
-        raise SchemeError("image", f"The image must be smaller than {megabytes:.0f} MB")
     try:
-        with Image.open(io.BytesIO(data)) as opened:
-            content_type = _PILLOW_FORMATS.get(opened.format or "", "")
-            if content_type not in rules.image_types:
-                raise SchemeError("image", "The image must be a JPG, PNG or WebP picture")
-            width, height = opened.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise SchemeError(
-                    "image",
-                    f"The image is too large ({width} × {height} pixels): use one of at most "
-                    f"{MAX_IMAGE_PIXELS // 1_000_000} million pixels",
-                )
-            opened.load()
-            pixels = opened.convert("RGBA" if opened.mode in {"RGBA", "LA", "P"} else "RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise SchemeError("image", "The file is not a picture that can be read") from error
-    clean = Image.new(pixels.mode, pixels.size)
-    clean.paste(pixels)
-    output = io.BytesIO()
-    if content_type == "image/jpeg":
-        clean.convert("RGB").save(output, format="JPEG", quality=90)
-    elif content_type == "image/png":
-        clean.save(output, format="PNG")
-    else:
-        clean.save(output, format="WEBP", quality=90)
-    return CleanImage(content_type=content_type, data=output.getvalue())
+        return clean_image(data=data)
+    except AttachmentRejectedError as error:
+        raise SchemeError("image", str(error)) from error
 
 
 def holds_duty(user: Any, *, duty: Duty) -> bool:
