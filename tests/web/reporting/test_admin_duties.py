@@ -138,7 +138,7 @@ def test_an_alert_with_a_file_that_is_not_a_picture_is_refused(world: SchemeWorl
         {"scheme": world.scheme.pk, "title": "Bad", "body": "x", "image": upload},
     )
     assert response.status_code == 400
-    assert "The file is not a picture that can be read" in response.content.decode()
+    assert "The file is not a photo we can take: it must be a" in response.content.decode()
     assert not BusinessAlert.objects.filter(title="Bad").exists()
 
 
