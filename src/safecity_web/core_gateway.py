@@ -826,6 +826,17 @@ def community_reports_config() -> Any:
     return read_config()
 
 
+def intelligence_config() -> Any:
+    """The partner-intelligence vocabulary (``safecity.config.intelligence``).
+
+    Grading scales (3x5x2), provenance, subject kinds, receivers, topics with their routing and
+    review and retention rules, outcomes and the counts' minimum: frozen records with look-ups.
+    """
+    from safecity.config.intelligence import intelligence_config as read_config
+
+    return read_config()
+
+
 _AREA_LOCATORS: dict[Any, Any] = {}
 
 

@@ -26,6 +26,7 @@ class Purpose(enum.Enum):
 
     TOTP_SECRET = ("SAFECITY_TOTP_KEYS", b"safecity-web totp secret")
     PERSONAL_DATA = ("SAFECITY_DATA_KEYS", b"safecity-web personal data")
+    INTELLIGENCE = ("SAFECITY_INTELLIGENCE_KEYS", b"safecity-web partner intelligence")
 
     @property
     def setting(self) -> str:

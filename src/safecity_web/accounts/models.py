@@ -80,6 +80,7 @@ class AuditAction(models.TextChoices):
     VIEWED_PERSONAL_DATA = "viewed_personal_data", "Viewed personal data"
     EXPORTED = "exported", "Exported"
     ANONYMISED = "anonymised", "Anonymised"
+    VIEWED_INTELLIGENCE = "viewed_intelligence", "Viewed intelligence"
 
 
 class AuditEvent(models.Model):

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "safecity_web.commentary",
     "safecity_web.jobs",
     "safecity_web.reporting",
+    "safecity_web.intelligence",
     "safecity_web.open311",
 ]
 

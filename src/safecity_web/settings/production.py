@@ -65,3 +65,11 @@ SAFECITY_TOTP_KEYS = [
 SAFECITY_DATA_KEYS = [
     key.strip() for key in os.environ.get("SAFECITY_DATA_KEYS", "").split(",") if key.strip()
 ]
+# Fernet keys for partner intelligence (what is known, subjects, conditions, sanitised copies),
+# newest first, kept apart from the personal-data keys; without them the key is derived from
+# DJANGO_SECRET_KEY.
+SAFECITY_INTELLIGENCE_KEYS = [
+    key.strip()
+    for key in os.environ.get("SAFECITY_INTELLIGENCE_KEYS", "").split(",")
+    if key.strip()
+]

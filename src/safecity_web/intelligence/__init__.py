@@ -1,0 +1,1 @@
+"""Partner intelligence (issue 14): Community Partnership Intelligence forms, need to know."""
