@@ -65,11 +65,14 @@ class Rule(enum.Enum):
     SEE = "the submitter, or a receiver the submission's topic routes to"
     HANDLE = "a receiver the submission's topic routes to"
     DESIGNATE = "administrator"
+    EXPORT = "analyst or administrator (the de-identified counts for the warehouse)"
     PARTNERSHIP = "any of the partnership's own roles (board members included)"
 
     def allows(self, *, role: Role, designation: Designation, submitter: bool = False) -> bool:
         if self is Rule.DESIGNATE:
             return role == Role.ADMINISTRATOR
+        if self is Rule.EXPORT:
+            return role in {Role.ADMINISTRATOR, Role.ANALYST}
         if self is Rule.PARTNERSHIP:
             return role in PARTNER_ROLES
         if self is Rule.SUBMIT:
