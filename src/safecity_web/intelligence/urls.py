@@ -2,8 +2,73 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path, register_converter
+
+from safecity_web.intelligence import views_handling, views_receivers
+
+
+class ReferenceConverter:
+    """A submission's reference in a URL (``IN-7K3M-Q9TB``), so that ``queue/``, ``mine/`` and
+    the other fixed pages are never read as a reference."""
+
+    regex = "IN-[0-9A-Z]{4}-[0-9A-Z]{4}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "intelligence_reference")
 
 app_name = "intelligence"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    # Handling by receivers (helper C).
+    path("queue/", views_handling.queue, name="queue"),
+    path("receivers/", views_receivers.receivers, name="receivers"),
+    path(
+        "receivers/<int:designation_id>/remove/",
+        views_receivers.receiver_remove,
+        name="receiver-remove",
+    ),
+    path(
+        "<intelligence_reference:reference>/", views_handling.submission_detail, name="submission"
+    ),
+    path(
+        "<intelligence_reference:reference>/regrade/",
+        views_handling.submission_regrade,
+        name="regrade",
+    ),
+    path(
+        "<intelligence_reference:reference>/sanitise/",
+        views_handling.submission_sanitise,
+        name="sanitise",
+    ),
+    path(
+        "<intelligence_reference:reference>/link-action/",
+        views_handling.submission_link_action,
+        name="link-action",
+    ),
+    path(
+        "<intelligence_reference:reference>/link-place/",
+        views_handling.submission_link_place,
+        name="link-place",
+    ),
+    path(
+        "<intelligence_reference:reference>/outcome/",
+        views_handling.submission_outcome,
+        name="outcome",
+    ),
+    path(
+        "<intelligence_reference:reference>/sanitised/<int:copy_id>.<str:export_format>",
+        views_handling.sanitised_export,
+        name="sanitised-export",
+    ),
+    path(
+        "<intelligence_reference:reference>/audit/",
+        views_handling.submission_audit,
+        name="submission-audit",
+    ),
+]

@@ -38,6 +38,7 @@ from safecity_web.accounts.models import (
     User,
 )
 from safecity_web.intelligence.models import IntelligenceSubmission
+from safecity_web.intelligence.sanitising import SanitisedChoice, make_sanitised_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,68 @@ class Row:
 SUBMISSION_ROWS: list[Row] = []
 
 # --- Handling by receivers (queue, detail, re-grade, sanitise, link, outcome, export) -------
-HANDLING_ROWS: list[Row] = []
+def _sanitised_copy(world: World) -> dict[str, Any]:
+    copy = make_sanitised_copy(submission=world.submission, choice=SanitisedChoice(), by=None)
+    return {"reference": world.submission.reference, "copy_id": copy.pk, "export_format": "csv"}
+
+
+def _designation(world: World) -> dict[str, Any]:
+    receiver = staff("designated-officer", at=world.organisations["own"])
+    return {"designation_id": designate(receiver, UNROUTED_RECEIVER).pk}
+
+
+REGRADE = {
+    "regrade-source_evaluation": "1",
+    "regrade-intelligence_assessment": "B",
+    "regrade-handling_code": "P",
+    "regrade-reason": "Corroborated by a records check.",
+}
+HANDLING_ROWS: list[Row] = [
+    Row("intelligence:queue", Rule.QUEUE),
+    Row("intelligence:submission", Rule.SEE, _reference),
+    Row("intelligence:regrade", Rule.HANDLE, _reference, "post", 400),
+    Row("intelligence:regrade", Rule.HANDLE, _reference, "post", 302, REGRADE),
+    Row(
+        "intelligence:sanitise",
+        Rule.HANDLE,
+        _reference,
+        "post",
+        400,
+        {"sanitise-keep_what_is_known": "on", "sanitise-what_is_known": "  "},
+    ),
+    Row("intelligence:sanitise", Rule.HANDLE, _reference, "post", 302),
+    Row("intelligence:link-action", Rule.HANDLE, _reference, "post", 400),
+    Row("intelligence:link-place", Rule.HANDLE, _reference, "post", 400),
+    Row(
+        "intelligence:link-place",
+        Rule.HANDLE,
+        _reference,
+        "post",
+        302,
+        {"place-area_code": "E05900001"},
+    ),
+    Row("intelligence:outcome", Rule.HANDLE, _reference, "post", 400),
+    Row(
+        "intelligence:outcome",
+        Rule.HANDLE,
+        _reference,
+        "post",
+        302,
+        {"outcome-outcome": "passed_to_police"},
+    ),
+    Row("intelligence:sanitised-export", Rule.HANDLE, _sanitised_copy),
+    Row("intelligence:submission-audit", Rule.HANDLE, _reference),
+    Row("intelligence:receivers", Rule.DESIGNATE),
+    Row("intelligence:receivers", Rule.DESIGNATE, method="post", allowed_status=400),
+    Row(
+        "intelligence:receivers",
+        Rule.DESIGNATE,
+        method="post",
+        allowed_status=302,
+        data={"username": "the-submitter", "receiver": UNROUTED_RECEIVER},
+    ),
+    Row("intelligence:receiver-remove", Rule.DESIGNATE, _designation, "post", 302),
+]
 
 # --- Review and retention --------------------------------------------------------------------
 REVIEW_ROWS: list[Row] = []
