@@ -114,7 +114,10 @@ def removable_fields(original: OriginalContent) -> dict[str, RemovableField]:
     for subject in original.subjects:
         for item in subject.fields:
             name = subject_field_name(position=subject.position, field_id=item.id)
-            label = f"{subject.kind_label.lower()} {subject.position + 1}: {item.label.lower()}"
+            label = (
+                f"subject {subject.position + 1} ({subject.kind_label.lower()}): "
+                f"{item.label.lower()}"
+            )
             fields[name] = RemovableField(name, label, (item.value,))
     return fields
 

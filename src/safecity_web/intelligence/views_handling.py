@@ -273,7 +273,8 @@ def _handle(
             done = act(submission, form)
         except HandlingError as error:
             place = getattr(form, "field_for", lambda name: name)(error.field_name)
-            form.add_error(place if place in form.fields else None, error.message)
+            message = error.message[:1].upper() + error.message[1:]
+            form.add_error(place if place in form.fields else None, message)
         else:
             messages.success(request, done)
             return redirect("intelligence:submission", reference=submission.reference)

@@ -121,6 +121,7 @@ class Row:
 # --- Submission (the form and the submitter's own pages) -------------------------------------
 SUBMISSION_ROWS: list[Row] = []
 
+
 # --- Handling by receivers (queue, detail, re-grade, sanitise, link, outcome, export) -------
 def _sanitised_copy(world: World) -> dict[str, Any]:
     copy = make_sanitised_copy(submission=world.submission, choice=SanitisedChoice(), by=None)
