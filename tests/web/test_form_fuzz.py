@@ -159,6 +159,7 @@ def _make_world(published: Any) -> World:
     community = _community_reporting_ids(people)
     ids = {
         **community,
+        **_intelligence_ids(people),
         "organisation_id": str(people.other_organisation.pk),
         "user_id": str(people.user(Role.PARTNER_OFFICER, same_organisation=False).pk),
         "priority_id": str(priority.pk),
@@ -231,6 +232,26 @@ def _community_reporting_ids(people: PortalPeople) -> dict[str, str]:
         "alert_id": str(alert.pk),
         "duty_id": str(duty.pk),
         "reference": report.reference,
+    }
+
+
+def _intelligence_ids(people: PortalPeople) -> dict[str, str]:
+    """A partner's intelligence submission (issue 14) that the own analyst receives, a
+    sanitised copy of it and a receiver designation. ``intelligence:reference`` fills the
+    ``reference`` argument of the ``intelligence:`` URLs (``reference`` alone is a community
+    report's)."""
+    from web_intelligence import designate, make_submission
+
+    from safecity_web.intelligence.sanitising import SanitisedChoice, make_sanitised_copy
+
+    designation = designate(people.user(Role.ANALYST), "police_intelligence")
+    submission = make_submission(submitted_by=people.user(Role.PARTNER_OFFICER), point=None)
+    copy = make_sanitised_copy(submission=submission, choice=SanitisedChoice(), by=None)
+    return {
+        "intelligence:reference": submission.reference,
+        "copy_id": str(copy.pk),
+        "export_format": "csv",
+        "designation_id": str(designation.pk),
     }
 
 
@@ -363,12 +384,17 @@ def discover_forms(*, world: World, every_role: bool) -> tuple[list[FoundForm], 
     for route, name, arguments in url_patterns():
         if name.startswith("open311:"):
             continue  # a machine API, no forms (its own schemathesis proof: tests/web/open311)
-        if any(argument not in world.ids for argument in arguments):
+        namespace = name.partition(":")[0]
+        values = {
+            argument: world.ids.get(f"{namespace}:{argument}", world.ids.get(argument))
+            for argument in arguments
+        }
+        if any(value is None for value in values.values()):
             unfilled.add(f"{name} ({route})")
             continue
         if name.endswith(("-pdf", ".pdf")) or name.startswith("api:"):
             continue  # files and JSON, no forms (the API has its own schemathesis proof)
-        url = reverse(name, kwargs={argument: world.ids[argument] for argument in arguments})
+        url = reverse(name, kwargs=values)
         for role in ROLES:
             client = _client(world, role)
             response = client.get(url, follow=True)
