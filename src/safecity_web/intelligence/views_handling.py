@@ -52,7 +52,11 @@ from safecity_web.intelligence.handling import (
     regrade,
     submission_grade,
 )
-from safecity_web.intelligence.models import IntelligenceSubmission, SubmissionStatus
+from safecity_web.intelligence.models import (
+    IntelligenceSubmission,
+    SanitisedCopy,
+    SubmissionStatus,
+)
 from safecity_web.intelligence.sanitising import (
     copy_content,
     export_csv,
@@ -154,6 +158,27 @@ def _gradings(submission: IntelligenceSubmission) -> list[dict[str, Any]]:
     ]
 
 
+def _copy_view(copy: SanitisedCopy) -> dict[str, Any]:
+    """A copy's content for the page, with each kept subject field named by its label."""
+    content = copy_content(copy=copy)
+    config = core_gateway.intelligence_config()
+    subjects = []
+    for subject in content.get("subjects", []):
+        try:
+            labels = {item.id: item.label for item in config.subject_kind(subject["kind"]).fields}
+        except KeyError:
+            labels = {}
+        subjects.append(
+            {
+                "kind_label": subject["kind_label"],
+                "details": [
+                    (labels.get(name, name), text) for name, text in subject["details"].items()
+                ],
+            }
+        )
+    return {"copy": copy, "content": content, "subjects": subjects}
+
+
 def _receiver_context(submission: IntelligenceSubmission, **bound: Any) -> dict[str, Any]:
     original = original_content(submission=submission)
     places = boundary_places()
@@ -176,8 +201,7 @@ def _receiver_context(submission: IntelligenceSubmission, **bound: Any) -> dict[
         "original": original,
         "gradings": _gradings(submission),
         "copies": [
-            {"copy": copy, "content": copy_content(copy=copy)}
-            for copy in submission.sanitised_copies.select_related("created_by")
+            _copy_view(copy) for copy in submission.sanitised_copies.select_related("created_by")
         ],
         "action_links": submission.action_links.select_related("action", "linked_by"),
         "place_links": [
@@ -411,6 +435,8 @@ def sanitised_export(
     require_handle(request, submission=submission)
     if export_format not in EXPORT_TYPES:
         raise Http404("The sanitised copy can be downloaded as csv or json")
+    if submission.is_deleted:
+        raise Http404("The submission's content, and its sanitised copies, have been deleted")
     copy = get_object_or_404(submission.sanitised_copies, pk=copy_id)
     text = export_csv(copy=copy) if export_format == "csv" else export_json(copy=copy)
     record_intelligence_event(

@@ -457,6 +457,9 @@ def test_a_sanitised_copy_keeps_only_what_is_ticked_and_exports_it(people: Peopl
     for body in (csv_response.content.decode(), json_response.content.decode()):
         for secret in (WHAT_IS_KNOWN, PERSON_NAME, "Station Road", "50.93", "told_by_person"):
             assert secret not in body
+    page = client.get(_url("submission", submission)).content.decode()
+    assert f"<li>Registration number: {VEHICLE_REGISTRATION}</li>" in page  # the copy, labelled
+    assert "provenance, place_words, point, dates, subjects[0].name, subjects[0].nickname" in page
     exports = _events(submission, AuditAction.EXPORTED)
     assert [event.detail for event in exports] == [
         f"downloaded sanitised copy {copy.pk} as CSV",
@@ -476,6 +479,35 @@ def test_a_sanitised_copy_keeps_only_what_is_ticked_and_exports_it(people: Peopl
         == 404
     )
     assert len(_events(submission, AuditAction.EXPORTED)) == 2
+
+
+def test_the_csv_export_does_not_let_a_spreadsheet_run_a_formula(people: People) -> None:
+    submission = make_submission(submitted_by=people.submitter, point=(50.93, -1.37), now=NOW)
+    client = _client(people.receiver)
+    formula = '=HYPERLINK("http://evil.example","click")'
+    client.post(
+        _url("sanitise", submission),
+        {
+            "sanitise-keep_what_is_known": "on",
+            "sanitise-what_is_known": formula,
+            "sanitise-keep_point": "on",
+        },
+    )
+    copy = SanitisedCopy.objects.get(submission=submission)
+    download = client.get(
+        _url("sanitised-export", submission, copy_id=copy.pk, export_format="csv")
+    )
+    rows = dict(csv.reader(io.StringIO(download.content.decode())))
+    assert rows["what_is_known"] == "'" + formula
+    assert rows["longitude"] == "-1.37"  # a number is written as it is
+    document = client.get(
+        _url("sanitised-export", submission, copy_id=copy.pk, export_format="json")
+    ).json()
+    assert document["what_is_known"] == formula
+    assert document["longitude"] == -1.37
+    IntelligenceSubmission.objects.filter(pk=submission.pk).update(deleted_at=NOW)
+    gone = client.get(_url("sanitised-export", submission, copy_id=copy.pk, export_format="csv"))
+    assert gone.status_code == 404
 
 
 def test_the_audit_trail_shows_who_saw_what(people: People) -> None:
