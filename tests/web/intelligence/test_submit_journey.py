@@ -261,6 +261,12 @@ INVALID = [
         "Enter the first date",
         "id_from_day",
     ),
+    (
+        "when",
+        {"from_day": "\u00b9\u00b2", "from_month": "3", "from_year": "2025"},
+        "The first date must be a real date: use numbers for the day",
+        "id_from_day",
+    ),
     ("how-you-know", {"provenance": "other"}, "Say how you know this", "id_provenance_detail"),
     ("how-you-know", {}, "Select how you know this", "id_provenance"),
     (
