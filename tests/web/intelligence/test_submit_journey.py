@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -445,3 +446,30 @@ def test_my_submissions_show_deleted_ones_as_deleted_and_only_mine() -> None:
     assert "Deleted" in row.group(0)
     assert "Hate crime and community tension" in page
     assert "2 submissions" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_posts_of_the_same_draft_make_one_submission() -> None:
+    client, _ = _officer_client()
+    _answer_everything(client, handling="P")
+    draft_id = _draft_id(client)
+    start = threading.Barrier(2)
+    answers: list[str] = []
+
+    def post() -> None:
+        twin = Client()
+        twin.cookies = client.cookies
+        start.wait()
+        try:
+            response = twin.post(reverse("intelligence:submit-check"), {"draft_id": draft_id})
+            answers.append(response["Location"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [reverse("intelligence:submit-done")] * 2
+    assert IntelligenceSubmission.objects.count() == 1
