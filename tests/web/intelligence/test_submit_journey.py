@@ -473,3 +473,24 @@ def test_two_simultaneous_posts_of_the_same_draft_make_one_submission() -> None:
         thread.join(timeout=60)
     assert answers == [reverse("intelligence:submit-done")] * 2
     assert IntelligenceSubmission.objects.count() == 1
+
+
+def test_a_draft_can_be_continued_changed_from_check_answers_or_started_again() -> None:
+    client, _ = _officer_client()
+    _answer_everything(client)
+    start = client.get(reverse("intelligence:submit")).content.decode()
+    assert "Continue your form" in start
+    assert "Start again" in start
+    # Changing an answer from check answers comes back to check answers.
+    change = step("topic", change=True)
+    assert change in client.get(reverse("intelligence:submit-check")).content.decode()
+    moved = client.post(change, {"topic": "modern_slavery"})
+    assert moved["Location"] == reverse("intelligence:submit-check")
+    check = client.get(reverse("intelligence:submit-check")).content.decode()
+    assert "Modern slavery and human trafficking lead" in check
+    assert "Partnership intelligence analyst" not in check
+    # Starting again deletes the unsent answers.
+    assert client.post(reverse("intelligence:submit"))["Location"] == step("topic")
+    assert client.get(reverse("intelligence:submit-check"))["Location"] == step("topic")
+    assert "Start now" in client.get(reverse("intelligence:submit")).content.decode()
+    assert IntelligenceSubmission.objects.count() == 0
