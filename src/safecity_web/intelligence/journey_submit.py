@@ -210,9 +210,7 @@ def intelligence_draft(draft: Draft) -> IntelligenceDraft:
     )
 
 
-def remember_submitted(
-    session: dict[str, Any] | Any, *, draft_id: str, reference: str
-) -> dict[str, str]:
+def remember_submitted(session: Any, *, draft_id: str, reference: str) -> dict[str, str]:
     """The session's record of submitted drafts with ``draft_id`` -> ``reference`` added."""
     submitted = dict(session.get(SUBMITTED_SESSION_KEY) or {})
     submitted[draft_id] = reference
