@@ -178,6 +178,9 @@ def _make_world(published: Any) -> World:
         "token": default_token_generator.make_token(resetting),
         # A report journey's question page (issue 13): its first question.
         "slug": "kind",
+        # The intelligence form's subject pages (issue 14): a kind to add, a subject to change.
+        "kind": "person",
+        "position": "0",
     }
     display = [
         reverse("accounts:user-list"),

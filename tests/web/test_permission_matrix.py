@@ -330,7 +330,6 @@ def test_every_portal_preview_and_accounts_url_is_in_the_matrix() -> None:
 
 
 REPORTING_ROUTES = ("partners/reports/", "report/centre/", "report/business/")
-INTELLIGENCE_NAMESPACES = ("intelligence:", "alerts:")
 
 
 def _triage_names(patterns: list[Any], prefix: str = "", route: str = "") -> Iterator[str]:
@@ -350,17 +349,20 @@ def _triage_names(patterns: list[Any], prefix: str = "", route: str = "") -> Ite
                 yield name
 
 
+OWN_MATRIX_NAMESPACES = ("intelligence:", "alerts:")
+"""Namespaces with their own access matrix and guard
+(``tests/web/intelligence/test_intelligence_access_matrix.py``: role × organisation × receiver
+designation × topic routing)."""
+
+
 def test_every_role_checked_view_anywhere_is_in_the_matrix() -> None:
     role_checked = {
         name for name, view in _url_callbacks(get_resolver().url_patterns) if _checks_role(view)
     }
     assert "accounts:audit-log" in role_checked  # the detection works
     triage = set(_triage_names(get_resolver().url_patterns))
-    # Partner intelligence and alerts have their own matrix (role × organisation × receiver
-    # designation × topic routing) and guard: tests/web/intelligence/
-    # test_intelligence_access_matrix.py.
-    intelligence = {name for name in role_checked if name.startswith(INTELLIGENCE_NAMESPACES)}
-    assert role_checked - {row.name for row in MATRIX} - triage - intelligence == set()
+    own_matrix = {name for name in role_checked if name.startswith(OWN_MATRIX_NAMESPACES)}
+    assert role_checked - {row.name for row in MATRIX} - triage - own_matrix == set()
 
 
 def _request(client: Client, row: Guarded, url: str) -> tuple[Any, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path, register_converter
 
-from safecity_web.intelligence import views_handling, views_receivers
+from safecity_web.intelligence import views_handling, views_receivers, views_submit
 
 
 class ReferenceConverter:
@@ -25,6 +25,22 @@ register_converter(ReferenceConverter, "intelligence_reference")
 app_name = "intelligence"
 
 urlpatterns: list[URLPattern] = [
+    # Submission (the form and the submitter's own pages).
+    path("", views_submit.home, name="home"),
+    path("grading/", views_submit.grading_guide, name="grading-guide"),
+    path("mine/", views_submit.mine, name="mine"),
+    path("new/", views_submit.start, name="submit"),
+    path("new/check/", views_submit.check_page, name="submit-check"),
+    path("new/done/", views_submit.done_page, name="submit-done"),
+    path("new/about/", views_submit.subjects_page, name="submit-subjects"),
+    path("new/about/add/<slug:kind>/", views_submit.subject_add, name="submit-subject-add"),
+    path("new/about/<int:position>/", views_submit.subject_change, name="submit-subject"),
+    path(
+        "new/about/<int:position>/remove/",
+        views_submit.subject_remove,
+        name="submit-subject-remove",
+    ),
+    path("new/<slug:slug>/", views_submit.step_page, name="submit-step"),
     # Handling by receivers (helper C).
     path("queue/", views_handling.queue, name="queue"),
     path("receivers/", views_receivers.receivers, name="receivers"),

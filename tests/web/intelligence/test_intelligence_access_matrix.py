@@ -118,8 +118,59 @@ class Row:
 
 # Invalid POSTs: an allowed user gets the page back with the form's errors (400), nothing saved.
 
+
 # --- Submission (the form and the submitter's own pages) -------------------------------------
-SUBMISSION_ROWS: list[Row] = []
+def _topic_step(world: World) -> dict[str, Any]:
+    return {"slug": "topic"}
+
+
+def _person(world: World) -> dict[str, Any]:
+    return {"kind": "person"}
+
+
+def _first_subject(world: World) -> dict[str, Any]:
+    return {"position": 0}
+
+
+# Each request starts with an empty draft: pages that need answers first (a subject to change,
+# check answers, the confirmation) send an allowed user back with a redirect (302).
+SUBMISSION_ROWS: list[Row] = [
+    Row("intelligence:home", Rule.PARTNERSHIP),
+    Row("intelligence:grading-guide", Rule.PARTNERSHIP),
+    Row("intelligence:mine", Rule.SUBMIT),
+    Row("intelligence:submit", Rule.SUBMIT),
+    Row("intelligence:submit", Rule.SUBMIT, method="post", allowed_status=302),
+    Row("intelligence:submit-step", Rule.SUBMIT, _topic_step),
+    Row("intelligence:submit-step", Rule.SUBMIT, _topic_step, method="post", allowed_status=400),
+    Row("intelligence:submit-subjects", Rule.SUBMIT),
+    Row(
+        "intelligence:submit-subjects",
+        Rule.SUBMIT,
+        method="post",
+        allowed_status=400,
+        data={"action": "add"},
+    ),
+    Row("intelligence:submit-subject-add", Rule.SUBMIT, _person),
+    Row("intelligence:submit-subject-add", Rule.SUBMIT, _person, method="post", allowed_status=400),
+    Row("intelligence:submit-subject", Rule.SUBMIT, _first_subject, allowed_status=302),
+    Row(
+        "intelligence:submit-subject",
+        Rule.SUBMIT,
+        _first_subject,
+        method="post",
+        allowed_status=302,
+    ),
+    Row(
+        "intelligence:submit-subject-remove",
+        Rule.SUBMIT,
+        _first_subject,
+        method="post",
+        allowed_status=302,
+    ),
+    Row("intelligence:submit-check", Rule.SUBMIT, allowed_status=302),
+    Row("intelligence:submit-check", Rule.SUBMIT, method="post", allowed_status=302),
+    Row("intelligence:submit-done", Rule.SUBMIT, allowed_status=302),
+]
 
 
 # --- Handling by receivers (queue, detail, re-grade, sanitise, link, outcome, export) -------
