@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from safecity_web.intelligence import views_review
 
 app_name = "intelligence"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("reviews/", views_review.reviews, name="reviews"),
+    path("<str:reference>/review/", views_review.review, name="review"),
+]
