@@ -24,8 +24,14 @@ from django.utils import timezone
 from safecity_web.accounts.models import AuditAction
 from safecity_web.intelligence.access import record_intelligence_event
 from safecity_web.intelligence.models import (
+    ActionLink,
     DeletionReason,
+    Grading,
+    IntelligenceSubject,
     IntelligenceSubmission,
+    PlaceLink,
+    ReviewDecision,
+    SanitisedCopy,
     SubmissionStatus,
 )
 
@@ -82,12 +88,14 @@ def delete_submission(
         locked.deleted_at = moment
         locked.deletion_reason = reason
         locked.save()
-        locked.subjects.all().delete()
-        locked.sanitised_copies.all().delete()
-        locked.action_links.all().delete()
-        locked.place_links.all().delete()
-        locked.gradings.update(encrypted_handling_conditions="", encrypted_reason="")
-        locked.reviews.update(encrypted_reason="")
+        IntelligenceSubject.objects.filter(submission=locked).delete()
+        SanitisedCopy.objects.filter(submission=locked).delete()
+        ActionLink.objects.filter(submission=locked).delete()
+        PlaceLink.objects.filter(submission=locked).delete()
+        Grading.objects.filter(submission=locked).update(
+            encrypted_handling_conditions="", encrypted_reason=""
+        )
+        ReviewDecision.objects.filter(submission=locked).update(encrypted_reason="")
         record_intelligence_event(
             request=request,
             action=AuditAction.DELETED,

@@ -30,7 +30,11 @@ from safecity_web.intelligence.access import (
     require_receiver,
 )
 from safecity_web.intelligence.forms_review import ReviewForm
-from safecity_web.intelligence.models import IntelligenceSubmission, ReviewDecisionKind
+from safecity_web.intelligence.models import (
+    IntelligenceSubmission,
+    ReviewDecision,
+    ReviewDecisionKind,
+)
 from safecity_web.intelligence.review import (
     DUE_SOON_DAYS,
     ReviewError,
@@ -103,7 +107,9 @@ def _facts(submission: IntelligenceSubmission) -> dict[str, Any]:
 
 def _history(request: HttpRequest, submission: IntelligenceSubmission) -> list[dict[str, Any]]:
     """The earlier decisions; reading their reasons (encrypted) writes one audit event."""
-    decisions = list(submission.reviews.select_related("decided_by"))
+    decisions = list(
+        ReviewDecision.objects.filter(submission=submission).select_related("decided_by")
+    )
     history = [
         {"decision": decision, "reason": decrypt(decision.encrypted_reason)}
         for decision in decisions
