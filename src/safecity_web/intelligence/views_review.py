@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import dateformat, timezone
@@ -46,6 +47,7 @@ from safecity_web.intelligence.review import (
 from safecity_web.intelligence.submission import decrypt, review_date
 
 NO_STORE = "no-store, private"
+REVIEWS_PAGE_SIZE = 100
 
 
 def _topic_labels() -> dict[str, str]:
@@ -59,19 +61,22 @@ def reviews(request: HttpRequest) -> HttpResponse:
     require_receiver(request)
     today = timezone.localdate()
     labels = _topic_labels()
-    rows = [
-        {"row": row, "topic_label": labels.get(row.submission.topic, row.submission.topic)}
-        for row in reviews_for(user=request.user, today=today)
-    ]
+    every = reviews_for(user=request.user, today=today)
+    page = Paginator(every, REVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
     response = render(
         request,
         "intelligence/review/reviews.html",
         {
-            "rows": rows,
+            "page": page,
+            "rows": [
+                {"row": row, "topic_label": labels.get(row.submission.topic, row.submission.topic)}
+                for row in page.object_list
+            ],
+            "total": len(every),
             "today": today,
             "due_soon_days": DUE_SOON_DAYS,
-            "escalated": sum(1 for item in rows if item["row"].escalated),
-            "overdue": sum(1 for item in rows if item["row"].days_overdue > 0),
+            "escalated": sum(1 for row in every if row.escalated),
+            "overdue": sum(1 for row in every if row.days_overdue > 0),
         },
     )
     response["Cache-Control"] = NO_STORE

@@ -167,6 +167,30 @@ def test_the_reviews_list_shows_due_soon_due_overdue_and_escalated_in_the_users_
     assert response["Cache-Control"] == "no-store, private"
 
 
+def test_the_reviews_list_is_paged(
+    people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("safecity_web.intelligence.views_review.REVIEWS_PAGE_SIZE", 2)
+    made = [_submitted(review_in_days=-days, by=people["submitter"]) for days in (3, 2, 1)]
+    client = _client(people["receiver"])
+    first = client.get(reverse("intelligence:reviews")).content.decode()
+    second = client.get(reverse("intelligence:reviews"), {"page": "2"}).content.decode()
+    for page in (first, second):
+        assert "3 reviews as of" in page
+        assert "3 overdue, 0 escalated." in page
+    assert [reference in first for reference in (item.reference for item in made)] == [
+        True,
+        True,
+        False,
+    ]
+    assert [reference in second for reference in (item.reference for item in made)] == [
+        False,
+        False,
+        True,
+    ]
+    assert 'href="?page=2"' in first
+
+
 def test_the_review_page_shows_the_facts_and_earlier_reasons_never_the_content(
     people: dict[str, User],
 ) -> None:
