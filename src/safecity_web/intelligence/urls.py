@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path, register_converter
 
-from safecity_web.intelligence import views_handling, views_receivers, views_submit
+from safecity_web.intelligence import views_handling, views_receivers, views_review, views_submit
 
 
 class ReferenceConverter:
@@ -87,4 +87,7 @@ urlpatterns: list[URLPattern] = [
         views_handling.submission_audit,
         name="submission-audit",
     ),
+    # Review and retention (helper B).
+    path("reviews/", views_review.reviews, name="reviews"),
+    path("<intelligence_reference:reference>/review/", views_review.review, name="review"),
 ]

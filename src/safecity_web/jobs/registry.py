@@ -45,6 +45,15 @@ JOBS: tuple[ScheduledJob, ...] = (
         every=datetime.timedelta(hours=1),
         target="safecity_web.reporting.retention:run_retention",
     ),
+    ScheduledJob(
+        name="intelligence_retention",
+        description=(
+            "Escalate partner-intelligence reviews overdue past their topic's rule and delete "
+            "the content of submissions whose review is overdue past retention (issue 14)."
+        ),
+        every=datetime.timedelta(hours=1),
+        target="safecity_web.intelligence.retention:run_retention",
+    ),
 )
 
 

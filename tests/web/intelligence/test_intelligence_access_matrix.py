@@ -238,7 +238,26 @@ HANDLING_ROWS: list[Row] = [
 ]
 
 # --- Review and retention --------------------------------------------------------------------
-REVIEW_ROWS: list[Row] = []
+REVIEW_ROWS: list[Row] = [
+    Row("intelligence:reviews", Rule.QUEUE),
+    Row("intelligence:review", Rule.HANDLE, _reference),
+    Row(
+        "intelligence:review",
+        Rule.HANDLE,
+        _reference,
+        method="post",
+        allowed_status=400,
+        data={"decision": "retain", "reason": "  "},
+    ),
+    Row(
+        "intelligence:review",
+        Rule.HANDLE,
+        _reference,
+        method="post",
+        allowed_status=400,
+        data={"decision": "delete"},
+    ),
+]
 
 # --- Counts the partnership sees, and the site's de-identified export --------------------------
 COUNTS_ROWS: list[Row] = []
