@@ -98,9 +98,7 @@ def series_rows(group_id: str) -> list[dict[str, Any]]:
             "special_cause": str(point["special_cause"]),
             "variation": str(point["variation"]),
         }
-        for position, (count, (_, point)) in enumerate(
-            zip(counts, chart.iterrows(), strict=True)
-        )
+        for position, (count, (_, point)) in enumerate(zip(counts, chart.iterrows(), strict=True))
     ]
 
 

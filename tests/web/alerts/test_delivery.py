@@ -168,7 +168,8 @@ def test_one_click_unsubscribe_removes_the_optional_alerts_and_not_those_of_the_
 
     header = officer_mail.extra_headers["List-Unsubscribe"]
     assert officer_mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert header.startswith(f"<{SITE}/alerts/unsubscribe/") and header.endswith("/>")
+    assert header.startswith(f"<{SITE}/alerts/unsubscribe/")
+    assert header.endswith("/>")
     url = header[1:-1]
     assert url in officer_mail.body
     assert "cannot be unsubscribed" in officer_mail.body  # it held role alerts too

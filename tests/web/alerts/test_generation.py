@@ -60,9 +60,7 @@ def _keys(user: User, kind: AlertKind | None = None) -> list[str]:
     return [key for key, _ in _alerts(user, kind)]
 
 
-def test_a_month_outside_its_control_limits_alerts_its_followers_once_and_ordinary_months_never() -> (
-    None
-):
+def test_a_month_outside_its_limits_alerts_its_followers_once_and_ordinary_months_never() -> None:
     publish_monitored_area()
     # The core's XmR chart flags the planted month, and vehicle crime's old spike, and nothing
     # else; the months just before the planted one are special cause too (a shift of 7 below
@@ -256,7 +254,8 @@ def test_new_intelligence_alerts_the_receivers_its_topic_routes_to_once() -> Non
     assert _alerts(receiver) == [
         (
             f"intelligence_item:{submission.reference}",
-            f"New intelligence {submission.reference} (County lines and drug dealing) in your queue",
+            f"New intelligence {submission.reference} (County lines and drug dealing) in your "
+            "queue",
         )
     ]
     for nobody in (submitter, unrouted, board, administrator):
@@ -265,9 +264,7 @@ def test_new_intelligence_alerts_the_receivers_its_topic_routes_to_once() -> Non
     assert run_generation(NOW)["intelligence_item_alerts"] == 0
 
 
-def test_reviews_due_overdue_and_escalated_alert_receivers_and_escalations_administrators() -> (
-    None
-):
+def test_reviews_due_overdue_and_escalated_alert_receivers_and_escalations_administrators() -> None:
     publish_monitored_area()
     submitter = staff("submitter")
     receiver = staff("receiver")
@@ -287,7 +284,8 @@ def test_reviews_due_overdue_and_escalated_alert_receivers_and_escalations_admin
     assert _alerts(receiver, AlertKind.REVIEW_DUE) == [
         (
             f"review_due:{reference}:{due.isoformat()}",
-            f"Review of intelligence {reference} (County lines and drug dealing) due on 7 June 2025",
+            f"Review of intelligence {reference} (County lines and drug dealing) due on "
+            "7 June 2025",
         )
     ]
 
@@ -303,7 +301,8 @@ def test_reviews_due_overdue_and_escalated_alert_receivers_and_escalations_admin
     escalated = [
         (
             f"review_escalated:{reference}:2025-05-01",
-            f"Overdue review of intelligence {reference} (County lines and drug dealing) escalated on 2 June 2025",
+            f"Overdue review of intelligence {reference} (County lines and drug dealing) "
+            "escalated on 2 June 2025",
         )
     ]
     assert _alerts(receiver, AlertKind.REVIEW_ESCALATED) == escalated
