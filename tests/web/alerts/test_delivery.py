@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from django.core import mail, signing
-from django.core.management import call_command
+from django.core.management import ManagementUtility, call_command
 from django.test import Client
 from web_alerts import now_at, publish_monitored_area
 from web_intelligence import (
@@ -29,6 +29,7 @@ from web_triage import give_duty, make_report
 from safecity_web.accounts.models import Role, User
 from safecity_web.alerts.models import Alert, DigestSent, Frequency, Subscription
 from safecity_web.alerts.services import follow, set_by_role_frequency, unsubscribe_token
+from safecity_web.jobs.models import JobRun
 
 pytestmark = pytest.mark.django_db
 
@@ -275,4 +276,31 @@ def test_the_daily_digest_goes_once_a_day_from_the_configured_hour() -> None:
     assert list(DigestSent.objects.order_by("day").values_list("day", "alert_count")) == [
         (datetime.date(2025, 6, 2), 1),
         (datetime.date(2025, 6, 3), 1),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_both_jobs_run_from_the_command_line_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    publish_monitored_area()
+    follower = staff("follower", role=Role.BOARD_MEMBER)
+    follow(
+        user=follower, group_id="residential_burglary", area_code="", frequency=Frequency.IMMEDIATE
+    )
+    for job in ("alerts_generate", "alerts_send"):
+        utility = ManagementUtility(
+            ["python -m safecity_web", "run_scheduled_jobs", "--job", job, "--now", NOW.isoformat()]
+        )
+        utility.execute()
+    out = capsys.readouterr().out
+    assert "alerts_generate: succeeded (control_limit_alerts=1, significant_change_alerts=1," in out
+    assert (
+        "alerts_send: succeeded (immediate_emails=1, digest_emails=0, alerts_emailed=2, "
+        "failed_emails=0)"
+    ) in out
+    assert [(message.to, message.subject) for message in mail.outbox] == [
+        ([follower.email], "Safe City: 2 new alerts")
+    ]
+    assert sorted(JobRun.objects.values_list("job_name", "outcome")) == [
+        ("alerts_generate", "succeeded"),
+        ("alerts_send", "succeeded"),
     ]
