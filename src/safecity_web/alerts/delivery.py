@@ -46,7 +46,7 @@ PUBLIC_KINDS = frozenset({AlertKind.CONTROL_LIMIT, AlertKind.SIGNIFICANT_CHANGE}
 SUBJECT_PREFIX = "Safe City"
 
 
-def site_link(path: str) -> str:
+def site_link(*, path: str) -> str:
     """``path`` as an absolute link on the site (``SAFECITY_SITE_URL``)."""
     return f"{settings.SAFECITY_SITE_URL}{path}"
 
@@ -73,7 +73,7 @@ def _body(*, alerts: Sequence[Alert], digest: bool, unsubscribe_url: str | None)
     lines += [
         "",
         "Sign in to see them:",
-        site_link(reverse("alerts:list")),
+        site_link(path=reverse("alerts:list")),
         "",
     ]
     if unsubscribe_url is not None:
@@ -88,7 +88,7 @@ def _body(*, alerts: Sequence[Alert], digest: bool, unsubscribe_url: str | None)
         lines += [
             "The other alerts come with your role in the partnership and cannot be "
             "unsubscribed. You can have them emailed once a day instead:",
-            site_link(reverse("alerts:subscriptions")),
+            site_link(path=reverse("alerts:subscriptions")),
             "",
         ]
     lines.append(
@@ -107,7 +107,7 @@ def build_message(*, user: Any, alerts: Sequence[Alert], digest: bool) -> EmailM
     headers = {}
     if subscription_ids:
         token = unsubscribe_token(user=user, subscription_ids=subscription_ids)
-        unsubscribe_url = site_link(reverse("alerts:unsubscribe", kwargs={"token": token}))
+        unsubscribe_url = site_link(path=reverse("alerts:unsubscribe", kwargs={"token": token}))
         headers = {
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

@@ -215,7 +215,7 @@ def follow(
     return subscription, created
 
 
-def describe(subscription: Subscription, *, groups: dict[str, str], areas: dict[str, str]) -> str:
+def describe(*, subscription: Subscription, groups: dict[str, str], areas: dict[str, str]) -> str:
     """What ``subscription`` follows, in words (public names of crime groups and areas)."""
     group = groups.get(subscription.group_id, subscription.group_id)
     area = areas.get(subscription.area_code, subscription.area_code)
@@ -243,7 +243,7 @@ def unsubscribe_token(*, user: Any, subscription_ids: Sequence[int]) -> str:
     )
 
 
-def read_unsubscribe_token(token: str) -> tuple[int, list[int]]:
+def read_unsubscribe_token(*, token: str) -> tuple[int, list[int]]:
     """The user id and subscription ids of an unsubscribe ``token``.
 
     Raises
@@ -270,7 +270,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, list[int]]:
     return user_id, [item for item in subscriptions if isinstance(item, int)]
 
 
-def token_subscriptions(token: str) -> QuerySet[Subscription]:
+def token_subscriptions(*, token: str) -> QuerySet[Subscription]:
     """The subscriptions an unsubscribe ``token`` still names (already removed ones are gone)."""
-    user_id, subscription_ids = read_unsubscribe_token(token)
+    user_id, subscription_ids = read_unsubscribe_token(token=token)
     return Subscription.objects.filter(user_id=user_id, pk__in=subscription_ids)

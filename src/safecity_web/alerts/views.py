@@ -88,7 +88,10 @@ def _subscriptions_page(
             "follow_form": follow_form,
             "frequency_form": frequency_form,
             "subscriptions": [
-                {"subscription": item, "words": describe(item, groups=groups, areas=areas)}
+                {
+                    "subscription": item,
+                    "words": describe(subscription=item, groups=groups, areas=areas),
+                }
                 for item in mine
             ],
             "by_role_kinds": by_role,
@@ -126,7 +129,7 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
             form.add_error(error.field_name, str(error))
         else:
             groups, areas = names()
-            words = describe(subscription, groups=groups, areas=areas)
+            words = describe(subscription=subscription, groups=groups, areas=areas)
             if created:
                 messages.success(request, f"You now follow {words}.")
             else:
@@ -143,7 +146,7 @@ def subscription_remove(request: HttpRequest, subscription_id: int) -> HttpRespo
     """Stop following (one of the user's own subscriptions; another's is not found)."""
     subscription = get_object_or_404(Subscription, pk=subscription_id, user=request.user)
     groups, areas = names()
-    words = describe(subscription, groups=groups, areas=areas)
+    words = describe(subscription=subscription, groups=groups, areas=areas)
     subscription.delete()
     messages.success(request, f"You no longer follow {words}.")
     return redirect("alerts:subscriptions")
@@ -173,12 +176,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     a form, and the signed token (not a session) is what authorises the change.
     """
     try:
-        services.read_unsubscribe_token(token)
-        found = list(services.token_subscriptions(token))
+        services.read_unsubscribe_token(token=token)
+        found = list(services.token_subscriptions(token=token))
     except UnsubscribeTokenError as error:
         return render(request, "alerts/unsubscribe_invalid.html", {"error": error}, status=400)
     groups, areas = names()
-    words = [describe(item, groups=groups, areas=areas) for item in found]
+    words = [describe(subscription=item, groups=groups, areas=areas) for item in found]
     if request.method == "POST":
         for item in found:
             record_event(
