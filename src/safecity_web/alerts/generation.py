@@ -422,9 +422,14 @@ def review_alerts(*, today: datetime.date) -> list[FoundAlert]:
             )
             key = f"review_escalated:{submission.reference}:{due.isoformat()}"
             things.append((AlertKind.REVIEW_ESCALATED, key, title, topic_receivers, review_path))
+            # Administrators who are not receivers see no submission: no reference, and a link
+            # to the receivers page (to designate someone to review it).
             others = [user for user in administrators if user not in topic_receivers]
+            unnamed = (
+                f"An overdue intelligence review ({label}) was escalated on {escalated:%-d %B %Y}"
+            )
             administrators_path = link_path(("intelligence:receivers", {}))
-            things.append((AlertKind.REVIEW_ESCALATED, key, title, others, administrators_path))
+            things.append((AlertKind.REVIEW_ESCALATED, key, unnamed, others, administrators_path))
         for kind, key, title, users, path in things:
             found.extend(
                 FoundAlert(user=user, kind=kind, key=key, title=title, link_path=path)

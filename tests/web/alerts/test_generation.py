@@ -306,7 +306,14 @@ def test_reviews_due_overdue_and_escalated_alert_receivers_and_escalations_admin
         )
     ]
     assert _alerts(receiver, AlertKind.REVIEW_ESCALATED) == escalated
-    assert _alerts(administrator) == escalated
+    # An administrator who is not a receiver is not told which submission.
+    assert _alerts(administrator) == [
+        (
+            f"review_escalated:{reference}:2025-05-01",
+            "An overdue intelligence review (County lines and drug dealing) was escalated on "
+            "2 June 2025",
+        )
+    ]
     assert _alerts(submitter) == []
     assert summary["review_escalated_alerts"] == 2
     assert run_generation(NOW + datetime.timedelta(hours=2))["review_escalated_alerts"] == 0
