@@ -85,9 +85,10 @@ def _body(*, alerts: Sequence[Alert], digest: bool, unsubscribe_url: str | None)
             "",
         ]
     if any(not alert.optional for alert in alerts):
+        which = "The other alerts" if unsubscribe_url is not None else "These alerts"
         lines += [
-            "The other alerts come with your role in the partnership and cannot be "
-            "unsubscribed. You can have them emailed once a day instead:",
+            f"{which} come with your role in the partnership and cannot be unsubscribed. You "
+            "can have them emailed once a day instead:",
             site_link(path=reverse("alerts:subscriptions")),
             "",
         ]

@@ -164,7 +164,9 @@ def test_one_click_unsubscribe_removes_the_optional_alerts_and_not_those_of_the_
 
     # Only role alerts: no unsubscribe header, and the email says why.
     assert "List-Unsubscribe" not in receiver_mail.extra_headers
-    assert "cannot be unsubscribed" in receiver_mail.body
+    assert "These alerts come with your role in the partnership and cannot be unsubscribed" in (
+        receiver_mail.body
+    )
     assert f"{SITE}/partners/alerts/subscriptions/" in receiver_mail.body
 
     header = officer_mail.extra_headers["List-Unsubscribe"]
@@ -173,7 +175,7 @@ def test_one_click_unsubscribe_removes_the_optional_alerts_and_not_those_of_the_
     assert header.endswith("/>")
     url = header[1:-1]
     assert url in officer_mail.body
-    assert "cannot be unsubscribed" in officer_mail.body  # it held role alerts too
+    assert "The other alerts come with your role" in officer_mail.body  # role alerts too
 
     # A mail client's one-click POST (RFC 8058): no session, no CSRF token.
     client = Client(enforce_csrf_checks=True)
