@@ -47,7 +47,14 @@ UNROUTED_RECEIVER = "prevent_lead"
 STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.ANALYST, Role.PARTNER_OFFICER})
 # URL names reached without signing in on purpose (a one-click unsubscribe link carries its
 # own signed token); each must be listed here with the reason, and is checked by its own tests.
-PUBLIC_BY_TOKEN: frozenset[str] = frozenset()
+PUBLIC_BY_TOKEN: frozenset[str] = frozenset(
+    {
+        # The one-click unsubscribe link of alert emails (RFC 8058): a mail client posts to it
+        # without a session; its signed token names the user and subscriptions. Checked by
+        # tests/web/alerts/test_delivery.py and test_pages.py.
+        "alerts:unsubscribe",
+    }
+)
 
 
 class Designation(enum.Enum):
@@ -263,7 +270,35 @@ REVIEW_ROWS: list[Row] = [
 COUNTS_ROWS: list[Row] = []
 
 # --- Alerts and subscriptions -----------------------------------------------------------------
-ALERT_ROWS: list[Row] = []
+# A user only ever reaches their own alerts and subscriptions: another's id is not found (404).
+NOBODY_S = 2_000_000_000
+ALERT_ROWS: list[Row] = [
+    Row("alerts:list", Rule.PARTNERSHIP),
+    Row("alerts:mark-all-read", Rule.PARTNERSHIP, method="post", allowed_status=302),
+    Row(
+        "alerts:mark-read",
+        Rule.PARTNERSHIP,
+        kwargs=lambda world: {"alert_id": NOBODY_S},
+        method="post",
+        allowed_status=404,
+    ),
+    Row("alerts:subscriptions", Rule.PARTNERSHIP),
+    Row("alerts:subscriptions", Rule.PARTNERSHIP, method="post", allowed_status=400),
+    Row(
+        "alerts:subscription-remove",
+        Rule.PARTNERSHIP,
+        kwargs=lambda world: {"subscription_id": NOBODY_S},
+        method="post",
+        allowed_status=404,
+    ),
+    Row(
+        "alerts:frequency",
+        Rule.PARTNERSHIP,
+        method="post",
+        data={"by_role_frequency": "daily"},
+        allowed_status=302,
+    ),
+]
 
 ROWS = SUBMISSION_ROWS + HANDLING_ROWS + REVIEW_ROWS + COUNTS_ROWS + ALERT_ROWS
 
