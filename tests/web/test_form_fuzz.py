@@ -255,6 +255,33 @@ def _intelligence_ids(people: PortalPeople) -> dict[str, str]:
         "copy_id": str(copy.pk),
         "export_format": "csv",
         "designation_id": str(designation.pk),
+        **_alert_ids(people),
+    }
+
+
+def _alert_ids(people: PortalPeople) -> dict[str, str]:
+    """The own analyst's alert, subscription and a valid one-click unsubscribe token (issue 14);
+    ``alerts:alert_id`` and ``alerts:token`` are namespaced (``alert_id`` is a business alert's,
+    ``token`` a password reset's)."""
+    from django.utils import timezone
+
+    from safecity_web.alerts.models import Alert, AlertKind, Subscription
+    from safecity_web.alerts.services import unsubscribe_token
+
+    analyst = people.user(Role.ANALYST)
+    subscription = Subscription.objects.create(user=analyst, group_id="all_crime")
+    alert = Alert.objects.create(
+        user=analyst,
+        kind=AlertKind.SIGNIFICANT_CHANGE,
+        key="fuzz",
+        title="All crime changed significantly",
+        link_path="/",
+        created_at=timezone.now(),
+    )
+    return {
+        "alerts:alert_id": str(alert.pk),
+        "subscription_id": str(subscription.pk),
+        "alerts:token": unsubscribe_token(user=analyst, subscription_ids=[subscription.pk]),
     }
 
 
