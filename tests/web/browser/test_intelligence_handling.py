@@ -4,7 +4,8 @@ A submission is made in the running site through the real service by the analyst
 lines, which routes to the police intelligence receiver; the police officer is designated as
 that receiver. They sign in, find it in the queue (no content there), open it (the view is
 audit-logged), are stopped from keeping "what is known" empty in a sanitised copy, then make the
-copy. Every page is checked with axe and the page guard.
+copy; then opens their alerts and what they follow. Every page is checked with axe and the
+page guard.
 """
 
 from __future__ import annotations
@@ -95,4 +96,12 @@ def test_a_receiver_reads_and_sanitises_a_submission(guarded, assert_accessible)
     assert_accessible(page)
     recorded = _shell(site, _AUDIT % {"ref": reference})
     assert recorded["copies"] == [["provenance", "place_words", "subjects[0].name"]]
+
+    # The receiver's alerts pages (the portal list and what they follow) pass axe too.
+    page.get_by_role("link", name=re.compile(r"^Alerts")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alerts")
+    assert_accessible(page)
+    guarded.goto("/partners/alerts/subscriptions/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What you follow")
+    assert_accessible(page)
     guarded.assert_clean()
