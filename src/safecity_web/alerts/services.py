@@ -28,11 +28,15 @@ from safecity_web.alerts.models import (
     Frequency,
     Subscription,
 )
+from safecity_web.intelligence.access import may_handle
+from safecity_web.intelligence.models import IntelligenceSubmission
 from safecity_web.observatory.models import (
     AreaLevel,
     AssessmentStatus,
     IndicatorValue,
 )
+from safecity_web.reporting.access import may_see_report
+from safecity_web.reporting.models import CommunityReport
 
 UNSUBSCRIBE_SALT = "safecity.alerts.unsubscribe"
 TITLE_LENGTH = 300
@@ -274,3 +278,50 @@ def token_subscriptions(*, token: str) -> QuerySet[Subscription]:
     """The subscriptions an unsubscribe ``token`` still names (already removed ones are gone)."""
     user_id, subscription_ids = read_unsubscribe_token(token=token)
     return Subscription.objects.filter(user_id=user_id, pk__in=subscription_ids)
+
+
+INTELLIGENCE_KEY_PREFIXES = ("intelligence_item:", "review_due:", "review_overdue:")
+"""Alert keys naming an intelligence reference second (``kind:reference:...``)."""
+ESCALATED_KEY_PREFIX = "review_escalated:"
+TRIAGE_KEY_PREFIX = "triage_item:"
+WITHHELD_TITLE = "An alert about something you no longer have access to"
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAlert:
+    """An alert as the portal shows it now: its title and link, or neither if withheld."""
+
+    alert: Alert
+    title: str
+    link_path: str
+
+
+def shown_alerts(*, user: Any, alerts: Iterable[Alert]) -> list[ShownAlert]:
+    """``alerts`` as ``user`` may see them today.
+
+    An alert naming a community report or an intelligence submission keeps its reference and
+    link only while the user may still see that report or submission: after a designation or
+    duty is taken away, or a role changes, the alert stays in the list (with its kind and date)
+    but its title and link are withheld. Escalation alerts sent to administrators without a
+    designation name no reference and link to the receivers page; they are shown as sent.
+    """
+    shown = []
+    for alert in alerts:
+        reference = ""
+        if alert.key.startswith(INTELLIGENCE_KEY_PREFIXES) or (
+            alert.key.startswith(ESCALATED_KEY_PREFIX) and alert.key.split(":")[1] in alert.title
+        ):
+            reference = alert.key.split(":")[1]
+            submission = IntelligenceSubmission.objects.filter(reference=reference).first()
+            allowed = submission is not None and may_handle(user=user, submission=submission)
+        elif alert.key.startswith(TRIAGE_KEY_PREFIX):
+            reference = alert.key.split(":")[1]
+            report = CommunityReport.objects.filter(reference=reference).first()
+            allowed = report is not None and may_see_report(user=user, report=report)
+        else:
+            allowed = True
+        if allowed:
+            shown.append(ShownAlert(alert=alert, title=alert.title, link_path=alert.link_path))
+        else:
+            shown.append(ShownAlert(alert=alert, title=WITHHELD_TITLE, link_path=""))
+    return shown

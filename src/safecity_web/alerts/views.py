@@ -39,13 +39,18 @@ ALERTS_PER_PAGE = 50
 @require_http_methods(["GET"])
 @role_required(*PARTNER_ROLES)
 def alert_list(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's alerts, newest first (50 a page)."""
+    """The signed-in user's alerts, newest first (50 a page); an alert naming a report or
+    intelligence the user may no longer see is listed without its title and link."""
     alerts = Alert.objects.filter(user=request.user).order_by("-created_at", "-id")
     page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "alerts/list.html",
-        {"page": page, "unread": services.unread_count(user=request.user)},
+        {
+            "page": page,
+            "shown": services.shown_alerts(user=request.user, alerts=page),
+            "unread": services.unread_count(user=request.user),
+        },
     )
 
 

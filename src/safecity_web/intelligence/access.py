@@ -128,8 +128,8 @@ def require_see(request: HttpRequest, *, submission: IntelligenceSubmission) -> 
     if not may_see(user=request.user, submission=submission):
         raise deny(
             request,
-            reason=f"{request.path}: intelligence on topic {submission.topic} is seen only by "
-            "its submitter and the receivers the topic is routed to",
+            reason=f"{request.path}: intelligence is seen only by its submitter and the "
+            "receivers its topic is routed to",
         )
 
 
@@ -138,8 +138,8 @@ def require_handle(request: HttpRequest, *, submission: IntelligenceSubmission) 
     if not may_handle(user=request.user, submission=submission):
         raise deny(
             request,
-            reason=f"{request.path}: intelligence on topic {submission.topic} is handled only by "
-            "the receivers the topic is routed to",
+            reason=f"{request.path}: intelligence is handled only by the receivers its topic is "
+            "routed to",
         )
 
 
@@ -151,7 +151,9 @@ def record_intelligence_event(
     detail: str,
     user: Any = None,
 ) -> AuditEvent:
-    """Append an audit event about ``submission`` (its reference, never its content)."""
+    """Append an audit event about ``submission``: its reference and what was done, never its
+    content, topic, places, grades or outcome (administrators read the audit log, and they see
+    no intelligence unless designated)."""
     acting: Any = user
     if acting is None and request is not None and request.user.is_authenticated:
         acting = request.user

@@ -52,6 +52,7 @@ def delete_submission(
     by: Any = None,
     request: HttpRequest | None = None,
     now: datetime.datetime | None = None,
+    review_due_by: datetime.date | None = None,
 ) -> bool:
     """Delete ``submission``'s content and keep its de-identified fields.
 
@@ -67,18 +68,24 @@ def delete_submission(
         The request it was decided in, if any (for the audit event's path and address).
     now
         When (default: now).
+    review_due_by
+        For the retention job: delete only if, re-read under the lock, the review is still due
+        on or before this day (a receiver who kept it meanwhile moved the review on).
 
     Returns
     -------
     bool
         ``True`` when the content was deleted now; ``False`` when it had already been deleted
-        (nothing changes and no audit event is written).
+        or its review was moved past ``review_due_by`` (nothing changes and no audit event is
+        written).
     """
     moment = now or timezone.now()
     reason = DeletionReason(reason)
     with transaction.atomic():
         locked = IntelligenceSubmission.objects.select_for_update().get(pk=submission.pk)
         if locked.deleted_at is not None:
+            return False
+        if review_due_by is not None and locked.review_due > review_due_by:
             return False
         for name in CONTENT_FIELDS:
             setattr(locked, name, "")

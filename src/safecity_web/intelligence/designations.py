@@ -42,12 +42,19 @@ def designate_receiver(
     Raises
     ------
     DesignationError
-        When the receiver is unknown, the user's role may not receive intelligence, the
-        account is inactive, or the designation exists already.
+        When the receiver is unknown, ``by`` is ``user`` (nobody designates themselves), the
+        user's role may not receive intelligence, the account is inactive, or the designation
+        exists already.
     """
     labels = receiver_labels()
     if receiver not in labels:
         raise DesignationError("receiver", f"choose one of {', '.join(labels)}")
+    if by is not None and getattr(by, "pk", None) == user.pk:
+        raise DesignationError(
+            "username",
+            "you cannot designate yourself: another administrator must (one person does not "
+            "both grant and use access to intelligence)",
+        )
     if not user.is_active:
         raise DesignationError("username", f"{user.get_username()}'s account is not active")
     if user.role not in {role.value for role in RECEIVER_ROLES}:

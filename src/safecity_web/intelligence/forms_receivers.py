@@ -27,7 +27,15 @@ class DesignationForm(forms.Form):
     def clean_username(self) -> User:
         """The account with this username."""
         username = self.cleaned_data["username"].strip()
-        user = User.objects.filter(username__iexact=username).first()
-        if user is None:
+        exact = User.objects.filter(username=username).first()
+        if exact is not None:
+            return exact
+        matches = list(User.objects.filter(username__iexact=username)[:2])
+        if not matches:
             raise forms.ValidationError(f"There is no account with the username {username}")
-        return user
+        if len(matches) > 1:
+            raise forms.ValidationError(
+                f"More than one account has the username {username} in other letter cases: "
+                "type it exactly"
+            )
+        return matches[0]

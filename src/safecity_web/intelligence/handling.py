@@ -158,6 +158,17 @@ def check_handleable(*, submission: IntelligenceSubmission) -> None:
         )
 
 
+def lock_handleable(*, submission: IntelligenceSubmission) -> None:
+    """Lock ``submission``'s row for the rest of the transaction and check it again.
+
+    Called first inside every handling action's transaction: a deletion (at review or by the
+    retention job) that committed after the request loaded the submission is seen here, so no
+    content is written back into a deleted submission.
+    """
+    current = IntelligenceSubmission.objects.select_for_update().get(pk=submission.pk)
+    check_handleable(submission=current)
+
+
 def mark_in_progress(*, submission: IntelligenceSubmission) -> None:
     """Move a new submission to "being developed" (the first handling action does)."""
     if submission.status == SubmissionStatus.NEW:
@@ -251,10 +262,10 @@ def regrade(
         raise HandlingError("reason", "say why the grading changes")
     if len(reason) > MAX_REASON_CHARACTERS:
         raise HandlingError("reason", f"must be at most {MAX_REASON_CHARACTERS:,} characters")
-    before = submission_grade(submission)
     moment = now or timezone.now()
     encrypted_conditions = encrypt(conditions) if conditions else ""
     with transaction.atomic():
+        lock_handleable(submission=submission)
         grading = Grading.objects.create(
             submission=submission,
             graded_by=by,
@@ -282,7 +293,7 @@ def regrade(
             request=request,
             action=AuditAction.EDITED,
             submission=submission,
-            detail=f"re-graded from {before} to {submission_grade(submission)}",
+            detail="re-graded",
             user=by,
         )
     return grading
@@ -309,6 +320,7 @@ def link_action(
         raise duplicate
     try:
         with transaction.atomic():
+            lock_handleable(submission=submission)
             link = ActionLink.objects.create(
                 submission=submission, action=action, linked_by=by, linked_at=now or timezone.now()
             )
@@ -317,7 +329,7 @@ def link_action(
                 request=request,
                 action=AuditAction.EDITED,
                 submission=submission,
-                detail=f"linked to action {action.code} (id {action.pk})",
+                detail="linked to an action of the action plan",
                 user=by,
             )
     except IntegrityError as error:
@@ -352,6 +364,7 @@ def link_place(
         raise duplicate
     try:
         with transaction.atomic():
+            lock_handleable(submission=submission)
             link = PlaceLink.objects.create(
                 submission=submission,
                 area_code=place.code,
@@ -365,7 +378,7 @@ def link_place(
                 request=request,
                 action=AuditAction.EDITED,
                 submission=submission,
-                detail=f"linked to {place.level.value} {place.code}",
+                detail="linked to a place",
                 user=by,
             )
     except IntegrityError as error:
@@ -399,6 +412,7 @@ def record_outcome(
     if len(note) > MAX_REASON_CHARACTERS:
         raise HandlingError("note", f"must be at most {MAX_REASON_CHARACTERS:,} characters")
     with transaction.atomic():
+        lock_handleable(submission=submission)
         submission.outcome = outcome
         submission.encrypted_outcome_note = encrypt(note.strip()) if note.strip() else ""
         submission.outcome_recorded_at = now or timezone.now()
@@ -410,7 +424,7 @@ def record_outcome(
             request=request,
             action=AuditAction.EDITED,
             submission=submission,
-            detail=f"recorded the outcome {outcome}",
+            detail="recorded the outcome",
             user=by,
         )
     return submission

@@ -60,7 +60,12 @@ def escalate_overdue_reviews(*, now: datetime.datetime) -> dict[str, int]:
                 submission = IntelligenceSubmission.objects.select_for_update().get(
                     pk=submission_id
                 )
-                if submission.deleted_at is not None or submission.review_escalated_at:
+                if (
+                    submission.deleted_at is not None
+                    or submission.review_escalated_at
+                    or submission.review_due
+                    > _overdue_since(today=today, days=topic.escalate_after_days)
+                ):
                     continue
                 submission.review_escalated_at = now
                 submission.save(update_fields=["review_escalated_at"])
@@ -96,7 +101,10 @@ def delete_expired_submissions(*, now: datetime.datetime) -> dict[str, int]:
         )
         for submission in expired.order_by("review_due", "id").iterator(chunk_size=500):
             if delete_submission(
-                submission=submission, reason=DeletionReason.RETENTION_EXPIRED, now=now
+                submission=submission,
+                reason=DeletionReason.RETENTION_EXPIRED,
+                now=now,
+                review_due_by=_overdue_since(today=today, days=topic.delete_after_days),
             ):
                 counts[topic.id] = counts.get(topic.id, 0) + 1
     return counts

@@ -39,6 +39,7 @@ from safecity_web.intelligence.handling import (
     HandlingError,
     OriginalContent,
     check_handleable,
+    lock_handleable,
     mark_in_progress,
     original_content,
 )
@@ -145,7 +146,8 @@ def _kept_content(
         content[PROVENANCE] = original.provenance
         content["provenance_label"] = original.provenance_label
         if original.provenance_detail:
-            content["provenance_detail"] = original.provenance_detail
+            # The submitter's own words are kept as written: the leak check covers them too.
+            texts[PROVENANCE] = content["provenance_detail"] = original.provenance_detail
     if choice.place_words is not None:
         if PLACE_WORDS not in removable:
             raise HandlingError(PLACE_WORDS, "the original has no place in words")
@@ -297,6 +299,7 @@ def make_sanitised_copy(
     }
     removed_names = [item.name for item in removed]
     with transaction.atomic():
+        lock_handleable(submission=submission)
         copy = SanitisedCopy.objects.create(
             submission=submission,
             created_by=by,

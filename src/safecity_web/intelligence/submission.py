@@ -360,9 +360,7 @@ def submit_intelligence(
                     request=None,
                     action=AuditAction.CREATED,
                     submission=submission,
-                    detail=f"submitted intelligence on topic {draft.topic} "
-                    f"(graded {draft.source_evaluation}{draft.intelligence_assessment}"
-                    f"{draft.handling_code})",
+                    detail="submitted intelligence",
                     user=submitted_by,
                 )
                 return submission
