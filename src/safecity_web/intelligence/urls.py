@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from safecity_web.intelligence import views_counts
 
 app_name = "intelligence"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("counts/", views_counts.counts, name="counts"),
+    path("counts.csv", views_counts.counts_csv, name="counts-csv"),
+]

@@ -127,7 +127,10 @@ HANDLING_ROWS: list[Row] = []
 REVIEW_ROWS: list[Row] = []
 
 # --- Counts the partnership sees, and the site's de-identified export --------------------------
-COUNTS_ROWS: list[Row] = []
+COUNTS_ROWS: list[Row] = [
+    Row("intelligence:counts", Rule.PARTNERSHIP),
+    Row("intelligence:counts-csv", Rule.EXPORT),
+]
 
 # --- Alerts and subscriptions -----------------------------------------------------------------
 ALERT_ROWS: list[Row] = []
