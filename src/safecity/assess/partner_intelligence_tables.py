@@ -126,7 +126,7 @@ def counts_table(
     names = ward_names(area)
     records = []
     for row in counts.rows.to_dict("records"):
-        ward = row["ward_code"]
+        ward = row["ward_code"] if isinstance(row["ward_code"], str) and row["ward_code"] else None
         month = f"{row['month']:%Y-%m}"
         ward_name = NO_WARD_NAME if ward is None else names.get(str(ward), OUTSIDE_WARD_NAME)
         records.append(
