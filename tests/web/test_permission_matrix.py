@@ -355,7 +355,10 @@ def test_every_role_checked_view_anywhere_is_in_the_matrix() -> None:
     }
     assert "accounts:audit-log" in role_checked  # the detection works
     triage = set(_triage_names(get_resolver().url_patterns))
-    assert role_checked - {row.name for row in MATRIX} - triage == set()
+    # Partner intelligence and alerts have their own matrix and guard (issue 14,
+    # tests/web/intelligence/test_intelligence_access_matrix.py).
+    own_matrix = {name for name in role_checked if name.startswith(("intelligence:", "alerts:"))}
+    assert role_checked - {row.name for row in MATRIX} - triage - own_matrix == set()
 
 
 def _request(client: Client, row: Guarded, url: str) -> tuple[Any, int]:
