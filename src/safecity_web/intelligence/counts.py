@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from safecity_web import core_gateway
 from safecity_web.intelligence.models import IntelligenceSubmission
+from safecity_web.reporting.submission import current_boundaries
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_MONTHS = 12
@@ -142,8 +143,6 @@ class CountsTable:
 
 
 def _ward_names() -> tuple[dict[str, str], bool]:
-    from safecity_web.reporting.submission import current_boundaries
-
     current = current_boundaries()
     if current is None:
         return {}, False
