@@ -23,6 +23,7 @@ from safecity.report.charts import ChartRenderer
 from safecity.report.context import ReportContext
 from safecity.report.document import Section, Table
 from safecity.report.evidence import index_rows
+from safecity.report.narrative import finding_sentences, finding_topics
 from safecity.report.partner_intelligence_section import (
     SECTION_TITLE,
     partner_intelligence_absence,
@@ -98,15 +99,23 @@ def test_the_partners_section_says_the_tables_counts(demo_artefact: Path) -> Non
 
 def test_the_partners_edition_lists_it_with_its_findings(demo_artefact: Path) -> None:
     artefact = open_artefact(directory=demo_artefact, audience=Audience.PARTNERS)
-    assembly = _assembly(artefact, Audience.PARTNERS)
     findings = artefact.table("findings")
     assert findings is not None
     ours = findings[findings["topic"] == "partner_intelligence"]
     assert len(ours) == 2
+    assembly = _assembly(artefact, Audience.PARTNERS)
+    assembly.general = finding_sentences(
+        findings, index=assembly.context.index, drop_suppressed=False
+    )
+    assembly.topics = finding_topics(findings)
     sections = edition(Audience.PARTNERS).sections
     assert sections.index("partner_intelligence") == sections.index("community_reports") + 1
     built = SECTION_BUILDERS["partner_intelligence"](assembly)
     assert [section.title for section in built] == [SECTION_TITLE]
+    sentences = built[0].sentences()
+    assert [s.finding_id for s in sentences if s.finding_id] == list(ours["finding_id"])
+    # The topics finding says the submissions by topic: the section does not say them twice.
+    assert not any(s.text.startswith("Submissions in 2024/25 by topic:") for s in sentences)
 
 
 def test_the_public_edition_never_has_it(demo_artefact: Path) -> None:

@@ -44,6 +44,8 @@ CONCENTRATION_TOPICS = ("county_lines", "exploitation")
 POLICE_GROUP = "drugs"
 WARDS_SHOWN = 5
 NOT_LOADED = "no partner intelligence counts were loaded for this assessment"
+TOPICS_FINDING = "partner_intelligence_topics"
+"""The family's finding that already gives the submissions by topic (said once, not twice)."""
 
 
 def partner_intelligence_table(context: ReportContext) -> pd.DataFrame | None:
@@ -168,7 +170,8 @@ def partner_intelligence_section(
     context
         The report's artefact (the audience's copies) and labels.
     findings
-        The family's findings as sentences (printed under the section).
+        The family's findings as sentences (printed in the section; when they give the
+        submissions by topic, the section's own sentence saying so is left out).
     """
     table = partner_intelligence_table(context)
     if table is None:
@@ -188,7 +191,9 @@ def partner_intelligence_section(
             )
         )
     )
-    section.blocks.append(SentenceList(sentences=(topic_sentence(table, context), *findings)))
+    said = {sentence.finding_id for sentence in findings}
+    opening = () if TOPICS_FINDING in said else (topic_sentence(table, context),)
+    section.blocks.append(SentenceList(sentences=(*opening, *findings)))
     wards = ward_table(table, context)
     if wards is not None:
         section.blocks.append(wards)
