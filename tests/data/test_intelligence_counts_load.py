@@ -23,6 +23,10 @@ from safecity.data.intelligence_counts.loader import (
     load_intelligence_counts_file,
 )
 from safecity.data.load_report import LoadStatus
+from safecity.data.synthetic.intelligence_counts import (
+    synthetic_intelligence_counts,
+    write_demo_intelligence_counts,
+)
 from safecity.data.warehouse import Warehouse
 
 AREA = "E22900099"
@@ -230,3 +234,38 @@ def test_the_gateway_function_and_the_command(tmp_path: Path) -> None:
     )
     assert outcome.exit_code == 1
     assert "rejected" in outcome.output
+
+
+def test_the_demo_counts_are_deterministic_and_concentrated(tmp_path: Path) -> None:
+    wards = [f"E0590{number:04d}" for number in range(12)]
+    rows, planted = synthetic_intelligence_counts(
+        area_code=AREA, ward_codes=wards, seed=20221, last_month="2025-03"
+    )
+    again, _ = synthetic_intelligence_counts(
+        area_code=AREA, ward_codes=list(reversed(wards)), seed=20221, last_month="2025-03"
+    )
+    assert rows == again
+    other, _ = synthetic_intelligence_counts(
+        area_code=AREA, ward_codes=wards, seed=1, last_month="2025-03"
+    )
+    assert rows != other
+    assert {row.month for row in rows} == {
+        f"{year}-{month:02d}"
+        for year, month in [(2023, m) for m in range(4, 13)]
+        + [(2024, m) for m in range(1, 13)]
+        + [(2025, m) for m in range(1, 4)]
+    }
+    concerned = [row for row in rows if row.topic in ("county_lines", "exploitation")]
+    per_ward = {
+        ward: sum(r.submissions for r in concerned if r.ward_code == ward) for ward in wards
+    }
+    assert min(per_ward[ward] for ward in planted) > 2 * max(
+        count for ward, count in per_ward.items() if ward not in planted
+    )
+    written = write_demo_intelligence_counts(
+        area_code=AREA, ward_codes=wards, seed=20221, last_month="2025-03", out_dir=tmp_path
+    )
+    assert written.path == tmp_path / "intelligence-counts" / "intelligence-counts-export.csv"
+    with Warehouse(tmp_path / "demo.duckdb") as store:
+        report = load_intelligence_counts(store, path=written.path)
+    assert (report.loaded, report.quarantined) == (len(rows), 0)
