@@ -35,7 +35,11 @@ NO_STORE = "no-store, private"
 @role_required(*PARTNER_ROLES)
 @require_GET
 def counts(request: HttpRequest) -> HttpResponse:
-    """Submissions by ward and topic in a period (``?first=YYYY-MM&last=YYYY-MM``)."""
+    """Submissions by ward and topic in a period (``?first=YYYY-MM&last=YYYY-MM``).
+
+    A period typed wrongly shows the page again with the error summary and no table (a GET
+    filter: the page itself is fine, so 200).
+    """
     first_default, last_default = default_period(today=timezone.localdate())
     first = request.GET.get("first", "").strip() or first_default
     last = request.GET.get("last", "").strip() or last_default
@@ -56,7 +60,6 @@ def counts(request: HttpRequest) -> HttpResponse:
             "last": last,
             "may_export": user.has_role(*EXPORT_ROLES),  # type: ignore[union-attr]
         },
-        status=400 if errors else 200,
     )
 
 
