@@ -150,6 +150,7 @@ def test_without_counts_the_data_quality_section_says_why(
     del manifest["tables"][TABLE]
     reason = "no partner intelligence counts are loaded, so … is not assessed"
     manifest["skipped"]["partner_intelligence"] = reason
+    assessed = manifest["families"].pop("partner_intelligence")
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     artefact = open_artefact(directory=copy, audience=Audience.PARTNERS)
     assert partner_intelligence_section(_context(artefact)) is None
@@ -159,6 +160,14 @@ def test_without_counts_the_data_quality_section_says_why(
     quality = SECTION_BUILDERS["data_quality"](_assembly(artefact, Audience.PARTNERS))[0]
     notes = [getattr(block, "text", "") for block in quality.blocks]
     assert any(reason in note for note in notes)
+    # Assessed, but no submission in the months covered: said so, not "not loaded".
+    manifest["families"]["partner_intelligence"] = {**assessed, "submissions": 0}
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    artefact = open_artefact(directory=copy, audience=Audience.PARTNERS)
+    assert partner_intelligence_absence(_context(artefact)) == (
+        f"This report has no “{SECTION_TITLE}” section: partners made no intelligence"
+        " submissions in the 12 months of 2024/25 the counts loaded cover."
+    )
 
 
 @pytest.mark.parametrize("audience", list(Audience))

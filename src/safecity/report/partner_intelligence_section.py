@@ -60,6 +60,14 @@ def partner_intelligence_absence(context: ReportContext) -> str | None:
     """Why the partners' report has no partner-intelligence section (``None`` when it has)."""
     if partner_intelligence_table(context) is not None:
         return None
+    families = context.artefact.manifest.get("families")
+    family = families.get(FAMILY) if isinstance(families, Mapping) else None
+    if isinstance(family, Mapping) and family.get("status") == "assessed":
+        covered = len(family.get("months_covered") or [])
+        return (
+            f"This report has no “{SECTION_TITLE}” section: partners made no intelligence"
+            f" submissions in the {covered} months of {context.period} the counts loaded cover."
+        )
     skipped = context.artefact.manifest.get("skipped")
     reason = skipped.get(FAMILY) if isinstance(skipped, Mapping) else None
     text = str(reason).strip().rstrip(".") if reason else NOT_LOADED
