@@ -837,6 +837,18 @@ def intelligence_config() -> Any:
     return read_config()
 
 
+def alerts_config() -> Any:
+    """The alerts configuration (``safecity.config.alerts``).
+
+    Kinds of alert (label, optional or by role, the roles that receive them), how many recent
+    months of a monthly series are looked at, when an action update is overdue, the daily
+    digest's hour: frozen records with a look-up by kind id.
+    """
+    from safecity.config.alerts import alerts_config as read_config
+
+    return read_config()
+
+
 _AREA_LOCATORS: dict[Any, Any] = {}
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("partners/assessments/", include("safecity_web.commentary.urls")),
     path("", include("safecity_web.reporting.urls")),
     path("partners/intelligence/", include("safecity_web.intelligence.urls")),
+    path("", include("safecity_web.alerts.urls")),
     path("partners/", include("safecity_web.strategy.urls")),
     path("statement/", include("safecity_web.strategy.urls_public")),
     path("open311/v2/", include("safecity_web.open311.urls")),

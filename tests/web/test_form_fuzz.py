@@ -159,6 +159,7 @@ def _make_world(published: Any) -> World:
     community = _community_reporting_ids(people)
     ids = {
         **community,
+        **_intelligence_ids(people),
         "organisation_id": str(people.other_organisation.pk),
         "user_id": str(people.user(Role.PARTNER_OFFICER, same_organisation=False).pk),
         "priority_id": str(priority.pk),
@@ -177,6 +178,9 @@ def _make_world(published: Any) -> World:
         "token": default_token_generator.make_token(resetting),
         # A report journey's question page (issue 13): its first question.
         "slug": "kind",
+        # The intelligence form's subject pages (issue 14): a kind to add, a subject to change.
+        "kind": "person",
+        "position": "0",
     }
     display = [
         reverse("accounts:user-list"),
@@ -231,6 +235,53 @@ def _community_reporting_ids(people: PortalPeople) -> dict[str, str]:
         "alert_id": str(alert.pk),
         "duty_id": str(duty.pk),
         "reference": report.reference,
+    }
+
+
+def _intelligence_ids(people: PortalPeople) -> dict[str, str]:
+    """A partner's intelligence submission (issue 14) that the own analyst receives, a
+    sanitised copy of it and a receiver designation. ``intelligence:reference`` fills the
+    ``reference`` argument of the ``intelligence:`` URLs (``reference`` alone is a community
+    report's)."""
+    from web_intelligence import designate, make_submission
+
+    from safecity_web.intelligence.sanitising import SanitisedChoice, make_sanitised_copy
+
+    designation = designate(people.user(Role.ANALYST), "police_intelligence")
+    submission = make_submission(submitted_by=people.user(Role.PARTNER_OFFICER), point=None)
+    copy = make_sanitised_copy(submission=submission, choice=SanitisedChoice(), by=None)
+    return {
+        "intelligence:reference": submission.reference,
+        "copy_id": str(copy.pk),
+        "export_format": "csv",
+        "designation_id": str(designation.pk),
+        **_alert_ids(people),
+    }
+
+
+def _alert_ids(people: PortalPeople) -> dict[str, str]:
+    """The own analyst's alert, subscription and a valid one-click unsubscribe token (issue 14);
+    ``alerts:alert_id`` and ``alerts:token`` are namespaced (``alert_id`` is a business alert's,
+    ``token`` a password reset's)."""
+    from django.utils import timezone
+
+    from safecity_web.alerts.models import Alert, AlertKind, Subscription
+    from safecity_web.alerts.services import unsubscribe_token
+
+    analyst = people.user(Role.ANALYST)
+    subscription = Subscription.objects.create(user=analyst, group_id="all_crime")
+    alert = Alert.objects.create(
+        user=analyst,
+        kind=AlertKind.SIGNIFICANT_CHANGE,
+        key="fuzz",
+        title="All crime changed significantly",
+        link_path="/",
+        created_at=timezone.now(),
+    )
+    return {
+        "alerts:alert_id": str(alert.pk),
+        "subscription_id": str(subscription.pk),
+        "alerts:token": unsubscribe_token(user=analyst, subscription_ids=[subscription.pk]),
     }
 
 
@@ -363,12 +414,17 @@ def discover_forms(*, world: World, every_role: bool) -> tuple[list[FoundForm], 
     for route, name, arguments in url_patterns():
         if name.startswith("open311:"):
             continue  # a machine API, no forms (its own schemathesis proof: tests/web/open311)
-        if any(argument not in world.ids for argument in arguments):
+        namespace = name.partition(":")[0]
+        values = {
+            argument: world.ids.get(f"{namespace}:{argument}", world.ids.get(argument))
+            for argument in arguments
+        }
+        if any(value is None for value in values.values()):
             unfilled.add(f"{name} ({route})")
             continue
         if name.endswith(("-pdf", ".pdf")) or name.startswith("api:"):
             continue  # files and JSON, no forms (the API has its own schemathesis proof)
-        url = reverse(name, kwargs={argument: world.ids[argument] for argument in arguments})
+        url = reverse(name, kwargs=values)
         for role in ROLES:
             client = _client(world, role)
             response = client.get(url, follow=True)

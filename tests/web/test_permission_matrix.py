@@ -349,15 +349,19 @@ def _triage_names(patterns: list[Any], prefix: str = "", route: str = "") -> Ite
                 yield name
 
 
+OWN_MATRIX_NAMESPACES = ("intelligence:", "alerts:")
+"""Namespaces with their own access matrix and guard
+(``tests/web/intelligence/test_intelligence_access_matrix.py``: role × organisation × receiver
+designation × topic routing)."""
+
+
 def test_every_role_checked_view_anywhere_is_in_the_matrix() -> None:
     role_checked = {
         name for name, view in _url_callbacks(get_resolver().url_patterns) if _checks_role(view)
     }
     assert "accounts:audit-log" in role_checked  # the detection works
     triage = set(_triage_names(get_resolver().url_patterns))
-    # Partner intelligence and alerts have their own matrix and guard (issue 14,
-    # tests/web/intelligence/test_intelligence_access_matrix.py).
-    own_matrix = {name for name in role_checked if name.startswith(("intelligence:", "alerts:"))}
+    own_matrix = {name for name in role_checked if name.startswith(OWN_MATRIX_NAMESPACES)}
     assert role_checked - {row.name for row in MATRIX} - triage - own_matrix == set()
 
 

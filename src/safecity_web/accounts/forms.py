@@ -276,9 +276,15 @@ class UserCreateForm(UserDetailsForm):
 
 
 class AuditFilterForm(GovukFormMixin, forms.Form):
-    """Filter the audit log by action and by username."""
+    """Filter the audit log by action, by username and by object (e.g. a reference)."""
 
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "All actions"), *AuditAction.choices]
     )
     username = forms.CharField(label="Username", required=False, max_length=150)
+    object = forms.CharField(
+        label="Object",
+        required=False,
+        max_length=100,
+        help_text="An object's id, for example an intelligence reference IN-7K3M-Q9TB",
+    )

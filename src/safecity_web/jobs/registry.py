@@ -45,6 +45,34 @@ JOBS: tuple[ScheduledJob, ...] = (
         every=datetime.timedelta(hours=1),
         target="safecity_web.reporting.retention:run_retention",
     ),
+    ScheduledJob(
+        name="intelligence_retention",
+        description=(
+            "Escalate partner-intelligence reviews overdue past their topic's rule and delete "
+            "the content of submissions whose review is overdue past retention (issue 14)."
+        ),
+        every=datetime.timedelta(hours=1),
+        target="safecity_web.intelligence.retention:run_retention",
+    ),
+    ScheduledJob(
+        name="alerts_generate",
+        description=(
+            "Raise alerts, once per user per thing: months outside their control limits and "
+            "significant changes for followers, overdue action updates, new triage and "
+            "intelligence items, intelligence reviews due, overdue or escalated (issue 14)."
+        ),
+        every=datetime.timedelta(hours=1),
+        target="safecity_web.alerts.generation:run_generation",
+    ),
+    ScheduledJob(
+        name="alerts_send",
+        description=(
+            "Email alerts: immediate ones in one message per user per run, daily ones in one "
+            "digest a day from the configured hour; no personal data in any email (issue 14)."
+        ),
+        every=datetime.timedelta(minutes=10),
+        target="safecity_web.alerts.delivery:run_delivery",
+    ),
 )
 
 

@@ -48,7 +48,7 @@ def parse_date_parts(*, day: str, month: str, year: str, what: str) -> datetime.
         return DateProblem(
             f"{what[0].upper()}{what[1:]} must include a {_joined(missing)}", tuple(missing)
         )
-    not_numbers = [part for part in PARTS if not typed[part].isdigit()]
+    not_numbers = [part for part in PARTS if not typed[part].isdecimal()]
     if not_numbers:
         return DateProblem(
             f"{what[0].upper()}{what[1:]} must be a real date: use numbers for the "

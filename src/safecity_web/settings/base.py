@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "safecity_web.jobs",
     "safecity_web.reporting",
     "safecity_web.intelligence",
+    "safecity_web.alerts",
     "safecity_web.open311",
 ]
 
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "safecity_web.observatory.context_processors.published_assessment",
                 "safecity_web.commentary.context_processors.commentary_stamp",
+                "safecity_web.alerts.context_processors.unread_alerts",
             ],
         },
     },
@@ -144,6 +146,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("SAFECITY_FROM_EMAIL", "safecity@localhost")
+SAFECITY_SITE_URL = os.environ.get("SAFECITY_SITE_URL", "http://localhost:8000").rstrip("/")
+"""The site's address as people reach it (scheme and host, no trailing slash): the absolute
+links in emails (alerts: sign in, one-click unsubscribe) start with it."""
 
 LOGGING = {
     "version": 1,

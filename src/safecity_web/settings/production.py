@@ -47,6 +47,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# The address people reach the site at, for the absolute links in alert emails (default: HTTPS
+# at the first allowed host).
+SAFECITY_SITE_URL = (
+    os.environ.get("SAFECITY_SITE_URL") or f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+).rstrip("/")
 EMAIL_HOST = os.environ.get("SAFECITY_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("SAFECITY_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("SAFECITY_EMAIL_USER", "")

@@ -38,6 +38,7 @@ from safecity_web.accounts.models import (
     User,
 )
 from safecity_web.intelligence.models import IntelligenceSubmission
+from safecity_web.intelligence.sanitising import SanitisedChoice, make_sanitised_copy
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,14 @@ UNROUTED_RECEIVER = "prevent_lead"
 STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.ANALYST, Role.PARTNER_OFFICER})
 # URL names reached without signing in on purpose (a one-click unsubscribe link carries its
 # own signed token); each must be listed here with the reason, and is checked by its own tests.
-PUBLIC_BY_TOKEN: frozenset[str] = frozenset()
+PUBLIC_BY_TOKEN: frozenset[str] = frozenset(
+    {
+        # The one-click unsubscribe link of alert emails (RFC 8058): a mail client posts to it
+        # without a session; its signed token names the user and subscriptions. Checked by
+        # tests/web/alerts/test_delivery.py and test_pages.py.
+        "alerts:unsubscribe",
+    }
+)
 
 
 class Designation(enum.Enum):
@@ -117,14 +125,146 @@ class Row:
 
 # Invalid POSTs: an allowed user gets the page back with the form's errors (400), nothing saved.
 
+
 # --- Submission (the form and the submitter's own pages) -------------------------------------
-SUBMISSION_ROWS: list[Row] = []
+def _topic_step(world: World) -> dict[str, Any]:
+    return {"slug": "topic"}
+
+
+def _person(world: World) -> dict[str, Any]:
+    return {"kind": "person"}
+
+
+def _first_subject(world: World) -> dict[str, Any]:
+    return {"position": 0}
+
+
+# Each request starts with an empty draft: pages that need answers first (a subject to change,
+# check answers, the confirmation) send an allowed user back with a redirect (302).
+SUBMISSION_ROWS: list[Row] = [
+    Row("intelligence:home", Rule.PARTNERSHIP),
+    Row("intelligence:grading-guide", Rule.PARTNERSHIP),
+    Row("intelligence:mine", Rule.SUBMIT),
+    Row("intelligence:submit", Rule.SUBMIT),
+    Row("intelligence:submit", Rule.SUBMIT, method="post", allowed_status=302),
+    Row("intelligence:submit-step", Rule.SUBMIT, _topic_step),
+    Row("intelligence:submit-step", Rule.SUBMIT, _topic_step, method="post", allowed_status=400),
+    Row("intelligence:submit-subjects", Rule.SUBMIT),
+    Row(
+        "intelligence:submit-subjects",
+        Rule.SUBMIT,
+        method="post",
+        allowed_status=400,
+        data={"action": "add"},
+    ),
+    Row("intelligence:submit-subject-add", Rule.SUBMIT, _person),
+    Row("intelligence:submit-subject-add", Rule.SUBMIT, _person, method="post", allowed_status=400),
+    Row("intelligence:submit-subject", Rule.SUBMIT, _first_subject, allowed_status=302),
+    Row(
+        "intelligence:submit-subject",
+        Rule.SUBMIT,
+        _first_subject,
+        method="post",
+        allowed_status=302,
+    ),
+    Row(
+        "intelligence:submit-subject-remove",
+        Rule.SUBMIT,
+        _first_subject,
+        method="post",
+        allowed_status=302,
+    ),
+    Row("intelligence:submit-check", Rule.SUBMIT, allowed_status=302),
+    Row("intelligence:submit-check", Rule.SUBMIT, method="post", allowed_status=302),
+    Row("intelligence:submit-done", Rule.SUBMIT, allowed_status=302),
+]
+
 
 # --- Handling by receivers (queue, detail, re-grade, sanitise, link, outcome, export) -------
-HANDLING_ROWS: list[Row] = []
+def _sanitised_copy(world: World) -> dict[str, Any]:
+    copy = make_sanitised_copy(submission=world.submission, choice=SanitisedChoice(), by=None)
+    return {"reference": world.submission.reference, "copy_id": copy.pk, "export_format": "csv"}
+
+
+def _designation(world: World) -> dict[str, Any]:
+    receiver = staff("designated-officer", at=world.organisations["own"])
+    return {"designation_id": designate(receiver, UNROUTED_RECEIVER).pk}
+
+
+REGRADE = {
+    "regrade-source_evaluation": "1",
+    "regrade-intelligence_assessment": "B",
+    "regrade-handling_code": "P",
+    "regrade-reason": "Corroborated by a records check.",
+}
+HANDLING_ROWS: list[Row] = [
+    Row("intelligence:queue", Rule.QUEUE),
+    Row("intelligence:submission", Rule.SEE, _reference),
+    Row("intelligence:regrade", Rule.HANDLE, _reference, "post", 400),
+    Row("intelligence:regrade", Rule.HANDLE, _reference, "post", 302, REGRADE),
+    Row(
+        "intelligence:sanitise",
+        Rule.HANDLE,
+        _reference,
+        "post",
+        400,
+        {"sanitise-keep_what_is_known": "on", "sanitise-what_is_known": "  "},
+    ),
+    Row("intelligence:sanitise", Rule.HANDLE, _reference, "post", 302),
+    Row("intelligence:link-action", Rule.HANDLE, _reference, "post", 400),
+    Row("intelligence:link-place", Rule.HANDLE, _reference, "post", 400),
+    Row(
+        "intelligence:link-place",
+        Rule.HANDLE,
+        _reference,
+        "post",
+        302,
+        {"place-area_code": "E05900001"},
+    ),
+    Row("intelligence:outcome", Rule.HANDLE, _reference, "post", 400),
+    Row(
+        "intelligence:outcome",
+        Rule.HANDLE,
+        _reference,
+        "post",
+        302,
+        {"outcome-outcome": "passed_to_police"},
+    ),
+    Row("intelligence:sanitised-export", Rule.HANDLE, _sanitised_copy),
+    Row("intelligence:submission-audit", Rule.HANDLE, _reference),
+    Row("intelligence:receivers", Rule.DESIGNATE),
+    Row("intelligence:receivers", Rule.DESIGNATE, method="post", allowed_status=400),
+    Row(
+        "intelligence:receivers",
+        Rule.DESIGNATE,
+        method="post",
+        allowed_status=302,
+        data={"username": "the-submitter", "receiver": UNROUTED_RECEIVER},
+    ),
+    Row("intelligence:receiver-remove", Rule.DESIGNATE, _designation, "post", 302),
+]
 
 # --- Review and retention --------------------------------------------------------------------
-REVIEW_ROWS: list[Row] = []
+REVIEW_ROWS: list[Row] = [
+    Row("intelligence:reviews", Rule.QUEUE),
+    Row("intelligence:review", Rule.HANDLE, _reference),
+    Row(
+        "intelligence:review",
+        Rule.HANDLE,
+        _reference,
+        method="post",
+        allowed_status=400,
+        data={"decision": "retain", "reason": "  "},
+    ),
+    Row(
+        "intelligence:review",
+        Rule.HANDLE,
+        _reference,
+        method="post",
+        allowed_status=400,
+        data={"decision": "delete"},
+    ),
+]
 
 # --- Counts the partnership sees, and the site's de-identified export --------------------------
 COUNTS_ROWS: list[Row] = [
@@ -133,7 +273,35 @@ COUNTS_ROWS: list[Row] = [
 ]
 
 # --- Alerts and subscriptions -----------------------------------------------------------------
-ALERT_ROWS: list[Row] = []
+# A user only ever reaches their own alerts and subscriptions: another's id is not found (404).
+NOBODY_S = 2_000_000_000
+ALERT_ROWS: list[Row] = [
+    Row("alerts:list", Rule.PARTNERSHIP),
+    Row("alerts:mark-all-read", Rule.PARTNERSHIP, method="post", allowed_status=302),
+    Row(
+        "alerts:mark-read",
+        Rule.PARTNERSHIP,
+        kwargs=lambda world: {"alert_id": NOBODY_S},
+        method="post",
+        allowed_status=404,
+    ),
+    Row("alerts:subscriptions", Rule.PARTNERSHIP),
+    Row("alerts:subscriptions", Rule.PARTNERSHIP, method="post", allowed_status=400),
+    Row(
+        "alerts:subscription-remove",
+        Rule.PARTNERSHIP,
+        kwargs=lambda world: {"subscription_id": NOBODY_S},
+        method="post",
+        allowed_status=404,
+    ),
+    Row(
+        "alerts:frequency",
+        Rule.PARTNERSHIP,
+        method="post",
+        data={"by_role_frequency": "daily"},
+        allowed_status=302,
+    ),
+]
 
 ROWS = SUBMISSION_ROWS + HANDLING_ROWS + REVIEW_ROWS + COUNTS_ROWS + ALERT_ROWS
 

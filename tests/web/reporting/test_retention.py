@@ -177,4 +177,4 @@ def test_from_the_command_line_a_failed_job_exits_with_status_1(
     error = capsys.readouterr().err
     assert "community_reports_retention: failed: RuntimeError: the disk is full" in error
     assert "1 job(s) failed: community_reports_retention" in error
-    assert JobRun.objects.get().outcome == JobOutcome.FAILED
+    assert JobRun.objects.get(job_name="community_reports_retention").outcome == JobOutcome.FAILED

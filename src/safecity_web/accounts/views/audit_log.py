@@ -1,4 +1,4 @@
-"""The audit log, read-only, for administrators: filter by action and username."""
+"""The audit log, read-only, for administrators: filter by action, username and object."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["username"]:
             events = events.filter(username__iexact=form.cleaned_data["username"])
             filters["username"] = form.cleaned_data["username"]
+        if form.cleaned_data["object"]:
+            events = events.filter(object_id__iexact=form.cleaned_data["object"].strip())
+            filters["object"] = form.cleaned_data["object"]
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = urlencode(filters)
     return render(
