@@ -35,7 +35,12 @@ from safecity_web.intelligence.counts import (
     default_period,
     export_rows,
 )
-from safecity_web.intelligence.models import IntelligenceSubmission, SubmissionStatus
+from safecity_web.intelligence.deletion import delete_submission
+from safecity_web.intelligence.models import (
+    DeletionReason,
+    IntelligenceSubmission,
+    SubmissionStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,9 +78,11 @@ def test_the_export_counts_every_submission_by_london_month_topic_and_ward(
     _submit(officer, topic="hate", when=_at(2024, 1, 13))  # in the area, no ward
     _submit(officer, topic="exploitation", when=_at(2024, 2, 1), point=OUTSIDE_POINT)
     deleted = _submit(officer, topic="hate", when=_at(2024, 1, 20), ward=WEST_WARD)
-    IntelligenceSubmission.objects.filter(pk=deleted.pk).update(
-        status=SubmissionStatus.DELETED, deleted_at=_at(2024, 6, 1), encrypted_what_is_known=""
+    assert delete_submission(
+        submission=deleted, reason=DeletionReason.RETENTION_EXPIRED, now=_at(2024, 6, 1)
     )
+    deleted.refresh_from_db()
+    assert deleted.status == SubmissionStatus.DELETED
 
     expected = (
         "area_code,month,topic,ward_code,submissions\n"
@@ -274,9 +281,7 @@ def test_the_sites_export_loaded_by_the_core_is_what_the_family_counts(tmp_path:
     submitted.append(
         _submit(officer, topic="county_lines", when=_at(2024, 7, 3), point=OUTSIDE_POINT)
     )
-    IntelligenceSubmission.objects.filter(pk=submitted[0].pk).update(
-        status=SubmissionStatus.DELETED
-    )
+    assert delete_submission(submission=submitted[0], reason=DeletionReason.REVIEW_DECISION)
 
     warehouse_path = tmp_path / "safecity.duckdb"
     call_command(
