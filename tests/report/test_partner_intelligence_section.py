@@ -1,4 +1,4 @@
-"""The report's "What partners reported: intelligence submissions" section (issue 14).
+"""The report's "Partner intelligence" section (issue 14).
 
 Partners' edition only: built from the partner copy's ``partner_intelligence_counts`` table of
 the demo artefact (whose synthetic counts ``safecity demo`` loads) beside the police-recorded

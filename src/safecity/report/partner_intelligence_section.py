@@ -37,10 +37,15 @@ from safecity.report.document import (
 from safecity.report.formatting import format_count
 
 SECTION_ID = "partner_intelligence"
-SECTION_TITLE = "What partners reported: intelligence submissions"
+SECTION_TITLE = "Partner intelligence"
 FAMILY = "partner_intelligence"
 TABLE = "partner_intelligence_counts"
 CONCENTRATION_TOPICS = ("county_lines", "exploitation")
+COLUMN_HEADINGS = {
+    "county_lines": "County lines submissions",
+    "exploitation": "Exploitation submissions",
+}
+"""Short headings of the ward table's columns (the topics' labels are too long for a column)."""
 POLICE_GROUP = "drugs"
 WARDS_SHOWN = 5
 NOT_LOADED = "no partner intelligence counts were loaded for this assessment"
@@ -146,20 +151,13 @@ def ward_table(table: pd.DataFrame, context: ReportContext) -> Table | None:
                 ),
             )
         )
-    labels = {
-        str(topic): _lower_first(str(label))
-        for topic, label in zip(table["topic"], table["topic_label"], strict=True)
-    }
     return Table(
         table_id="partner-intelligence-wards",
         caption=f"Wards with most submissions on county lines or exploitation, {context.period},"
         " beside police-recorded drug offences",
         columns=(
             "Ward",
-            *(
-                f"Submissions: {labels.get(topic, topic.replace('_', ' '))}"
-                for topic in CONCENTRATION_TOPICS
-            ),
+            *(COLUMN_HEADINGS[topic] for topic in CONCENTRATION_TOPICS),
             "Police-recorded drug offences",
         ),
         rows=tuple(rows),
@@ -171,7 +169,7 @@ def ward_table(table: pd.DataFrame, context: ReportContext) -> Table | None:
 def partner_intelligence_section(
     context: ReportContext, *, findings: tuple[Sentence, ...] = ()
 ) -> Section | None:
-    """The "What partners reported" section, or ``None`` without the family's table.
+    """The "Partner intelligence" section, or ``None`` without the family's table.
 
     Parameters
     ----------
