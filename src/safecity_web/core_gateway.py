@@ -973,3 +973,73 @@ def synthetic_community_reports(
         report.as_record()
         for report in generate(boundaries=boundaries, seed=seed, last_month=last_month)
     ]
+
+
+def intelligence_counts_columns() -> list[str]:
+    """The header of the de-identified ``intelligence-counts`` CSV (issue 14), in order."""
+    from safecity.data.intelligence_counts.export_format import EXPORT_COLUMNS
+
+    return list(EXPORT_COLUMNS)
+
+
+def intelligence_counts_csv(*, rows: list[dict[str, Any]]) -> str:
+    """The ``intelligence-counts`` CSV text of ``rows`` as the core writes and reads it.
+
+    Each row has ``area_code, month`` (``YYYY-MM``), ``topic``, ``ward_code`` (``""`` for none)
+    and ``submissions`` (int >= 1); the text has the header first and rows sorted by key.
+    """
+    from safecity.data.intelligence_counts.export_format import CountRow, export_text
+
+    return export_text(
+        [
+            CountRow(
+                area_code=str(row["area_code"]),
+                month=str(row["month"]),
+                topic=str(row["topic"]),
+                ward_code=str(row["ward_code"]),
+                submissions=int(row["submissions"]),
+            )
+            for row in rows
+        ]
+    )
+
+
+def load_intelligence_counts(*, path: Path, warehouse: Path) -> dict[str, Any]:
+    """Load an ``intelligence-counts`` CSV into the warehouse with the core's loader.
+
+    The same loader as ``safecity load intelligence-counts`` (issue 14); returns its summary.
+    """
+    from safecity.data.intelligence_counts.loader import load_intelligence_counts_file
+
+    summary: dict[str, Any] = dict(
+        load_intelligence_counts_file(warehouse_path=warehouse, path=path)
+    )
+    return summary
+
+
+def suppress_count_grid(
+    *, counts: Mapping[tuple[str, str], int], rows: list[str], columns: list[str], threshold: int
+) -> dict[str, Any]:
+    """Which counts of a rows x columns table (with its totals) to withhold (issue 14).
+
+    The core's disclosure control (:func:`safecity.assess.grid_disclosure.suppress_grid`):
+    counts from 1 to ``threshold - 1`` withheld, and others so that none of them can be worked
+    out from the row, column and grand totals.
+
+    Returns
+    -------
+    dict
+        ``cells`` (set of ``(row, column)``), ``row_totals`` and ``column_totals`` (sets of
+        keys), ``grand_total`` (bool), ``primary`` and ``secondary`` (how many withheld).
+    """
+    from safecity.assess.grid_disclosure import suppress_grid
+
+    result = suppress_grid(counts=counts, rows=rows, columns=columns, threshold=threshold)
+    return {
+        "cells": set(result.cells),
+        "row_totals": set(result.row_totals),
+        "column_totals": set(result.column_totals),
+        "grand_total": result.grand_total,
+        "primary": result.primary,
+        "secondary": result.secondary,
+    }

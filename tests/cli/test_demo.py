@@ -89,3 +89,17 @@ def test_demo_generates_loads_and_reports(tmp_path: Path) -> None:
         if finding["finding_id"] == f"community_reports_strand_change_{community['planted_strand']}"
     )
     assert strand_rise["significant"] is True
+    # Synthetic partner-intelligence counts (issue 14): written as the site's export, every row
+    # loaded, the assessed year's submissions in the partners' copy only, concentrated in the
+    # planted wards.
+    intelligence = report["intelligence_counts"]
+    entry = next(e for e in load if e["path"].endswith(intelligence["file"]))
+    assert (entry["status"], entry["quarantined"]) == ("loaded", 0)
+    partner = manifest["families"]["partner_intelligence"]
+    assert partner["status"] == "assessed"
+    assert len(partner["months_covered"]) == 12
+    assert 0 < partner["submissions"] < intelligence["submissions"]
+    assert "partner_intelligence_counts" in manifest["tables"]
+    assert "partner_intelligence_counts" not in manifest["public_tables"]
+    public_findings = (tmp_path / assessment["artefact"] / "public" / "findings.csv").read_text()
+    assert "partner_intelligence" not in public_findings

@@ -55,6 +55,7 @@ def test_partners_report_has_every_section_with_data(
         "victims-and-offenders",
         "data-quality",
         "community_reports",  # the demo's synthetic community reports (issue 13)
+        "partner_intelligence",  # the demo's synthetic intelligence counts (issue 14)
         "ward-appendix",
         "priority-appendix",
         "methods",

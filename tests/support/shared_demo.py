@@ -20,6 +20,7 @@ from demo_city import DEMO_AREA, loaded_demo_city
 from safecity.assess.engine import run_assessment
 from safecity.assess.periods import parse_period
 from safecity.cli.demo_community_reports import load_demo_community_reports
+from safecity.cli.demo_intelligence_counts import load_demo_intelligence_counts
 
 
 def build_demo_assessment(folder: Path) -> Path:
@@ -27,7 +28,8 @@ def build_demo_assessment(folder: Path) -> Path:
 
     The same steps as ``safecity demo``: the synthetic city (seed 20221, city scale, 36 months
     from April 2022) and its residents' survey (two waves) generated and loaded under a
-    throwaway pseudonym key, its synthetic community reports written and loaded (issue 13), then
+    throwaway pseudonym key, its synthetic community reports (issue 13) and partner-intelligence
+    counts (issue 14) written and loaded, then
     its CSP assessed for its latest financial year, 2024/25.
     """
     out = folder / "assessment"
@@ -35,6 +37,13 @@ def build_demo_assessment(folder: Path) -> Path:
         folder, key=secrets.token_hex(32), first_month="2022-04", months=36, with_survey=True
     ) as (dataset, warehouse):
         load_demo_community_reports(
+            warehouse,
+            area_code=DEMO_AREA,
+            seed=dataset.seed,
+            last_month=dataset.months[-1],
+            out_dir=folder / "demo",
+        )
+        load_demo_intelligence_counts(
             warehouse,
             area_code=DEMO_AREA,
             seed=dataset.seed,

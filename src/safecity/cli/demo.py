@@ -12,6 +12,7 @@ from safecity.assess.periods import months_ending, parse_period
 from safecity.assess.study_area import lsoa_hierarchy
 from safecity.cli.assess import print_headline_findings
 from safecity.cli.demo_community_reports import load_demo_community_reports
+from safecity.cli.demo_intelligence_counts import load_demo_intelligence_counts
 from safecity.cli.options import (
     JsonOption,
     console,
@@ -89,6 +90,20 @@ def demo_command(
             f"    community reports: {len(community.reports.reports):,} synthetic reports over"
             f" two years written as the site's export ({community.reports.path.relative_to(out)})"
         )
+        intelligence = load_demo_intelligence_counts(
+            store,
+            area_code=str(area_codes[0]),
+            seed=seed,
+            last_month=dataset.months[-1],
+            out_dir=out,
+        )
+        result.reports.append(intelligence.load)
+        submissions = sum(row.submissions for row in intelligence.counts.rows)
+        say(
+            f"    partner intelligence: {submissions:,}"
+            " synthetic submissions (counts by topic and ward) written as the site's export"
+            f" ({intelligence.counts.path.relative_to(out)}; partners' copy only)"
+        )
         status = warehouse_status(store)
         say(
             styled(
@@ -129,6 +144,11 @@ def demo_command(
                     "file": str(community.reports.path.relative_to(out)),
                     "reports": len(community.reports.reports),
                     "planted_strand": community.reports.planted_strand,
+                },
+                "intelligence_counts": {
+                    "file": str(intelligence.counts.path.relative_to(out)),
+                    "submissions": sum(row.submissions for row in intelligence.counts.rows),
+                    "planted_wards": list(intelligence.counts.planted_wards),
                 },
                 "load": [report.as_dict() for report in result.reports],
                 "pseudonym_key": result.key_source,

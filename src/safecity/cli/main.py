@@ -40,6 +40,10 @@ load_app.command("survey")(load_survey_command)
 from safecity.cli.load_community_reports import load_community_reports_command  # noqa: E402
 
 load_app.command("community-reports")(load_community_reports_command)
+
+from safecity.cli.load_intelligence_counts import load_intelligence_counts_command  # noqa: E402
+
+load_app.command("intelligence-counts")(load_intelligence_counts_command)
 app.command("status")(status_command)
 app.command("demo")(demo_command)
 app.command("assess")(assess_command)

@@ -60,3 +60,7 @@ class QuarantineReason(StrEnum):
     """A coded field (e.g. sex) whose value is none of the values it may take."""
     MALFORMED_POSTCODE = "malformed_postcode"
     """A postcode that is not a UK postcode (outward code, then digit and two letters)."""
+    OUTSIDE_THE_AREA = "outside_the_area"
+    """A row counted outside every partnership area (an empty area code in a site's export)."""
+    UNKNOWN_AREA_CODE = "unknown_area_code"
+    """A well-formed area code (e.g. a ward) that no loaded lookup knows."""

@@ -1,7 +1,9 @@
 """Read an Assessment artefact (the folder ``safecity assess`` writes) for one audience.
 
 The ``public`` audience reads only the disclosure-controlled copies in ``public/``; the
-``partners`` audience reads the full tables. Both read ``manifest.json`` and the boundaries.
+``partners`` audience reads the full tables. Both read ``manifest.json`` and the boundaries;
+the public audience reads it without the partner-only families (partner intelligence, issue 14:
+:func:`safecity.assess.partner_intelligence_tables.public_manifest`).
 
 Opening an artefact checks every file the audience reads (each table's Parquet file, its CSV
 copy when present, the boundaries) against the SHA-256 the manifest records, and refuses a
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from safecity.assess.partner_intelligence_tables import public_manifest
 
 MANIFEST_FILE = "manifest.json"
 PUBLIC_FOLDER = "public"
@@ -130,6 +134,8 @@ def open_artefact(*, directory: Path, audience: Audience) -> AssessmentArtefact:
         raise ArtefactError(
             f"{manifest_path}: not an assessment manifest (kind is not {ARTEFACT_KIND!r})"
         )
+    if audience is Audience.PUBLIC:
+        manifest = public_manifest(manifest)
     artefact = AssessmentArtefact(directory=directory, audience=audience, manifest=manifest)
     verify_files(artefact)
     return artefact

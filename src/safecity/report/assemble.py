@@ -52,6 +52,10 @@ from safecity.report.narrative import (
     finding_topics,
 )
 from safecity.report.national_section import national_section
+from safecity.report.partner_intelligence_section import (
+    partner_intelligence_absence,
+    partner_intelligence_section,
+)
 from safecity.report.people_section import people_section
 from safecity.report.quality_section import data_quality_section
 from safecity.report.report_config import Edition, PriorityEvidence, edition
@@ -82,6 +86,8 @@ SURVEY_TOPIC = "survey"
 """The topic of the survey family's findings (printed in the partners' residents section)."""
 COMMUNITY_REPORTS_TOPIC = "community_reports"
 """The topic of the community-reports family's findings (printed in the partners' section)."""
+PARTNER_INTELLIGENCE_TOPIC = "partner_intelligence"
+"""The topic of the partner-intelligence family's findings (printed in its section)."""
 
 SectionBuilder = Callable[[Assembly], list[Section]]
 """Builds the sections of one id of ``editions.yaml`` (none when it has nothing to say)."""
@@ -160,6 +166,20 @@ def _community_reports(assembly: Assembly) -> list[Section]:
     return [section]
 
 
+def _partner_intelligence(assembly: Assembly) -> list[Section]:
+    """What partners reported through intelligence forms (the partner-intelligence family):
+    the partners' edition only, whatever an edition lists; none without its table (the data
+    quality section then says why)."""
+    if assembly.context.audience is not Audience.PARTNERS:
+        return []
+    found = topic_findings(assembly.general, assembly.topics, (PARTNER_INTELLIGENCE_TOPIC,))
+    section = partner_intelligence_section(assembly.context, findings=tuple(found))
+    if section is None:
+        return []
+    section.new_page = False
+    return [section]
+
+
 def _data_quality(assembly: Assembly) -> list[Section]:
     section = data_quality_section(assembly.context)
     if "residents" in assembly.edition.sections:
@@ -168,6 +188,13 @@ def _data_quality(assembly: Assembly) -> list[Section]:
             section.blocks.append(Note(text=absent))
     if "community_reports" in assembly.edition.sections:
         absent = community_reports_absence(assembly.context)
+        if absent is not None:
+            section.blocks.append(Note(text=absent))
+    if (
+        "partner_intelligence" in assembly.edition.sections
+        and assembly.context.audience is Audience.PARTNERS
+    ):
+        absent = partner_intelligence_absence(assembly.context)
         if absent is not None:
             section.blocks.append(Note(text=absent))
     return [section]
@@ -236,6 +263,7 @@ SECTION_BUILDERS: dict[str, SectionBuilder] = {
     "national": _national,
     "residents": _residents,
     "community_reports": _community_reports,
+    "partner_intelligence": _partner_intelligence,
     "overview": _overview,
     "themes": _themes,
     "people": _people,

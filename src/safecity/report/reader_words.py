@@ -129,6 +129,7 @@ TABLE_WORDS: Mapping[str, str] = {
     "community_reports_summary": "the community reports by kind and channel",
     "community_reports_ward": "the community reports by ward",
     "community_reports_business": "the business crime reports by category",
+    "partner_intelligence_counts": "the partners' intelligence submissions by topic and ward",
 }
 """Artefact table -> what it holds, for a chart's source line."""
 
@@ -157,6 +158,7 @@ PART_WORDS: Mapping[str, str] = {
     "time": "Time of day and season",
     "survey": "Residents' survey",
     "community_reports": "Community reports",
+    "partner_intelligence": "Partner intelligence (partners' edition only)",
 }
 """A part of the assessment (a key of the manifest's ``skipped``) in readers' words."""
 

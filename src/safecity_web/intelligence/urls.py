@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path, register_converter
 
-from safecity_web.intelligence import views_handling, views_receivers, views_review, views_submit
+from safecity_web.intelligence import (
+    views_counts,
+    views_handling,
+    views_receivers,
+    views_review,
+    views_submit,
+)
 
 
 class ReferenceConverter:
@@ -90,4 +96,7 @@ urlpatterns: list[URLPattern] = [
     # Review and retention (helper B).
     path("reviews/", views_review.reviews, name="reviews"),
     path("<intelligence_reference:reference>/review/", views_review.review, name="review"),
+    # De-identified counts (helper E).
+    path("counts/", views_counts.counts, name="counts"),
+    path("counts.csv", views_counts.counts_csv, name="counts-csv"),
 ]

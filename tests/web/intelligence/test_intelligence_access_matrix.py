@@ -267,7 +267,10 @@ REVIEW_ROWS: list[Row] = [
 ]
 
 # --- Counts the partnership sees, and the site's de-identified export --------------------------
-COUNTS_ROWS: list[Row] = []
+COUNTS_ROWS: list[Row] = [
+    Row("intelligence:counts", Rule.PARTNERSHIP),
+    Row("intelligence:counts-csv", Rule.EXPORT),
+]
 
 # --- Alerts and subscriptions -----------------------------------------------------------------
 # A user only ever reaches their own alerts and subscriptions: another's id is not found (404).

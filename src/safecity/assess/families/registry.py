@@ -14,6 +14,7 @@ from safecity.assess.families.community_reports import community_reports
 from safecity.assess.families.deprivation import deprivation
 from safecity.assess.families.harm import harm
 from safecity.assess.families.hotspots import hotspots
+from safecity.assess.families.partner_intelligence import partner_intelligence
 from safecity.assess.families.people import people
 from safecity.assess.families.priorities import priorities
 from safecity.assess.families.quality import data_quality
@@ -35,6 +36,10 @@ ALL_FAMILIES = {
         "community reports: hate, concerns and business crime by channel, strand and ward,"
         " beside police-recorded hate crime"
     ),
+    "partner_intelligence": (
+        "partner intelligence (partners' copy only): Community Partnership Intelligence"
+        " submissions by topic and ward, beside police-recorded drug offences"
+    ),
     "priorities": "family 11: MoRiLE-style priority scoring",
 }
 """Every family the engine knows of, by name, with what it computes."""
@@ -49,6 +54,7 @@ REGISTERED_FAMILIES: dict[str, FamilyFunction] = {
     "time": time_of_day,
     "survey": survey,
     "community_reports": community_reports,
+    "partner_intelligence": partner_intelligence,
     "priorities": priorities,
 }
 """The families implemented, in the order they run."""
