@@ -11,7 +11,9 @@ content is deleted under the retention rules.
 - :func:`counts_table`: submissions by ward and topic in a period, for every partner role
   (board members included), with the wards named from the published boundaries and every count
   under ``counts.minimum_count`` withheld, with secondary suppression so that no withheld count
-  can be worked out from the totals (the core's disclosure control through the gateway).
+  can be worked out from the totals (the core's disclosure control through the gateway). The
+  page shows complete financial years only (:func:`parse_year`): periods that overlap, or a
+  period still growing, could be subtracted from each other to reveal a small count.
 """
 
 from __future__ import annotations
@@ -27,9 +29,7 @@ from safecity_web.intelligence.models import IntelligenceSubmission
 from safecity_web.reporting.submission import current_boundaries
 
 LONDON = ZoneInfo("Europe/London")
-DEFAULT_MONTHS = 12
-"""The default period: the last twelve full months."""
-MAXIMUM_MONTHS = 60
+FINANCIAL_YEAR_START_MONTH = 4
 NO_WARD = "no-ward"
 OUTSIDE = "outside"
 NO_WARD_NAME = "Placed in no ward"
@@ -86,37 +86,75 @@ def _add_months(day: datetime.date, count: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def default_period(*, today: datetime.date) -> tuple[str, str]:
-    """The last twelve full months before ``today``'s month (``YYYY-MM``, both inclusive)."""
-    this_month = today.replace(day=1)
-    return (
-        f"{_add_months(this_month, -DEFAULT_MONTHS):%Y-%m}",
-        f"{_add_months(this_month, -1):%Y-%m}",
+def _financial_year_of(day: datetime.date) -> int:
+    """The first calendar year of the financial year (April to March) holding ``day``."""
+    return day.year if day.month >= FINANCIAL_YEAR_START_MONTH else day.year - 1
+
+
+def year_label(start_year: int) -> str:
+    """``2024/25`` for the financial year starting in April 2024."""
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def year_months(start_year: int) -> tuple[str, str]:
+    """The first and last month (``YYYY-MM``) of the financial year starting in ``start_year``."""
+    return f"{start_year}-04", f"{start_year + 1}-03"
+
+
+def last_complete_year(*, today: datetime.date) -> int:
+    """The latest financial year wholly before ``today``'s month (its first calendar year)."""
+    return _financial_year_of(today) - 1
+
+
+def available_years(*, today: datetime.date) -> list[int]:
+    """The complete financial years the page offers, newest first.
+
+    From the year of the first submission (Europe/London) to the last complete year; just the
+    last complete year when there is no submission yet.
+    """
+    last = last_complete_year(today=today)
+    first_moment = (
+        IntelligenceSubmission.objects.order_by("submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
     )
+    first = (
+        last
+        if first_moment is None
+        else min(last, _financial_year_of(first_moment.astimezone(LONDON).date()))
+    )
+    return list(range(last, first - 1, -1))
 
 
-def parse_period(*, first: str, last: str) -> tuple[str, str]:
-    """Check a period chosen on the page (``YYYY-MM`` both); raises :class:`CountsPeriodError`."""
-    months = []
-    for name, given, words in (("first", first, "first month"), ("last", last, "last month")):
-        text = given.strip()
-        try:
-            if len(text) != 7 or text[4] != "-":
-                raise ValueError(text)
-            day = _month_start(text)
-        except ValueError as error:
-            raise CountsPeriodError(
-                name, f"Enter the {words} as a year and month, like 2024-04"
-            ) from error
-        if not 2000 <= day.year <= 2100:
-            raise CountsPeriodError(name, f"Enter a {words} between 2000 and 2100")
-        months.append(day)
-    if months[1] < months[0]:
-        raise CountsPeriodError("last", "The last month must be the same as or after the first")
-    span = (months[1].year - months[0].year) * 12 + months[1].month - months[0].month + 1
-    if span > MAXIMUM_MONTHS:
-        raise CountsPeriodError("last", f"Choose a period of at most {MAXIMUM_MONTHS} months")
-    return f"{months[0]:%Y-%m}", f"{months[1]:%Y-%m}"
+def parse_year(*, text: str, today: datetime.date) -> int:
+    """The financial year chosen on the page (``2024/25``); raises :class:`CountsPeriodError`.
+
+    Only complete financial years can be shown: the periods never overlap and a complete
+    year's counts never change (submissions count in the month they were made, deleted ones
+    too), so no count can be worked out by subtracting one table from another.
+    """
+    cleaned = text.strip()
+    parts = cleaned.split("/")
+    if (
+        len(parts) != 2
+        or len(parts[0]) != 4
+        or len(parts[1]) != 2
+        or not parts[0].isdecimal()
+        or not parts[1].isdecimal()
+        or (int(parts[0]) + 1) % 100 != int(parts[1])
+    ):
+        raise CountsPeriodError("year", "Choose a financial year, like 2024/25")
+    start = int(parts[0])
+    last = last_complete_year(today=today)
+    if start > last:
+        raise CountsPeriodError(
+            "year",
+            f"{year_label(start)} is not complete yet: its counts are shown after it ends "
+            f"(the latest complete year is {year_label(last)})",
+        )
+    if start < 2000:
+        raise CountsPeriodError("year", "Choose a financial year from 2000/01")
+    return start
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,10 +276,13 @@ __all__ = [
     "WITHHELD",
     "CountsPeriodError",
     "CountsTable",
+    "available_years",
     "counts_table",
-    "default_period",
     "export_rows",
     "export_text",
+    "last_complete_year",
     "month_of",
-    "parse_period",
+    "parse_year",
+    "year_label",
+    "year_months",
 ]

@@ -1,7 +1,7 @@
 """The de-identified counts of partner intelligence: the partnership's page and the export.
 
 - ``intelligence:counts`` (every partner role, board members included): submissions by ward and
-  topic for a chosen period (default the last twelve full months), small counts withheld with
+  topic for a complete financial year (default the latest), small counts withheld with
   secondary suppression (:func:`safecity_web.intelligence.counts.counts_table`). No submission's
   content, reference or submitter is on the page.
 - ``intelligence:counts-csv`` (analysts and administrators): the ``intelligence-counts`` CSV for
@@ -20,10 +20,13 @@ from safecity_web.accounts.models import PARTNER_ROLES, AuditAction, AuditEvent,
 from safecity_web.accounts.permissions import role_required
 from safecity_web.intelligence.counts import (
     CountsPeriodError,
+    available_years,
     counts_table,
-    default_period,
     export_text,
-    parse_period,
+    last_complete_year,
+    parse_year,
+    year_label,
+    year_months,
 )
 
 EXPORT_ROLES = (Role.ADMINISTRATOR, Role.ANALYST)
@@ -35,20 +38,23 @@ NO_STORE = "no-store, private"
 @role_required(*PARTNER_ROLES)
 @require_GET
 def counts(request: HttpRequest) -> HttpResponse:
-    """Submissions by ward and topic in a period (``?first=YYYY-MM&last=YYYY-MM``).
+    """Submissions by ward and topic in a complete financial year (``?year=2024/25``).
 
-    A period typed wrongly shows the page again with the error summary and no table (a GET
-    filter: the page itself is fine, so 200).
+    Default: the latest complete year. A year that is malformed or not yet complete shows the
+    page again with the error summary and no table (a GET filter: the page itself is fine, 200).
     """
-    first_default, last_default = default_period(today=timezone.localdate())
-    first = request.GET.get("first", "").strip() or first_default
-    last = request.GET.get("last", "").strip() or last_default
+    today = timezone.localdate()
+    chosen = request.GET.get("year", "").strip() or year_label(last_complete_year(today=today))
     errors: dict[str, str] = {}
+    table = None
     try:
-        first, last = parse_period(first=first, last=last)
+        start_year = parse_year(text=chosen, today=today)
     except CountsPeriodError as error:
         errors[error.field_name] = str(error)
-    table = None if errors else counts_table(first_month=first, last_month=last)
+    else:
+        first, last = year_months(start_year)
+        table = counts_table(first_month=first, last_month=last)
+        chosen = year_label(start_year)
     user = request.user
     return render(
         request,
@@ -56,8 +62,8 @@ def counts(request: HttpRequest) -> HttpResponse:
         {
             "table": table,
             "errors": errors,
-            "first": first,
-            "last": last,
+            "year": chosen,
+            "years": [year_label(year) for year in available_years(today=today)],
             "may_export": user.has_role(*EXPORT_ROLES),  # type: ignore[union-attr]
         },
     )

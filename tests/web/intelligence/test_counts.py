@@ -21,6 +21,7 @@ from community_reports_inputs import family_inputs, small_study_area
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from scipy.optimize import linprog
 from web_intelligence import PERSON_NAME, WHAT_IS_KNOWN, make_submission, staff
 from web_reporting import CSP_CODE, EAST_WARD, LSOAS, WEST_WARD, publish_small_area
@@ -31,9 +32,12 @@ from safecity_web.accounts.models import AuditAction, AuditEvent, Role
 from safecity_web.intelligence.counts import (
     WITHHELD,
     CountsTable,
+    available_years,
     counts_table,
-    default_period,
     export_rows,
+    last_complete_year,
+    parse_year,
+    year_label,
 )
 from safecity_web.intelligence.deletion import delete_submission
 from safecity_web.intelligence.models import (
@@ -235,10 +239,10 @@ def test_a_board_member_sees_the_counts_and_no_content(client: Client) -> None:
     board = staff("board-member", role=Role.BOARD_MEMBER)
     client.force_login(board)
 
-    response = client.get(reverse("intelligence:counts"), {"first": "2024-04", "last": "2025-03"})
+    response = client.get(reverse("intelligence:counts"), {"year": "2024/25"})
     assert response.status_code == 200
     page = response.content.decode("utf-8")
-    assert "Submissions by ward and topic, 2024-04 to 2025-03" in page
+    assert "Submissions by ward and topic, 2024/25 (2024-04 to 2025-03)" in page
     assert "Eastbank" in page
     assert "Westfield" in page
     assert WITHHELD in page
@@ -247,20 +251,33 @@ def test_a_board_member_sees_the_counts_and_no_content(client: Client) -> None:
     assert reverse("intelligence:counts-csv") not in page  # the export is for analysts
 
 
-def test_the_default_period_is_the_last_twelve_full_months_and_bad_months_are_refused(
+def test_only_complete_financial_years_are_shown_so_no_two_tables_can_be_subtracted(
     client: Client,
 ) -> None:
-    assert default_period(today=datetime.date(2026, 12, 7)) == ("2025-12", "2026-11")
-    assert default_period(today=datetime.date(2026, 1, 1)) == ("2025-01", "2025-12")
+    assert last_complete_year(today=datetime.date(2026, 12, 7)) == 2025
+    assert last_complete_year(today=datetime.date(2026, 4, 1)) == 2025
+    assert last_complete_year(today=datetime.date(2026, 3, 31)) == 2024
+    assert available_years(today=datetime.date(2026, 12, 7)) == [2025]
+    publish_small_area()
+    officer = staff("officer", role=Role.PARTNER_OFFICER)
+    _submit(officer, topic="hate", when=_at(2023, 4, 1), ward=WEST_WARD)
+    assert available_years(today=datetime.date(2026, 12, 7)) == [2025, 2024, 2023]
+    assert parse_year(text=" 2024/25 ", today=datetime.date(2026, 12, 7)) == 2024
     client.force_login(staff("analyst", role=Role.ANALYST))
-    response = client.get(reverse("intelligence:counts"), {"first": "2024-13", "last": "2024-01"})
-    assert response.status_code == 200
-    assert response.context["table"] is None
-    page = response.content.decode("utf-8")
-    assert "There is a problem" in page
-    assert 'href="#id_first">Enter the first month as a year and month, like 2024-04' in page
-    response = client.get(reverse("intelligence:counts"), {"first": "2024-05", "last": "2024-01"})
-    assert "The last month must be the same as or after the first" in response.content.decode()
+    default = client.get(reverse("intelligence:counts"))
+    assert default.context["year"] == year_label(last_complete_year(today=timezone.localdate()))
+    for asked, words in (
+        ("2024-04", "Choose a financial year, like 2024/25"),
+        ("2024/26", "Choose a financial year, like 2024/25"),
+        (year_label(last_complete_year(today=timezone.localdate()) + 1), "is not complete yet"),
+    ):
+        response = client.get(reverse("intelligence:counts"), {"year": asked})
+        assert response.status_code == 200
+        assert response.context["table"] is None
+        page = response.content.decode("utf-8")
+        assert "There is a problem" in page
+        assert 'href="#id_year">' in page
+        assert words in page
 
 
 def test_the_sites_export_loaded_by_the_core_is_what_the_family_counts(tmp_path: Path) -> None:
