@@ -104,6 +104,7 @@ DEMO_USERS = (
         "Demo",
         "Business Crime Manager",
     ),
+    DemoUser("police.intelligence@demo", Role.ANALYST, POLICE.name, "Demo", "Intelligence Officer"),
 )
 
 # The triage duty (``community_reports.yaml`` duties) each duty-holding demo user holds.
@@ -111,6 +112,16 @@ DEMO_DUTIES = {
     "hate.coordinator@demo": "hate_crime_coordinator",
     "police.spoc@demo": "police_spoc",
     "business.crime@demo": "business_crime_manager",
+}
+
+
+# The intelligence receiver (``intelligence.yaml`` receivers) each receiving demo user is
+# designated as (issue 14): the police intelligence officer receives exploitation, county lines,
+# modern slavery and hate; the partnership's analyst also receives anti-social behaviour and
+# places of concern. Radicalisation concerns (the Prevent lead) have no demo receiver.
+DEMO_RECEIVERS = {
+    "police.intelligence@demo": "police_intelligence",
+    "analyst@demo": "partnership_intelligence",
 }
 
 

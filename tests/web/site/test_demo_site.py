@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from web_assets_cli import STRATEGY_FILE
 
 from safecity_web.accounts.models import Organisation, OrganisationKind, Role, User
+from safecity_web.intelligence.models import ReceiverDesignation
 from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
 from safecity_web.reporting.models import AgreementAcceptance, TriageDuty
 from safecity_web.strategy.models import ActionResponsibility, Strategy
@@ -65,6 +66,12 @@ def test_demo_site_seeds_partners_users_strategy_publishes_and_runs_again(
             Role.PARTNER_OFFICER,
             OrganisationKind.BUSINESS_IMPROVEMENT_DISTRICT,
         ),
+        "police.intelligence@demo": (Role.ANALYST, OrganisationKind.POLICE),
+    }
+    # Partner intelligence (issue 14): the demo's receivers.
+    assert set(ReceiverDesignation.objects.values_list("user__username", "receiver")) == {
+        ("police.intelligence@demo", "police_intelligence"),
+        ("analyst@demo", "partnership_intelligence"),
     }
     # Community reporting (issue 13): duty holders, and the scheme's member has accepted.
     assert set(TriageDuty.objects.values_list("user__username", "duty")) == {
@@ -119,7 +126,8 @@ def test_demo_site_seeds_partners_users_strategy_publishes_and_runs_again(
     assert "already published" in again
     assert "No --strategy given" in again
     assert PublishedAssessment.objects.count() == 1
-    assert User.objects.count() == 9
+    assert User.objects.count() == 10
+    assert ReceiverDesignation.objects.count() == 2
     assert Organisation.objects.count() == 9
     assert TriageDuty.objects.count() == 3
     assert AgreementAcceptance.objects.count() == 1

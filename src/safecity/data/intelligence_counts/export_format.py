@@ -1,7 +1,7 @@
 """The de-identified ``intelligence-counts`` CSV the web site exports for the warehouse.
 
 One row per combination of area, month, topic and ward, with the number of partner
-intelligence submissions; columns exactly :data:`EXPORT_COLUMNS` (``docs/intelligence-counts.md``).
+intelligence submissions; columns exactly :data:`EXPORT_COLUMNS` (``docs/intelligence.md``).
 The web site writes it (``python -m safecity_web export_intelligence_counts``), the synthetic demo
 writes it (:func:`write_export`), and ``safecity load intelligence-counts`` reads it. No content of
 a submission, no person, vehicle, premises or point is ever in it: counts only.

@@ -8,7 +8,7 @@ good rows to ``intelligence_count``, one ``quarantine`` row per bad row (reason,
 and column in words), the months the file covers to ``intelligence_count_month`` and its
 ``load_file`` row: rows in = loaded + quarantined. Anything that fails rolls the whole file back.
 
-Re-loading follows the community reports (``docs/intelligence-counts.md``):
+Re-loading follows the community reports (``docs/intelligence.md``):
 
 * the same bytes as a current load are ``unchanged``: nothing is written but the load-log row;
 * an export covers, per area, the months from its first row's to its last row's; a later export

@@ -4,7 +4,7 @@
 submissions by topic and ward over the assessed year (the 12 months ending ``last_month``) and the
 year before, deterministically from a seed, for the wards of the assessed area. Counts only: the
 demo never invents the content of a submission. :func:`write_demo_intelligence_counts` writes
-them as the web site's de-identified export (``docs/intelligence-counts.md``) under
+them as the web site's de-identified export (``docs/intelligence.md``) under
 ``<demo>/intelligence-counts/``.
 
 Planted (for tests and for the demo's findings): county-lines and exploitation submissions are

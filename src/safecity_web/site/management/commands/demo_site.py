@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 
 from safecity_web.accounts.models import Organisation, User
+from safecity_web.intelligence.models import ReceiverDesignation
 from safecity_web.observatory.models import AssessmentStatus, PublishedAssessment
 from safecity_web.reporting.demo_reports import (
     DEMO_SCHEME_NAME,
@@ -34,6 +35,7 @@ from safecity_web.site.demo_partnership import (
     BUSINESS,
     DEMO_ANALYST,
     DEMO_DUTIES,
+    DEMO_RECEIVERS,
     DEMO_USERS,
     REPORTING_CENTRE,
     ensure_organisations,
@@ -107,11 +109,14 @@ class Command(BaseCommand):
         self._import_strategy(strategy=strategy)
         self._publish(assessment=assessment)
         self._seed_reporting(organisations=organisations)
+        self._designate_receivers()
         self.stdout.write("")
         self.stdout.write("Demo accounts (new passwords on every run; not stored anywhere else):")
         for demo_user in DEMO_USERS:
-            duty = DEMO_DUTIES.get(demo_user.username, "")
-            role = f"{demo_user.role.label}{' + ' + duty if duty else ''}"
+            extra = DEMO_DUTIES.get(demo_user.username, "") or DEMO_RECEIVERS.get(
+                demo_user.username, ""
+            )
+            role = f"{demo_user.role.label}{' + ' + extra if extra else ''}"
             self.stdout.write(
                 f"  {demo_user.username:<22} {role:<40} "
                 f"{demo_user.organisation:<52} {passwords[demo_user.username]}"
@@ -122,6 +127,18 @@ class Command(BaseCommand):
                 f"Sign in as {DEMO_ANALYST.username} / {passwords[DEMO_ANALYST.username]}"
                 f" at {options['sign_in_url']}"
             )
+        )
+
+    def _designate_receivers(self) -> None:
+        """The demo's intelligence receivers (issue 14), designated once however often run."""
+        for username, receiver in DEMO_RECEIVERS.items():
+            ReceiverDesignation.objects.get_or_create(
+                user=User.objects.get(username=username), receiver=receiver
+            )
+        self.stdout.write(
+            "Partner intelligence receivers: "
+            + ", ".join(f"{username} ({receiver})" for username, receiver in DEMO_RECEIVERS.items())
+            + "."
         )
 
     def _seed_reporting(self, *, organisations: dict[str, Organisation]) -> None:
