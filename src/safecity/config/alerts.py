@@ -15,16 +15,16 @@ List Email Headers" (the one-click unsubscribe of optional alerts).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from safecity.config.packaged_yaml import read_packaged_yaml
+from safecity.config.packaged_yaml import (
+    chosen_config_path,
+    read_config_document,
+)
 
 CONFIG_FILE = "alerts.yaml"
 CONFIG_ENVIRONMENT_VARIABLE = "SAFECITY_ALERTS_CONFIG"
@@ -232,18 +232,10 @@ def parse_alerts_config(document: Any, *, where: str) -> AlertsConfig:
 
 @lru_cache(maxsize=4)
 def _read(path_text: str) -> AlertsConfig:
-    if not path_text:
-        return parse_alerts_config(
-            read_packaged_yaml(CONFIG_FILE), where=f"safecity.config/{CONFIG_FILE}"
-        )
-    path = Path(path_text)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise AlertsConfigError(f"{path}: cannot be read ({error})") from error
-    except yaml.YAMLError as error:
-        raise AlertsConfigError(f"{path}: not valid YAML: {error}") from error
-    return parse_alerts_config(document, where=str(path))
+    document, where = read_config_document(
+        path_text=path_text, file_name=CONFIG_FILE, error=AlertsConfigError
+    )
+    return parse_alerts_config(document, where=where)
 
 
 def alerts_config(*, path: Path | None = None) -> AlertsConfig:
@@ -259,5 +251,4 @@ def alerts_config(*, path: Path | None = None) -> AlertsConfig:
     -------
     AlertsConfig
     """
-    chosen = path if path is not None else os.environ.get(CONFIG_ENVIRONMENT_VARIABLE, "")
-    return _read(str(chosen) if chosen else "")
+    return _read(chosen_config_path(path=path, environment_variable=CONFIG_ENVIRONMENT_VARIABLE))

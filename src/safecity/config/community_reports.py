@@ -7,15 +7,15 @@ everywhere. A partnership may point ``SAFECITY_COMMUNITY_REPORTS_CONFIG`` at its
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from safecity.config.packaged_yaml import read_packaged_yaml
+from safecity.config.packaged_yaml import (
+    chosen_config_path,
+    read_config_document,
+)
 
 CONFIG_FILE = "community_reports.yaml"
 CONFIG_ENVIRONMENT_VARIABLE = "SAFECITY_COMMUNITY_REPORTS_CONFIG"
@@ -282,18 +282,10 @@ def parse_community_reports_config(document: Any, *, where: str) -> CommunityRep
 
 @lru_cache(maxsize=4)
 def _read(path_text: str) -> CommunityReportsConfig:
-    if not path_text:
-        return parse_community_reports_config(
-            read_packaged_yaml(CONFIG_FILE), where=f"safecity.config/{CONFIG_FILE}"
-        )
-    path = Path(path_text)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommunityReportsConfigError(f"{path}: cannot be read ({error})") from error
-    except yaml.YAMLError as error:
-        raise CommunityReportsConfigError(f"{path}: not valid YAML: {error}") from error
-    return parse_community_reports_config(document, where=str(path))
+    document, where = read_config_document(
+        path_text=path_text, file_name=CONFIG_FILE, error=CommunityReportsConfigError
+    )
+    return parse_community_reports_config(document, where=where)
 
 
 def community_reports_config(*, path: Path | None = None) -> CommunityReportsConfig:
@@ -309,5 +301,4 @@ def community_reports_config(*, path: Path | None = None) -> CommunityReportsCon
     -------
     CommunityReportsConfig
     """
-    chosen = path if path is not None else os.environ.get(CONFIG_ENVIRONMENT_VARIABLE, "")
-    return _read(str(chosen) if chosen else "")
+    return _read(chosen_config_path(path=path, environment_variable=CONFIG_ENVIRONMENT_VARIABLE))

@@ -14,15 +14,15 @@ management: Management of police information" (review and retention).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from safecity.config.packaged_yaml import read_packaged_yaml
+from safecity.config.packaged_yaml import (
+    chosen_config_path,
+    read_config_document,
+)
 
 CONFIG_FILE = "intelligence.yaml"
 CONFIG_ENVIRONMENT_VARIABLE = "SAFECITY_INTELLIGENCE_CONFIG"
@@ -324,18 +324,10 @@ def parse_intelligence_config(document: Any, *, where: str) -> IntelligenceConfi
 
 @lru_cache(maxsize=4)
 def _read(path_text: str) -> IntelligenceConfig:
-    if not path_text:
-        return parse_intelligence_config(
-            read_packaged_yaml(CONFIG_FILE), where=f"safecity.config/{CONFIG_FILE}"
-        )
-    path = Path(path_text)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise IntelligenceConfigError(f"{path}: cannot be read ({error})") from error
-    except yaml.YAMLError as error:
-        raise IntelligenceConfigError(f"{path}: not valid YAML: {error}") from error
-    return parse_intelligence_config(document, where=str(path))
+    document, where = read_config_document(
+        path_text=path_text, file_name=CONFIG_FILE, error=IntelligenceConfigError
+    )
+    return parse_intelligence_config(document, where=where)
 
 
 def intelligence_config(*, path: Path | None = None) -> IntelligenceConfig:
@@ -351,5 +343,4 @@ def intelligence_config(*, path: Path | None = None) -> IntelligenceConfig:
     -------
     IntelligenceConfig
     """
-    chosen = path if path is not None else os.environ.get(CONFIG_ENVIRONMENT_VARIABLE, "")
-    return _read(str(chosen) if chosen else "")
+    return _read(chosen_config_path(path=path, environment_variable=CONFIG_ENVIRONMENT_VARIABLE))
