@@ -7,16 +7,13 @@ from typing import Annotated
 
 import typer
 
-from safecity.cli.errors import CORRUPT_FILE_ERRORS, corrupt_input_sentence
-from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, console, fail
-from safecity.cli.reporting import print_load_reports, working
+from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption
+from safecity.cli.site_export_loads import run_site_export_load
 from safecity.config.community_reports import CommunityReportsConfigError
 from safecity.data.community_reports.loader import (
     CommunityReportsLoadError,
     load_community_reports,
 )
-from safecity.data.load_report import LoadStatus
-from safecity.data.warehouse import Warehouse
 
 
 def load_community_reports_command(
@@ -41,22 +38,11 @@ def load_community_reports_command(
     area, the months from its first to its last: loading a newer export replaces those
     months; loading the same file again changes nothing.
     """
-    try:
-        with (
-            Warehouse(warehouse) as store,
-            working(f"Loading community reports from {path} ..."),
-        ):
-            report = load_community_reports(store, path=path)
-    except (CommunityReportsLoadError, CommunityReportsConfigError) as error:
-        raise fail(str(error)) from error
-    except CORRUPT_FILE_ERRORS as error:
-        raise fail(corrupt_input_sentence([path], error)) from error
-    print_load_reports([report], as_json=as_json)
-    if not as_json:
-        reasons = ", ".join(f"{reason} {count:,}" for reason, count in report.reasons.items())
-        console.print(
-            f"rows in {report.rows_in:,} = loaded {report.loaded:,} + quarantined"
-            f" {report.quarantined:,}" + (f" ({reasons})" if reasons else "")
-        )
-    if report.status is LoadStatus.REJECTED:
-        raise typer.Exit(code=1)
+    run_site_export_load(
+        path,
+        warehouse=warehouse,
+        as_json=as_json,
+        what="community reports",
+        load=lambda store, export: load_community_reports(store, path=export),
+        errors=(CommunityReportsLoadError, CommunityReportsConfigError),
+    )

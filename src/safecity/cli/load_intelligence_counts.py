@@ -7,16 +7,13 @@ from typing import Annotated
 
 import typer
 
-from safecity.cli.errors import CORRUPT_FILE_ERRORS, corrupt_input_sentence
-from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, console, fail
-from safecity.cli.reporting import print_load_reports, working
+from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption
+from safecity.cli.site_export_loads import run_site_export_load
 from safecity.config.intelligence import IntelligenceConfigError
 from safecity.data.intelligence_counts.loader import (
     IntelligenceCountsLoadError,
     load_intelligence_counts,
 )
-from safecity.data.load_report import LoadStatus
-from safecity.data.warehouse import Warehouse
 
 
 def load_intelligence_counts_command(
@@ -42,22 +39,11 @@ def load_intelligence_counts_command(
     its last: loading a newer export replaces those months; loading the same file again changes
     nothing. The counts enter only the partners' copy of the Assessment.
     """
-    try:
-        with (
-            Warehouse(warehouse) as store,
-            working(f"Loading intelligence counts from {path} ..."),
-        ):
-            report = load_intelligence_counts(store, path=path)
-    except (IntelligenceCountsLoadError, IntelligenceConfigError) as error:
-        raise fail(str(error)) from error
-    except CORRUPT_FILE_ERRORS as error:
-        raise fail(corrupt_input_sentence([path], error)) from error
-    print_load_reports([report], as_json=as_json)
-    if not as_json:
-        reasons = ", ".join(f"{reason} {count:,}" for reason, count in report.reasons.items())
-        console.print(
-            f"rows in {report.rows_in:,} = loaded {report.loaded:,} + quarantined"
-            f" {report.quarantined:,}" + (f" ({reasons})" if reasons else "")
-        )
-    if report.status is LoadStatus.REJECTED:
-        raise typer.Exit(code=1)
+    run_site_export_load(
+        path,
+        warehouse=warehouse,
+        as_json=as_json,
+        what="intelligence counts",
+        load=lambda store, export: load_intelligence_counts(store, path=export),
+        errors=(IntelligenceCountsLoadError, IntelligenceConfigError),
+    )

@@ -9,13 +9,13 @@ the number of reports and (business rows) the sum of their losses; columns exact
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+
+from safecity.data.site_export_rows import export_csv_text
 
 EXPORT_COLUMNS = (
     "area_code",
@@ -104,12 +104,7 @@ def joined_strands(strands: Iterable[str]) -> str:
 
 def export_text(rows: Sequence[ExportRow]) -> str:
     """The CSV text of ``rows`` (header first, rows sorted by their key), ``\\n`` line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for row in sorted(rows, key=lambda item: item.key()):
-        writer.writerow(row.as_fields())
-    return buffer.getvalue()
+    return export_csv_text(EXPORT_COLUMNS, rows)
 
 
 def write_export(*, rows: Sequence[ExportRow], path: Path) -> Path:

@@ -23,9 +23,7 @@ No personal data reaches the warehouse: the export holds counts only.
 
 from __future__ import annotations
 
-import csv
-import json
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,287 +32,65 @@ import duckdb
 
 from safecity.config.community_reports import CommunityReportsConfig, community_reports_config
 from safecity.data.community_reports.export_format import EXPORT_COLUMNS, ExportRow
-from safecity.data.community_reports.row_checks import RowProblem, check_row
-from safecity.data.input_files import UTF8_BOM, InputError, InputLimits, input_limits
-from safecity.data.load_report import (
-    FileLoadReport,
-    LoadStatus,
-    file_sha256,
-    next_file_id,
-    record_file,
-)
-from safecity.data.quality import QuarantineReason
+from safecity.data.community_reports.row_checks import check_row
+from safecity.data.input_files import InputError, InputLimits, input_limits
+from safecity.data.load_report import FileLoadReport
+from safecity.data.site_export_rows import month_start
+from safecity.data.site_exports import SiteExport, load_site_export, plain_report
 from safecity.data.warehouse import Warehouse
 
 COMMUNITY_REPORTS_FORMAT = "community_reports_csv"
 """The ``load_file.format`` of an export."""
-PROBLEMS_IN_MESSAGE = 5
-"""Quarantined rows named (line, column, problem) in the load report's message."""
-RAW_RECORD_CHARACTERS = 2000
+
+
+def _coverage(area: str, first: date, last: date, months: int) -> str:
+    return f"{area}: {first:%Y-%m} to {last:%Y-%m} ({months} months)"
+
+
+COMMUNITY_REPORTS: SiteExport[ExportRow] = SiteExport(
+    format=COMMUNITY_REPORTS_FORMAT,
+    called="a community-reports export",
+    columns=EXPORT_COLUMNS,
+    same_key="area, month, kind, category, strands, channel, ward and LSOA",
+    count_table="community_report_count",
+    month_table="community_report_month",
+    counted="reports",
+    total=lambda row: row.reports,
+    dataset_key="community_reports",
+    coverage=_coverage,
+)
+"""The community-reports export, as :func:`~safecity.data.site_exports.load_site_export`
+loads it."""
 
 
 class CommunityReportsLoadError(InputError):
     """A community-reports load that cannot start (no such file); says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Quarantined:
-    line_number: int
-    reason: QuarantineReason
-    detail: str
-    raw: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _ReadFile:
-    rows: list[tuple[int, ExportRow]]
-    quarantined: list[_Quarantined]
-
-
-class _HeaderError(ValueError):
-    """The file is not a community-reports export (its header says so)."""
-
-
-def _month_start(month: str) -> date:
-    year, number = month.split("-")
-    return date(int(year), int(number), 1)
-
-
-def _months_between(first: date, last: date) -> list[date]:
-    months = []
-    current = first
-    while current <= last:
-        months.append(current)
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
-    return months
-
-
-def _check_header(line: bytes, *, path: Path) -> None:
-    text = line.removeprefix(UTF8_BOM).decode("utf-8", errors="replace").rstrip("\r\n")
-    header = [name.strip() for name in next(csv.reader([text]), [])]
-    if header == list(EXPORT_COLUMNS):
-        return
-    expected = ",".join(EXPORT_COLUMNS)
-    missing = [name for name in EXPORT_COLUMNS if name not in header]
-    unexpected = [name for name in header if name not in EXPORT_COLUMNS]
-    said = []
-    if missing:
-        said.append(f"missing column(s) {', '.join(missing)}")
-    if unexpected:
-        said.append(f"unexpected column(s) {', '.join(repr(name) for name in unexpected[:10])}")
-    if not said:
-        said.append("the columns are in another order")
-    raise _HeaderError(
-        f"{path}, line 1: not a community-reports export ({'; '.join(said)}); the header must"
-        f" be exactly {expected}"
-    )
-
-
-def _read(path: Path, *, config: CommunityReportsConfig, limits: InputLimits) -> _ReadFile:
-    rows: list[tuple[int, ExportRow]] = []
-    quarantined: list[_Quarantined] = []
-    seen: dict[tuple[str, ...], int] = {}
-    with path.open("rb") as stream:
-        header = stream.readline(limits.max_line_bytes + 1)
-        if not header.strip():
-            raise _HeaderError(f"{path}: the file is empty (no header row)")
-        _check_header(header, path=path)
-        line_number = 1
-        while True:
-            line = stream.readline(limits.max_line_bytes + 1)
-            if not line:
-                break
-            line_number += 1
-            if len(line) > limits.max_line_bytes:
-                length = len(line)
-                while not line.endswith(b"\n"):
-                    line = stream.readline(limits.max_line_bytes + 1)
-                    if not line:
-                        break
-                    length += len(line)
-                quarantined.append(
-                    _Quarantined(
-                        line_number,
-                        QuarantineReason.LINE_TOO_LONG,
-                        f"line {line_number}: {length:,} bytes, longer than the line limit"
-                        f" ({limits.max_line_bytes:,})",
-                        None,
-                    )
-                )
-                continue
-            try:
-                text = line.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as error:
-                quarantined.append(
-                    _Quarantined(
-                        line_number,
-                        QuarantineReason.ENCODING_ERROR,
-                        f"line {line_number}: not UTF-8 (byte {error.start + 1} of the line)",
-                        line.decode("utf-8", errors="replace")[:RAW_RECORD_CHARACTERS],
-                    )
-                )
-                continue
-            if not text.strip():
-                continue
-            try:
-                fields = next(csv.reader([text], strict=True))
-            except csv.Error as error:
-                quarantined.append(
-                    _Quarantined(
-                        line_number,
-                        QuarantineReason.MALFORMED_CSV_ROW,
-                        f"line {line_number}: not a CSV row ({error})",
-                        text[:RAW_RECORD_CHARACTERS],
-                    )
-                )
-                continue
-            checked = check_row(fields, config=config)
-            if isinstance(checked, RowProblem):
-                quarantined.append(
-                    _Quarantined(
-                        line_number,
-                        checked.reason,
-                        f"line {line_number}, {checked.words()}",
-                        text[:RAW_RECORD_CHARACTERS],
-                    )
-                )
-                continue
-            key = checked.key()
-            if key in seen:
-                quarantined.append(
-                    _Quarantined(
-                        line_number,
-                        QuarantineReason.DUPLICATE_KEY,
-                        f"line {line_number}: the same area, month, kind, category, strands,"
-                        f" channel, ward and LSOA as line {seen[key]} (an export has one row"
-                        " per combination)",
-                        text[:RAW_RECORD_CHARACTERS],
-                    )
-                )
-                continue
-            seen[key] = line_number
-            rows.append((line_number, checked))
-    return _ReadFile(rows=rows, quarantined=quarantined)
-
-
-def _reasons(quarantined: list[_Quarantined]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for item in quarantined:
-        counts[item.reason.value] = counts.get(item.reason.value, 0) + 1
-    return dict(sorted(counts.items()))
-
-
-def _problems_words(path: Path, quarantined: list[_Quarantined]) -> str:
-    if not quarantined:
-        return ""
-    shown = "; ".join(f"{path}, {item.detail}" for item in quarantined[:PROBLEMS_IN_MESSAGE])
-    more = len(quarantined) - PROBLEMS_IN_MESSAGE
-    return f"quarantined: {shown}" + (
-        f"; and {more:,} more (see the quarantine table)" if more > 0 else ""
-    )
-
-
-def _write_quarantine(
-    connection: duckdb.DuckDBPyConnection, quarantined: list[_Quarantined], *, file_id: int
-) -> None:
-    if quarantined:
-        connection.executemany(
-            "INSERT INTO quarantine (file_id, line_number, reason, detail, raw_record)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [
-                [file_id, item.line_number, item.reason.value, item.detail, item.raw]
-                for item in quarantined
-            ],
-        )
-
-
-def _latest_same_bytes(connection: duckdb.DuckDBPyConnection, *, sha256: str) -> int | None:
-    row = connection.execute(
-        "SELECT file_id FROM load_file WHERE format = ? AND sha256 = ?"
-        " AND status IN ('loaded', 'replaced') AND superseded_by IS NULL"
-        " AND file_id IN (SELECT file_id FROM community_report_month)"
-        " ORDER BY file_id DESC LIMIT 1",
-        [COMMUNITY_REPORTS_FORMAT, sha256],
-    ).fetchone()
-    return None if row is None else int(row[0])
-
-
-def _replace_months(
-    connection: duckdb.DuckDBPyConnection, rows: list[tuple[int, ExportRow]], *, file_id: int
-) -> tuple[list[str], list[int]]:
-    """Delete the rows of the months this file covers (per area), record its months.
-
-    Returns the coverage in words per area, and the earlier loads whose rows were replaced.
-    """
-    by_area: dict[str, list[date]] = {}
-    for _line, row in rows:
-        by_area.setdefault(row.area_code, []).append(_month_start(row.month))
-    covered: list[str] = []
-    replaced: set[int] = set()
-    for area, months in sorted(by_area.items()):
-        first, last = min(months), max(months)
-        span = _months_between(first, last)
-        earlier = connection.execute(
-            "SELECT DISTINCT file_id FROM community_report_month WHERE area_code = ?"
-            " AND month BETWEEN ? AND ?",
-            [area, first, last],
-        ).fetchall()
-        replaced.update(int(row[0]) for row in earlier)
-        for table in ("community_report_count", "community_report_month"):
-            connection.execute(
-                f"DELETE FROM {table} WHERE area_code = ? AND month BETWEEN ? AND ?",
-                [area, first, last],
-            )
-        connection.executemany(
-            "INSERT INTO community_report_month (area_code, month, file_id) VALUES (?, ?, ?)",
-            [[area, month, file_id] for month in span],
-        )
-        covered.append(f"{area}: {first:%Y-%m} to {last:%Y-%m} ({len(span)} months)")
-    return covered, sorted(replaced)
+def _values(row: ExportRow) -> list[object]:
+    return [
+        row.area_code,
+        month_start(row.month),
+        row.kind,
+        row.category,
+        ";".join(row.strands),
+        row.channel.value,
+        row.ward_code or None,
+        row.lsoa_code or None,
+        row.reports,
+        row.losses_pounds,
+    ]
 
 
 def _insert_rows(
-    connection: duckdb.DuckDBPyConnection, rows: list[tuple[int, ExportRow]], *, file_id: int
+    connection: duckdb.DuckDBPyConnection, rows: Sequence[tuple[int, ExportRow]], *, file_id: int
 ) -> None:
     connection.executemany(
-        "INSERT INTO community_report_count (area_code, month, kind, category, strands, channel,"
-        " ward_code, lsoa_code, reports, losses_pounds, line_number, file_id)"
+        "INSERT INTO community_report_count (area_code, month, kind, category, strands,"
+        " channel, ward_code, lsoa_code, reports, losses_pounds, line_number, file_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                row.area_code,
-                _month_start(row.month),
-                row.kind,
-                row.category,
-                ";".join(row.strands),
-                row.channel.value,
-                row.ward_code or None,
-                row.lsoa_code or None,
-                row.reports,
-                row.losses_pounds,
-                line,
-                file_id,
-            ]
-            for line, row in rows
-        ],
+        [[*_values(row), line, file_id] for line, row in rows],
     )
-
-
-def _mark_superseded(
-    connection: duckdb.DuckDBPyConnection, replaced: list[int], *, file_id: int
-) -> list[int]:
-    """Earlier loads left with no month of their own are superseded by ``file_id``."""
-    gone = []
-    for earlier in replaced:
-        row = connection.execute(
-            "SELECT count(*) FROM community_report_month WHERE file_id = ?", [earlier]
-        ).fetchone()
-        if row is not None and int(row[0]) == 0:
-            connection.execute(
-                "UPDATE load_file SET superseded_by = ? WHERE file_id = ?", [file_id, earlier]
-            )
-            gone.append(earlier)
-    return gone
 
 
 def load_community_reports(
@@ -356,89 +132,14 @@ def load_community_reports(
     if not path.is_file():
         raise CommunityReportsLoadError(f"{path}: no such file")
     config = config or community_reports_config()
-    limits = limits or input_limits()
-    sha256 = file_sha256(path)
-    try:
-        read = _read(path, config=config, limits=limits)
-    except _HeaderError as error:
-        report = FileLoadReport(
-            path=str(path),
-            format=COMMUNITY_REPORTS_FORMAT,
-            status=LoadStatus.REJECTED,
-            message=str(error),
-            sha256=sha256,
-        )
-        with warehouse.transaction() as connection:
-            record_file(connection, report)
-        return report
-    reasons = _reasons(read.quarantined)
-    quarantined = len(read.quarantined)
-    problems = _problems_words(path, read.quarantined)
-    with warehouse.transaction() as connection:
-        same = _latest_same_bytes(connection, sha256=sha256)
-        if same is not None:
-            report = FileLoadReport(
-                path=str(path),
-                format=COMMUNITY_REPORTS_FORMAT,
-                status=LoadStatus.UNCHANGED,
-                rows_in=len(read.rows) + quarantined,
-                loaded=len(read.rows),
-                quarantined=quarantined,
-                reasons=reasons,
-                message=f"the same bytes are already loaded (load {same}): nothing changed",
-                sha256=sha256,
-            )
-            record_file(connection, report)
-            return report
-        file_id = next_file_id(connection)
-        _write_quarantine(connection, read.quarantined, file_id=file_id)
-        if not read.rows:
-            report = FileLoadReport(
-                path=str(path),
-                format=COMMUNITY_REPORTS_FORMAT,
-                status=LoadStatus.REJECTED,
-                rows_in=quarantined,
-                quarantined=quarantined,
-                reasons=reasons,
-                message=(
-                    "no row could be loaded; nothing in the warehouse changed"
-                    + (f"; {problems}" if problems else " (the file has no data rows)")
-                ),
-                sha256=sha256,
-                file_id=file_id,
-            )
-            record_file(connection, report)
-            return report
-        covered, replaced = _replace_months(connection, read.rows, file_id=file_id)
-        _insert_rows(connection, read.rows, file_id=file_id)
-        notes = [f"months covered: {'; '.join(covered)}"]
-        total = sum(row.reports for _line, row in read.rows)
-        notes.append(f"{total:,} reports in {len(read.rows):,} rows")
-        if replaced:
-            notes.insert(
-                0,
-                "replaced the rows of those months from load(s) "
-                + ", ".join(str(file) for file in replaced),
-            )
-        if problems:
-            notes.append(problems)
-        report = FileLoadReport(
-            path=str(path),
-            format=COMMUNITY_REPORTS_FORMAT,
-            status=LoadStatus.REPLACED if replaced else LoadStatus.LOADED,
-            rows_in=len(read.rows) + quarantined,
-            loaded=len(read.rows),
-            quarantined=quarantined,
-            reasons=reasons,
-            message="; ".join(notes),
-            sha256=sha256,
-            dataset_key="community_reports/"
-            + ",".join(sorted({row.area_code for _line, row in read.rows})),
-            file_id=file_id,
-        )
-        record_file(connection, report)
-        _mark_superseded(connection, replaced, file_id=file_id)
-    return report
+    return load_site_export(
+        warehouse,
+        path=path,
+        export=COMMUNITY_REPORTS,
+        insert_rows=_insert_rows,
+        check=lambda fields: check_row(fields, config=config),
+        limits=limits or input_limits(),
+    )
 
 
 def load_community_reports_file(*, warehouse_path: Path, path: Path) -> dict[str, Any]:
@@ -454,11 +155,11 @@ def load_community_reports_file(*, warehouse_path: Path, path: Path) -> dict[str
     """
     with Warehouse(warehouse_path) as warehouse:
         report = load_community_reports(warehouse, path=path)
-    plain: dict[str, Any] = json.loads(json.dumps(report.as_dict(), default=str))
-    return plain
+    return plain_report(report)
 
 
 __all__ = [
+    "COMMUNITY_REPORTS",
     "COMMUNITY_REPORTS_FORMAT",
     "CommunityReportsLoadError",
     "load_community_reports",

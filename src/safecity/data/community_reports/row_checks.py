@@ -8,7 +8,6 @@ column and the problem in words, so that the load report can name file, line and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from safecity.config.community_reports import CommunityReportsConfig
@@ -19,30 +18,20 @@ from safecity.data.community_reports.export_format import (
     ExportRow,
 )
 from safecity.data.quality import QuarantineReason
+from safecity.data.site_export_rows import (
+    AREA_CODE_PATTERN,
+    RowProblem,
+    count_problem,
+    month_problem,
+    row_values,
+    ward_problem,
+)
 
-AREA_CODE_PATTERN = re.compile(r"[EW][0-9]{8}")
-WARD_CODE_PATTERN = re.compile(r"[EW]05[0-9]{6}")
 LSOA_CODE_PATTERN = re.compile(r"[EW]01[0-9]{6}")
-MONTH_PATTERN = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})")
 REPORTS_PATTERN = re.compile(r"[0-9]+")
 POUNDS_PATTERN = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
 BUSINESS_KIND = "business"
 HATE_KIND = "hate"
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
-
-
-@dataclass(frozen=True, slots=True)
-class RowProblem:
-    """Why a row cannot be loaded: the reason, the column at fault and what is wrong."""
-
-    reason: QuarantineReason
-    column: str
-    detail: str
-
-    def words(self) -> str:
-        """``column <name>: <detail>``."""
-        return f"column {self.column}: {self.detail}"
 
 
 def _known(values: list[str]) -> str:
@@ -58,12 +47,9 @@ def _check_codes(values: dict[str, str]) -> RowProblem | None:
             f"{area!r} is not a GSS code (e.g. E06000045)" if area else "empty",
         )
     ward, lsoa = values["ward_code"], values["lsoa_code"]
-    if ward and not WARD_CODE_PATTERN.fullmatch(ward):
-        return RowProblem(
-            QuarantineReason.MALFORMED_AREA_CODE,
-            "ward_code",
-            f"{ward!r} is not a ward GSS code (E05 or W05 and six digits)",
-        )
+    ward_wrong = ward_problem(ward)
+    if ward_wrong is not None:
+        return ward_wrong
     if lsoa and not LSOA_CODE_PATTERN.fullmatch(lsoa):
         return RowProblem(
             QuarantineReason.MALFORMED_LSOA_CODE,
@@ -79,21 +65,6 @@ def _check_codes(values: dict[str, str]) -> RowProblem | None:
             " both; one without a point has neither)",
         )
     return None
-
-
-def _check_month(text: str) -> RowProblem | str:
-    match = MONTH_PATTERN.fullmatch(text)
-    if (
-        match is None
-        or not 1 <= int(match["month"]) <= 12
-        or not FIRST_YEAR <= int(match["year"]) <= LAST_YEAR
-    ):
-        return RowProblem(
-            QuarantineReason.UNPARSEABLE_MONTH,
-            "month",
-            f"{text!r} is not a month written YYYY-MM (e.g. 2024-04)",
-        )
-    return text
 
 
 def _check_vocabulary(
@@ -150,20 +121,11 @@ def _check_vocabulary(
 
 
 def _check_counts(values: dict[str, str], kind: str) -> RowProblem | tuple[int, Decimal | None]:
-    reports_text = values["reports"]
-    if not REPORTS_PATTERN.fullmatch(reports_text):
-        return RowProblem(
-            QuarantineReason.UNPARSEABLE_NUMBER,
-            "reports",
-            f"{reports_text!r} is not a whole number" if reports_text else "empty",
-        )
-    reports = int(reports_text)
-    if reports < 1:
-        return RowProblem(
-            QuarantineReason.OUT_OF_RANGE,
-            "reports",
-            f"{reports} reports: a row counts at least one report",
-        )
+    reports = count_problem(
+        values["reports"], column="reports", one="report", pattern=REPORTS_PATTERN
+    )
+    if isinstance(reports, RowProblem):
+        return reports
     losses_text = values["losses_pounds"]
     if not losses_text:
         return reports, None
@@ -204,18 +166,14 @@ def check_row(fields: list[str], *, config: CommunityReportsConfig) -> ExportRow
     >>> check_row(fields, config=config).words()
     "column month: '2024-13' is not a month written YYYY-MM (e.g. 2024-04)"
     """
-    if len(fields) != len(EXPORT_COLUMNS):
-        return RowProblem(
-            QuarantineReason.WRONG_FIELD_COUNT,
-            "*",
-            f"{len(fields)} fields where the header has {len(EXPORT_COLUMNS)}",
-        )
-    values = {column: field.strip() for column, field in zip(EXPORT_COLUMNS, fields, strict=True)}
+    values = row_values(fields, EXPORT_COLUMNS)
+    if isinstance(values, RowProblem):
+        return values
     codes = _check_codes(values)
     if codes is not None:
         return codes
-    month = _check_month(values["month"])
-    if isinstance(month, RowProblem):
+    month = month_problem(values["month"], empty_said=False)
+    if month is not None:
         return month
     vocabulary = _check_vocabulary(values, config)
     if isinstance(vocabulary, RowProblem):
@@ -227,7 +185,7 @@ def check_row(fields: list[str], *, config: CommunityReportsConfig) -> ExportRow
     reports, losses = counts
     return ExportRow(
         area_code=values["area_code"],
-        month=month,
+        month=values["month"],
         kind=kind,
         category=category,
         strands=strands,

@@ -9,11 +9,11 @@ a submission, no person, vehicle, premises or point is ever in it: counts only.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from safecity.data.site_export_rows import export_csv_text
 
 EXPORT_COLUMNS = ("area_code", "month", "topic", "ward_code", "submissions")
 """The export's header, in order."""
@@ -49,12 +49,7 @@ def export_text(rows: Sequence[CountRow]) -> str:
     area_code,month,topic,ward_code,submissions
     E22900099,2024-01,hate,,2
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for row in sorted(rows, key=lambda item: item.key()):
-        writer.writerow(row.as_fields())
-    return buffer.getvalue()
+    return export_csv_text(EXPORT_COLUMNS, rows)
 
 
 def write_export(*, rows: Sequence[CountRow], path: Path) -> Path:

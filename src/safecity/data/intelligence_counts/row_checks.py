@@ -11,67 +11,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from safecity.config.intelligence import IntelligenceConfig
 from safecity.data.intelligence_counts.export_format import EXPORT_COLUMNS, CountRow
 from safecity.data.quality import QuarantineReason
+from safecity.data.site_export_rows import (
+    AREA_CODE_PATTERN,
+    RowProblem,
+    count_problem,
+    month_problem,
+    row_values,
+    ward_problem,
+)
 
-AREA_CODE_PATTERN = re.compile(r"[EW][0-9]{8}")
-WARD_CODE_PATTERN = re.compile(r"[EW]05[0-9]{6}")
-MONTH_PATTERN = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})")
 COUNT_PATTERN = re.compile(r"-?[0-9]+")
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
 OUTSIDE_THE_AREA = (
     "outside the area: the submissions were placed outside every partnership area of the"
     " site's published boundaries (empty area_code)"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RowProblem:
-    """Why a row cannot be loaded: the reason, the column at fault and what is wrong."""
-
-    reason: QuarantineReason
-    column: str
-    detail: str
-
-    def words(self) -> str:
-        """``column <name>: <detail>``."""
-        return f"column {self.column}: {self.detail}"
-
-
-def _check_month(text: str) -> RowProblem | None:
-    match = MONTH_PATTERN.fullmatch(text)
-    if (
-        match is None
-        or not 1 <= int(match["month"]) <= 12
-        or not FIRST_YEAR <= int(match["year"]) <= LAST_YEAR
-    ):
-        return RowProblem(
-            QuarantineReason.UNPARSEABLE_MONTH,
-            "month",
-            f"{text!r} is not a month written YYYY-MM (e.g. 2024-04)" if text else "empty",
-        )
-    return None
-
-
-def _check_count(text: str) -> RowProblem | int:
-    if not COUNT_PATTERN.fullmatch(text):
-        return RowProblem(
-            QuarantineReason.UNPARSEABLE_NUMBER,
-            "submissions",
-            f"{text!r} is not a whole number" if text else "empty",
-        )
-    count = int(text)
-    if count < 1:
-        return RowProblem(
-            QuarantineReason.OUT_OF_RANGE,
-            "submissions",
-            f"{count} submissions: a row counts at least one submission",
-        )
-    return count
 
 
 def check_row(fields: list[str], *, config: IntelligenceConfig) -> CountRow | RowProblem:
@@ -91,13 +48,9 @@ def check_row(fields: list[str], *, config: IntelligenceConfig) -> CountRow | Ro
     ...           ).words()  # doctest: +ELLIPSIS
     "column topic: 'gossip' is not an intelligence topic (known: exploitation, ...)"
     """
-    if len(fields) != len(EXPORT_COLUMNS):
-        return RowProblem(
-            QuarantineReason.WRONG_FIELD_COUNT,
-            "*",
-            f"{len(fields)} fields where the header has {len(EXPORT_COLUMNS)}",
-        )
-    values = {column: field.strip() for column, field in zip(EXPORT_COLUMNS, fields, strict=True)}
+    values = row_values(fields, EXPORT_COLUMNS)
+    if isinstance(values, RowProblem):
+        return values
     area = values["area_code"]
     if not area:
         return RowProblem(QuarantineReason.OUTSIDE_THE_AREA, "area_code", OUTSIDE_THE_AREA)
@@ -107,7 +60,7 @@ def check_row(fields: list[str], *, config: IntelligenceConfig) -> CountRow | Ro
             "area_code",
             f"{area!r} is not a GSS code (e.g. E22000081)",
         )
-    month = _check_month(values["month"])
+    month = month_problem(values["month"], empty_said=True)
     if month is not None:
         return month
     topic = values["topic"]
@@ -121,13 +74,12 @@ def check_row(fields: list[str], *, config: IntelligenceConfig) -> CountRow | Ro
             else f"empty (known topics: {', '.join(known)})",
         )
     ward = values["ward_code"]
-    if ward and not WARD_CODE_PATTERN.fullmatch(ward):
-        return RowProblem(
-            QuarantineReason.MALFORMED_AREA_CODE,
-            "ward_code",
-            f"{ward!r} is not a ward GSS code (E05 or W05 and six digits)",
-        )
-    count = _check_count(values["submissions"])
+    ward_wrong = ward_problem(ward)
+    if ward_wrong is not None:
+        return ward_wrong
+    count = count_problem(
+        values["submissions"], column="submissions", one="submission", pattern=COUNT_PATTERN
+    )
     if isinstance(count, RowProblem):
         return count
     return CountRow(
