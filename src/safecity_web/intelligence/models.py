@@ -78,7 +78,8 @@ class ReceiverDesignation(models.Model):
 class IntelligenceSubmission(models.Model):
     """One Community Partnership Intelligence form: de-identified fields clear, content encrypted.
 
-    ``reference`` (``IN-XXXX-XXXX``) is how staff and the audit log name it.
+    ``reference`` (``IN-`` and eight Crockford base-32 characters, e.g. ``IN-7K3M-Q9TB``) is
+    how staff and the audit log name it.
     """
 
     reference = models.CharField(max_length=20, unique=True)
