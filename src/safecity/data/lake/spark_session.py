@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from safecity.data.lake.layout import PartitionKey, table_folder
+from safecity.data.lake.layout import PartitionKey, TableKind, table_folder
 from safecity.data.lake.manifest import LakeTable, read_manifest
 from safecity.data.lake.reading import usable_tables
 
@@ -209,16 +209,22 @@ def check_reachable(url: str) -> None:
     SparkEngineError
         If nothing accepts a connection at the URL's host and port.
     """
-    target = url.removeprefix("k8s://")
-    parts = urlsplit(target if "://" in target else f"https://{target}")
+    if url.startswith("k8s://"):
+        target = url.removeprefix("k8s://")
+        target = target if "://" in target else f"https://{target}"
+    elif url.startswith(("spark://", "sc://")):
+        target = url
+    else:
+        return
+    parts = urlsplit(target)
     if parts.scheme not in {"spark", "sc", "http", "https"} or not parts.hostname:
         return
     default_port = {"spark": 7077, "sc": DEFAULT_CONNECT_PORT, "http": 80, "https": 443}
     hosts = [
-        (host.rsplit(":", 1)[0], int(host.rsplit(":", 1)[1]))
-        if ":" in host
-        else (host, default_port[parts.scheme])
-        for host in parts.netloc.split("/")[0].split(";")[0].split(",")
+        (host.rsplit(":", 1)[0].strip("[]"), int(host.rsplit(":", 1)[1]))
+        if re.search(r":\d+$", host)
+        else (host.strip("[]"), default_port[parts.scheme])
+        for host in parts.netloc.split(";")[0].split(",")
     ]
     reasons = []
     for host, port in hosts:
@@ -337,7 +343,9 @@ def register_lake(session: Any, lake_dir: Path) -> tuple[str, ...]:
     as text and ``month`` as a date, read from the paths), and selects the warehouse's columns
     in the warehouse's order and types; a table with no file is an empty view of the same
     columns. The monthly street aggregate ``street_month`` is registered when the lake holds
-    it computed from its present street files.
+    it computed from its present street files. A reference table with a column type Spark
+    has no equivalent for is left out (the engine reads only the fact tables and the
+    aggregate; lookups stay on the driver).
 
     Parameters
     ----------
@@ -357,7 +365,7 @@ def register_lake(session: Any, lake_dir: Path) -> tuple[str, ...]:
     safecity.data.lake.errors.NotALakeError
         If there is no lake in ``lake_dir``.
     SparkEngineError
-        If a column has a type Spark cannot read.
+        If a fact or aggregate column has a type Spark cannot read.
     """
     root = lake_dir.resolve()
     manifest = read_manifest(root)
@@ -365,7 +373,13 @@ def register_lake(session: Any, lake_dir: Path) -> tuple[str, ...]:
     session.conf.set("spark.sql.sources.parallelPartitionDiscovery.threshold", str(1 << 30))
     names = []
     for name, table in sorted(usable_tables(manifest).items()):
-        _table_frame(session, root=root, name=name, table=table).createOrReplaceTempView(name)
+        try:
+            frame = _table_frame(session, root=root, name=name, table=table)
+        except SparkEngineError as error:
+            if table.kind is not TableKind.REFERENCE:
+                raise SparkEngineError(f"{error} (table {name} of the lake {lake_dir})") from error
+            continue  # a reference table the engine never reads; it stays on the driver
+        frame.createOrReplaceTempView(name)
         names.append(name)
     return tuple(names)
 
