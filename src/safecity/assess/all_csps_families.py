@@ -60,11 +60,10 @@ from safecity.assess.families.benchmarking import (
 )
 from safecity.assess.families.deprivation import lsoa_deprivation
 from safecity.assess.families.harm import (
-    APPROXIMATION_CAVEAT,
     HARM_INTERVAL_METHOD,
-    HARM_RATE_MULTIPLIER,
     HarmIndexError,
     HarmMethod,
+    approximation_caveat,
     category_weights,
     choose_harm_index,
     harm_index_source,
@@ -72,8 +71,14 @@ from safecity.assess.families.harm import (
     loaded_harm_indices,
     national_offence_mix,
     offence_categories,
+    severity_by_area,
 )
-from safecity.assess.families.rates import label_against_benchmark
+from safecity.assess.families.rates import (
+    add_crude_rates,
+    concentration_by_area,
+    label_against_benchmark,
+    rate_ratio_columns,
+)
 from safecity.assess.indicator_columns import AreaLevel
 from safecity.assess.periods import Period
 from safecity.assess.street_aggregate import period_street_months
@@ -82,16 +87,8 @@ from safecity.config.nations import Nation
 from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.data.police_uk.formats import asb_crime_type
 from safecity.data.warehouse import Warehouse
-from safecity.stats import (
-    crime_severity_score,
-    crude_rate,
-    harm_rate,
-    rate_ratio_test,
-)
 
 RATE_MULTIPLIER = 1000
-TOP_SHARE = 0.1
-"""Concentration: the share of crime in this fraction of a CSP's LSOAs (the busiest)."""
 DISTRIBUTION_RULE = (
     "Fingertips 95% confidence interval against the CSP's rate, polarity no_judgement "
     "(methods.md §2.1)"
@@ -175,23 +172,7 @@ class AllCspsAssessment:
 
 def _add_rates(table: pd.DataFrame) -> pd.DataFrame:
     """Add ``value, lower_ci, upper_ci, method, unreliable`` from ``count`` and ``population``."""
-    for column in ("value", "lower_ci", "upper_ci"):
-        table[column] = np.nan
-    table["method"] = ""
-    table["unreliable"] = False
-    valid = table["population"].notna() & (table["population"] > 0)
-    if valid.any():
-        computed = crude_rate(
-            table.loc[valid, "count"].to_numpy(dtype=float),
-            table.loc[valid, "population"].to_numpy(dtype=float),
-            multiplier=RATE_MULTIPLIER,
-        )
-        table.loc[valid, ["value", "lower_ci", "upper_ci"]] = computed[
-            ["value", "lower_ci", "upper_ci"]
-        ].to_numpy()
-        table.loc[valid, "method"] = computed["method"].astype(str).to_numpy()
-        table.loc[valid, "unreliable"] = computed["unreliable"].astype(bool).to_numpy()
-    return table
+    return add_crude_rates(table, count="count", exposure="population")
 
 
 def _no_population_as_missing(table: pd.DataFrame) -> pd.DataFrame:
@@ -280,20 +261,8 @@ def concentration(lsoa_counts: pd.DataFrame, *, period: Period) -> pd.DataFrame:
     ``top_lsoas = max(1, ⌈0.1 n⌉)`` of the CSP's ``n`` LSOAs, the busiest by count.
     """
     keys = ["csp_code", "group_id"]
-    ordered = lsoa_counts.sort_values([*keys, "count"], ascending=[True, True, False])
-    position = ordered.groupby(keys, sort=False).cumcount()
-    lsoas = ordered.groupby(keys, sort=False)["count"].transform("size")
-    top = np.maximum(1, np.ceil(TOP_SHARE * lsoas)).astype("int64")
-    ordered = ordered.assign(top_count=np.where(position < top, ordered["count"], 0))
-    table = (
-        ordered.groupby([*keys, "csp_name", "group_name"], sort=True)
-        .agg(lsoas=("count", "size"), total=("count", "sum"), top_count=("top_count", "sum"))
-        .reset_index()
-    )
-    table["top_lsoas"] = np.maximum(1, np.ceil(TOP_SHARE * table["lsoas"])).astype("int64")
-    table["top_share_pct"] = np.where(
-        table["total"] > 0, 100 * table["top_count"] / table["total"].replace(0, 1), np.nan
-    )
+    names = lsoa_counts.drop_duplicates(keys)[[*keys, "csp_name", "group_name"]]
+    table = concentration_by_area(lsoa_counts, keys=keys).merge(names, on=keys, how="left")
     table["period"] = period.label
     table["row_id"] = (
         "concentration:" + table["group_id"] + ":" + table["csp_code"] + ":" + period.label
@@ -376,15 +345,15 @@ def deprivation_rates(
         & (gaps["least_deprived_population"] > 0)
         & ((gaps["most_deprived_count"] + gaps["least_deprived_count"]) > 0)
     )
-    if tested.any():
-        result = rate_ratio_test(
-            count=gaps.loc[tested, "most_deprived_count"].to_numpy(dtype=float),
-            population=gaps.loc[tested, "most_deprived_population"].to_numpy(dtype=float),
-            comparator_count=gaps.loc[tested, "least_deprived_count"].to_numpy(dtype=float),
-            comparator_population=gaps.loc[tested, "least_deprived_population"].to_numpy(
-                dtype=float
-            ),
-        )
+    result = rate_ratio_columns(
+        gaps,
+        where=tested,
+        count="most_deprived_count",
+        exposure="most_deprived_population",
+        comparator_count="least_deprived_count",
+        comparator_exposure="least_deprived_population",
+    )
+    if not result.empty:
         gaps.loc[tested, ["rate_ratio", "lower_ci", "upper_ci", "p_value"]] = result[
             ["value", "lower_ci", "upper_ci", "p_value"]
         ].to_numpy()
@@ -508,53 +477,41 @@ def csp_harm(
         .groupby("csp_code")["population"]
         .sum(min_count=1)
     )
-    scored = by_csp[by_csp["mean_weight"].notna()].copy()
-    scored["population"] = scored["csp_code"].map(csp_population)
-    scored = scored[scored["population"] > 0]
-    score = crime_severity_score(
-        count=scored["count"].to_numpy(dtype=float),
-        weight=scored["mean_weight"].to_numpy(dtype=float),
-        population=scored["population"].to_numpy(dtype=float),
-        group=scored["csp_code"].to_numpy(),
-    )
-    table = score.rename_axis("csp_code").reset_index()
-    variance = (scored["mean_weight"] ** 2 * scored["count"]).groupby(scored["csp_code"]).sum()
-    table["harm_variance"] = table["csp_code"].map(variance).to_numpy(dtype=float)
-    default_years = table["population"] * period.length / 12.0
+    default_years = csp_population * period.length / 12.0
     years = (
-        table["csp_code"].map(person_years).astype(float).fillna(default_years)
+        person_years.reindex(csp_population.index).astype(float).fillna(default_years)
         if person_years is not None
         else default_years
     )
-    table["person_years"] = years.to_numpy(dtype=float)
-    table[["harm_per_1000", "harm_per_1000_lower", "harm_per_1000_upper"]] = np.nan
-    at_risk = table["person_years"] > 0
-    if at_risk.any():
-        rates = harm_rate(
-            harm=table.loc[at_risk, "harm"].to_numpy(dtype=float),
-            variance=table.loc[at_risk, "harm_variance"].to_numpy(dtype=float),
-            person_years=table.loc[at_risk, "person_years"].to_numpy(dtype=float),
-            multiplier=HARM_RATE_MULTIPLIER,
+    scored = by_csp[by_csp["mean_weight"].notna() & by_csp["csp_code"].map(csp_population).gt(0)]
+    table = (
+        severity_by_area(
+            scored.rename(columns={"count": "crimes"}),
+            key="csp_code",
+            weight="mean_weight",
+            person_years=years,
         )
-        table.loc[at_risk, ["harm_per_1000", "harm_per_1000_lower", "harm_per_1000_upper"]] = rates[
-            ["value", "lower_ci", "upper_ci"]
-        ].to_numpy()
+        .rename_axis("csp_code")
+        .reset_index()
+    )
+    table["person_years"] = table["population"]
+    table["confidence"] = 0.95
     table["harm_interval_method"] = HARM_INTERVAL_METHOD.value
     names = hierarchy.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
     table["csp_name"] = table["csp_code"].map(names)
     table["crimes"] = table["crimes"].astype("int64")
-    table["severity_score"] = table["value"]
     table["crimes_excluded_no_weight"] = table["csp_code"].map(unweighed).fillna(0).astype("int64")
     table["index_name"] = index_name
     table["index_version"] = index_version
     table["method"] = HarmMethod.CATEGORY_APPROXIMATION.value
     table["offence_mix"] = mix.vintage()
-    table["caveat"] = APPROXIMATION_CAVEAT
+    table["caveat"] = approximation_caveat(mix)
     table["period"] = period.label
     table["row_id"] = "harm_total:" + table["csp_code"] + ":" + period.label
     manifest["method"] = HarmMethod.CATEGORY_APPROXIMATION.value
     manifest["severity_score_unit"] = (
-        "weighted crimes per resident (not per 1,000), methods.md §4.1"
+        "weighted crimes per person-year (residents x months with data / 12; not per 1,000),"
+        " methods.md §4.1, §0.2a"
     )
     manifest["harm_rate_unit"] = (
         "weighted crimes per 1,000 residents a year (person-years: residents x months with"

@@ -300,6 +300,11 @@ def national_offence_mix(warehouse: Warehouse, *, categories: pd.DataFrame) -> O
     )
 
 
+def approximation_caveat(mix: OffenceMix) -> str:
+    """The caveat of the police.uk category approximation, naming the offence mix used."""
+    return f"{APPROXIMATION_CAVEAT}; offence mix: {mix.vintage()}"
+
+
 def category_weights(mix: OffenceMix, *, weights: pd.DataFrame) -> pd.DataFrame:
     """Each police.uk category's weight: the offence-mix weighted mean of its codes' weights.
 
@@ -953,7 +958,7 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         by_category = category_harm(police_uk, means=means, population=population)
         by_group = by_category
         method = HarmMethod.CATEGORY_APPROXIMATION
-        caveat = f"{APPROXIMATION_CAVEAT}; offence mix: {mix.vintage()}"
+        caveat = approximation_caveat(mix)
         unweighed = by_category[by_category["mean_weight"].isna()]
         excluded = {"fraud": 0, "no_weight": int(unweighed["crimes"].sum())}
         score_inputs = by_category[by_category["mean_weight"].notna()]
@@ -1022,35 +1027,95 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
     )
 
 
-def _score(rows: pd.DataFrame, *, weights: pd.Series, population: float | None) -> dict[str, float]:
-    """Crimes, harm, its variance, the severity score and harm per 1,000, with intervals."""
+SEVERITY_COLUMNS = (
+    "crimes", "harm", "harm_variance", "mean_weight", "population", "severity_score",
+    "lower_ci", "upper_ci", "harm_per_1000", "harm_per_1000_lower", "harm_per_1000_upper",
+)  # fmt: skip
+
+
+def severity_by_area(
+    rows: pd.DataFrame, *, key: str, weight: str, person_years: pd.Series
+) -> pd.DataFrame:
+    """Severity score and harm per 1,000 a year of each area (family 3, ``methods.md`` §4.1).
+
+    The one implementation for one area or every CSP: ``rows`` holds weighed crimes (one row
+    per area and offence code or police.uk category: ``key``, ``crimes`` and the ``weight``
+    column); ``person_years`` maps each area to its residents x the years of the period with
+    data (§0.2a). Per area: ``crimes``, ``harm = Σ w·n``, ``harm_variance = Σ w²·n``,
+    ``mean_weight``; where the person-years are positive, the severity score per person-year
+    with its normal interval (:func:`safecity.stats.crime_severity_score`) and harm per 1,000
+    a year with the weighted-Poisson interval (:func:`safecity.stats.harm_rate`); otherwise
+    those are empty. ``population`` is the person-years used (empty without).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the areas of ``rows`` (sorted): :data:`SEVERITY_COLUMNS`.
+    """
     crimes = rows["crimes"].to_numpy(dtype=float)
-    weight = weights.to_numpy(dtype=float)
-    harm_total = float((crimes * weight).sum())
-    variance = float((crimes * weight**2).sum())
-    values = {
-        "crimes": float(crimes.sum()),
-        "harm": harm_total,
-        "variance": variance,
-        "mean_weight": harm_total / float(crimes.sum()) if crimes.sum() > 0 else np.nan,
-    }
-    if population is None or rows.empty:
-        for key in ("value", "lower_ci", "upper_ci", "rate", "rate_lower", "rate_upper"):
-            values[key] = np.nan
-        return values
-    score = crime_severity_score(count=crimes, weight=weight, population=population).iloc[0]
-    rate = harm_rate(
-        harm=harm_total,
-        variance=variance,
-        person_years=population,
-        multiplier=HARM_RATE_MULTIPLIER,
-    ).iloc[0]
-    values.update(
-        value=float(score["value"]),
-        lower_ci=float(score["lower_ci"]),
-        upper_ci=float(score["upper_ci"]),
-        rate=float(rate["value"]),
-        rate_lower=float(rate["lower_ci"]),
-        rate_upper=float(rate["upper_ci"]),
+    weights = rows[weight].to_numpy(dtype=float)
+    frame = pd.DataFrame(
+        {"crimes": crimes, "harm": crimes * weights, "harm_variance": crimes * weights**2},
+        index=rows.index,
     )
+    sums = frame.groupby(rows[key].to_numpy(), sort=True).sum()
+    sums.index.name = key
+    table = sums.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["mean_weight"] = np.where(
+            table["crimes"] > 0, table["harm"] / table["crimes"], np.nan
+        )
+    years = pd.Series(
+        person_years.reindex(table.index).to_numpy(dtype=float), index=table.index, dtype=float
+    )
+    table["population"] = years.where(years > 0)
+    for column in SEVERITY_COLUMNS[5:]:
+        table[column] = np.nan
+    at_risk = table["population"].notna()
+    if at_risk.any():
+        scored = rows[rows[key].map(table["population"]).notna().to_numpy()]
+        score = crime_severity_score(
+            count=scored["crimes"].to_numpy(dtype=float),
+            weight=scored[weight].to_numpy(dtype=float),
+            population=scored[key].map(table["population"]).to_numpy(dtype=float),
+            group=scored[key].to_numpy(),
+        ).reindex(table.index[at_risk])
+        table.loc[at_risk, "severity_score"] = score["value"].to_numpy(dtype=float)
+        table.loc[at_risk, "lower_ci"] = score["lower_ci"].to_numpy(dtype=float)
+        table.loc[at_risk, "upper_ci"] = score["upper_ci"].to_numpy(dtype=float)
+        rate = harm_rate(
+            harm=table.loc[at_risk, "harm"].to_numpy(dtype=float),
+            variance=table.loc[at_risk, "harm_variance"].to_numpy(dtype=float),
+            person_years=table.loc[at_risk, "population"].to_numpy(dtype=float),
+            multiplier=HARM_RATE_MULTIPLIER,
+        )
+        table.loc[at_risk, "harm_per_1000"] = rate["value"].to_numpy()
+        table.loc[at_risk, "harm_per_1000_lower"] = rate["lower_ci"].to_numpy()
+        table.loc[at_risk, "harm_per_1000_upper"] = rate["upper_ci"].to_numpy()
+    return table[list(SEVERITY_COLUMNS)]
+
+
+def _score(rows: pd.DataFrame, *, weights: pd.Series, population: float | None) -> dict[str, float]:
+    """Crimes, harm, its variance, the severity score and harm per 1,000, with intervals.
+
+    :func:`severity_by_area` for one area.
+    """
+    one = rows[["crimes"]].assign(area="area", weight=weights.to_numpy(dtype=float))
+    if one.empty:
+        one = pd.DataFrame({"crimes": [0.0], "area": ["area"], "weight": [0.0]})
+    years = pd.Series({"area": population if population is not None else np.nan})
+    row = severity_by_area(one, key="area", weight="weight", person_years=years).iloc[0]
+    values = {
+        "crimes": float(row["crimes"]),
+        "harm": float(row["harm"]),
+        "variance": float(row["harm_variance"]),
+        "mean_weight": float(row["mean_weight"]),
+    }
+    scored = population is not None and not rows.empty
+    for name, column in (
+        ("value", "severity_score"), ("lower_ci", "lower_ci"), ("upper_ci", "upper_ci"),
+        ("rate", "harm_per_1000"), ("rate_lower", "harm_per_1000_lower"),
+        ("rate_upper", "harm_per_1000_upper"),
+    ):  # fmt: skip
+        values[name] = float(row[column]) if scored else np.nan
     return values
