@@ -32,7 +32,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -58,7 +57,12 @@ from safecity.assess.families.benchmarking import (
     band_description,
     national_context_manifest,
 )
-from safecity.assess.families.deprivation import lsoa_deprivation
+from safecity.assess.families.deprivation import (
+    DeprivationGrouping,
+    area_rates_by_group,
+    lsoa_deprivation,
+    national_lsoa_groups,
+)
 from safecity.assess.families.harm import (
     HARM_INTERVAL_METHOD,
     HarmIndexError,
@@ -139,13 +143,6 @@ HARM_COLUMNS = (
 )  # fmt: skip
 
 
-class DeprivationGrouping(StrEnum):
-    """The IMD groupings used per CSP (national ones only)."""
-
-    NATIONAL_DECILE = "national decile"
-    NATIONAL_QUINTILE = "national quintile"
-
-
 @dataclass(frozen=True, slots=True)
 class AllCspsAssessment:
     """Families 1–6 for every CSP.
@@ -168,11 +165,6 @@ class AllCspsAssessment:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     manifest: dict[str, Any] = field(default_factory=dict)
-
-
-def _add_rates(table: pd.DataFrame) -> pd.DataFrame:
-    """Add ``value, lower_ci, upper_ci, method, unreliable`` from ``count`` and ``population``."""
-    return add_crude_rates(table, count="count", exposure="population")
 
 
 def _no_population_as_missing(table: pd.DataFrame) -> pd.DataFrame:
@@ -208,12 +200,21 @@ def lsoa_group_counts(
 
 
 def ward_and_lsoa_rates(
-    lsoa_counts: pd.DataFrame, *, csp_rates: pd.DataFrame, period: Period
+    lsoa_counts: pd.DataFrame,
+    *,
+    csp_rates: pd.DataFrame,
+    period: Period,
+    years_at_risk: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Ward and LSOA rates of every CSP, each labelled against its own CSP's rate (family 4).
 
-    ``csp_rates`` is :attr:`CspTable.rates` (``csp_code, group_id, value``). Wards are keyed
-    by CSP and ward (a ward lies in one local authority, so one CSP).
+    ``csp_rates`` is ``csp_code, group_id, value``: the CSP's annual rate (its ``indicators``
+    row). Rates are annual, as the single area's: count / (residents x ``years_at_risk``) x
+    1,000, the years being the CSP's months with data / 12 (CSP code -> years; by default the
+    period's length; methods.md §0.2a), by :func:`safecity.assess.families.rates.
+    add_crude_rates`, labelled by :func:`safecity.assess.families.rates.
+    label_against_benchmark`. Wards are keyed by CSP and ward (a ward lies in one local
+    authority, so one CSP).
     """
     lsoas = lsoa_counts.assign(
         area_level=AreaLevel.LSOA.value,
@@ -242,7 +243,13 @@ def ward_and_lsoa_rates(
         "group_id", "group_name", "count", "population",
     ]  # fmt: skip
     table = pd.concat([wards[columns], lsoas[columns]], ignore_index=True)
-    table = _add_rates(table)
+    years = (
+        table["csp_code"].map(years_at_risk).astype(float)
+        if years_at_risk is not None
+        else pd.Series(period.length / 12.0, index=table.index)
+    )
+    table["exposure"] = table["population"] * years
+    table = add_crude_rates(table, count="count", exposure="exposure")
     benchmark = csp_rates[["csp_code", "group_id", "value"]].rename(
         columns={"value": "benchmark_value"}
     )
@@ -271,39 +278,41 @@ def concentration(lsoa_counts: pd.DataFrame, *, period: Period) -> pd.DataFrame:
 
 
 def deprivation_rates(
-    lsoa_counts: pd.DataFrame, *, deciles: pd.DataFrame, period: Period
+    lsoa_counts: pd.DataFrame,
+    *,
+    deciles: pd.DataFrame,
+    period: Period,
+    years_at_risk: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rates by national IMD decile and quintile within each CSP, and the quintile 1 vs 5 gap.
 
     ``deciles`` is ``lsoa_code, decile`` (1 = most deprived 10% nationally); the national
-    quintile is ``⌈decile/2⌉`` (§5.1). LSOAs without a decile are left out. The gap is the
-    rate ratio of the most-deprived quintile (1) to the least-deprived (5) of the same CSP, by
-    the exact conditional test (§2.2a), where both quintiles have residents and at least one
-    crime between them.
+    quintile is ``⌈decile/2⌉`` (§5.1). LSOAs without a decile, or without residents, are
+    left out; rates are annual on the residents x ``years_at_risk`` (CSP code -> months with
+    data / 12; by default the period's length, §0.2a), by the single-area family's
+    :func:`safecity.assess.families.deprivation.area_rates_by_group`. The gap is the rate ratio
+    of the most-deprived quintile (1) to the least-deprived (5) of the same CSP, by the exact
+    conditional test (§2.2a) on those exposures, where both quintiles have residents and at
+    least one crime between them.
     """
-    with_decile = lsoa_counts.merge(deciles[["lsoa_code", "decile"]], on="lsoa_code")
-    with_decile["quintile"] = np.ceil(with_decile["decile"] / 2).astype("int64")
     keys = ["csp_code", "csp_name", "group_id", "group_name"]
-    frames = []
-    for grouping, column in (
-        (DeprivationGrouping.NATIONAL_DECILE, "decile"),
-        (DeprivationGrouping.NATIONAL_QUINTILE, "quintile"),
-    ):
-        grouped = (
-            with_decile.groupby([*keys, column], sort=True)
-            .agg(
-                lsoas=("count", "size"),
-                count=("count", "sum"),
-                population=("population", "sum"),
-                populations_known=("population", "count"),
-            )
-            .reset_index()
-            .pipe(_no_population_as_missing)
-            .rename(columns={column: "deprivation_group"})
-        )
-        grouped["grouping"] = grouping.value
-        frames.append(grouped)
-    rates = _add_rates(pd.concat(frames, ignore_index=True))
+    counts = lsoa_counts.assign(
+        years_at_risk=lsoa_counts["csp_code"].map(years_at_risk).astype(float)
+        if years_at_risk is not None
+        else period.length / 12.0
+    )
+    rates = area_rates_by_group(
+        counts[["csp_code", "csp_name", "group_id", "lsoa_code", "count", "years_at_risk"]],
+        keys=["csp_code", "csp_name"],
+        groups=national_lsoa_groups(deciles),
+        population=lsoa_counts[["lsoa_code", "population"]].drop_duplicates("lsoa_code"),
+    ).rename(columns={"group": "deprivation_group"})
+    rates["group_name"] = rates["group_id"].map(
+        lsoa_counts.drop_duplicates("group_id").set_index("group_id")["group_name"]
+    )
+    rates = rates.sort_values(
+        ["grouping", "csp_code", "group_id", "deprivation_group"], kind="stable"
+    ).reset_index(drop=True)
     rates["deprivation_group"] = rates["deprivation_group"].astype("int64")
     rates["period"] = period.label
     rates["row_id"] = (
@@ -316,11 +325,10 @@ def deprivation_rates(
         + ":"
         + rates["deprivation_group"].astype(str)
     )
-    rates = rates[list(DEPRIVATION_COLUMNS)]
     quintiles = rates[rates["grouping"] == DeprivationGrouping.NATIONAL_QUINTILE.value]
     most = quintiles[quintiles["deprivation_group"] == MOST_DEPRIVED_QUINTILE]
     least = quintiles[quintiles["deprivation_group"] == LEAST_DEPRIVED_QUINTILE]
-    side = ["count", "population", "value"]
+    side = ["count", "population", "exposure", "value"]
     gaps = most[[*keys, *side]].merge(
         least[["csp_code", "group_id", *side]],
         on=["csp_code", "group_id"],
@@ -331,6 +339,8 @@ def deprivation_rates(
             "count_most": "most_deprived_count",
             "population_most": "most_deprived_population",
             "value_most": "most_deprived_rate",
+            "exposure_most": "most_deprived_exposure",
+            "exposure_least": "least_deprived_exposure",
             "count_least": "least_deprived_count",
             "population_least": "least_deprived_population",
             "value_least": "least_deprived_rate",
@@ -349,9 +359,9 @@ def deprivation_rates(
         gaps,
         where=tested,
         count="most_deprived_count",
-        exposure="most_deprived_population",
+        exposure="most_deprived_exposure",
         comparator_count="least_deprived_count",
-        comparator_exposure="least_deprived_population",
+        comparator_exposure="least_deprived_exposure",
     )
     if not result.empty:
         gaps.loc[tested, ["rate_ratio", "lower_ci", "upper_ci", "p_value"]] = result[
@@ -363,7 +373,7 @@ def deprivation_rates(
     gaps["row_id"] = (
         "deprivation_gap:national_quintile:" + gaps["group_id"] + ":" + gaps["csp_code"]
     )
-    return rates, gaps[list(GAP_COLUMNS)].reset_index(drop=True)
+    return rates[list(DEPRIVATION_COLUMNS)], gaps[list(GAP_COLUMNS)].reset_index(drop=True)
 
 
 def national_benchmarks(national: CspTable, *, period: Period) -> pd.DataFrame:
@@ -521,6 +531,12 @@ def csp_harm(
     return table[list(HARM_COLUMNS)].sort_values("csp_code").reset_index(drop=True), "", manifest
 
 
+def _years_with_data(indicators: pd.DataFrame) -> pd.Series:
+    """CSP code -> years of the period with data (its force's months with a file / 12)."""
+    rows = indicators.drop_duplicates("area_code").set_index("area_code")
+    return rows["months_with_data"].astype(float) / 12.0
+
+
 def _all_crime_exposure(indicators: pd.DataFrame) -> pd.Series | None:
     """CSP code -> person-years of its all-crime row (residents x months with data / 12)."""
     if "exposure" not in indicators.columns:
@@ -623,8 +639,12 @@ def assess_every_csp(
         category_counts, groups=chosen, hierarchy=hierarchy, populations=populations
     )
 
+    years_with_data = _years_with_data(indicators)
+    annual = indicators[["area_code", "indicator_id", "value"]].rename(
+        columns={"area_code": "csp_code", "indicator_id": "group_id"}
+    )
     tables["all_csps_wards_lsoas"] = ward_and_lsoa_rates(
-        lsoa_counts, csp_rates=national.rates, period=period
+        lsoa_counts, csp_rates=annual, period=period, years_at_risk=years_with_data
     )
     tables["all_csps_concentration"] = concentration(lsoa_counts, period=period)
     manifest["distribution"] = {
@@ -641,7 +661,9 @@ def assess_every_csp(
             " ranks, are needed: methods.md §5.1)"
         )
     else:
-        rates, gaps = deprivation_rates(lsoa_counts, deciles=deciles, period=period)
+        rates, gaps = deprivation_rates(
+            lsoa_counts, deciles=deciles, period=period, years_at_risk=years_with_data
+        )
         tables["all_csps_deprivation"] = rates
         tables["all_csps_deprivation_gaps"] = gaps
         skipped["deprivation_sii_rii"] = SII_SKIPPED

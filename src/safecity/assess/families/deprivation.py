@@ -27,12 +27,12 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.families.rates import add_crude_rates
 from safecity.assess.findings import Finding
 from safecity.assess.wording import RATE_RATIO, MethodId, p_value_words
 from safecity.data.warehouse import Warehouse
 from safecity.stats import (
     QuantileAlgorithm,
-    crude_rate,
     quantile_groups,
     rate_ratio_test,
     slope_index_of_inequality,
@@ -118,6 +118,29 @@ def lsoa_deprivation(
     return wide, index_name, decile_source
 
 
+def national_lsoa_groups(deciles: pd.DataFrame) -> pd.DataFrame:
+    """Each LSOA's national decile and national quintile ``⌈decile/2⌉`` (§5.1), long form.
+
+    ``deciles`` is ``lsoa_code, decile``; returns ``lsoa_code, grouping, group`` (1 = most
+    deprived) for the LSOAs with a decile.
+    """
+    table = deciles[["lsoa_code", "decile"]].dropna()
+    frames = [
+        pd.DataFrame(
+            {
+                "lsoa_code": table["lsoa_code"],
+                "grouping": grouping.value,
+                "group": values.astype("int64"),
+            }
+        )
+        for grouping, values in (
+            (DeprivationGrouping.NATIONAL_DECILE, table["decile"]),
+            (DeprivationGrouping.NATIONAL_QUINTILE, np.ceil(table["decile"] / 2)),
+        )
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
 def lsoa_groups(deprivation: pd.DataFrame) -> pd.DataFrame:
     """Each LSOA's national decile, national quintile and local quintile (long form).
 
@@ -155,7 +178,9 @@ def rates_by_group(
     population: pd.DataFrame,
     years_at_risk: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Annual crime rate per 1,000 residents by deprivation group.
+    """Annual crime rate per 1,000 residents by deprivation group, for one area.
+
+    :func:`area_rates_by_group` with no area key.
 
     Parameters
     ----------
@@ -175,29 +200,69 @@ def rates_by_group(
         ``group_id, grouping, group, lsoas, count, population, exposure, value, lower_ci,
         upper_ci, method`` (groups with residents only).
     """
-    table = lsoa_counts.merge(groups, on="lsoa_code").merge(population, on="lsoa_code")
+    years = lsoa_counts["group_id"].map(lambda group: (years_at_risk or {}).get(str(group), 1.0))
+    rates = area_rates_by_group(
+        lsoa_counts.assign(years_at_risk=years.astype(float)),
+        keys=(),
+        groups=groups,
+        population=population,
+    )
+    return rates.drop(columns="unreliable")
+
+
+def area_rates_by_group(
+    lsoa_counts: pd.DataFrame,
+    *,
+    keys: Sequence[str],
+    groups: pd.DataFrame,
+    population: pd.DataFrame,
+) -> pd.DataFrame:
+    """Annual crime rate per 1,000 residents by deprivation group of each area (family 5).
+
+    The one implementation for one area or every CSP. An LSOA counts in its area's groups
+    (national decile, national quintile ⌈decile/2⌉, local quintile: ``groups``) when it has
+    residents; LSOAs without a population are left out with their crimes. The exposure is the
+    residents x the years of the period with data (``years_at_risk``, methods.md §0.2a);
+    groups without residents are left out. Rates: :func:`safecity.assess.families.rates.
+    add_crude_rates` (§1.1).
+
+    Parameters
+    ----------
+    lsoa_counts
+        ``keys, group_id, lsoa_code, count, years_at_risk`` (every LSOA of each area,
+        zeros included; ``years_at_risk`` the same on every row of an area and group).
+    keys
+        The columns naming the area (none for a single area; e.g. ``csp_code`` for every CSP).
+    groups
+        ``lsoa_code, grouping, group`` (:func:`lsoa_groups`).
+    population
+        ``lsoa_code, population``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys, group_id, grouping, group, lsoas, count, population, exposure, value,
+        lower_ci, upper_ci, method, unreliable``.
+    """
+    key_list = list(keys)
+    residents = population[["lsoa_code", "population"]].dropna()
+    table = lsoa_counts.merge(groups, on="lsoa_code").merge(residents, on="lsoa_code")
     summed = (
-        table.groupby(["group_id", "grouping", "group"])
+        table.groupby([*key_list, "group_id", "grouping", "group"])
         .agg(
             lsoas=("lsoa_code", "nunique"),
             count=("count", "sum"),
             population=("population", "sum"),
+            years_at_risk=("years_at_risk", "first"),
         )
         .reset_index()
     )
     summed = summed[summed["population"] > 0].reset_index(drop=True)
-    fraction = summed["group_id"].map(lambda group: (years_at_risk or {}).get(str(group), 1.0))
-    summed["exposure"] = summed["population"] * fraction.astype(float)
+    summed["exposure"] = summed["population"] * summed["years_at_risk"].astype(float)
     summed = summed[summed["exposure"] > 0].reset_index(drop=True)
-    rates = crude_rate(
-        summed["count"].to_numpy(dtype=float),
-        summed["exposure"].to_numpy(dtype=float),
-        multiplier=RATE_MULTIPLIER,
-    )
-    summed[["value", "lower_ci", "upper_ci"]] = rates[["value", "lower_ci", "upper_ci"]].to_numpy()
-    summed["method"] = rates["method"].astype(str).to_numpy()
+    summed = add_crude_rates(summed, count="count", exposure="exposure")
     summed["count"] = summed["count"].astype("int64")
-    return summed
+    return summed.drop(columns="years_at_risk")
 
 
 def gaps(
