@@ -1119,3 +1119,114 @@ def _score(rows: pd.DataFrame, *, weights: pd.Series, population: float | None) 
     ):  # fmt: skip
         values[name] = float(row[column]) if scored else np.nan
     return values
+
+
+HARM_COLUMNS = (
+    "row_id", "csp_code", "csp_name", "period", "index_name", "index_version", "method",
+    "offence_mix", "crimes", "harm", "harm_variance", "population", "severity_score",
+    "lower_ci", "upper_ci", "confidence", "person_years", "harm_per_1000",
+    "harm_per_1000_lower", "harm_per_1000_upper", "harm_interval_method", "mean_weight",
+    "crimes_excluded_no_weight", "caveat",
+)  # fmt: skip
+
+
+def csp_harm(
+    warehouse: Warehouse,
+    *,
+    category_counts: pd.DataFrame,
+    hierarchy: pd.DataFrame,
+    populations: pd.DataFrame,
+    period: Period,
+    harm_index: str | None,
+    person_years: pd.Series | None = None,
+) -> tuple[pd.DataFrame, str, dict[str, Any]]:
+    """The police.uk category approximation of the severity score for every CSP (§4.1).
+
+    Returns the table (empty when not computed), the reason when not computed, and manifest
+    entries. Category weights are the national-offence-mix weighted means of their offence
+    codes' weights (``families.harm.category_weights``: a loaded table of offence counts, or
+    the shipped 2017/18 table for England and Wales), under the chosen harm index (a loaded
+    one, else the shipped ONS weights); ASB is not crime and is left out; categories with no
+    weighed offence code are left out and counted. The severity score is per head of the
+    residents; harm per 1,000 is per ``person_years`` (CSP code -> residents x months with
+    data / 12, §0.2a; by default the residents x the period's length) with the normal
+    interval on the weighted-Poisson variance ``Σ w̄²·n``.
+
+    Raises
+    ------
+    safecity.assess.families.harm.HarmIndexError
+        When several indices are loaded and none is chosen, or the chosen one is not available.
+    """
+    indices = loaded_harm_indices(warehouse)
+    index_name, index_version = choose_harm_index(indices, requested=harm_index)
+    weights = harm_weights(warehouse, index_name=index_name, index_version=index_version)
+    mix = national_offence_mix(warehouse, categories=offence_categories(warehouse))
+    manifest: dict[str, Any] = {
+        "index_name": index_name,
+        "index_version": index_version,
+        "index_source": harm_index_source(
+            indices, index_name=index_name, index_version=index_version
+        ),
+        "offence_mix": {
+            "source": mix.source.value,
+            "table_version": mix.table_version,
+            "financial_year": mix.financial_year,
+            "description": mix.description,
+        },
+    }
+    means = category_weights(mix, weights=weights).set_index("police_uk_category")["mean_weight"]
+    crimes = category_counts[category_counts["crime_type"] != asb_crime_type()]
+    crimes = crimes.merge(hierarchy[["lsoa_code", "csp_code"]], on="lsoa_code")
+    by_csp = crimes.groupby(["csp_code", "crime_type"])["count"].sum().reset_index()
+    by_csp["mean_weight"] = by_csp["crime_type"].map(means)
+    unweighed = (
+        by_csp[by_csp["mean_weight"].isna()].groupby("csp_code")["count"].sum().rename("no_weight")
+    )
+    csp_population = (
+        hierarchy[["lsoa_code", "csp_code"]]
+        .merge(populations, on="lsoa_code", how="left")
+        .groupby("csp_code")["population"]
+        .sum(min_count=1)
+    )
+    default_years = csp_population * period.length / 12.0
+    years = (
+        person_years.reindex(csp_population.index).astype(float).fillna(default_years)
+        if person_years is not None
+        else default_years
+    )
+    scored = by_csp[by_csp["mean_weight"].notna() & by_csp["csp_code"].map(csp_population).gt(0)]
+    table = (
+        severity_by_area(
+            scored.rename(columns={"count": "crimes"}),
+            key="csp_code",
+            weight="mean_weight",
+            person_years=years,
+        )
+        .rename_axis("csp_code")
+        .reset_index()
+    )
+    table["person_years"] = table["population"]
+    table["confidence"] = 0.95
+    table["harm_interval_method"] = HARM_INTERVAL_METHOD.value
+    names = hierarchy.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
+    table["csp_name"] = table["csp_code"].map(names)
+    table["crimes"] = table["crimes"].astype("int64")
+    table["crimes_excluded_no_weight"] = table["csp_code"].map(unweighed).fillna(0).astype("int64")
+    table["index_name"] = index_name
+    table["index_version"] = index_version
+    table["method"] = HarmMethod.CATEGORY_APPROXIMATION.value
+    table["offence_mix"] = mix.vintage()
+    table["caveat"] = approximation_caveat(mix)
+    table["period"] = period.label
+    table["row_id"] = "harm_total:" + table["csp_code"] + ":" + period.label
+    manifest["method"] = HarmMethod.CATEGORY_APPROXIMATION.value
+    manifest["severity_score_unit"] = (
+        "weighted crimes per person-year (residents x months with data / 12; not per 1,000),"
+        " methods.md §4.1, §0.2a"
+    )
+    manifest["harm_rate_unit"] = (
+        "weighted crimes per 1,000 residents a year (person-years: residents x months with"
+        " data / 12, methods.md §0.2a)"
+    )
+    manifest["harm_interval_method"] = HARM_INTERVAL_METHOD.value
+    return table[list(HARM_COLUMNS)].sort_values("csp_code").reset_index(drop=True), "", manifest
