@@ -5,8 +5,9 @@ CSP at once, so the single-area artefact (``run_assessment(area_code=CSP)``) and
 tables (``assess_every_csp``) must agree on every figure they share: counts exactly, every
 statistic to 1e-9 (relative, or absolute near zero).
 
-Data: the synthetic national set (43 forces, 600 LSOAs, 24 months from April 2023: the 2024/25
-period and its 2023/24 baseline) with its LSOA and CSP lookups, populations and IMD deciles;
+Data: the synthetic national set (43 forces, 600 LSOAs, 24 months from April 2023), assessed
+over the year 2024/25 (baseline 2023/24) and over the quarter October to December 2024
+(baseline the quarter before) with its LSOA and CSP lookups, populations and IMD deciles;
 harm uses the shipped ONS weights and the shipped 2017/18 offence mix in both. The CSPs
 checked include complete ones and ones whose force has a missing or low month.
 
@@ -29,7 +30,8 @@ whole periods (so change is compared where every month of both periods is presen
 single-area deprivation gap compares the most and least deprived groups *present* (e.g. deciles
 2 and 10), the every-CSP one quintile 1 against 5 (compared where they are the same); the
 every-CSP table keeps deprivation groups without residents (empty rate), the single area leaves
-them out; SII/RII and local quintiles are single-area only.
+them out; with no crime in either quintile the single area reports a test (not significant) and
+every CSP none; SII/RII and local quintiles are single-area only.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ import pytest
 
 from safecity.assess.all_csps_families import AllCspsAssessment, assess_every_csp
 from safecity.assess.engine import run_assessment
-from safecity.assess.periods import parse_period
+from safecity.assess.periods import Period, parse_period
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
@@ -58,7 +60,8 @@ REFERENCE = {
     "population_by_age": ReferenceKind.POPULATION,
     "imd_ranks_deciles": ReferenceKind.IMD,
 }
-PERIOD = parse_period("2024/25")
+PERIODS = (parse_period("2024/25"), parse_period("2024-10..2024-12"))
+"""A year, and a quarter (rates are annual on the months with data in both paths)."""
 TOLERANCE = 1e-9
 
 
@@ -82,13 +85,20 @@ def national(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     warehouse.close()
 
 
+@pytest.fixture(scope="module", params=PERIODS, ids=[period.label for period in PERIODS])
+def period(request: pytest.FixtureRequest) -> Period:
+    chosen: Period = request.param
+    return chosen
+
+
 @pytest.fixture(scope="module")
-def every(national: Warehouse) -> AllCspsAssessment:
-    return assess_every_csp(national, period=PERIOD)
+def every(national: Warehouse, period: Period) -> AllCspsAssessment:
+    return assess_every_csp(national, period=period)
 
 
 def _chosen_csps(every: AllCspsAssessment) -> list[str]:
-    """The three largest complete CSPs and the two largest whose force has a low month."""
+    """The three largest complete CSPs and the two largest (or the one) whose force has a
+    missing or low month in the period."""
     rows = every.indicators[every.indicators["indicator_id"] == "all_crime"]
     wards = every.tables["all_csps_wards_lsoas"]
     size = wards[wards["area_level"] == "lsoa"].groupby("csp_code")["area_code"].nunique()
@@ -102,14 +112,17 @@ def _chosen_csps(every: AllCspsAssessment) -> list[str]:
 
 @pytest.fixture(scope="module")
 def single(
-    national: Warehouse, every: AllCspsAssessment, tmp_path_factory: pytest.TempPathFactory
+    national: Warehouse,
+    every: AllCspsAssessment,
+    period: Period,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("single")
     results = {}
     for csp in _chosen_csps(every):
-        run_assessment(national, area_code=csp, period=PERIOD, out_dir=folder / csp)
+        run_assessment(national, area_code=csp, period=period, out_dir=folder / csp)
         results[csp] = folder / csp
-    assert len(results) == 5
+    assert len(results) >= 4  # at least one CSP whose force has a low month
     return results
 
 
@@ -165,7 +178,7 @@ def test_the_csps_checked_include_complete_and_excluded_ones(
     rows = every.indicators[every.indicators["indicator_id"] == "all_crime"].set_index("area_code")
     caveats = rows.loc[list(single), "caveat"]
     assert (caveats == "").sum() == 3
-    assert caveats.str.contains("missing or low month").sum() == 2
+    assert 1 <= caveats.str.contains("missing or low month").sum() <= 2
 
 
 def test_counts_rates_and_change_agree(every: AllCspsAssessment, single: dict[str, Path]) -> None:
@@ -197,7 +210,7 @@ def test_counts_rates_and_change_agree(every: AllCspsAssessment, single: dict[st
                 columns=change,
                 what=f"{csp} change",
             )
-    assert compared >= 5 * 15
+    assert compared >= len(single) * 15
 
 
 def test_ward_and_lsoa_rates_labels_and_concentration_agree(
@@ -283,6 +296,12 @@ def test_deprivation_rates_and_quintile_gap_agree(
         together_gaps = gaps[
             (gaps["csp_code"] == csp) & gaps["group_id"].isin(alone_gaps["group_id"])
         ]
+        # With no crime in either quintile the single area still reports its test (not
+        # significant) and every CSP none: there is nothing to compare.
+        alone_gaps = alone_gaps[
+            (alone_gaps["most_deprived_count"] + alone_gaps["least_deprived_count"]) > 0
+        ]
+        together_gaps = together_gaps[together_gaps["group_id"].isin(alone_gaps["group_id"])]
         if not alone_gaps.empty:
             gaps_compared += _assert_agree(
                 _numbers(alone_gaps),

@@ -528,6 +528,21 @@ def indicator_rows(
         lambda force: then_months.get(str(force), 0) if isinstance(force, str) else 0
     )
     table["exposure"] = table["population"] * table["months_with_data"] / 12.0
+    # The baseline's rate is annual on its own months with data too (methods.md §0.2a).
+    baseline_rates = add_crude_rates(
+        pd.DataFrame(
+            {
+                "count": table["baseline_numerator"],
+                "exposure": table["baseline_denominator"].astype(float)
+                * table["baseline_months_with_data"].astype(float)
+                / 12.0,
+            },
+            index=table.index,
+        ),
+        count="count",
+        exposure="exposure",
+    )
+    table["baseline_value"] = baseline_rates["value"].where(table["baseline_value"].notna())
     # The flag of the whole-period rate is kept where no annual rate is made (no months).
     unreliable = table["unreliable"].copy()
     table = add_crude_rates(table, count="count", exposure="exposure")
