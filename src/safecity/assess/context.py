@@ -12,6 +12,7 @@ from safecity.assess.coverage import Coverage, load_coverage_rule
 from safecity.assess.crime_groups import CrimeGroup
 from safecity.assess.denominators import Denominators
 from safecity.assess.disclosure_policy import DisclosurePolicy
+from safecity.assess.fact_source import FactSource
 from safecity.assess.findings import Finding
 from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyArea
@@ -45,7 +46,7 @@ class AssessmentInputs:
     Attributes
     ----------
     warehouse
-        The open warehouse (read aggregates through ``warehouse.ibis``).
+        The open warehouse (lookups, populations and other small tables).
     area, period, baseline
         What is assessed, and the comparison period.
     window
@@ -68,6 +69,9 @@ class AssessmentInputs:
         ``coverage.exposure_fraction(source, period)`` of a year at risk.
     policy
         The disclosure policy: which sources' counts public tables protect, and the threshold.
+    facts
+        Where the aggregations over the fact tables run (:mod:`safecity.assess.fact_source`);
+        None: the warehouse's own DuckDB. Read it through :meth:`fact_backend`.
     """
 
     warehouse: Warehouse
@@ -84,6 +88,11 @@ class AssessmentInputs:
     options: AssessmentOptions = field(default_factory=AssessmentOptions)
     coverage: Coverage = field(default_factory=lambda: Coverage(rule=load_coverage_rule()))
     policy: DisclosurePolicy = field(default_factory=DisclosurePolicy)
+    facts: FactSource | None = None
+
+    def fact_backend(self) -> Any:
+        """The Ibis backend the families' own aggregations over the fact tables run on."""
+        return self.warehouse.ibis if self.facts is None else self.facts.backend
 
     def exposure_fraction(self, group_id: str) -> float:
         """Years at risk in the period for ``group_id``'s source (months with data / 12).

@@ -471,6 +471,7 @@ def run_assessment(
         options=options or AssessmentOptions(),
         coverage=coverage,
         policy=policy,
+        facts=fact_source,
     )
     outputs = {}
     timings = {"families_1_2_4_seconds": round(time.perf_counter() - started, 3)}

@@ -710,11 +710,19 @@ def category_harm(
 
 
 def police_uk_crimes(
-    warehouse: Warehouse, *, period: Period, lsoa_codes: Sequence[str]
+    warehouse: Warehouse,
+    *,
+    period: Period,
+    lsoa_codes: Sequence[str],
+    backend: Any | None = None,
 ) -> pd.DataFrame:
-    """police.uk crimes (not ASB) in ``period`` in the LSOAs: ``crime_type, crimes``."""
+    """police.uk crimes (not ASB) in ``period`` in the LSOAs: ``crime_type, crimes``.
+
+    Counted by ``backend`` (an Ibis backend holding ``police_uk_street``: the assessment's fact
+    source), by default the warehouse's own DuckDB.
+    """
     counts = police_uk_category_counts(
-        warehouse.ibis,
+        warehouse.ibis if backend is None else backend,
         first_month=period.first_month,
         last_month=period.last_month,
         lsoa_codes=lsoa_codes,
@@ -883,7 +891,12 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         "harm_rate_unit": "weighted crimes per 1,000 residents a year",
         "harm_interval_method": HARM_INTERVAL_METHOD.value,
     }
-    police_uk = police_uk_crimes(warehouse, period=inputs.period, lsoa_codes=lsoa_codes)
+    police_uk = police_uk_crimes(
+        warehouse,
+        period=inputs.period,
+        lsoa_codes=lsoa_codes,
+        backend=inputs.fact_backend(),
+    )
     # Each group's harm comes from the source its counts come from (group id -> source);
     # without that record, from the extract when the group has extract criteria and crimes.
     police_uk_groups = [
@@ -914,7 +927,7 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         score_inputs = everything
         score_weights = everything["weight"]
         profile = extract_profile_counts(
-            warehouse.ibis,
+            inputs.fact_backend(),
             first_month=inputs.period.first_month,
             last_month=inputs.period.last_month,
             lsoa_codes=lsoa_codes,

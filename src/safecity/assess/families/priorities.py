@@ -597,7 +597,7 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
     )
     criteria[Criterion.TREND] = _trend(area)
     profile = extract_profile_counts(
-        inputs.warehouse.ibis,
+        inputs.fact_backend(),
         first_month=inputs.period.first_month,
         last_month=inputs.period.last_month,
         lsoa_codes=inputs.area.lsoas["lsoa_code"].tolist(),
@@ -606,6 +606,7 @@ def priority_tables(inputs: AssessmentInputs, *, scoring: PriorityScoring) -> Pr
         inputs.warehouse,
         period=inputs.period,
         lsoa_codes=inputs.area.lsoas["lsoa_code"].tolist(),
+        backend=inputs.fact_backend(),
     )
     indices = loaded_harm_indices(inputs.warehouse)
     index_labels = [
