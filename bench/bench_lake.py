@@ -103,6 +103,7 @@ def main() -> None:
             facts_seconds, facts_files = _timed_export(
                 warehouse, scratch / "lake-facts", aggregates=False
             )
+            shutil.rmtree(scratch / "lake-facts")
             full_seconds, full_files = _timed_export(warehouse, scratch / "lake", aggregates=True)
             lake_peak = _peak_rss_bytes()
             again_seconds, again_files = _timed_export(warehouse, scratch / "lake", aggregates=True)
@@ -123,12 +124,13 @@ def main() -> None:
         f"export_lake again, unchanged : {again_files:,} files written in"
         f" {again_seconds:.2f} s ({again_seconds / bare_seconds:.2f}x)"
     )
-    ratio = full_seconds / bare_seconds
-    print(
-        f"ratio export_lake / bare COPY = {ratio:.2f}x (target <= 2.0x: "
-        f"{'OK' if ratio <= 2.0 else 'OVER'}); peak memory "
-        f"{'OK' if lake_peak < 4 * 2**30 else 'OVER'} (target < 4 GiB)"
-    )
+    for name, seconds in (("facts", facts_seconds), ("facts + street_month", full_seconds)):
+        ratio = seconds / bare_seconds
+        print(
+            f"ratio export_lake ({name}) / bare COPY = {ratio:.2f}x (target <= 2.0x: "
+            f"{'OK' if ratio <= 2.0 else 'OVER'})"
+        )
+    print(f"peak memory {'OK' if lake_peak < 4 * gib else 'OVER'} (target < 4 GiB)")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ def lake_connection(lake_dir: Path) -> tuple[duckdb.DuckDBPyConnection, LakeMani
     root = lake_dir.resolve()
     connection = duckdb.connect(":memory:")
     connection.execute("SET enable_progress_bar = false")
+    # Files are immutable (content-hash names): their footers can be cached across queries.
+    connection.execute("SET parquet_metadata_cache = true")
     for name, table in sorted(usable_tables(manifest).items()):
         connection.execute(f"CREATE VIEW {sql_identifier(name)} AS {table_view_sql(root, table)}")
     return connection, manifest
