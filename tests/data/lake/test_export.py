@@ -280,7 +280,7 @@ def test_a_partition_duckdb_writes_in_several_files_becomes_one(
     with Warehouse(national_warehouse, read_only=True) as warehouse:
         # Few open files and small buffers: DuckDB then writes a partition in several files.
         warehouse.connection.execute("SET partitioned_write_max_open_files = 2")
-        warehouse.connection.execute("SET partitioned_write_flush_threshold = 1000")
+        warehouse.connection.execute("SET partitioned_write_flush_threshold = 10")
         raw = tmp_path / "raw"
         warehouse.connection.execute(
             f"COPY police_uk_street TO '{raw}' (FORMAT parquet, PARTITION_BY (force, month))"
