@@ -12,7 +12,7 @@ from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption,
 from safecity.cli.reporting import print_load_reports, working
 from safecity.data.lake import LakeError
 from safecity.data.lake.lake_loads import load_reference_into_lake
-from safecity.data.load_report import LoadStatus
+from safecity.data.load_report import FileLoadReport, LoadStatus
 from safecity.data.reference import ReferenceFileRejectedError, ReferenceKind, load_reference
 from safecity.data.warehouse import Warehouse
 
@@ -121,13 +121,14 @@ def load_reference_command(
     if lake is not None:
         try:
             with working(f"Loading {kind.value} into the lake in {lake} ..."):
-                reports, summary = load_reference_into_lake(lake, kind=kind, paths=paths, **options)
+                loaded, summary = load_reference_into_lake(lake, kind=kind, paths=paths, **options)
         except (FileNotFoundError, LakeError) as error:
             raise fail(str(error)) from error
-        print_lake_load(reports, summary, as_json=as_json)
-        if any(report.status is LoadStatus.REJECTED for report in reports):
+        print_lake_load(loaded, summary, as_json=as_json)
+        if any(report.status is LoadStatus.REJECTED for report in loaded):
             raise typer.Exit(code=1)
         return
+    reports: list[FileLoadReport] = []
     try:
         with Warehouse(warehouse) as store:
             for path in paths:

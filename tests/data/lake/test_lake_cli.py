@@ -74,3 +74,17 @@ def test_load_police_uk_into_a_lake(national_dataset: DemoDataset, tmp_path: Pat
     assert "0 files written, 0 rewritten (changed)" in text
     with Warehouse.on_lake(lake) as on_lake:
         assert on_lake.count("police_uk_street") == loaded
+
+
+def test_load_reference_into_a_lake(national_dataset: DemoDataset, tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    lookup = national_dataset.reference.lsoa_ward_lad_lookup
+    arguments = ["load", "reference", "lsoa-lookup", str(lookup), "--lake", str(lake)]
+    result = runner.invoke(app, [*arguments, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    ((item),) = report["files"]
+    assert item["status"] == "loaded"
+    assert report["lake"]["tables"]["area_lookup"]["rows_written"] == item["loaded"] > 0
+    with Warehouse.on_lake(lake) as on_lake:
+        assert on_lake.count("area_lookup") == item["loaded"]
