@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 load_app = typer.Typer(help="Load data into the warehouse.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
+export_app = typer.Typer(help="Export the warehouse for other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 from safecity.cli.assess import assess_command  # noqa: E402
 from safecity.cli.demo import demo_command  # noqa: E402
@@ -68,7 +70,10 @@ from safecity.cli.publish import publish_command  # noqa: E402
 
 app.command("publish")(publish_command)
 
+from safecity.cli.export_lake import export_lake_command  # noqa: E402
 from safecity.cli.survey import survey_app  # noqa: E402
+
+export_app.command("lake")(export_lake_command)
 
 app.add_typer(survey_app, name="survey")
 

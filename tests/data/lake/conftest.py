@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from demo_city import loaded_demo_city
+from loaded_city import LoadedCity
 
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.reference.kinds import ReferenceKind
@@ -23,15 +24,19 @@ NATIONAL_REFERENCE = {
 
 
 @pytest.fixture(scope="package")
-def city_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo city (24 months from April 2023) loaded into a warehouse file; its path.
-
-    Tests open it read-only, or copy it to change it.
-    """
+def city(tmp_path_factory: pytest.TempPathFactory) -> LoadedCity:
+    """The demo city (24 months from April 2023) loaded into a warehouse file."""
     folder = tmp_path_factory.mktemp("city")
-    with loaded_demo_city(folder, key=secrets.token_hex(32)) as (_, warehouse):
+    key = secrets.token_hex(32)
+    with loaded_demo_city(folder, key=key) as (dataset, warehouse):
         path = warehouse.path
-    return path
+    return LoadedCity(dataset=dataset, warehouse=path, key=key)
+
+
+@pytest.fixture(scope="package")
+def city_warehouse(city: LoadedCity) -> Path:
+    """The demo city's warehouse file: tests open it read-only, or copy it to change it."""
+    return city.warehouse
 
 
 @pytest.fixture(scope="package")

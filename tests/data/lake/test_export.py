@@ -271,3 +271,34 @@ def test_verify_names_missing_and_altered_files(city_lake: Path, tmp_path: Path)
     assert f"{missing} is listed but missing" in message
     assert f"{altered} does not have the SHA-256 the manifest lists" in message
     assert "2 of its files" in message
+
+
+def test_a_partition_duckdb_writes_in_several_files_becomes_one(
+    national_warehouse: Path, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    with Warehouse(national_warehouse, read_only=True) as warehouse:
+        # Few open files and small buffers: DuckDB then writes a partition in several files.
+        warehouse.connection.execute("SET partitioned_write_max_open_files = 2")
+        warehouse.connection.execute("SET partitioned_write_flush_threshold = 10")
+        raw = tmp_path / "raw"
+        warehouse.connection.execute(
+            f"COPY police_uk_street TO '{raw}' (FORMAT parquet, PARTITION_BY (force, month))"
+        )
+        written = list(raw.rglob("*.parquet"))
+        assert len(written) > len({path.parent for path in written})  # several in some
+        export_lake(warehouse, out_dir=lake, street_aggregates=False)
+        street = read_manifest(lake).tables["police_uk_street"]
+        partitions = warehouse.connection.execute(
+            "SELECT count(DISTINCT (force, month)) FROM police_uk_street"
+        ).fetchall()[0][0]
+        assert len(street.files) == len(street.by_partition()) == partitions
+        with Warehouse.on_lake(lake) as on_lake:
+            on_lake.connection.execute(f"ATTACH '{national_warehouse}' AS original (READ_ONLY)")
+            for first, second in (("original.", ""), ("", "original.")):
+                difference = on_lake.connection.execute(
+                    f"SELECT count(*) FROM (SELECT * FROM {first}police_uk_street"
+                    f" EXCEPT ALL SELECT * FROM {second}police_uk_street)"
+                ).fetchall()[0][0]
+                assert difference == 0
+    assert _files_on_disk(lake) == _listed(read_manifest(lake))

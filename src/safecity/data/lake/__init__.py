@@ -1,8 +1,9 @@
 """The Parquet data lake: the warehouse as Parquet files any engine reads (``docs/lake.md``).
 
 ``export_lake`` writes a warehouse to a lake, :meth:`safecity.data.warehouse.Warehouse.on_lake`
-reads one in place with DuckDB, ``publish_load`` loads files straight into one, and
-``refresh_street_aggregates`` keeps its monthly street aggregate in step with its facts.
+reads one in place with DuckDB, ``safecity.data.lake.lake_loads`` loads files straight into
+one, and ``refresh_street_aggregates`` keeps its monthly street aggregate in step with its
+facts.
 """
 
 from safecity.data.lake.commit import LakeWriteSummary
@@ -23,6 +24,7 @@ from safecity.data.lake.manifest import (
     read_manifest,
     verify_lake,
 )
+from safecity.data.lake.refresh import refresh_street_aggregates
 
 __all__ = [
     "LAKE_SCHEMA_VERSION",
@@ -41,5 +43,6 @@ __all__ = [
     "TableKind",
     "export_lake",
     "read_manifest",
+    "refresh_street_aggregates",
     "verify_lake",
 ]

@@ -11,9 +11,10 @@ from dataclasses import replace
 
 from safecity.data.lake.layout import STREET_MONTH_TABLE, Partition, PartitionKey, table_kind
 from safecity.data.lake.manifest import LakeFile, LakeTable
-from safecity.data.lake.parquet_writer import StagedWriter, sql_text
+from safecity.data.lake.parquet_writer import StagedWriter
 from safecity.data.lake.street_aggregate import STREET_MONTH_COLUMNS, street_month_sql
 from safecity.data.lake.table_sync import TableChange, source_query
+from safecity.data.lake.views import table_view_sql
 
 
 def stale_partitions(street: LakeTable, aggregate: LakeTable | None) -> list[Partition]:
@@ -31,7 +32,6 @@ def sync_street_month(
     writer: StagedWriter,
     *,
     street: LakeTable,
-    relation: str,
     previous: LakeTable | None,
 ) -> tuple[LakeTable, TableChange]:
     """Bring ``street_month`` up to date with the street table ``street`` will list.
@@ -41,10 +41,8 @@ def sync_street_month(
     writer
         Writes the new files (on the connection holding ``relation``).
     street
-        The ``police_uk_street`` entry of the manifest about to be committed.
-    relation
-        A SQL relation holding (at least) the street rows of every stale partition, with the
-        warehouse's columns (``force`` and ``month`` included).
+        The ``police_uk_street`` entry of the manifest about to be committed (its files are
+        in place, listed or not yet): the stale partitions' files are read from the lake.
     previous
         ``street_month`` as the lake lists it now (None: not computed yet).
 
@@ -65,15 +63,8 @@ def sync_street_month(
     )
     written: list[LakeFile] = []
     if stale:
-        values = ", ".join(
-            f"({sql_text(partition.force or '')}, DATE {sql_text(str(partition.month))})"
-            for partition in stale
-        )
-        filtered = (
-            f"(SELECT * FROM {relation} SEMI JOIN (SELECT * FROM (VALUES {values})"
-            f" v({PartitionKey.FORCE.value}, {PartitionKey.MONTH.value}))"
-            f" USING ({PartitionKey.FORCE.value}, {PartitionKey.MONTH.value}))"
-        )
+        files = [facts[partition].path for partition in stale]
+        filtered = f"({table_view_sql(writer.lake_dir.resolve(), street, files=files)})"
         query = source_query(
             STREET_MONTH_TABLE,
             STREET_MONTH_COLUMNS,

@@ -13,6 +13,7 @@ the old lake, exactly as it was.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,11 @@ LakeBuild = Callable[
 
 
 def write_lake(
-    lake_dir: Path, *, connection: duckdb.DuckDBPyConnection, build: LakeBuild
+    lake_dir: Path,
+    *,
+    connection: duckdb.DuckDBPyConnection,
+    build: LakeBuild,
+    lock_held: bool = False,
 ) -> LakeWriteSummary:
     """Run one write of a lake under the protocol of this module.
 
@@ -96,6 +101,8 @@ def write_lake(
     build
         Given the writer and the current manifest (None for a new lake), writes the files and
         returns the manifest to commit with the changes per table.
+    lock_held
+        The caller already holds the lake's write lock (:func:`lake_write_lock`).
 
     Returns
     -------
@@ -112,7 +119,7 @@ def write_lake(
         If another process is writing to the lake.
     """
     check_lake_folder(lake_dir)
-    with lake_write_lock(lake_dir):
+    with nullcontext() if lock_held else lake_write_lock(lake_dir):
         previous = read_manifest(lake_dir) if is_lake(lake_dir) else None
         writer = StagedWriter(connection=connection, lake_dir=lake_dir)
         try:

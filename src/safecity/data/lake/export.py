@@ -10,7 +10,12 @@ from safecity.data.lake.commit import LakeWriteSummary, write_lake
 from safecity.data.lake.layout import STREET_MONTH_TABLE
 from safecity.data.lake.manifest import LakeManifest, LakeTable
 from safecity.data.lake.parquet_writer import StagedWriter, sql_identifier
-from safecity.data.lake.table_sync import TableChange, sync_table, table_columns
+from safecity.data.lake.table_sync import (
+    TableChange,
+    database_tables,
+    sync_table,
+    table_columns,
+)
 
 if TYPE_CHECKING:
     from safecity.data.warehouse import Warehouse
@@ -37,7 +42,9 @@ def export_lake(
         The lake's folder: new, empty, or a lake written before.
     street_aggregates
         Also bring the monthly street aggregate (``aggregates/street_month``) up to date,
-        computing it only for street partitions whose file changed.
+        computing it only for street partitions whose file changed. When False, an aggregate
+        the lake has stays as it was (readers leave it aside while it is stale, until
+        :func:`safecity.data.lake.refresh_street_aggregates`).
 
     Returns
     -------
@@ -70,7 +77,7 @@ def export_lake(
         before = previous.tables if previous is not None else {}
         tables: dict[str, LakeTable] = {}
         changes: dict[str, TableChange] = {}
-        for table in warehouse.table_names():
+        for table in database_tables(connection):
             tables[table], changes[table] = sync_table(
                 writer,
                 table,
@@ -85,11 +92,12 @@ def export_lake(
             tables[STREET_MONTH_TABLE], changes[STREET_MONTH_TABLE] = sync_street_month(
                 writer,
                 street=tables[STREET_TABLE],
-                relation=sql_identifier(STREET_TABLE),
                 previous=before.get(STREET_MONTH_TABLE),
             )
         elif STREET_MONTH_TABLE in before:
-            changes[STREET_MONTH_TABLE] = TableChange(removed=len(before[STREET_MONTH_TABLE].files))
+            # Kept as it was: readers leave it aside while it is stale, and
+            # refresh_street_aggregates brings it up to date computing only what changed.
+            tables[STREET_MONTH_TABLE] = before[STREET_MONTH_TABLE]
         return LakeManifest(warehouse_schema=version, tables=tables), changes
 
     return write_lake(out_dir, connection=connection, build=build)

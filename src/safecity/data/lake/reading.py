@@ -13,48 +13,12 @@ from pathlib import Path
 import duckdb
 
 from safecity.data.lake.aggregates import stale_partitions
-from safecity.data.lake.layout import STREET_MONTH_TABLE, PartitionKey
+from safecity.data.lake.layout import STREET_MONTH_TABLE
 from safecity.data.lake.manifest import LakeManifest, LakeTable, read_manifest
-from safecity.data.lake.parquet_writer import sql_identifier, sql_text
+from safecity.data.lake.parquet_writer import sql_identifier
+from safecity.data.lake.views import table_view_sql
 
 STREET_TABLE = "police_uk_street"
-
-_HIVE_TYPES = {PartitionKey.FORCE.value: "VARCHAR", PartitionKey.MONTH.value: "DATE"}
-
-
-def parquet_relation(lake_dir: Path, table: LakeTable, *, files: list[str] | None = None) -> str:
-    """A ``read_parquet`` of ``table``'s files (or of ``files``, paths relative to the lake).
-
-    Hive keys are read from the paths with the layout's types (``force`` text, ``month``
-    date); for an extract table the ``force`` key is extra and its ``source`` column is read
-    from the files.
-    """
-    paths = files if files is not None else [item.path for item in table.files]
-    listing = "[" + ", ".join(sql_text(str(lake_dir / path)) for path in paths) + "]"
-    if not table.partition_by:
-        return f"read_parquet({listing})"
-    hive_types = ", ".join(
-        f"{sql_text(key)}: {sql_text(_HIVE_TYPES[key])}" for key in table.partition_by
-    )
-    return (
-        f"read_parquet({listing}, hive_partitioning = true,"
-        f" hive_types = {{{hive_types}}}, hive_types_autocast = false)"
-    )
-
-
-def table_view_sql(lake_dir: Path, table: LakeTable) -> str:
-    """The query of the view of ``table``: its columns in order and types, over its files."""
-    if not table.files:
-        columns = ", ".join(
-            f"CAST(NULL AS {column.type}) AS {sql_identifier(column.name)}"
-            for column in table.columns
-        )
-        return f"SELECT {columns} WHERE false"
-    columns = ", ".join(
-        f"CAST({sql_identifier(column.name)} AS {column.type}) AS {sql_identifier(column.name)}"
-        for column in table.columns
-    )
-    return f"SELECT {columns} FROM {parquet_relation(lake_dir, table)}"
 
 
 def usable_tables(manifest: LakeManifest) -> dict[str, LakeTable]:
@@ -89,6 +53,8 @@ def lake_connection(lake_dir: Path) -> tuple[duckdb.DuckDBPyConnection, LakeMani
     root = lake_dir.resolve()
     connection = duckdb.connect(":memory:")
     connection.execute("SET enable_progress_bar = false")
+    # Files are immutable (content-hash names): their footers can be cached across queries.
+    connection.execute("SET parquet_metadata_cache = true")
     for name, table in sorted(usable_tables(manifest).items()):
         connection.execute(f"CREATE VIEW {sql_identifier(name)} AS {table_view_sql(root, table)}")
     return connection, manifest

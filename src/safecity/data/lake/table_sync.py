@@ -50,11 +50,21 @@ class TableChange:
         )
 
 
+def database_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables of the database's main schema (not temporary tables, not views), by name."""
+    rows = connection.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND schema_name = 'main'"
+        " AND database_name = current_database() ORDER BY table_name"
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
 def table_columns(connection: duckdb.DuckDBPyConnection, table: str) -> tuple[LakeColumn, ...]:
-    """The columns of a table of ``connection``'s main schema, in order, with their types."""
+    """The columns of a table of the database's main schema, in order, with their types."""
     rows = connection.execute(
         "SELECT column_name, data_type FROM information_schema.columns"
-        " WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+        " WHERE table_catalog = current_database() AND table_schema = 'main'"
+        " AND table_name = ? ORDER BY ordinal_position",
         [table],
     ).fetchall()
     return tuple(LakeColumn(name=str(name), type=str(kind)) for name, kind in rows)
