@@ -11,7 +11,9 @@ period.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,7 @@ from archive_country import (
 )
 from csp_country import COUNTRY_FORCES
 from scipy import stats
+from typer.testing import CliRunner
 
 from safecity.assess import street_aggregate
 from safecity.assess.all_csps_archive import (
@@ -35,6 +38,7 @@ from safecity.assess.all_csps_archive import (
 )
 from safecity.assess.all_csps_families import assess_every_csp
 from safecity.assess.periods import Period, parse_period
+from safecity.cli.main import app
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.warehouse import Warehouse
 
@@ -249,3 +253,41 @@ def test_one_period_is_the_every_csp_run_with_its_trend_row(
     pd.testing.assert_frame_equal(single.latest.indicators, over_years.latest.indicators)
     last = over_years.trends[over_years.trends["period"] == LATEST.label].reset_index(drop=True)
     pd.testing.assert_frame_equal(single.trends, last)
+
+
+def test_the_command_writes_the_trends_and_lists_the_periods(
+    archive: Warehouse, tmp_path: Path
+) -> None:
+    out = tmp_path / "years"
+    result = CliRunner().invoke(
+        app,
+        [
+            "assess", "--all-csps", "--period", LATEST.label, "--years", "3", "--out", str(out),
+            "--warehouse", str(archive.path), "--suppression-threshold", "5",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "12 CSPs over 3 periods (2020-07..2020-08, 2020-09..2020-10, 2020-11..2020-12)" in (
+        result.output
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["periods"] == [each.label for each in ASSESSED]
+    assert manifest["parameters"]["years"] == 3
+    assert manifest["archive"]["earlier_periods"][0] == "2020-01..2020-02"
+    trends = pd.read_parquet(out / "all_csps_trends.parquet")
+    assert len(trends) == len(ASSESSED) * 12 * trends["group_id"].nunique()
+    public = pd.read_parquet(out / "public" / "all_csps_trends.parquet")
+    # data.police.uk is not protected by the default policy: nothing withheld.
+    assert not public["suppressed"].any()
+    assert (public["count"].astype(int) == trends["count"]).all()
+    assert (out / "indicators.parquet").exists()
+    refused = CliRunner().invoke(
+        app,
+        [
+            "assess", "--all-csps", "--period", LATEST.label, "--years", "2", "--baseline",
+            "2020-01..2020-02", "--out", str(tmp_path / "refused"), "--warehouse",
+            str(archive.path),
+        ],
+    )  # fmt: skip
+    assert refused.exit_code == 2
+    assert "--baseline cannot be combined with --years" in refused.output
