@@ -106,9 +106,15 @@ def every_csp_artefact(
 
 
 def write_every_csp_artefact(
-    store: Warehouse, *, request: EveryCspRequest, facts: FactSource | None, as_json: bool
-) -> None:
-    """Assess every CSP as ``request`` says, write the artefact and say what was written.
+    store: Warehouse, *, request: EveryCspRequest, facts: FactSource | None
+) -> dict[str, Any]:
+    """Assess every CSP as ``request`` says, write the artefact and return what was written.
+
+    Returns
+    -------
+    dict
+        ``artefact, csps, rows, period, periods, baseline, tables, trend_rows, family_tables,
+        skipped, engine`` (for :func:`print_every_csp_summary`).
 
     Raises
     ------
@@ -148,54 +154,49 @@ def write_every_csp_artefact(
     except (StudyAreaError, DenominatorError) as error:
         raise fail(str(error)) from error
     write_artefact(artefact, out_dir=request.out)
-    _report(result, request=request, periods=periods, artefact=artefact, as_json=as_json)
-
-
-def _report(
-    result: AllCspsAssessment,
-    *,
-    request: EveryCspRequest,
-    periods: list[str],
-    artefact: Artefact,
-    as_json: bool,
-) -> None:
     table = result.indicators
-    csps = int(table["area_code"].nunique())
-    baseline_label = artefact.manifest["parameters"]["baseline"]
+    trends = artefact.tables.get(TRENDS_TABLE)
+    return {
+        "artefact": str(request.out),
+        "csps": int(table["area_code"].nunique()),
+        "rows": len(table),
+        "period": request.period.label,
+        "periods": periods,
+        "baseline": artefact.manifest["parameters"]["baseline"],
+        "tables": sorted(artefact.tables),
+        "trend_rows": None if trends is None else len(trends),
+        "family_tables": len(result.tables),
+        "skipped": result.skipped,
+        "engine": result.manifest.get("engine", {}),
+    }
+
+
+def print_every_csp_summary(summary: dict[str, Any], *, as_json: bool) -> None:
+    """Say what :func:`write_every_csp_artefact` wrote: sentences, or its summary as JSON."""
     if as_json:
-        print_json(
-            {
-                "artefact": str(request.out),
-                "csps": csps,
-                "rows": len(table),
-                "period": request.period.label,
-                "periods": periods,
-                "tables": sorted(artefact.tables),
-                "skipped": result.skipped,
-            }
-        )
+        print_json(summary)
         return
-    if request.years is None:
-        console.print(
-            f"{csps} CSPs, {request.period.label} against {baseline_label}: {len(table):,}"
-            f" indicator rows and {len(result.tables)} family tables in {request.out}/",
-            soft_wrap=True,
-        )
+    compared = (
+        f"{summary['period']} against {summary['baseline']}: {summary['rows']:,} indicator rows"
+        f" and {summary['family_tables']} family tables in {summary['artefact']}/"
+    )
+    if summary["trend_rows"] is None:
+        console.print(f"{summary['csps']} CSPs, {compared}", soft_wrap=True)
     else:
-        trends = artefact.tables[TRENDS_TABLE]
+        periods = summary["periods"]
         console.print(
-            f"{csps} CSPs over {len(periods)} periods ({', '.join(periods)}): {len(trends):,}"
-            f" trend rows; {request.period.label} against {baseline_label}: {len(table):,}"
-            f" indicator rows and {len(result.tables)} family tables in {request.out}/",
+            f"{summary['csps']} CSPs over {len(periods)} periods ({', '.join(periods)}):"
+            f" {summary['trend_rows']:,} trend rows; {compared}",
             soft_wrap=True,
         )
-    for part, reason in result.skipped.items():
+    for part, reason in summary["skipped"].items():
         console.print(f"  skipped {part}: {reason}")
 
 
 __all__ = [
     "EveryCspRequest",
     "every_csp_artefact",
+    "print_every_csp_summary",
     "public_indicators",
     "write_every_csp_artefact",
 ]
