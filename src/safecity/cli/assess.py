@@ -22,7 +22,11 @@ from safecity.assess.disclosure_policy import (
 from safecity.assess.engine import AssessmentDataError, run_assessment
 from safecity.assess.periods import Period, PeriodError
 from safecity.assess.study_area import StudyAreaError
-from safecity.cli.all_csps_artefact import EveryCspRequest, write_every_csp_artefact
+from safecity.cli.all_csps_artefact import (
+    EveryCspRequest,
+    print_every_csp_summary,
+    write_every_csp_artefact,
+)
 from safecity.cli.areas import AreaNameError, parse_period_argument, resolve_area_argument
 from safecity.cli.options import (
     DEFAULT_WAREHOUSE,
@@ -150,15 +154,15 @@ def assess_command(
         raise fail("--years goes with --all-csps (one area's assessment is of one period)")
     if all_csps and years is not None:
         with Warehouse(warehouse) as store:
-            write_every_csp_artefact(
+            written = write_every_csp_artefact(
                 store,
                 request=EveryCspRequest(
                     period=assessed, years=years, baseline=compared, policy=policy,
                     harm_index=harm_index, out=out,
                 ),
                 facts=None,
-                as_json=as_json,
             )  # fmt: skip
+        print_every_csp_summary(written, as_json=as_json)
         return
     if all_csps:
         _assess_all_csps(
