@@ -72,6 +72,10 @@ from safecity.cli.survey import survey_app  # noqa: E402
 
 app.add_typer(survey_app, name="survey")
 
+from safecity.cli.refresh import refresh_command  # noqa: E402
+
+app.command("refresh")(refresh_command)
+
 
 def run() -> None:
     """Run the command line (the ``safecity`` console script).
