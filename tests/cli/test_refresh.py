@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,3 +216,28 @@ def test_refresh_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     )
     assert no_period.exit_code == 2
     assert "--out needs --period" in no_period.output
+
+
+def test_a_corrected_month_rewrites_only_its_partition(
+    refreshed: Refreshed, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    shutil.copytree(refreshed.lake, lake)
+    before = _files(lake)
+    corrected = tmp_path / "corrected" / "2020-11-northshire-street.csv"
+    corrected.parent.mkdir()
+    lines = (refreshed.folder / "police" / corrected.name).read_text().splitlines(keepends=True)
+    corrected.write_text("".join(lines[:-1]))  # police.uk withdrew one row
+    result = CliRunner().invoke(app, ["refresh", "--lake", str(lake), str(corrected), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [item["status"] for item in report["files"]] == ["replaced"]
+    november = [{"force": "northshire", "month": "2020-11-01"}]
+    for table in ("police_uk_street", "street_month"):
+        assert report[table]["rewritten"] == november
+        assert report[table]["written"] == report[table]["removed"] == []
+        assert len(report[table]["unchanged"]) == 18
+    after = _files(lake)
+    changed = sorted(path for path in set(before) ^ set(after) if not _load_log(path))
+    assert len(changed) == 4  # the old and new file of the fact and of the aggregate
+    assert all("force=northshire/month=2020-11-01" in path for path in changed)
