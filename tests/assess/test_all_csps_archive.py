@@ -291,3 +291,23 @@ def test_the_command_writes_the_trends_and_lists_the_periods(
     )  # fmt: skip
     assert refused.exit_code == 2
     assert "--baseline cannot be combined with --years" in refused.output
+
+
+def test_a_first_period_without_a_previous_one_says_why_there_is_no_change(
+    archive: Warehouse,
+) -> None:
+    first = assess_csps_over_years(
+        archive, period=parse_period("2020-03..2020-04"), years=1, forces=COUNTRY_FORCES
+    )
+    trends = first.trends
+    assert (
+        trends["change_not_made"] == "not made: no police.uk data in January to February 2020"
+    ).all()
+    assert (trends["previous_period"] == "2020-01..2020-02").all()
+    assert trends["change_p_value"].isna().all()
+    assert trends["previous_count"].isna().all()
+    assert (
+        trends["three_period_not_made"]
+        .str.startswith("not computed: only 0 of the 3 previous periods")
+        .all()
+    )

@@ -309,6 +309,10 @@ def trend_rows(tables: dict[Period, CspTable], *, period: Period) -> pd.DataFram
         }
     )
     trends = trends.merge(status, on=["csp_code", "group_id"], how="left")
+    if not bool(tables[before].rates["reporting_force"].notna().any()):
+        # indicator_rows leaves the change empty without a word when the baseline has no data
+        trends["previous_period"] = before.label
+        trends["change_not_made"] = f"not made: no police.uk data in {before.words}"
     trends = _add_three_period_average(trends, tables=tables, period=period)
     trends["row_id"] = "trend:" + trends["group_id"] + ":" + trends["csp_code"] + ":" + period.label
     return trends
