@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
+from safecity.data.lake.spark_session import spark_lake
 from safecity.data.warehouse import Warehouse
 
 
@@ -64,4 +66,48 @@ def warehouse_facts(warehouse: Warehouse) -> FactSource:
         backend=warehouse.ibis,
         engine=ComputeEngine.DUCKDB,
         description=f"DuckDB on the warehouse {warehouse.path}",
+    )
+
+
+def lake_facts(
+    lake_dir: Path,
+    *,
+    engine: ComputeEngine,
+    spark_master: str | None = None,
+    lake: Warehouse | None = None,
+) -> FactSource:
+    """The fact tables of the Parquet lake in ``lake_dir``, aggregated by ``engine``.
+
+    Parameters
+    ----------
+    lake_dir
+        The lake's folder (``docs/lake.md``).
+    engine
+        DuckDB reads the lake in place (its views, :meth:`Warehouse.on_lake`); Spark reads the
+        same files in a Spark session (:mod:`safecity.data.lake.spark_session`).
+    spark_master
+        For Spark: the master URL (default ``$SPARK_REMOTE`` when set, else ``local[*]``).
+    lake
+        For DuckDB: the lake already open (``Warehouse.on_lake``), whose connection is reused.
+
+    Returns
+    -------
+    FactSource
+        Stop a Spark source's session with ``source.backend.disconnect()`` when done.
+
+    Raises
+    ------
+    safecity.data.lake.spark_session.SparkEngineError
+        If Spark cannot start (the extra, Java or the master is missing).
+    """
+    if engine is ComputeEngine.DUCKDB:
+        opened = lake if lake is not None else Warehouse.on_lake(lake_dir)
+        return FactSource(
+            backend=opened.ibis, engine=engine, description=f"DuckDB on the lake {lake_dir}"
+        )
+    spark = spark_lake(lake_dir, master=spark_master)
+    return FactSource(
+        backend=spark.backend,
+        engine=engine,
+        description=f"Spark ({spark.where}) on the lake {lake_dir}",
     )
