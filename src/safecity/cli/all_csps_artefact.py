@@ -189,6 +189,8 @@ def print_every_csp_summary(summary: dict[str, Any], *, as_json: bool) -> None:
             f" {summary['trend_rows']:,} trend rows; {compared}",
             soft_wrap=True,
         )
+    if engine := summary["engine"].get("facts"):
+        console.print(f"Aggregated by {engine}.", soft_wrap=True)
     for part, reason in summary["skipped"].items():
         console.print(f"  skipped {part}: {reason}")
 

@@ -25,7 +25,7 @@ import typer
 
 from safecity.assess.artefact import check_artefact_folder
 from safecity.assess.disclosure_policy import DisclosurePolicyError, load_disclosure_policy
-from safecity.assess.fact_source import ComputeEngine, FactSource
+from safecity.assess.fact_source import ComputeEngine, lake_facts
 from safecity.assess.periods import PeriodError
 from safecity.cli.all_csps_artefact import (
     EveryCspRequest,
@@ -41,6 +41,7 @@ from safecity.data.lake import LakeError, LakeManifest, Partition, read_manifest
 from safecity.data.lake.lake_loads import load_police_uk_into_lake
 from safecity.data.lake.manifest import is_lake
 from safecity.data.lake.refresh import refresh_street_aggregates
+from safecity.data.lake.spark_session import SparkEngineError
 from safecity.data.load_report import FileLoadReport, LoadStatus
 from safecity.data.warehouse import Warehouse
 
@@ -182,9 +183,27 @@ def refresh_command(
             help="YAML saying which sources' counts are protected (default: not data.police.uk).",
         ),
     ] = None,
+    engine: Annotated[
+        ComputeEngine,
+        typer.Option(
+            "--engine",
+            help="With --out: where the aggregations run, duckdb (here, on the lake in place)"
+            " or spark (needs the spark extra; local, or a cluster with --spark-master).",
+        ),
+    ] = ComputeEngine.DUCKDB,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: as for safecity assess (default: $SPARK_REMOTE if set,"
+            " else local[*]).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load a new month into a lake, recompute only the aggregates it changes, and re-assess."""
+    if spark_master is not None and engine is not ComputeEngine.SPARK:
+        raise fail("--spark-master is for --engine spark")
     request = _artefact_request(
         out=out,
         period=period,
@@ -219,13 +238,7 @@ def refresh_command(
     rejected = any(report.status is LoadStatus.REJECTED for report in reports)
     written: dict[str, Any] | None = None
     if request is not None and not rejected:
-        with Warehouse.on_lake(lake) as store:
-            facts = FactSource(
-                backend=store.ibis,
-                engine=ComputeEngine.DUCKDB,
-                description=f"DuckDB on the lake {lake}",
-            )
-            written = write_every_csp_artefact(store, request=request, facts=facts)
+        written = _write_artefact(lake, request=request, engine=engine, spark_master=spark_master)
     if as_json:
         print_json(
             {
@@ -244,6 +257,22 @@ def refresh_command(
         if request is not None:
             console.print("A file was rejected: the artefact was not written.")
         raise typer.Exit(code=1)
+
+
+def _write_artefact(
+    lake: Path, *, request: EveryCspRequest, engine: ComputeEngine, spark_master: str | None
+) -> dict[str, Any]:
+    """The every-CSP artefact from the refreshed lake, aggregated by ``engine``."""
+    with Warehouse.on_lake(lake) as store:
+        try:
+            facts = lake_facts(lake, engine=engine, spark_master=spark_master, lake=store)
+        except (SparkEngineError, LakeError) as error:
+            raise fail(str(error)) from error
+        try:
+            return write_every_csp_artefact(store, request=request, facts=facts)
+        finally:
+            if facts.engine is ComputeEngine.SPARK:
+                facts.backend.disconnect()
 
 
 def _artefact_request(
