@@ -241,3 +241,26 @@ def test_a_corrected_month_rewrites_only_its_partition(
     changed = sorted(path for path in set(before) ^ set(after) if not _load_log(path))
     assert len(changed) == 4  # the old and new file of the fact and of the aggregate
     assert all("force=northshire/month=2020-11-01" in path for path in changed)
+
+
+def test_spark_on_the_refreshed_lake_gives_the_same_artefact(
+    refreshed: Refreshed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several periods on Spark (the kept aggregate cached there) equal DuckDB's, to 1e-9."""
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+    result = CliRunner().invoke(
+        app,
+        [
+            "refresh", "--lake", str(refreshed.lake), *map(str, refreshed.new_files), "--out",
+            str(tmp_path / "spark"), "--period", PERIOD, "--years", "2", "--engine", "spark",
+            "--spark-master", "local[2]",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Aggregated by Spark" in " ".join(result.output.split())
+    on_spark = _tables(tmp_path / "spark")
+    on_duckdb = _tables(refreshed.folder / "refreshed")
+    assert sorted(on_spark) == sorted(on_duckdb)
+    for name, table in on_duckdb.items():
+        pd.testing.assert_frame_equal(on_spark[name], table, check_exact=False, rtol=1e-9, obj=name)
