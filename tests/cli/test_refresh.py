@@ -180,7 +180,20 @@ def test_the_artefact_reads_the_aggregate_not_the_rows(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert built == []  # every count summed the lake's kept aggregate
-    assert (tmp_path / "again" / "indicators.parquet").exists()
+    # One period: the artefact safecity assess --all-csps writes from the same lake.
+    assessed = CliRunner().invoke(
+        app,
+        [
+            "assess", "--all-csps", "--period", PERIOD, "--lake", str(refreshed.lake), "--out",
+            str(tmp_path / "assessed"),
+        ],
+    )  # fmt: skip
+    assert assessed.exit_code == 0, assessed.output
+    again, by_assess = _tables(tmp_path / "again"), _tables(tmp_path / "assessed")
+    assert sorted(again) == sorted(by_assess)
+    assert "indicators.parquet" in again
+    for name, table in by_assess.items():
+        pd.testing.assert_frame_equal(again[name], table, obj=name)
 
 
 def test_refreshing_again_with_the_same_files_changes_nothing(
