@@ -345,7 +345,7 @@ def _population(index: int) -> int:
     return int(FAMILY_ENTRIES[index - 1]["population"])
 
 
-def _expected_label(count: int, population: int, benchmark: float) -> str:
+def _expected_label(count: int, population: float, benchmark: float) -> str:
     """Fingertips 95% rule, no judgement: Similar when the benchmark is inside the interval."""
     lower, upper = _interval(count)
     lower, upper = lower / population * 1000, upper / population * 1000
@@ -360,6 +360,9 @@ def test_lsoa_and_ward_rates_are_labelled_against_their_own_csp(
     table = families.tables["all_csps_wards_lsoas"]
     burglary = table[table["group_id"] == "burglary"].set_index(["area_level", "area_code"])
     assert len(burglary) == 12 + 7
+    months = families.indicators.drop_duplicates("area_code").set_index("area_code")[
+        "months_with_data"
+    ]
     csp_totals = {
         code: (sum(_burglary(i) for i in members), sum(_population(i) for i in members))
         for code, members in FAMILY_CSPS.items()
@@ -368,12 +371,14 @@ def test_lsoa_and_ward_rates_are_labelled_against_their_own_csp(
         row = burglary.loc[("lsoa", str(entry["lsoa"]))]
         count_, population = _burglary(index), _population(index)
         csp_count, csp_population = csp_totals[_csp_of(index)]
-        benchmark = csp_count / csp_population * 1000
+        # Annual rates on the CSP's months with data, as the single area's (§0.2a).
+        share = months[_csp_of(index)] / 12
+        benchmark = csp_count / (csp_population * share) * 1000
         assert row["csp_code"] == _csp_of(index)
         assert row["count"] == count_
-        assert row["value"] == pytest.approx(count_ / population * 1000, rel=1e-12)
+        assert row["value"] == pytest.approx(count_ / (population * share) * 1000, rel=1e-12)
         assert row["benchmark_value"] == pytest.approx(benchmark, rel=1e-12)
-        assert row["benchmark_label"] == _expected_label(count_, population, benchmark)
+        assert row["benchmark_label"] == _expected_label(count_, population * share, benchmark)
         assert row["row_id"] == f"burglary:{entry['lsoa']}:{PERIOD_LABEL}"
     assert burglary.loc[("lsoa", str(FAMILY_ENTRIES[0]["lsoa"])), "benchmark_label"] == "Higher"
     assert burglary.loc[("lsoa", str(FAMILY_ENTRIES[1]["lsoa"])), "benchmark_label"] == "Lower"
@@ -384,13 +389,14 @@ def test_lsoa_and_ward_rates_are_labelled_against_their_own_csp(
         count_ = sum(_burglary(i) for i in members)
         population = sum(_population(i) for i in members)
         csp_count, csp_population = csp_totals[_csp_of(members[0])]
-        benchmark = csp_count / csp_population * 1000
+        share = months[_csp_of(members[0])] / 12
+        benchmark = csp_count / (csp_population * share) * 1000
         lower, upper = _interval(count_)
         assert row["count"] == count_
         assert row["population"] == population
-        assert row["lower_ci"] == pytest.approx(lower / population * 1000, rel=1e-9)
-        assert row["upper_ci"] == pytest.approx(upper / population * 1000, rel=1e-9)
-        assert row["benchmark_label"] == _expected_label(count_, population, benchmark)
+        assert row["lower_ci"] == pytest.approx(lower / (population * share) * 1000, rel=1e-9)
+        assert row["upper_ci"] == pytest.approx(upper / (population * share) * 1000, rel=1e-9)
+        assert row["benchmark_label"] == _expected_label(count_, population * share, benchmark)
 
 
 def test_concentration_is_the_share_in_the_top_tenth_of_lsoas(
@@ -413,6 +419,9 @@ def test_rates_by_national_decile_and_quintile_within_each_csp(
 ) -> None:
     table = families.tables["all_csps_deprivation"]
     burglary = table[table["group_id"] == "burglary"]
+    months = families.indicators.drop_duplicates("area_code").set_index("area_code")[
+        "months_with_data"
+    ]
     expected: dict[tuple[str, str, int], list[int]] = {}
     for index, decile in DECILE_OF.items():
         for grouping, group in (
@@ -432,7 +441,9 @@ def test_rates_by_national_decile_and_quintile_within_each_csp(
         assert row.lsoas == len(members)
         assert row.count == count_
         assert row.population == population
-        assert row.value == pytest.approx(count_ / population * 1000, rel=1e-12)
+        # An annual rate on the CSP's months with data, as the single area's (§0.2a).
+        years = population * months[key[0]] / 12
+        assert row.value == pytest.approx(count_ / years * 1000, rel=1e-12)
     assert families.manifest["deprivation"]["lsoas_without_decile"] == 1
     assert "SII" in families.skipped["deprivation_sii_rii"]
 

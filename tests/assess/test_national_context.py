@@ -207,10 +207,10 @@ def test_severity_from_complete_police_uk_coverage(tmp_path: Path) -> None:
     Harm weights 400 (28E) and 100 (30C); the loaded national offence counts are three 28E and
     one 30C, so the police.uk category Burglary weighs (3 x 400 + 1 x 100) / 4 = 325 (the
     national-offence-mix weighted mean, methods.md §4.1) and every CSP's score is
-    325 x burglaries / residents
-    (the country has no other crime). Southshire's June is a low month (4 burglaries in place
+    325 x burglaries / person-years (residents x 2 months / 12; the country has no other
+    crime). Southshire's June is a low month (4 burglaries in place
     11), so the nation is "England excluding Southshire Constabulary", whose score is
-    325 x Σ burglaries / Σ residents of the covered English CSPs.
+    325 x Σ burglaries / Σ person-years of the covered English CSPs.
     """
     warehouse = build_country(tmp_path, PLACES, missing=())
     connection = warehouse.connection
@@ -234,16 +234,14 @@ def test_severity_from_complete_police_uk_coverage(tmp_path: Path) -> None:
     burglary = csps[(csps["group_id"] == "burglary") & csps["complete_coverage"]]
     english = burglary[burglary["nation"] == "England"].set_index("csp_code")
     area = police[police["comparison"] == "area"].iloc[0]
-    assert area["value"] == pytest.approx(
-        325 * english.at[AREA, "count"] / english.at[AREA, "population"], rel=1e-12
-    )
+    # Per person-year (residents x the period's months / 12), as the area's own harm family.
+    years = english["population"] * PERIOD.length / 12
+    assert area["value"] == pytest.approx(325 * english.at[AREA, "count"] / years[AREA], rel=1e-12)
     assert area["lower_ci"] < area["value"] < area["upper_ci"]
-    scores = 325 * english["count"] / english["population"]
+    scores = 325 * english["count"] / years
     assert area["rank"] == 1 + int((scores > scores[AREA]).sum())
     assert area["rank_of"] == len(english)
     assert area["rank_scope"] == "English CSPs (excluding Southshire Constabulary)"
     nation = police[police["comparison"] == "nation"].iloc[0]
     assert nation["comparison_name"] == "England excluding Southshire Constabulary"
-    assert nation["value"] == pytest.approx(
-        325 * english["count"].sum() / english["population"].sum(), rel=1e-12
-    )
+    assert nation["value"] == pytest.approx(325 * english["count"].sum() / years.sum(), rel=1e-12)

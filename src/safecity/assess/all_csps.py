@@ -30,6 +30,7 @@ from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_grou
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.fact_source import FactSource, warehouse_facts
 from safecity.assess.families.quality import LOW_COVERAGE_SHARE
+from safecity.assess.families.rates import add_change_test, add_crude_rates
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS, AreaLevel
 from safecity.assess.national_coverage import (
     NationalCoverage,
@@ -50,10 +51,9 @@ from safecity.config.nations import Nation, load_nations, nation_of_csp
 from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.data.police_uk.formats import force_slug
 from safecity.data.warehouse import Warehouse
-from safecity.stats import crude_rate, rank_rates, rate_ratio_test
+from safecity.stats import rank_rates
 
 RATE_MULTIPLIER = 1000
-CHANGE_TEST = "exact conditional rate-ratio test (methods.md §2.2a)"
 RANK_RULE = (
     "ranked by rate among the CSPs of its nation with complete police.uk data (1 = highest;"
     " tied rates share the smallest rank), when the loaded data cover the nation"
@@ -377,22 +377,7 @@ def csp_table(
         .merge(reporting.rename(columns={"force": "reporting_force"}), on="csp_code", how="left")
     )
     valid = rates["population"].notna() & (rates["population"] > 0)
-    for column in ("value", "lower_ci", "upper_ci"):
-        rates[column] = np.nan
-    rates["method"] = ""
-    rates["unreliable"] = False
-    if valid.any():
-        computed = crude_rate(
-            rates.loc[valid, "count"].to_numpy(dtype=float),
-            rates.loc[valid, "population"].to_numpy(dtype=float),
-            multiplier=RATE_MULTIPLIER,
-        )
-        computed.index = rates.index[valid]
-        rates.loc[valid, ["value", "lower_ci", "upper_ci"]] = computed[
-            ["value", "lower_ci", "upper_ci"]
-        ].to_numpy()
-        rates.loc[valid, "method"] = computed["method"].astype(str).to_numpy()
-        rates.loc[valid, "unreliable"] = computed["unreliable"].astype(bool).to_numpy()
+    rates = add_crude_rates(rates, count="count", exposure="population")
     no_data = rates["reporting_force"].isna()
     # Without its own force's data a CSP has no rate, not a rate of zero.
     rates.loc[no_data, ["value", "lower_ci", "upper_ci"]] = np.nan
@@ -543,19 +528,25 @@ def indicator_rows(
         lambda force: then_months.get(str(force), 0) if isinstance(force, str) else 0
     )
     table["exposure"] = table["population"] * table["months_with_data"] / 12.0
-    annual = table["exposure"].gt(0)
-    table[["value", "lower_ci", "upper_ci"]] = np.nan
-    table["method"] = ""
-    if annual.any():
-        rates = crude_rate(
-            table.loc[annual, "count"].to_numpy(dtype=float),
-            table.loc[annual, "exposure"].to_numpy(dtype=float),
-            multiplier=RATE_MULTIPLIER,
-        )
-        table.loc[annual, ["value", "lower_ci", "upper_ci"]] = rates[
-            ["value", "lower_ci", "upper_ci"]
-        ].to_numpy()
-        table.loc[annual, "method"] = rates["method"].astype(str).to_numpy()
+    # The baseline's rate is annual on its own months with data too (methods.md §0.2a).
+    baseline_rates = add_crude_rates(
+        pd.DataFrame(
+            {
+                "count": table["baseline_numerator"],
+                "exposure": table["baseline_denominator"].astype(float)
+                * table["baseline_months_with_data"].astype(float)
+                / 12.0,
+            },
+            index=table.index,
+        ),
+        count="count",
+        exposure="exposure",
+    )
+    table["baseline_value"] = baseline_rates["value"].where(table["baseline_value"].notna())
+    # The flag of the whole-period rate is kept where no annual rate is made (no months).
+    unreliable = table["unreliable"].copy()
+    table = add_crude_rates(table, count="count", exposure="exposure")
+    table["unreliable"] = table["unreliable"].where(table["exposure"].gt(0), unreliable)
     complete_both = (table["months_with_data"] == period.length) & (
         table["baseline_months_with_data"] == baseline.length
     )
@@ -576,26 +567,23 @@ def indicator_rows(
         & table["baseline_denominator"].gt(0)
         & ((table["count"] + table["baseline_numerator"]) > 0)
     )
-    table["change_pct"] = np.where(
-        compared & (table["baseline_numerator"] > 0),
-        (table["count"] - table["baseline_numerator"]) / table["baseline_numerator"] * 100,
-        np.nan,
+    # Whole periods on both sides: exposure = residents x months / 12 (methods.md §0.2a).
+    table["change_months"] = float(period.length)
+    table["change_baseline_months"] = float(baseline.length)
+    table["change_exposure"] = table["population"] * period.length / 12.0
+    table["change_baseline_exposure"] = (
+        table["baseline_denominator"].astype(float) * baseline.length / 12.0
     )
-    table["change_ratio"] = np.nan
-    table["change_p_value"] = np.nan
-    table["change_significant"] = pd.array([pd.NA] * len(table), dtype="boolean")
-    table["change_test"] = ""
-    if compared.any():
-        test = rate_ratio_test(
-            count=table.loc[compared, "count"].to_numpy(dtype=float),
-            population=table.loc[compared, "population"].to_numpy(dtype=float),
-            comparator_count=table.loc[compared, "baseline_numerator"].to_numpy(dtype=float),
-            comparator_population=table.loc[compared, "baseline_denominator"].to_numpy(dtype=float),
-        )
-        table.loc[compared, "change_ratio"] = test["value"].to_numpy()
-        table.loc[compared, "change_p_value"] = test["p_value"].to_numpy()
-        table.loc[compared, "change_significant"] = test["significant"].to_numpy(dtype=bool)
-        table.loc[compared, "change_test"] = CHANGE_TEST
+    table = add_change_test(
+        table,
+        where=compared,
+        count="count",
+        exposure="change_exposure",
+        months="change_months",
+        baseline_count="baseline_numerator",
+        baseline_exposure="change_baseline_exposure",
+        baseline_months="change_baseline_months",
+    )
     if not has_baseline:
         table["change_pct"] = np.nan
     caveats = np.where(

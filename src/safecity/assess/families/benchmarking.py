@@ -35,13 +35,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from safecity.assess.all_csps import CspTable, csp_table, police_uk_groups
+from safecity.assess.all_csps import CspTable, csp_table, lsoa_category_counts, police_uk_groups
 from safecity.assess.comparators import ComparatorGroup, csp_open_indicators, resolve_group
 from safecity.assess.context import AssessmentInputs, FamilyOutput
 from safecity.assess.crime_groups import CrimeGroup, DataSource
 from safecity.assess.denominators import lsoa_denominators
 from safecity.assess.disclosure_policy import DisclosurePolicy
-from safecity.assess.families.harm import HarmIndexError
+from safecity.assess.families.harm import HarmIndexError, csp_harm
 from safecity.assess.findings import Finding
 from safecity.assess.national_coverage import (
     CoverageKind,
@@ -52,8 +52,9 @@ from safecity.assess.national_coverage import (
     join_names,
     published_by_csp,
 )
+from safecity.assess.periods import Period
 from safecity.assess.study_area import StudyAreaLevel, lsoa_hierarchy
-from safecity.config.nations import load_nations, nation_of_csp
+from safecity.config.nations import Nation, load_nations, nation_of_csp
 from safecity.config.police_forces import PoliceForce, load_police_forces
 from safecity.stats import (
     BenchmarkMethod,
@@ -1045,18 +1046,15 @@ def _police_uk_severity(
     """The severity score of every covered CSP from police.uk (only with national coverage):
     the area with its interval and rank, the nation's pooled score, the group's pooled score.
 
-    Uses the all-CSP harm computation (``all_csps_families.csp_harm``: category weights, harm
-    per CSP); the nation's and group's scores are Σ harm ÷ Σ residents of their covered CSPs.
+    Uses the all-CSP harm computation (``families.harm.csp_harm``: category weights, harm per
+    CSP, the score per person-year); the nation's and group's scores are Σ harm ÷ Σ
+    person-years of their covered CSPs.
     """
     code = inputs.area.code
     nation = nation_of_csp(code)
     verdict = national.national.get(nation) if national is not None and nation else None
     if national is None or verdict is None or not verdict.national:
         return []
-    # Imported here: all_csps_families imports this module.
-    from safecity.assess.all_csps import lsoa_category_counts  # noqa: PLC0415
-    from safecity.assess.all_csps_families import csp_harm  # noqa: PLC0415
-
     hierarchy, lsoa_vintage, _ward_vintage, _csp_vintage = lsoa_hierarchy(inputs.warehouse)
     hierarchy = hierarchy[hierarchy["csp_code"].notna()]
     denominators = lsoa_denominators(
@@ -1481,3 +1479,67 @@ def benchmarking(
         ],
         manifest=manifest,
     )
+
+
+BENCHMARK_COLUMNS = (
+    "row_id", "csp_code", "csp_name", "nation", "group_id", "group_name", "period", "count",
+    "population", "rate", "lower_ci", "upper_ci", "complete_coverage", "exclusion_reason",
+    "national_name", "national_code", "national_coverage", "national_count",
+    "national_population", "national_rate", "national_label", "national_not_made", "rank",
+    "rank_of", "percentile_position", "band", "band_description", "rank_scope",
+    "regional_count", "regional_population", "regional_rate", "regional_label",
+    "regional_rank", "regional_rank_of", "label_rule",
+)  # fmt: skip
+
+
+def national_benchmarks(national: CspTable, *, period: Period) -> pd.DataFrame:
+    """Every CSP against its nation (with national coverage) or the CSPs loaded (without).
+
+    Labels by the Fingertips 95% interval rule, lower crime being better (§2.1), through
+    ``families.benchmarking``. With national coverage (:mod:`safecity.assess.national_coverage`)
+    each covered CSP gets the nation's pooled rate, its label, national rank and band; the
+    figure is named as the verdict names it ("England", or "England excluding …"). Without it
+    ``national_not_made`` says why, and covered CSPs get the pooled rate, label and rank among
+    the covered CSPs of their nation loaded (``rank_scope`` names them), with no band. CSPs not
+    covered get neither, and ``exclusion_reason`` says why.
+    """
+    table = national.rates.rename(columns={"value": "rate"}).copy()
+    covered = table[table["complete_coverage"]]
+    for column in (
+        "national_count", "national_population", "national_rate", "regional_count",
+        "regional_population", "regional_rate",
+    ):  # fmt: skip
+        table[column] = np.nan
+    for column in ("national_name", "national_code", "national_coverage"):
+        table[column] = ""
+    for nation in (Nation.ENGLAND, Nation.WALES):
+        verdict = national.national[nation]
+        in_nation = table["nation"] == nation.value
+        table.loc[in_nation, "national_coverage"] = verdict.kind.value
+        if verdict.national:
+            table.loc[in_nation, "national_name"] = verdict.name
+            table.loc[in_nation, "national_code"] = verdict.code
+            prefix, members = "national", covered[covered["nation"] == nation.value]
+        else:
+            group = national.regional.get(nation)
+            if group is None or group.not_made:
+                continue
+            prefix, members = "regional", covered[covered["csp_code"].isin(group.csp_codes)]
+        pooled = _pooled(members).set_index("group_id")
+        rows = in_nation & table["complete_coverage"]
+        for column in ("count", "population", "rate"):
+            table.loc[rows, f"{prefix}_{column}"] = (
+                table.loc[rows, "group_id"].map(pooled[column]).to_numpy()
+            )
+    table["national_label"] = _label(table, table["national_rate"])
+    table["regional_label"] = _label(table, table["regional_rate"])
+    table["label_rule"] = LABEL_RULE
+    descriptions = {band: band_description(band) for band in range(1, 11)}
+    table["band_description"] = np.where(
+        table["band"].notna(), table["band"].fillna(0).astype("int64").map(descriptions), ""
+    )
+    table["period"] = period.label
+    table["row_id"] = (
+        "benchmarking:" + table["group_id"] + ":" + table["csp_code"] + ":" + period.label
+    )
+    return table[list(BENCHMARK_COLUMNS)]

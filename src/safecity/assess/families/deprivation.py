@@ -27,12 +27,13 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from safecity.assess.context import AssessmentInputs, FamilyOutput
+from safecity.assess.families.rates import add_crude_rates, rate_ratio_columns
 from safecity.assess.findings import Finding
+from safecity.assess.periods import Period
 from safecity.assess.wording import RATE_RATIO, MethodId, p_value_words
 from safecity.data.warehouse import Warehouse
 from safecity.stats import (
     QuantileAlgorithm,
-    crude_rate,
     quantile_groups,
     rate_ratio_test,
     slope_index_of_inequality,
@@ -118,6 +119,29 @@ def lsoa_deprivation(
     return wide, index_name, decile_source
 
 
+def national_lsoa_groups(deciles: pd.DataFrame) -> pd.DataFrame:
+    """Each LSOA's national decile and national quintile ``⌈decile/2⌉`` (§5.1), long form.
+
+    ``deciles`` is ``lsoa_code, decile``; returns ``lsoa_code, grouping, group`` (1 = most
+    deprived) for the LSOAs with a decile.
+    """
+    table = deciles[["lsoa_code", "decile"]].dropna()
+    frames = [
+        pd.DataFrame(
+            {
+                "lsoa_code": table["lsoa_code"],
+                "grouping": grouping.value,
+                "group": values.astype("int64"),
+            }
+        )
+        for grouping, values in (
+            (DeprivationGrouping.NATIONAL_DECILE, table["decile"]),
+            (DeprivationGrouping.NATIONAL_QUINTILE, np.ceil(table["decile"] / 2)),
+        )
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
 def lsoa_groups(deprivation: pd.DataFrame) -> pd.DataFrame:
     """Each LSOA's national decile, national quintile and local quintile (long form).
 
@@ -155,7 +179,9 @@ def rates_by_group(
     population: pd.DataFrame,
     years_at_risk: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Annual crime rate per 1,000 residents by deprivation group.
+    """Annual crime rate per 1,000 residents by deprivation group, for one area.
+
+    :func:`area_rates_by_group` with no area key.
 
     Parameters
     ----------
@@ -175,29 +201,69 @@ def rates_by_group(
         ``group_id, grouping, group, lsoas, count, population, exposure, value, lower_ci,
         upper_ci, method`` (groups with residents only).
     """
-    table = lsoa_counts.merge(groups, on="lsoa_code").merge(population, on="lsoa_code")
+    years = lsoa_counts["group_id"].map(lambda group: (years_at_risk or {}).get(str(group), 1.0))
+    rates = area_rates_by_group(
+        lsoa_counts.assign(years_at_risk=years.astype(float)),
+        keys=(),
+        groups=groups,
+        population=population,
+    )
+    return rates.drop(columns="unreliable")
+
+
+def area_rates_by_group(
+    lsoa_counts: pd.DataFrame,
+    *,
+    keys: Sequence[str],
+    groups: pd.DataFrame,
+    population: pd.DataFrame,
+) -> pd.DataFrame:
+    """Annual crime rate per 1,000 residents by deprivation group of each area (family 5).
+
+    The one implementation for one area or every CSP. An LSOA counts in its area's groups
+    (national decile, national quintile ⌈decile/2⌉, local quintile: ``groups``) when it has
+    residents; LSOAs without a population are left out with their crimes. The exposure is the
+    residents x the years of the period with data (``years_at_risk``, methods.md §0.2a);
+    groups without residents are left out. Rates: :func:`safecity.assess.families.rates.
+    add_crude_rates` (§1.1).
+
+    Parameters
+    ----------
+    lsoa_counts
+        ``keys, group_id, lsoa_code, count, years_at_risk`` (every LSOA of each area,
+        zeros included; ``years_at_risk`` the same on every row of an area and group).
+    keys
+        The columns naming the area (none for a single area; e.g. ``csp_code`` for every CSP).
+    groups
+        ``lsoa_code, grouping, group`` (:func:`lsoa_groups`).
+    population
+        ``lsoa_code, population``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys, group_id, grouping, group, lsoas, count, population, exposure, value,
+        lower_ci, upper_ci, method, unreliable``.
+    """
+    key_list = list(keys)
+    residents = population[["lsoa_code", "population"]].dropna()
+    table = lsoa_counts.merge(groups, on="lsoa_code").merge(residents, on="lsoa_code")
     summed = (
-        table.groupby(["group_id", "grouping", "group"])
+        table.groupby([*key_list, "group_id", "grouping", "group"])
         .agg(
             lsoas=("lsoa_code", "nunique"),
             count=("count", "sum"),
             population=("population", "sum"),
+            years_at_risk=("years_at_risk", "first"),
         )
         .reset_index()
     )
     summed = summed[summed["population"] > 0].reset_index(drop=True)
-    fraction = summed["group_id"].map(lambda group: (years_at_risk or {}).get(str(group), 1.0))
-    summed["exposure"] = summed["population"] * fraction.astype(float)
+    summed["exposure"] = summed["population"] * summed["years_at_risk"].astype(float)
     summed = summed[summed["exposure"] > 0].reset_index(drop=True)
-    rates = crude_rate(
-        summed["count"].to_numpy(dtype=float),
-        summed["exposure"].to_numpy(dtype=float),
-        multiplier=RATE_MULTIPLIER,
-    )
-    summed[["value", "lower_ci", "upper_ci"]] = rates[["value", "lower_ci", "upper_ci"]].to_numpy()
-    summed["method"] = rates["method"].astype(str).to_numpy()
+    summed = add_crude_rates(summed, count="count", exposure="exposure")
     summed["count"] = summed["count"].astype("int64")
-    return summed
+    return summed.drop(columns="years_at_risk")
 
 
 def gaps(
@@ -465,3 +531,118 @@ def deprivation(inputs: AssessmentInputs) -> FamilyOutput:
             else {}
         ),
     )
+
+
+GAP_TEST = "exact conditional rate-ratio test (methods.md §2.2a)"
+MOST_DEPRIVED_QUINTILE = 1
+LEAST_DEPRIVED_QUINTILE = 5
+DEPRIVATION_COLUMNS = (
+    "row_id", "csp_code", "csp_name", "group_id", "group_name", "period", "grouping",
+    "deprivation_group", "lsoas", "count", "population", "value", "lower_ci", "upper_ci",
+    "method", "unreliable",
+)  # fmt: skip
+GAP_COLUMNS = (
+    "row_id", "csp_code", "csp_name", "group_id", "group_name", "period",
+    "most_deprived_count", "most_deprived_population", "most_deprived_rate",
+    "least_deprived_count", "least_deprived_population", "least_deprived_rate",
+    "rate_ratio", "lower_ci", "upper_ci", "p_value", "significant", "test",
+)  # fmt: skip
+
+
+def deprivation_rates(
+    lsoa_counts: pd.DataFrame,
+    *,
+    deciles: pd.DataFrame,
+    period: Period,
+    years_at_risk: pd.Series | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rates by national IMD decile and quintile within each CSP, and the quintile 1 vs 5 gap.
+
+    ``deciles`` is ``lsoa_code, decile`` (1 = most deprived 10% nationally); the national
+    quintile is ``⌈decile/2⌉`` (§5.1). LSOAs without a decile, or without residents, are
+    left out; rates are annual on the residents x ``years_at_risk`` (CSP code -> months with
+    data / 12; by default the period's length, §0.2a), by the single-area family's
+    :func:`safecity.assess.families.deprivation.area_rates_by_group`. The gap is the rate ratio
+    of the most-deprived quintile (1) to the least-deprived (5) of the same CSP, by the exact
+    conditional test (§2.2a) on those exposures, where both quintiles have residents and at
+    least one crime between them.
+    """
+    keys = ["csp_code", "csp_name", "group_id", "group_name"]
+    counts = lsoa_counts.assign(
+        years_at_risk=lsoa_counts["csp_code"].map(years_at_risk).astype(float)
+        if years_at_risk is not None
+        else period.length / 12.0
+    )
+    rates = area_rates_by_group(
+        counts[["csp_code", "csp_name", "group_id", "lsoa_code", "count", "years_at_risk"]],
+        keys=["csp_code", "csp_name"],
+        groups=national_lsoa_groups(deciles),
+        population=lsoa_counts[["lsoa_code", "population"]].drop_duplicates("lsoa_code"),
+    ).rename(columns={"group": "deprivation_group"})
+    rates["group_name"] = rates["group_id"].map(
+        lsoa_counts.drop_duplicates("group_id").set_index("group_id")["group_name"]
+    )
+    rates = rates.sort_values(
+        ["grouping", "csp_code", "group_id", "deprivation_group"], kind="stable"
+    ).reset_index(drop=True)
+    rates["deprivation_group"] = rates["deprivation_group"].astype("int64")
+    rates["period"] = period.label
+    rates["row_id"] = (
+        "deprivation:"
+        + rates["grouping"].str.replace(" ", "_")
+        + ":"
+        + rates["group_id"]
+        + ":"
+        + rates["csp_code"]
+        + ":"
+        + rates["deprivation_group"].astype(str)
+    )
+    quintiles = rates[rates["grouping"] == DeprivationGrouping.NATIONAL_QUINTILE.value]
+    most = quintiles[quintiles["deprivation_group"] == MOST_DEPRIVED_QUINTILE]
+    least = quintiles[quintiles["deprivation_group"] == LEAST_DEPRIVED_QUINTILE]
+    side = ["count", "population", "exposure", "value"]
+    gaps = most[[*keys, *side]].merge(
+        least[["csp_code", "group_id", *side]],
+        on=["csp_code", "group_id"],
+        suffixes=("_most", "_least"),
+    )
+    gaps = gaps.rename(
+        columns={
+            "count_most": "most_deprived_count",
+            "population_most": "most_deprived_population",
+            "value_most": "most_deprived_rate",
+            "exposure_most": "most_deprived_exposure",
+            "exposure_least": "least_deprived_exposure",
+            "count_least": "least_deprived_count",
+            "population_least": "least_deprived_population",
+            "value_least": "least_deprived_rate",
+        }
+    )
+    for column in ("rate_ratio", "lower_ci", "upper_ci", "p_value"):
+        gaps[column] = np.nan
+    gaps["significant"] = pd.array([pd.NA] * len(gaps), dtype="boolean")
+    gaps["test"] = ""
+    tested = (
+        (gaps["most_deprived_population"] > 0)
+        & (gaps["least_deprived_population"] > 0)
+        & ((gaps["most_deprived_count"] + gaps["least_deprived_count"]) > 0)
+    )
+    result = rate_ratio_columns(
+        gaps,
+        where=tested,
+        count="most_deprived_count",
+        exposure="most_deprived_exposure",
+        comparator_count="least_deprived_count",
+        comparator_exposure="least_deprived_exposure",
+    )
+    if not result.empty:
+        gaps.loc[tested, ["rate_ratio", "lower_ci", "upper_ci", "p_value"]] = result[
+            ["value", "lower_ci", "upper_ci", "p_value"]
+        ].to_numpy()
+        gaps.loc[tested, "significant"] = result["significant"].to_numpy(dtype=bool)
+        gaps.loc[tested, "test"] = GAP_TEST
+    gaps["period"] = period.label
+    gaps["row_id"] = (
+        "deprivation_gap:national_quintile:" + gaps["group_id"] + ":" + gaps["csp_code"]
+    )
+    return rates[list(DEPRIVATION_COLUMNS)], gaps[list(GAP_COLUMNS)].reset_index(drop=True)

@@ -300,6 +300,11 @@ def national_offence_mix(warehouse: Warehouse, *, categories: pd.DataFrame) -> O
     )
 
 
+def approximation_caveat(mix: OffenceMix) -> str:
+    """The caveat of the police.uk category approximation, naming the offence mix used."""
+    return f"{APPROXIMATION_CAVEAT}; offence mix: {mix.vintage()}"
+
+
 def category_weights(mix: OffenceMix, *, weights: pd.DataFrame) -> pd.DataFrame:
     """Each police.uk category's weight: the offence-mix weighted mean of its codes' weights.
 
@@ -953,7 +958,7 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
         by_category = category_harm(police_uk, means=means, population=population)
         by_group = by_category
         method = HarmMethod.CATEGORY_APPROXIMATION
-        caveat = f"{APPROXIMATION_CAVEAT}; offence mix: {mix.vintage()}"
+        caveat = approximation_caveat(mix)
         unweighed = by_category[by_category["mean_weight"].isna()]
         excluded = {"fraud": 0, "no_weight": int(unweighed["crimes"].sum())}
         score_inputs = by_category[by_category["mean_weight"].notna()]
@@ -1022,35 +1027,206 @@ def harm(inputs: AssessmentInputs) -> FamilyOutput:
     )
 
 
-def _score(rows: pd.DataFrame, *, weights: pd.Series, population: float | None) -> dict[str, float]:
-    """Crimes, harm, its variance, the severity score and harm per 1,000, with intervals."""
+SEVERITY_COLUMNS = (
+    "crimes", "harm", "harm_variance", "mean_weight", "population", "severity_score",
+    "lower_ci", "upper_ci", "harm_per_1000", "harm_per_1000_lower", "harm_per_1000_upper",
+)  # fmt: skip
+
+
+def severity_by_area(
+    rows: pd.DataFrame, *, key: str, weight: str, person_years: pd.Series
+) -> pd.DataFrame:
+    """Severity score and harm per 1,000 a year of each area (family 3, ``methods.md`` §4.1).
+
+    The one implementation for one area or every CSP: ``rows`` holds weighed crimes (one row
+    per area and offence code or police.uk category: ``key``, ``crimes`` and the ``weight``
+    column); ``person_years`` maps each area to its residents x the years of the period with
+    data (§0.2a). Per area: ``crimes``, ``harm = Σ w·n``, ``harm_variance = Σ w²·n``,
+    ``mean_weight``; where the person-years are positive, the severity score per person-year
+    with its normal interval (:func:`safecity.stats.crime_severity_score`) and harm per 1,000
+    a year with the weighted-Poisson interval (:func:`safecity.stats.harm_rate`); otherwise
+    those are empty. ``population`` is the person-years used (empty without).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the areas of ``rows`` (sorted): :data:`SEVERITY_COLUMNS`.
+    """
     crimes = rows["crimes"].to_numpy(dtype=float)
-    weight = weights.to_numpy(dtype=float)
-    harm_total = float((crimes * weight).sum())
-    variance = float((crimes * weight**2).sum())
-    values = {
-        "crimes": float(crimes.sum()),
-        "harm": harm_total,
-        "variance": variance,
-        "mean_weight": harm_total / float(crimes.sum()) if crimes.sum() > 0 else np.nan,
-    }
-    if population is None or rows.empty:
-        for key in ("value", "lower_ci", "upper_ci", "rate", "rate_lower", "rate_upper"):
-            values[key] = np.nan
-        return values
-    score = crime_severity_score(count=crimes, weight=weight, population=population).iloc[0]
-    rate = harm_rate(
-        harm=harm_total,
-        variance=variance,
-        person_years=population,
-        multiplier=HARM_RATE_MULTIPLIER,
-    ).iloc[0]
-    values.update(
-        value=float(score["value"]),
-        lower_ci=float(score["lower_ci"]),
-        upper_ci=float(score["upper_ci"]),
-        rate=float(rate["value"]),
-        rate_lower=float(rate["lower_ci"]),
-        rate_upper=float(rate["upper_ci"]),
+    weights = rows[weight].to_numpy(dtype=float)
+    frame = pd.DataFrame(
+        {"crimes": crimes, "harm": crimes * weights, "harm_variance": crimes * weights**2},
+        index=rows.index,
     )
+    sums = frame.groupby(rows[key].to_numpy(), sort=True).sum()
+    sums.index.name = key
+    table = sums.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["mean_weight"] = np.where(
+            table["crimes"] > 0, table["harm"] / table["crimes"], np.nan
+        )
+    years = pd.Series(
+        person_years.reindex(table.index).to_numpy(dtype=float), index=table.index, dtype=float
+    )
+    table["population"] = years.where(years > 0)
+    for column in SEVERITY_COLUMNS[5:]:
+        table[column] = np.nan
+    at_risk = table["population"].notna()
+    if at_risk.any():
+        scored = rows[rows[key].map(table["population"]).notna().to_numpy()]
+        score = crime_severity_score(
+            count=scored["crimes"].to_numpy(dtype=float),
+            weight=scored[weight].to_numpy(dtype=float),
+            population=scored[key].map(table["population"]).to_numpy(dtype=float),
+            group=scored[key].to_numpy(),
+        ).reindex(table.index[at_risk])
+        table.loc[at_risk, "severity_score"] = score["value"].to_numpy(dtype=float)
+        table.loc[at_risk, "lower_ci"] = score["lower_ci"].to_numpy(dtype=float)
+        table.loc[at_risk, "upper_ci"] = score["upper_ci"].to_numpy(dtype=float)
+        rate = harm_rate(
+            harm=table.loc[at_risk, "harm"].to_numpy(dtype=float),
+            variance=table.loc[at_risk, "harm_variance"].to_numpy(dtype=float),
+            person_years=table.loc[at_risk, "population"].to_numpy(dtype=float),
+            multiplier=HARM_RATE_MULTIPLIER,
+        )
+        table.loc[at_risk, "harm_per_1000"] = rate["value"].to_numpy()
+        table.loc[at_risk, "harm_per_1000_lower"] = rate["lower_ci"].to_numpy()
+        table.loc[at_risk, "harm_per_1000_upper"] = rate["upper_ci"].to_numpy()
+    return table[list(SEVERITY_COLUMNS)]
+
+
+def _score(rows: pd.DataFrame, *, weights: pd.Series, population: float | None) -> dict[str, float]:
+    """Crimes, harm, its variance, the severity score and harm per 1,000, with intervals.
+
+    :func:`severity_by_area` for one area.
+    """
+    one = rows[["crimes"]].assign(area="area", weight=weights.to_numpy(dtype=float))
+    if one.empty:
+        one = pd.DataFrame({"crimes": [0.0], "area": ["area"], "weight": [0.0]})
+    years = pd.Series({"area": population if population is not None else np.nan})
+    row = severity_by_area(one, key="area", weight="weight", person_years=years).iloc[0]
+    values = {
+        "crimes": float(row["crimes"]),
+        "harm": float(row["harm"]),
+        "variance": float(row["harm_variance"]),
+        "mean_weight": float(row["mean_weight"]),
+    }
+    scored = population is not None and not rows.empty
+    for name, column in (
+        ("value", "severity_score"), ("lower_ci", "lower_ci"), ("upper_ci", "upper_ci"),
+        ("rate", "harm_per_1000"), ("rate_lower", "harm_per_1000_lower"),
+        ("rate_upper", "harm_per_1000_upper"),
+    ):  # fmt: skip
+        values[name] = float(row[column]) if scored else np.nan
     return values
+
+
+HARM_COLUMNS = (
+    "row_id", "csp_code", "csp_name", "period", "index_name", "index_version", "method",
+    "offence_mix", "crimes", "harm", "harm_variance", "population", "severity_score",
+    "lower_ci", "upper_ci", "confidence", "person_years", "harm_per_1000",
+    "harm_per_1000_lower", "harm_per_1000_upper", "harm_interval_method", "mean_weight",
+    "crimes_excluded_no_weight", "caveat",
+)  # fmt: skip
+
+
+def csp_harm(
+    warehouse: Warehouse,
+    *,
+    category_counts: pd.DataFrame,
+    hierarchy: pd.DataFrame,
+    populations: pd.DataFrame,
+    period: Period,
+    harm_index: str | None,
+    person_years: pd.Series | None = None,
+) -> tuple[pd.DataFrame, str, dict[str, Any]]:
+    """The police.uk category approximation of the severity score for every CSP (§4.1).
+
+    Returns the table (empty when not computed), the reason when not computed, and manifest
+    entries. Category weights are the national-offence-mix weighted means of their offence
+    codes' weights (``families.harm.category_weights``: a loaded table of offence counts, or
+    the shipped 2017/18 table for England and Wales), under the chosen harm index (a loaded
+    one, else the shipped ONS weights); ASB is not crime and is left out; categories with no
+    weighed offence code are left out and counted. The severity score is per head of the
+    residents; harm per 1,000 is per ``person_years`` (CSP code -> residents x months with
+    data / 12, §0.2a; by default the residents x the period's length) with the normal
+    interval on the weighted-Poisson variance ``Σ w̄²·n``.
+
+    Raises
+    ------
+    safecity.assess.families.harm.HarmIndexError
+        When several indices are loaded and none is chosen, or the chosen one is not available.
+    """
+    indices = loaded_harm_indices(warehouse)
+    index_name, index_version = choose_harm_index(indices, requested=harm_index)
+    weights = harm_weights(warehouse, index_name=index_name, index_version=index_version)
+    mix = national_offence_mix(warehouse, categories=offence_categories(warehouse))
+    manifest: dict[str, Any] = {
+        "index_name": index_name,
+        "index_version": index_version,
+        "index_source": harm_index_source(
+            indices, index_name=index_name, index_version=index_version
+        ),
+        "offence_mix": {
+            "source": mix.source.value,
+            "table_version": mix.table_version,
+            "financial_year": mix.financial_year,
+            "description": mix.description,
+        },
+    }
+    means = category_weights(mix, weights=weights).set_index("police_uk_category")["mean_weight"]
+    crimes = category_counts[category_counts["crime_type"] != asb_crime_type()]
+    crimes = crimes.merge(hierarchy[["lsoa_code", "csp_code"]], on="lsoa_code")
+    by_csp = crimes.groupby(["csp_code", "crime_type"])["count"].sum().reset_index()
+    by_csp["mean_weight"] = by_csp["crime_type"].map(means)
+    unweighed = (
+        by_csp[by_csp["mean_weight"].isna()].groupby("csp_code")["count"].sum().rename("no_weight")
+    )
+    csp_population = (
+        hierarchy[["lsoa_code", "csp_code"]]
+        .merge(populations, on="lsoa_code", how="left")
+        .groupby("csp_code")["population"]
+        .sum(min_count=1)
+    )
+    default_years = csp_population * period.length / 12.0
+    years = (
+        person_years.reindex(csp_population.index).astype(float).fillna(default_years)
+        if person_years is not None
+        else default_years
+    )
+    scored = by_csp[by_csp["mean_weight"].notna() & by_csp["csp_code"].map(csp_population).gt(0)]
+    table = (
+        severity_by_area(
+            scored.rename(columns={"count": "crimes"}),
+            key="csp_code",
+            weight="mean_weight",
+            person_years=years,
+        )
+        .rename_axis("csp_code")
+        .reset_index()
+    )
+    table["person_years"] = table["population"]
+    table["confidence"] = 0.95
+    table["harm_interval_method"] = HARM_INTERVAL_METHOD.value
+    names = hierarchy.drop_duplicates("csp_code").set_index("csp_code")["csp_name"]
+    table["csp_name"] = table["csp_code"].map(names)
+    table["crimes"] = table["crimes"].astype("int64")
+    table["crimes_excluded_no_weight"] = table["csp_code"].map(unweighed).fillna(0).astype("int64")
+    table["index_name"] = index_name
+    table["index_version"] = index_version
+    table["method"] = HarmMethod.CATEGORY_APPROXIMATION.value
+    table["offence_mix"] = mix.vintage()
+    table["caveat"] = approximation_caveat(mix)
+    table["period"] = period.label
+    table["row_id"] = "harm_total:" + table["csp_code"] + ":" + period.label
+    manifest["method"] = HarmMethod.CATEGORY_APPROXIMATION.value
+    manifest["severity_score_unit"] = (
+        "weighted crimes per person-year (residents x months with data / 12; not per 1,000),"
+        " methods.md §4.1, §0.2a"
+    )
+    manifest["harm_rate_unit"] = (
+        "weighted crimes per 1,000 residents a year (person-years: residents x months with"
+        " data / 12, methods.md §0.2a)"
+    )
+    manifest["harm_interval_method"] = HARM_INTERVAL_METHOD.value
+    return table[list(HARM_COLUMNS)].sort_values("csp_code").reset_index(drop=True), "", manifest

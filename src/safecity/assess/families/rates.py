@@ -48,6 +48,141 @@ SOURCE_WORDS = {
 BENCHMARK_RULE = "95% confidence interval against the area's rate (Fingertips, methods.md §2.1)"
 
 
+def add_crude_rates(
+    table: pd.DataFrame,
+    *,
+    count: str = "count",
+    exposure: str = "population",
+    multiplier: float = RATE_MULTIPLIER,
+) -> pd.DataFrame:
+    """Add each row's crude rate (family 1) to a table keyed by area: in place, and return it.
+
+    The one implementation of the rate for one area or every CSP at once: ``value, lower_ci,
+    upper_ci`` (per ``multiplier``), ``method`` and ``unreliable`` from ``count`` and
+    ``exposure`` (residents, or residents x months with data / 12), with exact Poisson limits
+    below 10 events and Byar's from 10 (:func:`safecity.stats.crude_rate`, ``methods.md``
+    §1.1). Rows without a positive exposure get no rate (empty, ``method`` "" and not
+    unreliable).
+
+    Parameters
+    ----------
+    table
+        One row per area (and group): any key columns, ``count`` and ``exposure``.
+    count, exposure
+        The columns holding the events and the exposure.
+    multiplier
+        Rate per this many (1,000).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` with the five columns added.
+    """
+    for column in ("value", "lower_ci", "upper_ci"):
+        table[column] = np.nan
+    table["method"] = ""
+    table["unreliable"] = False
+    valid = table[exposure].notna() & (table[exposure] > 0)
+    if valid.any():
+        computed = crude_rate(
+            table.loc[valid, count].to_numpy(dtype=float),
+            table.loc[valid, exposure].to_numpy(dtype=float),
+            multiplier=multiplier,
+        )
+        table.loc[valid, ["value", "lower_ci", "upper_ci"]] = computed[
+            ["value", "lower_ci", "upper_ci"]
+        ].to_numpy()
+        table.loc[valid, "method"] = computed["method"].astype(str).to_numpy()
+        table.loc[valid, "unreliable"] = computed["unreliable"].astype(bool).to_numpy()
+    return table
+
+
+def rate_ratio_columns(
+    table: pd.DataFrame,
+    *,
+    where: pd.Series,
+    count: str,
+    exposure: str,
+    comparator_count: str,
+    comparator_exposure: str,
+) -> pd.DataFrame:
+    """The exact conditional rate-ratio test of each row ``where`` (families 2 and 5).
+
+    The one implementation of change against a baseline (and of a deprivation gap) for one
+    area or every CSP: the rate ``count / exposure`` against ``comparator_count /
+    comparator_exposure`` with ``π₀ = E₁/(E₁+E₂)`` (:func:`safecity.stats.rate_ratio_test`,
+    ``methods.md`` §2.2a). Rows must have both exposures positive and at least one event.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``value, lower_ci, upper_ci, p_value, significant`` on the index of the rows
+        ``where`` (empty when none).
+    """
+    chosen = table[where]
+    columns = ["value", "lower_ci", "upper_ci", "p_value", "significant"]
+    if chosen.empty:
+        return pd.DataFrame(columns=columns, index=chosen.index)
+    test = rate_ratio_test(
+        count=chosen[count].to_numpy(dtype=float),
+        population=chosen[exposure].to_numpy(dtype=float),
+        comparator_count=chosen[comparator_count].to_numpy(dtype=float),
+        comparator_population=chosen[comparator_exposure].to_numpy(dtype=float),
+    )
+    result = test[columns].copy()
+    result.index = chosen.index
+    return result
+
+
+def add_change_test(
+    table: pd.DataFrame,
+    *,
+    where: pd.Series,
+    count: str,
+    exposure: str,
+    months: str,
+    baseline_count: str,
+    baseline_exposure: str,
+    baseline_months: str,
+) -> pd.DataFrame:
+    """Add ``change_pct, change_ratio, change_p_value, change_significant, change_test``.
+
+    Family 2 for one area or every CSP, on the rows ``where`` (both exposures positive, at
+    least one event): ``change_pct`` is the change in events per month with data (the change
+    in counts when both sides have the same months; only with a baseline event), the ratio,
+    p-value and significance are :func:`rate_ratio_columns`. Other rows get empty columns.
+    """
+    now = table[count].astype(float)
+    then = table[baseline_count].astype(float)
+    months_now = table[months].astype(float)
+    months_then = table[baseline_months].astype(float)
+    per_month_then = then / months_then
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["change_pct"] = np.where(
+            where & (then > 0),
+            (now / months_now - per_month_then) / per_month_then * 100,
+            np.nan,
+        )
+    table["change_ratio"] = np.nan
+    table["change_p_value"] = np.nan
+    table["change_significant"] = pd.array([pd.NA] * len(table), dtype="boolean")
+    table["change_test"] = ""
+    test = rate_ratio_columns(
+        table,
+        where=where,
+        count=count,
+        exposure=exposure,
+        comparator_count=baseline_count,
+        comparator_exposure=baseline_exposure,
+    )
+    if not test.empty:
+        table.loc[test.index, "change_ratio"] = test["value"].to_numpy(dtype=float)
+        table.loc[test.index, "change_p_value"] = test["p_value"].to_numpy(dtype=float)
+        table.loc[test.index, "change_significant"] = test["significant"].to_numpy(dtype=bool)
+        table.loc[test.index, "change_test"] = CHANGE_TEST
+    return table
+
+
 def counts_by_area(
     group_counts: pd.DataFrame,
     *,
@@ -157,24 +292,7 @@ def rate_rows(
     table["months_with_data"] = group_months.map(len).astype("int64")
     table["exposure"] = table["denominator"].astype(float) * table["months_with_data"] / 12.0
     valid = table["exposure"].notna() & (table["exposure"] > 0)
-    rates = pd.DataFrame(index=table.index, columns=["value", "lower_ci", "upper_ci"], dtype=float)
-    methods = pd.Series("", index=table.index)
-    unreliable = pd.Series(False, index=table.index)
-    if valid.any():
-        computed = crude_rate(
-            table.loc[valid, "count"].to_numpy(),
-            table.loc[valid, "exposure"].to_numpy(dtype=float),
-            multiplier=RATE_MULTIPLIER,
-        )
-        computed.index = table.index[valid]
-        rates.loc[valid, ["value", "lower_ci", "upper_ci"]] = computed[
-            ["value", "lower_ci", "upper_ci"]
-        ].to_numpy()
-        methods[valid] = computed["method"].astype(str)
-        unreliable[valid] = computed["unreliable"].astype(bool)
-    table = pd.concat([table, rates], axis=1)
-    table["method"] = methods
-    table["unreliable"] = unreliable
+    table = add_crude_rates(table, count="count", exposure="exposure")
     partial = group_months.map(lambda months: _partial_caveat(months, period=period))
     table["caveat"] = np.where(valid, partial, "no population for this area: rate not computed")
     table["caveat"] = np.where(
@@ -335,24 +453,30 @@ def add_change(
     now_count = merged["change_numerator"].astype(float)
     then_count = merged["change_baseline_numerator"].astype(float)
     testable = not_lsoa & (exposure_now > 0) & (exposure_then > 0) & ((now_count + then_count) > 0)
-    per_month_then = then_count / months_then
-    with np.errstate(divide="ignore", invalid="ignore"):
-        merged["change_pct"] = np.where(
-            testable & (then_count > 0),
-            (now_count / months_now - per_month_then) / per_month_then * 100,
-            np.nan,
-        )
-    if testable.any():
-        test = rate_ratio_test(
-            count=now_count[testable].to_numpy(dtype=float),
-            population=exposure_now[testable].to_numpy(dtype=float),
-            comparator_count=then_count[testable].to_numpy(dtype=float),
-            comparator_population=exposure_then[testable].to_numpy(dtype=float),
-        )
-        merged.loc[testable, "change_ratio"] = test["value"].to_numpy()
-        merged.loc[testable, "change_p_value"] = test["p_value"].to_numpy()
-        merged.loc[testable, "change_significant"] = test["significant"].to_numpy(dtype=bool)
-        merged.loc[testable, "change_test"] = CHANGE_TEST
+    sides = pd.DataFrame(
+        {
+            "now": now_count,
+            "now_exposure": exposure_now,
+            "now_months": months_now,
+            "then": then_count,
+            "then_exposure": exposure_then,
+            "then_months": months_then,
+        },
+        index=merged.index,
+    )
+    sides = add_change_test(
+        sides,
+        where=testable,
+        count="now",
+        exposure="now_exposure",
+        months="now_months",
+        baseline_count="then",
+        baseline_exposure="then_exposure",
+        baseline_months="then_months",
+    )
+    for column in ("change_pct", "change_ratio", "change_p_value", "change_significant"):
+        merged[column] = sides[column]
+    merged["change_test"] = sides["change_test"]
     return merged, refused
 
 
@@ -539,24 +663,57 @@ def lsoa_quintiles(
     return lsoa[columns]
 
 
+TOP_SHARE = 0.1
+"""Concentration: the share of crime in this fraction of an area's LSOAs (the busiest)."""
+
+
+def concentration_by_area(lsoa_counts: pd.DataFrame, *, keys: Sequence[str]) -> pd.DataFrame:
+    """Share of each area's crime in its top 10% of LSOAs by count, at least one (family 4).
+
+    The one implementation for one area or every CSP: ``lsoa_counts`` has one row per LSOA
+    with ``count`` and the ``keys`` naming its area and group (e.g. ``csp_code, group_id``);
+    of an area's ``n`` LSOAs the ``max(1, ⌈0.1 n⌉)`` busiest are the top (ties in count do
+    not change the share).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``keys, lsoas, top_lsoas, top_count, total, top_share_pct`` (share empty when the
+        area has no crime), sorted by ``keys``.
+    """
+    key_list = list(keys)
+    ordered = lsoa_counts.sort_values(
+        [*key_list, "count"], ascending=[True] * len(key_list) + [False], kind="stable"
+    )
+    position = ordered.groupby(key_list, sort=False).cumcount()
+    size = ordered.groupby(key_list, sort=False)["count"].transform("size")
+    top = np.maximum(1, np.ceil(TOP_SHARE * size)).astype("int64")
+    ordered = ordered.assign(top_count=np.where(position < top, ordered["count"], 0))
+    table = (
+        ordered.groupby(key_list, sort=True)
+        .agg(lsoas=("count", "size"), total=("count", "sum"), top_count=("top_count", "sum"))
+        .reset_index()
+    )
+    table["top_lsoas"] = np.maximum(1, np.ceil(TOP_SHARE * table["lsoas"])).astype("int64")
+    table["top_share_pct"] = np.where(
+        table["total"] > 0, 100 * table["top_count"] / table["total"].replace(0, 1), np.nan
+    )
+    return table[[*key_list, "lsoas", "top_lsoas", "top_count", "total", "top_share_pct"]]
+
+
 def concentration(rows: pd.DataFrame) -> pd.DataFrame:
-    """Share of each group's crime in the top 10% of LSOAs by count (family 4)."""
-    lsoa = rows[rows["area_level"] == AreaLevel.LSOA.value]
-    records = []
-    for indicator, frame in lsoa.groupby("indicator_id"):
-        counts = np.sort(frame["numerator"].to_numpy(dtype=float))[::-1]
-        top = max(1, int(np.ceil(0.1 * len(counts))))
-        total = counts.sum()
-        records.append(
-            {
-                "indicator_id": indicator,
-                "lsoas": len(counts),
-                "top_lsoas": top,
-                "top_share_pct": counts[:top].sum() / total * 100 if total > 0 else np.nan,
-                "total": int(total),
-            }
-        )
-    return pd.DataFrame(records)
+    """Share of each group's crime in the top 10% of the area's LSOAs by count (family 4).
+
+    :func:`concentration_by_area` for the one area of ``rows`` (the ``indicators`` rows).
+    """
+    lsoa = rows[rows["area_level"] == AreaLevel.LSOA.value].rename(columns={"numerator": "count"})
+    columns = ["indicator_id", "lsoas", "top_lsoas", "top_share_pct", "total"]
+    if lsoa.empty:
+        return pd.DataFrame(columns=columns)
+    lsoa = lsoa.assign(count=lsoa["count"].astype("int64"))
+    table = concentration_by_area(lsoa, keys=["indicator_id"])
+    table["total"] = table["total"].astype("int64")
+    return table[columns]
 
 
 def finish_indicator_table(rows: pd.DataFrame) -> pd.DataFrame:
