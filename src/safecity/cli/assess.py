@@ -25,6 +25,11 @@ from safecity.assess.engine import AssessmentDataError, run_assessment
 from safecity.assess.fact_source import ComputeEngine, FactSource, lake_facts, warehouse_facts
 from safecity.assess.periods import Period, PeriodError
 from safecity.assess.study_area import StudyAreaError
+from safecity.cli.all_csps_artefact import (
+    EveryCspRequest,
+    print_every_csp_summary,
+    write_every_csp_artefact,
+)
 from safecity.cli.areas import AreaNameError, parse_period_argument, resolve_area_argument
 from safecity.cli.options import (
     DEFAULT_WAREHOUSE,
@@ -72,6 +77,16 @@ def assess_command(
             " instead of one --area.",
         ),
     ] = False,
+    years: Annotated[
+        int | None,
+        typer.Option(
+            "--years",
+            min=1,
+            help="With --all-csps: this many consecutive periods of --period's length ending"
+            " with it (2024/25 and 3: 2022/23 to 2024/25), each against the one before and the"
+            " previous three periods' average, in the table all_csps_trends.",
+        ),
+    ] = None,
     baseline: Annotated[
         str | None,
         typer.Option(
@@ -173,9 +188,22 @@ def assess_command(
         raise fail(str(error)) from error
     if suppression_threshold is not None:
         policy = policy.with_threshold(suppression_threshold)
+    if years is not None and not all_csps:
+        raise fail("--years goes with --all-csps (one area's assessment is of one period)")
     with _opened(warehouse=warehouse, lake=lake) as store:
         facts = _fact_source(store, lake=lake, engine=engine, spark_master=spark_master)
         try:
+            if all_csps and years is not None:
+                written = write_every_csp_artefact(
+                    store,
+                    request=EveryCspRequest(
+                        period=assessed, years=years, baseline=compared, policy=policy,
+                        harm_index=harm_index, out=out,
+                    ),
+                    facts=facts,
+                )  # fmt: skip
+                print_every_csp_summary(written, as_json=as_json)
+                return
             if all_csps:
                 _assess_all_csps(
                     store=store, facts=facts, period=assessed, baseline=compared, out=out,

@@ -77,6 +77,10 @@ export_app.command("lake")(export_lake_command)
 
 app.add_typer(survey_app, name="survey")
 
+from safecity.cli.refresh import refresh_command  # noqa: E402
+
+app.command("refresh")(refresh_command)
+
 
 def run() -> None:
     """Run the command line (the ``safecity`` console script).
