@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from safecity.data.lake.layout import STREET_MONTH_TABLE, Partition, PartitionKey, table_kind
 from safecity.data.lake.manifest import LakeFile, LakeTable
-from safecity.data.lake.parquet_writer import StagedWriter
+from safecity.data.lake.parquet_writer import StagedWriter, batches
 from safecity.data.lake.street_aggregate import STREET_MONTH_COLUMNS, street_month_sql
 from safecity.data.lake.table_sync import TableChange, source_query
 from safecity.data.lake.views import table_view_sql
@@ -62,18 +62,20 @@ def sync_street_month(
         removed=sum(1 for partition in before if partition not in facts),
     )
     written: list[LakeFile] = []
-    if stale:
-        files = [facts[partition].path for partition in stale]
+    # In batches of partitions, so that the aggregate's PARTITION_BY write stays small.
+    for batch in batches(stale):
+        files = [facts[partition].path for partition in batch]
         filtered = f"({table_view_sql(writer.lake_dir.resolve(), street, files=files)})"
         query = source_query(
             STREET_MONTH_TABLE,
             STREET_MONTH_COLUMNS,
             relation=f"({street_month_sql(filtered)})",
         )
-        written = [
+        written += [
             replace(item, source_sha256=facts[item.partition].sha256)
             for item in writer.write(STREET_MONTH_TABLE, query=query)
         ]
+    if stale:
         missing = set(stale) - {item.partition for item in written}
         if missing:
             raise RuntimeError(

@@ -23,7 +23,15 @@ from safecity.data.lake.layout import (
     table_kind,
 )
 from safecity.data.lake.manifest import LakeColumn, LakeFile, LakeTable
-from safecity.data.lake.parquet_writer import StagedWriter, partition_expressions, sql_identifier
+from safecity.data.lake.parquet_writer import (
+    StagedWriter,
+    batches,
+    partition_expressions,
+    sql_identifier,
+)
+
+FILE_ID_COLUMN = "file_id"
+"""The column naming the loaded file a row came from (most warehouse tables have it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,26 +93,40 @@ def source_query(table: str, columns: tuple[LakeColumn, ...], *, relation: str) 
     return f"SELECT {', '.join(stored + keys)} FROM {relation}"
 
 
+@dataclass(frozen=True, slots=True)
+class PartitionContent:
+    """A partition of the source: its rows, content fingerprint and ``file_id`` range (the
+    loaded files its rows came from, when the table records them)."""
+
+    rows: int
+    fingerprint: str
+    first_file_id: int | None = None
+    last_file_id: int | None = None
+
+
 def content_fingerprints(
     connection: duckdb.DuckDBPyConnection,
     table: str,
     columns: tuple[LakeColumn, ...],
     *,
     relation: str,
-) -> dict[Partition, tuple[int, str]]:
-    """Rows and content fingerprint of every partition of ``relation`` (one pass)."""
+) -> dict[Partition, PartitionContent]:
+    """Rows, content fingerprint and file range of every partition of ``relation`` (one pass)."""
     expressions = partition_expressions(table)
     keys = [f"{expression} AS {key.value}" for key, expression in expressions.items()]
     hashed = ", ".join(sql_identifier(column.name) for column in columns)
     signature = ";".join(f"{column.name}:{column.type}" for column in columns)
+    has_files = any(column.name == FILE_ID_COLUMN for column in columns)
+    files = "min(file_id), max(file_id)" if has_files else "NULL, NULL"
     query = (
-        f"SELECT {', '.join([*keys, 'count(*)', f'sum(hash({hashed})::HUGEINT)'])} FROM {relation}"
+        f"SELECT {', '.join([*keys, 'count(*)', f'sum(hash({hashed})::HUGEINT)', files])}"
+        f" FROM {relation}"
     )
     if keys:
         query += " GROUP BY ALL"
-    fingerprints: dict[Partition, tuple[int, str]] = {}
+    fingerprints: dict[Partition, PartitionContent] = {}
     for row in connection.execute(query).fetchall():
-        *values, rows, total = row
+        *values, rows, total, first_file, last_file = row
         if int(rows) == 0:
             continue
         partition = Partition(
@@ -114,7 +136,12 @@ def content_fingerprints(
         if partition.force is not None and table in FORCE_MONTH_TABLES:
             check_force_value(table, partition.force)
         digest = hashlib.sha256(f"{signature}|{rows}|{total}".encode()).hexdigest()
-        fingerprints[partition] = (int(rows), digest)
+        fingerprints[partition] = PartitionContent(
+            rows=int(rows),
+            fingerprint=digest,
+            first_file_id=None if first_file is None else int(first_file),
+            last_file_id=None if last_file is None else int(last_file),
+        )
     return fingerprints
 
 
@@ -170,26 +197,31 @@ def sync_table(
         ),
     )
     to_write: list[Partition] = []
-    for partition, (_rows, fingerprint) in sorted(fingerprints.items()):
+    for partition, content in sorted(fingerprints.items()):
         old = before.get(partition)
-        if old is not None and old.content_fingerprint == fingerprint:
+        if old is not None and old.content_fingerprint == content.fingerprint:
             kept.append(old)
             change += TableChange(unchanged=1, rows_unchanged=old.rows)
         else:
             to_write.append(partition)
     written: list[LakeFile] = []
-    if to_write:
-        everything = len(to_write) == len(fingerprints)
-        written = writer.write(
-            table,
-            query=source_query(table, columns, relation=relation),
-            partitions=None if everything else to_write,
-        )
-        written = [
-            replace(item, content_fingerprint=fingerprints[item.partition][1]) for item in written
-        ]
+    query = source_query(table, columns, relation=relation)
+    if to_write and not partition_keys(table):
+        written = writer.write(table, query=query)
+    else:
+        # In batches of partitions, in the order their files were loaded, each narrowed to its
+        # files' ``file_id`` range (rows are stored in load order, so DuckDB skips the rest).
+        ordered = sorted(to_write, key=lambda part: (fingerprints[part].first_file_id or 0, part))
+        for batch in batches(ordered):
+            written += writer.write(
+                table, query=query, partitions=batch, where=_file_range(batch, fingerprints)
+            )
+    written = [
+        replace(item, content_fingerprint=fingerprints[item.partition].fingerprint)
+        for item in written
+    ]
     for item in written:
-        rows = fingerprints[item.partition][0]
+        rows = fingerprints[item.partition].rows
         if item.rows != rows:
             raise RuntimeError(
                 f"{table}, {item.partition.describe()}: {item.rows} rows written but the source"
@@ -211,3 +243,16 @@ def sync_table(
         files=tuple(sorted([*kept, *written], key=lambda item: item.path)),
     )
     return entry, change
+
+
+def _file_range(
+    batch: Collection[Partition], fingerprints: dict[Partition, PartitionContent]
+) -> str | None:
+    """A ``file_id`` range holding every row of ``batch`` (None when files are not recorded)."""
+    firsts = [fingerprints[part].first_file_id for part in batch]
+    lasts = [fingerprints[part].last_file_id for part in batch]
+    if any(value is None for value in [*firsts, *lasts]):
+        return None
+    first = min(value for value in firsts if value is not None)
+    last = max(value for value in lasts if value is not None)
+    return f"{FILE_ID_COLUMN} BETWEEN {first} AND {last}"
