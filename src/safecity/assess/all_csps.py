@@ -28,6 +28,7 @@ import pandas as pd
 from safecity.assess.counts import group_counts_from_categories
 from safecity.assess.crime_groups import CrimeGroup, DataSource, load_crime_groups
 from safecity.assess.denominators import lsoa_denominators
+from safecity.assess.fact_source import FactSource, warehouse_facts
 from safecity.assess.families.quality import LOW_COVERAGE_SHARE
 from safecity.assess.indicator_columns import INDICATOR_COLUMNS, AreaLevel
 from safecity.assess.national_coverage import (
@@ -37,6 +38,13 @@ from safecity.assess.national_coverage import (
     regional_group,
 )
 from safecity.assess.periods import Period
+from safecity.assess.street_aggregate import (
+    force_lsoa_rows,
+    force_month_rows,
+    lsoa_category_totals,
+    period_street_months,
+    street_month,
+)
 from safecity.assess.study_area import lsoa_hierarchy
 from safecity.config.nations import Nation, load_nations, nation_of_csp
 from safecity.config.police_forces import PoliceForce, load_police_forces
@@ -95,33 +103,31 @@ def police_uk_groups(groups: Sequence[CrimeGroup] | None = None) -> list[CrimeGr
     return [group for group in chosen if group.police_uk_defined()]
 
 
-def lsoa_category_counts(warehouse: Warehouse, *, period: Period) -> Any:
+def lsoa_category_counts(warehouse: Warehouse, *, period: Period, street: Any | None = None) -> Any:
     """An Ibis expression: ``lsoa_code, crime_type, count`` over ``period`` for every LSOA.
 
     The same counts as :func:`safecity.assess.counts.police_uk_category_counts` summed over
     the months (a Crime ID counted once per force and month at its located row's LSOA,
     ``methods.md`` §11.6; ASB and crimes without an ID row by row; rows without an LSOA left
-    out), computed faster: the loader flags every row whose Crime ID occurs more than once in
-    its file (``repeated_crime_id``) and keeps one file per force, month and kind (a
-    re-published file replaces the earlier one), so only the flagged rows need grouping by
-    Crime ID and all others are counted as they are. ``tests/assess/test_all_csps.py`` checks
-    the two give the same counts.
+    out), summed from the monthly street aggregate (:mod:`safecity.assess.street_aggregate`):
+    ``street`` when given (covering at least ``period``, on any engine), else the warehouse's.
+    ``tests/assess/test_all_csps.py`` checks the two give the same counts.
     """
-    street = warehouse.ibis.table("police_uk_street")
-    in_period = street.filter(
+    return lsoa_category_totals(_period_months(warehouse, period=period, street=street))
+
+
+def _period_months(warehouse: Warehouse, *, period: Period, street: Any | None) -> Any:
+    """The monthly street aggregate of ``period``: from ``street`` or the warehouse's facts."""
+    if street is None:
+        return street_month(
+            warehouse_facts(warehouse),
+            first_month=period.first_month,
+            last_month=period.last_month,
+        )
+    return street.filter(
         (street.month >= ibis.literal(period.first_month))
         & (street.month <= ibis.literal(period.last_month))
     )
-    single = in_period.filter(~in_period.repeated_crime_id | in_period.is_asb)
-    repeated = in_period.filter(in_period.repeated_crime_id & ~in_period.is_asb)
-    one_per_id = repeated.group_by(["force", "month", "crime_id"]).aggregate(
-        lsoa_code=repeated.lsoa_code.max(), crime_type=repeated.crime_type.max()
-    )
-    records = single.select("lsoa_code", "crime_type").union(
-        one_per_id.select("lsoa_code", "crime_type"), distinct=False
-    )
-    located = records.filter(records.lsoa_code.notnull())
-    return located.group_by(["lsoa_code", "crime_type"]).aggregate(count=located.count())
 
 
 def csp_group_counts(
@@ -130,6 +136,7 @@ def csp_group_counts(
     period: Period,
     groups: Sequence[CrimeGroup],
     hierarchy: pd.DataFrame,
+    street: Any | None = None,
 ) -> pd.DataFrame:
     """Police.uk counts over ``period`` for every CSP: ``csp_code, group_id, count``.
 
@@ -137,7 +144,7 @@ def csp_group_counts(
     joined to ``hierarchy`` (``lsoa_code, csp_code``) and summed to CSP x category; then the
     categories are expanded to groups (a category counts towards every group that includes it).
     """
-    by_lsoa = lsoa_category_counts(warehouse, period=period)
+    by_lsoa = lsoa_category_counts(warehouse, period=period, street=street)
     lookup = ibis.memtable(
         hierarchy[["lsoa_code", "csp_code"]].astype({"lsoa_code": object, "csp_code": object})
     )
@@ -154,21 +161,19 @@ def csp_group_counts(
     return counts.rename(columns={"lsoa_code": "csp_code"})[["csp_code", "group_id", "count"]]
 
 
-def force_coverage(warehouse: Warehouse, *, period: Period) -> pd.DataFrame:
+def force_coverage(
+    warehouse: Warehouse, *, period: Period, street: Any | None = None
+) -> pd.DataFrame:
     """Rows per force and month of ``period`` for every force, with missing or low months.
 
     The same rule as the data-quality family (``families.quality.coverage_table``): a month is
-    low when absent or below 80% of the force's median month over the months present.
+    low when absent or below 80% of the force's median month over the months present. The rows
+    are summed from the monthly street aggregate ``street`` (default: the warehouse's).
     """
-    table = warehouse.connection.execute(
-        "SELECT force, month, count(*) AS rows FROM police_uk_street"
-        " WHERE month BETWEEN ? AND ? GROUP BY ALL",
-        [period.first_month, period.last_month],
-    ).df()
+    table = force_month_rows(_period_months(warehouse, period=period, street=street))
     columns = ["force", "month", "rows", "present", "low_coverage"]
     if table.empty:
         return pd.DataFrame(columns=columns)
-    table["month"] = pd.to_datetime(table["month"])
     grid = pd.MultiIndex.from_product(
         [sorted(table["force"].unique()), [pd.Timestamp(month) for month in period.months]],
         names=["force", "month"],
@@ -185,7 +190,7 @@ def force_coverage(warehouse: Warehouse, *, period: Period) -> pd.DataFrame:
 
 
 def csp_reporting_forces(
-    warehouse: Warehouse, *, period: Period, hierarchy: pd.DataFrame
+    warehouse: Warehouse, *, period: Period, hierarchy: pd.DataFrame, street: Any | None = None
 ) -> pd.DataFrame:
     """Each CSP's own force in the police.uk data: ``csp_code, force`` (missing: none loaded).
 
@@ -194,13 +199,10 @@ def csp_reporting_forces(
     Transport Police report a few crimes inside a CSP; those alone never make a CSP's data,
     so a CSP whose own force is not loaded has none. When no PFA name matches any loaded force
     (lookups whose names differ from police.uk's), the force reporting most of the CSP's rows
-    is taken instead.
+    is taken instead. The rows are summed from the monthly street aggregate ``street`` (default:
+    the warehouse's).
     """
-    by_lsoa = warehouse.connection.execute(
-        "SELECT force, lsoa_code, count(*) AS rows FROM police_uk_street"
-        " WHERE month BETWEEN ? AND ? AND lsoa_code IS NOT NULL GROUP BY ALL",
-        [period.first_month, period.last_month],
-    ).df()
+    by_lsoa = force_lsoa_rows(_period_months(warehouse, period=period, street=street))
     merged = by_lsoa.merge(hierarchy[["lsoa_code", "csp_code"]], on="lsoa_code")
     by_csp = merged.groupby(["csp_code", "force"])["rows"].sum().reset_index()
     by_csp = by_csp.sort_values(["csp_code", "rows", "force"], ascending=[True, False, True])
@@ -319,6 +321,7 @@ def csp_table(
     period: Period,
     groups: Sequence[CrimeGroup] | None = None,
     forces: Sequence[PoliceForce] | None = None,
+    street: Any | None = None,
 ) -> CspTable:
     """Counts, rates with 95% intervals and ranks for every CSP and police.uk group.
 
@@ -333,6 +336,9 @@ def csp_table(
     forces
         The territorial police forces with their nations, which decide national coverage; by
         default the shipped ``police_forces.yaml``.
+    street
+        The monthly street aggregate (:func:`safecity.assess.street_aggregate.street_month`)
+        covering at least ``period``, on any engine; by default the warehouse's.
 
     Returns
     -------
@@ -346,7 +352,9 @@ def csp_table(
     hierarchy, lsoa_vintage, _ward_vintage, csp_vintage = lsoa_hierarchy(warehouse)
     hierarchy = hierarchy[hierarchy["csp_code"].notna()]
     csps = hierarchy.drop_duplicates("csp_code")[["csp_code", "csp_name", "pfa_code", "pfa_name"]]
-    counts = csp_group_counts(warehouse, period=period, groups=chosen, hierarchy=hierarchy)
+    counts = csp_group_counts(
+        warehouse, period=period, groups=chosen, hierarchy=hierarchy, street=street
+    )
     by_csp = counts.set_index(["csp_code", "group_id"])["count"]
     grid = pd.MultiIndex.from_product(
         [csps["csp_code"], [group.id for group in chosen]], names=["csp_code", "group_id"]
@@ -358,8 +366,8 @@ def csp_table(
     population, note = csp_populations(
         warehouse, hierarchy=hierarchy, lsoa_vintage=lsoa_vintage, year=period.mid_year
     )
-    reporting = csp_reporting_forces(warehouse, period=period, hierarchy=hierarchy)
-    coverage = force_coverage(warehouse, period=period)
+    reporting = csp_reporting_forces(warehouse, period=period, hierarchy=hierarchy, street=street)
+    coverage = force_coverage(warehouse, period=period, street=street)
     excluded_forces = tuple(
         sorted(coverage.loc[coverage["low_coverage"].astype(bool), "force"].unique())
     )
@@ -455,6 +463,7 @@ def assess_all_csps(
     baseline: Period | None = None,
     groups: Sequence[CrimeGroup] | None = None,
     forces: Sequence[PoliceForce] | None = None,
+    facts: FactSource | None = None,
 ) -> pd.DataFrame:
     """Families 1 and 2 for every CSP and police.uk group, in the ``indicators`` layout.
 
@@ -470,6 +479,8 @@ def assess_all_csps(
         Crime groups (police.uk-defined ones are used); by default the shipped groups.
     forces
         The territorial police forces with their nations (by default the shipped list).
+    facts
+        Where the police.uk street data are aggregated (by default the warehouse's DuckDB).
 
     Returns
     -------
@@ -482,8 +493,11 @@ def assess_all_csps(
         no rank, and ``caveat`` says why (as it does for CSPs excluded for incomplete data).
     """
     baseline = baseline or period.preceding(count=1)[0]
-    current = csp_table(warehouse, period=period, groups=groups, forces=forces)
-    before = csp_table(warehouse, period=baseline, groups=groups, forces=forces)
+    with period_street_months(
+        facts or warehouse_facts(warehouse), periods=(period, baseline)
+    ) as street:
+        current = csp_table(warehouse, period=period, groups=groups, forces=forces, street=street)
+        before = csp_table(warehouse, period=baseline, groups=groups, forces=forces, street=street)
     return indicator_rows(current=current, before=before, period=period, baseline=baseline)
 
 

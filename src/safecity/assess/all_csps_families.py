@@ -48,6 +48,7 @@ from safecity.assess.all_csps import (
 from safecity.assess.counts import group_counts_from_categories
 from safecity.assess.crime_groups import CrimeGroup
 from safecity.assess.denominators import lsoa_denominators
+from safecity.assess.fact_source import FactSource, warehouse_facts
 from safecity.assess.families.benchmarking import (
     LABEL_RULE,
     NATIONAL_BASIS,
@@ -75,6 +76,7 @@ from safecity.assess.families.harm import (
 from safecity.assess.families.rates import label_against_benchmark
 from safecity.assess.indicator_columns import AreaLevel
 from safecity.assess.periods import Period
+from safecity.assess.street_aggregate import period_street_months
 from safecity.assess.study_area import lsoa_hierarchy
 from safecity.config.nations import Nation
 from safecity.config.police_forces import PoliceForce, load_police_forces
@@ -603,6 +605,7 @@ def assess_every_csp(
     groups: Sequence[CrimeGroup] | None = None,
     harm_index: str | None = None,
     forces: Sequence[PoliceForce] | None = None,
+    facts: FactSource | None = None,
 ) -> AllCspsAssessment:
     """Families 1–6 for every CSP and police.uk group in one pass.
 
@@ -623,6 +626,10 @@ def assess_every_csp(
     forces
         The territorial police forces with their nations, which decide national coverage (by
         default the shipped ``police_forces.yaml``).
+    facts
+        Where the police.uk street data are aggregated: DuckDB on the warehouse (the default),
+        DuckDB on a lake, or Spark (:mod:`safecity.assess.fact_source`). The monthly street
+        aggregate of both periods is computed once there; everything after it is the same.
 
     Returns
     -------
@@ -633,8 +640,11 @@ def assess_every_csp(
     """
     baseline = baseline or period.preceding(count=1)[0]
     chosen = police_uk_groups(groups)
-    national = csp_table(warehouse, period=period, groups=chosen, forces=forces)
-    before = csp_table(warehouse, period=baseline, groups=chosen, forces=forces)
+    source = facts or warehouse_facts(warehouse)
+    with period_street_months(source, periods=(period, baseline)) as street:
+        national = csp_table(warehouse, period=period, groups=chosen, forces=forces, street=street)
+        before = csp_table(warehouse, period=baseline, groups=chosen, forces=forces, street=street)
+        category_counts = lsoa_category_counts(warehouse, period=period, street=street).to_pandas()
     indicators = indicator_rows(current=national, before=before, period=period, baseline=baseline)
     tables: dict[str, pd.DataFrame] = {}
     skipped: dict[str, str] = {}
@@ -652,7 +662,6 @@ def assess_every_csp(
     )
     populations = denominators.table[["lsoa_code", "population"]].copy()
     populations["population"] = pd.to_numeric(populations["population"], errors="coerce")
-    category_counts = lsoa_category_counts(warehouse, period=period).to_pandas()
     lsoa_counts = lsoa_group_counts(
         category_counts, groups=chosen, hierarchy=hierarchy, populations=populations
     )
@@ -740,6 +749,7 @@ def assess_every_csp(
     harm_manifest["seconds"] = time.perf_counter() - harm_started
     manifest["harm"] = harm_manifest
     manifest["population"] = denominators.note
+    manifest["engine"] = {"engine": source.engine.value, "facts": source.description}
     return AllCspsAssessment(
         indicators=indicators, tables=tables, skipped=skipped, manifest=manifest
     )

@@ -55,6 +55,7 @@ from safecity.assess.extract_counts import (
     group_counts_from_extract,
     offence_classification,
 )
+from safecity.assess.fact_source import FactSource, warehouse_facts
 from safecity.assess.families.rates import (
     add_benchmarks,
     add_change,
@@ -315,7 +316,7 @@ def run_assessment(
     suppression_threshold: int | None = None,
     seed: int = 20221,
     options: AssessmentOptions | None = None,
-    backend: Any | None = None,
+    facts: FactSource | None = None,
     coverage_rule: CoverageRule | None = None,
     disclosure_policy: DisclosurePolicy | None = None,
 ) -> AssessmentResult:
@@ -343,10 +344,11 @@ def run_assessment(
         artefact.
     options
         Comparators, priority inputs and harm index for the families that use them.
-    backend
-        The Ibis backend the count aggregations run on (default ``warehouse.ibis``, DuckDB);
-        another backend (e.g. PySpark) must hold the same ``police_uk_street`` and extract
-        tables. Lookups, denominators and the study area always come from ``warehouse``.
+    facts
+        Where the count aggregations run (:mod:`safecity.assess.fact_source`): by default
+        DuckDB on ``warehouse``; or DuckDB or Spark on a lake, whose backend holds the same
+        ``police_uk_street`` and extract tables. Lookups, denominators and the study area
+        always come from ``warehouse``. The manifest records the engine.
     coverage_rule
         When months have data and how periods are compared (default: the shipped
         ``coverage.yaml``, methods.md §0.2a).
@@ -361,6 +363,7 @@ def run_assessment(
         When no crime data is loaded for the area, or none for any month of ``period``.
     """
     started = time.perf_counter()
+    fact_source = facts or warehouse_facts(warehouse)
     policy = disclosure_policy or load_disclosure_policy()
     if suppression_threshold is not None:
         policy = policy.with_threshold(suppression_threshold)
@@ -384,7 +387,7 @@ def run_assessment(
         period=period,
         groups=groups,
         coverage=coverage,
-        backend=backend,
+        backend=fact_source.backend,
     )
     counts = count_inputs.counts
     if not sources:
@@ -556,6 +559,7 @@ def run_assessment(
         "timings": timings,
         "skipped": {**skipped, **unimplemented_families()},
         "families": {name: output.manifest for name, output in outputs.items() if output.manifest},
+        "engine": {"engine": fact_source.engine.value, "facts": fact_source.description},
     }
     if boundaries is not None:
         manifest["boundaries"] = boundaries_manifest(boundaries)

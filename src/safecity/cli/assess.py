@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +22,7 @@ from safecity.assess.disclosure_policy import (
     load_disclosure_policy,
 )
 from safecity.assess.engine import AssessmentDataError, run_assessment
+from safecity.assess.fact_source import ComputeEngine, FactSource, lake_facts, warehouse_facts
 from safecity.assess.periods import Period, PeriodError
 from safecity.assess.study_area import StudyAreaError
 from safecity.cli.areas import AreaNameError, parse_period_argument, resolve_area_argument
@@ -32,7 +35,14 @@ from safecity.cli.options import (
     print_json,
     styled,
 )
+from safecity.data.lake.errors import LakeError
+from safecity.data.lake.spark_session import SparkEngineError
 from safecity.data.warehouse import Warehouse
+
+SPARK_NEEDS_LAKE = (
+    "--engine spark reads a lake, not the warehouse: export it first (safecity export lake"
+    " --out DIR), then give --lake DIR"
+)
 
 
 def assess_command(
@@ -114,6 +124,30 @@ def assess_command(
             " shipped coverage.yaml).",
         ),
     ] = None,
+    lake: Annotated[
+        Path | None,
+        typer.Option(
+            "--lake",
+            help="Read this Parquet lake (safecity export lake) instead of the warehouse.",
+        ),
+    ] = None,
+    engine: Annotated[
+        ComputeEngine,
+        typer.Option(
+            "--engine",
+            help="Where the aggregations over the crime rows run: duckdb (here), or spark"
+            " (needs --lake and the spark extra; local, or a cluster with --spark-master).",
+        ),
+    ] = ComputeEngine.DUCKDB,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: spark://host:7077, yarn, k8s://..., local[N], or"
+            " sc://host:15002 for Spark Connect (default: $SPARK_REMOTE if set, else"
+            " local[*]).",
+        ),
+    ] = None,
     warehouse: WarehouseOption = DEFAULT_WAREHOUSE,
     as_json: JsonOption = False,
 ) -> None:
@@ -123,7 +157,11 @@ def assess_command(
         compared = parse_period_argument(baseline) if baseline else None
     except PeriodError as error:
         raise fail(str(error)) from error
-    if not warehouse.exists():
+    if engine is ComputeEngine.SPARK and lake is None:
+        raise fail(SPARK_NEEDS_LAKE)
+    if spark_master is not None and engine is not ComputeEngine.SPARK:
+        raise fail("--spark-master is for --engine spark")
+    if lake is None and not warehouse.exists():
         raise fail(f"no warehouse at {warehouse}: load some data first (safecity load ...)")
     if all_csps == (area is not None):
         raise fail("give either --area CODE-OR-NAME or --all-csps")
@@ -135,34 +173,40 @@ def assess_command(
         raise fail(str(error)) from error
     if suppression_threshold is not None:
         policy = policy.with_threshold(suppression_threshold)
-    if all_csps:
-        _assess_all_csps(
-            warehouse=warehouse, period=assessed, baseline=compared, out=out, as_json=as_json,
-            policy=policy, harm_index=harm_index,
-        )  # fmt: skip
-        return
-    assert area is not None
-    try:
-        with Warehouse(warehouse) as store:
-            area_code = resolve_area_argument(store, area)
-            result = run_assessment(
-                store,
-                area_code=area_code,
-                period=assessed,
-                baseline=compared,
-                out_dir=out,
-                crime_groups_path=crime_groups,
-                seed=seed,
-                disclosure_policy=policy,
-                coverage_rule=rule,
-                options=AssessmentOptions(
-                    comparators_path=comparators,
-                    priority_inputs_path=priorities,
-                    harm_index=harm_index,
-                ),
-            )
-    except (StudyAreaError, AreaNameError, DenominatorError, AssessmentDataError) as error:
-        raise fail(str(error)) from error
+    with _opened(warehouse=warehouse, lake=lake) as store:
+        facts = _fact_source(store, lake=lake, engine=engine, spark_master=spark_master)
+        try:
+            if all_csps:
+                _assess_all_csps(
+                    store=store, facts=facts, period=assessed, baseline=compared, out=out,
+                    as_json=as_json, policy=policy, harm_index=harm_index,
+                )  # fmt: skip
+                return
+            assert area is not None
+            try:
+                area_code = resolve_area_argument(store, area)
+                result = run_assessment(
+                    store,
+                    area_code=area_code,
+                    period=assessed,
+                    baseline=compared,
+                    out_dir=out,
+                    crime_groups_path=crime_groups,
+                    seed=seed,
+                    disclosure_policy=policy,
+                    coverage_rule=rule,
+                    options=AssessmentOptions(
+                        comparators_path=comparators,
+                        priority_inputs_path=priorities,
+                        harm_index=harm_index,
+                    ),
+                    facts=facts,
+                )
+            except (StudyAreaError, AreaNameError, DenominatorError, AssessmentDataError) as error:
+                raise fail(str(error)) from error
+        finally:
+            if facts.engine is ComputeEngine.SPARK:
+                facts.backend.disconnect()
     if as_json:
         print_json(
             {
@@ -171,6 +215,7 @@ def assess_command(
                 "area": {"code": result.area.code, "name": result.area.name},
                 "period": result.period.label,
                 "baseline": result.baseline.label,
+                "engine": _engine_json(facts),
                 "indicator_rows": len(result.indicators),
                 "findings": result.findings.to_dict("records"),
             }
@@ -184,12 +229,41 @@ def assess_command(
         ),
         soft_wrap=True,
     )
+    console.print(f"Aggregated by {facts.description}.", soft_wrap=True)
     print_headline_findings(result.findings)
+
+
+@contextmanager
+def _opened(*, warehouse: Path, lake: Path | None) -> Iterator[Warehouse]:
+    """The warehouse, or the lake read in place by DuckDB (lookups, populations, coverage)."""
+    try:
+        store = Warehouse.on_lake(lake) if lake is not None else Warehouse(warehouse)
+    except LakeError as error:
+        raise fail(str(error)) from error
+    with store:
+        yield store
+
+
+def _fact_source(
+    store: Warehouse, *, lake: Path | None, engine: ComputeEngine, spark_master: str | None
+) -> FactSource:
+    """Where the aggregations run: the warehouse's DuckDB, or DuckDB or Spark on the lake."""
+    if lake is None:
+        return warehouse_facts(store)
+    try:
+        return lake_facts(lake, engine=engine, spark_master=spark_master, lake=store)
+    except (SparkEngineError, LakeError) as error:
+        raise fail(str(error)) from error
+
+
+def _engine_json(facts: FactSource) -> dict[str, str]:
+    return {"engine": facts.engine.value, "facts": facts.description}
 
 
 def _assess_all_csps(
     *,
-    warehouse: Path,
+    store: Warehouse,
+    facts: FactSource,
     period: Period,
     baseline: Period | None,
     out: Path,
@@ -197,13 +271,12 @@ def _assess_all_csps(
     policy: DisclosurePolicy,
     harm_index: str | None,
 ) -> None:
-    with Warehouse(warehouse) as store:
-        try:
-            result = assess_every_csp(
-                store, period=period, baseline=baseline, harm_index=harm_index
-            )
-        except (StudyAreaError, DenominatorError) as error:
-            raise fail(str(error)) from error
+    try:
+        result = assess_every_csp(
+            store, period=period, baseline=baseline, harm_index=harm_index, facts=facts
+        )
+    except (StudyAreaError, DenominatorError) as error:
+        raise fail(str(error)) from error
     table = result.indicators
     threshold = policy.threshold
     # Every count here is from data.police.uk: withheld only when the policy protects it.
@@ -253,6 +326,7 @@ def _assess_all_csps(
                 "csps": csps,
                 "rows": len(table),
                 "period": period.label,
+                "engine": _engine_json(facts),
                 "tables": sorted(["indicators", *result.tables]),
                 "skipped": result.skipped,
             }
@@ -263,6 +337,7 @@ def _assess_all_csps(
         f" and {len(result.tables)} family tables in {out}/",
         soft_wrap=True,
     )
+    console.print(f"Aggregated by {facts.description}.", soft_wrap=True)
     for part, reason in result.skipped.items():
         console.print(f"  skipped {part}: {reason}")
 

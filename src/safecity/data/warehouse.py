@@ -2,7 +2,8 @@
 
 Loaders write with SQL on the DuckDB connection inside one transaction per load (atomic);
 readers build Ibis expressions on :attr:`Warehouse.ibis`, so that the same expressions can run
-on another backend (PySpark) for national-scale work.
+on another backend (PySpark) for national-scale work. :meth:`Warehouse.on_lake` gives the same
+interface over a Parquet lake (``docs/lake.md``), read in place.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import duckdb
 import ibis
 
+from safecity.data.lake.reading import lake_connection
 from safecity.schema.migrations import migrate
 
 WAREHOUSE_ENVIRONMENT_VARIABLE = "SAFECITY_WAREHOUSE"
@@ -52,11 +54,52 @@ class Warehouse:
         self.connection.execute("SET enable_progress_bar = false")
         if not read_only:
             migrate(self.connection)
+        self.lake: Path | None = None
+        """The lake's folder when the warehouse is a view of a lake (:meth:`on_lake`)."""
+        self._open_reader()
+
+    def _open_reader(self) -> None:
         # Readers get their own cursor (a connection to the same database), so an expression
         # never trips over a loader's unfinished result; it sees committed data.
         reader = self.connection.cursor()
         reader.execute("SET enable_progress_bar = false")
         self.ibis: Any = ibis.duckdb.from_connection(reader)
+
+    @classmethod
+    def on_lake(cls, lake_dir: Path | str) -> Warehouse:
+        """The warehouse held in a Parquet lake, read in place (read-only, nothing copied).
+
+        An in-memory DuckDB whose every warehouse table is a view over exactly the files the
+        lake's manifest lists, with the warehouse's columns, order and types, so every reader
+        of a warehouse (SQL on :attr:`connection`, Ibis on :attr:`ibis`) runs unchanged on the
+        lake. The monthly street aggregate ``street_month`` is a view too when the lake holds
+        it computed from its present street files.
+
+        Parameters
+        ----------
+        lake_dir
+            The lake's folder (``safecity export lake`` or ``safecity load ... --lake``).
+
+        Returns
+        -------
+        Warehouse
+            With :attr:`path` and :attr:`lake` the lake's folder. Its views cannot be written.
+
+        Raises
+        ------
+        safecity.data.lake.errors.NotALakeError
+            If there is no lake in ``lake_dir``.
+        safecity.data.lake.errors.LakeVersionError
+            If the lake was written by a newer Safe City.
+        """
+        folder = Path(lake_dir)
+        connection, _ = lake_connection(folder)
+        warehouse = cls.__new__(cls)
+        warehouse.path = folder
+        warehouse.connection = connection
+        warehouse.lake = folder
+        warehouse._open_reader()
+        return warehouse
 
     def close(self) -> None:
         """Close the file (checkpointing the write-ahead log)."""
