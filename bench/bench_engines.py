@@ -195,7 +195,17 @@ def run_child(
     finally:
         close()
     timings["total_seconds"] = time.perf_counter() - started
+    timings["peak_rss_bytes"] = _own_peak_rss()
     (out / "timings.json").write_text(json.dumps(timings, indent=1), encoding="utf-8")
+
+
+def _own_peak_rss() -> float:
+    """This process's peak resident set size in bytes (``VmHWM``: of this program only, not of
+    the parent it was forked from, which ``ru_maxrss`` would include)."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return float(line.split()[1]) * 1024
+    return float("nan")
 
 
 def _write_result(result: AllCspsAssessment, *, out: Path) -> None:
@@ -241,8 +251,12 @@ def _spawn(
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"the {engine} run failed (exit {process.returncode})")
-    peak = int(usage.ru_maxrss) * 1024  # kilobytes on Linux
     timings = json.loads((out / "timings.json").read_text(encoding="utf-8"))
+    # ru_maxrss (kilobytes on Linux) counts the child's processes it waited for (a local Spark's
+    # JVM) but also the parent's pages at the fork; VmHWM is the child's own program only.
+    peak = max(int(timings["peak_rss_bytes"]), 0)
+    if engine == Engine.SPARK:
+        peak = max(peak, int(usage.ru_maxrss) * 1024)
     return timings, peak, seconds
 
 
