@@ -10,20 +10,17 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from safecity.assess.all_csps_families import assess_every_csp, public_tables
-from safecity.assess.artefact import Artefact, check_artefact_folder, write_artefact
+from safecity.assess.artefact import check_artefact_folder
 from safecity.assess.context import AssessmentOptions
 from safecity.assess.coverage import CoverageRuleError, load_coverage_rule
-from safecity.assess.crime_groups import DataSource
 from safecity.assess.denominators import DenominatorError
 from safecity.assess.disclosure_policy import (
-    DisclosurePolicy,
     DisclosurePolicyError,
     load_disclosure_policy,
 )
 from safecity.assess.engine import AssessmentDataError, run_assessment
 from safecity.assess.fact_source import ComputeEngine, FactSource, lake_facts, warehouse_facts
-from safecity.assess.periods import Period, PeriodError
+from safecity.assess.periods import PeriodError
 from safecity.assess.study_area import StudyAreaError
 from safecity.cli.all_csps_artefact import (
     EveryCspRequest,
@@ -33,7 +30,9 @@ from safecity.cli.all_csps_artefact import (
 from safecity.cli.areas import AreaNameError, parse_period_argument, resolve_area_argument
 from safecity.cli.options import (
     DEFAULT_WAREHOUSE,
+    HarmIndexOption,
     JsonOption,
+    SuppressionThresholdOption,
     WarehouseOption,
     console,
     fail,
@@ -110,19 +109,9 @@ def assess_command(
         Path | None,
         typer.Option("--priorities", help="YAML of public concern and organisational inputs."),
     ] = None,
-    harm_index: Annotated[
-        str | None, typer.Option("--harm-index", help="Harm-weight index to use (if several).")
-    ] = None,
+    harm_index: HarmIndexOption = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for simulations.")] = 20221,
-    suppression_threshold: Annotated[
-        int | None,
-        typer.Option(
-            "--suppression-threshold",
-            min=1,
-            help="Public tables withhold protected counts from 1 to this minus one (default:"
-            " the disclosure policy's, 5).",
-        ),
-    ] = None,
+    suppression_threshold: SuppressionThresholdOption = None,
     disclosure_policy: Annotated[
         Path | None,
         typer.Option(
@@ -193,7 +182,7 @@ def assess_command(
     with _opened(warehouse=warehouse, lake=lake) as store:
         facts = _fact_source(store, lake=lake, engine=engine, spark_master=spark_master)
         try:
-            if all_csps and years is not None:
+            if all_csps:
                 written = write_every_csp_artefact(
                     store,
                     request=EveryCspRequest(
@@ -203,12 +192,6 @@ def assess_command(
                     facts=facts,
                 )  # fmt: skip
                 print_every_csp_summary(written, as_json=as_json)
-                return
-            if all_csps:
-                _assess_all_csps(
-                    store=store, facts=facts, period=assessed, baseline=compared, out=out,
-                    as_json=as_json, policy=policy, harm_index=harm_index,
-                )  # fmt: skip
                 return
             assert area is not None
             try:
@@ -286,88 +269,6 @@ def _fact_source(
 
 def _engine_json(facts: FactSource) -> dict[str, str]:
     return {"engine": facts.engine.value, "facts": facts.description}
-
-
-def _assess_all_csps(
-    *,
-    store: Warehouse,
-    facts: FactSource,
-    period: Period,
-    baseline: Period | None,
-    out: Path,
-    as_json: bool,
-    policy: DisclosurePolicy,
-    harm_index: str | None,
-) -> None:
-    try:
-        result = assess_every_csp(
-            store, period=period, baseline=baseline, harm_index=harm_index, facts=facts
-        )
-    except (StudyAreaError, DenominatorError) as error:
-        raise fail(str(error)) from error
-    table = result.indicators
-    threshold = policy.threshold
-    # Every count here is from data.police.uk: withheld only when the policy protects it.
-    protected = policy.protects(DataSource.POLICE_UK.value)
-    public = table.copy()
-    small = (public["numerator"] > 0) & (public["numerator"] < threshold) & protected
-    hidden = ["numerator", "value", "lower_ci", "upper_ci", "change_pct", "change_ratio"]
-    public = public.astype(dict.fromkeys(hidden, "object"))
-    public.loc[small, hidden] = None
-    public["suppressed"] = small
-    baseline_label = (baseline or period.preceding(count=1)[0]).label
-    write_artefact(
-        Artefact(
-            tables={"indicators": table, **result.tables},
-            public_tables={
-                "indicators": public,
-                # a threshold of 1 withholds nothing (no count is from 1 to 0)
-                **public_tables(result.tables, threshold=threshold if protected else 1),
-            },
-            manifest={
-                "kind": "safecity-assessment-all-csps",
-                "parameters": {
-                    "period": period.label,
-                    "baseline": baseline_label,
-                    "suppression_threshold": threshold,
-                    "protected_sources": sorted(policy.protected_sources),
-                },
-                "families": (
-                    "1 (volume and rate) and 2 (change) for every CSP; the national benchmark,"
-                    " rank and band where the loaded police.uk data cover the nation, else the"
-                    " rank among the CSPs loaded (6); ward and LSOA rates and concentration (4);"
-                    " rates by national IMD decile and quintile with the quintile 1 vs 5 rate"
-                    " ratio (5);"
-                    " police.uk category harm approximation (3)"
-                ),
-                "skipped": result.skipped,
-                **result.manifest,
-            },
-        ),
-        out_dir=out,
-    )
-    csps = int(table["area_code"].nunique())
-    if as_json:
-        print_json(
-            {
-                "artefact": str(out),
-                "csps": csps,
-                "rows": len(table),
-                "period": period.label,
-                "engine": _engine_json(facts),
-                "tables": sorted(["indicators", *result.tables]),
-                "skipped": result.skipped,
-            }
-        )
-        return
-    console.print(
-        f"{csps} CSPs, {period.label} against {baseline_label}: {len(table):,} indicator rows"
-        f" and {len(result.tables)} family tables in {out}/",
-        soft_wrap=True,
-    )
-    console.print(f"Aggregated by {facts.description}.", soft_wrap=True)
-    for part, reason in result.skipped.items():
-        console.print(f"  skipped {part}: {reason}")
 
 
 def print_headline_findings(findings: pd.DataFrame, *, limit: int = 8) -> None:

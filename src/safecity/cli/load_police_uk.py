@@ -9,7 +9,13 @@ import typer
 
 from safecity.cli.errors import CORRUPT_FILE_ERRORS, corrupt_input_sentence
 from safecity.cli.lake_reporting import LakeOption, print_lake_load
-from safecity.cli.options import DEFAULT_WAREHOUSE, JsonOption, WarehouseOption, fail
+from safecity.cli.options import (
+    DEFAULT_WAREHOUSE,
+    JsonOption,
+    WarehouseOption,
+    fail,
+    input_bytes,
+)
 from safecity.cli.reporting import byte_progress, print_load_reports
 from safecity.data.input_files import InputError
 from safecity.data.lake import LakeError
@@ -17,16 +23,6 @@ from safecity.data.lake.lake_loads import load_police_uk_into_lake
 from safecity.data.load_report import LoadStatus
 from safecity.data.police_uk.loader import load_police_uk
 from safecity.data.warehouse import Warehouse
-
-
-def _size_of(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        if path.is_dir():
-            total += sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
-        elif path.exists():
-            total += path.stat().st_size
-    return total
 
 
 def load_police_uk_command(
@@ -54,7 +50,7 @@ def load_police_uk_command(
         with (
             Warehouse(warehouse) as store,
             byte_progress(
-                description="Loading police.uk files", total_bytes=_size_of(paths)
+                description="Loading police.uk files", total_bytes=input_bytes(paths)
             ) as advance,
         ):
             reports = load_police_uk(store, paths=paths, progress=advance)
@@ -70,7 +66,7 @@ def load_police_uk_command(
 def _load_into_lake(paths: list[Path], *, lake: Path, as_json: bool) -> None:
     try:
         with byte_progress(
-            description="Loading police.uk files into the lake", total_bytes=_size_of(paths)
+            description="Loading police.uk files into the lake", total_bytes=input_bytes(paths)
         ) as advance:
             reports, summary = load_police_uk_into_lake(lake, paths=paths, progress=advance)
     except InputError as error:

@@ -35,6 +35,29 @@ DEFAULT_WAREHOUSE = Path(DEFAULT_WAREHOUSE_FILE)
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print a machine-readable JSON report instead of text.")
 ]
+HarmIndexOption = Annotated[
+    str | None, typer.Option("--harm-index", help="Harm-weight index to use (if several).")
+]
+SuppressionThresholdOption = Annotated[
+    int | None,
+    typer.Option(
+        "--suppression-threshold",
+        min=1,
+        help="Public tables withhold protected counts from 1 to this minus one (default:"
+        " the disclosure policy's, 5).",
+    ),
+]
+
+
+def input_bytes(paths: list[Path]) -> int:
+    """The bytes of ``paths`` (files, and every file inside folders) for a progress bar."""
+    total = 0
+    for path in paths:
+        if path.is_dir():
+            total += sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+        elif path.exists():
+            total += path.stat().st_size
+    return total
 
 
 def new_console(*, stderr: bool) -> Console:

@@ -34,7 +34,15 @@ from safecity.cli.all_csps_artefact import (
 )
 from safecity.cli.areas import parse_period_argument
 from safecity.cli.errors import CORRUPT_FILE_ERRORS, corrupt_input_sentence
-from safecity.cli.options import JsonOption, console, fail, print_json
+from safecity.cli.options import (
+    HarmIndexOption,
+    JsonOption,
+    SuppressionThresholdOption,
+    console,
+    fail,
+    input_bytes,
+    print_json,
+)
 from safecity.cli.reporting import byte_progress, print_load_reports
 from safecity.data.input_files import InputError
 from safecity.data.lake import LakeError, LakeManifest, Partition, read_manifest
@@ -118,16 +126,6 @@ def describe_partitions(partitions: Iterable[Partition]) -> str:
     return "; ".join(pieces) or "none"
 
 
-def _size_of(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        if path.is_dir():
-            total += sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
-        elif path.exists():
-            total += path.stat().st_size
-    return total
-
-
 def refresh_command(
     *,
     paths: Annotated[
@@ -164,18 +162,8 @@ def refresh_command(
             " all_csps_trends (as safecity assess --all-csps --years).",
         ),
     ] = None,
-    harm_index: Annotated[
-        str | None, typer.Option("--harm-index", help="Harm-weight index to use (if several).")
-    ] = None,
-    suppression_threshold: Annotated[
-        int | None,
-        typer.Option(
-            "--suppression-threshold",
-            min=1,
-            help="Public tables withhold protected counts from 1 to this minus one (default:"
-            " the disclosure policy's, 5).",
-        ),
-    ] = None,
+    harm_index: HarmIndexOption = None,
+    suppression_threshold: SuppressionThresholdOption = None,
     disclosure_policy: Annotated[
         Path | None,
         typer.Option(
@@ -220,7 +208,7 @@ def refresh_command(
     try:
         before = read_manifest(lake)
         with byte_progress(
-            description="Loading police.uk files into the lake", total_bytes=_size_of(paths)
+            description="Loading police.uk files into the lake", total_bytes=input_bytes(paths)
         ) as advance:
             reports, _loaded = load_police_uk_into_lake(
                 lake, paths=paths, progress=advance, street_aggregates=False
