@@ -21,27 +21,12 @@ from safecity.data.reference.loader import load_reference
 from safecity.data.survey.loader import load_survey
 from safecity.data.synthetic import DemoDataset
 from safecity.data.synthetic.national_context import PUBLISHER, RELEASE
+from safecity.data.synthetic.reference_files import REFERENCE_FILE_KINDS
 from safecity.data.synthetic.survey import DemoSurvey
 from safecity.data.warehouse import Warehouse
 
 DEMO_KEY_FILE = Path.home() / ".config" / "safecity" / "demo-pseudonym.key"
 """Where the demo keeps a generated pseudonymisation key when none is configured."""
-
-_REFERENCE_KINDS = {
-    "lsoa_ward_lad_lookup": ReferenceKind.LSOA_LOOKUP,
-    "lad_csp_pfa_lookup": ReferenceKind.CSP_LOOKUP,
-    "population_by_age": ReferenceKind.POPULATION,
-    "census_population_households": ReferenceKind.POPULATION,
-    "imd_ranks_deciles": ReferenceKind.IMD,
-    "imd_scores": ReferenceKind.IMD,
-    "lsoa_boundaries": ReferenceKind.BOUNDARIES,
-    "ward_boundaries": ReferenceKind.BOUNDARIES,
-    "harm_weights": ReferenceKind.HARM_WEIGHTS,
-    "national_csp_lookup": ReferenceKind.CSP_LOOKUP,
-    "national_population": ReferenceKind.POPULATION,
-    "national_imd_summary": ReferenceKind.IMD,
-    "national_boundaries": ReferenceKind.BOUNDARIES,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +82,11 @@ def load_demo(
         warehouse, paths=[file.path for file in dataset.police_uk_files], progress=progress
     )
     for name, path in dataset.reference.as_dict().items():
-        reports.append(load_reference(warehouse, kind=_REFERENCE_KINDS[name], path=path))
+        reports.append(load_reference(warehouse, kind=REFERENCE_FILE_KINDS[name], path=path))
     if dataset.national_context is not None:
         context = dataset.national_context
         for name, path in context.reference().items():
-            reports.append(load_reference(warehouse, kind=_REFERENCE_KINDS[name], path=path))
+            reports.append(load_reference(warehouse, kind=REFERENCE_FILE_KINDS[name], path=path))
         for table in context.published_tables:
             reports.append(
                 load_reference(

@@ -49,7 +49,6 @@ import pyarrow as pa
 
 from safecity.data.load_report import FileLoadReport, LoadStatus, next_file_id, record_files
 from safecity.data.police_uk.formats import FileFormat
-from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.reference.loader import load_reference
 from safecity.data.synthetic.area_plan import national_plan
 from safecity.data.synthetic.crime_types import ASB_INDEX, CRIME_TYPE_NAMES
@@ -65,7 +64,7 @@ from safecity.data.synthetic.months import month_sequence, parse_month
 from safecity.data.synthetic.offence_mix import load_offence_mix
 from safecity.data.synthetic.outcomes import POLICE_UK_TEXT
 from safecity.data.synthetic.population import synthetic_population
-from safecity.data.synthetic.reference_files import write_reference_files
+from safecity.data.synthetic.reference_files import REFERENCE_FILE_KINDS, write_reference_files
 from safecity.data.synthetic.scale import NATIONAL_LSOA_COUNT
 from safecity.data.warehouse import Warehouse
 from safecity.geography.coordinates import to_british_national_grid
@@ -88,18 +87,6 @@ POPULATION_GROWTH_PER_YEAR = 0.005
 """Yearly growth applied to the mid-2019 LSOA population for the later years."""
 POPULATION_BASE_YEAR = 2019
 LSOA_VINTAGE = 2011
-
-_REFERENCE_KINDS = {
-    "lsoa_ward_lad_lookup": ReferenceKind.LSOA_LOOKUP,
-    "lad_csp_pfa_lookup": ReferenceKind.CSP_LOOKUP,
-    "population_by_age": ReferenceKind.POPULATION,
-    "census_population_households": ReferenceKind.POPULATION,
-    "imd_ranks_deciles": ReferenceKind.IMD,
-    "imd_scores": ReferenceKind.IMD,
-    "lsoa_boundaries": ReferenceKind.BOUNDARIES,
-    "ward_boundaries": ReferenceKind.BOUNDARIES,
-    "harm_weights": ReferenceKind.HARM_WEIGHTS,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,7 +434,7 @@ def generate_national_archive(
                 boundary_name="national",
             )
             for name, path in reference.as_dict().items():
-                load_reference(warehouse, kind=_REFERENCE_KINDS[name], path=path)
+                load_reference(warehouse, kind=REFERENCE_FILE_KINDS[name], path=path)
         _add_population_years(connection, period=period, seed=seed)
         reference_seconds = time.perf_counter() - started
         if progress:

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from safecity.data.reference.kinds import ReferenceKind
 from safecity.data.synthetic.deprivation import DOMAINS, SyntheticDeprivation
 from safecity.data.synthetic.geography import SyntheticGeography
 from safecity.data.synthetic.gss_codes import SyntheticEntity, synthetic_codes
@@ -31,6 +32,22 @@ HARM_INDEX_NAME = "Synthetic demo severity index"
 HARM_INDEX_VERSION = "demo-1"
 WGS84_CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
 BYTE_ORDER_MARK = "\ufeff"
+REFERENCE_FILE_KINDS = {
+    "lsoa_ward_lad_lookup": ReferenceKind.LSOA_LOOKUP,
+    "lad_csp_pfa_lookup": ReferenceKind.CSP_LOOKUP,
+    "population_by_age": ReferenceKind.POPULATION,
+    "census_population_households": ReferenceKind.POPULATION,
+    "imd_ranks_deciles": ReferenceKind.IMD,
+    "imd_scores": ReferenceKind.IMD,
+    "lsoa_boundaries": ReferenceKind.BOUNDARIES,
+    "ward_boundaries": ReferenceKind.BOUNDARIES,
+    "harm_weights": ReferenceKind.HARM_WEIGHTS,
+    "national_csp_lookup": ReferenceKind.CSP_LOOKUP,
+    "national_population": ReferenceKind.POPULATION,
+    "national_imd_summary": ReferenceKind.IMD,
+    "national_boundaries": ReferenceKind.BOUNDARIES,
+}
+"""The loader's kind of each synthetic reference file, by its name in the dataset."""
 GZIP_LEVEL = 6
 
 
