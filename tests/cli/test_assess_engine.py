@@ -314,10 +314,6 @@ def test_spark_connect_gives_the_duckdb_indicators(
     loopback): every table of the artefact is the same as DuckDB's, byte for byte."""
     warehouse, lake = tiny
     monkeypatch.setenv("SPARK_REMOTE", connect_server)
-    # pyspark marks the process as in Connect mode with this variable and never unmarks it;
-    # set here so that monkeypatch removes it after the test, and a later local Spark session in
-    # the same test process is not taken for a Connect one.
-    monkeypatch.setenv("SPARK_CONNECT_MODE_ENABLED", "1")
     code, output = _run(_assess(tmp_path / "duckdb", "--warehouse", str(warehouse)))
     assert code == 0, output
     result = runner.invoke(

@@ -31,6 +31,8 @@ from safecity.data.lake.manifest import LakeTable, read_manifest
 from safecity.data.lake.reading import usable_tables
 
 REMOTE_ENVIRONMENT_VARIABLE = "SPARK_REMOTE"
+CONNECT_MODE_ENVIRONMENT_VARIABLE = "SPARK_CONNECT_MODE_ENABLED"
+"""pyspark's own mark that the process is in Spark Connect mode."""
 """Spark's own variable for a Spark Connect server (``sc://host:port``)."""
 LOCAL_MASTER = "local[*]"
 """The default master: Spark on this machine, one worker thread per core."""
@@ -292,6 +294,9 @@ def open_spark_session(*, master: str | None = None, app_name: str = "safecity")
         return _with_backend(session, where=remote)
     chosen = master or LOCAL_MASTER
     check_java()
+    # pyspark marks a process that opened a Connect session with this variable and never clears
+    # it; left set, a classic session for this master would be refused as "no remote URL".
+    os.environ.pop(CONNECT_MODE_ENVIRONMENT_VARIABLE, None)
     builder = session_class.builder.master(chosen).appName(app_name)
     local = chosen.startswith("local")
     if local:
